@@ -1,0 +1,90 @@
+//! Raw command-line flags, and the type set they describe.
+
+use std::path::PathBuf;
+
+use anyhow::{bail, Result};
+use clap::{Args, Parser, Subcommand};
+use wyvern::TypeSet;
+
+/// Call C from its headers, inspect C layouts.
+#[derive(Debug, Parser)]
+#[command(name = "wyvern", version, about, long_about = None)]
+pub(crate) struct Cli {
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Layouts of records (pahole-style, or --json): offsets, sizes, holes, padding.
+    Layout(crate::layout::LayoutArgs),
+    /// Every function, record, enum, typedef, global and constant.
+    Dump(crate::dump::DumpArgs),
+}
+
+/// Where declarations come from; accepted by every subcommand, combinable.
+#[derive(Debug, Args, Clone)]
+pub(crate) struct Sources {
+    /// A header file, or <name.h> to search the system include path (repeatable).
+    #[arg(short = 'H', long = "header", value_name = "FILE")]
+    pub(crate) headers: Vec<String>,
+    /// C declarations as text (repeatable).
+    #[arg(long = "cdef", value_name = "TEXT")]
+    pub(crate) cdefs: Vec<String>,
+    /// An object with DWARF debug info (.so, .o, executable).
+    #[arg(long, value_name = "OBJECT")]
+    pub(crate) dwarf: Option<PathBuf>,
+    /// A precompiled type database (.wydb).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) db: Option<PathBuf>,
+    /// An include directory (repeatable).
+    #[arg(short = 'I', value_name = "DIR")]
+    pub(crate) include_dirs: Vec<PathBuf>,
+    /// Define a macro: NAME or NAME=VALUE (repeatable).
+    #[arg(short = 'D', value_name = "NAME[=VALUE]")]
+    pub(crate) defines: Vec<String>,
+    /// Lay out types for another target triple (e.g. i686-linux-gnu).
+    #[arg(long, value_name = "TRIPLE")]
+    pub(crate) target: Option<String>,
+}
+
+impl Sources {
+    /// Parses the sources into one type set.
+    pub(crate) fn load(&self) -> Result<TypeSet> {
+        if let Some(path) = &self.dwarf {
+            bail!(
+                "reading DWARF ({}) is not available in this version of wyvern yet; use -H/--cdef",
+                path.display()
+            );
+        }
+        if let Some(path) = &self.db {
+            bail!(
+                "type databases ({}) are not available in this version of wyvern yet; use -H/--cdef",
+                path.display()
+            );
+        }
+        if self.headers.is_empty() && self.cdefs.is_empty() {
+            bail!("no declarations given: add -H HEADER, --cdef TEXT, --dwarf OBJECT or --db FILE");
+        }
+        let mut parser = wyvern::Parser::new();
+        for h in &self.headers {
+            parser = parser.header(h.as_str());
+        }
+        for c in &self.cdefs {
+            parser = parser.cdef(c.as_str());
+        }
+        for d in &self.include_dirs {
+            parser = parser.include_dir(d);
+        }
+        for d in &self.defines {
+            parser = match d.split_once('=') {
+                Some((name, value)) => parser.define(name, Some(value)),
+                None => parser.define(d.as_str(), None),
+            };
+        }
+        if let Some(t) = &self.target {
+            parser = parser.target(t.as_str());
+        }
+        Ok(parser.parse()?)
+    }
+}

@@ -1,0 +1,266 @@
+//! `wyvern dump`: every declaration, as C text or JSON.
+
+use std::io::Write;
+
+use anyhow::Result;
+use clap::Args;
+use serde::Serialize;
+use wyvern::types::{ConstValue, TypeSet};
+
+use crate::args::Sources;
+
+#[derive(Debug, Args)]
+pub(crate) struct DumpArgs {
+    /// Print one JSON object with every kind of declaration.
+    #[arg(long)]
+    json: bool,
+    #[command(flatten)]
+    sources: Sources,
+}
+
+#[derive(Serialize)]
+struct Dump {
+    functions: Vec<FunctionJson>,
+    records: Vec<RecordJson>,
+    enums: Vec<EnumJson>,
+    typedefs: Vec<TypedefJson>,
+    globals: Vec<GlobalJson>,
+    constants: Vec<ConstantJson>,
+}
+
+#[derive(Serialize)]
+struct FunctionJson {
+    name: String,
+    #[serde(rename = "return")]
+    ret: String,
+    params: Vec<ParamJson>,
+    variadic: bool,
+    conv: String,
+    callable: bool,
+}
+
+#[derive(Serialize)]
+struct ParamJson {
+    name: Option<String>,
+    #[serde(rename = "type")]
+    ty: String,
+}
+
+#[derive(Serialize)]
+struct RecordJson {
+    name: String,
+    kind: &'static str,
+    size: Option<u64>,
+    align: Option<u64>,
+    complete: bool,
+}
+
+#[derive(Serialize)]
+struct EnumJson {
+    name: String,
+    underlying: String,
+    constants: Vec<EnumConstJson>,
+}
+
+#[derive(Serialize)]
+struct EnumConstJson {
+    name: String,
+    value: serde_json::Value,
+}
+
+#[derive(Serialize)]
+struct TypedefJson {
+    name: String,
+    #[serde(rename = "type")]
+    ty: String,
+}
+
+#[derive(Serialize)]
+struct GlobalJson {
+    name: String,
+    #[serde(rename = "type")]
+    ty: String,
+}
+
+#[derive(Serialize)]
+struct ConstantJson {
+    name: String,
+    #[serde(rename = "type")]
+    ty: String,
+    value: serde_json::Value,
+    origin: &'static str,
+}
+
+/// An integer as an exact JSON integer (every C integer fits i64 or u64).
+pub(crate) fn int_json(v: i128) -> serde_json::Value {
+    if let Ok(i) = i64::try_from(v) {
+        i.into()
+    } else if let Ok(u) = u64::try_from(v) {
+        u.into()
+    } else {
+        v.to_string().into()
+    }
+}
+
+fn const_json(v: &ConstValue) -> serde_json::Value {
+    match v {
+        ConstValue::Int(i) => int_json(*i),
+        ConstValue::Float(f) => serde_json::Number::from_f64(*f)
+            .map(serde_json::Value::Number)
+            .unwrap_or_else(|| f.to_string().into()),
+        ConstValue::Str(bytes) => String::from_utf8_lossy(bytes).into_owned().into(),
+    }
+}
+
+fn collect(set: &TypeSet) -> Dump {
+    let functions = set
+        .functions()
+        .map(|f| {
+            let sig = set.fn_sig(f.ty);
+            FunctionJson {
+                name: f.name.clone(),
+                ret: sig.map(|s| set.spell(s.ret)).unwrap_or_default(),
+                params: sig
+                    .map(|s| {
+                        s.params
+                            .iter()
+                            .enumerate()
+                            .map(|(i, p)| ParamJson {
+                                name: f.param_names.get(i).cloned().flatten(),
+                                ty: set.spell(*p),
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                variadic: sig.is_some_and(|s| s.variadic),
+                conv: sig.map(|s| s.conv.name()).unwrap_or_default(),
+                callable: f.is_callable(),
+            }
+        })
+        .collect();
+    let records = set
+        .records()
+        .filter_map(|(id, r)| {
+            let ty = set.record_type(id);
+            let name = set.display_name(ty)?;
+            let layout = set.layout(ty);
+            Some(RecordJson {
+                name,
+                kind: r.kind.keyword(),
+                size: layout.map(|l| l.size),
+                align: layout.map(|l| l.align),
+                complete: r.is_complete(),
+            })
+        })
+        .collect();
+    let enums = set
+        .enums()
+        .filter_map(|(_, e)| {
+            let name = match &e.tag {
+                Some(tag) => format!("enum {tag}"),
+                None => "enum {...}".to_owned(),
+            };
+            Some(EnumJson {
+                name,
+                underlying: set.spell(e.underlying.into()),
+                constants: e
+                    .constants
+                    .iter()
+                    .map(|(n, v)| EnumConstJson {
+                        name: n.clone(),
+                        value: int_json(*v),
+                    })
+                    .collect(),
+            })
+        })
+        .collect();
+    let typedefs = set
+        .typedefs()
+        .map(|t| TypedefJson {
+            name: t.name.clone(),
+            ty: set.spell(t.target),
+        })
+        .collect();
+    let globals = set
+        .globals()
+        .map(|g| GlobalJson {
+            name: g.name.clone(),
+            ty: set.spell(g.ty),
+        })
+        .collect();
+    let constants = set
+        .constants()
+        .map(|c| ConstantJson {
+            name: c.name.clone(),
+            ty: set.spell(c.ty),
+            value: const_json(&c.value),
+            origin: match c.origin {
+                wyvern::types::ConstOrigin::Macro => "macro",
+                wyvern::types::ConstOrigin::Enum => "enum",
+            },
+        })
+        .collect();
+    Dump {
+        functions,
+        records,
+        enums,
+        typedefs,
+        globals,
+        constants,
+    }
+}
+
+pub(crate) fn run(args: &DumpArgs, out: &mut dyn Write) -> Result<()> {
+    let set = args.sources.load()?;
+    let dump = collect(&set);
+    if args.json {
+        return crate::write_json(out, &dump);
+    }
+    if !dump.functions.is_empty() {
+        writeln!(out, "/* functions */")?;
+        for f in set.functions() {
+            let conv = set.fn_sig(f.ty).map(|s| s.conv.name()).unwrap_or_default();
+            writeln!(out, "{};  /* {conv} */", set.prototype(f))?;
+        }
+        writeln!(out)?;
+    }
+    if !dump.records.is_empty() {
+        writeln!(out, "/* records */")?;
+        for r in &dump.records {
+            match (r.size, r.align) {
+                (Some(s), Some(a)) => writeln!(out, "{};  /* size {s}, align {a} */", r.name)?,
+                _ => writeln!(out, "{};  /* incomplete */", r.name)?,
+            }
+        }
+        writeln!(out)?;
+    }
+    if !dump.enums.is_empty() {
+        writeln!(out, "/* enums */")?;
+        for e in &dump.enums {
+            let body: Vec<String> = e.constants.iter().map(|c| format!("{} = {}", c.name, c.value)).collect();
+            writeln!(out, "{} {{ {} }};  /* {} */", e.name, body.join(", "), e.underlying)?;
+        }
+        writeln!(out)?;
+    }
+    if !dump.typedefs.is_empty() {
+        writeln!(out, "/* typedefs */")?;
+        for t in set.typedefs() {
+            writeln!(out, "typedef {};", set.declare(t.target, &t.name))?;
+        }
+        writeln!(out)?;
+    }
+    if !dump.globals.is_empty() {
+        writeln!(out, "/* globals */")?;
+        for g in set.globals() {
+            writeln!(out, "extern {};", set.declare(g.ty, &g.name))?;
+        }
+        writeln!(out)?;
+    }
+    if !dump.constants.is_empty() {
+        writeln!(out, "/* constants */")?;
+        for c in &dump.constants {
+            writeln!(out, "{} = {};  /* {}, {} */", c.name, c.value, c.ty, c.origin)?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,46 @@
+//! `wyvern layout`: pahole-style record layouts, or JSON.
+
+use std::io::Write;
+
+use anyhow::Result;
+use clap::Args;
+
+use crate::args::Sources;
+
+#[derive(Debug, Args)]
+pub(crate) struct LayoutArgs {
+    /// Print a JSON array, one object per type, in the order asked.
+    #[arg(long)]
+    json: bool,
+    #[command(flatten)]
+    sources: Sources,
+    /// Types to lay out (`struct stat`, `union sigval`, `pthread_mutex_t`); every
+    /// complete named record when none is given.
+    #[arg(value_name = "TYPE")]
+    types: Vec<String>,
+}
+
+pub(crate) fn run(args: &LayoutArgs, out: &mut dyn Write) -> Result<()> {
+    let set = args.sources.load()?;
+    let mut layouts = Vec::new();
+    if args.types.is_empty() {
+        for (name, record) in set.named_records() {
+            layouts.push(set.record_layout(set.record_type(record), &name)?);
+        }
+    } else {
+        for name in &args.types {
+            let ty = set.type_named(name)?;
+            layouts.push(set.record_layout(ty.id, name.trim())?);
+        }
+    }
+    if args.json {
+        return crate::write_json(out, &layouts);
+    }
+    for (i, layout) in layouts.iter().enumerate() {
+        if i > 0 {
+            writeln!(out)?;
+        }
+        write!(out, "{}", layout.to_text())?;
+    }
+    Ok(())
+}

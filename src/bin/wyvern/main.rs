@@ -1,0 +1,55 @@
+//! The `wyvern` command-line tool. The contract (flags, output shapes, exit codes)
+//! is in DESIGN.md; tools outside the crate rely on it.
+//!
+//! Exit status: 0 on success, 1 when the operation failed, 2 for a usage error.
+//! A closed pipe (`wyvern dump | head`) counts as success.
+
+mod args;
+mod dump;
+mod layout;
+
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+use clap::Parser as _;
+
+use args::{Cli, Command};
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    let result = match &cli.command {
+        Command::Layout(a) => layout::run(a, &mut out),
+        Command::Dump(a) => dump::run(a, &mut out),
+    };
+    let result = result.and_then(|()| out.flush().map_err(anyhow::Error::from));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<io::Error>()
+            .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// Writes a JSON value followed by a newline.
+pub(crate) fn write_json(out: &mut dyn Write, value: &impl serde::Serialize) -> anyhow::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, value)?;
+    writeln!(out)?;
+    Ok(())
+}

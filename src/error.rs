@@ -1,0 +1,194 @@
+//! The one error type of the crate.
+//!
+//! Every fallible operation returns [`Result<T>`]. An [`Error`] wraps an
+//! [`ErrorKind`] that callers can match on; its `Display` says what was asked,
+//! what was found, where (file:line:col where there is a C location) and what is
+//! close, so the CLI prints it as it is.
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// The crate's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// An error from wyvern. Cheap to move: the kind lives behind a `Box`.
+#[derive(Debug)]
+pub struct Error {
+    kind: Box<ErrorKind>,
+}
+
+impl Error {
+    /// What went wrong.
+    pub fn kind(&self) -> &ErrorKind {
+        &self.kind
+    }
+
+    /// Consumes the error, returning its kind.
+    pub fn into_kind(self) -> ErrorKind {
+        *self.kind
+    }
+
+    pub(crate) fn not_found(what: &'static str, name: &str, suggestion: Option<String>) -> Error {
+        ErrorKind::NotFound {
+            what,
+            name: name.to_owned(),
+            suggestion,
+        }
+        .into()
+    }
+}
+
+impl From<ErrorKind> for Error {
+    fn from(kind: ErrorKind) -> Error {
+        Error {
+            kind: Box::new(kind),
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.kind.fmt(f)
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match &*self.kind {
+            ErrorKind::Io { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}
+
+/// A position in C source: file, 1-based line and column.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub struct SourceLocation {
+    /// The file as the compiler named it.
+    pub file: String,
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column.
+    pub column: u32,
+}
+
+impl fmt::Display for SourceLocation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.file, self.line, self.column)
+    }
+}
+
+/// One diagnostic of the C compiler front end.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// Where it points, when it points somewhere.
+    pub location: Option<SourceLocation>,
+    /// `"error"`, `"fatal error"` or `"warning"`.
+    pub severity: &'static str,
+    /// The compiler's message.
+    pub message: String,
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.location {
+            Some(loc) => write!(f, "{loc}: {}: {}", self.severity, self.message),
+            None => write!(f, "{}: {}", self.severity, self.message),
+        }
+    }
+}
+
+/// What went wrong.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// libclang could not be found or loaded.
+    #[error("libclang could not be loaded: {message}\n  install it with: apt-get install libclang1-14 libclang-common-14-dev (any version works), or set LIBCLANG_PATH to the directory holding libclang.so")]
+    LibclangUnavailable {
+        /// The loader's own message.
+        message: String,
+    },
+    /// The C headers did not parse; every error diagnostic is kept.
+    #[error("{}", fmt_diagnostics(.diagnostics))]
+    Parse {
+        /// The error and fatal diagnostics, in the order clang gave them.
+        diagnostics: Vec<Diagnostic>,
+    },
+    /// A name was asked for that the declarations do not have.
+    #[error("no {what} '{name}'{}", .suggestion.as_ref().map(|s| format!("; did you mean '{s}'?")).unwrap_or_default())]
+    NotFound {
+        /// What kind of thing was asked for ("type", "function", "constant", …).
+        what: &'static str,
+        /// The name as asked.
+        name: String,
+        /// The closest name that exists, when one is close.
+        suggestion: Option<String>,
+    },
+    /// A macro exists but is not a constant wyvern can evaluate.
+    #[error("'{name}' is a macro but not a constant: {reason}")]
+    NotAConstant {
+        /// The macro's name.
+        name: String,
+        /// Why it was skipped.
+        reason: String,
+    },
+    /// A type name could not be read.
+    #[error("cannot read type name '{text}': {reason}")]
+    BadTypeName {
+        /// The text as given.
+        text: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A type was used where it has to be complete (a layout, a value).
+    #[error("'{name}' is an incomplete type (declared but never defined), so it has no layout")]
+    Incomplete {
+        /// The type's C spelling.
+        name: String,
+    },
+    /// A type was used where a record was expected.
+    #[error("'{name}' is not a struct or union, it is {found}")]
+    NotARecord {
+        /// The type's C spelling.
+        name: String,
+        /// What it is instead.
+        found: String,
+    },
+    /// Something wyvern does not support (yet), named.
+    #[error("{0}")]
+    Unsupported(String),
+    /// Reading a file failed.
+    #[error("{}: {source}", .path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The operating system's error.
+        source: std::io::Error,
+    },
+}
+
+fn fmt_diagnostics(diagnostics: &[Diagnostic]) -> String {
+    let mut text = String::new();
+    for (i, d) in diagnostics.iter().enumerate() {
+        if i > 0 {
+            text.push('\n');
+        }
+        text.push_str(&d.to_string());
+    }
+    if text.is_empty() {
+        text.push_str("the C declarations did not parse");
+    }
+    text
+}
+
+/// The closest of `candidates` to `name`, if one is close enough to suggest.
+pub(crate) fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    let mut best: Option<(f64, &str)> = None;
+    for candidate in candidates {
+        let score = strsim::jaro_winkler(name, candidate);
+        if best.is_none_or(|(b, _)| score > b) {
+            best = Some((score, candidate));
+        }
+    }
+    best.filter(|(score, _)| *score >= 0.8).map(|(_, c)| c.to_owned())
+}

@@ -1,0 +1,534 @@
+//! Cursor walk: libclang's AST into a [`TypeBuilder`].
+//!
+//! One small function per kind of declaration and per kind of type; a memo table
+//! keyed by clang's own type identity makes each distinct type cost one visit.
+//! Records are declared before their fields are read, so self-reference works.
+
+use std::collections::{HashMap, HashSet};
+
+use clang_sys::*;
+
+use super::sys::{CType, Cursor, TranslationUnit};
+use crate::error::{ErrorKind, Result};
+use crate::types::{
+    CallConv, ConstOrigin, ConstValue, Constant, Enum, Field, FloatKind, FnSig, Function, Global,
+    IntKind, Layout, Linkage, QualType, Quals, RecordDef, RecordId, RecordKind, Type, TypeBuilder,
+    TypeId, Typedef,
+};
+
+#[derive(Clone, Copy, PartialEq)]
+enum RecordState {
+    Declared,
+    Defining,
+    Defined,
+}
+
+/// A macro definition to evaluate after the walk: name, tokens of its body, location.
+pub(crate) struct MacroDef {
+    pub(crate) name: String,
+    pub(crate) params: Option<Vec<String>>,
+    pub(crate) body: Vec<super::sys::Token>,
+    pub(crate) builtin: bool,
+    pub(crate) location: Option<crate::SourceLocation>,
+}
+
+pub(crate) struct Converter<'tu> {
+    pub(crate) b: TypeBuilder,
+    tu: &'tu TranslationUnit<'tu>,
+    types: HashMap<(i32, usize, usize), QualType>,
+    records: HashMap<usize, (RecordId, TypeId, RecordState)>,
+    enums: HashMap<usize, (crate::types::EnumId, TypeId, bool)>,
+    typedefs: HashMap<usize, TypeId>,
+    functions: HashSet<String>,
+    globals: HashSet<String>,
+    pub(crate) macros: Vec<MacroDef>,
+}
+
+impl<'tu> Converter<'tu> {
+    pub(crate) fn new(b: TypeBuilder, tu: &'tu TranslationUnit<'tu>) -> Converter<'tu> {
+        Converter {
+            b,
+            tu,
+            types: HashMap::new(),
+            records: HashMap::new(),
+            enums: HashMap::new(),
+            typedefs: HashMap::new(),
+            functions: HashSet::new(),
+            globals: HashSet::new(),
+            macros: Vec::new(),
+        }
+    }
+
+    /// Walks every top-level declaration. A declaration whose type wyvern cannot
+    /// represent is skipped; it never fails the whole parse.
+    pub(crate) fn walk(&mut self, root: Cursor<'tu>) {
+        for c in root.children() {
+            let _ = self.declaration(c);
+        }
+    }
+
+    fn declaration(&mut self, c: Cursor<'tu>) -> Result<()> {
+        match c.kind() {
+            CXCursor_StructDecl | CXCursor_UnionDecl => self.record(c).map(drop),
+            CXCursor_EnumDecl => self.enum_decl(c).map(drop),
+            CXCursor_TypedefDecl => self.typedef_decl(c).map(drop),
+            CXCursor_FunctionDecl => self.function(c),
+            CXCursor_VarDecl => self.global(c),
+            CXCursor_MacroDefinition => {
+                self.macro_def(c);
+                Ok(())
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn function(&mut self, c: Cursor<'tu>) -> Result<()> {
+        let name = c.spelling();
+        if self.functions.contains(&name) {
+            return Ok(());
+        }
+        let ty = self.ty(c.ty())?;
+        let param_names = c
+            .arguments()
+            .into_iter()
+            .map(|a| Some(a.spelling()).filter(|s| !s.is_empty()))
+            .collect();
+        self.functions.insert(name.clone());
+        self.b.add_function(Function {
+            name,
+            ty: ty.id,
+            param_names,
+            linkage: if c.is_static() {
+                Linkage::Internal
+            } else {
+                Linkage::External
+            },
+            inline: c.is_inline(),
+            location: c.location(),
+        });
+        Ok(())
+    }
+
+    fn global(&mut self, c: Cursor<'tu>) -> Result<()> {
+        let name = c.spelling();
+        // A `static` variable in a header has no symbol to reach.
+        if c.is_static() || self.globals.contains(&name) {
+            return Ok(());
+        }
+        let ty = self.ty(c.ty())?;
+        self.globals.insert(name.clone());
+        self.b.add_global(Global {
+            name,
+            ty,
+            location: c.location(),
+        });
+        Ok(())
+    }
+
+    fn typedef_decl(&mut self, c: Cursor<'tu>) -> Result<TypeId> {
+        let key = c.key();
+        if let Some(&id) = self.typedefs.get(&key) {
+            return Ok(id);
+        }
+        let target = self.ty(c.typedef_underlying())?;
+        if let Some(&id) = self.typedefs.get(&key) {
+            return Ok(id);
+        }
+        let layout = c.ty().size_align().map(|(s, a)| Layout::new(s, a));
+        let (_, id) = self.b.add_typedef(
+            Typedef {
+                name: c.spelling(),
+                target,
+                location: c.location(),
+            },
+            layout,
+        );
+        self.typedefs.insert(key, id);
+        Ok(id)
+    }
+
+    fn enum_decl(&mut self, c: Cursor<'tu>) -> Result<TypeId> {
+        let key = c.key();
+        if let Some(&(id, ty, complete)) = self.enums.get(&key) {
+            if complete {
+                return Ok(ty);
+            }
+            if let Some(def) = c.definition() {
+                let body = self.enum_body(def)?;
+                self.b.update_enum(id, body);
+                self.enums.insert(key, (id, ty, true));
+            }
+            return Ok(ty);
+        }
+        let body = match c.definition() {
+            Some(def) => self.enum_body(def)?,
+            None => Enum {
+                tag: tag_of(c),
+                underlying: self.ty(c.enum_integer_type())?.id,
+                constants: Vec::new(),
+                complete: false,
+                location: c.location(),
+            },
+        };
+        let complete = body.complete;
+        let layout = c.ty().size_align().map(|(s, a)| Layout::new(s, a));
+        let (id, ty) = self.b.add_enum(body, layout);
+        self.enums.insert(key, (id, ty, complete));
+        if complete {
+            self.enum_constants(id, ty, c.definition().unwrap_or(c))?;
+        }
+        Ok(ty)
+    }
+
+    fn enum_body(&mut self, def: Cursor<'tu>) -> Result<Enum> {
+        let underlying = self.ty(def.enum_integer_type())?.id;
+        let unsigned = matches!(self.b.get(self.canonical(underlying)), Some(Type::Int(k)) if !k.is_signed());
+        let constants = def
+            .children()
+            .into_iter()
+            .filter(|k| k.kind() == CXCursor_EnumConstantDecl)
+            .map(|k| (k.spelling(), k.enum_value(unsigned)))
+            .collect();
+        Ok(Enum {
+            tag: tag_of(def),
+            underlying,
+            constants,
+            complete: true,
+            location: def.location(),
+        })
+    }
+
+    /// Enumerators are constants too, typed as C types them (`int`, or the enum's
+    /// type for values that do not fit).
+    fn enum_constants(&mut self, _id: crate::types::EnumId, _ty: TypeId, def: Cursor<'tu>) -> Result<()> {
+        let underlying = self.ty(def.enum_integer_type())?.id;
+        let unsigned = matches!(self.b.get(self.canonical(underlying)), Some(Type::Int(k)) if !k.is_signed());
+        for k in def.children() {
+            if k.kind() != CXCursor_EnumConstantDecl {
+                continue;
+            }
+            let ty = self.ty(k.ty().canonical())?;
+            self.b.add_constant(Constant {
+                name: k.spelling(),
+                ty,
+                value: ConstValue::Int(k.enum_value(unsigned)),
+                origin: ConstOrigin::Enum,
+                location: k.location(),
+            });
+        }
+        Ok(())
+    }
+
+    fn canonical(&self, mut id: TypeId) -> TypeId {
+        for _ in 0..256 {
+            match self.b.get(id) {
+                Some(Type::Typedef(_)) => {
+                    id = self.b.data().canonical(id);
+                }
+                _ => break,
+            }
+        }
+        id
+    }
+
+    /// Declares (and, when its definition is visible, defines) a struct or union.
+    fn record(&mut self, c: Cursor<'tu>) -> Result<TypeId> {
+        let key = c.key();
+        let (record, ty, state) = match self.records.get(&key) {
+            Some(&entry) => entry,
+            None => {
+                let kind = if c.kind() == CXCursor_UnionDecl {
+                    RecordKind::Union
+                } else {
+                    RecordKind::Struct
+                };
+                let (record, ty) = self.b.declare_record(kind, tag_of(c), c.location());
+                self.records.insert(key, (record, ty, RecordState::Declared));
+                (record, ty, RecordState::Declared)
+            }
+        };
+        if state == RecordState::Declared {
+            if let Some(def) = c.definition() {
+                self.records.insert(key, (record, ty, RecordState::Defining));
+                let result = self.define_record(record, def);
+                let state = if result.is_ok() {
+                    RecordState::Defined
+                } else {
+                    RecordState::Declared
+                };
+                self.records.insert(key, (record, ty, state));
+                result?;
+            }
+        }
+        Ok(ty)
+    }
+
+    fn define_record(&mut self, record: RecordId, def: Cursor<'tu>) -> Result<()> {
+        let Some((size, align)) = def.ty().size_align() else {
+            return Ok(());
+        };
+        // Nested definitions are declared at file scope in C: register them first.
+        let mut packed = false;
+        for child in def.children() {
+            match child.kind() {
+                CXCursor_StructDecl | CXCursor_UnionDecl => {
+                    self.record(child)?;
+                }
+                CXCursor_EnumDecl => {
+                    self.enum_decl(child)?;
+                }
+                CXCursor_PackedAttr => packed = true,
+                _ => {}
+            }
+        }
+        let mut fields = Vec::new();
+        for field in def.ty().fields() {
+            let ty = self.ty(field.ty())?;
+            let offset_bits = field.field_offset_bits().unwrap_or(0);
+            let bit_width = if field.is_bitfield() {
+                field.bit_width()
+            } else {
+                None
+            };
+            let name = field.spelling();
+            let name = (!name.is_empty() && !is_anonymous_spelling(&name)).then_some(name);
+            if bit_width.is_none() {
+                if let Some(l) = self.b.data().layout_of(ty.id) {
+                    packed |= l.align > 1 && offset_bits % (l.align * 8) != 0;
+                }
+            }
+            fields.push(Field {
+                name,
+                ty,
+                offset_bits,
+                bit_width,
+            });
+        }
+        if let Some(r) = self.b.record(record) {
+            if r.location.is_none() || def.is_definition() {
+                let loc = def.location();
+                self.b.set_record_location(record, loc);
+            }
+        }
+        self.b.define_record(
+            record,
+            RecordDef {
+                layout: Layout::new(size, align),
+                fields,
+                packed,
+            },
+        );
+        Ok(())
+    }
+
+    /// The wyvern type of a clang type, memoised on clang's type identity.
+    pub(crate) fn ty(&mut self, t: CType<'tu>) -> Result<QualType> {
+        let key = t.key();
+        if let Some(&q) = self.types.get(&key) {
+            return Ok(q);
+        }
+        let mut quals = Quals::NONE;
+        if t.is_const() {
+            quals |= Quals::CONST;
+        }
+        if t.is_volatile() {
+            quals |= Quals::VOLATILE;
+        }
+        if t.is_restrict() {
+            quals |= Quals::RESTRICT;
+        }
+        let inner = self.unqualified(t)?;
+        let q = QualType::with(inner.id, inner.quals | quals);
+        self.types.insert(key, q);
+        Ok(q)
+    }
+
+    fn layout(t: CType<'_>) -> Option<Layout> {
+        t.size_align().map(|(s, a)| Layout::new(s, a))
+    }
+
+    fn scalar(&mut self, ty: Type, t: CType<'tu>) -> QualType {
+        let layout = Self::layout(t);
+        self.b.intern(ty, layout).into()
+    }
+
+    fn unqualified(&mut self, t: CType<'tu>) -> Result<QualType> {
+        Ok(match t.kind() {
+            CXType_Void => self.scalar(Type::Void, t),
+            CXType_Bool => self.scalar(Type::Bool, t),
+            CXType_Char_S => self.scalar(Type::Int(IntKind::Char { signed: true }), t),
+            CXType_Char_U => self.scalar(Type::Int(IntKind::Char { signed: false }), t),
+            CXType_SChar => self.scalar(Type::Int(IntKind::SChar), t),
+            CXType_UChar => self.scalar(Type::Int(IntKind::UChar), t),
+            CXType_Short => self.scalar(Type::Int(IntKind::Short), t),
+            CXType_UShort => self.scalar(Type::Int(IntKind::UShort), t),
+            CXType_Int => self.scalar(Type::Int(IntKind::Int), t),
+            CXType_UInt => self.scalar(Type::Int(IntKind::UInt), t),
+            CXType_Long => self.scalar(Type::Int(IntKind::Long), t),
+            CXType_ULong => self.scalar(Type::Int(IntKind::ULong), t),
+            CXType_LongLong => self.scalar(Type::Int(IntKind::LongLong), t),
+            CXType_ULongLong => self.scalar(Type::Int(IntKind::ULongLong), t),
+            CXType_Int128 => self.scalar(Type::Int(IntKind::Int128), t),
+            CXType_UInt128 => self.scalar(Type::Int(IntKind::UInt128), t),
+            CXType_WChar => {
+                let signed = true;
+                self.scalar(Type::Int(IntKind::WChar { signed }), t)
+            }
+            CXType_Char16 => self.scalar(Type::Int(IntKind::Char16), t),
+            CXType_Char32 => self.scalar(Type::Int(IntKind::Char32), t),
+            CXType_Float => self.scalar(Type::Float(FloatKind::Float), t),
+            CXType_Double => self.scalar(Type::Float(FloatKind::Double), t),
+            CXType_LongDouble => self.scalar(Type::Float(FloatKind::LongDouble), t),
+            CXType_Float128 => self.scalar(Type::Float(FloatKind::Float128), t),
+            CXType_Half | CXType_Float16 => self.scalar(Type::Float(FloatKind::Half), t),
+            CXType_Complex => {
+                let elem = self.ty(t.element())?;
+                match self.b.get(elem.id) {
+                    Some(Type::Float(k)) => {
+                        let k = *k;
+                        self.scalar(Type::Complex(k), t)
+                    }
+                    _ => return Err(unsupported(t, "complex integers")),
+                }
+            }
+            CXType_Pointer | CXType_BlockPointer => {
+                let pointee = self.ty(t.pointee())?;
+                self.b.intern(Type::Pointer(pointee), Self::layout(t)).into()
+            }
+            CXType_ConstantArray => {
+                let elem = self.ty(t.array_element())?;
+                let ty = Type::Array {
+                    elem,
+                    len: t.array_len(),
+                };
+                self.b.intern(ty, Self::layout(t)).into()
+            }
+            CXType_IncompleteArray | CXType_VariableArray | CXType_DependentSizedArray => {
+                let elem = self.ty(t.array_element())?;
+                // An incomplete array has no size of its own; as a flexible member it takes none.
+                let ty = Type::Array { elem, len: None };
+                let layout = self.b.data().layout_of(elem.id).map(|l| Layout::new(0, l.align));
+                self.b.intern(ty, layout).into()
+            }
+            CXType_Vector | CXType_ExtVector => {
+                let elem = self.ty(t.element())?;
+                let ty = Type::Vector {
+                    elem: elem.id,
+                    len: t.vector_len().unwrap_or(0),
+                };
+                self.b.intern(ty, Self::layout(t)).into()
+            }
+            CXType_Record => self.record(t.declaration())?.into(),
+            CXType_Enum => self.enum_decl(t.declaration())?.into(),
+            CXType_Typedef => self.typedef_decl(t.declaration())?.into(),
+            CXType_Elaborated => self.ty(t.named())?,
+            CXType_Attributed => self.ty(t.modified())?,
+            CXType_Atomic => match t.atomic_value() {
+                Some(v) => {
+                    let q = self.ty(v)?;
+                    QualType::with(q.id, q.quals | Quals::ATOMIC)
+                }
+                None => return Err(unsupported(t, "_Atomic with this libclang")),
+            },
+            CXType_FunctionProto | CXType_FunctionNoProto => self.function_type(t)?,
+            _ => {
+                let canonical = t.canonical();
+                if canonical.key() != t.key() && canonical.kind() != CXType_Unexposed {
+                    self.ty(canonical)?
+                } else {
+                    return Err(unsupported(t, "this kind of type"));
+                }
+            }
+        })
+    }
+
+    fn function_type(&mut self, t: CType<'tu>) -> Result<QualType> {
+        let prototyped = t.kind() == CXType_FunctionProto;
+        let ret = self.ty(t.result())?;
+        let params = t
+            .args()
+            .into_iter()
+            .map(|a| self.ty(a))
+            .collect::<Result<Vec<_>>>()?;
+        let sig = FnSig {
+            ret,
+            params,
+            variadic: prototyped && t.is_variadic(),
+            prototyped,
+            conv: calling_conv(t.calling_conv()),
+        };
+        Ok(self.b.intern(Type::Function(sig), None).into())
+    }
+
+    fn macro_def(&mut self, c: Cursor<'tu>) {
+        let name = c.spelling();
+        let builtin = c.is_macro_builtin();
+        let mut tokens = self.tu.tokens(c);
+        if tokens.first().map(|t| t.text.as_str()) == Some(name.as_str()) {
+            tokens.remove(0);
+        }
+        let params = if c.is_macro_function_like() {
+            let mut params = Vec::new();
+            let mut end = 0;
+            for (i, t) in tokens.iter().enumerate().skip(1) {
+                match t.text.as_str() {
+                    ")" => {
+                        end = i + 1;
+                        break;
+                    }
+                    "," => {}
+                    p => params.push(p.to_owned()),
+                }
+            }
+            tokens.drain(..end.min(tokens.len()));
+            Some(params)
+        } else {
+            None
+        };
+        self.macros.push(MacroDef {
+            name,
+            params,
+            body: tokens,
+            builtin,
+            location: c.location(),
+        });
+    }
+}
+
+/// The tag of a record or enum declaration, `None` when anonymous.
+fn tag_of(c: Cursor<'_>) -> Option<String> {
+    if c.is_anonymous() {
+        return None;
+    }
+    let name = c.spelling();
+    (!name.is_empty() && !is_anonymous_spelling(&name)).then_some(name)
+}
+
+/// libclang 13+ spells anonymous records `struct (unnamed at f.h:3:5)` / `(anonymous …)`.
+fn is_anonymous_spelling(name: &str) -> bool {
+    name.contains("(unnamed") || name.contains("(anonymous")
+}
+
+fn calling_conv(raw: CXCallingConv) -> CallConv {
+    match raw {
+        CXCallingConv_Default | CXCallingConv_C => CallConv::C,
+        CXCallingConv_X86_64SysV => CallConv::SysV,
+        CXCallingConv_X86_64Win64 => CallConv::Win64,
+        CXCallingConv_X86StdCall => CallConv::StdCall,
+        CXCallingConv_X86FastCall => CallConv::FastCall,
+        CXCallingConv_X86ThisCall => CallConv::ThisCall,
+        CXCallingConv_X86VectorCall => CallConv::VectorCall,
+        CXCallingConv_AAPCS => CallConv::Aapcs,
+        CXCallingConv_AAPCS_VFP => CallConv::AapcsVfp,
+        CXCallingConv_X86RegCall => CallConv::RegCall,
+        other => CallConv::Unknown(other as u32),
+    }
+}
+
+fn unsupported(t: CType<'_>, what: &str) -> crate::Error {
+    ErrorKind::Unsupported(format!(
+        "cannot represent the type '{}': {what} is not supported",
+        t.spelling()
+    ))
+    .into()
+}

@@ -1,0 +1,257 @@
+//! The libclang front end: C headers and `cdef` text into a [`TypeSet`].
+//!
+//! [`Parser`] gathers the input (header files, `<system>` headers, declaration
+//! text) and the compiler settings (include directories, defines, target), then
+//! [`Parser::parse`] runs libclang once and converts what it found. libclang is
+//! loaded at run time on first use, once per process; parses may run from any
+//! number of threads at once.
+//!
+//! ```
+//! # fn main() -> wyvern::Result<()> {
+//! let types = wyvern::Parser::new()
+//!     .header("<sys/stat.h>")
+//!     .cdef("struct pair { struct stat a, b; };")
+//!     .parse()?;
+//! let stat = types.type_named("struct stat")?;
+//! assert!(types.layout(stat.id).unwrap().size > 0);
+//! assert_eq!(types.spell(types.function("stat")?.ty.into()),
+//!            "int (const char *restrict, struct stat *restrict)");
+//! # Ok(()) }
+//! ```
+
+// clang-sys keeps libclang's C names for its constants.
+#![allow(non_upper_case_globals)]
+
+mod convert;
+mod load;
+mod macros;
+mod sys;
+
+use std::path::{Path, PathBuf};
+
+use crate::error::{Diagnostic, ErrorKind, Result};
+use crate::types::{Target, TypeBuilder, TypeSet};
+
+/// The name of the in-memory main file clang parses.
+const MAIN_FILE: &str = "wyvern-input.c";
+
+/// Parses C declarations with libclang. See the [module docs](self).
+#[derive(Debug, Clone, Default)]
+pub struct Parser {
+    headers: Vec<String>,
+    cdefs: Vec<String>,
+    include_dirs: Vec<PathBuf>,
+    defines: Vec<(String, Option<String>)>,
+    target: Option<String>,
+    args: Vec<String>,
+}
+
+impl Parser {
+    /// A parser with no input, for the host target.
+    pub fn new() -> Parser {
+        Parser::default()
+    }
+
+    /// Adds a header: a path to a file, or `<name.h>` to search the include path as
+    /// `#include <name.h>` does. A bare `name.h` that is not a file relative to the
+    /// current directory is searched on the include path too.
+    pub fn header(mut self, header: impl Into<String>) -> Parser {
+        self.headers.push(header.into());
+        self
+    }
+
+    /// Adds C declarations as text, parsed after every header (so they can use the
+    /// headers' types). Errors in it point at `<cdef>:LINE:COL`.
+    pub fn cdef(mut self, text: impl Into<String>) -> Parser {
+        self.cdefs.push(text.into());
+        self
+    }
+
+    /// Adds a directory to search for `#include`s (`-I`).
+    pub fn include_dir(mut self, dir: impl Into<PathBuf>) -> Parser {
+        self.include_dirs.push(dir.into());
+        self
+    }
+
+    /// Defines a macro (`-D NAME` or `-D NAME=VALUE`).
+    pub fn define(mut self, name: impl Into<String>, value: Option<&str>) -> Parser {
+        self.defines.push((name.into(), value.map(str::to_owned)));
+        self
+    }
+
+    /// Parses for another target (`x86_64-pc-linux-gnu`, `i686-linux-gnu`,
+    /// `aarch64-linux-gnu`, `x86_64-pc-windows-msvc`). Layouts follow that target;
+    /// system headers are still the host's, so use it with self-contained headers.
+    pub fn target(mut self, triple: impl Into<String>) -> Parser {
+        self.target = Some(triple.into());
+        self
+    }
+
+    /// Passes an extra argument to the compiler (`-std=c11`, `-fms-extensions`…).
+    pub fn arg(mut self, arg: impl Into<String>) -> Parser {
+        self.args.push(arg.into());
+        self
+    }
+
+    /// The text of the main file: one `#include` per header, then the cdef text.
+    fn main_text(&self) -> Result<String> {
+        let mut text = String::new();
+        for h in &self.headers {
+            text.push_str(&include_line(h)?);
+        }
+        for (i, c) in self.cdefs.iter().enumerate() {
+            let name = if self.cdefs.len() == 1 {
+                "<cdef>".to_owned()
+            } else {
+                format!("<cdef {}>", i + 1)
+            };
+            text.push_str(&format!("#line 1 \"{name}\"\n{c}\n"));
+        }
+        Ok(text)
+    }
+
+    fn compiler_args(&self, builtin_includes: Option<&Path>) -> Vec<String> {
+        let mut args = vec!["-x".to_owned(), "c".to_owned(), "-std=gnu17".to_owned()];
+        if let Some(t) = &self.target {
+            args.push(format!("--target={t}"));
+        }
+        if let Some(dir) = builtin_includes {
+            args.push("-isystem".to_owned());
+            args.push(dir.display().to_string());
+        }
+        for d in &self.include_dirs {
+            args.push(format!("-I{}", d.display()));
+        }
+        for (name, value) in &self.defines {
+            match value {
+                Some(v) => args.push(format!("-D{name}={v}")),
+                None => args.push(format!("-D{name}")),
+            }
+        }
+        args.extend(self.args.iter().cloned());
+        args
+    }
+
+    /// Parses everything added and returns the frozen type set.
+    ///
+    /// # Errors
+    /// - [`ErrorKind::LibclangUnavailable`] when libclang cannot be loaded;
+    /// - [`ErrorKind::Parse`] with every error diagnostic (file:line:col) when the
+    ///   C does not compile — a missing `#include` is an error, not a warning;
+    /// - [`ErrorKind::Io`] for a header path that does not exist.
+    pub fn parse(&self) -> Result<TypeSet> {
+        let lib = load::ensure_loaded()?;
+        let main = self.main_text()?;
+        let mut args = self.compiler_args(lib.builtin_includes.as_deref());
+        if lib.builtin_includes.is_none() {
+            // Without the resource dir, <stddef.h> and friends cannot be found; say
+            // so up front rather than as a confusing missing-header error.
+            args.push("-Wno-everything".into());
+        }
+        let index = sys::Index::new();
+        let options = clang_sys::CXTranslationUnit_DetailedPreprocessingRecord
+            | clang_sys::CXTranslationUnit_SkipFunctionBodies;
+        let tu = index
+            .parse(MAIN_FILE, &main, &args, options)
+            .map_err(|message| ErrorKind::Parse {
+                diagnostics: vec![Diagnostic {
+                    location: None,
+                    severity: "error",
+                    message,
+                }],
+            })?;
+        let mut errors = tu.errors();
+        if !errors.is_empty() {
+            if lib.builtin_includes.is_none()
+                && errors.iter().any(|d| d.message.contains("file not found"))
+            {
+                errors.push(Diagnostic {
+                    location: None,
+                    severity: "note",
+                    message: format!(
+                        "the builtin headers (stddef.h, stdarg.h) of the libclang at {} were not found; \
+                         install its resource dir (Debian: libclang-common-N-dev) or set WYVERN_CLANG_RESOURCE_DIR",
+                        load::library_path(lib).display()
+                    ),
+                });
+            }
+            return Err(ErrorKind::Parse {
+                diagnostics: errors,
+            }
+            .into());
+        }
+        let (triple, pointer_bits) = tu.target();
+        let target = Target {
+            triple,
+            pointer_size: (pointer_bits / 8) as u8,
+            char_signed: true,
+            little_endian: true,
+        };
+        let mut conv = convert::Converter::new(TypeBuilder::new(target), &tu);
+        conv.walk(tu.cursor());
+        let mut macros = std::mem::take(&mut conv.macros);
+        // Predefined macros (`__x86_64__`, `unix`) have no file; they take part in
+        // expansion but are not the headers' constants. `-D` names are the user's own.
+        for m in &mut macros {
+            if m.location.is_none() && !self.defines.iter().any(|(name, _)| *name == m.name) {
+                m.builtin = true;
+            }
+        }
+        let mut builder = conv.b;
+        builder.set_target_details(
+            !macros.iter().any(|m| m.name == "__CHAR_UNSIGNED__"),
+            !macros.iter().any(|m| m.name == "__BIG_ENDIAN__"),
+        );
+        macros::evaluate_all(&mut builder, &macros);
+        Ok(builder.freeze())
+    }
+}
+
+/// `#include` line for a header argument.
+fn include_line(header: &str) -> Result<String> {
+    let header = header.trim();
+    if header.starts_with('<') && header.ends_with('>') {
+        return Ok(format!("#include {header}\n"));
+    }
+    let path = Path::new(header);
+    if path.is_file() {
+        let abs = std::fs::canonicalize(path).map_err(|source| ErrorKind::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let quoted = abs.display().to_string().replace('\\', "\\\\").replace('"', "\\\"");
+        return Ok(format!("#include \"{quoted}\"\n"));
+    }
+    // `math.h` on the command line means the system header when no such file is here.
+    if !header.contains('/') && header.ends_with(".h") {
+        return Ok(format!("#include <{header}>\n"));
+    }
+    Err(ErrorKind::Io {
+        path: path.to_path_buf(),
+        source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such header file"),
+    }
+    .into())
+}
+
+/// Parses declarations given as text, for the host, with no headers.
+///
+/// ```
+/// # fn main() -> wyvern::Result<()> {
+/// let types = wyvern::cdef("double pow(double, double);")?;
+/// assert_eq!(types.prototype(types.function("pow")?), "double pow(double, double)");
+/// # Ok(()) }
+/// ```
+///
+/// # Errors
+/// As [`Parser::parse`].
+pub fn cdef(text: &str) -> Result<TypeSet> {
+    Parser::new().cdef(text).parse()
+}
+
+/// The version of the libclang in use (loading it if needed).
+///
+/// # Errors
+/// [`ErrorKind::LibclangUnavailable`] when it cannot be loaded.
+pub fn libclang_version() -> Result<String> {
+    Ok(load::ensure_loaded()?.version.clone())
+}

@@ -1,0 +1,491 @@
+//! A thin safe layer over clang-sys: index, translation unit, cursors, types, tokens.
+//!
+//! Only what the front end reads is wrapped. Every handle borrows the translation
+//! unit it came from, so nothing outlives `clang_disposeTranslationUnit`.
+
+use std::ffi::{c_void, CStr, CString};
+use std::marker::PhantomData;
+use std::os::raw::{c_char, c_uint};
+use std::ptr;
+
+use clang_sys::*;
+
+use crate::error::{Diagnostic, SourceLocation};
+
+/// Turns a `CXString` into a `String`, disposing it.
+fn take_string(s: CXString) -> String {
+    // SAFETY: `s` came from libclang; clang_getCString returns NUL-terminated data (or
+    // null) valid until clang_disposeString, which we call after copying.
+    unsafe {
+        let ptr = clang_getCString(s);
+        let text = if ptr.is_null() {
+            String::new()
+        } else {
+            CStr::from_ptr(ptr).to_string_lossy().into_owned()
+        };
+        clang_disposeString(s);
+        text
+    }
+}
+
+/// An index: owns translation units' shared state.
+pub(crate) struct Index {
+    raw: CXIndex,
+}
+
+impl Index {
+    /// Creates an index. libclang must be loaded on this thread.
+    pub(crate) fn new() -> Index {
+        // SAFETY: plain constructor; diagnostics are not printed (we collect them).
+        let raw = unsafe { clang_createIndex(0, 0) };
+        Index { raw }
+    }
+
+    /// Parses `main_name` (backed by `main_text` in memory) with `args`.
+    pub(crate) fn parse(
+        &self,
+        main_name: &str,
+        main_text: &str,
+        args: &[String],
+        options: CXTranslationUnit_Flags,
+    ) -> Result<TranslationUnit<'_>, String> {
+        let name = CString::new(main_name).map_err(|_| "a NUL byte in the file name")?;
+        let c_args: Vec<CString> = args
+            .iter()
+            .map(|a| CString::new(a.as_str()))
+            .collect::<Result<_, _>>()
+            .map_err(|_| "a NUL byte in a compiler argument")?;
+        let arg_ptrs: Vec<*const c_char> = c_args.iter().map(|a| a.as_ptr()).collect();
+        let mut unsaved = CXUnsavedFile {
+            Filename: name.as_ptr(),
+            Contents: main_text.as_ptr() as *const c_char,
+            Length: main_text.len() as _,
+        };
+        let mut tu: CXTranslationUnit = ptr::null_mut();
+        // SAFETY: every pointer is valid for the duration of the call; libclang copies
+        // the unsaved file's contents; `tu` is written on success.
+        let code = unsafe {
+            clang_parseTranslationUnit2(
+                self.raw,
+                name.as_ptr(),
+                arg_ptrs.as_ptr(),
+                arg_ptrs.len() as _,
+                &mut unsaved,
+                1,
+                options,
+                &mut tu,
+            )
+        };
+        if code != CXError_Success || tu.is_null() {
+            return Err(format!("libclang could not parse the input (error code {code})"));
+        }
+        Ok(TranslationUnit {
+            raw: tu,
+            _index: PhantomData,
+        })
+    }
+}
+
+impl Drop for Index {
+    fn drop(&mut self) {
+        // SAFETY: created by clang_createIndex; translation units borrow `self`, so
+        // they are gone by now.
+        unsafe { clang_disposeIndex(self.raw) }
+    }
+}
+
+/// A parsed translation unit.
+pub(crate) struct TranslationUnit<'i> {
+    raw: CXTranslationUnit,
+    _index: PhantomData<&'i Index>,
+}
+
+impl Drop for TranslationUnit<'_> {
+    fn drop(&mut self) {
+        // SAFETY: created by clang_parseTranslationUnit2; cursors borrow `self`.
+        unsafe { clang_disposeTranslationUnit(self.raw) }
+    }
+}
+
+impl TranslationUnit<'_> {
+    /// The root cursor.
+    pub(crate) fn cursor(&self) -> Cursor<'_> {
+        // SAFETY: valid TU.
+        Cursor::new(unsafe { clang_getTranslationUnitCursor(self.raw) })
+    }
+
+    /// Diagnostics of severity error or fatal, in order.
+    pub(crate) fn errors(&self) -> Vec<Diagnostic> {
+        let mut out = Vec::new();
+        // SAFETY: valid TU; each diagnostic is disposed after reading.
+        unsafe {
+            for i in 0..clang_getNumDiagnostics(self.raw) {
+                let d = clang_getDiagnostic(self.raw, i);
+                let severity = match clang_getDiagnosticSeverity(d) {
+                    CXDiagnostic_Error => "error",
+                    CXDiagnostic_Fatal => "fatal error",
+                    _ => {
+                        clang_disposeDiagnostic(d);
+                        continue;
+                    }
+                };
+                let message = take_string(clang_getDiagnosticSpelling(d));
+                let location = file_location(clang_getDiagnosticLocation(d));
+                clang_disposeDiagnostic(d);
+                out.push(Diagnostic {
+                    location,
+                    severity,
+                    message,
+                });
+            }
+        }
+        out
+    }
+
+    /// The target triple and pointer width in bits.
+    pub(crate) fn target(&self) -> (String, u32) {
+        // SAFETY: valid TU; the target info is disposed after reading.
+        unsafe {
+            let info = clang_getTranslationUnitTargetInfo(self.raw);
+            let triple = take_string(clang_TargetInfo_getTriple(info));
+            let width = clang_TargetInfo_getPointerWidth(info);
+            clang_TargetInfo_dispose(info);
+            (triple, width.max(0) as u32)
+        }
+    }
+
+    /// The spellings of the tokens a cursor covers.
+    pub(crate) fn tokens(&self, cursor: Cursor<'_>) -> Vec<Token> {
+        let mut tokens: *mut CXToken = ptr::null_mut();
+        let mut count: c_uint = 0;
+        // SAFETY: valid TU and cursor; the token array is disposed after copying.
+        unsafe {
+            let range = clang_getCursorExtent(cursor.raw);
+            clang_tokenize(self.raw, range, &mut tokens, &mut count);
+            if tokens.is_null() {
+                return Vec::new();
+            }
+            let slice = std::slice::from_raw_parts(tokens, count as usize);
+            let out = slice
+                .iter()
+                .map(|&t| Token {
+                    kind: clang_getTokenKind(t),
+                    text: take_string(clang_getTokenSpelling(self.raw, t)),
+                })
+                .collect();
+            clang_disposeTokens(self.raw, tokens, count);
+            out
+        }
+    }
+}
+
+/// A token: its kind (`CXToken_*`) and spelling.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Token {
+    pub(crate) kind: CXTokenKind,
+    pub(crate) text: String,
+}
+
+fn file_location(loc: CXSourceLocation) -> Option<SourceLocation> {
+    let mut file: CXFile = ptr::null_mut();
+    let (mut line, mut column, mut offset) = (0, 0, 0);
+    // SAFETY: out-pointers are valid; a null file means "no file" (built-in).
+    unsafe {
+        clang_getFileLocation(loc, &mut file, &mut line, &mut column, &mut offset);
+        if file.is_null() {
+            return None;
+        }
+        Some(SourceLocation {
+            file: take_string(clang_getFileName(file)),
+            line,
+            column,
+        })
+    }
+}
+
+/// A cursor: a node of the AST, borrowed from its translation unit.
+#[derive(Clone, Copy)]
+pub(crate) struct Cursor<'tu> {
+    raw: CXCursor,
+    _tu: PhantomData<&'tu ()>,
+}
+
+impl<'tu> Cursor<'tu> {
+    fn new(raw: CXCursor) -> Cursor<'tu> {
+        Cursor {
+            raw,
+            _tu: PhantomData,
+        }
+    }
+
+    pub(crate) fn kind(self) -> CXCursorKind {
+        self.raw.kind
+    }
+
+    pub(crate) fn is_null(self) -> bool {
+        // SAFETY: pure query on a cursor value.
+        unsafe { clang_Cursor_isNull(self.raw) != 0 }
+    }
+
+    /// An identity for deduplication: the canonical declaration's address.
+    pub(crate) fn key(self) -> usize {
+        // SAFETY: pure query; `data[0]` is the declaration pointer, used only as a key.
+        unsafe { clang_getCanonicalCursor(self.raw).data[0] as usize }
+    }
+
+    pub(crate) fn spelling(self) -> String {
+        // SAFETY: valid cursor.
+        take_string(unsafe { clang_getCursorSpelling(self.raw) })
+    }
+
+    pub(crate) fn location(self) -> Option<SourceLocation> {
+        // SAFETY: valid cursor.
+        file_location(unsafe { clang_getCursorLocation(self.raw) })
+    }
+
+    pub(crate) fn ty(self) -> CType<'tu> {
+        // SAFETY: valid cursor.
+        CType::new(unsafe { clang_getCursorType(self.raw) })
+    }
+
+    pub(crate) fn definition(self) -> Option<Cursor<'tu>> {
+        // SAFETY: valid cursor.
+        let c = Cursor::new(unsafe { clang_getCursorDefinition(self.raw) });
+        (!c.is_null()).then_some(c)
+    }
+
+    pub(crate) fn is_definition(self) -> bool {
+        // SAFETY: valid cursor.
+        unsafe { clang_isCursorDefinition(self.raw) != 0 }
+    }
+
+    pub(crate) fn is_anonymous(self) -> bool {
+        // SAFETY: valid cursor.
+        unsafe { clang_Cursor_isAnonymous(self.raw) != 0 }
+    }
+
+    pub(crate) fn is_bitfield(self) -> bool {
+        // SAFETY: valid cursor.
+        unsafe { clang_Cursor_isBitField(self.raw) != 0 }
+    }
+
+    pub(crate) fn bit_width(self) -> Option<u32> {
+        // SAFETY: valid cursor; -1 means "not a bitfield".
+        u32::try_from(unsafe { clang_getFieldDeclBitWidth(self.raw) }).ok()
+    }
+
+    /// A field's offset in bits from its record's start.
+    pub(crate) fn field_offset_bits(self) -> Option<u64> {
+        // SAFETY: valid cursor; negative values are CXTypeLayoutError codes.
+        u64::try_from(unsafe { clang_Cursor_getOffsetOfField(self.raw) }).ok()
+    }
+
+    pub(crate) fn typedef_underlying(self) -> CType<'tu> {
+        // SAFETY: valid cursor (a typedef declaration).
+        CType::new(unsafe { clang_getTypedefDeclUnderlyingType(self.raw) })
+    }
+
+    pub(crate) fn enum_integer_type(self) -> CType<'tu> {
+        // SAFETY: valid cursor (an enum declaration).
+        CType::new(unsafe { clang_getEnumDeclIntegerType(self.raw) })
+    }
+
+    pub(crate) fn enum_value(self, unsigned: bool) -> i128 {
+        // SAFETY: valid cursor (an enum constant).
+        unsafe {
+            if unsigned {
+                i128::from(clang_getEnumConstantDeclUnsignedValue(self.raw))
+            } else {
+                i128::from(clang_getEnumConstantDeclValue(self.raw))
+            }
+        }
+    }
+
+    pub(crate) fn is_static(self) -> bool {
+        // SAFETY: valid cursor.
+        unsafe { clang_Cursor_getStorageClass(self.raw) == CX_SC_Static }
+    }
+
+    pub(crate) fn is_inline(self) -> bool {
+        // SAFETY: valid cursor.
+        unsafe { clang_Cursor_isFunctionInlined(self.raw) != 0 }
+    }
+
+    pub(crate) fn is_macro_function_like(self) -> bool {
+        // SAFETY: valid cursor (a macro definition).
+        unsafe { clang_Cursor_isMacroFunctionLike(self.raw) != 0 }
+    }
+
+    pub(crate) fn is_macro_builtin(self) -> bool {
+        // SAFETY: valid cursor (a macro definition).
+        unsafe { clang_Cursor_isMacroBuiltin(self.raw) != 0 }
+    }
+
+    pub(crate) fn arguments(self) -> Vec<Cursor<'tu>> {
+        // SAFETY: valid cursor; -1 for non-functions gives an empty list.
+        unsafe {
+            let n = clang_Cursor_getNumArguments(self.raw);
+            (0..n.max(0) as c_uint)
+                .map(|i| Cursor::new(clang_Cursor_getArgument(self.raw, i)))
+                .collect()
+        }
+    }
+
+    /// The direct children, in order.
+    pub(crate) fn children(self) -> Vec<Cursor<'tu>> {
+        extern "C" fn visit(c: CXCursor, _: CXCursor, data: CXClientData) -> CXChildVisitResult {
+            // SAFETY: `data` is the `&mut Vec` passed below, alive for the whole visit.
+            let out = unsafe { &mut *(data as *mut Vec<CXCursor>) };
+            out.push(c);
+            CXChildVisit_Continue
+        }
+        let mut out: Vec<CXCursor> = Vec::new();
+        // SAFETY: the callback only pushes into `out`, which outlives the call.
+        unsafe {
+            clang_visitChildren(self.raw, visit, &mut out as *mut Vec<CXCursor> as *mut c_void);
+        }
+        out.into_iter().map(Cursor::new).collect()
+    }
+}
+
+/// A type, borrowed from its translation unit.
+#[derive(Clone, Copy)]
+pub(crate) struct CType<'tu> {
+    raw: CXType,
+    _tu: PhantomData<&'tu ()>,
+}
+
+impl<'tu> CType<'tu> {
+    fn new(raw: CXType) -> CType<'tu> {
+        CType {
+            raw,
+            _tu: PhantomData,
+        }
+    }
+
+    pub(crate) fn kind(self) -> CXTypeKind {
+        self.raw.kind
+    }
+
+    /// An identity for memoisation: clang's qualified type pointer.
+    pub(crate) fn key(self) -> (i32, usize, usize) {
+        (self.raw.kind, self.raw.data[0] as usize, self.raw.data[1] as usize)
+    }
+
+    pub(crate) fn spelling(self) -> String {
+        // SAFETY: valid type.
+        take_string(unsafe { clang_getTypeSpelling(self.raw) })
+    }
+
+    fn map(self, f: unsafe fn(CXType) -> CXType) -> CType<'tu> {
+        // SAFETY: `f` is one of libclang's pure type queries.
+        CType::new(unsafe { f(self.raw) })
+    }
+
+    pub(crate) fn pointee(self) -> CType<'tu> {
+        self.map(clang_getPointeeType)
+    }
+    pub(crate) fn array_element(self) -> CType<'tu> {
+        self.map(clang_getArrayElementType)
+    }
+    pub(crate) fn element(self) -> CType<'tu> {
+        self.map(clang_getElementType)
+    }
+    pub(crate) fn result(self) -> CType<'tu> {
+        self.map(clang_getResultType)
+    }
+    pub(crate) fn named(self) -> CType<'tu> {
+        self.map(clang_Type_getNamedType)
+    }
+    pub(crate) fn modified(self) -> CType<'tu> {
+        self.map(clang_Type_getModifiedType)
+    }
+    pub(crate) fn canonical(self) -> CType<'tu> {
+        self.map(clang_getCanonicalType)
+    }
+
+    /// The value type of `_Atomic(T)`, where the loaded libclang has the query (11+).
+    pub(crate) fn atomic_value(self) -> Option<CType<'tu>> {
+        clang_Type_getValueType::is_loaded().then(|| self.map(clang_Type_getValueType))
+    }
+
+    pub(crate) fn array_len(self) -> Option<u64> {
+        // SAFETY: valid type; -1 when not a constant array.
+        u64::try_from(unsafe { clang_getArraySize(self.raw) }).ok()
+    }
+    pub(crate) fn vector_len(self) -> Option<u64> {
+        // SAFETY: valid type; -1 when not a vector.
+        u64::try_from(unsafe { clang_getNumElements(self.raw) }).ok()
+    }
+
+    pub(crate) fn args(self) -> Vec<CType<'tu>> {
+        // SAFETY: valid type; -1 for non-function types gives an empty list.
+        unsafe {
+            let n = clang_getNumArgTypes(self.raw);
+            (0..n.max(0) as c_uint)
+                .map(|i| CType::new(clang_getArgType(self.raw, i)))
+                .collect()
+        }
+    }
+
+    pub(crate) fn is_variadic(self) -> bool {
+        // SAFETY: valid type.
+        unsafe { clang_isFunctionTypeVariadic(self.raw) != 0 }
+    }
+
+    pub(crate) fn calling_conv(self) -> CXCallingConv {
+        // SAFETY: valid type.
+        unsafe { clang_getFunctionTypeCallingConv(self.raw) }
+    }
+
+    /// The fields of a record type, implicit ones included: an anonymous struct or
+    /// union member is an unnamed field that cursor children do not show.
+    pub(crate) fn fields(self) -> Vec<Cursor<'tu>> {
+        extern "C" fn visit(c: CXCursor, data: CXClientData) -> CXVisitorResult {
+            // SAFETY: `data` is the `&mut Vec` passed below, alive for the whole visit.
+            let out = unsafe { &mut *(data as *mut Vec<CXCursor>) };
+            out.push(c);
+            CXVisit_Continue
+        }
+        let mut out: Vec<CXCursor> = Vec::new();
+        // SAFETY: the callback only pushes into `out`, which outlives the call.
+        unsafe {
+            clang_Type_visitFields(self.raw, visit, &mut out as *mut Vec<CXCursor> as *mut c_void);
+        }
+        out.into_iter().map(Cursor::new).collect()
+    }
+
+    pub(crate) fn declaration(self) -> Cursor<'tu> {
+        // SAFETY: valid type.
+        Cursor::new(unsafe { clang_getTypeDeclaration(self.raw) })
+    }
+
+    /// `(size, align)` in bytes, or `None` for incomplete, dependent or void types.
+    pub(crate) fn size_align(self) -> Option<(u64, u64)> {
+        // SAFETY: valid type; negative values are CXTypeLayoutError codes.
+        unsafe {
+            let size = u64::try_from(clang_Type_getSizeOf(self.raw)).ok()?;
+            let align = u64::try_from(clang_Type_getAlignOf(self.raw)).ok()?;
+            Some((size, align))
+        }
+    }
+
+    pub(crate) fn is_const(self) -> bool {
+        // SAFETY: valid type.
+        unsafe { clang_isConstQualifiedType(self.raw) != 0 }
+    }
+    pub(crate) fn is_volatile(self) -> bool {
+        // SAFETY: valid type.
+        unsafe { clang_isVolatileQualifiedType(self.raw) != 0 }
+    }
+    pub(crate) fn is_restrict(self) -> bool {
+        // SAFETY: valid type.
+        unsafe { clang_isRestrictQualifiedType(self.raw) != 0 }
+    }
+}
+
+/// The version string of the loaded libclang (`"Debian clang version 14.0.6"`).
+pub(crate) fn clang_version() -> String {
+    // SAFETY: pure query; libclang is loaded on this thread.
+    take_string(unsafe { clang_getClangVersion() })
+}

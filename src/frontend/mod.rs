@@ -1,0 +1,4 @@
+//! Front ends: where a [`TypeSet`](crate::TypeSet) comes from.
+
+#[cfg(feature = "clang")]
+pub mod clang;

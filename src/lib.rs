@@ -1,0 +1,48 @@
+//! # wyvern: call C from its headers, at run time
+//!
+//! wyvern reads real C declarations — header files with their `#include`s, parsed
+//! by libclang, or the DWARF debug info of a compiled object — into its own C type
+//! system: records with their exact layouts, unions, bitfields, enums, typedefs,
+//! function types with their calling conventions, globals and macro constants.
+//! Nobody writes a type code by hand.
+//!
+//! ```
+//! # fn main() -> wyvern::Result<()> {
+//! let types = wyvern::Parser::new().header("<fcntl.h>").header("<stdio.h>").parse()?;
+//! assert_eq!(types.constant("O_CREAT")?.value, wyvern::ConstValue::Int(0o100));
+//! assert_eq!(types.constant("EOF")?.value, wyvern::ConstValue::Int(-1));
+//! let file = types.type_named("FILE")?;
+//! println!("{}", types.record_layout(file.id, "FILE")?.to_text());
+//! # Ok(()) }
+//! ```
+//!
+//! ## Overview
+//! - [`Parser`] and [`cdef`] (feature `clang`): C text and headers to a [`TypeSet`].
+//! - [`TypeSet`]: immutable, `Send + Sync`, cheap to clone; everything is found by its
+//!   C name ([`TypeSet::type_named`], [`TypeSet::function`], [`TypeSet::constant`]),
+//!   spelled back as C ([`TypeSet::spell`]) and laid out ([`TypeSet::record_layout`]).
+//! - [`types`]: the type system itself, and [`TypeBuilder`] for front ends.
+//!
+//! ## Features
+//! - `clang` (default): the libclang front end. libclang is loaded at run time
+//!   (`LIBCLANG_PATH` to choose one), so the crate builds without it.
+//! - `dwarf` (default): the DWARF front end (gimli).
+//! - `cli` (default): the `wyvern` command-line tool.
+//!
+//! ## Safety model
+//! Parsing, layouts, lookups and printing are safe and never panic on any input:
+//! bad input is an [`Error`] saying what, where and what is close.
+
+#![deny(missing_docs)]
+#![warn(unsafe_op_in_unsafe_fn)]
+
+mod error;
+pub mod frontend;
+pub mod types;
+
+pub use error::{Diagnostic, Error, ErrorKind, Result, SourceLocation};
+#[cfg(feature = "clang")]
+pub use frontend::clang::{cdef, libclang_version, Parser};
+pub use types::{
+    CallConv, ConstValue, Constant, Layout, QualType, RecordLayout, Type, TypeId, TypeSet,
+};

@@ -1,0 +1,171 @@
+//! [`TypeBuilder`]: how front ends make a [`TypeSet`].
+//!
+//! A front end declares records before it defines them (so cycles through pointers and
+//! opaque records need nothing special), interns the structural types (scalars,
+//! pointers, arrays, function types) so each distinct one gets exactly one id, and
+//! finally [`freeze`](TypeBuilder::freeze)s the result into an immutable, shareable set.
+//! Front-end handles (cursors, DIE offsets) stay in the front end's own side tables.
+
+use std::collections::HashMap;
+
+use super::decl::{Constant, Enum, Global, Typedef};
+use super::func::Function;
+use super::id::{EnumId, FunctionId, RecordId, TypeId, TypedefId};
+use super::record::{Record, RecordDef, RecordKind};
+use super::set::{Target, TypeSet, TypeSetData};
+use super::ty::{Layout, Type};
+use crate::SourceLocation;
+
+/// One type in the arena: what it is, and its layout where the front end knows it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub(crate) struct TypeNode {
+    pub(crate) ty: Type,
+    /// For records this is `None`: their layout lives in their definition.
+    pub(crate) layout: Option<Layout>,
+}
+
+/// Builds a [`TypeSet`]. See the module docs.
+#[derive(Debug)]
+pub struct TypeBuilder {
+    data: TypeSetData,
+    interned: HashMap<Type, TypeId>,
+}
+
+impl TypeBuilder {
+    /// An empty builder for `target`.
+    pub fn new(target: Target) -> TypeBuilder {
+        TypeBuilder {
+            data: TypeSetData::empty(target),
+            interned: HashMap::new(),
+        }
+    }
+
+    /// The target this builder's layouts are for.
+    pub fn target(&self) -> &Target {
+        &self.data.target
+    }
+
+    /// The id of a structural type (scalar, pointer, array, vector, function type),
+    /// adding it on first use. `layout` is recorded the first time only.
+    pub fn intern(&mut self, ty: Type, layout: Option<Layout>) -> TypeId {
+        if let Some(&id) = self.interned.get(&ty) {
+            return id;
+        }
+        let id = self.push(ty.clone(), layout);
+        self.interned.insert(ty, id);
+        id
+    }
+
+    fn push(&mut self, ty: Type, layout: Option<Layout>) -> TypeId {
+        let id = TypeId::from_index(self.data.types.len());
+        self.data.types.push(TypeNode { ty, layout });
+        id
+    }
+
+    /// Declares a record, incomplete until [`define_record`](Self::define_record).
+    pub fn declare_record(
+        &mut self,
+        kind: RecordKind,
+        tag: Option<String>,
+        location: Option<SourceLocation>,
+    ) -> (RecordId, TypeId) {
+        let record = RecordId::from_index(self.data.records.len());
+        self.data.records.push(Record {
+            kind,
+            tag,
+            def: None,
+            location,
+        });
+        let id = self.push(Type::Record(record), None);
+        self.data.record_types.push(id);
+        (record, id)
+    }
+
+    /// Gives a declared record its definition.
+    pub fn define_record(&mut self, record: RecordId, def: RecordDef) {
+        if let Some(r) = self.data.records.get_mut(record.index()) {
+            r.def = Some(def);
+        }
+    }
+
+    /// The record behind a declared id.
+    pub fn record(&self, record: RecordId) -> Option<&Record> {
+        self.data.records.get(record.index())
+    }
+
+    /// Updates where a record was declared (to its definition, once seen).
+    pub fn set_record_location(&mut self, record: RecordId, location: Option<SourceLocation>) {
+        if let Some(r) = self.data.records.get_mut(record.index()) {
+            r.location = location;
+        }
+    }
+
+    /// Adds an enum; its layout is its underlying type's unless given.
+    pub fn add_enum(&mut self, e: Enum, layout: Option<Layout>) -> (EnumId, TypeId) {
+        let id = EnumId::from_index(self.data.enums.len());
+        let layout = layout.or_else(|| self.data.layout_of(e.underlying));
+        self.data.enums.push(e);
+        (id, self.push(Type::Enum(id), layout))
+    }
+
+    /// Replaces an enum's body (a forward-declared enum that is defined later).
+    pub fn update_enum(&mut self, id: EnumId, e: Enum) {
+        if let Some(slot) = self.data.enums.get_mut(id.index()) {
+            *slot = e;
+        }
+    }
+
+    /// Adds a typedef with the layout the front end gave it (typedefs can carry
+    /// their own alignment: `typedef int a8 __attribute__((aligned(8)))`).
+    pub fn add_typedef(&mut self, t: Typedef, layout: Option<Layout>) -> (TypedefId, TypeId) {
+        let id = TypedefId::from_index(self.data.typedefs.len());
+        self.data.typedefs.push(t);
+        (id, self.push(Type::Typedef(id), layout))
+    }
+
+    /// Adds a declared function.
+    pub fn add_function(&mut self, f: Function) -> FunctionId {
+        let id = FunctionId::from_index(self.data.functions.len());
+        self.data.functions.push(f);
+        id
+    }
+
+    /// Adds a global variable.
+    pub fn add_global(&mut self, g: Global) {
+        self.data.globals.push(g);
+    }
+
+    /// Adds a named constant.
+    pub fn add_constant(&mut self, c: Constant) {
+        self.data.constants.push(c);
+    }
+
+    /// Records that macro `name` is not a constant, and why (asked for, it says so).
+    pub fn skip_macro(&mut self, name: String, reason: String) {
+        self.data.skipped_macros.push((name, reason));
+    }
+
+    /// The type behind an id.
+    pub fn get(&self, id: TypeId) -> Option<&Type> {
+        self.data.types.get(id.index()).map(|n| &n.ty)
+    }
+
+    /// A view of what has been built so far, for front ends that need lookups
+    /// (constant evaluation reads typedefs and enums) before freezing.
+    pub(crate) fn data(&self) -> &TypeSetData {
+        &self.data
+    }
+
+    /// Finishes: builds the name indexes and returns the immutable set.
+    pub fn freeze(self) -> TypeSet {
+        TypeSet::from_data(self.data)
+    }
+}
+
+impl TypeBuilder {
+    /// Sets what the front end learned of the target beyond its triple.
+    pub fn set_target_details(&mut self, char_signed: bool, little_endian: bool) {
+        self.data.target.char_signed = char_signed;
+        self.data.target.little_endian = little_endian;
+    }
+}

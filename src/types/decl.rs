@@ -1,0 +1,79 @@
+//! Enums, typedefs, global variables and constants.
+
+use serde::{Deserialize, Serialize};
+
+use super::ty::QualType;
+use super::TypeId;
+use crate::SourceLocation;
+
+/// An enum with its constants.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Enum {
+    /// The tag, or `None` for an anonymous enum.
+    pub tag: Option<String>,
+    /// The integer type that holds its values (an [`Int`](super::Type::Int) type).
+    pub underlying: TypeId,
+    /// The constants in declaration order.
+    pub constants: Vec<(String, i128)>,
+    /// Whether it has a definition.
+    pub complete: bool,
+    /// Where it was declared.
+    pub location: Option<SourceLocation>,
+}
+
+/// A typedef: a name for a type, kept as a node of its own.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Typedef {
+    /// The name.
+    pub name: String,
+    /// What it names.
+    pub target: QualType,
+    /// Where it was declared.
+    pub location: Option<SourceLocation>,
+}
+
+/// A global variable.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Global {
+    /// The name (and symbol).
+    pub name: String,
+    /// Its type.
+    pub ty: QualType,
+    /// Where it was declared.
+    pub location: Option<SourceLocation>,
+}
+
+/// The value of a constant.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum ConstValue {
+    /// An integer, exact for every C integer type.
+    Int(i128),
+    /// A floating value (`long double` constants are rounded to `f64`).
+    Float(f64),
+    /// A string literal's bytes, without the terminating NUL.
+    Str(Vec<u8>),
+}
+
+/// Where a constant came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ConstOrigin {
+    /// An object-like `#define`.
+    Macro,
+    /// An enumerator.
+    Enum,
+}
+
+/// A named constant: an evaluated macro or an enumerator.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Constant {
+    /// The name.
+    pub name: String,
+    /// Its C type (`int`, `unsigned long`, `double`, `char *`, an enum type…).
+    pub ty: QualType,
+    /// Its value.
+    pub value: ConstValue,
+    /// Macro or enumerator.
+    pub origin: ConstOrigin,
+    /// Where it was defined.
+    pub location: Option<SourceLocation>,
+}

@@ -1,0 +1,32 @@
+//! wyvern's C type system: no libclang, no gimli, no libffi in here.
+//!
+//! Front ends fill a [`TypeBuilder`]; [`TypeBuilder::freeze`] turns it into an
+//! immutable [`TypeSet`], which everything downstream reads:
+//!
+//! - [`Type`]: the kinds of C type, in an arena addressed by [`TypeId`];
+//!   [`QualType`] adds `const`/`volatile`/`restrict`.
+//! - [`Record`] with [`RecordDef`] and [`Field`]: structs and unions with exact
+//!   layouts, offsets in bits so bitfields need no special case.
+//! - [`FnSig`] and [`Function`]: function types with their [`CallConv`].
+//! - [`Enum`], [`Typedef`], [`Global`], [`Constant`].
+//! - [`RecordLayout`]: the pahole-style report of a record.
+
+mod builder;
+mod decl;
+mod func;
+mod id;
+mod layout;
+mod print;
+mod record;
+mod set;
+mod ty;
+mod typename;
+
+pub use builder::TypeBuilder;
+pub use decl::{ConstOrigin, ConstValue, Constant, Enum, Global, Typedef};
+pub use func::{CallConv, FnSig, Function, Linkage};
+pub use id::{EnumId, FunctionId, RecordId, TypeId, TypedefId};
+pub use layout::{FieldLayout, Hole, RecordLayout};
+pub use record::{Field, Record, RecordDef, RecordKind};
+pub use set::{Target, TypeSet};
+pub use ty::{FloatKind, IntKind, Layout, QualType, Quals, Type};

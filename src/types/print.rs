@@ -1,0 +1,139 @@
+//! C spellings of types and declarations.
+
+use super::func::Function;
+use super::set::TypeSet;
+use super::ty::{QualType, Type};
+
+impl TypeSet {
+    /// The C spelling of a type, as in a cast: `const char *`, `int [4]`,
+    /// `int (*)(const void *, const void *)`, `struct stat`.
+    pub fn spell(&self, ty: QualType) -> String {
+        self.declare(ty, "")
+    }
+
+    /// A C declaration of `name` with type `ty`: `char *argv[4]`, `void (*handler)(int)`.
+    pub fn declare(&self, ty: QualType, name: &str) -> String {
+        let mut out = String::new();
+        self.declarator(ty, name.to_owned(), &mut out, 0);
+        out
+    }
+
+    /// Writes `ty` around the declarator text `inner` (which already holds what binds
+    /// tighter), the classic inside-out C spelling.
+    fn declarator(&self, ty: QualType, inner: String, out: &mut String, depth: u32) {
+        // Corrupt (cyclic) structural types must not recurse forever.
+        if depth > 64 {
+            out.push_str("/* ... */");
+            return;
+        }
+        let quals = ty.quals.spelling();
+        match self.ty(ty.id) {
+            Type::Pointer(pointee) => {
+                let mut star = String::from("*");
+                if !quals.is_empty() {
+                    star.push_str(&quals);
+                    if !inner.is_empty() {
+                        star.push(' ');
+                    }
+                }
+                star.push_str(&inner);
+                let wrap = matches!(
+                    self.ty(pointee.id),
+                    Type::Array { .. } | Type::Function(_)
+                );
+                let next = if wrap { format!("({star})") } else { star };
+                self.declarator(*pointee, next, out, depth + 1);
+            }
+            Type::Array { elem, len } => {
+                let len = len.map(|n| n.to_string()).unwrap_or_default();
+                self.declarator(*elem, format!("{inner}[{len}]"), out, depth + 1);
+            }
+            Type::Function(sig) => {
+                let mut params: Vec<String> = sig.params.iter().map(|p| self.spell(*p)).collect();
+                if sig.variadic {
+                    params.push("...".into());
+                } else if params.is_empty() && sig.prototyped {
+                    params.push("void".into());
+                }
+                let mut text = format!("{inner}({})", params.join(", "));
+                if let Some(attr) = sig.conv.attribute() {
+                    text = format!("{attr} {text}");
+                }
+                self.declarator(sig.ret, text, out, depth + 1);
+            }
+            _ => {
+                if !quals.is_empty() {
+                    out.push_str(&quals);
+                    out.push(' ');
+                }
+                out.push_str(&self.base_name(ty.id));
+                if !inner.is_empty() {
+                    out.push(' ');
+                    out.push_str(&inner);
+                }
+            }
+        }
+    }
+
+    /// The name of a non-derived type.
+    fn base_name(&self, id: super::TypeId) -> String {
+        match self.ty(id) {
+            Type::Void => "void".into(),
+            Type::Bool => "_Bool".into(),
+            Type::Int(k) => k.spelling().into(),
+            Type::Float(k) => k.spelling().into(),
+            Type::Complex(k) => format!("{} _Complex", k.spelling()),
+            Type::Vector { elem, len } => {
+                let size = self.layout(id).map(|l| l.size).unwrap_or(0);
+                format!(
+                    "{} __attribute__((vector_size({size}))) /* {len} lanes */",
+                    self.spell((*elem).into())
+                )
+            }
+            Type::Record(r) => {
+                let record = self.record(*r);
+                match &record.tag {
+                    Some(tag) => format!("{} {tag}", record.kind.keyword()),
+                    None => format!("{} {{...}}", record.kind.keyword()),
+                }
+            }
+            Type::Enum(e) => match &self.enum_(*e).tag {
+                Some(tag) => format!("enum {tag}"),
+                None => "enum {...}".into(),
+            },
+            Type::Typedef(t) => self.typedef(*t).name.clone(),
+            // Derived types are handled by `declarator`.
+            Type::Pointer(_) | Type::Array { .. } | Type::Function(_) => self.spell(id.into()),
+        }
+    }
+
+    /// A function's prototype as C: `double pow(double x, double y)`.
+    pub fn prototype(&self, f: &Function) -> String {
+        let Some(sig) = self.fn_sig(f.ty) else {
+            return self.declare(f.ty.into(), &f.name);
+        };
+        let mut params: Vec<String> = sig
+            .params
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                let name = f.param_names.get(i).cloned().flatten().unwrap_or_default();
+                self.declare(*p, &name)
+            })
+            .collect();
+        if sig.variadic {
+            params.push("...".into());
+        } else if params.is_empty() && sig.prototyped {
+            params.push("void".into());
+        }
+        let mut inner = format!("{}({})", f.name, params.join(", "));
+        if let Some(attr) = sig.conv.attribute() {
+            inner = format!("{attr} {inner}");
+        }
+        let mut text = self.declare(sig.ret, &inner);
+        if !f.is_callable() {
+            text = format!("static {}{text}", if f.inline { "inline " } else { "" });
+        }
+        text
+    }
+}

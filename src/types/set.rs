@@ -1,0 +1,486 @@
+//! [`TypeSet`]: the frozen result of a parse, with lookups by C name.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use super::builder::TypeNode;
+use super::decl::{Constant, Enum, Global, Typedef};
+use super::func::{FnSig, Function};
+use super::id::{EnumId, RecordId, TypeId, TypedefId};
+use super::record::Record;
+use super::ty::{Layout, QualType, Type};
+use crate::error::{closest, Error, ErrorKind, Result};
+
+/// What the layouts of a set are for.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Target {
+    /// The target triple, as the front end normalised it (`x86_64-pc-linux-gnu`).
+    pub triple: String,
+    /// Size of a data pointer, in bytes.
+    pub pointer_size: u8,
+    /// Whether plain `char` is signed.
+    pub char_signed: bool,
+    /// Whether the target is little-endian.
+    pub little_endian: bool,
+}
+
+impl Target {
+    /// The machine this code was compiled for.
+    pub fn host() -> Target {
+        Target {
+            triple: host_triple().to_owned(),
+            pointer_size: std::mem::size_of::<usize>() as u8,
+            char_signed: std::ffi::c_char::MIN != 0,
+            little_endian: cfg!(target_endian = "little"),
+        }
+    }
+}
+
+fn host_triple() -> &'static str {
+    if cfg!(all(target_arch = "x86_64", target_os = "linux")) {
+        "x86_64-pc-linux-gnu"
+    } else if cfg!(all(target_arch = "aarch64", target_os = "linux")) {
+        "aarch64-unknown-linux-gnu"
+    } else if cfg!(all(target_arch = "x86", target_os = "linux")) {
+        "i686-pc-linux-gnu"
+    } else {
+        "unknown"
+    }
+}
+
+/// The arenas of a set: plain data, what a database stores.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct TypeSetData {
+    pub(crate) target: Target,
+    pub(crate) types: Vec<TypeNode>,
+    pub(crate) records: Vec<Record>,
+    /// The type id of each record, by record index.
+    pub(crate) record_types: Vec<TypeId>,
+    pub(crate) enums: Vec<Enum>,
+    pub(crate) typedefs: Vec<Typedef>,
+    pub(crate) functions: Vec<Function>,
+    pub(crate) globals: Vec<Global>,
+    pub(crate) constants: Vec<Constant>,
+    pub(crate) skipped_macros: Vec<(String, String)>,
+}
+
+impl TypeSetData {
+    pub(crate) fn empty(target: Target) -> TypeSetData {
+        TypeSetData {
+            target,
+            types: Vec::new(),
+            records: Vec::new(),
+            record_types: Vec::new(),
+            enums: Vec::new(),
+            typedefs: Vec::new(),
+            functions: Vec::new(),
+            globals: Vec::new(),
+            constants: Vec::new(),
+            skipped_macros: Vec::new(),
+        }
+    }
+
+    pub(crate) fn ty(&self, id: TypeId) -> Option<&Type> {
+        self.types.get(id.index()).map(|n| &n.ty)
+    }
+
+    pub(crate) fn layout_of(&self, id: TypeId) -> Option<Layout> {
+        let node = self.types.get(id.index())?;
+        match &node.ty {
+            Type::Record(r) => self.records.get(r.index())?.def.as_ref().map(|d| d.layout),
+            _ => node.layout,
+        }
+    }
+
+    /// Sees through typedefs, with a bound so a corrupt (cyclic) set cannot hang.
+    pub(crate) fn canonical(&self, mut id: TypeId) -> TypeId {
+        for _ in 0..256 {
+            match self.ty(id) {
+                Some(Type::Typedef(t)) => match self.typedefs.get(t.index()) {
+                    Some(td) => id = td.target.id,
+                    None => return id,
+                },
+                _ => return id,
+            }
+        }
+        id
+    }
+}
+
+/// The index by name of everything in a set.
+#[derive(Debug, Default)]
+struct Names {
+    /// `"struct stat"`, `"union sigval"`, `"enum E"` → type.
+    tags: HashMap<String, TypeId>,
+    typedefs: HashMap<String, TypeId>,
+    functions: HashMap<String, usize>,
+    globals: HashMap<String, usize>,
+    constants: HashMap<String, usize>,
+    skipped: HashMap<String, usize>,
+    /// Builtin scalar spellings (`"unsigned long"`) → type, for the ones the set has.
+    scalars: HashMap<&'static str, TypeId>,
+    /// Structural types by shape, to find derived types (`struct stat *`) that exist.
+    interned: HashMap<Type, TypeId>,
+    /// The first typedef naming each anonymous record or enum.
+    anonymous_names: HashMap<TypeId, String>,
+}
+
+/// An immutable, `Send + Sync` set of C declarations with their exact layouts.
+///
+/// Cloning is cheap (an `Arc`). Everything in it is found by its C name:
+///
+/// ```
+/// # fn main() -> wyvern::Result<()> {
+/// let types = wyvern::cdef("struct point { int x, y; }; typedef struct point point_t;")?;
+/// let point = types.type_named("point_t")?;
+/// assert_eq!(types.layout(point.id).unwrap().size, 8);
+/// assert_eq!(types.spell(types.canonical(point.id).into()), "struct point");
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct TypeSet {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    data: TypeSetData,
+    names: Names,
+}
+
+impl TypeSet {
+    pub(crate) fn from_data(data: TypeSetData) -> TypeSet {
+        let names = index(&data);
+        TypeSet {
+            inner: Arc::new(Inner { data, names }),
+        }
+    }
+
+    /// The target the layouts are for.
+    pub fn target(&self) -> &Target {
+        &self.inner.data.target
+    }
+
+    /// The type behind an id. Ids come from this set, so this only fails for a
+    /// foreign id, for which it returns `&Type::Void`.
+    pub fn ty(&self, id: TypeId) -> &Type {
+        self.inner.data.ty(id).unwrap_or(&Type::Void)
+    }
+
+    /// Size and alignment of a type; `None` for `void`, functions and incomplete types.
+    pub fn layout(&self, id: TypeId) -> Option<Layout> {
+        self.inner.data.layout_of(id)
+    }
+
+    /// The type with every typedef seen through.
+    pub fn canonical(&self, id: TypeId) -> TypeId {
+        self.inner.data.canonical(id)
+    }
+
+    /// The record behind an id.
+    pub fn record(&self, id: RecordId) -> &Record {
+        &self.inner.data.records[id.index()]
+    }
+
+    /// The type id of a record.
+    pub fn record_type(&self, id: RecordId) -> TypeId {
+        self.inner.data.record_types[id.index()]
+    }
+
+    /// The enum behind an id.
+    pub fn enum_(&self, id: EnumId) -> &Enum {
+        &self.inner.data.enums[id.index()]
+    }
+
+    /// The typedef behind an id.
+    pub fn typedef(&self, id: TypedefId) -> &Typedef {
+        &self.inner.data.typedefs[id.index()]
+    }
+
+    /// The function type behind a type id, seeing through typedefs.
+    pub fn fn_sig(&self, id: TypeId) -> Option<&FnSig> {
+        match self.ty(self.canonical(id)) {
+            Type::Function(sig) => Some(sig),
+            _ => None,
+        }
+    }
+
+    /// Every record, complete or not, in declaration order.
+    pub fn records(&self) -> impl Iterator<Item = (RecordId, &Record)> {
+        self.inner
+            .data
+            .records
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (RecordId::from_index(i), r))
+    }
+
+    /// Every enum.
+    pub fn enums(&self) -> impl Iterator<Item = (EnumId, &Enum)> {
+        self.inner
+            .data
+            .enums
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (EnumId::from_index(i), e))
+    }
+
+    /// Every typedef.
+    pub fn typedefs(&self) -> impl Iterator<Item = &Typedef> {
+        self.inner.data.typedefs.iter()
+    }
+
+    /// Every declared function.
+    pub fn functions(&self) -> impl Iterator<Item = &Function> {
+        self.inner.data.functions.iter()
+    }
+
+    /// Every global variable.
+    pub fn globals(&self) -> impl Iterator<Item = &Global> {
+        self.inner.data.globals.iter()
+    }
+
+    /// Every constant: evaluated macros and enumerators.
+    pub fn constants(&self) -> impl Iterator<Item = &Constant> {
+        self.inner.data.constants.iter()
+    }
+
+    /// The name a user would write for a type: its tag (`struct stat`), or for an
+    /// anonymous record or enum the first typedef that names it.
+    pub fn display_name(&self, id: TypeId) -> Option<String> {
+        match self.ty(id) {
+            Type::Record(r) => {
+                let record = self.record(*r);
+                match &record.tag {
+                    Some(tag) => Some(format!("{} {tag}", record.kind.keyword())),
+                    None => self.inner.names.anonymous_names.get(&id).cloned(),
+                }
+            }
+            Type::Enum(e) => match &self.enum_(*e).tag {
+                Some(tag) => Some(format!("enum {tag}")),
+                None => self.inner.names.anonymous_names.get(&id).cloned(),
+            },
+            Type::Typedef(t) => Some(self.typedef(*t).name.clone()),
+            _ => None,
+        }
+    }
+
+    /// A declared function by name.
+    ///
+    /// # Errors
+    /// [`ErrorKind::NotFound`] with the closest function name.
+    pub fn function(&self, name: &str) -> Result<&Function> {
+        match self.inner.names.functions.get(name) {
+            Some(&i) => Ok(&self.inner.data.functions[i]),
+            None => Err(Error::not_found(
+                "function",
+                name,
+                closest(name, self.inner.names.functions.keys().map(String::as_str)),
+            )),
+        }
+    }
+
+    /// A global variable by name.
+    ///
+    /// # Errors
+    /// [`ErrorKind::NotFound`] with the closest global's name.
+    pub fn global(&self, name: &str) -> Result<&Global> {
+        match self.inner.names.globals.get(name) {
+            Some(&i) => Ok(&self.inner.data.globals[i]),
+            None => Err(Error::not_found(
+                "global variable",
+                name,
+                closest(name, self.inner.names.globals.keys().map(String::as_str)),
+            )),
+        }
+    }
+
+    /// A constant (evaluated object-like macro or enumerator) by name.
+    ///
+    /// ```
+    /// # fn main() -> wyvern::Result<()> {
+    /// let types = wyvern::cdef("#define FLAG (1u << 4)\nenum color { RED, GREEN = 5 };")?;
+    /// let flag = types.constant("FLAG")?;
+    /// assert_eq!(flag.value, wyvern::ConstValue::Int(16));
+    /// assert_eq!(types.spell(flag.ty), "unsigned int");
+    /// assert_eq!(types.constant("GREEN")?.value, wyvern::ConstValue::Int(5));
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// [`ErrorKind::NotAConstant`] for a macro that is not a constant, saying why;
+    /// [`ErrorKind::NotFound`] with the closest name otherwise.
+    pub fn constant(&self, name: &str) -> Result<&Constant> {
+        if let Some(&i) = self.inner.names.constants.get(name) {
+            return Ok(&self.inner.data.constants[i]);
+        }
+        if let Some(&i) = self.inner.names.skipped.get(name) {
+            let (name, reason) = &self.inner.data.skipped_macros[i];
+            return Err(ErrorKind::NotAConstant {
+                name: name.clone(),
+                reason: reason.clone(),
+            }
+            .into());
+        }
+        Err(Error::not_found(
+            "constant",
+            name,
+            closest(name, self.inner.names.constants.keys().map(String::as_str)),
+        ))
+    }
+
+    /// Finds a type by its C name: `"struct stat"`, `"size_t"`, `"unsigned long"`,
+    /// `"const char *"`, `"int [4]"`, `"int (*)(const void *, const void *)"`.
+    ///
+    /// Derived types (pointers, arrays, function types) are found when the
+    /// declarations use them; the set is immutable and does not grow.
+    ///
+    /// # Errors
+    /// [`ErrorKind::BadTypeName`] for text that is not a type name, and
+    /// [`ErrorKind::NotFound`] with the closest name for an unknown one.
+    pub fn type_named(&self, text: &str) -> Result<QualType> {
+        super::typename::parse(self, text)
+    }
+
+    pub(crate) fn tag(&self, keyword: &str, tag: &str) -> Result<TypeId> {
+        let key = format!("{keyword} {tag}");
+        match self.inner.names.tags.get(&key) {
+            Some(&id) => Ok(id),
+            None => Err(Error::not_found(
+                "type",
+                &key,
+                closest(
+                    &key,
+                    self.inner
+                        .names
+                        .tags
+                        .keys()
+                        .chain(self.inner.names.typedefs.keys())
+                        .map(String::as_str),
+                ),
+            )),
+        }
+    }
+
+    pub(crate) fn typedef_named(&self, name: &str) -> Option<TypeId> {
+        self.inner.names.typedefs.get(name).copied()
+    }
+
+    pub(crate) fn scalar_named(&self, spelling: &str) -> Option<TypeId> {
+        self.inner.names.scalars.get(spelling).copied()
+    }
+
+    pub(crate) fn interned(&self, ty: &Type) -> Option<TypeId> {
+        self.inner.names.interned.get(ty).copied()
+    }
+
+    /// Every type name the set knows: tags, typedefs and scalar spellings (for suggestions).
+    pub(crate) fn type_names(&self) -> impl Iterator<Item = &str> {
+        let names = &self.inner.names;
+        names
+            .tags
+            .keys()
+            .map(String::as_str)
+            .chain(names.typedefs.keys().map(String::as_str))
+            .chain(names.scalars.keys().copied())
+    }
+
+    /// Names of every complete record a user can name (`struct x`, or the typedef of
+    /// an anonymous one), in declaration order.
+    pub fn named_records(&self) -> Vec<(String, RecordId)> {
+        let mut out = Vec::new();
+        for (id, record) in self.records() {
+            if record.def.is_none() {
+                continue;
+            }
+            if let Some(name) = self.display_name(self.record_type(id)) {
+                out.push((name, id));
+            }
+        }
+        out
+    }
+}
+
+fn index(data: &TypeSetData) -> Names {
+    let mut names = Names::default();
+    for (i, node) in data.types.iter().enumerate() {
+        let id = TypeId::from_index(i);
+        match &node.ty {
+            Type::Record(r) => {
+                if let Some(record) = data.records.get(r.index()) {
+                    if let Some(tag) = &record.tag {
+                        let key = format!("{} {tag}", record.kind.keyword());
+                        // A complete definition wins over an earlier forward declaration.
+                        let replace = match names.tags.get(&key) {
+                            None => true,
+                            Some(&old) => data.layout_of(old).is_none() && record.def.is_some(),
+                        };
+                        if replace {
+                            names.tags.insert(key, id);
+                        }
+                    }
+                }
+            }
+            Type::Enum(e) => {
+                if let Some(tag) = data.enums.get(e.index()).and_then(|e| e.tag.as_ref()) {
+                    names.tags.entry(format!("enum {tag}")).or_insert(id);
+                }
+            }
+            Type::Typedef(t) => {
+                if let Some(td) = data.typedefs.get(t.index()) {
+                    names.typedefs.entry(td.name.clone()).or_insert(id);
+                    let target = td.target.id;
+                    let anonymous = match data.ty(target) {
+                        Some(Type::Record(r)) => {
+                            data.records.get(r.index()).is_some_and(|r| r.tag.is_none())
+                        }
+                        Some(Type::Enum(e)) => {
+                            data.enums.get(e.index()).is_some_and(|e| e.tag.is_none())
+                        }
+                        _ => false,
+                    };
+                    if anonymous {
+                        names
+                            .anonymous_names
+                            .entry(target)
+                            .or_insert_with(|| td.name.clone());
+                    }
+                }
+            }
+            Type::Void => {
+                names.scalars.insert("void", id);
+                names.interned.insert(node.ty.clone(), id);
+            }
+            Type::Bool => {
+                names.scalars.insert("_Bool", id);
+                names.interned.insert(node.ty.clone(), id);
+            }
+            Type::Int(k) => {
+                names.scalars.insert(k.spelling(), id);
+                names.interned.insert(node.ty.clone(), id);
+            }
+            Type::Float(k) => {
+                names.scalars.insert(k.spelling(), id);
+                names.interned.insert(node.ty.clone(), id);
+            }
+            other => {
+                names.interned.insert(other.clone(), id);
+            }
+        }
+    }
+    for (i, f) in data.functions.iter().enumerate() {
+        names.functions.entry(f.name.clone()).or_insert(i);
+    }
+    for (i, g) in data.globals.iter().enumerate() {
+        names.globals.entry(g.name.clone()).or_insert(i);
+    }
+    for (i, c) in data.constants.iter().enumerate() {
+        names.constants.entry(c.name.clone()).or_insert(i);
+    }
+    for (i, (name, _)) in data.skipped_macros.iter().enumerate() {
+        names.skipped.entry(name.clone()).or_insert(i);
+    }
+    names
+}

@@ -1,0 +1,369 @@
+//! Reading C type names (`"const char *"`, `"struct stat"`, `"int (*)(void *)"`)
+//! against a [`TypeSet`].
+//!
+//! The grammar is C's *type-name*: specifiers and qualifiers, then an abstract
+//! declarator of pointers, arrays and parameter lists. Derived types are looked up
+//! among those the set already has, since a frozen set does not grow.
+
+use super::func::{CallConv, FnSig};
+use super::set::TypeSet;
+use super::ty::{QualType, Quals, Type};
+use crate::error::{closest, Error, ErrorKind, Result};
+
+#[derive(Debug, Clone, PartialEq)]
+enum Tok<'a> {
+    Word(&'a str),
+    Num(u64),
+    Punct(char),
+    Ellipsis,
+}
+
+fn lex(text: &str) -> Result<Vec<Tok<'_>>> {
+    let bytes = text.as_bytes();
+    let mut toks = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        let c = bytes[i];
+        if c.is_ascii_whitespace() {
+            i += 1;
+        } else if c.is_ascii_alphabetic() || c == b'_' {
+            let start = i;
+            while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
+                i += 1;
+            }
+            toks.push(Tok::Word(&text[start..i]));
+        } else if c.is_ascii_digit() {
+            let start = i;
+            while i < bytes.len() && bytes[i].is_ascii_alphanumeric() {
+                i += 1;
+            }
+            let digits = text[start..i].trim_end_matches(['u', 'U', 'l', 'L']);
+            let value = if let Some(hex) = digits.strip_prefix("0x").or(digits.strip_prefix("0X")) {
+                u64::from_str_radix(hex, 16)
+            } else {
+                digits.parse()
+            };
+            let value = value.map_err(|_| bad(text, format!("'{}' is not an array length", &text[start..i])))?;
+            toks.push(Tok::Num(value));
+        } else if text[i..].starts_with("...") {
+            toks.push(Tok::Ellipsis);
+            i += 3;
+        } else if matches!(c, b'*' | b'(' | b')' | b'[' | b']' | b',') {
+            toks.push(Tok::Punct(c as char));
+            i += 1;
+        } else {
+            let ch = text[i..].chars().next().unwrap_or('?');
+            return Err(bad(text, format!("unexpected '{ch}'")));
+        }
+    }
+    Ok(toks)
+}
+
+fn bad(text: &str, reason: String) -> Error {
+    ErrorKind::BadTypeName {
+        text: text.to_owned(),
+        reason,
+    }
+    .into()
+}
+
+/// Parses `text` as a type name of `set`.
+pub(crate) fn parse(set: &TypeSet, text: &str) -> Result<QualType> {
+    let toks = lex(text)?;
+    let mut p = Parser {
+        set,
+        text,
+        toks: &toks,
+        pos: 0,
+    };
+    let ty = p.type_name()?;
+    match p.toks.get(p.pos) {
+        None => Ok(ty),
+        Some(t) => Err(bad(text, format!("unexpected {} after the type", describe(t)))),
+    }
+}
+
+fn describe(t: &Tok<'_>) -> String {
+    match t {
+        Tok::Word(w) => format!("'{w}'"),
+        Tok::Num(n) => format!("'{n}'"),
+        Tok::Punct(c) => format!("'{c}'"),
+        Tok::Ellipsis => "'...'".into(),
+    }
+}
+
+struct Parser<'s, 't> {
+    set: &'s TypeSet,
+    text: &'t str,
+    toks: &'t [Tok<'t>],
+    pos: usize,
+}
+
+/// One step of an abstract declarator, applied inside out.
+enum Derive {
+    Pointer(Quals),
+    Array(Option<u64>),
+    Function(Vec<QualType>, bool),
+}
+
+impl<'t> Parser<'_, 't> {
+    fn peek(&self) -> Option<&'t Tok<'t>> {
+        self.toks.get(self.pos)
+    }
+
+    fn eat(&mut self, c: char) -> bool {
+        if self.peek() == Some(&Tok::Punct(c)) {
+            self.pos += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    fn expect(&mut self, c: char) -> Result<()> {
+        if self.eat(c) {
+            Ok(())
+        } else {
+            let found = self.peek().map(describe).unwrap_or_else(|| "the end".into());
+            Err(bad(self.text, format!("expected '{c}', found {found}")))
+        }
+    }
+
+    fn type_name(&mut self) -> Result<QualType> {
+        let base = self.specifiers()?;
+        let mut steps = Vec::new();
+        self.abstract_declarator(&mut steps)?;
+        let mut ty = base;
+        for step in steps.into_iter().rev() {
+            ty = self.derive(ty, step)?;
+        }
+        Ok(ty)
+    }
+
+    fn specifiers(&mut self) -> Result<QualType> {
+        let mut quals = Quals::NONE;
+        let mut words: Vec<&str> = Vec::new();
+        let mut named: Option<QualType> = None;
+        while let Some(Tok::Word(w)) = self.peek().cloned() {
+            match w {
+                "const" => quals |= Quals::CONST,
+                "volatile" => quals |= Quals::VOLATILE,
+                "restrict" | "__restrict" | "__restrict__" => quals |= Quals::RESTRICT,
+                "_Atomic" => quals |= Quals::ATOMIC,
+                "struct" | "union" | "enum" => {
+                    self.pos += 1;
+                    let Some(Tok::Word(tag)) = self.peek().cloned() else {
+                        return Err(bad(self.text, format!("expected a tag after '{w}'")));
+                    };
+                    named = Some(QualType::new(self.set.tag(w, tag)?));
+                }
+                "void" | "_Bool" | "char" | "short" | "int" | "long" | "signed" | "unsigned"
+                | "float" | "double" | "__int128" | "_Complex" | "_Float16" | "__float128" => {
+                    words.push(w)
+                }
+                _ if named.is_none() && words.is_empty() => {
+                    let Some(id) = self.set.typedef_named(w) else {
+                        return Err(Error::not_found("type", w, closest(w, self.set.type_names())));
+                    };
+                    named = Some(QualType::new(id));
+                }
+                _ => break,
+            }
+            self.pos += 1;
+        }
+        let base = match (named, words.is_empty()) {
+            (Some(t), true) => t,
+            (Some(_), false) => {
+                return Err(bad(self.text, "a type name and a builtin type together".into()))
+            }
+            (None, false) => QualType::new(self.builtin(&words)?),
+            (None, true) => {
+                return Err(bad(self.text, "expected a type".into()));
+            }
+        };
+        Ok(QualType::with(base.id, base.quals | quals))
+    }
+
+    fn builtin(&self, words: &[&str]) -> Result<super::TypeId> {
+        let count = |w: &str| words.iter().filter(|x| **x == w).count();
+        let unsigned = count("unsigned") > 0;
+        let longs = count("long");
+        let spelling = if count("_Complex") > 0 {
+            let float = if count("float") > 0 {
+                super::FloatKind::Float
+            } else if longs > 0 {
+                super::FloatKind::LongDouble
+            } else {
+                super::FloatKind::Double
+            };
+            return self
+                .set
+                .interned(&Type::Complex(float))
+                .ok_or_else(|| self.unused(&words.join(" ")));
+        } else if count("void") > 0 {
+            "void"
+        } else if count("_Bool") > 0 {
+            "_Bool"
+        } else if count("float") > 0 {
+            "float"
+        } else if count("double") > 0 {
+            if longs > 0 {
+                "long double"
+            } else {
+                "double"
+            }
+        } else if count("_Float16") > 0 {
+            "_Float16"
+        } else if count("__float128") > 0 {
+            "__float128"
+        } else if count("char") > 0 {
+            match (unsigned, count("signed") > 0) {
+                (true, _) => "unsigned char",
+                (false, true) => "signed char",
+                (false, false) => "char",
+            }
+        } else if count("__int128") > 0 {
+            if unsigned {
+                "unsigned __int128"
+            } else {
+                "__int128"
+            }
+        } else if count("short") > 0 {
+            if unsigned {
+                "unsigned short"
+            } else {
+                "short"
+            }
+        } else if longs >= 2 {
+            if unsigned {
+                "unsigned long long"
+            } else {
+                "long long"
+            }
+        } else if longs == 1 {
+            if unsigned {
+                "unsigned long"
+            } else {
+                "long"
+            }
+        } else if unsigned {
+            "unsigned int"
+        } else {
+            "int"
+        };
+        self.set
+            .scalar_named(spelling)
+            .ok_or_else(|| self.unused(spelling))
+    }
+
+    fn unused(&self, what: &str) -> Error {
+        ErrorKind::Unsupported(format!(
+            "the type '{what}' is not used by these declarations (add a declaration that uses it)"
+        ))
+        .into()
+    }
+
+    /// Collects the steps outermost first: for `*[4]` that is the array, then the pointer.
+    fn abstract_declarator(&mut self, steps: &mut Vec<Derive>) -> Result<()> {
+        let mut pointers = Vec::new();
+        while self.eat('*') {
+            let mut quals = Quals::NONE;
+            while let Some(Tok::Word(w)) = self.peek() {
+                match *w {
+                    "const" => quals |= Quals::CONST,
+                    "volatile" => quals |= Quals::VOLATILE,
+                    "restrict" | "__restrict" | "__restrict__" => quals |= Quals::RESTRICT,
+                    _ => break,
+                }
+                self.pos += 1;
+            }
+            pointers.push(Derive::Pointer(quals));
+        }
+        // A parenthesised declarator, unless the parenthesis opens a parameter list.
+        let mut inner = Vec::new();
+        if self.peek() == Some(&Tok::Punct('('))
+            && matches!(self.toks.get(self.pos + 1), Some(Tok::Punct('*' | '(' | '[')))
+        {
+            self.pos += 1;
+            self.abstract_declarator(&mut inner)?;
+            self.expect(')')?;
+        }
+        let mut suffixes = Vec::new();
+        loop {
+            if self.eat('[') {
+                let len = match self.peek() {
+                    Some(Tok::Num(n)) => {
+                        let n = *n;
+                        self.pos += 1;
+                        Some(n)
+                    }
+                    _ => None,
+                };
+                self.expect(']')?;
+                suffixes.push(Derive::Array(len));
+            } else if self.eat('(') {
+                let (params, variadic) = self.params()?;
+                suffixes.push(Derive::Function(params, variadic));
+            } else {
+                break;
+            }
+        }
+        // Inside out: the parenthesised part binds last, then suffixes left to right, then pointers.
+        steps.extend(inner);
+        steps.extend(suffixes);
+        steps.extend(pointers.into_iter().rev());
+        Ok(())
+    }
+
+    fn params(&mut self) -> Result<(Vec<QualType>, bool)> {
+        let mut params = Vec::new();
+        let mut variadic = false;
+        if self.eat(')') {
+            return Ok((params, false));
+        }
+        loop {
+            if self.peek() == Some(&Tok::Ellipsis) {
+                self.pos += 1;
+                variadic = true;
+                self.expect(')')?;
+                break;
+            }
+            let ty = self.type_name()?;
+            // An identifier naming the parameter is allowed and ignored.
+            if let Some(Tok::Word(_)) = self.peek() {
+                self.pos += 1;
+            }
+            params.push(ty);
+            if self.eat(')') {
+                break;
+            }
+            self.expect(',')?;
+        }
+        // `(void)` is the empty list.
+        if params.len() == 1 && matches!(self.set.ty(params[0].id), Type::Void) {
+            params.clear();
+        }
+        Ok((params, variadic))
+    }
+
+    fn derive(&self, ty: QualType, step: Derive) -> Result<QualType> {
+        let (wanted, quals) = match step {
+            Derive::Pointer(q) => (Type::Pointer(ty), q),
+            Derive::Array(len) => (Type::Array { elem: ty, len }, Quals::NONE),
+            Derive::Function(params, variadic) => (
+                Type::Function(FnSig {
+                    ret: ty,
+                    params,
+                    variadic,
+                    prototyped: true,
+                    conv: CallConv::C,
+                }),
+                Quals::NONE,
+            ),
+        };
+        match self.set.interned(&wanted) {
+            Some(id) => Ok(QualType::with(id, quals)),
+            None => Err(self.unused(self.text)),
+        }
+    }
+}
