@@ -6,7 +6,7 @@
 //! finally [`freeze`](TypeBuilder::freeze)s the result into an immutable, shareable set.
 //! Front-end handles (cursors, DIE offsets) stay in the front end's own side tables.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use super::decl::{Constant, Enum, Global, Typedef};
 use super::func::Function;
@@ -28,7 +28,7 @@ pub(crate) struct TypeNode {
 #[derive(Debug)]
 pub struct TypeBuilder {
     data: TypeSetData,
-    interned: HashMap<Type, TypeId>,
+    interned: FxHashMap<Type, TypeId>,
 }
 
 impl TypeBuilder {
@@ -36,7 +36,7 @@ impl TypeBuilder {
     pub fn new(target: Target) -> TypeBuilder {
         TypeBuilder {
             data: TypeSetData::empty(target),
-            interned: HashMap::new(),
+            interned: FxHashMap::default(),
         }
     }
 

@@ -1,6 +1,6 @@
 //! [`TypeSet`]: the frozen result of a parse, with lookups by C name.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
@@ -113,18 +113,18 @@ impl TypeSetData {
 #[derive(Debug, Default)]
 struct Names {
     /// `"struct stat"`, `"union sigval"`, `"enum E"` → type.
-    tags: HashMap<String, TypeId>,
-    typedefs: HashMap<String, TypeId>,
-    functions: HashMap<String, usize>,
-    globals: HashMap<String, usize>,
-    constants: HashMap<String, usize>,
-    skipped: HashMap<String, usize>,
+    tags: FxHashMap<String, TypeId>,
+    typedefs: FxHashMap<String, TypeId>,
+    functions: FxHashMap<String, usize>,
+    globals: FxHashMap<String, usize>,
+    constants: FxHashMap<String, usize>,
+    skipped: FxHashMap<String, usize>,
     /// Builtin scalar spellings (`"unsigned long"`) → type, for the ones the set has.
-    scalars: HashMap<&'static str, TypeId>,
+    scalars: FxHashMap<&'static str, TypeId>,
     /// Structural types by shape, to find derived types (`struct stat *`) that exist.
-    interned: HashMap<Type, TypeId>,
+    interned: FxHashMap<Type, TypeId>,
     /// The first typedef naming each anonymous record or enum.
-    anonymous_names: HashMap<TypeId, String>,
+    anonymous_names: FxHashMap<TypeId, String>,
 }
 
 /// An immutable, `Send + Sync` set of C declarations with their exact layouts.

@@ -4,7 +4,7 @@
 //! keyed by clang's own type identity makes each distinct type cost one visit.
 //! Records are declared before their fields are read, so self-reference works.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use clang_sys::*;
 
@@ -24,10 +24,10 @@ enum RecordState {
 }
 
 /// A macro definition to evaluate after the walk: name, tokens of its body, location.
-pub(crate) struct MacroDef {
+pub(crate) struct MacroDef<'a> {
     pub(crate) name: String,
     pub(crate) params: Option<Vec<String>>,
-    pub(crate) body: Vec<super::sys::Token>,
+    pub(crate) body: Vec<super::sys::Token<'a>>,
     pub(crate) builtin: bool,
     pub(crate) location: Option<crate::SourceLocation>,
 }
@@ -35,13 +35,16 @@ pub(crate) struct MacroDef {
 pub(crate) struct Converter<'tu> {
     pub(crate) b: TypeBuilder,
     tu: &'tu TranslationUnit<'tu>,
-    types: HashMap<(i32, usize, usize), QualType>,
-    records: HashMap<usize, (RecordId, TypeId, RecordState)>,
-    enums: HashMap<usize, (crate::types::EnumId, TypeId, bool)>,
-    typedefs: HashMap<usize, TypeId>,
-    functions: HashSet<String>,
-    globals: HashSet<String>,
-    pub(crate) macros: Vec<MacroDef>,
+    types: FxHashMap<(i32, usize, usize), QualType>,
+    records: FxHashMap<usize, (RecordId, TypeId, RecordState)>,
+    enums: FxHashMap<usize, (crate::types::EnumId, TypeId, bool)>,
+    typedefs: FxHashMap<usize, TypeId>,
+    functions: FxHashSet<String>,
+    globals: FxHashSet<String>,
+    pub(crate) macros: Vec<MacroDef<'tu>>,
+    predefined: FxHashMap<String, Cursor<'tu>>,
+    file_names: FxHashMap<super::sys::FileHandle, String>,
+    file_texts: FxHashMap<super::sys::FileHandle, &'tu [u8]>,
 }
 
 impl<'tu> Converter<'tu> {
@@ -49,22 +52,25 @@ impl<'tu> Converter<'tu> {
         Converter {
             b,
             tu,
-            types: HashMap::new(),
-            records: HashMap::new(),
-            enums: HashMap::new(),
-            typedefs: HashMap::new(),
-            functions: HashSet::new(),
-            globals: HashSet::new(),
+            types: FxHashMap::default(),
+            records: FxHashMap::default(),
+            enums: FxHashMap::default(),
+            typedefs: FxHashMap::default(),
+            functions: FxHashSet::default(),
+            globals: FxHashSet::default(),
             macros: Vec::new(),
+            predefined: FxHashMap::default(),
+            file_names: FxHashMap::default(),
+            file_texts: FxHashMap::default(),
         }
     }
 
     /// Walks every top-level declaration. A declaration whose type wyvern cannot
     /// represent is skipped; it never fails the whole parse.
     pub(crate) fn walk(&mut self, root: Cursor<'tu>) {
-        for c in root.children() {
+        root.visit(|c| {
             let _ = self.declaration(c);
-        }
+        });
     }
 
     fn declaration(&mut self, c: Cursor<'tu>) -> Result<()> {
@@ -104,7 +110,7 @@ impl<'tu> Converter<'tu> {
                 Linkage::External
             },
             inline: c.is_inline(),
-            location: c.location(),
+            location: location(&mut self.file_names, c),
         });
         Ok(())
     }
@@ -120,7 +126,7 @@ impl<'tu> Converter<'tu> {
         self.b.add_global(Global {
             name,
             ty,
-            location: c.location(),
+            location: location(&mut self.file_names, c),
         });
         Ok(())
     }
@@ -139,7 +145,7 @@ impl<'tu> Converter<'tu> {
             Typedef {
                 name: c.spelling(),
                 target,
-                location: c.location(),
+                location: location(&mut self.file_names, c),
             },
             layout,
         );
@@ -167,7 +173,7 @@ impl<'tu> Converter<'tu> {
                 underlying: self.ty(c.enum_integer_type())?.id,
                 constants: Vec::new(),
                 complete: false,
-                location: c.location(),
+                location: location(&mut self.file_names, c),
             },
         };
         let complete = body.complete;
@@ -194,7 +200,7 @@ impl<'tu> Converter<'tu> {
             underlying,
             constants,
             complete: true,
-            location: def.location(),
+            location: location(&mut self.file_names, def),
         })
     }
 
@@ -213,7 +219,7 @@ impl<'tu> Converter<'tu> {
                 ty,
                 value: ConstValue::Int(k.enum_value(unsigned)),
                 origin: ConstOrigin::Enum,
-                location: k.location(),
+                location: location(&mut self.file_names, k),
             });
         }
         Ok(())
@@ -242,7 +248,7 @@ impl<'tu> Converter<'tu> {
                 } else {
                     RecordKind::Struct
                 };
-                let (record, ty) = self.b.declare_record(kind, tag_of(c), c.location());
+                let (record, ty) = self.b.declare_record(kind, tag_of(c), location(&mut self.file_names, c));
                 self.records.insert(key, (record, ty, RecordState::Declared));
                 (record, ty, RecordState::Declared)
             }
@@ -306,7 +312,7 @@ impl<'tu> Converter<'tu> {
         }
         if let Some(r) = self.b.record(record) {
             if r.location.is_none() || def.is_definition() {
-                let loc = def.location();
+                let loc = location(&mut self.file_names, def);
                 self.b.set_record_location(record, loc);
             }
         }
@@ -461,38 +467,95 @@ impl<'tu> Converter<'tu> {
     }
 
     fn macro_def(&mut self, c: Cursor<'tu>) {
-        let name = c.spelling();
-        let builtin = c.is_macro_builtin();
-        let mut tokens = self.tu.tokens(c);
-        if tokens.first().map(|t| t.text.as_str()) == Some(name.as_str()) {
-            tokens.remove(0);
-        }
-        let params = if c.is_macro_function_like() {
-            let mut params = Vec::new();
-            let mut end = 0;
-            for (i, t) in tokens.iter().enumerate().skip(1) {
-                match t.text.as_str() {
-                    ")" => {
-                        end = i + 1;
-                        break;
-                    }
-                    "," => {}
-                    p => params.push(p.to_owned()),
-                }
-            }
-            tokens.drain(..end.min(tokens.len()));
-            Some(params)
-        } else {
-            None
+        let Some((file, line, column, start)) = c.start() else {
+            // Predefined macros live in no file: tokenized only if a constant uses them.
+            self.predefined.insert(c.spelling(), c);
+            return;
         };
+        let tu = self.tu;
+        // clang_getFileContents is costly per call; ask once per file.
+        let text: &'tu [u8] = self.file_texts.entry(file).or_insert_with(|| tu.file_contents(file));
+        // A definition runs to the end of its logical line.
+        let rest = text.get(start as usize..).unwrap_or(&[]);
+        let mut tokens = super::lex::tokens(super::lex::logical_line(rest));
+        if tokens.is_empty() {
+            return;
+        }
+        let name = tokens.remove(0).text.into_owned();
+        let params = c.is_macro_function_like().then(|| take_params(&mut tokens));
+        let file_name = self.file_names.entry(file).or_insert_with(|| file.name()).clone();
         self.macros.push(MacroDef {
             name,
             params,
             body: tokens,
-            builtin,
-            location: c.location(),
+            builtin: false,
+            location: Some(crate::SourceLocation {
+                file: file_name,
+                line,
+                column,
+            }),
         });
     }
+
+    /// Tokenizes the predefined macros that the file macros use, transitively,
+    /// plus those that describe the target's data model.
+    pub(crate) fn resolve_predefined(&mut self, always: &[&str]) {
+        let mut wanted: Vec<String> = always.iter().map(|s| (*s).to_owned()).collect();
+        for m in &self.macros {
+            wanted.extend(m.body.iter().filter(|t| t.kind == CXToken_Identifier).map(|t| t.text.to_string()));
+        }
+        while let Some(name) = wanted.pop() {
+            let Some(c) = self.predefined.remove(&name) else {
+                continue;
+            };
+            let mut tokens = self.tu.tokens(c);
+            if tokens.first().is_some_and(|t| t.text == name) {
+                tokens.remove(0);
+            }
+            let params = c.is_macro_function_like().then(|| take_params(&mut tokens));
+            wanted.extend(tokens.iter().filter(|t| t.kind == CXToken_Identifier).map(|t| t.text.to_string()));
+            self.macros.push(MacroDef {
+                name,
+                params,
+                body: tokens,
+                builtin: true,
+                location: None,
+            });
+        }
+    }
+
+    /// Whether a predefined macro of this name exists (tokenized or not).
+    pub(crate) fn has_predefined(&self, name: &str) -> bool {
+        self.predefined.contains_key(name) || self.macros.iter().any(|m| m.builtin && m.name == name)
+    }
+}
+
+/// Splits `( a , b )` off the front of a function-like macro's tokens.
+fn take_params(tokens: &mut Vec<super::sys::Token<'_>>) -> Vec<String> {
+    let mut params = Vec::new();
+    let mut end = 0;
+    for (i, t) in tokens.iter().enumerate().skip(1) {
+        match t.text.as_ref() {
+            ")" => {
+                end = i + 1;
+                break;
+            }
+            "," => {}
+            p => params.push(p.to_owned()),
+        }
+    }
+    tokens.drain(..end.min(tokens.len()));
+    params
+}
+
+/// Where a cursor is, with file names cached per file (each costs a string from libclang).
+fn location(
+    names: &mut FxHashMap<super::sys::FileHandle, String>,
+    c: Cursor<'_>,
+) -> Option<crate::SourceLocation> {
+    let (file, line, column, _) = c.start()?;
+    let file = names.entry(file).or_insert_with(|| file.name()).clone();
+    Some(crate::SourceLocation { file, line, column })
 }
 
 /// The tag of a record or enum declaration, `None` when anonymous.

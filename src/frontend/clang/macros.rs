@@ -7,6 +7,8 @@
 
 use std::collections::HashMap;
 
+use rustc_hash::FxHashMap;
+
 use clang_sys::{CXToken_Identifier, CXToken_Keyword, CXToken_Literal, CXToken_Punctuation};
 
 use super::convert::MacroDef;
@@ -15,6 +17,20 @@ use crate::types::{
     ConstOrigin, ConstValue, Constant, FloatKind, IntKind, Layout, QualType, Quals, Type,
     TypeBuilder,
 };
+
+/// The predefined macros [`DataModel`] reads.
+pub(crate) const DATA_MODEL_MACROS: [&str; 10] = [
+    "__SIZEOF_SHORT__",
+    "__SIZEOF_INT__",
+    "__SIZEOF_LONG__",
+    "__SIZEOF_LONG_LONG__",
+    "__SIZEOF_POINTER__",
+    "__SIZE_TYPE__",
+    "__SIZEOF_FLOAT__",
+    "__SIZEOF_DOUBLE__",
+    "__SIZEOF_LONG_DOUBLE__",
+    "__CHAR_UNSIGNED__",
+];
 
 /// Sizes of the target's scalar types, read from the compiler's predefined macros.
 #[derive(Debug, Clone, Copy)]
@@ -30,7 +46,7 @@ struct DataModel {
 }
 
 impl DataModel {
-    fn read(defs: &HashMap<&str, &MacroDef>) -> DataModel {
+    fn read(defs: &FxHashMap<&str, &MacroDef<'_>>) -> DataModel {
         let num = |name: &str, default: u32| -> u32 {
             defs.get(name)
                 .and_then(|d| d.body.first())
@@ -40,7 +56,7 @@ impl DataModel {
         let size_t = defs
             .get("__SIZE_TYPE__")
             .map(|d| {
-                let words: Vec<&str> = d.body.iter().map(|t| t.text.as_str()).collect();
+                let words: Vec<&str> = d.body.iter().map(|t| t.text.as_ref()).collect();
                 let longs = words.iter().filter(|w| **w == "long").count();
                 match longs {
                     0 => IntKind::UInt,
@@ -163,8 +179,8 @@ type Eval<T> = std::result::Result<T, String>;
 
 /// Evaluates every object-like, non-builtin macro and adds the constants to `b`;
 /// the others are recorded as skipped, with the reason.
-pub(crate) fn evaluate_all(b: &mut TypeBuilder, macros: &[MacroDef]) {
-    let mut defs: HashMap<&str, &MacroDef> = HashMap::with_capacity(macros.len());
+pub(crate) fn evaluate_all(b: &mut TypeBuilder, macros: &[MacroDef<'_>]) {
+    let mut defs: FxHashMap<&str, &MacroDef<'_>> = FxHashMap::default();
     for m in macros {
         // The last definition is the one in force at the end of the input.
         defs.insert(m.name.as_str(), m);
@@ -242,7 +258,7 @@ fn constant_of(b: &mut TypeBuilder, model: &DataModel, val: Val) -> (QualType, C
 
 /// What evaluation may look up: macros, enumerators, typedefs and records.
 struct Env<'a> {
-    defs: &'a HashMap<&'a str, &'a MacroDef>,
+    defs: &'a FxHashMap<&'a str, &'a MacroDef<'a>>,
     model: DataModel,
     enumerators: HashMap<String, (i128, IntKind)>,
     /// Typedef and tag names with what a cast to them means and their size.
@@ -261,7 +277,7 @@ enum Cast {
 }
 
 impl<'a> Env<'a> {
-    fn new(b: &TypeBuilder, defs: &'a HashMap<&'a str, &'a MacroDef>, model: DataModel) -> Env<'a> {
+    fn new(b: &TypeBuilder, defs: &'a FxHashMap<&'a str, &'a MacroDef<'a>>, model: DataModel) -> Env<'a> {
         let data = b.data();
         let cast_of = |id| -> Option<Cast> {
             let id = data.canonical(id);
@@ -320,8 +336,8 @@ impl<'a> Env<'a> {
         }
     }
 
-    fn evaluate(&self, m: &MacroDef) -> Eval<Val> {
-        let mut hide = vec![m.name.clone()];
+    fn evaluate(&self, m: &MacroDef<'a>) -> Eval<Val> {
+        let mut hide = vec![m.name.as_str()];
         let tokens = self.expand(&m.body, &mut hide, 0)?;
         let mut p = ExprParser {
             env: self,
@@ -336,7 +352,7 @@ impl<'a> Env<'a> {
     }
 
     /// Macro expansion with a hide set (C11 6.10.3.4): a macro is not expanded inside itself.
-    fn expand(&self, tokens: &[Token], hide: &mut Vec<String>, depth: u32) -> Eval<Vec<Token>> {
+    fn expand(&self, tokens: &[Token<'a>], hide: &mut Vec<&'a str>, depth: u32) -> Eval<Vec<Token<'a>>> {
         if depth > 64 {
             return Err("its expansion is nested too deeply".into());
         }
@@ -345,8 +361,8 @@ impl<'a> Env<'a> {
         while i < tokens.len() {
             let t = &tokens[i];
             i += 1;
-            let def = match self.defs.get(t.text.as_str()) {
-                Some(d) if t.kind == CXToken_Identifier && !hide.contains(&t.text) => *d,
+            let def = match self.defs.get(t.text.as_ref()) {
+                Some(d) if t.kind == CXToken_Identifier && !hide.contains(&t.text.as_ref()) => *d,
                 _ => {
                     out.push(t.clone());
                     continue;
@@ -355,7 +371,7 @@ impl<'a> Env<'a> {
             let body = match &def.params {
                 None => def.body.clone(),
                 Some(params) => {
-                    if tokens.get(i).map(|t| t.text.as_str()) != Some("(") {
+                    if tokens.get(i).map(|t| t.text.as_ref()) != Some("(") {
                         out.push(t.clone());
                         continue;
                     }
@@ -364,7 +380,7 @@ impl<'a> Env<'a> {
                     self.substitute(def, params, &args, hide, depth)?
                 }
             };
-            hide.push(def.name.clone());
+            hide.push(def.name.as_str());
             let expanded = self.expand(&body, hide, depth + 1);
             hide.pop();
             out.extend(expanded?);
@@ -374,13 +390,13 @@ impl<'a> Env<'a> {
 
     fn substitute(
         &self,
-        def: &MacroDef,
+        def: &'a MacroDef<'a>,
         params: &[String],
-        args: &[Vec<Token>],
-        hide: &mut Vec<String>,
+        args: &[Vec<Token<'a>>],
+        hide: &mut Vec<&'a str>,
         depth: u32,
-    ) -> Eval<Vec<Token>> {
-        let arg_of = |name: &str| -> Option<Vec<Token>> {
+    ) -> Eval<Vec<Token<'a>>> {
+        let arg_of = |name: &str| -> Option<Vec<Token<'a>>> {
             if name == "__VA_ARGS__" {
                 let fixed = params.iter().filter(|p| *p != "...").count();
                 let mut rest = Vec::new();
@@ -396,16 +412,16 @@ impl<'a> Env<'a> {
             Some(args.get(pos).cloned().unwrap_or_default())
         };
         let body = &def.body;
-        let mut out: Vec<Token> = Vec::new();
+        let mut out: Vec<Token<'a>> = Vec::new();
         let mut i = 0;
         while i < body.len() {
             let t = &body[i];
             if t.text == "#" && i + 1 < body.len() {
                 if let Some(arg) = arg_of(&body[i + 1].text) {
-                    let text: Vec<&str> = arg.iter().map(|t| t.text.as_str()).collect();
+                    let text: Vec<&str> = arg.iter().map(|t| t.text.as_ref()).collect();
                     out.push(Token {
                         kind: CXToken_Literal,
-                        text: format!("\"{}\"", text.join(" ").replace('\\', "\\\\").replace('"', "\\\"")),
+                        text: format!("\"{}\"", text.join(" ").replace('\\', "\\\\").replace('"', "\\\"")).into(),
                     });
                     i += 2;
                     continue;
@@ -446,15 +462,15 @@ impl<'a> Env<'a> {
     }
 }
 
-fn punct(text: &str) -> Token {
+fn punct(text: &'static str) -> Token<'static> {
     Token {
         kind: CXToken_Punctuation,
-        text: text.to_owned(),
+        text: text.into(),
     }
 }
 
 /// `a ## b`: the spellings joined, re-classified.
-fn paste(left: &Token, right: &Token) -> Token {
+fn paste<'a>(left: &Token<'a>, right: &Token<'a>) -> Token<'a> {
     let text = format!("{}{}", left.text, right.text);
     let first = text.chars().next().unwrap_or(' ');
     let kind = if first.is_ascii_digit() || (first == '.' && text.len() > 1) {
@@ -464,17 +480,20 @@ fn paste(left: &Token, right: &Token) -> Token {
     } else {
         CXToken_Punctuation
     };
-    Token { kind, text }
+    Token {
+        kind,
+        text: text.into(),
+    }
 }
 
 /// The arguments of a function-like macro call starting at `tokens[open]` == `(`.
-fn collect_args(tokens: &[Token], open: usize) -> Eval<(Vec<Vec<Token>>, usize)> {
+fn collect_args<'a>(tokens: &[Token<'a>], open: usize) -> Eval<(Vec<Vec<Token<'a>>>, usize)> {
     let mut args = vec![Vec::new()];
     let mut depth = 0;
     let mut i = open + 1;
     while i < tokens.len() {
         let t = &tokens[i];
-        match t.text.as_str() {
+        match t.text.as_ref() {
             "(" => depth += 1,
             ")" if depth == 0 => {
                 if args.len() == 1 && args[0].is_empty() {
@@ -500,7 +519,7 @@ fn collect_args(tokens: &[Token], open: usize) -> Eval<(Vec<Vec<Token>>, usize)>
 
 struct ExprParser<'e, 't> {
     env: &'e Env<'e>,
-    toks: &'t [Token],
+    toks: &'t [Token<'e>],
     pos: usize,
 }
 
@@ -525,7 +544,7 @@ fn binary_power(op: &str) -> Option<u8> {
 
 impl ExprParser<'_, '_> {
     fn peek(&self) -> Option<&str> {
-        self.toks.get(self.pos).map(|t| t.text.as_str())
+        self.toks.get(self.pos).map(|t| t.text.as_ref())
     }
 
     fn expect(&mut self, text: &str) -> Eval<()> {
@@ -566,7 +585,7 @@ impl ExprParser<'_, '_> {
         let Some(tok) = self.toks.get(self.pos) else {
             return Err("the expression ends early".into());
         };
-        let text = tok.text.as_str();
+        let text = tok.text.as_ref();
         match text {
             "+" | "-" | "~" | "!" => {
                 self.pos += 1;
@@ -627,13 +646,13 @@ impl ExprParser<'_, '_> {
         let mut words: Vec<&str> = Vec::new();
         let mut named: Option<Cast> = None;
         while let Some(t) = self.toks.get(i) {
-            let w = t.text.as_str();
+            let w = t.text.as_ref();
             match w {
                 "const" | "volatile" | "restrict" | "__restrict" => {}
                 "void" | "_Bool" | "char" | "short" | "int" | "long" | "signed" | "unsigned" | "float"
                 | "double" | "__int128" => words.push(w),
                 "struct" | "union" | "enum" => {
-                    let tag = self.toks.get(i + 1).map(|t| t.text.as_str()).unwrap_or("");
+                    let tag = self.toks.get(i + 1).map(|t| t.text.as_ref()).unwrap_or("");
                     let key = format!("{w} {tag}");
                     named = Some(
                         self.env
@@ -659,7 +678,7 @@ impl ExprParser<'_, '_> {
             return Ok(None);
         }
         let mut cast = named.unwrap_or_else(|| builtin_cast(&words));
-        while self.toks.get(i).map(|t| t.text.as_str()) == Some("*") {
+        while self.toks.get(i).map(|t| t.text.as_ref()) == Some("*") {
             cast = Cast::Pointer;
             i += 1;
         }
@@ -667,7 +686,7 @@ impl ExprParser<'_, '_> {
     }
 
     fn sizeof_type(&self, start: usize, end: usize) -> Eval<u64> {
-        let words: Vec<&str> = self.toks[start..end].iter().map(|t| t.text.as_str()).collect();
+        let words: Vec<&str> = self.toks[start..end].iter().map(|t| t.text.as_ref()).collect();
         if words.last() == Some(&"*") {
             return Ok(u64::from(self.env.model.pointer));
         }

@@ -23,6 +23,7 @@
 #![allow(non_upper_case_globals)]
 
 mod convert;
+mod lex;
 mod load;
 mod macros;
 mod sys;
@@ -110,6 +111,16 @@ impl Parser {
         Ok(text)
     }
 
+    /// The arguments wyvern passes to libclang for this parser, the builtin-header
+    /// directory of the loaded libclang included (loading it if needed).
+    ///
+    /// # Errors
+    /// [`ErrorKind::LibclangUnavailable`] when libclang cannot be loaded.
+    pub fn clang_args(&self) -> Result<Vec<String>> {
+        let lib = load::ensure_loaded()?;
+        Ok(self.compiler_args(lib.builtin_includes.as_deref()))
+    }
+
     fn compiler_args(&self, builtin_includes: Option<&Path>) -> Vec<String> {
         let mut args = vec!["-x".to_owned(), "c".to_owned(), "-std=gnu17".to_owned()];
         if let Some(t) = &self.target {
@@ -189,19 +200,21 @@ impl Parser {
         };
         let mut conv = convert::Converter::new(TypeBuilder::new(target), &tu);
         conv.walk(tu.cursor());
+        // Predefined macros that user -D flags define are the user's own constants.
+        let user_defines: Vec<&str> = self.defines.iter().map(|(n, _)| n.as_str()).collect();
+        let mut wanted = macros::DATA_MODEL_MACROS.to_vec();
+        wanted.extend(&user_defines);
+        conv.resolve_predefined(&wanted);
+        let char_signed = !conv.has_predefined("__CHAR_UNSIGNED__");
+        let little_endian = !conv.has_predefined("__BIG_ENDIAN__");
         let mut macros = std::mem::take(&mut conv.macros);
-        // Predefined macros (`__x86_64__`, `unix`) have no file; they take part in
-        // expansion but are not the headers' constants. `-D` names are the user's own.
         for m in &mut macros {
-            if m.location.is_none() && !self.defines.iter().any(|(name, _)| *name == m.name) {
-                m.builtin = true;
+            if user_defines.contains(&m.name.as_str()) {
+                m.builtin = false;
             }
         }
         let mut builder = conv.b;
-        builder.set_target_details(
-            !macros.iter().any(|m| m.name == "__CHAR_UNSIGNED__"),
-            !macros.iter().any(|m| m.name == "__BIG_ENDIAN__"),
-        );
+        builder.set_target_details(char_signed, little_endian);
         macros::evaluate_all(&mut builder, &macros);
         Ok(builder.freeze())
     }

@@ -155,7 +155,7 @@ impl TranslationUnit<'_> {
     }
 
     /// The spellings of the tokens a cursor covers.
-    pub(crate) fn tokens(&self, cursor: Cursor<'_>) -> Vec<Token> {
+    pub(crate) fn tokens(&self, cursor: Cursor<'_>) -> Vec<Token<'static>> {
         let mut tokens: *mut CXToken = ptr::null_mut();
         let mut count: c_uint = 0;
         // SAFETY: valid TU and cursor; the token array is disposed after copying.
@@ -170,7 +170,7 @@ impl TranslationUnit<'_> {
                 .iter()
                 .map(|&t| Token {
                     kind: clang_getTokenKind(t),
-                    text: take_string(clang_getTokenSpelling(self.raw, t)),
+                    text: take_string(clang_getTokenSpelling(self.raw, t)).into(),
                 })
                 .collect();
             clang_disposeTokens(self.raw, tokens, count);
@@ -179,11 +179,39 @@ impl TranslationUnit<'_> {
     }
 }
 
+impl<'i> TranslationUnit<'i> {
+    /// The text of a file of this translation unit, as clang holds it.
+    pub(crate) fn file_contents(&self, file: FileHandle) -> &[u8] {
+        let mut size: usize = 0;
+        // SAFETY: valid TU and file; the buffer lives as long as the TU, which `self`
+        // borrows for the returned slice's lifetime.
+        unsafe {
+            let ptr = clang_getFileContents(self.raw, file.0, &mut size);
+            if ptr.is_null() {
+                return &[];
+            }
+            std::slice::from_raw_parts(ptr as *const u8, size)
+        }
+    }
+}
+
+/// A file of a translation unit, as an opaque handle (usable as a map key).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct FileHandle(CXFile);
+
+impl FileHandle {
+    /// The file's name.
+    pub(crate) fn name(self) -> String {
+        // SAFETY: a non-null file handle from libclang.
+        take_string(unsafe { clang_getFileName(self.0) })
+    }
+}
+
 /// A token: its kind (`CXToken_*`) and spelling.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Token {
+pub(crate) struct Token<'a> {
     pub(crate) kind: CXTokenKind,
-    pub(crate) text: String,
+    pub(crate) text: std::borrow::Cow<'a, str>,
 }
 
 fn file_location(loc: CXSourceLocation) -> Option<SourceLocation> {
@@ -238,9 +266,16 @@ impl<'tu> Cursor<'tu> {
         take_string(unsafe { clang_getCursorSpelling(self.raw) })
     }
 
-    pub(crate) fn location(self) -> Option<SourceLocation> {
-        // SAFETY: valid cursor.
-        file_location(unsafe { clang_getCursorLocation(self.raw) })
+    /// The file, line, column and byte offset where the cursor starts, when it is in a file.
+    pub(crate) fn start(self) -> Option<(FileHandle, u32, u32, u32)> {
+        let mut file: CXFile = ptr::null_mut();
+        let (mut line, mut column, mut offset) = (0, 0, 0);
+        // SAFETY: valid cursor; out-pointers are valid.
+        unsafe {
+            let loc = clang_getCursorLocation(self.raw);
+            clang_getFileLocation(loc, &mut file, &mut line, &mut column, &mut offset);
+        }
+        (!file.is_null()).then_some((FileHandle(file), line, column, offset))
     }
 
     pub(crate) fn ty(self) -> CType<'tu> {
@@ -316,11 +351,6 @@ impl<'tu> Cursor<'tu> {
         unsafe { clang_Cursor_isMacroFunctionLike(self.raw) != 0 }
     }
 
-    pub(crate) fn is_macro_builtin(self) -> bool {
-        // SAFETY: valid cursor (a macro definition).
-        unsafe { clang_Cursor_isMacroBuiltin(self.raw) != 0 }
-    }
-
     pub(crate) fn arguments(self) -> Vec<Cursor<'tu>> {
         // SAFETY: valid cursor; -1 for non-functions gives an empty list.
         unsafe {
@@ -329,6 +359,29 @@ impl<'tu> Cursor<'tu> {
                 .map(|i| Cursor::new(clang_Cursor_getArgument(self.raw, i)))
                 .collect()
         }
+    }
+
+    /// Calls `f` on each direct child, in order, without collecting them (the root
+    /// of a translation unit has a child per macro expansion: tens of thousands).
+    pub(crate) fn visit(self, mut f: impl FnMut(Cursor<'tu>)) {
+        extern "C" fn visit<F: FnMut(CXCursor)>(c: CXCursor, _: CXCursor, data: CXClientData) -> CXChildVisitResult {
+            // SAFETY: `data` is the `&mut F` passed below, alive for the whole visit.
+            let f = unsafe { &mut *(data as *mut F) };
+            // A panic must not unwind into libclang; the closures here do not panic,
+            // and if one did, aborting is the only sound outcome.
+            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(c)));
+            if result.is_err() {
+                std::process::abort();
+            }
+            CXChildVisit_Continue
+        }
+        fn run<F: FnMut(CXCursor)>(raw: CXCursor, mut g: F) {
+            // SAFETY: the callback only calls `g`, which outlives the call.
+            unsafe {
+                clang_visitChildren(raw, visit::<F>, &mut g as *mut F as *mut c_void);
+            }
+        }
+        run(self.raw, |c: CXCursor| f(Cursor::new(c)));
     }
 
     /// The direct children, in order.
