@@ -98,6 +98,8 @@ impl TypeSet {
             }
             .into());
         };
+        // Asked by a typedef name, the typedef's own alignment attribute counts.
+        let layout = self.layout(ty).unwrap_or(def.layout);
         let fields: Vec<FieldLayout> = def.fields.iter().map(|f| self.field_layout(f, 0, 0)).collect();
         let mut holes = Vec::new();
         let mut end_bits = 0u64;
@@ -127,11 +129,11 @@ impl TypeSet {
         Ok(RecordLayout {
             name: name.to_owned(),
             kind: record.kind.keyword(),
-            size: def.layout.size,
-            align: def.layout.align,
+            size: layout.size,
+            align: layout.align,
             fields,
             holes,
-            padding: def.layout.size.saturating_sub(used_bytes),
+            padding: layout.size.saturating_sub(used_bytes),
             packed: def.packed,
         })
     }

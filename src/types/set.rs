@@ -387,16 +387,26 @@ impl TypeSet {
             .chain(names.scalars.keys().copied())
     }
 
-    /// Names of every complete record a user can name (`struct x`, or the typedef of
-    /// an anonymous one), in declaration order.
-    pub fn named_records(&self) -> Vec<(String, RecordId)> {
+    /// Every complete record a user can name, in declaration order: its name
+    /// (`struct x`, or the typedef of an anonymous one) and the type to lay out under
+    /// that name (the typedef, for an anonymous record: a typedef may add alignment).
+    /// Compiler-implicit records (`struct __va_list_tag`), which no header declares,
+    /// are left out.
+    pub fn named_records(&self) -> Vec<(String, TypeId)> {
         let mut out = Vec::new();
         for (id, record) in self.records() {
-            if record.def.is_none() {
+            if record.def.is_none() || record.location.is_none() {
                 continue;
             }
-            if let Some(name) = self.display_name(self.record_type(id)) {
-                out.push((name, id));
+            let ty = self.record_type(id);
+            if record.tag.is_some() {
+                if let Some(name) = self.display_name(ty) {
+                    out.push((name, ty));
+                }
+            } else if let Some(name) = self.inner.names.anonymous_names.get(&ty) {
+                if let Some(typedef) = self.typedef_named(name) {
+                    out.push((name.clone(), typedef));
+                }
             }
         }
         out

@@ -140,6 +140,7 @@ fn collect(set: &TypeSet) -> Dump {
         .collect();
     let records = set
         .records()
+        .filter(|(_, r)| r.location.is_some())
         .filter_map(|(id, r)| {
             let ty = set.record_type(id);
             let name = set.display_name(ty)?;

@@ -24,8 +24,8 @@ pub(crate) fn run(args: &LayoutArgs, out: &mut dyn Write) -> Result<()> {
     let set = args.sources.load()?;
     let mut layouts = Vec::new();
     if args.types.is_empty() {
-        for (name, record) in set.named_records() {
-            layouts.push(set.record_layout(set.record_type(record), &name)?);
+        for (name, ty) in set.named_records() {
+            layouts.push(set.record_layout(ty, &name)?);
         }
     } else {
         for name in &args.types {

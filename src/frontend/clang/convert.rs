@@ -30,6 +30,10 @@ pub(crate) struct MacroDef<'a> {
     pub(crate) body: Vec<super::sys::Token<'a>>,
     pub(crate) builtin: bool,
     pub(crate) location: Option<crate::SourceLocation>,
+    /// The definition's place among the preprocessing events, to order `#undef`s.
+    pub(crate) seq: Option<usize>,
+    /// Where a later `#undef` removed it, if one did.
+    pub(crate) undefined_at: Option<crate::SourceLocation>,
 }
 
 pub(crate) struct Converter<'tu> {
@@ -45,6 +49,8 @@ pub(crate) struct Converter<'tu> {
     predefined: FxHashMap<String, Cursor<'tu>>,
     file_names: FxHashMap<super::sys::FileHandle, String>,
     file_texts: FxHashMap<super::sys::FileHandle, &'tu [u8]>,
+    /// Macro definitions and `#include`s in the order the preprocessor met them.
+    events: Vec<(super::sys::FileHandle, u32)>,
 }
 
 impl<'tu> Converter<'tu> {
@@ -62,6 +68,7 @@ impl<'tu> Converter<'tu> {
             predefined: FxHashMap::default(),
             file_names: FxHashMap::default(),
             file_texts: FxHashMap::default(),
+            events: Vec::new(),
         }
     }
 
@@ -82,6 +89,12 @@ impl<'tu> Converter<'tu> {
             CXCursor_VarDecl => self.global(c),
             CXCursor_MacroDefinition => {
                 self.macro_def(c);
+                Ok(())
+            }
+            CXCursor_InclusionDirective => {
+                if let Some((file, _, _, offset)) = c.start() {
+                    self.events.push((file, offset));
+                }
                 Ok(())
             }
             _ => Ok(()),
@@ -484,6 +497,7 @@ impl<'tu> Converter<'tu> {
         let name = tokens.remove(0).text.into_owned();
         let params = c.is_macro_function_like().then(|| take_params(&mut tokens));
         let file_name = self.file_names.entry(file).or_insert_with(|| file.name()).clone();
+        self.events.push((file, start));
         self.macros.push(MacroDef {
             name,
             params,
@@ -494,6 +508,8 @@ impl<'tu> Converter<'tu> {
                 line,
                 column,
             }),
+            seq: Some(self.events.len()),
+            undefined_at: None,
         });
     }
 
@@ -520,7 +536,49 @@ impl<'tu> Converter<'tu> {
                 body: tokens,
                 builtin: true,
                 location: None,
+                seq: None,
+                undefined_at: None,
             });
+        }
+    }
+
+    /// Marks macros that an `#undef` removed by the end of the input.
+    ///
+    /// libclang's preprocessing record has no cursor for `#undef`, so the directives
+    /// are found in the file buffers. An `#undef` happens just before the next
+    /// definition or `#include` of its own file (or after everything, when none follows).
+    pub(crate) fn apply_undefs(&mut self) {
+        let mut by_file: FxHashMap<super::sys::FileHandle, Vec<(u32, usize)>> = FxHashMap::default();
+        for (seq, &(file, offset)) in self.events.iter().enumerate() {
+            by_file.entry(file).or_default().push((offset, seq));
+        }
+        let mut last_def: FxHashMap<&str, (usize, usize)> = FxHashMap::default();
+        for (i, m) in self.macros.iter().enumerate() {
+            if let Some(seq) = m.seq {
+                last_def.insert(m.name.as_str(), (i, seq));
+            }
+        }
+        let mut removed: Vec<(usize, crate::SourceLocation)> = Vec::new();
+        for (&file, &text) in &self.file_texts {
+            let events = by_file.get(&file).map(Vec::as_slice).unwrap_or(&[]);
+            for (offset, name, line) in super::lex::undef_directives(text) {
+                let Some(&(index, def_seq)) = last_def.get(name) else {
+                    continue;
+                };
+                let undef_before = events.iter().find(|(o, _)| *o > offset).map(|&(_, seq)| seq);
+                if undef_before.is_none_or(|next| def_seq < next) {
+                    let file_name = self.file_names.entry(file).or_insert_with(|| file.name()).clone();
+                    let at = crate::SourceLocation {
+                        file: file_name,
+                        line,
+                        column: 1,
+                    };
+                    removed.push((index, at));
+                }
+            }
+        }
+        for (i, at) in removed {
+            self.macros[i].undefined_at = Some(at);
         }
     }
 

@@ -139,6 +139,50 @@ pub(crate) fn logical_line(text: &[u8]) -> &[u8] {
     text
 }
 
+/// Every `#undef NAME` directive of a file: its byte offset, the name, its line.
+pub(crate) fn undef_directives(text: &[u8]) -> Vec<(u32, &str, u32)> {
+    let mut out = Vec::new();
+    let mut line = 1u32;
+    let mut at_line_start = true;
+    let mut i = 0;
+    while i < text.len() {
+        let c = text[i];
+        if c == b'\n' {
+            line += 1;
+            at_line_start = true;
+            i += 1;
+            continue;
+        }
+        if at_line_start && c == b'#' {
+            let mut j = i + 1;
+            while j < text.len() && matches!(text[j], b' ' | b'\t') {
+                j += 1;
+            }
+            if text[j..].starts_with(b"undef") {
+                j += 5;
+                let gap = j;
+                while j < text.len() && matches!(text[j], b' ' | b'\t') {
+                    j += 1;
+                }
+                let start = j;
+                while j < text.len() && (text[j].is_ascii_alphanumeric() || text[j] == b'_') {
+                    j += 1;
+                }
+                if j > start && gap < start {
+                    if let Ok(name) = std::str::from_utf8(&text[start..j]) {
+                        out.push((u32::try_from(i).unwrap_or(u32::MAX), name, line));
+                    }
+                }
+            }
+        }
+        if !c.is_ascii_whitespace() {
+            at_line_start = false;
+        }
+        i += 1;
+    }
+    out
+}
+
 /// The end of the quoted literal starting at `text[start]`.
 fn quoted(text: &[u8], start: usize) -> usize {
     let quote = text[start];
@@ -179,6 +223,13 @@ mod tests {
         assert_eq!(logical_line(b"A 1 \\\n + 2\nB"), b"A 1 \\\n + 2");
         assert_eq!(logical_line(b"A /* x\n y */ 3\nB"), b"A /* x\n y */ 3");
         assert_eq!(logical_line(b"A 1 // c\nB"), b"A 1 ");
+    }
+
+    #[test]
+    fn finds_undefs() {
+        let text = b"#define A 1\n  #  undef A\n#undefine B\nx #undef C\n#undef\tD\n";
+        let found: Vec<(&str, u32)> = undef_directives(text).into_iter().map(|(_, n, l)| (n, l)).collect();
+        assert_eq!(found, [("A", 2), ("D", 5)]);
     }
 
     #[test]

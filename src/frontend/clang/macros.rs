@@ -185,6 +185,7 @@ pub(crate) fn evaluate_all(b: &mut TypeBuilder, macros: &[MacroDef<'_>]) {
         // The last definition is the one in force at the end of the input.
         defs.insert(m.name.as_str(), m);
     }
+    defs.retain(|_, m| m.undefined_at.is_none());
     let model = DataModel::read(&defs);
     let env = Env::new(b, &defs, model);
     let mut results = Vec::new();
@@ -192,7 +193,9 @@ pub(crate) fn evaluate_all(b: &mut TypeBuilder, macros: &[MacroDef<'_>]) {
         if m.builtin || defs.get(m.name.as_str()).is_some_and(|d| !std::ptr::eq(*d, m)) {
             continue;
         }
-        let outcome = if m.params.is_some() {
+        let outcome = if let Some(at) = &m.undefined_at {
+            Err(format!("it is #undef'd at {at}"))
+        } else if m.params.is_some() {
             Err("it is a function-like macro".to_owned())
         } else if m.body.is_empty() {
             Err("it expands to nothing".to_owned())

@@ -200,6 +200,7 @@ impl Parser {
         };
         let mut conv = convert::Converter::new(TypeBuilder::new(target), &tu);
         conv.walk(tu.cursor());
+        conv.apply_undefs();
         // Predefined macros that user -D flags define are the user's own constants.
         let user_defines: Vec<&str> = self.defines.iter().map(|(n, _)| n.as_str()).collect();
         let mut wanted = macros::DATA_MODEL_MACROS.to_vec();

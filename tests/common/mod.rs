@@ -1,0 +1,377 @@
+//! Helpers shared by the tests that check wyvern against gcc and its CLI
+//! contract: running the `wyvern` binary, compiling and running generated C
+//! programs with gcc in scratch directories, mapping gcc's errors back to the
+//! generated lines, and running independent jobs on two threads.
+
+// Each test binary compiles this module and uses only part of it.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+/// The `wyvern` binary cargo built for this test run.
+pub fn wyvern_bin() -> &'static str {
+    env!("CARGO_BIN_EXE_wyvern")
+}
+
+/// The directory of the fixture headers.
+pub fn fixtures_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("include-fixtures")
+}
+
+/// The absolute path of a fixture, e.g. `fixture("records.h")`.
+pub fn fixture(name: &str) -> PathBuf {
+    fixtures_dir().join(name)
+}
+
+/// What a finished process left behind.
+#[derive(Debug)]
+pub struct Output {
+    /// The exit status, `None` when a signal killed the process.
+    pub status: Option<i32>,
+    /// Everything it printed on stdout.
+    pub stdout: String,
+    /// Everything it printed on stderr.
+    pub stderr: String,
+}
+
+impl Output {
+    /// Whether the process exited with status 0.
+    pub fn success(&self) -> bool {
+        self.status == Some(0)
+    }
+
+    /// A few lines to paste into a failure message.
+    pub fn describe(&self) -> String {
+        format!(
+            "status: {:?}\n--- stderr ---\n{}\n--- stdout (first 2000 bytes) ---\n{}",
+            self.status,
+            self.stderr.trim_end(),
+            truncate(&self.stdout, 2000)
+        )
+    }
+}
+
+/// Runs `wyvern` with `args` (no shell: `<stdio.h>` is passed as it is).
+pub fn run_wyvern<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Output {
+    run(Command::new(wyvern_bin()).args(args))
+}
+
+/// Runs `command` to completion with no standard input.
+pub fn run(command: &mut Command) -> Output {
+    let output = command
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|err| panic!("cannot run {command:?}: {err}"));
+    Output {
+        status: output.status.code(),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// Runs `wyvern` and parses its stdout as JSON, or explains why it could not.
+pub fn wyvern_json<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Result<serde_json::Value, String> {
+    let output = run_wyvern(args);
+    let shown: Vec<String> = args
+        .iter()
+        .map(|a| a.as_ref().to_string_lossy().into_owned())
+        .collect();
+    if !output.success() {
+        return Err(format!(
+            "`wyvern {}` failed\n{}",
+            shown.join(" "),
+            output.describe()
+        ));
+    }
+    serde_json::from_str(&output.stdout).map_err(|err| {
+        format!(
+            "`wyvern {}` printed invalid JSON: {err}\n{}",
+            shown.join(" "),
+            output.describe()
+        )
+    })
+}
+
+/// Whether `#include <name>` preprocesses with gcc (for optional libraries).
+pub fn header_installed(name: &str) -> bool {
+    let dir = TempDir::new("header-probe");
+    let file = dir.path().join("probe.c");
+    std::fs::write(&file, format!("#include <{name}>\n")).expect("write probe source");
+    run(Command::new("gcc")
+        .args(["-E", "-o", "/dev/null"])
+        .arg(&file))
+    .success()
+}
+
+/// Whether gcc can build and run programs for `-m32` (gcc-multilib).
+pub fn gcc_m32_works() -> bool {
+    let dir = TempDir::new("m32-probe");
+    let file = dir.path().join("probe.c");
+    std::fs::write(
+        &file,
+        "int main(void) { return sizeof(long) == 4 ? 0 : 1; }\n",
+    )
+    .expect("write probe source");
+    let exe = dir.path().join("probe");
+    let built = run(Command::new("gcc")
+        .args(["-m32", "-o"])
+        .arg(&exe)
+        .arg(&file));
+    built.success() && run(&mut Command::new(&exe)).success()
+}
+
+/// A scratch directory under the system temp dir, removed when dropped
+/// unless [`TempDir::keep`] was called (to look at a failing program).
+pub struct TempDir {
+    path: PathBuf,
+    keep: bool,
+}
+
+impl TempDir {
+    /// Creates a new, empty, uniquely named directory; `tag` goes in its name.
+    pub fn new(tag: &str) -> TempDir {
+        static COUNTER: AtomicUsize = AtomicUsize::new(0);
+        let tag: String = tag
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+            .collect();
+        let path = std::env::temp_dir().join(format!(
+            "wyvern-test-{}-{}-{tag}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed)
+        ));
+        let _ = std::fs::remove_dir_all(&path);
+        std::fs::create_dir_all(&path)
+            .unwrap_or_else(|err| panic!("cannot create {}: {err}", path.display()));
+        TempDir { path, keep: false }
+    }
+
+    /// The directory.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Leaves the directory on disk after the test, and returns its path.
+    pub fn keep(&mut self) -> &Path {
+        self.keep = true;
+        &self.path
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        if !self.keep {
+            let _ = std::fs::remove_dir_all(&self.path);
+        }
+    }
+}
+
+/// A generated C program together with what each of its lines is about, so
+/// gcc's errors can be blamed on the record, field or constant that caused
+/// them.
+#[derive(Default)]
+pub struct CProgram<K> {
+    text: String,
+    line: usize,
+    owners: BTreeMap<usize, K>,
+}
+
+impl<K: Clone> CProgram<K> {
+    /// An empty program.
+    pub fn new() -> Self {
+        CProgram {
+            text: String::new(),
+            line: 0,
+            owners: BTreeMap::new(),
+        }
+    }
+
+    /// Appends lines that belong to nothing in particular.
+    pub fn push(&mut self, text: &str) {
+        self.push_lines(text, None);
+    }
+
+    /// Appends lines whose errors are blamed on `owner`.
+    pub fn push_owned(&mut self, text: &str, owner: K) {
+        self.push_lines(text, Some(owner));
+    }
+
+    fn push_lines(&mut self, text: &str, owner: Option<K>) {
+        for line in text.lines() {
+            self.line += 1;
+            if let Some(owner) = &owner {
+                self.owners.insert(self.line, owner.clone());
+            }
+            let _ = writeln!(self.text, "{line}");
+        }
+    }
+
+    /// The program text.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// What line `line` (1-based) belongs to.
+    pub fn owner(&self, line: usize) -> Option<&K> {
+        self.owners.get(&line)
+    }
+}
+
+/// gcc's error messages about `file_name`, by line, in the order gcc gave them.
+/// Messages about other files (a header) are collected under line 0.
+pub fn gcc_errors(stderr: &str, file_name: &str) -> BTreeMap<usize, Vec<String>> {
+    let mut errors: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+    for line in stderr.lines() {
+        if !line.contains(": error: ") && !line.contains(": fatal error: ") {
+            continue;
+        }
+        let here = line
+            .strip_prefix(file_name)
+            .and_then(|rest| rest.strip_prefix(':'))
+            .and_then(|rest| rest.split(':').next())
+            .and_then(|number| number.parse::<usize>().ok());
+        errors
+            .entry(here.unwrap_or(0))
+            .or_default()
+            .push(line.to_string());
+    }
+    errors
+}
+
+/// The result of compiling a generated program.
+pub enum Compiled {
+    /// The executable.
+    Ok(PathBuf),
+    /// gcc failed; its stderr.
+    Failed(String),
+}
+
+/// Compiles `source` (written to `dir/name.c`) with
+/// `gcc -std=gnu17 -w <flags>`, into `dir/name`.
+pub fn gcc_compile(dir: &Path, name: &str, source: &str, flags: &[&str]) -> Compiled {
+    let file = dir.join(format!("{name}.c"));
+    std::fs::write(&file, source).expect("write C source");
+    let exe = dir.join(name);
+    let output = run(Command::new("gcc")
+        .current_dir(dir)
+        .args([
+            "-std=gnu17",
+            "-w",
+            "-fmax-errors=0",
+            "-ftrack-macro-expansion=0",
+        ])
+        .args(flags)
+        .arg("-o")
+        .arg(&exe)
+        .arg(format!("{name}.c")));
+    if output.success() {
+        Compiled::Ok(exe)
+    } else {
+        Compiled::Failed(output.stderr)
+    }
+}
+
+/// Only checks `source` with `gcc -fsyntax-only`; returns gcc's stderr on failure.
+pub fn gcc_syntax_check(
+    dir: &Path,
+    name: &str,
+    source: &str,
+    flags: &[&str],
+) -> Result<(), String> {
+    let file = format!("{name}.c");
+    std::fs::write(dir.join(&file), source).expect("write C source");
+    let output = run(Command::new("gcc")
+        .current_dir(dir)
+        .args([
+            "-std=gnu17",
+            "-w",
+            "-fmax-errors=0",
+            "-ftrack-macro-expansion=0",
+            "-fsyntax-only",
+        ])
+        .args(flags)
+        .arg(&file));
+    if output.success() {
+        Ok(())
+    } else {
+        Err(output.stderr)
+    }
+}
+
+/// Runs a compiled program and returns its stdout.
+pub fn run_program(exe: &Path) -> Result<String, String> {
+    let output = run(&mut Command::new(exe));
+    if output.success() {
+        Ok(output.stdout)
+    } else {
+        Err(format!("{} failed\n{}", exe.display(), output.describe()))
+    }
+}
+
+/// Applies `job` to every item on up to two threads (the machine has two
+/// cores), and returns the results in the order of `items`.
+pub fn in_parallel<T: Sync, R: Send>(items: &[T], job: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 2);
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<Option<R>>> = Mutex::new((0..items.len()).map(|_| None).collect());
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| loop {
+                let index = next.fetch_add(1, Ordering::Relaxed);
+                let Some(item) = items.get(index) else {
+                    break;
+                };
+                let result = job(item);
+                results.lock().unwrap()[index] = Some(result);
+            });
+        }
+    });
+    results
+        .into_inner()
+        .unwrap()
+        .into_iter()
+        .map(|result| result.expect("every job ran"))
+        .collect()
+}
+
+/// A C string literal holding `text`.
+pub fn c_string(text: &str) -> String {
+    let mut literal = String::from("\"");
+    for c in text.chars() {
+        match c {
+            '"' | '\\' => {
+                literal.push('\\');
+                literal.push(c);
+            }
+            '\n' => literal.push_str("\\n"),
+            c if c.is_ascii_graphic() || c == ' ' => literal.push(c),
+            c => {
+                let mut buf = [0; 4];
+                for byte in c.encode_utf8(&mut buf).bytes() {
+                    let _ = write!(literal, "\\{byte:03o}");
+                }
+            }
+        }
+    }
+    literal.push('"');
+    literal
+}
+
+/// The first `max` bytes of `text` (on a char boundary).
+pub fn truncate(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
