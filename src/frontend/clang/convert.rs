@@ -182,7 +182,7 @@ impl<'tu> Converter<'tu> {
         let body = match c.definition() {
             Some(def) => self.enum_body(def)?,
             None => Enum {
-                tag: tag_of(c),
+                tag: self.tag_of(c),
                 underlying: self.ty(c.enum_integer_type())?.id,
                 constants: Vec::new(),
                 complete: false,
@@ -194,7 +194,7 @@ impl<'tu> Converter<'tu> {
         let (id, ty) = self.b.add_enum(body, layout);
         self.enums.insert(key, (id, ty, complete));
         if complete {
-            self.enum_constants(id, ty, c.definition().unwrap_or(c))?;
+            self.enum_constants(c.definition().unwrap_or(c))?;
         }
         Ok(ty)
     }
@@ -209,7 +209,7 @@ impl<'tu> Converter<'tu> {
             .map(|k| (k.spelling(), k.enum_value(unsigned)))
             .collect();
         Ok(Enum {
-            tag: tag_of(def),
+            tag: self.tag_of(def),
             underlying,
             constants,
             complete: true,
@@ -217,20 +217,28 @@ impl<'tu> Converter<'tu> {
         })
     }
 
-    /// Enumerators are constants too, typed as C types them (`int`, or the enum's
-    /// type for values that do not fit).
-    fn enum_constants(&mut self, _id: crate::types::EnumId, _ty: TypeId, def: Cursor<'tu>) -> Result<()> {
+    /// Enumerators are constants too, typed as C17 (and gcc) types them: `int` when
+    /// the value fits, else the enum's underlying type. (libclang 18+ applies C23's
+    /// rule, which gives every enumerator the enum's type; that is not what the
+    /// compilers of these headers do.)
+    fn enum_constants(&mut self, def: Cursor<'tu>) -> Result<()> {
         let underlying = self.ty(def.enum_integer_type())?.id;
         let unsigned = matches!(self.b.get(self.canonical(underlying)), Some(Type::Int(k)) if !k.is_signed());
+        let int = self.b.intern(Type::Int(IntKind::Int), Some(Layout::new(4, 4)));
         for k in def.children() {
             if k.kind() != CXCursor_EnumConstantDecl {
                 continue;
             }
-            let ty = self.ty(k.ty().canonical())?;
+            let value = k.enum_value(unsigned);
+            let ty = if i32::try_from(value).is_ok() {
+                int
+            } else {
+                self.canonical(underlying)
+            };
             self.b.add_constant(Constant {
                 name: k.spelling(),
-                ty,
-                value: ConstValue::Int(k.enum_value(unsigned)),
+                ty: ty.into(),
+                value: ConstValue::Int(value),
                 origin: ConstOrigin::Enum,
                 location: location(&mut self.file_names, k),
             });
@@ -261,7 +269,9 @@ impl<'tu> Converter<'tu> {
                 } else {
                     RecordKind::Struct
                 };
-                let (record, ty) = self.b.declare_record(kind, tag_of(c), location(&mut self.file_names, c));
+                let tag = self.tag_of(c);
+                let loc = location(&mut self.file_names, c);
+                let (record, ty) = self.b.declare_record(kind, tag, loc);
                 self.records.insert(key, (record, ty, RecordState::Declared));
                 (record, ty, RecordState::Declared)
             }
@@ -542,6 +552,34 @@ impl<'tu> Converter<'tu> {
         }
     }
 
+    /// The tag of a record or enum declaration, `None` when anonymous.
+    ///
+    /// libclang 16+ spells an anonymous record that a typedef names with the typedef's
+    /// name and no longer calls it anonymous. A real tag is where the cursor points in
+    /// the source; an anonymous record's cursor points at its `struct` keyword.
+    fn tag_of(&mut self, c: Cursor<'tu>) -> Option<String> {
+        if c.is_anonymous() {
+            return None;
+        }
+        let name = c.spelling();
+        if name.is_empty() || is_anonymous_spelling(&name) {
+            return None;
+        }
+        if let Some((file, offset)) = c.spelling_start() {
+            let tu = self.tu;
+            let text: &[u8] = self.file_texts.entry(file).or_insert_with(|| tu.file_contents(file));
+            let at = text.get(offset as usize..).unwrap_or(&[]);
+            let written = at.starts_with(name.as_bytes())
+                && !at
+                    .get(name.len())
+                    .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_');
+            if !at.is_empty() && !written {
+                return None;
+            }
+        }
+        Some(name)
+    }
+
     /// Marks macros that an `#undef` removed by the end of the input.
     ///
     /// libclang's preprocessing record has no cursor for `#undef`, so the directives
@@ -614,15 +652,6 @@ fn location(
     let (file, line, column, _) = c.start()?;
     let file = names.entry(file).or_insert_with(|| file.name()).clone();
     Some(crate::SourceLocation { file, line, column })
-}
-
-/// The tag of a record or enum declaration, `None` when anonymous.
-fn tag_of(c: Cursor<'_>) -> Option<String> {
-    if c.is_anonymous() {
-        return None;
-    }
-    let name = c.spelling();
-    (!name.is_empty() && !is_anonymous_spelling(&name)).then_some(name)
 }
 
 /// libclang 13+ spells anonymous records `struct (unnamed at f.h:3:5)` / `(anonymous …)`.

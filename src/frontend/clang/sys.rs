@@ -266,6 +266,19 @@ impl<'tu> Cursor<'tu> {
         take_string(unsafe { clang_getCursorSpelling(self.raw) })
     }
 
+    /// The file and byte offset where the cursor's name was written (through macro
+    /// arguments), when it is in a file.
+    pub(crate) fn spelling_start(self) -> Option<(FileHandle, u32)> {
+        let mut file: CXFile = ptr::null_mut();
+        let mut offset = 0;
+        // SAFETY: valid cursor; out-pointers are valid or null as the API allows.
+        unsafe {
+            let loc = clang_getCursorLocation(self.raw);
+            clang_getSpellingLocation(loc, &mut file, ptr::null_mut(), ptr::null_mut(), &mut offset);
+        }
+        (!file.is_null()).then_some((FileHandle(file), offset))
+    }
+
     /// The file, line, column and byte offset where the cursor starts, when it is in a file.
     pub(crate) fn start(self) -> Option<(FileHandle, u32, u32, u32)> {
         let mut file: CXFile = ptr::null_mut();

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Installs what wyvern needs at run time and for its tests, from Debian's packages:
+# libclang (any version: the newest one apt offers) with its builtin headers (the
+# resource dir, in libclang-common-N-dev), libffi, gcc's 32-bit support for the i686
+# layout test, and pahole (dwarves) for the DWARF benchmark.
+# As root (or with sudo) it installs what is missing; otherwise it prints the command.
+set -euo pipefail
+
+# compgen -G succeeds when a glob matches something.
+have_libclang() {
+    [ -n "${LIBCLANG_PATH:-}" ] || compgen -G '/usr/lib/*/libclang-*.so*' >/dev/null ||
+        compgen -G '/usr/lib/llvm-*/lib/libclang*.so*' >/dev/null || compgen -G '/usr/lib64/libclang*.so*' >/dev/null
+}
+have_builtin_headers() {
+    [ -n "${WYVERN_CLANG_RESOURCE_DIR:-}" ] || compgen -G '/usr/lib/llvm-*/lib/clang/*/include/stddef.h' >/dev/null ||
+        compgen -G '/usr/lib/clang/*/include/stddef.h' >/dev/null || compgen -G '/usr/lib64/clang/*/include/stddef.h' >/dev/null
+}
+have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "ok installed"; }
+
+missing=()
+if ! have_libclang || ! have_builtin_headers; then
+    version=""
+    if command -v apt-cache >/dev/null; then
+        [ -n "$(ls /var/lib/apt/lists/ 2>/dev/null | grep -v lock | grep -v partial)" ] || { [ "$(id -u)" = 0 ] && apt-get update -qq; } || true
+        # The distribution's default libclang (Debian's libclang1 names it), else the newest.
+        version=$(apt-cache depends libclang1 2>/dev/null | grep -oE 'libclang1-[0-9]+' | head -1 | cut -d- -f2 || true)
+        [ -n "$version" ] || version=$(apt-cache search --names-only '^libclang1-[0-9]+$' 2>/dev/null |
+            sed -E 's/^libclang1-([0-9]+).*/\1/' | sort -n | tail -1 || true)
+    fi
+    version=${version:-14}
+    missing+=("libclang1-$version" "libclang-common-$version-dev")
+fi
+for pkg in libffi-dev gcc-multilib dwarves; do
+    have_pkg "$pkg" || missing+=("$pkg")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+    exit 0
+fi
+if [ "$(id -u)" = 0 ]; then
+    sudo=""
+elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
+    sudo="sudo"
+else
+    echo "wyvern needs: ${missing[*]}" >&2
+    echo "run: sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
+    exit 1
+fi
+echo "installing: ${missing[*]}" >&2
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
