@@ -193,7 +193,12 @@ impl RecordLayout {
     /// pahole-style text: one line per member with its offset and size, holes and
     /// padding called out, and a summary.
     pub fn to_text(&self) -> String {
-        let mut out = format!("{} {{\n", self.name);
+        // A typedef name does not say struct or union; the header line does.
+        let mut out = if self.name.starts_with(self.kind) {
+            format!("{} {{\n", self.name)
+        } else {
+            format!("{}: {} {{\n", self.name, self.kind)
+        };
         let mut holes = self.holes.iter().peekable();
         let mut members = 0;
         for f in &self.fields {
@@ -249,7 +254,9 @@ fn write_field(out: &mut String, f: &FieldLayout, indent: usize) {
         for inner in nested {
             write_field(out, inner, indent + 1);
         }
-        out.push_str(&format!("{tabs}}};{:>w$}/* {position} */\n", "", w = 40usize.saturating_sub(indent * 8 + 2).max(1)));
+        let close = "};";
+        let width = 48usize.saturating_sub(indent * 8);
+        out.push_str(&format!("{tabs}{close:<width$}/* {position} */\n"));
         return;
     }
     let width = 48usize.saturating_sub(indent * 8).max(decl.len() + 1);

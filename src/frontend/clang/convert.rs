@@ -650,8 +650,16 @@ fn location(
     c: Cursor<'_>,
 ) -> Option<crate::SourceLocation> {
     let (file, line, column, _) = c.start()?;
-    let file = names.entry(file).or_insert_with(|| file.name()).clone();
-    Some(crate::SourceLocation { file, line, column })
+    let name = names.entry(file).or_insert_with(|| file.name());
+    // The main file holds the cdef text behind `#line` directives.
+    if name == super::MAIN_FILE {
+        return c.presumed_location();
+    }
+    Some(crate::SourceLocation {
+        file: name.clone(),
+        line,
+        column,
+    })
 }
 
 /// libclang 13+ spells anonymous records `struct (unnamed at f.h:3:5)` / `(anonymous …)`.

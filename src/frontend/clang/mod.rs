@@ -34,7 +34,7 @@ use crate::error::{Diagnostic, ErrorKind, Result};
 use crate::types::{Target, TypeBuilder, TypeSet};
 
 /// The name of the in-memory main file clang parses.
-const MAIN_FILE: &str = "wyvern-input.c";
+pub(crate) const MAIN_FILE: &str = "wyvern-input.c";
 
 /// Parses C declarations with libclang. See the [module docs](self).
 #[derive(Debug, Clone, Default)]

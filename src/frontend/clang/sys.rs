@@ -214,20 +214,24 @@ pub(crate) struct Token<'a> {
     pub(crate) text: std::borrow::Cow<'a, str>,
 }
 
+/// The location as the user sees it: `#line` directives (which put cdef text at
+/// `<cdef>:1:1`) are honoured.
 fn file_location(loc: CXSourceLocation) -> Option<SourceLocation> {
-    let mut file: CXFile = ptr::null_mut();
-    let (mut line, mut column, mut offset) = (0, 0, 0);
-    // SAFETY: out-pointers are valid; a null file means "no file" (built-in).
-    unsafe {
-        clang_getFileLocation(loc, &mut file, &mut line, &mut column, &mut offset);
-        if file.is_null() {
-            return None;
-        }
-        Some(SourceLocation {
-            file: take_string(clang_getFileName(file)),
-            line,
-            column,
-        })
+    let mut name = CXString::default();
+    let (mut line, mut column) = (0, 0);
+    // SAFETY: out-pointers are valid; the file name string is disposed by take_string.
+    let file = unsafe {
+        clang_getPresumedLocation(loc, &mut name, &mut line, &mut column);
+        take_string(name)
+    };
+    (!file.is_empty()).then_some(SourceLocation { file, line, column })
+}
+
+impl Cursor<'_> {
+    /// Where the cursor is as the user sees it (honouring `#line`).
+    pub(crate) fn presumed_location(self) -> Option<SourceLocation> {
+        // SAFETY: valid cursor.
+        file_location(unsafe { clang_getCursorLocation(self.raw) })
     }
 }
 
