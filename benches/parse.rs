@@ -15,7 +15,10 @@ const HEADERS: &str = "#include <stdio.h>\n#include <stdlib.h>\n#include <string
 /// that reads headers with libclang.
 fn bare_parse(args: &[String], text: &str, options: i32) {
     let name = CString::new("bare.c").unwrap();
-    let c_args: Vec<CString> = args.iter().map(|a| CString::new(a.as_str()).unwrap()).collect();
+    let c_args: Vec<CString> = args
+        .iter()
+        .map(|a| CString::new(a.as_str()).unwrap())
+        .collect();
     let ptrs: Vec<*const c_char> = c_args.iter().map(|a| a.as_ptr()).collect();
     // SAFETY: plain libclang calls with valid pointers; everything is disposed.
     unsafe {
@@ -58,11 +61,21 @@ fn bench(c: &mut Criterion) {
     let parser = wyvern::Parser::new().cdef(HEADERS);
     let mut group = c.benchmark_group("parse six libc headers");
     group.sample_size(20);
-    group.bench_function("bare libclang parse", |b| b.iter(|| bare_parse(&args, HEADERS, 0)));
-    group.bench_function("bare libclang parse + preprocessing record", |b| {
-        b.iter(|| bare_parse(&args, HEADERS, clang_sys::CXTranslationUnit_DetailedPreprocessingRecord))
+    group.bench_function("bare libclang parse", |b| {
+        b.iter(|| bare_parse(&args, HEADERS, 0))
     });
-    group.bench_function("wyvern cdef", |b| b.iter(|| black_box(parser.parse().unwrap())));
+    group.bench_function("bare libclang parse + preprocessing record", |b| {
+        b.iter(|| {
+            bare_parse(
+                &args,
+                HEADERS,
+                clang_sys::CXTranslationUnit_DetailedPreprocessingRecord,
+            )
+        })
+    });
+    group.bench_function("wyvern cdef", |b| {
+        b.iter(|| black_box(parser.parse().unwrap()))
+    });
     group.finish();
 
     // The ratio, measured here in one run (criterion reports each alone).

@@ -22,7 +22,17 @@ fn main() -> wyvern::Result<()> {
     }
 
     println!("macro constants, with their C types:");
-    for name in ["O_CREAT", "O_WRONLY", "SEEK_END", "EOF", "BUFSIZ", "INT_MAX", "ULONG_MAX", "M_PI", "P_tmpdir"] {
+    for name in [
+        "O_CREAT",
+        "O_WRONLY",
+        "SEEK_END",
+        "EOF",
+        "BUFSIZ",
+        "INT_MAX",
+        "ULONG_MAX",
+        "M_PI",
+        "P_tmpdir",
+    ] {
         let c = types.constant(name)?;
         let value = match &c.value {
             wyvern::ConstValue::Int(v) => v.to_string(),

@@ -182,7 +182,10 @@ fn fmt_diagnostics(diagnostics: &[Diagnostic]) -> String {
 }
 
 /// The closest of `candidates` to `name`, if one is close enough to suggest.
-pub(crate) fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+pub(crate) fn closest<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<String> {
     let mut best: Option<(f64, &str)> = None;
     for candidate in candidates {
         let score = strsim::jaro_winkler(name, candidate);
@@ -190,5 +193,6 @@ pub(crate) fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a s
             best = Some((score, candidate));
         }
     }
-    best.filter(|(score, _)| *score >= 0.8).map(|(_, c)| c.to_owned())
+    best.filter(|(score, _)| *score >= 0.8)
+        .map(|(_, c)| c.to_owned())
 }

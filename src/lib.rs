@@ -21,7 +21,7 @@
 //! - [`TypeSet`]: immutable, `Send + Sync`, cheap to clone; everything is found by its
 //!   C name ([`TypeSet::type_named`], [`TypeSet::function`], [`TypeSet::constant`]),
 //!   spelled back as C ([`TypeSet::spell`]) and laid out ([`TypeSet::record_layout`]).
-//! - [`types`]: the type system itself, and [`TypeBuilder`] for front ends.
+//! - [`types`]: the type system itself, and [`TypeBuilder`](types::TypeBuilder) for front ends.
 //!
 //! ## Features
 //! - `clang` (default): the libclang front end. libclang is loaded at run time

@@ -21,7 +21,9 @@ int grid[3][4];
 "#;
 
 fn set() -> TypeSet {
-    wyvern::cdef(DECLS).expect("the declarations parse")
+    static SET: std::sync::OnceLock<TypeSet> = std::sync::OnceLock::new();
+    SET.get_or_init(|| wyvern::cdef(DECLS).expect("the declarations parse"))
+        .clone()
 }
 
 #[test]
@@ -43,7 +45,10 @@ fn parses_run_concurrently_from_many_threads() {
                 })
             })
             .collect();
-        handles.into_iter().map(|h| h.join().expect("no panic")).collect()
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("no panic"))
+            .collect()
     });
     assert_eq!(results, [16, 24, 32, 40]);
 }
@@ -61,7 +66,10 @@ fn types_are_found_by_their_c_names() {
         ("const char *", "const char *"),
         ("struct node *", "struct node *"),
         ("compare_fn", "compare_fn"),
-        ("int (*)(const void *, const void *)", "int (*)(const void *, const void *)"),
+        (
+            "int (*)(const void *, const void *)",
+            "int (*)(const void *, const void *)",
+        ),
         ("int [4]", "int [4]"),
         ("int [3][4]", "int [3][4]"),
     ] {
@@ -100,9 +108,14 @@ fn constants_follow_macros_through_function_like_macros() {
 #[test]
 fn non_constant_macros_say_why() {
     let t = set();
-    for (name, why) in [("NOTHING", "expands to nothing"), ("TWICE", "function-like")] {
+    for (name, why) in [
+        ("NOTHING", "expands to nothing"),
+        ("TWICE", "function-like"),
+    ] {
         match t.constant(name).unwrap_err().kind() {
-            ErrorKind::NotAConstant { reason, .. } => assert!(reason.contains(why), "{name}: {reason}"),
+            ErrorKind::NotAConstant { reason, .. } => {
+                assert!(reason.contains(why), "{name}: {reason}")
+            }
             other => panic!("{name}: {other:?}"),
         }
     }
@@ -112,7 +125,10 @@ fn non_constant_macros_say_why() {
 fn unknown_names_suggest_the_closest() {
     let t = set();
     let e = t.type_named("struct nod").unwrap_err();
-    assert_eq!(e.to_string(), "no type 'struct nod'; did you mean 'struct node'?");
+    assert_eq!(
+        e.to_string(),
+        "no type 'struct nod'; did you mean 'struct node'?"
+    );
     let e = t.function("srot").unwrap_err();
     assert_eq!(e.to_string(), "no function 'srot'; did you mean 'sort'?");
     let e = t.constant("MODE_C").unwrap_err();
@@ -145,9 +161,15 @@ fn errors_in_cdef_text_point_into_it() {
 
 #[test]
 fn a_missing_header_is_an_error_with_its_location() {
-    let e = Parser::new().cdef("#include <no/such/header.h>").parse().unwrap_err();
+    let e = Parser::new()
+        .cdef("#include <no/such/header.h>")
+        .parse()
+        .unwrap_err();
     let text = e.to_string();
-    assert!(text.contains("<cdef>:1:10") && text.contains("no/such/header.h"), "{text}");
+    assert!(
+        text.contains("<cdef>:1:10") && text.contains("no/such/header.h"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -160,7 +182,10 @@ fn defines_and_include_dirs_reach_the_compiler() {
         .cdef("#include \"records.h\"\n#ifdef FLAG\nstruct w { char c[WIDTH]; };\n#endif")
         .parse()
         .unwrap();
-    assert_eq!(t.layout(t.type_named("struct w").unwrap().id).unwrap().size, 7);
+    assert_eq!(
+        t.layout(t.type_named("struct w").unwrap().id).unwrap().size,
+        7
+    );
     assert_eq!(t.constant("WIDTH").unwrap().value, ConstValue::Int(7));
     assert!(t.type_named("struct node").is_ok());
 }
@@ -170,7 +195,13 @@ fn targets_change_layouts() {
     let text = "struct s { char c; long l; void *p; long double ld; };";
     let size = |target: &str| {
         let t = Parser::new().target(target).cdef(text).parse().unwrap();
-        assert!(t.target().triple.starts_with(target.split('-').next().unwrap()), "{}", t.target().triple);
+        assert!(
+            t.target()
+                .triple
+                .starts_with(target.split('-').next().unwrap()),
+            "{}",
+            t.target().triple
+        );
         t.layout(t.type_named("struct s").unwrap().id).unwrap().size
     };
     assert_eq!(size("x86_64-pc-linux-gnu"), 48);
@@ -196,7 +227,10 @@ fn calling_conventions_are_kept() {
     let conv = |name: &str| t.fn_sig(t.function(name).unwrap().ty).unwrap().conv;
     assert_eq!(conv("w"), wyvern::CallConv::Win64);
     // sysv_abi is the default convention on x86-64 Linux, and clang folds it into C.
-    assert!(matches!(conv("s"), wyvern::CallConv::SysV | wyvern::CallConv::C));
+    assert!(matches!(
+        conv("s"),
+        wyvern::CallConv::SysV | wyvern::CallConv::C
+    ));
     assert_eq!(conv("c"), wyvern::CallConv::C);
 }
 

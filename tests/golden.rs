@@ -43,27 +43,42 @@ fn check(name: &str, args: &[&str]) {
 
 #[test]
 fn layout_text_of_bitfields() {
-    check("bitfields.layout.txt", &["layout", "-H", "include-fixtures/bitfields.h"]);
+    check(
+        "bitfields.layout.txt",
+        &["layout", "-H", "include-fixtures/bitfields.h"],
+    );
 }
 
 #[test]
 fn layout_text_of_packing() {
-    check("packing.layout.txt", &["layout", "-H", "include-fixtures/packing.h"]);
+    check(
+        "packing.layout.txt",
+        &["layout", "-H", "include-fixtures/packing.h"],
+    );
 }
 
 #[test]
 fn layout_text_of_records() {
-    check("records.layout.txt", &["layout", "-H", "include-fixtures/records.h"]);
+    check(
+        "records.layout.txt",
+        &["layout", "-H", "include-fixtures/records.h"],
+    );
 }
 
 #[test]
 fn dump_text_of_records() {
-    check("records.dump.txt", &["dump", "-H", "include-fixtures/records.h"]);
+    check(
+        "records.dump.txt",
+        &["dump", "-H", "include-fixtures/records.h"],
+    );
 }
 
 #[test]
 fn dump_text_of_constants() {
-    check("constants.dump.txt", &["dump", "-H", "include-fixtures/constants.h"]);
+    check(
+        "constants.dump.txt",
+        &["dump", "-H", "include-fixtures/constants.h"],
+    );
 }
 
 #[test]

@@ -152,6 +152,7 @@ impl TypeBuilder {
 
     /// A view of what has been built so far, for front ends that need lookups
     /// (constant evaluation reads typedefs and enums) before freezing.
+    #[cfg_attr(not(feature = "clang"), allow(dead_code))]
     pub(crate) fn data(&self) -> &TypeSetData {
         &self.data
     }

@@ -100,7 +100,11 @@ impl TypeSet {
         };
         // Asked by a typedef name, the typedef's own alignment attribute counts.
         let layout = self.layout(ty).unwrap_or(def.layout);
-        let fields: Vec<FieldLayout> = def.fields.iter().map(|f| self.field_layout(f, 0, 0)).collect();
+        let fields: Vec<FieldLayout> = def
+            .fields
+            .iter()
+            .map(|f| self.field_layout(f, 0, 0))
+            .collect();
         let mut holes = Vec::new();
         let mut end_bits = 0u64;
         for f in &fields {
@@ -202,7 +206,8 @@ impl RecordLayout {
         let mut holes = self.holes.iter().peekable();
         let mut members = 0;
         for f in &self.fields {
-            while let Some(h) = holes.next_if(|h| h.bit_offset < f.bit_offset && field_bits(f) > 0) {
+            while let Some(h) = holes.next_if(|h| h.bit_offset < f.bit_offset && field_bits(f) > 0)
+            {
                 out.push_str(&hole_line(h, 1));
             }
             write_field(&mut out, f, 1);
@@ -223,7 +228,11 @@ impl RecordLayout {
             out.push_str(&format!(
                 "\t/* sum members holes: {} bytes{}, in {} holes */\n",
                 hole_bytes,
-                if hole_bits > 0 { format!(" {hole_bits} bits") } else { String::new() },
+                if hole_bits > 0 {
+                    format!(" {hole_bits} bits")
+                } else {
+                    String::new()
+                },
                 self.holes.len()
             ));
         }
@@ -266,7 +275,10 @@ fn write_field(out: &mut String, f: &FieldLayout, indent: usize) {
 fn hole_line(h: &Hole, indent: usize) -> String {
     let tabs = "\t".repeat(indent);
     if h.bits % 8 == 0 {
-        format!("\n{tabs}/* XXX {} bytes hole, try to pack */\n\n", h.bits / 8)
+        format!(
+            "\n{tabs}/* XXX {} bytes hole, try to pack */\n\n",
+            h.bits / 8
+        )
     } else {
         format!("{tabs}/* XXX {} bits hole, try to pack */\n", h.bits)
     }

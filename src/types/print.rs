@@ -37,10 +37,7 @@ impl TypeSet {
                     }
                 }
                 star.push_str(&inner);
-                let wrap = matches!(
-                    self.ty(pointee.id),
-                    Type::Array { .. } | Type::Function(_)
-                );
+                let wrap = matches!(self.ty(pointee.id), Type::Array { .. } | Type::Function(_));
                 let next = if wrap { format!("({star})") } else { star };
                 self.declarator(*pointee, next, out, depth + 1);
             }

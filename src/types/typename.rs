@@ -43,7 +43,12 @@ fn lex(text: &str) -> Result<Vec<Tok<'_>>> {
             } else {
                 digits.parse()
             };
-            let value = value.map_err(|_| bad(text, format!("'{}' is not an array length", &text[start..i])))?;
+            let value = value.map_err(|_| {
+                bad(
+                    text,
+                    format!("'{}' is not an array length", &text[start..i]),
+                )
+            })?;
             toks.push(Tok::Num(value));
         } else if text[i..].starts_with("...") {
             toks.push(Tok::Ellipsis);
@@ -79,7 +84,10 @@ pub(crate) fn parse(set: &TypeSet, text: &str) -> Result<QualType> {
     let ty = p.type_name()?;
     match p.toks.get(p.pos) {
         None => Ok(ty),
-        Some(t) => Err(bad(text, format!("unexpected {} after the type", describe(t)))),
+        Some(t) => Err(bad(
+            text,
+            format!("unexpected {} after the type", describe(t)),
+        )),
     }
 }
 
@@ -124,7 +132,10 @@ impl<'t> Parser<'_, 't> {
         if self.eat(c) {
             Ok(())
         } else {
-            let found = self.peek().map(describe).unwrap_or_else(|| "the end".into());
+            let found = self
+                .peek()
+                .map(describe)
+                .unwrap_or_else(|| "the end".into());
             Err(bad(self.text, format!("expected '{c}', found {found}")))
         }
     }
@@ -163,7 +174,11 @@ impl<'t> Parser<'_, 't> {
                 }
                 _ if named.is_none() && words.is_empty() => {
                     let Some(id) = self.set.typedef_named(w) else {
-                        return Err(Error::not_found("type", w, closest(w, self.set.type_names())));
+                        return Err(Error::not_found(
+                            "type",
+                            w,
+                            closest(w, self.set.type_names()),
+                        ));
                     };
                     named = Some(QualType::new(id));
                 }
@@ -174,7 +189,10 @@ impl<'t> Parser<'_, 't> {
         let base = match (named, words.is_empty()) {
             (Some(t), true) => t,
             (Some(_), false) => {
-                return Err(bad(self.text, "a type name and a builtin type together".into()))
+                return Err(bad(
+                    self.text,
+                    "a type name and a builtin type together".into(),
+                ))
             }
             (None, false) => QualType::new(self.builtin(&words)?),
             (None, true) => {
@@ -282,7 +300,10 @@ impl<'t> Parser<'_, 't> {
         // A parenthesised declarator, unless the parenthesis opens a parameter list.
         let mut inner = Vec::new();
         if self.peek() == Some(&Tok::Punct('('))
-            && matches!(self.toks.get(self.pos + 1), Some(Tok::Punct('*' | '(' | '[')))
+            && matches!(
+                self.toks.get(self.pos + 1),
+                Some(Tok::Punct('*' | '(' | '['))
+            )
         {
             self.pos += 1;
             self.abstract_declarator(&mut inner)?;

@@ -156,12 +156,12 @@ fn collect(set: &TypeSet) -> Dump {
         .collect();
     let enums = set
         .enums()
-        .filter_map(|(_, e)| {
+        .map(|(_, e)| {
             let name = match &e.tag {
                 Some(tag) => format!("enum {tag}"),
                 None => "enum {...}".to_owned(),
             };
-            Some(EnumJson {
+            EnumJson {
                 name,
                 underlying: set.spell(e.underlying.into()),
                 constants: e
@@ -172,7 +172,7 @@ fn collect(set: &TypeSet) -> Dump {
                         value: int_json(*v),
                     })
                     .collect(),
-            })
+            }
         })
         .collect();
     let typedefs = set
@@ -238,8 +238,18 @@ pub(crate) fn run(args: &DumpArgs, out: &mut dyn Write) -> Result<()> {
     if !dump.enums.is_empty() {
         writeln!(out, "/* enums */")?;
         for e in &dump.enums {
-            let body: Vec<String> = e.constants.iter().map(|c| format!("{} = {}", c.name, c.value)).collect();
-            writeln!(out, "{} {{ {} }};  /* {} */", e.name, body.join(", "), e.underlying)?;
+            let body: Vec<String> = e
+                .constants
+                .iter()
+                .map(|c| format!("{} = {}", c.name, c.value))
+                .collect();
+            writeln!(
+                out,
+                "{} {{ {} }};  /* {} */",
+                e.name,
+                body.join(", "),
+                e.underlying
+            )?;
         }
         writeln!(out)?;
     }
@@ -260,7 +270,11 @@ pub(crate) fn run(args: &DumpArgs, out: &mut dyn Write) -> Result<()> {
     if !dump.constants.is_empty() {
         writeln!(out, "/* constants */")?;
         for c in &dump.constants {
-            writeln!(out, "{} = {};  /* {}, {} */", c.name, c.value, c.ty, c.origin)?;
+            writeln!(
+                out,
+                "{} = {};  /* {}, {} */",
+                c.name, c.value, c.ty, c.origin
+            )?;
         }
     }
     Ok(())

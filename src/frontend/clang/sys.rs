@@ -77,7 +77,9 @@ impl Index {
             )
         };
         if code != CXError_Success || tu.is_null() {
-            return Err(format!("libclang could not parse the input (error code {code})"));
+            return Err(format!(
+                "libclang could not parse the input (error code {code})"
+            ));
         }
         Ok(TranslationUnit {
             raw: tu,
@@ -278,7 +280,13 @@ impl<'tu> Cursor<'tu> {
         // SAFETY: valid cursor; out-pointers are valid or null as the API allows.
         unsafe {
             let loc = clang_getCursorLocation(self.raw);
-            clang_getSpellingLocation(loc, &mut file, ptr::null_mut(), ptr::null_mut(), &mut offset);
+            clang_getSpellingLocation(
+                loc,
+                &mut file,
+                ptr::null_mut(),
+                ptr::null_mut(),
+                &mut offset,
+            );
         }
         (!file.is_null()).then_some((FileHandle(file), offset))
     }
@@ -381,7 +389,11 @@ impl<'tu> Cursor<'tu> {
     /// Calls `f` on each direct child, in order, without collecting them (the root
     /// of a translation unit has a child per macro expansion: tens of thousands).
     pub(crate) fn visit(self, mut f: impl FnMut(Cursor<'tu>)) {
-        extern "C" fn visit<F: FnMut(CXCursor)>(c: CXCursor, _: CXCursor, data: CXClientData) -> CXChildVisitResult {
+        extern "C" fn visit<F: FnMut(CXCursor)>(
+            c: CXCursor,
+            _: CXCursor,
+            data: CXClientData,
+        ) -> CXChildVisitResult {
             // SAFETY: `data` is the `&mut F` passed below, alive for the whole visit.
             let f = unsafe { &mut *(data as *mut F) };
             // A panic must not unwind into libclang; the closures here do not panic,
@@ -412,7 +424,11 @@ impl<'tu> Cursor<'tu> {
         let mut out: Vec<CXCursor> = Vec::new();
         // SAFETY: the callback only pushes into `out`, which outlives the call.
         unsafe {
-            clang_visitChildren(self.raw, visit, &mut out as *mut Vec<CXCursor> as *mut c_void);
+            clang_visitChildren(
+                self.raw,
+                visit,
+                &mut out as *mut Vec<CXCursor> as *mut c_void,
+            );
         }
         out.into_iter().map(Cursor::new).collect()
     }
@@ -439,7 +455,11 @@ impl<'tu> CType<'tu> {
 
     /// An identity for memoisation: clang's qualified type pointer.
     pub(crate) fn key(self) -> (i32, usize, usize) {
-        (self.raw.kind, self.raw.data[0] as usize, self.raw.data[1] as usize)
+        (
+            self.raw.kind,
+            self.raw.data[0] as usize,
+            self.raw.data[1] as usize,
+        )
     }
 
     pub(crate) fn spelling(self) -> String {
@@ -520,7 +540,11 @@ impl<'tu> CType<'tu> {
         let mut out: Vec<CXCursor> = Vec::new();
         // SAFETY: the callback only pushes into `out`, which outlives the call.
         unsafe {
-            clang_Type_visitFields(self.raw, visit, &mut out as *mut Vec<CXCursor> as *mut c_void);
+            clang_Type_visitFields(
+                self.raw,
+                visit,
+                &mut out as *mut Vec<CXCursor> as *mut c_void,
+            );
         }
         out.into_iter().map(Cursor::new).collect()
     }
