@@ -184,43 +184,44 @@ pub(crate) fn logical_line(text: &[u8]) -> &[u8] {
 /// Every `#undef NAME` directive of a file: its byte offset, the name, its line.
 pub(crate) fn undef_directives(text: &[u8]) -> Vec<(u32, &str, u32)> {
     let mut out = Vec::new();
-    let mut line = 1u32;
-    let mut at_line_start = true;
-    let mut i = 0;
-    while i < text.len() {
-        let c = text[i];
-        if c == b'\n' {
-            line += 1;
-            at_line_start = true;
-            i += 1;
+    // Most files have no `undef` at all: one fast search rules them out.
+    if memchr::memmem::find(text, b"undef").is_none() {
+        return out;
+    }
+    for hash in memchr::memchr_iter(b'#', text) {
+        let line_start = memchr::memrchr(b'\n', &text[..hash]).map_or(0, |p| p + 1);
+        if !text[line_start..hash]
+            .iter()
+            .all(|b| matches!(b, b' ' | b'\t'))
+        {
             continue;
         }
-        if at_line_start && c == b'#' {
-            let mut j = i + 1;
-            while j < text.len() && matches!(text[j], b' ' | b'\t') {
-                j += 1;
-            }
-            if text[j..].starts_with(b"undef") {
-                j += 5;
-                let gap = j;
-                while j < text.len() && matches!(text[j], b' ' | b'\t') {
-                    j += 1;
-                }
-                let start = j;
-                while j < text.len() && (text[j].is_ascii_alphanumeric() || text[j] == b'_') {
-                    j += 1;
-                }
-                if j > start && gap < start {
-                    if let Ok(name) = std::str::from_utf8(&text[start..j]) {
-                        out.push((u32::try_from(i).unwrap_or(u32::MAX), name, line));
-                    }
-                }
+        let mut j = hash + 1;
+        while j < text.len() && matches!(text[j], b' ' | b'\t') {
+            j += 1;
+        }
+        if !text[j..].starts_with(b"undef") {
+            continue;
+        }
+        j += 5;
+        let gap = j;
+        while j < text.len() && matches!(text[j], b' ' | b'\t') {
+            j += 1;
+        }
+        let start = j;
+        while j < text.len() && (text[j].is_ascii_alphanumeric() || text[j] == b'_') {
+            j += 1;
+        }
+        if j > start && gap < start {
+            if let Ok(name) = std::str::from_utf8(&text[start..j]) {
+                let line = memchr::memchr_iter(b'\n', &text[..hash]).count() + 1;
+                out.push((
+                    u32::try_from(hash).unwrap_or(u32::MAX),
+                    name,
+                    u32::try_from(line).unwrap_or(u32::MAX),
+                ));
             }
         }
-        if !c.is_ascii_whitespace() {
-            at_line_start = false;
-        }
-        i += 1;
     }
     out
 }

@@ -266,6 +266,31 @@ pub fn cdef(text: &str) -> Result<TypeSet> {
     Parser::new().cdef(text).parse()
 }
 
+/// Parses `text` with libclang and `args` and throws the result away: the floor
+/// that any libclang-based reader pays, for benchmarks to compare against.
+///
+/// # Errors
+/// [`ErrorKind::LibclangUnavailable`] when libclang cannot be loaded, and
+/// [`ErrorKind::Parse`] when libclang fails outright.
+#[doc(hidden)]
+pub fn bare_parse(args: &[String], text: &str) -> Result<()> {
+    load::ensure_loaded()?;
+    let index = sys::Index::new();
+    index
+        .parse("bare.c", text, args, 0)
+        .map(drop)
+        .map_err(|message| {
+            ErrorKind::Parse {
+                diagnostics: vec![Diagnostic {
+                    location: None,
+                    severity: "error",
+                    message,
+                }],
+            }
+            .into()
+        })
+}
+
 /// The version of the libclang in use (loading it if needed).
 ///
 /// # Errors
