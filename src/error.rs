@@ -91,9 +91,14 @@ pub struct Diagnostic {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Errors are what `Error` reports, so only other severities are named.
+        let severity = match self.severity {
+            "error" | "fatal error" => String::new(),
+            other => format!("{other}: "),
+        };
         match &self.location {
-            Some(loc) => write!(f, "{loc}: {}: {}", self.severity, self.message),
-            None => write!(f, "{}: {}", self.severity, self.message),
+            Some(loc) => write!(f, "{loc}: {severity}{}", self.message),
+            None => write!(f, "{severity}{}", self.message),
         }
     }
 }

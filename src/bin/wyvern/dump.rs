@@ -269,11 +269,15 @@ pub(crate) fn run(args: &DumpArgs, out: &mut dyn Write) -> Result<()> {
     }
     if !dump.constants.is_empty() {
         writeln!(out, "/* constants */")?;
-        for c in &dump.constants {
+        for (c, json) in set.constants().zip(&dump.constants) {
+            let value = match &c.value {
+                ConstValue::Float(f) => f.to_string(),
+                _ => json.value.to_string(),
+            };
             writeln!(
                 out,
-                "{} = {};  /* {}, {} */",
-                c.name, c.value, c.ty, c.origin
+                "{} = {value};  /* {}, {} */",
+                c.name, json.ty, json.origin
             )?;
         }
     }
