@@ -271,7 +271,7 @@ pub(crate) fn run(args: &DumpArgs, out: &mut dyn Write) -> Result<()> {
         writeln!(out, "/* constants */")?;
         for (c, json) in set.constants().zip(&dump.constants) {
             let value = match &c.value {
-                ConstValue::Float(f) => f.to_string(),
+                ConstValue::Float(f) => format!("{f:?}"),
                 _ => json.value.to_string(),
             };
             writeln!(
