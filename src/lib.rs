@@ -36,6 +36,11 @@
 #![deny(missing_docs)]
 #![warn(unsafe_op_in_unsafe_fn)]
 
+// The README's Rust examples run as doctests, so they stay true.
+#[cfg(all(doctest, feature = "clang"))]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
 mod error;
 pub mod frontend;
 pub mod types;
