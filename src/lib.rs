@@ -41,6 +41,7 @@
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
 
+pub mod abi;
 mod error;
 pub mod frontend;
 pub mod types;
