@@ -52,14 +52,9 @@ impl fmt::Display for Error {
     }
 }
 
-impl std::error::Error for Error {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match &*self.kind {
-            ErrorKind::Io { source, .. } => Some(source),
-            _ => None,
-        }
-    }
-}
+/// The message already says everything, the I/O error's text included, so there is
+/// no separate `source()` (which would print it twice in error chains).
+impl std::error::Error for Error {}
 
 /// A position in C source: file, 1-based line and column.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]

@@ -140,6 +140,12 @@ impl TypeBuilder {
         self.data.constants.push(c);
     }
 
+    /// Records that a declaration was left out because its type cannot be
+    /// represented, and why (dumps list it; asking for it says so).
+    pub fn skip_declaration(&mut self, name: String, reason: String) {
+        self.data.skipped_declarations.push((name, reason));
+    }
+
     /// Records that macro `name` is not a constant, and why (asked for, it says so).
     pub fn skip_macro(&mut self, name: String, reason: String) {
         self.data.skipped_macros.push((name, reason));

@@ -29,6 +29,9 @@ pub struct RecordLayout {
     /// Whether the record is packed.
     #[serde(skip)]
     pub packed: bool,
+    /// The record's own C spelling (`struct _IO_FILE` for `FILE`).
+    #[serde(skip)]
+    pub record: String,
 }
 
 /// One member of a [`RecordLayout`].
@@ -93,6 +96,12 @@ impl TypeSet {
         };
         let record = self.record(*record_id);
         let Some(def) = &record.def else {
+            let spelled = self.spell(canonical.into());
+            if let Some(why) = self.why_skipped(&spelled) {
+                return Err(
+                    ErrorKind::Unsupported(format!("'{name}' has no layout: {why}")).into(),
+                );
+            }
             return Err(ErrorKind::Incomplete {
                 name: name.to_owned(),
             }
@@ -139,6 +148,7 @@ impl TypeSet {
             holes,
             padding: layout.size.saturating_sub(used_bytes),
             packed: def.packed,
+            record: self.spell(canonical.into()),
         })
     }
 
@@ -198,10 +208,15 @@ impl RecordLayout {
     /// padding called out, and a summary.
     pub fn to_text(&self) -> String {
         // A typedef name does not say struct or union; the header line does.
-        let mut out = if self.name.starts_with(self.kind) {
+        let mut out = if self.name == self.record {
             format!("{} {{\n", self.name)
         } else {
-            format!("{}: {} {{\n", self.name, self.kind)
+            // `FILE: struct _IO_FILE {`, `pthread_mutex_t: union {`
+            format!(
+                "{}: {} {{\n",
+                self.name,
+                self.record.trim_end_matches(" {...}")
+            )
         };
         let mut holes = self.holes.iter().peekable();
         let mut members = 0;

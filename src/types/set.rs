@@ -64,6 +64,8 @@ pub(crate) struct TypeSetData {
     pub(crate) globals: Vec<Global>,
     pub(crate) constants: Vec<Constant>,
     pub(crate) skipped_macros: Vec<(String, String)>,
+    /// Declarations left out, with why: `("struct s", "cannot represent …")`.
+    pub(crate) skipped_declarations: Vec<(String, String)>,
 }
 
 impl TypeSetData {
@@ -79,6 +81,7 @@ impl TypeSetData {
             globals: Vec::new(),
             constants: Vec::new(),
             skipped_macros: Vec::new(),
+            skipped_declarations: Vec::new(),
         }
     }
 
@@ -242,6 +245,26 @@ impl TypeSet {
         self.inner.data.globals.iter()
     }
 
+    /// Declarations left out because a type in them cannot be represented
+    /// (`_BitInt(13)`, `_Complex int`), each with the reason.
+    pub fn skipped_declarations(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.inner
+            .data
+            .skipped_declarations
+            .iter()
+            .map(|(n, r)| (n.as_str(), r.as_str()))
+    }
+
+    /// Why a declaration named `name` was left out, if it was.
+    pub fn why_skipped(&self, name: &str) -> Option<&str> {
+        self.inner
+            .data
+            .skipped_declarations
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, r)| r.as_str())
+    }
+
     /// Every constant: evaluated macros and enumerators.
     pub fn constants(&self) -> impl Iterator<Item = &Constant> {
         self.inner.data.constants.iter()
@@ -348,6 +371,11 @@ impl TypeSet {
         let key = format!("{keyword} {tag}");
         match self.inner.names.tags.get(&key) {
             Some(&id) => Ok(id),
+            None if self.why_skipped(&key).is_some() => Err(ErrorKind::Unsupported(format!(
+                "'{key}' was left out: {}",
+                self.why_skipped(&key).unwrap_or_default()
+            ))
+            .into()),
             None => Err(Error::not_found(
                 "type",
                 &key,

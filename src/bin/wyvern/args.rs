@@ -6,7 +6,20 @@ use anyhow::{bail, Result};
 use clap::{Args, Parser, Subcommand};
 use wyvern::TypeSet;
 
-/// Call C from its headers, inspect C layouts.
+/// A mistake in how wyvern was called (exit status 2), found after parsing flags.
+#[derive(Debug)]
+pub(crate) struct UsageError(pub(crate) String);
+
+impl std::fmt::Display for UsageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UsageError {}
+
+/// Read C headers at run time: exact layouts (pahole-style or JSON), declarations
+/// and macro constants.
 #[derive(Debug, Parser)]
 #[command(name = "wyvern", version, about, long_about = None)]
 pub(crate) struct Cli {
@@ -64,7 +77,11 @@ impl Sources {
             );
         }
         if self.headers.is_empty() && self.cdefs.is_empty() {
-            bail!("no declarations given: add -H HEADER, --cdef TEXT, --dwarf OBJECT or --db FILE");
+            return Err(UsageError(
+                "no declarations given: add -H HEADER, --cdef TEXT, --dwarf OBJECT or --db FILE"
+                    .into(),
+            )
+            .into());
         }
         let mut parser = wyvern::Parser::new();
         for h in &self.headers {

@@ -20,12 +20,20 @@ pub(crate) struct DumpArgs {
 
 #[derive(Serialize)]
 struct Dump {
+    /// Declarations left out because a type in them cannot be represented.
+    skipped: Vec<SkippedJson>,
     functions: Vec<FunctionJson>,
     records: Vec<RecordJson>,
     enums: Vec<EnumJson>,
     typedefs: Vec<TypedefJson>,
     globals: Vec<GlobalJson>,
     constants: Vec<ConstantJson>,
+}
+
+#[derive(Serialize)]
+struct SkippedJson {
+    name: String,
+    reason: String,
 }
 
 #[derive(Serialize)]
@@ -202,6 +210,13 @@ fn collect(set: &TypeSet) -> Dump {
         })
         .collect();
     Dump {
+        skipped: set
+            .skipped_declarations()
+            .map(|(name, reason)| SkippedJson {
+                name: name.to_owned(),
+                reason: reason.to_owned(),
+            })
+            .collect(),
         functions,
         records,
         enums,
@@ -264,6 +279,14 @@ pub(crate) fn run(args: &DumpArgs, out: &mut dyn Write) -> Result<()> {
         writeln!(out, "/* globals */")?;
         for g in set.globals() {
             writeln!(out, "extern {};", set.declare(g.ty, &g.name))?;
+        }
+        writeln!(out)?;
+    }
+    let skipped: Vec<(&str, &str)> = set.skipped_declarations().collect();
+    if !skipped.is_empty() {
+        writeln!(out, "/* left out: types wyvern cannot represent */")?;
+        for (name, why) in skipped {
+            writeln!(out, "/* {name}: {why} */")?;
         }
         writeln!(out)?;
     }

@@ -34,8 +34,13 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e:#}");
-            ExitCode::from(1)
+            // A closed stderr must not turn an error into a panic.
+            let _ = writeln!(io::stderr(), "error: {e:#}");
+            if e.downcast_ref::<args::UsageError>().is_some() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::from(1)
+            }
         }
     }
 }
@@ -49,7 +54,8 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 
 /// Writes a JSON value followed by a newline.
 pub(crate) fn write_json(out: &mut dyn Write, value: &impl serde::Serialize) -> anyhow::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, value)?;
+    // As an io::Error, a closed pipe is recognised as one.
+    serde_json::to_writer_pretty(&mut *out, value).map_err(io::Error::from)?;
     writeln!(out)?;
     Ok(())
 }

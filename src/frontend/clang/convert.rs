@@ -76,7 +76,15 @@ impl<'tu> Converter<'tu> {
     /// represent is skipped; it never fails the whole parse.
     pub(crate) fn walk(&mut self, root: Cursor<'tu>) {
         root.visit(|c| {
-            let _ = self.declaration(c);
+            if let Err(e) = self.declaration(c) {
+                let name = match c.kind() {
+                    CXCursor_StructDecl => format!("struct {}", c.spelling()),
+                    CXCursor_UnionDecl => format!("union {}", c.spelling()),
+                    CXCursor_EnumDecl => format!("enum {}", c.spelling()),
+                    _ => c.spelling(),
+                };
+                self.b.skip_declaration(name, e.to_string());
+            }
         });
     }
 
@@ -423,7 +431,7 @@ impl<'tu> Converter<'tu> {
                         let k = *k;
                         self.scalar(Type::Complex(k), t)
                     }
-                    _ => return Err(unsupported(t, "complex integers")),
+                    _ => return Err(unsupported(t, "a complex integer type")),
                 }
             }
             CXType_Pointer | CXType_BlockPointer => {
@@ -469,7 +477,7 @@ impl<'tu> Converter<'tu> {
                     let q = self.ty(v)?;
                     QualType::with(q.id, q.quals | Quals::ATOMIC)
                 }
-                None => return Err(unsupported(t, "_Atomic with this libclang")),
+                None => return Err(unsupported(t, "_Atomic (with this libclang)")),
             },
             CXType_FunctionProto | CXType_FunctionNoProto => self.function_type(t)?,
             _ => {
@@ -726,7 +734,7 @@ fn calling_conv(raw: CXCallingConv) -> CallConv {
 
 fn unsupported(t: CType<'_>, what: &str) -> crate::Error {
     ErrorKind::Unsupported(format!(
-        "cannot represent the type '{}': {what} is not supported",
+        "cannot represent the type '{}': {what} is not supported by wyvern",
         t.spelling()
     ))
     .into()

@@ -272,7 +272,12 @@ struct Env<'a> {
     types: HashMap<String, (Option<Cast>, u64)>,
     /// Names of functions and globals, to explain why a macro is not a constant.
     objects: HashMap<String, &'static str>,
+    /// Tokens the current evaluation may still expand.
+    budget: std::cell::Cell<usize>,
 }
+
+/// How many tokens one macro's expansion may produce.
+const EXPANSION_BUDGET: usize = 20_000;
 
 #[derive(Debug, Clone, Copy)]
 enum Cast {
@@ -348,11 +353,13 @@ impl<'a> Env<'a> {
             enumerators,
             types,
             objects,
+            budget: std::cell::Cell::new(EXPANSION_BUDGET),
         }
     }
 
     fn evaluate(&self, m: &MacroDef<'a>) -> Eval<Val> {
         let mut hide = vec![m.name.as_str()];
+        self.budget.set(EXPANSION_BUDGET);
         let tokens = self.expand(&m.body, &mut hide, 0)?;
         let mut p = ExprParser {
             env: self,
@@ -379,6 +386,13 @@ impl<'a> Env<'a> {
         if depth > 64 {
             return Err("its expansion is nested too deeply".into());
         }
+        // Macros that use each other twice grow exponentially; the preprocessor only
+        // pays for that when a macro is used, but wyvern evaluates every one.
+        let left = self.budget.get().saturating_sub(tokens.len());
+        if left == 0 {
+            return Err(format!("its expansion exceeds {EXPANSION_BUDGET} tokens"));
+        }
+        self.budget.set(left);
         let mut out = Vec::with_capacity(tokens.len());
         let mut i = 0;
         while i < tokens.len() {

@@ -96,7 +96,9 @@ impl Parser {
 
     /// The text of the main file: one `#include` per header, then the cdef text.
     fn main_text(&self) -> Result<String> {
-        let mut text = String::new();
+        // Errors in these lines (a missing header) point at the command line, not
+        // at wyvern's own in-memory file.
+        let mut text = String::from("#line 1 \"<command line>\"\n");
         for h in &self.headers {
             text.push_str(&include_line(h)?);
         }
@@ -244,9 +246,14 @@ fn include_line(header: &str) -> Result<String> {
     if !header.contains('/') && header.ends_with(".h") {
         return Ok(format!("#include <{header}>\n"));
     }
+    let reason = if path.is_dir() {
+        "is a directory, not a header file"
+    } else {
+        "no such header file"
+    };
     Err(ErrorKind::Io {
         path: path.to_path_buf(),
-        source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such header file"),
+        source: std::io::Error::other(reason),
     }
     .into())
 }

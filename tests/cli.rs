@@ -1,0 +1,124 @@
+//! Regression tests for the CLI's behaviour at the edges: exit statuses, closed
+//! pipes, runaway macros, and declarations wyvern cannot represent.
+
+use std::io::Read;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn wyvern(args: &[&str]) -> (Option<i32>, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_wyvern"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("wyvern runs");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn no_sources_is_a_usage_error() {
+    let (status, _, stderr) = wyvern(&["layout"]);
+    assert_eq!(status, Some(2), "{stderr}");
+    assert!(stderr.contains("no declarations given"), "{stderr}");
+}
+
+#[test]
+fn macros_that_double_at_each_step_do_not_hang() {
+    let dir = std::env::temp_dir().join(format!("wyvern-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let header = dir.join("doubling.h");
+    let mut text = String::from("#define X0 1\n");
+    for i in 1..80 {
+        text.push_str(&format!("#define X{i} (X{}+X{})\n", i - 1, i - 1));
+    }
+    std::fs::write(&header, text).unwrap();
+    let start = Instant::now();
+    let (status, stdout, stderr) = wyvern(&["dump", "--json", "-H", header.to_str().unwrap()]);
+    assert_eq!(status, Some(0), "{stderr}");
+    // Small ones are evaluated; the rest are skipped, not hung on.
+    assert!(stdout.contains("\"X10\""), "X10 missing");
+    assert!(!stdout.contains("\"X79\""), "X79 cannot have been expanded");
+    assert!(
+        start.elapsed() < Duration::from_secs(120),
+        "took {:?}",
+        start.elapsed()
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn unrepresentable_types_are_listed_not_lost() {
+    let decls = "struct s { _BitInt(13) x; }; _BitInt(7) g; __bf16 h(__bf16); int ok(void);";
+    let (status, stdout, stderr) = wyvern(&["dump", "--json", "--cdef", decls]);
+    assert_eq!(status, Some(0), "{stderr}");
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let skipped: Vec<&str> = json["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(skipped, ["struct s", "g", "h"]);
+    assert_eq!(json["functions"][0]["name"], "ok");
+    let (status, _, stderr) = wyvern(&["layout", "--cdef", decls, "struct s"]);
+    assert_eq!(status, Some(1));
+    assert!(stderr.contains("_BitInt(13)"), "{stderr}");
+}
+
+#[test]
+fn a_closed_pipe_is_not_an_error_for_json_either() {
+    for args in [
+        &["dump", "--json", "-H", "<stdlib.h>"][..],
+        &["layout", "-H", "<stdlib.h>"],
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_wyvern"))
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut first = [0u8; 1];
+        child
+            .stdout
+            .as_mut()
+            .unwrap()
+            .read_exact(&mut first)
+            .unwrap();
+        drop(child.stdout.take());
+        let mut stderr = String::new();
+        child
+            .stderr
+            .as_mut()
+            .unwrap()
+            .read_to_string(&mut stderr)
+            .unwrap();
+        let status = child.wait().unwrap();
+        assert_eq!(status.code(), Some(0), "{args:?}: {stderr}");
+        assert!(stderr.is_empty(), "{args:?}: {stderr}");
+    }
+}
+
+#[test]
+fn typedef_names_show_the_record_they_name() {
+    let (status, stdout, stderr) = wyvern(&["layout", "-H", "<stdio.h>", "FILE"]);
+    assert_eq!(status, Some(0), "{stderr}");
+    assert!(stdout.starts_with("FILE: struct _IO_FILE {"), "{stdout}");
+}
+
+#[test]
+fn a_missing_system_header_is_reported_against_the_command_line() {
+    let (status, _, stderr) = wyvern(&["layout", "-H", "<no_such_header_anywhere.h>"]);
+    assert_eq!(status, Some(1));
+    assert!(
+        stderr.contains("<command line>:") && stderr.contains("no_such_header_anywhere.h"),
+        "{stderr}"
+    );
+    let (_, _, stderr) = wyvern(&["layout", "-H", "/nonexistent/x.h"]);
+    assert_eq!(
+        stderr.trim(),
+        "error: /nonexistent/x.h: no such header file"
+    );
+}
