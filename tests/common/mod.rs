@@ -252,6 +252,15 @@ pub enum Compiled {
 }
 
 /// Compiles `source` (written to `dir/name.c`) with
+/// What every gcc run of the tests is given: the C dialect wyvern parses, no
+/// warnings, every error reported, and errors located where they are written.
+const GCC_FLAGS: [&str; 4] = [
+    "-std=gnu17",
+    "-w",
+    "-fmax-errors=0",
+    "-ftrack-macro-expansion=0",
+];
+
 /// `gcc -std=gnu17 -w <flags>`, into `dir/name`.
 pub fn gcc_compile(dir: &Path, name: &str, source: &str, flags: &[&str]) -> Compiled {
     let file = dir.join(format!("{name}.c"));
@@ -259,12 +268,7 @@ pub fn gcc_compile(dir: &Path, name: &str, source: &str, flags: &[&str]) -> Comp
     let exe = dir.join(name);
     let output = run(Command::new("gcc")
         .current_dir(dir)
-        .args([
-            "-std=gnu17",
-            "-w",
-            "-fmax-errors=0",
-            "-ftrack-macro-expansion=0",
-        ])
+        .args(GCC_FLAGS)
         .args(flags)
         .arg("-o")
         .arg(&exe)
@@ -287,13 +291,8 @@ pub fn gcc_syntax_check(
     std::fs::write(dir.join(&file), source).expect("write C source");
     let output = run(Command::new("gcc")
         .current_dir(dir)
-        .args([
-            "-std=gnu17",
-            "-w",
-            "-fmax-errors=0",
-            "-ftrack-macro-expansion=0",
-            "-fsyntax-only",
-        ])
+        .args(GCC_FLAGS)
+        .arg("-fsyntax-only")
         .args(flags)
         .arg(&file));
     if output.success() {
