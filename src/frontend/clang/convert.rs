@@ -208,9 +208,7 @@ impl<'tu> Converter<'tu> {
     }
 
     fn enum_body(&mut self, def: Cursor<'tu>) -> Result<Enum> {
-        let underlying = self.ty(def.enum_integer_type())?.id;
-        let unsigned =
-            matches!(self.b.get(self.canonical(underlying)), Some(Type::Int(k)) if !k.is_signed());
+        let (underlying, unsigned) = self.enum_underlying(def)?;
         let constants = def
             .children()
             .into_iter()
@@ -231,9 +229,7 @@ impl<'tu> Converter<'tu> {
     /// rule, which gives every enumerator the enum's type; that is not what the
     /// compilers of these headers do.)
     fn enum_constants(&mut self, def: Cursor<'tu>) -> Result<()> {
-        let underlying = self.ty(def.enum_integer_type())?.id;
-        let unsigned =
-            matches!(self.b.get(self.canonical(underlying)), Some(Type::Int(k)) if !k.is_signed());
+        let (underlying, unsigned) = self.enum_underlying(def)?;
         let int = self
             .b
             .intern(Type::Int(IntKind::Int), Some(Layout::new(4, 4)));
@@ -258,16 +254,17 @@ impl<'tu> Converter<'tu> {
         Ok(())
     }
 
-    fn canonical(&self, mut id: TypeId) -> TypeId {
-        for _ in 0..256 {
-            match self.b.get(id) {
-                Some(Type::Typedef(_)) => {
-                    id = self.b.data().canonical(id);
-                }
-                _ => break,
-            }
-        }
-        id
+    fn canonical(&self, id: TypeId) -> TypeId {
+        self.b.data().canonical(id)
+    }
+
+    /// An enum's underlying integer type, and whether it is unsigned (which decides
+    /// how libclang's enumerator values are read).
+    fn enum_underlying(&mut self, def: Cursor<'tu>) -> Result<(TypeId, bool)> {
+        let underlying = self.ty(def.enum_integer_type())?.id;
+        let unsigned =
+            matches!(self.b.get(self.canonical(underlying)), Some(Type::Int(k)) if !k.is_signed());
+        Ok((underlying, unsigned))
     }
 
     /// Declares (and, when its definition is visible, defines) a struct or union.

@@ -155,12 +155,7 @@ impl Parser {
     pub fn parse(&self) -> Result<TypeSet> {
         let lib = load::ensure_loaded()?;
         let main = self.main_text()?;
-        let mut args = self.compiler_args(lib.builtin_includes.as_deref());
-        if lib.builtin_includes.is_none() {
-            // Without the resource dir, <stddef.h> and friends cannot be found; say
-            // so up front rather than as a confusing missing-header error.
-            args.push("-Wno-everything".into());
-        }
+        let args = self.compiler_args(lib.builtin_includes.as_deref());
         let index = sys::Index::new();
         let options = clang_sys::CXTranslationUnit_DetailedPreprocessingRecord
             | clang_sys::CXTranslationUnit_SkipFunctionBodies;

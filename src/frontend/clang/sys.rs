@@ -415,22 +415,9 @@ impl<'tu> Cursor<'tu> {
 
     /// The direct children, in order.
     pub(crate) fn children(self) -> Vec<Cursor<'tu>> {
-        extern "C" fn visit(c: CXCursor, _: CXCursor, data: CXClientData) -> CXChildVisitResult {
-            // SAFETY: `data` is the `&mut Vec` passed below, alive for the whole visit.
-            let out = unsafe { &mut *(data as *mut Vec<CXCursor>) };
-            out.push(c);
-            CXChildVisit_Continue
-        }
-        let mut out: Vec<CXCursor> = Vec::new();
-        // SAFETY: the callback only pushes into `out`, which outlives the call.
-        unsafe {
-            clang_visitChildren(
-                self.raw,
-                visit,
-                &mut out as *mut Vec<CXCursor> as *mut c_void,
-            );
-        }
-        out.into_iter().map(Cursor::new).collect()
+        let mut out = Vec::new();
+        self.visit(|c| out.push(c));
+        out
     }
 }
 
