@@ -154,6 +154,54 @@ pub enum ErrorKind {
         /// What it is instead.
         found: String,
     },
+    /// A shared library could not be loaded.
+    #[error("cannot load library '{name}': {message}")]
+    Library {
+        /// The path or soname as given.
+        name: String,
+        /// The dynamic loader's own message.
+        message: String,
+    },
+    /// A symbol is declared but no loaded library defines it.
+    #[error("no symbol '{name}' in {library}: {message}")]
+    Symbol {
+        /// The symbol.
+        name: String,
+        /// The libraries searched.
+        library: String,
+        /// The dynamic loader's own message.
+        message: String,
+    },
+    /// A value does not fit where it was put: an argument, a field, a global.
+    #[error("{place}: {message}")]
+    Value {
+        /// Where it was put (`argument 2 ('y') of 'pow'`, `field 'a.b[3]'`).
+        place: String,
+        /// What is wrong (`300 does not fit in 'unsigned char' (0..=255)`).
+        message: String,
+    },
+    /// A call had the wrong number of arguments.
+    #[error("'{function}' takes {expected} argument{}{}; got {got}\n  {prototype}", if *.expected == 1 { "" } else { "s" }, if *.variadic { " or more" } else { "" })]
+    ArgumentCount {
+        /// The function.
+        function: String,
+        /// Its prototype, as C.
+        prototype: String,
+        /// How many parameters it declares.
+        expected: usize,
+        /// Whether more may follow.
+        variadic: bool,
+        /// How many were given.
+        got: usize,
+    },
+    /// A Rust function type does not match the header's declaration.
+    #[error("the Rust type does not match '{prototype}': {message}")]
+    TypeMismatch {
+        /// The header's prototype.
+        prototype: String,
+        /// Which parameter (or the result) differs, and how.
+        message: String,
+    },
     /// Something wyvern does not support (yet), named.
     #[error("{0}")]
     Unsupported(String),
@@ -181,18 +229,27 @@ fn fmt_diagnostics(diagnostics: &[Diagnostic]) -> String {
     text
 }
 
-/// The closest of `candidates` to `name`, if one is close enough to suggest.
+/// The closest of `candidates` to `name`, if one is close enough to suggest:
+/// fewest edits (a swap of two neighbours counts as one), then the most similar.
 pub(crate) fn closest<'a>(
     name: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<String> {
-    let mut best: Option<(f64, &str)> = None;
+    let mut best: Option<(usize, f64, &str)> = None;
     for candidate in candidates {
-        let score = strsim::jaro_winkler(name, candidate);
-        if best.is_none_or(|(b, _)| score > b) {
-            best = Some((score, candidate));
+        let similarity = strsim::jaro_winkler(name, candidate);
+        let edits = strsim::osa_distance(name, candidate);
+        let close = similarity >= 0.8 || edits <= (name.chars().count() / 3).max(1);
+        if !close {
+            continue;
+        }
+        let better = match best {
+            None => true,
+            Some((e, s, _)) => edits < e || (edits == e && similarity > s),
+        };
+        if better {
+            best = Some((edits, similarity, candidate));
         }
     }
-    best.filter(|(score, _)| *score >= 0.8)
-        .map(|(_, c)| c.to_owned())
+    best.map(|(_, _, c)| c.to_owned())
 }

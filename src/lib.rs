@@ -44,11 +44,13 @@ struct ReadmeDoctests;
 pub mod abi;
 mod error;
 pub mod frontend;
+pub mod runtime;
 pub mod types;
 
 pub use error::{Diagnostic, Error, ErrorKind, Result, SourceLocation};
 #[cfg(feature = "clang")]
 pub use frontend::clang::{cdef, libclang_version, Parser};
+pub use runtime::{last_errno, CData, CType, FnType, Function, Library, Module, RustType, Value};
 pub use types::{
     CallConv, ConstValue, Constant, Layout, QualType, RecordLayout, Type, TypeId, TypeSet,
 };

@@ -7,4 +7,7 @@
 //!
 //! This module knows nothing of where a type came from (header or DWARF).
 
+mod ffi;
 pub mod sysv;
+
+pub use ffi::CallInterface;

@@ -151,14 +151,34 @@ pub struct TypeSet {
 struct Inner {
     data: TypeSetData,
     names: Names,
+    derived: Derived,
+}
+
+/// Pointer and array types a lookup needed that the declarations never used
+/// (`char [64]`, `struct stat *`), added on first use. Their ids follow the
+/// frozen arena's; existing ids never change, so the set still reads as immutable.
+#[derive(Debug, Default)]
+struct Derived {
+    /// Append-only, so `&Type`s handed out stay valid while more are added.
+    nodes: boxcar::Vec<TypeNode>,
+    index: std::sync::Mutex<FxHashMap<Type, TypeId>>,
 }
 
 impl TypeSet {
     pub(crate) fn from_data(data: TypeSetData) -> TypeSet {
         let names = index(&data);
         TypeSet {
-            inner: Arc::new(Inner { data, names }),
+            inner: Arc::new(Inner {
+                data,
+                names,
+                derived: Derived::default(),
+            }),
         }
+    }
+
+    /// Whether `other` is this same set (a clone of it), so ids are shared.
+    pub fn same(&self, other: &TypeSet) -> bool {
+        Arc::ptr_eq(&self.inner, &other.inner)
     }
 
     /// The target the layouts are for.
@@ -169,12 +189,95 @@ impl TypeSet {
     /// The type behind an id. Ids come from this set, so this only fails for a
     /// foreign id, for which it returns `&Type::Void`.
     pub fn ty(&self, id: TypeId) -> &Type {
-        self.inner.data.ty(id).unwrap_or(&Type::Void)
+        match self.inner.data.ty(id) {
+            Some(ty) => ty,
+            None => self.derived_node(id).map_or(&Type::Void, |n| &n.ty),
+        }
     }
 
     /// Size and alignment of a type; `None` for `void`, functions and incomplete types.
     pub fn layout(&self, id: TypeId) -> Option<Layout> {
-        self.inner.data.layout_of(id)
+        match self.inner.data.layout_of(id) {
+            Some(layout) => Some(layout),
+            None if id.index() < self.inner.data.types.len() => None,
+            None => self.derived_node(id).and_then(|n| n.layout),
+        }
+    }
+
+    fn derived_node(&self, id: TypeId) -> Option<&TypeNode> {
+        let at = id.index().checked_sub(self.inner.data.types.len())?;
+        self.inner.derived.nodes.get(at)
+    }
+
+    /// The id of a pointer, array or function type built from this set's types,
+    /// adding it when the declarations never used it. Layouts follow the target
+    /// (pointers) and the element (arrays).
+    ///
+    /// # Errors
+    /// [`ErrorKind::Unsupported`] for an array whose size overflows, and for
+    /// anything but a pointer, array or function type.
+    pub fn derive(&self, ty: Type) -> Result<TypeId> {
+        if let Some(id) = self.interned(&ty) {
+            return Ok(id);
+        }
+        let layout = match &ty {
+            Type::Pointer(_) => {
+                let size = u64::from(self.target().pointer_size);
+                Some(Layout::new(size, size))
+            }
+            Type::Array { elem, len } => match (self.layout(elem.id), len) {
+                (Some(e), Some(n)) => {
+                    let size =
+                        e.size
+                            .checked_mul(*n)
+                            .filter(|s| *s < 1 << 60)
+                            .ok_or_else(|| {
+                                ErrorKind::Unsupported(format!(
+                                    "an array of {n} '{}' is too large",
+                                    self.spell(*elem)
+                                ))
+                            })?;
+                    Some(Layout::new(size, e.align))
+                }
+                _ => None,
+            },
+            Type::Function(_) => None,
+            other => {
+                return Err(ErrorKind::Unsupported(format!(
+                    "cannot derive a new type of kind {other:?}"
+                ))
+                .into())
+            }
+        };
+        let mut index = self
+            .inner
+            .derived
+            .index
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(&id) = index.get(&ty) {
+            return Ok(id);
+        }
+        let at = self.inner.derived.nodes.push(TypeNode {
+            ty: ty.clone(),
+            layout,
+        });
+        let id = TypeId::from_index(self.inner.data.types.len() + at);
+        index.insert(ty, id);
+        Ok(id)
+    }
+
+    /// `T *` for a type `T` of this set.
+    pub fn pointer_to(&self, pointee: QualType) -> Result<TypeId> {
+        self.derive(Type::Pointer(pointee))
+    }
+
+    /// `T [len]` for a type `T` of this set.
+    pub fn array_of(&self, elem: QualType, len: u64) -> Result<TypeId> {
+        self.derive(Type::Array {
+            elem,
+            len: Some(len),
+        })
     }
 
     /// The type with every typedef seen through.
@@ -357,8 +460,8 @@ impl TypeSet {
     /// Finds a type by its C name: `"struct stat"`, `"size_t"`, `"unsigned long"`,
     /// `"const char *"`, `"int [4]"`, `"int (*)(const void *, const void *)"`.
     ///
-    /// Derived types (pointers, arrays, function types) are found when the
-    /// declarations use them; the set is immutable and does not grow.
+    /// Derived types (pointers, arrays, function types) the declarations never
+    /// used are added on first use (see [`derive`](Self::derive)).
     ///
     /// # Errors
     /// [`ErrorKind::BadTypeName`] for text that is not a type name, and

@@ -382,9 +382,6 @@ impl<'t> Parser<'_, 't> {
                 Quals::NONE,
             ),
         };
-        match self.set.interned(&wanted) {
-            Some(id) => Ok(QualType::with(id, quals)),
-            None => Err(self.unused(self.text)),
-        }
+        Ok(QualType::with(self.set.derive(wanted)?, quals))
     }
 }

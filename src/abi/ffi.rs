@@ -1,0 +1,426 @@
+//! libffi call interfaces built from wyvern's types.
+//!
+//! libffi has no unions, bitfields, packed or over-aligned fields, `__int128` or
+//! `_Float16`. So no aggregate is described to libffi field by field: each one is
+//! lowered from its System V classification ([`super::sysv`]) to a libffi struct
+//! whose size and alignment are the record's own and whose elements put exactly
+//! the intended class in each eightbyte (`uint64_t`-sized integers for INTEGER,
+//! `float`/`double` for SSE, `long double` for X87). libffi then classifies that
+//! struct as gcc classifies the original. A value passed in memory gets one
+//! element libffi can only pass in memory.
+//!
+//! After `ffi_prep_cif`, the stack size libffi computed is checked against the one
+//! the classification implies: if libffi ever read a lowered type differently,
+//! the call is refused instead of being made wrong.
+
+use std::ffi::c_void;
+use std::ptr::{addr_of_mut, null_mut};
+
+use libffi::raw as ffi;
+
+use super::sysv::{classify, Class, Passing};
+use crate::error::{ErrorKind, Result};
+use crate::types::{CallConv, FloatKind, FnSig, IntKind, QualType, Type, TypeId, TypeSet};
+
+/// How one argument or the result is moved between a [`Value`](crate::Value) and
+/// libffi's buffers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Slot {
+    /// The C type (typedefs kept, for messages).
+    pub(crate) ty: TypeId,
+    /// Bytes the value occupies in C.
+    pub(crate) size: usize,
+    /// Bytes a buffer for it must have: libffi reads and writes whole eightbytes.
+    pub(crate) buffer: usize,
+}
+
+/// A prepared libffi call interface for one function type (and one shape of
+/// variadic arguments), with the libffi types it points into.
+///
+/// Built once and cached by [`Module`](crate::Module); calls only read it.
+pub struct CallInterface {
+    cif: Box<ffi::ffi_cif>,
+    /// `cif.arg_types` points here.
+    _arg_types: Box<[*mut ffi::ffi_type]>,
+    /// Every lowered struct and element list `cif` reaches; boxed so they never move.
+    _arena: Arena,
+    pub(crate) ret: Option<Slot>,
+    pub(crate) args: Vec<Slot>,
+    pub(crate) fixed: usize,
+}
+
+// SAFETY: after `ffi_prep_cif` the cif and every type it points into are only read
+// (`ffi_call` takes `*mut` but does not write the cif), and the arena owns them.
+unsafe impl Send for CallInterface {}
+// SAFETY: as above: shared use is read-only.
+unsafe impl Sync for CallInterface {}
+
+impl std::fmt::Debug for CallInterface {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CallInterface")
+            .field("abi", &self.cif.abi)
+            .field("args", &self.args)
+            .field("ret", &self.ret)
+            .field("stack_bytes", &self.cif.bytes)
+            .finish()
+    }
+}
+
+#[derive(Default)]
+struct Arena {
+    types: Vec<Box<ffi::ffi_type>>,
+    lists: Vec<Box<[*mut ffi::ffi_type]>>,
+}
+
+impl Arena {
+    fn structure(
+        &mut self,
+        size: usize,
+        align: u16,
+        elements: Vec<*mut ffi::ffi_type>,
+    ) -> *mut ffi::ffi_type {
+        let mut list = elements;
+        list.push(null_mut());
+        let mut list = list.into_boxed_slice();
+        let mut ty = Box::new(ffi::ffi_type {
+            // Preset: libffi lays out only structs whose size is 0, so it keeps the
+            // record's own size and alignment.
+            size,
+            alignment: align,
+            type_: ffi::FFI_TYPE_STRUCT,
+            elements: list.as_mut_ptr(),
+        });
+        let ptr: *mut ffi::ffi_type = &mut *ty;
+        self.lists.push(list);
+        self.types.push(ty);
+        ptr
+    }
+}
+
+impl CallInterface {
+    /// Prepares a call to a function of type `sig`; `variadic` are the types of the
+    /// arguments after the fixed ones (already promoted).
+    ///
+    /// # Errors
+    /// [`ErrorKind::Unsupported`] for a calling convention, target or type that
+    /// cannot be called, saying which parameter and why.
+    pub fn new(set: &TypeSet, sig: &FnSig, variadic: &[TypeId]) -> Result<CallInterface> {
+        let abi = abi_of(set, sig.conv)?;
+        if !variadic.is_empty() && !sig.variadic {
+            return Err(unsupported(
+                "extra arguments to a function that is not variadic",
+            ));
+        }
+        let mut arena = Arena::default();
+        let ret_ty = set.canonical(sig.ret.id);
+        let (rtype, ret) = if matches!(set.ty(ret_ty), Type::Void) {
+            (addr_of_mut!(ffi::ffi_type_void), None)
+        } else {
+            if let Type::Complex(FloatKind::LongDouble) = set.ty(ret_ty) {
+                return Err(unsupported(
+                    "returning '_Complex long double' (x87 register pair)",
+                ));
+            }
+            let t = lower(set, &mut arena, sig.ret.id)
+                .map_err(|why| unsupported(&format!("the return type: {why}")))?;
+            (t, Some(slot(set, sig.ret.id)?))
+        };
+        let mut arg_types = Vec::with_capacity(sig.params.len() + variadic.len());
+        let mut args = Vec::with_capacity(arg_types.capacity());
+        let all = sig
+            .params
+            .iter()
+            .map(|q| q.id)
+            .chain(variadic.iter().copied());
+        for (i, ty) in all.enumerate() {
+            let t = lower(set, &mut arena, ty)
+                .map_err(|why| unsupported(&format!("parameter {}: {why}", i + 1)))?;
+            arg_types.push(t);
+            args.push(slot(set, ty)?);
+        }
+        let mut arg_types = arg_types.into_boxed_slice();
+        let mut cif = Box::new(ffi::ffi_cif {
+            abi: 0,
+            nargs: 0,
+            arg_types: null_mut(),
+            rtype: null_mut(),
+            bytes: 0,
+            flags: 0,
+        });
+        let nargs =
+            u32::try_from(arg_types.len()).map_err(|_| unsupported("too many arguments"))?;
+        let fixed =
+            u32::try_from(sig.params.len()).map_err(|_| unsupported("too many arguments"))?;
+        // SAFETY: every type pointer is a libffi static or lives in `arena`, which
+        // the returned value owns with `arg_types` and `cif`; all are boxed, so the
+        // pointers stay valid when the value moves.
+        let status = unsafe {
+            if sig.variadic {
+                ffi::ffi_prep_cif_var(&mut *cif, abi, fixed, nargs, rtype, arg_types.as_mut_ptr())
+            } else {
+                ffi::ffi_prep_cif(&mut *cif, abi, nargs, rtype, arg_types.as_mut_ptr())
+            }
+        };
+        if status != ffi::ffi_status_FFI_OK {
+            return Err(unsupported(&format!(
+                "libffi refused the signature (status {status})"
+            )));
+        }
+        let interface = CallInterface {
+            cif,
+            _arg_types: arg_types,
+            _arena: arena,
+            ret,
+            args,
+            fixed: sig.params.len(),
+        };
+        if abi == default_abi() {
+            interface.check_stack(set, sig, variadic)?;
+        }
+        Ok(interface)
+    }
+
+    /// Cross-checks libffi's stack size with the one our classification implies.
+    fn check_stack(&self, set: &TypeSet, sig: &FnSig, variadic: &[TypeId]) -> Result<()> {
+        let all = sig
+            .params
+            .iter()
+            .map(|q| q.id)
+            .chain(variadic.iter().copied());
+        let expected =
+            super::sysv::stack_bytes(set, sig.ret.id, all).map_err(|e| unsupported(&e.0))?;
+        if u64::from(self.cif.bytes) != expected {
+            return Err(unsupported(&format!(
+                "libffi lays out {} stack bytes where the System V classification needs {expected}",
+                self.cif.bytes
+            )));
+        }
+        Ok(())
+    }
+
+    /// The number of fixed (non-variadic) parameters.
+    pub fn fixed_params(&self) -> usize {
+        self.fixed
+    }
+
+    /// Calls `code` through libffi.
+    ///
+    /// # Safety
+    /// `code` must be a function of the type this interface was prepared for;
+    /// `ret` must point to at least `ret.buffer` writable bytes (or be anything when
+    /// the function returns void); `args` must hold one pointer per argument, each
+    /// to at least its slot's `buffer` bytes holding a value of its type.
+    pub(crate) unsafe fn call(
+        &self,
+        code: *const c_void,
+        ret: *mut c_void,
+        args: *mut *mut c_void,
+    ) {
+        // SAFETY: the caller guarantees the function type and buffers; `code` is a
+        // function address, which `ffi_call` takes as a bare `fn()`.
+        unsafe {
+            let code: unsafe extern "C" fn() = std::mem::transmute(code);
+            ffi::ffi_call(
+                (&*self.cif as *const ffi::ffi_cif).cast_mut(),
+                Some(code),
+                ret,
+                args,
+            );
+        }
+    }
+}
+
+fn unsupported(what: &str) -> crate::Error {
+    ErrorKind::Unsupported(format!("cannot call this function: {what}")).into()
+}
+
+fn slot(set: &TypeSet, ty: TypeId) -> Result<Slot> {
+    let layout = set
+        .layout(ty)
+        .ok_or_else(|| unsupported(&format!("'{}' has no size", set.spell(QualType::new(ty)))))?;
+    let size = usize::try_from(layout.size).map_err(|_| unsupported("a value too large"))?;
+    Ok(Slot {
+        ty,
+        size,
+        buffer: size.max(16).next_multiple_of(8),
+    })
+}
+
+#[cfg(target_arch = "x86_64")]
+fn default_abi() -> ffi::ffi_abi {
+    ffi::ffi_abi_FFI_UNIX64
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+fn default_abi() -> ffi::ffi_abi {
+    ffi::ffi_abi_FFI_DEFAULT_ABI
+}
+
+/// The libffi ABI for a convention, on this host, for types laid out for `set`'s target.
+fn abi_of(set: &TypeSet, conv: CallConv) -> Result<ffi::ffi_abi> {
+    let host = crate::types::Target::host();
+    let target = set.target();
+    if target.pointer_size != host.pointer_size || !target.triple.starts_with("x86_64") {
+        return Err(unsupported(&format!(
+            "the declarations are laid out for {}; this process is {}",
+            target.triple, host.triple
+        )));
+    }
+    if !cfg!(all(target_arch = "x86_64", unix)) {
+        return Err(unsupported(&format!(
+            "calls are implemented for x86-64 System V hosts; this one is {}",
+            host.triple
+        )));
+    }
+    match conv {
+        CallConv::C | CallConv::SysV => Ok(default_abi()),
+        #[cfg(target_arch = "x86_64")]
+        CallConv::Win64 => Ok(ffi::ffi_abi_FFI_WIN64),
+        other => Err(unsupported(&format!(
+            "the calling convention {} is not available on this host",
+            other.name()
+        ))),
+    }
+}
+
+fn static_type(t: &'static mut ffi::ffi_type) -> *mut ffi::ffi_type {
+    t
+}
+
+/// The libffi type that carries a value of `ty` as the System V ABI does.
+fn lower(
+    set: &TypeSet,
+    arena: &mut Arena,
+    ty: TypeId,
+) -> std::result::Result<*mut ffi::ffi_type, String> {
+    let canonical = set.canonical(ty);
+    let size = set.layout(canonical).map(|l| l.size);
+    // SAFETY (each `addr_of_mut!` below): libffi's predefined types are statics it
+    // never writes once initialised; wyvern only passes their addresses back to it.
+    let scalar = match set.ty(canonical) {
+        Type::Void => return Err("'void' is not a value".into()),
+        Type::Bool => Some(addr_of_mut!(ffi::ffi_type_uint8)),
+        Type::Pointer(_) => Some(addr_of_mut!(ffi::ffi_type_pointer)),
+        Type::Int(k) => int_type(*k, size),
+        Type::Enum(e) => {
+            let under = set.enum_(*e).underlying;
+            match set.ty(set.canonical(under)) {
+                Type::Int(k) => int_type(*k, set.layout(under).map(|l| l.size)),
+                _ => None,
+            }
+        }
+        Type::Float(FloatKind::Float) => Some(addr_of_mut!(ffi::ffi_type_float)),
+        Type::Float(FloatKind::Double) => Some(addr_of_mut!(ffi::ffi_type_double)),
+        Type::Float(FloatKind::LongDouble) if size == Some(16) => {
+            Some(addr_of_mut!(ffi::ffi_type_longdouble))
+        }
+        Type::Function(_) => return Err("a function is not a value".into()),
+        _ => None,
+    };
+    if let Some(t) = scalar {
+        // SAFETY: `t` points to a libffi static (see above).
+        return Ok(static_type(unsafe { &mut *t }));
+    }
+    aggregate(set, arena, canonical)
+}
+
+fn int_type(kind: IntKind, size: Option<u64>) -> Option<*mut ffi::ffi_type> {
+    let signed = kind.is_signed();
+    Some(match (size?, signed) {
+        (1, true) => addr_of_mut!(ffi::ffi_type_sint8),
+        (1, false) => addr_of_mut!(ffi::ffi_type_uint8),
+        (2, true) => addr_of_mut!(ffi::ffi_type_sint16),
+        (2, false) => addr_of_mut!(ffi::ffi_type_uint16),
+        (4, true) => addr_of_mut!(ffi::ffi_type_sint32),
+        (4, false) => addr_of_mut!(ffi::ffi_type_uint32),
+        (8, true) => addr_of_mut!(ffi::ffi_type_sint64),
+        (8, false) => addr_of_mut!(ffi::ffi_type_uint64),
+        _ => return None,
+    })
+}
+
+/// Lowers a record, union, `__int128`, `_Complex` or other multi-part value.
+fn aggregate(
+    set: &TypeSet,
+    arena: &mut Arena,
+    ty: TypeId,
+) -> std::result::Result<*mut ffi::ffi_type, String> {
+    let spelled = || set.spell(QualType::new(ty));
+    let layout = set
+        .layout(ty)
+        .ok_or_else(|| format!("'{}' is incomplete", spelled()))?;
+    if layout.align > 16 {
+        return Err(format!(
+            "'{}' is aligned to {} bytes; by-value arguments aligned beyond 16 are not supported",
+            spelled(),
+            layout.align
+        ));
+    }
+    let size = usize::try_from(layout.size).map_err(|_| "too large".to_owned())?;
+    let align = layout.align as u16;
+    let passing = classify(set, ty).map_err(|e| e.0)?;
+    let u = |t: &'static mut ffi::ffi_type| -> *mut ffi::ffi_type { t };
+    // SAFETY (each deref below): pointers to libffi's statics, see `lower`.
+    let (u8_, u16_, u32_, u64_, f32_, f64_, ld) = unsafe {
+        (
+            u(&mut *addr_of_mut!(ffi::ffi_type_uint8)),
+            u(&mut *addr_of_mut!(ffi::ffi_type_uint16)),
+            u(&mut *addr_of_mut!(ffi::ffi_type_uint32)),
+            u(&mut *addr_of_mut!(ffi::ffi_type_uint64)),
+            u(&mut *addr_of_mut!(ffi::ffi_type_float)),
+            u(&mut *addr_of_mut!(ffi::ffi_type_double)),
+            u(&mut *addr_of_mut!(ffi::ffi_type_longdouble)),
+        )
+    };
+    match passing {
+        Passing::Nothing => Err(format!(
+            "'{}' has no size; libffi cannot pass it",
+            spelled()
+        )),
+        Passing::Memory => {
+            // A struct larger than 32 bytes, as an element, makes libffi class the
+            // whole value MEMORY; the outer size stays the record's.
+            let big = arena.structure(64, 1, Vec::new());
+            Ok(arena.structure(size, align, vec![big]))
+        }
+        Passing::Registers(classes) => {
+            let mut elements = Vec::new();
+            let last_data = classes
+                .iter()
+                .rposition(|c| *c != Class::NoClass)
+                .unwrap_or(0);
+            for (i, class) in classes.iter().enumerate() {
+                let start = i * 8;
+                let bytes = (size - start).min(8);
+                match class {
+                    Class::Integer => {
+                        let mut left = bytes;
+                        for (width, t) in [(8, u64_), (4, u32_), (2, u16_), (1, u8_)] {
+                            while left >= width {
+                                elements.push(t);
+                                left -= width;
+                            }
+                        }
+                    }
+                    Class::Sse => elements.push(if bytes > 4 { f64_ } else { f32_ }),
+                    Class::X87 => elements.push(ld),
+                    Class::X87Up => {}
+                    Class::NoClass if i < last_data => {
+                        elements.push(arena.structure(8, 1, Vec::new()));
+                    }
+                    Class::NoClass => {}
+                    Class::SseUp => {
+                        return Err(format!(
+                            "'{}' travels in a full vector register, which libffi cannot express",
+                            spelled()
+                        ))
+                    }
+                    Class::ComplexX87 | Class::Memory => {
+                        return Err(format!("'{}' has no register form", spelled()))
+                    }
+                }
+            }
+            Ok(arena.structure(size, align, elements))
+        }
+    }
+}

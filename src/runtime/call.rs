@@ -1,0 +1,395 @@
+//! [`Function`]: a declared function bound to its symbol, called with checked values.
+
+use std::cell::Cell;
+use std::ffi::c_void;
+use std::ptr::null_mut;
+use std::sync::{Arc, Mutex};
+
+use rustc_hash::FxHashMap;
+
+use super::data::CData;
+use super::library::Library;
+use super::mem::{load, store, value_error, Place};
+use super::value::Value;
+use crate::abi::CallInterface;
+use crate::error::{ErrorKind, Result};
+use crate::types::{FloatKind, FnSig, IntKind, QualType, Type, TypeId, TypeSet};
+
+/// Arguments up to this many travel in buffers on the stack: no heap allocation.
+const INLINE_ARGS: usize = 8;
+
+/// One argument's buffer: any scalar (up to `long double` and `__int128`) or
+/// register-sized aggregate, in whole eightbytes.
+#[derive(Clone, Copy)]
+#[repr(C, align(16))]
+struct Scratch([u8; 16]);
+
+/// The result's buffer, for results passed back in registers.
+#[repr(C, align(16))]
+struct RetScratch([u8; 32]);
+
+thread_local! {
+    static LAST_ERRNO: Cell<i32> = const { Cell::new(0) };
+}
+
+/// `errno` as it was right after the last call this thread made through wyvern
+/// (wyvern sets it to 0 before each call, so a value here was set by the callee).
+pub fn last_errno() -> i32 {
+    LAST_ERRNO.with(Cell::get)
+}
+
+#[cfg(target_os = "linux")]
+fn errno_location() -> *mut i32 {
+    // SAFETY: glibc and musl both provide `__errno_location`, which returns this
+    // thread's errno and never fails.
+    unsafe { libc::__errno_location() }
+}
+
+/// A C function bound to its symbol: the header's signature, the address, and a
+/// libffi call interface prepared once. Cheap to clone.
+///
+/// ```no_run
+/// # fn main() -> wyvern::Result<()> {
+/// let types = wyvern::Parser::new().header("<math.h>").parse()?;
+/// // SAFETY: libm's initialisers are sound to run.
+/// let libm = unsafe { wyvern::Library::open("libm.so.6")? };
+/// let module = wyvern::Module::new(types, libm);
+/// let pow = module.function("pow")?;
+/// // SAFETY: pow has no preconditions.
+/// let result = unsafe { pow.call(&mut [2.0.into(), 10.into()])? };
+/// assert_eq!(result, wyvern::Value::Float(1024.0));
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Function {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    name: String,
+    decl: crate::types::Function,
+    set: TypeSet,
+    sig: FnSig,
+    param_names: Vec<Option<String>>,
+    code: usize,
+    fixed: Arc<CallInterface>,
+    /// Interfaces per shape of variadic arguments.
+    variadic: Mutex<FxHashMap<Box<[TypeId]>, Arc<CallInterface>>>,
+    _library: Arc<Library>,
+}
+
+impl std::fmt::Debug for Function {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "Function({} at {:#x})",
+            self.prototype(),
+            self.inner.code
+        )
+    }
+}
+
+impl Function {
+    pub(crate) fn bind(
+        set: &TypeSet,
+        decl: &crate::types::Function,
+        sig: FnSig,
+        code: *mut c_void,
+        library: Arc<Library>,
+    ) -> Result<Function> {
+        let fixed = Arc::new(
+            CallInterface::new(set, &effective(&sig), &[])
+                .map_err(|e| ErrorKind::Unsupported(format!("'{}': {e}", set.prototype(decl))))?,
+        );
+        Ok(Function {
+            inner: Arc::new(Inner {
+                name: decl.name.clone(),
+                decl: decl.clone(),
+                set: set.clone(),
+                sig,
+                param_names: decl.param_names.clone(),
+                code: code as usize,
+                fixed,
+                variadic: Mutex::new(FxHashMap::default()),
+                _library: library,
+            }),
+        })
+    }
+
+    /// Its name.
+    pub fn name(&self) -> &str {
+        &self.inner.name
+    }
+
+    /// Its signature, from the header.
+    pub fn signature(&self) -> &FnSig {
+        &self.inner.sig
+    }
+
+    /// The declared parameter names (`None` where unnamed).
+    pub fn param_names(&self) -> &[Option<String>] {
+        &self.inner.param_names
+    }
+
+    /// The set its types belong to.
+    pub fn types(&self) -> &TypeSet {
+        &self.inner.set
+    }
+
+    /// The C prototype (`double pow(double, double)`).
+    pub fn prototype(&self) -> String {
+        self.inner.set.prototype(&self.inner.decl)
+    }
+
+    /// The code address.
+    pub fn address(&self) -> *const c_void {
+        self.inner.code as *const c_void
+    }
+
+    /// Where argument `i` (0-based) goes, for messages: `argument 2 ('y') of 'pow'`.
+    fn place_of(&self, i: usize) -> String {
+        match self.inner.param_names.get(i).and_then(Option::as_deref) {
+            Some(name) => format!("argument {} ('{name}') of '{}'", i + 1, self.inner.name),
+            None => format!("argument {} of '{}'", i + 1, self.inner.name),
+        }
+    }
+
+    /// Calls the function. Arguments are checked against the header's parameter
+    /// types (count, range, kind); arguments after the fixed ones of a variadic
+    /// function take their C type from the value after the default promotions
+    /// (`Int` → `int`, or `long` when it does not fit; `Float` → `double`;
+    /// strings → `char *`; [`Value::IntOf`] and [`Value::FloatOf`] to choose).
+    ///
+    /// C may write through pointers it was given: strings, [`Value::Bytes`]
+    /// buffers and [`Value::Ref`] objects in `args` hold what it wrote afterwards.
+    /// `errno` right after the call is kept for [`last_errno`].
+    ///
+    /// # Errors
+    /// [`ErrorKind::ArgumentCount`], and [`ErrorKind::Value`] naming the argument
+    /// that does not fit its parameter.
+    ///
+    /// # Safety
+    /// Calling C can do anything: the arguments must satisfy the function's own
+    /// contract (valid pointers, buffer sizes, format strings that match).
+    pub unsafe fn call(&self, args: &mut [Value]) -> Result<Value> {
+        let inner = &*self.inner;
+        let fixed = inner.sig.params.len();
+        let variadic = inner.sig.variadic || !inner.sig.prototyped;
+        if args.len() < fixed || (args.len() > fixed && !variadic) {
+            return Err(ErrorKind::ArgumentCount {
+                function: inner.name.clone(),
+                prototype: self.prototype(),
+                expected: fixed,
+                variadic,
+                got: args.len(),
+            }
+            .into());
+        }
+        if args.len() == fixed {
+            // SAFETY: forwarded from the caller.
+            return unsafe { self.call_with(&inner.fixed, args) };
+        }
+        let interface = self.variadic_interface(args)?;
+        // SAFETY: forwarded from the caller.
+        unsafe { self.call_with(&interface, args) }
+    }
+
+    fn variadic_interface(&self, args: &[Value]) -> Result<Arc<CallInterface>> {
+        let inner = &*self.inner;
+        let fixed = inner.sig.params.len();
+        let mut inline = [TypeId(0); INLINE_ARGS];
+        let mut heap = Vec::new();
+        let extra = &args[fixed..];
+        let types: &mut [TypeId] = if extra.len() <= INLINE_ARGS {
+            &mut inline[..extra.len()]
+        } else {
+            heap.resize(extra.len(), TypeId(0));
+            &mut heap
+        };
+        for (i, (slot, value)) in types.iter_mut().zip(extra).enumerate() {
+            *slot = promoted_type(&inner.set, value)
+                .map_err(|m| value_error(&|| self.place_of(fixed + i), m))?;
+        }
+        let mut cache = inner
+            .variadic
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(found) = cache.get(&*types) {
+            return Ok(found.clone());
+        }
+        let interface = Arc::new(CallInterface::new(
+            &inner.set,
+            &effective(&inner.sig),
+            types,
+        )?);
+        cache.insert(types.to_vec().into_boxed_slice(), interface.clone());
+        Ok(interface)
+    }
+
+    /// # Safety
+    /// As [`call`](Self::call); `interface` matches `args`.
+    unsafe fn call_with(&self, interface: &CallInterface, args: &mut [Value]) -> Result<Value> {
+        let inner = &*self.inner;
+        let set = &inner.set;
+        let n = args.len();
+        let mut inline_scratch = [Scratch([0; 16]); INLINE_ARGS];
+        let mut inline_ptrs = [null_mut::<c_void>(); INLINE_ARGS];
+        let (mut heap_scratch, mut heap_ptrs) = (Vec::new(), Vec::new());
+        let (scratch, ptrs): (&mut [Scratch], &mut [*mut c_void]) = if n <= INLINE_ARGS {
+            (&mut inline_scratch[..n], &mut inline_ptrs[..n])
+        } else {
+            heap_scratch.resize(n, Scratch([0; 16]));
+            heap_ptrs.resize(n, null_mut());
+            (&mut heap_scratch, &mut heap_ptrs)
+        };
+        for (i, (value, slot)) in args.iter_mut().zip(&interface.args).enumerate() {
+            let at = || self.place_of(i);
+            if slot.buffer <= 16 {
+                store(set, Place::whole(slot.ty), &mut scratch[i].0, value, &at)?;
+                ptrs[i] = scratch[i].0.as_mut_ptr().cast();
+            } else {
+                // A large aggregate: libffi copies it from the object itself.
+                let Value::Data(data) = value else {
+                    return Err(value_error(
+                        &at,
+                        format!(
+                            "{} cannot be passed as '{}'",
+                            value.describe(),
+                            set.spell(QualType::new(slot.ty))
+                        ),
+                    ));
+                };
+                if !data.same_set(set) || set.canonical(data.type_id()) != set.canonical(slot.ty) {
+                    return Err(value_error(
+                        &at,
+                        format!(
+                            "a '{}' object cannot be passed as '{}'",
+                            data.type_name(),
+                            set.spell(QualType::new(slot.ty))
+                        ),
+                    ));
+                }
+                ptrs[i] = data.ffi_buffer().cast();
+            }
+        }
+        let code = inner.code as *const c_void;
+        match interface.ret {
+            None => {
+                let mut ignored = RetScratch([0; 32]);
+                // SAFETY: the interface was prepared for this function's type;
+                // every argument buffer holds a checked value of its slot's type.
+                unsafe { self.invoke(interface, code, ignored.0.as_mut_ptr(), ptrs) };
+                Ok(Value::Void)
+            }
+            Some(slot) if slot.buffer <= 32 && !is_object(set, slot.ty) => {
+                let mut ret = RetScratch([0; 32]);
+                // SAFETY: as above; the result buffer has `slot.buffer` bytes.
+                unsafe { self.invoke(interface, code, ret.0.as_mut_ptr(), ptrs) };
+                load(set, Place::whole(slot.ty), &ret.0)
+            }
+            Some(slot) => {
+                let mut data = CData::new(set, QualType::new(slot.ty))?;
+                // SAFETY: as above; the object's buffer has at least `slot.buffer` bytes.
+                unsafe { self.invoke(interface, code, data.ffi_buffer(), ptrs) };
+                Ok(Value::Data(data))
+            }
+        }
+    }
+
+    /// # Safety
+    /// As [`CallInterface::call`].
+    unsafe fn invoke(
+        &self,
+        interface: &CallInterface,
+        code: *const c_void,
+        ret: *mut u8,
+        args: &mut [*mut c_void],
+    ) {
+        #[cfg(target_os = "linux")]
+        // SAFETY: this thread's errno is always writable.
+        unsafe {
+            *errno_location() = 0;
+        }
+        // SAFETY: forwarded from the caller.
+        unsafe { interface.call(code, ret.cast(), args.as_mut_ptr()) };
+        #[cfg(target_os = "linux")]
+        // SAFETY: as above.
+        LAST_ERRNO.with(|e| e.set(unsafe { *errno_location() }));
+    }
+}
+
+/// Objects (records, arrays, complex) come back as [`CData`]; scalars as values.
+fn is_object(set: &TypeSet, ty: TypeId) -> bool {
+    matches!(
+        set.ty(set.canonical(ty)),
+        Type::Record(_) | Type::Array { .. } | Type::Complex(_) | Type::Vector { .. }
+    )
+}
+
+/// An unprototyped `int f()` is called like a variadic function with no fixed
+/// parameters: its arguments get the default promotions.
+fn effective(sig: &FnSig) -> FnSig {
+    if sig.prototyped {
+        sig.clone()
+    } else {
+        FnSig {
+            variadic: true,
+            ..sig.clone()
+        }
+    }
+}
+
+/// The C type a variadic argument travels as, after the default promotions.
+fn promoted_type(set: &TypeSet, value: &Value) -> std::result::Result<TypeId, String> {
+    let scalar = |name: &str| {
+        set.scalar_named(name)
+            .ok_or_else(|| format!("the declarations have no '{name}' type"))
+    };
+    match value {
+        Value::Bool(_) => scalar("int"),
+        Value::Int(v) => {
+            if i32::try_from(*v).is_ok() {
+                scalar("int")
+            } else if i64::try_from(*v).is_ok() {
+                scalar("long")
+            } else if u64::try_from(*v).is_ok() {
+                scalar("unsigned long")
+            } else {
+                Err(format!("{v} does not fit any variadic integer type"))
+            }
+        }
+        Value::U128(_) => scalar("unsigned __int128"),
+        Value::IntOf(kind, _) => {
+            let promoted = if kind.rank() < IntKind::Int.rank() {
+                IntKind::Int
+            } else {
+                *kind
+            };
+            scalar(promoted.spelling())
+        }
+        Value::Float(_) | Value::FloatOf(FloatKind::Float | FloatKind::Double, _) => {
+            scalar("double")
+        }
+        Value::FloatOf(kind, _) => scalar(kind.spelling()),
+        Value::Str(_) | Value::Bytes(_) => {
+            let char_ty = scalar("char")?;
+            set.pointer_to(QualType::new(char_ty))
+                .map_err(|e| e.to_string())
+        }
+        Value::Pointer(_) | Value::Null | Value::Ref(_) => {
+            let void = scalar("void")?;
+            set.pointer_to(QualType::new(void))
+                .map_err(|e| e.to_string())
+        }
+        Value::Ident(name) => match set.constant(name) {
+            Ok(c) => match set.ty(set.canonical(c.ty.id)) {
+                Type::Int(k) if k.rank() < IntKind::Int.rank() => scalar("int"),
+                Type::Enum(_) => scalar("int"),
+                _ => Ok(c.ty.id),
+            },
+            Err(e) => Err(e.to_string()),
+        },
+        Value::Data(d) => Ok(d.type_id()),
+        Value::Void => Err("void is not a value".into()),
+    }
+}

@@ -1,0 +1,719 @@
+//! [`CData`]: an owned, zeroed, correctly aligned C object of any complete type.
+
+use std::alloc::{alloc_zeroed, dealloc, Layout as AllocLayout};
+use std::fmt;
+use std::ptr::NonNull;
+use std::sync::Arc;
+
+use super::mem::{load, record_kind, size_of, store, value_error, Place};
+use super::value::{write_c_string, Fmt, Value};
+use crate::error::{closest, Error, ErrorKind, Result};
+use crate::types::{IntKind, QualType, RecordKind, Type, TypeId, TypeSet};
+
+/// An owned C object: zeroed memory with the size and alignment of its type, read
+/// and written by field path (`"a.b[3].c"`), every write checked.
+///
+/// ```
+/// # fn main() -> wyvern::Result<()> {
+/// let types = wyvern::cdef("struct p { int x; unsigned char tag : 3; double v[2]; };")?;
+/// let mut p = wyvern::CData::new_named(&types, "struct p")?;
+/// p.set("x", -5)?;
+/// p.set("tag", 7)?;
+/// p.set("v[1]", 2.5)?;
+/// assert_eq!(p.get("x")?, wyvern::Value::Int(-5));
+/// assert!(p.set("tag", 8).is_err()); // a 3-bit field holds 0..=7
+/// assert_eq!(p.to_string(), "{.x = -5, .tag = 7, .v = {0, 2.5}}");
+/// # Ok(()) }
+/// ```
+pub struct CData {
+    set: TypeSet,
+    ty: QualType,
+    buf: Buffer,
+    /// Strings, buffers and objects that pointers in this object point into.
+    /// Shared by clones, so a pointer copied into a clone stays valid.
+    keep: Vec<Arc<Value>>,
+}
+
+/// Heap memory, zeroed, aligned for the type and at least 16 bytes in whole
+/// eightbytes, since libffi reads and writes registers' worth.
+struct Buffer {
+    ptr: NonNull<u8>,
+    layout: AllocLayout,
+    /// The C size of the object (the buffer may be larger).
+    size: usize,
+}
+
+impl Buffer {
+    fn zeroed(size: usize, align: usize) -> Result<Buffer> {
+        let capacity = size.max(16).next_multiple_of(8);
+        let layout = AllocLayout::from_size_align(capacity, align.max(8))
+            .map_err(|_| ErrorKind::Unsupported(format!("an object of {size} bytes")))?;
+        // SAFETY: the layout has a non-zero size.
+        let raw = unsafe { alloc_zeroed(layout) };
+        let ptr = NonNull::new(raw).ok_or_else(|| {
+            ErrorKind::Unsupported(format!("out of memory for an object of {size} bytes"))
+        })?;
+        Ok(Buffer { ptr, layout, size })
+    }
+
+    fn all(&self) -> &[u8] {
+        // SAFETY: `ptr` owns `layout.size()` initialised (zeroed, then written) bytes.
+        unsafe { std::slice::from_raw_parts(self.ptr.as_ptr(), self.layout.size()) }
+    }
+
+    fn all_mut(&mut self) -> &mut [u8] {
+        // SAFETY: as in `all`, and `&mut self` makes the access unique.
+        unsafe { std::slice::from_raw_parts_mut(self.ptr.as_ptr(), self.layout.size()) }
+    }
+}
+
+impl Drop for Buffer {
+    fn drop(&mut self) {
+        // SAFETY: allocated in `zeroed` with this same layout.
+        unsafe { dealloc(self.ptr.as_ptr(), self.layout) }
+    }
+}
+
+// SAFETY: the buffer is uniquely owned heap memory (no interior mutability);
+// `TypeSet` is Send + Sync; `keep` holds only owned values.
+unsafe impl Send for CData {}
+// SAFETY: shared access only reads.
+unsafe impl Sync for CData {}
+
+impl Clone for CData {
+    /// A copy of the bytes. Pointers inside still point where they did, and the
+    /// copy keeps what they point into alive too.
+    fn clone(&self) -> CData {
+        let mut buf = match Buffer::zeroed(self.buf.size, self.buf.layout.align()) {
+            Ok(b) => b,
+            Err(_) => std::alloc::handle_alloc_error(self.buf.layout),
+        };
+        buf.all_mut().copy_from_slice(self.buf.all());
+        CData {
+            set: self.set.clone(),
+            ty: self.ty,
+            buf,
+            keep: self.keep.clone(),
+        }
+    }
+}
+
+impl PartialEq for CData {
+    /// Same type (in the same set) and the same bytes.
+    fn eq(&self, other: &CData) -> bool {
+        self.same_set(&other.set) && self.ty.id == other.ty.id && self.bytes() == other.bytes()
+    }
+}
+
+impl fmt::Debug for CData {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "CData({} = {self})", self.type_name())
+    }
+}
+
+impl CData {
+    /// A zeroed object of type `ty`.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Incomplete`] for an incomplete type, `void` or a function type.
+    pub fn new(set: &TypeSet, ty: QualType) -> Result<CData> {
+        let size = size_of(set, ty.id)?;
+        let align = set.layout(ty.id).map_or(1, |l| l.align) as usize;
+        Ok(CData {
+            set: set.clone(),
+            ty,
+            buf: Buffer::zeroed(size, align.max(1))?,
+            keep: Vec::new(),
+        })
+    }
+
+    /// A zeroed object of the type named `name` (`"struct stat"`, `"int [4]"`).
+    ///
+    /// # Errors
+    /// As [`TypeSet::type_named`] and [`new`](Self::new).
+    pub fn new_named(set: &TypeSet, name: &str) -> Result<CData> {
+        CData::new(set, set.type_named(name)?)
+    }
+
+    /// A copy of the object of type `ty` at `address`.
+    ///
+    /// # Errors
+    /// As [`new`](Self::new).
+    ///
+    /// # Safety
+    /// `address` must point to a readable object of type `ty`.
+    pub unsafe fn read_from(set: &TypeSet, ty: QualType, address: *const u8) -> Result<CData> {
+        let data = CData::new(set, ty)?;
+        let size = data.buf.size;
+        // SAFETY: the caller guarantees `size` readable bytes at `address`; the
+        // buffer is at least `size` bytes and a separate allocation.
+        unsafe { std::ptr::copy_nonoverlapping(address, data.buf.ptr.as_ptr(), size) };
+        Ok(data)
+    }
+
+    /// The set its type belongs to.
+    pub fn types(&self) -> &TypeSet {
+        &self.set
+    }
+
+    /// Its type.
+    pub fn ty(&self) -> QualType {
+        self.ty
+    }
+
+    pub(crate) fn type_id(&self) -> TypeId {
+        self.ty.id
+    }
+
+    /// Its type, spelled as C.
+    pub fn type_name(&self) -> String {
+        self.set.spell(self.ty)
+    }
+
+    pub(crate) fn same_set(&self, set: &TypeSet) -> bool {
+        self.set.same(set)
+    }
+
+    /// The object's bytes (`sizeof` of its type).
+    pub fn bytes(&self) -> &[u8] {
+        &self.buf.all()[..self.buf.size]
+    }
+
+    /// The object's bytes, to write.
+    pub fn bytes_mut(&mut self) -> &mut [u8] {
+        let size = self.buf.size;
+        &mut self.buf.all_mut()[..size]
+    }
+
+    /// The buffer libffi reads and writes: whole eightbytes, at least 16 bytes.
+    pub(crate) fn ffi_buffer(&mut self) -> *mut u8 {
+        self.buf.ptr.as_ptr()
+    }
+
+    /// The object's address, to pass to C.
+    pub fn as_ptr(&self) -> *const u8 {
+        self.buf.ptr.as_ptr()
+    }
+
+    /// The object's address, for C to write through.
+    pub fn as_mut_ptr(&self) -> *mut u8 {
+        self.buf.ptr.as_ptr()
+    }
+
+    /// Reads the value at `path` (`""` for the whole object): a field by name
+    /// (`"st_size"`, fields of anonymous members included), an array element
+    /// (`"[3]"`), or a chain of both (`"a.b[3].c"`).
+    ///
+    /// # Errors
+    /// [`ErrorKind::NotFound`] for a field that does not exist, with the closest
+    /// name; [`ErrorKind::Value`] for an index out of bounds.
+    pub fn get(&self, path: &str) -> Result<Value> {
+        let place = self.place(path)?;
+        load(&self.set, place, self.buf.all())
+    }
+
+    /// Writes `value` at `path`, checked: `300` into an `unsigned char` field or
+    /// `8` into a 3-bit field is an error, not a truncation. Strings, buffers and
+    /// [`Value::Ref`] objects stored into pointer fields are kept alive by this
+    /// object.
+    ///
+    /// # Errors
+    /// As [`get`](Self::get), and [`ErrorKind::Value`] for a value that does not fit.
+    pub fn set(&mut self, path: &str, value: impl Into<Value>) -> Result<()> {
+        let place = self.place(path)?;
+        let mut value = value.into();
+        let at = || self.describe_path(path);
+        let at_text = at();
+        let at = || at_text.clone();
+        let keeps = matches!(value, Value::Str(_) | Value::Bytes(_) | Value::Ref(_));
+        if !keeps {
+            return store(&self.set, place, self.buf.all_mut(), &mut value, &at);
+        }
+        // The pointer targets the value's heap storage (the string's, the
+        // buffer's, the object's), which stays put when the value moves into `keep`.
+        store(&self.set, place, self.buf.all_mut(), &mut value, &at)?;
+        self.keep.push(Arc::new(value));
+        Ok(())
+    }
+
+    /// A copy of the object the pointer at `path` points to.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Value`] when `path` is not a pointer to a complete type, or is NULL.
+    ///
+    /// # Safety
+    /// The pointer must point to a readable object of its pointee type.
+    pub unsafe fn pointee(&self, path: &str) -> Result<CData> {
+        let place = self.place(path)?;
+        let Type::Pointer(pointee) = self.set.ty(self.set.canonical(place.ty)) else {
+            return Err(self.not_pointer(path, place.ty));
+        };
+        match load(&self.set, place, self.buf.all())? {
+            Value::Pointer(a) => {
+                // SAFETY: the caller guarantees the pointer.
+                unsafe { CData::read_from(&self.set, *pointee, a as *const u8) }
+            }
+            _ => Err(value_error(
+                &|| self.describe_path(path),
+                "it is NULL".into(),
+            )),
+        }
+    }
+
+    /// The C string the pointer at `path` points to (`None` for NULL).
+    ///
+    /// # Errors
+    /// [`ErrorKind::Value`] when `path` is not a pointer.
+    ///
+    /// # Safety
+    /// The pointer must be NULL or point to a NUL-terminated string.
+    pub unsafe fn c_string(&self, path: &str) -> Result<Option<Vec<u8>>> {
+        let place = self.place(path)?;
+        if !matches!(self.set.ty(self.set.canonical(place.ty)), Type::Pointer(_)) {
+            return Err(self.not_pointer(path, place.ty));
+        }
+        match load(&self.set, place, self.buf.all())? {
+            // SAFETY: the caller guarantees a NUL-terminated string.
+            Value::Pointer(a) => Ok(Some(unsafe { read_c_string(a) })),
+            _ => Ok(None),
+        }
+    }
+
+    fn not_pointer(&self, path: &str, ty: TypeId) -> Error {
+        value_error(
+            &|| self.describe_path(path),
+            format!("'{}' is not a pointer", self.set.spell(QualType::new(ty))),
+        )
+    }
+
+    fn describe_path(&self, path: &str) -> String {
+        if path.is_empty() {
+            format!("the '{}' object", self.type_name())
+        } else {
+            format!("'{path}' of '{}'", self.type_name())
+        }
+    }
+
+    /// Resolves a path to its place in the buffer.
+    pub(crate) fn place(&self, path: &str) -> Result<Place> {
+        resolve(&self.set, self.ty.id, path)
+    }
+}
+
+/// Reads a NUL-terminated string's bytes.
+///
+/// # Safety
+/// `address` must point to a NUL-terminated string.
+pub(crate) unsafe fn read_c_string(address: usize) -> Vec<u8> {
+    // SAFETY: the caller guarantees a NUL-terminated string.
+    unsafe { std::ffi::CStr::from_ptr(address as *const std::ffi::c_char) }
+        .to_bytes()
+        .to_vec()
+}
+
+/// Resolves `path` inside an object of type `ty`.
+pub(crate) fn resolve(set: &TypeSet, ty: TypeId, path: &str) -> Result<Place> {
+    let mut place = Place::whole(ty);
+    let bad = |why: String| -> Error {
+        ErrorKind::Value {
+            place: format!("path '{path}'"),
+            message: why,
+        }
+        .into()
+    };
+    let mut rest = path.trim();
+    while !rest.is_empty() {
+        if place.bit_width.is_some() {
+            return Err(bad("a bitfield has no members".into()));
+        }
+        if let Some(after) = rest.strip_prefix('[') {
+            let end = after
+                .find(']')
+                .ok_or_else(|| bad("'[' without ']'".into()))?;
+            let index_text = after[..end].trim();
+            let index: u64 = parse_index(index_text)
+                .ok_or_else(|| bad(format!("'{index_text}' is not an index")))?;
+            let canonical = set.canonical(place.ty);
+            let Type::Array { elem, len } = set.ty(canonical) else {
+                return Err(bad(format!(
+                    "'{}' is not an array",
+                    set.spell(QualType::new(place.ty))
+                )));
+            };
+            if let Some(len) = len {
+                if index >= *len {
+                    return Err(bad(format!(
+                        "index {index} is out of bounds of '{}' (0..{len})",
+                        set.spell(QualType::new(place.ty))
+                    )));
+                }
+            } else {
+                return Err(bad("the array has no length".into()));
+            }
+            let elem_size = set.layout(elem.id).map_or(0, |l| l.size);
+            place = Place {
+                ty: elem.id,
+                offset_bits: place.offset_bits + index * elem_size * 8,
+                bit_width: None,
+            };
+            rest = after[end + 1..].trim_start();
+            continue;
+        }
+        let after = rest.strip_prefix('.').unwrap_or(rest);
+        let end = after
+            .find(|c: char| c == '.' || c == '[')
+            .unwrap_or(after.len());
+        let name = after[..end].trim();
+        if name.is_empty() {
+            return Err(bad("a member name is missing".into()));
+        }
+        place = field(set, place, name)?;
+        rest = after[end..].trim_start();
+    }
+    Ok(place)
+}
+
+fn parse_index(text: &str) -> Option<u64> {
+    match text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")) {
+        Some(hex) => u64::from_str_radix(hex, 16).ok(),
+        None => text.parse().ok(),
+    }
+}
+
+/// The member `name` of the record at `place`, looking into anonymous members.
+fn field(set: &TypeSet, place: Place, name: &str) -> Result<Place> {
+    let canonical = set.canonical(place.ty);
+    let Type::Record(r) = set.ty(canonical) else {
+        return Err(ErrorKind::NotARecord {
+            name: set.spell(QualType::new(place.ty)),
+            found: "not a record".into(),
+        }
+        .into());
+    };
+    let Some(def) = &set.record(*r).def else {
+        return Err(ErrorKind::Incomplete {
+            name: set.spell(QualType::new(place.ty)),
+        }
+        .into());
+    };
+    for f in &def.fields {
+        let at = place.offset_bits + f.offset_bits;
+        if f.name.as_deref() == Some(name) {
+            return Ok(Place {
+                ty: f.ty.id,
+                offset_bits: at,
+                bit_width: f.bit_width,
+            });
+        }
+        if f.is_anonymous_member() {
+            let inner = Place {
+                ty: f.ty.id,
+                offset_bits: at,
+                bit_width: None,
+            };
+            if let Ok(found) = field(set, inner, name) {
+                return Ok(found);
+            }
+        }
+    }
+    let mut names = Vec::new();
+    field_names(set, canonical, &mut names, 0);
+    Err(Error::not_found(
+        "field",
+        &format!("{name}' in '{}", set.spell(QualType::new(place.ty))),
+        closest(name, names.iter().map(String::as_str)),
+    ))
+}
+
+fn field_names(set: &TypeSet, ty: TypeId, out: &mut Vec<String>, depth: u32) {
+    if depth > 32 {
+        return;
+    }
+    if let Type::Record(r) = set.ty(set.canonical(ty)) {
+        for f in set.record(*r).def.iter().flat_map(|d| &d.fields) {
+            match &f.name {
+                Some(n) => out.push(n.clone()),
+                None if f.is_anonymous_member() => field_names(set, f.ty.id, out, depth + 1),
+                None => {}
+            }
+        }
+    }
+}
+
+/// C initializer syntax, see [`Value`]'s `Display`.
+impl fmt::Display for CData {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write_object(f, &self.set, Place::whole(self.ty.id), self.buf.all(), 0)
+    }
+}
+
+fn write_object(
+    f: &mut fmt::Formatter<'_>,
+    set: &TypeSet,
+    place: Place,
+    bytes: &[u8],
+    depth: u32,
+) -> fmt::Result {
+    if depth > 64 {
+        return f.write_str("…");
+    }
+    let ty = set.canonical(place.ty);
+    match set.ty(ty) {
+        Type::Record(r) if place.bit_width.is_none() => {
+            f.write_str("{")?;
+            let mut first = true;
+            write_fields(f, set, *r, place.offset_bits, bytes, depth, &mut first)?;
+            f.write_str("}")
+        }
+        Type::Array {
+            elem,
+            len: Some(len),
+        } if place.bit_width.is_none() => {
+            let elem_size = set.layout(elem.id).map_or(0, |l| l.size);
+            let start = (place.offset_bits / 8) as usize;
+            let total = (elem_size * len) as usize;
+            if is_char(set, elem.id) {
+                if let Some(text) = bytes.get(start..start + total) {
+                    if let Some(s) = as_text(text) {
+                        return write_c_string(f, s);
+                    }
+                }
+            }
+            f.write_str("{")?;
+            for i in 0..*len {
+                if i > 0 {
+                    f.write_str(", ")?;
+                }
+                let p = Place {
+                    ty: elem.id,
+                    offset_bits: place.offset_bits + i * elem_size * 8,
+                    bit_width: None,
+                };
+                write_object(f, set, p, bytes, depth + 1)?;
+            }
+            f.write_str("}")
+        }
+        Type::Complex(_) => {
+            let half = set.layout(ty).map_or(0, |l| l.size) / 2;
+            let part = |at: u64| -> Option<f64> {
+                let start = (place.offset_bits / 8 + at) as usize;
+                let b = bytes.get(start..start + half as usize)?;
+                Some(match half {
+                    4 => f64::from(f32::from_le_bytes(b.try_into().ok()?)),
+                    8 => f64::from_le_bytes(b.try_into().ok()?),
+                    _ => super::mem::x87_to_f64(b.get(..10)?),
+                })
+            };
+            match (part(0), part(half)) {
+                (Some(re), Some(im)) => write!(f, "{{{}, {}}}", Fmt(re), Fmt(im)),
+                _ => f.write_str("?"),
+            }
+        }
+        Type::Enum(e) => match load(set, place, bytes) {
+            Ok(Value::Int(v)) => match set.enum_(*e).constants.iter().find(|(_, c)| *c == v) {
+                Some((name, _)) => f.write_str(name),
+                None => write!(f, "{v}"),
+            },
+            Ok(other) => write!(f, "{other}"),
+            Err(_) => f.write_str("?"),
+        },
+        _ => match load(set, place, bytes) {
+            Ok(v) => write!(f, "{v}"),
+            Err(_) => f.write_str("?"),
+        },
+    }
+}
+
+fn write_fields(
+    f: &mut fmt::Formatter<'_>,
+    set: &TypeSet,
+    record: crate::types::RecordId,
+    base_bits: u64,
+    bytes: &[u8],
+    depth: u32,
+    first: &mut bool,
+) -> fmt::Result {
+    let Some(def) = &set.record(record).def else {
+        return f.write_str("…");
+    };
+    for field in &def.fields {
+        let at = base_bits + field.offset_bits;
+        match &field.name {
+            Some(name) => {
+                if !*first {
+                    f.write_str(", ")?;
+                }
+                *first = false;
+                write!(f, ".{name} = ")?;
+                let p = Place {
+                    ty: field.ty.id,
+                    offset_bits: at,
+                    bit_width: field.bit_width,
+                };
+                write_object(f, set, p, bytes, depth + 1)?;
+            }
+            None if field.is_anonymous_member() => {
+                if let Type::Record(inner) = set.ty(set.canonical(field.ty.id)) {
+                    write_fields(f, set, *inner, at, bytes, depth + 1, first)?;
+                }
+            }
+            None => {}
+        }
+    }
+    Ok(())
+}
+
+fn is_char(set: &TypeSet, ty: TypeId) -> bool {
+    matches!(
+        set.ty(set.canonical(ty)),
+        Type::Int(IntKind::Char { .. } | IntKind::SChar | IntKind::UChar)
+    )
+}
+
+/// The text of a `char` array when it reads as a string: printable bytes, then
+/// only NULs (at least one).
+fn as_text(bytes: &[u8]) -> Option<&[u8]> {
+    let end = bytes.iter().position(|b| *b == 0)?;
+    let (text, rest) = bytes.split_at(end);
+    let printable = text
+        .iter()
+        .all(|b| (0x20..0x7f).contains(b) || matches!(b, b'\n' | b'\t' | b'\r'));
+    (printable && rest.iter().all(|b| *b == 0)).then_some(text)
+}
+
+/// JSON, per the CLI contract: structs as objects by field name, unions as
+/// objects with every member's view, arrays as lists, integers exact.
+impl serde::Serialize for CData {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        Json {
+            set: &self.set,
+            place: Place::whole(self.ty.id),
+            bytes: self.buf.all(),
+            depth: 0,
+        }
+        .serialize(s)
+    }
+}
+
+struct Json<'a> {
+    set: &'a TypeSet,
+    place: Place,
+    bytes: &'a [u8],
+    depth: u32,
+}
+
+impl serde::Serialize for Json<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeMap, SerializeSeq};
+        let set = self.set;
+        let ty = set.canonical(self.place.ty);
+        let child = |place: Place| Json {
+            set,
+            place,
+            bytes: self.bytes,
+            depth: self.depth + 1,
+        };
+        if self.depth > 64 {
+            return s.serialize_none();
+        }
+        match set.ty(ty) {
+            Type::Record(_) if self.place.bit_width.is_none() => {
+                let mut fields = Vec::new();
+                flat_fields(set, ty, self.place.offset_bits, &mut fields, 0);
+                let mut map = s.serialize_map(Some(fields.len()))?;
+                for (name, place) in fields {
+                    map.serialize_entry(&name, &child(place))?;
+                }
+                map.end()
+            }
+            Type::Array {
+                elem,
+                len: Some(len),
+            } if self.place.bit_width.is_none() => {
+                let elem_size = set.layout(elem.id).map_or(0, |l| l.size);
+                let mut seq = s.serialize_seq(Some(*len as usize))?;
+                for i in 0..*len {
+                    seq.serialize_element(&child(Place {
+                        ty: elem.id,
+                        offset_bits: self.place.offset_bits + i * elem_size * 8,
+                        bit_width: None,
+                    }))?;
+                }
+                seq.end()
+            }
+            Type::Complex(_) => {
+                let text = match load(set, self.place, self.bytes) {
+                    Ok(Value::Data(d)) => d.to_string(),
+                    _ => String::new(),
+                };
+                s.serialize_str(&text)
+            }
+            _ => match load(set, self.place, self.bytes) {
+                Ok(v) => v.serialize(s),
+                Err(_) => s.serialize_none(),
+            },
+        }
+    }
+}
+
+/// Every named field, anonymous members flattened, with its place.
+fn flat_fields(set: &TypeSet, ty: TypeId, base: u64, out: &mut Vec<(String, Place)>, depth: u32) {
+    if depth > 32 {
+        return;
+    }
+    if let Type::Record(r) = set.ty(set.canonical(ty)) {
+        for f in set.record(*r).def.iter().flat_map(|d| &d.fields) {
+            let at = base + f.offset_bits;
+            match &f.name {
+                Some(n) => out.push((
+                    n.clone(),
+                    Place {
+                        ty: f.ty.id,
+                        offset_bits: at,
+                        bit_width: f.bit_width,
+                    },
+                )),
+                None if f.is_anonymous_member() => flat_fields(set, f.ty.id, at, out, depth + 1),
+                None => {}
+            }
+        }
+    }
+}
+
+/// JSON per the CLI contract: integers exact, floats as numbers (non-finite as
+/// null), pointers as `"0x…"` strings, NULL and void as null.
+impl serde::Serialize for Value {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        match self {
+            Value::Void | Value::Null => s.serialize_none(),
+            Value::Bool(b) => s.serialize_bool(*b),
+            Value::Int(v) | Value::IntOf(_, v) => match i64::try_from(*v) {
+                Ok(small) => s.serialize_i64(small),
+                Err(_) => match u64::try_from(*v) {
+                    Ok(u) => s.serialize_u64(u),
+                    Err(_) => s.serialize_i128(*v),
+                },
+            },
+            Value::U128(v) => s.serialize_u128(*v),
+            Value::Float(v) | Value::FloatOf(_, v) => {
+                if v.is_finite() {
+                    s.serialize_f64(*v)
+                } else {
+                    s.serialize_none()
+                }
+            }
+            Value::Pointer(a) => s.serialize_str(&format!("{a:#x}")),
+            Value::Str(c) => s.serialize_str(&String::from_utf8_lossy(c.as_bytes())),
+            Value::Bytes(b) => s.serialize_str(&String::from_utf8_lossy(b)),
+            Value::Ident(name) => s.serialize_str(name),
+            Value::Data(d) | Value::Ref(d) => d.serialize(s),
+        }
+    }
+}
+
+impl CData {
+    /// Whether this is a union (its JSON shows every member's view).
+    pub fn is_union(&self) -> bool {
+        record_kind(&self.set, self.ty.id) == Some(RecordKind::Union)
+    }
+}

@@ -1,0 +1,90 @@
+//! [`Library`]: a loaded shared object (or the running process) to find symbols in.
+
+use std::ffi::c_void;
+
+use crate::error::{ErrorKind, Result};
+
+/// A shared library opened by path or soname, or the running process itself.
+///
+/// Symbols found in it stay valid while it is alive; [`Module`](super::Module) and
+/// [`Function`](super::Function) keep their library alive through an `Arc`.
+#[derive(Debug)]
+pub struct Library {
+    inner: libloading::Library,
+    name: String,
+}
+
+impl Library {
+    /// Opens a library by path (`./libfoo.so`) or soname (`libm.so.6`), the way
+    /// `dlopen` searches.
+    ///
+    /// Note that `libm.so` and `libc.so` are linker scripts on most distributions:
+    /// open `libm.so.6` and `libc.so.6`.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Library`] with the loader's own message.
+    ///
+    /// # Safety
+    /// Loading a library runs its initialisers, which can do anything. The library
+    /// must be one that is sound to load into this process.
+    pub unsafe fn open(name: &str) -> Result<Library> {
+        // SAFETY: the caller vouches for the library's initialisers.
+        let inner = unsafe { libloading::Library::new(name) }.map_err(|e| {
+            let message = e.to_string();
+            // libloading prefixes the loader's text; keep the loader's own words.
+            let message = message
+                .strip_prefix("dlopen failed: ")
+                .map(str::to_owned)
+                .unwrap_or(message);
+            let hint = if (name.ends_with("libm.so") || name.ends_with("libc.so"))
+                && message.contains("invalid ELF header")
+            {
+                format!(" ('{name}' is a linker script here; load '{name}.6')")
+            } else {
+                String::new()
+            };
+            ErrorKind::Library {
+                name: name.to_owned(),
+                message: format!("{message}{hint}"),
+            }
+        })?;
+        Ok(Library {
+            inner,
+            name: name.to_owned(),
+        })
+    }
+
+    /// The running process: the executable and every library already loaded
+    /// (libc, libm when linked), as `dlopen(NULL)` sees them.
+    pub fn this_process() -> Library {
+        let inner = libloading::os::unix::Library::this().into();
+        Library {
+            inner,
+            name: "the running process".to_owned(),
+        }
+    }
+
+    /// The name it was opened by.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The address of a symbol (a function's code, a global's storage).
+    ///
+    /// # Errors
+    /// [`ErrorKind::Symbol`] with the loader's message.
+    pub fn symbol(&self, name: &str) -> Result<*mut c_void> {
+        // SAFETY: the symbol is read as an address only; nothing is called or
+        // dereferenced here, and `T = *mut c_void` has the size of a pointer.
+        let symbol = unsafe { self.inner.get::<*mut c_void>(name) };
+        match symbol {
+            Ok(s) => Ok(*s),
+            Err(e) => Err(ErrorKind::Symbol {
+                name: name.to_owned(),
+                library: format!("'{}'", self.name),
+                message: e.to_string(),
+            }
+            .into()),
+        }
+    }
+}

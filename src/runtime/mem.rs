@@ -1,0 +1,611 @@
+//! Reading and writing C values in memory: the one place that converts between
+//! [`Value`] and the bytes of a C type, with every conversion checked.
+
+use super::value::Value;
+use crate::error::{closest, Error, ErrorKind, Result};
+use crate::types::{FloatKind, IntKind, QualType, RecordKind, Type, TypeId, TypeSet};
+
+/// Where a value lives inside a buffer: its type, and its bit offset (and width,
+/// for a bitfield) from the buffer's start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Place {
+    pub(crate) ty: TypeId,
+    pub(crate) offset_bits: u64,
+    pub(crate) bit_width: Option<u32>,
+}
+
+impl Place {
+    pub(crate) fn whole(ty: TypeId) -> Place {
+        Place {
+            ty,
+            offset_bits: 0,
+            bit_width: None,
+        }
+    }
+
+    fn byte(&self) -> usize {
+        (self.offset_bits / 8) as usize
+    }
+}
+
+pub(crate) fn value_error(place: &dyn Fn() -> String, message: String) -> Error {
+    ErrorKind::Value {
+        place: place(),
+        message,
+    }
+    .into()
+}
+
+/// The size in bytes of a value of `ty`, or an error naming why it has none.
+pub(crate) fn size_of(set: &TypeSet, ty: TypeId) -> Result<usize> {
+    match set.layout(ty) {
+        Some(l) => usize::try_from(l.size).map_err(|_| too_large(set, ty)),
+        None => Err(ErrorKind::Incomplete {
+            name: set.spell(QualType::new(ty)),
+        }
+        .into()),
+    }
+}
+
+fn too_large(set: &TypeSet, ty: TypeId) -> Error {
+    ErrorKind::Unsupported(format!("'{}' is too large", set.spell(QualType::new(ty)))).into()
+}
+
+/// The bytes `[at, at + len)` of `bytes`, or an error (never a panic).
+fn range(bytes: &[u8], at: usize, len: usize) -> Result<&[u8]> {
+    at.checked_add(len)
+        .and_then(|end| bytes.get(at..end))
+        .ok_or_else(|| ErrorKind::Unsupported("a value lies outside its buffer".into()).into())
+}
+
+fn range_mut(bytes: &mut [u8], at: usize, len: usize) -> Result<&mut [u8]> {
+    at.checked_add(len)
+        .and_then(|end| bytes.get_mut(at..end))
+        .ok_or_else(|| ErrorKind::Unsupported("a value lies outside its buffer".into()).into())
+}
+
+/// Size and signedness of an integer-like type (integers, enums, `_Bool`).
+pub(crate) fn int_shape(set: &TypeSet, ty: TypeId) -> Option<(usize, bool)> {
+    let ty = set.canonical(ty);
+    let size = set.layout(ty)?.size as usize;
+    match set.ty(ty) {
+        Type::Int(k) => Some((size, k.is_signed())),
+        Type::Bool => Some((size, false)),
+        Type::Enum(e) => {
+            let under = set.enum_(*e).underlying;
+            match set.ty(set.canonical(under)) {
+                Type::Int(k) => Some((size, k.is_signed())),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+fn read_uint(bytes: &[u8]) -> u128 {
+    let mut v = 0u128;
+    for (i, b) in bytes.iter().take(16).enumerate() {
+        v |= u128::from(*b) << (8 * i);
+    }
+    v
+}
+
+fn write_uint(bytes: &mut [u8], v: u128) {
+    for (i, b) in bytes.iter_mut().take(16).enumerate() {
+        *b = (v >> (8 * i)) as u8;
+    }
+}
+
+fn int_value(raw: u128, bits: u32, signed: bool) -> Value {
+    if bits == 0 {
+        return Value::Int(0);
+    }
+    if signed {
+        let shift = 128 - bits;
+        Value::Int(((raw << shift) as i128) >> shift)
+    } else {
+        let masked = if bits >= 128 {
+            raw
+        } else {
+            raw & ((1u128 << bits) - 1)
+        };
+        match i128::try_from(masked) {
+            Ok(v) => Value::Int(v),
+            Err(_) => Value::U128(masked),
+        }
+    }
+}
+
+/// Reads the value at `place` out of `bytes`.
+pub(crate) fn load(set: &TypeSet, place: Place, bytes: &[u8]) -> Result<Value> {
+    let ty = set.canonical(place.ty);
+    if let Some(width) = place.bit_width {
+        let (_, signed) = int_shape(set, ty).unwrap_or((0, false));
+        let first = place.byte();
+        let shift = (place.offset_bits % 8) as u32;
+        let span = ((shift + width).div_ceil(8)) as usize;
+        let raw = read_uint(range(bytes, first, span.min(16))?) >> shift;
+        let value = int_value(raw, width, signed);
+        return Ok(match set.ty(ty) {
+            Type::Bool => Value::Bool(value != Value::Int(0)),
+            _ => value,
+        });
+    }
+    let at = place.byte();
+    let size = size_of(set, ty)?;
+    let here = range(bytes, at, size)?;
+    Ok(match set.ty(ty) {
+        Type::Bool => Value::Bool(here.iter().any(|b| *b != 0)),
+        Type::Int(_) | Type::Enum(_) => {
+            let (_, signed) = int_shape(set, ty).unwrap_or((size, false));
+            int_value(read_uint(here), (size * 8).min(128) as u32, signed)
+        }
+        Type::Float(FloatKind::Float) => Value::Float(f64::from(f32::from_le_bytes(
+            here.try_into().map_err(|_| too_large(set, ty))?,
+        ))),
+        Type::Float(FloatKind::Double) => Value::Float(f64::from_le_bytes(
+            here.try_into().map_err(|_| too_large(set, ty))?,
+        )),
+        Type::Float(FloatKind::LongDouble) if size >= 10 => {
+            Value::Float(x87_to_f64(range(here, 0, 10)?))
+        }
+        Type::Float(FloatKind::LongDouble) if size == 8 => Value::Float(f64::from_le_bytes(
+            here.try_into().map_err(|_| too_large(set, ty))?,
+        )),
+        Type::Float(k) => {
+            return Err(ErrorKind::Unsupported(format!(
+                "values of type '{}' cannot be read",
+                k.spelling()
+            ))
+            .into())
+        }
+        Type::Pointer(_) => match read_uint(here) as usize {
+            0 => Value::Null,
+            a => Value::Pointer(a),
+        },
+        Type::Record(_) | Type::Array { .. } | Type::Complex(_) | Type::Vector { .. } => {
+            let mut data = super::CData::new(set, QualType::new(place.ty))?;
+            data.bytes_mut().copy_from_slice(here);
+            Value::Data(data)
+        }
+        Type::Void | Type::Function(_) | Type::Typedef(_) => {
+            return Err(ErrorKind::Unsupported(format!(
+                "'{}' is not a value type",
+                set.spell(QualType::new(ty))
+            ))
+            .into())
+        }
+    })
+}
+
+/// Resolves an identifier for a destination of type `ty`: its own enum's
+/// enumerators first, then every integer constant of the set.
+fn ident_value(set: &TypeSet, ty: TypeId, name: &str) -> std::result::Result<i128, String> {
+    if let Type::Enum(e) = set.ty(set.canonical(ty)) {
+        if let Some((_, v)) = set.enum_(*e).constants.iter().find(|(n, _)| n == name) {
+            return Ok(*v);
+        }
+    }
+    match set.constant(name) {
+        Ok(c) => match c.value {
+            crate::ConstValue::Int(v) => Ok(v),
+            _ => Err(format!("'{name}' is not an integer constant")),
+        },
+        Err(e) => {
+            if let Type::Enum(en) = set.ty(set.canonical(ty)) {
+                let names = set.enum_(*en).constants.iter().map(|(n, _)| n.as_str());
+                if let Some(close) = closest(name, names) {
+                    return Err(format!("no enumerator '{name}'; did you mean '{close}'?"));
+                }
+            }
+            Err(e.to_string())
+        }
+    }
+}
+
+fn range_text(bits: u32, signed: bool) -> String {
+    if signed {
+        let max = (1i128 << (bits - 1)) - 1;
+        format!("{}..={max}", -max - 1)
+    } else if bits >= 128 {
+        format!("0..={}", u128::MAX)
+    } else {
+        format!("0..={}", (1u128 << bits) - 1)
+    }
+}
+
+/// The bits to store for integer `value` in `bits` bits, or the range it missed.
+fn fit_int(value: &Value, bits: u32, signed: bool) -> std::result::Result<u128, String> {
+    let v: i128 = match value {
+        Value::U128(u) if !signed && bits >= 128 => return Ok(*u),
+        Value::U128(_) => return Err(range_text(bits, signed)),
+        other => other.as_int().ok_or_else(|| range_text(bits, signed))?,
+    };
+    let fits = if bits >= 128 {
+        signed || v >= 0
+    } else if signed {
+        let half = 1i128 << (bits - 1);
+        (-half..half).contains(&v)
+    } else {
+        v >= 0 && v < (1i128 << bits)
+    };
+    if fits {
+        Ok(v as u128)
+    } else {
+        Err(range_text(bits, signed))
+    }
+}
+
+/// Writes `value` at `place` in `bytes`. Strings, buffers and objects given by
+/// address are written as pointers to their own storage: the caller keeps them
+/// alive as long as C may use the pointer.
+pub(crate) fn store(
+    set: &TypeSet,
+    place: Place,
+    bytes: &mut [u8],
+    value: &mut Value,
+    at: &dyn Fn() -> String,
+) -> Result<()> {
+    let ty = set.canonical(place.ty);
+    let spelled = || set.spell(QualType::new(place.ty));
+    let mismatch = |value: &Value| {
+        value_error(
+            at,
+            format!("{} cannot be stored in '{}'", value.describe(), spelled()),
+        )
+    };
+    if let Some(width) = place.bit_width {
+        let (_, signed) = int_shape(set, ty).ok_or_else(|| mismatch(value))?;
+        let v = integer_for(set, ty, value).map_err(|m| value_error(at, m))?;
+        let bits = fit_int(&Value::Int(v), width, signed).map_err(|range| {
+            value_error(
+                at,
+                format!(
+                    "{v} does not fit in a {width}-bit field of '{}' ({range})",
+                    spelled()
+                ),
+            )
+        })?;
+        let first = place.byte();
+        let shift = (place.offset_bits % 8) as u32;
+        let span = ((shift + width).div_ceil(8)) as usize;
+        let here = range_mut(bytes, first, span.min(16))?;
+        let mask = if width >= 128 {
+            u128::MAX
+        } else {
+            (1u128 << width) - 1
+        } << shift;
+        let old = read_uint(here);
+        write_uint(here, (old & !mask) | ((bits << shift) & mask));
+        return Ok(());
+    }
+    let size = size_of(set, ty)?;
+    let here = range_mut(bytes, place.byte(), size)?;
+    match set.ty(ty) {
+        Type::Bool => {
+            let v = match value {
+                Value::Bool(b) => *b,
+                Value::Int(0) | Value::IntOf(_, 0) => false,
+                Value::Int(1) | Value::IntOf(_, 1) => true,
+                other => {
+                    return Err(value_error(
+                        at,
+                        format!(
+                            "{} is not a boolean (true, false, 0 or 1)",
+                            other.describe()
+                        ),
+                    ))
+                }
+            };
+            here.fill(0);
+            here[0] = u8::from(v);
+        }
+        Type::Int(_) | Type::Enum(_) => {
+            let (_, signed) = int_shape(set, ty).ok_or_else(|| mismatch(value))?;
+            let bits = (size * 8).min(128) as u32;
+            let as_int = match value {
+                Value::U128(u) => Value::U128(*u),
+                _ => Value::Int(integer_for(set, ty, value).map_err(|m| value_error(at, m))?),
+            };
+            let raw = fit_int(&as_int, bits, signed).map_err(|range| {
+                value_error(
+                    at,
+                    format!("{as_int} does not fit in '{}' ({range})", spelled()),
+                )
+            })?;
+            write_uint(here, raw);
+        }
+        Type::Float(kind) => {
+            let v = float_for(value).ok_or_else(|| mismatch(value))?;
+            match (kind, size) {
+                (FloatKind::Float, 4) => {
+                    if v.is_finite() && (v as f32).is_infinite() {
+                        return Err(value_error(
+                            at,
+                            format!("{} is out of range of 'float'", super::value::Fmt(v)),
+                        ));
+                    }
+                    here.copy_from_slice(&(v as f32).to_le_bytes());
+                }
+                (FloatKind::Double, 8) | (FloatKind::LongDouble, 8) => {
+                    here.copy_from_slice(&v.to_le_bytes())
+                }
+                (FloatKind::LongDouble, n) if n >= 10 => {
+                    here.fill(0);
+                    here[..10].copy_from_slice(&f64_to_x87(v));
+                }
+                _ => {
+                    return Err(ErrorKind::Unsupported(format!(
+                        "values of type '{}' cannot be written",
+                        kind.spelling()
+                    ))
+                    .into())
+                }
+            }
+        }
+        Type::Pointer(pointee) => {
+            let address = pointer_for(set, *pointee, value).map_err(|m| match m {
+                Some(m) => value_error(at, m),
+                None => mismatch(value),
+            })?;
+            write_uint(here, address as u128);
+        }
+        Type::Array { elem, len } => {
+            let elem_size = set.layout(elem.id).map_or(0, |l| l.size) as usize;
+            match value {
+                Value::Str(_) | Value::Bytes(_) if elem_size == 1 => {
+                    let (text, nul) = match value {
+                        Value::Str(s) => (s.as_bytes(), 1),
+                        Value::Bytes(b) => (b.as_slice(), 0),
+                        _ => unreachable!("matched above"),
+                    };
+                    if text.len() + nul > size {
+                        return Err(value_error(
+                            at,
+                            format!("{} bytes do not fit in '{}'", text.len() + nul, spelled()),
+                        ));
+                    }
+                    here.fill(0);
+                    here[..text.len()].copy_from_slice(text);
+                }
+                Value::Data(d) => copy_object(set, ty, len.is_some(), here, d, at)?,
+                other => return Err(mismatch(other)),
+            }
+        }
+        Type::Record(_) | Type::Complex(_) | Type::Vector { .. } => match value {
+            Value::Data(d) => copy_object(set, ty, true, here, d, at)?,
+            other => return Err(mismatch(other)),
+        },
+        Type::Void | Type::Function(_) | Type::Typedef(_) => return Err(mismatch(value)),
+    }
+    Ok(())
+}
+
+fn copy_object(
+    set: &TypeSet,
+    ty: TypeId,
+    complete: bool,
+    here: &mut [u8],
+    data: &super::CData,
+    at: &dyn Fn() -> String,
+) -> Result<()> {
+    if !complete || !data.same_set(set) || set.canonical(data.type_id()) != ty {
+        return Err(value_error(
+            at,
+            format!(
+                "a '{}' object cannot be stored in '{}'",
+                data.type_name(),
+                set.spell(QualType::new(ty))
+            ),
+        ));
+    }
+    here.copy_from_slice(&data.bytes()[..here.len()]);
+    Ok(())
+}
+
+/// The integer a value stands for, for an integer destination of type `ty`.
+fn integer_for(set: &TypeSet, ty: TypeId, value: &Value) -> std::result::Result<i128, String> {
+    let dest = || set.spell(QualType::new(ty));
+    match value {
+        Value::Ident(name) => ident_value(set, ty, name),
+        Value::Float(v) | Value::FloatOf(_, v) => Err(format!(
+            "the floating value {} cannot be stored in the integer type '{}'",
+            super::value::Fmt(*v),
+            dest()
+        )),
+        other => other
+            .as_int()
+            .ok_or_else(|| format!("{} cannot be stored in '{}'", other.describe(), dest())),
+    }
+}
+
+/// The number for a floating destination: floats, and integers that convert exactly.
+fn float_for(value: &Value) -> Option<f64> {
+    match value {
+        Value::Float(v) | Value::FloatOf(_, v) => Some(*v),
+        Value::Int(i) | Value::IntOf(_, i) => {
+            let f = *i as f64;
+            (f as i128 == *i && f.abs() < 1.7e308).then_some(f)
+        }
+        _ => None,
+    }
+}
+
+fn is_byte_like(set: &TypeSet, ty: TypeId) -> bool {
+    matches!(
+        set.ty(set.canonical(ty)),
+        Type::Void | Type::Int(IntKind::Char { .. } | IntKind::SChar | IntKind::UChar)
+    )
+}
+
+/// The address to store for a pointer to `pointee`. `Err(None)` means the value
+/// is not a pointer at all.
+fn pointer_for(
+    set: &TypeSet,
+    pointee: QualType,
+    value: &mut Value,
+) -> std::result::Result<usize, Option<String>> {
+    let target = || set.spell(pointee);
+    match value {
+        Value::Null => Ok(0),
+        Value::Pointer(a) => Ok(*a),
+        Value::Int(0) | Value::IntOf(_, 0) => Ok(0),
+        Value::Str(s) => {
+            if is_byte_like(set, pointee.id) {
+                Ok(s.as_ptr() as usize)
+            } else {
+                Err(Some(format!("a string cannot point to '{}'", target())))
+            }
+        }
+        Value::Bytes(b) => {
+            if is_byte_like(set, pointee.id) {
+                Ok(b.as_mut_ptr() as usize)
+            } else {
+                Err(Some(format!(
+                    "a byte buffer cannot point to '{}' (use an object of that type)",
+                    target()
+                )))
+            }
+        }
+        Value::Ref(d) => {
+            let want = set.canonical(pointee.id);
+            let have = set.canonical(d.type_id());
+            let decays = match set.ty(have) {
+                Type::Array { elem, .. } => set.canonical(elem.id) == want,
+                _ => false,
+            };
+            let void = matches!(set.ty(want), Type::Void);
+            if d.same_set(set) && (want == have || decays || void) {
+                Ok(d.as_mut_ptr() as usize)
+            } else {
+                Err(Some(format!(
+                    "the address of a '{}' object cannot point to '{}'",
+                    d.type_name(),
+                    target()
+                )))
+            }
+        }
+        Value::Ident(name) if name == "NULL" || name == "nullptr" => Ok(0),
+        Value::Data(d) => Err(Some(format!(
+            "a '{}' object is not a pointer; pass Value::Ref to pass its address",
+            d.type_name()
+        ))),
+        _ => Err(None),
+    }
+}
+
+/// Converts an `f64` to the x87 80-bit extended format, exactly.
+pub(crate) fn f64_to_x87(v: f64) -> [u8; 10] {
+    let bits = v.to_bits();
+    let sign = ((bits >> 63) as u16) << 15;
+    let exp = ((bits >> 52) & 0x7ff) as i32;
+    let frac = bits & ((1 << 52) - 1);
+    let (e, m): (u16, u64) = if exp == 0 && frac == 0 {
+        (0, 0)
+    } else if exp == 0x7ff {
+        (0x7fff, (1 << 63) | (frac << 11))
+    } else if exp == 0 {
+        let shift = frac.leading_zeros() as i32;
+        ((-1074 - shift + 16383 + 63) as u16, frac << shift)
+    } else {
+        ((exp - 1023 + 16383) as u16, (1 << 63) | (frac << 11))
+    };
+    let mut out = [0u8; 10];
+    out[..8].copy_from_slice(&m.to_le_bytes());
+    out[8..].copy_from_slice(&(sign | e).to_le_bytes());
+    out
+}
+
+/// Converts an x87 80-bit extended value to the nearest `f64`.
+pub(crate) fn x87_to_f64(bytes: &[u8]) -> f64 {
+    let mut m_bytes = [0u8; 8];
+    m_bytes.copy_from_slice(&bytes[..8]);
+    let m = u64::from_le_bytes(m_bytes);
+    let se = u16::from_le_bytes([bytes[8], bytes[9]]);
+    let negative = se >> 15 == 1;
+    let e = i32::from(se & 0x7fff);
+    let magnitude = if e == 0x7fff {
+        if m << 1 == 0 {
+            f64::INFINITY
+        } else {
+            f64::NAN
+        }
+    } else {
+        // `m as f64` rounds to 53 bits; scaling by a power of two is then exact
+        // unless the result leaves f64's normal range.
+        scale(m as f64, e - 16383 - 63)
+    };
+    if negative {
+        -magnitude
+    } else {
+        magnitude
+    }
+}
+
+fn scale(mut v: f64, mut exp: i32) -> f64 {
+    while exp > 1000 {
+        v *= 2f64.powi(1000);
+        exp -= 1000;
+        if v.is_infinite() {
+            return v;
+        }
+    }
+    while exp < -1000 {
+        v *= 2f64.powi(-1000);
+        exp += 1000;
+        if v == 0.0 {
+            return v;
+        }
+    }
+    v * 2f64.powi(exp)
+}
+
+/// The record kind of `ty`, if it is a record.
+pub(crate) fn record_kind(set: &TypeSet, ty: TypeId) -> Option<RecordKind> {
+    match set.ty(set.canonical(ty)) {
+        Type::Record(r) => Some(set.record(*r).kind),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn x87_round_trips_every_kind_of_f64() {
+        for v in [
+            0.0,
+            -0.0,
+            1.0,
+            -2.5,
+            1024.0,
+            f64::MAX,
+            f64::MIN_POSITIVE,
+            5e-324,
+            1e-310,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            std::f64::consts::PI,
+        ] {
+            let back = x87_to_f64(&f64_to_x87(v));
+            assert_eq!(back.to_bits(), v.to_bits(), "{v}");
+        }
+        assert!(x87_to_f64(&f64_to_x87(f64::NAN)).is_nan());
+        // 1.0L is 0x3fff_8000000000000000.
+        assert_eq!(f64_to_x87(1.0), [0, 0, 0, 0, 0, 0, 0, 0x80, 0xff, 0x3f]);
+    }
+
+    #[test]
+    fn integers_fit_or_say_why() {
+        assert_eq!(fit_int(&Value::Int(255), 8, false), Ok(255));
+        assert_eq!(fit_int(&Value::Int(300), 8, false).unwrap_err(), "0..=255");
+        assert_eq!(
+            fit_int(&Value::Int(-129), 8, true).unwrap_err(),
+            "-128..=127"
+        );
+        assert_eq!(fit_int(&Value::Int(-1), 64, true), Ok(u128::MAX));
+        assert!(fit_int(&Value::Int(-1), 64, false).is_err());
+        assert_eq!(fit_int(&Value::U128(u128::MAX), 128, false), Ok(u128::MAX));
+    }
+}

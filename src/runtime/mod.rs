@@ -1,0 +1,26 @@
+//! Calling C: libraries, values, objects and functions.
+//!
+//! - [`Library`]: a shared object opened by path or soname, or the running process.
+//! - [`Module`]: a [`TypeSet`](crate::TypeSet) with the libraries that define it;
+//!   functions and globals by their header names.
+//! - [`Function`]: one function bound to its symbol, with its libffi interface
+//!   prepared once; [`Function::call`] takes checked [`Value`]s,
+//!   [`Function::typed`] hands out a plain Rust function pointer after checking
+//!   its type against the header.
+//! - [`Value`] and [`CData`]: values and owned C objects, read and written by
+//!   field path with every conversion checked.
+
+mod call;
+mod data;
+mod library;
+mod mem;
+mod module;
+mod typed;
+mod value;
+
+pub use call::{last_errno, Function};
+pub use data::CData;
+pub use library::Library;
+pub use module::Module;
+pub use typed::{CType, FnType, RustType};
+pub use value::Value;

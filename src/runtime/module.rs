@@ -1,0 +1,193 @@
+//! [`Module`]: declarations and the libraries that define them, together.
+
+use std::ffi::c_void;
+use std::sync::{Arc, Mutex};
+
+use rustc_hash::FxHashMap;
+
+use super::call::Function;
+use super::data::CData;
+use super::library::Library;
+use super::mem::{size_of, store, value_error, Place};
+use super::value::Value;
+use crate::error::{ErrorKind, Result};
+use crate::types::{QualType, TypeSet};
+
+/// A [`TypeSet`] bound to the libraries that define its functions and globals.
+///
+/// Functions are looked up by their header name; each is resolved and prepared
+/// once and then cached, so asking again is a hash lookup.
+#[derive(Debug)]
+pub struct Module {
+    types: TypeSet,
+    libraries: Vec<Arc<Library>>,
+    functions: Mutex<FxHashMap<String, Function>>,
+}
+
+impl Module {
+    /// Binds `types` to one library.
+    pub fn new(types: TypeSet, library: Library) -> Module {
+        Module::with_libraries(types, vec![library])
+    }
+
+    /// Binds `types` to several libraries, searched in order for each symbol.
+    pub fn with_libraries(types: TypeSet, libraries: Vec<Library>) -> Module {
+        Module {
+            types,
+            libraries: libraries.into_iter().map(Arc::new).collect(),
+            functions: Mutex::new(FxHashMap::default()),
+        }
+    }
+
+    /// The declarations.
+    pub fn types(&self) -> &TypeSet {
+        &self.types
+    }
+
+    /// The address of `name` in the first library that defines it, with the
+    /// library.
+    fn find(&self, name: &str) -> Result<(*mut c_void, Arc<Library>)> {
+        let mut messages = Vec::new();
+        for library in &self.libraries {
+            match library.symbol(name) {
+                Ok(address) => return Ok((address, library.clone())),
+                Err(e) => match e.into_kind() {
+                    ErrorKind::Symbol { message, .. } => messages.push(message),
+                    other => return Err(other.into()),
+                },
+            }
+        }
+        let names: Vec<String> = self
+            .libraries
+            .iter()
+            .map(|l| format!("'{}'", l.name()))
+            .collect();
+        Err(ErrorKind::Symbol {
+            name: name.to_owned(),
+            library: if names.is_empty() {
+                "no library".into()
+            } else {
+                names.join(", ")
+            },
+            message: messages
+                .last()
+                .cloned()
+                .unwrap_or_else(|| "no library to search".into()),
+        }
+        .into())
+    }
+
+    /// The address of a symbol.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Symbol`] naming the libraries searched, with the loader's message.
+    pub fn symbol(&self, name: &str) -> Result<*mut c_void> {
+        self.find(name).map(|(address, _)| address)
+    }
+
+    /// The function declared as `name`, bound to its symbol, with its call
+    /// interface prepared (once: later calls return the cached one).
+    ///
+    /// # Errors
+    /// [`ErrorKind::NotFound`] with the closest declared name;
+    /// [`ErrorKind::Unsupported`] for a `static inline` function (no symbol) or a
+    /// signature libffi cannot express; [`ErrorKind::Symbol`] when no library
+    /// defines it.
+    pub fn function(&self, name: &str) -> Result<Function> {
+        let mut cache = self
+            .functions
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(f) = cache.get(name) {
+            return Ok(f.clone());
+        }
+        let decl = self.types.function(name)?;
+        if !decl.is_callable() {
+            let at = decl
+                .location
+                .as_ref()
+                .map(|l| format!(" (declared at {l})"))
+                .unwrap_or_default();
+            return Err(ErrorKind::Unsupported(format!(
+                "'{name}' is static{}: it has no symbol to call{at}",
+                if decl.inline { " inline" } else { "" }
+            ))
+            .into());
+        }
+        let Some(sig) = self.types.fn_sig(decl.ty).cloned() else {
+            return Err(ErrorKind::Unsupported(format!("'{name}' has no function type")).into());
+        };
+        let (address, library) = self.find(name)?;
+        let function = Function::bind(&self.types, decl, sig, address, library)?;
+        cache.insert(name.to_owned(), function.clone());
+        Ok(function)
+    }
+
+    /// A zeroed object of the type named `name`.
+    ///
+    /// # Errors
+    /// As [`CData::new_named`].
+    pub fn new_object(&self, name: &str) -> Result<CData> {
+        CData::new_named(&self.types, name)
+    }
+
+    /// The global variable `name` and where it lives.
+    fn global_place(&self, name: &str) -> Result<(QualType, *mut u8, usize)> {
+        let global = self.types.global(name)?;
+        let size = size_of(&self.types, global.ty.id)?;
+        let address = self.symbol(name)?;
+        Ok((global.ty, address.cast(), size))
+    }
+
+    /// Reads the global variable `name` (`stdout`, `environ`, a library's own):
+    /// scalars as values, objects as a copy.
+    ///
+    /// # Errors
+    /// [`ErrorKind::NotFound`] for an undeclared name, [`ErrorKind::Symbol`]
+    /// when no library defines it.
+    ///
+    /// # Safety
+    /// No other thread may be writing the variable.
+    pub unsafe fn global(&self, name: &str) -> Result<Value> {
+        let (ty, address, _) = self.global_place(name)?;
+        // SAFETY: the symbol is the variable's storage, of its declared type;
+        // the caller excludes concurrent writes.
+        let data = unsafe { CData::read_from(&self.types, ty, address) }?;
+        data.get("")
+    }
+
+    /// Writes the global variable `name`, checked as any store is. Strings,
+    /// buffers and object addresses are refused: they would dangle.
+    ///
+    /// # Errors
+    /// As [`global`](Self::global), and [`ErrorKind::Value`] for a value that
+    /// does not fit.
+    ///
+    /// # Safety
+    /// No other thread may be using the variable, and the library must allow it
+    /// to change.
+    pub unsafe fn set_global(&self, name: &str, value: impl Into<Value>) -> Result<()> {
+        let (ty, address, size) = self.global_place(name)?;
+        let mut value = value.into();
+        let at = || format!("global '{name}'");
+        if matches!(value, Value::Str(_) | Value::Bytes(_) | Value::Ref(_)) {
+            return Err(value_error(
+                &at,
+                "a pointer to a temporary would dangle; store an address you keep alive (Value::Pointer)".into(),
+            ));
+        }
+        // Build the bytes aside, so a refused value leaves the variable untouched.
+        // SAFETY: the storage of the variable, `size` bytes; exclusive per the caller.
+        let mut data = unsafe { CData::read_from(&self.types, ty, address) }?;
+        store(
+            &self.types,
+            Place::whole(ty.id),
+            data.bytes_mut(),
+            &mut value,
+            &at,
+        )?;
+        // SAFETY: as above.
+        unsafe { std::ptr::copy_nonoverlapping(data.as_ptr(), address, size) };
+        Ok(())
+    }
+}
