@@ -212,6 +212,14 @@ impl CData {
         load(&self.set, place, self.buf.all())
     }
 
+    /// The type of the member at `path` (`""`: the object's own).
+    ///
+    /// # Errors
+    /// As [`get`](Self::get).
+    pub fn type_at(&self, path: &str) -> Result<QualType> {
+        Ok(QualType::new(self.place(path)?.ty))
+    }
+
     /// Writes `value` at `path`, checked: `300` into an `unsigned char` field or
     /// `8` into a 3-bit field is an error, not a truncation. Strings, buffers and
     /// [`Value::Ref`] objects stored into pointer fields are kept alive by this

@@ -30,12 +30,11 @@ impl Library {
     pub unsafe fn open(name: &str) -> Result<Library> {
         // SAFETY: the caller vouches for the library's initialisers.
         let inner = unsafe { libloading::Library::new(name) }.map_err(|e| {
-            let message = e.to_string();
-            // libloading prefixes the loader's text; keep the loader's own words.
-            let message = message
-                .strip_prefix("dlopen failed: ")
-                .map(str::to_owned)
-                .unwrap_or(message);
+            // libloading's own text is a summary; the loader's words are its source.
+            let message = match std::error::Error::source(&e) {
+                Some(source) => source.to_string(),
+                None => e.to_string(),
+            };
             let hint = if (name.ends_with("libm.so") || name.ends_with("libc.so"))
                 && message.contains("invalid ELF header")
             {
@@ -82,7 +81,8 @@ impl Library {
             Err(e) => Err(ErrorKind::Symbol {
                 name: name.to_owned(),
                 library: format!("'{}'", self.name),
-                message: e.to_string(),
+                message: std::error::Error::source(&e)
+                    .map_or_else(|| e.to_string(), ToString::to_string),
             }
             .into()),
         }

@@ -18,8 +18,8 @@ impl std::fmt::Display for UsageError {
 
 impl std::error::Error for UsageError {}
 
-/// Read C headers at run time: exact layouts (pahole-style or JSON), declarations
-/// and macro constants.
+/// Call C from its headers at run time; read exact layouts (pahole-style or
+/// JSON), declarations and macro constants.
 #[derive(Debug, Parser)]
 #[command(name = "wyvern", version, about, long_about = None)]
 pub(crate) struct Cli {
@@ -31,6 +31,8 @@ pub(crate) struct Cli {
 pub(crate) enum Command {
     /// Layouts of records (pahole-style, or --json): offsets, sizes, holes, padding.
     Layout(crate::layout::LayoutArgs),
+    /// Call a function by its header name, with C literals as arguments.
+    Call(crate::call::CallArgs),
     /// Every function, record, enum, typedef, global and constant.
     Dump(crate::dump::DumpArgs),
 }

@@ -5,8 +5,10 @@
 //! A closed pipe (`wyvern dump | head`) counts as success.
 
 mod args;
+mod call;
 mod dump;
 mod layout;
+mod literal;
 
 use std::io::{self, Write};
 use std::process::ExitCode;
@@ -28,6 +30,7 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Layout(a) => layout::run(a, &mut out),
         Command::Dump(a) => dump::run(a, &mut out),
+        Command::Call(a) => call::run(a, &mut out),
     };
     let result = result.and_then(|()| out.flush().map_err(anyhow::Error::from));
     match result {

@@ -1,0 +1,332 @@
+//! `wyvern call`: call a function by its header name with C literals.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+
+use anyhow::{anyhow, bail, Context, Result};
+use clap::Args;
+use wyvern::types::{FloatKind, RecordKind, Type, TypeId};
+use wyvern::{CData, Library, Module, QualType, TypeSet, Value};
+
+use crate::args::{Sources, UsageError};
+use crate::literal::{self, Designator, Lit};
+
+#[derive(Debug, Args)]
+pub(crate) struct CallArgs {
+    /// Print {"return": VALUE, "out": {"INDEX": VALUE}} as JSON.
+    #[arg(long)]
+    json: bool,
+    #[command(flatten)]
+    sources: Sources,
+    /// A library to load: a path or a soname such as libm.so.6 (repeatable;
+    /// searched in order). Without one, the running process (libc) is searched.
+    #[arg(short = 'l', long = "library", value_name = "LIBRARY")]
+    libraries: Vec<String>,
+    /// The function, by its header name.
+    #[arg(value_name = "FUNCTION")]
+    function: String,
+    /// Arguments as C literals: 42, -5, 0x1f, 5UL, 2.5, 'c', "text", NULL,
+    /// {1, {2.5, 3}}, {.x = 1}, &{} (an out-parameter, printed after the call).
+    #[arg(
+        value_name = "ARG",
+        trailing_var_arg = true,
+        allow_hyphen_values = true
+    )]
+    args: Vec<String>,
+}
+
+/// `{"return": VALUE, "out": {"INDEX": VALUE}}`; `errno` only when the call set it.
+/// Struct fields keep their declaration order.
+#[derive(serde::Serialize)]
+struct JsonResult<'a> {
+    #[serde(rename = "return")]
+    result: &'a Value,
+    out: BTreeMap<String, Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    errno: Option<i32>,
+}
+
+pub(crate) fn run(args: &CallArgs, out: &mut dyn Write) -> Result<()> {
+    let types = args.sources.load()?;
+    let libraries = open_libraries(&args.libraries)?;
+    let module = Module::with_libraries(types.clone(), libraries);
+    let function = module.function(&args.function)?;
+    let sig = function.signature().clone();
+    let mut raw_args: Vec<&str> = args.args.iter().map(String::as_str).collect();
+    if raw_args.first() == Some(&"--") {
+        raw_args.remove(0);
+    }
+    let mut values = Vec::with_capacity(raw_args.len());
+    let mut outputs = Vec::new();
+    for (i, text) in raw_args.iter().enumerate() {
+        let lit =
+            literal::parse(text).map_err(|e| UsageError(format!("argument {}: {e}", i + 1)))?;
+        let place = describe_param(&function, i);
+        let value = match sig.params.get(i) {
+            Some(param) => {
+                if matches!(lit, Lit::AddressOf(_)) {
+                    outputs.push(i);
+                }
+                typed_value(&types, param.id, &lit).with_context(|| place.clone())?
+            }
+            None => variadic_value(&lit).with_context(|| place.clone())?,
+        };
+        values.push(value);
+    }
+    // SAFETY: the user asked for this call; wyvern checked every argument against
+    // the header, and what the function does with them is the user's contract.
+    let result = unsafe { function.call(&mut values) }?;
+    let errno = wyvern::last_errno();
+    // What the function printed through C's stdio comes before wyvern's output.
+    // SAFETY: fflush(NULL) flushes every open C stream; it has no preconditions.
+    unsafe { libc::fflush(std::ptr::null_mut()) };
+    let result = readable_result(&types, sig.ret.id, result);
+    if args.json {
+        let json = JsonResult {
+            result: &result,
+            out: outputs
+                .iter()
+                .map(|&i| (i.to_string(), pointee_of(&values[i])))
+                .collect(),
+            errno: (errno != 0).then_some(errno),
+        };
+        return crate::write_json(out, &json);
+    }
+    writeln!(out, "{result}")?;
+    for &i in &outputs {
+        let name = function
+            .param_names()
+            .get(i)
+            .cloned()
+            .flatten()
+            .unwrap_or_else(|| format!("arg{}", i + 1));
+        writeln!(out, "{name} = {}", pointee_of(&values[i]))?;
+    }
+    if errno != 0 {
+        let text = std::io::Error::from_raw_os_error(errno);
+        eprintln!("note: errno = {errno} ({text})");
+    }
+    Ok(())
+}
+
+fn open_libraries(names: &[String]) -> Result<Vec<Library>> {
+    if names.is_empty() {
+        return Ok(vec![Library::this_process()]);
+    }
+    names
+        .iter()
+        // SAFETY: the user named the library to load; running its initialisers is
+        // what they asked for.
+        .map(|name| unsafe { Library::open(name) }.map_err(anyhow::Error::from))
+        .collect()
+}
+
+fn describe_param(function: &wyvern::Function, i: usize) -> String {
+    match function.param_names().get(i).and_then(Option::as_deref) {
+        Some(name) => format!("argument {} ('{name}') of '{}'", i + 1, function.name()),
+        None => format!("argument {} of '{}'", i + 1, function.name()),
+    }
+}
+
+/// What an out-parameter points to, for printing.
+fn pointee_of(value: &Value) -> Value {
+    match value {
+        Value::Ref(data) => Value::Data(data.clone()),
+        other => other.clone(),
+    }
+}
+
+/// A `char *` result becomes its string (or NULL); other values stay as they are.
+fn readable_result(types: &TypeSet, ret: TypeId, result: Value) -> Value {
+    let Type::Pointer(pointee) = types.ty(types.canonical(ret)) else {
+        return result;
+    };
+    let is_char = matches!(
+        types.ty(types.canonical(pointee.id)),
+        Type::Int(wyvern::types::IntKind::Char { .. })
+    );
+    match (is_char, &result) {
+        (true, Value::Pointer(address)) => {
+            // SAFETY: the header says the function returns a `char *`; by C
+            // convention a non-NULL one points to a NUL-terminated string.
+            let text = unsafe { std::ffi::CStr::from_ptr(*address as *const std::ffi::c_char) };
+            match std::ffi::CString::new(text.to_bytes()) {
+                Ok(s) => Value::Str(s),
+                Err(_) => result,
+            }
+        }
+        _ => result,
+    }
+}
+
+/// The value of literal `lit` for a parameter (or member) of type `ty`.
+fn typed_value(types: &TypeSet, ty: TypeId, lit: &Lit) -> Result<Value> {
+    let canonical = types.canonical(ty);
+    match lit {
+        Lit::AddressOf(inner) => {
+            let Type::Pointer(pointee) = types.ty(canonical) else {
+                bail!(
+                    "&{{...}} passes an address, but the parameter is '{}'",
+                    types.spell(QualType::new(ty))
+                );
+            };
+            let pointee = QualType::new(pointee.id);
+            if matches!(types.ty(types.canonical(pointee.id)), Type::Void) {
+                bail!("&{{...}} cannot make an object for 'void *'; the type is unknown");
+            }
+            let mut data = CData::new(types, pointee)?;
+            fill(&mut data, "", pointee.id, inner)?;
+            Ok(Value::Ref(data))
+        }
+        Lit::List(_) => {
+            let mut data = CData::new(types, QualType::new(ty))?;
+            fill(&mut data, "", ty, lit)?;
+            Ok(Value::Data(data))
+        }
+        other => Ok(scalar_value(other)),
+    }
+}
+
+/// A literal that is not a brace initializer, as a value.
+fn scalar_value(lit: &Lit) -> Value {
+    match lit {
+        Lit::Int { value, kind: None } => Value::Int(*value),
+        Lit::Int {
+            value,
+            kind: Some(kind),
+        } => Value::IntOf(*kind, *value),
+        Lit::Float { value, kind: None } => Value::Float(*value),
+        Lit::Float {
+            value,
+            kind: Some(kind),
+        } => Value::FloatOf(*kind, *value),
+        Lit::Char(c) => Value::Int(*c),
+        Lit::Str(bytes) => match std::ffi::CString::new(bytes.clone()) {
+            Ok(s) => Value::Str(s),
+            Err(e) => Value::Bytes(e.into_vec()),
+        },
+        Lit::Null => Value::Null,
+        Lit::Ident(name) => Value::Ident(name.clone()),
+        // Braces and addresses are handled by the caller.
+        Lit::List(_) | Lit::AddressOf(_) => Value::Void,
+    }
+}
+
+/// A variadic argument: its type comes from the literal, after the default promotions.
+fn variadic_value(lit: &Lit) -> Result<Value> {
+    match lit {
+        Lit::List(_) | Lit::AddressOf(_) => Err(anyhow!(
+            "a variadic argument has no declared type, so braces and &{{}} cannot be used"
+        )),
+        Lit::Float {
+            value,
+            kind: Some(FloatKind::Float),
+        } => Ok(Value::Float(*value)),
+        other => Ok(scalar_value(other)),
+    }
+}
+
+/// Writes brace initializer `lit` into `data` at `path` (of type `ty`), as C does:
+/// positional items in order, `.field` and `[index]` designators moving the cursor.
+fn fill(data: &mut CData, path: &str, ty: TypeId, lit: &Lit) -> Result<()> {
+    let types = data.types().clone();
+    let canonical = types.canonical(ty);
+    let Lit::List(items) = lit else {
+        return match lit {
+            Lit::AddressOf(_) => bail!("&{{...}} cannot appear inside an initializer"),
+            other => data.set(path, scalar_value(other)).map_err(Into::into),
+        };
+    };
+    match types.ty(canonical) {
+        Type::Record(r) => {
+            let record = types.record(*r);
+            let members = initializable_members(&types, canonical);
+            let mut cursor = 0;
+            for (designators, item) in items {
+                let child = match designators.split_first() {
+                    Some((Designator::Field(name), rest)) => {
+                        cursor = members
+                            .iter()
+                            .position(|(n, _)| n == name)
+                            .map_or(members.len(), |i| i + 1);
+                        format!("{path}.{name}{}", steps(rest))
+                    }
+                    Some((Designator::Index(_), _)) => {
+                        bail!("'{}' is not an array", types.spell(QualType::new(ty)))
+                    }
+                    None => {
+                        // A union takes its first member; a struct the next one.
+                        let full = record.kind == RecordKind::Union && cursor > 0;
+                        let Some((name, _)) = members.get(cursor).filter(|_| !full) else {
+                            bail!("too many values for '{}'", types.spell(QualType::new(ty)));
+                        };
+                        cursor += 1;
+                        format!("{path}.{name}")
+                    }
+                };
+                let child_ty = data.type_at(&child)?.id;
+                fill(data, &child, child_ty, item)?;
+            }
+            Ok(())
+        }
+        Type::Array { len, .. } => {
+            let mut cursor = 0u64;
+            for (designators, item) in items {
+                let (index, rest) = match designators.split_first() {
+                    Some((Designator::Index(i), rest)) => (*i, rest),
+                    Some((Designator::Field(name), _)) => bail!(
+                        "'{}' is an array; it has no field '{name}'",
+                        types.spell(QualType::new(ty))
+                    ),
+                    None => (cursor, &[][..]),
+                };
+                if len.is_some_and(|n| index >= n) {
+                    bail!("too many values for '{}'", types.spell(QualType::new(ty)));
+                }
+                cursor = index + 1;
+                let child = format!("{path}[{index}]{}", steps(rest));
+                let child_ty = data.type_at(&child)?.id;
+                fill(data, &child, child_ty, item)?;
+            }
+            Ok(())
+        }
+        _ => match items.as_slice() {
+            // `{5}` for a scalar, as C allows; `{}` leaves it zero.
+            [] => Ok(()),
+            [(designators, item)] if designators.is_empty() => fill(data, path, ty, item),
+            _ => bail!(
+                "'{}' is not a struct, union or array; it takes one value",
+                types.spell(QualType::new(ty))
+            ),
+        },
+    }
+}
+
+/// A designator list as a path suffix (`.b[2].c`).
+fn steps(designators: &[Designator]) -> String {
+    designators
+        .iter()
+        .map(|d| match d {
+            Designator::Field(name) => format!(".{name}"),
+            Designator::Index(i) => format!("[{i}]"),
+        })
+        .collect()
+}
+
+/// The members a positional initializer fills, in order: named fields, and the
+/// fields of anonymous members flattened; unnamed bitfields skipped.
+fn initializable_members(types: &TypeSet, ty: TypeId) -> Vec<(String, TypeId)> {
+    let mut out = Vec::new();
+    if let Type::Record(r) = types.ty(types.canonical(ty)) {
+        for f in types.record(*r).def.iter().flat_map(|d| &d.fields) {
+            match &f.name {
+                Some(name) => out.push((name.clone(), f.ty.id)),
+                None if f.is_anonymous_member() => {
+                    out.extend(initializable_members(types, f.ty.id))
+                }
+                None => {}
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,488 @@
+//! C literals as `wyvern call` reads them: numbers with suffixes, characters,
+//! strings, `NULL`, identifiers, brace initializers with designators, `&{...}`.
+
+use anyhow::{anyhow, bail, Result};
+use wyvern::types::{FloatKind, IntKind};
+
+/// One literal argument, before it meets its parameter's type.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Lit {
+    /// An integer; `kind` is set by a suffix (`5U`, `5L`, `5ULL`).
+    Int { value: i128, kind: Option<IntKind> },
+    /// A floating constant; `kind` is set by a suffix (`2.5f`, `2.5L`).
+    Float { value: f64, kind: Option<FloatKind> },
+    /// `'c'`
+    Char(i128),
+    /// `"text"`, escapes decoded.
+    Str(Vec<u8>),
+    /// `NULL`
+    Null,
+    /// `true`, `false`, an enumerator or a macro constant.
+    Ident(String),
+    /// `{a, .x = b, [3] = c, .p[1].y = d}`: each item with its designator list.
+    List(Vec<(Vec<Designator>, Lit)>),
+    /// `&{...}`: a temporary object whose address is passed.
+    AddressOf(Box<Lit>),
+}
+
+/// `.field` or `[index]` in a brace initializer.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Designator {
+    Field(String),
+    Index(u64),
+}
+
+/// Parses one argument.
+pub(crate) fn parse(text: &str) -> Result<Lit> {
+    let mut p = Reader {
+        text,
+        bytes: text.as_bytes(),
+        pos: 0,
+    };
+    let lit = p.literal(0)?;
+    p.skip_space();
+    if p.pos != p.bytes.len() {
+        bail!(
+            "cannot read '{text}' as a C literal: unexpected '{}' at column {}",
+            &text[p.pos..],
+            p.pos + 1
+        );
+    }
+    Ok(lit)
+}
+
+struct Reader<'a> {
+    text: &'a str,
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+impl Reader<'_> {
+    fn skip_space(&mut self) {
+        while self
+            .bytes
+            .get(self.pos)
+            .is_some_and(u8::is_ascii_whitespace)
+        {
+            self.pos += 1;
+        }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.pos).copied()
+    }
+
+    fn eat(&mut self, c: u8) -> bool {
+        self.skip_space();
+        if self.peek() == Some(c) {
+            self.pos += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    fn error(&self, what: &str) -> anyhow::Error {
+        anyhow!(
+            "cannot read '{}' as a C literal: {what} at column {}",
+            self.text,
+            self.pos + 1
+        )
+    }
+
+    fn literal(&mut self, depth: u32) -> Result<Lit> {
+        if depth > 64 {
+            return Err(self.error("braces nest too deeply"));
+        }
+        self.skip_space();
+        match self.peek() {
+            None => Err(self.error("a value is missing")),
+            Some(b'&') => {
+                self.pos += 1;
+                self.skip_space();
+                if self.peek() != Some(b'{') {
+                    return Err(self.error("'&' must be followed by a brace initializer: &{...}"));
+                }
+                Ok(Lit::AddressOf(Box::new(self.literal(depth + 1)?)))
+            }
+            Some(b'{') => {
+                self.pos += 1;
+                let mut items = Vec::new();
+                loop {
+                    if self.eat(b'}') {
+                        break;
+                    }
+                    let designators = self.designators()?;
+                    items.push((designators, self.literal(depth + 1)?));
+                    if self.eat(b',') {
+                        continue;
+                    }
+                    if self.eat(b'}') {
+                        break;
+                    }
+                    return Err(self.error("expected ',' or '}'"));
+                }
+                Ok(Lit::List(items))
+            }
+            Some(b'"') => {
+                let mut bytes = Vec::new();
+                // Adjacent string literals concatenate, as in C.
+                while self.peek() == Some(b'"') {
+                    self.pos += 1;
+                    bytes.extend(self.quoted(b'"')?);
+                    self.skip_space();
+                }
+                Ok(Lit::Str(bytes))
+            }
+            Some(b'\'') => {
+                self.pos += 1;
+                let bytes = self.quoted(b'\'')?;
+                match bytes.as_slice() {
+                    [b] => Ok(Lit::Char(i128::from(*b as i8))),
+                    _ => Err(self.error("a character constant holds one character")),
+                }
+            }
+            Some(c) if c.is_ascii_digit() || c == b'-' || c == b'+' || c == b'.' => self.number(),
+            Some(c) if c.is_ascii_alphabetic() || c == b'_' => {
+                let start = self.pos;
+                while self
+                    .peek()
+                    .is_some_and(|c| c.is_ascii_alphanumeric() || c == b'_')
+                {
+                    self.pos += 1;
+                }
+                let word = &self.text[start..self.pos];
+                Ok(match word {
+                    "NULL" | "nullptr" => Lit::Null,
+                    "true" => Lit::Int {
+                        value: 1,
+                        kind: None,
+                    },
+                    "false" => Lit::Int {
+                        value: 0,
+                        kind: None,
+                    },
+                    "INFINITY" => Lit::Float {
+                        value: f64::INFINITY,
+                        kind: None,
+                    },
+                    "NAN" => Lit::Float {
+                        value: f64::NAN,
+                        kind: None,
+                    },
+                    _ => Lit::Ident(word.to_owned()),
+                })
+            }
+            Some(_) => Err(self.error("unexpected character")),
+        }
+    }
+
+    /// A designator list (`.a[2].b =`), empty when the item has none.
+    fn designators(&mut self) -> Result<Vec<Designator>> {
+        let mut list = Vec::new();
+        loop {
+            self.skip_space();
+            match self.peek() {
+                Some(b'.')
+                    if self
+                        .bytes
+                        .get(self.pos + 1)
+                        .is_some_and(|c| !c.is_ascii_digit()) =>
+                {
+                    self.pos += 1;
+                    self.skip_space();
+                    let start = self.pos;
+                    while self
+                        .peek()
+                        .is_some_and(|c| c.is_ascii_alphanumeric() || c == b'_')
+                    {
+                        self.pos += 1;
+                    }
+                    if start == self.pos {
+                        return Err(self.error("a field name must follow '.'"));
+                    }
+                    list.push(Designator::Field(self.text[start..self.pos].to_owned()));
+                }
+                Some(b'[') => {
+                    self.pos += 1;
+                    self.skip_space();
+                    let start = self.pos;
+                    while self.peek().is_some_and(|c| c.is_ascii_alphanumeric()) {
+                        self.pos += 1;
+                    }
+                    let index = parse_unsigned(&self.text[start..self.pos])
+                        .ok_or_else(|| self.error("an index must be a number"))?;
+                    if !self.eat(b']') {
+                        return Err(self.error("expected ']'"));
+                    }
+                    list.push(Designator::Index(index));
+                }
+                _ => break,
+            }
+        }
+        if !list.is_empty() && !self.eat(b'=') {
+            return Err(self.error("expected '=' after the designator"));
+        }
+        Ok(list)
+    }
+
+    /// The body of a quoted literal, up to the closing `quote`.
+    fn quoted(&mut self, quote: u8) -> Result<Vec<u8>> {
+        let mut out = Vec::new();
+        loop {
+            let Some(c) = self.peek() else {
+                return Err(self.error("the quote is not closed"));
+            };
+            self.pos += 1;
+            if c == quote {
+                return Ok(out);
+            }
+            if c != b'\\' {
+                out.push(c);
+                continue;
+            }
+            let Some(e) = self.peek() else {
+                return Err(self.error("an escape is cut short"));
+            };
+            self.pos += 1;
+            out.push(match e {
+                b'n' => b'\n',
+                b't' => b'\t',
+                b'r' => b'\r',
+                b'a' => 7,
+                b'b' => 8,
+                b'f' => 12,
+                b'v' => 11,
+                b'e' => 27,
+                b'x' => {
+                    let start = self.pos;
+                    while self.peek().is_some_and(|c| c.is_ascii_hexdigit()) {
+                        self.pos += 1;
+                    }
+                    u8::from_str_radix(&self.text[start..self.pos], 16)
+                        .map_err(|_| self.error("a \\x escape needs one or two hex digits"))?
+                }
+                b'0'..=b'7' => {
+                    let start = self.pos - 1;
+                    while self.pos < start + 3
+                        && self.peek().is_some_and(|c| (b'0'..=b'7').contains(&c))
+                    {
+                        self.pos += 1;
+                    }
+                    u8::from_str_radix(&self.text[start..self.pos], 8)
+                        .map_err(|_| self.error("an octal escape is out of range"))?
+                }
+                other => other,
+            });
+        }
+    }
+
+    fn number(&mut self) -> Result<Lit> {
+        let start = self.pos;
+        while self
+            .peek()
+            .is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-' | b'+' | b'_'))
+        {
+            // A sign is part of the number only at its start or after an exponent.
+            if matches!(self.peek(), Some(b'-' | b'+')) && self.pos > start {
+                let prev = self.bytes[self.pos - 1].to_ascii_lowercase();
+                let hex = self.text[start..self.pos]
+                    .to_ascii_lowercase()
+                    .contains("0x");
+                if !(prev == b'e' && !hex || prev == b'p' && hex) {
+                    break;
+                }
+            }
+            self.pos += 1;
+        }
+        let text = &self.text[start..self.pos];
+        number(text).ok_or_else(|| anyhow!("cannot read '{text}' as a number"))
+    }
+}
+
+fn parse_unsigned(text: &str) -> Option<u64> {
+    let lower = text.to_ascii_lowercase();
+    if let Some(hex) = lower.strip_prefix("0x") {
+        u64::from_str_radix(hex, 16).ok()
+    } else if let Some(bin) = lower.strip_prefix("0b") {
+        u64::from_str_radix(bin, 2).ok()
+    } else if lower.len() > 1 && lower.starts_with('0') {
+        u64::from_str_radix(&lower[1..], 8).ok()
+    } else {
+        lower.parse().ok()
+    }
+}
+
+/// Reads a C number: decimal, hex, octal or binary integers with `U`/`L`/`LL`
+/// suffixes, and decimal or hex floats with `f`/`L` suffixes.
+fn number(text: &str) -> Option<Lit> {
+    let (negative, body) = match text.as_bytes().first()? {
+        b'-' => (true, &text[1..]),
+        b'+' => (false, &text[1..]),
+        _ => (false, text),
+    };
+    let lower = body.to_ascii_lowercase();
+    let hex = lower.starts_with("0x");
+    let is_float = if hex {
+        lower.contains('.') || lower.contains('p')
+    } else {
+        lower.contains('.') || lower.contains('e') || lower == "inf" || lower == "nan"
+    };
+    if is_float {
+        let (digits, kind) = match lower.as_bytes().last()? {
+            b'f' if !hex || lower.contains('p') => {
+                (&lower[..lower.len() - 1], Some(FloatKind::Float))
+            }
+            b'l' => (&lower[..lower.len() - 1], Some(FloatKind::LongDouble)),
+            _ => (lower.as_str(), None),
+        };
+        let value = if hex {
+            hex_float(&digits[2..])?
+        } else {
+            digits.parse::<f64>().ok()?
+        };
+        let value = if negative { -value } else { value };
+        return Some(Lit::Float { value, kind });
+    }
+    let suffix_start = lower
+        .char_indices()
+        .rev()
+        .take_while(|(_, c)| *c == 'u' || *c == 'l')
+        .last()
+        .map_or(lower.len(), |(i, _)| i);
+    // In hex, a trailing 'u'/'l' can't be a digit, so the split is safe.
+    let (digits, suffix) = lower.split_at(suffix_start);
+    let magnitude = u128::from(parse_unsigned(digits)?);
+    let unsigned = suffix.contains('u');
+    let longs = suffix.matches('l').count();
+    let kind = match (unsigned, longs) {
+        (false, 0) => None,
+        (true, 0) => Some(IntKind::UInt),
+        (false, 1) => Some(IntKind::Long),
+        (true, 1) => Some(IntKind::ULong),
+        (false, 2) => Some(IntKind::LongLong),
+        (true, 2) => Some(IntKind::ULongLong),
+        _ => return None,
+    };
+    let value = i128::try_from(magnitude).ok()?;
+    Some(Lit::Int {
+        value: if negative { -value } else { value },
+        kind,
+    })
+}
+
+/// `1.8p3` (after `0x`) as an f64.
+fn hex_float(text: &str) -> Option<f64> {
+    let (mantissa, exponent) = match text.split_once('p') {
+        Some((m, e)) => (m, e.parse::<i32>().ok()?),
+        None => (text, 0),
+    };
+    let (int_part, frac_part) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let mut value = 0f64;
+    for c in int_part.chars() {
+        value = value * 16.0 + f64::from(c.to_digit(16)?);
+    }
+    let mut scale = 1.0 / 16.0;
+    for c in frac_part.chars() {
+        value += f64::from(c.to_digit(16)?) * scale;
+        scale /= 16.0;
+    }
+    Some(value * 2f64.powi(exponent))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn int(value: i128) -> Lit {
+        Lit::Int { value, kind: None }
+    }
+
+    #[test]
+    fn numbers() {
+        assert_eq!(parse("42").unwrap(), int(42));
+        assert_eq!(parse("-5").unwrap(), int(-5));
+        assert_eq!(parse("0x1F").unwrap(), int(31));
+        assert_eq!(parse("0755").unwrap(), int(0o755));
+        assert_eq!(
+            parse("5ULL").unwrap(),
+            Lit::Int {
+                value: 5,
+                kind: Some(IntKind::ULongLong)
+            }
+        );
+        assert_eq!(
+            parse("2.5f").unwrap(),
+            Lit::Float {
+                value: 2.5,
+                kind: Some(FloatKind::Float)
+            }
+        );
+        assert_eq!(
+            parse("-1e-3").unwrap(),
+            Lit::Float {
+                value: -1e-3,
+                kind: None
+            }
+        );
+        assert_eq!(
+            parse("0x1.8p1").unwrap(),
+            Lit::Float {
+                value: 3.0,
+                kind: None
+            }
+        );
+        assert!(parse("12abc").is_err());
+    }
+
+    #[test]
+    fn strings_chars_and_braces() {
+        assert_eq!(
+            parse(r#""a\n\x41\101""#).unwrap(),
+            Lit::Str(b"a\nAA".to_vec())
+        );
+        assert_eq!(parse("'x'").unwrap(), Lit::Char(120));
+        assert_eq!(parse("'\\0'").unwrap(), Lit::Char(0));
+        assert_eq!(
+            parse("{1, {2.5, 3}, .z = 4, [2] = 5}").unwrap(),
+            Lit::List(vec![
+                (vec![], int(1)),
+                (
+                    vec![],
+                    Lit::List(vec![
+                        (
+                            vec![],
+                            Lit::Float {
+                                value: 2.5,
+                                kind: None
+                            }
+                        ),
+                        (vec![], int(3))
+                    ])
+                ),
+                (vec![Designator::Field("z".into())], int(4)),
+                (vec![Designator::Index(2)], int(5)),
+            ])
+        );
+        assert_eq!(
+            parse("&{}").unwrap(),
+            Lit::AddressOf(Box::new(Lit::List(vec![])))
+        );
+        assert_eq!(
+            parse("{.p[1].y = 2}").unwrap(),
+            Lit::List(vec![(
+                vec![
+                    Designator::Field("p".into()),
+                    Designator::Index(1),
+                    Designator::Field("y".into())
+                ],
+                int(2)
+            )])
+        );
+        assert_eq!(parse("NULL").unwrap(), Lit::Null);
+        assert_eq!(parse("O_RDONLY").unwrap(), Lit::Ident("O_RDONLY".into()));
+        assert!(parse("{1, 2").is_err());
+        assert!(parse("\"open").is_err());
+        assert!(parse("&5").is_err());
+    }
+}

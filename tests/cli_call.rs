@@ -1,0 +1,275 @@
+//! `wyvern call` as a user types it: the CLI contract for calls.
+
+mod common;
+
+use common::{gcc_compile, run_wyvern, Compiled, TempDir};
+
+/// A small library with structs, unions and arrays by value, compiled by gcc.
+fn shapes_library(dir: &TempDir) -> (String, String) {
+    let header = "struct P { double x, y; };
+union U { int i; float f; };
+struct Rec { int id; char name[8]; struct P at[2]; unsigned flags : 3; };
+double dot(struct P a, struct P b);
+struct P scale(struct P p, double k);
+int as_int(union U u);
+void fill(struct Rec *out, int id);
+long sum_ids(struct Rec r);
+long total(int n, ...);
+";
+    let source = format!(
+        "#include <stdarg.h>
+{header}
+double dot(struct P a, struct P b) {{ return a.x * b.x + a.y * b.y; }}
+struct P scale(struct P p, double k) {{ struct P r = {{ p.x * k, p.y * k }}; return r; }}
+int as_int(union U u) {{ return u.i; }}
+void fill(struct Rec *out, int id) {{
+    out->id = id; out->name[0] = 'o'; out->name[1] = 'k'; out->name[2] = 0;
+    out->at[1].y = 0.5; out->flags = 5;
+}}
+long sum_ids(struct Rec r) {{ return r.id * 1000 + r.flags * 100 + (long)(r.at[1].x * 10) + r.name[0]; }}
+long total(int n, ...) {{
+    va_list ap; va_start(ap, n); long t = 0;
+    for (int i = 0; i < n; i++) t += va_arg(ap, long);
+    va_end(ap); return t;
+}}
+"
+    );
+    std::fs::write(dir.path().join("shapes.h"), header).unwrap();
+    let lib = match gcc_compile(
+        dir.path(),
+        "libshapes.so",
+        &source,
+        &["-shared", "-fPIC", "-O1"],
+    ) {
+        Compiled::Ok(path) => path,
+        Compiled::Failed(e) => panic!("gcc failed:\n{e}"),
+    };
+    (
+        dir.path().join("shapes.h").display().to_string(),
+        lib.display().to_string(),
+    )
+}
+
+fn stdout_of(args: &[&str]) -> String {
+    let out = run_wyvern(args);
+    assert!(out.success(), "wyvern {args:?}\n{}", out.describe());
+    out.stdout
+}
+
+#[test]
+fn the_issue_examples_work() {
+    assert_eq!(
+        stdout_of(&[
+            "call",
+            "-H",
+            "<math.h>",
+            "-l",
+            "libm.so.6",
+            "pow",
+            "2",
+            "10"
+        ]),
+        "1024\n"
+    );
+    let stat = stdout_of(&[
+        "call",
+        "-H",
+        "<sys/stat.h>",
+        "-l",
+        "libc.so.6",
+        "stat",
+        "\"/etc\"",
+        "&{}",
+    ]);
+    let mut lines = stat.lines();
+    assert_eq!(lines.next(), Some("0"));
+    let buf = lines.next().unwrap();
+    assert!(buf.starts_with("__buf = {.st_dev = "), "{buf}");
+    // /etc is a directory: S_IFDIR is 0o040000.
+    let mode: u32 = buf
+        .split(".st_mode = ")
+        .nth(1)
+        .and_then(|s| s.split(',').next())
+        .and_then(|s| s.parse().ok())
+        .unwrap();
+    assert_eq!(mode & 0o170000, 0o040000, "{buf}");
+}
+
+#[test]
+fn json_has_the_contract_shape() {
+    let out = common::wyvern_json(&[
+        "call",
+        "--json",
+        "-H",
+        "<sys/stat.h>",
+        "stat",
+        "\"/etc\"",
+        "&{}",
+    ])
+    .unwrap();
+    assert_eq!(out["return"], 0);
+    let st = &out["out"]["1"];
+    assert!(st["st_size"].is_u64(), "{st}");
+    assert!(st["st_mtim"]["tv_sec"].is_i64(), "{st}");
+    assert!(st["__glibc_reserved"].is_array(), "{st}");
+    let out = common::wyvern_json(&[
+        "call",
+        "--json",
+        "-H",
+        "<stdlib.h>",
+        "getenv",
+        "\"NO_SUCH_VARIABLE_X\"",
+    ])
+    .unwrap();
+    assert!(out["return"].is_null(), "a NULL char * is null: {out}");
+    let out =
+        common::wyvern_json(&["call", "--json", "-H", "<string.h>", "strerror", "2"]).unwrap();
+    assert_eq!(out["return"], "No such file or directory");
+    let out = common::wyvern_json(&[
+        "call",
+        "--json",
+        "-H",
+        "<stdlib.h>",
+        "strtoull",
+        "\"18446744073709551615\"",
+        "NULL",
+        "10",
+    ])
+    .unwrap();
+    assert_eq!(
+        out["return"].as_u64(),
+        Some(u64::MAX),
+        "64-bit integers are exact"
+    );
+}
+
+#[test]
+fn negative_numbers_are_values_not_flags() {
+    assert_eq!(stdout_of(&["call", "-H", "<stdlib.h>", "abs", "-5"]), "5\n");
+    assert_eq!(
+        stdout_of(&["call", "-H", "<stdlib.h>", "abs", "--", "-7"]),
+        "7\n"
+    );
+    assert_eq!(
+        stdout_of(&["call", "-H", "<stdlib.h>", "labs", "-0x10"]),
+        "16\n"
+    );
+}
+
+#[test]
+fn variadic_arguments_take_their_type_from_the_literal() {
+    let out = stdout_of(&[
+        "call",
+        "-H",
+        "<stdio.h>",
+        "printf",
+        "\"%d|%ld|%.2f|%s|%c|%Lf\\n\"",
+        "-3",
+        "5000000000L",
+        "2.5",
+        "\"str\"",
+        "'z'",
+        "1.5L",
+    ]);
+    let printed = "-3|5000000000|2.50|str|z|1.500000\n";
+    assert_eq!(out, format!("{printed}{}\n", printed.len()));
+}
+
+#[test]
+fn structs_unions_and_arrays_by_value_with_braces_and_designators() {
+    let dir = TempDir::new("cli-call");
+    let (header, lib) = shapes_library(&dir);
+    let call = |args: &[&str]| {
+        let mut all = vec!["call", "-H", header.as_str(), "-l", lib.as_str()];
+        all.extend_from_slice(args);
+        stdout_of(&all)
+    };
+    assert_eq!(call(&["dot", "{1, 2}", "{.y = 4, .x = 3}"]), "11\n");
+    assert_eq!(call(&["scale", "{1.5, -2}", "2"]), "{.x = 3, .y = -4}\n");
+    assert_eq!(call(&["as_int", "{.i = 77}"]), "77\n");
+    assert_eq!(call(&["as_int", "{7}"]), "7\n");
+    assert_eq!(
+        call(&["fill", "&{}", "9"]),
+        "void\nout = {.id = 9, .name = \"ok\", .at = {{.x = 0, .y = 0}, {.x = 0, .y = 0.5}}, .flags = 5}\n"
+    );
+    // id 2, flags 3, at[1].x 1.5, name[0] 'A' (65).
+    assert_eq!(
+        call(&["sum_ids", "{2, \"A\", {{0, 0}, {1.5, 0}}, 3}"]),
+        format!("{}\n", 2 * 1000 + 3 * 100 + 15 + 65)
+    );
+    assert_eq!(
+        call(&["sum_ids", "{.flags = 1, .at[1] = {2}}"]).trim(),
+        "120"
+    );
+    assert_eq!(
+        call(&["total", "3", "1L", "2L", "40000000000L"]),
+        "40000000003\n"
+    );
+    // What a call prints reads back as its arguments.
+    let p = call(&["scale", "{1, 2}", "3"]);
+    assert_eq!(call(&["dot", p.trim(), "{1, 1}"]), "9\n");
+}
+
+#[test]
+fn errors_are_clear_and_never_panics() {
+    let dir = TempDir::new("cli-call-errors");
+    let (header, lib) = shapes_library(&dir);
+    let fails = |args: &[&str], status: i32, needle: &str| {
+        let mut all = vec!["call", "-H", header.as_str(), "-l", lib.as_str()];
+        all.extend_from_slice(args);
+        let out = run_wyvern(&all);
+        assert_eq!(out.status, Some(status), "{args:?}\n{}", out.describe());
+        assert!(
+            out.stderr.contains(needle),
+            "{args:?}: wanted '{needle}'\n{}",
+            out.describe()
+        );
+        assert!(!out.stderr.contains("panicked"), "{}", out.describe());
+    };
+    fails(&["dott", "{1,2}", "{3,4}"], 1, "did you mean 'dot'?");
+    fails(&["dot", "{1,2}"], 1, "'dot' takes 2 arguments; got 1");
+    fails(&["dot", "{1,2}", "NULL"], 1, "argument 2 ('b') of 'dot'");
+    fails(
+        &["dot", "{1,2,3}", "{1,2}"],
+        1,
+        "too many values for 'struct P'",
+    );
+    fails(&["dot", "{.z = 1}", "{1,2}"], 1, "no field 'z'");
+    fails(
+        &["as_int", "{.i = 1e3}"],
+        1,
+        "cannot be stored in the integer type 'int'",
+    );
+    fails(
+        &["fill", "&{.name = \"too long a name\"}", "1"],
+        1,
+        "do not fit in 'char [8]'",
+    );
+    fails(
+        &["fill", "&{.flags = 8}", "1"],
+        1,
+        "8 does not fit in a 3-bit field",
+    );
+    fails(
+        &["dot", "{1,", "{1,2}"],
+        2,
+        "cannot read '{1,' as a C literal",
+    );
+    fails(&["total", "1", "{1}"], 1, "braces and &{} cannot be used");
+    let out = run_wyvern(&["call", "-H", "<math.h>", "-l", "libm.so", "pow", "1", "2"]);
+    assert_eq!(out.status, Some(1));
+    assert!(out.stderr.contains("linker script"), "{}", out.describe());
+    let out = run_wyvern(&["call", "-H", "<math.h>", "-l", "libc.so.6", "pow", "1", "2"]);
+    assert!(
+        out.stderr.contains("no symbol 'pow' in 'libc.so.6'"),
+        "{}",
+        out.describe()
+    );
+    let out = run_wyvern(&["call", "-H", "<stdlib.h>", "abs", "300000000000"]);
+    assert!(
+        out.stderr
+            .contains("300000000000 does not fit in 'int' (-2147483648..=2147483647)"),
+        "{}",
+        out.describe()
+    );
+}
