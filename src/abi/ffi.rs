@@ -32,6 +32,37 @@ pub(crate) struct Slot {
     pub(crate) size: usize,
     /// Bytes a buffer for it must have: libffi reads and writes whole eightbytes.
     pub(crate) buffer: usize,
+    /// Its shape, when it is a plain scalar that calls can convert without
+    /// looking at the type again.
+    pub(crate) shape: Shape,
+}
+
+/// The shape of a plain scalar slot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Shape {
+    /// An integer (not `_Bool`, not an enum: those need their own checks).
+    Int { size: u8, signed: bool },
+    /// `float`
+    F32,
+    /// `double`
+    F64,
+    /// Any data pointer.
+    Pointer,
+    /// Anything else: converted by the general path.
+    Other,
+}
+
+fn shape_of(set: &TypeSet, ty: TypeId, size: usize) -> Shape {
+    match set.ty(set.canonical(ty)) {
+        Type::Int(k) if size <= 8 => Shape::Int {
+            size: size as u8,
+            signed: k.is_signed(),
+        },
+        Type::Float(FloatKind::Float) if size == 4 => Shape::F32,
+        Type::Float(FloatKind::Double) if size == 8 => Shape::F64,
+        Type::Pointer(_) => Shape::Pointer,
+        _ => Shape::Other,
+    }
 }
 
 /// A prepared libffi call interface for one function type (and one shape of
@@ -243,6 +274,7 @@ fn slot(set: &TypeSet, ty: TypeId) -> Result<Slot> {
         ty,
         size,
         buffer: size.max(16).next_multiple_of(8),
+        shape: shape_of(set, ty, size),
     })
 }
 

@@ -11,3 +11,4 @@ mod ffi;
 pub mod sysv;
 
 pub use ffi::CallInterface;
+pub(crate) use ffi::Shape;

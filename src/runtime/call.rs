@@ -11,7 +11,7 @@ use super::data::CData;
 use super::library::Library;
 use super::mem::{load, store, value_error, Place};
 use super::value::Value;
-use crate::abi::CallInterface;
+use crate::abi::{CallInterface, Shape};
 use crate::error::{ErrorKind, Result};
 use crate::types::{FloatKind, FnSig, IntKind, QualType, Type, TypeId, TypeSet};
 
@@ -245,7 +245,9 @@ impl Function {
         for (i, (value, slot)) in args.iter_mut().zip(&interface.args).enumerate() {
             let at = || self.place_of(i);
             if slot.buffer <= 16 {
-                store(set, Place::whole(slot.ty), &mut scratch[i].0, value, &at)?;
+                if !store_fast(slot.shape, value, &mut scratch[i].0) {
+                    store(set, Place::whole(slot.ty), &mut scratch[i].0, value, &at)?;
+                }
                 ptrs[i] = scratch[i].0.as_mut_ptr().cast();
             } else {
                 // A large aggregate: libffi copies it from the object itself.
@@ -285,7 +287,10 @@ impl Function {
                 let mut ret = RetScratch([0; 32]);
                 // SAFETY: as above; the result buffer has `slot.buffer` bytes.
                 unsafe { self.invoke(interface, code, ret.0.as_mut_ptr(), ptrs) };
-                load(set, Place::whole(slot.ty), &ret.0)
+                match load_fast(slot.shape, &ret.0) {
+                    Some(value) => Ok(value),
+                    None => load(set, Place::whole(slot.ty), &ret.0),
+                }
             }
             Some(slot) => {
                 let mut data = CData::new(set, QualType::new(slot.ty))?;
@@ -316,6 +321,67 @@ impl Function {
         // SAFETY: as above.
         LAST_ERRNO.with(|e| e.set(unsafe { *errno_location() }));
     }
+}
+
+/// Writes the common scalar cases without consulting the type set; `false`
+/// leaves the value to the general (and error-reporting) path.
+#[inline]
+fn store_fast(shape: Shape, value: &Value, dst: &mut [u8; 16]) -> bool {
+    match (shape, value) {
+        (Shape::Int { size, signed }, Value::Int(v)) => {
+            let bits = u32::from(size) * 8;
+            let fits = if signed {
+                let half = 1i128 << (bits - 1);
+                (-half..half).contains(v)
+            } else {
+                *v >= 0 && *v < 1i128 << bits
+            };
+            if fits {
+                dst[..8].copy_from_slice(&(*v as i64).to_le_bytes());
+            }
+            fits
+        }
+        (Shape::F64, Value::Float(v)) => {
+            dst[..8].copy_from_slice(&v.to_le_bytes());
+            true
+        }
+        (Shape::F32, Value::Float(v)) if !v.is_finite() || (*v as f32).is_finite() => {
+            dst[..4].copy_from_slice(&(*v as f32).to_le_bytes());
+            true
+        }
+        (Shape::Pointer, Value::Pointer(a)) => {
+            dst[..8].copy_from_slice(&(*a as u64).to_le_bytes());
+            true
+        }
+        (Shape::Pointer, Value::Null) => {
+            dst[..8].fill(0);
+            true
+        }
+        _ => false,
+    }
+}
+
+/// Reads the common scalar results without consulting the type set.
+#[inline]
+fn load_fast(shape: Shape, src: &[u8; 32]) -> Option<Value> {
+    let mut word = [0u8; 8];
+    word.copy_from_slice(&src[..8]);
+    let raw = u64::from_le_bytes(word);
+    Some(match shape {
+        Shape::Int { size, signed } => {
+            let shift = 64 - u32::from(size) * 8;
+            if signed {
+                Value::Int(i128::from(((raw << shift) as i64) >> shift))
+            } else {
+                Value::Int(i128::from((raw << shift) >> shift))
+            }
+        }
+        Shape::F64 => Value::Float(f64::from_bits(raw)),
+        Shape::F32 => Value::Float(f64::from(f32::from_bits(raw as u32))),
+        Shape::Pointer if raw == 0 => Value::Null,
+        Shape::Pointer => Value::Pointer(raw as usize),
+        Shape::Other => return None,
+    })
 }
 
 /// Objects (records, arrays, complex) come back as [`CData`]; scalars as values.
