@@ -1,5 +1,5 @@
-//! The quick-start demo: real layouts of system structs and real macro constants,
-//! read from the machine's own headers at run time.
+//! The quick-start demo: real layouts of system structs, real macro constants and
+//! real calls, from the machine's own headers at run time.
 //!
 //! `cargo run --example demo` (or `make demo`).
 
@@ -54,6 +54,71 @@ fn main() -> wyvern::Result<()> {
     }
     if let Err(e) = types.constant("stdout") {
         println!("asking for 'stdout' as a constant: {e}");
+    }
+
+    calls(types)
+}
+
+/// Calls by header name: no type codes, every argument checked against the header.
+fn calls(types: wyvern::TypeSet) -> wyvern::Result<()> {
+    use wyvern::Value;
+    println!("\ncalls, by header name:");
+    // SAFETY: libc and libm run no initialisers that could harm this process.
+    let libraries = unsafe {
+        vec![
+            wyvern::Library::open("libc.so.6")?,
+            wyvern::Library::open("libm.so.6")?,
+        ]
+    };
+    let module = wyvern::Module::with_libraries(types, libraries);
+
+    let pow = module.function("pow")?;
+    // SAFETY: pow has no preconditions.
+    let result = unsafe { pow.call(&mut [2.into(), 10.into()])? };
+    println!("  pow(2, 10) = {result}");
+
+    // An out-parameter: a zeroed `struct stat` that stat() fills.
+    let stat = module.function("stat")?;
+    let mut args = [Value::from("/etc"), Value::Ref(module.new_object("struct stat")?)];
+    // SAFETY: a NUL-terminated path and a struct stat to write.
+    let status = unsafe { stat.call(&mut args)? };
+    let st = args[1].as_data().expect("the object passed by address");
+    println!(
+        "  stat(\"/etc\", &st) = {status}: st_mode = {:#o}, st_mtim = {}",
+        st.get("st_mode")?.as_int().unwrap_or(0),
+        st.get("st_mtim")?
+    );
+
+    // A variadic call: extra arguments take their C type from the value.
+    let snprintf = module.function("snprintf")?;
+    let mut args = [
+        Value::Bytes(vec![0; 64]),
+        64.into(),
+        "%s has %d sides, %.2f rad each".into(),
+        "a hexagon".into(),
+        6.into(),
+        (std::f64::consts::PI / 3.0).into(),
+    ];
+    // SAFETY: the format matches the arguments; the buffer holds 64 bytes.
+    unsafe { snprintf.call(&mut args)? };
+    if let Value::Bytes(buffer) = &args[0] {
+        let text = buffer.split(|b| *b == 0).next().unwrap_or_default();
+        println!("  snprintf -> {:?}", String::from_utf8_lossy(text));
+    }
+
+    // Checked conversions: errors name the argument.
+    let fchmod = module.function("fchmod")?;
+    // SAFETY: refused before C is reached.
+    if let Err(e) = unsafe { fchmod.call(&mut [1.into(), (-1).into()]) } {
+        println!("  fchmod(1, -1): {e}");
+    }
+
+    // The typed path: checked once against the header, then a plain call.
+    let raw = pow.typed::<unsafe extern "C" fn(f64, f64) -> f64>()?;
+    // SAFETY: pow has no preconditions.
+    println!("  typed pow(2.5, 2) = {}", unsafe { raw(2.5, 2.0) });
+    if let Err(e) = pow.typed::<unsafe extern "C" fn(f64, i32) -> f64>() {
+        println!("  typed pow as fn(f64, i32): {e}");
     }
     Ok(())
 }

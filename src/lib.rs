@@ -4,7 +4,18 @@
 //! by libclang, or the DWARF debug info of a compiled object — into its own C type
 //! system: records with their exact layouts, unions, bitfields, enums, typedefs,
 //! function types with their calling conventions, globals and macro constants.
-//! Nobody writes a type code by hand.
+//! That type system drives libffi: nobody writes a type code by hand.
+//!
+//! ```no_run
+//! # fn main() -> wyvern::Result<()> {
+//! let types = wyvern::Parser::new().header("<math.h>").parse()?;
+//! // SAFETY: loading libm runs no initialiser that could harm this process.
+//! let module = wyvern::Module::new(types, unsafe { wyvern::Library::open("libm.so.6")? });
+//! // SAFETY: pow has no preconditions.
+//! let r = unsafe { module.function("pow")?.call(&mut [2.into(), 10.into()])? };
+//! assert_eq!(r, wyvern::Value::Float(1024.0));
+//! # Ok(()) }
+//! ```
 //!
 //! ```
 //! # fn main() -> wyvern::Result<()> {
@@ -22,6 +33,10 @@
 //!   C name ([`TypeSet::type_named`], [`TypeSet::function`], [`TypeSet::constant`]),
 //!   spelled back as C ([`TypeSet::spell`]) and laid out ([`TypeSet::record_layout`]).
 //! - [`types`]: the type system itself, and [`TypeBuilder`](types::TypeBuilder) for front ends.
+//! - [`Library`], [`Module`], [`Function`]: functions and globals by header name;
+//!   [`Function::call`] with checked [`Value`]s, [`Function::typed`] for a plain
+//!   function pointer checked against the header. [`CData`]: owned C objects.
+//! - [`abi`]: the x86-64 System V classification and libffi call interfaces.
 //!
 //! ## Features
 //! - `clang` (default): the libclang front end. libclang is loaded at run time
@@ -30,8 +45,11 @@
 //! - `cli` (default): the `wyvern` command-line tool.
 //!
 //! ## Safety model
-//! Parsing, layouts, lookups and printing are safe and never panic on any input:
-//! bad input is an [`Error`] saying what, where and what is close.
+//! Parsing, layouts, lookups, printing, building values and checking types are
+//! safe and never panic on any input: bad input is an [`Error`] saying what, where
+//! and what is close. Loading a library runs its initialisers and calling C can do
+//! anything, so [`Library::open`], [`Function::call`] and global access are
+//! `unsafe`, each with a `# Safety` section.
 
 #![deny(missing_docs)]
 #![warn(unsafe_op_in_unsafe_fn)]

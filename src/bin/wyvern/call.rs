@@ -103,8 +103,9 @@ pub(crate) fn run(args: &CallArgs, out: &mut dyn Write) -> Result<()> {
         writeln!(out, "{name} = {}", pointee_of(&values[i]))?;
     }
     if errno != 0 {
-        let text = std::io::Error::from_raw_os_error(errno);
-        eprintln!("note: errno = {errno} ({text})");
+        let text = std::io::Error::from_raw_os_error(errno).to_string();
+        let text = text.split(" (os error").next().unwrap_or_default();
+        eprintln!("note: errno = {errno}: {text}");
     }
     Ok(())
 }
