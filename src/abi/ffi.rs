@@ -78,6 +78,10 @@ pub struct CallInterface {
     pub(crate) ret: Option<Slot>,
     pub(crate) args: Vec<Slot>,
     pub(crate) fixed: usize,
+    /// For each libffi argument, the argument and the byte offset in its buffer it
+    /// is read from, when an argument is split (see [`splits_in_sixth_gpr`]);
+    /// empty when libffi's arguments are the caller's, one to one.
+    spread: Box<[(usize, usize)]>,
 }
 
 // SAFETY: after `ffi_prep_cif` the cif and every type it points into are only read
@@ -99,6 +103,9 @@ impl std::fmt::Debug for CallInterface {
 
 #[derive(Default)]
 struct Arena {
+    // Boxed on purpose: `ffi_type`s are pointed to, so they must not move when
+    // the vector grows.
+    #[allow(clippy::vec_box)]
     types: Vec<Box<ffi::ffi_type>>,
     lists: Vec<Box<[*mut ffi::ffi_type]>>,
 }
@@ -152,8 +159,18 @@ impl CallInterface {
                     "returning '_Complex long double' (x87 register pair)",
                 ));
             }
-            let t = lower(set, &mut arena, sig.ret.id)
-                .map_err(|why| unsupported(&format!("the return type: {why}")))?;
+            let t = if abi == default_abi() && returns_in_st0(set, ret_ty) {
+                // libffi returns a struct of class X87 in rax:rdx; gcc returns a
+                // record whose only data is one `long double` in st(0), as it
+                // returns the scalar, whose bytes are the record's.
+                static_type(
+                    // SAFETY: a libffi static, as in `lower`.
+                    unsafe { &mut *addr_of_mut!(ffi::ffi_type_longdouble) },
+                )
+            } else {
+                lower(set, &mut arena, sig.ret.id)
+                    .map_err(|why| unsupported(&format!("the return type: {why}")))?
+            };
             (t, Some(slot(set, sig.ret.id)?))
         };
         let mut arg_types = Vec::with_capacity(sig.params.len() + variadic.len());
@@ -169,6 +186,24 @@ impl CallInterface {
             arg_types.push(t);
             args.push(slot(set, ty)?);
         }
+        let mut spread = Vec::new();
+        let mut fixed_types = sig.params.len();
+        if abi == default_abi() {
+            let all = sig
+                .params
+                .iter()
+                .map(|q| q.id)
+                .chain(variadic.iter().copied());
+            if let Some(parts) = splits_in_sixth_gpr(set, sig.ret.id, all) {
+                let mut split_types = Vec::with_capacity(parts.len());
+                for &(i, offset, t) in &parts {
+                    split_types.push(t.unwrap_or(arg_types[i]));
+                    spread.push((i, offset));
+                }
+                fixed_types = parts.iter().filter(|p| p.0 < sig.params.len()).count();
+                arg_types = split_types;
+            }
+        }
         let mut arg_types = arg_types.into_boxed_slice();
         let mut cif = Box::new(ffi::ffi_cif {
             abi: 0,
@@ -180,8 +215,7 @@ impl CallInterface {
         });
         let nargs =
             u32::try_from(arg_types.len()).map_err(|_| unsupported("too many arguments"))?;
-        let fixed =
-            u32::try_from(sig.params.len()).map_err(|_| unsupported("too many arguments"))?;
+        let fixed = u32::try_from(fixed_types).map_err(|_| unsupported("too many arguments"))?;
         // SAFETY: every type pointer is a libffi static or lives in `arena`, which
         // the returned value owns with `arg_types` and `cif`; all are boxed, so the
         // pointers stay valid when the value moves.
@@ -204,6 +238,7 @@ impl CallInterface {
             ret,
             args,
             fixed: sig.params.len(),
+            spread: spread.into_boxed_slice(),
         };
         if abi == default_abi() {
             interface.check_stack(set, sig, variadic)?;
@@ -251,14 +286,85 @@ impl CallInterface {
         // function address, which `ffi_call` takes as a bare `fn()`.
         unsafe {
             let code: unsafe extern "C" fn() = std::mem::transmute(code);
-            ffi::ffi_call(
-                (&*self.cif as *const ffi::ffi_cif).cast_mut(),
-                Some(code),
-                ret,
-                args,
-            );
+            let cif = (&*self.cif as *const ffi::ffi_cif).cast_mut();
+            if self.spread.is_empty() {
+                ffi::ffi_call(cif, Some(code), ret, args);
+            } else {
+                // Each part lies inside its argument's buffer (a register-sized
+                // value, at most 16 bytes).
+                let mut parts: Vec<*mut c_void> = self
+                    .spread
+                    .iter()
+                    .map(|&(i, offset)| (*args.add(i)).cast::<u8>().add(offset).cast())
+                    .collect();
+                ffi::ffi_call(cif, Some(code), ret, parts.as_mut_ptr());
+            }
         }
     }
+}
+
+/// Whether a value of `ty` is returned in st(0): `long double`, or a record whose
+/// only data is one.
+fn returns_in_st0(set: &TypeSet, ty: TypeId) -> bool {
+    classify(set, ty) == Ok(Passing::Registers(vec![Class::X87, Class::X87Up]))
+}
+
+/// libffi before 3.4.7 (libffi/libffi#848) copies a struct passed in registers
+/// whole into the slot of its first general register: when that is the sixth,
+/// the bytes after its first eightbyte spill into the slot of xmm0, overwriting
+/// an earlier vector argument (`f(long, long, long, long, long, float,
+/// struct { long a; float b; })` receives `b` as its `float`).
+///
+/// Such an argument is given to libffi as one scalar per eightbyte instead, which
+/// take the same registers. Returns, when some argument is split, every libffi
+/// argument as (argument index, byte offset, the scalar type of a part or `None`
+/// for a whole argument); `None` when no argument needs it.
+fn splits_in_sixth_gpr(
+    set: &TypeSet,
+    ret: TypeId,
+    args: impl IntoIterator<Item = TypeId>,
+) -> Option<Vec<(usize, usize, Option<*mut ffi::ffi_type>)>> {
+    // SAFETY (each deref below): pointers to libffi's statics, see `lower`.
+    let (u64_, f64_) = unsafe {
+        (
+            static_type(&mut *addr_of_mut!(ffi::ffi_type_uint64)),
+            static_type(&mut *addr_of_mut!(ffi::ffi_type_double)),
+        )
+    };
+    let mut gpr = usize::from(classify(set, ret) == Ok(Passing::Memory));
+    let mut sse = 0;
+    let mut parts = Vec::new();
+    let mut split_any = false;
+    for (i, ty) in args.into_iter().enumerate() {
+        if let Ok(Passing::Registers(classes)) = classify(set, ty) {
+            let count = |want: Class| classes.iter().filter(|c| **c == want).count();
+            let (ngpr, nsse) = (count(Class::Integer), count(Class::Sse));
+            let x87 = classes
+                .iter()
+                .any(|c| matches!(c, Class::X87 | Class::X87Up));
+            if !x87 && gpr + ngpr <= 6 && sse + nsse <= 8 {
+                let split = gpr == 5 && classes.len() > 1 && classes[0] == Class::Integer;
+                gpr += ngpr;
+                sse += nsse;
+                if split {
+                    // Whole eightbytes (the buffers hold 16 bytes); a `double` also
+                    // carries a `float`, and libffi refuses `float` variadic arguments.
+                    for (j, class) in classes.iter().enumerate() {
+                        let t = match class {
+                            Class::Integer => u64_,
+                            Class::Sse => f64_,
+                            _ => continue,
+                        };
+                        parts.push((i, j * 8, Some(t)));
+                    }
+                    split_any = true;
+                    continue;
+                }
+            }
+        }
+        parts.push((i, 0, None));
+    }
+    split_any.then_some(parts)
 }
 
 fn unsupported(what: &str) -> crate::Error {

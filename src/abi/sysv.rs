@@ -4,7 +4,7 @@
 //! X87UP or MEMORY from the scalars that overlap it, then the post-merger rules
 //! decide whether the whole value travels in registers or in memory.
 
-use crate::types::{FloatKind, IntKind, Type, TypeId, TypeSet};
+use crate::types::{FloatKind, IntKind, RecordKind, Type, TypeId, TypeSet};
 
 /// The class of one eightbyte.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,6 +87,11 @@ pub fn classify(set: &TypeSet, ty: TypeId) -> Result<Passing, Unclassifiable> {
 
 /// Merges the classes of `ty` placed at `offset_bits` into `classes`.
 /// Returns false when a field is unaligned (which makes the whole value MEMORY).
+///
+/// As gcc does: only scalars must be aligned, to their natural alignment (a
+/// record or array counts as aligned as its members, whatever its own alignment);
+/// an array is classified from its first element; a bitfield in a union is an
+/// integer of the smallest size that holds it.
 fn place(
     set: &TypeSet,
     ty: TypeId,
@@ -107,8 +112,16 @@ fn place(
     if layout.size == 0 {
         return Ok(true);
     }
-    if layout.align > 0 && offset_bits % (layout.align * 8) != 0 {
-        return Ok(false);
+    if !matches!(set.ty(ty), Type::Record(_) | Type::Array { .. }) {
+        // The alignment of the scalar's machine mode: its size, or the size of
+        // one part of a complex number.
+        let natural = match set.ty(ty) {
+            Type::Complex(_) => layout.size / 2,
+            _ => layout.size,
+        };
+        if natural > 0 && offset_bits % (natural * 8) != 0 {
+            return Ok(false);
+        }
     }
     let scalar = |classes: &mut [Class], class_of_word: &[Class]| {
         let first = (offset_bits / 64) as usize;
@@ -144,20 +157,30 @@ fn place(
             scalar(classes, &words)
         }
         Type::Array { elem, len } => {
+            // gcc classifies the first element only, and gives the eightbytes the
+            // array spans the classes of the first element's eightbytes in turn.
             let elem_size = set.layout(elem.id).map_or(0, |l| l.size);
-            for i in 0..len.unwrap_or(0) {
-                if !place(
-                    set,
-                    elem.id,
-                    offset_bits + i * elem_size * 8,
-                    classes,
-                    depth + 1,
-                )? {
+            let len = len.unwrap_or(0);
+            if len > 0 && elem_size > 0 {
+                let mut first = vec![Class::NoClass; classes.len()];
+                if !place(set, elem.id, offset_bits, &mut first, depth + 1)? {
                     return Ok(false);
+                }
+                let word = (offset_bits / 64) as usize;
+                let shift = offset_bits % 64;
+                let per_elem = (elem_size * 8 + shift).div_ceil(64) as usize;
+                let words = (len * elem_size * 8 + shift).div_ceil(64) as usize;
+                for w in 0..words {
+                    if let (Some(slot), Some(c)) =
+                        (classes.get_mut(word + w), first.get(word + w % per_elem))
+                    {
+                        *slot = slot.merge(*c);
+                    }
                 }
             }
         }
         Type::Record(r) => {
+            let union = set.record(*r).kind == RecordKind::Union;
             let Some(def) = &set.record(*r).def else {
                 return Err(Unclassifiable(format!(
                     "'{}' is incomplete",
@@ -168,6 +191,19 @@ fn place(
                 let at = offset_bits + field.offset_bits;
                 match field.bit_width {
                     Some(0) => {}
+                    Some(width) if union => {
+                        // gcc gives a union's bitfield an integer type of the smallest
+                        // size that holds it, classified like any other scalar.
+                        let bits = u64::from(width.next_power_of_two().max(8));
+                        if at % bits != 0 {
+                            return Ok(false);
+                        }
+                        let first = (at / 64) as usize;
+                        let last = ((at + bits - 1) / 64) as usize;
+                        for slot in classes.iter_mut().take(last + 1).skip(first) {
+                            *slot = slot.merge(Class::Integer);
+                        }
+                    }
                     Some(width) => {
                         // A bitfield is INTEGER in every eightbyte its bits touch.
                         let first = (at / 64) as usize;

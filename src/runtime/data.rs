@@ -369,7 +369,7 @@ pub(crate) fn resolve(set: &TypeSet, ty: TypeId, path: &str) -> Result<Place> {
         }
         let after = rest.strip_prefix('.').unwrap_or(rest);
         let end = after
-            .find(|c: char| c == '.' || c == '[')
+            .find(['.', '['])
             .unwrap_or(after.len());
         let name = after[..end].trim();
         if name.is_empty() {

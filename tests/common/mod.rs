@@ -374,3 +374,87 @@ pub fn truncate(text: &str, max: usize) -> &str {
     }
     &text[..end]
 }
+
+/// A fixture's C source (`include-fixtures/<stem>.c`) built into a shared
+/// library, once per test binary, in a scratch directory that lives for the
+/// process (removed when it exits).
+pub struct FixtureLibrary {
+    /// The directory holding the library (and anything else built for it).
+    pub dir: PathBuf,
+    /// The shared library, `lib<stem>.so`.
+    pub library: PathBuf,
+    /// The fixture's header, `include-fixtures/<stem>.h`.
+    pub header: PathBuf,
+    /// The fixture's source, `include-fixtures/<stem>.c`.
+    pub source: PathBuf,
+}
+
+impl FixtureLibrary {
+    /// The gcc flags that let a driver program `#include "<stem>.h"` and link
+    /// this very library (found again at run time through its rpath).
+    pub fn link_flags(&self) -> Vec<String> {
+        vec![
+            "-I".into(),
+            fixtures_dir().display().to_string(),
+            "-Wl,--no-as-needed".into(),
+            self.library.display().to_string(),
+            format!("-Wl,-rpath,{}", self.dir.display()),
+        ]
+    }
+}
+
+/// Builds `include-fixtures/<stem>.c` with `gcc -shared -fPIC -O1` the first
+/// time it is asked for in this process, and returns the same library after
+/// that. Panics with gcc's errors if it does not build.
+pub fn fixture_library(stem: &str) -> &'static FixtureLibrary {
+    type Built = BTreeMap<String, &'static FixtureLibrary>;
+    static BUILT: std::sync::OnceLock<Mutex<Built>> = std::sync::OnceLock::new();
+    static DIRS: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+    extern "C" fn remove_dirs() {
+        if let Ok(dirs) = DIRS.lock() {
+            for dir in dirs.iter() {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+        }
+    }
+    let mut built = BUILT
+        .get_or_init(|| Mutex::new(BTreeMap::new()))
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some(found) = built.get(stem) {
+        return found;
+    }
+    let mut scratch = TempDir::new(&format!("fixture-{stem}"));
+    let dir = scratch.keep().to_path_buf();
+    {
+        let mut dirs = DIRS.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if dirs.is_empty() {
+            // SAFETY: registers a plain function that only removes directories.
+            unsafe { libc::atexit(remove_dirs) };
+        }
+        dirs.push(dir.clone());
+    }
+    let source = fixture(&format!("{stem}.c"));
+    let library = dir.join(format!("lib{stem}.so"));
+    let output = run(Command::new("gcc")
+        .args(GCC_FLAGS)
+        .args(["-shared", "-fPIC", "-O1", "-I"])
+        .arg(fixtures_dir())
+        .arg("-o")
+        .arg(&library)
+        .arg(&source));
+    assert!(
+        output.success(),
+        "gcc could not build {}\n{}",
+        source.display(),
+        output.describe()
+    );
+    let entry: &'static FixtureLibrary = Box::leak(Box::new(FixtureLibrary {
+        dir,
+        library,
+        header: fixture(&format!("{stem}.h")),
+        source,
+    }));
+    built.insert(stem.to_owned(), entry);
+    entry
+}

@@ -1,0 +1,523 @@
+//! One call of `int add(int, int)` and of `double dot(struct P, struct P)`, built
+//! with `gcc -O2 -shared -fPIC` at startup, four ways: directly through a Rust
+//! function pointer, through a hand-built libffi `ffi_cif`, through wyvern's
+//! checked `Function::call`, and through `Function::typed`. Prints the ratios
+//! (targets: dynamic ≤ 1.3× raw libffi; typed ≤ 1.05× direct) from one run.
+
+use std::ffi::c_void;
+use std::hint::black_box;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::ptr::{self, addr_of_mut, null_mut};
+use std::time::{Duration, Instant};
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use libffi::raw as ffi;
+use wyvern::{CData, Function, Library, Module, Parser, Value};
+
+const HEADER: &str = "struct P { double x, y; };\n\
+                      int add(int a, int b);\n\
+                      double dot(struct P a, struct P b);\n";
+
+const SOURCE: &str = "#include \"call.h\"\n\
+                      int add(int a, int b) { return a + b; }\n\
+                      double dot(struct P a, struct P b) { return a.x * b.x + a.y * b.y; }\n";
+
+wyvern::c_struct! {
+    /// `struct P` of the header.
+    #[derive(Clone, Copy, Debug, PartialEq)]
+    pub struct P { pub x: f64, pub y: f64 }
+}
+
+type AddFn = unsafe extern "C" fn(i32, i32) -> i32;
+type DotFn = unsafe extern "C" fn(P, P) -> f64;
+
+const A: i32 = 20;
+const B: i32 = 22;
+const P1: P = P { x: 1.5, y: 2.0 };
+const P2: P = P { x: 3.0, y: -0.5 };
+
+/// The four ways to call, in table order.
+#[derive(Clone, Copy, PartialEq)]
+enum Way {
+    Direct,
+    RawLibffi,
+    Dynamic,
+    Typed,
+}
+
+const WAYS: [Way; 4] = [Way::Direct, Way::RawLibffi, Way::Dynamic, Way::Typed];
+
+impl Way {
+    fn name(self) -> &'static str {
+        match self {
+            Way::Direct => "direct",
+            Way::RawLibffi => "raw libffi",
+            Way::Dynamic => "wyvern dynamic",
+            Way::Typed => "wyvern typed",
+        }
+    }
+}
+
+/// The two functions, in table order.
+#[derive(Clone, Copy, PartialEq)]
+enum Func {
+    Add,
+    Dot,
+}
+
+const FUNCS: [Func; 2] = [Func::Add, Func::Dot];
+
+impl Func {
+    fn name(self) -> &'static str {
+        match self {
+            Func::Add => "add",
+            Func::Dot => "dot",
+        }
+    }
+}
+
+/// A scratch directory, removed when dropped.
+struct Scratch(PathBuf);
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A prepared libffi call, built by hand, with everything its cif points into.
+struct RawCall {
+    cif: Box<ffi::ffi_cif>,
+    _arg_types: Box<[*mut ffi::ffi_type]>,
+    _record: Option<(Box<ffi::ffi_type>, Box<[*mut ffi::ffi_type]>)>,
+    code: unsafe extern "C" fn(),
+}
+
+impl RawCall {
+    /// # Safety
+    /// `code` is a function of the type the types describe.
+    unsafe fn new(
+        code: *mut c_void,
+        ret: *mut ffi::ffi_type,
+        mut arg_types: Box<[*mut ffi::ffi_type]>,
+        record: Option<(Box<ffi::ffi_type>, Box<[*mut ffi::ffi_type]>)>,
+    ) -> RawCall {
+        let mut cif: Box<ffi::ffi_cif> = Box::default();
+        // SAFETY: the types are libffi's statics or boxed here, and live as long as `cif`.
+        let status = unsafe {
+            ffi::ffi_prep_cif(
+                &mut *cif,
+                ffi::ffi_abi_FFI_DEFAULT_ABI,
+                arg_types.len() as u32,
+                ret,
+                arg_types.as_mut_ptr(),
+            )
+        };
+        assert_eq!(status, ffi::ffi_status_FFI_OK, "ffi_prep_cif");
+        RawCall {
+            cif,
+            _arg_types: arg_types,
+            _record: record,
+            // SAFETY: a code address from dlsym.
+            code: unsafe { std::mem::transmute::<*mut c_void, unsafe extern "C" fn()>(code) },
+        }
+    }
+
+    /// # Safety
+    /// `ret` and `args` fit the prepared types.
+    #[inline(always)]
+    unsafe fn call(&mut self, ret: *mut c_void, args: *mut *mut c_void) {
+        // SAFETY: forwarded from the caller.
+        unsafe { ffi::ffi_call(&mut *self.cif, Some(self.code), ret, args) }
+    }
+}
+
+struct Fixture {
+    _scratch: Scratch,
+    _module: Module,
+    add: Function,
+    dot: Function,
+    add_direct: AddFn,
+    dot_direct: DotFn,
+    add_typed: AddFn,
+    dot_typed: DotFn,
+    add_raw: RawCall,
+    dot_raw: RawCall,
+    add_args: [Value; 2],
+    dot_args: [Value; 2],
+    raw_ints: [i32; 2],
+    raw_points: [P; 2],
+}
+
+fn gcc_library(dir: &Path) -> PathBuf {
+    std::fs::write(dir.join("call.h"), HEADER).expect("write call.h");
+    std::fs::write(dir.join("call.c"), SOURCE).expect("write call.c");
+    let lib = dir.join("libcall.so");
+    let out = Command::new("gcc")
+        .current_dir(dir)
+        .args(["-O2", "-shared", "-fPIC", "-o"])
+        .arg(&lib)
+        .arg("call.c")
+        .output()
+        .expect("run gcc");
+    assert!(
+        out.status.success(),
+        "gcc failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    lib
+}
+
+impl Fixture {
+    fn new() -> Fixture {
+        let dir = std::env::temp_dir().join(format!("wyvern-bench-call-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("create scratch dir");
+        let scratch = Scratch(dir);
+        let lib = gcc_library(&scratch.0);
+        let types = Parser::new()
+            .header(scratch.0.join("call.h").to_str().expect("UTF-8 path"))
+            .parse()
+            .expect("call.h parses");
+        // SAFETY: a library just built from SOURCE; it has no initialisers.
+        let library = unsafe { Library::open(lib.to_str().expect("UTF-8 path")) }.unwrap();
+        let module = Module::new(types, library);
+        let add = module.function("add").unwrap();
+        let dot = module.function("dot").unwrap();
+        let add_code = module.symbol("add").unwrap();
+        let dot_code = module.symbol("dot").unwrap();
+        // SAFETY: the symbols are these functions, compiled from SOURCE.
+        let (add_direct, dot_direct) = unsafe {
+            (
+                std::mem::transmute::<*mut c_void, AddFn>(add_code),
+                std::mem::transmute::<*mut c_void, DotFn>(dot_code),
+            )
+        };
+
+        // libffi's predefined types are statics; only their addresses are taken.
+        let sint32 = addr_of_mut!(ffi::ffi_type_sint32);
+        let double = addr_of_mut!(ffi::ffi_type_double);
+        // SAFETY: `int add(int, int)`.
+        let add_raw = unsafe { RawCall::new(add_code, sint32, Box::new([sint32, sint32]), None) };
+        let mut elements: Box<[*mut ffi::ffi_type]> = Box::new([double, double, null_mut()]);
+        let mut record = Box::new(ffi::ffi_type {
+            size: 0,
+            alignment: 0,
+            type_: ffi::FFI_TYPE_STRUCT,
+            elements: elements.as_mut_ptr(),
+        });
+        let p: *mut ffi::ffi_type = &mut *record;
+        // SAFETY: `double dot(struct P, struct P)`, P = { double, double }.
+        let dot_raw =
+            unsafe { RawCall::new(dot_code, double, Box::new([p, p]), Some((record, elements))) };
+
+        let mut p1 = CData::new_named(module.types(), "struct P").unwrap();
+        p1.set("x", P1.x).unwrap();
+        p1.set("y", P1.y).unwrap();
+        let mut p2 = CData::new_named(module.types(), "struct P").unwrap();
+        p2.set("x", P2.x).unwrap();
+        p2.set("y", P2.y).unwrap();
+
+        Fixture {
+            add_typed: add.typed::<AddFn>().unwrap(),
+            dot_typed: dot.typed::<DotFn>().unwrap(),
+            add,
+            dot,
+            add_direct,
+            dot_direct,
+            add_raw,
+            dot_raw,
+            add_args: [Value::Int(A.into()), Value::Int(B.into())],
+            dot_args: [Value::Data(p1), Value::Data(p2)],
+            raw_ints: [A, B],
+            raw_points: [P1, P2],
+            _module: module,
+            _scratch: scratch,
+        }
+    }
+
+    /// One call `way`, as a number (so every way can be compared with the direct one).
+    fn once(&mut self, func: Func, way: Way) -> f64 {
+        self.run(func, way, 1).1
+    }
+
+    /// `n` calls of `func` the way `way`: the time they took, and the last result.
+    fn run(&mut self, func: Func, way: Way, n: u64) -> (Duration, f64) {
+        // SAFETY (every loop below): the functions are the ones SOURCE defines, called
+        // with arguments of their declared types; libffi buffers are sized for them.
+        unsafe {
+            match (func, way) {
+                // Direct and typed run the same loop: only where the pointer came from differs.
+                (Func::Add, Way::Direct) => add_through_pointer(self.add_direct, n),
+                (Func::Add, Way::Typed) => add_through_pointer(self.add_typed, n),
+                (Func::Dot, Way::Direct) => dot_through_pointer(self.dot_direct, n),
+                (Func::Dot, Way::Typed) => dot_through_pointer(self.dot_typed, n),
+                (Func::Add, Way::RawLibffi) => {
+                    let [a, b] = &mut self.raw_ints;
+                    let mut args: [*mut c_void; 2] =
+                        [ptr::from_mut(a).cast(), ptr::from_mut(b).cast()];
+                    // ffi_arg: integer results are widened to a whole register.
+                    let mut ret = 0u64;
+                    let elapsed = raw_libffi(
+                        &mut self.add_raw,
+                        &mut args,
+                        ptr::from_mut(&mut ret).cast(),
+                        n,
+                    );
+                    (elapsed, f64::from(ret as i32))
+                }
+                (Func::Dot, Way::RawLibffi) => {
+                    let [a, b] = &mut self.raw_points;
+                    let mut args: [*mut c_void; 2] =
+                        [ptr::from_mut(a).cast(), ptr::from_mut(b).cast()];
+                    let mut ret = 0f64;
+                    let elapsed = raw_libffi(
+                        &mut self.dot_raw,
+                        &mut args,
+                        ptr::from_mut(&mut ret).cast(),
+                        n,
+                    );
+                    (elapsed, ret)
+                }
+                (Func::Add, Way::Dynamic) => dynamic(&self.add, &mut self.add_args, n),
+                (Func::Dot, Way::Dynamic) => dynamic(&self.dot, &mut self.dot_args, n),
+            }
+        }
+    }
+}
+
+// Each way has its own loop, never inlined, so no way gains or loses from where the
+// compiler happens to place another's code.
+
+/// # Safety
+/// `f` is `add`.
+#[inline(never)]
+unsafe fn add_through_pointer(f: AddFn, n: u64) -> (Duration, f64) {
+    let mut last = 0;
+    let start = Instant::now();
+    for _ in 0..n {
+        // SAFETY: forwarded from the caller.
+        last = unsafe { black_box(f)(black_box(A), black_box(B)) };
+    }
+    (start.elapsed(), f64::from(last))
+}
+
+/// # Safety
+/// `f` is `dot`.
+#[inline(never)]
+unsafe fn dot_through_pointer(f: DotFn, n: u64) -> (Duration, f64) {
+    let mut last = 0.0;
+    let start = Instant::now();
+    for _ in 0..n {
+        // SAFETY: forwarded from the caller.
+        last = unsafe { black_box(f)(black_box(P1), black_box(P2)) };
+    }
+    (start.elapsed(), last)
+}
+
+/// # Safety
+/// `args` and `ret` point to buffers of the types `raw` was prepared with.
+#[inline(never)]
+unsafe fn raw_libffi(
+    raw: &mut RawCall,
+    args: &mut [*mut c_void; 2],
+    ret: *mut c_void,
+    n: u64,
+) -> Duration {
+    let start = Instant::now();
+    for _ in 0..n {
+        // SAFETY: forwarded from the caller.
+        unsafe { raw.call(ret, black_box(args.as_mut_ptr())) };
+        black_box(ret);
+    }
+    start.elapsed()
+}
+
+/// # Safety
+/// `args` suit `f`.
+#[inline(never)]
+unsafe fn dynamic(f: &Function, args: &mut [Value], n: u64) -> (Duration, f64) {
+    let mut last = 0.0;
+    let start = Instant::now();
+    for _ in 0..n {
+        // Used the way a caller uses a result: matched, not copied whole.
+        // SAFETY: forwarded from the caller.
+        last = match unsafe { f.call(black_box(&mut *args)) } {
+            // (through i64: converting an i128 to f64 is a libcall)
+            Ok(Value::Int(v)) => v as i64 as f64,
+            Ok(Value::Float(v)) => v,
+            _ => f64::NAN,
+        };
+        black_box(last);
+    }
+    (start.elapsed(), last)
+}
+
+/// Interleaved timing: rounds of batches, every way of every function in turn.
+const ROUNDS: usize = 15;
+const BATCHES: usize = 9;
+
+impl Way {
+    /// Calls per batch: about half a millisecond of each.
+    fn batch(self) -> u64 {
+        match self {
+            Way::Direct | Way::Typed => 200_000,
+            Way::RawLibffi => 20_000,
+            Way::Dynamic => 10_000,
+        }
+    }
+}
+
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
+/// Whether criterion is not measuring: `cargo test --benches` (no `--bench`),
+/// `--test`, `--list` or `--profile-time`. Then the interleaved table is skipped.
+fn not_measuring() -> bool {
+    let args: Vec<String> = std::env::args().collect();
+    !args.iter().any(|a| a == "--bench")
+        || args
+            .iter()
+            .any(|a| matches!(a.as_str(), "--test" | "--list" | "--profile-time"))
+}
+
+/// A mean in ns, or `None` when criterion timed nothing (a filter left it out).
+fn mean_ns(total: Duration, calls: u64) -> Option<f64> {
+    (calls > 0).then(|| total.as_secs_f64() * 1e9 / calls as f64)
+}
+
+fn cell(ns: Option<f64>, suffix: &str, width: usize) -> String {
+    match ns {
+        Some(v) if v.is_finite() => format!("{:>w$}", format!("{v:.2}{suffix}"), w = width),
+        _ => format!("{:>width$}", "n/a"),
+    }
+}
+
+fn bench(c: &mut Criterion) {
+    let mut fx = Fixture::new();
+
+    // Every way computes what the direct call of the gcc-built code computes.
+    for func in FUNCS {
+        let want = fx.once(func, Way::Direct);
+        for way in WAYS {
+            let got = fx.once(func, way);
+            assert_eq!(
+                got,
+                want,
+                "{} {} against the direct call",
+                func.name(),
+                way.name()
+            );
+        }
+    }
+
+    // Criterion's measurements; the mean of every call it timed is kept for the table.
+    let mut criterion_mean = [[None; 4]; 2];
+    for (fi, func) in FUNCS.into_iter().enumerate() {
+        let mut group = c.benchmark_group(format!("call {}", func.name()));
+        group
+            .warm_up_time(Duration::from_millis(500))
+            .measurement_time(Duration::from_secs(2));
+        for (wi, way) in WAYS.into_iter().enumerate() {
+            let (mut total, mut calls) = (Duration::ZERO, 0u64);
+            group.bench_function(way.name(), |b| {
+                b.iter_custom(|iters| {
+                    let (elapsed, last) = fx.run(func, way, iters);
+                    black_box(last);
+                    total += elapsed;
+                    calls += iters;
+                    elapsed
+                })
+            });
+            criterion_mean[fi][wi] = mean_ns(total, calls);
+        }
+        group.finish();
+    }
+    if not_measuring() {
+        return;
+    }
+
+    // The same, interleaved so that every way sees the same load: per round, the
+    // median of each way's batches; then the best round of each way.
+    let mut best = [[f64::MAX; 4]; 2];
+    for round in 0..ROUNDS {
+        let mut samples: [[Vec<f64>; 4]; 2] = Default::default();
+        for batch in 0..BATCHES {
+            for k in 0..8 {
+                // Rotate the order so that no way always runs right after another.
+                let slot = (k + round + batch) % 8;
+                let (fi, wi) = (slot / 4, slot % 4);
+                let calls = WAYS[wi].batch();
+                let (elapsed, last) = fx.run(FUNCS[fi], WAYS[wi], calls);
+                black_box(last);
+                samples[fi][wi].push(elapsed.as_secs_f64() * 1e9 / calls as f64);
+            }
+        }
+        for (best, samples) in best.iter_mut().zip(&mut samples) {
+            for (best, samples) in best.iter_mut().zip(samples) {
+                *best = best.min(median(samples));
+            }
+        }
+    }
+
+    println!(
+        "\nns per call. interleaved: the best of {ROUNDS} rounds' medians of {BATCHES} batches \
+         of about half a millisecond;\ncriterion: the mean of every call criterion timed above."
+    );
+    print!("{:<20}", "");
+    for way in WAYS {
+        print!("{:>16}", way.name());
+    }
+    println!();
+    for (fi, func) in FUNCS.into_iter().enumerate() {
+        print!("{:<20}", format!("{} interleaved", func.name()));
+        for &ns in &best[fi] {
+            print!("{}", cell(Some(ns), "", 16));
+        }
+        println!();
+        print!("{:<20}", format!("{} criterion", func.name()));
+        for &ns in &criterion_mean[fi] {
+            print!("{}", cell(ns, "", 16));
+        }
+        println!();
+    }
+    println!(
+        "\n{:<36}{:>13}{:>11}{:>11}",
+        "ratio", "interleaved", "criterion", "target"
+    );
+    for (fi, func) in FUNCS.into_iter().enumerate() {
+        for (num, den, target) in [
+            (Way::Dynamic, Way::RawLibffi, 1.30),
+            (Way::Typed, Way::Direct, 1.05),
+        ] {
+            let (n, d) = (num as usize, den as usize);
+            let interleaved = best[fi][n] / best[fi][d];
+            let criterion = criterion_mean[fi][n]
+                .zip(criterion_mean[fi][d])
+                .map(|(n, d)| n / d);
+            println!(
+                "{:<36}{}{}{:>11}  {}",
+                format!("{}: {} / {}", func.name(), num.name(), den.name()),
+                cell(Some(interleaved), "x", 13),
+                cell(criterion, "x", 11),
+                format!("<= {target:.2}x"),
+                if interleaved <= target {
+                    "met"
+                } else {
+                    "MISSED"
+                },
+            );
+        }
+    }
+    println!(
+        "typed() gave the dlsym address itself: add {}, dot {}",
+        fx.add_typed as usize == fx.add_direct as usize,
+        fx.dot_typed as usize == fx.dot_direct as usize
+    );
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -1,0 +1,410 @@
+//! `Function::call` makes no heap allocation once warmed up: for functions of
+//! 0 to 8 scalar parameters of mixed types, for a variadic function called with
+//! the same shape of arguments each time, and for small structs by value. The
+//! results are checked against a gcc-compiled program that makes the same calls.
+
+mod common;
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+
+use common::{gcc_compile, run_program, Compiled, TempDir};
+use wyvern::{CData, Library, Module, Parser, Value};
+
+/// Counts the allocations of the thread that asked for it, while it asks:
+/// the test harness's other threads never touch the count.
+struct Counting;
+
+thread_local! {
+    static COUNTING: Cell<bool> = const { Cell::new(false) };
+    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
+}
+
+fn note_allocation() {
+    // `try_with`: the allocator may run while this thread's locals are torn down.
+    let counting = COUNTING.try_with(Cell::get).unwrap_or(false);
+    if counting {
+        let _ = ALLOCATIONS.try_with(|n| n.set(n.get() + 1));
+    }
+}
+
+// SAFETY: every request is forwarded to `System` unchanged; counting only reads and
+// writes two const-initialised thread-locals, which never allocate.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        note_allocation();
+        // SAFETY: forwarded from the caller.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        note_allocation();
+        // SAFETY: forwarded from the caller.
+        unsafe { System.alloc_zeroed(layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        note_allocation();
+        // SAFETY: forwarded from the caller.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: forwarded from the caller.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+/// Runs `job` and returns what it returned with the number of heap allocations
+/// (`alloc`, `alloc_zeroed`, `realloc`) this thread made meanwhile.
+fn allocations<R>(job: impl FnOnce() -> R) -> (R, usize) {
+    ALLOCATIONS.with(|n| n.set(0));
+    COUNTING.with(|c| c.set(true));
+    let result = job();
+    COUNTING.with(|c| c.set(false));
+    (result, ALLOCATIONS.with(Cell::get))
+}
+
+/// Calls after the warm-up one whose allocations are counted.
+const CALLS: usize = 200;
+
+const HEADER: &str = r#"
+struct P { double x, y; };
+struct Q { int a; char b; short c; float d; };
+void v0(void);
+int f0(void);
+long f1(int a);
+double f2(long a, double b);
+float f3(double a, float b, void *p);
+unsigned char f4(unsigned char a, short b, long long c, int d);
+long long f5(float a, void *p, unsigned char c, long d, double e);
+short f6(short a, int b, long c, long long d, unsigned char e, float f);
+void *f7(void *p, int a, long b, double c, float d, unsigned char e, short f);
+double f8(int a, long b, double c, float d, void *p, unsigned char e, long long f, short g);
+long long g8(short a, unsigned char b, int c, long d, long long e, void *p, int f, long g);
+double h8(float a, double b, float c, double d, float e, double f, float g, double h);
+double vmix(int n, ...);
+double dot(struct P a, struct P b);
+long qsum(struct Q q, int k);
+"#;
+
+const SOURCE: &str = r#"
+#include <stdarg.h>
+#include <stdint.h>
+#include "lib.h"
+int hits;
+void v0(void) { hits++; }
+int f0(void) { return 42; }
+long f1(int a) { return (long)a * 3 - 1; }
+double f2(long a, double b) { return a * 0.5 + b; }
+float f3(double a, float b, void *p) { return (float)(a - b) + (float)((uintptr_t)p & 0xff); }
+unsigned char f4(unsigned char a, short b, long long c, int d) { return (unsigned char)(a * 3 + b + c + d); }
+long long f5(float a, void *p, unsigned char c, long d, double e) {
+    return (long long)(a * 4) + (long long)((uintptr_t)p >> 4) + c * 7 + d * 11 + (long long)(e * 13);
+}
+short f6(short a, int b, long c, long long d, unsigned char e, float f) {
+    return (short)(a - b + c * 2 - d + e + (int)f);
+}
+void *f7(void *p, int a, long b, double c, float d, unsigned char e, short f) {
+    return (char *)p + a + b + (long)c + (long)d + e + f;
+}
+double f8(int a, long b, double c, float d, void *p, unsigned char e, long long f, short g) {
+    return a + b * 2.0 + c * 3.0 + d * 4.0 + (double)((uintptr_t)p & 0xfff) + e * 5.0 + f * 6.0 + g * 7.0;
+}
+long long g8(short a, unsigned char b, int c, long d, long long e, void *p, int f, long g) {
+    return a + b * 3LL + c * 5LL + d * 7LL + e * 11LL + (long long)((uintptr_t)p & 0xff) * 13LL + f * 17LL + g * 19LL;
+}
+double h8(float a, double b, float c, double d, float e, double f, float g, double h) {
+    return a + b / 2 + c / 4 + d / 8 + e / 16 + f / 32 + g / 64 + h / 128;
+}
+double vmix(int n, ...) {
+    va_list ap;
+    va_start(ap, n);
+    double total = 0;
+    for (int i = 0; i < n; i++) {
+        int k = va_arg(ap, int);
+        double x = va_arg(ap, double);
+        total = total * 3 + k * x;
+    }
+    va_end(ap);
+    return total;
+}
+double dot(struct P a, struct P b) { return a.x * b.x + a.y * b.y; }
+long qsum(struct Q q, int k) { return (q.a + q.b * 3 + q.c * 5 + (long)(q.d * 7)) * k; }
+"#;
+
+/// One call: the function, how its result prints (`v`oid, `i`nteger, `d`ouble,
+/// `p`ointer), its arguments as C text, and the same as values.
+struct Case {
+    name: &'static str,
+    ret: char,
+    c_args: &'static str,
+    args: Vec<Value>,
+}
+
+fn cases(p: &CData, q: &CData) -> Vec<Case> {
+    use Value::{Float, Int, Pointer};
+    let case = |name, ret, c_args, args| Case {
+        name,
+        ret,
+        c_args,
+        args,
+    };
+    vec![
+        case("v0", 'v', "", vec![]),
+        case("f0", 'i', "", vec![]),
+        case("f1", 'i', "-123456", vec![Int(-123456)]),
+        case("f2", 'd', "-77, 0.375", vec![Int(-77), Float(0.375)]),
+        case(
+            "f3",
+            'd',
+            "2.5, 0.125f, (void *)0x12345",
+            vec![Float(2.5), Float(0.125), Pointer(0x12345)],
+        ),
+        case(
+            "f4",
+            'i',
+            "200, -3000, 5000000000LL, -7",
+            vec![Int(200), Int(-3000), Int(5_000_000_000), Int(-7)],
+        ),
+        case(
+            "f5",
+            'i',
+            "1.75f, (void *)0x7fff0010, 250, -99999, 2.0",
+            vec![
+                Float(1.75),
+                Pointer(0x7fff_0010),
+                Int(250),
+                Int(-99999),
+                Float(2.0),
+            ],
+        ),
+        case(
+            "f6",
+            'i',
+            "-5, 70000, -3, 123456789012LL, 255, 12.5f",
+            vec![
+                Int(-5),
+                Int(70000),
+                Int(-3),
+                Int(123_456_789_012),
+                Int(255),
+                Float(12.5),
+            ],
+        ),
+        case(
+            "f7",
+            'p',
+            "(void *)0x100000, -1, 4096, 3.0, 5.0f, 9, -2",
+            vec![
+                Pointer(0x10_0000),
+                Int(-1),
+                Int(4096),
+                Float(3.0),
+                Float(5.0),
+                Int(9),
+                Int(-2),
+            ],
+        ),
+        case(
+            "f8",
+            'd',
+            "-1, 2, 3.5, -4.25f, (void *)0xabc, 6, -7000000000LL, -8",
+            vec![
+                Int(-1),
+                Int(2),
+                Float(3.5),
+                Float(-4.25),
+                Pointer(0xabc),
+                Int(6),
+                Int(-7_000_000_000),
+                Int(-8),
+            ],
+        ),
+        case(
+            "g8",
+            'i',
+            "-300, 200, -100000, 1L << 40, -(1LL << 50), (void *)0x55, 17, -19",
+            vec![
+                Int(-300),
+                Int(200),
+                Int(-100_000),
+                Int(1 << 40),
+                Int(-(1 << 50)),
+                Pointer(0x55),
+                Int(17),
+                Int(-19),
+            ],
+        ),
+        case(
+            "h8",
+            'd',
+            "1.5f, 2.25, -3.5f, 4.125, 5.0f, -6.5, 7.75f, 8.0",
+            vec![
+                Float(1.5),
+                Float(2.25),
+                Float(-3.5),
+                Float(4.125),
+                Float(5.0),
+                Float(-6.5),
+                Float(7.75),
+                Float(8.0),
+            ],
+        ),
+        case(
+            "vmix",
+            'd',
+            "3, 2, 1.5, -4, 0.25, 7, -2.0",
+            vec![
+                Int(3),
+                Int(2),
+                Float(1.5),
+                Int(-4),
+                Float(0.25),
+                Int(7),
+                Float(-2.0),
+            ],
+        ),
+        case(
+            "dot",
+            'd',
+            "(struct P){1.5, -2.0}, (struct P){1.5, -2.0}",
+            vec![Value::Data(p.clone()), Value::Data(p.clone())],
+        ),
+        case(
+            "qsum",
+            'i',
+            "(struct Q){-9, 'z', 300, 2.5f}, 3",
+            vec![Value::Data(q.clone()), Int(3)],
+        ),
+    ]
+}
+
+/// A `main` making the same calls, printing one line each: `v`, `i <integer>`,
+/// `d <double as %.17g>` or `p <address>`.
+fn driver(cases: &[Case]) -> String {
+    let mut main = String::from("#include <stdio.h>\nint main(void) {\n");
+    for case in cases {
+        let call = format!("{}({})", case.name, case.c_args);
+        main.push_str(&match case.ret {
+            'v' => format!("    {call}; puts(\"v\");\n"),
+            'i' => format!("    printf(\"i %lld\\n\", (long long)({call}));\n"),
+            'd' => format!("    printf(\"d %.17g\\n\", (double)({call}));\n"),
+            'p' => format!("    printf(\"p %llu\\n\", (unsigned long long)(uintptr_t)({call}));\n"),
+            other => unreachable!("return kind {other}"),
+        });
+    }
+    main.push_str("    return 0;\n}\n");
+    main
+}
+
+/// A value as the driver prints it.
+fn printed(value: &Value) -> String {
+    match value {
+        Value::Void => "v".into(),
+        Value::Int(v) => format!("i {v}"),
+        Value::Float(v) => format!("d {v:?}"),
+        Value::Pointer(a) => format!("p {a}"),
+        Value::Null => "p 0".into(),
+        other => format!("unexpected {other:?}"),
+    }
+}
+
+/// The driver's line in the same form as [`printed`] (doubles parsed back).
+fn normalized(line: &str) -> String {
+    match line.strip_prefix("d ") {
+        Some(number) => match number.parse::<f64>() {
+            Ok(v) => format!("d {v:?}"),
+            Err(_) => format!("unparsable {line}"),
+        },
+        None => line.to_owned(),
+    }
+}
+
+#[test]
+fn calls_make_no_heap_allocation_after_the_first() {
+    let dir = TempDir::new("alloc");
+    std::fs::write(dir.path().join("lib.h"), HEADER).expect("write lib.h");
+    let lib = match gcc_compile(dir.path(), "lib", SOURCE, &["-O2", "-shared", "-fPIC"]) {
+        Compiled::Ok(path) => path,
+        Compiled::Failed(stderr) => panic!("gcc failed on the library:\n{stderr}"),
+    };
+
+    let types = Parser::new()
+        .header(dir.path().join("lib.h").to_str().expect("UTF-8 temp path"))
+        .parse()
+        .expect("lib.h parses");
+    let mut p = CData::new_named(&types, "struct P").unwrap();
+    p.set("x", 1.5).unwrap();
+    p.set("y", -2.0).unwrap();
+    let mut q = CData::new_named(&types, "struct Q").unwrap();
+    q.set("a", -9).unwrap();
+    q.set("b", i64::from(b'z')).unwrap();
+    q.set("c", 300).unwrap();
+    q.set("d", 2.5).unwrap();
+    let mut cases = cases(&p, &q);
+
+    // The same calls, made by gcc-compiled code.
+    let driver_source = format!("{SOURCE}\n{}", driver(&cases));
+    let expected: Vec<String> = match gcc_compile(dir.path(), "driver", &driver_source, &["-O2"]) {
+        Compiled::Ok(exe) => run_program(&exe)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .lines()
+            .map(normalized)
+            .collect(),
+        Compiled::Failed(stderr) => panic!("gcc failed on the driver:\n{stderr}\n{driver_source}"),
+    };
+    assert_eq!(expected.len(), cases.len(), "one line per call");
+
+    // SAFETY: a library just built from SOURCE; its initialisers do nothing.
+    let module = Module::new(
+        types,
+        unsafe { Library::open(lib.to_str().unwrap()) }.unwrap(),
+    );
+
+    // The counter counts, on this thread.
+    let (buffer, counted) = allocations(|| Vec::<u64>::with_capacity(4));
+    drop(buffer);
+    assert_eq!(counted, 1, "the counting allocator sees an allocation");
+
+    let mut failures = Vec::new();
+    for (case, want) in cases.iter_mut().zip(&expected) {
+        let f = module.function(case.name).unwrap();
+        // SAFETY: the arguments match the C declarations; pointers are never dereferenced.
+        let first = unsafe { f.call(&mut case.args) }.unwrap();
+        if printed(&first) != *want {
+            failures.push(format!(
+                "{}({}): wyvern gave {}, gcc's program printed {want}",
+                case.name,
+                case.c_args,
+                printed(&first)
+            ));
+            continue;
+        }
+        let (results, count) = allocations(|| {
+            let mut same = true;
+            for _ in 0..CALLS {
+                // SAFETY: as above.
+                let r = unsafe { f.call(&mut case.args) };
+                same &= matches!(&r, Ok(v) if *v == first);
+            }
+            same
+        });
+        if !results {
+            failures.push(format!(
+                "{}: a later call returned something else",
+                case.name
+            ));
+        }
+        if count != 0 {
+            failures.push(format!(
+                "{}({}): {count} heap allocations in {CALLS} calls after the first",
+                case.name, case.c_args
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
