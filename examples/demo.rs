@@ -79,7 +79,10 @@ fn calls(types: wyvern::TypeSet) -> wyvern::Result<()> {
 
     // An out-parameter: a zeroed `struct stat` that stat() fills.
     let stat = module.function("stat")?;
-    let mut args = [Value::from("/etc"), Value::Ref(module.new_object("struct stat")?)];
+    let mut args = [
+        Value::from("/etc"),
+        Value::Ref(module.new_object("struct stat")?),
+    ];
     // SAFETY: a NUL-terminated path and a struct stat to write.
     let status = unsafe { stat.call(&mut args)? };
     let st = args[1].as_data().expect("the object passed by address");

@@ -35,6 +35,8 @@ pub(crate) struct Slot {
     /// Its shape, when it is a plain scalar that calls can convert without
     /// looking at the type again.
     pub(crate) shape: Shape,
+    /// The type with typedefs seen through, to match objects passed by value.
+    pub(crate) canonical: TypeId,
 }
 
 /// The shape of a plain scalar slot.
@@ -82,6 +84,8 @@ pub struct CallInterface {
     /// is read from, when an argument is split (see [`splits_in_sixth_gpr`]);
     /// empty when libffi's arguments are the caller's, one to one.
     spread: Box<[(usize, usize)]>,
+    /// A register-only call that needs no libffi, when the signature allows one.
+    direct: Option<super::direct::Plan>,
 }
 
 // SAFETY: after `ffi_prep_cif` the cif and every type it points into are only read
@@ -231,7 +235,7 @@ impl CallInterface {
                 "libffi refused the signature (status {status})"
             )));
         }
-        let interface = CallInterface {
+        let mut interface = CallInterface {
             cif,
             _arg_types: arg_types,
             _arena: arena,
@@ -239,7 +243,14 @@ impl CallInterface {
             args,
             fixed: sig.params.len(),
             spread: spread.into_boxed_slice(),
+            direct: None,
         };
+        if abi == default_abi() && !sig.variadic && sig.prototyped && variadic.is_empty() {
+            interface.direct = super::direct::Plan::new(
+                interface.args.iter().map(|a| a.shape),
+                interface.ret.map(|r| r.shape),
+            );
+        }
         if abi == default_abi() {
             interface.check_stack(set, sig, variadic)?;
         }
@@ -282,6 +293,12 @@ impl CallInterface {
         ret: *mut c_void,
         args: *mut *mut c_void,
     ) {
+        if let Some(plan) = &self.direct {
+            // SAFETY: the plan was made from this function's non-variadic System V
+            // signature; the caller guarantees the buffers (each at least 16 bytes).
+            unsafe { plan.call(code, ret, args) };
+            return;
+        }
         // SAFETY: the caller guarantees the function type and buffers; `code` is a
         // function address, which `ffi_call` takes as a bare `fn()`.
         unsafe {
@@ -290,16 +307,40 @@ impl CallInterface {
             if self.spread.is_empty() {
                 ffi::ffi_call(cif, Some(code), ret, args);
             } else {
-                // Each part lies inside its argument's buffer (a register-sized
-                // value, at most 16 bytes).
-                let mut parts: Vec<*mut c_void> = self
-                    .spread
-                    .iter()
-                    .map(|&(i, offset)| (*args.add(i)).cast::<u8>().add(offset).cast())
-                    .collect();
-                ffi::ffi_call(cif, Some(code), ret, parts.as_mut_ptr());
+                self.call_spread(cif, code, ret, args);
             }
         }
+    }
+
+    /// Calls with split arguments (see [`splits_in_sixth_gpr`]).
+    ///
+    /// # Safety
+    /// As [`call`](Self::call).
+    #[cold]
+    unsafe fn call_spread(
+        &self,
+        cif: *mut ffi::ffi_cif,
+        code: unsafe extern "C" fn(),
+        ret: *mut c_void,
+        args: *mut *mut c_void,
+    ) {
+        // Each part lies inside its argument's buffer (a register-sized value, at
+        // most 16 bytes). Up to 32 parts need no allocation.
+        let mut inline = [null_mut::<c_void>(); 32];
+        let mut heap = Vec::new();
+        let parts: &mut [*mut c_void] = if self.spread.len() <= inline.len() {
+            &mut inline[..self.spread.len()]
+        } else {
+            heap.resize(self.spread.len(), null_mut());
+            &mut heap
+        };
+        for (part, &(i, offset)) in parts.iter_mut().zip(self.spread.iter()) {
+            // SAFETY: `args` has one pointer per argument, and `offset` lies in
+            // that argument's buffer (the caller's guarantee, see `call`).
+            *part = unsafe { (*args.add(i)).cast::<u8>().add(offset).cast() };
+        }
+        // SAFETY: the parts are the libffi arguments this cif was prepared with.
+        unsafe { ffi::ffi_call(cif, Some(code), ret, parts.as_mut_ptr()) };
     }
 }
 
@@ -381,6 +422,7 @@ fn slot(set: &TypeSet, ty: TypeId) -> Result<Slot> {
         size,
         buffer: size.max(16).next_multiple_of(8),
         shape: shape_of(set, ty, size),
+        canonical: set.canonical(ty),
     })
 }
 

@@ -7,6 +7,7 @@
 //!
 //! This module knows nothing of where a type came from (header or DWARF).
 
+mod direct;
 mod ffi;
 pub mod sysv;
 

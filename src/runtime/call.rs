@@ -229,6 +229,7 @@ impl Function {
 
     /// # Safety
     /// As [`call`](Self::call); `interface` matches `args`.
+    #[inline]
     unsafe fn call_with(&self, interface: &CallInterface, args: &mut [Value]) -> Result<Value> {
         let inner = &*self.inner;
         let set = &inner.set;
@@ -244,36 +245,38 @@ impl Function {
             (&mut heap_scratch, &mut heap_ptrs)
         };
         for (i, (value, slot)) in args.iter_mut().zip(&interface.args).enumerate() {
-            let at = || self.place_of(i);
-            if slot.buffer <= 16 {
-                if !store_fast(slot.shape, value, &mut scratch[i].0) {
-                    store(set, Place::whole(slot.ty), &mut scratch[i].0, value, &at)?;
+            ptrs[i] = match value {
+                // An object of the parameter's type: libffi reads it in place.
+                Value::Data(data)
+                    if slot.shape == Shape::Other
+                        && data.same_set(set)
+                        && set.canonical(data.type_id()) == slot.canonical =>
+                {
+                    data.ffi_buffer().cast()
                 }
-                ptrs[i] = scratch[i].0.as_mut_ptr().cast();
-            } else {
-                // A large aggregate: libffi copies it from the object itself.
-                let Value::Data(data) = value else {
-                    return Err(value_error(
-                        &at,
-                        format!(
-                            "{} cannot be passed as '{}'",
-                            value.describe(),
-                            set.spell(QualType::new(slot.ty))
-                        ),
-                    ));
-                };
-                if !data.same_set(set) || set.canonical(data.type_id()) != set.canonical(slot.ty) {
-                    return Err(value_error(
-                        &at,
-                        format!(
+                _ if slot.buffer <= 16 => {
+                    if !store_fast(slot.shape, value, &mut scratch[i].0) {
+                        let at = || self.place_of(i);
+                        store(set, Place::whole(slot.ty), &mut scratch[i].0, value, &at)?;
+                    }
+                    scratch[i].0.as_mut_ptr().cast()
+                }
+                _ => {
+                    let message = match value {
+                        Value::Data(data) => format!(
                             "a '{}' object cannot be passed as '{}'",
                             data.type_name(),
                             set.spell(QualType::new(slot.ty))
                         ),
-                    ));
+                        other => format!(
+                            "{} cannot be passed as '{}'",
+                            other.describe(),
+                            set.spell(QualType::new(slot.ty))
+                        ),
+                    };
+                    return Err(value_error(&|| self.place_of(i), message));
                 }
-                ptrs[i] = data.ffi_buffer().cast();
-            }
+            };
         }
         let code = inner.code as *const c_void;
         match interface.ret {
@@ -283,6 +286,15 @@ impl Function {
                 // every argument buffer holds a checked value of its slot's type.
                 unsafe { self.invoke(interface, code, ignored.0.as_mut_ptr(), ptrs) };
                 Ok(Value::Void)
+            }
+            Some(slot) if slot.shape != Shape::Other => {
+                let mut ret = RetScratch([0; 32]);
+                // SAFETY: as above; the result buffer has `slot.buffer` bytes.
+                unsafe { self.invoke(interface, code, ret.0.as_mut_ptr(), ptrs) };
+                match load_fast(slot.shape, &ret.0) {
+                    Some(value) => Ok(value),
+                    None => load(set, Place::whole(slot.ty), &ret.0),
+                }
             }
             Some(slot) if slot.buffer <= 32 && !is_object(set, slot.ty) => {
                 let mut ret = RetScratch([0; 32]);
@@ -304,6 +316,7 @@ impl Function {
 
     /// # Safety
     /// As [`CallInterface::call`].
+    #[inline]
     unsafe fn invoke(
         &self,
         interface: &CallInterface,
@@ -312,15 +325,18 @@ impl Function {
         args: &mut [*mut c_void],
     ) {
         #[cfg(target_os = "linux")]
-        // SAFETY: this thread's errno is always writable.
+        let errno = errno_location();
+        #[cfg(target_os = "linux")]
+        // SAFETY: this thread's errno is always writable, and a thread's errno
+        // stays where it is.
         unsafe {
-            *errno_location() = 0;
+            *errno = 0;
         }
         // SAFETY: forwarded from the caller.
         unsafe { interface.call(code, ret.cast(), args.as_mut_ptr()) };
         #[cfg(target_os = "linux")]
         // SAFETY: as above.
-        LAST_ERRNO.with(|e| e.set(unsafe { *errno_location() }));
+        LAST_ERRNO.with(|e| e.set(unsafe { *errno }));
     }
 }
 
@@ -331,16 +347,26 @@ fn store_fast(shape: Shape, value: &Value, dst: &mut [u8; 16]) -> bool {
     match (shape, value) {
         (Shape::Int { size, signed }, Value::Int(v)) => {
             let bits = u32::from(size) * 8;
-            let fits = if signed {
-                let half = 1i128 << (bits - 1);
-                (-half..half).contains(v)
+            let word = if signed {
+                i64::try_from(*v).ok().filter(|x| {
+                    bits == 64 || {
+                        let half = 1i64 << (bits - 1);
+                        (-half..half).contains(x)
+                    }
+                })
             } else {
-                *v >= 0 && *v < 1i128 << bits
+                u64::try_from(*v)
+                    .ok()
+                    .filter(|x| bits == 64 || *x < 1u64 << bits)
+                    .map(|x| x as i64)
             };
-            if fits {
-                dst[..8].copy_from_slice(&(*v as i64).to_le_bytes());
+            match word {
+                Some(x) => {
+                    dst[..8].copy_from_slice(&x.to_le_bytes());
+                    true
+                }
+                None => false,
             }
-            fits
         }
         (Shape::F64, Value::Float(v)) => {
             dst[..8].copy_from_slice(&v.to_le_bytes());

@@ -25,7 +25,10 @@ use crate::types::{IntKind, QualType, RecordKind, Type, TypeId, TypeSet};
 /// assert_eq!(p.to_string(), "{.x = -5, .tag = 7, .v = {0, 2.5}}");
 /// # Ok(()) }
 /// ```
-pub struct CData {
+pub struct CData(Box<Fields>);
+
+/// Boxed, so a [`Value`] holding an object stays small (it is moved on every call).
+struct Fields {
     set: TypeSet,
     ty: QualType,
     buf: Buffer,
@@ -84,24 +87,26 @@ impl Clone for CData {
     /// A copy of the bytes. Pointers inside still point where they did, and the
     /// copy keeps what they point into alive too.
     fn clone(&self) -> CData {
-        let mut buf = match Buffer::zeroed(self.buf.size, self.buf.layout.align()) {
+        let mut buf = match Buffer::zeroed(self.0.buf.size, self.0.buf.layout.align()) {
             Ok(b) => b,
-            Err(_) => std::alloc::handle_alloc_error(self.buf.layout),
+            Err(_) => std::alloc::handle_alloc_error(self.0.buf.layout),
         };
-        buf.all_mut().copy_from_slice(self.buf.all());
-        CData {
-            set: self.set.clone(),
-            ty: self.ty,
+        buf.all_mut().copy_from_slice(self.0.buf.all());
+        CData(Box::new(Fields {
+            set: self.0.set.clone(),
+            ty: self.0.ty,
             buf,
-            keep: self.keep.clone(),
-        }
+            keep: self.0.keep.clone(),
+        }))
     }
 }
 
 impl PartialEq for CData {
     /// Same type (in the same set) and the same bytes.
     fn eq(&self, other: &CData) -> bool {
-        self.same_set(&other.set) && self.ty.id == other.ty.id && self.bytes() == other.bytes()
+        self.same_set(&other.0.set)
+            && self.0.ty.id == other.0.ty.id
+            && self.bytes() == other.bytes()
     }
 }
 
@@ -119,12 +124,12 @@ impl CData {
     pub fn new(set: &TypeSet, ty: QualType) -> Result<CData> {
         let size = size_of(set, ty.id)?;
         let align = set.layout(ty.id).map_or(1, |l| l.align) as usize;
-        Ok(CData {
+        Ok(CData(Box::new(Fields {
             set: set.clone(),
             ty,
             buf: Buffer::zeroed(size, align.max(1))?,
             keep: Vec::new(),
-        })
+        })))
     }
 
     /// A zeroed object of the type named `name` (`"struct stat"`, `"int [4]"`).
@@ -144,60 +149,60 @@ impl CData {
     /// `address` must point to a readable object of type `ty`.
     pub unsafe fn read_from(set: &TypeSet, ty: QualType, address: *const u8) -> Result<CData> {
         let data = CData::new(set, ty)?;
-        let size = data.buf.size;
+        let size = data.0.buf.size;
         // SAFETY: the caller guarantees `size` readable bytes at `address`; the
         // buffer is at least `size` bytes and a separate allocation.
-        unsafe { std::ptr::copy_nonoverlapping(address, data.buf.ptr.as_ptr(), size) };
+        unsafe { std::ptr::copy_nonoverlapping(address, data.0.buf.ptr.as_ptr(), size) };
         Ok(data)
     }
 
     /// The set its type belongs to.
     pub fn types(&self) -> &TypeSet {
-        &self.set
+        &self.0.set
     }
 
     /// Its type.
     pub fn ty(&self) -> QualType {
-        self.ty
+        self.0.ty
     }
 
     pub(crate) fn type_id(&self) -> TypeId {
-        self.ty.id
+        self.0.ty.id
     }
 
     /// Its type, spelled as C.
     pub fn type_name(&self) -> String {
-        self.set.spell(self.ty)
+        self.0.set.spell(self.0.ty)
     }
 
     pub(crate) fn same_set(&self, set: &TypeSet) -> bool {
-        self.set.same(set)
+        self.0.set.same(set)
     }
 
     /// The object's bytes (`sizeof` of its type).
     pub fn bytes(&self) -> &[u8] {
-        &self.buf.all()[..self.buf.size]
+        &self.0.buf.all()[..self.0.buf.size]
     }
 
     /// The object's bytes, to write.
     pub fn bytes_mut(&mut self) -> &mut [u8] {
-        let size = self.buf.size;
-        &mut self.buf.all_mut()[..size]
+        let size = self.0.buf.size;
+        &mut self.0.buf.all_mut()[..size]
     }
 
     /// The buffer libffi reads and writes: whole eightbytes, at least 16 bytes.
     pub(crate) fn ffi_buffer(&mut self) -> *mut u8 {
-        self.buf.ptr.as_ptr()
+        self.0.buf.ptr.as_ptr()
     }
 
     /// The object's address, to pass to C.
     pub fn as_ptr(&self) -> *const u8 {
-        self.buf.ptr.as_ptr()
+        self.0.buf.ptr.as_ptr()
     }
 
     /// The object's address, for C to write through.
     pub fn as_mut_ptr(&self) -> *mut u8 {
-        self.buf.ptr.as_ptr()
+        self.0.buf.ptr.as_ptr()
     }
 
     /// Reads the value at `path` (`""` for the whole object): a field by name
@@ -209,7 +214,7 @@ impl CData {
     /// name; [`ErrorKind::Value`] for an index out of bounds.
     pub fn get(&self, path: &str) -> Result<Value> {
         let place = self.place(path)?;
-        load(&self.set, place, self.buf.all())
+        load(&self.0.set, place, self.0.buf.all())
     }
 
     /// The type of the member at `path` (`""`: the object's own).
@@ -235,12 +240,12 @@ impl CData {
         let at = || at_text.clone();
         let keeps = matches!(value, Value::Str(_) | Value::Bytes(_) | Value::Ref(_));
         if !keeps {
-            return store(&self.set, place, self.buf.all_mut(), &mut value, &at);
+            return store(&self.0.set, place, self.0.buf.all_mut(), &mut value, &at);
         }
         // The pointer targets the value's heap storage (the string's, the
         // buffer's, the object's), which stays put when the value moves into `keep`.
-        store(&self.set, place, self.buf.all_mut(), &mut value, &at)?;
-        self.keep.push(Arc::new(value));
+        store(&self.0.set, place, self.0.buf.all_mut(), &mut value, &at)?;
+        self.0.keep.push(Arc::new(value));
         Ok(())
     }
 
@@ -253,13 +258,13 @@ impl CData {
     /// The pointer must point to a readable object of its pointee type.
     pub unsafe fn pointee(&self, path: &str) -> Result<CData> {
         let place = self.place(path)?;
-        let Type::Pointer(pointee) = self.set.ty(self.set.canonical(place.ty)) else {
+        let Type::Pointer(pointee) = self.0.set.ty(self.0.set.canonical(place.ty)) else {
             return Err(self.not_pointer(path, place.ty));
         };
-        match load(&self.set, place, self.buf.all())? {
+        match load(&self.0.set, place, self.0.buf.all())? {
             Value::Pointer(a) => {
                 // SAFETY: the caller guarantees the pointer.
-                unsafe { CData::read_from(&self.set, *pointee, a as *const u8) }
+                unsafe { CData::read_from(&self.0.set, *pointee, a as *const u8) }
             }
             _ => Err(value_error(
                 &|| self.describe_path(path),
@@ -277,10 +282,13 @@ impl CData {
     /// The pointer must be NULL or point to a NUL-terminated string.
     pub unsafe fn c_string(&self, path: &str) -> Result<Option<Vec<u8>>> {
         let place = self.place(path)?;
-        if !matches!(self.set.ty(self.set.canonical(place.ty)), Type::Pointer(_)) {
+        if !matches!(
+            self.0.set.ty(self.0.set.canonical(place.ty)),
+            Type::Pointer(_)
+        ) {
             return Err(self.not_pointer(path, place.ty));
         }
-        match load(&self.set, place, self.buf.all())? {
+        match load(&self.0.set, place, self.0.buf.all())? {
             // SAFETY: the caller guarantees a NUL-terminated string.
             Value::Pointer(a) => Ok(Some(unsafe { read_c_string(a) })),
             _ => Ok(None),
@@ -290,7 +298,7 @@ impl CData {
     fn not_pointer(&self, path: &str, ty: TypeId) -> Error {
         value_error(
             &|| self.describe_path(path),
-            format!("'{}' is not a pointer", self.set.spell(QualType::new(ty))),
+            format!("'{}' is not a pointer", self.0.set.spell(QualType::new(ty))),
         )
     }
 
@@ -304,7 +312,7 @@ impl CData {
 
     /// Resolves a path to its place in the buffer.
     pub(crate) fn place(&self, path: &str) -> Result<Place> {
-        resolve(&self.set, self.ty.id, path)
+        resolve(&self.0.set, self.0.ty.id, path)
     }
 }
 
@@ -368,9 +376,7 @@ pub(crate) fn resolve(set: &TypeSet, ty: TypeId, path: &str) -> Result<Place> {
             continue;
         }
         let after = rest.strip_prefix('.').unwrap_or(rest);
-        let end = after
-            .find(['.', '['])
-            .unwrap_or(after.len());
+        let end = after.find(['.', '[']).unwrap_or(after.len());
         let name = after[..end].trim();
         if name.is_empty() {
             return Err(bad("a member name is missing".into()));
@@ -451,7 +457,13 @@ fn field_names(set: &TypeSet, ty: TypeId, out: &mut Vec<String>, depth: u32) {
 /// C initializer syntax, see [`Value`]'s `Display`.
 impl fmt::Display for CData {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write_object(f, &self.set, Place::whole(self.ty.id), self.buf.all(), 0)
+        write_object(
+            f,
+            &self.0.set,
+            Place::whole(self.0.ty.id),
+            self.0.buf.all(),
+            0,
+        )
     }
 }
 
@@ -594,9 +606,9 @@ fn as_text(bytes: &[u8]) -> Option<&[u8]> {
 impl serde::Serialize for CData {
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
         Json {
-            set: &self.set,
-            place: Place::whole(self.ty.id),
-            bytes: self.buf.all(),
+            set: &self.0.set,
+            place: Place::whole(self.0.ty.id),
+            bytes: self.0.buf.all(),
             depth: 0,
         }
         .serialize(s)
@@ -722,6 +734,6 @@ impl serde::Serialize for Value {
 impl CData {
     /// Whether this is a union (its JSON shows every member's view).
     pub fn is_union(&self) -> bool {
-        record_kind(&self.set, self.ty.id) == Some(RecordKind::Union)
+        record_kind(&self.0.set, self.0.ty.id) == Some(RecordKind::Union)
     }
 }

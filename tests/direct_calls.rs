@@ -1,0 +1,243 @@
+//! Register-only signatures (all-scalar, no stack), which wyvern calls without
+//! libffi: every integer width and signedness, float and double, pointers, in
+//! random orders, compared with gcc's direct calls.
+
+mod common;
+
+use common::{gcc_compile, run_program, Compiled, TempDir};
+use wyvern::{Library, Module, Value};
+
+/// (C type, size, signed, is_float)
+const SCALARS: &[(&str, u32, bool, bool)] = &[
+    ("signed char", 1, true, false),
+    ("unsigned char", 1, false, false),
+    ("short", 2, true, false),
+    ("unsigned short", 2, false, false),
+    ("int", 4, true, false),
+    ("unsigned int", 4, false, false),
+    ("long", 8, true, false),
+    ("unsigned long", 8, false, false),
+    ("float", 4, true, true),
+    ("double", 8, true, true),
+];
+
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+/// A value of the scalar type, including the extremes, as a C literal and a Value.
+fn value(rng: &mut Rng, (ty, size, signed, float): (&str, u32, bool, bool)) -> (String, Value) {
+    if float {
+        let v = (rng.below(2000) as f64 - 1000.0) / 8.0;
+        let suffix = if ty == "float" { "f" } else { "" };
+        return (format!("{v:?}{suffix}"), Value::Float(v));
+    }
+    let bits = size * 8;
+    let (min, max): (i128, i128) = if signed {
+        (-(1i128 << (bits - 1)), (1i128 << (bits - 1)) - 1)
+    } else {
+        (0, (1i128 << bits) - 1)
+    };
+    let v = match rng.below(4) {
+        0 => min,
+        1 => max,
+        2 => (-1i128).max(min),
+        _ => min + (rng.next() as i128).rem_euclid(max - min + 1),
+    };
+    let long = if size == 8 { "L" } else { "" };
+    let literal = if signed && v == min {
+        format!("({}{long} - 1)", v + 1)
+    } else {
+        format!("{v}{}{long}", if signed { "" } else { "u" })
+    };
+    (format!("({ty})({literal})"), Value::Int(v))
+}
+
+#[test]
+fn register_only_signatures_match_gcc() {
+    let mut rng = Rng(0x5eed);
+    let dir = TempDir::new("direct-calls");
+    let (mut header, mut library, mut driver) = (String::new(), String::new(), String::new());
+    let mut calls = Vec::new();
+    for n in 0..120 {
+        let (mut gpr, mut sse) = (0, 0);
+        let mut params = Vec::new();
+        for _ in 0..rng.below(12) {
+            let s = SCALARS[rng.below(SCALARS.len())];
+            let pointer = !s.3 && rng.below(8) == 0;
+            if (s.3 && sse == 8) || (!s.3 && gpr == 6) {
+                continue;
+            }
+            if s.3 {
+                sse += 1
+            } else {
+                gpr += 1
+            }
+            params.push((s, pointer));
+        }
+        let ret = SCALARS[rng.below(SCALARS.len())];
+        let ret_void = rng.below(10) == 0;
+        let ret_pointer = !ret_void && rng.below(10) == 0;
+        let decl_params: Vec<String> = params
+            .iter()
+            .enumerate()
+            .map(|(i, ((ty, ..), p))| format!("{ty} {}a{i}", if *p { "*" } else { "" }))
+            .collect();
+        let ret_ty = if ret_void {
+            "void".to_string()
+        } else if ret_pointer {
+            "char *".into()
+        } else {
+            ret.0.into()
+        };
+        let proto = format!(
+            "{ret_ty} f{n}({})",
+            if decl_params.is_empty() {
+                "void".into()
+            } else {
+                decl_params.join(", ")
+            }
+        );
+        header.push_str(&format!("{proto};\n"));
+        // The body mixes every argument into the result (and a global log).
+        let mut body = String::from("    double h = 0;\n");
+        for (i, (_, p)) in params.iter().enumerate() {
+            let v = if *p {
+                format!("(double)(unsigned long)a{i}")
+            } else {
+                format!("(double)a{i}")
+            };
+            body.push_str(&format!("    h = h * 3.0 + {v}; log_value(h);\n"));
+        }
+        let result = match (ret_void, ret_pointer) {
+            (true, _) => String::new(),
+            (_, true) => "    return (char *)(unsigned long)(h < 0 ? -h : h);\n".into(),
+            _ => format!("    return ({})(long)h;\n", ret.0),
+        };
+        library.push_str(&format!("{proto} {{\n{body}{result}}}\n"));
+        let mut args = Vec::new();
+        let mut literals = Vec::new();
+        for (s, p) in &params {
+            if *p {
+                let address = 0x1000 + rng.below(1 << 20) as u64 * 8;
+                literals.push(format!("(void *){address}ul"));
+                args.push(Value::Pointer(address as usize));
+            } else {
+                let (lit, v) = value(&mut rng, *s);
+                literals.push(lit);
+                args.push(v);
+            }
+        }
+        let print = match (ret_void, ret_pointer, ret.3) {
+            (true, ..) => format!("f{n}({}); printf(\"void\");", literals.join(", ")),
+            (_, true, _) => format!(
+                "printf(\"%lu\", (unsigned long)f{n}({}));",
+                literals.join(", ")
+            ),
+            (_, _, true) => format!("printf(\"%a\", (double)f{n}({}));", literals.join(", ")),
+            (..) if ret.2 => format!("printf(\"%ld\", (long)f{n}({}));", literals.join(", ")),
+            _ => format!(
+                "printf(\"%lu\", (unsigned long)f{n}({}));",
+                literals.join(", ")
+            ),
+        };
+        driver.push_str(&format!("    {print} printf(\" %a\\n\", log_sum());\n"));
+        calls.push((format!("f{n}"), args, ret_void, ret_pointer, ret.3));
+    }
+    let support = "double log_total; int log_count;\nvoid log_value(double v) { log_total = log_total * 0.5 + v; log_count++; }\ndouble log_sum(void) { double t = log_total; log_total = 0; return t; }\n";
+    std::fs::write(
+        dir.path().join("direct.h"),
+        format!("void log_value(double);\ndouble log_sum(void);\n{header}"),
+    )
+    .unwrap();
+    let library = format!("#include \"direct.h\"\n{support}{library}");
+    std::fs::write(dir.path().join("direct_lib.c"), &library).unwrap();
+    let lib = match gcc_compile(
+        dir.path(),
+        "libdirect.so",
+        &library,
+        &["-shared", "-fPIC", "-O1"],
+    ) {
+        Compiled::Ok(p) => p,
+        Compiled::Failed(e) => panic!("{e}"),
+    };
+    let exe = match gcc_compile(dir.path(), "driver", &format!("#include <stdio.h>\n#include \"direct_lib.c\"\nint main(void) {{\n{driver}    return 0;\n}}\n"), &["-O1"]) {
+        Compiled::Ok(p) => p,
+        Compiled::Failed(e) => panic!("{e}"),
+    };
+    let expected = run_program(&exe).unwrap();
+    let types = wyvern::Parser::new()
+        .header(dir.path().join("direct.h").display().to_string())
+        .parse()
+        .unwrap();
+    // SAFETY: the library was just built from the C above.
+    let module = Module::new(
+        types,
+        unsafe { Library::open(&lib.display().to_string()) }.unwrap(),
+    );
+    let log_sum = module.function("log_sum").unwrap();
+    for ((name, mut args, void, pointer, float), want) in calls.into_iter().zip(expected.lines()) {
+        let f = module.function(&name).unwrap();
+        // SAFETY: the functions only do arithmetic on their arguments.
+        let got = unsafe { f.call(&mut args) }.unwrap();
+        let shown = match (void, pointer, float, &got) {
+            (true, ..) => "void".to_string(),
+            (_, true, _, Value::Pointer(a)) => a.to_string(),
+            (_, true, _, Value::Null) => "0".into(),
+            (_, _, true, Value::Float(v)) => hex_float(*v),
+            (.., Value::Int(v)) => v.to_string(),
+            _ => format!("{got:?}"),
+        };
+        // SAFETY: as above.
+        let Value::Float(log) = (unsafe { log_sum.call(&mut []) }.unwrap()) else {
+            panic!()
+        };
+        assert_eq!(
+            format!("{shown} {}", hex_float(log)),
+            want,
+            "{}",
+            f.prototype()
+        );
+    }
+}
+
+/// `printf("%a")` of a double, as glibc prints it.
+fn hex_float(v: f64) -> String {
+    if v == 0.0 {
+        return if v.is_sign_negative() {
+            "-0x0p+0".into()
+        } else {
+            "0x0p+0".into()
+        };
+    }
+    let bits = v.to_bits();
+    let sign = if bits >> 63 == 1 { "-" } else { "" };
+    let exp = ((bits >> 52) & 0x7ff) as i64;
+    let mut mantissa = bits & ((1 << 52) - 1);
+    let (lead, e) = if exp == 0 {
+        (0, -1022)
+    } else {
+        (1, exp - 1023)
+    };
+    let mut digits = 13;
+    while digits > 0 && mantissa & 0xf == 0 {
+        mantissa >>= 4;
+        digits -= 1;
+    }
+    if digits == 0 {
+        format!("{sign}0x{lead}p{e:+}")
+    } else {
+        format!("{sign}0x{lead}.{mantissa:0digits$x}p{e:+}")
+    }
+}
