@@ -246,10 +246,7 @@ impl CallInterface {
             direct: None,
         };
         if abi == default_abi() && !sig.variadic && sig.prototyped && variadic.is_empty() {
-            interface.direct = super::direct::Plan::new(
-                interface.args.iter().map(|a| a.shape),
-                interface.ret.map(|r| r.shape),
-            );
+            interface.direct = direct_plan(set, sig, &interface);
         }
         if abi == default_abi() {
             interface.check_stack(set, sig, variadic)?;
@@ -342,6 +339,29 @@ impl CallInterface {
         // SAFETY: the parts are the libffi arguments this cif was prepared with.
         unsafe { ffi::ffi_call(cif, Some(code), ret, parts.as_mut_ptr()) };
     }
+}
+
+/// A libffi-free plan for a non-variadic System V call, when one exists.
+fn direct_plan(
+    set: &TypeSet,
+    sig: &FnSig,
+    interface: &CallInterface,
+) -> Option<super::direct::Plan> {
+    let args = sig
+        .params
+        .iter()
+        .zip(&interface.args)
+        .map(|(p, slot)| {
+            classify(set, p.id)
+                .ok()
+                .map(|passing| (passing, slot.shape))
+        })
+        .collect::<Option<Vec<_>>>()?;
+    let ret = match interface.ret {
+        None => None,
+        Some(_) => Some(classify(set, sig.ret.id).ok()?),
+    };
+    super::direct::Plan::new(&args, ret.as_ref())
 }
 
 /// Whether a value of `ty` is returned in st(0): `long double`, or a record whose
