@@ -200,7 +200,7 @@ fn register_only_signatures_match_gcc() {
             _ => format!("{got:?}"),
         };
         // SAFETY: as above.
-        let Value::Float(log) = (unsafe { log_sum.call(&mut []) }.unwrap()) else {
+        let Value::Float(log) = unsafe { log_sum.call(&mut []) }.unwrap() else {
             panic!()
         };
         assert_eq!(
