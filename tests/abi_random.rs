@@ -35,7 +35,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
 
-use common::{c_string, gcc_compile, run_program, Compiled, TempDir};
+use common::{c_string, gcc_compile, run_program, Compiled, Rng, TempDir};
 use wyvern::types::{FloatKind, IntKind};
 use wyvern::{CData, Library, Module, Parser, Value};
 
@@ -46,45 +46,6 @@ const LOG_SIZE: usize = 1 << 18;
 
 // ---------------------------------------------------------------------------
 // The random source.
-
-/// splitmix64: small, fast and the same everywhere.
-struct Rng(u64);
-
-impl Rng {
-    fn new(seed: u64) -> Rng {
-        Rng(seed)
-    }
-
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    /// `0..n`
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    /// `lo..=hi`
-    fn between(&mut self, lo: usize, hi: usize) -> usize {
-        lo + self.below(hi - lo + 1)
-    }
-
-    fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 100 < percent
-    }
-
-    fn pick<T: Copy>(&mut self, items: &[T]) -> T {
-        items[self.below(items.len())]
-    }
-
-    fn wide(&mut self) -> u128 {
-        (u128::from(self.next()) << 64) | u128::from(self.next())
-    }
-}
 
 // ---------------------------------------------------------------------------
 // The generated types and functions.

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{gcc_compile, run_program, Compiled, TempDir};
+use common::{gcc_compile, run_program, Compiled, Rng, TempDir};
 use wyvern::{Library, Module, Value};
 
 /// (C type, size, signed, is_float)
@@ -20,21 +20,6 @@ const SCALARS: &[(&str, u32, bool, bool)] = &[
     ("float", 4, true, true),
     ("double", 8, true, true),
 ];
-
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
 
 /// A value of the scalar type, including the extremes, as a C literal and a Value.
 fn value(rng: &mut Rng, (ty, size, signed, float): (&str, u32, bool, bool)) -> (String, Value) {

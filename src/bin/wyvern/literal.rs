@@ -337,7 +337,7 @@ fn number(text: &str) -> Option<Lit> {
             _ => (lower.as_str(), None),
         };
         let value = if hex {
-            hex_float(&digits[2..])?
+            wyvern::types::hex_float(&digits[2..])?
         } else {
             digits.parse::<f64>().ok()?
         };
@@ -369,25 +369,6 @@ fn number(text: &str) -> Option<Lit> {
         value: if negative { -value } else { value },
         kind,
     })
-}
-
-/// `1.8p3` (after `0x`) as an f64.
-fn hex_float(text: &str) -> Option<f64> {
-    let (mantissa, exponent) = match text.split_once('p') {
-        Some((m, e)) => (m, e.parse::<i32>().ok()?),
-        None => (text, 0),
-    };
-    let (int_part, frac_part) = mantissa.split_once('.').unwrap_or((mantissa, ""));
-    let mut value = 0f64;
-    for c in int_part.chars() {
-        value = value * 16.0 + f64::from(c.to_digit(16)?);
-    }
-    let mut scale = 1.0 / 16.0;
-    for c in frac_part.chars() {
-        value += f64::from(c.to_digit(16)?) * scale;
-        scale /= 16.0;
-    }
-    Some(value * 2f64.powi(exponent))
 }
 
 #[cfg(test)]

@@ -1193,31 +1193,12 @@ fn float_literal(lower: &str) -> Eval<Val> {
         (lower, FloatKind::Double)
     };
     let value = if let Some(hex) = body.strip_prefix("0x") {
-        hex_float(hex).ok_or_else(|| format!("'{lower}' is not a number"))?
+        crate::types::hex_float(hex).ok_or_else(|| format!("'{lower}' is not a number"))?
     } else {
         body.parse::<f64>()
             .map_err(|_| format!("'{lower}' is not a number"))?
     };
     Ok(Val::Float(round_float(value, kind), kind))
-}
-
-/// `1.8p3` (after `0x`) → 12.0.
-fn hex_float(text: &str) -> Option<f64> {
-    let (mantissa, exponent) = match text.split_once('p') {
-        Some((m, e)) => (m, e.parse::<i32>().ok()?),
-        None => (text, 0),
-    };
-    let (int_part, frac_part) = mantissa.split_once('.').unwrap_or((mantissa, ""));
-    let mut value = 0f64;
-    for c in int_part.chars() {
-        value = value * 16.0 + f64::from(c.to_digit(16)?);
-    }
-    let mut scale = 1.0 / 16.0;
-    for c in frac_part.chars() {
-        value += f64::from(c.to_digit(16)?) * scale;
-        scale /= 16.0;
-    }
-    Some(value * 2f64.powi(exponent))
 }
 
 fn char_literal(text: &str) -> Eval<Val> {
@@ -1316,12 +1297,6 @@ fn unescape(s: &str) -> Eval<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn hex_floats() {
-        assert_eq!(hex_float("1.8p3"), Some(12.0));
-        assert_eq!(hex_float("1p-1"), Some(0.5));
-    }
 
     #[test]
     fn escapes() {
