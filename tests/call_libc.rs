@@ -148,3 +148,49 @@ fn globals_by_name() {
         assert!(text.contains(&b'='), "{}", String::from_utf8_lossy(&text));
     }
 }
+
+#[test]
+fn open_with_a_mode_write_and_read_back() {
+    let m = libc(&["<fcntl.h>", "<unistd.h>", "<sys/stat.h>"]);
+    let constant = |name: &str| match m.types().constant(name).unwrap().value {
+        wyvern::ConstValue::Int(v) => v,
+        ref other => panic!("{name} is {other:?}"),
+    };
+    let dir = std::env::temp_dir().join(format!("wyvern-open-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("file");
+    let path_text = path.display().to_string();
+    // SAFETY: a valid path; the mode is open's variadic third argument.
+    let fd = unsafe {
+        m.function("open").unwrap().call(&mut [
+            path_text.as_str().into(),
+            Value::Int(constant("O_CREAT") | constant("O_WRONLY") | constant("O_TRUNC")),
+            Value::Int(0o640),
+        ])
+    }
+    .unwrap();
+    let Value::Int(fd) = fd else { panic!("{fd:?}") };
+    assert!(fd >= 0, "open failed, errno {}", wyvern::last_errno());
+    let mut args = [
+        Value::Int(fd),
+        Value::Bytes(b"hello".to_vec()),
+        Value::Int(5),
+    ];
+    // SAFETY: a buffer of 5 bytes for an open descriptor.
+    assert_eq!(
+        unsafe { m.function("write").unwrap().call(&mut args) }.unwrap(),
+        Value::Int(5)
+    );
+    // SAFETY: closing the descriptor opened above.
+    assert_eq!(
+        unsafe { m.function("close").unwrap().call(&mut [Value::Int(fd)]) }.unwrap(),
+        Value::Int(0)
+    );
+    assert_eq!(std::fs::read(&path).unwrap(), b"hello");
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+    // The umask can only take bits away.
+    assert_eq!(mode & !0o640, 0, "mode {mode:o}");
+    assert_ne!(mode & 0o600, 0, "mode {mode:o}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -144,6 +144,38 @@ fn json_has_the_contract_shape() {
 }
 
 #[test]
+fn constants_and_constant_expressions_by_name() {
+    let dir = TempDir::new("cli-call-open");
+    let path = dir.path().join("made");
+    let quoted = format!("\"{}\"", path.display());
+    let out = stdout_of(&[
+        "call",
+        "-H",
+        "<fcntl.h>",
+        "open",
+        &quoted,
+        "O_CREAT | O_WRONLY",
+        "0640",
+    ]);
+    let fd: i32 = out.trim().parse().unwrap();
+    assert!(fd >= 0, "{out}");
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode & !0o640, 0, "{mode:o}");
+    assert_eq!(
+        stdout_of(&["call", "-H", "<stdlib.h>", "abs", "-(3 * 4) + (1 << 2)"]),
+        "8\n"
+    );
+    let out = run_wyvern(&["call", "-H", "<stdlib.h>", "abs", "NOPE | 1"]);
+    assert_eq!(out.status, Some(1), "{}", out.describe());
+    assert!(
+        out.stderr.contains("no constant 'NOPE'"),
+        "{}",
+        out.describe()
+    );
+}
+
+#[test]
 fn negative_numbers_are_values_not_flags() {
     assert_eq!(stdout_of(&["call", "-H", "<stdlib.h>", "abs", "-5"]), "5\n");
     assert_eq!(

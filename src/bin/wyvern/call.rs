@@ -69,7 +69,7 @@ pub(crate) fn run(args: &CallArgs, out: &mut dyn Write) -> Result<()> {
                 }
                 typed_value(&types, param.id, &lit).with_context(|| place.clone())?
             }
-            None => variadic_value(&lit).with_context(|| place.clone())?,
+            None => variadic_value(&types, &lit).with_context(|| place.clone())?,
         };
         values.push(value);
     }
@@ -184,13 +184,13 @@ fn typed_value(types: &TypeSet, ty: TypeId, lit: &Lit) -> Result<Value> {
             fill(&mut data, "", ty, lit)?;
             Ok(Value::Data(data))
         }
-        other => Ok(scalar_value(other)),
+        other => scalar_value(types, other),
     }
 }
 
 /// A literal that is not a brace initializer, as a value.
-fn scalar_value(lit: &Lit) -> Value {
-    match lit {
+fn scalar_value(types: &TypeSet, lit: &Lit) -> Result<Value> {
+    Ok(match lit {
         Lit::Int { value, kind: None } => Value::Int(*value),
         Lit::Int {
             value,
@@ -208,13 +208,57 @@ fn scalar_value(lit: &Lit) -> Value {
         },
         Lit::Null => Value::Null,
         Lit::Ident(name) => Value::Ident(name.clone()),
+        Lit::Unary(..) | Lit::Binary(..) => Value::Int(evaluate(types, lit)?),
         // Braces and addresses are handled by the caller.
         Lit::List(_) | Lit::AddressOf(_) => Value::Void,
-    }
+    })
+}
+
+/// The value of an integer constant expression (`O_CREAT | O_WRONLY`).
+fn evaluate(types: &TypeSet, lit: &Lit) -> Result<i128> {
+    let overflow = || anyhow!("the expression overflows");
+    Ok(match lit {
+        Lit::Int { value, .. } | Lit::Char(value) => *value,
+        Lit::Ident(name) => match &types.constant(name)?.value {
+            wyvern::ConstValue::Int(v) => *v,
+            _ => bail!("'{name}' is not an integer constant"),
+        },
+        Lit::Unary(b'~', inner) => !evaluate(types, inner)?,
+        Lit::Unary(_, inner) => evaluate(types, inner)?.checked_neg().ok_or_else(overflow)?,
+        Lit::Binary(op, a, b) => {
+            let (a, b) = (evaluate(types, a)?, evaluate(types, b)?);
+            match *op {
+                "|" => a | b,
+                "&" => a & b,
+                "^" => a ^ b,
+                "+" => a.checked_add(b).ok_or_else(overflow)?,
+                "-" => a.checked_sub(b).ok_or_else(overflow)?,
+                "*" => a.checked_mul(b).ok_or_else(overflow)?,
+                "/" => a
+                    .checked_div(b)
+                    .ok_or_else(|| anyhow!("division by zero"))?,
+                "%" => a
+                    .checked_rem(b)
+                    .ok_or_else(|| anyhow!("division by zero"))?,
+                "<<" => u32::try_from(b)
+                    .ok()
+                    .filter(|s| *s < 127)
+                    .and_then(|s| a.checked_mul(1 << s))
+                    .ok_or_else(overflow)?,
+                ">>" => u32::try_from(b)
+                    .ok()
+                    .filter(|s| *s < 128)
+                    .map(|s| a >> s)
+                    .ok_or_else(overflow)?,
+                other => bail!("unknown operator '{other}'"),
+            }
+        }
+        _ => bail!("only integers and integer constants can be combined with operators"),
+    })
 }
 
 /// A variadic argument: its type comes from the literal, after the default promotions.
-fn variadic_value(lit: &Lit) -> Result<Value> {
+fn variadic_value(types: &TypeSet, lit: &Lit) -> Result<Value> {
     match lit {
         Lit::List(_) | Lit::AddressOf(_) => Err(anyhow!(
             "a variadic argument has no declared type, so braces and &{{}} cannot be used"
@@ -223,7 +267,7 @@ fn variadic_value(lit: &Lit) -> Result<Value> {
             value,
             kind: Some(FloatKind::Float),
         } => Ok(Value::Float(*value)),
-        other => Ok(scalar_value(other)),
+        other => scalar_value(types, other),
     }
 }
 
@@ -235,7 +279,9 @@ fn fill(data: &mut CData, path: &str, ty: TypeId, lit: &Lit) -> Result<()> {
     let Lit::List(items) = lit else {
         return match lit {
             Lit::AddressOf(_) => bail!("&{{...}} cannot appear inside an initializer"),
-            other => data.set(path, scalar_value(other)).map_err(Into::into),
+            other => data
+                .set(path, scalar_value(&types, other)?)
+                .map_err(Into::into),
         };
     };
     match types.ty(canonical) {

@@ -23,6 +23,10 @@ pub(crate) enum Lit {
     List(Vec<(Vec<Designator>, Lit)>),
     /// `&{...}`: a temporary object whose address is passed.
     AddressOf(Box<Lit>),
+    /// `~X`, `-X` on an integer constant expression.
+    Unary(u8, Box<Lit>),
+    /// An integer constant expression: `O_CREAT | O_WRONLY`, `1 << 4`.
+    Binary(&'static str, Box<Lit>, Box<Lit>),
 }
 
 /// `.field` or `[index]` in a brace initializer.
@@ -50,6 +54,21 @@ pub(crate) fn parse(text: &str) -> Result<Lit> {
     }
     Ok(lit)
 }
+
+/// C's binary operators on integer constants, longest spelling first, with
+/// their precedence (higher binds tighter).
+const BINARY: [(&str, u8); 10] = [
+    ("<<", 8),
+    (">>", 8),
+    ("*", 10),
+    ("/", 10),
+    ("%", 10),
+    ("+", 9),
+    ("-", 9),
+    ("&", 5),
+    ("^", 4),
+    ("|", 3),
+];
 
 struct Reader<'a> {
     text: &'a str,
@@ -134,6 +153,59 @@ impl Reader<'_> {
                 }
                 Ok(Lit::Str(bytes))
             }
+            Some(_) => self.expression(0, depth),
+        }
+    }
+
+    /// An operand, or an integer constant expression of operands.
+    fn expression(&mut self, min_precedence: u8, depth: u32) -> Result<Lit> {
+        if depth > 64 {
+            return Err(self.error("the expression nests too deeply"));
+        }
+        let mut left = self.unary(depth)?;
+        loop {
+            self.skip_space();
+            let rest = &self.text[self.pos..];
+            let Some((op, precedence)) =
+                BINARY.iter().find(|(op, _)| rest.starts_with(op)).copied()
+            else {
+                break;
+            };
+            if precedence < min_precedence {
+                break;
+            }
+            self.pos += op.len();
+            let right = self.expression(precedence + 1, depth + 1)?;
+            left = Lit::Binary(op, Box::new(left), Box::new(right));
+        }
+        Ok(left)
+    }
+
+    fn unary(&mut self, depth: u32) -> Result<Lit> {
+        self.skip_space();
+        match (self.peek(), self.bytes.get(self.pos + 1)) {
+            (Some(b'('), _) => {
+                self.pos += 1;
+                let inner = self.expression(0, depth + 1)?;
+                if !self.eat(b')') {
+                    return Err(self.error("expected ')'"));
+                }
+                Ok(inner)
+            }
+            (Some(op @ (b'~' | b'-')), next)
+                if op == b'~' || next.is_some_and(|c| !c.is_ascii_digit() && *c != b'.') =>
+            {
+                self.pos += 1;
+                Ok(Lit::Unary(op, Box::new(self.unary(depth + 1)?)))
+            }
+            _ => self.operand(),
+        }
+    }
+
+    fn operand(&mut self) -> Result<Lit> {
+        self.skip_space();
+        match self.peek() {
+            Some(c) if c.is_ascii_digit() || c == b'-' || c == b'+' || c == b'.' => self.number(),
             Some(b'\'') => {
                 self.pos += 1;
                 let bytes = self.quoted(b'\'')?;
@@ -142,7 +214,6 @@ impl Reader<'_> {
                     _ => Err(self.error("a character constant holds one character")),
                 }
             }
-            Some(c) if c.is_ascii_digit() || c == b'-' || c == b'+' || c == b'.' => self.number(),
             Some(c) if c.is_ascii_alphabetic() || c == b'_' => {
                 let start = self.pos;
                 while self
@@ -173,6 +244,7 @@ impl Reader<'_> {
                     _ => Lit::Ident(word.to_owned()),
                 })
             }
+            None => Err(self.error("a value is missing")),
             Some(_) => Err(self.error("unexpected character")),
         }
     }
@@ -461,6 +533,22 @@ mod tests {
             )])
         );
         assert_eq!(parse("NULL").unwrap(), Lit::Null);
+        assert_eq!(
+            parse("A | 1 << 4").unwrap(),
+            Lit::Binary(
+                "|",
+                Box::new(Lit::Ident("A".into())),
+                Box::new(Lit::Binary("<<", Box::new(int(1)), Box::new(int(4))))
+            )
+        );
+        assert_eq!(
+            parse("~(B)").unwrap(),
+            Lit::Unary(b'~', Box::new(Lit::Ident("B".into())))
+        );
+        assert_eq!(
+            parse("5-3").unwrap(),
+            Lit::Binary("-", Box::new(int(5)), Box::new(int(3)))
+        );
         assert_eq!(parse("O_RDONLY").unwrap(), Lit::Ident("O_RDONLY".into()));
         assert!(parse("{1, 2").is_err());
         assert!(parse("\"open").is_err());
