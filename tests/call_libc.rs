@@ -194,3 +194,35 @@ fn open_with_a_mode_write_and_read_back() {
     assert_ne!(mode & 0o600, 0, "mode {mode:o}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn one_module_called_from_many_threads() {
+    let m = libc(&["<math.h>", "<stdio.h>"]);
+    std::thread::scope(|scope| {
+        for t in 0..4 {
+            let m = &m;
+            scope.spawn(move || {
+                for i in 0..200 {
+                    let pow = m.function("pow").unwrap();
+                    // SAFETY: pow has no preconditions.
+                    let r =
+                        unsafe { pow.call(&mut [Value::Int(t + 1), Value::Int(i % 5)]) }.unwrap();
+                    assert_eq!(r, Value::Float(((t + 1) as f64).powi((i % 5) as i32)));
+                    let snprintf = m.function("snprintf").unwrap();
+                    let mut args = [
+                        Value::Bytes(vec![0; 16]),
+                        Value::Int(16),
+                        "%d".into(),
+                        Value::Int(i),
+                    ];
+                    // SAFETY: the format matches; the buffer holds 16 bytes.
+                    unsafe { snprintf.call(&mut args) }.unwrap();
+                    let Value::Bytes(b) = &args[0] else {
+                        unreachable!()
+                    };
+                    assert!(b.starts_with(i.to_string().as_bytes()));
+                }
+            });
+        }
+    });
+}
