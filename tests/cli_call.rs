@@ -305,3 +305,183 @@ fn errors_are_clear_and_never_panics() {
         out.describe()
     );
 }
+
+/// Regressions from a first-use review of `wyvern call`.
+#[test]
+fn buffers_constants_globals_and_function_pointers() {
+    let dir = TempDir::new("cli-call-review");
+    let lib = match gcc_compile(
+        dir.path(),
+        "libflex.so",
+        "struct s { int n; int d[]; };
+         int count(struct s *p) { p->n = 3; return 42; }
+         int sum(const int *a, int n) { int t = 0; for (int i = 0; i < n; i++) t += a[i]; return t; }
+         unsigned __int128 twice(unsigned __int128 x) { return x * 2; }
+         int triple(int x) { return 3 * x; }
+         int apply(int (*f)(int), int x) { return f(x); }",
+        &["-shared", "-fPIC"],
+    ) {
+        Compiled::Ok(p) => p.display().to_string(),
+        Compiled::Failed(e) => panic!("{e}"),
+    };
+    let cdef = "struct s { int n; int d[]; }; int count(struct s *p); int sum(const int *a, int n); unsigned __int128 twice(unsigned __int128 x); int triple(int); int apply(int (*f)(int), int x);";
+    // A flexible array member prints as empty, in text and JSON (it used to recurse forever).
+    assert_eq!(
+        stdout_of(&["call", "-l", &lib, "--cdef", cdef, "count", "&{}"]),
+        "42\np = {.n = 3, .d = {}}\n"
+    );
+    let json = common::wyvern_json(&["call", "--json", "-l", &lib, "--cdef", cdef, "count", "&{}"])
+        .unwrap();
+    assert_eq!(json["out"]["0"], serde_json::json!({"n": 3, "d": []}));
+    // &{1, 2, 3} for a pointer to a scalar is an array, as a compound literal.
+    assert_eq!(
+        stdout_of(&["call", "-l", &lib, "--cdef", cdef, "sum", "&{1, 2, 3}", "3"])
+            .lines()
+            .next(),
+        Some("6")
+    );
+    // Integers beyond 64 bits.
+    assert_eq!(
+        stdout_of(&[
+            "call",
+            "-l",
+            &lib,
+            "--cdef",
+            cdef,
+            "twice",
+            "0x80000000000000000000000000000000"
+        ])
+        .trim(),
+        "0"
+    );
+    assert_eq!(
+        stdout_of(&[
+            "call",
+            "-l",
+            &lib,
+            "--cdef",
+            cdef,
+            "twice",
+            "100000000000000000000000"
+        ])
+        .trim(),
+        "200000000000000000000000"
+    );
+    // &[N] makes a buffer; &{} for a char pointer is refused with that hint.
+    let cwd = stdout_of(&["call", "-H", "<unistd.h>", "getcwd", "&[256]", "256"]);
+    assert!(cwd.contains("__buf = \"/"), "{cwd}");
+    let out = run_wyvern(&["call", "-H", "<unistd.h>", "getcwd", "&{}", "64"]);
+    assert!(
+        out.stderr.contains("use &[N] for a buffer of N"),
+        "{}",
+        out.describe()
+    );
+    assert_eq!(
+        stdout_of(&[
+            "call",
+            "-H",
+            "<stdio.h>",
+            "sprintf",
+            "&[16]",
+            "\"%d-%s\"",
+            "5",
+            "\"x\""
+        ]),
+        "3\n__s = \"5-x\"\n"
+    );
+    // Floating and string macro constants by name; infinities and NaN read back.
+    assert_eq!(
+        stdout_of(&["call", "-H", "<math.h>", "-l", "libm.so.6", "cos", "M_PI"]),
+        "-1\n"
+    );
+    assert_eq!(
+        stdout_of(&[
+            "call",
+            "-H",
+            "<stdio.h>",
+            "-H",
+            "<string.h>",
+            "strlen",
+            "P_tmpdir"
+        ]),
+        "4\n"
+    );
+    assert_eq!(
+        stdout_of(&[
+            "call",
+            "-H",
+            "<math.h>",
+            "-l",
+            "libm.so.6",
+            "fmin",
+            "-inf",
+            "nan"
+        ]),
+        "-inf\n"
+    );
+    let json = common::wyvern_json(&[
+        "call",
+        "--json",
+        "-H",
+        "<math.h>",
+        "-l",
+        "libm.so.6",
+        "log",
+        "0",
+    ])
+    .unwrap();
+    assert_eq!(json["return"], "-inf");
+    // Globals as arguments; a function's name for a function pointer.
+    assert_eq!(
+        stdout_of(&["call", "-H", "<stdio.h>", "fputs", "\"hi\\n\"", "stdout"]),
+        "hi\n1\n"
+    );
+    assert_eq!(
+        stdout_of(&["call", "-l", &lib, "--cdef", cdef, "apply", "triple", "14"]),
+        "42\n"
+    );
+    assert_eq!(
+        stdout_of(&[
+            "call",
+            "-H",
+            "<string.h>",
+            "strcpy",
+            "&[8]{\"ab\"}",
+            "\"xyz\""
+        ])
+        .lines()
+        .nth(1),
+        Some("__dest = \"xyz\"")
+    );
+    // Clear refusals.
+    for (args, needle) in [
+        (
+            vec!["call", "-H", "<stdlib.h>", "abs", "-5", "--json"],
+            "options go before the function's name",
+        ),
+        (
+            vec!["call", "-H", "<stdio.h>", "stdout"],
+            "'stdout' is a global variable, not a function",
+        ),
+        (
+            vec!["call", "-H", "<math.h>", "atan2", "1", "1"],
+            "libm.so.6 for math functions",
+        ),
+        (
+            vec!["call", "--cdef", "_BitInt(7) f(void);", "f"],
+            "'f' was left out: cannot represent",
+        ),
+    ] {
+        let out = run_wyvern(&args);
+        assert!(
+            !out.success() && out.stderr.contains(needle),
+            "{args:?}\n{}",
+            out.describe()
+        );
+    }
+    // Braces around a scalar, as C allows.
+    assert_eq!(
+        stdout_of(&["call", "-H", "<stdlib.h>", "abs", "{-5}"]),
+        "5\n"
+    );
+}

@@ -485,6 +485,8 @@ fn write_object(
             write_fields(f, set, *r, place.offset_bits, bytes, depth, &mut first)?;
             f.write_str("}")
         }
+        // A flexible array member: its elements lie beyond the object.
+        Type::Array { len: None, .. } => f.write_str("{}"),
         Type::Array {
             elem,
             len: Some(len),
@@ -646,6 +648,7 @@ impl serde::Serialize for Json<'_> {
                 }
                 map.end()
             }
+            Type::Array { len: None, .. } => s.serialize_seq(Some(0))?.end(),
             Type::Array {
                 elem,
                 len: Some(len),
@@ -700,8 +703,9 @@ fn flat_fields(set: &TypeSet, ty: TypeId, base: u64, out: &mut Vec<(String, Plac
     }
 }
 
-/// JSON per the CLI contract: integers exact, floats as numbers (non-finite as
-/// null), pointers as `"0x…"` strings, NULL and void as null.
+/// JSON per the CLI contract: integers exact, floats as numbers (non-finite ones
+/// as the strings `"inf"`, `"-inf"` and `"NaN"`), pointers as `"0x…"` strings,
+/// NULL and void as null.
 impl serde::Serialize for Value {
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
         match self {
@@ -715,11 +719,16 @@ impl serde::Serialize for Value {
                 },
             },
             Value::U128(v) => s.serialize_u128(*v),
+            // JSON has no infinity or NaN: the strings `dump --json` uses.
             Value::Float(v) | Value::FloatOf(_, v) => {
                 if v.is_finite() {
                     s.serialize_f64(*v)
+                } else if v.is_nan() {
+                    s.serialize_str("NaN")
+                } else if *v > 0.0 {
+                    s.serialize_str("inf")
                 } else {
-                    s.serialize_none()
+                    s.serialize_str("-inf")
                 }
             }
             Value::Pointer(a) => s.serialize_str(&format!("{a:#x}")),

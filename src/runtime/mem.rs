@@ -38,9 +38,14 @@ pub(crate) fn value_error(place: &dyn Fn() -> String, message: String) -> Error 
 
 /// The size in bytes of a value of `ty`, or an error naming why it has none.
 pub(crate) fn size_of(set: &TypeSet, ty: TypeId) -> Result<usize> {
-    match set.layout(ty) {
-        Some(l) => usize::try_from(l.size).map_err(|_| too_large(set, ty)),
-        None => Err(ErrorKind::Incomplete {
+    match (set.layout(ty), set.ty(set.canonical(ty))) {
+        (_, Type::Void | Type::Function(_)) => Err(ErrorKind::Unsupported(format!(
+            "'{}' is not an object type; it has no values",
+            set.spell(QualType::new(ty))
+        ))
+        .into()),
+        (Some(l), _) => usize::try_from(l.size).map_err(|_| too_large(set, ty)),
+        (None, _) => Err(ErrorKind::Incomplete {
             name: set.spell(QualType::new(ty)),
         }
         .into()),
@@ -163,6 +168,13 @@ pub(crate) fn load(set: &TypeSet, place: Place, bytes: &[u8]) -> Result<Value> {
             0 => Value::Null,
             a => Value::Pointer(a),
         },
+        Type::Array { len: None, .. } => {
+            return Err(ErrorKind::Unsupported(format!(
+                "'{}' has no length (a flexible array member); read its elements through a pointer",
+                set.spell(QualType::new(place.ty))
+            ))
+            .into())
+        }
         Type::Record(_) | Type::Array { .. } | Type::Complex(_) | Type::Vector { .. } => {
             let mut data = super::CData::new(set, QualType::new(place.ty))?;
             data.bytes_mut().copy_from_slice(here);
@@ -316,7 +328,16 @@ pub(crate) fn store(
             write_uint(here, raw);
         }
         Type::Float(kind) => {
-            let v = float_for(value).ok_or_else(|| mismatch(value))?;
+            let v = match &*value {
+                Value::Ident(name) => match set.constant(name).map(|c| &c.value) {
+                    Ok(crate::ConstValue::Float(f)) => Some(*f),
+                    Ok(crate::ConstValue::Int(i)) => float_for(&Value::Int(*i)),
+                    Ok(crate::ConstValue::Str(_)) => None,
+                    Err(e) => return Err(value_error(at, e.to_string())),
+                },
+                other => float_for(other),
+            }
+            .ok_or_else(|| mismatch(value))?;
             match (kind, size) {
                 (FloatKind::Float, 4) => {
                     if v.is_finite() && (v as f32).is_infinite() {
@@ -344,6 +365,14 @@ pub(crate) fn store(
             }
         }
         Type::Pointer(pointee) => {
+            // A string constant by name (`P_tmpdir`) becomes the string itself.
+            if let Value::Ident(name) = value {
+                if let Ok(crate::ConstValue::Str(bytes)) = set.constant(name).map(|c| &c.value) {
+                    if let Ok(text) = std::ffi::CString::new(bytes.clone()) {
+                        *value = Value::Str(text);
+                    }
+                }
+            }
             let address = pointer_for(set, *pointee, value).map_err(|m| match m {
                 Some(m) => value_error(at, m),
                 None => mismatch(value),

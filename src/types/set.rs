@@ -400,6 +400,15 @@ impl TypeSet {
     pub fn function(&self, name: &str) -> Result<&Function> {
         match self.inner.names.functions.get(name) {
             Some(&i) => Ok(&self.inner.data.functions[i]),
+            None if self.inner.names.globals.contains_key(name) => Err(ErrorKind::Unsupported(
+                format!("'{name}' is a global variable, not a function"),
+            )
+            .into()),
+            None if self.why_skipped(name).is_some() => Err(ErrorKind::Unsupported(format!(
+                "'{name}' was left out: {}",
+                self.why_skipped(name).unwrap_or_default()
+            ))
+            .into()),
             None => Err(Error::not_found(
                 "function",
                 name,

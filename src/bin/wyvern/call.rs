@@ -5,7 +5,7 @@ use std::io::Write;
 
 use anyhow::{anyhow, bail, Context, Result};
 use clap::Args;
-use wyvern::types::{FloatKind, RecordKind, Type, TypeId};
+use wyvern::types::{FloatKind, IntKind, RecordKind, Type, TypeId};
 use wyvern::{CData, Library, Module, QualType, TypeSet, Value};
 
 use crate::args::{Sources, UsageError};
@@ -50,7 +50,14 @@ pub(crate) fn run(args: &CallArgs, out: &mut dyn Write) -> Result<()> {
     let types = args.sources.load()?;
     let libraries = open_libraries(&args.libraries)?;
     let module = Module::with_libraries(types.clone(), libraries);
-    let function = module.function(&args.function)?;
+    let function = module.function(&args.function).map_err(|e| {
+        let missing_symbol = matches!(e.kind(), wyvern::ErrorKind::Symbol { .. });
+        if missing_symbol && args.libraries.is_empty() {
+            anyhow!("{e}\n  add -l LIBRARY to load the library that defines it (libm.so.6 for math functions)")
+        } else {
+            e.into()
+        }
+    })?;
     let sig = function.signature().clone();
     let mut raw_args: Vec<&str> = args.args.iter().map(String::as_str).collect();
     if raw_args.first() == Some(&"--") {
@@ -64,12 +71,12 @@ pub(crate) fn run(args: &CallArgs, out: &mut dyn Write) -> Result<()> {
         let place = describe_param(&function, i);
         let value = match sig.params.get(i) {
             Some(param) => {
-                if matches!(lit, Lit::AddressOf(_)) {
+                if matches!(lit, Lit::AddressOf(_) | Lit::Buffer(..)) {
                     outputs.push(i);
                 }
-                typed_value(&types, param.id, &lit).with_context(|| place.clone())?
+                typed_value(&module, param.id, &lit).with_context(|| place.clone())?
             }
-            None => variadic_value(&types, &lit).with_context(|| place.clone())?,
+            None => variadic_value(&module, &lit).with_context(|| place.clone())?,
         };
         values.push(value);
     }
@@ -160,42 +167,117 @@ fn readable_result(types: &TypeSet, ret: TypeId, result: Value) -> Value {
     }
 }
 
-/// The value of literal `lit` for a parameter (or member) of type `ty`.
-fn typed_value(types: &TypeSet, ty: TypeId, lit: &Lit) -> Result<Value> {
+/// The value of literal `lit` for a parameter of type `ty`.
+fn typed_value(module: &Module, ty: TypeId, lit: &Lit) -> Result<Value> {
+    let types = module.types();
     let canonical = types.canonical(ty);
+    let spelled = || types.spell(QualType::new(ty));
     match lit {
-        Lit::AddressOf(inner) => {
+        Lit::AddressOf(inner) | Lit::Buffer(_, inner) => {
             let Type::Pointer(pointee) = types.ty(canonical) else {
                 bail!(
                     "&{{...}} passes an address, but the parameter is '{}'",
-                    types.spell(QualType::new(ty))
+                    spelled()
                 );
             };
             let pointee = QualType::new(pointee.id);
-            if matches!(types.ty(types.canonical(pointee.id)), Type::Void) {
-                bail!("&{{...}} cannot make an object for 'void *'; the type is unknown");
-            }
-            let mut data = CData::new(types, pointee)?;
-            fill(&mut data, "", pointee.id, inner)?;
+            let pointee_kind = types.ty(types.canonical(pointee.id));
+            let items = match &**inner {
+                Lit::List(items) => items.len(),
+                _ => 1,
+            };
+            let object = match (lit, pointee_kind) {
+                (_, Type::Function(_)) => bail!(
+                    "&{{...}} cannot make a function; pass the name of a declared function instead"
+                ),
+                (Lit::Buffer(count, _), Type::Void) => {
+                    let byte = types.type_named("unsigned char")?;
+                    QualType::new(types.array_of(byte, *count)?)
+                }
+                (Lit::Buffer(count, _), _) => QualType::new(types.array_of(pointee, *count)?),
+                (_, Type::Void) => bail!(
+                    "&{{...}} cannot make an object for 'void *'; use &[N] for a buffer of N bytes"
+                ),
+                (_, Type::Int(IntKind::Char { .. } | IntKind::SChar | IntKind::UChar))
+                    if items == 0 =>
+                {
+                    bail!(
+                        "&{{}} would make a single '{}'; use &[N] for a buffer of N",
+                        types.spell(pointee)
+                    )
+                }
+                // `&{1, 2, 3}` for a scalar pointee: an array, as a compound literal.
+                (
+                    _,
+                    Type::Int(_) | Type::Float(_) | Type::Pointer(_) | Type::Bool | Type::Enum(_),
+                ) if items > 1 => QualType::new(types.array_of(pointee, items as u64)?),
+                _ => pointee,
+            };
+            let mut data = CData::new(types, object)?;
+            fill(module, &mut data, "", object.id, inner)?;
             Ok(Value::Ref(data))
         }
         Lit::List(_) => {
             let mut data = CData::new(types, QualType::new(ty))?;
-            fill(&mut data, "", ty, lit)?;
-            Ok(Value::Data(data))
+            fill(module, &mut data, "", ty, lit)?;
+            match types.ty(canonical) {
+                Type::Record(_) | Type::Array { .. } | Type::Complex(_) | Type::Vector { .. } => {
+                    Ok(Value::Data(data))
+                }
+                // `{5}` for a scalar, as C allows.
+                _ => Ok(data.get("")?),
+            }
         }
-        other => scalar_value(types, other),
+        other => scalar_value(module, ty, other),
     }
 }
 
-/// A literal that is not a brace initializer, as a value.
-fn scalar_value(types: &TypeSet, lit: &Lit) -> Result<Value> {
+/// A literal that is not a brace initializer, as a value for type `ty`.
+fn scalar_value(module: &Module, ty: TypeId, lit: &Lit) -> Result<Value> {
+    let types = module.types();
+    let pointer = match types.ty(types.canonical(ty)) {
+        Type::Pointer(p) => Some(*p),
+        _ => None,
+    };
+    Ok(match lit {
+        // An address, as printed by an earlier call: `(T *)0x…` in C.
+        Lit::Int { value, .. } if pointer.is_some() && *value != 0 => Value::Pointer(
+            usize::try_from(*value).map_err(|_| anyhow!("{value} is not an address"))?,
+        ),
+        Lit::Ident(name) => ident_value(module, name, pointer)?,
+        other => plain_value(types, other)?,
+    })
+}
+
+/// An identifier: a function's address for a function pointer, a global
+/// variable's value, or a constant (resolved by wyvern against the type).
+fn ident_value(module: &Module, name: &str, pointer: Option<QualType>) -> Result<Value> {
+    let types = module.types();
+    if types.constant(name).is_ok() {
+        return Ok(Value::Ident(name.to_owned()));
+    }
+    let wants_function =
+        pointer.is_some_and(|p| matches!(types.ty(types.canonical(p.id)), Type::Function(_)));
+    if wants_function && types.function(name).is_ok() {
+        return Ok(Value::Pointer(module.symbol(name)? as usize));
+    }
+    if types.global(name).is_ok() {
+        // SAFETY: reading a global variable; this process runs no other threads
+        // that could be writing it.
+        return Ok(unsafe { module.global(name) }?);
+    }
+    Ok(Value::Ident(name.to_owned()))
+}
+
+/// A literal as a value, independent of any type.
+fn plain_value(types: &TypeSet, lit: &Lit) -> Result<Value> {
     Ok(match lit {
         Lit::Int { value, kind: None } => Value::Int(*value),
         Lit::Int {
             value,
             kind: Some(kind),
         } => Value::IntOf(*kind, *value),
+        Lit::BigUnsigned(value) => Value::U128(*value),
         Lit::Float { value, kind: None } => Value::Float(*value),
         Lit::Float {
             value,
@@ -209,8 +291,9 @@ fn scalar_value(types: &TypeSet, lit: &Lit) -> Result<Value> {
         Lit::Null => Value::Null,
         Lit::Ident(name) => Value::Ident(name.clone()),
         Lit::Unary(..) | Lit::Binary(..) => Value::Int(evaluate(types, lit)?),
-        // Braces and addresses are handled by the caller.
-        Lit::List(_) | Lit::AddressOf(_) => Value::Void,
+        Lit::List(_) | Lit::AddressOf(_) | Lit::Buffer(..) => {
+            bail!("braces and & cannot be used here")
+        }
     })
 }
 
@@ -258,29 +341,32 @@ fn evaluate(types: &TypeSet, lit: &Lit) -> Result<i128> {
 }
 
 /// A variadic argument: its type comes from the literal, after the default promotions.
-fn variadic_value(types: &TypeSet, lit: &Lit) -> Result<Value> {
+fn variadic_value(module: &Module, lit: &Lit) -> Result<Value> {
     match lit {
-        Lit::List(_) | Lit::AddressOf(_) => Err(anyhow!(
+        Lit::List(_) | Lit::AddressOf(_) | Lit::Buffer(..) => Err(anyhow!(
             "a variadic argument has no declared type, so braces and &{{}} cannot be used"
         )),
         Lit::Float {
             value,
             kind: Some(FloatKind::Float),
         } => Ok(Value::Float(*value)),
-        other => scalar_value(types, other),
+        Lit::Ident(name) => ident_value(module, name, None),
+        other => plain_value(module.types(), other),
     }
 }
 
 /// Writes brace initializer `lit` into `data` at `path` (of type `ty`), as C does:
 /// positional items in order, `.field` and `[index]` designators moving the cursor.
-fn fill(data: &mut CData, path: &str, ty: TypeId, lit: &Lit) -> Result<()> {
+fn fill(module: &Module, data: &mut CData, path: &str, ty: TypeId, lit: &Lit) -> Result<()> {
     let types = data.types().clone();
     let canonical = types.canonical(ty);
     let Lit::List(items) = lit else {
         return match lit {
-            Lit::AddressOf(_) => bail!("&{{...}} cannot appear inside an initializer"),
+            Lit::AddressOf(_) | Lit::Buffer(..) => {
+                bail!("&{{...}} cannot appear inside an initializer")
+            }
             other => data
-                .set(path, scalar_value(&types, other)?)
+                .set(path, scalar_value(module, ty, other)?)
                 .map_err(Into::into),
         };
     };
@@ -312,9 +398,13 @@ fn fill(data: &mut CData, path: &str, ty: TypeId, lit: &Lit) -> Result<()> {
                     }
                 };
                 let child_ty = data.type_at(&child)?.id;
-                fill(data, &child, child_ty, item)?;
+                fill(module, data, &child, child_ty, item)?;
             }
             Ok(())
+        }
+        // `{"text"}` for a char array, as C allows.
+        Type::Array { .. } if matches!(items.as_slice(), [(d, Lit::Str(_))] if d.is_empty()) => {
+            fill(module, data, path, ty, &items[0].1)
         }
         Type::Array { len, .. } => {
             let mut cursor = 0u64;
@@ -333,14 +423,14 @@ fn fill(data: &mut CData, path: &str, ty: TypeId, lit: &Lit) -> Result<()> {
                 cursor = index + 1;
                 let child = format!("{path}[{index}]{}", steps(rest));
                 let child_ty = data.type_at(&child)?.id;
-                fill(data, &child, child_ty, item)?;
+                fill(module, data, &child, child_ty, item)?;
             }
             Ok(())
         }
         _ => match items.as_slice() {
             // `{5}` for a scalar, as C allows; `{}` leaves it zero.
             [] => Ok(()),
-            [(designators, item)] if designators.is_empty() => fill(data, path, ty, item),
+            [(designators, item)] if designators.is_empty() => fill(module, data, path, ty, item),
             _ => bail!(
                 "'{}' is not a struct, union or array; it takes one value",
                 types.spell(QualType::new(ty))

@@ -9,6 +9,8 @@ use wyvern::types::{FloatKind, IntKind};
 pub(crate) enum Lit {
     /// An integer; `kind` is set by a suffix (`5U`, `5L`, `5ULL`).
     Int { value: i128, kind: Option<IntKind> },
+    /// An unsigned integer above `i128::MAX` (for `unsigned __int128`).
+    BigUnsigned(u128),
     /// A floating constant; `kind` is set by a suffix (`2.5f`, `2.5L`).
     Float { value: f64, kind: Option<FloatKind> },
     /// `'c'`
@@ -23,6 +25,9 @@ pub(crate) enum Lit {
     List(Vec<(Vec<Designator>, Lit)>),
     /// `&{...}`: a temporary object whose address is passed.
     AddressOf(Box<Lit>),
+    /// `&[N]` or `&[N]{...}`: a temporary array of N elements of the pointee type
+    /// (a buffer), whose address is passed.
+    Buffer(u64, Box<Lit>),
     /// `~X`, `-X` on an integer constant expression.
     Unary(u8, Box<Lit>),
     /// An integer constant expression: `O_CREAT | O_WRONLY`, `1 << 4`.
@@ -38,6 +43,17 @@ pub(crate) enum Designator {
 
 /// Parses one argument.
 pub(crate) fn parse(text: &str) -> Result<Lit> {
+    let trimmed = text.trim_start();
+    if trimmed.starts_with("--")
+        || (trimmed.starts_with('-')
+            && trimmed[1..].starts_with(|c: char| c.is_ascii_alphabetic())
+            && !trimmed[1..].starts_with("inf")
+            && !trimmed[1..].starts_with("nan")
+            && !trimmed[1..].starts_with("INF")
+            && !trimmed[1..].starts_with("NAN"))
+    {
+        bail!("'{text}' looks like an option, but options go before the function's name");
+    }
     let mut p = Reader {
         text,
         bytes: text.as_bytes(),
@@ -119,8 +135,30 @@ impl Reader<'_> {
             Some(b'&') => {
                 self.pos += 1;
                 self.skip_space();
+                if self.eat(b'[') {
+                    self.skip_space();
+                    let start = self.pos;
+                    while self.peek().is_some_and(|c| c.is_ascii_alphanumeric()) {
+                        self.pos += 1;
+                    }
+                    let count = parse_unsigned(&self.text[start..self.pos])
+                        .and_then(|n| u64::try_from(n).ok())
+                        .ok_or_else(|| self.error("&[N] needs a number of elements"))?;
+                    if !self.eat(b']') {
+                        return Err(self.error("expected ']'"));
+                    }
+                    self.skip_space();
+                    let init = if self.peek() == Some(b'{') {
+                        self.literal(depth + 1)?
+                    } else {
+                        Lit::List(Vec::new())
+                    };
+                    return Ok(Lit::Buffer(count, Box::new(init)));
+                }
                 if self.peek() != Some(b'{') {
-                    return Err(self.error("'&' must be followed by a brace initializer: &{...}"));
+                    return Err(self.error(
+                        "'&' must be followed by a brace initializer (&{...}) or a buffer size (&[N])",
+                    ));
                 }
                 Ok(Lit::AddressOf(Box::new(self.literal(depth + 1)?)))
             }
@@ -196,7 +234,13 @@ impl Reader<'_> {
                 if op == b'~' || next.is_some_and(|c| !c.is_ascii_digit() && *c != b'.') =>
             {
                 self.pos += 1;
-                Ok(Lit::Unary(op, Box::new(self.unary(depth + 1)?)))
+                Ok(match (op, self.unary(depth + 1)?) {
+                    (b'-', Lit::Float { value, kind }) => Lit::Float {
+                        value: -value,
+                        kind,
+                    },
+                    (op, inner) => Lit::Unary(op, Box::new(inner)),
+                })
             }
             _ => self.operand(),
         }
@@ -233,11 +277,11 @@ impl Reader<'_> {
                         value: 0,
                         kind: None,
                     },
-                    "INFINITY" => Lit::Float {
+                    "INFINITY" | "inf" => Lit::Float {
                         value: f64::INFINITY,
                         kind: None,
                     },
-                    "NAN" => Lit::Float {
+                    "NAN" | "nan" => Lit::Float {
                         value: f64::NAN,
                         kind: None,
                     },
@@ -283,6 +327,7 @@ impl Reader<'_> {
                         self.pos += 1;
                     }
                     let index = parse_unsigned(&self.text[start..self.pos])
+                        .and_then(|n| u64::try_from(n).ok())
                         .ok_or_else(|| self.error("an index must be a number"))?;
                     if !self.eat(b']') {
                         return Err(self.error("expected ']'"));
@@ -372,14 +417,14 @@ impl Reader<'_> {
     }
 }
 
-fn parse_unsigned(text: &str) -> Option<u64> {
+fn parse_unsigned(text: &str) -> Option<u128> {
     let lower = text.to_ascii_lowercase();
     if let Some(hex) = lower.strip_prefix("0x") {
-        u64::from_str_radix(hex, 16).ok()
+        u128::from_str_radix(hex, 16).ok()
     } else if let Some(bin) = lower.strip_prefix("0b") {
-        u64::from_str_radix(bin, 2).ok()
+        u128::from_str_radix(bin, 2).ok()
     } else if lower.len() > 1 && lower.starts_with('0') {
-        u64::from_str_radix(&lower[1..], 8).ok()
+        u128::from_str_radix(&lower[1..], 8).ok()
     } else {
         lower.parse().ok()
     }
@@ -394,6 +439,17 @@ fn number(text: &str) -> Option<Lit> {
         _ => (false, text),
     };
     let lower = body.to_ascii_lowercase();
+    if matches!(lower.as_str(), "inf" | "infinity" | "nan") {
+        let value = if lower == "nan" {
+            f64::NAN
+        } else {
+            f64::INFINITY
+        };
+        return Some(Lit::Float {
+            value: if negative { -value } else { value },
+            kind: None,
+        });
+    }
     let hex = lower.starts_with("0x");
     let is_float = if hex {
         lower.contains('.') || lower.contains('p')
@@ -424,7 +480,7 @@ fn number(text: &str) -> Option<Lit> {
         .map_or(lower.len(), |(i, _)| i);
     // In hex, a trailing 'u'/'l' can't be a digit, so the split is safe.
     let (digits, suffix) = lower.split_at(suffix_start);
-    let magnitude = u128::from(parse_unsigned(digits)?);
+    let magnitude = parse_unsigned(digits)?;
     let unsigned = suffix.contains('u');
     let longs = suffix.matches('l').count();
     let kind = match (unsigned, longs) {
@@ -436,11 +492,14 @@ fn number(text: &str) -> Option<Lit> {
         (true, 2) => Some(IntKind::ULongLong),
         _ => return None,
     };
-    let value = i128::try_from(magnitude).ok()?;
-    Some(Lit::Int {
-        value: if negative { -value } else { value },
-        kind,
-    })
+    match i128::try_from(magnitude) {
+        Ok(value) => Some(Lit::Int {
+            value: if negative { -value } else { value },
+            kind,
+        }),
+        Err(_) if !negative => Some(Lit::BigUnsigned(magnitude)),
+        Err(_) => None,
+    }
 }
 
 #[cfg(test)]
@@ -486,6 +545,25 @@ mod tests {
             }
         );
         assert!(parse("12abc").is_err());
+        assert_eq!(
+            parse("-inf").unwrap(),
+            Lit::Float {
+                value: f64::NEG_INFINITY,
+                kind: None
+            }
+        );
+        assert_eq!(
+            parse("0xffffffffffffffffffffffffffffffff").unwrap(),
+            Lit::BigUnsigned(u128::MAX)
+        );
+        assert!(parse("--json")
+            .unwrap_err()
+            .to_string()
+            .contains("options go before"));
+        assert_eq!(
+            parse("&[64]").unwrap(),
+            Lit::Buffer(64, Box::new(Lit::List(vec![])))
+        );
     }
 
     #[test]
