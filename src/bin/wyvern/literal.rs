@@ -63,8 +63,9 @@ pub(crate) fn parse(text: &str) -> Result<Lit> {
     p.skip_space();
     if p.pos != p.bytes.len() {
         bail!(
-            "cannot read '{text}' as a C literal: unexpected '{}' at column {}",
-            &text[p.pos..],
+            "cannot read '{}' as a C literal: unexpected '{}' at column {}",
+            shorten(text),
+            shorten(&text[p.pos..]),
             p.pos + 1
         );
     }
@@ -85,6 +86,16 @@ const BINARY: [(&str, u8); 10] = [
     ("^", 4),
     ("|", 3),
 ];
+
+/// A long argument, cut for an error message.
+fn shorten(text: &str) -> String {
+    let shown: String = text.chars().take(60).collect();
+    if shown.len() < text.len() {
+        format!("{shown}…")
+    } else {
+        shown
+    }
+}
 
 struct Reader<'a> {
     text: &'a str,
@@ -120,7 +131,7 @@ impl Reader<'_> {
     fn error(&self, what: &str) -> anyhow::Error {
         anyhow!(
             "cannot read '{}' as a C literal: {what} at column {}",
-            self.text,
+            shorten(self.text),
             self.pos + 1
         )
     }
@@ -413,7 +424,7 @@ impl Reader<'_> {
             self.pos += 1;
         }
         let text = &self.text[start..self.pos];
-        number(text).ok_or_else(|| anyhow!("cannot read '{text}' as a number"))
+        number(text).ok_or_else(|| anyhow!("cannot read '{}' as a number", shorten(text)))
     }
 }
 
@@ -481,6 +492,10 @@ fn number(text: &str) -> Option<Lit> {
     // In hex, a trailing 'u'/'l' can't be a digit, so the split is safe.
     let (digits, suffix) = lower.split_at(suffix_start);
     let magnitude = parse_unsigned(digits)?;
+    // C's suffixes: at most one `u`, and `l` or `ll` (not `lL`).
+    if suffix.matches('u').count() > 1 || body.contains("lL") || body.contains("Ll") {
+        return None;
+    }
     let unsigned = suffix.contains('u');
     let longs = suffix.matches('l').count();
     let kind = match (unsigned, longs) {
@@ -545,6 +560,8 @@ mod tests {
             }
         );
         assert!(parse("12abc").is_err());
+        assert!(parse("5UU").is_err());
+        assert!(parse("5lL").is_err());
         assert_eq!(
             parse("-inf").unwrap(),
             Lit::Float {
