@@ -147,6 +147,34 @@ impl CallInterface {
     /// [`ErrorKind::Unsupported`] for a calling convention, target or type that
     /// cannot be called, saying which parameter and why.
     pub fn new(set: &TypeSet, sig: &FnSig, variadic: &[TypeId]) -> Result<CallInterface> {
+        CallInterface::build(set, sig, variadic, false)
+    }
+
+    /// Prepares the interface of a callback (a libffi closure) of type `sig`:
+    /// libffi's own view of every argument, with no call-side workaround.
+    ///
+    /// # Errors
+    /// As [`new`](Self::new), and for variadic callbacks.
+    pub fn for_closure(set: &TypeSet, sig: &FnSig) -> Result<CallInterface> {
+        if sig.variadic || !sig.prototyped {
+            return Err(unsupported(
+                "a callback cannot be variadic (or unprototyped): its arguments would have no types",
+            ));
+        }
+        CallInterface::build(set, sig, &[], true)
+    }
+
+    /// The prepared `ffi_cif`, for `ffi_prep_closure_loc`. libffi only reads it.
+    pub(crate) fn raw_cif(&self) -> *mut ffi::ffi_cif {
+        (&*self.cif as *const ffi::ffi_cif).cast_mut()
+    }
+
+    fn build(
+        set: &TypeSet,
+        sig: &FnSig,
+        variadic: &[TypeId],
+        closure: bool,
+    ) -> Result<CallInterface> {
         let abi = abi_of(set, sig.conv)?;
         if !variadic.is_empty() && !sig.variadic {
             return Err(unsupported(
@@ -192,7 +220,7 @@ impl CallInterface {
         }
         let mut spread = Vec::new();
         let mut fixed_types = sig.params.len();
-        if abi == default_abi() {
+        if abi == default_abi() && !closure {
             let all = sig
                 .params
                 .iter()
@@ -245,7 +273,12 @@ impl CallInterface {
             spread: spread.into_boxed_slice(),
             direct: None,
         };
-        if abi == default_abi() && !sig.variadic && sig.prototyped && variadic.is_empty() {
+        if abi == default_abi()
+            && !sig.variadic
+            && sig.prototyped
+            && variadic.is_empty()
+            && !closure
+        {
             interface.direct = direct_plan(set, sig, &interface);
         }
         if abi == default_abi() {

@@ -284,13 +284,13 @@ impl Function {
                 let mut ignored = RetScratch([0; 32]);
                 // SAFETY: the interface was prepared for this function's type;
                 // every argument buffer holds a checked value of its slot's type.
-                unsafe { self.invoke(interface, code, ignored.0.as_mut_ptr(), ptrs) };
+                unsafe { self.invoke(interface, code, ignored.0.as_mut_ptr(), ptrs) }?;
                 Ok(Value::Void)
             }
             Some(slot) if slot.shape != Shape::Other => {
                 let mut ret = RetScratch([0; 32]);
                 // SAFETY: as above; the result buffer has `slot.buffer` bytes.
-                unsafe { self.invoke(interface, code, ret.0.as_mut_ptr(), ptrs) };
+                unsafe { self.invoke(interface, code, ret.0.as_mut_ptr(), ptrs) }?;
                 match load_fast(slot.shape, &ret.0) {
                     Some(value) => Ok(value),
                     None => load(set, Place::whole(slot.ty), &ret.0),
@@ -299,7 +299,7 @@ impl Function {
             Some(slot) if slot.buffer <= 32 && !is_object(set, slot.ty) => {
                 let mut ret = RetScratch([0; 32]);
                 // SAFETY: as above; the result buffer has `slot.buffer` bytes.
-                unsafe { self.invoke(interface, code, ret.0.as_mut_ptr(), ptrs) };
+                unsafe { self.invoke(interface, code, ret.0.as_mut_ptr(), ptrs) }?;
                 match load_fast(slot.shape, &ret.0) {
                     Some(value) => Ok(value),
                     None => load(set, Place::whole(slot.ty), &ret.0),
@@ -308,7 +308,7 @@ impl Function {
             Some(slot) => {
                 let mut data = CData::new(set, QualType::new(slot.ty))?;
                 // SAFETY: as above; the object's buffer has at least `slot.buffer` bytes.
-                unsafe { self.invoke(interface, code, data.ffi_buffer(), ptrs) };
+                unsafe { self.invoke(interface, code, data.ffi_buffer(), ptrs) }?;
                 Ok(Value::Data(data))
             }
         }
@@ -323,7 +323,7 @@ impl Function {
         code: *const c_void,
         ret: *mut u8,
         args: &mut [*mut c_void],
-    ) {
+    ) -> Result<()> {
         #[cfg(target_os = "linux")]
         let errno = errno_location();
         #[cfg(target_os = "linux")]
@@ -332,11 +332,14 @@ impl Function {
         unsafe {
             *errno = 0;
         }
+        let running = super::callback::enter_call();
         // SAFETY: forwarded from the caller.
         unsafe { interface.call(code, ret.cast(), args.as_mut_ptr()) };
+        drop(running);
         #[cfg(target_os = "linux")]
         // SAFETY: as above.
         LAST_ERRNO.with(|e| e.set(unsafe { *errno }));
+        super::callback::rethrow()
     }
 }
 

@@ -11,6 +11,7 @@
 //!   field path with every conversion checked.
 
 mod call;
+mod callback;
 mod data;
 mod library;
 mod mem;
@@ -19,6 +20,7 @@ mod typed;
 mod value;
 
 pub use call::{last_errno, Function};
+pub use callback::Callback;
 pub use data::CData;
 pub use library::Library;
 pub use module::Module;

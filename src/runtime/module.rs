@@ -123,6 +123,50 @@ impl Module {
         Ok(function)
     }
 
+    /// A function pointer C handed out (returned, or stored in a struct field) as
+    /// a callable [`Function`] of type `ty`: a function pointer type, a typedef
+    /// of one, or a function type. `name` is used in messages.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Unsupported`] for a type that is not a function (pointer), or
+    /// a signature libffi cannot express; [`ErrorKind::Value`] for NULL.
+    ///
+    /// # Safety
+    /// `address` must be the code of a function of type `ty` that stays loaded
+    /// while the returned `Function` is used.
+    pub unsafe fn function_at(&self, name: &str, ty: QualType, address: usize) -> Result<Function> {
+        let mut id = self.types.canonical(ty.id);
+        if let crate::types::Type::Pointer(pointee) = self.types.ty(id) {
+            id = self.types.canonical(pointee.id);
+        }
+        let Some(sig) = self.types.fn_sig(id).cloned() else {
+            return Err(ErrorKind::Unsupported(format!(
+                "'{}' is not a function pointer type",
+                self.types.spell(ty)
+            ))
+            .into());
+        };
+        if address == 0 {
+            return Err(value_error(
+                &|| format!("function pointer '{name}'"),
+                "it is NULL".into(),
+            ));
+        }
+        let decl = crate::types::Function {
+            name: name.to_owned(),
+            ty: id,
+            param_names: vec![None; sig.params.len()],
+            linkage: crate::types::Linkage::External,
+            inline: false,
+            location: None,
+        };
+        let library = match self.libraries.first() {
+            Some(l) => l.clone(),
+            None => Arc::new(Library::this_process()),
+        };
+        Function::bind(&self.types, &decl, sig, address as *mut c_void, library)
+    }
+
     /// A zeroed object of the type named `name`.
     ///
     /// # Errors

@@ -1,0 +1,413 @@
+//! [`Callback`]: a Rust closure as a C function pointer of a header's type.
+
+use std::any::Any;
+use std::cell::{Cell, RefCell};
+use std::ffi::c_void;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::ptr::null_mut;
+
+use libffi::raw as ffi;
+
+use super::mem::{int_shape, load, size_of, store, Place};
+use super::value::Value;
+use crate::abi::CallInterface;
+use crate::error::{Error, ErrorKind, Result};
+use crate::types::{FnSig, QualType, Type, TypeId, TypeSet};
+
+/// What went wrong inside a callback, kept until the wyvern call that led C to
+/// call it returns.
+enum Failure {
+    Panic(Box<dyn Any + Send>),
+    Error(Error),
+}
+
+thread_local! {
+    /// How many wyvern calls are running on this thread (callbacks run inside them).
+    static DEPTH: Cell<u32> = const { Cell::new(0) };
+    static FAILURE: RefCell<Option<Failure>> = const { RefCell::new(None) };
+    static FAILED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Marks a wyvern call running on this thread; the returned guard ends it.
+pub(crate) fn enter_call() -> CallGuard {
+    DEPTH.with(|d| d.set(d.get() + 1));
+    CallGuard
+}
+
+pub(crate) struct CallGuard;
+
+impl Drop for CallGuard {
+    fn drop(&mut self) {
+        DEPTH.with(|d| d.set(d.get().saturating_sub(1)));
+    }
+}
+
+/// After a call: what a callback inside it did wrong, re-raised. A panic resumes
+/// unwinding here, in Rust, after C has returned; an error is returned.
+pub(crate) fn rethrow() -> Result<()> {
+    if !FAILED.with(Cell::get) {
+        return Ok(());
+    }
+    FAILED.with(|f| f.set(false));
+    match FAILURE.with(|f| f.borrow_mut().take()) {
+        Some(Failure::Panic(payload)) => std::panic::resume_unwind(payload),
+        Some(Failure::Error(e)) => Err(e),
+        None => Ok(()),
+    }
+}
+
+type Body<'a> = dyn Fn(&[Value]) -> Value + Send + Sync + 'a;
+
+/// A Rust closure callable from C as a function pointer of a C function type.
+///
+/// Arguments arrive as [`Value`]s converted from their C types (structs and
+/// unions by value as [`Value::Data`], pointers as [`Value::Pointer`]: read what
+/// they point to with [`CData::read_from`](super::CData::read_from)); the
+/// closure's result is checked and converted to the C return type.
+///
+/// ```no_run
+/// # fn main() -> wyvern::Result<()> {
+/// use wyvern::{Callback, Library, Module, Value};
+/// let types = wyvern::Parser::new().header("<stdlib.h>").parse()?;
+/// let module = Module::new(types, Library::this_process());
+/// let qsort = module.function("qsort")?;
+/// // The comparator's type is qsort's fourth parameter.
+/// let compare = Callback::for_param(&qsort, 3, |args: &[Value]| {
+///     let read = |v: &Value| unsafe { *(v.as_address().unwrap() as *const i32) };
+///     read(&args[0]).cmp(&read(&args[1])) as i32
+/// })?;
+/// let mut numbers = [3i32, 1, 2];
+/// // SAFETY: an array of 3 ints, their size, and a comparator for ints.
+/// unsafe {
+///     qsort.call(&mut [
+///         Value::Pointer(numbers.as_mut_ptr() as usize),
+///         3.into(),
+///         4.into(),
+///         compare.to_value(),
+///     ])?;
+/// }
+/// assert_eq!(numbers, [1, 2, 3]);
+/// # Ok(()) }
+/// ```
+///
+/// # Lifetimes
+/// A `Callback<'a>` may borrow what its closure captures for `'a`, and frees
+/// its code when dropped: C must not call it after that. For a callback C keeps
+/// (a registered handler), use a `'static` closure and keep the `Callback`
+/// alive, or [`leak`](Callback::leak) it.
+///
+/// # Threads
+/// C may call a callback from any thread, including threads it created, so the
+/// closure must be `Send + Sync`.
+///
+/// # Panics and errors
+/// A panic never unwinds into C. The callback returns zero (a zeroed result) to
+/// C instead, and the panic resumes, in Rust, when the wyvern call that led to
+/// the callback returns. A result that does not convert to the C return type is
+/// handled the same way and becomes that call's `Err`. On a thread with no wyvern
+/// call to return to (one C created), the failure is printed to stderr.
+pub struct Callback<'a> {
+    closure: *mut ffi::ffi_closure,
+    code: *const c_void,
+    /// What the closure's user-data pointer points to; boxed so it never moves.
+    state: Box<State<'a>>,
+    ty: QualType,
+}
+
+struct State<'a> {
+    set: TypeSet,
+    params: Vec<TypeId>,
+    ret: Option<TypeId>,
+    /// The cif the closure was prepared with; must outlive it.
+    interface: CallInterface,
+    body: Box<Body<'a>>,
+}
+
+// SAFETY: the closure code and state are immutable after creation; the body is
+// `Send + Sync`; `TypeSet` and `CallInterface` are `Send + Sync`.
+unsafe impl Send for Callback<'_> {}
+// SAFETY: as above.
+unsafe impl Sync for Callback<'_> {}
+
+impl std::fmt::Debug for Callback<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "Callback({} at {:p})",
+            self.state.set.spell(self.ty),
+            self.code
+        )
+    }
+}
+
+impl<'a> Callback<'a> {
+    /// A callback of type `ty`: a function pointer type (`int (*)(int)`), a
+    /// typedef of one (`__compar_fn_t`), or a function type.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Unsupported`] for a type that is not a function (pointer), a
+    /// variadic one, or one libffi cannot express.
+    pub fn new<R: Into<Value>>(
+        set: &TypeSet,
+        ty: QualType,
+        body: impl Fn(&[Value]) -> R + Send + Sync + 'a,
+    ) -> Result<Callback<'a>> {
+        let sig = function_type(set, ty.id)?;
+        let interface = CallInterface::for_closure(set, &sig)?;
+        let ret = match set.ty(set.canonical(sig.ret.id)) {
+            Type::Void => None,
+            _ => Some(sig.ret.id),
+        };
+        let state = Box::new(State {
+            set: set.clone(),
+            params: sig.params.iter().map(|p| p.id).collect(),
+            ret,
+            interface,
+            body: Box::new(move |args: &[Value]| body(args).into()),
+        });
+        let mut code = null_mut::<c_void>();
+        // SAFETY: allocates a closure and its executable code address.
+        let closure =
+            unsafe { ffi::ffi_closure_alloc(std::mem::size_of::<ffi::ffi_closure>(), &mut code) }
+                .cast::<ffi::ffi_closure>();
+        if closure.is_null() {
+            return Err(
+                ErrorKind::Unsupported("libffi could not allocate a closure".into()).into(),
+            );
+        }
+        let user = (&*state as *const State<'a>).cast_mut().cast::<c_void>();
+        // SAFETY: the closure, the cif (owned by `state.interface`) and the user
+        // data (`state`) all live as long as the returned `Callback`, which frees
+        // the closure before dropping `state`.
+        let status = unsafe {
+            ffi::ffi_prep_closure_loc(
+                closure,
+                state.interface.raw_cif(),
+                Some(trampoline),
+                user,
+                code,
+            )
+        };
+        if status != ffi::ffi_status_FFI_OK {
+            // SAFETY: allocated above and not handed out.
+            unsafe { ffi::ffi_closure_free(closure.cast()) };
+            return Err(ErrorKind::Unsupported(format!(
+                "libffi could not prepare a callback of type '{}' (status {status})",
+                set.spell(ty)
+            ))
+            .into());
+        }
+        Ok(Callback {
+            closure,
+            code,
+            state,
+            ty,
+        })
+    }
+
+    /// A callback of the type named `name` (`"int (*)(const void *, const void *)"`,
+    /// `"__compar_fn_t"`).
+    ///
+    /// # Errors
+    /// As [`TypeSet::type_named`] and [`new`](Self::new).
+    pub fn with_type_name<R: Into<Value>>(
+        set: &TypeSet,
+        name: &str,
+        body: impl Fn(&[Value]) -> R + Send + Sync + 'a,
+    ) -> Result<Callback<'a>> {
+        Callback::new(set, set.type_named(name)?, body)
+    }
+
+    /// A callback of the type of parameter `index` (0-based) of `function`.
+    ///
+    /// # Errors
+    /// As [`new`](Self::new), and for an index past the parameters.
+    pub fn for_param<R: Into<Value>>(
+        function: &super::Function,
+        index: usize,
+        body: impl Fn(&[Value]) -> R + Send + Sync + 'a,
+    ) -> Result<Callback<'a>> {
+        let Some(param) = function.signature().params.get(index) else {
+            return Err(ErrorKind::Unsupported(format!(
+                "'{}' has no parameter {index}",
+                function.prototype()
+            ))
+            .into());
+        };
+        Callback::new(function.types(), *param, body)
+    }
+
+    /// The C function pointer.
+    pub fn address(&self) -> *const c_void {
+        self.code
+    }
+
+    /// The function pointer as a value to pass to C.
+    pub fn to_value(&self) -> Value {
+        Value::Pointer(self.code as usize)
+    }
+
+    /// Its type.
+    pub fn ty(&self) -> QualType {
+        self.ty
+    }
+}
+
+impl Callback<'static> {
+    /// Keeps the callback for the rest of the process and returns its function
+    /// pointer: for handlers C keeps and may call at any time.
+    pub fn leak(self) -> *const c_void {
+        let code = self.code;
+        std::mem::forget(self);
+        code
+    }
+}
+
+impl Drop for Callback<'_> {
+    fn drop(&mut self) {
+        // SAFETY: allocated by `ffi_closure_alloc` in `new`; the state it points
+        // to is dropped after this.
+        unsafe { ffi::ffi_closure_free(self.closure.cast()) };
+    }
+}
+
+/// The function type behind `ty` (a function, a pointer to one, or typedefs of them).
+fn function_type(set: &TypeSet, ty: TypeId) -> Result<FnSig> {
+    let mut id = set.canonical(ty);
+    if let Type::Pointer(pointee) = set.ty(id) {
+        id = set.canonical(pointee.id);
+    }
+    match set.ty(id) {
+        Type::Function(sig) => Ok(sig.clone()),
+        _ => Err(ErrorKind::Unsupported(format!(
+            "'{}' is not a function pointer type",
+            set.spell(QualType::new(ty))
+        ))
+        .into()),
+    }
+}
+
+/// The C entry point of every callback: converts the arguments, runs the closure
+/// under `catch_unwind`, and converts the result back.
+unsafe extern "C" fn trampoline(
+    _cif: *mut ffi::ffi_cif,
+    ret: *mut c_void,
+    args: *mut *mut c_void,
+    user: *mut c_void,
+) {
+    // SAFETY: `user` is the `State` this closure was prepared with, alive while
+    // the `Callback` is.
+    let state = unsafe { &*(user as *const State<'_>) };
+    let outcome = catch_unwind(AssertUnwindSafe(|| {
+        // SAFETY: libffi passes one pointer per parameter, to a value of its
+        // type, and a result buffer for the return type.
+        unsafe { state.run(ret, args) }
+    }));
+    let failure = match outcome {
+        Ok(Ok(())) => return,
+        Ok(Err(e)) => Failure::Error(e),
+        Err(payload) => Failure::Panic(payload),
+    };
+    if let Some(ret_ty) = state.ret {
+        // A zeroed result: at least an `ffi_arg`, or the whole returned object.
+        let size = size_of(&state.set, ret_ty).unwrap_or(0).max(8);
+        // SAFETY: libffi's result buffer holds the return type, at least 8 bytes.
+        unsafe { std::ptr::write_bytes(ret.cast::<u8>(), 0, size) };
+    }
+    if DEPTH.with(Cell::get) == 0 {
+        let what = match &failure {
+            Failure::Panic(p) => format!("panicked: {}", panic_message(p.as_ref())),
+            Failure::Error(e) => format!("failed: {e}"),
+        };
+        // Nothing in Rust waits for this thread's result; say it rather than lose it.
+        let _ = std::io::Write::write_all(
+            &mut std::io::stderr(),
+            format!("wyvern: a callback {what}; it returned zero to C\n").as_bytes(),
+        );
+        return;
+    }
+    FAILURE.with(|f| {
+        let mut slot = f.borrow_mut();
+        // The first failure is the one reported.
+        if slot.is_none() {
+            *slot = Some(failure);
+        }
+    });
+    FAILED.with(|f| f.set(true));
+}
+
+fn panic_message(payload: &(dyn Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_owned()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "a non-string payload".to_owned()
+    }
+}
+
+impl State<'_> {
+    /// # Safety
+    /// As the trampoline's arguments.
+    unsafe fn run(&self, ret: *mut c_void, args: *mut *mut c_void) -> Result<()> {
+        let n = self.params.len();
+        let mut inline: [Value; 8] = std::array::from_fn(|_| Value::Void);
+        let mut heap = Vec::new();
+        let values: &mut [Value] = if n <= inline.len() {
+            &mut inline[..n]
+        } else {
+            heap.resize(n, Value::Void);
+            &mut heap
+        };
+        for (i, (slot, ty)) in values.iter_mut().zip(&self.params).enumerate() {
+            let size = size_of(&self.set, *ty)?;
+            // SAFETY: libffi's `args[i]` points to the argument's value.
+            let bytes = unsafe { std::slice::from_raw_parts((*args.add(i)).cast::<u8>(), size) };
+            *slot = load(&self.set, Place::whole(*ty), bytes)?;
+        }
+        let mut result = (self.body)(values);
+        let Some(ret_ty) = self.ret else {
+            return Ok(());
+        };
+        let size = size_of(&self.set, ret_ty)?;
+        let mut small = [0u8; 32];
+        let mut large = Vec::new();
+        let scratch: &mut [u8] = if size <= small.len() {
+            &mut small
+        } else {
+            large.resize(size, 0);
+            &mut large
+        };
+        store(
+            &self.set,
+            Place::whole(ret_ty),
+            scratch,
+            &mut result,
+            &|| "the callback's result".to_owned(),
+        )?;
+        if matches!(result, Value::Str(_) | Value::Bytes(_) | Value::Ref(_)) {
+            return Err(ErrorKind::Value {
+                place: "the callback's result".into(),
+                message: "a pointer into a value the callback owns would dangle once it returns"
+                    .into(),
+            }
+            .into());
+        }
+        match int_shape(&self.set, ret_ty) {
+            // libffi wants integers narrower than a register as a whole `ffi_arg`.
+            Some((width, signed)) if width < 8 => {
+                let mut word = [0u8; 8];
+                word[..width].copy_from_slice(&scratch[..width]);
+                let negative = signed && scratch[width - 1] & 0x80 != 0;
+                if negative {
+                    word[width..].fill(0xff);
+                }
+                // SAFETY: the result buffer holds at least an `ffi_arg`.
+                unsafe { std::ptr::copy_nonoverlapping(word.as_ptr(), ret.cast::<u8>(), 8) };
+            }
+            // SAFETY: the result buffer holds a value of the return type.
+            _ => unsafe { std::ptr::copy_nonoverlapping(scratch.as_ptr(), ret.cast::<u8>(), size) },
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,378 @@
+//! Callbacks typed by the header, function pointers from C, panics in callbacks.
+
+mod common;
+
+use std::sync::OnceLock;
+
+use common::{fixture, gcc_compile, run_program, Compiled, TempDir};
+use wyvern::{CData, Callback, Library, Module, Parser, Value};
+
+/// The fixture library, built once per test binary.
+fn library() -> &'static str {
+    static LIB: OnceLock<(TempDir, String)> = OnceLock::new();
+    let (_, path) = LIB.get_or_init(|| {
+        let dir = TempDir::new("callbacks");
+        let source = std::fs::read_to_string(fixture("callbacks.c")).unwrap();
+        let source = source.replace(
+            "\"callbacks.h\"",
+            &format!("\"{}\"", fixture("callbacks.h").display()),
+        );
+        let lib = match gcc_compile(
+            dir.path(),
+            "libcallbacks.so",
+            &source,
+            &["-shared", "-fPIC", "-O1", "-pthread"],
+        ) {
+            Compiled::Ok(p) => p.display().to_string(),
+            Compiled::Failed(e) => panic!("{e}"),
+        };
+        (dir, lib)
+    });
+    path
+}
+
+fn module() -> Module {
+    let types = Parser::new()
+        .header(fixture("callbacks.h").display().to_string())
+        .header("<stdlib.h>")
+        .parse()
+        .unwrap();
+    // SAFETY: the fixture library has no initialisers.
+    let libs = vec![
+        unsafe { Library::open(library()) }.unwrap(),
+        Library::this_process(),
+    ];
+    Module::with_libraries(types, libs)
+}
+
+/// What gcc's direct calls give, for the callbacks compared below.
+fn gcc_expected() -> Vec<String> {
+    let dir = TempDir::new("callbacks-driver");
+    let source = format!(
+        "#include <stdio.h>
+#include \"{c}\"
+int main(void) {{
+    struct P p = {{ 1.5, 4.0 }}; struct P r = apply_p(c_scale_p, p, 3);
+    printf(\"%a %a\\n\", r.x, r.y);
+    union U u; u.i = 41; union U s = apply_u(c_bump_u, u, 'A');
+    printf(\"%d\\n\", s.i);
+    printf(\"%ld\\n\", apply_many(c_many));
+    return 0;
+}}
+",
+        c = fixture("callbacks.c").display()
+    );
+    let exe = match gcc_compile(dir.path(), "driver", &source, &["-O1", "-pthread"]) {
+        Compiled::Ok(p) => p,
+        Compiled::Failed(e) => panic!("{e}"),
+    };
+    run_program(&exe)
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn qsort_and_bsearch_over_structs_with_a_rust_comparator() {
+    let m = module();
+    let types = m.types();
+    let item = types.type_named("struct item").unwrap();
+    let mut items = CData::new_named(types, "struct item [5]").unwrap();
+    for (i, (key, name)) in [(42, "d"), (7, "a"), (19, "b"), (99, "e"), (23, "c")]
+        .iter()
+        .enumerate()
+    {
+        items.set(&format!("[{i}].key"), *key).unwrap();
+        items
+            .set(&format!("[{i}].weight"), *key as f64 / 2.0)
+            .unwrap();
+        items.set(&format!("[{i}].name"), *name).unwrap();
+    }
+    let qsort = m.function("qsort").unwrap();
+    let key_of = move |v: &Value| {
+        // SAFETY: qsort and bsearch pass pointers to elements of the array (or the key).
+        let element =
+            unsafe { CData::read_from(types, item, v.as_address().unwrap() as *const u8) }.unwrap();
+        element.get("key").unwrap().as_int().unwrap()
+    };
+    let by_key = Callback::for_param(&qsort, 3, move |args: &[Value]| {
+        key_of(&args[0]).cmp(&key_of(&args[1])) as i32
+    })
+    .unwrap();
+    let size = types.layout(item.id).unwrap().size;
+    let mut args = [
+        Value::Ref(items),
+        5.into(),
+        Value::Int(size.into()),
+        by_key.to_value(),
+    ];
+    // SAFETY: an array of 5 struct items, their size, and a comparator for them.
+    unsafe { qsort.call(&mut args) }.unwrap();
+    let sorted = args[0].as_data().unwrap();
+    let keys: Vec<i128> = (0..5)
+        .map(|i| sorted.get(&format!("[{i}].key")).unwrap().as_int().unwrap())
+        .collect();
+    assert_eq!(keys, [7, 19, 23, 42, 99]);
+    assert!(
+        sorted
+            .to_string()
+            .starts_with("{{.key = 7, .weight = 3.5, .name = \"a\"}"),
+        "{sorted}"
+    );
+
+    let bsearch = m.function("bsearch").unwrap();
+    let mut key = CData::new(types, item).unwrap();
+    key.set("key", 42).unwrap();
+    let mut args = [
+        Value::Ref(key),
+        args[0].clone(),
+        5.into(),
+        Value::Int(size.into()),
+        by_key.to_value(),
+    ];
+    // SAFETY: a key, the sorted array, and the same comparator.
+    let found = unsafe { bsearch.call(&mut args) }.unwrap();
+    let found = found.as_address().unwrap();
+    assert_ne!(found, 0);
+    // SAFETY: bsearch returned a pointer into the array.
+    let element = unsafe { CData::read_from(types, item, found as *const u8) }.unwrap();
+    assert_eq!(element.get("weight").unwrap(), Value::Float(21.0));
+}
+
+#[test]
+fn a_stored_callback_runs_later_on_a_thread_c_created() {
+    let m = module();
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let record = seen.clone();
+    let handler = Callback::with_type_name(m.types(), "unary_fn", move |args: &[Value]| {
+        let x = args[0].as_int().unwrap();
+        record.lock().unwrap().push(std::thread::current().id());
+        x * 2 + 1
+    })
+    .unwrap();
+    // SAFETY: the callback outlives every call below.
+    unsafe {
+        m.function("register_handler")
+            .unwrap()
+            .call(&mut [handler.to_value()])
+            .unwrap();
+        let r = m
+            .function("run_handler_in_thread")
+            .unwrap()
+            .call(&mut [20.into()])
+            .unwrap();
+        assert_eq!(r, Value::Int(41));
+    }
+    let threads = seen.lock().unwrap();
+    assert_eq!(threads.len(), 1);
+    assert_ne!(
+        threads[0],
+        std::thread::current().id(),
+        "C's own thread ran it"
+    );
+}
+
+#[test]
+fn structs_and_unions_by_value_through_callbacks_match_gcc() {
+    let expected = gcc_expected();
+    let m = module();
+    let types = m.types();
+    let scale = Callback::with_type_name(types, "p_fn", move |args: &[Value]| {
+        let p = args[0].as_data().unwrap();
+        let k = args[1].as_int().unwrap() as f64;
+        let mut r = p.clone();
+        r.set("x", p.get("x").unwrap().as_f64().unwrap() * k)
+            .unwrap();
+        r.set("y", p.get("y").unwrap().as_f64().unwrap() - k)
+            .unwrap();
+        Value::Data(r)
+    })
+    .unwrap();
+    let mut p = CData::new_named(types, "struct P").unwrap();
+    p.set("x", 1.5).unwrap();
+    p.set("y", 4.0).unwrap();
+    // SAFETY: a callback of the parameter's type.
+    let r = unsafe {
+        m.function("apply_p")
+            .unwrap()
+            .call(&mut [scale.to_value(), Value::Data(p), 3.into()])
+    }
+    .unwrap();
+    let r = r.as_data().unwrap();
+    let (x, y) = (
+        r.get("x").unwrap().as_f64().unwrap(),
+        r.get("y").unwrap().as_f64().unwrap(),
+    );
+    let want: Vec<f64> = expected[0].split(' ').map(parse_hex_float).collect();
+    assert_eq!((x, y), (want[0], want[1]), "gcc printed {}", expected[0]);
+
+    let bump = Callback::with_type_name(types, "u_fn", move |args: &[Value]| {
+        let u = args[0].as_data().unwrap();
+        let mut r = u.clone();
+        r.set(
+            "i",
+            u.get("i").unwrap().as_int().unwrap() * 3 + args[1].as_int().unwrap(),
+        )
+        .unwrap();
+        Value::Data(r)
+    })
+    .unwrap();
+    let mut u = CData::new_named(types, "union U").unwrap();
+    u.set("i", 41).unwrap();
+    // SAFETY: as above.
+    let s = unsafe {
+        m.function("apply_u").unwrap().call(&mut [
+            bump.to_value(),
+            Value::Data(u),
+            Value::Int('A' as i128),
+        ])
+    }
+    .unwrap();
+    assert_eq!(
+        s.as_data().unwrap().get("i").unwrap().to_string(),
+        expected[1]
+    );
+
+    let many = Callback::with_type_name(types, "many_fn", move |a: &[Value]| {
+        let g = a[6].as_data().unwrap();
+        let f = |v: &Value| v.as_f64().unwrap();
+        let i = |v: &Value| v.as_int().unwrap() as i64;
+        i(&a[0])
+            + (f(&a[1]) * 4.0) as i64
+            + i(&a[2])
+            + (f(&a[3]) * 4.0) as i64
+            + i(&a[4])
+            + i(&a[5])
+            + (f(&g.get("x").unwrap()) * 8.0) as i64
+            + (f(&g.get("y").unwrap()) * 8.0) as i64
+            + i(&a[7])
+            + i(&a[8])
+    })
+    .unwrap();
+    // SAFETY: as above.
+    let r = unsafe {
+        m.function("apply_many")
+            .unwrap()
+            .call(&mut [many.to_value()])
+    }
+    .unwrap();
+    assert_eq!(r.to_string(), expected[2]);
+}
+
+fn parse_hex_float(text: &str) -> f64 {
+    let negative = text.starts_with('-');
+    let body = text.trim_start_matches('-').trim_start_matches("0x");
+    let v = wyvern::types::hex_float(body).unwrap();
+    if negative {
+        -v
+    } else {
+        v
+    }
+}
+
+#[test]
+fn function_pointers_from_c_are_callable_with_their_header_type() {
+    let m = module();
+    let types = m.types();
+    let get_op = m.function("get_op").unwrap();
+    // SAFETY: get_op returns one of its static functions (or NULL).
+    let add = unsafe { get_op.call(&mut [Value::Int('+' as i128)]) }.unwrap();
+    let binop = types.type_named("binop").unwrap();
+    // SAFETY: get_op's result is a binop.
+    let add = unsafe { m.function_at("add", binop, add.as_address().unwrap()) }.unwrap();
+    // SAFETY: add has no preconditions.
+    assert_eq!(
+        unsafe { add.call(&mut [20.into(), 22.into()]) }.unwrap(),
+        Value::Int(42)
+    );
+    // SAFETY: as above; NULL is refused before any call.
+    let none = unsafe { get_op.call(&mut [Value::Int('?' as i128)]) }.unwrap();
+    assert!(unsafe { m.function_at("none", binop, none.as_address().unwrap()) }.is_err());
+
+    // A table of operations in a global struct.
+    // SAFETY: reading the fixture's global.
+    let table = unsafe { m.global("table") }.unwrap();
+    let table = table.as_data().unwrap();
+    let Value::Pointer(mul) = table.get("mul").unwrap() else {
+        panic!()
+    };
+    let field_ty = table.type_at("mul").unwrap();
+    // SAFETY: the field holds a binop.
+    let mul = unsafe { m.function_at("table.mul", field_ty, mul) }.unwrap();
+    // SAFETY: as above.
+    assert_eq!(
+        unsafe { mul.call(&mut [6.into(), 7.into()]) }.unwrap(),
+        Value::Int(42)
+    );
+    let typed = mul
+        .typed::<unsafe extern "C" fn(i32, i32) -> i32>()
+        .unwrap();
+    // SAFETY: as above.
+    assert_eq!(unsafe { typed(5, 5) }, 25);
+}
+
+#[test]
+fn a_panicking_callback_unwinds_in_rust_after_c_returns() {
+    let m = module();
+    let qsort = m.function("qsort").unwrap();
+    let boom = Callback::for_param(&qsort, 3, |_: &[Value]| -> i32 {
+        panic!("comparator exploded")
+    })
+    .unwrap();
+    let mut numbers = [3i32, 1, 2];
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        // SAFETY: an int array and a comparator of the right type.
+        unsafe {
+            qsort.call(&mut [
+                Value::Pointer(numbers.as_mut_ptr() as usize),
+                3.into(),
+                4.into(),
+                boom.to_value(),
+            ])
+        }
+    }));
+    let payload = outcome.expect_err("the panic reaches Rust");
+    assert_eq!(payload.downcast_ref::<&str>(), Some(&"comparator exploded"));
+    // The process is fine, and the next call is not affected.
+    let fine = Callback::for_param(&qsort, 3, |a: &[Value]| {
+        // SAFETY: pointers to ints of the array.
+        let read = |v: &Value| unsafe { *(v.as_address().unwrap() as *const i32) };
+        read(&a[0]).cmp(&read(&a[1])) as i32
+    })
+    .unwrap();
+    // SAFETY: as above.
+    unsafe {
+        qsort.call(&mut [
+            Value::Pointer(numbers.as_mut_ptr() as usize),
+            3.into(),
+            4.into(),
+            fine.to_value(),
+        ])
+    }
+    .unwrap();
+    assert_eq!(numbers, [1, 2, 3]);
+    // A result of the wrong kind is an error of the call, not a panic.
+    let wrong = Callback::for_param(&qsort, 3, |_: &[Value]| "not an int").unwrap();
+    // SAFETY: as above.
+    let e = unsafe {
+        qsort.call(&mut [
+            Value::Pointer(numbers.as_mut_ptr() as usize),
+            3.into(),
+            4.into(),
+            wrong.to_value(),
+        ])
+    }
+    .unwrap_err();
+    assert!(e.to_string().contains("the callback's result"), "{e}");
+}
+
+#[test]
+fn variadic_and_non_function_types_are_refused() {
+    let types =
+        wyvern::cdef("typedef int (*logger)(const char *, ...); typedef int not_fn;").unwrap();
+    let e = Callback::with_type_name(&types, "logger", |_: &[Value]| 0).unwrap_err();
+    assert!(e.to_string().contains("cannot be variadic"), "{e}");
+    let e = Callback::with_type_name(&types, "not_fn", |_: &[Value]| 0).unwrap_err();
+    assert!(e.to_string().contains("not a function pointer type"), "{e}");
+}
