@@ -3,6 +3,8 @@
 //! function pointer, through a hand-built libffi `ffi_cif`, through wyvern's
 //! checked `Function::call`, and through `Function::typed`. Prints the ratios
 //! (targets: dynamic ≤ 1.3× raw libffi; typed ≤ 1.05× direct) from one run.
+//! Then a C loop calling back into Rust: a C function pointer, a raw libffi
+//! closure and a wyvern `Callback` (target: ≤ 1.5× the raw closure).
 
 use std::ffi::c_void;
 use std::hint::black_box;
@@ -519,5 +521,160 @@ fn bench(c: &mut Criterion) {
     );
 }
 
-criterion_group!(benches, bench);
+/// A C loop calling a callback `N` times: `long sum_cb(int (*f)(int), int n)`.
+const CALLBACK_HEADER: &str = "typedef int (*inc_fn)(int);\n\
+                               long sum_cb(inc_fn f, int n);\n\
+                               int c_inc(int x);\n";
+const CALLBACK_SOURCE: &str = "#include \"cb.h\"\n\
+                               long sum_cb(inc_fn f, int n) { long t = 0; for (int i = 0; i < n; i++) t += f(i); return t; }\n\
+                               int c_inc(int x) { return x + 1; }\n";
+const LOOP: i32 = 1000;
+
+type SumFn = unsafe extern "C" fn(*const c_void, i32) -> i64;
+
+/// The raw libffi closure's body: `x + 1`, written as a whole `ffi_arg`.
+unsafe extern "C" fn raw_inc(
+    _cif: *mut ffi::ffi_cif,
+    ret: *mut c_void,
+    args: *mut *mut c_void,
+    _user: *mut c_void,
+) {
+    // SAFETY: libffi passes one pointer to the int argument and an `ffi_arg` result.
+    unsafe {
+        let x = *(*args).cast::<i32>();
+        *ret.cast::<i64>() = i64::from(x + 1);
+    }
+}
+
+/// A C loop calling back into Rust four ways: a C function pointer, a raw libffi
+/// closure, a wyvern `Callback` (a closure taking `Value`s) and a wyvern typed
+/// callback (an `extern "C" fn` checked against the header). Prints ns per
+/// callback and the ratios (target: ≤ 1.5× the raw libffi closure).
+fn bench_callbacks(c: &mut Criterion) {
+    let dir = std::env::temp_dir().join(format!("wyvern-bench-cb-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    std::fs::write(dir.join("cb.h"), CALLBACK_HEADER).expect("write cb.h");
+    std::fs::write(dir.join("cb.c"), CALLBACK_SOURCE).expect("write cb.c");
+    let lib = dir.join("libcb.so");
+    let out = Command::new("gcc")
+        .current_dir(&dir)
+        .args(["-O2", "-shared", "-fPIC", "-o"])
+        .arg(&lib)
+        .arg("cb.c")
+        .output()
+        .expect("run gcc");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let types = Parser::new()
+        .header(dir.join("cb.h").display().to_string())
+        .parse()
+        .expect("parse cb.h");
+    // SAFETY: the library was just built from the C above.
+    let module = Module::new(
+        types.clone(),
+        unsafe { Library::open(&lib.display().to_string()) }.expect("load"),
+    );
+    // SAFETY: both symbols are functions of these types.
+    let sum: SumFn = unsafe { std::mem::transmute(module.symbol("sum_cb").expect("sum_cb")) };
+    let c_inc = module.symbol("c_inc").expect("c_inc") as *const c_void;
+
+    // The raw libffi closure, built by hand.
+    let mut int_args = [addr_of_mut!(ffi::ffi_type_sint32)];
+    // SAFETY: a zeroed cif, prepared next.
+    let mut cif: ffi::ffi_cif = unsafe { std::mem::zeroed() };
+    let mut code = null_mut::<c_void>();
+    // SAFETY: the types are libffi's statics; the closure lives until the end.
+    let closure = unsafe {
+        assert_eq!(
+            ffi::ffi_prep_cif(
+                &mut cif,
+                ffi::ffi_abi_FFI_DEFAULT_ABI,
+                1,
+                addr_of_mut!(ffi::ffi_type_sint32),
+                int_args.as_mut_ptr()
+            ),
+            ffi::ffi_status_FFI_OK
+        );
+        let closure = ffi::ffi_closure_alloc(std::mem::size_of::<ffi::ffi_closure>(), &mut code)
+            .cast::<ffi::ffi_closure>();
+        assert_eq!(
+            ffi::ffi_prep_closure_loc(closure, &mut cif, Some(raw_inc), null_mut(), code),
+            ffi::ffi_status_FFI_OK
+        );
+        closure
+    };
+    let callback = wyvern::Callback::with_type_name(&types, "inc_fn", |args: &[Value]| {
+        args[0].as_int().unwrap_or(0) + 1
+    })
+    .expect("callback");
+    unsafe extern "C" fn rust_inc(x: i32) -> i32 {
+        x + 1
+    }
+    let inc_fn = types.type_named("inc_fn").expect("inc_fn");
+    let typed = wyvern::typed_callback::<unsafe extern "C" fn(i32) -> i32>(&types, inc_fn, rust_inc)
+        .expect("typed callback")
+        .as_address()
+        .expect("an address") as *const c_void;
+    let ways: [(&str, *const c_void); 4] = [
+        ("C function pointer", c_inc),
+        ("raw libffi closure", code.cast_const()),
+        ("wyvern callback", callback.address()),
+        ("wyvern typed callback", typed),
+    ];
+    let want = i64::from(LOOP) * i64::from(LOOP + 1) / 2;
+    for (name, f) in ways {
+        // SAFETY: every way is an `int (*)(int)` computing x + 1.
+        assert_eq!(unsafe { sum(f, LOOP) }, want, "{name}");
+    }
+    let mut group = c.benchmark_group("callback from a C loop (per 1000 calls)");
+    group.warm_up_time(Duration::from_millis(500));
+    group.measurement_time(Duration::from_secs(2));
+    for (name, f) in ways {
+        // SAFETY: as above.
+        group.bench_function(name, |b| b.iter(|| unsafe { sum(black_box(f), LOOP) }));
+    }
+    group.finish();
+    if not_measuring() {
+        // SAFETY: allocated above; nothing calls it any more.
+        unsafe { ffi::ffi_closure_free(closure.cast()) };
+        return;
+    }
+    // Interleaved rounds: the best median per way, robust on a shared machine.
+    let mut best = [f64::INFINITY; 4];
+    for _ in 0..15 {
+        for (i, (_, f)) in ways.iter().enumerate() {
+            let mut samples = Vec::new();
+            for _ in 0..9 {
+                let start = Instant::now();
+                for _ in 0..20 {
+                    // SAFETY: as above.
+                    black_box(unsafe { sum(black_box(*f), LOOP) });
+                }
+                samples.push(start.elapsed().as_secs_f64() * 1e9 / f64::from(20 * LOOP));
+            }
+            best[i] = best[i].min(median(&mut samples));
+        }
+    }
+    println!("\nns per callback, called from a C loop (best of 15 rounds' medians):");
+    for ((name, _), ns) in ways.iter().zip(best) {
+        println!("  {name:<22} {ns:>7.2}");
+    }
+    println!(
+        "  wyvern callback / raw libffi closure:       {:.2}x (target <= 1.50x)",
+        best[2] / best[1]
+    );
+    println!(
+        "  wyvern typed callback / raw libffi closure: {:.2}x (target <= 1.50x)",
+        best[3] / best[1]
+    );
+    // SAFETY: allocated above; nothing calls it any more.
+    unsafe { ffi::ffi_closure_free(closure.cast()) };
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+criterion_group!(benches, bench, bench_callbacks);
 criterion_main!(benches);

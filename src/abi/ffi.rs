@@ -191,6 +191,16 @@ impl CallInterface {
                     "returning '_Complex long double' (x87 register pair)",
                 ));
             }
+            if sig.conv == CallConv::Win64
+                && matches!(set.ty(ret_ty), Type::Int(_))
+                && set.layout(ret_ty).map(|l| l.size) == Some(16)
+            {
+                return Err(unsupported(&format!(
+                    "returning '{}' from an ms_abi function: gcc returns it in xmm0, \
+                     which libffi cannot read",
+                    set.spell(sig.ret)
+                )));
+            }
             let t = if abi == default_abi() && returns_in_st0(set, ret_ty) {
                 // libffi returns a struct of class X87 in rax:rdx; gcc returns a
                 // record whose only data is one `long double` in st(0), as it
@@ -507,8 +517,11 @@ fn abi_of(set: &TypeSet, conv: CallConv) -> Result<ffi::ffi_abi> {
     }
     match conv {
         CallConv::C | CallConv::SysV => Ok(default_abi()),
+        // GNUW64, not WIN64: gcc's `ms_abi` returns an 80-bit `long double`
+        // through a hidden pointer, as GNUW64 does; WIN64 (MSVC's 8-byte
+        // `long double`) aborts in libffi.
         #[cfg(target_arch = "x86_64")]
-        CallConv::Win64 => Ok(ffi::ffi_abi_FFI_WIN64),
+        CallConv::Win64 => Ok(ffi::ffi_abi_FFI_GNUW64),
         other => Err(unsupported(&format!(
             "the calling convention {} is not available on this host",
             other.name()

@@ -346,7 +346,7 @@ impl Function {
 /// Writes the common scalar cases without consulting the type set; `false`
 /// leaves the value to the general (and error-reporting) path.
 #[inline]
-fn store_fast(shape: Shape, value: &Value, dst: &mut [u8; 16]) -> bool {
+pub(crate) fn store_fast(shape: Shape, value: &Value, dst: &mut [u8; 16]) -> bool {
     match (shape, value) {
         (Shape::Int { size, signed }, Value::Int(v)) => {
             let bits = u32::from(size) * 8;
@@ -393,9 +393,9 @@ fn store_fast(shape: Shape, value: &Value, dst: &mut [u8; 16]) -> bool {
 
 /// Reads the common scalar results without consulting the type set.
 #[inline]
-fn load_fast(shape: Shape, src: &[u8; 32]) -> Option<Value> {
+pub(crate) fn load_fast(shape: Shape, src: &[u8]) -> Option<Value> {
     let mut word = [0u8; 8];
-    word.copy_from_slice(&src[..8]);
+    word.copy_from_slice(src.get(..8)?);
     let raw = u64::from_le_bytes(word);
     Some(match shape {
         Shape::Int { size, signed } => {

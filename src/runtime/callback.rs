@@ -3,14 +3,16 @@
 use std::any::Any;
 use std::cell::{Cell, RefCell};
 use std::ffi::c_void;
+use std::mem::MaybeUninit;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::ptr::null_mut;
 
 use libffi::raw as ffi;
 
+use super::call::store_fast;
 use super::mem::{int_shape, load, size_of, store, Place};
 use super::value::Value;
-use crate::abi::CallInterface;
+use crate::abi::{CallInterface, Shape};
 use crate::error::{Error, ErrorKind, Result};
 use crate::types::{FnSig, QualType, Type, TypeId, TypeSet};
 
@@ -117,7 +119,10 @@ pub struct Callback<'a> {
 struct State<'a> {
     set: TypeSet,
     params: Vec<TypeId>,
+    /// Each parameter's scalar shape, for conversions that skip the type set.
+    shapes: Vec<(Shape, usize)>,
     ret: Option<TypeId>,
+    ret_shape: Shape,
     /// The cif the closure was prepared with; must outlive it.
     interface: CallInterface,
     body: Box<Body<'a>>,
@@ -158,10 +163,14 @@ impl<'a> Callback<'a> {
             Type::Void => None,
             _ => Some(sig.ret.id),
         };
+        let shapes = interface.args.iter().map(|a| (a.shape, a.size)).collect();
+        let ret_shape = interface.ret.map_or(Shape::Other, |r| r.shape);
         let state = Box::new(State {
             set: set.clone(),
             params: sig.params.iter().map(|p| p.id).collect(),
+            shapes,
             ret,
+            ret_shape,
             interface,
             body: Box::new(move |args: &[Value]| body(args).into()),
         });
@@ -251,6 +260,34 @@ impl<'a> Callback<'a> {
     pub fn ty(&self) -> QualType {
         self.ty
     }
+}
+
+/// A Rust `extern "C"` function as a callback of the header's function pointer
+/// type `ty`: its type is checked once, like [`Function::typed`](super::Function::typed),
+/// and then C calls it directly, with no conversion at all. Use it where a
+/// callback is hot and needs no captured state.
+///
+/// ```
+/// # fn main() -> wyvern::Result<()> {
+/// let types = wyvern::cdef("typedef int (*unary)(int);")?;
+/// unsafe extern "C" fn twice(x: i32) -> i32 { x * 2 }
+/// let pointer = wyvern::typed_callback::<unsafe extern "C" fn(i32) -> i32>(
+///     &types, types.type_named("unary")?, twice)?;
+/// assert!(matches!(pointer, wyvern::Value::Pointer(_)));
+/// unsafe extern "C" fn wrong(x: u32) -> i32 { x as i32 }
+/// assert!(wyvern::typed_callback::<unsafe extern "C" fn(u32) -> i32>(
+///     &types, types.type_named("unary")?, wrong).is_err());
+/// # Ok(()) }
+/// ```
+///
+/// # Errors
+/// [`ErrorKind::TypeMismatch`] naming the parameter that differs, and
+/// [`ErrorKind::Unsupported`] when `ty` is not a function pointer type.
+pub fn typed_callback<F: super::FnType>(set: &TypeSet, ty: QualType, f: F) -> Result<Value> {
+    let sig = function_type(set, ty.id)?;
+    let names = vec![None; sig.params.len()];
+    super::typed::check_signature::<F>(set, &sig, &names, &set.spell(ty))?;
+    Ok(Value::Pointer(f.address() as usize))
 }
 
 impl Callback<'static> {
@@ -346,29 +383,104 @@ fn panic_message(payload: &(dyn Any + Send)) -> String {
     }
 }
 
+/// The arguments of one callback call, in a caller's array of 8 slots (or a
+/// vector beyond that), initialised and dropped only as far as they are filled:
+/// a full `[Value; 8]`, or moving one, costs more than the rest of the call.
+struct Args<'s> {
+    inline: &'s mut [MaybeUninit<Value>; 8],
+    heap: Vec<Value>,
+    len: usize,
+    spilled: bool,
+}
+
+impl<'s> Args<'s> {
+    fn new(inline: &'s mut [MaybeUninit<Value>; 8], n: usize) -> Args<'s> {
+        Args {
+            inline,
+            heap: Vec::new(),
+            len: 0,
+            spilled: n > 8,
+        }
+    }
+
+    fn push(&mut self, value: Value) {
+        if self.spilled {
+            self.heap.push(value);
+        } else if let Some(slot) = self.inline.get_mut(self.len) {
+            slot.write(value);
+            self.len += 1;
+        }
+    }
+
+    fn as_slice(&self) -> &[Value] {
+        if self.spilled {
+            &self.heap
+        } else {
+            // SAFETY: the first `len` slots were written by `push`.
+            unsafe { std::slice::from_raw_parts(self.inline.as_ptr().cast::<Value>(), self.len) }
+        }
+    }
+}
+
+impl Drop for Args<'_> {
+    fn drop(&mut self) {
+        for slot in &mut self.inline[..self.len] {
+            // SAFETY: the first `len` slots were written by `push`, and are
+            // dropped once, here.
+            unsafe { slot.assume_init_drop() };
+        }
+    }
+}
+
 impl State<'_> {
     /// # Safety
     /// As the trampoline's arguments.
     unsafe fn run(&self, ret: *mut c_void, args: *mut *mut c_void) -> Result<()> {
         let n = self.params.len();
-        let mut inline: [Value; 8] = std::array::from_fn(|_| Value::Void);
-        let mut heap = Vec::new();
-        let values: &mut [Value] = if n <= inline.len() {
-            &mut inline[..n]
-        } else {
-            heap.resize(n, Value::Void);
-            &mut heap
-        };
-        for (i, (slot, ty)) in values.iter_mut().zip(&self.params).enumerate() {
-            let size = size_of(&self.set, *ty)?;
-            // SAFETY: libffi's `args[i]` points to the argument's value.
+        let mut slots = [const { MaybeUninit::uninit() }; 8];
+        let mut values = Args::new(&mut slots, n);
+        for (i, ty) in self.params.iter().enumerate() {
+            let (shape, size) = self.shapes[i];
+            // SAFETY: libffi's `args[i]` points to the argument's value, `size` bytes.
             let bytes = unsafe { std::slice::from_raw_parts((*args.add(i)).cast::<u8>(), size) };
-            *slot = load(&self.set, Place::whole(*ty), bytes)?;
+            values.push(match shape {
+                Shape::Int { size, signed } => {
+                    let p = bytes.as_ptr();
+                    // SAFETY: `bytes` holds `size` bytes (1, 2, 4 or 8).
+                    let raw = unsafe {
+                        match size {
+                            1 => u64::from(p.read()),
+                            2 => u64::from(p.cast::<u16>().read_unaligned()),
+                            4 => u64::from(p.cast::<u32>().read_unaligned()),
+                            _ => p.cast::<u64>().read_unaligned(),
+                        }
+                    };
+                    let shift = 64 - u32::from(size) * 8;
+                    let raw = raw << shift;
+                    Value::Int(if signed {
+                        i128::from((raw as i64) >> shift)
+                    } else {
+                        i128::from(raw >> shift)
+                    })
+                }
+                _ => load(&self.set, Place::whole(*ty), bytes)?,
+            });
         }
+        let values = values.as_slice();
         let mut result = (self.body)(values);
         let Some(ret_ty) = self.ret else {
             return Ok(());
         };
+        // A plain scalar goes straight into the `ffi_arg` (integers extended).
+        let mut word = [0u8; 16];
+        if store_fast(self.ret_shape, &result, &mut word) {
+            let mut low = [0u8; 8];
+            low.copy_from_slice(&word[..8]);
+            // SAFETY: the result buffer holds at least an `ffi_arg` (8 bytes); a
+            // `float` result is read from its low 4.
+            unsafe { ret.cast::<u64>().write_unaligned(u64::from_le_bytes(low)) };
+            return Ok(());
+        }
         let size = size_of(&self.set, ret_ty)?;
         let mut small = [0u8; 32];
         let mut large = Vec::new();

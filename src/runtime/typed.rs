@@ -182,6 +182,8 @@ pub unsafe trait FnType: Copy {
     /// # Safety
     /// `address` must be the code of a function of this type.
     unsafe fn from_address(address: *const c_void) -> Self;
+    /// The function's address.
+    fn address(self) -> *const c_void;
 }
 
 macro_rules! fn_type {
@@ -198,6 +200,9 @@ macro_rules! fn_type {
                 // SAFETY: function pointers and data pointers have the same size
                 // on every supported target; the caller vouches for the code.
                 unsafe { std::mem::transmute_copy::<*const c_void, Self>(&address) }
+            }
+            fn address(self) -> *const c_void {
+                self as *const c_void
             }
         }
     };
@@ -280,50 +285,61 @@ impl Function {
     /// [`ErrorKind::TypeMismatch`] naming the parameter (or the result) that
     /// differs and how.
     pub fn typed<F: FnType>(&self) -> Result<F> {
-        let set = self.types();
-        let sig = self.signature();
-        let mismatch = |message: String| -> crate::Error {
-            ErrorKind::TypeMismatch {
-                prototype: self.prototype(),
-                message,
-            }
-            .into()
-        };
-        if sig.variadic {
-            return Err(mismatch(
-                "the function is variadic; call it through Function::call".into(),
-            ));
-        }
-        if !matches!(sig.conv, CallConv::C | CallConv::SysV) {
-            return Err(mismatch(format!(
-                "its calling convention is {}, not extern \"C\"",
-                sig.conv.name()
-            )));
-        }
-        let params = F::params();
-        if params.len() != sig.params.len() {
-            return Err(mismatch(format!(
-                "the Rust type has {} parameters; the header has {}",
-                params.len(),
-                sig.params.len()
-            )));
-        }
-        for (i, (rust, c)) in params.iter().zip(&sig.params).enumerate() {
-            if let Err(why) = check(set, c.id, rust, 0) {
-                let name = self
-                    .param_names()
-                    .get(i)
-                    .and_then(Option::as_deref)
-                    .map(|n| format!(" ('{n}')"))
-                    .unwrap_or_default();
-                return Err(mismatch(format!("parameter {}{name}: {why}", i + 1)));
-            }
-        }
-        check(set, sig.ret.id, &F::ret(), 0)
-            .map_err(|why| mismatch(format!("the result: {why}")))?;
+        check_signature::<F>(
+            self.types(),
+            self.signature(),
+            self.param_names(),
+            &self.prototype(),
+        )?;
         // SAFETY: the address is this function's code, and its type was checked.
         Ok(unsafe { F::from_address(self.address()) })
     }
+}
+
+/// Checks Rust function type `F` against C signature `sig`.
+pub(crate) fn check_signature<F: FnType>(
+    set: &TypeSet,
+    sig: &crate::types::FnSig,
+    param_names: &[Option<String>],
+    prototype: &str,
+) -> Result<()> {
+    let mismatch = |message: String| -> crate::Error {
+        ErrorKind::TypeMismatch {
+            prototype: prototype.to_owned(),
+            message,
+        }
+        .into()
+    };
+    if sig.variadic {
+        return Err(mismatch(
+            "the function is variadic; call it through Function::call".into(),
+        ));
+    }
+    if !matches!(sig.conv, CallConv::C | CallConv::SysV) {
+        return Err(mismatch(format!(
+            "its calling convention is {}, not extern \"C\"",
+            sig.conv.name()
+        )));
+    }
+    let params = F::params();
+    if params.len() != sig.params.len() {
+        return Err(mismatch(format!(
+            "the Rust type has {} parameters; the header has {}",
+            params.len(),
+            sig.params.len()
+        )));
+    }
+    for (i, (rust, c)) in params.iter().zip(&sig.params).enumerate() {
+        if let Err(why) = check(set, c.id, rust, 0) {
+            let name = param_names
+                .get(i)
+                .and_then(Option::as_deref)
+                .map(|n| format!(" ('{n}')"))
+                .unwrap_or_default();
+            return Err(mismatch(format!("parameter {}{name}: {why}", i + 1)));
+        }
+    }
+    check(set, sig.ret.id, &F::ret(), 0).map_err(|why| mismatch(format!("the result: {why}")))
 }
 
 /// Whether Rust type `rust` can stand for C type `ty`; why not otherwise.
