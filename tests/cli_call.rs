@@ -485,3 +485,54 @@ fn buffers_constants_globals_and_function_pointers() {
         "5\n"
     );
 }
+
+#[test]
+fn ms_abi_functions_are_called_and_other_conventions_refused() {
+    let dir = TempDir::new("cli-call-ms");
+    let lib = match gcc_compile(
+        dir.path(),
+        "libms.so",
+        "struct S { int a; float b; double c; };
+         __attribute__((ms_abi)) double ms_sum(int a, double b, struct S s, long e, float f) { return a + b + s.a + s.b + s.c + e + f; }
+         __attribute__((ms_abi)) struct S ms_make(int a) { struct S s = { a, a * 0.5f, a * 0.25 }; return s; }
+         int plain(int a) { return a; }",
+        &["-shared", "-fPIC"],
+    ) {
+        Compiled::Ok(p) => p.display().to_string(),
+        Compiled::Failed(e) => panic!("{e}"),
+    };
+    let cdef = "struct S { int a; float b; double c; };
+                __attribute__((ms_abi)) double ms_sum(int a, double b, struct S s, long e, float f);
+                __attribute__((ms_abi)) struct S ms_make(int a);
+                __attribute__((vectorcall)) int plain(int a);";
+    assert_eq!(
+        stdout_of(&[
+            "call",
+            "-l",
+            &lib,
+            "--cdef",
+            cdef,
+            "ms_sum",
+            "1",
+            "2.5",
+            "{3, 4.5, 5.25}",
+            "6",
+            "7.5"
+        ]),
+        "29.75\n"
+    );
+    assert_eq!(
+        stdout_of(&["call", "-l", &lib, "--cdef", cdef, "ms_make", "8"]),
+        "{.a = 8, .b = 4, .c = 2}\n"
+    );
+    let out = run_wyvern(&["call", "-l", &lib, "--cdef", cdef, "plain", "1"]);
+    assert_eq!(out.status, Some(1), "{}", out.describe());
+    assert!(
+        out.stderr
+            .contains("calling convention vectorcall is not supported on target x86_64"),
+        "{}",
+        out.describe()
+    );
+    let dump = stdout_of(&["dump", "--cdef", cdef]);
+    assert!(dump.contains("double __attribute__((ms_abi)) ms_sum(int a, double b, struct S s, long e, float f);  /* ms_abi */"), "{dump}");
+}

@@ -523,8 +523,9 @@ fn abi_of(set: &TypeSet, conv: CallConv) -> Result<ffi::ffi_abi> {
         #[cfg(target_arch = "x86_64")]
         CallConv::Win64 => Ok(ffi::ffi_abi_FFI_GNUW64),
         other => Err(unsupported(&format!(
-            "the calling convention {} is not available on this host",
-            other.name()
+            "calling convention {} is not supported on target {}",
+            other.name(),
+            target.triple
         ))),
     }
 }
