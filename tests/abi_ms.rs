@@ -3,28 +3,35 @@
 //!
 //! Random signatures (every integer width, `_Bool`, `float`, `double`,
 //! `long double`, `__int128` arguments, `void *`, and structs and unions of
-//! 1 to 32 bytes: those of 1, 2, 4 and 8 bytes travel in a register, the
-//! others by reference; results of every kind, records of 1, 2, 4 or 8 bytes
-//! in rax and the others through a hidden pointer; more than four arguments,
-//! so some go on the stack) become one gcc-compiled library:
+//! 1 to 32 bytes, integer, floating or mixed: those of 1, 2, 4 and 8 bytes
+//! travel in a register, the others by reference; results of every kind,
+//! records of 1, 2, 4 or 8 bytes in rax and the others through a hidden
+//! pointer, `long double` through a hidden pointer too; more than four
+//! arguments, so some go on the stack) become one gcc-compiled library:
 //!
 //! - `f<i>`, mostly `ms_abi` (some `sysv_abi`), logs every argument it
 //!   received, field by field (floats by their bits), into a log the library
-//!   exports, and returns a constant. A gcc-compiled driver calls each one
-//!   directly; wyvern calls it through `Module::function(..).call` and must
-//!   produce the same log and the same result.
-//! - `cb<j>_t` is an `ms_abi` function pointer type, `call_cb<j>(cb<j>_t f)`
-//!   (default, `ms_abi` or `sysv_abi` itself) calls `f` with fixed arguments
-//!   and logs what `f` returned, and `cbimpl<j>` is a gcc-compiled callback of
-//!   that type that logs its arguments and returns a constant. The driver calls
-//!   `call_cb<j>(cbimpl<j>)`; wyvern calls `call_cb<j>` with a [`Callback`]
-//!   whose closure formats the `Value`s it received as the C log would and
-//!   returns the same constant: what the closure received, what C got back and
-//!   what `call_cb<j>` returned must match gcc's. wyvern also calls `cbimpl<j>`
-//!   through `Module::function_at` with the pointer type.
+//!   exports, overwrites its copies of the arguments passed by reference (the
+//!   callee owns them), and returns a constant. A gcc-compiled driver calls
+//!   each one directly; wyvern calls it through `Module::function(..).call`
+//!   and must produce the same log and the same result, and leave its own
+//!   argument objects unchanged.
+//! - `cb<j>_t` is a function pointer type, mostly `ms_abi` (some `sysv_abi`);
+//!   `call_cb<j>(cb<j>_t f)` (default, `ms_abi` or `sysv_abi` itself) calls
+//!   `f` with fixed arguments and logs what `f` returned; `cbimpl<j>` is a
+//!   gcc-compiled function of that type that logs its arguments and returns a
+//!   constant. The driver calls `call_cb<j>(cbimpl<j>)`; wyvern calls
+//!   `call_cb<j>` with a [`Callback`] whose closure formats the `Value`s it
+//!   received as the C log would and returns the same constant: what the
+//!   closure received, what C got back and what `call_cb<j>` returned must
+//!   match gcc's. wyvern also calls `cbimpl<j>` through `Module::function_at`
+//!   with the pointer type.
 //!
+//! Every result kind comes first (void, each scalar, one record of each size
+//! from 1 to 32 bytes), for functions and for callbacks, then random ones.
 //! gcc returns an `ms_abi` `__int128` in xmm0, which libffi cannot read: such
-//! functions and callbacks must be refused, with a message that says why.
+//! functions, function pointers and callbacks must be refused, with a message
+//! that says why (`ms_abi_int128_results_are_refused`).
 //!
 //! The wyvern side runs in a child process (this test binary again, running the
 //! ignored test `wyvern_side_in_a_child_process`), so a crash is reported like
@@ -55,7 +62,7 @@ const CHILD_TEST: &str = "wyvern_side_in_a_child_process";
 // Types and values.
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum S {
+enum Scalar {
     Bool,
     Char,
     SChar,
@@ -75,6 +82,8 @@ enum S {
     LDouble,
     Ptr,
 }
+
+use Scalar as S;
 
 const INTS: [S; 12] = [
     S::Bool,
@@ -112,7 +121,7 @@ const RESULTS: [S; 16] = [
     S::Ptr,
 ];
 
-impl S {
+impl Scalar {
     fn c(self) -> &'static str {
         match self {
             S::Bool => "_Bool",
@@ -227,8 +236,10 @@ impl Conv {
 /// A function `f<i>`, or the callback type `cb<j>_t` with its caller.
 #[derive(Clone, Debug)]
 struct Sig {
-    /// `f<i>`'s convention, or `call_cb<j>`'s (the callback type is always `ms_abi`).
+    /// `f<i>`'s convention, or `cb<j>_t`'s: mostly `ms_abi`, some `sysv_abi`.
     conv: Conv,
+    /// `call_cb<j>`'s convention.
+    caller: Conv,
     ret: Option<Ty>,
     params: Vec<Ty>,
     args: Vec<Arg>,
@@ -502,7 +513,7 @@ fn forced_result(n: usize) -> Option<Option<Ty>> {
     }
 }
 
-fn gen_sig(rng: &mut Rng, spec: &Spec, n: usize, callback: bool) -> Sig {
+fn gen_sig(rng: &mut Rng, spec: &Spec, n: usize) -> Sig {
     let count = if rng.chance(35) {
         rng.between(5, 12)
     } else {
@@ -510,17 +521,13 @@ fn gen_sig(rng: &mut Rng, spec: &Spec, n: usize, callback: bool) -> Sig {
     };
     let params: Vec<Ty> = (0..count).map(|_| random_param(rng, spec)).collect();
     let ret = forced_result(n).unwrap_or_else(|| random_result(rng, spec));
-    let conv = if callback {
-        rng.pick(&[Conv::Default, Conv::Ms, Conv::SysV])
-    } else if rng.chance(15) {
-        Conv::SysV
-    } else {
-        Conv::Ms
-    };
+    let conv = if rng.chance(15) { Conv::SysV } else { Conv::Ms };
+    let caller = rng.pick(&[Conv::Default, Conv::Ms, Conv::SysV]);
     let args = params.iter().map(|p| gen_arg(rng, spec, *p)).collect();
     let ret_value = ret.map(|t| gen_arg(rng, spec, t));
     Sig {
         conv,
+        caller,
         ret,
         params,
         args,
@@ -543,11 +550,11 @@ fn random_spec(seed: u64, count: usize) -> Spec {
         spec.records.push(r);
     }
     for i in 0..count {
-        let f = gen_sig(&mut rng, &spec, i, false);
+        let f = gen_sig(&mut rng, &spec, i);
         spec.funcs.push(f);
     }
     for j in 0..count.div_ceil(2) {
-        let c = gen_sig(&mut rng, &spec, j, true);
+        let c = gen_sig(&mut rng, &spec, j);
         spec.callbacks.push(c);
     }
     spec
@@ -683,6 +690,12 @@ fn logging_body(spec: &Spec, sig: &Sig) -> String {
         c_log(spec, *p, &format!("a{i}"), &mut out);
         out.push_str("  wyv_put(\"|\");\n");
     }
+    // The callee owns its copy of an argument passed by reference: it may write it.
+    for (i, p) in sig.params.iter().enumerate() {
+        if !matches!(p, Ty::Scalar(s) if s.size() <= 8) {
+            let _ = writeln!(out, "  wyv_clobber(&a{i}, sizeof a{i});");
+        }
+    }
     if let (Some(t), Some(v)) = (sig.ret, &sig.ret_value) {
         c_fill(spec, t, "r", v, &mut out);
         out.push_str("  return r;\n");
@@ -705,10 +718,12 @@ fn cb_decls(spec: &Spec, j: usize) -> String {
     let c = &spec.callbacks[j];
     let ret = ret_c(spec, c.ret);
     format!(
-        "typedef {ret} (__attribute__((ms_abi)) *cb{j}_t)({});\n\
+        "typedef {ret} ({}*cb{j}_t)({});\n\
          {}{ret} call_cb{j}(cb{j}_t f);\n\
-         __attribute__((ms_abi)) {ret} cbimpl{j}({});\n",
+         {}{ret} cbimpl{j}({});\n",
+        c.conv.attr(),
         params_c(spec, &c.params, false),
+        c.caller.attr(),
         c.conv.attr(),
         params_c(spec, &c.params, true)
     )
@@ -718,7 +733,7 @@ fn cb_decls(spec: &Spec, j: usize) -> String {
 fn cb_defs(spec: &Spec, j: usize) -> String {
     let c = &spec.callbacks[j];
     let ret = ret_c(spec, c.ret);
-    let mut out = format!("{}{ret} call_cb{j}(cb{j}_t f) {{\n", c.conv.attr());
+    let mut out = format!("{}{ret} call_cb{j}(cb{j}_t f) {{\n", c.caller.attr());
     for (i, (p, a)) in c.params.iter().zip(&c.args).enumerate() {
         c_fill(spec, *p, &format!("a{i}"), a, &mut out);
     }
@@ -739,7 +754,8 @@ fn cb_defs(spec: &Spec, j: usize) -> String {
     }
     let _ = write!(
         out,
-        "__attribute__((ms_abi)) {ret} cbimpl{j}({}) {}",
+        "{}{ret} cbimpl{j}({}) {}",
+        c.conv.attr(),
         params_c(spec, &c.params, true),
         logging_body(spec, c)
     );
@@ -871,6 +887,12 @@ void wyv_put_ld(long double v) {
   wyv_put(t);
 }
 
+__attribute__((noinline)) void wyv_clobber(void *p, unsigned long n) {
+  volatile unsigned char *q = p;
+  while (n--)
+    *q++ = 0x5a;
+}
+
 void wyv_put_p(const void *p) {
   char t[32];
   snprintf(t, sizeof t, "p%llx ", (unsigned long long)(unsigned long)p);
@@ -886,7 +908,8 @@ fn sources(spec: &Spec) -> Sources {
          void wyv_reset(void);\nvoid wyv_put(const char *s);\n\
          void wyv_put_i(__int128 v);\nvoid wyv_put_u(unsigned __int128 v);\n\
          void wyv_put_f(float v);\nvoid wyv_put_d(double v);\n\
-         void wyv_put_ld(long double v);\nvoid wyv_put_p(const void *p);"
+         void wyv_put_ld(long double v);\nvoid wyv_put_p(const void *p);\n\
+         void wyv_clobber(void *p, unsigned long n);"
     );
     for k in 0..spec.records.len() {
         header.push_str(&record_c(spec, k));
@@ -1155,6 +1178,26 @@ fn compare_result(problems: &mut String, spec: &Spec, sig: &Sig, got: &Value, gc
     }
 }
 
+/// The bytes of every object argument, to check that a callee writing its copy
+/// of one (passed by reference) leaves the caller's object alone.
+fn snapshot(args: &[Value]) -> Vec<Option<Vec<u8>>> {
+    args.iter()
+        .map(|a| a.as_data().map(|d| d.bytes().to_vec()))
+        .collect()
+}
+
+fn check_unchanged(problems: &mut String, before: &[Option<Vec<u8>>], args: &[Value]) {
+    for (k, (was, now)) in before.iter().zip(snapshot(args)).enumerate() {
+        if *was != now {
+            let _ = writeln!(
+                problems,
+                "argument {k}: the callee wrote its copy, and the caller's object changed \
+                 ({was:02x?} became {now:02x?})"
+            );
+        }
+    }
+}
+
 fn check_func(
     m: &Module,
     spec: &Spec,
@@ -1171,10 +1214,13 @@ fn check_func(
         .iter()
         .map(|a| arg_value(m, spec, a))
         .collect::<Result<Vec<_>, _>>()?;
+    let before = snapshot(&args);
     log.reset();
-    // SAFETY: the arguments match the generated prototype; the callee only logs them.
+    // SAFETY: the arguments match the generated prototype; the callee only logs
+    // them (and writes its own copies).
     let ret = unsafe { function.call(&mut args) }.map_err(|e| format!("the call failed: {e}"))?;
     let mut problems = String::new();
+    check_unchanged(&mut problems, &before, &args);
     compare(
         &mut problems,
         "the arguments C received",
@@ -1269,10 +1315,13 @@ fn check_callback(
         .iter()
         .map(|a| arg_value(m, spec, a))
         .collect::<Result<Vec<_>, _>>()?;
+    let before = snapshot(&args);
     log.reset();
-    // SAFETY: the arguments match the callback type; the callee only logs them.
+    // SAFETY: the arguments match the callback type; the callee only logs them
+    // (and writes its own copies).
     let ret = unsafe { function.call(&mut args) }
         .map_err(|e| format!("calling cbimpl{j} through cb{j}_t failed: {e}"))?;
+    check_unchanged(&mut problems, &before, &args);
     compare(
         &mut problems,
         "the arguments cbimpl{j} received through function_at",
@@ -1488,25 +1537,32 @@ fn run_spec(seed: u64, count: usize) -> Vec<String> {
             ),
         }
     }
-    let by_value = |sizes: &[usize]| {
-        spec.funcs
-            .iter()
-            .chain(&spec.callbacks)
-            .flat_map(|s| s.params.iter().chain(&s.ret))
-            .filter(|t| matches!(t, Ty::Record(k) if sizes.contains(&spec.records[*k].size)))
-            .count()
-    };
+    // Records in the signatures of `ms_abi` functions and callback types, by how
+    // they travel: in a register (1, 2, 4 or 8 bytes) or by reference.
+    let (mut in_register, mut by_reference) = (0, 0);
+    for sig in spec.funcs.iter().chain(&spec.callbacks) {
+        for ty in sig.params.iter().chain(&sig.ret) {
+            match ty {
+                Ty::Record(k) if sig.conv == Conv::Ms => {
+                    if matches!(spec.records[*k].size, 1 | 2 | 4 | 8) {
+                        in_register += 1;
+                    } else {
+                        by_reference += 1;
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
     announce(&format!(
-        "abi_ms: seed {seed:#x}: {} functions ({} ms_abi), {} callbacks, {} records; \
-         record arguments and results in registers {}, by reference {}; \
+        "abi_ms: seed {seed:#x}: {} functions ({} ms_abi), {} callbacks ({} ms_abi), {} records; \
+         ms_abi records in registers {in_register}, by reference {by_reference}; \
          gcc and driver {:.1}s, total {:.1}s, {} mismatches",
         spec.funcs.len(),
         spec.funcs.iter().filter(|f| f.conv == Conv::Ms).count(),
         spec.callbacks.len(),
+        spec.callbacks.iter().filter(|c| c.conv == Conv::Ms).count(),
         spec.records.len(),
-        by_value(&[1, 2, 4, 8]),
-        by_value(&[3, 5, 6, 7, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20])
-            + by_value(&[21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32]),
         compiled.as_secs_f64(),
         started.elapsed().as_secs_f64(),
         failures.len()

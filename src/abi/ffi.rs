@@ -84,6 +84,11 @@ pub struct CallInterface {
     /// is read from, when an argument is split (see [`splits_in_sixth_gpr`]);
     /// empty when libffi's arguments are the caller's, one to one.
     spread: Box<[(usize, usize)]>,
+    /// `ms_abi` calls: the arguments passed by reference (sizes other than 1, 2,
+    /// 4 and 8), copied before each call: the callee owns and may write its copy,
+    /// and libffi 3.4.4 passes a 3, 5, 6 or 7-byte struct as a pointer to the
+    /// caller's own object.
+    by_reference: Box<[usize]>,
     /// A register-only call that needs no libffi, when the signature allows one.
     direct: Option<super::direct::Plan>,
 }
@@ -273,6 +278,15 @@ impl CallInterface {
                 "libffi refused the signature (status {status})"
             )));
         }
+        let by_reference = if sig.conv == CallConv::Win64 && !closure {
+            args.iter()
+                .enumerate()
+                .filter(|(_, slot)| !matches!(slot.size, 1 | 2 | 4 | 8))
+                .map(|(i, _)| i)
+                .collect()
+        } else {
+            Box::default()
+        };
         let mut interface = CallInterface {
             cif,
             _arg_types: arg_types,
@@ -281,6 +295,7 @@ impl CallInterface {
             args,
             fixed: sig.params.len(),
             spread: spread.into_boxed_slice(),
+            by_reference,
             direct: None,
         };
         if abi == default_abi()
@@ -344,12 +359,46 @@ impl CallInterface {
         unsafe {
             let code: unsafe extern "C" fn() = std::mem::transmute(code);
             let cif = (&*self.cif as *const ffi::ffi_cif).cast_mut();
-            if self.spread.is_empty() {
+            if !self.by_reference.is_empty() {
+                self.call_with_copies(cif, code, ret, args);
+            } else if self.spread.is_empty() {
                 ffi::ffi_call(cif, Some(code), ret, args);
             } else {
                 self.call_spread(cif, code, ret, args);
             }
         }
+    }
+
+    /// Calls with copies of the arguments passed by reference (see `by_reference`).
+    ///
+    /// # Safety
+    /// As [`call`](Self::call).
+    #[cold]
+    unsafe fn call_with_copies(
+        &self,
+        cif: *mut ffi::ffi_cif,
+        code: unsafe extern "C" fn(),
+        ret: *mut c_void,
+        args: *mut *mut c_void,
+    ) {
+        // SAFETY: `args` has one pointer per argument (the caller's guarantee).
+        let mut ptrs: Vec<*mut c_void> = (0..self.args.len())
+            .map(|i| unsafe { *args.add(i) })
+            .collect();
+        // 16-byte aligned, as any argument (aggregates aligned beyond are refused).
+        let mut copies: Vec<Vec<u128>> = Vec::with_capacity(self.by_reference.len());
+        for &i in self.by_reference.iter() {
+            let size = self.args[i].size;
+            let mut copy = vec![0u128; size.div_ceil(16)];
+            // SAFETY: argument `i` points to `size` bytes; `copy` holds as many.
+            unsafe {
+                std::ptr::copy_nonoverlapping(ptrs[i].cast::<u8>(), copy.as_mut_ptr().cast(), size)
+            };
+            ptrs[i] = copy.as_mut_ptr().cast();
+            copies.push(copy);
+        }
+        // SAFETY: the same arguments, some moved into copies that live until it returns.
+        unsafe { ffi::ffi_call(cif, Some(code), ret, ptrs.as_mut_ptr()) };
     }
 
     /// Calls with split arguments (see [`splits_in_sixth_gpr`]).
