@@ -546,9 +546,9 @@ unsafe extern "C" fn raw_inc(
     }
 }
 
-/// A C loop calling back into Rust four ways: a C function pointer, a raw libffi
-/// closure, a wyvern `Callback` (a closure taking `Value`s) and a wyvern typed
-/// callback (an `extern "C" fn` checked against the header). Prints ns per
+/// A C loop calling back into Rust five ways: a C function pointer, a raw libffi
+/// closure, a wyvern `Callback` (a closure taking `Value`s), a wyvern typed
+/// closure (`Callback::typed`) and a typed `extern "C" fn` checked against the header. Prints ns per
 /// callback and the ratios (target: ≤ 1.5× the raw libffi closure).
 fn bench_callbacks(c: &mut Criterion) {
     let dir = std::env::temp_dir().join(format!("wyvern-bench-cb-{}", std::process::id()));
@@ -619,11 +619,15 @@ fn bench_callbacks(c: &mut Criterion) {
         .expect("typed callback")
         .as_address()
         .expect("an address") as *const c_void;
-    let ways: [(&str, *const c_void); 4] = [
+    let step = black_box(1);
+    let typed_closure = wyvern::Callback::typed(&types, inc_fn, move |(x,): (i32,)| x + step)
+        .expect("typed closure");
+    let ways: [(&str, *const c_void); 5] = [
         ("C function pointer", c_inc),
         ("raw libffi closure", code.cast_const()),
         ("wyvern callback", callback.address()),
-        ("wyvern typed callback", typed),
+        ("wyvern typed closure", typed_closure.address()),
+        ("wyvern typed fn", typed),
     ];
     let want = i64::from(LOOP) * i64::from(LOOP + 1) / 2;
     for (name, f) in ways {
@@ -644,7 +648,7 @@ fn bench_callbacks(c: &mut Criterion) {
         return;
     }
     // Interleaved rounds: the best median per way, robust on a shared machine.
-    let mut best = [f64::INFINITY; 4];
+    let mut best = [f64::INFINITY; 5];
     for _ in 0..15 {
         for (i, (_, f)) in ways.iter().enumerate() {
             let mut samples = Vec::new();
@@ -668,8 +672,12 @@ fn bench_callbacks(c: &mut Criterion) {
         best[2] / best[1]
     );
     println!(
-        "  wyvern typed callback / raw libffi closure: {:.2}x (target <= 1.50x)",
+        "  wyvern typed closure / raw libffi closure:  {:.2}x (target <= 1.50x)",
         best[3] / best[1]
+    );
+    println!(
+        "  wyvern typed fn / raw libffi closure:       {:.2}x (target <= 1.50x)",
+        best[4] / best[1]
     );
     // SAFETY: allocated above; nothing calls it any more.
     unsafe { ffi::ffi_closure_free(closure.cast()) };

@@ -376,3 +376,106 @@ fn variadic_and_non_function_types_are_refused() {
     let e = Callback::with_type_name(&types, "not_fn", |_: &[Value]| 0).unwrap_err();
     assert!(e.to_string().contains("not a function pointer type"), "{e}");
 }
+
+wyvern::c_struct! {
+    /// `struct P` of the fixture.
+    #[derive(Clone, Copy, Debug, PartialEq)]
+    pub struct P { pub x: f64, pub y: f64 }
+}
+
+#[test]
+fn typed_closures_are_checked_and_called_with_rust_values() {
+    let expected = gcc_expected();
+    let m = module();
+    let types = m.types();
+    // qsort over ints with a capturing typed closure.
+    let qsort = m.function("qsort").unwrap();
+    let comparator_ty = qsort.signature().params[3];
+    let descending = true;
+    let compare = Callback::typed(
+        types,
+        comparator_ty,
+        move |(a, b): (*const std::ffi::c_void, *const std::ffi::c_void)| {
+            // SAFETY: qsort passes pointers to elements of the int array.
+            let (a, b) = unsafe { (*a.cast::<i32>(), *b.cast::<i32>()) };
+            let order = a.cmp(&b) as i32;
+            if descending {
+                -order
+            } else {
+                order
+            }
+        },
+    )
+    .unwrap();
+    let mut numbers = [5i32, -2, 9, 0];
+    // SAFETY: an int array and a comparator for ints.
+    unsafe {
+        qsort.call(&mut [
+            Value::Pointer(numbers.as_mut_ptr() as usize),
+            4.into(),
+            4.into(),
+            compare.to_value(),
+        ])
+    }
+    .unwrap();
+    assert_eq!(numbers, [9, 5, 0, -2]);
+
+    // A struct by value in and out, compared with gcc.
+    let scale = Callback::typed(
+        types,
+        types.type_named("p_fn").unwrap(),
+        |(p, k): (P, i32)| P {
+            x: p.x * f64::from(k),
+            y: p.y - f64::from(k),
+        },
+    )
+    .unwrap();
+    let mut p = CData::new_named(types, "struct P").unwrap();
+    p.set("x", 1.5).unwrap();
+    p.set("y", 4.0).unwrap();
+    // SAFETY: a callback of the parameter's type.
+    let r = unsafe {
+        m.function("apply_p")
+            .unwrap()
+            .call(&mut [scale.to_value(), Value::Data(p), 3.into()])
+    }
+    .unwrap();
+    let r = r.as_data().unwrap();
+    let want: Vec<f64> = expected[0].split(' ').map(parse_hex_float).collect();
+    assert_eq!(
+        (
+            r.get("x").unwrap().as_f64().unwrap(),
+            r.get("y").unwrap().as_f64().unwrap()
+        ),
+        (want[0], want[1])
+    );
+
+    // A mismatch names the parameter; a panic still reaches Rust after C returns.
+    let e = Callback::typed(
+        types,
+        types.type_named("unary_fn").unwrap(),
+        |(x,): (u32,)| x as i32,
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("parameter 1"), "{e}");
+    let boom = Callback::typed(
+        types,
+        comparator_ty,
+        |_: (*const std::ffi::c_void, *const std::ffi::c_void)| -> i32 {
+            panic!("typed comparator exploded")
+        },
+    )
+    .unwrap();
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| unsafe {
+        qsort.call(&mut [
+            Value::Pointer(numbers.as_mut_ptr() as usize),
+            4.into(),
+            4.into(),
+            boom.to_value(),
+        ])
+    }));
+    assert_eq!(
+        outcome.unwrap_err().downcast_ref::<&str>(),
+        Some(&"typed comparator exploded")
+    );
+}

@@ -3,6 +3,7 @@
 use std::any::Any;
 use std::cell::{Cell, RefCell};
 use std::ffi::c_void;
+use std::marker::PhantomData;
 use std::mem::MaybeUninit;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::ptr::null_mut;
@@ -11,6 +12,7 @@ use libffi::raw as ffi;
 
 use super::call::store_fast;
 use super::mem::{int_shape, load, size_of, store, Place};
+use super::typed::{CType, RustType};
 use super::value::Value;
 use crate::abi::{CallInterface, Shape};
 use crate::error::{Error, ErrorKind, Result};
@@ -111,10 +113,17 @@ type Body<'a> = dyn Fn(&[Value]) -> Value + Send + Sync + 'a;
 pub struct Callback<'a> {
     closure: *mut ffi::ffi_closure,
     code: *const c_void,
+    /// The cif the closure was prepared with; freed after the closure.
+    _interface: CallInterface,
     /// What the closure's user-data pointer points to; boxed so it never moves.
-    state: Box<State<'a>>,
+    _state: Box<dyn Erased + 'a>,
+    set: TypeSet,
     ty: QualType,
 }
+
+/// Any callback state, its type erased once the trampoline that reads it is chosen.
+trait Erased: Send + Sync {}
+impl<T: Send + Sync> Erased for T {}
 
 struct State<'a> {
     set: TypeSet,
@@ -123,8 +132,6 @@ struct State<'a> {
     shapes: Vec<(Shape, usize)>,
     ret: Option<TypeId>,
     ret_shape: Shape,
-    /// The cif the closure was prepared with; must outlive it.
-    interface: CallInterface,
     body: Box<Body<'a>>,
 }
 
@@ -139,7 +146,7 @@ impl std::fmt::Debug for Callback<'_> {
         write!(
             f,
             "Callback({} at {:p})",
-            self.state.set.spell(self.ty),
+            self.set.spell(self.ty),
             self.code
         )
     }
@@ -171,47 +178,61 @@ impl<'a> Callback<'a> {
             shapes,
             ret,
             ret_shape,
-            interface,
             body: Box::new(move |args: &[Value]| body(args).into()),
         });
-        let mut code = null_mut::<c_void>();
-        // SAFETY: allocates a closure and its executable code address.
-        let closure =
-            unsafe { ffi::ffi_closure_alloc(std::mem::size_of::<ffi::ffi_closure>(), &mut code) }
-                .cast::<ffi::ffi_closure>();
-        if closure.is_null() {
-            return Err(
-                ErrorKind::Unsupported("libffi could not allocate a closure".into()).into(),
-            );
-        }
-        let user = (&*state as *const State<'a>).cast_mut().cast::<c_void>();
-        // SAFETY: the closure, the cif (owned by `state.interface`) and the user
-        // data (`state`) all live as long as the returned `Callback`, which frees
-        // the closure before dropping `state`.
-        let status = unsafe {
-            ffi::ffi_prep_closure_loc(
-                closure,
-                state.interface.raw_cif(),
-                Some(trampoline),
-                user,
-                code,
-            )
+        install(set, ty, interface, state, trampoline)
+    }
+
+    /// A callback from a closure on Rust values, checked against the header's
+    /// type once: `A` is a tuple of the parameters' Rust types (`(i32, *const c_void)`),
+    /// `R` the result's. No [`Value`] is built per call, so it costs little more
+    /// than libffi's own closure.
+    ///
+    /// ```
+    /// # fn main() -> wyvern::Result<()> {
+    /// let types = wyvern::cdef("typedef long (*scale_fn)(int, double);")?;
+    /// let k = 10.0;
+    /// let scale = wyvern::Callback::typed(&types, types.type_named("scale_fn")?,
+    ///     move |(x, y): (i32, f64)| (f64::from(x) * y * k) as i64)?;
+    /// let f: unsafe extern "C" fn(i32, f64) -> i64 = unsafe { std::mem::transmute(scale.address()) };
+    /// assert_eq!(unsafe { f(2, 1.5) }, 30);
+    /// assert!(wyvern::Callback::typed(&types, types.type_named("scale_fn")?,
+    ///     |(x, _): (u32, f64)| i64::from(x)).is_err());
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// [`ErrorKind::TypeMismatch`] naming the parameter that differs, and as
+    /// [`new`](Self::new).
+    pub fn typed<A, R, F>(set: &TypeSet, ty: QualType, body: F) -> Result<Callback<'a>>
+    where
+        A: CallbackArgs + 'a,
+        R: CType + Copy + 'a,
+        F: Fn(A) -> R + Send + Sync + 'a,
+    {
+        let sig = function_type(set, ty.id)?;
+        let names = vec![None; sig.params.len()];
+        let ret_desc = R::describe();
+        super::typed::check_signature(
+            set,
+            &sig,
+            &names,
+            &set.spell(ty),
+            &A::describe(),
+            &ret_desc,
+        )?;
+        let interface = CallInterface::for_closure(set, &sig)?;
+        let extend = match ret_desc {
+            RustType::Int { size, signed, .. } if size < 8 => Some((size, signed)),
+            RustType::Bool => Some((1, false)),
+            _ => None,
         };
-        if status != ffi::ffi_status_FFI_OK {
-            // SAFETY: allocated above and not handed out.
-            unsafe { ffi::ffi_closure_free(closure.cast()) };
-            return Err(ErrorKind::Unsupported(format!(
-                "libffi could not prepare a callback of type '{}' (status {status})",
-                set.spell(ty)
-            ))
-            .into());
-        }
-        Ok(Callback {
-            closure,
-            code,
-            state,
-            ty,
-        })
+        let state: Box<TypedState<A, R, F>> = Box::new(TypedState {
+            body,
+            extend,
+            _types: PhantomData,
+        });
+        install(set, ty, interface, state, typed_trampoline::<A, R, F>)
     }
 
     /// A callback of the type named `name` (`"int (*)(const void *, const void *)"`,
@@ -286,7 +307,7 @@ impl<'a> Callback<'a> {
 pub fn typed_callback<F: super::FnType>(set: &TypeSet, ty: QualType, f: F) -> Result<Value> {
     let sig = function_type(set, ty.id)?;
     let names = vec![None; sig.params.len()];
-    super::typed::check_signature::<F>(set, &sig, &names, &set.spell(ty))?;
+    super::typed::check_signature(set, &sig, &names, &set.spell(ty), &F::params(), &F::ret())?;
     Ok(Value::Pointer(f.address() as usize))
 }
 
@@ -305,6 +326,152 @@ impl Drop for Callback<'_> {
         // SAFETY: allocated by `ffi_closure_alloc` in `new`; the state it points
         // to is dropped after this.
         unsafe { ffi::ffi_closure_free(self.closure.cast()) };
+    }
+}
+
+type Trampoline =
+    unsafe extern "C" fn(*mut ffi::ffi_cif, *mut c_void, *mut *mut c_void, *mut c_void);
+
+/// Allocates a libffi closure that calls `trampoline` with `state` as user data.
+fn install<'a, S: Send + Sync + 'a>(
+    set: &TypeSet,
+    ty: QualType,
+    interface: CallInterface,
+    state: Box<S>,
+    trampoline: Trampoline,
+) -> Result<Callback<'a>> {
+    let mut code = null_mut::<c_void>();
+    // SAFETY: allocates a closure and its executable code address.
+    let closure =
+        unsafe { ffi::ffi_closure_alloc(std::mem::size_of::<ffi::ffi_closure>(), &mut code) }
+            .cast::<ffi::ffi_closure>();
+    if closure.is_null() {
+        return Err(ErrorKind::Unsupported("libffi could not allocate a closure".into()).into());
+    }
+    let user = (&*state as *const S).cast_mut().cast::<c_void>();
+    // SAFETY: the closure, the cif (owned by `interface`) and the user data
+    // (`state`) all live as long as the returned `Callback`, which frees the
+    // closure before dropping them.
+    let status = unsafe {
+        ffi::ffi_prep_closure_loc(closure, interface.raw_cif(), Some(trampoline), user, code)
+    };
+    if status != ffi::ffi_status_FFI_OK {
+        // SAFETY: allocated above and not handed out.
+        unsafe { ffi::ffi_closure_free(closure.cast()) };
+        return Err(ErrorKind::Unsupported(format!(
+            "libffi could not prepare a callback of type '{}' (status {status})",
+            set.spell(ty)
+        ))
+        .into());
+    }
+    Ok(Callback {
+        closure,
+        code,
+        _interface: interface,
+        _state: state,
+        set: set.clone(),
+        ty,
+    })
+}
+
+/// A tuple of Rust parameter types a typed callback receives.
+///
+/// # Safety
+/// `describe` must tell the truth, and `read` must read one value of each type
+/// from libffi's argument pointers.
+pub unsafe trait CallbackArgs: Sized {
+    /// The parameters' shapes.
+    fn describe() -> Vec<RustType>;
+    /// Reads the arguments.
+    ///
+    /// # Safety
+    /// `args` holds one pointer per parameter, to a value of its type.
+    unsafe fn read(args: *const *mut c_void) -> Self;
+}
+
+macro_rules! callback_args {
+    ($($a:ident $i:tt),*) => {
+        // SAFETY: one value of each (checked) type, read where libffi put it.
+        unsafe impl<$($a: CType + Copy),*> CallbackArgs for ($($a,)*) {
+            fn describe() -> Vec<RustType> {
+                vec![$($a::describe()),*]
+            }
+            #[allow(unused_variables, clippy::unused_unit)]
+            unsafe fn read(args: *const *mut c_void) -> Self {
+                // SAFETY: the caller's guarantee.
+                ($(unsafe { (*args.add($i)).cast::<$a>().read_unaligned() },)*)
+            }
+        }
+    };
+}
+callback_args!();
+callback_args!(A0 0);
+callback_args!(A0 0, A1 1);
+callback_args!(A0 0, A1 1, A2 2);
+callback_args!(A0 0, A1 1, A2 2, A3 3);
+callback_args!(A0 0, A1 1, A2 2, A3 3, A4 4);
+callback_args!(A0 0, A1 1, A2 2, A3 3, A4 4, A5 5);
+callback_args!(A0 0, A1 1, A2 2, A3 3, A4 4, A5 5, A6 6);
+callback_args!(A0 0, A1 1, A2 2, A3 3, A4 4, A5 5, A6 6, A7 7);
+
+struct TypedState<A, R, F> {
+    body: F,
+    /// For an integer result narrower than a register: its size and signedness
+    /// (libffi wants a whole, extended `ffi_arg`).
+    extend: Option<(usize, bool)>,
+    _types: PhantomData<fn(A) -> R>,
+}
+
+/// The C entry point of typed callbacks.
+unsafe extern "C" fn typed_trampoline<A, R, F>(
+    _cif: *mut ffi::ffi_cif,
+    ret: *mut c_void,
+    args: *mut *mut c_void,
+    user: *mut c_void,
+) where
+    A: CallbackArgs,
+    R: CType + Copy,
+    F: Fn(A) -> R,
+{
+    // SAFETY: `user` is this callback's `TypedState`, alive while it is.
+    let state = unsafe { &*(user as *const TypedState<A, R, F>) };
+    // SAFETY: libffi passes one pointer per parameter, of the checked types.
+    let outcome = catch_unwind(AssertUnwindSafe(|| (state.body)(unsafe { A::read(args) })));
+    match outcome {
+        Ok(result) => {
+            let size = std::mem::size_of::<R>();
+            if size == 0 {
+                return;
+            }
+            match state.extend {
+                Some((width, signed)) => {
+                    let mut word = [0u8; 8];
+                    // SAFETY: `R` is an integer of `width` bytes.
+                    unsafe {
+                        std::ptr::copy_nonoverlapping(
+                            (&result as *const R).cast::<u8>(),
+                            word.as_mut_ptr(),
+                            width.min(8),
+                        );
+                    }
+                    if signed && word[width.min(8) - 1] & 0x80 != 0 {
+                        word[width.min(8)..].fill(0xff);
+                    }
+                    // SAFETY: the result buffer holds at least an `ffi_arg`.
+                    unsafe { ret.cast::<[u8; 8]>().write_unaligned(word) };
+                }
+                // SAFETY: the result buffer holds a value of the (checked) result type.
+                None => unsafe { ret.cast::<R>().write_unaligned(result) },
+            }
+        }
+        Err(payload) => {
+            let size = std::mem::size_of::<R>();
+            if size > 0 {
+                // SAFETY: the result buffer holds at least an `ffi_arg`, or the result.
+                unsafe { std::ptr::write_bytes(ret.cast::<u8>(), 0, size.max(8)) };
+            }
+            report(Failure::Panic(payload));
+        }
     }
 }
 
@@ -351,6 +518,12 @@ unsafe extern "C" fn trampoline(
         // SAFETY: libffi's result buffer holds the return type, at least 8 bytes.
         unsafe { std::ptr::write_bytes(ret.cast::<u8>(), 0, size) };
     }
+    report(failure);
+}
+
+/// Keeps a callback's failure for the wyvern call running on this thread, or
+/// prints it when there is none (a thread C created).
+fn report(failure: Failure) {
     if DEPTH.with(Cell::get) == 0 {
         let what = match &failure {
             Failure::Panic(p) => format!("panicked: {}", panic_message(p.as_ref())),

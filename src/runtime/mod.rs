@@ -20,7 +20,7 @@ mod typed;
 mod value;
 
 pub use call::{last_errno, Function};
-pub use callback::{typed_callback, Callback};
+pub use callback::{typed_callback, Callback, CallbackArgs};
 pub use data::CData;
 pub use library::Library;
 pub use module::Module;

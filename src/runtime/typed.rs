@@ -285,23 +285,27 @@ impl Function {
     /// [`ErrorKind::TypeMismatch`] naming the parameter (or the result) that
     /// differs and how.
     pub fn typed<F: FnType>(&self) -> Result<F> {
-        check_signature::<F>(
+        check_signature(
             self.types(),
             self.signature(),
             self.param_names(),
             &self.prototype(),
+            &F::params(),
+            &F::ret(),
         )?;
         // SAFETY: the address is this function's code, and its type was checked.
         Ok(unsafe { F::from_address(self.address()) })
     }
 }
 
-/// Checks Rust function type `F` against C signature `sig`.
-pub(crate) fn check_signature<F: FnType>(
+/// Checks a Rust function type (its parameters and result) against C signature `sig`.
+pub(crate) fn check_signature(
     set: &TypeSet,
     sig: &crate::types::FnSig,
     param_names: &[Option<String>],
     prototype: &str,
+    params: &[RustType],
+    ret: &RustType,
 ) -> Result<()> {
     let mismatch = |message: String| -> crate::Error {
         ErrorKind::TypeMismatch {
@@ -321,7 +325,6 @@ pub(crate) fn check_signature<F: FnType>(
             sig.conv.name()
         )));
     }
-    let params = F::params();
     if params.len() != sig.params.len() {
         return Err(mismatch(format!(
             "the Rust type has {} parameters; the header has {}",
@@ -339,7 +342,7 @@ pub(crate) fn check_signature<F: FnType>(
             return Err(mismatch(format!("parameter {}{name}: {why}", i + 1)));
         }
     }
-    check(set, sig.ret.id, &F::ret(), 0).map_err(|why| mismatch(format!("the result: {why}")))
+    check(set, sig.ret.id, ret, 0).map_err(|why| mismatch(format!("the result: {why}")))
 }
 
 /// Whether Rust type `rust` can stand for C type `ty`; why not otherwise.
