@@ -272,9 +272,34 @@ impl<'a> Callback<'a> {
         self.code
     }
 
-    /// The function pointer as a value to pass to C.
+    /// The function pointer as a value to pass to C. The value does not borrow
+    /// the callback: keep the callback alive while C may call it, or use
+    /// [`lend`](Self::lend), which makes the compiler check that.
     pub fn to_value(&self) -> Value {
         Value::Pointer(self.code as usize)
+    }
+
+    /// Runs `body` with the function pointer as a value, borrowing the callback
+    /// meanwhile: the compiler then refuses to drop or move it while the calls
+    /// in `body`, which may hand it to C, run.
+    ///
+    /// ```
+    /// # fn main() -> wyvern::Result<()> {
+    /// use wyvern::{Callback, Library, Module, Value};
+    /// let types = wyvern::Parser::new().header("<stdlib.h>").parse()?;
+    /// let module = Module::new(types, Library::this_process());
+    /// let qsort = module.function("qsort")?;
+    /// let compare = Callback::typed(module.types(), qsort.signature().params[3],
+    ///     |(a, b): (*const i32, *const i32)| unsafe { (*a).cmp(&*b) as i32 })?;
+    /// let mut numbers = [3i32, 1, 2];
+    /// compare.lend(|f| unsafe {
+    ///     qsort.call(&mut [Value::Pointer(numbers.as_mut_ptr() as usize), 3.into(), 4.into(), f])
+    /// })?;
+    /// assert_eq!(numbers, [1, 2, 3]);
+    /// # Ok(()) }
+    /// ```
+    pub fn lend<T>(&self, body: impl FnOnce(Value) -> T) -> T {
+        body(self.to_value())
     }
 
     /// Its type.
