@@ -42,21 +42,23 @@
 
 mod common;
 
-use std::collections::HashMap;
 use std::fmt::Write as _;
-use std::io::Write as _;
 use std::path::Path;
-use std::process::Command;
 use std::sync::Mutex;
 use std::time::Instant;
 
+use common::abi::{
+    self, announce, env_number, hex_float, parse_expected, BuildError, ChildTask, Expected,
+    Finding, Log,
+};
 use common::{gcc_compile, run_program, Compiled, Rng, TempDir};
 use wyvern::{CData, Callback, ErrorKind, Library, Module, Parser, Value};
 
 const DEFAULT_SEED: u64 = 0x0005_eed0_0a61;
 const DEFAULT_COUNT: usize = 160;
 const LOG_SIZE: usize = 1 << 16;
-const CHILD_TEST: &str = "wyvern_side_in_a_child_process";
+/// The prefix of the variables that pass the child process its work.
+const CHILD_ENV: &str = "WYVERN_MS";
 
 // ---------------------------------------------------------------------------
 // Types and values.
@@ -562,22 +564,6 @@ fn random_spec(seed: u64, count: usize) -> Spec {
 
 // ---------------------------------------------------------------------------
 // C text.
-
-/// A C hexadecimal floating literal with exactly the value of `v`.
-fn hex_float(v: f64) -> String {
-    if v == 0.0 {
-        return if v.is_sign_negative() { "-0.0" } else { "0.0" }.to_string();
-    }
-    let bits = v.to_bits();
-    let sign = if v < 0.0 { "-" } else { "" };
-    let exp = ((bits >> 52) & 0x7ff) as i64;
-    let frac = bits & ((1 << 52) - 1);
-    if exp == 0 {
-        format!("{sign}0x0.{frac:013x}p-1022")
-    } else {
-        format!("{sign}0x1.{frac:013x}p{}", exp - 1023)
-    }
-}
 
 fn c_literal(leaf: Leaf) -> String {
     let wide = |u: u128| {
@@ -1108,39 +1094,6 @@ fn arg_value(m: &Module, spec: &Spec, arg: &Arg) -> Result<Value, String> {
     }
 }
 
-/// The library's log, read and reset through its symbols.
-struct Log {
-    text: *mut u8,
-    len: *mut u64,
-}
-
-impl Log {
-    fn new(m: &Module) -> Log {
-        Log {
-            text: m.symbol("wyv_log").expect("wyv_log").cast(),
-            len: m.symbol("wyv_log_len").expect("wyv_log_len").cast(),
-        }
-    }
-
-    fn reset(&self) {
-        // SAFETY: the library's own buffer and length; only this thread calls into it.
-        unsafe {
-            *self.len = 0;
-            *self.text = 0;
-        }
-    }
-
-    fn read(&self) -> String {
-        // SAFETY: as above; the library keeps `len` within its buffer.
-        unsafe {
-            let len = (*self.len as usize).min(LOG_SIZE);
-            String::from_utf8_lossy(std::slice::from_raw_parts(self.text, len)).into_owned()
-        }
-    }
-}
-
-type Expected = HashMap<(char, usize), String>;
-
 fn want(expected: &Expected, tag: char, n: usize) -> Result<&str, String> {
     expected
         .get(&(tag, n))
@@ -1337,89 +1290,39 @@ fn check_callback(
     }
 }
 
-/// What the driver printed, by (line kind, index).
-fn parse_expected(output: &str) -> Expected {
-    let mut expected = HashMap::new();
-    for line in output.lines() {
-        let (tag, text) = line.split_once(' ').unwrap_or((line, ""));
-        let mut chars = tag.chars();
-        let kind = chars.next().expect("a tag");
-        let index: usize = chars.as_str().parse().expect("an index");
-        expected.insert((kind, index), text.to_string());
-    }
-    expected
-}
-
 /// Checks items `from..` (functions, then callbacks), writing `B <n>` before and
 /// `E <n> <problem as JSON or null>` after each to `results`, unbuffered, so a
 /// crash leaves the item it happened in.
 fn wyvern_side(spec: &Spec, dir: &Path, from: usize, results: &mut std::fs::File) {
-    let expected = parse_expected(
-        &std::fs::read_to_string(dir.join("expected.txt")).expect("read the driver's output"),
-    );
-    let types = Parser::new()
-        .header(dir.join("ms.h").to_str().expect("a UTF-8 path"))
-        .parse()
-        .unwrap_or_else(|e| panic!("wyvern could not parse ms.h: {e}"));
-    // SAFETY: the generated library has no initialisers.
-    let lib = unsafe { Library::open(dir.join("libms.so").to_str().expect("a UTF-8 path")) }
-        .unwrap_or_else(|e| panic!("cannot open the library: {e}"));
-    let m = Module::new(types, lib);
-    let log = Log::new(&m);
+    let (expected, m) = abi::load(dir, "ms.h", "libms.so");
+    let log = Log::new(&m, LOG_SIZE);
     let total = spec.funcs.len() + spec.callbacks.len();
-    for n in from..total {
-        writeln!(results, "B {n}").expect("write results");
-        let problem = if n < spec.funcs.len() {
+    abi::check_items(from, total, results, |n| {
+        if n < spec.funcs.len() {
             check_func(&m, spec, &log, &expected, n)
         } else {
             check_callback(&m, spec, &log, &expected, n - spec.funcs.len())
         }
-        .err();
-        let json = serde_json::to_string(&problem).expect("JSON");
-        writeln!(results, "E {n} {json}").expect("write results");
-    }
+    });
 }
 
 /// Run by [`run_spec`] in a child process; does nothing when run directly.
 #[test]
 #[ignore = "the wyvern side of the random test, which runs it in a child process"]
 fn wyvern_side_in_a_child_process() {
-    let (Ok(key), Ok(dir), Ok(from)) = (
-        std::env::var("WYVERN_MS_CHILD_SPEC"),
-        std::env::var("WYVERN_MS_CHILD_DIR"),
-        std::env::var("WYVERN_MS_CHILD_FROM"),
-    ) else {
+    let Some(task) = ChildTask::from_env(CHILD_ENV) else {
         return;
     };
-    let (seed, count) = key.split_once(':').expect("seed:count");
+    let (seed, count) = task.key.split_once(':').expect("seed:count");
     let spec = random_spec(
         seed.parse().expect("a seed"),
         count.parse().expect("a count"),
     );
-    let dir = Path::new(&dir);
-    let from: usize = from.parse().expect("an index");
-    let mut results = std::fs::File::create(dir.join(format!("results-{from}.txt")))
-        .expect("create the results file");
-    wyvern_side(&spec, dir, from, &mut results);
+    wyvern_side(&spec, &task.dir, task.from, &mut task.results());
 }
 
 // ---------------------------------------------------------------------------
 // The tests.
-
-/// Writes straight to stderr: the seed should be visible even when the test passes.
-fn announce(text: &str) {
-    let _ = writeln!(std::io::stderr(), "{text}");
-}
-
-fn env_number(name: &str) -> Option<u64> {
-    let text = std::env::var(name).ok()?;
-    let text = text.trim().replace('_', "");
-    let parsed = match text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")) {
-        Some(hex) => u64::from_str_radix(hex, 16),
-        None => text.parse(),
-    };
-    Some(parsed.unwrap_or_else(|e| panic!("{name}={text}: {e}")))
-}
 
 /// Builds everything for `(seed, count)`, runs the driver and then the wyvern
 /// side in child processes (again after a crash, from the next item), and
@@ -1437,33 +1340,23 @@ fn run_spec(seed: u64, count: usize) -> Vec<String> {
         announce(&format!("abi_ms: files kept in {}", dir.keep().display()));
     }
     let path = dir.path().to_path_buf();
-    std::fs::write(path.join("ms.h"), &src.header).expect("write ms.h");
-    if let Compiled::Failed(e) = gcc_compile(
+    let output = abi::build(
         &path,
-        "libms.so",
-        &src.library,
-        &["-O1", "-shared", "-fPIC"],
-    ) {
-        panic!(
+        ("ms.h", &src.header),
+        ("libms.so", &src.library),
+        &src.driver,
+    )
+    .unwrap_or_else(|e| match e {
+        BuildError::Library(e) => panic!(
             "{how}: gcc rejected the library:\n{}",
             common::truncate(&e, 4000)
-        );
-    }
-    let rpath = format!("-Wl,-rpath,{}", path.display());
-    let driver = match gcc_compile(
-        &path,
-        "driver",
-        &src.driver,
-        &["-O1", "-Wl,--no-as-needed", "libms.so", &rpath],
-    ) {
-        Compiled::Ok(p) => p,
-        Compiled::Failed(e) => panic!(
+        ),
+        BuildError::Driver(e) => panic!(
             "{how}: gcc rejected the driver:\n{}",
             common::truncate(&e, 4000)
         ),
-    };
-    let output = run_program(&driver).unwrap_or_else(|e| panic!("{how}: the driver failed: {e}"));
-    std::fs::write(path.join("expected.txt"), &output).expect("write the driver's output");
+        BuildError::Run(e) => panic!("{how}: the driver failed: {e}"),
+    });
     let expected = parse_expected(&output);
     // The generator aims records at exact sizes (1, 2, 4 and 8 bytes travel in
     // registers): check its layout against gcc's.
@@ -1489,54 +1382,27 @@ fn run_spec(seed: u64, count: usize) -> Vec<String> {
         )
     };
     let mut failures = Vec::new();
-    let mut from = 0;
-    while from < total {
-        let child = common::run(
-            Command::new(std::env::current_exe().expect("the test binary"))
-                .args([CHILD_TEST, "--exact", "--ignored", "--nocapture"])
-                .args(["--test-threads", "1"])
-                .env("WYVERN_MS_CHILD_SPEC", format!("{seed}:{count}"))
-                .env("WYVERN_MS_CHILD_DIR", &path)
-                .env("WYVERN_MS_CHILD_FROM", from.to_string()),
-        );
-        let results =
-            std::fs::read_to_string(path.join(format!("results-{from}.txt"))).unwrap_or_default();
-        let mut begun = None;
-        let mut ended = from;
-        for line in results.lines() {
-            if let Some(n) = line.strip_prefix("B ") {
-                begun = Some(n.parse::<usize>().expect("an index"));
-            } else if let Some(rest) = line.strip_prefix("E ") {
-                let (n, json) = rest.split_once(' ').expect("an index and a result");
-                let n: usize = n.parse().expect("an index");
-                let problem: Option<String> = serde_json::from_str(json).expect("JSON");
-                if let Some(problem) = problem {
-                    failures.push(report(n, &problem));
-                }
-                ended = n + 1;
-            }
-        }
-        if ended == total && child.success() {
-            break;
-        }
-        match begun {
-            Some(n) if n == ended => {
-                failures.push(report(
+    abi::run_children(
+        CHILD_ENV,
+        &format!("{seed}:{count}"),
+        &path,
+        total,
+        &how,
+        |n| format!("item {n}"),
+        |n, finding| {
+            failures.push(match finding {
+                Finding::Mismatch(problem) => report(n, &problem),
+                Finding::Crash(child) => report(
                     n,
                     &format!(
                         "the process crashed checking it (exit status {:?})\n{}",
                         child.status,
                         common::truncate(child.stderr.trim_end(), 2000)
                     ),
-                ));
-                from = n + 1;
-            }
-            _ => panic!(
-                "{how}: the wyvern side failed before item {ended}\n{}",
-                child.describe()
-            ),
-        }
-    }
+                ),
+            })
+        },
+    );
     // Records in the signatures of `ms_abi` functions and callback types, by how
     // they travel: in a register (1, 2, 4 or 8 bytes) or by reference.
     let (mut in_register, mut by_reference) = (0, 0);

@@ -27,22 +27,25 @@
 
 mod common;
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::ffi::{c_char, CStr, CString};
 use std::fmt::Write as _;
-use std::io::Write as _;
 use std::path::Path;
-use std::process::Command;
 use std::time::Instant;
 
-use common::{c_string, gcc_compile, run_program, Compiled, Rng, TempDir};
+use common::abi::{
+    self, announce, env_number, hex_float, BuildError, ChildTask, Expected, Finding, Log,
+};
+use common::{c_string, Rng, TempDir};
 use wyvern::types::{FloatKind, IntKind};
-use wyvern::{CData, Library, Module, Parser, Value};
+use wyvern::{CData, Module, Value};
 
 const DEFAULT_SEED: u64 = 0x00c0_ffee_0ab1;
 const DEFAULT_COUNT: usize = 240;
 /// The size of the log buffer the library exports.
 const LOG_SIZE: usize = 1 << 18;
+/// The prefix of the variables that pass the child process its work.
+const CHILD_ENV: &str = "WYVERN_ABI";
 
 // ---------------------------------------------------------------------------
 // The random source.
@@ -956,22 +959,6 @@ fn random_spec(seed: u64, count: usize) -> Spec {
 // ---------------------------------------------------------------------------
 // C text.
 
-/// A C hexadecimal floating literal with exactly the value of `v`.
-fn hex_float(v: f64) -> String {
-    if v == 0.0 {
-        return if v.is_sign_negative() { "-0.0" } else { "0.0" }.to_string();
-    }
-    let bits = v.to_bits();
-    let sign = if v < 0.0 { "-" } else { "" };
-    let exp = ((bits >> 52) & 0x7ff) as i64;
-    let frac = bits & ((1 << 52) - 1);
-    if exp == 0 {
-        format!("{sign}0x0.{frac:013x}p-1022")
-    } else {
-        format!("{sign}0x1.{frac:013x}p{}", exp - 1023)
-    }
-}
-
 fn int_literal(v: i128) -> String {
     if v == i128::from(i64::MIN) {
         "(-9223372036854775807LL-1)".into()
@@ -1555,45 +1542,8 @@ fn object(
     Ok(data)
 }
 
-/// The library's log, read and reset through its symbols.
-struct Log {
-    text: *mut u8,
-    len: *mut u64,
-}
-
-impl Log {
-    fn new(m: &Module) -> Log {
-        Log {
-            text: m.symbol("wyv_log").expect("wyv_log").cast(),
-            len: m.symbol("wyv_log_len").expect("wyv_log_len").cast(),
-        }
-    }
-
-    fn reset(&self) {
-        // SAFETY: the library's own buffer and length; only this thread calls into it.
-        unsafe {
-            *self.len = 0;
-            *self.text = 0;
-        }
-    }
-
-    fn read(&self) -> String {
-        // SAFETY: as above; the library keeps `len` within its buffer.
-        unsafe {
-            let len = (*self.len as usize).min(LOG_SIZE);
-            String::from_utf8_lossy(std::slice::from_raw_parts(self.text, len)).into_owned()
-        }
-    }
-}
-
 /// Calls function `i` through wyvern; returns what differs from the driver's output.
-fn check(
-    m: &Module,
-    spec: &Spec,
-    log: &Log,
-    expected: &HashMap<(char, usize), String>,
-    i: usize,
-) -> Result<(), String> {
+fn check(m: &Module, spec: &Spec, log: &Log, expected: &Expected, i: usize) -> Result<(), String> {
     let f = &spec.funcs[i];
     let name = format!("f{i}");
     let function = m
@@ -1705,12 +1655,6 @@ fn check(
     }
 }
 
-/// Writes straight to stderr: the test harness shows captured output only for
-/// tests that fail, and the seed should always be visible.
-fn announce(text: &str) {
-    let _ = writeln!(std::io::stderr(), "{text}");
-}
-
 /// Which spec a run checks, so that the child process can build the same one.
 #[derive(Clone, Copy, Debug)]
 enum SpecKey {
@@ -1759,64 +1703,26 @@ impl SpecKey {
     }
 }
 
-/// The name of the test that runs the wyvern side in a child process.
-const CHILD_TEST: &str = "wyvern_side_in_a_child_process";
-
-/// What the driver printed, by (line kind, function index).
-fn parse_expected(output: &str) -> HashMap<(char, usize), String> {
-    let mut expected = HashMap::new();
-    for line in output.lines() {
-        let (tag, text) = line.split_once(' ').unwrap_or((line, ""));
-        let mut chars = tag.chars();
-        let kind = chars.next().expect("a tag");
-        let index: usize = chars.as_str().parse().expect("a function index");
-        expected.insert((kind, index), text.to_string());
-    }
-    expected
-}
-
 /// The wyvern side: calls functions `from..` of the spec through wyvern, and
 /// writes `B <i>` before and `E <i> <problem as JSON or null>` after each call
 /// to `results`, unbuffered, so a crash leaves the function it happened in.
 fn wyvern_side(spec: &Spec, dir: &Path, from: usize, results: &mut std::fs::File) {
-    let expected = parse_expected(
-        &std::fs::read_to_string(dir.join("expected.txt")).expect("read the driver's output"),
-    );
-    let types = Parser::new()
-        .header(dir.join("abi.h").to_str().expect("a UTF-8 path"))
-        .parse()
-        .unwrap_or_else(|e| panic!("wyvern could not parse abi.h: {e}"));
-    let library = dir.join("libabi.so");
-    // SAFETY: the generated library has no initialisers.
-    let lib = unsafe { Library::open(library.to_str().expect("a UTF-8 path")) }
-        .unwrap_or_else(|e| panic!("cannot open the library: {e}"));
-    let m = Module::new(types, lib);
-    let log = Log::new(&m);
-    for i in from..spec.funcs.len() {
-        writeln!(results, "B {i}").expect("write results");
-        let problem = check(&m, spec, &log, &expected, i).err();
-        let json = serde_json::to_string(&problem).expect("JSON");
-        writeln!(results, "E {i} {json}").expect("write results");
-    }
+    let (expected, m) = abi::load(dir, "abi.h", "libabi.so");
+    let log = Log::new(&m, LOG_SIZE);
+    abi::check_items(from, spec.funcs.len(), results, |i| {
+        check(&m, spec, &log, &expected, i)
+    });
 }
 
 /// Runs by [`run_spec`] in a child process; does nothing when run directly.
 #[test]
 #[ignore = "the wyvern side of the other tests, which run it in a child process"]
 fn wyvern_side_in_a_child_process() {
-    let (Ok(key), Ok(dir), Ok(from)) = (
-        std::env::var("WYVERN_ABI_CHILD_SPEC"),
-        std::env::var("WYVERN_ABI_CHILD_DIR"),
-        std::env::var("WYVERN_ABI_CHILD_FROM"),
-    ) else {
+    let Some(task) = ChildTask::from_env(CHILD_ENV) else {
         return;
     };
-    let spec = SpecKey::decode(&key).spec();
-    let dir = Path::new(&dir);
-    let from: usize = from.parse().expect("an index");
-    let mut results = std::fs::File::create(dir.join(format!("results-{from}.txt")))
-        .expect("create the results file");
-    wyvern_side(&spec, dir, from, &mut results);
+    let spec = SpecKey::decode(&task.key).spec();
+    wyvern_side(&spec, &task.dir, task.from, &mut task.results());
 }
 
 struct Outcome {
@@ -1840,27 +1746,18 @@ fn run_spec(key: SpecKey, label: &str) -> Outcome {
         ));
     }
     let path = dir.path().to_path_buf();
-    std::fs::write(path.join("abi.h"), &src.header).expect("write abi.h");
-    if let Compiled::Failed(e) = gcc_compile(
+    if let Err(e) = abi::build(
         &path,
-        "libabi.so",
-        &src.library,
-        &["-O1", "-shared", "-fPIC"],
-    ) {
-        panic!("{how}: gcc rejected the library:\n{e}");
-    }
-    let rpath = format!("-Wl,-rpath,{}", path.display());
-    let driver = match gcc_compile(
-        &path,
-        "driver",
+        ("abi.h", &src.header),
+        ("libabi.so", &src.library),
         &src.driver,
-        &["-O1", "-Wl,--no-as-needed", "libabi.so", &rpath],
     ) {
-        Compiled::Ok(p) => p,
-        Compiled::Failed(e) => panic!("{how}: gcc rejected the driver:\n{e}"),
-    };
-    let output = run_program(&driver).unwrap_or_else(|e| panic!("{how}: the driver failed: {e}"));
-    std::fs::write(path.join("expected.txt"), &output).expect("write the driver's output");
+        match e {
+            BuildError::Library(e) => panic!("{how}: gcc rejected the library:\n{e}"),
+            BuildError::Driver(e) => panic!("{how}: gcc rejected the driver:\n{e}"),
+            BuildError::Run(e) => panic!("{how}: the driver failed: {e}"),
+        }
+    }
     let compiled = started.elapsed();
 
     let report = |i: usize, problem: &str| {
@@ -1872,39 +1769,17 @@ fn run_spec(key: SpecKey, label: &str) -> Outcome {
         )
     };
     let mut failures = Vec::new();
-    let mut from = 0;
-    while from < spec.funcs.len() {
-        let child = common::run(
-            Command::new(std::env::current_exe().expect("the test binary"))
-                .args([CHILD_TEST, "--exact", "--ignored", "--nocapture"])
-                .args(["--test-threads", "1"])
-                .env("WYVERN_ABI_CHILD_SPEC", key.encode())
-                .env("WYVERN_ABI_CHILD_DIR", &path)
-                .env("WYVERN_ABI_CHILD_FROM", from.to_string()),
-        );
-        let results =
-            std::fs::read_to_string(path.join(format!("results-{from}.txt"))).unwrap_or_default();
-        let mut begun = None;
-        let mut ended = from;
-        for line in results.lines() {
-            if let Some(i) = line.strip_prefix("B ") {
-                begun = Some(i.parse::<usize>().expect("an index"));
-            } else if let Some(rest) = line.strip_prefix("E ") {
-                let (i, json) = rest.split_once(' ').expect("an index and a result");
-                let i: usize = i.parse().expect("an index");
-                let problem: Option<String> = serde_json::from_str(json).expect("JSON");
-                if let Some(problem) = problem {
-                    failures.push(report(i, &problem));
-                }
-                ended = i + 1;
-            }
-        }
-        if ended == spec.funcs.len() && child.success() {
-            break;
-        }
-        match begun {
-            Some(i) if i == ended => {
-                failures.push(report(
+    abi::run_children(
+        CHILD_ENV,
+        &key.encode(),
+        &path,
+        spec.funcs.len(),
+        &how,
+        |i| format!("calling f{i}"),
+        |i, finding| {
+            failures.push(match finding {
+                Finding::Mismatch(problem) => report(i, &problem),
+                Finding::Crash(child) => report(
                     i,
                     &format!(
                         "the process crashed calling it through wyvern (exit status {:?}; \
@@ -1912,15 +1787,10 @@ fn run_spec(key: SpecKey, label: &str) -> Outcome {
                         child.status,
                         common::truncate(child.stderr.trim_end(), 2000)
                     ),
-                ));
-                from = i + 1;
-            }
-            _ => panic!(
-                "{how}: the wyvern side failed before calling f{ended}\n{}",
-                child.describe()
-            ),
-        }
-    }
+                ),
+            })
+        },
+    );
     announce(&format!(
         "abi_random: {label}: {} signatures ({} records, {} variadic, {} returning records), \
          gcc and driver {:.1}s, total {:.1}s, {} mismatches",
@@ -1970,16 +1840,6 @@ fn fail_with(outcome: &Outcome) {
         shown.len(),
         shown.join("\n")
     );
-}
-
-fn env_number(name: &str) -> Option<u64> {
-    let text = std::env::var(name).ok()?;
-    let text = text.trim().replace('_', "");
-    let parsed = match text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")) {
-        Some(hex) => u64::from_str_radix(hex, 16),
-        None => text.parse(),
-    };
-    Some(parsed.unwrap_or_else(|e| panic!("{name}={text}: {e}")))
 }
 
 #[test]
