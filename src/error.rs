@@ -154,6 +154,14 @@ pub enum ErrorKind {
         /// What it is instead.
         found: String,
     },
+    /// An object's DWARF debug info could not be read.
+    #[error("cannot read the debug info of '{object}': {message}")]
+    Dwarf {
+        /// The object file.
+        object: String,
+        /// What is wrong, and where.
+        message: String,
+    },
     /// A shared library could not be loaded.
     #[error("cannot load library '{name}': {message}")]
     Library {

@@ -2,3 +2,5 @@
 
 #[cfg(feature = "clang")]
 pub mod clang;
+#[cfg(feature = "dwarf")]
+pub mod dwarf;

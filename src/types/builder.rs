@@ -164,6 +164,38 @@ impl TypeBuilder {
     }
 
     /// Finishes: builds the name indexes and returns the immutable set.
+    /// Gives every typedef without a layout the layout of what it names (for
+    /// front ends that learn a record's layout after its typedef, as DWARF's do).
+    pub fn complete_typedef_layouts(&mut self) {
+        for i in 0..self.data.types.len() {
+            let id = TypeId::from_index(i);
+            let is_bare_typedef = matches!(
+                self.data.types.get(i),
+                Some(TypeNode {
+                    ty: Type::Typedef(_),
+                    layout: None
+                })
+            );
+            if is_bare_typedef {
+                let layout = self.data.layout_of(self.data.canonical(id));
+                if let Some(node) = self.data.types.get_mut(i) {
+                    node.layout = layout;
+                }
+            }
+        }
+    }
+
+    /// The type with every typedef seen through.
+    pub fn canonical(&self, id: TypeId) -> TypeId {
+        self.data.canonical(id)
+    }
+
+    /// Size and alignment of a type added so far (records: once defined).
+    pub fn layout_of(&self, id: TypeId) -> Option<Layout> {
+        self.data.layout_of(id)
+    }
+
+    /// Turns the builder into an immutable, shareable [`TypeSet`].
     pub fn freeze(self) -> TypeSet {
         TypeSet::from_data(self.data)
     }

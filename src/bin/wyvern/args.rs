@@ -67,10 +67,14 @@ impl Sources {
     /// Parses the sources into one type set.
     pub(crate) fn load(&self) -> Result<TypeSet> {
         if let Some(path) = &self.dwarf {
-            bail!(
-                "reading DWARF ({}) is not available in this version of wyvern yet; use -H/--cdef",
-                path.display()
-            );
+            if !self.headers.is_empty() || !self.cdefs.is_empty() {
+                return Err(UsageError(
+                    "--dwarf cannot be combined with -H/--cdef here (wyvern check compares them)"
+                        .into(),
+                )
+                .into());
+            }
+            return Ok(wyvern::frontend::dwarf::read(path)?);
         }
         if let Some(path) = &self.db {
             bail!(

@@ -48,7 +48,14 @@ struct JsonResult<'a> {
 
 pub(crate) fn run(args: &CallArgs, out: &mut dyn Write) -> Result<()> {
     let types = args.sources.load()?;
-    let libraries = open_libraries(&args.libraries)?;
+    // With --dwarf, the object itself is the library unless -l says otherwise.
+    let mut names = args.libraries.clone();
+    if names.is_empty() {
+        if let Some(object) = &args.sources.dwarf {
+            names.push(object.display().to_string());
+        }
+    }
+    let libraries = open_libraries(&names)?;
     let module = Module::with_libraries(types.clone(), libraries);
     let function = module.function(&args.function).map_err(|e| {
         let missing_symbol = matches!(e.kind(), wyvern::ErrorKind::Symbol { .. });

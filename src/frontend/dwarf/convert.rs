@@ -1,0 +1,737 @@
+//! DWARF entries into a [`TypeBuilder`].
+//!
+//! Types are converted on demand from the entries that use them, memoised by
+//! their offset in `.debug_info`; records are declared before their members are
+//! read, so types that refer to themselves through pointers need nothing special.
+//!
+//! Alignment: DWARF states it only with `DW_AT_alignment` (an explicit `aligned`).
+//! Otherwise a record's alignment is the largest power of two, up to its widest
+//! member's alignment, that divides its size and every member's offset (as far as
+//! that member's own alignment goes). A plain record gets its widest member's
+//! alignment; a packed one gets 1; `#pragma pack(2)` gets 2.
+
+use rustc_hash::FxHashMap;
+
+use gimli::{AttributeValue, DebuggingInformationEntry, Reader as _, UnitOffset};
+
+use super::Reader;
+use crate::types::{
+    CallConv, Enum, Field, FloatKind, FnSig, Function, Global, IntKind, Layout, Linkage, QualType,
+    Quals, RecordDef, RecordKind, Target, Type, TypeBuilder, TypeId, TypeSet, Typedef,
+};
+
+type Die<'a> = DebuggingInformationEntry<Reader<'a>>;
+type Unit<'a> = gimli::Unit<Reader<'a>>;
+
+/// Why the DWARF could not be converted.
+#[derive(Debug)]
+pub(crate) struct Malformed(pub(crate) String);
+
+impl std::fmt::Display for Malformed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<gimli::Error> for Malformed {
+    fn from(e: gimli::Error) -> Malformed {
+        Malformed(format!("malformed DWARF: {e}"))
+    }
+}
+
+type Result<T> = std::result::Result<T, Malformed>;
+
+/// Deeper than this, a type chain is taken to be corrupt (a cycle with no record).
+const MAX_DEPTH: u32 = 200;
+
+pub(crate) struct Converter<'d, 'a> {
+    dwarf: &'d gimli::Dwarf<Reader<'a>>,
+    b: TypeBuilder,
+    /// `.debug_info` offset of a type entry → its type.
+    memo: FxHashMap<usize, QualType>,
+    /// `struct tag` / `union tag` / `enum tag` / typedef name → the one kept.
+    named: FxHashMap<String, TypeId>,
+    /// Records declared and not yet defined, by name, to define when a unit has them.
+    incomplete: FxHashMap<String, crate::types::RecordId>,
+    functions: FxHashMap<String, ()>,
+    globals: FxHashMap<String, ()>,
+    char_signed: Option<bool>,
+}
+
+impl<'d, 'a> Converter<'d, 'a> {
+    pub(crate) fn new(target: Target, dwarf: &'d gimli::Dwarf<Reader<'a>>) -> Self {
+        Converter {
+            dwarf,
+            b: TypeBuilder::new(target),
+            memo: FxHashMap::default(),
+            named: FxHashMap::default(),
+            incomplete: FxHashMap::default(),
+            functions: FxHashMap::default(),
+            globals: FxHashMap::default(),
+            char_signed: None,
+        }
+    }
+
+    pub(crate) fn run(mut self) -> Result<TypeSet> {
+        let mut headers = self.dwarf.units();
+        while let Some(header) = headers.next()? {
+            let unit = self.dwarf.unit(header)?;
+            self.unit(&unit)?;
+        }
+        let little_endian = self.b.target().little_endian;
+        if let Some(signed) = self.char_signed {
+            self.b.set_target_details(signed, little_endian);
+        }
+        self.b.complete_typedef_layouts();
+        Ok(self.b.freeze())
+    }
+
+    fn unit(&mut self, unit: &Unit<'a>) -> Result<()> {
+        let mut tree = unit.entries_tree(None)?;
+        let root = tree.root()?;
+        let mut children = root.children();
+        while let Some(child) = children.next()? {
+            let entry = child.entry().clone();
+            match entry.tag() {
+                gimli::DW_TAG_subprogram => self.function(unit, &entry)?,
+                gimli::DW_TAG_variable => self.global(unit, &entry)?,
+                gimli::DW_TAG_structure_type
+                | gimli::DW_TAG_union_type
+                | gimli::DW_TAG_enumeration_type
+                | gimli::DW_TAG_typedef
+                | gimli::DW_TAG_base_type => {
+                    self.ty(unit, entry.offset(), 0)?;
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    fn key(&self, unit: &Unit<'a>, offset: UnitOffset) -> usize {
+        offset.to_unit_section_offset(unit).0
+    }
+
+    fn name(&self, unit: &Unit<'a>, entry: &Die<'a>) -> Result<Option<String>> {
+        match entry.attr_value(gimli::DW_AT_name) {
+            Some(value) => {
+                let text = self.dwarf.attr_string(unit, value)?;
+                Ok(Some(text.to_string_lossy()?.into_owned()))
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// Where an entry was declared: `DW_AT_decl_file` through the unit's line
+    /// program, and `DW_AT_decl_line`.
+    fn location(&self, unit: &Unit<'a>, entry: &Die<'a>) -> Option<crate::SourceLocation> {
+        let file_index = match entry.attr_value(gimli::DW_AT_decl_file)? {
+            AttributeValue::FileIndex(i) => i,
+            other => other.udata_value()?,
+        };
+        let line = Self::udata(entry, gimli::DW_AT_decl_line).unwrap_or(0);
+        let program = unit.line_program.as_ref()?;
+        let header = program.header();
+        let file = header.file(file_index)?;
+        let name = self.dwarf.attr_string(unit, file.path_name()).ok()?;
+        let mut path = name.to_string_lossy().ok()?.into_owned();
+        if !path.starts_with('/') {
+            if let Some(dir) = file.directory(header) {
+                if let Ok(dir) = self.dwarf.attr_string(unit, dir) {
+                    if let Ok(dir) = dir.to_string_lossy() {
+                        path = format!("{}/{path}", dir.trim_end_matches('/'));
+                    }
+                }
+            }
+        }
+        Some(crate::SourceLocation {
+            file: path,
+            line: u32::try_from(line).unwrap_or(u32::MAX),
+            column: Self::udata(entry, gimli::DW_AT_decl_column)
+                .and_then(|c| u32::try_from(c).ok())
+                .unwrap_or(0),
+        })
+    }
+
+    fn flag(entry: &Die<'a>, at: gimli::DwAt) -> bool {
+        matches!(entry.attr_value(at), Some(AttributeValue::Flag(true)))
+    }
+
+    fn udata(entry: &Die<'a>, at: gimli::DwAt) -> Option<u64> {
+        entry.attr_value(at).and_then(|v| v.udata_value())
+    }
+
+    /// The type an entry's `DW_AT_type` names (void when it has none).
+    fn type_of(&mut self, unit: &Unit<'a>, entry: &Die<'a>, depth: u32) -> Result<QualType> {
+        match entry.attr_value(gimli::DW_AT_type) {
+            Some(AttributeValue::UnitRef(offset)) => self.ty(unit, offset, depth + 1),
+            Some(other) => Err(Malformed(format!(
+                "a type reference of an unsupported form ({other:?}) at {:#x}",
+                self.key(unit, entry.offset())
+            ))),
+            None => Ok(QualType::new(self.b.intern(Type::Void, None))),
+        }
+    }
+
+    /// The type at `offset`, converted once.
+    fn ty(&mut self, unit: &Unit<'a>, offset: UnitOffset, depth: u32) -> Result<QualType> {
+        let key = self.key(unit, offset);
+        if let Some(&q) = self.memo.get(&key) {
+            return Ok(q);
+        }
+        if depth > MAX_DEPTH {
+            return Err(Malformed(format!("type chain too deep at {key:#x}")));
+        }
+        let entry = unit.entry(offset)?;
+        let q = match entry.tag() {
+            gimli::DW_TAG_base_type => QualType::new(self.base(unit, &entry)?),
+            gimli::DW_TAG_pointer_type | gimli::DW_TAG_reference_type => {
+                let pointee = self.type_of(unit, &entry, depth)?;
+                let size = u64::from(unit.encoding().address_size);
+                QualType::new(
+                    self.b
+                        .intern(Type::Pointer(pointee), Some(Layout::new(size, size))),
+                )
+            }
+            gimli::DW_TAG_const_type => self.qualified(unit, &entry, Quals::CONST, depth)?,
+            gimli::DW_TAG_volatile_type => self.qualified(unit, &entry, Quals::VOLATILE, depth)?,
+            gimli::DW_TAG_restrict_type => self.qualified(unit, &entry, Quals::RESTRICT, depth)?,
+            gimli::DW_TAG_atomic_type => self.qualified(unit, &entry, Quals::ATOMIC, depth)?,
+            gimli::DW_TAG_typedef => QualType::new(self.typedef(unit, &entry, depth)?),
+            gimli::DW_TAG_structure_type | gimli::DW_TAG_union_type | gimli::DW_TAG_class_type => {
+                QualType::new(self.record(unit, &entry, depth)?)
+            }
+            gimli::DW_TAG_enumeration_type => QualType::new(self.enumeration(unit, &entry, depth)?),
+            gimli::DW_TAG_array_type => QualType::new(self.array(unit, &entry, depth)?),
+            gimli::DW_TAG_subroutine_type => {
+                let sig = self.signature(unit, &entry, depth)?;
+                QualType::new(self.b.intern(Type::Function(sig), None))
+            }
+            gimli::DW_TAG_unspecified_type => QualType::new(self.b.intern(Type::Void, None)),
+            other => {
+                return Err(Malformed(format!(
+                    "an entry of kind {other} where a type was expected, at {key:#x}"
+                )))
+            }
+        };
+        self.memo.insert(key, q);
+        Ok(q)
+    }
+
+    fn qualified(
+        &mut self,
+        unit: &Unit<'a>,
+        entry: &Die<'a>,
+        q: Quals,
+        depth: u32,
+    ) -> Result<QualType> {
+        let inner = self.type_of(unit, entry, depth)?;
+        Ok(QualType::with(inner.id, inner.quals | q))
+    }
+
+    fn base(&mut self, unit: &Unit<'a>, entry: &Die<'a>) -> Result<TypeId> {
+        let name = self.name(unit, entry)?.unwrap_or_default();
+        let size = Self::udata(entry, gimli::DW_AT_byte_size).unwrap_or(0);
+        let encoding = match entry.attr_value(gimli::DW_AT_encoding) {
+            Some(AttributeValue::Encoding(e)) => e,
+            _ => gimli::DW_ATE_signed,
+        };
+        // A complex number is aligned as its parts are.
+        let part = if encoding == gimli::DW_ATE_complex_float {
+            size / 2
+        } else {
+            size
+        };
+        let align = if part.is_power_of_two() { part } else { 4 };
+        let layout = Some(Layout::new(size, align.max(1)));
+        let ty = match base_type(&name, encoding, size) {
+            Some(Type::Int(IntKind::Char { signed })) => {
+                self.char_signed = Some(signed);
+                Type::Int(IntKind::Char { signed })
+            }
+            Some(ty) => ty,
+            None => {
+                return Err(Malformed(format!(
+                    "the base type '{name}' ({size} bytes, encoding {encoding}) has no C equivalent"
+                )))
+            }
+        };
+        Ok(self.b.intern(ty, layout))
+    }
+
+    fn typedef(&mut self, unit: &Unit<'a>, entry: &Die<'a>, depth: u32) -> Result<TypeId> {
+        let name = self.name(unit, entry)?.unwrap_or_default();
+        if let Some(&id) = self.named.get(&name) {
+            return Ok(id);
+        }
+        let target = self.type_of(unit, entry, depth)?;
+        // Another unit may have added it while the target was converted.
+        if let Some(&id) = self.named.get(&name) {
+            return Ok(id);
+        }
+        let (_, id) = self.b.add_typedef(
+            Typedef {
+                name: name.clone(),
+                target,
+                location: self.location(unit, entry),
+            },
+            None,
+        );
+        self.named.insert(name, id);
+        Ok(id)
+    }
+
+    fn record(&mut self, unit: &Unit<'a>, entry: &Die<'a>, depth: u32) -> Result<TypeId> {
+        let kind = if entry.tag() == gimli::DW_TAG_union_type {
+            RecordKind::Union
+        } else {
+            RecordKind::Struct
+        };
+        let tag = self.name(unit, entry)?;
+        let declaration = Self::flag(entry, gimli::DW_AT_declaration);
+        let key = tag.as_ref().map(|t| format!("{} {t}", kind.keyword()));
+        // A record another unit already defined (or declared) is the same record.
+        let (record, id) = match key.as_ref().and_then(|k| self.named.get(k).copied()) {
+            Some(id) => {
+                let Type::Record(r) = self.b.get(id).cloned().unwrap_or(Type::Void) else {
+                    return Ok(id);
+                };
+                let pending = key
+                    .as_ref()
+                    .is_some_and(|k| self.incomplete.contains_key(k));
+                if declaration || !pending {
+                    return Ok(id);
+                }
+                (r, id)
+            }
+            None => {
+                let location = self.location(unit, entry);
+                let (r, id) = self.b.declare_record(kind, tag.clone(), location);
+                if let Some(k) = &key {
+                    self.named.insert(k.clone(), id);
+                    self.incomplete.insert(k.clone(), r);
+                }
+                (r, id)
+            }
+        };
+        self.memo
+            .insert(self.key(unit, entry.offset()), QualType::new(id));
+        if declaration {
+            return Ok(id);
+        }
+        let location = self.location(unit, entry);
+        self.b.set_record_location(record, location);
+        let size = Self::udata(entry, gimli::DW_AT_byte_size).unwrap_or(0);
+        let mut fields = Vec::new();
+        let mut tree = unit.entries_tree(Some(entry.offset()))?;
+        let root = tree.root()?;
+        let mut children = root.children();
+        while let Some(child) = children.next()? {
+            let member = child.entry().clone();
+            if member.tag() != gimli::DW_TAG_member {
+                continue;
+            }
+            fields.push(self.member(unit, &member, depth)?);
+        }
+        let explicit = Self::udata(entry, gimli::DW_AT_alignment);
+        let align = match explicit {
+            Some(a) if a > 0 => a,
+            _ => self.derived_align(&fields, size),
+        };
+        let packed = explicit.is_none() && fields.iter().any(|f| self.misaligned(f));
+        self.b.define_record(
+            record,
+            RecordDef {
+                layout: Layout::new(size, align),
+                fields,
+                packed,
+            },
+        );
+        if let Some(k) = key {
+            self.incomplete.remove(&k);
+        }
+        Ok(id)
+    }
+
+    fn member(&mut self, unit: &Unit<'a>, member: &Die<'a>, depth: u32) -> Result<Field> {
+        let name = self.name(unit, member)?;
+        let ty = self.type_of(unit, member, depth)?;
+        let byte_offset = match member.attr_value(gimli::DW_AT_data_member_location) {
+            Some(AttributeValue::Exprloc(expr)) => {
+                let mut ops = expr.operations(unit.encoding());
+                let mut at = 0u64;
+                while let Some(op) = ops.next()? {
+                    if let gimli::Operation::PlusConstant { value } = op {
+                        at = at.wrapping_add(value);
+                    }
+                }
+                at
+            }
+            Some(value) => value.udata_value().unwrap_or(0),
+            None => 0,
+        };
+        let bit_size = Self::udata(member, gimli::DW_AT_bit_size).map(|b| b as u32);
+        let offset_bits = if let Some(bits) = Self::udata(member, gimli::DW_AT_data_bit_offset) {
+            bits
+        } else if let (Some(width), Some(bit_offset)) = (
+            bit_size,
+            member.attr_value(gimli::DW_AT_bit_offset).and_then(|v| {
+                v.sdata_value()
+                    .or_else(|| v.udata_value().map(|u| u as i64))
+            }),
+        ) {
+            // DWARF 4 counts from the most significant bit of the storage unit.
+            let storage = Self::udata(member, gimli::DW_AT_byte_size)
+                .or_else(|| self.b_layout(ty.id).map(|l| l.size))
+                .unwrap_or(0);
+            let from_msb = bit_offset + i64::from(width);
+            (byte_offset * 8).wrapping_add((storage * 8).wrapping_sub(from_msb as u64))
+        } else {
+            byte_offset * 8
+        };
+        Ok(Field {
+            name,
+            ty,
+            offset_bits,
+            bit_width: bit_size,
+        })
+    }
+
+    fn b_layout(&self, id: TypeId) -> Option<Layout> {
+        self.b.layout_of(self.b.canonical(id))
+    }
+
+    fn natural_align(&self, f: &Field) -> u64 {
+        if f.bit_width.is_some() {
+            return 1;
+        }
+        self.align_of(f.ty.id)
+    }
+
+    /// A type's alignment; for a flexible array member (no size), its element's.
+    fn align_of(&self, id: TypeId) -> u64 {
+        let mut id = id;
+        for _ in 0..64 {
+            if let Some(l) = self.b_layout(id) {
+                return l.align.max(1);
+            }
+            match self.b.get(id) {
+                Some(Type::Array { elem, .. }) => id = elem.id,
+                Some(Type::Typedef(_)) => id = self.b.canonical(id),
+                _ => return 1,
+            }
+        }
+        1
+    }
+
+    fn misaligned(&self, f: &Field) -> bool {
+        f.bit_width.is_none() && f.offset_bits % (self.natural_align(f) * 8) != 0
+    }
+
+    /// A record's alignment when DWARF does not state it: the largest power of
+    /// two, up to the widest member's alignment, that divides the size and every
+    /// member's offset as far as that member's own alignment goes. A plain record
+    /// gets its widest member's alignment, `#pragma pack(N)` gets N, a packed one
+    /// gets 1. DWARF cannot tell apart a packed record whose members all sit at
+    /// aligned offsets (it comes out more aligned than it is), nor one with a few
+    /// packed members among aligned ones (it comes out less aligned).
+    fn derived_align(&self, fields: &[Field], size: u64) -> u64 {
+        let widest = fields
+            .iter()
+            .map(|f| self.align_of(f.ty.id))
+            .max()
+            .unwrap_or(1);
+        let mut align = widest.max(1);
+        while align > 1 {
+            let fits = size % align == 0
+                && fields.iter().all(|f| {
+                    f.bit_width.is_some()
+                        || f.offset_bits % (self.natural_align(f).min(align) * 8) == 0
+                });
+            if fits {
+                break;
+            }
+            align /= 2;
+        }
+        align
+    }
+
+    fn enumeration(&mut self, unit: &Unit<'a>, entry: &Die<'a>, depth: u32) -> Result<TypeId> {
+        let tag = self.name(unit, entry)?;
+        let key = tag.as_ref().map(|t| format!("enum {t}"));
+        if let Some(id) = key.as_ref().and_then(|k| self.named.get(k).copied()) {
+            return Ok(id);
+        }
+        let size = Self::udata(entry, gimli::DW_AT_byte_size).unwrap_or(4);
+        let mut constants = Vec::new();
+        let mut tree = unit.entries_tree(Some(entry.offset()))?;
+        let root = tree.root()?;
+        let mut children = root.children();
+        while let Some(child) = children.next()? {
+            let e = child.entry().clone();
+            if e.tag() != gimli::DW_TAG_enumerator {
+                continue;
+            }
+            let name = self.name(unit, &e)?.unwrap_or_default();
+            let value = match e.attr_value(gimli::DW_AT_const_value) {
+                Some(AttributeValue::Udata(u)) => i128::from(u),
+                Some(v) => v.sdata_value().map(i128::from).unwrap_or(0),
+                None => 0,
+            };
+            constants.push((name, value));
+        }
+        let underlying = match entry.attr_value(gimli::DW_AT_type) {
+            Some(_) => self.type_of(unit, entry, depth)?.id,
+            None => {
+                let negative = constants.iter().any(|(_, v)| *v < 0);
+                let kind = match (size, negative) {
+                    (1, true) => IntKind::SChar,
+                    (1, false) => IntKind::UChar,
+                    (2, true) => IntKind::Short,
+                    (2, false) => IntKind::UShort,
+                    (8, true) => IntKind::Long,
+                    (8, false) => IntKind::ULong,
+                    (_, true) => IntKind::Int,
+                    (_, false) => IntKind::UInt,
+                };
+                self.b
+                    .intern(Type::Int(kind), Some(Layout::new(size, size.max(1))))
+            }
+        };
+        let declaration = Self::flag(entry, gimli::DW_AT_declaration);
+        let int = QualType::new(
+            self.b
+                .intern(Type::Int(IntKind::Int), Some(Layout::new(4, 4))),
+        );
+        for (name, value) in &constants {
+            self.b.add_constant(crate::types::Constant {
+                name: name.clone(),
+                ty: int,
+                value: crate::types::ConstValue::Int(*value),
+                origin: crate::types::ConstOrigin::Enum,
+                location: None,
+            });
+        }
+        let (_, id) = self.b.add_enum(
+            Enum {
+                tag,
+                underlying,
+                constants,
+                complete: !declaration,
+                location: self.location(unit, entry),
+            },
+            Some(Layout::new(size, size.max(1))),
+        );
+        if let Some(k) = key {
+            self.named.insert(k, id);
+        }
+        Ok(id)
+    }
+
+    fn array(&mut self, unit: &Unit<'a>, entry: &Die<'a>, depth: u32) -> Result<TypeId> {
+        let elem = self.type_of(unit, entry, depth)?;
+        let vector = Self::flag(entry, gimli::DW_AT_GNU_vector);
+        let mut lengths = Vec::new();
+        let mut tree = unit.entries_tree(Some(entry.offset()))?;
+        let root = tree.root()?;
+        let mut children = root.children();
+        while let Some(child) = children.next()? {
+            let e = child.entry();
+            if e.tag() != gimli::DW_TAG_subrange_type {
+                continue;
+            }
+            let len = match (
+                Self::udata(e, gimli::DW_AT_count),
+                e.attr_value(gimli::DW_AT_upper_bound),
+            ) {
+                (Some(n), _) => Some(n),
+                (None, Some(v)) => match v.sdata_value() {
+                    // `int x[0]` has upper bound -1 in gcc's DWARF.
+                    Some(-1) => Some(0),
+                    _ => v.udata_value().map(|u| u.wrapping_add(1)),
+                },
+                (None, None) => None,
+            };
+            lengths.push(len);
+        }
+        if lengths.is_empty() {
+            lengths.push(None);
+        }
+        if vector {
+            // `__attribute__((vector_size(N)))`: aligned to its size.
+            let len = lengths.first().copied().flatten().unwrap_or(0);
+            let size = self
+                .b_layout(elem.id)
+                .map_or(0, |l| l.size)
+                .saturating_mul(len);
+            let layout = Layout::new(size, size.max(1));
+            return Ok(self
+                .b
+                .intern(Type::Vector { elem: elem.id, len }, Some(layout)));
+        }
+        // `int a[2][3]` is an array of 2 arrays of 3: build from the innermost.
+        let mut current = elem;
+        for len in lengths.into_iter().rev() {
+            let layout = match (self.b_layout(current.id), len) {
+                (Some(e), Some(n)) => e.size.checked_mul(n).map(|size| Layout::new(size, e.align)),
+                _ => None,
+            };
+            current = QualType::new(self.b.intern(Type::Array { elem: current, len }, layout));
+        }
+        Ok(current.id)
+    }
+
+    fn signature(&mut self, unit: &Unit<'a>, entry: &Die<'a>, depth: u32) -> Result<FnSig> {
+        let ret = self.type_of(unit, entry, depth)?;
+        let mut params = Vec::new();
+        let mut variadic = false;
+        let mut tree = unit.entries_tree(Some(entry.offset()))?;
+        let root = tree.root()?;
+        let mut children = root.children();
+        while let Some(child) = children.next()? {
+            let e = child.entry().clone();
+            match e.tag() {
+                gimli::DW_TAG_formal_parameter => params.push(self.type_of(unit, &e, depth)?),
+                gimli::DW_TAG_unspecified_parameters => variadic = true,
+                _ => {}
+            }
+        }
+        let conv = match Self::udata(entry, gimli::DW_AT_calling_convention) {
+            None | Some(1) => CallConv::C,
+            // DW_CC_LLVM_Win64 and DW_CC_LLVM_X86_64SysV.
+            Some(0xc3) => CallConv::Win64,
+            Some(0xc4) => CallConv::SysV,
+            Some(0xc5) => CallConv::VectorCall,
+            Some(0xc0) => CallConv::VectorCall,
+            Some(0x41) => CallConv::StdCall,
+            Some(0xc1) => CallConv::FastCall,
+            Some(raw) => CallConv::Unknown(raw as u32),
+        };
+        Ok(FnSig {
+            ret,
+            params,
+            variadic,
+            prototyped: Self::flag(entry, gimli::DW_AT_prototyped) || variadic,
+            conv,
+        })
+    }
+
+    fn function(&mut self, unit: &Unit<'a>, entry: &Die<'a>) -> Result<()> {
+        let defined = entry.attr_value(gimli::DW_AT_low_pc).is_some()
+            || entry.attr_value(gimli::DW_AT_ranges).is_some();
+        if !defined || !Self::flag(entry, gimli::DW_AT_external) {
+            return Ok(());
+        }
+        let Some(name) = self.name(unit, entry)? else {
+            return Ok(());
+        };
+        if self.functions.contains_key(&name) {
+            return Ok(());
+        }
+        let sig = self.signature(unit, entry, 0)?;
+        let mut param_names = Vec::new();
+        let mut tree = unit.entries_tree(Some(entry.offset()))?;
+        let root = tree.root()?;
+        let mut children = root.children();
+        while let Some(child) = children.next()? {
+            let e = child.entry().clone();
+            if e.tag() == gimli::DW_TAG_formal_parameter {
+                param_names.push(self.name(unit, &e)?);
+            }
+        }
+        let ty = self.b.intern(Type::Function(sig), None);
+        self.b.add_function(Function {
+            name: name.clone(),
+            ty,
+            param_names,
+            linkage: Linkage::External,
+            inline: Self::flag(entry, gimli::DW_AT_inline),
+            location: self.location(unit, entry),
+        });
+        self.functions.insert(name, ());
+        Ok(())
+    }
+
+    fn global(&mut self, unit: &Unit<'a>, entry: &Die<'a>) -> Result<()> {
+        let defined = entry.attr_value(gimli::DW_AT_location).is_some();
+        if !defined || !Self::flag(entry, gimli::DW_AT_external) {
+            return Ok(());
+        }
+        let Some(name) = self.name(unit, entry)? else {
+            return Ok(());
+        };
+        if self.globals.contains_key(&name) {
+            return Ok(());
+        }
+        let ty = self.type_of(unit, entry, 0)?;
+        let location = self.location(unit, entry);
+        self.b.add_global(Global {
+            name: name.clone(),
+            ty,
+            location,
+        });
+        self.globals.insert(name, ());
+        Ok(())
+    }
+}
+
+/// The C type of a DWARF base type, by the producer's name first (gcc writes
+/// `long unsigned int`, clang `unsigned long`), then by encoding and size.
+fn base_type(name: &str, encoding: gimli::DwAte, size: u64) -> Option<Type> {
+    let int = |k| Some(Type::Int(k));
+    let by_name = match name {
+        "char" => int(IntKind::Char {
+            signed: encoding == gimli::DW_ATE_signed_char,
+        }),
+        "signed char" => int(IntKind::SChar),
+        "unsigned char" => int(IntKind::UChar),
+        "short int" | "short" => int(IntKind::Short),
+        "short unsigned int" | "unsigned short" => int(IntKind::UShort),
+        "int" => int(IntKind::Int),
+        "unsigned int" => int(IntKind::UInt),
+        "long int" | "long" => int(IntKind::Long),
+        "long unsigned int" | "unsigned long" => int(IntKind::ULong),
+        "long long int" | "long long" => int(IntKind::LongLong),
+        "long long unsigned int" | "unsigned long long" => int(IntKind::ULongLong),
+        "__int128" => int(IntKind::Int128),
+        "__int128 unsigned" | "unsigned __int128" => int(IntKind::UInt128),
+        "_Bool" | "bool" => Some(Type::Bool),
+        "float" => Some(Type::Float(FloatKind::Float)),
+        "double" => Some(Type::Float(FloatKind::Double)),
+        "long double" => Some(Type::Float(FloatKind::LongDouble)),
+        "_Float16" => Some(Type::Float(FloatKind::Half)),
+        "__float128" | "_Float128" => Some(Type::Float(FloatKind::Float128)),
+        "complex float" => Some(Type::Complex(FloatKind::Float)),
+        "complex double" => Some(Type::Complex(FloatKind::Double)),
+        "complex long double" => Some(Type::Complex(FloatKind::LongDouble)),
+        _ => None,
+    };
+    if by_name.is_some() {
+        return by_name;
+    }
+    match (encoding, size) {
+        (gimli::DW_ATE_boolean, _) => Some(Type::Bool),
+        (gimli::DW_ATE_signed_char, 1) => int(IntKind::SChar),
+        (gimli::DW_ATE_unsigned_char, 1) => int(IntKind::UChar),
+        (gimli::DW_ATE_signed, 1) => int(IntKind::SChar),
+        (gimli::DW_ATE_signed, 2) => int(IntKind::Short),
+        (gimli::DW_ATE_signed, 4) => int(IntKind::Int),
+        (gimli::DW_ATE_signed, 8) => int(IntKind::LongLong),
+        (gimli::DW_ATE_signed, 16) => int(IntKind::Int128),
+        (gimli::DW_ATE_unsigned, 1) => int(IntKind::UChar),
+        (gimli::DW_ATE_unsigned, 2) => int(IntKind::UShort),
+        (gimli::DW_ATE_unsigned, 4) => int(IntKind::UInt),
+        (gimli::DW_ATE_unsigned, 8) => int(IntKind::ULongLong),
+        (gimli::DW_ATE_unsigned, 16) => int(IntKind::UInt128),
+        (gimli::DW_ATE_UTF, 2) => int(IntKind::Char16),
+        (gimli::DW_ATE_UTF, 4) => int(IntKind::Char32),
+        (gimli::DW_ATE_float, 4) => Some(Type::Float(FloatKind::Float)),
+        (gimli::DW_ATE_float, 8) => Some(Type::Float(FloatKind::Double)),
+        (gimli::DW_ATE_float, 2) => Some(Type::Float(FloatKind::Half)),
+        (gimli::DW_ATE_float, 12 | 16) => Some(Type::Float(FloatKind::LongDouble)),
+        (gimli::DW_ATE_complex_float, 8) => Some(Type::Complex(FloatKind::Float)),
+        (gimli::DW_ATE_complex_float, 16) => Some(Type::Complex(FloatKind::Double)),
+        (gimli::DW_ATE_complex_float, 32) => Some(Type::Complex(FloatKind::LongDouble)),
+        _ => None,
+    }
+}

@@ -1,0 +1,143 @@
+//! The DWARF front end: the debug info of a compiled object (`.so`, `.o`,
+//! executable) into the same type system the header front end builds.
+//!
+//! [`read`] opens an ELF object with `object`, loads its DWARF sections (DWARF 4
+//! or 5, compressed or not, relocated for `.o` files) with `gimli`, and converts
+//! every unit: base types, pointers and qualifiers, arrays, structs and unions with
+//! their member offsets (bitfields in both the DWARF 4 `DW_AT_bit_offset` and the
+//! DWARF 5 `DW_AT_data_bit_offset` encodings), enums, typedefs, function types,
+//! the functions the object defines, and its global variables. DWARF rarely states
+//! a record's alignment, so it is derived from the members and the size (see
+//! [`convert`]), which also recognises packed records.
+//!
+//! Records, enums and typedefs that several units describe are kept once, by name.
+
+mod convert;
+
+use std::borrow::Cow;
+use std::path::Path;
+
+use object::{Object, ObjectSection};
+
+use crate::error::{ErrorKind, Result};
+use crate::types::{Target, TypeSet};
+
+/// Reads the types, functions and globals described by the DWARF debug info of
+/// the object at `path`.
+///
+/// ```no_run
+/// # fn main() -> wyvern::Result<()> {
+/// let types = wyvern::frontend::dwarf::read("libfoo.so")?;
+/// let config = types.type_named("struct config")?;
+/// println!("{}", types.record_layout(config.id, "struct config")?.to_text());
+/// # Ok(()) }
+/// ```
+///
+/// # Errors
+/// [`ErrorKind::Io`] when the file cannot be read; [`ErrorKind::Dwarf`] when it is
+/// not an object, has no debug info, or its DWARF is malformed (with where).
+pub fn read(path: impl AsRef<Path>) -> Result<TypeSet> {
+    let path = path.as_ref();
+    let bytes = std::fs::read(path).map_err(|source| ErrorKind::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    read_bytes(&bytes, &path.display().to_string())
+}
+
+/// As [`read`], from the bytes of an object; `name` is used in messages.
+///
+/// # Errors
+/// As [`read`].
+pub fn read_bytes(bytes: &[u8], name: &str) -> Result<TypeSet> {
+    let bad = |message: String| -> crate::Error {
+        ErrorKind::Dwarf {
+            object: name.to_owned(),
+            message,
+        }
+        .into()
+    };
+    let file = object::File::parse(bytes).map_err(|e| bad(format!("not an object file: {e}")))?;
+    if file.section_by_name(".debug_info").is_none() {
+        return Err(bad(
+            "it has no DWARF debug info (.debug_info); compile with -g".into(),
+        ));
+    }
+    let endian = if file.is_little_endian() {
+        gimli::RunTimeEndian::Little
+    } else {
+        gimli::RunTimeEndian::Big
+    };
+    let sections = gimli::DwarfSections::load(|id| -> Result<Section<'_>> {
+        match file.section_by_name(id.name()) {
+            Some(section) => Ok(Section {
+                data: section
+                    .uncompressed_data()
+                    .map_err(|e| bad(format!("section {}: {e}", id.name())))?,
+                relocations: Relocations(
+                    section
+                        .relocation_map()
+                        .map_err(|e| bad(format!("relocations of {}: {e}", id.name())))?,
+                ),
+            }),
+            None => Ok(Section {
+                data: Cow::Borrowed(&[]),
+                relocations: Relocations::default(),
+            }),
+        }
+    })?;
+    let dwarf = sections.borrow(|section| {
+        gimli::RelocateReader::new(
+            gimli::EndianSlice::new(&section.data, endian),
+            &section.relocations,
+        )
+    });
+    let target = target_of(&file);
+    convert::Converter::new(target, &dwarf)
+        .run()
+        .map_err(|e| bad(e.to_string()))
+}
+
+/// One loaded DWARF section and its relocations (for `.o` files).
+pub(crate) struct Section<'data> {
+    data: Cow<'data, [u8]>,
+    relocations: Relocations,
+}
+
+/// `object`'s relocations, applied by `gimli` as it reads.
+#[derive(Debug, Default)]
+pub(crate) struct Relocations(object::read::RelocationMap);
+
+impl gimli::read::Relocate for &Relocations {
+    fn relocate_address(&self, offset: usize, value: u64) -> gimli::Result<u64> {
+        Ok(self.0.relocate(offset as u64, value))
+    }
+
+    fn relocate_offset(&self, offset: usize, value: usize) -> gimli::Result<usize> {
+        <usize as gimli::ReaderOffset>::from_u64(self.0.relocate(offset as u64, value as u64))
+    }
+}
+
+/// The reader every conversion uses.
+pub(crate) type Reader<'a> =
+    gimli::RelocateReader<gimli::EndianSlice<'a, gimli::RunTimeEndian>, &'a Relocations>;
+
+fn target_of(file: &object::File<'_>) -> Target {
+    use object::Architecture as A;
+    let (triple, pointer_size) = match file.architecture() {
+        A::X86_64 => ("x86_64-pc-linux-gnu", 8),
+        A::X86_64_X32 => ("x86_64-pc-linux-gnux32", 4),
+        A::I386 => ("i686-pc-linux-gnu", 4),
+        A::Aarch64 => ("aarch64-unknown-linux-gnu", 8),
+        A::Arm => ("arm-unknown-linux-gnueabi", 4),
+        A::Riscv64 => ("riscv64-unknown-linux-gnu", 8),
+        _ => ("unknown", if file.is_64() { 8 } else { 4 }),
+    };
+    Target {
+        triple: triple.to_owned(),
+        pointer_size,
+        // Corrected from the producer's `char` base type when the units have one.
+        char_signed: !matches!(file.architecture(), A::Aarch64 | A::Arm),
+        little_endian: file.is_little_endian(),
+    }
+}

@@ -1,0 +1,182 @@
+//! The DWARF front end against the header front end and gcc: the same layouts
+//! from DWARF 4 and 5 (both bitfield encodings), compressed sections, `.o` files;
+//! calls through DWARF alone; damaged objects give errors, never panics.
+
+mod common;
+
+use common::{fixture, gcc_compile, run_wyvern, Compiled, TempDir};
+use wyvern::{Library, Module, TypeSet, Value};
+
+const FIXTURES: [&str; 4] = ["records.h", "bitfields.h", "packing.h", "scalars.h"];
+
+/// A library with every fixture's types (kept even when unused) and a few functions.
+fn source() -> String {
+    let mut text = String::new();
+    for f in FIXTURES {
+        text.push_str(&format!("#include \"{}\"\n", fixture(f).display()));
+    }
+    text.push_str(
+        "struct P { double x, y; };
+         double dot(struct P a, struct P b) { return a.x * b.x + a.y * b.y; }
+         struct P scale(struct P p, double k) { struct P r = { p.x * k, p.y * k }; return r; }
+         int sum(int n, ...) { __builtin_va_list ap; __builtin_va_start(ap, n); int t = 0;
+             for (int i = 0; i < n; i++) t += __builtin_va_arg(ap, int); __builtin_va_end(ap); return t; }
+         int counter = 7;
+         const char *greeting = \"hello\";\n",
+    );
+    text
+}
+
+fn build(dir: &TempDir, name: &str, flags: &[&str]) -> String {
+    let mut all = vec!["-g", "-fno-eliminate-unused-debug-types", "-fPIC"];
+    all.extend_from_slice(flags);
+    match gcc_compile(dir.path(), name, &source(), &all) {
+        Compiled::Ok(p) => p.display().to_string(),
+        Compiled::Failed(e) => panic!("gcc {flags:?} failed:\n{e}"),
+    }
+}
+
+fn header_types() -> TypeSet {
+    let mut parser = wyvern::Parser::new();
+    for f in FIXTURES {
+        parser = parser.header(fixture(f).display().to_string());
+    }
+    parser.cdef("struct P { double x, y; };").parse().unwrap()
+}
+
+/// Every complete named record of the headers, laid out the same from DWARF.
+fn same_layouts(header: &TypeSet, dwarf: &TypeSet, what: &str) -> usize {
+    let mut compared = 0;
+    for (name, ty) in header.named_records() {
+        if !name.starts_with("struct ") && !name.starts_with("union ") {
+            continue;
+        }
+        let h = header.record_layout(ty, &name).unwrap();
+        let d_ty = match dwarf.type_named(&name) {
+            Ok(t) => t,
+            Err(e) => panic!("{what}: {name} is missing from the DWARF: {e}"),
+        };
+        let d = dwarf.record_layout(d_ty.id, &name).unwrap();
+        // DWARF does not state alignment; these two are the ambiguous cases the
+        // DWARF front end documents (a packed union whose members all sit at 0; a
+        // struct mixing packed and aligned members).
+        let ambiguous = ["union packed_union", "struct packed_fields"].contains(&name.as_str());
+        if ambiguous {
+            assert_eq!(h.size, d.size, "{what}: {name} size");
+        } else {
+            assert_eq!(
+                (h.size, h.align),
+                (d.size, d.align),
+                "{what}: {name} size/align"
+            );
+        }
+        // DWARF does not record unnamed bitfields (padding that holds no data).
+        let fields = |l: &wyvern::RecordLayout| -> Vec<(Option<String>, u64, Option<u32>)> {
+            l.fields
+                .iter()
+                .filter(|f| f.name.is_some() || f.bit_width.is_none())
+                .map(|f| (f.name.clone(), f.bit_offset, f.bit_width))
+                .collect()
+        };
+        assert_eq!(fields(&h), fields(&d), "{what}: {name} fields");
+        compared += 1;
+    }
+    compared
+}
+
+#[test]
+fn layouts_from_dwarf_equal_layouts_from_the_headers() {
+    let dir = TempDir::new("dwarf-layouts");
+    let header = header_types();
+    for (name, flags) in [
+        ("libdw5.so", vec!["-shared", "-gdwarf-5"]),
+        ("libdw4.so", vec!["-shared", "-gdwarf-4"]),
+        ("libgz.so", vec!["-shared", "-gz"]),
+        ("obj.o", vec!["-c"]),
+    ] {
+        let lib = build(&dir, name, &flags);
+        let dwarf = wyvern::frontend::dwarf::read(&lib).unwrap();
+        let n = same_layouts(&header, &dwarf, name);
+        assert!(n > 20, "{name}: only {n} records compared");
+    }
+}
+
+#[test]
+fn calls_through_dwarf_alone() {
+    let dir = TempDir::new("dwarf-calls");
+    let lib = build(&dir, "libcalls.so", &["-shared"]);
+    let types = wyvern::frontend::dwarf::read(&lib).unwrap();
+    // SAFETY: the library was just built from the C above.
+    let m = Module::new(types, unsafe { Library::open(&lib) }.unwrap());
+    let mut p = wyvern::CData::new_named(m.types(), "struct P").unwrap();
+    p.set("x", 1.5).unwrap();
+    p.set("y", 2.0).unwrap();
+    // SAFETY: the functions do arithmetic only.
+    unsafe {
+        let r = m
+            .function("dot")
+            .unwrap()
+            .call(&mut [Value::Data(p.clone()), Value::Data(p.clone())])
+            .unwrap();
+        assert_eq!(r, Value::Float(6.25));
+        let r = m
+            .function("scale")
+            .unwrap()
+            .call(&mut [Value::Data(p), 2.into()])
+            .unwrap();
+        assert_eq!(r.to_string(), "{.x = 3, .y = 4}");
+        let r = m
+            .function("sum")
+            .unwrap()
+            .call(&mut [3.into(), 1.into(), 2.into(), 39.into()])
+            .unwrap();
+        assert_eq!(r, Value::Int(42));
+        assert_eq!(m.global("counter").unwrap(), Value::Int(7));
+    }
+    assert!(m.types().function("sum").unwrap().ty != m.types().function("dot").unwrap().ty);
+    // The CLI, with no header: -l defaults to the object itself.
+    let out = run_wyvern(&["call", "--dwarf", &lib, "dot", "{1, 2}", "{3, 4}"]);
+    assert!(out.success(), "{}", out.describe());
+    assert_eq!(out.stdout, "11\n");
+    let out = run_wyvern(&["layout", "--dwarf", &lib, "struct P"]);
+    assert!(
+        out.success() && out.stdout.contains("/* size: 16, align: 8"),
+        "{}",
+        out.describe()
+    );
+}
+
+#[test]
+fn damaged_objects_give_errors_not_panics() {
+    let dir = TempDir::new("dwarf-damaged");
+    let lib = build(&dir, "libok.so", &["-shared"]);
+    let bytes = std::fs::read(&lib).unwrap();
+    let mut rng = common::Rng::new(0xd3ad);
+    // Truncations at many lengths, and random byte flips.
+    for cut in (0..bytes.len()).step_by(bytes.len() / 97 + 1) {
+        let _ = wyvern::frontend::dwarf::read_bytes(&bytes[..cut], "truncated");
+    }
+    for _ in 0..300 {
+        let mut damaged = bytes.clone();
+        for _ in 0..8 {
+            let at = rng.below(damaged.len());
+            damaged[at] = rng.next() as u8;
+        }
+        let _ = wyvern::frontend::dwarf::read_bytes(&damaged, "damaged");
+    }
+    let e = wyvern::frontend::dwarf::read_bytes(b"not an object", "junk").unwrap_err();
+    assert!(e.to_string().contains("not an object file"), "{e}");
+    let no_debug = match gcc_compile(
+        dir.path(),
+        "libnodebug.so",
+        "int f(void) { return 1; }",
+        &["-shared", "-fPIC"],
+    ) {
+        Compiled::Ok(p) => p,
+        Compiled::Failed(e) => panic!("{e}"),
+    };
+    let e = wyvern::frontend::dwarf::read(&no_debug).unwrap_err();
+    assert!(e.to_string().contains("no DWARF debug info"), "{e}");
+    let out = run_wyvern(&["layout", "--dwarf", &no_debug.display().to_string()]);
+    assert_eq!(out.status, Some(1), "{}", out.describe());
+}
