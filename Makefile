@@ -9,13 +9,14 @@ demo: setup
 	cargo run --quiet --release --example demo
 
 # Everything CI runs: formatting, lints, docs, the test suite (gcc as the oracle),
-# and the build without the optional front ends.
+# the build without the optional front ends, and the DWARF-only build (no libclang).
 test: setup
 	cargo fmt --check
 	cargo clippy --all-targets -- -D warnings
 	RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --quiet
 	cargo test
 	cargo build --no-default-features --quiet
+	cargo build --no-default-features --features dwarf --quiet
 
 bench: setup
 	cargo bench
