@@ -52,7 +52,9 @@ pub(crate) fn run(args: &CallArgs, out: &mut dyn Write) -> Result<()> {
     let mut names = args.libraries.clone();
     if names.is_empty() {
         if let Some(object) = &args.sources.dwarf {
-            names.push(object.display().to_string());
+            // A path, not a soname: dlopen would search the system for a bare name.
+            let path = std::fs::canonicalize(object).unwrap_or_else(|_| object.clone());
+            names.push(path.display().to_string());
         }
     }
     let libraries = open_libraries(&names)?;
