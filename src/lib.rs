@@ -60,11 +60,13 @@
 struct ReadmeDoctests;
 
 pub mod abi;
+pub mod check;
 mod error;
 pub mod frontend;
 pub mod runtime;
 pub mod types;
 
+pub use check::{compare, CheckCounts, CheckReport, Difference, DifferenceKind};
 pub use error::{Diagnostic, Error, ErrorKind, Result, SourceLocation};
 #[cfg(feature = "clang")]
 pub use frontend::clang::{cdef, libclang_version, Parser};

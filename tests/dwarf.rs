@@ -180,3 +180,76 @@ fn damaged_objects_give_errors_not_panics() {
     let out = run_wyvern(&["layout", "--dwarf", &no_debug.display().to_string()]);
     assert_eq!(out.status, Some(1), "{}", out.describe());
 }
+
+#[test]
+fn check_catches_a_header_built_with_a_different_define() {
+    let dir = TempDir::new("dwarf-check");
+    let header = dir.path().join("cfg.h");
+    std::fs::write(
+        &header,
+        "#include <stdio.h>
+struct config {
+    int version;
+#ifdef WIDE
+    long flags;
+#else
+    int flags;
+#endif
+    unsigned debug : 1;
+};
+enum mode { FAST = 1, SAFE = 2 };
+int configure(struct config *c, enum mode m);
+",
+    )
+    .unwrap();
+    let source = format!(
+        "#include \"{}\"\nint configure(struct config *c, enum mode m) {{ c->version = m; return 0; }}\n",
+        header.display()
+    );
+    let lib = match gcc_compile(
+        dir.path(),
+        "libcfg.so",
+        &source,
+        &["-g", "-shared", "-fPIC"],
+    ) {
+        Compiled::Ok(p) => p.display().to_string(),
+        Compiled::Failed(e) => panic!("{e}"),
+    };
+    let h = header.display().to_string();
+    let clean = run_wyvern(&["check", "-H", &h, "--dwarf", &lib]);
+    assert!(clean.success(), "{}", clean.describe());
+    assert!(
+        clean.stdout.starts_with("no differences in"),
+        "{}",
+        clean.describe()
+    );
+    let wide = run_wyvern(&["check", "-H", &h, "-D", "WIDE", "--dwarf", &lib]);
+    assert_eq!(wide.status, Some(1), "{}", wide.describe());
+    for needle in [
+        "struct config",
+        "size 24 in the header, 12 in the binary",
+        ".flags: type 'long' in the header, 'int' in the binary",
+    ] {
+        assert!(
+            wide.stdout.contains(needle),
+            "{needle}\n{}",
+            wide.describe()
+        );
+    }
+    assert!(wide.stderr.contains("differ"), "{}", wide.describe());
+    // stdio.h's functions are not in this library, but they are not the user's header.
+    assert!(!wide.stdout.contains("printf"), "{}", wide.describe());
+    // Exit status 1 still prints the JSON report.
+    let json = run_wyvern(&["check", "--json", "-H", &h, "-D", "WIDE", "--dwarf", &lib]);
+    assert_eq!(json.status, Some(1), "{}", json.describe());
+    let report: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    let differences = report["differences"].as_array().unwrap();
+    assert!(
+        differences
+            .iter()
+            .any(|d| d["subject"] == "struct config.flags"),
+        "{report}"
+    );
+    let out = run_wyvern(&["check", "-H", &h]);
+    assert_eq!(out.status, Some(2), "{}", out.describe());
+}

@@ -35,6 +35,8 @@ pub(crate) enum Command {
     Call(crate::call::CallArgs),
     /// Every function, record, enum, typedef, global and constant.
     Dump(crate::dump::DumpArgs),
+    /// The headers' view of a library against its DWARF debug info (exit 1 when they differ).
+    Check(crate::check::CheckArgs),
 }
 
 /// Where declarations come from; accepted by every subcommand, combinable.

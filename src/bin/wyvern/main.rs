@@ -6,6 +6,7 @@
 
 mod args;
 mod call;
+mod check;
 mod dump;
 mod layout;
 mod literal;
@@ -31,6 +32,7 @@ fn main() -> ExitCode {
         Command::Layout(a) => layout::run(a, &mut out),
         Command::Dump(a) => dump::run(a, &mut out),
         Command::Call(a) => call::run(a, &mut out),
+        Command::Check(a) => check::run(a, &mut out),
     };
     let result = result.and_then(|()| out.flush().map_err(anyhow::Error::from));
     match result {

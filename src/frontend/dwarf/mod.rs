@@ -8,7 +8,7 @@
 //! DWARF 5 `DW_AT_data_bit_offset` encodings), enums, typedefs, function types,
 //! the functions the object defines, and its global variables. DWARF rarely states
 //! a record's alignment, so it is derived from the members and the size (see
-//! [`convert`]), which also recognises packed records.
+//! `convert`), which also recognises packed records.
 //!
 //! Records, enums and typedefs that several units describe are kept once, by name.
 
