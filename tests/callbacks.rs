@@ -189,16 +189,7 @@ fn structs_and_unions_by_value_through_callbacks_match_gcc() {
         Value::Data(r)
     })
     .unwrap();
-    let mut p = CData::new_named(types, "struct P").unwrap();
-    p.set("x", 1.5).unwrap();
-    p.set("y", 4.0).unwrap();
-    // SAFETY: a callback of the parameter's type.
-    let r = unsafe {
-        m.function("apply_p")
-            .unwrap()
-            .call(&mut [scale.to_value(), Value::Data(p), 3.into()])
-    }
-    .unwrap();
+    let r = apply_p(&m, &scale);
     let r = r.as_data().unwrap();
     let (x, y) = (
         r.get("x").unwrap().as_f64().unwrap(),
@@ -258,6 +249,20 @@ fn structs_and_unions_by_value_through_callbacks_match_gcc() {
     }
     .unwrap();
     assert_eq!(r.to_string(), expected[2]);
+}
+
+/// `apply_p(scale, {1.5, 4.0}, 3)`: C calls the callback with a struct by value.
+fn apply_p(m: &Module, scale: &Callback<'_>) -> Value {
+    let mut p = CData::new_named(m.types(), "struct P").unwrap();
+    p.set("x", 1.5).unwrap();
+    p.set("y", 4.0).unwrap();
+    // SAFETY: a callback of the parameter's type.
+    unsafe {
+        m.function("apply_p")
+            .unwrap()
+            .call(&mut [scale.to_value(), Value::Data(p), 3.into()])
+    }
+    .unwrap()
 }
 
 fn parse_hex_float(text: &str) -> f64 {
@@ -430,16 +435,7 @@ fn typed_closures_are_checked_and_called_with_rust_values() {
         },
     )
     .unwrap();
-    let mut p = CData::new_named(types, "struct P").unwrap();
-    p.set("x", 1.5).unwrap();
-    p.set("y", 4.0).unwrap();
-    // SAFETY: a callback of the parameter's type.
-    let r = unsafe {
-        m.function("apply_p")
-            .unwrap()
-            .call(&mut [scale.to_value(), Value::Data(p), 3.into()])
-    }
-    .unwrap();
+    let r = apply_p(&m, &scale);
     let r = r.as_data().unwrap();
     let want: Vec<f64> = expected[0].split(' ').map(parse_hex_float).collect();
     assert_eq!(
