@@ -253,3 +253,37 @@ int configure(struct config *c, enum mode m);
     let out = run_wyvern(&["check", "-H", &h]);
     assert_eq!(out.status, Some(2), "{}", out.describe());
 }
+
+#[test]
+fn a_stripped_object_is_read_through_its_debug_link() {
+    let dir = TempDir::new("dwarf-debuglink");
+    let lib = build(&dir, "libsplit.so", &["-shared"]);
+    let debug = format!("{lib}.debug");
+    let objcopy = |args: &[&str]| {
+        let out = common::run(std::process::Command::new("objcopy").args(args));
+        assert!(out.success(), "objcopy {args:?}\n{}", out.describe());
+    };
+    objcopy(&["--only-keep-debug", &lib, &debug]);
+    objcopy(&["--strip-debug", &lib]);
+    objcopy(&[&format!("--add-gnu-debuglink={debug}"), &lib]);
+    let types = wyvern::frontend::dwarf::read(&lib).unwrap();
+    assert_eq!(
+        types
+            .layout(types.type_named("struct P").unwrap().id)
+            .unwrap()
+            .size,
+        16
+    );
+    // Calls go to the stripped object; the types come from its debug file.
+    let out = run_wyvern(&["call", "--dwarf", &lib, "dot", "{1, 2}", "{3, 4}"]);
+    assert!(out.success() && out.stdout == "11\n", "{}", out.describe());
+    // In the object's .debug/ directory too; a file whose CRC differs is not taken.
+    let hidden = dir.path().join(".debug");
+    std::fs::create_dir_all(&hidden).unwrap();
+    let moved = hidden.join(std::path::Path::new(&debug).file_name().unwrap());
+    std::fs::rename(&debug, &moved).unwrap();
+    assert!(wyvern::frontend::dwarf::read(&lib).is_ok());
+    std::fs::write(&moved, b"not the debug file").unwrap();
+    let e = wyvern::frontend::dwarf::read(&lib).unwrap_err();
+    assert!(e.to_string().contains("no DWARF debug info"), "{e}");
+}

@@ -11,6 +11,8 @@
 //! `convert`), which also recognises packed records.
 //!
 //! Records, enums and typedefs that several units describe are kept once, by name.
+//! A stripped object's separate debug file is found by build-id or
+//! `.gnu_debuglink`, as gdb finds it.
 
 mod convert;
 
@@ -42,7 +44,65 @@ pub fn read(path: impl AsRef<Path>) -> Result<TypeSet> {
         path: path.to_path_buf(),
         source,
     })?;
+    // A stripped object names where its debug info went: read that file instead.
+    if let Some(debug_file) = separate_debug_file(path, &bytes) {
+        if let Ok(debug_bytes) = std::fs::read(&debug_file) {
+            return read_bytes(&debug_bytes, &debug_file.display().to_string());
+        }
+    }
     read_bytes(&bytes, &path.display().to_string())
+}
+
+/// The separate debug file of an object with no `.debug_info` of its own, found
+/// as gdb finds it: by build-id under `/usr/lib/debug/.build-id/`, then by the
+/// `.gnu_debuglink` name next to the object, in its `.debug/` directory and under
+/// `/usr/lib/debug/` (the link's CRC must match).
+fn separate_debug_file(path: &Path, bytes: &[u8]) -> Option<std::path::PathBuf> {
+    let file = object::File::parse(bytes).ok()?;
+    if file.section_by_name(".debug_info").is_some() {
+        return None;
+    }
+    if let Ok(Some(id)) = file.build_id() {
+        if let Some((first, rest)) = id.split_first() {
+            let hex: String = rest.iter().map(|b| format!("{b:02x}")).collect();
+            let candidate = Path::new("/usr/lib/debug/.build-id")
+                .join(format!("{first:02x}"))
+                .join(format!("{hex}.debug"));
+            if candidate.is_file() {
+                return Some(candidate);
+            }
+        }
+    }
+    let (name, crc) = file.gnu_debuglink().ok()??;
+    let name = std::str::from_utf8(name).ok()?;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let absolute_dir = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+    let candidates = [
+        dir.join(name),
+        dir.join(".debug").join(name),
+        Path::new("/usr/lib/debug")
+            .join(absolute_dir.strip_prefix("/").unwrap_or(&absolute_dir))
+            .join(name),
+    ];
+    candidates
+        .into_iter()
+        .find(|c| c.as_path() != path && std::fs::read(c).is_ok_and(|data| crc32(&data) == crc))
+}
+
+/// The CRC-32 (IEEE) that `.gnu_debuglink` records.
+fn crc32(data: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &byte in data {
+        crc ^= u32::from(byte);
+        for _ in 0..8 {
+            crc = if crc & 1 != 0 {
+                (crc >> 1) ^ 0xedb8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
 }
 
 /// As [`read`], from the bytes of an object; `name` is used in messages.
