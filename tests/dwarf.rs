@@ -287,3 +287,45 @@ fn a_stripped_object_is_read_through_its_debug_link() {
     let e = wyvern::frontend::dwarf::read(&lib).unwrap_err();
     assert!(e.to_string().contains("no DWARF debug info"), "{e}");
 }
+
+#[test]
+fn split_dwarf_is_read_from_its_dwo_files() {
+    let dir = TempDir::new("dwarf-split");
+    let header = header_types();
+    for (name, version) in [("split5", "-gdwarf-5"), ("split4", "-gdwarf-4")] {
+        let object = build(
+            &dir,
+            &format!("{name}.o"),
+            &["-c", "-gsplit-dwarf", version],
+        );
+        assert!(
+            dir.path().join(format!("{name}.dwo")).is_file(),
+            "gcc wrote no .dwo"
+        );
+        let lib = dir.path().join(format!("lib{name}.so"));
+        let out = common::run(
+            std::process::Command::new("gcc")
+                .arg("-shared")
+                .arg("-o")
+                .arg(&lib)
+                .arg(&object),
+        );
+        assert!(out.success(), "{}", out.describe());
+        let dwarf = wyvern::frontend::dwarf::read(&lib).unwrap();
+        let n = same_layouts(&header, &dwarf, name);
+        assert!(n > 20, "{name}: only {n} records compared");
+        let out = run_wyvern(&[
+            "call",
+            "--dwarf",
+            &lib.display().to_string(),
+            "dot",
+            "{1, 2}",
+            "{3, 4}",
+        ]);
+        assert!(out.success() && out.stdout == "11\n", "{}", out.describe());
+    }
+    // A missing .dwo is an error that names it.
+    std::fs::remove_file(dir.path().join("split5.dwo")).unwrap();
+    let e = wyvern::frontend::dwarf::read(dir.path().join("libsplit5.so")).unwrap_err();
+    assert!(e.to_string().contains("split5.dwo"), "{e}");
+}

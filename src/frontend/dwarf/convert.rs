@@ -56,6 +56,8 @@ pub(crate) struct Converter<'d, 'a> {
     functions: FxHashMap<String, ()>,
     globals: FxHashMap<String, ()>,
     char_signed: Option<bool>,
+    /// Which file the current units come from: 0 the object, then each `.dwo`.
+    file: usize,
 }
 
 impl<'d, 'a> Converter<'d, 'a> {
@@ -69,14 +71,26 @@ impl<'d, 'a> Converter<'d, 'a> {
             functions: FxHashMap::default(),
             globals: FxHashMap::default(),
             char_signed: None,
+            file: 0,
         }
     }
 
-    pub(crate) fn run(mut self) -> Result<TypeSet> {
+    /// Converts every unit of the object, then of each split DWARF file.
+    pub(crate) fn run(mut self, dwos: &'d [gimli::Dwarf<Reader<'a>>]) -> Result<TypeSet> {
         let mut headers = self.dwarf.units();
         while let Some(header) = headers.next()? {
             let unit = self.dwarf.unit(header)?;
             self.unit(&unit)?;
+        }
+        for (i, dwo) in dwos.iter().enumerate() {
+            // Offsets in different files must not share memo entries.
+            self.file = i + 1;
+            self.dwarf = dwo;
+            let mut headers = dwo.units();
+            while let Some(header) = headers.next()? {
+                let unit = dwo.unit(header)?;
+                self.unit(&unit)?;
+            }
         }
         let little_endian = self.b.target().little_endian;
         if let Some(signed) = self.char_signed {
@@ -109,7 +123,8 @@ impl<'d, 'a> Converter<'d, 'a> {
     }
 
     fn key(&self, unit: &Unit<'a>, offset: UnitOffset) -> usize {
-        offset.to_unit_section_offset(unit).0
+        // The file index keeps offsets of different files apart.
+        offset.to_unit_section_offset(unit).0 | (self.file << 48)
     }
 
     fn name(&self, unit: &Unit<'a>, entry: &Die<'a>) -> Result<Option<String>> {

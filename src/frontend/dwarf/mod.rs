@@ -12,7 +12,8 @@
 //!
 //! Records, enums and typedefs that several units describe are kept once, by name.
 //! A stripped object's separate debug file is found by build-id or
-//! `.gnu_debuglink`, as gdb finds it.
+//! `.gnu_debuglink`, as gdb finds it; split DWARF (`-gsplit-dwarf`) is read from
+//! the `.dwo` files its skeleton units name.
 
 mod convert;
 
@@ -152,10 +153,89 @@ pub fn read_bytes(bytes: &[u8], name: &str) -> Result<TypeSet> {
             &section.relocations,
         )
     });
+    // Split DWARF: skeleton units name the `.dwo` files that hold the entries.
+    let dwo_paths = dwo_paths(&dwarf).map_err(|e| bad(e.to_string()))?;
+    let mut dwo_bytes = Vec::new();
+    for path in &dwo_paths {
+        let bytes = std::fs::read(path).map_err(|e| {
+            bad(format!(
+                "its split DWARF file {} cannot be read: {e}",
+                path.display()
+            ))
+        })?;
+        dwo_bytes.push((path, bytes));
+    }
+    let mut dwo_files = Vec::new();
+    for (path, bytes) in &dwo_bytes {
+        let dwo = object::File::parse(bytes.as_slice())
+            .map_err(|e| bad(format!("{}: not an object file: {e}", path.display())))?;
+        dwo_files.push((*path, dwo));
+    }
+    let mut dwo_sections = Vec::new();
+    for (path, dwo) in &dwo_files {
+        dwo_sections.push(gimli::DwarfSections::load(|id| -> Result<Section<'_>> {
+            match dwo.section_by_name(id.dwo_name().unwrap_or_default()) {
+                Some(section) => Ok(Section {
+                    data: section.uncompressed_data().map_err(|e| {
+                        bad(format!("{}: section {}: {e}", path.display(), id.name()))
+                    })?,
+                    relocations: Relocations::default(),
+                }),
+                None => Ok(Section {
+                    data: Cow::Borrowed(&[]),
+                    relocations: Relocations::default(),
+                }),
+            }
+        })?);
+    }
+    let dwos: Vec<_> = dwo_sections
+        .iter()
+        .map(|sections| {
+            let mut dwo = sections.borrow(|section| {
+                gimli::RelocateReader::new(
+                    gimli::EndianSlice::new(&section.data, endian),
+                    &section.relocations,
+                )
+            });
+            dwo.make_dwo(&dwarf);
+            dwo
+        })
+        .collect();
     let target = target_of(&file);
     convert::Converter::new(target, &dwarf)
-        .run()
+        .run(&dwos)
         .map_err(|e| bad(e.to_string()))
+}
+
+/// The `.dwo` files the skeleton units of `dwarf` name (`DW_AT_dwo_name`, relative
+/// to `DW_AT_comp_dir`), in order, without repeats.
+fn dwo_paths(dwarf: &gimli::Dwarf<Reader<'_>>) -> gimli::Result<Vec<std::path::PathBuf>> {
+    use gimli::Reader as _;
+    let mut paths: Vec<std::path::PathBuf> = Vec::new();
+    let mut headers = dwarf.units();
+    while let Some(header) = headers.next()? {
+        let unit = dwarf.unit(header)?;
+        if unit.dwo_id.is_none() {
+            continue;
+        }
+        let Some(name) = unit.dwo_name()? else {
+            continue;
+        };
+        let name = dwarf
+            .attr_string(&unit, name)?
+            .to_string_lossy()?
+            .into_owned();
+        let mut path = std::path::PathBuf::from(&name);
+        if path.is_relative() {
+            if let Some(dir) = &unit.comp_dir {
+                path = std::path::PathBuf::from(dir.to_string_lossy()?.into_owned()).join(path);
+            }
+        }
+        if !paths.contains(&path) {
+            paths.push(path);
+        }
+    }
+    Ok(paths)
 }
 
 /// One loaded DWARF section and its relocations (for `.o` files).
