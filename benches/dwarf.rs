@@ -118,6 +118,9 @@ fn bench(c: &mut Criterion) {
     group.bench_function("read every type", |b| {
         b.iter(|| wyvern::frontend::dwarf::read(&object).expect("read"))
     });
+    group.bench_function("read one record by name", |b| {
+        b.iter(|| wyvern::frontend::dwarf::read_types(&object, &["struct stat"]).expect("read"))
+    });
     group.bench_function("read and lay out every record", |b| {
         b.iter(|| {
             let types = wyvern::frontend::dwarf::read(&object).expect("read");

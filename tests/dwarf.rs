@@ -329,3 +329,34 @@ fn split_dwarf_is_read_from_its_dwo_files() {
     let e = wyvern::frontend::dwarf::read(dir.path().join("libsplit5.so")).unwrap_err();
     assert!(e.to_string().contains("split5.dwo"), "{e}");
 }
+
+#[test]
+fn one_type_by_name_is_read_without_the_rest() {
+    let dir = TempDir::new("dwarf-lazy");
+    let lib = build(&dir, "liblazy.so", &["-shared"]);
+    let full = wyvern::frontend::dwarf::read(&lib).unwrap();
+    let some =
+        wyvern::frontend::dwarf::read_types(&lib, &["struct P", "union packed_union"]).unwrap();
+    for name in ["struct P", "union packed_union"] {
+        let a = full
+            .record_layout(full.type_named(name).unwrap().id, name)
+            .unwrap();
+        let b = some
+            .record_layout(some.type_named(name).unwrap().id, name)
+            .unwrap();
+        assert_eq!(a.to_text(), b.to_text());
+    }
+    assert!(some.functions().next().is_none(), "no functions are read");
+    assert!(
+        some.records().count() < full.records().count() / 4,
+        "only what was asked for"
+    );
+    let out = run_wyvern(&["layout", "--dwarf", &lib, "struct P"]);
+    assert!(
+        out.success() && out.stdout.starts_with("struct P {"),
+        "{}",
+        out.describe()
+    );
+    let out = run_wyvern(&["layout", "--dwarf", &lib, "struct nope"]);
+    assert_eq!(out.status, Some(1), "{}", out.describe());
+}

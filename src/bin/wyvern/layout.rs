@@ -21,7 +21,18 @@ pub(crate) struct LayoutArgs {
 }
 
 pub(crate) fn run(args: &LayoutArgs, out: &mut dyn Write) -> Result<()> {
-    let set = args.sources.load()?;
+    // From DWARF, only the types asked for are read.
+    let set = match &args.sources.dwarf {
+        Some(object)
+            if !args.types.is_empty()
+                && args.sources.headers.is_empty()
+                && args.sources.cdefs.is_empty() =>
+        {
+            let names: Vec<&str> = args.types.iter().map(String::as_str).collect();
+            wyvern::frontend::dwarf::read_types(object, &names)?
+        }
+        _ => args.sources.load()?,
+    };
     let mut layouts = Vec::new();
     if args.types.is_empty() {
         for (name, ty) in set.named_records() {

@@ -58,6 +58,9 @@ pub(crate) struct Converter<'d, 'a> {
     char_signed: Option<bool>,
     /// Which file the current units come from: 0 the object, then each `.dwo`.
     file: usize,
+    /// When set, only these types are read (`struct stat`, `size_t`), with what
+    /// they use: no functions, no globals, and no unit after the last one needed.
+    wanted: Option<Vec<String>>,
 }
 
 impl<'d, 'a> Converter<'d, 'a> {
@@ -72,7 +75,44 @@ impl<'d, 'a> Converter<'d, 'a> {
             globals: FxHashMap::default(),
             char_signed: None,
             file: 0,
+            wanted: None,
         }
+    }
+
+    /// Reads only the types named (`"struct stat"`, `"union sigval"`, `"size_t"`).
+    pub(crate) fn only(mut self, names: &[&str]) -> Self {
+        self.wanted = Some(
+            names
+                .iter()
+                .map(|n| n.split_whitespace().collect::<Vec<_>>().join(" "))
+                .collect(),
+        );
+        self
+    }
+
+    /// The name a type entry is asked for by (`struct tag`, a typedef's name).
+    fn asked_name(&self, unit: &Unit<'a>, entry: &Die<'a>) -> Result<Option<String>> {
+        let keyword = match entry.tag() {
+            gimli::DW_TAG_structure_type | gimli::DW_TAG_class_type => Some("struct"),
+            gimli::DW_TAG_union_type => Some("union"),
+            gimli::DW_TAG_enumeration_type => Some("enum"),
+            gimli::DW_TAG_typedef | gimli::DW_TAG_base_type => None,
+            _ => return Ok(None),
+        };
+        Ok(self.name(unit, entry)?.map(|n| match keyword {
+            Some(k) => format!("{k} {n}"),
+            None => n,
+        }))
+    }
+
+    /// Whether every wanted type has been read (records and enums defined).
+    fn has_all_wanted(&self) -> bool {
+        let Some(wanted) = &self.wanted else {
+            return false;
+        };
+        wanted
+            .iter()
+            .all(|name| self.named.contains_key(name) && !self.incomplete.contains_key(name))
     }
 
     /// Converts every unit of the object, then of each split DWARF file.
@@ -81,8 +121,14 @@ impl<'d, 'a> Converter<'d, 'a> {
         while let Some(header) = headers.next()? {
             let unit = self.dwarf.unit(header)?;
             self.unit(&unit)?;
+            if self.has_all_wanted() {
+                break;
+            }
         }
         for (i, dwo) in dwos.iter().enumerate() {
+            if self.has_all_wanted() {
+                break;
+            }
             // Offsets in different files must not share memo entries.
             self.file = i + 1;
             self.dwarf = dwo;
@@ -106,6 +152,13 @@ impl<'d, 'a> Converter<'d, 'a> {
         let mut children = root.children();
         while let Some(child) = children.next()? {
             let entry = child.entry().clone();
+            if let Some(wanted) = &self.wanted {
+                let asked = self.asked_name(unit, &entry)?;
+                if asked.is_some_and(|n| wanted.contains(&n)) {
+                    self.ty(unit, entry.offset(), 0)?;
+                }
+                continue;
+            }
             match entry.tag() {
                 gimli::DW_TAG_subprogram => self.function(unit, &entry)?,
                 gimli::DW_TAG_variable => self.global(unit, &entry)?,

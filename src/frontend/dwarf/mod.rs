@@ -40,7 +40,20 @@ use crate::types::{Target, TypeSet};
 /// [`ErrorKind::Io`] when the file cannot be read; [`ErrorKind::Dwarf`] when it is
 /// not an object, has no debug info, or its DWARF is malformed (with where).
 pub fn read(path: impl AsRef<Path>) -> Result<TypeSet> {
-    let path = path.as_ref();
+    read_filtered(path.as_ref(), None)
+}
+
+/// Reads only the types named (`"struct stat"`, `"union sigval"`, `"size_t"`) and
+/// what they use, stopping at the last unit needed: no functions, no globals.
+/// Asking for one record this way does not decode the whole object.
+///
+/// # Errors
+/// As [`read`].
+pub fn read_types(path: impl AsRef<Path>, names: &[&str]) -> Result<TypeSet> {
+    read_filtered(path.as_ref(), Some(names))
+}
+
+fn read_filtered(path: &Path, names: Option<&[&str]>) -> Result<TypeSet> {
     let bytes = std::fs::read(path).map_err(|source| ErrorKind::Io {
         path: path.to_path_buf(),
         source,
@@ -48,10 +61,10 @@ pub fn read(path: impl AsRef<Path>) -> Result<TypeSet> {
     // A stripped object names where its debug info went: read that file instead.
     if let Some(debug_file) = separate_debug_file(path, &bytes) {
         if let Ok(debug_bytes) = std::fs::read(&debug_file) {
-            return read_bytes(&debug_bytes, &debug_file.display().to_string());
+            return convert_bytes(&debug_bytes, &debug_file.display().to_string(), names);
         }
     }
-    read_bytes(&bytes, &path.display().to_string())
+    convert_bytes(&bytes, &path.display().to_string(), names)
 }
 
 /// The separate debug file of an object with no `.debug_info` of its own, found
@@ -111,6 +124,10 @@ fn crc32(data: &[u8]) -> u32 {
 /// # Errors
 /// As [`read`].
 pub fn read_bytes(bytes: &[u8], name: &str) -> Result<TypeSet> {
+    convert_bytes(bytes, name, None)
+}
+
+fn convert_bytes(bytes: &[u8], name: &str, names: Option<&[&str]>) -> Result<TypeSet> {
     let bad = |message: String| -> crate::Error {
         ErrorKind::Dwarf {
             object: name.to_owned(),
@@ -202,9 +219,11 @@ pub fn read_bytes(bytes: &[u8], name: &str) -> Result<TypeSet> {
         })
         .collect();
     let target = target_of(&file);
-    convert::Converter::new(target, &dwarf)
-        .run(&dwos)
-        .map_err(|e| bad(e.to_string()))
+    let mut converter = convert::Converter::new(target, &dwarf);
+    if let Some(names) = names {
+        converter = converter.only(names);
+    }
+    converter.run(&dwos).map_err(|e| bad(e.to_string()))
 }
 
 /// The `.dwo` files the skeleton units of `dwarf` name (`DW_AT_dwo_name`, relative
