@@ -40,8 +40,8 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
 
 use crate::types::{
-    EnumId, FnSig, Function, Global, Layout, QualType, Record, RecordDef, RecordId, RecordKind,
-    Type, TypeId, TypeSet, Typedef, TypedefId,
+    EnumId, FlatField, FnSig, Function, Global, Layout, QualType, Record, RecordDef, RecordId,
+    RecordKind, Type, TypeId, TypeSet, Typedef, TypedefId,
 };
 use crate::SourceLocation;
 
@@ -494,15 +494,6 @@ impl Item {
     }
 }
 
-/// A field as C code reaches it: members of anonymous struct and union members
-/// belong to the parent, at offsets from the parent's start.
-struct FlatField<'a> {
-    name: &'a str,
-    offset_bits: u64,
-    bit_width: Option<u32>,
-    ty: QualType,
-}
-
 /// The header's record or enum as the binary describes it.
 enum Found<T> {
     /// Defined in the binary.
@@ -811,10 +802,8 @@ impl<'a> Checker<'a> {
             let (ha, ba) = (hd.layout.align.to_string(), bd.layout.align.to_string());
             self.differ_value(item, DifferenceKind::Alignment, at, "alignment", ha, ba);
         }
-        let mut hf = Vec::new();
-        flatten(&self.h, hd, 0, 0, &mut hf);
-        let mut bf = Vec::new();
-        flatten(&self.b, bd, 0, 0, &mut bf);
+        let hf = self.h.set.flat_fields(hd);
+        let bf = self.b.set.flat_fields(bd);
         let mut by_name: FxHashMap<&str, &FlatField> = FxHashMap::default();
         for field in &bf {
             by_name.entry(field.name).or_insert(field);
@@ -1193,40 +1182,4 @@ fn named_fields(def: &RecordDef) -> Vec<&crate::types::Field> {
         .iter()
         .filter(|f| f.name.is_some() || f.bit_width.is_none())
         .collect()
-}
-
-/// The fields of a record as C code names them: the members of anonymous struct and
-/// union members lifted into the parent at their offsets from its start. Unnamed
-/// bitfields are left out: they are padding, which offsets already show.
-fn flatten<'a>(
-    side: &Side<'a>,
-    def: &'a RecordDef,
-    base_bits: u64,
-    depth: u32,
-    out: &mut Vec<FlatField<'a>>,
-) {
-    for field in &def.fields {
-        let offset_bits = base_bits.saturating_add(field.offset_bits);
-        match &field.name {
-            Some(name) => out.push(FlatField {
-                name,
-                offset_bits,
-                bit_width: field.bit_width,
-                ty: field.ty,
-            }),
-            None if field.bit_width.is_some() => {}
-            None => {
-                if depth >= MAX_RECORD_NESTING {
-                    continue;
-                }
-                let ty = side.resolve(field.ty);
-                let Type::Record(r) = side.ty(ty.id) else {
-                    continue;
-                };
-                if let Some(inner) = side.record(*r).and_then(|r| r.def.as_ref()) {
-                    flatten(side, inner, offset_bits, depth + 1, out);
-                }
-            }
-        }
-    }
 }

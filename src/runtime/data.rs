@@ -410,48 +410,19 @@ fn field(set: &TypeSet, place: Place, name: &str) -> Result<Place> {
         }
         .into());
     };
-    for f in &def.fields {
-        let at = place.offset_bits + f.offset_bits;
-        if f.name.as_deref() == Some(name) {
-            return Ok(Place {
-                ty: f.ty.id,
-                offset_bits: at,
-                bit_width: f.bit_width,
-            });
-        }
-        if f.is_anonymous_member() {
-            let inner = Place {
-                ty: f.ty.id,
-                offset_bits: at,
-                bit_width: None,
-            };
-            if let Ok(found) = field(set, inner, name) {
-                return Ok(found);
-            }
-        }
+    let fields = set.flat_fields(def);
+    if let Some(f) = fields.iter().find(|f| f.name == name) {
+        return Ok(Place {
+            ty: f.ty.id,
+            offset_bits: place.offset_bits + f.offset_bits,
+            bit_width: f.bit_width,
+        });
     }
-    let mut names = Vec::new();
-    field_names(set, canonical, &mut names, 0);
     Err(Error::not_found(
         "field",
         &format!("{name}' in '{}", set.spell(QualType::new(place.ty))),
-        closest(name, names.iter().map(String::as_str)),
+        closest(name, fields.iter().map(|f| f.name)),
     ))
-}
-
-fn field_names(set: &TypeSet, ty: TypeId, out: &mut Vec<String>, depth: u32) {
-    if depth > 32 {
-        return;
-    }
-    if let Type::Record(r) = set.ty(set.canonical(ty)) {
-        for f in set.record(*r).def.iter().flat_map(|d| &d.fields) {
-            match &f.name {
-                Some(n) => out.push(n.clone()),
-                None if f.is_anonymous_member() => field_names(set, f.ty.id, out, depth + 1),
-                None => {}
-            }
-        }
-    }
 }
 
 /// C initializer syntax, see [`Value`]'s `Display`.
@@ -639,12 +610,21 @@ impl serde::Serialize for Json<'_> {
             return s.serialize_none();
         }
         match set.ty(ty) {
-            Type::Record(_) if self.place.bit_width.is_none() => {
-                let mut fields = Vec::new();
-                flat_fields(set, ty, self.place.offset_bits, &mut fields, 0);
+            Type::Record(r) if self.place.bit_width.is_none() => {
+                let fields = set
+                    .record(*r)
+                    .def
+                    .as_ref()
+                    .map(|d| set.flat_fields(d))
+                    .unwrap_or_default();
                 let mut map = s.serialize_map(Some(fields.len()))?;
-                for (name, place) in fields {
-                    map.serialize_entry(&name, &child(place))?;
+                for f in fields {
+                    let place = Place {
+                        ty: f.ty.id,
+                        offset_bits: self.place.offset_bits + f.offset_bits,
+                        bit_width: f.bit_width,
+                    };
+                    map.serialize_entry(f.name, &child(place))?;
                 }
                 map.end()
             }
@@ -675,30 +655,6 @@ impl serde::Serialize for Json<'_> {
                 Ok(v) => v.serialize(s),
                 Err(_) => s.serialize_none(),
             },
-        }
-    }
-}
-
-/// Every named field, anonymous members flattened, with its place.
-fn flat_fields(set: &TypeSet, ty: TypeId, base: u64, out: &mut Vec<(String, Place)>, depth: u32) {
-    if depth > 32 {
-        return;
-    }
-    if let Type::Record(r) = set.ty(set.canonical(ty)) {
-        for f in set.record(*r).def.iter().flat_map(|d| &d.fields) {
-            let at = base + f.offset_bits;
-            match &f.name {
-                Some(n) => out.push((
-                    n.clone(),
-                    Place {
-                        ty: f.ty.id,
-                        offset_bits: at,
-                        bit_width: f.bit_width,
-                    },
-                )),
-                None if f.is_anonymous_member() => flat_fields(set, f.ty.id, at, out, depth + 1),
-                None => {}
-            }
         }
     }
 }

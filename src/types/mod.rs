@@ -29,6 +29,6 @@ pub use func::{CallConv, FnSig, Function, Linkage};
 pub use id::{EnumId, FunctionId, RecordId, TypeId, TypedefId};
 pub use layout::{FieldLayout, Hole, RecordLayout};
 pub use number::hex_float;
-pub use record::{Field, Record, RecordDef, RecordKind};
+pub use record::{Field, FlatField, Record, RecordDef, RecordKind};
 pub use set::{Target, TypeSet};
 pub use ty::{FloatKind, IntKind, Layout, QualType, Quals, Type};

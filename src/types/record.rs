@@ -74,3 +74,18 @@ impl Field {
         self.name.is_none() && self.bit_width.is_none()
     }
 }
+
+/// A field as C code names it: a named member of a record, or a named member of
+/// one of its anonymous struct or union members, lifted into the record at its
+/// offset from the record's start. See [`TypeSet::flat_fields`](super::TypeSet::flat_fields).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FlatField<'a> {
+    /// The name.
+    pub name: &'a str,
+    /// Its type.
+    pub ty: QualType,
+    /// Offset from the outer record's start, in bits.
+    pub offset_bits: u64,
+    /// The width, for a bitfield.
+    pub bit_width: Option<u32>,
+}

@@ -9,7 +9,7 @@ use super::builder::TypeNode;
 use super::decl::{Constant, Enum, Global, Typedef};
 use super::func::{FnSig, Function};
 use super::id::{EnumId, RecordId, TypeId, TypedefId};
-use super::record::Record;
+use super::record::{FlatField, Record, RecordDef};
 use super::ty::{Layout, QualType, Type};
 use crate::error::{closest, Error, ErrorKind, Result};
 
@@ -288,6 +288,46 @@ impl TypeSet {
     /// The record behind an id.
     pub fn record(&self, id: RecordId) -> &Record {
         &self.inner.data.records[id.index()]
+    }
+
+    /// The fields of a record body as C code names them, in declaration order:
+    /// named members, and the named members of anonymous struct and union members
+    /// lifted in at their offsets from the record's start (up to 16 levels deep).
+    /// Unnamed bitfields, which are padding, are left out.
+    pub fn flat_fields<'s>(&'s self, def: &'s RecordDef) -> Vec<FlatField<'s>> {
+        let mut out = Vec::new();
+        self.flatten(def, 0, 0, &mut out);
+        out
+    }
+
+    fn flatten<'s>(
+        &'s self,
+        def: &'s RecordDef,
+        base_bits: u64,
+        depth: u32,
+        out: &mut Vec<FlatField<'s>>,
+    ) {
+        for field in &def.fields {
+            let offset_bits = base_bits.saturating_add(field.offset_bits);
+            match &field.name {
+                Some(name) => out.push(FlatField {
+                    name,
+                    ty: field.ty,
+                    offset_bits,
+                    bit_width: field.bit_width,
+                }),
+                None if field.bit_width.is_some() || depth >= 16 => {}
+                None => {
+                    let Type::Record(r) = self.ty(self.canonical(field.ty.id)) else {
+                        continue;
+                    };
+                    let inner = self.inner.data.records.get(r.index());
+                    if let Some(inner) = inner.and_then(|r| r.def.as_ref()) {
+                        self.flatten(inner, offset_bits, depth + 1, out);
+                    }
+                }
+            }
+        }
     }
 
     /// The type id of a record.

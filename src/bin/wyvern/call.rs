@@ -382,14 +382,20 @@ fn fill(module: &Module, data: &mut CData, path: &str, ty: TypeId, lit: &Lit) ->
     match types.ty(canonical) {
         Type::Record(r) => {
             let record = types.record(*r);
-            let members = initializable_members(&types, canonical);
+            // The members a positional initializer fills, in order: named fields,
+            // and the fields of anonymous members flattened.
+            let members = record
+                .def
+                .as_ref()
+                .map(|d| types.flat_fields(d))
+                .unwrap_or_default();
             let mut cursor = 0;
             for (designators, item) in items {
                 let child = match designators.split_first() {
                     Some((Designator::Field(name), rest)) => {
                         cursor = members
                             .iter()
-                            .position(|(n, _)| n == name)
+                            .position(|f| f.name == name)
                             .map_or(members.len(), |i| i + 1);
                         format!("{path}.{name}{}", steps(rest))
                     }
@@ -399,11 +405,11 @@ fn fill(module: &Module, data: &mut CData, path: &str, ty: TypeId, lit: &Lit) ->
                     None => {
                         // A union takes its first member; a struct the next one.
                         let full = record.kind == RecordKind::Union && cursor > 0;
-                        let Some((name, _)) = members.get(cursor).filter(|_| !full) else {
+                        let Some(member) = members.get(cursor).filter(|_| !full) else {
                             bail!("too many values for '{}'", types.spell(QualType::new(ty)));
                         };
                         cursor += 1;
-                        format!("{path}.{name}")
+                        format!("{path}.{}", member.name)
                     }
                 };
                 let child_ty = data.type_at(&child)?.id;
@@ -457,22 +463,4 @@ fn steps(designators: &[Designator]) -> String {
             Designator::Index(i) => format!("[{i}]"),
         })
         .collect()
-}
-
-/// The members a positional initializer fills, in order: named fields, and the
-/// fields of anonymous members flattened; unnamed bitfields skipped.
-fn initializable_members(types: &TypeSet, ty: TypeId) -> Vec<(String, TypeId)> {
-    let mut out = Vec::new();
-    if let Type::Record(r) = types.ty(types.canonical(ty)) {
-        for f in types.record(*r).def.iter().flat_map(|d| &d.fields) {
-            match &f.name {
-                Some(name) => out.push((name.clone(), f.ty.id)),
-                None if f.is_anonymous_member() => {
-                    out.extend(initializable_members(types, f.ty.id))
-                }
-                None => {}
-            }
-        }
-    }
-    out
 }
