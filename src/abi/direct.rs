@@ -161,15 +161,8 @@ impl Plan {
             match part.reg {
                 Reg::Gpr { index, extend } => {
                     gpr[usize::from(index)] = match extend {
-                        Some((size, signed)) if size < 8 => {
-                            let shift = 64 - u32::from(size) * 8;
-                            if signed {
-                                (((raw << shift) as i64) >> shift) as u64
-                            } else {
-                                (raw << shift) >> shift
-                            }
-                        }
-                        _ => raw,
+                        Some((size, signed)) => super::extend(raw, usize::from(size), signed),
+                        None => raw,
                     }
                 }
                 Reg::Sse(index) => sse[usize::from(index)] = raw,

@@ -13,3 +13,15 @@ pub mod sysv;
 
 pub use ffi::CallInterface;
 pub(crate) use ffi::Shape;
+
+/// The low `size` bytes (1 to 8) of a register-sized `raw`, sign- or
+/// zero-extended to 64 bits: how integers narrower than a register travel.
+#[inline]
+pub(crate) fn extend(raw: u64, size: usize, signed: bool) -> u64 {
+    let shift = 64 - (size.clamp(1, 8) as u32) * 8;
+    if signed {
+        (((raw << shift) as i64) >> shift) as u64
+    } else {
+        (raw << shift) >> shift
+    }
+}

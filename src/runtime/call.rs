@@ -398,19 +398,23 @@ pub(crate) fn load_fast(shape: Shape, src: &[u8]) -> Option<Value> {
     word.copy_from_slice(src.get(..8)?);
     let raw = u64::from_le_bytes(word);
     Some(match shape {
-        Shape::Int { size, signed } => {
-            let shift = 64 - u32::from(size) * 8;
-            if signed {
-                Value::Int(i128::from(((raw << shift) as i64) >> shift))
-            } else {
-                Value::Int(i128::from((raw << shift) >> shift))
-            }
-        }
+        Shape::Int { size, signed } => int_value(raw, size, signed),
         Shape::F64 => Value::Float(f64::from_bits(raw)),
         Shape::F32 => Value::Float(f64::from(f32::from_bits(raw as u32))),
         Shape::Pointer if raw == 0 => Value::Null,
         Shape::Pointer => Value::Pointer(raw as usize),
         Shape::Other => return None,
+    })
+}
+
+/// An integer of `size` bytes held in the low bytes of `raw`, as a value.
+#[inline]
+pub(crate) fn int_value(raw: u64, size: u8, signed: bool) -> Value {
+    let word = crate::abi::extend(raw, usize::from(size), signed);
+    Value::Int(if signed {
+        i128::from(word as i64)
+    } else {
+        i128::from(word)
     })
 }
 

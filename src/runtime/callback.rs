@@ -10,11 +10,11 @@ use std::ptr::null_mut;
 
 use libffi::raw as ffi;
 
-use super::call::store_fast;
+use super::call::{int_value, store_fast};
 use super::mem::{int_shape, load, size_of, store, Place};
 use super::typed::{CType, RustType};
 use super::value::Value;
-use crate::abi::{CallInterface, Shape};
+use crate::abi::{extend, CallInterface, Shape};
 use crate::error::{Error, ErrorKind, Result};
 use crate::types::{FnSig, QualType, Type, TypeId, TypeSet};
 
@@ -479,11 +479,9 @@ unsafe extern "C" fn typed_trampoline<A, R, F>(
                             width.min(8),
                         );
                     }
-                    if signed && word[width.min(8) - 1] & 0x80 != 0 {
-                        word[width.min(8)..].fill(0xff);
-                    }
+                    let word = extend(u64::from_le_bytes(word), width, signed);
                     // SAFETY: the result buffer holds at least an `ffi_arg`.
-                    unsafe { ret.cast::<[u8; 8]>().write_unaligned(word) };
+                    unsafe { ret.cast::<u64>().write_unaligned(word) };
                 }
                 // SAFETY: the result buffer holds a value of the (checked) result type.
                 None => unsafe { ret.cast::<R>().write_unaligned(result) },
@@ -653,13 +651,7 @@ impl State<'_> {
                             _ => p.cast::<u64>().read_unaligned(),
                         }
                     };
-                    let shift = 64 - u32::from(size) * 8;
-                    let raw = raw << shift;
-                    Value::Int(if signed {
-                        i128::from((raw as i64) >> shift)
-                    } else {
-                        i128::from(raw >> shift)
-                    })
+                    int_value(raw, size, signed)
                 }
                 _ => load(&self.set, Place::whole(*ty), bytes)?,
             });
@@ -708,12 +700,9 @@ impl State<'_> {
             Some((width, signed)) if width < 8 => {
                 let mut word = [0u8; 8];
                 word[..width].copy_from_slice(&scratch[..width]);
-                let negative = signed && scratch[width - 1] & 0x80 != 0;
-                if negative {
-                    word[width..].fill(0xff);
-                }
+                let word = extend(u64::from_le_bytes(word), width, signed);
                 // SAFETY: the result buffer holds at least an `ffi_arg`.
-                unsafe { std::ptr::copy_nonoverlapping(word.as_ptr(), ret.cast::<u8>(), 8) };
+                unsafe { ret.cast::<u64>().write_unaligned(word) };
             }
             // SAFETY: the result buffer holds a value of the return type.
             _ => unsafe { std::ptr::copy_nonoverlapping(scratch.as_ptr(), ret.cast::<u8>(), size) },
