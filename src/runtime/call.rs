@@ -147,8 +147,8 @@ impl Function {
         self.inner.code as *const c_void
     }
 
-    /// Where argument `i` (0-based) goes, for messages: `argument 2 ('y') of 'pow'`.
-    fn place_of(&self, i: usize) -> String {
+    /// Argument `i` (0-based) as messages name it: `argument 2 ('y') of 'pow'`.
+    pub fn describe_argument(&self, i: usize) -> String {
         match self.inner.param_names.get(i).and_then(Option::as_deref) {
             Some(name) => format!("argument {} ('{name}') of '{}'", i + 1, self.inner.name),
             None => format!("argument {} of '{}'", i + 1, self.inner.name),
@@ -209,7 +209,7 @@ impl Function {
         };
         for (i, (slot, value)) in types.iter_mut().zip(extra).enumerate() {
             *slot = promoted_type(&inner.set, value)
-                .map_err(|m| value_error(&|| self.place_of(fixed + i), m))?;
+                .map_err(|m| value_error(&|| self.describe_argument(fixed + i), m))?;
         }
         let mut cache = inner
             .variadic
@@ -256,7 +256,7 @@ impl Function {
                 }
                 _ if slot.buffer <= 16 => {
                     if !store_fast(slot.shape, value, &mut scratch[i].0) {
-                        let at = || self.place_of(i);
+                        let at = || self.describe_argument(i);
                         store(set, Place::whole(slot.ty), &mut scratch[i].0, value, &at)?;
                     }
                     scratch[i].0.as_mut_ptr().cast()
@@ -274,7 +274,7 @@ impl Function {
                             set.spell(QualType::new(slot.ty))
                         ),
                     };
-                    return Err(value_error(&|| self.place_of(i), message));
+                    return Err(value_error(&|| self.describe_argument(i), message));
                 }
             };
         }

@@ -164,7 +164,7 @@ impl<'a> Callback<'a> {
         ty: QualType,
         body: impl Fn(&[Value]) -> R + Send + Sync + 'a,
     ) -> Result<Callback<'a>> {
-        let sig = function_type(set, ty.id)?;
+        let (_, sig) = function_type(set, ty.id)?;
         let interface = CallInterface::for_closure(set, &sig)?;
         let ret = match set.ty(set.canonical(sig.ret.id)) {
             Type::Void => None,
@@ -210,7 +210,7 @@ impl<'a> Callback<'a> {
         R: CType + Copy + 'a,
         F: Fn(A) -> R + Send + Sync + 'a,
     {
-        let sig = function_type(set, ty.id)?;
+        let (_, sig) = function_type(set, ty.id)?;
         let names = vec![None; sig.params.len()];
         let ret_desc = R::describe();
         super::typed::check_signature(
@@ -330,7 +330,7 @@ impl<'a> Callback<'a> {
 /// [`ErrorKind::TypeMismatch`] naming the parameter that differs, and
 /// [`ErrorKind::Unsupported`] when `ty` is not a function pointer type.
 pub fn typed_callback<F: super::FnType>(set: &TypeSet, ty: QualType, f: F) -> Result<Value> {
-    let sig = function_type(set, ty.id)?;
+    let (_, sig) = function_type(set, ty.id)?;
     let names = vec![None; sig.params.len()];
     super::typed::check_signature(set, &sig, &names, &set.spell(ty), &F::params(), &F::ret())?;
     Ok(Value::Pointer(f.address() as usize))
@@ -499,13 +499,13 @@ unsafe extern "C" fn typed_trampoline<A, R, F>(
 }
 
 /// The function type behind `ty` (a function, a pointer to one, or typedefs of them).
-fn function_type(set: &TypeSet, ty: TypeId) -> Result<FnSig> {
+pub(crate) fn function_type(set: &TypeSet, ty: TypeId) -> Result<(TypeId, FnSig)> {
     let mut id = set.canonical(ty);
     if let Type::Pointer(pointee) = set.ty(id) {
         id = set.canonical(pointee.id);
     }
     match set.ty(id) {
-        Type::Function(sig) => Ok(sig.clone()),
+        Type::Function(sig) => Ok((id, sig.clone())),
         _ => Err(ErrorKind::Unsupported(format!(
             "'{}' is not a function pointer type",
             set.spell(QualType::new(ty))

@@ -135,17 +135,7 @@ impl Module {
     /// `address` must be the code of a function of type `ty` that stays loaded
     /// while the returned `Function` is used.
     pub unsafe fn function_at(&self, name: &str, ty: QualType, address: usize) -> Result<Function> {
-        let mut id = self.types.canonical(ty.id);
-        if let crate::types::Type::Pointer(pointee) = self.types.ty(id) {
-            id = self.types.canonical(pointee.id);
-        }
-        let Some(sig) = self.types.fn_sig(id).cloned() else {
-            return Err(ErrorKind::Unsupported(format!(
-                "'{}' is not a function pointer type",
-                self.types.spell(ty)
-            ))
-            .into());
-        };
+        let (id, sig) = super::callback::function_type(&self.types, ty.id)?;
         if address == 0 {
             return Err(value_error(
                 &|| format!("function pointer '{name}'"),

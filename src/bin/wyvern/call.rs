@@ -77,7 +77,7 @@ pub(crate) fn run(args: &CallArgs, out: &mut dyn Write) -> Result<()> {
     for (i, text) in raw_args.iter().enumerate() {
         let lit =
             literal::parse(text).map_err(|e| UsageError(format!("argument {}: {e}", i + 1)))?;
-        let place = describe_param(&function, i);
+        let place = function.describe_argument(i);
         let value = match sig.params.get(i) {
             Some(param) => {
                 if matches!(lit, Lit::AddressOf(_) | Lit::Buffer(..)) {
@@ -136,13 +136,6 @@ fn open_libraries(names: &[String]) -> Result<Vec<Library>> {
         // what they asked for.
         .map(|name| unsafe { Library::open(name) }.map_err(anyhow::Error::from))
         .collect()
-}
-
-fn describe_param(function: &wyvern::Function, i: usize) -> String {
-    match function.param_names().get(i).and_then(Option::as_deref) {
-        Some(name) => format!("argument {} ('{name}') of '{}'", i + 1, function.name()),
-        None => format!("argument {} of '{}'", i + 1, function.name()),
-    }
 }
 
 /// What an out-parameter points to, for printing.
