@@ -31,4 +31,4 @@ pub use layout::{FieldLayout, Hole, RecordLayout};
 pub use number::hex_float;
 pub use record::{Field, FlatField, Record, RecordDef, RecordKind};
 pub use set::{Target, TypeSet};
-pub use ty::{FloatKind, IntKind, Layout, QualType, Quals, Type};
+pub use ty::{scalar_from_words, FloatKind, IntKind, Layout, QualType, Quals, Type};

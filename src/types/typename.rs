@@ -203,71 +203,20 @@ impl<'t> Parser<'_, 't> {
     }
 
     fn builtin(&self, words: &[&str]) -> Result<super::TypeId> {
-        let count = |w: &str| words.iter().filter(|x| **x == w).count();
-        let unsigned = count("unsigned") > 0;
-        let longs = count("long");
-        let spelling = if count("_Complex") > 0 {
-            let float = if count("float") > 0 {
-                super::FloatKind::Float
-            } else if longs > 0 {
-                super::FloatKind::LongDouble
-            } else {
-                super::FloatKind::Double
-            };
-            return self
-                .set
-                .interned(&Type::Complex(float))
-                .ok_or_else(|| self.unused(&words.join(" ")));
-        } else if count("void") > 0 {
-            "void"
-        } else if count("_Bool") > 0 {
-            "_Bool"
-        } else if count("float") > 0 {
-            "float"
-        } else if count("double") > 0 {
-            if longs > 0 {
-                "long double"
-            } else {
-                "double"
+        let ty = super::scalar_from_words(words, self.set.target().char_signed)
+            .ok_or_else(|| bad(self.text, "expected a type".into()))?;
+        let spelling = match &ty {
+            Type::Complex(_) => {
+                return self
+                    .set
+                    .interned(&ty)
+                    .ok_or_else(|| self.unused(&words.join(" ")))
             }
-        } else if count("_Float16") > 0 {
-            "_Float16"
-        } else if count("__float128") > 0 {
-            "__float128"
-        } else if count("char") > 0 {
-            match (unsigned, count("signed") > 0) {
-                (true, _) => "unsigned char",
-                (false, true) => "signed char",
-                (false, false) => "char",
-            }
-        } else if count("__int128") > 0 {
-            if unsigned {
-                "unsigned __int128"
-            } else {
-                "__int128"
-            }
-        } else if count("short") > 0 {
-            if unsigned {
-                "unsigned short"
-            } else {
-                "short"
-            }
-        } else if longs >= 2 {
-            if unsigned {
-                "unsigned long long"
-            } else {
-                "long long"
-            }
-        } else if longs == 1 {
-            if unsigned {
-                "unsigned long"
-            } else {
-                "long"
-            }
-        } else if unsigned {
-            "unsigned int"
-        } else {
-            "int"
+            Type::Void => "void",
+            Type::Bool => "_Bool",
+            Type::Int(k) => k.spelling(),
+            Type::Float(k) => k.spelling(),
+            _ => return Err(bad(self.text, "expected a type".into())),
         };
         self.set
             .scalar_named(spelling)

@@ -1134,49 +1134,15 @@ fn round_float(v: f64, k: FloatKind) -> f64 {
 }
 
 fn builtin_cast(words: &[&str]) -> Cast {
-    let count = |w: &str| words.iter().filter(|x| **x == w).count();
-    let unsigned = count("unsigned") > 0;
-    if count("void") > 0 {
-        Cast::Void
-    } else if count("_Bool") > 0 {
-        Cast::Bool
-    } else if count("float") > 0 {
-        Cast::Float(FloatKind::Float)
-    } else if count("double") > 0 {
-        Cast::Float(if count("long") > 0 {
-            FloatKind::LongDouble
-        } else {
-            FloatKind::Double
-        })
-    } else if count("char") > 0 {
-        Cast::Int(match (unsigned, count("signed") > 0) {
-            (true, _) => IntKind::UChar,
-            (false, true) => IntKind::SChar,
-            // Plain char's signedness does not change a cast's value range on
-            // the targets wyvern knows; the kind records it for printing.
-            (false, false) => IntKind::Char { signed: true },
-        })
-    } else if count("short") > 0 {
-        Cast::Int(if unsigned {
-            IntKind::UShort
-        } else {
-            IntKind::Short
-        })
-    } else if count("__int128") > 0 {
-        Cast::Int(if unsigned {
-            IntKind::UInt128
-        } else {
-            IntKind::Int128
-        })
-    } else {
-        Cast::Int(match (count("long"), unsigned) {
-            (0, false) => IntKind::Int,
-            (0, true) => IntKind::UInt,
-            (1, false) => IntKind::Long,
-            (1, true) => IntKind::ULong,
-            (_, false) => IntKind::LongLong,
-            (_, true) => IntKind::ULongLong,
-        })
+    // Plain char's signedness does not change a cast's value range on the targets
+    // wyvern knows; the kind records it for printing.
+    match crate::types::scalar_from_words(words, true) {
+        Some(Type::Void) => Cast::Void,
+        Some(Type::Bool) => Cast::Bool,
+        Some(Type::Float(k) | Type::Complex(k)) => Cast::Float(k),
+        Some(Type::Int(k)) => Cast::Int(k),
+        // `signed`/`unsigned` alone, and words this evaluator does not collect.
+        _ => Cast::Int(IntKind::Int),
     }
 }
 

@@ -747,33 +747,18 @@ impl<'d, 'a> Converter<'d, 'a> {
 /// `long unsigned int`, clang `unsigned long`), then by encoding and size.
 fn base_type(name: &str, encoding: gimli::DwAte, size: u64) -> Option<Type> {
     let int = |k| Some(Type::Int(k));
-    let by_name = match name {
-        "char" => int(IntKind::Char {
-            signed: encoding == gimli::DW_ATE_signed_char,
-        }),
-        "signed char" => int(IntKind::SChar),
-        "unsigned char" => int(IntKind::UChar),
-        "short int" | "short" => int(IntKind::Short),
-        "short unsigned int" | "unsigned short" => int(IntKind::UShort),
-        "int" => int(IntKind::Int),
-        "unsigned int" => int(IntKind::UInt),
-        "long int" | "long" => int(IntKind::Long),
-        "long unsigned int" | "unsigned long" => int(IntKind::ULong),
-        "long long int" | "long long" => int(IntKind::LongLong),
-        "long long unsigned int" | "unsigned long long" => int(IntKind::ULongLong),
-        "__int128" => int(IntKind::Int128),
-        "__int128 unsigned" | "unsigned __int128" => int(IntKind::UInt128),
-        "_Bool" | "bool" => Some(Type::Bool),
-        "float" => Some(Type::Float(FloatKind::Float)),
-        "double" => Some(Type::Float(FloatKind::Double)),
-        "long double" => Some(Type::Float(FloatKind::LongDouble)),
-        "_Float16" => Some(Type::Float(FloatKind::Half)),
-        "__float128" | "_Float128" => Some(Type::Float(FloatKind::Float128)),
-        "complex float" => Some(Type::Complex(FloatKind::Float)),
-        "complex double" => Some(Type::Complex(FloatKind::Double)),
-        "complex long double" => Some(Type::Complex(FloatKind::LongDouble)),
-        _ => None,
-    };
+    // gcc writes `long unsigned int` and `complex float`, clang `unsigned long`.
+    let words: Vec<&str> = name
+        .split_whitespace()
+        .map(|w| match w {
+            "complex" => "_Complex",
+            "_Float128" => "__float128",
+            "bool" => "_Bool",
+            other => other,
+        })
+        .collect();
+    let by_name = crate::types::scalar_from_words(&words, encoding == gimli::DW_ATE_signed_char)
+        .filter(|t| !matches!(t, Type::Void));
     if by_name.is_some() {
         return by_name;
     }
