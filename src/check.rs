@@ -405,13 +405,13 @@ impl<'a> Side<'a> {
         ty
     }
 
-    /// What a parameter of this type points to once C has adjusted it, `None`
-    /// when it is not a pointer.
+    /// What a parameter of this type points to, `None` when it is not a pointer.
+    /// (Front ends give parameters as C adjusts them: arrays and functions are
+    /// pointers, see [`FnSig::params`].)
     fn param_pointee(&self, ty: QualType) -> Option<QualType> {
         let ty = self.resolve(ty);
         match self.ty(ty.id) {
-            Type::Pointer(pointee) | Type::Array { elem: pointee, .. } => Some(*pointee),
-            Type::Function(_) => Some(QualType::new(ty.id)),
+            Type::Pointer(pointee) => Some(*pointee),
             _ => None,
         }
     }
@@ -1048,10 +1048,9 @@ impl<'a> Checker<'a> {
         (!quals || h.quals == b.quals) && self.same_type(h.id, b.id, depth)
     }
 
-    /// Whether two parameter types agree as C adjusts them: an array parameter is a
-    /// pointer to its element and a function parameter a pointer to the function
-    /// (a header keeps `int t[4]` as written, DWARF has the pointer), and top-level
-    /// qualifiers are not part of the function's type (C11 6.7.6.3p7, p8, p15).
+    /// Whether two parameter types agree: pointees with their qualifiers, and
+    /// top-level qualifiers ignored, as they are not part of the function's type
+    /// (C11 6.7.6.3p15).
     fn same_param(&mut self, h: QualType, b: QualType, depth: u32) -> bool {
         match (self.h.param_pointee(h), self.b.param_pointee(b)) {
             (Some(x), Some(y)) => self.same_qual(x, y, true, depth),

@@ -97,7 +97,6 @@ impl Function {
         code: *mut c_void,
         library: Arc<Library>,
     ) -> Result<Function> {
-        let sig = adjusted(set, sig)?;
         let fixed = Arc::new(
             CallInterface::new(set, &effective(&sig), &[])
                 .map_err(|e| ErrorKind::Unsupported(format!("'{}': {e}", set.prototype(decl))))?,
@@ -424,21 +423,6 @@ fn is_object(set: &TypeSet, ty: TypeId) -> bool {
         set.ty(set.canonical(ty)),
         Type::Record(_) | Type::Array { .. } | Type::Complex(_) | Type::Vector { .. }
     )
-}
-
-/// A parameter declared as an array is a pointer to its element, one declared as
-/// a function a pointer to it (C11 6.7.6.3p7-8): `void f(char buf[10])` takes a
-/// `char *`. libclang reports such parameters as written, so they are adjusted here.
-fn adjusted(set: &TypeSet, mut sig: FnSig) -> Result<FnSig> {
-    for param in &mut sig.params {
-        let pointee = match set.ty(set.canonical(param.id)) {
-            Type::Array { elem, .. } => *elem,
-            Type::Function(_) => QualType::new(param.id),
-            _ => continue,
-        };
-        *param = QualType::new(set.pointer_to(pointee)?);
-    }
-    Ok(sig)
 }
 
 /// An unprototyped `int f()` is called like a variadic function with no fixed

@@ -494,7 +494,7 @@ impl<'tu> Converter<'tu> {
         let params = t
             .args()
             .into_iter()
-            .map(|a| self.ty(a))
+            .map(|a| self.ty(a).map(|q| self.adjust_param(q)))
             .collect::<Result<Vec<_>>>()?;
         let sig = FnSig {
             ret,
@@ -504,6 +504,22 @@ impl<'tu> Converter<'tu> {
             conv: calling_conv(t.calling_conv()),
         };
         Ok(self.b.intern(Type::Function(sig), None).into())
+    }
+
+    /// A parameter declared as an array is a pointer to its element, one declared
+    /// as a function a pointer to it (C11 6.7.6.3p7-8): `void f(char buf[10])`
+    /// takes a `char *`. libclang reports such parameters as written.
+    fn adjust_param(&mut self, q: QualType) -> QualType {
+        let pointee = match self.b.get(self.b.canonical(q.id)) {
+            Some(Type::Array { elem, .. }) => *elem,
+            Some(Type::Function(_)) => QualType::new(q.id),
+            _ => return q,
+        };
+        let size = u64::from(self.b.target().pointer_size);
+        let pointer = self
+            .b
+            .intern(Type::Pointer(pointee), Some(Layout::new(size, size)));
+        QualType::with(pointer, q.quals)
     }
 
     fn macro_def(&mut self, c: Cursor<'tu>) {
