@@ -235,17 +235,15 @@ impl CData {
     pub fn set(&mut self, path: &str, value: impl Into<Value>) -> Result<()> {
         let place = self.place(path)?;
         let mut value = value.into();
-        let at = || self.describe_path(path);
-        let at_text = at();
-        let at = || at_text.clone();
-        let keeps = matches!(value, Value::Str(_) | Value::Bytes(_) | Value::Ref(_));
-        if !keeps {
-            return store(&self.0.set, place, self.0.buf.all_mut(), &mut value, &at);
-        }
-        // The pointer targets the value's heap storage (the string's, the
+        let fields = &mut *self.0;
+        let (set, ty) = (&fields.set, fields.ty);
+        let at = || describe_path(set, ty, path);
+        store(set, place, fields.buf.all_mut(), &mut value, &at)?;
+        // A pointer stored here targets the value's heap storage (the string's, the
         // buffer's, the object's), which stays put when the value moves into `keep`.
-        store(&self.0.set, place, self.0.buf.all_mut(), &mut value, &at)?;
-        self.0.keep.push(Arc::new(value));
+        if matches!(value, Value::Str(_) | Value::Bytes(_) | Value::Ref(_)) {
+            fields.keep.push(Arc::new(value));
+        }
         Ok(())
     }
 
@@ -303,16 +301,21 @@ impl CData {
     }
 
     fn describe_path(&self, path: &str) -> String {
-        if path.is_empty() {
-            format!("the '{}' object", self.type_name())
-        } else {
-            format!("'{path}' of '{}'", self.type_name())
-        }
+        describe_path(&self.0.set, self.0.ty, path)
     }
 
     /// Resolves a path to its place in the buffer.
     pub(crate) fn place(&self, path: &str) -> Result<Place> {
         resolve(&self.0.set, self.0.ty.id, path)
+    }
+}
+
+/// Where `path` is in an object of type `ty`, for messages.
+fn describe_path(set: &TypeSet, ty: QualType, path: &str) -> String {
+    if path.is_empty() {
+        format!("the '{}' object", set.spell(ty))
+    } else {
+        format!("'{path}' of '{}'", set.spell(ty))
     }
 }
 
