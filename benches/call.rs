@@ -152,15 +152,16 @@ struct Fixture {
     raw_points: [P; 2],
 }
 
-fn gcc_library(dir: &Path) -> PathBuf {
-    std::fs::write(dir.join("call.h"), HEADER).expect("write call.h");
-    std::fs::write(dir.join("call.c"), SOURCE).expect("write call.c");
-    let lib = dir.join("libcall.so");
+/// Writes `<name>.h` and `<name>.c` into `dir` and builds `lib<name>.so` from them.
+fn gcc_library(dir: &Path, name: &str, header: &str, source: &str) -> PathBuf {
+    std::fs::write(dir.join(format!("{name}.h")), header).expect("write the header");
+    std::fs::write(dir.join(format!("{name}.c")), source).expect("write the source");
+    let lib = dir.join(format!("lib{name}.so"));
     let out = Command::new("gcc")
         .current_dir(dir)
         .args(["-O2", "-shared", "-fPIC", "-o"])
         .arg(&lib)
-        .arg("call.c")
+        .arg(format!("{name}.c"))
         .output()
         .expect("run gcc");
     assert!(
@@ -177,7 +178,7 @@ impl Fixture {
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).expect("create scratch dir");
         let scratch = Scratch(dir);
-        let lib = gcc_library(&scratch.0);
+        let lib = gcc_library(&scratch.0, "call", HEADER, SOURCE);
         let types = Parser::new()
             .header(scratch.0.join("call.h").to_str().expect("UTF-8 path"))
             .parse()
@@ -554,21 +555,7 @@ fn bench_callbacks(c: &mut Criterion) {
     let dir = std::env::temp_dir().join(format!("wyvern-bench-cb-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("temp dir");
-    std::fs::write(dir.join("cb.h"), CALLBACK_HEADER).expect("write cb.h");
-    std::fs::write(dir.join("cb.c"), CALLBACK_SOURCE).expect("write cb.c");
-    let lib = dir.join("libcb.so");
-    let out = Command::new("gcc")
-        .current_dir(&dir)
-        .args(["-O2", "-shared", "-fPIC", "-o"])
-        .arg(&lib)
-        .arg("cb.c")
-        .output()
-        .expect("run gcc");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let lib = gcc_library(&dir, "cb", CALLBACK_HEADER, CALLBACK_SOURCE);
     let types = Parser::new()
         .header(dir.join("cb.h").display().to_string())
         .parse()
