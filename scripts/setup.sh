@@ -2,7 +2,8 @@
 # Installs what wyvern needs at run time and for its tests, from Debian's packages:
 # libclang (any version: the newest one apt offers) with its builtin headers (the
 # resource dir, in libclang-common-N-dev), libffi, gcc's 32-bit support for the i686
-# layout test, and pahole (dwarves) for the DWARF benchmark.
+# layout test, pahole (dwarves) for the DWARF benchmark, and the clang driver for
+# the DWARF tests' clang-built fixtures (and llvm-dwp for their DWARF packages).
 # As root (or with sudo) it installs what is missing; otherwise it prints the command.
 set -euo pipefail
 
@@ -33,6 +34,10 @@ fi
 for pkg in libffi-dev gcc-multilib dwarves; do
     have_pkg "$pkg" || missing+=("$pkg")
 done
+# The clang driver, for the tests' DWARF fixtures of the other producer.
+command -v clang >/dev/null || compgen -G '/usr/lib/llvm-*/bin/clang' >/dev/null || missing+=(clang)
+# llvm-dwp, for the tests' DWARF packages (.dwp) of DWARF 5 split units.
+command -v llvm-dwp >/dev/null || compgen -G '/usr/lib/llvm-*/bin/llvm-dwp' >/dev/null || missing+=(llvm)
 
 if [ ${#missing[@]} -eq 0 ]; then
     exit 0

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{fixture, gcc_compile, run_wyvern, Compiled, TempDir};
+use common::{clang_compile, fixture, gcc_compile, run_wyvern, Compiled, TempDir};
 use wyvern::{Library, Module, TypeSet, Value};
 
 const FIXTURES: [&str; 4] = ["records.h", "bitfields.h", "packing.h", "scalars.h"];
@@ -27,12 +27,34 @@ fn source() -> String {
     text
 }
 
+/// The two producers whose DWARF differs most (bitfield encodings, calling
+/// conventions, the order and form of attributes).
+#[derive(Debug, Clone, Copy)]
+enum Producer {
+    Gcc,
+    Clang,
+}
+
 fn build(dir: &TempDir, name: &str, flags: &[&str]) -> String {
+    build_with(Producer::Gcc, dir, name, &source(), flags)
+}
+
+fn build_with(
+    producer: Producer,
+    dir: &TempDir,
+    name: &str,
+    source: &str,
+    flags: &[&str],
+) -> String {
     let mut all = vec!["-g", "-fno-eliminate-unused-debug-types", "-fPIC"];
     all.extend_from_slice(flags);
-    match gcc_compile(dir.path(), name, &source(), &all) {
+    let compiled = match producer {
+        Producer::Gcc => gcc_compile(dir.path(), name, source, &all),
+        Producer::Clang => clang_compile(dir.path(), name, source, &all),
+    };
+    match compiled {
         Compiled::Ok(p) => p.display().to_string(),
-        Compiled::Failed(e) => panic!("gcc {flags:?} failed:\n{e}"),
+        Compiled::Failed(e) => panic!("{producer:?} {flags:?} failed:\n{e}"),
     }
 }
 
@@ -88,13 +110,25 @@ fn same_layouts(header: &TypeSet, dwarf: &TypeSet, what: &str) -> usize {
 fn layouts_from_dwarf_equal_layouts_from_the_headers() {
     let dir = TempDir::new("dwarf-layouts");
     let header = header_types();
-    for (name, flags) in [
-        ("libdw5.so", vec!["-shared", "-gdwarf-5"]),
-        ("libdw4.so", vec!["-shared", "-gdwarf-4"]),
-        ("libgz.so", vec!["-shared", "-gz"]),
-        ("obj.o", vec!["-c"]),
+    for (producer, name, flags) in [
+        (Producer::Gcc, "libdw5.so", vec!["-shared", "-gdwarf-5"]),
+        (Producer::Gcc, "libdw4.so", vec!["-shared", "-gdwarf-4"]),
+        (Producer::Gcc, "libgz.so", vec!["-shared", "-gz"]),
+        (Producer::Gcc, "obj.o", vec!["-c"]),
+        (
+            Producer::Clang,
+            "libclang5.so",
+            vec!["-shared", "-gdwarf-5"],
+        ),
+        (
+            Producer::Clang,
+            "libclang4.so",
+            vec!["-shared", "-gdwarf-4"],
+        ),
+        (Producer::Clang, "libclanggz.so", vec!["-shared", "-gz"]),
+        (Producer::Clang, "clang.o", vec!["-c"]),
     ] {
-        let lib = build(&dir, name, &flags);
+        let lib = build_with(producer, &dir, name, &source(), &flags);
         let dwarf = wyvern::frontend::dwarf::read(&lib).unwrap();
         let n = same_layouts(&header, &dwarf, name);
         assert!(n > 20, "{name}: only {n} records compared");
@@ -146,24 +180,91 @@ fn calls_through_dwarf_alone() {
     );
 }
 
+/// The file offset and size of each DWARF section of an ELF object.
+fn debug_section_ranges(bytes: &[u8]) -> Vec<(usize, usize)> {
+    use object::{Object, ObjectSection};
+    let file = object::File::parse(bytes).unwrap();
+    file.sections()
+        .filter(|s| s.name().is_ok_and(|n| n.starts_with(".debug_")))
+        .filter_map(|s| {
+            let (start, len) = s.file_range()?;
+            (len > 0).then_some((start as usize, len as usize))
+        })
+        .collect()
+}
+
+/// Everything a user may do with a type set short of calling: every layout,
+/// every spelling and prototype, the header-vs-binary comparison, and the call
+/// interface of every function. None of it may panic, whatever the set holds.
+fn exercise(types: &TypeSet) {
+    for (name, ty) in types.named_records() {
+        if let Ok(layout) = types.record_layout(ty, &name) {
+            let _ = layout.to_text();
+        }
+        let _ = types.type_named(&name);
+    }
+    for t in types.typedefs() {
+        let _ = types.type_named(&t.name).map(|q| types.spell(q));
+    }
+    for f in types.functions() {
+        let _ = types.prototype(f);
+        if let Some(sig) = types.fn_sig(f.ty) {
+            let _ = wyvern::abi::CallInterface::new(types, sig, &[]);
+        }
+    }
+    for g in types.globals() {
+        let _ = types.spell(g.ty);
+    }
+    let _ = wyvern::compare(types, types).to_string();
+}
+
 #[test]
 fn damaged_objects_give_errors_not_panics() {
     let dir = TempDir::new("dwarf-damaged");
-    let lib = build(&dir, "libok.so", &["-shared"]);
-    let bytes = std::fs::read(&lib).unwrap();
-    let mut rng = common::Rng::new(0xd3ad);
-    // Truncations at many lengths, and random byte flips.
-    for cut in (0..bytes.len()).step_by(bytes.len() / 97 + 1) {
-        let _ = wyvern::frontend::dwarf::read_bytes(&bytes[..cut], "truncated");
-    }
-    for _ in 0..300 {
-        let mut damaged = bytes.clone();
-        for _ in 0..8 {
-            let at = rng.below(damaged.len());
-            damaged[at] = rng.next() as u8;
+    // WYVERN_DAMAGE_CASES=100000 for a longer run.
+    let cases: usize = std::env::var("WYVERN_DAMAGE_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(600);
+    let mut loaded = 0;
+    for (producer, name, flags) in [
+        (Producer::Gcc, "libgcc5.so", vec!["-shared", "-gdwarf-5"]),
+        (Producer::Gcc, "libgcc4.so", vec!["-shared", "-gdwarf-4"]),
+        (
+            Producer::Clang,
+            "libclang5.so",
+            vec!["-shared", "-gdwarf-5"],
+        ),
+    ] {
+        let lib = build_with(producer, &dir, name, &source(), &flags);
+        let bytes = std::fs::read(&lib).unwrap();
+        let mut rng = common::Rng::new(0xd3ad);
+        // Truncations at many lengths.
+        for cut in (0..bytes.len()).step_by(bytes.len() / 97 + 1) {
+            if let Ok(types) = wyvern::frontend::dwarf::read_bytes(&bytes[..cut], "truncated") {
+                exercise(&types);
+            }
         }
-        let _ = wyvern::frontend::dwarf::read_bytes(&damaged, "damaged");
+        // Random bytes flipped inside the debug sections, where they change what
+        // the entries say (offsets, sizes, forms, type references), and the types
+        // that still load are laid out, printed, checked and lowered for calls.
+        let ranges = debug_section_ranges(&bytes);
+        assert!(ranges.len() >= 3, "{name}: {ranges:?}");
+        for case in 0..cases {
+            let mut damaged = bytes.clone();
+            let (start, len) = ranges[case % ranges.len()];
+            for _ in 0..1 + case % 4 {
+                let at = start + rng.below(len);
+                damaged[at] = rng.next() as u8;
+            }
+            if let Ok(types) = wyvern::frontend::dwarf::read_bytes(&damaged, "damaged") {
+                exercise(&types);
+                loaded += 1;
+            }
+        }
     }
+    // Most damage is caught; some still reads (a changed name, size or value).
+    assert!(loaded > 0, "no damaged object loaded at all");
     let e = wyvern::frontend::dwarf::read_bytes(b"not an object", "junk").unwrap_err();
     assert!(e.to_string().contains("not an object file"), "{e}");
     let no_debug = match gcc_compile(
@@ -292,10 +393,17 @@ fn a_stripped_object_is_read_through_its_debug_link() {
 fn split_dwarf_is_read_from_its_dwo_files() {
     let dir = TempDir::new("dwarf-split");
     let header = header_types();
-    for (name, version) in [("split5", "-gdwarf-5"), ("split4", "-gdwarf-4")] {
-        let object = build(
+    for (producer, name, version) in [
+        (Producer::Gcc, "split5", "-gdwarf-5"),
+        (Producer::Gcc, "split4", "-gdwarf-4"),
+        (Producer::Clang, "clangsplit5", "-gdwarf-5"),
+        (Producer::Clang, "clangsplit4", "-gdwarf-4"),
+    ] {
+        let object = build_with(
+            producer,
             &dir,
             &format!("{name}.o"),
+            &source(),
             &["-c", "-gsplit-dwarf", version],
         );
         assert!(
@@ -331,6 +439,70 @@ fn split_dwarf_is_read_from_its_dwo_files() {
 }
 
 #[test]
+fn split_dwarf_is_read_from_a_dwarf_package() {
+    let dir = TempDir::new("dwarf-dwp");
+    let header = header_types();
+    // binutils' dwp packs DWARF 4 (it crashes on gcc 12's DWARF 5, and llvm-dwp 14
+    // loops forever on it, so no packer here makes a gcc DWARF 5 package);
+    // llvm-dwp packs clang's units of both versions.
+    for (producer, name, version, packer) in [
+        (Producer::Gcc, "gcc4", "-gdwarf-4", common::tool("dwp")),
+        (
+            Producer::Clang,
+            "clang4",
+            "-gdwarf-4",
+            common::tool("llvm-dwp"),
+        ),
+        (
+            Producer::Clang,
+            "clang5",
+            "-gdwarf-5",
+            common::tool("llvm-dwp"),
+        ),
+    ] {
+        let object = build_with(
+            producer,
+            &dir,
+            &format!("{name}.o"),
+            &source(),
+            &["-c", "-gsplit-dwarf", version],
+        );
+        let lib = dir.path().join(format!("lib{name}.so"));
+        let out = common::run(
+            std::process::Command::new("gcc")
+                .arg("-shared")
+                .arg("-o")
+                .arg(&lib)
+                .arg(&object),
+        );
+        assert!(out.success(), "{}", out.describe());
+        let package = dir.path().join(format!("lib{name}.so.dwp"));
+        let out = common::run(
+            std::process::Command::new(&packer)
+                .arg("-e")
+                .arg(&lib)
+                .arg("-o")
+                .arg(&package),
+        );
+        assert!(out.success(), "{}", out.describe());
+        // Only the package is left.
+        std::fs::remove_file(dir.path().join(format!("{name}.dwo"))).unwrap();
+        let dwarf = wyvern::frontend::dwarf::read(&lib).unwrap();
+        let n = same_layouts(&header, &dwarf, name);
+        assert!(n > 20, "{name}: only {n} records compared");
+        let lib = lib.display().to_string();
+        let out = run_wyvern(&["call", "--dwarf", &lib, "dot", "{1, 2}", "{3, 4}"]);
+        assert!(out.success() && out.stdout == "11\n", "{}", out.describe());
+        // A damaged package is an error that names it.
+        let mut bytes = std::fs::read(&package).unwrap();
+        bytes.truncate(bytes.len() / 3);
+        std::fs::write(&package, bytes).unwrap();
+        let e = wyvern::frontend::dwarf::read(&lib).unwrap_err();
+        assert!(e.to_string().contains(".dwp"), "{e}");
+    }
+}
+
+#[test]
 fn one_type_by_name_is_read_without_the_rest() {
     let dir = TempDir::new("dwarf-lazy");
     let lib = build(&dir, "liblazy.so", &["-shared"]);
@@ -359,4 +531,77 @@ fn one_type_by_name_is_read_without_the_rest() {
     );
     let out = run_wyvern(&["layout", "--dwarf", &lib, "struct nope"]);
     assert_eq!(out.status, Some(1), "{}", out.describe());
+}
+
+#[test]
+fn calling_conventions_recorded_by_clang_are_kept_and_called() {
+    let dir = TempDir::new("dwarf-conventions");
+    let declarations = "struct P { double x, y; };
+__attribute__((ms_abi)) double wdot(struct P a, struct P b);
+__attribute__((ms_abi)) struct P wscale(struct P p, double k);
+double dot(struct P a, struct P b);
+";
+    let header = dir.path().join("conv.h");
+    std::fs::write(&header, declarations).unwrap();
+    let source = format!(
+        "#include \"{}\"
+double wdot(struct P a, struct P b) {{ return a.x * b.x + a.y * b.y; }}
+struct P wscale(struct P p, double k) {{ struct P r = {{ p.x * k, p.y * k }}; return r; }}
+double dot(struct P a, struct P b) {{ return a.x * b.x + a.y * b.y; }}
+",
+        header.display()
+    );
+    let lib = build_with(Producer::Clang, &dir, "libconv.so", &source, &["-shared"]);
+    let types = wyvern::frontend::dwarf::read(&lib).unwrap();
+    let conv = |name: &str| types.fn_sig(types.function(name).unwrap().ty).unwrap().conv;
+    assert_eq!(conv("wdot"), wyvern::CallConv::Win64);
+    assert_eq!(conv("wscale"), wyvern::CallConv::Win64);
+    assert_eq!(conv("dot"), wyvern::CallConv::C);
+    // Called with the convention the DWARF gives (a System V call would read
+    // the arguments from the wrong registers).
+    for (args, expected) in [
+        (vec!["wdot", "{1, 2}", "{3, 4}"], "11\n"),
+        (vec!["wscale", "{1.5, 2}", "2"], "{.x = 3, .y = 4}\n"),
+        (vec!["dot", "{1, 2}", "{3, 4}"], "11\n"),
+    ] {
+        let mut all = vec!["call", "--dwarf", &lib];
+        all.extend(args);
+        let out = run_wyvern(&all);
+        assert!(out.success(), "{}", out.describe());
+        assert_eq!(out.stdout, expected, "{}", out.describe());
+    }
+    // The header agrees with the binary; one that forgets ms_abi does not.
+    let h = header.display().to_string();
+    let out = run_wyvern(&["check", "-H", &h, "--dwarf", &lib]);
+    assert!(out.success(), "{}", out.describe());
+    std::fs::write(
+        &header,
+        declarations.replace("__attribute__((ms_abi)) ", ""),
+    )
+    .unwrap();
+    let out = run_wyvern(&["check", "-H", &h, "--dwarf", &lib]);
+    assert_eq!(out.status, Some(1), "{}", out.describe());
+    assert!(
+        out.stdout.contains("calling convention"),
+        "{}",
+        out.describe()
+    );
+    // The i386 conventions clang records with Borland's codes.
+    let object = build_with(
+        Producer::Clang,
+        &dir,
+        "conv32.o",
+        "__attribute__((stdcall)) int f_std(int a) { return a; }
+         __attribute__((fastcall)) int f_fast(int a) { return a; }
+         __attribute__((thiscall)) int f_this(int a) { return a; }
+         __attribute__((regcall)) int f_reg(int a) { return a; }",
+        &["-m32", "-c"],
+    );
+    let types = wyvern::frontend::dwarf::read(&object).unwrap();
+    assert_eq!(types.target().pointer_size, 4);
+    let conv = |name: &str| types.fn_sig(types.function(name).unwrap().ty).unwrap().conv;
+    assert_eq!(conv("f_std"), wyvern::CallConv::StdCall);
+    assert_eq!(conv("f_fast"), wyvern::CallConv::FastCall);
+    assert_eq!(conv("f_this"), wyvern::CallConv::ThisCall);
+    assert_eq!(conv("f_reg"), wyvern::CallConv::RegCall);
 }

@@ -126,17 +126,17 @@ impl TypeSet {
             if record.kind == RecordKind::Struct && f.bit_offset > end_bits {
                 holes.push(Hole {
                     bit_offset: end_bits,
-                    bits: f.bit_offset - end_bits,
+                    bits: f.bit_offset.saturating_sub(end_bits),
                 });
             }
-            end_bits = end_bits.max(f.bit_offset + extent);
+            end_bits = end_bits.max(f.bit_offset.saturating_add(extent));
         }
         // Bits left in the last byte after a bitfield are a hole, not padding.
         let used_bytes = end_bits.div_ceil(8);
         if end_bits % 8 != 0 {
             holes.push(Hole {
                 bit_offset: end_bits,
-                bits: used_bytes * 8 - end_bits,
+                bits: used_bytes.saturating_mul(8).saturating_sub(end_bits),
             });
         }
         Ok(RecordLayout {
@@ -153,7 +153,7 @@ impl TypeSet {
     }
 
     fn field_layout(&self, f: &Field, base_bits: u64, depth: u32) -> FieldLayout {
-        let bit_offset = base_bits + f.offset_bits;
+        let bit_offset = base_bits.saturating_add(f.offset_bits);
         let size = self.layout(f.ty.id).map(|l| l.size).unwrap_or(0);
         let nested = if f.is_anonymous_member() && depth < 32 {
             match self.ty(self.canonical(f.ty.id)) {
@@ -185,7 +185,7 @@ impl TypeSet {
 fn field_bits(f: &FieldLayout) -> u64 {
     match f.bit_width {
         Some(w) => u64::from(w),
-        None => f.size * 8,
+        None => f.size.saturating_mul(8),
     }
 }
 

@@ -253,7 +253,6 @@ pub enum Compiled {
     Failed(String),
 }
 
-/// Compiles `source` (written to `dir/name.c`) with
 /// What every gcc run of the tests is given: the C dialect wyvern parses, no
 /// warnings, every error reported, and errors located where they are written.
 const GCC_FLAGS: [&str; 4] = [
@@ -271,6 +270,75 @@ pub fn gcc_compile(dir: &Path, name: &str, source: &str, flags: &[&str]) -> Comp
     let output = run(Command::new("gcc")
         .current_dir(dir)
         .args(GCC_FLAGS)
+        .args(flags)
+        .arg("-o")
+        .arg(&exe)
+        .arg(format!("{name}.c")));
+    if output.success() {
+        Compiled::Ok(exe)
+    } else {
+        Compiled::Failed(output.stderr)
+    }
+}
+
+/// The clang driver (`clang`, or the newest `/usr/lib/llvm-N/bin/clang`), for
+/// fixtures of the other producer; `scripts/setup.sh` installs one.
+pub fn clang_driver() -> PathBuf {
+    let on_path = Command::new("clang").arg("--version").output();
+    if on_path.is_ok_and(|o| o.status.success()) {
+        return PathBuf::from("clang");
+    }
+    let mut found: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| {
+            let name = e.file_name().into_string().ok()?;
+            let version = name.strip_prefix("llvm-")?.parse().ok()?;
+            let clang = e.path().join("bin/clang");
+            clang.is_file().then_some((version, clang))
+        })
+        .collect();
+    found.sort();
+    match found.pop() {
+        Some((_, clang)) => clang,
+        None => panic!("no clang driver: run scripts/setup.sh (it installs Debian's clang)"),
+    }
+}
+
+/// A tool of binutils or LLVM (`dwp`, `llvm-dwp`) by its plain name, its
+/// versioned name (`llvm-dwp-14`), or in the newest `/usr/lib/llvm-N/bin`.
+pub fn tool(name: &str) -> PathBuf {
+    let works = |p: &Path| Command::new(p).arg("--version").output().is_ok();
+    if works(Path::new(name)) {
+        return PathBuf::from(name);
+    }
+    let mut found: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| {
+            let dir = e.file_name().into_string().ok()?;
+            let version = dir.strip_prefix("llvm-")?.parse().ok()?;
+            let path = e.path().join("bin").join(name);
+            path.is_file().then_some((version, path))
+        })
+        .collect();
+    found.sort();
+    match found.pop() {
+        Some((_, path)) => path,
+        None => panic!("no {name}: run scripts/setup.sh (it installs binutils, clang and llvm)"),
+    }
+}
+
+/// `clang -std=gnu17 -w <flags>`, into `dir/name`, as [`gcc_compile`].
+pub fn clang_compile(dir: &Path, name: &str, source: &str, flags: &[&str]) -> Compiled {
+    let file = dir.join(format!("{name}.c"));
+    std::fs::write(&file, source).expect("write C source");
+    let exe = dir.join(name);
+    let output = run(Command::new(clang_driver())
+        .current_dir(dir)
+        .args(["-std=gnu17", "-w"])
         .args(flags)
         .arg("-o")
         .arg(&exe)

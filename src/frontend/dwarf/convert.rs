@@ -4,7 +4,8 @@
 //! their offset in `.debug_info`; records are declared before their members are
 //! read, so types that refer to themselves through pointers need nothing special.
 //!
-//! Alignment: DWARF states it only with `DW_AT_alignment` (an explicit `aligned`).
+//! Alignment: DWARF states it only with `DW_AT_alignment` (an explicit `aligned`;
+//! gcc writes it for records, clang for records and members).
 //! Otherwise a record's alignment is the largest power of two, up to its widest
 //! member's alignment, that divides its size and every member's offset (as far as
 //! that member's own alignment goes). A plain record gets its widest member's
@@ -391,6 +392,8 @@ impl<'d, 'a> Converter<'d, 'a> {
         self.b.set_record_location(record, location);
         let size = Self::udata(entry, gimli::DW_AT_byte_size).unwrap_or(0);
         let mut fields = Vec::new();
+        // clang states a member's `aligned(N)` (gcc does not): a floor for the record.
+        let mut member_align = 1;
         let mut tree = unit.entries_tree(Some(entry.offset()))?;
         let root = tree.root()?;
         let mut children = root.children();
@@ -399,12 +402,17 @@ impl<'d, 'a> Converter<'d, 'a> {
             if member.tag() != gimli::DW_TAG_member {
                 continue;
             }
+            if let Some(a) = Self::udata(&member, gimli::DW_AT_alignment) {
+                if a.is_power_of_two() {
+                    member_align = member_align.max(a);
+                }
+            }
             fields.push(self.member(unit, &member, depth)?);
         }
         let explicit = Self::udata(entry, gimli::DW_AT_alignment);
         let align = match explicit {
             Some(a) if a > 0 => a,
-            _ => self.derived_align(&fields, size),
+            _ => self.derived_align(&fields, size).max(member_align),
         };
         let packed = explicit.is_none() && fields.iter().any(|f| self.misaligned(f));
         self.b.define_record(
@@ -664,16 +672,13 @@ impl<'d, 'a> Converter<'d, 'a> {
                 _ => {}
             }
         }
-        let conv = match Self::udata(entry, gimli::DW_AT_calling_convention) {
-            None | Some(1) => CallConv::C,
-            // DW_CC_LLVM_Win64 and DW_CC_LLVM_X86_64SysV.
-            Some(0xc3) => CallConv::Win64,
-            Some(0xc4) => CallConv::SysV,
-            Some(0xc5) => CallConv::VectorCall,
-            Some(0xc0) => CallConv::VectorCall,
-            Some(0x41) => CallConv::StdCall,
-            Some(0xc1) => CallConv::FastCall,
-            Some(raw) => CallConv::Unknown(raw as u32),
+        let conv = match entry.attr_value(gimli::DW_AT_calling_convention) {
+            None => CallConv::C,
+            Some(AttributeValue::CallingConvention(cc)) => calling_convention(cc.0),
+            Some(other) => match other.udata_value() {
+                Some(raw) => calling_convention(u8::try_from(raw).unwrap_or(u8::MAX)),
+                None => CallConv::Unknown(u32::MAX),
+            },
         };
         Ok(FnSig {
             ret,
@@ -747,7 +752,16 @@ impl<'d, 'a> Converter<'d, 'a> {
 /// `long unsigned int`, clang `unsigned long`), then by encoding and size.
 fn base_type(name: &str, encoding: gimli::DwAte, size: u64) -> Option<Type> {
     let int = |k| Some(Type::Int(k));
-    // gcc writes `long unsigned int` and `complex float`, clang `unsigned long`.
+    // gcc writes `long unsigned int` and `complex float`, clang `unsigned long`
+    // and a bare `complex` for every complex type (told apart by size below).
+    if name == "complex" && encoding == gimli::DW_ATE_complex_float {
+        return match size {
+            8 => Some(Type::Complex(FloatKind::Float)),
+            16 => Some(Type::Complex(FloatKind::Double)),
+            24 | 32 => Some(Type::Complex(FloatKind::LongDouble)),
+            _ => None,
+        };
+    }
     let words: Vec<&str> = name
         .split_whitespace()
         .map(|w| match w {
@@ -784,7 +798,27 @@ fn base_type(name: &str, encoding: gimli::DwAte, size: u64) -> Option<Type> {
         (gimli::DW_ATE_float, 12 | 16) => Some(Type::Float(FloatKind::LongDouble)),
         (gimli::DW_ATE_complex_float, 8) => Some(Type::Complex(FloatKind::Float)),
         (gimli::DW_ATE_complex_float, 16) => Some(Type::Complex(FloatKind::Double)),
-        (gimli::DW_ATE_complex_float, 32) => Some(Type::Complex(FloatKind::LongDouble)),
+        (gimli::DW_ATE_complex_float, 24 | 32) => Some(Type::Complex(FloatKind::LongDouble)),
         _ => None,
+    }
+}
+
+/// A `DW_AT_calling_convention` code as a [`CallConv`]. gcc records none of its
+/// attributes; clang records the conventions that differ from the target's
+/// default with LLVM's and Borland's vendor codes (LLVM's `Dwarf.def`). Anything
+/// else is kept as `Unknown`, which calls refuse.
+fn calling_convention(code: u8) -> CallConv {
+    match code {
+        0x01 => CallConv::C,
+        0xb1 => CallConv::StdCall,    // DW_CC_BORLAND_stdcall
+        0xb3 => CallConv::FastCall,   // DW_CC_BORLAND_msfastcall
+        0xb5 => CallConv::ThisCall,   // DW_CC_BORLAND_thiscall
+        0xc0 => CallConv::VectorCall, // DW_CC_LLVM_vectorcall
+        0xc1 => CallConv::Win64,      // DW_CC_LLVM_Win64
+        0xc2 => CallConv::SysV,       // DW_CC_LLVM_X86_64SysV
+        0xc3 => CallConv::Aapcs,      // DW_CC_LLVM_AAPCS
+        0xc4 => CallConv::AapcsVfp,   // DW_CC_LLVM_AAPCS_VFP
+        0xcb => CallConv::RegCall,    // DW_CC_LLVM_X86RegCall
+        other => CallConv::Unknown(u32::from(other)),
     }
 }

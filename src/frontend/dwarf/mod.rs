@@ -13,7 +13,8 @@
 //! Records, enums and typedefs that several units describe are kept once, by name.
 //! A stripped object's separate debug file is found by build-id or
 //! `.gnu_debuglink`, as gdb finds it; split DWARF (`-gsplit-dwarf`) is read from
-//! the `.dwo` files its skeleton units name.
+//! the `.dwo` files its skeleton units name, or from the object's DWARF package
+//! (`OBJECT.dwp`, made by `dwp` or `llvm-dwp`) when there is one.
 
 mod convert;
 
@@ -61,10 +62,27 @@ fn read_filtered(path: &Path, names: Option<&[&str]>) -> Result<TypeSet> {
     // A stripped object names where its debug info went: read that file instead.
     if let Some(debug_file) = separate_debug_file(path, &bytes) {
         if let Ok(debug_bytes) = std::fs::read(&debug_file) {
-            return convert_bytes(&debug_bytes, &debug_file.display().to_string(), names);
+            let package = package_path(path);
+            let name = debug_file.display().to_string();
+            return convert_bytes(&debug_bytes, &name, package.as_deref(), names);
         }
     }
-    convert_bytes(&bytes, &path.display().to_string(), names)
+    let package = package_path(path);
+    convert_bytes(
+        &bytes,
+        &path.display().to_string(),
+        package.as_deref(),
+        names,
+    )
+}
+
+/// The DWARF package (`.dwp`) of an object built with `-gsplit-dwarf`, named as
+/// gdb looks for it: the object's path with `.dwp` appended.
+fn package_path(path: &Path) -> Option<std::path::PathBuf> {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".dwp");
+    let candidate = std::path::PathBuf::from(name);
+    candidate.is_file().then_some(candidate)
 }
 
 /// The separate debug file of an object with no `.debug_info` of its own, found
@@ -124,10 +142,15 @@ fn crc32(data: &[u8]) -> u32 {
 /// # Errors
 /// As [`read`].
 pub fn read_bytes(bytes: &[u8], name: &str) -> Result<TypeSet> {
-    convert_bytes(bytes, name, None)
+    convert_bytes(bytes, name, None, None)
 }
 
-fn convert_bytes(bytes: &[u8], name: &str, names: Option<&[&str]>) -> Result<TypeSet> {
+fn convert_bytes(
+    bytes: &[u8],
+    name: &str,
+    package: Option<&Path>,
+    names: Option<&[&str]>,
+) -> Result<TypeSet> {
     let bad = |message: String| -> crate::Error {
         ErrorKind::Dwarf {
             object: name.to_owned(),
@@ -170,8 +193,81 @@ fn convert_bytes(bytes: &[u8], name: &str, names: Option<&[&str]>) -> Result<Typ
             &section.relocations,
         )
     });
-    // Split DWARF: skeleton units name the `.dwo` files that hold the entries.
-    let dwo_paths = dwo_paths(&dwarf).map_err(|e| bad(e.to_string()))?;
+    // Split DWARF: skeleton units name the `.dwo` files that hold the entries, or
+    // a `.dwp` package holds them all, indexed by the units' DWO ids.
+    let skeletons = skeletons(&dwarf).map_err(|e| bad(e.to_string()))?;
+    let package_bytes = match package {
+        Some(path) if !skeletons.is_empty() => Some((
+            path,
+            std::fs::read(path).map_err(|e| {
+                bad(format!(
+                    "its DWARF package {} cannot be read: {e}",
+                    path.display()
+                ))
+            })?,
+        )),
+        _ => None,
+    };
+    let package_file = match &package_bytes {
+        Some((path, bytes)) => Some((
+            *path,
+            object::File::parse(bytes.as_slice())
+                .map_err(|e| bad(format!("{}: not an object file: {e}", path.display())))?,
+        )),
+        None => None,
+    };
+    let package_sections = match &package_file {
+        Some((path, file)) => Some(
+            gimli::DwarfPackageSections::load(|id| -> std::result::Result<_, PackageError> {
+                match file.section_by_name(id.dwo_name().unwrap_or_default()) {
+                    Some(section) => section
+                        .uncompressed_data()
+                        .map_err(|e| PackageError(format!("section {}: {e}", id.name()))),
+                    None => Ok(Cow::Borrowed(&[][..])),
+                }
+            })
+            .map_err(|e| bad(format!("{}: {}", path.display(), e.0)))?,
+        ),
+        None => None,
+    };
+    let no_relocations = Relocations::default();
+    let package = match (&package_sections, &package_file) {
+        (Some(sections), Some((path, _))) => Some(
+            sections
+                .borrow(
+                    |data| {
+                        gimli::RelocateReader::new(
+                            gimli::EndianSlice::new(data, endian),
+                            &no_relocations,
+                        )
+                    },
+                    gimli::RelocateReader::new(
+                        gimli::EndianSlice::new(&[], endian),
+                        &no_relocations,
+                    ),
+                )
+                .map_err(|e| bad(format!("{}: {e}", path.display())))?,
+        ),
+        _ => None,
+    };
+    let mut dwos = Vec::new();
+    let mut dwo_paths = Vec::new();
+    for (id, path) in &skeletons {
+        let in_package = match &package {
+            Some(package) => package
+                .find_cu(*id, &dwarf)
+                .map_err(|e| bad(format!("its DWARF package: {e}")))?,
+            None => None,
+        };
+        match in_package {
+            Some(mut dwo) => {
+                dwo.make_dwo(&dwarf);
+                dwos.push(dwo);
+            }
+            None if !dwo_paths.contains(path) => dwo_paths.push(path.clone()),
+            None => {}
+        }
+    }
     let mut dwo_bytes = Vec::new();
     for path in &dwo_paths {
         let bytes = std::fs::read(path).map_err(|e| {
@@ -205,19 +301,16 @@ fn convert_bytes(bytes: &[u8], name: &str, names: Option<&[&str]>) -> Result<Typ
             }
         })?);
     }
-    let dwos: Vec<_> = dwo_sections
-        .iter()
-        .map(|sections| {
-            let mut dwo = sections.borrow(|section| {
-                gimli::RelocateReader::new(
-                    gimli::EndianSlice::new(&section.data, endian),
-                    &section.relocations,
-                )
-            });
-            dwo.make_dwo(&dwarf);
-            dwo
-        })
-        .collect();
+    dwos.extend(dwo_sections.iter().map(|sections| {
+        let mut dwo = sections.borrow(|section| {
+            gimli::RelocateReader::new(
+                gimli::EndianSlice::new(&section.data, endian),
+                &section.relocations,
+            )
+        });
+        dwo.make_dwo(&dwarf);
+        dwo
+    }));
     let target = target_of(&file);
     let mut converter = convert::Converter::new(target, &dwarf);
     if let Some(names) = names {
@@ -226,17 +319,19 @@ fn convert_bytes(bytes: &[u8], name: &str, names: Option<&[&str]>) -> Result<Typ
     converter.run(&dwos).map_err(|e| bad(e.to_string()))
 }
 
-/// The `.dwo` files the skeleton units of `dwarf` name (`DW_AT_dwo_name`, relative
-/// to `DW_AT_comp_dir`), in order, without repeats.
-fn dwo_paths(dwarf: &gimli::Dwarf<Reader<'_>>) -> gimli::Result<Vec<std::path::PathBuf>> {
+/// The DWO id of each skeleton unit of `dwarf` and the `.dwo` file it names
+/// (`DW_AT_dwo_name`, relative to `DW_AT_comp_dir`), in order.
+fn skeletons(
+    dwarf: &gimli::Dwarf<Reader<'_>>,
+) -> gimli::Result<Vec<(gimli::DwoId, std::path::PathBuf)>> {
     use gimli::Reader as _;
-    let mut paths: Vec<std::path::PathBuf> = Vec::new();
+    let mut skeletons = Vec::new();
     let mut headers = dwarf.units();
     while let Some(header) = headers.next()? {
         let unit = dwarf.unit(header)?;
-        if unit.dwo_id.is_none() {
+        let Some(id) = unit.dwo_id else {
             continue;
-        }
+        };
         let Some(name) = unit.dwo_name()? else {
             continue;
         };
@@ -250,11 +345,18 @@ fn dwo_paths(dwarf: &gimli::Dwarf<Reader<'_>>) -> gimli::Result<Vec<std::path::P
                 path = std::path::PathBuf::from(dir.to_string_lossy()?.into_owned()).join(path);
             }
         }
-        if !paths.contains(&path) {
-            paths.push(path);
-        }
+        skeletons.push((id, path));
     }
-    Ok(paths)
+    Ok(skeletons)
+}
+
+/// Why a section of a DWARF package could not be loaded.
+struct PackageError(String);
+
+impl From<gimli::Error> for PackageError {
+    fn from(e: gimli::Error) -> PackageError {
+        PackageError(e.to_string())
+    }
 }
 
 /// One loaded DWARF section and its relocations (for `.o` files).
