@@ -62,6 +62,10 @@ pub(crate) struct Converter<'d, 'a> {
     /// When set, only these types are read (`struct stat`, `size_t`), with what
     /// they use: no functions, no globals, and no unit after the last one needed.
     wanted: Option<Vec<String>>,
+    /// A reused buffer for names looked up in `named`.
+    key: String,
+    /// Anonymous enums by their first enumerator.
+    anonymous_enums: FxHashMap<String, TypeId>,
 }
 
 impl<'d, 'a> Converter<'d, 'a> {
@@ -77,6 +81,8 @@ impl<'d, 'a> Converter<'d, 'a> {
             char_signed: None,
             file: 0,
             wanted: None,
+            key: String::new(),
+            anonymous_enums: FxHashMap::default(),
         }
     }
 
@@ -104,6 +110,30 @@ impl<'d, 'a> Converter<'d, 'a> {
             Some(k) => format!("{k} {n}"),
             None => n,
         }))
+    }
+
+    /// Whether a named record, enum or typedef entry is one already converted and
+    /// complete (found by name, with no allocation: `key` is reused).
+    fn already_complete(&self, unit: &Unit<'a>, entry: &Die<'a>, key: &mut String) -> Result<bool> {
+        use gimli::Reader as _;
+        let keyword = match entry.tag() {
+            gimli::DW_TAG_structure_type => "struct ",
+            gimli::DW_TAG_union_type => "union ",
+            gimli::DW_TAG_enumeration_type => "enum ",
+            _ => "",
+        };
+        let Some(value) = entry.attr_value(gimli::DW_AT_name) else {
+            return Ok(false);
+        };
+        let name = self.dwarf.attr_string(unit, value)?;
+        let bytes = name.to_slice()?;
+        let Ok(name) = std::str::from_utf8(&bytes) else {
+            return Ok(false);
+        };
+        key.clear();
+        key.push_str(keyword);
+        key.push_str(name);
+        Ok(self.named.contains_key(key.as_str()) && !self.incomplete.contains_key(key.as_str()))
     }
 
     /// Whether every wanted type has been read (records and enums defined).
@@ -148,26 +178,40 @@ impl<'d, 'a> Converter<'d, 'a> {
     }
 
     fn unit(&mut self, unit: &Unit<'a>) -> Result<()> {
+        let mut key = String::new();
         let mut tree = unit.entries_tree(None)?;
         let root = tree.root()?;
         let mut children = root.children();
         while let Some(child) = children.next()? {
-            let entry = child.entry().clone();
+            let entry = child.entry();
             if let Some(wanted) = &self.wanted {
-                let asked = self.asked_name(unit, &entry)?;
+                let asked = self.asked_name(unit, entry)?;
                 if asked.is_some_and(|n| wanted.contains(&n)) {
                     self.ty(unit, entry.offset(), 0)?;
                 }
                 continue;
             }
             match entry.tag() {
-                gimli::DW_TAG_subprogram => self.function(unit, &entry)?,
-                gimli::DW_TAG_variable => self.global(unit, &entry)?,
+                gimli::DW_TAG_subprogram => self.function(unit, entry)?,
+                gimli::DW_TAG_variable => self.global(unit, entry)?,
                 gimli::DW_TAG_structure_type
                 | gimli::DW_TAG_union_type
                 | gimli::DW_TAG_enumeration_type
-                | gimli::DW_TAG_typedef
-                | gimli::DW_TAG_base_type => {
+                | gimli::DW_TAG_typedef => {
+                    // Every unit that includes a header repeats its types: one
+                    // already complete is passed over without converting it again
+                    // (a later reference by offset still finds it by name). An
+                    // anonymous record is converted when something refers to it
+                    // (its typedef, a member, a function), never for itself:
+                    // nobody can ask for it by name. (Anonymous enums are read for
+                    // their constants, once: see `enumeration`.)
+                    let anonymous = entry.attr_value(gimli::DW_AT_name).is_none()
+                        && entry.tag() != gimli::DW_TAG_enumeration_type;
+                    if !anonymous && !self.already_complete(unit, entry, &mut key)? {
+                        self.ty(unit, entry.offset(), 0)?;
+                    }
+                }
+                gimli::DW_TAG_base_type => {
                     self.ty(unit, entry.offset(), 0)?;
                 }
                 _ => {}
@@ -245,6 +289,7 @@ impl<'d, 'a> Converter<'d, 'a> {
     /// The type at `offset`, converted once.
     fn ty(&mut self, unit: &Unit<'a>, offset: UnitOffset, depth: u32) -> Result<QualType> {
         let key = self.key(unit, offset);
+        let key_of_entry = key;
         if let Some(&q) = self.memo.get(&key) {
             return Ok(q);
         }
@@ -252,6 +297,25 @@ impl<'d, 'a> Converter<'d, 'a> {
             return Err(Malformed(format!("type chain too deep at {key:#x}")));
         }
         let entry = unit.entry(offset)?;
+        if matches!(
+            entry.tag(),
+            gimli::DW_TAG_structure_type
+                | gimli::DW_TAG_union_type
+                | gimli::DW_TAG_enumeration_type
+                | gimli::DW_TAG_typedef
+        ) {
+            let mut key = std::mem::take(&mut self.key);
+            let complete = self.already_complete(unit, &entry, &mut key)?;
+            let found = complete
+                .then(|| self.named.get(key.as_str()).copied())
+                .flatten();
+            self.key = key;
+            if let Some(id) = found {
+                let q = QualType::new(id);
+                self.memo.insert(key_of_entry, q);
+                return Ok(q);
+            }
+        }
         let q = match entry.tag() {
             gimli::DW_TAG_base_type => QualType::new(self.base(unit, &entry)?),
             gimli::DW_TAG_pointer_type | gimli::DW_TAG_reference_type => {
@@ -398,7 +462,7 @@ impl<'d, 'a> Converter<'d, 'a> {
         let root = tree.root()?;
         let mut children = root.children();
         while let Some(child) = children.next()? {
-            let member = child.entry().clone();
+            let member = child.entry();
             if member.tag() != gimli::DW_TAG_member {
                 continue;
             }
@@ -544,7 +608,7 @@ impl<'d, 'a> Converter<'d, 'a> {
         let root = tree.root()?;
         let mut children = root.children();
         while let Some(child) = children.next()? {
-            let e = child.entry().clone();
+            let e = child.entry();
             if e.tag() != gimli::DW_TAG_enumerator {
                 continue;
             }
@@ -556,6 +620,17 @@ impl<'d, 'a> Converter<'d, 'a> {
             };
             constants.push((name, value));
         }
+        // Units that include the same header repeat its anonymous enums: they are
+        // one enum, known by their first enumerator (a name unique in C's scope).
+        let anonymous_key = match (&tag, constants.first()) {
+            (None, Some((first, _))) => {
+                if let Some(&id) = self.anonymous_enums.get(first) {
+                    return Ok(id);
+                }
+                Some(first.clone())
+            }
+            _ => None,
+        };
         let underlying = match entry.attr_value(gimli::DW_AT_type) {
             Some(_) => self.type_of(unit, entry, depth)?.id,
             None => {
@@ -600,6 +675,9 @@ impl<'d, 'a> Converter<'d, 'a> {
         );
         if let Some(k) = key {
             self.named.insert(k, id);
+        }
+        if let Some(first) = anonymous_key {
+            self.anonymous_enums.insert(first, id);
         }
         Ok(id)
     }
@@ -665,7 +743,7 @@ impl<'d, 'a> Converter<'d, 'a> {
         let root = tree.root()?;
         let mut children = root.children();
         while let Some(child) = children.next()? {
-            let e = child.entry().clone();
+            let e = child.entry();
             match e.tag() {
                 gimli::DW_TAG_formal_parameter => params.push(self.type_of(unit, &e, depth)?),
                 gimli::DW_TAG_unspecified_parameters => variadic = true,
@@ -707,7 +785,7 @@ impl<'d, 'a> Converter<'d, 'a> {
         let root = tree.root()?;
         let mut children = root.children();
         while let Some(child) = children.next()? {
-            let e = child.entry().clone();
+            let e = child.entry();
             if e.tag() == gimli::DW_TAG_formal_parameter {
                 param_names.push(self.name(unit, &e)?);
             }

@@ -55,13 +55,13 @@ pub fn read_types(path: impl AsRef<Path>, names: &[&str]) -> Result<TypeSet> {
 }
 
 fn read_filtered(path: &Path, names: Option<&[&str]>) -> Result<TypeSet> {
-    let bytes = std::fs::read(path).map_err(|source| ErrorKind::Io {
+    let bytes = map(path).map_err(|source| ErrorKind::Io {
         path: path.to_path_buf(),
         source,
     })?;
     // A stripped object names where its debug info went: read that file instead.
     if let Some(debug_file) = separate_debug_file(path, &bytes) {
-        if let Ok(debug_bytes) = std::fs::read(&debug_file) {
+        if let Ok(debug_bytes) = map(&debug_file) {
             let package = package_path(path);
             let name = debug_file.display().to_string();
             return convert_bytes(&debug_bytes, &name, package.as_deref(), names);
@@ -74,6 +74,37 @@ fn read_filtered(path: &Path, names: Option<&[&str]>) -> Result<TypeSet> {
         package.as_deref(),
         names,
     )
+}
+
+/// The bytes of a file, mapped rather than copied: a large library's debug info
+/// is tens of megabytes, of which a conversion touches only the debug sections.
+/// Files that cannot be mapped (pipes, empty files) are read.
+fn map(path: &Path) -> std::io::Result<FileBytes> {
+    let file = std::fs::File::open(path)?;
+    // SAFETY: the mapping is only read, and it lives in `FileBytes` no longer than
+    // the conversion. Like gdb and pahole, wyvern assumes nobody truncates the
+    // object while it is read (a truncation would fault, not return bad data).
+    match unsafe { memmap2::Mmap::map(&file) } {
+        Ok(mapped) => Ok(FileBytes::Mapped(mapped)),
+        Err(_) => std::fs::read(path).map(FileBytes::Read),
+    }
+}
+
+/// A file's bytes, mapped or read.
+enum FileBytes {
+    Mapped(memmap2::Mmap),
+    Read(Vec<u8>),
+}
+
+impl std::ops::Deref for FileBytes {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        match self {
+            FileBytes::Mapped(m) => m,
+            FileBytes::Read(v) => v,
+        }
+    }
 }
 
 /// The DWARF package (`.dwp`) of an object built with `-gsplit-dwarf`, named as
@@ -211,7 +242,7 @@ fn convert_bytes(
     let package_file = match &package_bytes {
         Some((path, bytes)) => Some((
             *path,
-            object::File::parse(bytes.as_slice())
+            object::File::parse(&bytes[..])
                 .map_err(|e| bad(format!("{}: not an object file: {e}", path.display())))?,
         )),
         None => None,
@@ -270,7 +301,7 @@ fn convert_bytes(
     }
     let mut dwo_bytes = Vec::new();
     for path in &dwo_paths {
-        let bytes = std::fs::read(path).map_err(|e| {
+        let bytes = map(path).map_err(|e| {
             bad(format!(
                 "its split DWARF file {} cannot be read: {e}",
                 path.display()
@@ -280,7 +311,7 @@ fn convert_bytes(
     }
     let mut dwo_files = Vec::new();
     for (path, bytes) in &dwo_bytes {
-        let dwo = object::File::parse(bytes.as_slice())
+        let dwo = object::File::parse(&bytes[..])
             .map_err(|e| bad(format!("{}: not an object file: {e}", path.display())))?;
         dwo_files.push((*path, dwo));
     }
