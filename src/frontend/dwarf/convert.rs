@@ -466,12 +466,12 @@ impl<'d, 'a> Converter<'d, 'a> {
             if member.tag() != gimli::DW_TAG_member {
                 continue;
             }
-            if let Some(a) = Self::udata(&member, gimli::DW_AT_alignment) {
+            if let Some(a) = Self::udata(member, gimli::DW_AT_alignment) {
                 if a.is_power_of_two() {
                     member_align = member_align.max(a);
                 }
             }
-            fields.push(self.member(unit, &member, depth)?);
+            fields.push(self.member(unit, member, depth)?);
         }
         let explicit = Self::udata(entry, gimli::DW_AT_alignment);
         let align = match explicit {
@@ -612,7 +612,7 @@ impl<'d, 'a> Converter<'d, 'a> {
             if e.tag() != gimli::DW_TAG_enumerator {
                 continue;
             }
-            let name = self.name(unit, &e)?.unwrap_or_default();
+            let name = self.name(unit, e)?.unwrap_or_default();
             let value = match e.attr_value(gimli::DW_AT_const_value) {
                 Some(AttributeValue::Udata(u)) => i128::from(u),
                 Some(v) => v.sdata_value().map(i128::from).unwrap_or(0),
@@ -745,7 +745,7 @@ impl<'d, 'a> Converter<'d, 'a> {
         while let Some(child) = children.next()? {
             let e = child.entry();
             match e.tag() {
-                gimli::DW_TAG_formal_parameter => params.push(self.type_of(unit, &e, depth)?),
+                gimli::DW_TAG_formal_parameter => params.push(self.type_of(unit, e, depth)?),
                 gimli::DW_TAG_unspecified_parameters => variadic = true,
                 _ => {}
             }
@@ -787,7 +787,7 @@ impl<'d, 'a> Converter<'d, 'a> {
         while let Some(child) = children.next()? {
             let e = child.entry();
             if e.tag() == gimli::DW_TAG_formal_parameter {
-                param_names.push(self.name(unit, &e)?);
+                param_names.push(self.name(unit, e)?);
             }
         }
         let ty = self.b.intern(Type::Function(sig), None);
