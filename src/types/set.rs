@@ -176,6 +176,12 @@ impl TypeSet {
         }
     }
 
+    /// The arenas, as a database stores them.
+    #[cfg_attr(not(feature = "db"), allow(dead_code))]
+    pub(crate) fn data(&self) -> &TypeSetData {
+        &self.inner.data
+    }
+
     /// Whether `other` is this same set (a clone of it), so ids are shared.
     pub fn same(&self, other: &TypeSet) -> bool {
         Arc::ptr_eq(&self.inner, &other.inner)

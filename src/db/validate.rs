@@ -1,0 +1,354 @@
+//! Checks of a decoded body, before anything indexes or recurses into it.
+//!
+//! postcard gives back any structurally valid body: ids out of range, types that
+//! contain themselves, absurd layouts. Everything downstream (lookups,
+//! `canonical`, layouts, printing, the ABI lowering) indexes the arenas and
+//! recurses through types, so a body is only accepted when it is something a
+//! front end could have built.
+
+use crate::types::{Layout, Record, Type, TypeId, TypeSetData};
+
+/// The deepest nesting of types accepted (pointer to array of struct of …),
+/// counted separately through values and through derived types. Real headers
+/// stay far below it; it bounds every recursion over a loaded set.
+pub const MAX_DEPTH: u32 = 200;
+
+/// Sizes at or above this many bytes are refused (no real type comes close, and
+/// it leaves room to count in bits without overflow).
+const MAX_SIZE: u64 = 1 << 48;
+const MAX_ALIGN: u64 = 1 << 32;
+/// Wider bitfields do not exist in C (`__int128` ones are the widest).
+const MAX_BIT_WIDTH: u32 = 128;
+
+type Check = Result<(), String>;
+
+pub(super) fn check(data: &TypeSetData) -> Check {
+    let v = Validator { data };
+    v.target()?;
+    v.nodes()?;
+    v.records()?;
+    v.declarations()?;
+    v.acyclic(Edges::Value)?;
+    v.acyclic(Edges::Derived)?;
+    Ok(())
+}
+
+struct Validator<'a> {
+    data: &'a TypeSetData,
+}
+
+/// The two graphs that must be acyclic.
+#[derive(Clone, Copy, PartialEq)]
+enum Edges {
+    /// What a type holds by value: typedef targets, array and vector elements,
+    /// record fields, enum underlying types. What layouts recurse through.
+    Value,
+    /// Everything but record fields: pointees, elements, function parameters and
+    /// results, typedef targets, enum underlying types. What printing and
+    /// `canonical` recurse through. A C type can only refer back to itself
+    /// through a record's fields (a tag can be used before its definition).
+    Derived,
+}
+
+impl Validator<'_> {
+    fn id(&self, id: TypeId, what: impl FnOnce() -> String) -> Check {
+        if id.index() < self.data.types.len() {
+            Ok(())
+        } else {
+            Err(format!(
+                "{} refers to type {} of {}",
+                what(),
+                id.index(),
+                self.data.types.len()
+            ))
+        }
+    }
+
+    fn target(&self) -> Check {
+        match self.data.target.pointer_size {
+            2 | 4 | 8 => Ok(()),
+            n => Err(format!("a pointer size of {n} bytes")),
+        }
+    }
+
+    fn layout(&self, layout: Layout, what: impl FnOnce() -> String) -> Check {
+        if layout.size >= MAX_SIZE {
+            return Err(format!("{} has size {} bytes", what(), layout.size));
+        }
+        if !layout.align.is_power_of_two() || layout.align > MAX_ALIGN {
+            return Err(format!("{} has alignment {}", what(), layout.align));
+        }
+        Ok(())
+    }
+
+    fn nodes(&self) -> Check {
+        let d = self.data;
+        for (i, node) in d.types.iter().enumerate() {
+            let what = || format!("type {i}");
+            if let Some(layout) = node.layout {
+                self.layout(layout, what)?;
+            }
+            match &node.ty {
+                Type::Pointer(q) => self.id(q.id, what)?,
+                Type::Array { elem, len } => {
+                    self.id(elem.id, what)?;
+                    if let (Some(layout), Some(len)) = (node.layout, len) {
+                        let elem_size = d.layout_of(elem.id).map(|l| l.size);
+                        let size = elem_size.and_then(|s| s.checked_mul(*len));
+                        if size != Some(layout.size) {
+                            return Err(format!(
+                                "type {i}, an array of {len}, has size {} but its elements make {}",
+                                layout.size,
+                                size.map_or("no size".to_owned(), |s| s.to_string())
+                            ));
+                        }
+                    }
+                }
+                Type::Vector { elem, .. } => self.id(*elem, what)?,
+                Type::Record(r) => {
+                    if d.record_types.get(r.index()) != Some(&TypeId::from_index(i)) {
+                        return Err(format!(
+                            "type {i} is record {} of {}, whose type is another",
+                            r.index(),
+                            d.records.len()
+                        ));
+                    }
+                    if node.layout.is_some() {
+                        return Err(format!("type {i}, a record, has a layout of its own"));
+                    }
+                }
+                Type::Enum(e) if e.index() >= d.enums.len() => {
+                    return Err(format!(
+                        "type {i} is enum {} of {}",
+                        e.index(),
+                        d.enums.len()
+                    ))
+                }
+                Type::Typedef(t) if t.index() >= d.typedefs.len() => {
+                    return Err(format!(
+                        "type {i} is typedef {} of {}",
+                        t.index(),
+                        d.typedefs.len()
+                    ))
+                }
+                Type::Function(sig) => {
+                    self.id(sig.ret.id, what)?;
+                    for p in &sig.params {
+                        self.id(p.id, what)?;
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    fn records(&self) -> Check {
+        let d = self.data;
+        if d.record_types.len() != d.records.len() {
+            return Err(format!(
+                "{} records but {} record types",
+                d.records.len(),
+                d.record_types.len()
+            ));
+        }
+        for (i, &ty) in d.record_types.iter().enumerate() {
+            match d.ty(ty) {
+                Some(Type::Record(r)) if r.index() == i => {}
+                _ => {
+                    return Err(format!(
+                        "record {i}'s type {} is not that record",
+                        ty.index()
+                    ))
+                }
+            }
+        }
+        for (i, record) in d.records.iter().enumerate() {
+            self.record(i, record)?;
+        }
+        Ok(())
+    }
+
+    fn record(&self, i: usize, record: &Record) -> Check {
+        let Some(def) = &record.def else {
+            return Ok(());
+        };
+        let name = || match &record.tag {
+            Some(tag) => format!("{} {tag}", record.kind.keyword()),
+            None => format!("record {i}"),
+        };
+        self.layout(def.layout, name)?;
+        if def.layout.size % def.layout.align != 0 {
+            return Err(format!(
+                "{} has size {} that is not a multiple of its alignment {}",
+                name(),
+                def.layout.size,
+                def.layout.align
+            ));
+        }
+        let size_bits = def.layout.size * 8;
+        for (n, field) in def.fields.iter().enumerate() {
+            let field_name = || {
+                format!(
+                    "{}'s field {}",
+                    name(),
+                    field.name.clone().unwrap_or_else(|| n.to_string())
+                )
+            };
+            self.id(field.ty.id, field_name)?;
+            let canonical = self.data.canonical(field.ty.id);
+            let layout = self.data.layout_of(field.ty.id);
+            let end = match (field.bit_width, layout) {
+                (Some(width), Some(layout)) => {
+                    let scalar = matches!(
+                        self.data.ty(canonical),
+                        Some(Type::Int(_) | Type::Bool | Type::Enum(_))
+                    );
+                    if !scalar || width > MAX_BIT_WIDTH || u64::from(width) > layout.size * 8 {
+                        return Err(format!("{} is a bitfield of {width} bits", field_name()));
+                    }
+                    field.offset_bits.checked_add(u64::from(width))
+                }
+                (None, Some(layout)) => {
+                    if field.offset_bits % 8 != 0 {
+                        return Err(format!(
+                            "{} is at bit {}, not on a byte",
+                            field_name(),
+                            field.offset_bits
+                        ));
+                    }
+                    field.offset_bits.checked_add(layout.size * 8)
+                }
+                // A flexible array member has no size; nothing else may lack one.
+                (None, None)
+                    if matches!(self.data.ty(canonical), Some(Type::Array { len: None, .. })) =>
+                {
+                    Some(field.offset_bits)
+                }
+                _ => return Err(format!("{} has a type without a size", field_name())),
+            };
+            if end.is_none_or(|end| end > size_bits) {
+                return Err(format!(
+                    "{} at bit {} goes past the end of the record ({} bytes)",
+                    field_name(),
+                    field.offset_bits,
+                    def.layout.size
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn declarations(&self) -> Check {
+        let d = self.data;
+        for (i, e) in d.enums.iter().enumerate() {
+            self.id(e.underlying, || format!("enum {i}"))?;
+        }
+        for td in &d.typedefs {
+            self.id(td.target.id, || format!("typedef {}", td.name))?;
+        }
+        for f in &d.functions {
+            self.id(f.ty, || format!("function {}", f.name))?;
+        }
+        for g in &d.globals {
+            self.id(g.ty.id, || format!("global {}", g.name))?;
+        }
+        for c in &d.constants {
+            self.id(c.ty.id, || format!("constant {}", c.name))?;
+        }
+        // Enum underlying types are checked once the graphs are known acyclic
+        // (`canonical` is bounded either way, but a message is clearer).
+        Ok(())
+    }
+
+    /// The types `ty` refers to along `edges`.
+    fn children(&self, ty: &Type, edges: Edges, out: &mut Vec<TypeId>) {
+        let d = self.data;
+        match ty {
+            Type::Typedef(t) => out.extend(d.typedefs.get(t.index()).map(|t| t.target.id)),
+            Type::Enum(e) => out.extend(d.enums.get(e.index()).map(|e| e.underlying)),
+            Type::Array { elem, .. } => out.push(elem.id),
+            Type::Vector { elem, .. } => out.push(*elem),
+            Type::Record(r) if edges == Edges::Value => {
+                if let Some(def) = d.records.get(r.index()).and_then(|r| r.def.as_ref()) {
+                    out.extend(def.fields.iter().map(|f| f.ty.id));
+                }
+            }
+            Type::Pointer(q) if edges == Edges::Derived => out.push(q.id),
+            Type::Function(sig) if edges == Edges::Derived => {
+                out.push(sig.ret.id);
+                out.extend(sig.params.iter().map(|p| p.id));
+            }
+            _ => {}
+        }
+    }
+
+    /// Refuses a cycle along `edges`, and nesting deeper than [`MAX_DEPTH`].
+    /// Iterative, so a hostile body cannot overflow the stack here either.
+    fn acyclic(&self, edges: Edges) -> Check {
+        const UNSEEN: u32 = 0;
+        const ON_PATH: u32 = u32::MAX;
+        // depth[i]: UNSEEN, ON_PATH, or 1 + the depth of its deepest child.
+        let n = self.data.types.len();
+        let mut depth = vec![UNSEEN; n];
+        let mut children = Vec::new();
+        // (type, its children, how many of them are done)
+        let mut stack: Vec<(usize, Vec<TypeId>, usize)> = Vec::new();
+        for root in 0..n {
+            if depth[root] != UNSEEN {
+                continue;
+            }
+            depth[root] = ON_PATH;
+            children.clear();
+            self.children(&self.data.types[root].ty, edges, &mut children);
+            stack.push((root, children.clone(), 0));
+            while let Some((node, kids, next)) = stack.last_mut() {
+                let Some(&child) = kids.get(*next) else {
+                    let deepest = kids.iter().map(|k| depth[k.index()]).max().unwrap_or(0);
+                    let node = *node;
+                    depth[node] = deepest + 1;
+                    stack.pop();
+                    if depth[node] > MAX_DEPTH {
+                        return Err(format!("type {node} is nested more than {MAX_DEPTH} deep"));
+                    }
+                    continue;
+                };
+                *next += 1;
+                match depth[child.index()] {
+                    ON_PATH => {
+                        return Err(format!(
+                            "type {} contains itself {}",
+                            child.index(),
+                            match edges {
+                                Edges::Value => "by value",
+                                Edges::Derived => "not through a struct or union",
+                            }
+                        ))
+                    }
+                    UNSEEN => {
+                        depth[child.index()] = ON_PATH;
+                        children.clear();
+                        self.children(&self.data.types[child.index()].ty, edges, &mut children);
+                        if stack.len() as u32 > MAX_DEPTH {
+                            return Err(format!(
+                                "type {} is nested more than {MAX_DEPTH} deep",
+                                child.index()
+                            ));
+                        }
+                        stack.push((child.index(), children.clone(), 0));
+                    }
+                    _ => {}
+                }
+            }
+        }
+        if edges == Edges::Value {
+            for (i, e) in self.data.enums.iter().enumerate() {
+                let canonical = self.data.canonical(e.underlying);
+                if !matches!(self.data.ty(canonical), Some(Type::Int(_) | Type::Bool)) {
+                    return Err(format!("enum {i}'s underlying type is not an integer type"));
+                }
+            }
+        }
+        Ok(())
+    }
+}
