@@ -352,3 +352,203 @@ impl Validator<'_> {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! Bodies a mutation rarely produces but a hostile file can: each must be
+    //! refused, and the reason named.
+
+    use super::check;
+    use crate::types::{
+        CallConv, Field, FnSig, IntKind, Layout, QualType, RecordDef, RecordKind, Target, Type,
+        TypeBuilder, TypeId, TypeSetData, Typedef,
+    };
+
+    fn int(b: &mut TypeBuilder) -> TypeId {
+        b.intern(Type::Int(IntKind::Int), Some(Layout::new(4, 4)))
+    }
+
+    fn data(build: impl FnOnce(&mut TypeBuilder)) -> TypeSetData {
+        let mut b = TypeBuilder::new(Target::host());
+        build(&mut b);
+        b.freeze().data().clone()
+    }
+
+    fn refused(data: &TypeSetData, why: &str) {
+        match check(data) {
+            Ok(()) => panic!("accepted; expected '{why}'"),
+            Err(e) => assert!(e.contains(why), "'{e}' does not say '{why}'"),
+        }
+    }
+
+    fn struct_with(b: &mut TypeBuilder, ty: TypeId, offset_bits: u64, size: u64) {
+        let (r, _) = b.declare_record(RecordKind::Struct, Some("s".into()), None);
+        b.define_record(
+            r,
+            RecordDef {
+                layout: Layout::new(size, 4),
+                fields: vec![Field {
+                    name: Some("f".into()),
+                    ty: ty.into(),
+                    offset_bits,
+                    bit_width: None,
+                }],
+                packed: false,
+            },
+        );
+    }
+
+    #[test]
+    fn a_good_body_passes() {
+        let d = data(|b| {
+            let i = int(b);
+            struct_with(b, i, 32, 8);
+        });
+        assert_eq!(check(&d), Ok(()));
+    }
+
+    #[test]
+    fn a_typedef_of_itself() {
+        let mut d = data(|b| {
+            let i = int(b);
+            b.add_typedef(
+                Typedef {
+                    name: "t".into(),
+                    target: i.into(),
+                    location: None,
+                },
+                None,
+            );
+        });
+        d.typedefs[0].target = QualType::new(TypeId::from_index(1));
+        refused(&d, "type 1 contains itself by value");
+    }
+
+    #[test]
+    fn an_array_of_itself() {
+        let mut d = data(|b| {
+            let i = int(b);
+            b.intern(
+                Type::Array {
+                    elem: i.into(),
+                    len: None,
+                },
+                None,
+            );
+        });
+        d.types[1].ty = Type::Array {
+            elem: TypeId::from_index(1).into(),
+            len: None,
+        };
+        refused(&d, "contains itself by value");
+    }
+
+    #[test]
+    fn a_struct_holding_itself_by_value() {
+        let d = data(|b| {
+            let i = int(b);
+            struct_with(b, i, 0, 4);
+        });
+        let mut d = d;
+        d.records[0].def.as_mut().unwrap().fields[0].ty = TypeId::from_index(1).into();
+        // Its own size (4) fits, so only the cycle check stands in the way.
+        d.records[0].def.as_mut().unwrap().layout = Layout::new(4, 4);
+        refused(&d, "type 1 contains itself by value");
+    }
+
+    #[test]
+    fn a_pointer_to_itself_and_a_function_taking_itself() {
+        let mut d = data(|b| {
+            let i = int(b);
+            b.intern(Type::Pointer(i.into()), Some(Layout::new(8, 8)));
+        });
+        d.types[1].ty = Type::Pointer(TypeId::from_index(1).into());
+        refused(&d, "contains itself not through a struct or union");
+        let sig = FnSig {
+            ret: TypeId::from_index(0).into(),
+            params: vec![TypeId::from_index(1).into()],
+            variadic: false,
+            prototyped: true,
+            conv: CallConv::C,
+        };
+        d.types[1].ty = Type::Function(sig);
+        d.types[1].layout = None;
+        refused(&d, "contains itself not through a struct or union");
+    }
+
+    #[test]
+    fn ids_out_of_range() {
+        let mut d = data(|b| {
+            let i = int(b);
+            b.intern(Type::Pointer(i.into()), Some(Layout::new(8, 8)));
+        });
+        d.types[1].ty = Type::Pointer(TypeId::from_index(7).into());
+        refused(&d, "type 1 refers to type 7 of 2");
+        d.types[1].ty = Type::Record(crate::types::RecordId::from_index(0));
+        refused(&d, "type 1 is record 0 of 0");
+        d.types[1].ty = Type::Typedef(crate::types::TypedefId::from_index(3));
+        refused(&d, "type 1 is typedef 3 of 0");
+    }
+
+    #[test]
+    fn layouts_that_cannot_be() {
+        let i_at = |d: &mut TypeSetData, layout| d.types[0].layout = Some(layout);
+        let mut d = data(|b| {
+            let i = int(b);
+            struct_with(b, i, 32, 8);
+        });
+        i_at(&mut d, Layout::new(4, 3));
+        refused(&d, "type 0 has alignment 3");
+        i_at(&mut d, Layout::new(u64::MAX, 4));
+        refused(&d, "type 0 has size 18446744073709551615 bytes");
+        i_at(&mut d, Layout::new(4, 4));
+        d.records[0].def.as_mut().unwrap().fields[0].offset_bits = 40;
+        refused(
+            &d,
+            "struct s's field f at bit 40 goes past the end of the record (8 bytes)",
+        );
+        d.records[0].def.as_mut().unwrap().fields[0].offset_bits = u64::MAX - 3;
+        refused(&d, "is at bit 18446744073709551612, not on a byte");
+        d.records[0].def.as_mut().unwrap().fields[0].offset_bits = u64::MAX - 7;
+        refused(&d, "goes past the end of the record");
+        d.records[0].def.as_mut().unwrap().fields[0].offset_bits = 0;
+        d.records[0].def.as_mut().unwrap().fields[0].bit_width = Some(33);
+        refused(&d, "struct s's field f is a bitfield of 33 bits");
+        d.records[0].def.as_mut().unwrap().fields[0].bit_width = None;
+        d.records[0].def.as_mut().unwrap().layout = Layout::new(6, 4);
+        refused(&d, "size 6 that is not a multiple of its alignment 4");
+    }
+
+    #[test]
+    fn an_array_whose_size_is_not_its_elements() {
+        let mut d = data(|b| {
+            let i = int(b);
+            b.intern(
+                Type::Array {
+                    elem: i.into(),
+                    len: Some(4),
+                },
+                Some(Layout::new(16, 4)),
+            );
+        });
+        d.types[1].ty = Type::Array {
+            elem: TypeId::from_index(0).into(),
+            len: Some(u64::MAX),
+        };
+        refused(
+            &d,
+            "an array of 18446744073709551615, has size 16 but its elements make no size",
+        );
+    }
+
+    #[test]
+    fn nesting_too_deep() {
+        let d = data(|b| {
+            let mut t = int(b);
+            for _ in 0..=super::MAX_DEPTH {
+                t = b.intern(Type::Pointer(t.into()), Some(Layout::new(8, 8)));
+            }
+        });
+        refused(&d, "nested more than 200 deep");
+    }
+}
