@@ -44,7 +44,12 @@ fn calls_pow_and_strlen_through_a_database() {
     let libc = unsafe { Library::open("libc.so.6").unwrap() };
     let module = Module::with_libraries(types, vec![libm, libc]);
     // SAFETY: pow has no preconditions.
-    let r = unsafe { module.function("pow").unwrap().call(&mut [2.into(), 10.into()]) };
+    let r = unsafe {
+        module
+            .function("pow")
+            .unwrap()
+            .call(&mut [2.into(), 10.into()])
+    };
     assert_eq!(r.unwrap(), Value::Float(1024.0));
     let strlen = module.function("strlen").unwrap();
     // SAFETY: the string is NUL-terminated and outlives the call.

@@ -284,29 +284,36 @@ impl Validator<'_> {
     }
 
     /// Refuses a cycle along `edges`, and nesting deeper than [`MAX_DEPTH`].
-    /// Iterative, so a hostile body cannot overflow the stack here either.
+    /// Iterative, so a hostile body cannot overflow the stack here either; the
+    /// children of the nodes on the path share one list, so it allocates little.
     fn acyclic(&self, edges: Edges) -> Check {
         const UNSEEN: u32 = 0;
         const ON_PATH: u32 = u32::MAX;
         // depth[i]: UNSEEN, ON_PATH, or 1 + the depth of its deepest child.
         let n = self.data.types.len();
         let mut depth = vec![UNSEEN; n];
-        let mut children = Vec::new();
-        // (type, its children, how many of them are done)
-        let mut stack: Vec<(usize, Vec<TypeId>, usize)> = Vec::new();
+        // The children of every node on the path, one range per node.
+        let mut kids: Vec<TypeId> = Vec::new();
+        // (type, where its children start in `kids`, the next child to visit)
+        let mut stack: Vec<(usize, usize, usize)> = Vec::new();
         for root in 0..n {
             if depth[root] != UNSEEN {
                 continue;
             }
             depth[root] = ON_PATH;
-            children.clear();
-            self.children(&self.data.types[root].ty, edges, &mut children);
-            stack.push((root, children.clone(), 0));
-            while let Some((node, kids, next)) = stack.last_mut() {
-                let Some(&child) = kids.get(*next) else {
-                    let deepest = kids.iter().map(|k| depth[k.index()]).max().unwrap_or(0);
-                    let node = *node;
+            self.children(&self.data.types[root].ty, edges, &mut kids);
+            stack.push((root, 0, 0));
+            while let Some(&mut (node, start, ref mut next)) = stack.last_mut() {
+                // The top node's children are the last range of the list.
+                let end = kids.len();
+                let Some(&child) = kids[start..end].get(*next) else {
+                    let deepest = kids[start..end]
+                        .iter()
+                        .map(|k| depth[k.index()])
+                        .max()
+                        .unwrap_or(0);
                     depth[node] = deepest + 1;
+                    kids.truncate(start);
                     stack.pop();
                     if depth[node] > MAX_DEPTH {
                         return Err(format!("type {node} is nested more than {MAX_DEPTH} deep"));
@@ -326,16 +333,16 @@ impl Validator<'_> {
                         ))
                     }
                     UNSEEN => {
-                        depth[child.index()] = ON_PATH;
-                        children.clear();
-                        self.children(&self.data.types[child.index()].ty, edges, &mut children);
                         if stack.len() as u32 > MAX_DEPTH {
                             return Err(format!(
                                 "type {} is nested more than {MAX_DEPTH} deep",
                                 child.index()
                             ));
                         }
-                        stack.push((child.index(), children.clone(), 0));
+                        depth[child.index()] = ON_PATH;
+                        let start = kids.len();
+                        self.children(&self.data.types[child.index()].ty, edges, &mut kids);
+                        stack.push((child.index(), start, 0));
                     }
                     _ => {}
                 }
