@@ -9,7 +9,9 @@ demo: setup
 	cargo run --quiet --release --example demo
 
 # Everything CI runs: formatting, lints, docs, the test suite (gcc as the oracle),
-# the build without the optional front ends, and the DWARF-only build (no libclang).
+# the build without the optional front ends, the DWARF-only build (no libclang), and
+# the database-only build (neither libclang nor gimli) calling through a database
+# that the default build's `wyvern compile` writes.
 test: setup
 	cargo fmt --check
 	cargo clippy --all-targets -- -D warnings
@@ -17,6 +19,8 @@ test: setup
 	cargo test
 	cargo build --no-default-features --quiet
 	cargo build --no-default-features --features dwarf --quiet
+	cargo run --quiet -- compile -H '<math.h>' -H '<string.h>' -o target/noparser.wydb
+	WYVERN_TEST_DB=target/noparser.wydb cargo test --no-default-features --features db --test db_noparser
 
 bench: setup
 	cargo bench

@@ -213,6 +213,14 @@ pub enum ErrorKind {
     /// Something wyvern does not support (yet), named.
     #[error("{0}")]
     Unsupported(String),
+    /// A precompiled type database is damaged, foreign or of another format version.
+    #[error("{}{message}", .file.as_ref().map(|f| format!("{}: ", f.display())).unwrap_or_default())]
+    Database {
+        /// The database file, when it was read from one.
+        file: Option<PathBuf>,
+        /// What is wrong, and where (`truncated at byte 120: …`).
+        message: String,
+    },
     /// Reading a file failed.
     #[error("{}: {source}", .path.display())]
     Io {

@@ -36,12 +36,15 @@
 //! - [`Library`], [`Module`], [`Function`]: functions and globals by header name;
 //!   [`Function::call`] with checked [`Value`]s, [`Function::typed`] for a plain
 //!   function pointer checked against the header. [`CData`]: owned C objects.
+//! - [`db`] (feature `db`): precompiled type databases, loaded without a parser.
 //! - [`abi`]: the x86-64 System V classification and libffi call interfaces.
 //!
 //! ## Features
 //! - `clang` (default): the libclang front end. libclang is loaded at run time
 //!   (`LIBCLANG_PATH` to choose one), so the crate builds without it.
 //! - `dwarf` (default): the DWARF front end (gimli).
+//! - `db` (default): precompiled type databases ([`db`]): save a type set once,
+//!   load it later without libclang or gimli (serde and postcard only).
 //! - `cli` (default): the `wyvern` command-line tool.
 //!
 //! ## Safety model
@@ -61,6 +64,8 @@ struct ReadmeDoctests;
 
 pub mod abi;
 pub mod check;
+#[cfg(feature = "db")]
+pub mod db;
 mod error;
 pub mod frontend;
 pub mod runtime;

@@ -30,5 +30,7 @@ pub use id::{EnumId, FunctionId, RecordId, TypeId, TypedefId};
 pub use layout::{FieldLayout, Hole, RecordLayout};
 pub use number::hex_float;
 pub use record::{Field, FlatField, Record, RecordDef, RecordKind};
+#[cfg_attr(not(feature = "db"), allow(unused_imports))]
+pub(crate) use set::TypeSetData;
 pub use set::{Target, TypeSet};
 pub use ty::{scalar_from_words, FloatKind, IntKind, Layout, QualType, Quals, Type};

@@ -176,6 +176,12 @@ impl TypeSet {
         }
     }
 
+    /// The arenas, as a database stores them.
+    #[cfg_attr(not(feature = "db"), allow(dead_code))]
+    pub(crate) fn data(&self) -> &TypeSetData {
+        &self.inner.data
+    }
+
     /// Whether `other` is this same set (a clone of it), so ids are shared.
     pub fn same(&self, other: &TypeSet) -> bool {
         Arc::ptr_eq(&self.inner, &other.inner)
@@ -595,6 +601,15 @@ impl TypeSet {
 
 fn index(data: &TypeSetData) -> Names {
     let mut names = Names::default();
+    // Sized up front: a database load builds this index at once, and rehashing
+    // as the maps grow was a good part of that.
+    names.tags.reserve(data.records.len() + data.enums.len());
+    names.typedefs.reserve(data.typedefs.len());
+    names.functions.reserve(data.functions.len());
+    names.globals.reserve(data.globals.len());
+    names.constants.reserve(data.constants.len());
+    names.skipped.reserve(data.skipped_macros.len());
+    names.interned.reserve(data.types.len());
     for (i, node) in data.types.iter().enumerate() {
         let id = TypeId::from_index(i);
         match &node.ty {

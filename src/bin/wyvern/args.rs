@@ -1,6 +1,6 @@
 //! Raw command-line flags, and the type set they describe.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Result};
 use clap::{Args, Parser, Subcommand};
@@ -37,6 +37,9 @@ pub(crate) enum Command {
     Dump(crate::dump::DumpArgs),
     /// The headers' view of a library against its DWARF debug info (exit 1 when they differ).
     Check(crate::check::CheckArgs),
+    /// Save the declarations as a precompiled type database (-o FILE.wydb), or say
+    /// whether one is out of date with its sources (--check FILE.wydb; exit 1 when it is).
+    Compile(crate::compile::CompileArgs),
 }
 
 /// Where declarations come from; accepted by every subcommand, combinable.
@@ -68,6 +71,9 @@ pub(crate) struct Sources {
 impl Sources {
     /// Parses the sources into one type set.
     pub(crate) fn load(&self) -> Result<TypeSet> {
+        if let Some(path) = &self.db {
+            return self.load_db(path);
+        }
         if let Some(path) = &self.dwarf {
             if !self.headers.is_empty() || !self.cdefs.is_empty() {
                 return Err(UsageError(
@@ -78,12 +84,11 @@ impl Sources {
             }
             return Ok(wyvern::frontend::dwarf::read(path)?);
         }
-        if let Some(path) = &self.db {
-            bail!(
-                "type databases ({}) are not available in this version of wyvern yet; use -H/--cdef",
-                path.display()
-            );
-        }
+        Ok(self.parser()?.parse()?)
+    }
+
+    /// The libclang parser of -H, --cdef, -I, -D and --target.
+    pub(crate) fn parser(&self) -> Result<wyvern::Parser> {
         if self.headers.is_empty() && self.cdefs.is_empty() {
             return Err(UsageError(
                 "no declarations given: add -H HEADER, --cdef TEXT, --dwarf OBJECT or --db FILE"
@@ -110,6 +115,38 @@ impl Sources {
         if let Some(t) = &self.target {
             parser = parser.target(t.as_str());
         }
-        Ok(parser.parse()?)
+        Ok(parser)
+    }
+
+    /// A database's declarations: for this machine, or for the `--target` given.
+    fn load_db(&self, path: &Path) -> Result<TypeSet> {
+        let others = [
+            (!self.headers.is_empty(), "-H"),
+            (!self.cdefs.is_empty(), "--cdef"),
+            (self.dwarf.is_some(), "--dwarf"),
+            (!self.include_dirs.is_empty(), "-I"),
+            (!self.defines.is_empty(), "-D"),
+        ];
+        let others: Vec<&str> = others.iter().filter(|o| o.0).map(|o| o.1).collect();
+        if !others.is_empty() {
+            return Err(UsageError(format!(
+                "--db cannot be combined with {} (a database holds parsed declarations): \
+                 compile everything into one database with `wyvern compile`",
+                others.join(", ")
+            ))
+            .into());
+        }
+        let database = wyvern::db::Database::open(path)?;
+        match &self.target {
+            None => database
+                .into_host_types()
+                .map_err(|e| anyhow::anyhow!("{}: {e}", path.display())),
+            Some(triple) if *triple == database.target().triple => Ok(database.types().clone()),
+            Some(triple) => bail!(
+                "{}: the database is for {}, not --target {triple}",
+                path.display(),
+                database.target().triple
+            ),
+        }
     }
 }

@@ -7,6 +7,7 @@
 mod args;
 mod call;
 mod check;
+mod compile;
 mod dump;
 mod layout;
 mod literal;
@@ -33,6 +34,7 @@ fn main() -> ExitCode {
         Command::Dump(a) => dump::run(a, &mut out),
         Command::Call(a) => call::run(a, &mut out),
         Command::Check(a) => check::run(a, &mut out),
+        Command::Compile(a) => compile::run(a, &mut out),
     };
     let result = result.and_then(|()| out.flush().map_err(anyhow::Error::from));
     match result {

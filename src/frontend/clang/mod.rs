@@ -30,6 +30,7 @@ mod sys;
 
 use std::path::{Path, PathBuf};
 
+use super::Inputs;
 use crate::error::{Diagnostic, ErrorKind, Result};
 use crate::types::{Target, TypeBuilder, TypeSet};
 
@@ -153,6 +154,23 @@ impl Parser {
     ///   C does not compile — a missing `#include` is an error, not a warning;
     /// - [`ErrorKind::Io`] for a header path that does not exist.
     pub fn parse(&self) -> Result<TypeSet> {
+        self.parse_inner(false).map(|(types, _)| types)
+    }
+
+    /// Parses as [`parse`](Self::parse) does, and also returns what the parse read:
+    /// libclang's version, the compiler arguments, and the contents of every file
+    /// (the main file with its `#include` lines and `cdef` text, and every header
+    /// included, directly or not). A precompiled database keeps a hash of these to
+    /// tell when it is out of date.
+    ///
+    /// # Errors
+    /// As [`parse`](Self::parse).
+    pub fn parse_with_inputs(&self) -> Result<(TypeSet, Inputs)> {
+        let (types, inputs) = self.parse_inner(true)?;
+        Ok((types, inputs.unwrap_or_default()))
+    }
+
+    fn parse_inner(&self, want_inputs: bool) -> Result<(TypeSet, Option<Inputs>)> {
         let lib = load::ensure_loaded()?;
         let main = self.main_text()?;
         let args = self.compiler_args(lib.builtin_includes.as_deref());
@@ -214,7 +232,22 @@ impl Parser {
         let mut builder = conv.b;
         builder.set_target_details(char_signed, little_endian);
         macros::evaluate_all(&mut builder, &macros);
-        Ok(builder.freeze())
+        let inputs = want_inputs.then(|| Inputs {
+            reader: lib.version.clone(),
+            flags: args,
+            files: tu
+                .included_files()
+                .into_iter()
+                .map(|f| {
+                    let mut name = f.name();
+                    if name == MAIN_FILE {
+                        name = "the sources given (headers named, cdef text)".into();
+                    }
+                    (name, tu.file_contents(f).to_vec())
+                })
+                .collect(),
+        });
+        Ok((builder.freeze(), inputs))
     }
 }
 

@@ -197,6 +197,36 @@ impl<'i> TranslationUnit<'i> {
     }
 }
 
+impl TranslationUnit<'_> {
+    /// Every file the translation unit read (the main file and every header it
+    /// included, directly or not), once each, in the order libclang lists them.
+    pub(crate) fn included_files(&self) -> Vec<FileHandle> {
+        extern "C" fn visit(
+            file: CXFile,
+            _stack: *mut CXSourceLocation,
+            _depth: c_uint,
+            data: CXClientData,
+        ) {
+            // SAFETY: `data` is the `&mut Vec<FileHandle>` passed below, alive for
+            // the whole clang_getInclusions call that runs this visitor.
+            let files = unsafe { &mut *(data as *mut Vec<FileHandle>) };
+            if !file.is_null() && !files.contains(&FileHandle(file)) {
+                files.push(FileHandle(file));
+            }
+        }
+        let mut files: Vec<FileHandle> = Vec::new();
+        // SAFETY: valid TU; the visitor only pushes into `files`, which outlives the call.
+        unsafe {
+            clang_getInclusions(
+                self.raw,
+                visit,
+                &mut files as *mut Vec<FileHandle> as CXClientData,
+            )
+        };
+        files
+    }
+}
+
 /// A file of a translation unit, as an opaque handle (usable as a map key).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) struct FileHandle(CXFile);

@@ -154,18 +154,7 @@ fn separate_debug_file(path: &Path, bytes: &[u8]) -> Option<std::path::PathBuf> 
 
 /// The CRC-32 (IEEE) that `.gnu_debuglink` records.
 fn crc32(data: &[u8]) -> u32 {
-    let mut crc = !0u32;
-    for &byte in data {
-        crc ^= u32::from(byte);
-        for _ in 0..8 {
-            crc = if crc & 1 != 0 {
-                (crc >> 1) ^ 0xedb8_8320
-            } else {
-                crc >> 1
-            };
-        }
-    }
-    !crc
+    crc32fast::hash(data)
 }
 
 /// As [`read`], from the bytes of an object; `name` is used in messages.

@@ -1,0 +1,184 @@
+//! `wyvern compile` and `--db` as a user runs them: layouts, dumps and calls through
+//! a database equal those through the headers; stale, damaged and foreign
+//! databases give clear errors.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+fn wyvern(args: &[&str]) -> (Option<i32>, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_wyvern"))
+        .args(args)
+        // A database needs no libclang: none is found here, and none is needed.
+        .env("LIBCLANG_PATH", "/nonexistent")
+        .output()
+        .expect("wyvern runs");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn with_clang(args: &[&str]) -> (Option<i32>, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_wyvern"))
+        .args(args)
+        .output()
+        .expect("wyvern runs");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("wyvern-cli-db-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+const HEADERS: [&str; 12] = [
+    "-H",
+    "<stdio.h>",
+    "-H",
+    "<stdlib.h>",
+    "-H",
+    "<string.h>",
+    "-H",
+    "<math.h>",
+    "-H",
+    "<time.h>",
+    "-H",
+    "<sys/stat.h>",
+];
+
+#[test]
+fn layouts_dumps_and_calls_through_a_database_equal_the_headers() {
+    let dir = scratch("six");
+    let db = dir.join("libc.wydb");
+    let db = db.to_str().unwrap();
+    let mut compile = vec!["compile", "-o", db];
+    compile.extend(HEADERS);
+    let (status, stdout, stderr) = with_clang(&compile);
+    assert_eq!(status, Some(0), "{stderr}");
+    assert!(stdout.starts_with(&format!("wrote {db} (")), "{stdout}");
+
+    for command in [
+        &["layout"][..],
+        &["layout", "--json"],
+        &["layout", "struct stat", "struct tm", "FILE", "div_t"],
+        &["dump"],
+        &["dump", "--json"],
+    ] {
+        let mut through_headers = command.to_vec();
+        through_headers.extend(HEADERS);
+        let mut through_db = command.to_vec();
+        through_db.extend(["--db", db]);
+        let expected = with_clang(&through_headers);
+        assert_eq!(expected.0, Some(0), "{}", expected.2);
+        assert_eq!(wyvern(&through_db), expected, "{command:?}");
+    }
+    for call in [
+        &["-l", "libm.so.6", "pow", "2", "10"][..],
+        &["strlen", "\"hello\""],
+        &["--json", "div", "17", "5"],
+        &["--json", "-l", "libm.so.6", "frexp", "8.0", "&{}"],
+        &["--json", "strtol", "\"0x1f\"", "NULL", "0"],
+    ] {
+        let mut through_headers = vec!["call"];
+        through_headers.extend(HEADERS);
+        through_headers.extend(call);
+        let mut through_db = vec!["call", "--db", db];
+        through_db.extend(call);
+        let expected = with_clang(&through_headers);
+        assert_eq!(expected.0, Some(0), "{}", expected.2);
+        assert_eq!(wyvern(&through_db), expected, "{call:?}");
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn check_says_when_a_database_is_stale_and_why() {
+    let dir = scratch("stale");
+    let header = dir.join("point.h");
+    std::fs::write(&header, "struct point { int x, y; };\n").unwrap();
+    let db = dir.join("point.wydb");
+    let (h, db) = (header.to_str().unwrap(), db.to_str().unwrap());
+    assert_eq!(with_clang(&["compile", "-H", h, "-o", db]).0, Some(0));
+
+    let (status, stdout, stderr) = with_clang(&["compile", "--check", db, "-H", h]);
+    assert_eq!(status, Some(0), "{stderr}");
+    assert!(
+        stdout.starts_with(&format!("{db} is up to date (")),
+        "{stdout}"
+    );
+
+    std::fs::write(&header, "struct point { long x, y; };\n").unwrap();
+    let (status, _, stderr) = with_clang(&["compile", "--check", db, "-H", h]);
+    assert_eq!(status, Some(1));
+    assert_eq!(
+        stderr,
+        format!("error: {db} is out of date with its sources:\n  {h} changed\n")
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn damaged_foreign_and_combined_databases_are_refused() {
+    let dir = scratch("bad");
+    let db = dir.join("arm.wydb");
+    let db = db.to_str().unwrap();
+    let target = "aarch64-unknown-linux-gnu";
+    let (status, _, stderr) = with_clang(&[
+        "compile",
+        "--cdef",
+        "struct s { char c; long l; };",
+        "--target",
+        target,
+        "-o",
+        db,
+    ]);
+    assert_eq!(status, Some(0), "{stderr}");
+
+    let (status, _, stderr) = wyvern(&["layout", "--db", db]);
+    assert_eq!(status, Some(1));
+    assert!(
+        stderr.starts_with(&format!("error: {db}: database is for {target} (pointer 8, little-endian, char unsigned), this machine is ")),
+        "{stderr}"
+    );
+    // Asked for that target, its layouts are there.
+    let (status, stdout, stderr) = wyvern(&["layout", "--db", db, "--target", target, "struct s"]);
+    assert_eq!(status, Some(0), "{stderr}");
+    assert!(stdout.contains("/* size: 16, align: 8"), "{stdout}");
+
+    let bytes = std::fs::read(db).unwrap();
+    let cut = dir.join("cut.wydb");
+    std::fs::write(&cut, &bytes[..bytes.len() - 3]).unwrap();
+    let cut = cut.to_str().unwrap();
+    let (status, _, stderr) = wyvern(&["dump", "--db", cut]);
+    assert_eq!(status, Some(1));
+    assert!(
+        stderr.starts_with(&format!(
+            "error: {cut}: truncated at byte {}",
+            bytes.len() - 3
+        )),
+        "{stderr}"
+    );
+
+    let (status, _, stderr) = wyvern(&["dump", "--db", "/etc/hostname"]);
+    assert_eq!(
+        (status, stderr.as_str()),
+        (
+            Some(1),
+            "error: /etc/hostname: not a wyvern database (bad magic)\n"
+        )
+    );
+
+    let (status, _, stderr) = wyvern(&["dump", "--db", db, "--cdef", "int x;"]);
+    assert_eq!(status, Some(2));
+    assert!(
+        stderr.contains("--db cannot be combined with --cdef"),
+        "{stderr}"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
