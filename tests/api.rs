@@ -155,7 +155,7 @@ fn errors_in_cdef_text_point_into_it() {
         panic!("{e:?}")
     };
     let loc = diagnostics[0].location.as_ref().expect("a location");
-    assert_eq!((loc.file.as_str(), loc.line), ("<cdef>", 2));
+    assert_eq!((&*loc.file, loc.line), ("<cdef>", 2));
     assert!(e.to_string().starts_with("<cdef>:2:"), "{e}");
 }
 

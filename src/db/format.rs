@@ -51,7 +51,14 @@ fn bad(message: impl Into<String>) -> crate::Error {
 pub(super) fn encode(header: &Header, types: &TypeSet) -> Vec<u8> {
     // Serialising plain data into a Vec cannot fail: no map keys to reject, no
     // sequence of unknown length, no I/O.
-    let body = postcard::to_allocvec(types.data()).unwrap_or_default();
+    // The body: the table of source files, then the set, whose locations name
+    // their files by index into the table.
+    let (data, files) = crate::error::file_table::writing(|| {
+        postcard::to_allocvec(types.data()).unwrap_or_default()
+    });
+    let files: Vec<&str> = files.iter().map(|f| &**f).collect();
+    let mut body = postcard::to_allocvec(&files).unwrap_or_default();
+    body.extend_from_slice(&data);
     let mut header = header.clone();
     header.body_len = body.len() as u64;
     header.body_crc32 = crc32fast::hash(&body);
@@ -167,7 +174,15 @@ pub(super) fn decode(bytes: &[u8], want: Option<&Target>) -> Result<(Header, Typ
             "damaged: the body's checksum does not match (bytes changed after it was written)",
         ));
     }
-    let data: TypeSetData = match postcard::take_from_bytes(body) {
+    let (files, data_bytes): (Vec<&str>, &[u8]) = match postcard::take_from_bytes(body) {
+        Ok(taken) => taken,
+        Err(e) => return Err(bad(format!("damaged table of files: {e}"))),
+    };
+    let files: Vec<std::sync::Arc<str>> = files.into_iter().map(std::sync::Arc::from).collect();
+    let decoded = crate::error::file_table::reading(files, || {
+        postcard::take_from_bytes::<TypeSetData>(data_bytes)
+    });
+    let data: TypeSetData = match decoded {
         Ok((data, [])) => data,
         Ok((_, rest)) => {
             return Err(bad(format!(

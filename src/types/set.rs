@@ -112,20 +112,64 @@ impl TypeSetData {
     }
 }
 
+/// Positions in one of a set's arenas, found by a key the arena itself holds
+/// (a name, a type's shape): the keys are not copied, so indexing a loaded
+/// database allocates one table per arena rather than one string per name.
+#[derive(Debug, Default)]
+struct PositionIndex(hashbrown::HashTable<u32>);
+
+impl PositionIndex {
+    fn hash<K: std::hash::Hash + ?Sized>(key: &K) -> u64 {
+        use std::hash::BuildHasher;
+        rustc_hash::FxBuildHasher.hash_one(key)
+    }
+
+    /// Indexes `keys` in order; the first of equal keys is the one found.
+    fn build<'k, K: std::hash::Hash + Eq + ?Sized + 'k>(
+        keys: impl ExactSizeIterator<Item = &'k K> + Clone,
+    ) -> PositionIndex {
+        let all: Vec<&K> = keys.collect();
+        let mut table = hashbrown::HashTable::with_capacity(all.len());
+        for (i, key) in all.iter().enumerate() {
+            let hash = Self::hash(*key);
+            if table
+                .find(hash, |&j: &u32| all[j as usize] == *key)
+                .is_none()
+            {
+                table.insert_unique(hash, i as u32, |&j| Self::hash(all[j as usize]));
+            }
+        }
+        PositionIndex(table)
+    }
+
+    /// The position of `key`, given how to read the key at a position.
+    fn get<'k, K: std::hash::Hash + Eq + ?Sized + 'k>(
+        &self,
+        key: &K,
+        key_at: impl Fn(usize) -> Option<&'k K>,
+    ) -> Option<usize> {
+        self.0
+            .find(Self::hash(key), |&i| key_at(i as usize) == Some(key))
+            .map(|&i| i as usize)
+    }
+}
+
 /// The index by name of everything in a set.
 #[derive(Debug, Default)]
 struct Names {
     /// `"struct stat"`, `"union sigval"`, `"enum E"` → type.
     tags: FxHashMap<String, TypeId>,
     typedefs: FxHashMap<String, TypeId>,
-    functions: FxHashMap<String, usize>,
-    globals: FxHashMap<String, usize>,
-    constants: FxHashMap<String, usize>,
-    skipped: FxHashMap<String, usize>,
+    /// Positions in `data.functions`, `globals`, `constants`, `skipped_macros`.
+    functions: PositionIndex,
+    globals: PositionIndex,
+    constants: PositionIndex,
+    skipped: PositionIndex,
     /// Builtin scalar spellings (`"unsigned long"`) → type, for the ones the set has.
     scalars: FxHashMap<&'static str, TypeId>,
-    /// Structural types by shape, to find derived types (`struct stat *`) that exist.
-    interned: FxHashMap<Type, TypeId>,
+    /// Structural types by shape (positions in `data.types`), to find derived
+    /// types (`struct stat *`) that exist.
+    interned: PositionIndex,
     /// The first typedef naming each anonymous record or enum.
     anonymous_names: FxHashMap<TypeId, String>,
 }
@@ -444,12 +488,15 @@ impl TypeSet {
     /// # Errors
     /// [`ErrorKind::NotFound`] with the closest function name.
     pub fn function(&self, name: &str) -> Result<&Function> {
-        match self.inner.names.functions.get(name) {
-            Some(&i) => Ok(&self.inner.data.functions[i]),
-            None if self.inner.names.globals.contains_key(name) => Err(ErrorKind::Unsupported(
-                format!("'{name}' is a global variable, not a function"),
-            )
-            .into()),
+        let data = &self.inner.data;
+        let functions = |i: usize| data.functions.get(i).map(|f| f.name.as_str());
+        let globals = |i: usize| data.globals.get(i).map(|g| g.name.as_str());
+        match self.inner.names.functions.get(name, functions) {
+            Some(i) => Ok(&data.functions[i]),
+            None if self.inner.names.globals.get(name, globals).is_some() => Err(
+                ErrorKind::Unsupported(format!("'{name}' is a global variable, not a function"))
+                    .into(),
+            ),
             None if self.why_skipped(name).is_some() => Err(ErrorKind::Unsupported(format!(
                 "'{name}' was left out: {}",
                 self.why_skipped(name).unwrap_or_default()
@@ -458,7 +505,7 @@ impl TypeSet {
             None => Err(Error::not_found(
                 "function",
                 name,
-                closest(name, self.inner.names.functions.keys().map(String::as_str)),
+                closest(name, data.functions.iter().map(|f| f.name.as_str())),
             )),
         }
     }
@@ -468,12 +515,14 @@ impl TypeSet {
     /// # Errors
     /// [`ErrorKind::NotFound`] with the closest global's name.
     pub fn global(&self, name: &str) -> Result<&Global> {
-        match self.inner.names.globals.get(name) {
-            Some(&i) => Ok(&self.inner.data.globals[i]),
+        let data = &self.inner.data;
+        let globals = |i: usize| data.globals.get(i).map(|g| g.name.as_str());
+        match self.inner.names.globals.get(name, globals) {
+            Some(i) => Ok(&data.globals[i]),
             None => Err(Error::not_found(
                 "global variable",
                 name,
-                closest(name, self.inner.names.globals.keys().map(String::as_str)),
+                closest(name, data.globals.iter().map(|g| g.name.as_str())),
             )),
         }
     }
@@ -494,11 +543,14 @@ impl TypeSet {
     /// [`ErrorKind::NotAConstant`] for a macro that is not a constant, saying why;
     /// [`ErrorKind::NotFound`] with the closest name otherwise.
     pub fn constant(&self, name: &str) -> Result<&Constant> {
-        if let Some(&i) = self.inner.names.constants.get(name) {
-            return Ok(&self.inner.data.constants[i]);
+        let data = &self.inner.data;
+        let constants = |i: usize| data.constants.get(i).map(|c| c.name.as_str());
+        let skipped = |i: usize| data.skipped_macros.get(i).map(|(n, _)| n.as_str());
+        if let Some(i) = self.inner.names.constants.get(name, constants) {
+            return Ok(&data.constants[i]);
         }
-        if let Some(&i) = self.inner.names.skipped.get(name) {
-            let (name, reason) = &self.inner.data.skipped_macros[i];
+        if let Some(i) = self.inner.names.skipped.get(name, skipped) {
+            let (name, reason) = &data.skipped_macros[i];
             return Err(ErrorKind::NotAConstant {
                 name: name.clone(),
                 reason: reason.clone(),
@@ -508,7 +560,7 @@ impl TypeSet {
         Err(Error::not_found(
             "constant",
             name,
-            closest(name, self.inner.names.constants.keys().map(String::as_str)),
+            closest(name, data.constants.iter().map(|c| c.name.as_str())),
         ))
     }
 
@@ -559,7 +611,12 @@ impl TypeSet {
     }
 
     pub(crate) fn interned(&self, ty: &Type) -> Option<TypeId> {
-        self.inner.names.interned.get(ty).copied()
+        let types = &self.inner.data.types;
+        self.inner
+            .names
+            .interned
+            .get(ty, |i| types.get(i).map(|node| &node.ty))
+            .map(TypeId::from_index)
     }
 
     /// Every type name the set knows: tags, typedefs and scalar spellings (for suggestions).
@@ -605,11 +662,6 @@ fn index(data: &TypeSetData) -> Names {
     // as the maps grow was a good part of that.
     names.tags.reserve(data.records.len() + data.enums.len());
     names.typedefs.reserve(data.typedefs.len());
-    names.functions.reserve(data.functions.len());
-    names.globals.reserve(data.globals.len());
-    names.constants.reserve(data.constants.len());
-    names.skipped.reserve(data.skipped_macros.len());
-    names.interned.reserve(data.types.len());
     for (i, node) in data.types.iter().enumerate() {
         let id = TypeId::from_index(i);
         match &node.ty {
@@ -656,36 +708,24 @@ fn index(data: &TypeSetData) -> Names {
             }
             Type::Void => {
                 names.scalars.insert("void", id);
-                names.interned.insert(node.ty.clone(), id);
             }
             Type::Bool => {
                 names.scalars.insert("_Bool", id);
-                names.interned.insert(node.ty.clone(), id);
             }
             Type::Int(k) => {
                 names.scalars.insert(k.spelling(), id);
-                names.interned.insert(node.ty.clone(), id);
             }
             Type::Float(k) => {
                 names.scalars.insert(k.spelling(), id);
-                names.interned.insert(node.ty.clone(), id);
             }
-            other => {
-                names.interned.insert(other.clone(), id);
-            }
+            _ => {}
         }
     }
-    for (i, f) in data.functions.iter().enumerate() {
-        names.functions.entry(f.name.clone()).or_insert(i);
-    }
-    for (i, g) in data.globals.iter().enumerate() {
-        names.globals.entry(g.name.clone()).or_insert(i);
-    }
-    for (i, c) in data.constants.iter().enumerate() {
-        names.constants.entry(c.name.clone()).or_insert(i);
-    }
-    for (i, (name, _)) in data.skipped_macros.iter().enumerate() {
-        names.skipped.entry(name.clone()).or_insert(i);
-    }
+    names.functions = PositionIndex::build(data.functions.iter().map(|f| f.name.as_str()));
+    names.globals = PositionIndex::build(data.globals.iter().map(|g| g.name.as_str()));
+    names.constants = PositionIndex::build(data.constants.iter().map(|c| c.name.as_str()));
+    names.skipped = PositionIndex::build(data.skipped_macros.iter().map(|(n, _)| n.as_str()));
+    // Scalars are found by spelling; the rest by shape.
+    names.interned = PositionIndex::build(data.types.iter().map(|node| &node.ty));
     names
 }

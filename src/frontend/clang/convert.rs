@@ -47,7 +47,7 @@ pub(crate) struct Converter<'tu> {
     globals: FxHashSet<String>,
     pub(crate) macros: Vec<MacroDef<'tu>>,
     predefined: FxHashMap<String, Cursor<'tu>>,
-    file_names: FxHashMap<super::sys::FileHandle, String>,
+    file_names: FxHashMap<super::sys::FileHandle, std::sync::Arc<str>>,
     file_texts: FxHashMap<super::sys::FileHandle, &'tu [u8]>,
     /// Macro definitions and `#include`s in the order the preprocessor met them.
     events: Vec<(super::sys::FileHandle, u32)>,
@@ -545,7 +545,7 @@ impl<'tu> Converter<'tu> {
         let file_name = self
             .file_names
             .entry(file)
-            .or_insert_with(|| file.name())
+            .or_insert_with(|| file.name().into())
             .clone();
         self.events.push((file, start));
         self.macros.push(MacroDef {
@@ -665,7 +665,7 @@ impl<'tu> Converter<'tu> {
                     let file_name = self
                         .file_names
                         .entry(file)
-                        .or_insert_with(|| file.name())
+                        .or_insert_with(|| file.name().into())
                         .clone();
                     let at = crate::SourceLocation {
                         file: file_name,
@@ -708,13 +708,13 @@ fn take_params(tokens: &mut Vec<super::sys::Token<'_>>) -> Vec<String> {
 
 /// Where a cursor is, with file names cached per file (each costs a string from libclang).
 fn location(
-    names: &mut FxHashMap<super::sys::FileHandle, String>,
+    names: &mut FxHashMap<super::sys::FileHandle, std::sync::Arc<str>>,
     c: Cursor<'_>,
 ) -> Option<crate::SourceLocation> {
     let (file, line, column, _) = c.start()?;
-    let name = names.entry(file).or_insert_with(|| file.name());
+    let name = names.entry(file).or_insert_with(|| file.name().into());
     // The main file holds the cdef text behind `#line` directives.
-    if name == super::MAIN_FILE {
+    if &**name == super::MAIN_FILE {
         return c.presumed_location();
     }
     Some(crate::SourceLocation {

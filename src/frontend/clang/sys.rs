@@ -256,7 +256,11 @@ fn file_location(loc: CXSourceLocation) -> Option<SourceLocation> {
         clang_getPresumedLocation(loc, &mut name, &mut line, &mut column);
         take_string(name)
     };
-    (!file.is_empty()).then_some(SourceLocation { file, line, column })
+    (!file.is_empty()).then_some(SourceLocation {
+        file: file.into(),
+        line,
+        column,
+    })
 }
 
 impl Cursor<'_> {

@@ -66,6 +66,10 @@ pub(crate) struct Converter<'d, 'a> {
     key: String,
     /// Anonymous enums by their first enumerator.
     anonymous_enums: FxHashMap<String, TypeId>,
+    /// A unit's file (by the unit's key and its line program's index) → its path.
+    file_names: FxHashMap<(usize, u64), std::sync::Arc<str>>,
+    /// Every path named, once.
+    paths: rustc_hash::FxHashSet<std::sync::Arc<str>>,
 }
 
 impl<'d, 'a> Converter<'d, 'a> {
@@ -83,6 +87,8 @@ impl<'d, 'a> Converter<'d, 'a> {
             wanted: None,
             key: String::new(),
             anonymous_enums: FxHashMap::default(),
+            file_names: FxHashMap::default(),
+            paths: rustc_hash::FxHashSet::default(),
         }
     }
 
@@ -237,12 +243,41 @@ impl<'d, 'a> Converter<'d, 'a> {
 
     /// Where an entry was declared: `DW_AT_decl_file` through the unit's line
     /// program, and `DW_AT_decl_line`.
-    fn location(&self, unit: &Unit<'a>, entry: &Die<'a>) -> Option<crate::SourceLocation> {
+    fn location(&mut self, unit: &Unit<'a>, entry: &Die<'a>) -> Option<crate::SourceLocation> {
         let file_index = match entry.attr_value(gimli::DW_AT_decl_file)? {
             AttributeValue::FileIndex(i) => i,
             other => other.udata_value()?,
         };
         let line = Self::udata(entry, gimli::DW_AT_decl_line).unwrap_or(0);
+        let unit_key = self.key(unit, UnitOffset(0));
+        let file = match self.file_names.get(&(unit_key, file_index)) {
+            Some(file) => file.clone(),
+            None => {
+                let path = self.file_path(unit, file_index)?;
+                // One `Arc` per distinct path, whichever units name it.
+                let file = match self.paths.get(path.as_str()) {
+                    Some(file) => file.clone(),
+                    None => {
+                        let file: std::sync::Arc<str> = path.into();
+                        self.paths.insert(file.clone());
+                        file
+                    }
+                };
+                self.file_names.insert((unit_key, file_index), file.clone());
+                file
+            }
+        };
+        Some(crate::SourceLocation {
+            file,
+            line: u32::try_from(line).unwrap_or(u32::MAX),
+            column: Self::udata(entry, gimli::DW_AT_decl_column)
+                .and_then(|c| u32::try_from(c).ok())
+                .unwrap_or(0),
+        })
+    }
+
+    /// The path of a file of the unit's line program, joined to its directory.
+    fn file_path(&self, unit: &Unit<'a>, file_index: u64) -> Option<String> {
         let program = unit.line_program.as_ref()?;
         let header = program.header();
         let file = header.file(file_index)?;
@@ -257,13 +292,7 @@ impl<'d, 'a> Converter<'d, 'a> {
                 }
             }
         }
-        Some(crate::SourceLocation {
-            file: path,
-            line: u32::try_from(line).unwrap_or(u32::MAX),
-            column: Self::udata(entry, gimli::DW_AT_decl_column)
-                .and_then(|c| u32::try_from(c).ok())
-                .unwrap_or(0),
-        })
+        Some(path)
     }
 
     fn flag(entry: &Die<'a>, at: gimli::DwAt) -> bool {
@@ -402,11 +431,12 @@ impl<'d, 'a> Converter<'d, 'a> {
         if let Some(&id) = self.named.get(&name) {
             return Ok(id);
         }
+        let location = self.location(unit, entry);
         let (_, id) = self.b.add_typedef(
             Typedef {
                 name: name.clone(),
                 target,
-                location: self.location(unit, entry),
+                location,
             },
             None,
         );
@@ -663,13 +693,14 @@ impl<'d, 'a> Converter<'d, 'a> {
                 location: None,
             });
         }
+        let location = self.location(unit, entry);
         let (_, id) = self.b.add_enum(
             Enum {
                 tag,
                 underlying,
                 constants,
                 complete: !declaration,
-                location: self.location(unit, entry),
+                location,
             },
             Some(Layout::new(size, size.max(1))),
         );
@@ -791,13 +822,14 @@ impl<'d, 'a> Converter<'d, 'a> {
             }
         }
         let ty = self.b.intern(Type::Function(sig), None);
+        let location = self.location(unit, entry);
         self.b.add_function(Function {
             name: name.clone(),
             ty,
             param_names,
             linkage: Linkage::External,
             inline: Self::flag(entry, gimli::DW_AT_inline),
-            location: self.location(unit, entry),
+            location,
         });
         self.functions.insert(name, ());
         Ok(())
