@@ -135,42 +135,65 @@ fn bench(c: &mut Criterion) {
     });
     group.finish();
 
-    // As processes, interleaved: `wyvern layout --dwarf` against `pahole`.
+    // As processes, interleaved: `wyvern layout --dwarf` against `pahole`, on the
+    // object built here and on the largest C library with DWARF on the machine.
+    let size = std::fs::metadata(&object).map_or(0, |m| m.len());
+    compare(
+        &object,
+        &format!("built from {} headers, {} KiB", HEADERS.len(), size / 1024),
+        "struct stat",
+        21,
+    );
+    match larger_library() {
+        Some(library) => {
+            let size = std::fs::metadata(&library).map_or(0, |m| m.len());
+            compare(
+                &library,
+                &format!("found on this machine, {} MiB", size >> 20),
+                "struct _object",
+                11,
+            );
+        }
+        None => println!("\nno larger C library with DWARF found on this machine"),
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Times `wyvern layout --dwarf` of every record and of one, and `pahole`, as
+/// processes, interleaved, and prints the medians and the ratio.
+fn compare(object: &Path, what: &str, one_record: &str, runs: usize) {
     let wyvern = env!("CARGO_BIN_EXE_wyvern");
     let has_pahole = Command::new("pahole")
         .arg("--version")
         .output()
         .is_ok_and(|o| o.status.success());
     let (mut ours, mut theirs, mut one) = (Vec::new(), Vec::new(), Vec::new());
-    for _ in 0..21 {
+    for _ in 0..runs {
         let mut cmd = Command::new(wyvern);
-        cmd.args(["layout", "--dwarf"]).arg(&object);
+        cmd.args(["layout", "--dwarf"]).arg(object);
         ours.push(time(cmd));
         let mut cmd = Command::new(wyvern);
-        cmd.args(["layout", "--dwarf"])
-            .arg(&object)
-            .arg("struct stat");
+        cmd.args(["layout", "--dwarf"]).arg(object).arg(one_record);
         one.push(time(cmd));
         if has_pahole {
             let mut cmd = Command::new("pahole");
-            cmd.arg(&object);
+            cmd.arg(object);
             theirs.push(time(cmd));
         }
     }
-    let size = std::fs::metadata(&object).map_or(0, |m| m.len());
     println!(
-        "\n{} ({} KiB of object, {} headers), median of 21 interleaved runs:",
-        object.display(),
-        size / 1024,
-        HEADERS.len()
+        "\n{} ({what}), median of {runs} interleaved runs:",
+        object.display()
     );
     println!(
         "  wyvern layout --dwarf (every record)   {:>8.2} ms",
         median(ours.clone()).as_secs_f64() * 1e3
     );
     println!(
-        "  wyvern layout --dwarf 'struct stat'    {:>8.2} ms (target <= 10 ms)",
-        median(one).as_secs_f64() * 1e3
+        "  wyvern layout --dwarf '{one_record}'{:>width$} {:>8.2} ms (target <= 10 ms)",
+        "",
+        median(one).as_secs_f64() * 1e3,
+        width = 14usize.saturating_sub(one_record.len())
     );
     if has_pahole {
         let (o, t) = (median(ours), median(theirs));
@@ -185,7 +208,48 @@ fn bench(c: &mut Criterion) {
     } else {
         println!("  pahole is not installed (Debian: dwarves); no comparison");
     }
-    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The largest C library with DWARF on the machine, if any: a Python built from
+/// source by pyenv keeps its debug info (`libpython3.X.so`), and Debian's `-dbg`
+/// packages put theirs under `/usr/lib/debug`.
+fn larger_library() -> Option<PathBuf> {
+    let mut candidates = Vec::new();
+    let home = std::env::var_os("HOME").map(PathBuf::from);
+    if let Some(versions) = home.map(|h| h.join(".pyenv/versions")) {
+        for version in std::fs::read_dir(versions).into_iter().flatten().flatten() {
+            for file in std::fs::read_dir(version.path().join("lib"))
+                .into_iter()
+                .flatten()
+                .flatten()
+            {
+                let name = file.file_name().to_string_lossy().into_owned();
+                if name.starts_with("libpython3") && name.ends_with(".so.1.0") {
+                    candidates.push(file.path());
+                }
+            }
+        }
+    }
+    for dir in std::fs::read_dir("/usr/lib/debug/.build-id")
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
+        for file in std::fs::read_dir(dir.path()).into_iter().flatten().flatten() {
+            if file.path().extension().is_some_and(|e| e == "debug") {
+                candidates.push(file.path());
+            }
+        }
+    }
+    candidates
+        .into_iter()
+        .filter(|p| has_c_debug_info(p))
+        .max_by_key(|p| std::fs::metadata(p).map_or(0, |m| m.len()))
+}
+
+/// Whether the object has DWARF that wyvern reads (and so is worth comparing).
+fn has_c_debug_info(path: &Path) -> bool {
+    wyvern::frontend::dwarf::read_types(path, &["int"]).is_ok()
 }
 
 criterion_group!(benches, bench);
