@@ -23,7 +23,7 @@
 use rustc_hash::FxHashMap;
 
 use super::builder::TypeNode;
-use super::decl::{Constant, Enum, Global, Typedef};
+use super::decl::{ConstOrigin, ConstValue, Constant, Enum, Global, Typedef};
 use super::func::{FnSig, Function};
 use super::id::{EnumId, RecordId, TypeId, TypedefId};
 use super::record::{Record, RecordDef};
@@ -352,10 +352,10 @@ impl<'s> Merger<'s> {
             let mark = self.compare.pairs.len();
             if !self.compare.same(ta.target, tb.target, 0) {
                 self.compare.pairs.truncate(mark);
-                return Err(self.compare.conflict(
-                    format!("typedef {}", tb.name),
-                    self.compare.spellings(ta.target, tb.target),
-                ));
+                let difference = self.compare.explain(ta.target, tb.target);
+                return Err(self
+                    .compare
+                    .conflict(format!("typedef {}", tb.name), difference));
             }
             self.typedefs[j] = Fate::Same(TypedefId::from_index(i));
         }
@@ -408,23 +408,47 @@ impl<'s> Merger<'s> {
     fn match_constants(&mut self) -> Result<()> {
         let (a, b) = (self.a(), self.b());
         let by_name = first_by_name(a.constants.iter().map(|c| c.name.as_str()));
+        let mut enum_widths: FxHashMap<&str, u64> = FxHashMap::default();
+        for e in &a.enums {
+            if let Some(layout) = a.layout_of(e.underlying) {
+                for (name, _) in &e.constants {
+                    enum_widths.entry(name).or_insert(layout.size);
+                }
+            }
+        }
         for (j, cb) in b.constants.iter().enumerate() {
             let Some(&i) = by_name.get(cb.name.as_str()) else {
                 self.new_constants.push(j);
                 continue;
             };
             let ca = &a.constants[i];
-            if !same_value(&ca.value, &cb.value) {
+            let enumerators = ca.origin == ConstOrigin::Enum && cb.origin == ConstOrigin::Enum;
+            let mut bytes = a.layout_of(a.canonical(ca.ty.id)).map(|l| l.size);
+            if enumerators {
+                // Of the enum's width (a packed enum's may be narrower than `int`).
+                bytes = match (bytes, enum_widths.get(ca.name.as_str())) {
+                    (Some(x), Some(&y)) => Some(x.min(y)),
+                    (x, y) => x.or(y.copied()),
+                };
+            }
+            let bits = bytes.map_or(128, |size| size.saturating_mul(8));
+            if !same_value(&ca.value, &cb.value, bits) {
                 return Err(self.compare.conflict(
                     format!("constant {}", cb.name),
                     format!(
-                        "{:?} in {}, {:?} in {}",
-                        ca.value, self.compare.a_label, cb.value, self.compare.b_label
+                        "{} in {}, {} in {}",
+                        show_value(&ca.value),
+                        self.compare.a_label,
+                        show_value(&cb.value),
+                        self.compare.b_label
                     ),
                 ));
             }
+            // An enumerator's type is a front end's convention (clang gives one
+            // that does not fit `int` the enum's type, gcc's DWARF `int`); its
+            // enum is compared as an item of its own.
             let mark = self.compare.pairs.len();
-            if !self.compare.same(ca.ty, cb.ty, 0) {
+            if !enumerators && !self.compare.same(ca.ty, cb.ty, 0) {
                 self.compare.pairs.truncate(mark);
                 return Err(self.compare.conflict(
                     format!("constant {}", cb.name),
@@ -749,11 +773,29 @@ fn first_by_name<'n>(names: impl Iterator<Item = &'n str>) -> FxHashMap<&'n str,
     by_name
 }
 
-fn same_value(a: &super::decl::ConstValue, b: &super::decl::ConstValue) -> bool {
-    use super::decl::ConstValue;
+/// Integers are compared as bit patterns of their type's width: gcc's DWARF
+/// gives an unsigned enumerator's 0xffffffff in a form read back as -1.
+fn same_value(a: &ConstValue, b: &ConstValue, bits: u64) -> bool {
     match (a, b) {
+        (ConstValue::Int(x), ConstValue::Int(y)) => pattern(*x, bits) == pattern(*y, bits),
         (ConstValue::Float(x), ConstValue::Float(y)) => x.to_bits() == y.to_bits(),
         _ => a == b,
+    }
+}
+
+/// The low `bits` bits of a value (all of them for 0 or 128 and more).
+fn pattern(value: i128, bits: u64) -> u128 {
+    match bits {
+        1..=127 => (value as u128) & ((1u128 << bits) - 1),
+        _ => value as u128,
+    }
+}
+
+fn show_value(value: &ConstValue) -> String {
+    match value {
+        ConstValue::Int(n) => n.to_string(),
+        ConstValue::Float(x) => format!("{x:?}"),
+        ConstValue::Str(bytes) => format!("{:?}", String::from_utf8_lossy(bytes)),
     }
 }
 
@@ -810,6 +852,29 @@ impl Comparison<'_> {
             self.b.spell(y),
             self.b_label
         )
+    }
+
+    /// How two types differ: their spellings, or for two anonymous records
+    /// (which spell alike) how their bodies differ.
+    fn explain(&mut self, x: QualType, y: QualType) -> String {
+        let (a, b) = (self.a.data(), self.b.data());
+        let body = |data: &'_ TypeSetData, id: TypeId| match data.ty(id) {
+            Some(Type::Record(r)) => data
+                .records
+                .get(r.index())
+                .filter(|r| r.tag.is_none())
+                .and_then(|r| r.def.clone()),
+            _ => None,
+        };
+        if let (Some(d), Some(e)) = (body(a, x.id), body(b, y.id)) {
+            let mark = self.pairs.len();
+            let difference = self.def_difference(&d, &e, 0);
+            self.pairs.truncate(mark);
+            if let Some(difference) = difference {
+                return format!("the struct or union it names has {difference}");
+            }
+        }
+        self.spellings(x, y)
     }
 
     fn same(&mut self, x: QualType, y: QualType, depth: u32) -> bool {
@@ -934,7 +999,16 @@ impl Comparison<'_> {
                 self.b_label
             ));
         }
-        if ea.constants == eb.constants {
+        // Compared as bit patterns of the enum's width: gcc's DWARF gives an
+        // unsigned enum's 0xffffffff in a form the DWARF front end reads as -1.
+        let bits = la.map_or(128, |l| l.size.saturating_mul(8));
+        let same = ea.constants.len() == eb.constants.len()
+            && ea
+                .constants
+                .iter()
+                .zip(&eb.constants)
+                .all(|((n, v), (m, w))| n == m && pattern(*v, bits) == pattern(*w, bits));
+        if same {
             return None;
         }
         let shown = |e: &Enum| {
@@ -954,7 +1028,8 @@ impl Comparison<'_> {
         ))
     }
 
-    /// How two record bodies differ, if they do: size, alignment, then field by field.
+    /// How two record bodies differ, if they do: size, alignment, then member by
+    /// member (unnamed bitfields left out).
     fn def_difference(&mut self, d: &RecordDef, e: &RecordDef, depth: u32) -> Option<String> {
         let (a_label, b_label) = (self.a_label, self.b_label);
         if d.layout.size != e.layout.size {
@@ -963,20 +1038,32 @@ impl Comparison<'_> {
                 d.layout.size, e.layout.size
             ));
         }
-        if d.layout.align != e.layout.align {
+        // DWARF states no alignment; for packed records its front end infers one
+        // that can be off (see frontend::dwarf), so there the first set's stands.
+        if d.layout.align != e.layout.align && !d.packed && !e.packed {
             return Some(format!(
                 "alignment {} in {a_label}, {} in {b_label}",
                 d.layout.align, e.layout.align
             ));
         }
-        if d.fields.len() != e.fields.len() {
+        // Unnamed bitfields are padding, which DWARF does not describe; the
+        // layout and the other fields' offsets already say where it is.
+        let members = |def: &'_ RecordDef| -> Vec<super::record::Field> {
+            def.fields
+                .iter()
+                .filter(|f| f.name.is_some() || f.bit_width.is_none())
+                .cloned()
+                .collect()
+        };
+        let (fields_a, fields_b) = (members(d), members(e));
+        if fields_a.len() != fields_b.len() {
             return Some(format!(
                 "{} fields in {a_label}, {} in {b_label}",
-                d.fields.len(),
-                e.fields.len()
+                fields_a.len(),
+                fields_b.len()
             ));
         }
-        for (n, (f, g)) in d.fields.iter().zip(&e.fields).enumerate() {
+        for (n, (f, g)) in fields_a.iter().zip(&fields_b).enumerate() {
             let shown = f
                 .name
                 .as_deref()
