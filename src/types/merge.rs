@@ -1126,6 +1126,38 @@ mod tests {
         TypeSet::from_data(data)
     }
 
+    #[cfg(feature = "clang")]
+    #[test]
+    fn derived_types_stay_interned() {
+        let a = crate::cdef("struct s; int f(struct s *, const char *); extern const char *v[2];")
+            .unwrap();
+        let b = crate::cdef(
+            "struct s { int x; }; int g(struct s *, const char *);
+             const char *h(const char *w[2]); extern const char *v[2];",
+        )
+        .unwrap();
+        for merged in [
+            a.merge(&b).unwrap(),
+            b.merge(&a).unwrap(),
+            a.merge(&a).unwrap(),
+        ] {
+            let mut seen = FxHashMap::default();
+            for (i, node) in merged.data().types.iter().enumerate() {
+                if !is_nominal(&node.ty) {
+                    if let Some(first) = seen.insert(node.ty.clone(), i) {
+                        panic!("{:?} at {first} and {i}", node.ty);
+                    }
+                }
+            }
+        }
+        let merged = a.merge(&b).unwrap();
+        assert_eq!(
+            merged.function("f").unwrap().ty,
+            merged.function("g").unwrap().ty
+        );
+        assert_eq!(a.merge(&a).unwrap().data(), a.data());
+    }
+
     #[test]
     fn a_type_that_contains_itself_is_an_error() {
         let good = set_with(vec![Type::Int(IntKind::Int)]);
