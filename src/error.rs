@@ -304,6 +304,15 @@ pub enum ErrorKind {
         /// Which parameter (or the result) differs, and how.
         message: String,
     },
+    /// Two sets being merged declare the same thing differently, or are for
+    /// different targets.
+    #[error("{name}: {difference}")]
+    Conflict {
+        /// What both declare (`struct config`, `function f`, `target`).
+        name: String,
+        /// How each has it (`size 24 in --cdef, 12 in --dwarf libfoo.so`).
+        difference: String,
+    },
     /// Something wyvern does not support (yet), named.
     #[error("{0}")]
     Unsupported(String),

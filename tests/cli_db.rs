@@ -124,7 +124,7 @@ fn check_says_when_a_database_is_stale_and_why() {
 }
 
 #[test]
-fn damaged_foreign_and_combined_databases_are_refused() {
+fn damaged_and_foreign_databases_are_refused_combined_ones_merged() {
     let dir = scratch("bad");
     let db = dir.join("arm.wydb");
     let db = db.to_str().unwrap();
@@ -174,10 +174,19 @@ fn damaged_foreign_and_combined_databases_are_refused() {
         )
     );
 
-    let (status, _, stderr) = wyvern(&["dump", "--db", db, "--cdef", "int x;"]);
+    // Combined with --cdef, the text is parsed for the database's target and the
+    // two merged; -I with nothing to parse is a usage error.
+    let (status, stdout, stderr) =
+        with_clang(&["dump", "--db", db, "--cdef", "int x;", "--target", target]);
+    assert_eq!(status, Some(0), "{stderr}");
+    assert!(
+        stdout.contains("struct s;  /* size 16, align 8 */") && stdout.contains("extern int x;"),
+        "{stdout}"
+    );
+    let (status, _, stderr) = wyvern(&["dump", "--db", db, "--target", target, "-I", "/usr"]);
     assert_eq!(status, Some(2));
     assert!(
-        stderr.contains("--db cannot be combined with --cdef"),
+        stderr.contains("-I and -D apply to the headers and --cdef text"),
         "{stderr}"
     );
     std::fs::remove_dir_all(&dir).ok();

@@ -16,6 +16,7 @@ mod decl;
 mod func;
 mod id;
 mod layout;
+mod merge;
 mod number;
 mod print;
 mod record;

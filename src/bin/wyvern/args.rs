@@ -42,7 +42,10 @@ pub(crate) enum Command {
     Compile(crate::compile::CompileArgs),
 }
 
-/// Where declarations come from; accepted by every subcommand, combinable.
+/// Where declarations come from; accepted by every subcommand, and combinable:
+/// -H and --cdef are parsed together, then the --db and --dwarf sets are merged
+/// in. Whatever two sources both declare must agree (a conflict is an error
+/// naming both versions); a complete definition completes a forward declaration.
 #[derive(Debug, Args, Clone)]
 pub(crate) struct Sources {
     /// A header file, or <name.h> to search the system include path (repeatable).
@@ -51,40 +54,104 @@ pub(crate) struct Sources {
     /// C declarations as text (repeatable).
     #[arg(long = "cdef", value_name = "TEXT")]
     pub(crate) cdefs: Vec<String>,
-    /// An object with DWARF debug info (.so, .o, executable).
+    /// An object with DWARF debug info (.so, .o, executable), merged with the other sources.
+    /// (In `check` it is the binary side, compared with the rest.)
     #[arg(long, value_name = "OBJECT")]
     pub(crate) dwarf: Option<PathBuf>,
-    /// A precompiled type database (.wydb).
+    /// A precompiled type database (.wydb), merged with the other sources.
     #[arg(long, value_name = "FILE")]
     pub(crate) db: Option<PathBuf>,
-    /// An include directory (repeatable).
+    /// An include directory for -H/--cdef (repeatable; an error without them).
     #[arg(short = 'I', value_name = "DIR")]
     pub(crate) include_dirs: Vec<PathBuf>,
-    /// Define a macro: NAME or NAME=VALUE (repeatable).
+    /// Define a macro for -H/--cdef: NAME or NAME=VALUE (repeatable; an error without them).
     #[arg(short = 'D', value_name = "NAME[=VALUE]")]
     pub(crate) defines: Vec<String>,
-    /// Lay out types for another target triple (e.g. i686-linux-gnu).
+    /// Parse -H/--cdef for another target triple (e.g. i686-linux-gnu); --db and
+    /// --dwarf must be for that target too.
     #[arg(long, value_name = "TRIPLE")]
     pub(crate) target: Option<String>,
 }
 
 impl Sources {
-    /// Parses the sources into one type set.
+    /// Everything given, in one type set: -H and --cdef parsed together (with -I,
+    /// -D and --target), then the --db and --dwarf sets merged in. What two
+    /// sources both declare must agree; a conflict is an error naming both.
     pub(crate) fn load(&self) -> Result<TypeSet> {
+        self.check_given()?;
+        let parsed = if self.parses() {
+            Some(self.parser()?.parse()?)
+        } else {
+            None
+        };
+        self.combine(parsed)
+    }
+
+    /// Whether there is header or --cdef text to parse.
+    pub(crate) fn parses(&self) -> bool {
+        !self.headers.is_empty() || !self.cdefs.is_empty()
+    }
+
+    /// Refuses no source at all, and -I/-D with nothing to parse.
+    pub(crate) fn check_given(&self) -> Result<()> {
+        if !self.parses() && self.db.is_none() && self.dwarf.is_none() {
+            return Err(UsageError(
+                "no declarations given: add -H HEADER, --cdef TEXT, --dwarf OBJECT or --db FILE"
+                    .into(),
+            )
+            .into());
+        }
+        if !self.parses() && (!self.include_dirs.is_empty() || !self.defines.is_empty()) {
+            return Err(UsageError(
+                "-I and -D apply to the headers and --cdef text wyvern parses, and none is given"
+                    .into(),
+            )
+            .into());
+        }
+        Ok(())
+    }
+
+    /// The parsed set (when there is one) with the --db and --dwarf sets merged in.
+    pub(crate) fn combine(&self, parsed: Option<TypeSet>) -> Result<TypeSet> {
+        let mut parts: Vec<(String, TypeSet)> = Vec::new();
+        if let Some(parsed) = parsed {
+            parts.push((self.parsed_label(), parsed));
+        }
         if let Some(path) = &self.db {
-            return self.load_db(path);
+            parts.push((format!("--db {}", path.display()), self.load_db(path)?));
         }
         if let Some(path) = &self.dwarf {
-            if !self.headers.is_empty() || !self.cdefs.is_empty() {
-                return Err(UsageError(
-                    "--dwarf cannot be combined with -H/--cdef here (wyvern check compares them)"
-                        .into(),
-                )
-                .into());
+            let types = wyvern::frontend::dwarf::read(path)?;
+            // With headers, the merge compares the target clang normalised.
+            if let Some(triple) = self.target.as_ref().filter(|_| !self.parses()) {
+                if types.target().triple != *triple {
+                    bail!(
+                        "{}: the object is for {}, not --target {triple}",
+                        path.display(),
+                        types.target().triple
+                    );
+                }
             }
-            return Ok(wyvern::frontend::dwarf::read(path)?);
+            parts.push((format!("--dwarf {}", path.display()), types));
         }
-        Ok(self.parser()?.parse()?)
+        let mut parts = parts.into_iter();
+        let Some((mut label, mut merged)) = parts.next() else {
+            bail!("no declarations given");
+        };
+        for (next_label, next) in parts {
+            merged = merged.merge_labeled(&label, &next, &next_label)?;
+            label = format!("{label} + {next_label}");
+        }
+        Ok(merged)
+    }
+
+    /// How errors name the parsed sources.
+    fn parsed_label(&self) -> String {
+        match (self.headers.is_empty(), self.cdefs.is_empty()) {
+            (false, true) => "the headers".into(),
+            (true, false) => "--cdef".into(),
+            _ => "the headers and --cdef".into(),
+        }
     }
 
     /// The libclang parser of -H, --cdef, -I, -D and --target.
@@ -120,22 +187,6 @@ impl Sources {
 
     /// A database's declarations: for this machine, or for the `--target` given.
     fn load_db(&self, path: &Path) -> Result<TypeSet> {
-        let others = [
-            (!self.headers.is_empty(), "-H"),
-            (!self.cdefs.is_empty(), "--cdef"),
-            (self.dwarf.is_some(), "--dwarf"),
-            (!self.include_dirs.is_empty(), "-I"),
-            (!self.defines.is_empty(), "-D"),
-        ];
-        let others: Vec<&str> = others.iter().filter(|o| o.0).map(|o| o.1).collect();
-        if !others.is_empty() {
-            return Err(UsageError(format!(
-                "--db cannot be combined with {} (a database holds parsed declarations): \
-                 compile everything into one database with `wyvern compile`",
-                others.join(", ")
-            ))
-            .into());
-        }
         let database = wyvern::db::Database::open(path)?;
         match &self.target {
             None => database

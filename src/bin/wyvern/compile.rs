@@ -78,31 +78,41 @@ pub(crate) fn run(args: &CompileArgs, out: &mut dyn Write) -> Result<()> {
     Ok(())
 }
 
-/// The declarations, and what was read to make them.
+/// The declarations, and what was read to make them: the parsed headers' inputs,
+/// and the --dwarf object and --db file themselves.
 fn read(sources: &Sources) -> Result<(TypeSet, Inputs)> {
-    if sources.db.is_some() {
-        return Err(UsageError(
-            "compile reads headers (-H, --cdef) or DWARF (--dwarf), not another database".into(),
-        )
-        .into());
-    }
-    let Some(object) = &sources.dwarf else {
-        return Ok(sources.parser()?.parse_with_inputs()?);
+    sources.check_given()?;
+    let (parsed, mut inputs) = if sources.parses() {
+        let (types, inputs) = sources.parser()?.parse_with_inputs()?;
+        (Some(types), inputs)
+    } else {
+        let inputs = Inputs {
+            reader: String::new(),
+            flags: Vec::new(),
+            files: Vec::new(),
+        };
+        (None, inputs)
     };
-    if !sources.headers.is_empty() || !sources.cdefs.is_empty() {
-        return Err(UsageError(
-            "compile reads either headers (-H, --cdef) or DWARF (--dwarf), not both".into(),
-        )
-        .into());
+    let types = sources.combine(parsed)?;
+    let mut readers = vec![std::mem::take(&mut inputs.reader)];
+    for (path, reader) in [
+        (
+            &sources.dwarf,
+            concat!("wyvern ", env!("CARGO_PKG_VERSION"), " DWARF reader"),
+        ),
+        (
+            &sources.db,
+            concat!("wyvern ", env!("CARGO_PKG_VERSION"), " database reader"),
+        ),
+    ] {
+        let Some(path) = path else { continue };
+        let contents =
+            std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let name = std::fs::canonicalize(path).unwrap_or_else(|_| path.clone());
+        inputs.files.push((name.display().to_string(), contents));
+        readers.push(reader.into());
     }
-    let types = wyvern::frontend::dwarf::read(object)?;
-    let contents =
-        std::fs::read(object).with_context(|| format!("cannot read {}", object.display()))?;
-    let name = std::fs::canonicalize(object).unwrap_or_else(|_| object.clone());
-    let inputs = Inputs {
-        reader: concat!("wyvern ", env!("CARGO_PKG_VERSION"), " DWARF reader").into(),
-        flags: Vec::new(),
-        files: vec![(name.display().to_string(), contents)],
-    };
+    readers.retain(|r| !r.is_empty());
+    inputs.reader = readers.join(" + ");
     Ok((types, inputs))
 }

@@ -21,11 +21,13 @@ pub(crate) struct LayoutArgs {
 }
 
 pub(crate) fn run(args: &LayoutArgs, out: &mut dyn Write) -> Result<()> {
-    // From DWARF, only the types asked for are read.
+    // From DWARF alone, only the types asked for are read.
     let set = match &args.sources.dwarf {
         Some(object)
             if !args.types.is_empty()
                 && args.sources.headers.is_empty()
+                && args.sources.db.is_none()
+                && args.sources.target.is_none()
                 && args.sources.cdefs.is_empty() =>
         {
             let names: Vec<&str> = args.types.iter().map(String::as_str).collect();
