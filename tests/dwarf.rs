@@ -132,6 +132,18 @@ fn layouts_from_dwarf_equal_layouts_from_the_headers() {
         let dwarf = wyvern::frontend::dwarf::read(&lib).unwrap();
         let n = same_layouts(&header, &dwarf, name);
         assert!(n > 20, "{name}: only {n} records compared");
+        // Every enumerator has the header's value, also where DWARF stores it in
+        // a sign-less data form (0xFFFFFFFFu, 200 in a packed enum).
+        let mut enumerators = 0;
+        for c in header.constants() {
+            if c.origin != wyvern::types::ConstOrigin::Enum {
+                continue;
+            }
+            let d = dwarf.constant(&c.name).unwrap();
+            assert_eq!(d.value, c.value, "{name}: {}", c.name);
+            enumerators += 1;
+        }
+        assert!(enumerators > 10, "{name}: only {enumerators} enumerators");
     }
 }
 

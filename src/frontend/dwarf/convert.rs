@@ -633,6 +633,16 @@ impl<'d, 'a> Converter<'d, 'a> {
             return Ok(id);
         }
         let size = Self::udata(entry, gimli::DW_AT_byte_size).unwrap_or(4);
+        // A value in a `DW_FORM_dataN` has no sign of its own: the enum's type says
+        // whether 0xffffffff is 4294967295 or -1.
+        let explicit = match entry.attr_value(gimli::DW_AT_type) {
+            Some(_) => Some(self.type_of(unit, entry, depth)?.id),
+            None => None,
+        };
+        let unsigned = explicit.is_some_and(|id| {
+            matches!(self.b.get(self.b.canonical(id)), Some(Type::Int(k)) if !k.is_signed())
+                || matches!(self.b.get(self.b.canonical(id)), Some(Type::Bool))
+        });
         let mut constants = Vec::new();
         let mut tree = unit.entries_tree(Some(entry.offset()))?;
         let root = tree.root()?;
@@ -645,6 +655,8 @@ impl<'d, 'a> Converter<'d, 'a> {
             let name = self.name(unit, e)?.unwrap_or_default();
             let value = match e.attr_value(gimli::DW_AT_const_value) {
                 Some(AttributeValue::Udata(u)) => i128::from(u),
+                Some(AttributeValue::Sdata(i)) => i128::from(i),
+                Some(v) if unsigned => v.udata_value().map(i128::from).unwrap_or(0),
                 Some(v) => v.sdata_value().map(i128::from).unwrap_or(0),
                 None => 0,
             };
@@ -661,8 +673,8 @@ impl<'d, 'a> Converter<'d, 'a> {
             }
             _ => None,
         };
-        let underlying = match entry.attr_value(gimli::DW_AT_type) {
-            Some(_) => self.type_of(unit, entry, depth)?.id,
+        let underlying = match explicit {
+            Some(id) => id,
             None => {
                 let negative = constants.iter().any(|(_, v)| *v < 0);
                 let kind = match (size, negative) {
