@@ -235,7 +235,11 @@ fn larger_library() -> Option<PathBuf> {
         .flatten()
         .flatten()
     {
-        for file in std::fs::read_dir(dir.path()).into_iter().flatten().flatten() {
+        for file in std::fs::read_dir(dir.path())
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
             if file.path().extension().is_some_and(|e| e == "debug") {
                 candidates.push(file.path());
             }
