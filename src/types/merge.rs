@@ -41,8 +41,9 @@ impl TypeSet {
     /// result (those of `other` do not).
     ///
     /// What both sets name is kept once when they agree; a complete record or enum
-    /// replaces a forward declaration of it. See the [module docs](self) for how
-    /// types are matched.
+    /// replaces a forward declaration of it. Types are compared as spelled (typedef
+    /// names, tags and scalar kinds must be the same); anonymous records and enums
+    /// are matched through what names them (a typedef, a field, a constant).
     ///
     /// ```
     /// # fn main() -> wyvern::Result<()> {
