@@ -62,7 +62,7 @@ pub(crate) struct Converter<'d, 'a> {
     /// When set, only these types are read (`struct stat`, `size_t`), with what
     /// they use: no functions, no globals, and no unit after the last one needed.
     wanted: Option<Vec<String>>,
-    /// A reused buffer for names looked up in `named`.
+    /// A reused buffer for names looked up in `named` (see `complete_named`).
     key: String,
     /// Anonymous enums by their first enumerator.
     anonymous_enums: FxHashMap<String, TypeId>,
@@ -105,41 +105,42 @@ impl<'d, 'a> Converter<'d, 'a> {
 
     /// The name a type entry is asked for by (`struct tag`, a typedef's name).
     fn asked_name(&self, unit: &Unit<'a>, entry: &Die<'a>) -> Result<Option<String>> {
-        let keyword = match entry.tag() {
-            gimli::DW_TAG_structure_type | gimli::DW_TAG_class_type => Some("struct"),
-            gimli::DW_TAG_union_type => Some("union"),
-            gimli::DW_TAG_enumeration_type => Some("enum"),
-            gimli::DW_TAG_typedef | gimli::DW_TAG_base_type => None,
-            _ => return Ok(None),
+        let prefix = match entry.tag() {
+            gimli::DW_TAG_base_type => "",
+            tag => match name_prefix(tag) {
+                Some(prefix) => prefix,
+                None => return Ok(None),
+            },
         };
-        Ok(self.name(unit, entry)?.map(|n| match keyword {
-            Some(k) => format!("{k} {n}"),
-            None => n,
-        }))
+        Ok(self.name(unit, entry)?.map(|n| format!("{prefix}{n}")))
     }
 
-    /// Whether a named record, enum or typedef entry is one already converted and
-    /// complete (found by name, with no allocation: `key` is reused).
-    fn already_complete(&self, unit: &Unit<'a>, entry: &Die<'a>, key: &mut String) -> Result<bool> {
+    /// The record, enum or typedef an entry names when one by that name is
+    /// already converted and complete: found with no allocation (`self.key` is
+    /// reused), so a unit's repeat of a header's type costs a lookup.
+    fn complete_named(&mut self, unit: &Unit<'a>, entry: &Die<'a>) -> Result<Option<TypeId>> {
         use gimli::Reader as _;
-        let keyword = match entry.tag() {
-            gimli::DW_TAG_structure_type => "struct ",
-            gimli::DW_TAG_union_type => "union ",
-            gimli::DW_TAG_enumeration_type => "enum ",
-            _ => "",
+        let Some(prefix) = name_prefix(entry.tag()) else {
+            return Ok(None);
         };
         let Some(value) = entry.attr_value(gimli::DW_AT_name) else {
-            return Ok(false);
+            return Ok(None);
         };
         let name = self.dwarf.attr_string(unit, value)?;
         let bytes = name.to_slice()?;
         let Ok(name) = std::str::from_utf8(&bytes) else {
-            return Ok(false);
+            return Ok(None);
         };
+        let key = &mut self.key;
         key.clear();
-        key.push_str(keyword);
+        key.push_str(prefix);
         key.push_str(name);
-        Ok(self.named.contains_key(key.as_str()) && !self.incomplete.contains_key(key.as_str()))
+        let key = key.as_str();
+        Ok(self
+            .named
+            .get(key)
+            .copied()
+            .filter(|_| !self.incomplete.contains_key(key)))
     }
 
     /// Whether every wanted type has been read (records and enums defined).
@@ -184,7 +185,6 @@ impl<'d, 'a> Converter<'d, 'a> {
     }
 
     fn unit(&mut self, unit: &Unit<'a>) -> Result<()> {
-        let mut key = String::new();
         let mut tree = unit.entries_tree(None)?;
         let root = tree.root()?;
         let mut children = root.children();
@@ -213,7 +213,7 @@ impl<'d, 'a> Converter<'d, 'a> {
                     // their constants, once: see `enumeration`.)
                     let anonymous = entry.attr_value(gimli::DW_AT_name).is_none()
                         && entry.tag() != gimli::DW_TAG_enumeration_type;
-                    if !anonymous && !self.already_complete(unit, entry, &mut key)? {
+                    if !anonymous && self.complete_named(unit, entry)?.is_none() {
                         self.ty(unit, entry.offset(), 0)?;
                     }
                 }
@@ -318,7 +318,6 @@ impl<'d, 'a> Converter<'d, 'a> {
     /// The type at `offset`, converted once.
     fn ty(&mut self, unit: &Unit<'a>, offset: UnitOffset, depth: u32) -> Result<QualType> {
         let key = self.key(unit, offset);
-        let key_of_entry = key;
         if let Some(&q) = self.memo.get(&key) {
             return Ok(q);
         }
@@ -326,24 +325,10 @@ impl<'d, 'a> Converter<'d, 'a> {
             return Err(Malformed(format!("type chain too deep at {key:#x}")));
         }
         let entry = unit.entry(offset)?;
-        if matches!(
-            entry.tag(),
-            gimli::DW_TAG_structure_type
-                | gimli::DW_TAG_union_type
-                | gimli::DW_TAG_enumeration_type
-                | gimli::DW_TAG_typedef
-        ) {
-            let mut key = std::mem::take(&mut self.key);
-            let complete = self.already_complete(unit, &entry, &mut key)?;
-            let found = complete
-                .then(|| self.named.get(key.as_str()).copied())
-                .flatten();
-            self.key = key;
-            if let Some(id) = found {
-                let q = QualType::new(id);
-                self.memo.insert(key_of_entry, q);
-                return Ok(q);
-            }
+        if let Some(id) = self.complete_named(unit, &entry)? {
+            let q = QualType::new(id);
+            self.memo.insert(key, q);
+            return Ok(q);
         }
         let q = match entry.tag() {
             gimli::DW_TAG_base_type => QualType::new(self.base(unit, &entry)?),
@@ -921,6 +906,18 @@ fn base_type(name: &str, encoding: gimli::DwAte, size: u64) -> Option<Type> {
         (gimli::DW_ATE_complex_float, 8) => Some(Type::Complex(FloatKind::Float)),
         (gimli::DW_ATE_complex_float, 16) => Some(Type::Complex(FloatKind::Double)),
         (gimli::DW_ATE_complex_float, 24 | 32) => Some(Type::Complex(FloatKind::LongDouble)),
+        _ => None,
+    }
+}
+
+/// What a named type entry's name is prefixed with in the converter's `named`
+/// map (`struct stat`, a typedef's bare name); `None` for other entries.
+fn name_prefix(tag: gimli::DwTag) -> Option<&'static str> {
+    match tag {
+        gimli::DW_TAG_structure_type | gimli::DW_TAG_class_type => Some("struct "),
+        gimli::DW_TAG_union_type => Some("union "),
+        gimli::DW_TAG_enumeration_type => Some("enum "),
+        gimli::DW_TAG_typedef => Some(""),
         _ => None,
     }
 }

@@ -219,7 +219,7 @@ fn convert_bytes(
     let package_bytes = match package {
         Some(path) if !skeletons.is_empty() => Some((
             path,
-            std::fs::read(path).map_err(|e| {
+            map(path).map_err(|e| {
                 bad(format!(
                     "its DWARF package {} cannot be read: {e}",
                     path.display()
@@ -238,15 +238,8 @@ fn convert_bytes(
     };
     let package_sections = match &package_file {
         Some((path, file)) => Some(
-            gimli::DwarfPackageSections::load(|id| -> std::result::Result<_, PackageError> {
-                match file.section_by_name(id.dwo_name().unwrap_or_default()) {
-                    Some(section) => section
-                        .uncompressed_data()
-                        .map_err(|e| PackageError(format!("section {}: {e}", id.name()))),
-                    None => Ok(Cow::Borrowed(&[][..])),
-                }
-            })
-            .map_err(|e| bad(format!("{}: {}", path.display(), e.0)))?,
+            gimli::DwarfPackageSections::load(|id| dwo_section(file, id).map_err(PackageError))
+                .map_err(|e| bad(format!("{}: {}", path.display(), e.0)))?,
         ),
         None => None,
     };
@@ -307,18 +300,10 @@ fn convert_bytes(
     let mut dwo_sections = Vec::new();
     for (path, dwo) in &dwo_files {
         dwo_sections.push(gimli::DwarfSections::load(|id| -> Result<Section<'_>> {
-            match dwo.section_by_name(id.dwo_name().unwrap_or_default()) {
-                Some(section) => Ok(Section {
-                    data: section.uncompressed_data().map_err(|e| {
-                        bad(format!("{}: section {}: {e}", path.display(), id.name()))
-                    })?,
-                    relocations: Relocations::default(),
-                }),
-                None => Ok(Section {
-                    data: Cow::Borrowed(&[]),
-                    relocations: Relocations::default(),
-                }),
-            }
+            Ok(Section {
+                data: dwo_section(dwo, id).map_err(|e| bad(format!("{}: {e}", path.display())))?,
+                relocations: Relocations::default(),
+            })
         })?);
     }
     dwos.extend(dwo_sections.iter().map(|sections| {
@@ -368,6 +353,20 @@ fn skeletons(
         skeletons.push((id, path));
     }
     Ok(skeletons)
+}
+
+/// A section of a `.dwo` file or `.dwp` package (named `.debug_info.dwo` and so
+/// on), uncompressed; empty when the file has none.
+fn dwo_section<'d>(
+    file: &object::File<'d>,
+    id: gimli::SectionId,
+) -> std::result::Result<Cow<'d, [u8]>, String> {
+    match file.section_by_name(id.dwo_name().unwrap_or_default()) {
+        Some(section) => section
+            .uncompressed_data()
+            .map_err(|e| format!("section {}: {e}", id.name())),
+        None => Ok(Cow::Borrowed(&[])),
+    }
 }
 
 /// Why a section of a DWARF package could not be loaded.
