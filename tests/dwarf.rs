@@ -401,6 +401,33 @@ fn a_stripped_object_is_read_through_its_debug_link() {
     assert!(e.to_string().contains("no DWARF debug info"), "{e}");
 }
 
+/// `NAME.o` compiled with `-gsplit-dwarf` (its entries in `NAME.dwo`), linked
+/// into `libNAME.so`.
+fn split_library(
+    producer: Producer,
+    dir: &TempDir,
+    name: &str,
+    version: &str,
+) -> std::path::PathBuf {
+    let object = build_with(
+        producer,
+        dir,
+        &format!("{name}.o"),
+        &source(),
+        &["-c", "-gsplit-dwarf", version],
+    );
+    let lib = dir.path().join(format!("lib{name}.so"));
+    let out = common::run(
+        std::process::Command::new("gcc")
+            .arg("-shared")
+            .arg("-o")
+            .arg(&lib)
+            .arg(&object),
+    );
+    assert!(out.success(), "{}", out.describe());
+    lib
+}
+
 #[test]
 fn split_dwarf_is_read_from_its_dwo_files() {
     let dir = TempDir::new("dwarf-split");
@@ -411,26 +438,11 @@ fn split_dwarf_is_read_from_its_dwo_files() {
         (Producer::Clang, "clangsplit5", "-gdwarf-5"),
         (Producer::Clang, "clangsplit4", "-gdwarf-4"),
     ] {
-        let object = build_with(
-            producer,
-            &dir,
-            &format!("{name}.o"),
-            &source(),
-            &["-c", "-gsplit-dwarf", version],
-        );
+        let lib = split_library(producer, &dir, name, version);
         assert!(
             dir.path().join(format!("{name}.dwo")).is_file(),
-            "gcc wrote no .dwo"
+            "{producer:?} wrote no .dwo"
         );
-        let lib = dir.path().join(format!("lib{name}.so"));
-        let out = common::run(
-            std::process::Command::new("gcc")
-                .arg("-shared")
-                .arg("-o")
-                .arg(&lib)
-                .arg(&object),
-        );
-        assert!(out.success(), "{}", out.describe());
         let dwarf = wyvern::frontend::dwarf::read(&lib).unwrap();
         let n = same_layouts(&header, &dwarf, name);
         assert!(n > 20, "{name}: only {n} records compared");
@@ -472,22 +484,7 @@ fn split_dwarf_is_read_from_a_dwarf_package() {
             common::tool("llvm-dwp"),
         ),
     ] {
-        let object = build_with(
-            producer,
-            &dir,
-            &format!("{name}.o"),
-            &source(),
-            &["-c", "-gsplit-dwarf", version],
-        );
-        let lib = dir.path().join(format!("lib{name}.so"));
-        let out = common::run(
-            std::process::Command::new("gcc")
-                .arg("-shared")
-                .arg("-o")
-                .arg(&lib)
-                .arg(&object),
-        );
-        assert!(out.success(), "{}", out.describe());
+        let lib = split_library(producer, &dir, name, version);
         let package = dir.path().join(format!("lib{name}.so.dwp"));
         let out = common::run(
             std::process::Command::new(&packer)

@@ -264,12 +264,36 @@ const GCC_FLAGS: [&str; 4] = [
 
 /// `gcc -std=gnu17 -w <flags>`, into `dir/name`.
 pub fn gcc_compile(dir: &Path, name: &str, source: &str, flags: &[&str]) -> Compiled {
+    compile(Path::new("gcc"), &GCC_FLAGS, dir, name, source, flags)
+}
+
+/// `clang -std=gnu17 -w <flags>`, into `dir/name`, as [`gcc_compile`].
+pub fn clang_compile(dir: &Path, name: &str, source: &str, flags: &[&str]) -> Compiled {
+    compile(
+        &clang_driver(),
+        &["-std=gnu17", "-w"],
+        dir,
+        name,
+        source,
+        flags,
+    )
+}
+
+/// Writes `source` to `dir/name.c` and compiles it with `compiler` into `dir/name`.
+fn compile(
+    compiler: &Path,
+    dialect: &[&str],
+    dir: &Path,
+    name: &str,
+    source: &str,
+    flags: &[&str],
+) -> Compiled {
     let file = dir.join(format!("{name}.c"));
     std::fs::write(&file, source).expect("write C source");
     let exe = dir.join(name);
-    let output = run(Command::new("gcc")
+    let output = run(Command::new(compiler)
         .current_dir(dir)
-        .args(GCC_FLAGS)
+        .args(dialect)
         .args(flags)
         .arg("-o")
         .arg(&exe)
@@ -282,34 +306,21 @@ pub fn gcc_compile(dir: &Path, name: &str, source: &str, flags: &[&str]) -> Comp
 }
 
 /// The clang driver (`clang`, or the newest `/usr/lib/llvm-N/bin/clang`), for
-/// fixtures of the other producer; `scripts/setup.sh` installs one.
+/// fixtures of the other producer; `scripts/setup.sh` installs one. Found once.
 pub fn clang_driver() -> PathBuf {
-    let on_path = Command::new("clang").arg("--version").output();
-    if on_path.is_ok_and(|o| o.status.success()) {
-        return PathBuf::from("clang");
-    }
-    let mut found: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib")
-        .into_iter()
-        .flatten()
-        .flatten()
-        .filter_map(|e| {
-            let name = e.file_name().into_string().ok()?;
-            let version = name.strip_prefix("llvm-")?.parse().ok()?;
-            let clang = e.path().join("bin/clang");
-            clang.is_file().then_some((version, clang))
-        })
-        .collect();
-    found.sort();
-    match found.pop() {
-        Some((_, clang)) => clang,
-        None => panic!("no clang driver: run scripts/setup.sh (it installs Debian's clang)"),
-    }
+    static CLANG: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    CLANG.get_or_init(|| tool("clang")).clone()
 }
 
-/// A tool of binutils or LLVM (`dwp`, `llvm-dwp`) by its plain name, its
-/// versioned name (`llvm-dwp-14`), or in the newest `/usr/lib/llvm-N/bin`.
+/// A tool of binutils or LLVM (`clang`, `dwp`, `llvm-dwp`) by its plain name, or
+/// in the newest `/usr/lib/llvm-N/bin`.
 pub fn tool(name: &str) -> PathBuf {
-    let works = |p: &Path| Command::new(p).arg("--version").output().is_ok();
+    let works = |p: &Path| {
+        Command::new(p)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
     if works(Path::new(name)) {
         return PathBuf::from(name);
     }
@@ -328,25 +339,6 @@ pub fn tool(name: &str) -> PathBuf {
     match found.pop() {
         Some((_, path)) => path,
         None => panic!("no {name}: run scripts/setup.sh (it installs binutils, clang and llvm)"),
-    }
-}
-
-/// `clang -std=gnu17 -w <flags>`, into `dir/name`, as [`gcc_compile`].
-pub fn clang_compile(dir: &Path, name: &str, source: &str, flags: &[&str]) -> Compiled {
-    let file = dir.join(format!("{name}.c"));
-    std::fs::write(&file, source).expect("write C source");
-    let exe = dir.join(name);
-    let output = run(Command::new(clang_driver())
-        .current_dir(dir)
-        .args(["-std=gnu17", "-w"])
-        .args(flags)
-        .arg("-o")
-        .arg(&exe)
-        .arg(format!("{name}.c")));
-    if output.success() {
-        Compiled::Ok(exe)
-    } else {
-        Compiled::Failed(output.stderr)
     }
 }
 
