@@ -110,14 +110,13 @@ pub(crate) mod file_table {
             index: FxHashMap::default(),
             files: Vec::new(),
         };
-        let mut restore = Restore(TABLE.with(|t| t.borrow_mut().replace(fresh)));
+        let restore = Restore(TABLE.with(|t| t.borrow_mut().replace(fresh)));
         let result = f();
         let files = match TABLE.with(|t| t.borrow_mut().take()) {
             Some(Table::Writing { files, .. }) => files,
             _ => Vec::new(),
         };
-        // The table is taken: put back what was there before.
-        TABLE.with(|t| *t.borrow_mut() = restore.0.take());
+        drop(restore);
         (result, files)
     }
 

@@ -126,7 +126,7 @@ impl PositionIndex {
 
     /// Indexes `keys` in order; the first of equal keys is the one found.
     fn build<'k, K: std::hash::Hash + Eq + ?Sized + 'k>(
-        keys: impl ExactSizeIterator<Item = &'k K> + Clone,
+        keys: impl Iterator<Item = &'k K>,
     ) -> PositionIndex {
         let all: Vec<&K> = keys.collect();
         let mut table = hashbrown::HashTable::with_capacity(all.len());
