@@ -121,4 +121,20 @@ fn a_missing_system_header_is_reported_against_the_command_line() {
         stderr.trim(),
         "error: /nonexistent/x.h: no such header file"
     );
+    let (_, _, stderr) = wyvern(&["layout", "-H", "./nonexistent/x.h"]);
+    assert_eq!(
+        stderr.trim(),
+        "error: ./nonexistent/x.h: no such header file"
+    );
+}
+
+#[test]
+fn a_relative_header_name_that_is_no_file_here_is_a_system_header() {
+    // As `wyvern layout -H sys/stat.h 'struct stat'` is written in the docs.
+    let (status, stdout, stderr) = wyvern(&["layout", "-H", "sys/stat.h", "struct stat"]);
+    assert_eq!(status, Some(0), "{stderr}");
+    assert!(stdout.starts_with("struct stat {"), "{stdout}");
+    let (status, _, stderr) = wyvern(&["layout", "-H", "sys/no_such_header.h"]);
+    assert_eq!(status, Some(1));
+    assert!(stderr.contains("sys/no_such_header.h"), "{stderr}");
 }

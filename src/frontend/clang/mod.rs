@@ -55,8 +55,9 @@ impl Parser {
     }
 
     /// Adds a header: a path to a file, or `<name.h>` to search the include path as
-    /// `#include <name.h>` does. A bare `name.h` that is not a file relative to the
-    /// current directory is searched on the include path too.
+    /// `#include <name.h>` does. A relative `name.h` or `sys/stat.h` that is not a
+    /// file here is searched on the include path too (not one written as a path:
+    /// `/…`, `./…`, `../…`).
     pub fn header(mut self, header: impl Into<String>) -> Parser {
         self.headers.push(header.into());
         self
@@ -270,8 +271,11 @@ fn include_line(header: &str) -> Result<String> {
             .replace('"', "\\\"");
         return Ok(format!("#include \"{quoted}\"\n"));
     }
-    // `math.h` on the command line means the system header when no such file is here.
-    if !header.contains('/') && header.ends_with(".h") {
+    // `math.h` or `sys/stat.h` on the command line means the system header when no
+    // such file is here; a path written as one (`/…`, `./…`, `../…`) never does.
+    let written_as_path =
+        path.is_absolute() || header.starts_with("./") || header.starts_with("../");
+    if !written_as_path && header.ends_with(".h") {
         return Ok(format!("#include <{header}>\n"));
     }
     let reason = if path.is_dir() {
