@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what wyvern needs at run time and for its tests, from Debian's packages:
-# libclang (any version: the newest one apt offers) with its builtin headers (the
-# resource dir, in libclang-common-N-dev), libffi, gcc's 32-bit support for the i686
+# libclang — Debian's default and the newest apt offers — with their builtin headers
+# (the resource dir, in libclang-common-N-dev), libffi, gcc's 32-bit support for the i686
 # layout test, pahole (dwarves) for the DWARF benchmark, and the clang driver for
 # the DWARF tests' clang-built fixtures (and llvm-dwp for their DWARF packages).
 # As root (or with sudo) it installs what is missing; otherwise it prints the command.
@@ -19,17 +19,22 @@ have_builtin_headers() {
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "ok installed"; }
 
 missing=()
-if ! have_libclang || ! have_builtin_headers; then
-    version=""
-    if command -v apt-cache >/dev/null; then
-        [ -n "$(ls /var/lib/apt/lists/ 2>/dev/null | grep -v lock | grep -v partial)" ] || { [ "$(id -u)" = 0 ] && apt-get update -qq; } || true
-        # The distribution's default libclang (Debian's libclang1 names it), else the newest.
-        version=$(apt-cache depends libclang1 2>/dev/null | grep -oE 'libclang1-[0-9]+' | head -1 | cut -d- -f2 || true)
-        [ -n "$version" ] || version=$(apt-cache search --names-only '^libclang1-[0-9]+$' 2>/dev/null |
-            sed -E 's/^libclang1-([0-9]+).*/\1/' | sort -n | tail -1 || true)
-    fi
-    version=${version:-14}
-    missing+=("libclang1-$version" "libclang-common-$version-dev")
+if command -v apt-cache >/dev/null && [ -z "${LIBCLANG_PATH:-}" ]; then
+    [ -n "$(ls /var/lib/apt/lists/ 2>/dev/null | grep -v lock | grep -v partial)" ] || { [ "$(id -u)" = 0 ] && apt-get update -qq; } || true
+    # Debian's default libclang (what its libclang1 names: what a user gets) and the
+    # newest one apt offers: `make test` runs the suite under each installed one.
+    default=$(apt-cache depends libclang1 2>/dev/null | grep -oE 'libclang1-[0-9]+' | head -1 | cut -d- -f2 || true)
+    newest=$(apt-cache search --names-only '^libclang1-[0-9]+$' 2>/dev/null |
+        sed -E 's/^libclang1-([0-9]+).*/\1/' | sort -n | tail -1 || true)
+    for version in $(printf '%s\n' "${default:-14}" "${newest:-}" | sort -u -n); do
+        for pkg in "libclang1-$version" "libclang-common-$version-dev"; do
+            have_pkg "$pkg" || missing+=("$pkg")
+        done
+    done
+elif ! have_libclang || ! have_builtin_headers; then
+    echo "wyvern needs libclang and its builtin headers (clang's resource dir): install them," >&2
+    echo "or point LIBCLANG_PATH and WYVERN_CLANG_RESOURCE_DIR at them" >&2
+    exit 1
 fi
 for pkg in libffi-dev gcc-multilib dwarves; do
     have_pkg "$pkg" || missing+=("$pkg")

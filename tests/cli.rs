@@ -51,7 +51,9 @@ fn macros_that_double_at_each_step_do_not_hang() {
 
 #[test]
 fn unrepresentable_types_are_listed_not_lost() {
-    let decls = "struct s { _BitInt(13) x; }; _BitInt(7) g; __bf16 h(__bf16); int ok(void);";
+    // Types every libclang from 14 on reads (`__bf16` is an error on x86-64 before 15).
+    let decls =
+        "struct s { _BitInt(13) x; }; _BitInt(7) g; _Complex int h(_Complex int); int ok(void);";
     let (status, stdout, stderr) = wyvern(&["dump", "--json", "--cdef", decls]);
     assert_eq!(status, Some(0), "{stderr}");
     let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();

@@ -19,6 +19,7 @@
 
 mod common;
 
+use common::corpus::{OPTIONAL_HEADERS, SYSTEM_HEADERS};
 use common::{
     fixture, gcc_compile, gcc_errors, gcc_m32_works, gcc_syntax_check, header_installed,
     in_parallel, run_program, wyvern_json, CProgram, Compiled, TempDir,
@@ -113,97 +114,6 @@ const FIXTURES: &[(&str, &[&str])] = &[
         ],
     ),
     ("constants.h", &["struct constants_probe"]),
-];
-
-/// System headers, with records each must list (`a|b`: either name).
-const SYSTEM_HEADERS: &[(&str, &[&str])] = &[
-    ("sys/stat.h", &["struct stat"]),
-    ("time.h", &["struct timespec", "struct tm"]),
-    (
-        "signal.h",
-        &[
-            "struct sigaction",
-            "siginfo_t",
-            "stack_t|struct sigaltstack",
-        ],
-    ),
-    ("netdb.h", &["struct addrinfo", "struct hostent"]),
-    (
-        "pthread.h",
-        &["pthread_mutex_t", "pthread_attr_t|union pthread_attr_t"],
-    ),
-    (
-        "elf.h",
-        &["Elf64_Ehdr", "Elf32_Ehdr", "Elf64_Sym", "Elf64_Phdr"],
-    ),
-    (
-        "regex.h",
-        &["regex_t|struct re_pattern_buffer", "regmatch_t"],
-    ),
-    (
-        "sys/epoll.h",
-        &["struct epoll_event", "epoll_data_t|union epoll_data"],
-    ),
-    (
-        "ucontext.h",
-        &["ucontext_t|struct ucontext_t", "mcontext_t"],
-    ),
-    ("termios.h", &["struct termios"]),
-    ("stdio.h", &["struct _IO_FILE", "__mbstate_t"]),
-    ("stdlib.h", &["div_t", "ldiv_t", "struct random_data"]),
-    ("dirent.h", &["struct dirent"]),
-    (
-        "sys/socket.h",
-        &[
-            "struct sockaddr",
-            "struct msghdr",
-            "struct sockaddr_storage",
-        ],
-    ),
-    (
-        "netinet/in.h",
-        &[
-            "struct sockaddr_in",
-            "struct sockaddr_in6",
-            "struct in6_addr",
-        ],
-    ),
-    ("sys/time.h", &["struct timeval", "struct itimerval"]),
-    ("sys/resource.h", &["struct rlimit", "struct rusage"]),
-    ("sys/utsname.h", &["struct utsname"]),
-    ("pwd.h", &["struct passwd"]),
-    ("grp.h", &["struct group"]),
-    ("glob.h", &["glob_t"]),
-    ("sys/statvfs.h", &["struct statvfs"]),
-    ("sys/uio.h", &["struct iovec"]),
-    ("sys/ipc.h", &["struct ipc_perm"]),
-    ("sys/shm.h", &["struct shmid_ds"]),
-    ("sys/sem.h", &["struct sembuf", "struct semid_ds"]),
-    (
-        "link.h",
-        &["struct link_map", "struct r_debug", "Elf64_Dyn"],
-    ),
-    ("fenv.h", &["fenv_t"]),
-    ("locale.h", &["struct lconv"]),
-    ("search.h", &["struct entry|ENTRY"]),
-    ("utmp.h", &["struct utmp", "struct lastlog"]),
-    ("sys/sysinfo.h", &["struct sysinfo"]),
-    ("wordexp.h", &["wordexp_t"]),
-    ("sys/wait.h", &["siginfo_t"]),
-    ("sched.h", &["struct sched_param", "cpu_set_t"]),
-    ("setjmp.h", &["struct __jmp_buf_tag"]),
-    ("wchar.h", &["__mbstate_t"]),
-];
-
-/// Headers of libraries that may not be installed; skipped when absent.
-const OPTIONAL_HEADERS: &[(&str, &[&str])] = &[
-    ("zlib.h", &["struct z_stream_s|z_stream"]),
-    (
-        "sqlite3.h",
-        &["struct sqlite3_vfs", "struct sqlite3_io_methods"],
-    ),
-    ("png.h", &["struct png_color_struct|png_color"]),
-    ("X11/Xlib.h", &["union _XEvent|XEvent", "XWindowAttributes"]),
 ];
 
 /// Facts of other targets' ABIs that the fixtures show (no gcc for them):
@@ -564,6 +474,15 @@ const HOST: Target = Target {
     label: "host",
     wyvern_args: &[],
     gcc_flags: &[],
+};
+
+/// The host with glibc's GNU extensions: more records, and some (`struct
+/// sockaddr_in`, `struct sockaddr_in6`) first declared inside a macro expansion
+/// (`__SOCKADDR_ALLTYPES`).
+const HOST_GNU: Target = Target {
+    label: "host -D _GNU_SOURCE",
+    wyvern_args: &["-D", "_GNU_SOURCE"],
+    gcc_flags: &["-D_GNU_SOURCE"],
 };
 
 const I686: Target = Target {
@@ -1119,8 +1038,7 @@ fn fixture_layouts_match_gcc() {
     check_headers(&fixture_headers(), &HOST);
 }
 
-#[test]
-fn system_header_layouts_match_gcc() {
+fn system_headers() -> Vec<Header> {
     let mut headers: Vec<Header> = SYSTEM_HEADERS
         .iter()
         .map(|&(name, expected)| Header::system(name, expected))
@@ -1132,7 +1050,97 @@ fn system_header_layouts_match_gcc() {
             println!("note: <{name}> is not installed; skipping it");
         }
     }
-    check_headers(&headers, &HOST);
+    headers
+}
+
+#[test]
+fn system_header_layouts_match_gcc() {
+    check_headers(&system_headers(), &HOST);
+}
+
+#[test]
+fn system_header_layouts_match_gcc_with_gnu_source() {
+    check_headers(&system_headers(), &HOST_GNU);
+}
+
+/// A header of records with hundreds of fields, where wyvern derives the field
+/// offsets and checks them against clang instead of asking for each: plain mixes
+/// of every kind of field, a union, and the cases that must go back to asking
+/// clang (`#pragma pack`, an `aligned` field, bitfields, a flexible array).
+fn large_records_header(dir: &TempDir) -> Header {
+    const TYPES: &[&str] = &[
+        "char",
+        "double",
+        "short",
+        "long double",
+        "int",
+        "void *",
+        "char[3]",
+        "long long",
+        "short[5]",
+        "_Complex double",
+        "aligned16_int",
+        "float",
+        "struct { char c; double d; }",
+        "long",
+    ];
+    let fields = |count: usize, offset: usize, prefix: &str| -> String {
+        (0..count)
+            .map(|i| {
+                let ty = TYPES[(i * 7 + offset) % TYPES.len()];
+                match ty.split_once('[') {
+                    Some((elem, len)) => format!("    {elem} {prefix}{i}[{len};\n"),
+                    None => format!("    {ty} {prefix}{i};\n"),
+                }
+            })
+            .collect()
+    };
+    let mut text = String::from("typedef int aligned16_int __attribute__((aligned(16)));\n");
+    text += &format!("struct big_mixed {{\n{}}};\n", fields(300, 0, "f"));
+    text += &format!("union big_union {{\n{}}};\n", fields(100, 3, "f"));
+    text += &format!(
+        "#pragma pack(push, 2)\nstruct big_pack2 {{\n{}}};\n#pragma pack(pop)\n",
+        fields(200, 1, "f")
+    );
+    text += &format!(
+        "struct big_aligned_field {{\n{}    char __attribute__((aligned(32))) late;\n{}}};\n",
+        fields(80, 2, "f"),
+        fields(20, 5, "g")
+    );
+    text += &format!(
+        "struct big_bits {{\n{}    unsigned b1 : 3, b2 : 30;\n{}}};\n",
+        fields(80, 4, "f"),
+        fields(20, 6, "g")
+    );
+    text += &format!(
+        "struct big_flexible {{\n{}    int tail[];\n}};\n",
+        fields(100, 8, "f")
+    );
+    let path = dir.path().join("large.h");
+    std::fs::write(&path, text).expect("write large.h");
+    let path = path.display().to_string();
+    Header {
+        include: format!("#include {}", common::c_string(&path)),
+        arg: path,
+        expected: &[
+            "struct big_mixed",
+            "union big_union",
+            "struct big_pack2",
+            "struct big_aligned_field",
+            "struct big_bits",
+            "struct big_flexible",
+        ],
+    }
+}
+
+#[test]
+fn large_record_layouts_match_gcc() {
+    let dir = TempDir::new("large-records");
+    let header = large_records_header(&dir);
+    check_headers(std::slice::from_ref(&header), &HOST);
+    if gcc_m32_works() {
+        check_headers(&[header], &I686);
+    }
 }
 
 #[test]

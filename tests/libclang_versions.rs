@@ -1,9 +1,17 @@
 //! wyvern must not depend on one libclang version: with every libclang installed on
-//! the machine (chosen through `LIBCLANG_PATH`), layouts and constants are identical.
-//! With a single libclang this checks that one and says so.
+//! the machine (chosen through `LIBCLANG_PATH`), layouts, dumps and constants are
+//! identical — of the fixtures (X-macros and token pasting among them) and of the
+//! system-header corpus, with and without `_GNU_SOURCE`. With a single libclang
+//! this checks that one and says so. (`make test` also runs the whole suite under
+//! each installed libclang.)
 
+mod common;
+
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::Command;
+
+use serde_json::Value;
 
 fn installed_libclangs() -> Vec<PathBuf> {
     let mut found = Vec::new();
@@ -46,6 +54,34 @@ fn run(libclang: &PathBuf, args: &[&str]) -> String {
     String::from_utf8(out.stdout).expect("UTF-8")
 }
 
+/// Names that each libclang's own builtin headers (its resource directory's
+/// `<stdarg.h>`) declare differently: libclang 14 defines `va_list` and
+/// `__GNUC_VA_LIST` there, newer ones leave `va_list` to glibc's
+/// `typedef __gnuc_va_list va_list`. The same type either way; not wyvern's to
+/// make equal.
+const COMPILER_HEADER_NAMES: &[&str] = &["va_list", "__GNUC_VA_LIST"];
+
+/// A dump as `(section, name, nth of that name) → entry`, without the names the
+/// compiler's own headers declare: the order of declarations may follow the
+/// compiler's headers, the entries themselves may not differ.
+fn dump_entries(json: &str) -> BTreeMap<(String, String, usize), Value> {
+    let json: Value = serde_json::from_str(json).expect("dump --json is JSON");
+    let mut entries = BTreeMap::new();
+    for (section, list) in json.as_object().expect("an object") {
+        let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+        for entry in list.as_array().expect("sections are lists") {
+            let name = entry["name"].as_str().unwrap_or("").to_string();
+            if COMPILER_HEADER_NAMES.contains(&name.as_str()) {
+                continue;
+            }
+            let nth = seen.entry(name.clone()).or_default();
+            entries.insert((section.clone(), name, *nth), entry.clone());
+            *nth += 1;
+        }
+    }
+    entries
+}
+
 #[test]
 fn every_installed_libclang_gives_the_same_answers() {
     let libs = installed_libclangs();
@@ -54,7 +90,7 @@ fn every_installed_libclang_gives_the_same_answers() {
         return;
     }
     println!("libclangs compared: {libs:?}");
-    let commands: [&[&str]; 3] = [
+    let commands: [&[&str]; 5] = [
         &["layout", "--json", "-H", "include-fixtures/records.h"],
         &[
             "layout",
@@ -65,6 +101,9 @@ fn every_installed_libclang_gives_the_same_answers() {
             "include-fixtures/packing.h",
         ],
         &["dump", "--json", "-H", "include-fixtures/constants.h"],
+        // X-macros and token pasting name the records and enums here.
+        &["dump", "--json", "-H", "include-fixtures/calls.h"],
+        &["layout", "--json", "-H", "include-fixtures/calls.h"],
     ];
     for args in commands {
         let first = run(&libs[0], args);
@@ -76,6 +115,54 @@ fn every_installed_libclang_gives_the_same_answers() {
                 "wyvern {args:?} differs between {} and {}",
                 libs[0].display(),
                 other.display()
+            );
+        }
+    }
+}
+
+#[test]
+fn every_installed_libclang_reads_the_system_headers_alike() {
+    let libs = installed_libclangs();
+    if libs.len() < 2 {
+        println!(
+            "note: {} libclang(s) installed; nothing to compare",
+            libs.len()
+        );
+        return;
+    }
+    let headers = common::corpus::installed_headers();
+    for gnu in [false, true] {
+        let mut args = vec!["dump", "--json"];
+        if gnu {
+            args.extend(["-D", "_GNU_SOURCE"]);
+        }
+        for header in &headers {
+            args.extend(["-H", header.as_str()]);
+        }
+        let first = dump_entries(&run(&libs[0], &args));
+        assert!(first.len() > 1000, "the corpus dump is too small");
+        for other in &libs[1..] {
+            let second = dump_entries(&run(other, &args));
+            let mut differences = Vec::new();
+            for key in first.keys().chain(second.keys()) {
+                let (a, b) = (first.get(key), second.get(key));
+                if a != b && differences.len() < 20 {
+                    differences.push(format!("{key:?}:\n    {a:?}\n    {b:?}"));
+                }
+            }
+            differences.dedup();
+            assert!(
+                differences.is_empty(),
+                "the corpus dump (_GNU_SOURCE: {gnu}) differs between {} and {}:\n{}",
+                libs[0].display(),
+                other.display(),
+                differences.join("\n")
+            );
+            println!(
+                "{} and {} agree on {} entries (_GNU_SOURCE: {gnu})",
+                libs[0].display(),
+                other.display(),
+                first.len()
             );
         }
     }

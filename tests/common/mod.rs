@@ -7,6 +7,7 @@
 #![allow(dead_code)]
 
 pub mod abi;
+pub mod corpus;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;

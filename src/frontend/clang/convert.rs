@@ -16,6 +16,12 @@ use crate::types::{
     TypeId, Typedef,
 };
 
+/// Records with more fields than this have their field offsets derived and
+/// checked ([`Converter::derived_offsets`]) rather than asked of clang one by one:
+/// `clang_Cursor_getOffsetOfField` validates every field of the parent record on
+/// each call, which makes asking for each field quadratic (2.2 s for 20,000).
+const PER_FIELD_OFFSET_QUERIES: usize = 64;
+
 #[derive(Clone, Copy, PartialEq)]
 enum RecordState {
     Declared,
@@ -114,16 +120,16 @@ impl<'tu> Converter<'tu> {
         if self.functions.contains(&name) {
             return Ok(());
         }
-        let ty = self.ty(c.ty())?;
-        let param_names = c
-            .arguments()
-            .into_iter()
+        let arguments = c.arguments();
+        let ty = self.declared_function_type(c.ty(), &arguments)?;
+        let param_names = arguments
+            .iter()
             .map(|a| Some(a.spelling()).filter(|s| !s.is_empty()))
             .collect();
         self.functions.insert(name.clone());
         self.b.add_function(Function {
             name,
-            ty: ty.id,
+            ty,
             param_names,
             linkage: if c.is_static() {
                 Linkage::Internal
@@ -321,10 +327,24 @@ impl<'tu> Converter<'tu> {
                 _ => {}
             }
         }
+        let cursors = def.ty().fields();
+        let types = cursors
+            .iter()
+            .map(|field| self.ty(field.ty()))
+            .collect::<Result<Vec<_>>>()?;
+        let layout = Layout::new(size, align);
+        let union = def.kind() == CXCursor_UnionDecl;
+        let offsets = (cursors.len() > PER_FIELD_OFFSET_QUERIES && !packed)
+            .then(|| self.derived_offsets(&cursors, &types, union, layout))
+            .flatten()
+            .unwrap_or_else(|| {
+                cursors
+                    .iter()
+                    .map(|f| f.field_offset_bits().unwrap_or(0))
+                    .collect()
+            });
         let mut fields = Vec::new();
-        for field in def.ty().fields() {
-            let ty = self.ty(field.ty())?;
-            let offset_bits = field.field_offset_bits().unwrap_or(0);
+        for ((field, ty), offset_bits) in cursors.into_iter().zip(types).zip(offsets) {
             let bit_width = if field.is_bitfield() {
                 field.bit_width()
             } else {
@@ -353,12 +373,53 @@ impl<'tu> Converter<'tu> {
         self.b.define_record(
             record,
             RecordDef {
-                layout: Layout::new(size, align),
+                layout,
                 fields,
                 packed,
             },
         );
         Ok(())
+    }
+
+    /// The bit offsets of a large record's fields, laid out from their types'
+    /// sizes and alignments (which clang gave) the way every C ABI lays out plain
+    /// fields, and checked against clang: the record's size and alignment, and the
+    /// offsets clang gives for eight fields spread over the record, the last among
+    /// them. `None` (ask clang for each field) when a field is a bitfield, carries
+    /// an attribute or has no layout (a flexible array), or when a check fails —
+    /// as it does under `#pragma pack`, which lowers the record's alignment.
+    fn derived_offsets(
+        &self,
+        cursors: &[Cursor<'tu>],
+        types: &[QualType],
+        union: bool,
+        layout: Layout,
+    ) -> Option<Vec<u64>> {
+        let mut offsets = Vec::with_capacity(cursors.len());
+        let (mut end, mut align) = (0u64, 1u64);
+        for (field, ty) in cursors.iter().zip(types) {
+            if field.is_bitfield() || field.has_attributes() {
+                return None;
+            }
+            let field_layout = self.b.data().layout_of(ty.id)?;
+            let field_align = field_layout.align.max(1);
+            let offset = if union {
+                0
+            } else {
+                end.checked_next_multiple_of(field_align)?
+            };
+            offsets.push(offset.checked_mul(8)?);
+            end = end.max(offset.checked_add(field_layout.size)?);
+            align = align.max(field_align);
+        }
+        if (end.checked_next_multiple_of(align)?, align) != (layout.size, layout.align) {
+            return None;
+        }
+        let last = cursors.len().checked_sub(1)?;
+        (0..8)
+            .map(|k| k * last / 7)
+            .all(|i| cursors[i].field_offset_bits() == Some(offsets[i]))
+            .then_some(offsets)
     }
 
     /// The wyvern type of a clang type, memoised on clang's type identity.
@@ -488,11 +549,30 @@ impl<'tu> Converter<'tu> {
         })
     }
 
+    /// A function declaration's type, its parameters typed as their declarations
+    /// write them. The declaration's own type can lose qualifiers: libclang 14
+    /// gives `fprintf` the type of clang's builtin, with no `restrict`, where
+    /// libclang 16+ keeps the header's.
+    fn declared_function_type(
+        &mut self,
+        t: CType<'tu>,
+        arguments: &[Cursor<'tu>],
+    ) -> Result<TypeId> {
+        if t.kind() != CXType_FunctionProto || arguments.len() != t.args().len() {
+            return Ok(self.ty(t)?.id);
+        }
+        let params = arguments.iter().map(|a| a.ty()).collect();
+        Ok(self.function_type_of(t, params)?.id)
+    }
+
     fn function_type(&mut self, t: CType<'tu>) -> Result<QualType> {
+        self.function_type_of(t, t.args())
+    }
+
+    fn function_type_of(&mut self, t: CType<'tu>, params: Vec<CType<'tu>>) -> Result<QualType> {
         let prototyped = t.kind() == CXType_FunctionProto;
         let ret = self.ty(t.result())?;
-        let params = t
-            .args()
+        let params = params
             .into_iter()
             .map(|a| self.ty(a).map(|q| self.adjust_param(q)))
             .collect::<Result<Vec<_>>>()?;
@@ -605,8 +685,12 @@ impl<'tu> Converter<'tu> {
     /// The tag of a record or enum declaration, `None` when anonymous.
     ///
     /// libclang 16+ spells an anonymous record that a typedef names with the typedef's
-    /// name and no longer calls it anonymous. A real tag is where the cursor points in
-    /// the source; an anonymous record's cursor points at its `struct` keyword.
+    /// name and no longer calls it anonymous, and neither the spelling nor the source
+    /// text can tell the two apart on every version: inside a macro expansion
+    /// (X-macros, token pasting, glibc's `__SOCKADDR_ALLTYPES`) the text at the
+    /// spelling location is the macro's parameter. The USR can, on every version:
+    /// clang writes a tag as `@S@name` (`@U@`, `@E@`), an anonymous record named by a
+    /// typedef as `@SA@name`, and other anonymous ones as `@Sa` or by location.
     fn tag_of(&mut self, c: Cursor<'tu>) -> Option<String> {
         if c.is_anonymous() {
             return None;
@@ -615,22 +699,7 @@ impl<'tu> Converter<'tu> {
         if name.is_empty() || is_anonymous_spelling(&name) {
             return None;
         }
-        if let Some((file, offset)) = c.spelling_start() {
-            let tu = self.tu;
-            let text: &[u8] = self
-                .file_texts
-                .entry(file)
-                .or_insert_with(|| tu.file_contents(file));
-            let at = text.get(offset as usize..).unwrap_or(&[]);
-            let written = at.starts_with(name.as_bytes())
-                && !at
-                    .get(name.len())
-                    .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_');
-            if !at.is_empty() && !written {
-                return None;
-            }
-        }
-        Some(name)
+        usr_names_tag(&c.usr(), &name).then_some(name)
     }
 
     /// Marks macros that an `#undef` removed by the end of the input.
@@ -722,6 +791,15 @@ fn location(
         line,
         column,
     })
+}
+
+/// Whether a record or enum's USR gives it `name` as its tag: it ends in
+/// `@S@name`, `@U@name` or `@E@name` (not `@SA@name`, a typedef's name for an
+/// anonymous one).
+fn usr_names_tag(usr: &str, name: &str) -> bool {
+    usr.strip_suffix(name)
+        .and_then(|head| head.strip_suffix('@'))
+        .is_some_and(|head| ["@S", "@U", "@E"].iter().any(|kind| head.ends_with(kind)))
 }
 
 /// libclang 13+ spells anonymous records `struct (unnamed at f.h:3:5)` / `(anonymous …)`.

@@ -306,23 +306,19 @@ impl<'tu> Cursor<'tu> {
         take_string(unsafe { clang_getCursorSpelling(self.raw) })
     }
 
-    /// The file and byte offset where the cursor's name was written (through macro
-    /// arguments), when it is in a file.
-    pub(crate) fn spelling_start(self) -> Option<(FileHandle, u32)> {
-        let mut file: CXFile = ptr::null_mut();
-        let mut offset = 0;
-        // SAFETY: valid cursor; out-pointers are valid or null as the API allows.
-        unsafe {
-            let loc = clang_getCursorLocation(self.raw);
-            clang_getSpellingLocation(
-                loc,
-                &mut file,
-                ptr::null_mut(),
-                ptr::null_mut(),
-                &mut offset,
-            );
-        }
-        (!file.is_null()).then_some((FileHandle(file), offset))
+    /// Whether an attribute (`aligned`, `packed`, …) is written on the declaration.
+    pub(crate) fn has_attributes(self) -> bool {
+        // SAFETY: pure query on a cursor kind.
+        self.children()
+            .iter()
+            .any(|c| unsafe { clang_isAttribute(c.kind()) != 0 })
+    }
+
+    /// The Unified Symbol Resolution string: clang's name for the declaration,
+    /// independent of where (or through which macro) it was written.
+    pub(crate) fn usr(self) -> String {
+        // SAFETY: valid cursor.
+        take_string(unsafe { clang_getCursorUSR(self.raw) })
     }
 
     /// The file, line, column and byte offset where the cursor starts, when it is in a file.
