@@ -468,7 +468,7 @@ fn buffers_constants_globals_and_function_pointers() {
             "libm.so.6 for math functions",
         ),
         (
-            vec!["call", "--cdef", "_BitInt(7) f(void);", "f"],
+            vec!["call", "--cdef", "_Complex int f(void);", "f"],
             "'f' was left out: cannot represent",
         ),
     ] {

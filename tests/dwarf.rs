@@ -614,3 +614,67 @@ double dot(struct P a, struct P b) {{ return a.x * b.x + a.y * b.y; }}
     assert_eq!(conv("f_this"), wyvern::CallConv::ThisCall);
     assert_eq!(conv("f_reg"), wyvern::CallConv::RegCall);
 }
+
+/// gcc's DWARF of the system-header corpus (with `_GNU_SOURCE`) lays out every
+/// named record and typedef as the headers do. Among them: `__SOCKADDR_ARG`, a
+/// transparent union whose members gcc leaves out of the DWARF, and
+/// `__pthread_unwind_buf_t`, a typedef that `__attribute__((aligned))` aligns
+/// beyond its struct.
+#[test]
+fn corpus_layouts_from_gcc_dwarf_equal_the_headers() {
+    let headers = common::corpus::installed_headers();
+    let mut source = String::from("#define _GNU_SOURCE\n");
+    let mut parser = wyvern::Parser::new().define("_GNU_SOURCE", None);
+    for header in &headers {
+        source.push_str(&format!("#include {header}\n"));
+        parser = parser.header(header.as_str());
+    }
+    let header = parser.parse().unwrap();
+    let dir = TempDir::new("dwarf-corpus");
+    let object = build_with(Producer::Gcc, &dir, "corpus", &source, &["-c"]);
+    let dwarf = wyvern::frontend::dwarf::read(&object).unwrap();
+    let mut names: Vec<(String, wyvern::TypeId)> = header.named_records();
+    names.extend(
+        header
+            .typedefs()
+            .filter_map(|t| Some((t.name.clone(), header.type_named(&t.name).ok()?.id))),
+    );
+    // Packed to 1, its members at offsets that `#pragma pack(4)` would give too:
+    // gcc's DWARF cannot tell the two apart (the documented ambiguous case).
+    let ambiguous = ["struct epoll_event"];
+    let (mut compared, mut differences) = (0, Vec::new());
+    for (name, ty) in names {
+        // Function types have no layout (clang's sizeof of one is GNU C's 1).
+        if matches!(header.ty(header.canonical(ty)), wyvern::Type::Function(_))
+            || ambiguous.contains(&name.as_str())
+        {
+            continue;
+        }
+        let (Some(h), Ok(d)) = (header.layout(ty), dwarf.type_named(&name)) else {
+            continue;
+        };
+        let d = dwarf.layout(d.id);
+        if d != Some(h) {
+            differences.push(format!("{name}: header {h:?}, DWARF {d:?}"));
+        }
+        compared += 1;
+    }
+    println!("{compared} records and typedefs compared");
+    for name in [
+        "__SOCKADDR_ARG",
+        "__CONST_SOCKADDR_ARG",
+        "__pthread_unwind_buf_t",
+    ] {
+        assert!(
+            dwarf.type_named(name).is_ok(),
+            "{name} missing from the DWARF"
+        );
+    }
+    assert!(
+        differences.is_empty(),
+        "{} differences:\n{}",
+        differences.len(),
+        differences.join("\n")
+    );
+    assert!(compared > 900, "only {compared} compared");
+}

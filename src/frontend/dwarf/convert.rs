@@ -9,7 +9,10 @@
 //! Otherwise a record's alignment is the largest power of two, up to its widest
 //! member's alignment, that divides its size and every member's offset (as far as
 //! that member's own alignment goes). A plain record gets its widest member's
-//! alignment; a packed one gets 1; `#pragma pack(2)` gets 2.
+//! alignment; a packed one gets 1; `#pragma pack(2)` gets 2. A typedef's own
+//! `DW_AT_alignment` aligns the typedef (`typedef … __attribute__((aligned))`). A
+//! union with a size and no members is a transparent union whose members gcc left
+//! out: it is aligned to its size.
 
 use rustc_hash::FxHashMap;
 
@@ -417,13 +420,21 @@ impl<'d, 'a> Converter<'d, 'a> {
             return Ok(id);
         }
         let location = self.location(unit, entry);
+        // `typedef … __attribute__((aligned(N)))` aligns the typedef, not its target
+        // (`__pthread_unwind_buf_t`, `La_x86_64_ymm`); gcc and clang both state it.
+        let layout = Self::udata(entry, gimli::DW_AT_alignment)
+            .filter(|a| a.is_power_of_two())
+            .and_then(|align| {
+                let target = self.b.layout_of(target.id)?;
+                Some(Layout::new(target.size, align))
+            });
         let (_, id) = self.b.add_typedef(
             Typedef {
                 name: name.clone(),
                 target,
                 location,
             },
-            None,
+            layout,
         );
         self.named.insert(name, id);
         Ok(id)
@@ -491,6 +502,7 @@ impl<'d, 'a> Converter<'d, 'a> {
         let explicit = Self::udata(entry, gimli::DW_AT_alignment);
         let align = match explicit {
             Some(a) if a > 0 => a,
+            _ if fields.is_empty() && self.transparent_union_size(kind, size) => size,
             _ => self.derived_align(&fields, size).max(member_align),
         };
         let packed = explicit.is_none() && fields.iter().any(|f| self.misaligned(f));
@@ -581,6 +593,17 @@ impl<'d, 'a> Converter<'d, 'a> {
 
     fn misaligned(&self, f: &Field) -> bool {
         f.bit_width.is_none() && f.offset_bits % (self.natural_align(f) * 8) != 0
+    }
+
+    /// Whether a union of this size, with no members in the DWARF, is a
+    /// transparent union (`__SOCKADDR_ARG`): gcc writes none of its members. Each
+    /// member of one has the machine mode of the first, a pointer or an integer, so
+    /// it is as aligned as it is large — at most a pointer. (Nothing else is a
+    /// union with a size and no members: C has no empty unions.)
+    fn transparent_union_size(&self, kind: RecordKind, size: u64) -> bool {
+        kind == RecordKind::Union
+            && size.is_power_of_two()
+            && size <= u64::from(self.b.target().pointer_size)
     }
 
     /// A record's alignment when DWARF does not state it: the largest power of
