@@ -1169,6 +1169,7 @@ mod tests {
         });
         data.globals.push(Global {
             name: "g".into(),
+            asm_label: None,
             ty: QualType::new(TypeId(0)),
             location: None,
         });

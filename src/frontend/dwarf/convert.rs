@@ -822,6 +822,7 @@ impl<'d, 'a> Converter<'d, 'a> {
         let location = self.location(unit, entry);
         self.b.add_function(Function {
             name: name.clone(),
+            asm_label: None,
             ty,
             param_names,
             linkage: Linkage::External,
@@ -847,6 +848,7 @@ impl<'d, 'a> Converter<'d, 'a> {
         let location = self.location(unit, entry);
         self.b.add_global(Global {
             name: name.clone(),
+            asm_label: None,
             ty,
             location,
         });

@@ -1,0 +1,244 @@
+//! Asm labels (`int f(void) __asm__("g");`, glibc's `__REDIRECT`): the symbol C
+//! compiled from a header links to. wyvern reads them from headers (libclang) and
+//! calls and reads through them as gcc's code does, and keeps them in databases.
+//!
+//! The oracle is gcc: the fixture `include-fixtures/asm_labels.c` defines each
+//! labelled symbol and a decoy under the plain C name, and a gcc driver program
+//! prints what the header's names reach.
+#![cfg(feature = "clang")]
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+use common::{gcc_compile, run_wyvern, wyvern_json, Compiled, TempDir};
+use wyvern::db::{self, Database};
+use wyvern::{CData, ErrorKind, Library, Module, Parser, TypeSet, Value};
+
+/// The labelled declarations of the fixture header: C name → symbol.
+const LABELS: [(&str, &str); 4] = [
+    ("labelled_add", "labelled_add_v2"),
+    ("redirected_scale", "redirected_scale_v2"),
+    ("late_label", "late_label_v2"),
+    ("labelled_counter", "labelled_counter_v2"),
+];
+
+fn header_types() -> TypeSet {
+    let lib = common::fixture_library("asm_labels");
+    Parser::new()
+        .header(lib.header.display().to_string())
+        .parse()
+        .unwrap_or_else(|e| panic!("asm_labels.h does not parse: {e}"))
+}
+
+/// What the gcc driver, calling through the header, printed: `key → value`.
+fn oracle() -> &'static BTreeMap<String, String> {
+    static ORACLE: OnceLock<BTreeMap<String, String>> = OnceLock::new();
+    ORACLE.get_or_init(|| {
+        let lib = common::fixture_library("asm_labels");
+        let source = r#"
+#include <stdio.h>
+#include "asm_labels.h"
+int main(void)
+{
+    printf("labelled_add=%d\n", labelled_add(2, 3));
+    printf("redirected_scale=%d\n", redirected_scale(7));
+    printf("late_label=%d\n", late_label());
+    printf("plain_sub=%d\n", plain_sub(9, 4));
+    printf("labelled_counter=%d\n", labelled_counter);
+    return 0;
+}
+"#;
+        let mut dir = TempDir::new("asm-labels-driver");
+        let flags = lib.link_flags();
+        let flags: Vec<&str> = flags.iter().map(String::as_str).collect();
+        let exe = match gcc_compile(dir.keep(), "driver", source, &flags) {
+            Compiled::Ok(exe) => exe,
+            Compiled::Failed(e) => panic!("the driver does not build:\n{e}"),
+        };
+        let out = common::run_program(&exe).unwrap_or_else(|e| panic!("the driver: {e}"));
+        out.lines()
+            .filter_map(|l| l.split_once('='))
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect()
+    })
+}
+
+fn module(types: TypeSet) -> Module {
+    let lib = common::fixture_library("asm_labels");
+    // SAFETY: the fixture library has no initialisers.
+    let library = unsafe { Library::open(lib.library.to_str().expect("UTF-8 path")) }
+        .unwrap_or_else(|e| panic!("{e}"));
+    Module::new(types, library)
+}
+
+/// The fixture's calls made through `module`, as the driver prints them.
+fn results(module: &Module) -> BTreeMap<String, String> {
+    let calls: [(&str, Vec<Value>); 4] = [
+        ("labelled_add", vec![2.into(), 3.into()]),
+        ("redirected_scale", vec![7.into()]),
+        ("late_label", vec![]),
+        ("plain_sub", vec![9.into(), 4.into()]),
+    ];
+    let mut out = BTreeMap::new();
+    for (name, mut args) in calls {
+        let f = module
+            .function(name)
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        // SAFETY: the fixture's functions take and return ints only.
+        let r = unsafe { f.call(&mut args) }.unwrap_or_else(|e| panic!("{name}: {e}"));
+        out.insert(name.to_owned(), format!("{r:?}"));
+    }
+    // SAFETY: no other thread writes the fixture's globals.
+    let counter = unsafe { module.global("labelled_counter") }.unwrap();
+    out.insert("labelled_counter".into(), format!("{counter:?}"));
+    out
+}
+
+fn as_values(oracle: &BTreeMap<String, String>) -> BTreeMap<String, String> {
+    oracle
+        .iter()
+        .map(|(k, v)| (k.clone(), format!("{:?}", Value::Int(v.parse().unwrap()))))
+        .collect()
+}
+
+#[test]
+fn the_header_reads_each_label() {
+    let types = header_types();
+    for (name, symbol) in LABELS {
+        let found = match types.function(name) {
+            Ok(f) => (f.asm_label.as_deref(), f.symbol()),
+            Err(_) => {
+                let g = types.global(name).unwrap();
+                (g.asm_label.as_deref(), g.symbol())
+            }
+        };
+        assert_eq!(found, (Some(symbol), symbol), "{name}");
+    }
+    let plain = types.function("plain_sub").unwrap();
+    assert_eq!(
+        (plain.asm_label.as_deref(), plain.symbol()),
+        (None, "plain_sub")
+    );
+}
+
+#[test]
+fn calls_and_globals_by_c_name_reach_the_labelled_symbols_as_gcc_does() {
+    let module = module(header_types());
+    assert_eq!(results(&module), as_values(oracle()));
+}
+
+#[test]
+fn glibc_sscanf_is_the_iso_c99_one_as_gcc_calls_it() {
+    // `%as` is GNU's "allocate the string" in the old `sscanf`, a float
+    // conversion in ISO C99's: <stdio.h> redirects `sscanf` to
+    // `__isoc99_sscanf`, so gcc's program gets 0 where the old symbol gives 1.
+    let source = r#"
+#include <stdio.h>
+int main(void)
+{
+    char *p = 0;
+    printf("%d\n", sscanf("hello", "%as", &p));
+    return 0;
+}
+"#;
+    let dir = TempDir::new("asm-labels-sscanf");
+    let exe = match gcc_compile(dir.path(), "sscanf", source, &[]) {
+        Compiled::Ok(exe) => exe,
+        Compiled::Failed(e) => panic!("{e}"),
+    };
+    let gcc: i64 = common::run_program(&exe).unwrap().trim().parse().unwrap();
+    assert_eq!(gcc, 0, "gcc's sscanf is the ISO C99 one");
+
+    let types = Parser::new().header("<stdio.h>").parse().unwrap();
+    assert_eq!(
+        types.function("sscanf").unwrap().symbol(),
+        "__isoc99_sscanf"
+    );
+    // SAFETY: libc is already loaded; opening it again runs nothing.
+    let module = Module::new(types, unsafe { Library::open("libc.so.6") }.unwrap());
+    let sscanf = module.function("sscanf").unwrap();
+    // The old sscanf would store a malloc'd pointer here: give it room.
+    let out = CData::new_named(module.types(), "char *").unwrap();
+    let mut args = [
+        Value::from("hello"),
+        Value::from("%as"),
+        Value::Pointer(out.as_ptr() as usize),
+    ];
+    // SAFETY: both strings are NUL-terminated and `out` holds a `char *`.
+    let r = unsafe { sscanf.call(&mut args) }.unwrap();
+    assert_eq!(r, Value::Int(gcc.into()));
+}
+
+#[test]
+fn a_missing_labelled_symbol_names_the_label_and_the_declaration() {
+    let types = wyvern::cdef(
+        "int nowhere(void) __asm__(\"nowhere_v9\");\nextern int lost __asm__(\"lost_v9\");",
+    )
+    .unwrap();
+    let module = module(types);
+    let e = module.function("nowhere").unwrap_err();
+    assert!(matches!(e.kind(), ErrorKind::Symbol { .. }), "{e:?}");
+    let text = e.to_string();
+    assert!(
+        text.starts_with("no symbol 'nowhere_v9' (the asm label of 'nowhere') in '"),
+        "{text}"
+    );
+    // SAFETY: the global does not exist; nothing is read.
+    let e = unsafe { module.global("lost") }.unwrap_err().to_string();
+    assert!(
+        e.starts_with("no symbol 'lost_v9' (the asm label of 'lost') in '"),
+        "{e}"
+    );
+}
+
+#[test]
+fn the_cli_calls_by_c_name_through_the_label() {
+    let lib = common::fixture_library("asm_labels");
+    let header = lib.header.display().to_string();
+    let library = lib.library.display().to_string();
+    let want = &oracle()["labelled_add"];
+    let out = run_wyvern(&[
+        "call",
+        "-H",
+        &header,
+        "-l",
+        &library,
+        "labelled_add",
+        "2",
+        "3",
+    ]);
+    assert!(out.success(), "{}", out.describe());
+    assert_eq!(out.stdout.trim(), want.as_str());
+    // A global named as an argument is read at its label's symbol too.
+    let want: i64 = oracle()["labelled_counter"].parse::<i64>().unwrap() - 2;
+    let json = wyvern_json(&[
+        "call",
+        "--json",
+        "-H",
+        &header,
+        "-l",
+        &library,
+        "plain_sub",
+        "labelled_counter",
+        "2",
+    ])
+    .unwrap();
+    assert_eq!(json["return"], want);
+}
+
+#[test]
+fn a_database_keeps_the_labels() {
+    let types = header_types();
+    let loaded = db::load(&Database::new(types.clone(), &Default::default()).to_bytes()).unwrap();
+    for (name, symbol) in LABELS {
+        let found = match loaded.function(name) {
+            Ok(f) => f.symbol(),
+            Err(_) => loaded.global(name).unwrap().symbol(),
+        };
+        assert_eq!(found, symbol, "{name}");
+    }
+    // And calls through the loaded set reach them.
+    assert_eq!(results(&module(loaded)), as_values(oracle()));
+}
