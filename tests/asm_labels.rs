@@ -1,6 +1,7 @@
 //! Asm labels (`int f(void) __asm__("g");`, glibc's `__REDIRECT`): the symbol C
 //! compiled from a header links to. wyvern reads them from headers (libclang) and
-//! calls and reads through them as gcc's code does, and keeps them in databases.
+//! from debug info (`DW_AT_linkage_name`), calls and reads through them as gcc's
+//! code does, and keeps them in databases.
 //!
 //! The oracle is gcc: the fixture `include-fixtures/asm_labels.c` defines each
 //! labelled symbol and a decoy under the plain C name, and a gcc driver program
@@ -12,7 +13,7 @@ mod common;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
-use common::{gcc_compile, run_wyvern, wyvern_json, Compiled, TempDir};
+use common::{clang_compile, gcc_compile, run_wyvern, wyvern_json, Compiled, TempDir};
 use wyvern::db::{self, Database};
 use wyvern::{CData, ErrorKind, Library, Module, Parser, TypeSet, Value};
 
@@ -241,4 +242,58 @@ fn a_database_keeps_the_labels() {
     }
     // And calls through the loaded set reach them.
     assert_eq!(results(&module(loaded)), as_values(oracle()));
+}
+
+/// The fixture library with debug info, by `producer` (`gcc` or `clang`).
+fn debug_library(dir: &TempDir, producer: &str) -> String {
+    let source = std::fs::read_to_string(common::fixture("asm_labels.c")).unwrap();
+    let include = format!("-I{}", common::fixtures_dir().display());
+    let flags = ["-g", "-shared", "-fPIC", "-O1", include.as_str()];
+    let name = format!("libasm_{producer}.so");
+    let compiled = match producer {
+        "gcc" => gcc_compile(dir.path(), &name, &source, &flags),
+        _ => clang_compile(dir.path(), &name, &source, &flags),
+    };
+    match compiled {
+        Compiled::Ok(p) => p.display().to_string(),
+        Compiled::Failed(e) => panic!("{producer}: {e}"),
+    }
+}
+
+#[test]
+fn dwarf_linkage_names_are_the_labels_for_gcc_and_clang() {
+    let dir = TempDir::new("asm-labels-dwarf");
+    for producer in ["gcc", "clang"] {
+        let path = debug_library(&dir, producer);
+        let types = wyvern::frontend::dwarf::read(&path).unwrap();
+        for (name, symbol) in LABELS {
+            let found = match types.function(name) {
+                Ok(f) => f.symbol(),
+                Err(_) => types
+                    .global(name)
+                    .unwrap_or_else(|e| panic!("{producer}: {name}: {e}"))
+                    .symbol(),
+            };
+            assert_eq!(found, symbol, "{producer}: {name}");
+        }
+        // The decoys are C functions whose labels are the plain names.
+        assert_eq!(
+            types.function("decoy_add").unwrap().symbol(),
+            "labelled_add"
+        );
+        assert_eq!(types.function("plain_sub").unwrap().asm_label, None);
+        // And calling through DWARF alone reaches them as gcc's driver does.
+        let want = &oracle()["labelled_add"];
+        let out = run_wyvern(&["call", "--dwarf", &path, "labelled_add", "2", "3"]);
+        assert!(out.success(), "{producer}: {}", out.describe());
+        assert_eq!(out.stdout.trim(), want.as_str(), "{producer}");
+        let out = run_wyvern(&[
+            "check",
+            "-H",
+            &common::fixture("asm_labels.h").display().to_string(),
+            "--dwarf",
+            &path,
+        ]);
+        assert!(out.success(), "{producer}: {}", out.describe());
+    }
 }
