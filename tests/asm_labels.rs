@@ -1,7 +1,7 @@
 //! Asm labels (`int f(void) __asm__("g");`, glibc's `__REDIRECT`): the symbol C
 //! compiled from a header links to. wyvern reads them from headers (libclang) and
 //! from debug info (`DW_AT_linkage_name`), calls and reads through them as gcc's
-//! code does, and keeps them in databases.
+//! code does, keeps them in databases and dumps them.
 //!
 //! The oracle is gcc: the fixture `include-fixtures/asm_labels.c` defines each
 //! labelled symbol and a decoy under the plain C name, and a gcc driver program
@@ -296,4 +296,49 @@ fn dwarf_linkage_names_are_the_labels_for_gcc_and_clang() {
         ]);
         assert!(out.success(), "{producer}: {}", out.describe());
     }
+}
+
+#[test]
+fn dump_shows_labels_as_c_spells_them() {
+    let lib = common::fixture_library("asm_labels");
+    let header = lib.header.display().to_string();
+    let out = run_wyvern(&["dump", "-H", &header]);
+    assert!(out.success(), "{}", out.describe());
+    for line in [
+        "int labelled_add(int a, int b) __asm__(\"labelled_add_v2\");  /* c */",
+        "int plain_sub(int a, int b);  /* c */",
+        "extern int labelled_counter __asm__(\"labelled_counter_v2\");",
+    ] {
+        assert!(
+            out.stdout.lines().any(|l| l == line),
+            "{line}\n{}",
+            out.stdout
+        );
+    }
+    let json = wyvern_json(&["dump", "--json", "-H", &header]).unwrap();
+    let function = |name: &str| {
+        json["functions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["name"] == name)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(function("labelled_add")["asm_label"], "labelled_add_v2");
+    // Only where there is one: the contract's keys stay as they were.
+    assert!(function("plain_sub").get("asm_label").is_none());
+    assert_eq!(json["globals"][0]["asm_label"], "labelled_counter_v2");
+}
+
+#[test]
+fn dump_escapes_a_label_as_a_c_string() {
+    let out = run_wyvern(&["dump", "--cdef", r#"int f(void) __asm__("we\"ird\\name");"#]);
+    assert!(out.success(), "{}", out.describe());
+    assert!(
+        out.stdout
+            .contains(r#"int f(void) __asm__("we\"ird\\name");"#),
+        "{}",
+        out.stdout
+    );
 }
