@@ -1,7 +1,8 @@
 //! Asm labels (`int f(void) __asm__("g");`, glibc's `__REDIRECT`): the symbol C
 //! compiled from a header links to. wyvern reads them from headers (libclang) and
 //! from debug info (`DW_AT_linkage_name`), calls and reads through them as gcc's
-//! code does, keeps them in databases and dumps them.
+//! code does, keeps them in databases, dumps them, and `check` and `merge`
+//! compare them.
 //!
 //! The oracle is gcc: the fixture `include-fixtures/asm_labels.c` defines each
 //! labelled symbol and a decoy under the plain C name, and a gcc driver program
@@ -14,6 +15,7 @@ use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 use common::{clang_compile, gcc_compile, run_wyvern, wyvern_json, Compiled, TempDir};
+use wyvern::check::{compare, DifferenceKind};
 use wyvern::db::{self, Database};
 use wyvern::{CData, ErrorKind, Library, Module, Parser, TypeSet, Value};
 
@@ -340,5 +342,76 @@ fn dump_escapes_a_label_as_a_c_string() {
             .contains(r#"int f(void) __asm__("we\"ird\\name");"#),
         "{}",
         out.stdout
+    );
+}
+
+#[test]
+fn merge_agrees_on_equal_labels_and_refuses_different_ones() {
+    let a = wyvern::cdef("int f(int) __asm__(\"f2\"); extern int g __asm__(\"g2\");").unwrap();
+    let same = wyvern::cdef("int f(int) __asm__(\"f2\"); extern int g __asm__(\"g2\");").unwrap();
+    let merged = a.merge(&same).unwrap();
+    assert_eq!(merged.function("f").unwrap().symbol(), "f2");
+    assert_eq!(merged.global("g").unwrap().symbol(), "g2");
+    assert_eq!(merged.functions().count(), 1);
+
+    let other = wyvern::cdef("int f(int) __asm__(\"f3\");").unwrap();
+    assert_eq!(
+        a.merge(&other).unwrap_err().to_string(),
+        "function f: symbol 'f2' in the first set, 'f3' in the second set"
+    );
+    let unlabelled = wyvern::cdef("extern int g;").unwrap();
+    assert_eq!(
+        a.merge(&unlabelled).unwrap_err().to_string(),
+        "global g: symbol 'g2' in the first set, 'g' in the second set"
+    );
+    // A label that is the name is no label.
+    let named = wyvern::cdef("int f(int) __asm__(\"f\");").unwrap();
+    let plain = wyvern::cdef("int f(int);").unwrap();
+    assert!(named.merge(&plain).is_ok());
+}
+
+#[test]
+fn check_reports_a_symbol_the_binary_does_not_have() {
+    let dir = TempDir::new("asm-labels-check");
+    let path = debug_library(&dir, "gcc");
+    let binary = wyvern::frontend::dwarf::read(&path).unwrap();
+    let header = wyvern::cdef(
+        "int labelled_add(int a, int b) __asm__(\"labelled_add_v3\");\n\
+         extern int labelled_counter __asm__(\"labelled_counter_v3\");\n\
+         int redirected_scale(int x);\n\
+         int plain_sub(int a, int b) __asm__(\"plain_sub_v2\");\n\
+         int late_label(void) __asm__(\"late_label_v2\");\n",
+    )
+    .unwrap();
+    let report = compare(&header, &binary);
+    let found: Vec<String> = report
+        .differences
+        .iter()
+        .map(|d| format!("{:?} {}: {}", d.kind, d.subject, d.message))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            "Symbol function labelled_add: symbol 'labelled_add_v3' in the header, \
+             'labelled_add_v2' in the binary",
+            "Symbol function plain_sub: symbol 'plain_sub_v2' in the header, \
+             'plain_sub' in the binary",
+            "Symbol global labelled_counter: symbol 'labelled_counter_v3' in the header, \
+             'labelled_counter_v2' in the binary",
+        ]
+    );
+    // `redirected_scale` without its label is the decoy's symbol, which the binary
+    // defines (as `decoy_scale`): that links, so it is no difference.
+    assert_eq!(report.checked.functions, 4);
+    assert!(report
+        .differences
+        .iter()
+        .all(|d| d.kind == DifferenceKind::Symbol));
+
+    let missing = wyvern::cdef("int gone(void) __asm__(\"gone_v2\");").unwrap();
+    let report = compare(&missing, &binary);
+    assert_eq!(
+        report.differences[0].message,
+        "declared in the header (symbol 'gone_v2'), not defined in the binary"
     );
 }
