@@ -162,6 +162,12 @@ int main(void)
     // SAFETY: libc is already loaded; opening it again runs nothing.
     let module = Module::new(types, unsafe { Library::open("libc.so.6") }.unwrap());
     let sscanf = module.function("sscanf").unwrap();
+    assert_eq!(
+        (sscanf.name(), sscanf.symbol()),
+        ("sscanf", "__isoc99_sscanf")
+    );
+    let isoc99 = module.symbol("__isoc99_sscanf").unwrap();
+    assert_eq!(sscanf.address(), isoc99.cast_const());
     // The old sscanf would store a malloc'd pointer here: give it room.
     let out = CData::new_named(module.types(), "char *").unwrap();
     let mut args = [
