@@ -52,10 +52,10 @@ impl Module {
 
     /// The address of the symbol `symbol` that the declaration `declared` links
     /// to (they differ for an asm label), with the library defining it.
-    fn find_declared(&self, declared: &str, name: &str) -> Result<(*mut c_void, Arc<Library>)> {
+    fn find_declared(&self, declared: &str, symbol: &str) -> Result<(*mut c_void, Arc<Library>)> {
         let mut messages = Vec::new();
         for library in &self.libraries {
-            match library.symbol(name) {
+            match library.symbol(symbol) {
                 Ok(address) => return Ok((address, library.clone())),
                 Err(e) => match e.into_kind() {
                     ErrorKind::Symbol { message, .. } => messages.push(message),
@@ -69,8 +69,8 @@ impl Module {
             .map(|l| format!("'{}'", l.name()))
             .collect();
         Err(ErrorKind::Symbol {
-            name: name.to_owned(),
-            declaration: (declared != name).then(|| declared.to_owned()),
+            name: symbol.to_owned(),
+            declaration: (declared != symbol).then(|| declared.to_owned()),
             library: if names.is_empty() {
                 "no library".into()
             } else {
@@ -94,8 +94,8 @@ impl Module {
 
     /// The function declared as `name`, bound to its symbol (its asm label where
     /// it has one: `sscanf` from glibc's `<stdio.h>` is `__isoc99_sscanf`, as gcc
-    /// would link it), with its call
-    /// interface prepared (once: later calls return the cached one).
+    /// would link it), with its call interface prepared (once: later calls
+    /// return the cached one).
     ///
     /// # Errors
     /// [`ErrorKind::NotFound`] with the closest declared name;
