@@ -10,7 +10,16 @@
 //! - a record present in both (by tag, or by typedef name for an anonymous one) whose
 //!   size, alignment or fields differ (names, offsets, bitfield widths, types);
 //! - an enum present in both whose enumerators differ;
-//! - a global variable present in both whose type differs.
+//! - a global variable present in both whose type differs;
+//! - a function or global whose symbol differs: the header's asm label
+//!   (`__asm__("name")`, glibc's `__REDIRECT`) or name against the binary's
+//!   linkage name (`DW_AT_linkage_name`) or name.
+//!
+//! Functions and globals are matched by symbol first, then by name: a header's
+//! `sscanf` labelled `__isoc99_sscanf` is the binary's `__isoc99_sscanf`, what
+//! it links to, whatever C name the binary gives it. Only when the header's
+//! symbol is nowhere in the binary but its name is does the name match, and the
+//! symbols are reported as differing.
 //!
 //! What only the binary has is not a difference: a binary is built from more than one
 //! header. Of what only the header has, only functions matter (their symbol is
@@ -96,6 +105,9 @@ pub enum DifferenceKind {
     ExtraEnumerator,
     /// The type of a global variable.
     GlobalType,
+    /// The symbol a function or global links to: the header's asm label (or its
+    /// name) against the binary's linkage name (or its name).
+    Symbol,
 }
 
 impl DifferenceKind {
@@ -309,7 +321,11 @@ struct Side<'a> {
     typedefs: Vec<&'a Typedef>,
     /// By name; an external definition wins over a `static` one.
     functions: FxHashMap<&'a str, &'a Function>,
+    /// External functions by symbol (asm label or name).
+    function_symbols: FxHashMap<&'a str, &'a Function>,
     globals: FxHashMap<&'a str, &'a Global>,
+    /// By symbol (asm label or name).
+    global_symbols: FxHashMap<&'a str, &'a Global>,
     /// `"struct x"` → the record; a definition wins over a forward declaration.
     record_tags: FxHashMap<String, RecordId>,
     /// `"x"` of `enum x` → the enum; a definition wins over a forward declaration.
@@ -331,9 +347,15 @@ impl<'a> Side<'a> {
                 functions.insert(&f.name, f);
             }
         }
+        let mut function_symbols = FxHashMap::default();
+        for f in set.functions().filter(|f| f.is_callable()) {
+            function_symbols.entry(f.symbol()).or_insert(f);
+        }
         let mut globals = FxHashMap::default();
+        let mut global_symbols = FxHashMap::default();
         for g in set.globals() {
             globals.entry(g.name.as_str()).or_insert(g);
+            global_symbols.entry(g.symbol()).or_insert(g);
         }
         let mut record_tags: FxHashMap<String, RecordId> = FxHashMap::default();
         for (id, record) in set.records() {
@@ -367,7 +389,9 @@ impl<'a> Side<'a> {
             enums,
             typedefs: set.typedefs().collect(),
             functions,
+            function_symbols,
             globals,
+            global_symbols,
             record_tags,
             enum_tags,
             enumerators,
@@ -590,10 +614,18 @@ impl<'a> Checker<'a> {
                 continue;
             }
             let name = format!("function {}", f.name);
+            if let Some(bf) = self.b.function_symbols.get(f.symbol()).copied() {
+                self.report.checked.functions += 1;
+                let item = Item::new(name, &f.location, &bf.location);
+                self.prototypes(&item, f, bf);
+                continue;
+            }
             match self.b.functions.get(f.name.as_str()).copied() {
                 Some(bf) if bf.is_callable() => {
+                    // Found by name only: the symbols differ.
                     self.report.checked.functions += 1;
                     let item = Item::new(name, &f.location, &bf.location);
+                    self.symbols(&item, f.symbol(), bf.symbol());
                     self.prototypes(&item, f, bf);
                 }
                 Some(bf) => {
@@ -614,12 +646,23 @@ impl<'a> Checker<'a> {
                     } else {
                         self.report.checked.functions += 1;
                         let item = Item::new(name, &f.location, &None);
-                        let message = "declared in the header, not defined in the binary".into();
+                        let message = match &f.asm_label {
+                            Some(label) => format!(
+                                "declared in the header (symbol '{label}'), not defined in the binary"
+                            ),
+                            None => "declared in the header, not defined in the binary".into(),
+                        };
                         self.differ(&item, DifferenceKind::MissingFunction, None, message, None);
                     }
                 }
             }
         }
+    }
+
+    /// The header's declaration links to `header`, the binary defines `binary`.
+    fn symbols(&mut self, item: &Item, header: &str, binary: &str) {
+        let (h, b) = (format!("'{header}'"), format!("'{binary}'"));
+        self.differ_value(item, DifferenceKind::Symbol, None, "symbol", h, b);
     }
 
     fn prototypes(&mut self, item: &Item, f: &Function, bf: &Function) {
@@ -1018,7 +1061,9 @@ impl<'a> Checker<'a> {
                 continue;
             }
             let name = format!("global {}", g.name);
-            let Some(bg) = self.b.globals.get(g.name.as_str()).copied() else {
+            let by_symbol = self.b.global_symbols.get(g.symbol()).copied();
+            let Some(bg) = by_symbol.or_else(|| self.b.globals.get(g.name.as_str()).copied())
+            else {
                 match self.b.functions.get(g.name.as_str()).copied() {
                     Some(f) => {
                         self.report.checked.globals += 1;
@@ -1031,8 +1076,11 @@ impl<'a> Checker<'a> {
                 continue;
             };
             self.report.checked.globals += 1;
+            let item = Item::new(name, &g.location, &bg.location);
+            if by_symbol.is_none() {
+                self.symbols(&item, g.symbol(), bg.symbol());
+            }
             if !self.same_qual(g.ty, bg.ty, true, 0) {
-                let item = Item::new(name, &g.location, &bg.location);
                 let kind = DifferenceKind::GlobalType;
                 self.differ_type(&item, kind, None, "type", g.ty, bg.ty);
             }

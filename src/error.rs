@@ -264,10 +264,13 @@ pub enum ErrorKind {
         message: String,
     },
     /// A symbol is declared but no loaded library defines it.
-    #[error("no symbol '{name}' in {library}: {message}")]
+    #[error("no symbol '{name}'{} in {library}: {message}", declared_as(.declaration))]
     Symbol {
         /// The symbol.
         name: String,
+        /// The C name of the declaration whose asm label the symbol is, when
+        /// that differs from the symbol (`sscanf` for `__isoc99_sscanf`).
+        declaration: Option<String>,
         /// The libraries searched.
         library: String,
         /// The dynamic loader's own message.
@@ -331,6 +334,14 @@ pub enum ErrorKind {
         /// The operating system's error.
         source: std::io::Error,
     },
+}
+
+/// ` (the asm label of 'sscanf')`, or nothing.
+fn declared_as(declaration: &Option<String>) -> String {
+    declaration
+        .as_ref()
+        .map(|name| format!(" (the asm label of '{name}')"))
+        .unwrap_or_default()
 }
 
 fn fmt_diagnostics(diagnostics: &[Diagnostic]) -> String {

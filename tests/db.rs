@@ -28,7 +28,7 @@ fn headers_parser() -> Parser {
 fn view(set: &TypeSet) -> String {
     let mut out = String::new();
     for f in set.functions() {
-        out += &format!("{}\n", set.prototype(f));
+        out += &format!("{} symbol {}\n", set.prototype(f), f.symbol());
     }
     for (name, ty) in set.named_records() {
         out += &set.record_layout(ty, &name).unwrap().to_text();
@@ -44,7 +44,7 @@ fn view(set: &TypeSet) -> String {
         );
     }
     for g in set.globals() {
-        out += &format!("{}\n", set.declare(g.ty, &g.name));
+        out += &format!("{} symbol {}\n", set.declare(g.ty, &g.name), g.symbol());
     }
     for c in set.constants() {
         out += &format!(
@@ -109,6 +109,7 @@ fn fixture_headers_load_back_the_same() {
         "constants.h",
         "callbacks.h",
         "calls.h",
+        "asm_labels.h",
     ] {
         let types = Parser::new()
             .header(dir.join(name).display().to_string())
@@ -230,7 +231,22 @@ fn another_format_version_is_named() {
     bytes[8] = 3;
     assert_eq!(
         message(db::load(&bytes).unwrap_err()),
-        "database format version 3, this wyvern reads 1: rebuild it with `wyvern compile`"
+        format!(
+            "database format version 3, this wyvern reads {}: rebuild it with `wyvern compile`",
+            db::FORMAT_VERSION
+        )
+    );
+}
+
+#[test]
+fn a_version_1_database_is_refused_by_its_version() {
+    // Version 1 had no asm labels: its bodies do not decode as version 2's, and
+    // must be refused by the version before anything is decoded.
+    let mut bytes = math_bytes();
+    bytes[8..10].copy_from_slice(&1u16.to_le_bytes());
+    assert_eq!(
+        message(db::load(&bytes).unwrap_err()),
+        "database format version 1, this wyvern reads 2: rebuild it with `wyvern compile`"
     );
 }
 

@@ -22,6 +22,8 @@ fn source() -> String {
          int sum(int n, ...) { __builtin_va_list ap; __builtin_va_start(ap, n); int t = 0;
              for (int i = 0; i < n; i++) t += __builtin_va_arg(ap, int); __builtin_va_end(ap); return t; }
          int counter = 7;
+         extern int declared_first;
+         int declared_first = 11;
          const char *greeting = \"hello\";\n",
     );
     text
@@ -178,6 +180,9 @@ fn calls_through_dwarf_alone() {
             .unwrap();
         assert_eq!(r, Value::Int(42));
         assert_eq!(m.global("counter").unwrap(), Value::Int(7));
+        // gcc describes a variable declared before its definition in two entries,
+        // the definition pointing to the declaration (`DW_AT_specification`).
+        assert_eq!(m.global("declared_first").unwrap(), Value::Int(11));
     }
     assert!(m.types().function("sum").unwrap().ty != m.types().function("dot").unwrap().ty);
     // The CLI, with no header: -l defaults to the object itself.

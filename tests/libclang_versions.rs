@@ -167,3 +167,44 @@ fn every_installed_libclang_reads_the_system_headers_alike() {
         }
     }
 }
+
+#[test]
+fn every_installed_libclang_reads_asm_labels() {
+    // libclang gives an asm label as a child cursor (`CXCursor_AsmLabelAttr`);
+    // every version must, also through glibc's `__REDIRECT` macros.
+    for libclang in installed_libclangs() {
+        let label = |args: &[&str], section: &str, name: &str| {
+            let json: serde_json::Value =
+                serde_json::from_str(&run(&libclang, args)).expect("dump --json is JSON");
+            let found = json[section]
+                .as_array()
+                .and_then(|items| items.iter().find(|item| item["name"] == name))
+                .unwrap_or_else(|| panic!("with {}: no {name}", libclang.display()));
+            found["asm_label"].as_str().map(str::to_owned)
+        };
+        let fixture = ["dump", "--json", "-H", "include-fixtures/asm_labels.h"];
+        let stdio = ["dump", "--json", "-H", "<stdio.h>"];
+        let found = [
+            label(&fixture, "functions", "labelled_add"),
+            label(&fixture, "functions", "redirected_scale"),
+            label(&fixture, "functions", "late_label"),
+            label(&fixture, "functions", "plain_sub"),
+            label(&fixture, "globals", "labelled_counter"),
+            label(&stdio, "functions", "sscanf"),
+        ];
+        let want = [
+            Some("labelled_add_v2"),
+            Some("redirected_scale_v2"),
+            Some("late_label_v2"),
+            None,
+            Some("labelled_counter_v2"),
+            Some("__isoc99_sscanf"),
+        ];
+        assert_eq!(
+            found.iter().map(Option::as_deref).collect::<Vec<_>>(),
+            want,
+            "with {}",
+            libclang.display()
+        );
+    }
+}

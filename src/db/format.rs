@@ -8,7 +8,9 @@ use crate::error::{ErrorKind, Result};
 use crate::types::{Target, TypeSet, TypeSetData};
 
 /// The format version this wyvern writes and reads.
-pub const FORMAT_VERSION: u16 = 1;
+///
+/// Version 2: functions and globals carry their asm label.
+pub const FORMAT_VERSION: u16 = 2;
 
 const MAGIC: &[u8; 8] = b"WYVERNDB";
 /// Magic, version, header length.

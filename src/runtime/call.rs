@@ -121,6 +121,12 @@ impl Function {
         &self.inner.name
     }
 
+    /// The symbol it was bound to: its asm label where it has one
+    /// (`__isoc99_sscanf` for `<stdio.h>`'s `sscanf`), else its name.
+    pub fn symbol(&self) -> &str {
+        self.inner.decl.symbol()
+    }
+
     /// Its signature, from the header.
     pub fn signature(&self) -> &FnSig {
         &self.inner.sig

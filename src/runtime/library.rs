@@ -80,6 +80,7 @@ impl Library {
             Ok(s) => Ok(*s),
             Err(e) => Err(ErrorKind::Symbol {
                 name: name.to_owned(),
+                declaration: None,
                 library: format!("'{}'", self.name),
                 message: std::error::Error::source(&e)
                     .map_or_else(|| e.to_string(), ToString::to_string),

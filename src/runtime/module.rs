@@ -47,9 +47,15 @@ impl Module {
     /// The address of `name` in the first library that defines it, with the
     /// library.
     fn find(&self, name: &str) -> Result<(*mut c_void, Arc<Library>)> {
+        self.find_declared(name, name)
+    }
+
+    /// The address of the symbol `symbol` that the declaration `declared` links
+    /// to (they differ for an asm label), with the library defining it.
+    fn find_declared(&self, declared: &str, symbol: &str) -> Result<(*mut c_void, Arc<Library>)> {
         let mut messages = Vec::new();
         for library in &self.libraries {
-            match library.symbol(name) {
+            match library.symbol(symbol) {
                 Ok(address) => return Ok((address, library.clone())),
                 Err(e) => match e.into_kind() {
                     ErrorKind::Symbol { message, .. } => messages.push(message),
@@ -63,7 +69,8 @@ impl Module {
             .map(|l| format!("'{}'", l.name()))
             .collect();
         Err(ErrorKind::Symbol {
-            name: name.to_owned(),
+            name: symbol.to_owned(),
+            declaration: (declared != symbol).then(|| declared.to_owned()),
             library: if names.is_empty() {
                 "no library".into()
             } else {
@@ -85,8 +92,10 @@ impl Module {
         self.find(name).map(|(address, _)| address)
     }
 
-    /// The function declared as `name`, bound to its symbol, with its call
-    /// interface prepared (once: later calls return the cached one).
+    /// The function declared as `name`, bound to its symbol (its asm label where
+    /// it has one: `sscanf` from glibc's `<stdio.h>` is `__isoc99_sscanf`, as gcc
+    /// would link it), with its call interface prepared (once: later calls
+    /// return the cached one).
     ///
     /// # Errors
     /// [`ErrorKind::NotFound`] with the closest declared name;
@@ -117,7 +126,7 @@ impl Module {
         let Some(sig) = self.types.fn_sig(decl.ty).cloned() else {
             return Err(ErrorKind::Unsupported(format!("'{name}' has no function type")).into());
         };
-        let (address, library) = self.find(name)?;
+        let (address, library) = self.find_declared(name, decl.symbol())?;
         let function = Function::bind(&self.types, decl, sig, address, library)?;
         cache.insert(name.to_owned(), function.clone());
         Ok(function)
@@ -144,6 +153,7 @@ impl Module {
         }
         let decl = crate::types::Function {
             name: name.to_owned(),
+            asm_label: None,
             ty: id,
             param_names: vec![None; sig.params.len()],
             linkage: crate::types::Linkage::External,
@@ -169,12 +179,13 @@ impl Module {
     fn global_place(&self, name: &str) -> Result<(QualType, *mut u8, usize)> {
         let global = self.types.global(name)?;
         let size = size_of(&self.types, global.ty.id)?;
-        let address = self.symbol(name)?;
+        let (address, _) = self.find_declared(name, global.symbol())?;
         Ok((global.ty, address.cast(), size))
     }
 
-    /// Reads the global variable `name` (`stdout`, `environ`, a library's own):
-    /// scalars as values, objects as a copy.
+    /// Reads the global variable `name` (`stdout`, `environ`, a library's own),
+    /// at its symbol (its asm label where it has one): scalars as values,
+    /// objects as a copy.
     ///
     /// # Errors
     /// [`ErrorKind::NotFound`] for an undeclared name, [`ErrorKind::Symbol`]

@@ -130,6 +130,22 @@ impl TypeBuilder {
         id
     }
 
+    /// Gives the first function declared as `name` the asm label `label` (one a
+    /// later declaration adds); a label equal to the name is no label.
+    pub fn set_function_label(&mut self, name: &str, label: String) {
+        if let Some(f) = self.data.functions.iter_mut().find(|f| f.name == name) {
+            f.asm_label = (label != name).then_some(label);
+        }
+    }
+
+    /// Gives the first global declared as `name` the asm label `label`, as
+    /// [`set_function_label`](Self::set_function_label).
+    pub fn set_global_label(&mut self, name: &str, label: String) {
+        if let Some(g) = self.data.globals.iter_mut().find(|g| g.name == name) {
+            g.asm_label = (label != name).then_some(label);
+        }
+    }
+
     /// Adds a global variable.
     pub fn add_global(&mut self, g: Global) {
         self.data.globals.push(g);

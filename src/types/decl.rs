@@ -35,12 +35,24 @@ pub struct Typedef {
 /// A global variable.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Global {
-    /// The name (and symbol).
+    /// Its C name (and its symbol, without an asm label).
     pub name: String,
+    /// The symbol an asm label gives it (`extern int x __asm__("y");`), or the
+    /// linkage name the binary's debug info records, when that differs from its
+    /// name. [`symbol`](Self::symbol) is what lookups resolve.
+    pub asm_label: Option<String>,
     /// Its type.
     pub ty: QualType,
     /// Where it was declared.
     pub location: Option<SourceLocation>,
+}
+
+impl Global {
+    /// The symbol C compiled against this declaration links to: its asm label
+    /// where it has one, else its name.
+    pub fn symbol(&self) -> &str {
+        self.asm_label.as_deref().unwrap_or(&self.name)
+    }
 }
 
 /// The value of a constant.

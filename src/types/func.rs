@@ -95,8 +95,12 @@ pub enum Linkage {
 /// A declared function.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Function {
-    /// Its name (and symbol, when external).
+    /// Its C name (and its symbol, when external and without an asm label).
     pub name: String,
+    /// The symbol an asm label gives it (`int f(void) __asm__("g");`, glibc's
+    /// `__REDIRECT`), or the linkage name the binary's debug info records, when
+    /// that differs from its name. [`symbol`](Self::symbol) is what calls resolve.
+    pub asm_label: Option<String>,
     /// Its function type (a [`Type::Function`](super::Type::Function)).
     pub ty: TypeId,
     /// The parameter names, as declared (`None` where unnamed).
@@ -113,5 +117,12 @@ impl Function {
     /// Whether it can be called through a library symbol.
     pub fn is_callable(&self) -> bool {
         self.linkage == Linkage::External
+    }
+
+    /// The symbol C compiled against this declaration links to: its asm label
+    /// where it has one, else its name. On x86-64 Linux the label is the symbol
+    /// verbatim (no user-label prefix).
+    pub fn symbol(&self) -> &str {
+        self.asm_label.as_deref().unwrap_or(&self.name)
     }
 }

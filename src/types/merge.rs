@@ -8,7 +8,8 @@
 //! - Named records, enums and typedefs, and functions, globals and constants, are
 //!   matched by name. A pair that agrees is kept once; a complete definition
 //!   replaces a forward declaration; a pair that disagrees is an error naming the
-//!   item and how each side has it. Nothing is ever silently picked.
+//!   item and how each side has it. Nothing is ever silently picked. A function's
+//!   or global's symbol (its asm label, else its name) is part of what must agree.
 //! - Anonymous records and enums are matched through what names them (a typedef,
 //!   the field of a named record, a constant's type) when their shapes agree;
 //!   otherwise they are imported as new.
@@ -67,7 +68,8 @@ impl TypeSet {
     /// [`ErrorKind::Conflict`] when the sets are for different targets, or declare
     /// something of the same name differently (a record's size, alignment or fields,
     /// an enum's constants, a typedef's target, a function's, global's or constant's
-    /// type, a constant's value, a struct in one and a union in the other);
+    /// type, a constant's value, a function's or global's symbol (its asm label),
+    /// a struct in one and a union in the other);
     /// [`ErrorKind::Unsupported`] when `other` is damaged (a type that contains
     /// itself, or nests deeper than 256 levels).
     pub fn merge(&self, other: &TypeSet) -> Result<TypeSet> {
@@ -372,6 +374,12 @@ impl<'s> Merger<'s> {
                 continue;
             };
             let fa = &a.functions[i];
+            if fa.symbol() != fb.symbol() {
+                return Err(self.compare.conflict(
+                    format!("function {}", fb.name),
+                    self.compare.symbols(fa.symbol(), fb.symbol()),
+                ));
+            }
             let mark = self.compare.pairs.len();
             if !self.compare.same_id(fa.ty, fb.ty, 0) {
                 self.compare.pairs.truncate(mark);
@@ -394,6 +402,12 @@ impl<'s> Merger<'s> {
                 continue;
             };
             let ga = &a.globals[i];
+            if ga.symbol() != gb.symbol() {
+                return Err(self.compare.conflict(
+                    format!("global {}", gb.name),
+                    self.compare.symbols(ga.symbol(), gb.symbol()),
+                ));
+            }
             let mark = self.compare.pairs.len();
             if !self.compare.same(ga.ty, gb.ty, 0) {
                 self.compare.pairs.truncate(mark);
@@ -845,6 +859,14 @@ impl Comparison<'_> {
         ErrorKind::Conflict { name, difference }.into()
     }
 
+    /// Two symbols (asm labels, or names) of one declaration.
+    fn symbols(&self, x: &str, y: &str) -> String {
+        format!(
+            "symbol '{x}' in {}, '{y}' in {}",
+            self.a_label, self.b_label
+        )
+    }
+
     fn spellings(&self, x: QualType, y: QualType) -> String {
         format!(
             "'{}' in {}, '{}' in {}",
@@ -1169,6 +1191,7 @@ mod tests {
         });
         data.globals.push(Global {
             name: "g".into(),
+            asm_label: None,
             ty: QualType::new(TypeId(0)),
             location: None,
         });

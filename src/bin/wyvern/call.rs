@@ -260,8 +260,9 @@ fn ident_value(module: &Module, name: &str, pointer: Option<QualType>) -> Result
     }
     let wants_function =
         pointer.is_some_and(|p| matches!(types.ty(types.canonical(p.id)), Type::Function(_)));
-    if wants_function && types.function(name).is_ok() {
-        return Ok(Value::Pointer(module.symbol(name)? as usize));
+    if let Some(decl) = types.function(name).ok().filter(|_| wants_function) {
+        // Its symbol: the asm label, where the header gives one.
+        return Ok(Value::Pointer(module.symbol(decl.symbol())? as usize));
     }
     if types.global(name).is_ok() {
         // SAFETY: reading a global variable; this process runs no other threads

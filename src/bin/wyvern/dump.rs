@@ -39,6 +39,9 @@ struct SkippedJson {
 #[derive(Serialize)]
 struct FunctionJson {
     name: String,
+    /// Only when an asm label makes the symbol another than the name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    asm_label: Option<String>,
     #[serde(rename = "return")]
     ret: String,
     params: Vec<ParamJson>,
@@ -86,6 +89,9 @@ struct TypedefJson {
 #[derive(Serialize)]
 struct GlobalJson {
     name: String,
+    /// As for functions.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    asm_label: Option<String>,
     #[serde(rename = "type")]
     ty: String,
 }
@@ -127,6 +133,7 @@ fn collect(set: &TypeSet) -> Dump {
             let sig = set.fn_sig(f.ty);
             FunctionJson {
                 name: f.name.clone(),
+                asm_label: f.asm_label.clone(),
                 ret: sig.map(|s| set.spell(s.ret)).unwrap_or_default(),
                 params: sig
                     .map(|s| {
@@ -194,6 +201,7 @@ fn collect(set: &TypeSet) -> Dump {
         .globals()
         .map(|g| GlobalJson {
             name: g.name.clone(),
+            asm_label: g.asm_label.clone(),
             ty: set.spell(g.ty),
         })
         .collect();
@@ -226,6 +234,31 @@ fn collect(set: &TypeSet) -> Dump {
     }
 }
 
+/// ` __asm__("symbol")` as C spells an asm label, or nothing.
+fn asm_label(label: Option<&str>) -> String {
+    label
+        .map(|l| format!(" __asm__({})", c_string(l)))
+        .unwrap_or_default()
+}
+
+/// `text` as a C string literal: quotes, backslashes and other than printable
+/// ASCII escaped (in octal, which no following digit can extend past three).
+fn c_string(text: &str) -> String {
+    let mut out = String::from("\"");
+    for &byte in text.as_bytes() {
+        match byte {
+            b'"' | b'\\' => {
+                out.push('\\');
+                out.push(char::from(byte));
+            }
+            b' '..=b'~' => out.push(char::from(byte)),
+            _ => out.push_str(&format!("\\{byte:03o}")),
+        }
+    }
+    out.push('"');
+    out
+}
+
 pub(crate) fn run(args: &DumpArgs, out: &mut dyn Write) -> Result<()> {
     let set = args.sources.load()?;
     let dump = collect(&set);
@@ -236,7 +269,8 @@ pub(crate) fn run(args: &DumpArgs, out: &mut dyn Write) -> Result<()> {
         writeln!(out, "/* functions */")?;
         for f in set.functions() {
             let conv = set.fn_sig(f.ty).map(|s| s.conv.name()).unwrap_or_default();
-            writeln!(out, "{};  /* {conv} */", set.prototype(f))?;
+            let label = asm_label(f.asm_label.as_deref());
+            writeln!(out, "{}{label};  /* {conv} */", set.prototype(f))?;
         }
         writeln!(out)?;
     }
@@ -278,7 +312,8 @@ pub(crate) fn run(args: &DumpArgs, out: &mut dyn Write) -> Result<()> {
     if !dump.globals.is_empty() {
         writeln!(out, "/* globals */")?;
         for g in set.globals() {
-            writeln!(out, "extern {};", set.declare(g.ty, &g.name))?;
+            let label = asm_label(g.asm_label.as_deref());
+            writeln!(out, "extern {}{label};", set.declare(g.ty, &g.name))?;
         }
         writeln!(out)?;
     }

@@ -118,6 +118,10 @@ impl<'tu> Converter<'tu> {
     fn function(&mut self, c: Cursor<'tu>) -> Result<()> {
         let name = c.spelling();
         if self.functions.contains(&name) {
+            // A label may come on a later declaration (before any use, as C allows).
+            if let Some(label) = c.asm_label() {
+                self.b.set_function_label(&name, label);
+            }
             return Ok(());
         }
         let arguments = c.arguments();
@@ -127,8 +131,10 @@ impl<'tu> Converter<'tu> {
             .map(|a| Some(a.spelling()).filter(|s| !s.is_empty()))
             .collect();
         self.functions.insert(name.clone());
+        let asm_label = c.asm_label().filter(|label| *label != name);
         self.b.add_function(Function {
             name,
+            asm_label,
             ty,
             param_names,
             linkage: if c.is_static() {
@@ -145,13 +151,21 @@ impl<'tu> Converter<'tu> {
     fn global(&mut self, c: Cursor<'tu>) -> Result<()> {
         let name = c.spelling();
         // A `static` variable in a header has no symbol to reach.
-        if c.is_static() || self.globals.contains(&name) {
+        if c.is_static() {
+            return Ok(());
+        }
+        if self.globals.contains(&name) {
+            if let Some(label) = c.asm_label() {
+                self.b.set_global_label(&name, label);
+            }
             return Ok(());
         }
         let ty = self.ty(c.ty())?;
         self.globals.insert(name.clone());
+        let asm_label = c.asm_label().filter(|label| *label != name);
         self.b.add_global(Global {
             name,
+            asm_label,
             ty,
             location: location(&mut self.file_names, c),
         });

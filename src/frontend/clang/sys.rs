@@ -416,6 +416,19 @@ impl<'tu> Cursor<'tu> {
         }
     }
 
+    /// The asm label of a declaration (`__asm__("name")`, glibc's `__REDIRECT`):
+    /// libclang gives it as a child cursor of kind `CXCursor_AsmLabelAttr`
+    /// whose spelling is the label.
+    pub(crate) fn asm_label(self) -> Option<String> {
+        let mut label = None;
+        self.visit(|c| {
+            if label.is_none() && c.kind() == CXCursor_AsmLabelAttr {
+                label = Some(c.spelling());
+            }
+        });
+        label.filter(|l| !l.is_empty())
+    }
+
     /// Calls `f` on each direct child, in order, without collecting them (the root
     /// of a translation unit has a child per macro expansion: tens of thousands).
     pub(crate) fn visit(self, mut f: impl FnMut(Cursor<'tu>)) {

@@ -244,6 +244,21 @@ impl<'d, 'a> Converter<'d, 'a> {
         }
     }
 
+    /// The symbol an entry links to, when the producer names one other than its
+    /// C name: `DW_AT_linkage_name` (gcc and clang write it for `__asm__`
+    /// labels), or the older `DW_AT_MIPS_linkage_name`.
+    fn linkage_name(&self, unit: &Unit<'a>, entry: &Die<'a>, name: &str) -> Result<Option<String>> {
+        let value = entry
+            .attr_value(gimli::DW_AT_linkage_name)
+            .or_else(|| entry.attr_value(gimli::DW_AT_MIPS_linkage_name));
+        let Some(value) = value else {
+            return Ok(None);
+        };
+        let text = self.dwarf.attr_string(unit, value)?;
+        let text = text.to_string_lossy()?;
+        Ok((!text.is_empty() && text != name).then(|| text.into_owned()))
+    }
+
     /// Where an entry was declared: `DW_AT_decl_file` through the unit's line
     /// program, and `DW_AT_decl_line`.
     fn location(&mut self, unit: &Unit<'a>, entry: &Die<'a>) -> Option<crate::SourceLocation> {
@@ -843,8 +858,10 @@ impl<'d, 'a> Converter<'d, 'a> {
         }
         let ty = self.b.intern(Type::Function(sig), None);
         let location = self.location(unit, entry);
+        let asm_label = self.linkage_name(unit, entry, &name)?;
         self.b.add_function(Function {
             name: name.clone(),
+            asm_label,
             ty,
             param_names,
             linkage: Linkage::External,
@@ -856,20 +873,35 @@ impl<'d, 'a> Converter<'d, 'a> {
     }
 
     fn global(&mut self, unit: &Unit<'a>, entry: &Die<'a>) -> Result<()> {
-        let defined = entry.attr_value(gimli::DW_AT_location).is_some();
-        if !defined || !Self::flag(entry, gimli::DW_AT_external) {
+        if entry.attr_value(gimli::DW_AT_location).is_none() {
             return Ok(());
         }
-        let Some(name) = self.name(unit, entry)? else {
+        // gcc describes a variable declared before its definition (`extern int x;`
+        // in the header the source includes) twice: the declaration has the name,
+        // type, linkage name and `external`, the definition only points to it.
+        let declaration;
+        let decl = match entry.attr_value(gimli::DW_AT_specification) {
+            Some(AttributeValue::UnitRef(offset)) => {
+                declaration = unit.entry(offset)?;
+                &declaration
+            }
+            _ => entry,
+        };
+        if !Self::flag(decl, gimli::DW_AT_external) {
+            return Ok(());
+        }
+        let Some(name) = self.name(unit, decl)? else {
             return Ok(());
         };
         if self.globals.contains_key(&name) {
             return Ok(());
         }
-        let ty = self.type_of(unit, entry, 0)?;
-        let location = self.location(unit, entry);
+        let ty = self.type_of(unit, decl, 0)?;
+        let location = self.location(unit, decl);
+        let asm_label = self.linkage_name(unit, decl, &name)?;
         self.b.add_global(Global {
             name: name.clone(),
+            asm_label,
             ty,
             location,
         });
