@@ -683,3 +683,29 @@ fn corpus_layouts_from_gcc_dwarf_equal_the_headers() {
     );
     assert!(compared > 900, "only {compared} compared");
 }
+
+/// gcc's DWARF lists none of a transparent union's members: it is laid out (size
+/// and alignment known) but never passed by value on a guess.
+#[test]
+fn a_union_whose_members_dwarf_leaves_out_is_not_passed_on_a_guess() {
+    let dir = TempDir::new("dwarf-transparent");
+    let source = "#define _GNU_SOURCE\n#include <sys/socket.h>\n\
+                  int family(__SOCKADDR_ARG a) { return a.__sockaddr__->sa_family; }\n";
+    let library = build_with(Producer::Gcc, &dir, "libtransparent", source, &["-shared"]);
+    let out = run_wyvern(&["layout", "--json", "--dwarf", &library, "__SOCKADDR_ARG"]);
+    assert!(out.success(), "{}", out.describe());
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(
+        (json[0]["size"].as_u64(), json[0]["align"].as_u64()),
+        (Some(8), Some(8))
+    );
+    let out = run_wyvern(&["call", "--dwarf", &library, "family", "{}"]);
+    assert!(
+        !out.success()
+            && out
+                .stderr
+                .contains("the members of 'union {...}' are unknown"),
+        "{}",
+        out.describe()
+    );
+}

@@ -187,6 +187,15 @@ fn place(
                     set.spell(ty.into())
                 )));
             };
+            // A record with a size and no members is one whose members the DWARF
+            // left out (gcc's transparent unions): how it is passed is unknown.
+            if def.fields.is_empty() {
+                return Err(Unclassifiable(format!(
+                    "the members of '{}' are unknown (its debug info lists none), so \
+                     how it is passed is too; declare it with --cdef or a header",
+                    set.spell(ty.into())
+                )));
+            }
             for field in &def.fields {
                 let at = offset_bits + field.offset_bits;
                 match field.bit_width {
