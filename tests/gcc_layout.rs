@@ -114,6 +114,21 @@ const FIXTURES: &[(&str, &[&str])] = &[
         ],
     ),
     ("constants.h", &["struct constants_probe"]),
+    (
+        "macro_names.h",
+        &[
+            "struct wy_tag_alpha",
+            "struct wy_tag_beta",
+            "struct wy_x_int",
+            "struct wy_x_double",
+            "struct wy_x_ptr",
+            "wy_anon_pair",
+            "wy_anon_number",
+            "struct wy_outer",
+            "struct wy_outer_inner",
+            "struct wy_uses",
+        ],
+    ),
 ];
 
 /// Facts of other targets' ABIs that the fixtures show (no gcc for them):

@@ -95,3 +95,11 @@ fn layout_json_of_packed_records() {
         ],
     );
 }
+
+#[test]
+fn dump_text_of_names_written_inside_macros() {
+    check(
+        "macro_names.dump.txt",
+        &["dump", "-H", "include-fixtures/macro_names.h"],
+    );
+}

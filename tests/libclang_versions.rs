@@ -90,7 +90,7 @@ fn every_installed_libclang_gives_the_same_answers() {
         return;
     }
     println!("libclangs compared: {libs:?}");
-    let commands: [&[&str]; 5] = [
+    let commands: [&[&str]; 7] = [
         &["layout", "--json", "-H", "include-fixtures/records.h"],
         &[
             "layout",
@@ -104,6 +104,8 @@ fn every_installed_libclang_gives_the_same_answers() {
         // X-macros and token pasting name the records and enums here.
         &["dump", "--json", "-H", "include-fixtures/calls.h"],
         &["layout", "--json", "-H", "include-fixtures/calls.h"],
+        &["dump", "--json", "-H", "include-fixtures/macro_names.h"],
+        &["layout", "--json", "-H", "include-fixtures/macro_names.h"],
     ];
     for args in commands {
         let first = run(&libs[0], args);
