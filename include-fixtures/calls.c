@@ -700,3 +700,8 @@ int keep_errno(void)
 {
     return 7;
 }
+
+int errno_seen(void)
+{
+    return errno;
+}

@@ -335,5 +335,7 @@ long long g_digest(void);
 void g_bump(int k);
 int set_errno(int e);
 int keep_errno(void);
+/* errno as the function found it. */
+int errno_seen(void);
 
 #endif

@@ -100,6 +100,14 @@ type Body<'a> = dyn Fn(&[Value]) -> Value + Send + Sync + 'a;
 /// (a registered handler), use a `'static` closure and keep the `Callback`
 /// alive, or [`leak`](Callback::leak) it.
 ///
+/// # errno
+/// As in cffi, a callback sees C's `errno`: [`last_errno`](super::last_errno)
+/// inside the closure is `errno` as C had it when it called the callback, and
+/// `errno` is what the saved value is when the closure returns. So the callback
+/// leaves C's `errno` as it found it, whatever the Rust code inside does to it,
+/// unless it calls [`set_errno`](super::set_errno) or makes calls through wyvern
+/// (which leave their `errno`, as they would if C had made them).
+///
 /// # Threads
 /// C may call a callback from any thread, including threads it created, so the
 /// closure must be `Send + Sync`.
@@ -458,6 +466,7 @@ unsafe extern "C" fn typed_trampoline<A, R, F>(
     R: CType + Copy,
     F: Fn(A) -> R,
 {
+    let _errno = super::errno::InCallback::enter();
     // SAFETY: `user` is this callback's `TypedState`, alive while it is.
     let state = unsafe { &*(user as *const TypedState<A, R, F>) };
     // SAFETY: libffi passes one pointer per parameter, of the checked types.
@@ -522,6 +531,7 @@ unsafe extern "C" fn trampoline(
     args: *mut *mut c_void,
     user: *mut c_void,
 ) {
+    let _errno = super::errno::InCallback::enter();
     // SAFETY: `user` is the `State` this closure was prepared with, alive while
     // the `Callback` is.
     let state = unsafe { &*(user as *const State<'_>) };
