@@ -697,11 +697,19 @@ impl State<'_> {
             &mut result,
             &|| "the callback's result".to_owned(),
         )?;
-        if matches!(result, Value::Str(_) | Value::Bytes(_) | Value::Ref(_)) {
+        let dangles = match &result {
+            Value::Str(_) | Value::Bytes(_) | Value::Ref(_) => true,
+            Value::Data(d) => d.owns_pointees(),
+            _ => false,
+        };
+        if dangles {
             return Err(ErrorKind::Value {
                 place: "the callback's result".into(),
-                message: "a pointer into a value the callback owns would dangle once it returns"
-                    .into(),
+                message: format!(
+                    "{} would dangle once the callback returns, freed with its result; \
+                     return addresses you keep alive (Value::Pointer)",
+                    result.describe_owning()
+                ),
             }
             .into());
         }
