@@ -32,18 +32,21 @@ thread_local! {
 /// assert_eq!(wyvern::last_errno(), 5);
 /// std::thread::spawn(|| assert_eq!(wyvern::last_errno(), 0)).join().unwrap();
 /// ```
+#[inline]
 pub fn last_errno() -> i32 {
     SAVED.with(Cell::get)
 }
 
 /// Sets this thread's saved `errno`: the next call this thread makes through
 /// wyvern starts with `errno` set to `value`.
+#[inline]
 pub fn set_errno(value: i32) {
     SAVED.with(|saved| saved.set(value));
 }
 
 /// This thread's `errno`.
 #[cfg(target_os = "linux")]
+#[inline]
 fn location() -> *mut i32 {
     // SAFETY: glibc and musl both provide `__errno_location`, which returns this
     // thread's errno and never fails.
