@@ -144,6 +144,10 @@ impl Function {
     ///
     /// C may write through pointers it was given: strings, [`Value::Bytes`]
     /// buffers and [`Value::Ref`] objects in `args` hold what it wrote afterwards.
+    /// Objects passed by value ([`Value::Data`]) keep what their pointers point
+    /// into alive for the call, as they always do. Pointers C keeps or returns
+    /// (an argument's address stored somewhere, a struct result holding one)
+    /// carry no owner: the arguments must stay alive as long as C uses them.
     ///
     /// `errno` follows cffi's rules: the call starts with `errno` set to this
     /// thread's saved value ([`set_errno`](super::set_errno), for a function

@@ -67,7 +67,11 @@ type Body<'a> = dyn Fn(&[Value]) -> Value + Send + Sync + 'a;
 /// Arguments arrive as [`Value`]s converted from their C types (structs and
 /// unions by value as [`Value::Data`], pointers as [`Value::Pointer`]: read what
 /// they point to with [`CData::read_from`](super::CData::read_from)); the
-/// closure's result is checked and converted to the C return type.
+/// closure's result is checked and converted to the C return type. A result
+/// that points into memory it owns (a string, a buffer, an object's address,
+/// or an object holding such pointers) is refused, since that memory is freed
+/// as the callback returns: return addresses of memory kept elsewhere
+/// ([`Value::Pointer`]).
 ///
 /// ```no_run
 /// # fn main() -> wyvern::Result<()> {
