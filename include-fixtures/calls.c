@@ -699,6 +699,7 @@ size_t named_made_copy(named_maker make, char *out, size_t size)
 }
 
 struct named g_named = {"fixture", 7};
+char g_label[16] = "label";
 
 /* ---- Globals and errno ---- */
 

@@ -340,6 +340,7 @@ size_t named_view_copy(union named_view v, char *out, size_t size);
 size_t named_ref_copy(struct named_ref r, char *out, size_t size);
 size_t named_made_copy(named_maker make, char *out, size_t size);
 extern struct named g_named;
+extern char g_label[16];
 #define NAMED_GREETING "hello from a macro"
 
 /* ---- Globals and errno ---- */

@@ -217,8 +217,8 @@ fn a_callback_cannot_return_pointers_into_what_it_owns() {
 #[test]
 fn globals_refuse_pointers_into_what_the_value_owns() {
     let m = module();
-    // SAFETY: only this test uses g_named and g_name; refused values leave
-    // them untouched.
+    // SAFETY: only this test uses g_named, g_name and g_label; refused values
+    // leave them untouched.
     unsafe {
         let e = m.set_global("g_named", named("global")).unwrap_err();
         assert!(e.to_string().contains("global 'g_named'"), "{e}");
@@ -235,5 +235,15 @@ fn globals_refuse_pointers_into_what_the_value_owns() {
         let mut n = object("struct named");
         n.set("name", name).unwrap();
         assert_eq!(c_reads("named_copy", vec![Value::Data(n)]), "fixture");
+
+        // A string into a `char` array is a copy, which nothing needs to keep.
+        m.set_global("g_label", "copied in").unwrap();
+        let mut n = object("struct named");
+        n.set(
+            "name",
+            Value::Pointer(m.symbol("g_label").unwrap() as usize),
+        )
+        .unwrap();
+        assert_eq!(c_reads("named_copy", vec![Value::Data(n)]), "copied in");
     }
 }
