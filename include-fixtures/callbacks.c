@@ -1,3 +1,4 @@
+#include <errno.h>
 #include <pthread.h>
 #include "callbacks.h"
 
@@ -36,4 +37,10 @@ struct P c_scale_p(struct P p, int k) { struct P r = { p.x * k, p.y - k }; retur
 union U c_bump_u(union U u, char c) { union U r; r.i = u.i * 3 + c; return r; }
 long c_many(int a, double b, long c, float d, char e, short f, struct P g, long h, int i) {
     return a + (long)(b * 4) + c + (long)(d * 4) + e + f + (long)(g.x * 8) + (long)(g.y * 8) + h + i;
+}
+
+int errno_across(unary_fn f, int before, int *seen) {
+    errno = before;
+    *seen = f(before);
+    return errno;
 }

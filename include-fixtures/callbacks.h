@@ -29,3 +29,7 @@ extern struct ops table;
 struct P c_scale_p(struct P p, int k);
 union U c_bump_u(union U u, char c);
 long c_many(int a, double b, long c, float d, char e, short f, struct P g, long h, int i);
+
+/* errno around a callback: sets errno to `before`, calls f(before) and stores
+   its result in *seen, and returns errno as the callback left it. */
+int errno_across(unary_fn f, int before, int *seen);

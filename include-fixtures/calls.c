@@ -662,6 +662,45 @@ int take_uchar(unsigned char byte)
     return byte * 2;
 }
 
+/* ---- Objects holding pointers ---- */
+
+size_t named_copy(struct named n, char *out, size_t size)
+{
+    if (!n.name)
+        return (size_t)-1;
+    size_t len = strlen(n.name);
+    snprintf(out, size, "%s", n.name);
+    return len;
+}
+
+size_t named_box_copy(struct named_box b, char *out, size_t size)
+{
+    return named_copy(b.n, out, size);
+}
+
+size_t named_row_copy(const struct named_row *row, int i, char *out, size_t size)
+{
+    return named_copy(row->items[i], out, size);
+}
+
+size_t named_view_copy(union named_view v, char *out, size_t size)
+{
+    return named_copy(v.n, out, size);
+}
+
+size_t named_ref_copy(struct named_ref r, char *out, size_t size)
+{
+    return r.p ? named_copy(*r.p, out, size) : (size_t)-1;
+}
+
+size_t named_made_copy(named_maker make, char *out, size_t size)
+{
+    return named_copy(make(0), out, size);
+}
+
+struct named g_named = {"fixture", 7};
+char g_label[16] = "label";
+
 /* ---- Globals and errno ---- */
 
 int g_counter = 42;
@@ -699,4 +738,9 @@ int set_errno(int e)
 int keep_errno(void)
 {
     return 7;
+}
+
+int errno_seen(void)
+{
+    return errno;
 }

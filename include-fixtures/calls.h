@@ -325,6 +325,24 @@ struct off_s { int a; int b __attribute__((aligned(8))); int c; };
 int off_take(struct off_s p);
 int take_uchar(unsigned char byte);
 
+/* ---- Objects holding pointers, read by C after their first owner is gone ---- */
+struct named_box { int tag; struct named n; };
+struct named_row { struct named items[3]; };
+union named_view { struct named n; long raw[2]; };
+struct named_ref { const struct named *p; };
+typedef struct named (*named_maker)(int);
+/* Each copies the string its object's name points to into out (size bytes,
+   NUL-terminated) and returns its length, or (size_t)-1 for NULL. */
+size_t named_copy(struct named n, char *out, size_t size);
+size_t named_box_copy(struct named_box b, char *out, size_t size);
+size_t named_row_copy(const struct named_row *row, int i, char *out, size_t size);
+size_t named_view_copy(union named_view v, char *out, size_t size);
+size_t named_ref_copy(struct named_ref r, char *out, size_t size);
+size_t named_made_copy(named_maker make, char *out, size_t size);
+extern struct named g_named;
+extern char g_label[16];
+#define NAMED_GREETING "hello from a macro"
+
 /* ---- Globals and errno ---- */
 extern int g_counter;
 extern struct point3 g_point;
@@ -335,5 +353,7 @@ long long g_digest(void);
 void g_bump(int k);
 int set_errno(int e);
 int keep_errno(void);
+/* errno as the function found it. */
+int errno_seen(void);
 
 #endif

@@ -76,8 +76,8 @@ pub use error::{Diagnostic, Error, ErrorKind, Result, SourceLocation};
 #[cfg(feature = "clang")]
 pub use frontend::clang::{cdef, libclang_version, Parser};
 pub use runtime::{
-    last_errno, typed_callback, CData, CType, Callback, FnType, Function, Library, Module,
-    RustType, Value,
+    last_errno, set_errno, typed_callback, CData, CType, Callback, FnType, Function, Library,
+    Module, RustType, Value,
 };
 pub use types::{
     CallConv, ConstValue, Constant, Layout, QualType, RecordLayout, Type, TypeId, TypeSet,

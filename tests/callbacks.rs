@@ -475,3 +475,61 @@ fn typed_closures_are_checked_and_called_with_rust_values() {
         Some(&"typed comparator exploded")
     );
 }
+
+/// Rust code that fails a system call, overwriting the real `errno` (ENOENT).
+fn clobber_errno() {
+    assert!(std::fs::File::open("/nonexistent/wyvern-errno").is_err());
+}
+
+#[test]
+fn callbacks_see_c_errno_and_leave_it_unless_they_set_it() {
+    let m = module();
+    let across = m.function("errno_across").unwrap();
+    let unary = m.types().type_named("unary_fn").unwrap();
+    // Calls errno_across(f, before, &seen): C sets errno = before, calls f,
+    // and returns errno as f left it; `seen` is what f returned.
+    let run = |f: &Callback<'_>, before: i32| -> (i128, i128) {
+        let seen = CData::new_named(m.types(), "int").unwrap();
+        let mut args = [f.to_value(), before.into(), Value::Ref(seen)];
+        // SAFETY: a callback of the parameter's type and an int to write.
+        let after = unsafe { across.call(&mut args) }.unwrap();
+        let seen = args[2].as_data().unwrap().get("").unwrap();
+        (seen.as_int().unwrap(), after.as_int().unwrap())
+    };
+    let dynamic = Callback::for_param(&across, 0, |_: &[Value]| {
+        clobber_errno();
+        wyvern::last_errno()
+    })
+    .unwrap();
+    let typed = Callback::typed(m.types(), unary, |(_,): (i32,)| {
+        clobber_errno();
+        wyvern::last_errno()
+    })
+    .unwrap();
+    for f in [&dynamic, &typed] {
+        // The callback sees C's errno, and C gets it back though Rust failed an open.
+        assert_eq!(run(f, 33), (33, 33));
+        assert_eq!(
+            wyvern::last_errno(),
+            33,
+            "the call's errno is saved after it"
+        );
+    }
+
+    // A callback that sets errno sets it for C, and so does a wyvern call inside it.
+    let setting = Callback::for_param(&across, 0, |args: &[Value]| {
+        wyvern::set_errno(61);
+        args[0].as_int().unwrap() as i32
+    })
+    .unwrap();
+    assert_eq!(run(&setting, 4), (4, 61));
+    let strtol = m.function("strtol").unwrap();
+    let calling = Callback::typed(m.types(), unary, move |(x,): (i32,)| {
+        // SAFETY: a string out of range for long, and a NULL end pointer.
+        unsafe { strtol.call(&mut ["99999999999999999999999".into(), Value::Null, 10.into()]) }
+            .unwrap();
+        x + 1
+    })
+    .unwrap();
+    assert_eq!(run(&calling, 4), (5, libc::ERANGE as i128));
+}

@@ -1979,25 +1979,90 @@ fn globals_by_name() {
 }
 
 fn errno_cases() -> Vec<Case> {
-    vec![case(
-        "errno",
-        "errno = 0; int r = set_errno(34); int e = errno; errno = 0; int r2 = keep_errno(); \
-         printf(\"%d errno=%d %d errno=%d\", r, e, r2, errno);",
-        |m| {
-            let r = call(m, "set_errno", &mut [Value::Int(34)])?;
-            let e = wyvern::last_errno();
-            let r2 = call(m, "keep_errno", &mut [])?;
-            Ok(format!(
-                "{} errno={e} {} errno={}",
-                text(&r),
-                text(&r2),
-                wyvern::last_errno()
-            ))
-        },
-    )]
+    vec![
+        case(
+            "errno",
+            "errno = 0; int r = set_errno(34); int e = errno; errno = 0; int r2 = keep_errno(); \
+             printf(\"%d errno=%d %d errno=%d\", r, e, r2, errno);",
+            |m| {
+                wyvern::set_errno(0);
+                let r = call(m, "set_errno", &mut [Value::Int(34)])?;
+                let e = wyvern::last_errno();
+                wyvern::set_errno(0);
+                let r2 = call(m, "keep_errno", &mut [])?;
+                Ok(format!(
+                    "{} errno={e} {} errno={}",
+                    text(&r),
+                    text(&r2),
+                    wyvern::last_errno()
+                ))
+            },
+        ),
+        // errno goes into the call too: a function that reads it sees what the
+        // caller set, and a function that leaves it alone leaves it.
+        case(
+            "errno in",
+            "errno = 42; int seen = errno_seen(); int after = errno; \
+             errno = 0; int zero = errno_seen(); set_errno(5); int kept = keep_errno(); \
+             printf(\"%d %d %d %d\", seen, after, zero, kept == 7 ? errno : -1);",
+            |m| {
+                wyvern::set_errno(42);
+                let seen = call(m, "errno_seen", &mut [])?;
+                let after = wyvern::last_errno();
+                wyvern::set_errno(0);
+                let zero = call(m, "errno_seen", &mut [])?;
+                call(m, "set_errno", &mut [Value::Int(5)])?;
+                let kept = call(m, "keep_errno", &mut [])?;
+                Ok(format!(
+                    "{} {after} {} {}",
+                    text(&seen),
+                    text(&zero),
+                    if kept == Value::Int(7) {
+                        wyvern::last_errno()
+                    } else {
+                        -1
+                    }
+                ))
+            },
+        ),
+    ]
 }
 
 #[test]
 fn errno_after_the_call() {
     check(errno_cases());
+}
+
+#[test]
+fn errno_is_saved_per_thread() {
+    let m = &fixture().module;
+    let both_set = std::sync::Barrier::new(2);
+    let both_called = std::sync::Barrier::new(2);
+    let results: Vec<(Value, i32)> = std::thread::scope(|s| {
+        let threads: Vec<_> = [11, 22]
+            .into_iter()
+            .map(|mine| {
+                let (both_set, both_called) = (&both_set, &both_called);
+                s.spawn(move || {
+                    wyvern::set_errno(mine);
+                    both_set.wait();
+                    let seen = call(m, "errno_seen", &mut []).unwrap();
+                    // The other thread's call set its own errno, not this one's.
+                    if mine == 22 {
+                        call(m, "set_errno", &mut [Value::Int(99)]).unwrap();
+                    }
+                    both_called.wait();
+                    (seen, wyvern::last_errno())
+                })
+            })
+            .collect();
+        threads.into_iter().map(|t| t.join().unwrap()).collect()
+    });
+    assert_eq!(
+        results,
+        [(Value::Int(11), 11), (Value::Int(22), 99)],
+        "(what errno_seen saw, last_errno) per thread"
+    );
+    // And this thread's saved value was never touched by either.
+    assert_eq!(wyvern::last_errno(), 0);
 }

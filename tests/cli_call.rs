@@ -144,6 +144,39 @@ fn json_has_the_contract_shape() {
 }
 
 #[test]
+fn errno_is_reported_only_when_the_call_set_it() {
+    let failed = common::wyvern_json(&[
+        "call",
+        "--json",
+        "-H",
+        "<fcntl.h>",
+        "open",
+        "\"/nonexistent/wyvern\"",
+        "O_RDONLY",
+    ])
+    .unwrap();
+    assert_eq!(failed["return"], -1);
+    assert_eq!(failed["errno"], libc::ENOENT, "{failed}");
+    let out = run_wyvern(&[
+        "call",
+        "-H",
+        "<fcntl.h>",
+        "open",
+        "\"/nonexistent/wyvern\"",
+        "O_RDONLY",
+    ]);
+    assert!(
+        out.stderr
+            .contains("note: errno = 2: No such file or directory"),
+        "{}",
+        out.describe()
+    );
+    let clean = common::wyvern_json(&["call", "--json", "-H", "<stdlib.h>", "abs", "-5"]).unwrap();
+    assert_eq!(clean["return"], 5);
+    assert!(clean.get("errno").is_none(), "{clean}");
+}
+
+#[test]
 fn constants_and_constant_expressions_by_name() {
     let dir = TempDir::new("cli-call-open");
     let path = dir.path().join("made");

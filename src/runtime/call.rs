@@ -1,6 +1,5 @@
 //! [`Function`]: a declared function bound to its symbol, called with checked values.
 
-use std::cell::Cell;
 use std::ffi::c_void;
 use std::ptr::null_mut;
 use std::sync::{Arc, Mutex};
@@ -27,23 +26,6 @@ struct Scratch([u8; 16]);
 /// The result's buffer, for results passed back in registers.
 #[repr(C, align(16))]
 struct RetScratch([u8; 32]);
-
-thread_local! {
-    static LAST_ERRNO: Cell<i32> = const { Cell::new(0) };
-}
-
-/// `errno` as it was right after the last call this thread made through wyvern
-/// (wyvern sets it to 0 before each call, so a value here was set by the callee).
-pub fn last_errno() -> i32 {
-    LAST_ERRNO.with(Cell::get)
-}
-
-#[cfg(target_os = "linux")]
-fn errno_location() -> *mut i32 {
-    // SAFETY: glibc and musl both provide `__errno_location`, which returns this
-    // thread's errno and never fails.
-    unsafe { libc::__errno_location() }
-}
 
 /// A C function bound to its symbol: the header's signature, the address, and a
 /// libffi call interface prepared once. Cheap to clone.
@@ -168,7 +150,16 @@ impl Function {
     ///
     /// C may write through pointers it was given: strings, [`Value::Bytes`]
     /// buffers and [`Value::Ref`] objects in `args` hold what it wrote afterwards.
-    /// `errno` right after the call is kept for [`last_errno`].
+    /// Objects passed by value ([`Value::Data`]) keep what their pointers point
+    /// into alive for the call, as they always do. Pointers C keeps or returns
+    /// (an argument's address stored somewhere, a struct result holding one)
+    /// carry no owner: the arguments must stay alive as long as C uses them.
+    ///
+    /// `errno` follows cffi's rules: the call starts with `errno` set to this
+    /// thread's saved value ([`set_errno`](super::set_errno), for a function
+    /// that reads it) and the value it leaves is saved for
+    /// [`last_errno`](super::last_errno). The saved value is not cleared in
+    /// between: call `set_errno(0)` first to tell whether the call set it.
     ///
     /// # Errors
     /// [`ErrorKind::ArgumentCount`], and [`ErrorKind::Value`] naming the argument
@@ -329,21 +320,12 @@ impl Function {
         ret: *mut u8,
         args: &mut [*mut c_void],
     ) -> Result<()> {
-        #[cfg(target_os = "linux")]
-        let errno = errno_location();
-        #[cfg(target_os = "linux")]
-        // SAFETY: this thread's errno is always writable, and a thread's errno
-        // stays where it is.
-        unsafe {
-            *errno = 0;
-        }
         let running = super::callback::enter_call();
+        let errno = super::errno::before_call();
         // SAFETY: forwarded from the caller.
         unsafe { interface.call(code, ret.cast(), args.as_mut_ptr()) };
+        errno.saved();
         drop(running);
-        #[cfg(target_os = "linux")]
-        // SAFETY: as above.
-        LAST_ERRNO.with(|e| e.set(unsafe { *errno }));
         super::callback::rethrow()
     }
 }

@@ -67,7 +67,11 @@ type Body<'a> = dyn Fn(&[Value]) -> Value + Send + Sync + 'a;
 /// Arguments arrive as [`Value`]s converted from their C types (structs and
 /// unions by value as [`Value::Data`], pointers as [`Value::Pointer`]: read what
 /// they point to with [`CData::read_from`](super::CData::read_from)); the
-/// closure's result is checked and converted to the C return type.
+/// closure's result is checked and converted to the C return type. A result
+/// that points into memory it owns (a string, a buffer, an object's address,
+/// or an object holding such pointers) is refused, since that memory is freed
+/// as the callback returns: return addresses of memory kept elsewhere
+/// ([`Value::Pointer`]).
 ///
 /// ```no_run
 /// # fn main() -> wyvern::Result<()> {
@@ -99,6 +103,14 @@ type Body<'a> = dyn Fn(&[Value]) -> Value + Send + Sync + 'a;
 /// its code when dropped: C must not call it after that. For a callback C keeps
 /// (a registered handler), use a `'static` closure and keep the `Callback`
 /// alive, or [`leak`](Callback::leak) it.
+///
+/// # errno
+/// As in cffi, a callback sees C's `errno`: [`last_errno`](super::last_errno)
+/// inside the closure is `errno` as C had it when it called the callback, and
+/// `errno` is what the saved value is when the closure returns. So the callback
+/// leaves C's `errno` as it found it, whatever the Rust code inside does to it,
+/// unless it calls [`set_errno`](super::set_errno) or makes calls through wyvern
+/// (which leave their `errno`, as they would if C had made them).
 ///
 /// # Threads
 /// C may call a callback from any thread, including threads it created, so the
@@ -458,6 +470,7 @@ unsafe extern "C" fn typed_trampoline<A, R, F>(
     R: CType + Copy,
     F: Fn(A) -> R,
 {
+    let _errno = super::errno::InCallback::enter();
     // SAFETY: `user` is this callback's `TypedState`, alive while it is.
     let state = unsafe { &*(user as *const TypedState<A, R, F>) };
     // SAFETY: libffi passes one pointer per parameter, of the checked types.
@@ -522,6 +535,7 @@ unsafe extern "C" fn trampoline(
     args: *mut *mut c_void,
     user: *mut c_void,
 ) {
+    let _errno = super::errno::InCallback::enter();
     // SAFETY: `user` is the `State` this closure was prepared with, alive while
     // the `Callback` is.
     let state = unsafe { &*(user as *const State<'_>) };
@@ -687,11 +701,19 @@ impl State<'_> {
             &mut result,
             &|| "the callback's result".to_owned(),
         )?;
-        if matches!(result, Value::Str(_) | Value::Bytes(_) | Value::Ref(_)) {
+        let dangles = match &result {
+            Value::Str(_) | Value::Bytes(_) | Value::Ref(_) => true,
+            Value::Data(d) => d.owns_pointees(),
+            _ => false,
+        };
+        if dangles {
             return Err(ErrorKind::Value {
                 place: "the callback's result".into(),
-                message: "a pointer into a value the callback owns would dangle once it returns"
-                    .into(),
+                message: format!(
+                    "{} would dangle once the callback returns, freed with its result; \
+                     return addresses you keep alive (Value::Pointer)",
+                    result.describe_owning()
+                ),
             }
             .into());
         }

@@ -32,9 +32,29 @@ struct Fields {
     set: TypeSet,
     ty: QualType,
     buf: Buffer,
-    /// Strings, buffers and objects that pointers in this object point into.
-    /// Shared by clones, so a pointer copied into a clone stays valid.
-    keep: Vec<Arc<Value>>,
+    /// What the pointers in this object that wyvern stored point into, by where
+    /// each pointer is. Every copy of a pointer takes its owner along: clones,
+    /// objects stored into other objects, sub-objects read back, pointees.
+    owners: Vec<Owner>,
+}
+
+/// A string, buffer or object (given by address) that the pointer at `offset`
+/// (in bytes, from the object's start) points into. Shared between copies.
+#[derive(Clone)]
+struct Owner {
+    offset: usize,
+    value: Arc<Value>,
+}
+
+/// The size of a pointer, the span of bytes an owner's pointer occupies.
+const POINTER_SIZE: usize = std::mem::size_of::<usize>();
+
+impl Owner {
+    /// Whether the pointer lies wholly inside bytes `start..start + len`.
+    fn within(&self, start: usize, len: usize) -> bool {
+        self.offset >= start
+            && self.offset.saturating_add(POINTER_SIZE) <= start.saturating_add(len)
+    }
 }
 
 /// Heap memory, zeroed, aligned for the type and at least 16 bytes in whole
@@ -78,7 +98,7 @@ impl Drop for Buffer {
 }
 
 // SAFETY: the buffer is uniquely owned heap memory (no interior mutability);
-// `TypeSet` is Send + Sync; `keep` holds only owned values.
+// `TypeSet` is Send + Sync; `owners` holds only owned values.
 unsafe impl Send for CData {}
 // SAFETY: shared access only reads.
 unsafe impl Sync for CData {}
@@ -96,7 +116,7 @@ impl Clone for CData {
             set: self.0.set.clone(),
             ty: self.0.ty,
             buf,
-            keep: self.0.keep.clone(),
+            owners: self.0.owners.clone(),
         }))
     }
 }
@@ -128,7 +148,7 @@ impl CData {
             set: set.clone(),
             ty,
             buf: Buffer::zeroed(size, align.max(1))?,
-            keep: Vec::new(),
+            owners: Vec::new(),
         })))
     }
 
@@ -140,7 +160,8 @@ impl CData {
         CData::new(set, set.type_named(name)?)
     }
 
-    /// A copy of the object of type `ty` at `address`.
+    /// A copy of the object of type `ty` at `address`. Pointers in it are
+    /// copied as addresses: what they point to is the caller's to keep valid.
     ///
     /// # Errors
     /// As [`new`](Self::new).
@@ -184,7 +205,8 @@ impl CData {
         &self.0.buf.all()[..self.0.buf.size]
     }
 
-    /// The object's bytes, to write.
+    /// The object's bytes, to write. Writing over a pointer wyvern stored does
+    /// not free what it pointed into: the object keeps that until it is dropped.
     pub fn bytes_mut(&mut self) -> &mut [u8] {
         let size = self.0.buf.size;
         &mut self.0.buf.all_mut()[..size]
@@ -209,12 +231,20 @@ impl CData {
     /// (`"st_size"`, fields of anonymous members included), an array element
     /// (`"[3]"`), or a chain of both (`"a.b[3].c"`).
     ///
+    /// A struct, union or array comes back as a copy that shares what its
+    /// pointers point into (see [`set`](Self::set)), so it stays valid after
+    /// this object is dropped.
+    ///
     /// # Errors
     /// [`ErrorKind::NotFound`] for a field that does not exist, with the closest
     /// name; [`ErrorKind::Value`] for an index out of bounds.
     pub fn get(&self, path: &str) -> Result<Value> {
         let place = self.place(path)?;
-        load(&self.0.set, place, self.0.buf.all())
+        let mut value = load(&self.0.set, place, self.0.buf.all())?;
+        if let Value::Data(part) = &mut value {
+            part.0.owners = self.owners_within(place.byte(), part.0.buf.size);
+        }
+        Ok(value)
     }
 
     /// The type of the member at `path` (`""`: the object's own).
@@ -226,9 +256,14 @@ impl CData {
     }
 
     /// Writes `value` at `path`, checked: `300` into an `unsigned char` field or
-    /// `8` into a 3-bit field is an error, not a truncation. Strings, buffers and
-    /// [`Value::Ref`] objects stored into pointer fields are kept alive by this
-    /// object.
+    /// `8` into a 3-bit field is an error, not a truncation.
+    ///
+    /// A string, buffer or [`Value::Ref`] object stored into a pointer field is
+    /// kept alive by this object, and by every copy of the pointer wyvern makes:
+    /// clones, objects this one is stored into by value, sub-objects read back
+    /// with [`get`](Self::get), [`pointee`](Self::pointee) copies. An object
+    /// stored by value ([`Value::Data`]) brings what its own pointers point into.
+    /// Overwriting a pointer releases what it pointed into.
     ///
     /// # Errors
     /// As [`get`](Self::get), and [`ErrorKind::Value`] for a value that does not fit.
@@ -239,15 +274,74 @@ impl CData {
         let (set, ty) = (&fields.set, fields.ty);
         let at = || describe_path(set, ty, path);
         store(set, place, fields.buf.all_mut(), &mut value, &at)?;
-        // A pointer stored here targets the value's heap storage (the string's, the
-        // buffer's, the object's), which stays put when the value moves into `keep`.
-        if matches!(value, Value::Str(_) | Value::Bytes(_) | Value::Ref(_)) {
-            fields.keep.push(Arc::new(value));
+        // A bitfield holds an integer: what it overlaps in a union stays owned.
+        if place.bit_width.is_some() {
+            return Ok(());
+        }
+        let start = place.byte();
+        let size = size_of(set, place.ty)?;
+        fields.owners.retain(|o| !o.within(start, size));
+        let pointer = matches!(set.ty(set.canonical(place.ty)), Type::Pointer(_));
+        match value {
+            // The pointer targets the value's heap storage (the string's, the
+            // buffer's, the object's), which stays put when the value moves here.
+            Value::Str(_) | Value::Bytes(_) | Value::Ref(_) if pointer => {
+                fields.owners.push(Owner {
+                    offset: start,
+                    value: Arc::new(value),
+                });
+            }
+            Value::Data(mut data) => {
+                let moved = std::mem::take(&mut data.0.owners);
+                fields.owners.extend(moved.into_iter().map(|o| Owner {
+                    offset: start + o.offset,
+                    value: o.value,
+                }));
+            }
+            _ => {}
         }
         Ok(())
     }
 
-    /// A copy of the object the pointer at `path` points to.
+    /// The owners of the pointers inside bytes `start..start + len`, with their
+    /// offsets from `start`.
+    fn owners_within(&self, start: usize, len: usize) -> Vec<Owner> {
+        self.0
+            .owners
+            .iter()
+            .filter(|o| o.within(start, len))
+            .map(|o| Owner {
+                offset: o.offset - start,
+                value: o.value.clone(),
+            })
+            .collect()
+    }
+
+    /// The owners of the pointers inside the `len` bytes at `address`, when that
+    /// lies in an object one of this object's pointers was given
+    /// ([`Value::Ref`]); its own owners, that is.
+    fn owners_at(&self, address: usize, len: usize) -> Vec<Owner> {
+        for owner in &self.0.owners {
+            if let Value::Ref(target) = &*owner.value {
+                let base = target.as_ptr() as usize;
+                if (base..base.saturating_add(target.0.buf.size)).contains(&address) {
+                    return target.owners_within(address - base, len);
+                }
+            }
+        }
+        Vec::new()
+    }
+
+    /// Whether pointers in this object point into memory it keeps alive
+    /// (strings, buffers or objects stored into it): a copy of its bytes that
+    /// does not travel with it, into C memory, would dangle once it is dropped.
+    pub(crate) fn owns_pointees(&self) -> bool {
+        !self.0.owners.is_empty()
+    }
+
+    /// A copy of the object the pointer at `path` points to. When the pointer
+    /// was stored as a [`Value::Ref`], the copy shares what that object's own
+    /// pointers point into.
     ///
     /// # Errors
     /// [`ErrorKind::Value`] when `path` is not a pointer to a complete type, or is NULL.
@@ -262,7 +356,9 @@ impl CData {
         match load(&self.0.set, place, self.0.buf.all())? {
             Value::Pointer(a) => {
                 // SAFETY: the caller guarantees the pointer.
-                unsafe { CData::read_from(&self.0.set, *pointee, a as *const u8) }
+                let mut copy = unsafe { CData::read_from(&self.0.set, *pointee, a as *const u8) }?;
+                copy.0.owners = self.owners_at(a, copy.0.buf.size);
+                Ok(copy)
             }
             _ => Err(value_error(
                 &|| self.describe_path(path),
@@ -703,5 +799,58 @@ impl CData {
     /// Whether this is a union (its JSON shows every member's view).
     pub fn is_union(&self) -> bool {
         record_kind(&self.0.set, self.0.ty.id) == Some(RecordKind::Union)
+    }
+}
+
+#[cfg(all(test, feature = "clang"))]
+mod tests {
+    use super::*;
+
+    /// Each pointer has at most one owner: storing again releases the last one,
+    /// so an object reused in a loop does not grow.
+    #[test]
+    fn overwriting_a_pointer_releases_its_owner() {
+        let types = crate::cdef(
+            "struct s { const char *name; int n; };
+             struct t { struct s one; struct s many[2]; };
+             union u { struct s s; long raw[2]; char bytes[16]; };",
+        )
+        .unwrap();
+        let mut t = CData::new_named(&types, "struct t").unwrap();
+        let mut s = CData::new_named(&types, "struct s").unwrap();
+        s.set("name", "inner").unwrap();
+        for _ in 0..100 {
+            t.set("one.name", "a string").unwrap();
+            t.set("many[1]", s.clone()).unwrap();
+            t.set("many[0].name", Value::Bytes(vec![1, 2, 0])).unwrap();
+        }
+        assert_eq!(t.0.owners.len(), 3);
+        // The string's owner in `s` is shared, not copied.
+        assert_eq!(Arc::strong_count(&s.0.owners[0].value), 2);
+        // Integers beside the pointer keep it; NULL over it releases it.
+        t.set("one.n", 5).unwrap();
+        assert_eq!(t.0.owners.len(), 3);
+        t.set("one.name", Value::Null).unwrap();
+        t.set("many", CData::new_named(&types, "struct s [2]").unwrap())
+            .unwrap();
+        assert!(t.0.owners.is_empty());
+        assert_eq!(Arc::strong_count(&s.0.owners[0].value), 1);
+
+        // In a union, a write over the pointer's bytes releases it; one beside
+        // it does not.
+        let mut u = CData::new_named(&types, "union u").unwrap();
+        u.set("s.name", "text").unwrap();
+        u.set("raw[1]", 7).unwrap();
+        assert_eq!(u.0.owners.len(), 1);
+        u.set("bytes", "copied in").unwrap();
+        assert!(u.0.owners.is_empty());
+        // A sub-object read back takes only the owners of its own pointers.
+        t.set("many[1].name", "second").unwrap();
+        t.set("one.name", "first").unwrap();
+        let Value::Data(second) = t.get("many[1]").unwrap() else {
+            panic!("a struct reads back as an object")
+        };
+        assert_eq!(second.0.owners.len(), 1);
+        assert_eq!(second.0.owners[0].offset, 0);
     }
 }

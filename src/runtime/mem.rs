@@ -23,7 +23,7 @@ impl Place {
         }
     }
 
-    fn byte(&self) -> usize {
+    pub(crate) fn byte(&self) -> usize {
         (self.offset_bits / 8) as usize
     }
 }

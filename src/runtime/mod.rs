@@ -13,15 +13,17 @@
 mod call;
 mod callback;
 mod data;
+mod errno;
 mod library;
 mod mem;
 mod module;
 mod typed;
 mod value;
 
-pub use call::{last_errno, Function};
+pub use call::Function;
 pub use callback::{typed_callback, Callback, CallbackArgs};
 pub use data::CData;
+pub use errno::{last_errno, set_errno};
 pub use library::Library;
 pub use module::Module;
 pub use typed::{CType, FnType, RustType};

@@ -11,7 +11,7 @@ use super::library::Library;
 use super::mem::{size_of, store, value_error, Place};
 use super::value::Value;
 use crate::error::{ErrorKind, Result};
-use crate::types::{QualType, TypeSet};
+use crate::types::{QualType, Type, TypeSet};
 
 /// A [`TypeSet`] bound to the libraries that define its functions and globals.
 ///
@@ -201,12 +201,16 @@ impl Module {
         data.get("")
     }
 
-    /// Writes the global variable `name`, checked as any store is. Strings,
-    /// buffers and object addresses are refused: they would dangle.
+    /// Writes the global variable `name`, checked as any store is. A pointer
+    /// into memory the value owns is refused, since the variable outlives the
+    /// value: a string, buffer or object address for a pointer variable
+    /// (strings and buffers are copied into `char` arrays), or an object
+    /// holding such pointers. Store addresses you keep alive
+    /// ([`Value::Pointer`]) instead.
     ///
     /// # Errors
     /// As [`global`](Self::global), and [`ErrorKind::Value`] for a value that
-    /// does not fit.
+    /// does not fit or would dangle.
     ///
     /// # Safety
     /// No other thread may be using the variable, and the library must allow it
@@ -215,12 +219,6 @@ impl Module {
         let (ty, address, size) = self.global_place(name)?;
         let mut value = value.into();
         let at = || format!("global '{name}'");
-        if matches!(value, Value::Str(_) | Value::Bytes(_) | Value::Ref(_)) {
-            return Err(value_error(
-                &at,
-                "a pointer to a temporary would dangle; store an address you keep alive (Value::Pointer)".into(),
-            ));
-        }
         // Build the bytes aside, so a refused value leaves the variable untouched.
         // SAFETY: the storage of the variable, `size` bytes; exclusive per the caller.
         let mut data = unsafe { CData::read_from(&self.types, ty, address) }?;
@@ -231,6 +229,24 @@ impl Module {
             &mut value,
             &at,
         )?;
+        // Checked after the store, which turns a string constant's name into a
+        // string of its own.
+        let pointer = matches!(self.types.ty(self.types.canonical(ty.id)), Type::Pointer(_));
+        let dangles = match &value {
+            Value::Str(_) | Value::Bytes(_) | Value::Ref(_) => pointer,
+            Value::Data(d) => d.owns_pointees(),
+            _ => false,
+        };
+        if dangles {
+            return Err(value_error(
+                &at,
+                format!(
+                    "{} would leave the variable pointing into memory freed with the value; \
+                     store an address you keep alive (Value::Pointer)",
+                    value.describe_owning()
+                ),
+            ));
+        }
         // SAFETY: as above.
         unsafe { std::ptr::copy_nonoverlapping(data.as_ptr(), address, size) };
         Ok(())

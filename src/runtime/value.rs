@@ -93,6 +93,18 @@ impl Value {
         }
     }
 
+    /// What kind of value this is, for messages that refuse a pointer into
+    /// memory it owns.
+    pub(crate) fn describe_owning(&self) -> String {
+        match self {
+            Value::Data(d) => format!(
+                "a '{}' object with pointers into strings or objects it keeps alive",
+                d.type_name()
+            ),
+            other => other.describe(),
+        }
+    }
+
     /// What kind of value this is, for error messages.
     pub(crate) fn describe(&self) -> String {
         match self {

@@ -89,6 +89,8 @@ pub(crate) fn run(args: &CallArgs, out: &mut dyn Write) -> Result<()> {
         };
         values.push(value);
     }
+    // A saved errno of 0 going in tells whether the call set it.
+    wyvern::set_errno(0);
     // SAFETY: the user asked for this call; wyvern checked every argument against
     // the header, and what the function does with them is the user's contract.
     let result = unsafe { function.call(&mut values) }?;
