@@ -10,7 +10,7 @@ use std::cmp::Ordering;
 use std::fmt;
 use std::str::FromStr;
 
-use rustc_apfloat::ieee::{Double, X87DoubleExtended};
+use rustc_apfloat::ieee::{Double, Single, X87DoubleExtended};
 use rustc_apfloat::{Float, FloatConvert, Status};
 
 /// An x87 extended-precision `long double`: 64-bit mantissa with an explicit
@@ -67,6 +67,12 @@ impl LongDouble {
     pub fn to_f64(self) -> f64 {
         let converted: Double = self.apfloat().convert(&mut false).value;
         f64::from_bits(converted.to_bits() as u64)
+    }
+
+    /// The nearest `f32` (ties to even, rounded once).
+    pub fn to_f32(self) -> f32 {
+        let converted: Single = self.apfloat().convert(&mut false).value;
+        f32::from_bits(converted.to_bits() as u32)
     }
 
     /// The `f64` holding exactly this value, if there is one (NaN has none).
