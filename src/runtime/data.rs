@@ -663,8 +663,8 @@ impl serde::Serialize for Json<'_> {
 }
 
 /// JSON per the CLI contract: integers exact, floats as numbers (non-finite ones
-/// as the strings `"inf"`, `"-inf"` and `"NaN"`; a `long double` with 21
-/// significant digits, as `%.21Lg` prints it), pointers as `"0x…"` strings,
+/// as the strings `"inf"`, `"-inf"` and `"NaN"`; a `long double` as
+/// [`serialize_long_double`] writes it), pointers as `"0x…"` strings,
 /// NULL and void as null.
 impl serde::Serialize for Value {
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
@@ -691,23 +691,37 @@ impl serde::Serialize for Value {
                     s.serialize_str("-inf")
                 }
             }
-            // JSON numbers have no precision limit: 21 significant digits read
-            // back to the same `long double` (and to the nearest `double`).
-            Value::LongDouble(v) if v.is_finite() => {
-                match serde_json::value::RawValue::from_string(v.to_string()) {
-                    Ok(raw) => raw.serialize(s),
-                    Err(e) => Err(serde::ser::Error::custom(e)),
-                }
-            }
-            Value::LongDouble(v) if v.is_nan() => s.serialize_str("NaN"),
-            Value::LongDouble(v) if v.is_sign_negative() => s.serialize_str("-inf"),
-            Value::LongDouble(_) => s.serialize_str("inf"),
+            Value::LongDouble(v) => serialize_long_double(*v, s),
             Value::Pointer(a) => s.serialize_str(&format!("{a:#x}")),
             Value::Str(c) => s.serialize_str(&String::from_utf8_lossy(c.as_bytes())),
             Value::Bytes(b) => s.serialize_str(&String::from_utf8_lossy(b)),
             Value::Ident(name) => s.serialize_str(name),
             Value::Data(d) | Value::Ref(d) => d.serialize(s),
         }
+    }
+}
+
+/// A `long double` in JSON, where readers hold numbers as doubles: one that is
+/// exactly a double is that double (its shortest digits, as [`Value::Float`]);
+/// any other within double's range is a number with 21 significant digits
+/// (`%.21Lg`), which reads back to the same `long double` and to the nearest
+/// double; beyond double's range it is a string of those digits
+/// (`"9.99999999999999999997e+3999"`), as infinities and NaN are strings.
+pub(crate) fn serialize_long_double<S: serde::Serializer>(
+    v: LongDouble,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    use serde::Serialize;
+    match v.exact_f64() {
+        Some(d) => Value::Float(d).serialize(s),
+        None if v.is_nan() => s.serialize_str("NaN"),
+        None if v.to_f64().is_finite() => {
+            match serde_json::value::RawValue::from_string(v.to_string()) {
+                Ok(raw) => raw.serialize(s),
+                Err(e) => Err(serde::ser::Error::custom(e)),
+            }
+        }
+        None => s.serialize_str(&v.to_string()),
     }
 }
 
