@@ -9,7 +9,9 @@ use std::sync::OnceLock;
 use common::{gcc_compile, run_program, run_wyvern, Compiled, TempDir};
 use wyvern::{Callback, Library, Module, Parser, Value};
 
-const HEADER: &str = "struct ldpair { long double a; int tag; long double b; };
+const HEADER: &str = "#define LD_BIG 1e4000L
+#define LD_TENTH (-0.1L)
+struct ldpair { long double a; int tag; long double b; };
 long double ldblit(float f);
 long double return_ldl(long double ldl);
 struct ldpair ld_pair(long double a, long double b, int tag);
@@ -313,4 +315,41 @@ fn cli_json_long_double_is_a_number() {
     let parsed: serde_json::Value = serde_json::from_str(&pair).unwrap();
     assert_eq!(parsed["return"]["tag"], 1);
     assert_eq!(parsed["return"]["b"], "inf");
+}
+
+/// Macro constants keep a `long double` literal's value: in `dump` and as
+/// arguments by name.
+#[test]
+fn macro_constants_keep_long_double_literals() {
+    let f = fixture();
+    let call = |name: &str| {
+        wyvern_stdout(&[
+            "call",
+            "-H",
+            &f.header,
+            "-l",
+            &f.library,
+            "return_ldl",
+            name,
+        ])
+    };
+    let got = format!("{}{}", call("LD_BIG"), call("LD_TENTH"));
+    let want =
+        gcc_prints(r#"printf("%.21Lg\n%.21Lg\n", return_ldl(LD_BIG), return_ldl(LD_TENTH));"#);
+    assert_eq!(got, want);
+    let dump = wyvern_stdout(&["dump", "-H", &f.header]);
+    let want = gcc_prints(r#"printf("LD_BIG = %.21Lg;", LD_BIG);"#);
+    assert!(dump.contains(&want), "{dump}");
+    let json = wyvern_stdout(&["dump", "--json", "-H", &f.header]);
+    let digits = gcc_prints(r#"printf("%.21Lg", LD_TENTH);"#);
+    assert!(json.contains(&format!("\"value\": {digits},")), "{json}");
+    let parsed: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let big = parsed["constants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "LD_BIG")
+        .unwrap();
+    let digits = gcc_prints(r#"printf("%.21Lg", LD_BIG);"#);
+    assert_eq!(big["value"], digits.as_str());
 }

@@ -333,8 +333,9 @@ pub(crate) fn store(
             let v = match &*value {
                 Value::Ident(name) => match set.constant(name).map(|c| &c.value) {
                     Ok(crate::ConstValue::Float(f)) => Some(LongDouble::from(*f)),
+                    Ok(crate::ConstValue::LongDouble(v)) => Some(*v),
                     Ok(crate::ConstValue::Int(i)) => float_for(&Value::Int(*i), *kind),
-                    Ok(crate::ConstValue::Str(_)) => None,
+                    Ok(_) => None,
                     Err(e) => return Err(value_error(at, e.to_string())),
                 },
                 other => float_for(other, *kind),

@@ -27,7 +27,7 @@ use rustc_apfloat::{Float, FloatConvert, Status};
 /// assert_eq!(third.to_string(), "0.333333333333333333342");
 /// assert_eq!(LongDouble::from(2.5).exact_f64(), Some(2.5));
 /// ```
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, serde::Serialize, serde::Deserialize)]
 pub struct LongDouble {
     /// The 10 bytes of the value as x86 stores them (little-endian mantissa,
     /// then sign and exponent).
