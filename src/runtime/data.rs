@@ -663,8 +663,9 @@ impl serde::Serialize for Json<'_> {
 }
 
 /// JSON per the CLI contract: integers exact, floats as numbers (non-finite ones
-/// as the strings `"inf"`, `"-inf"` and `"NaN"`; a `long double` as
-/// [`serialize_long_double`] writes it), pointers as `"0x…"` strings,
+/// as the strings `"inf"`, `"-inf"` and `"NaN"`; a `long double` that is exactly
+/// a double as that double, any other as a number with 21 significant digits,
+/// or beyond double's range a string of them), pointers as `"0x…"` strings,
 /// NULL and void as null.
 impl serde::Serialize for Value {
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
