@@ -159,7 +159,9 @@ fn round_digits(mut digits: Vec<u8>, mut exp: i64, n: usize) -> (Vec<u8>, i64) {
 /// `%.{precision}Lg`: the exact value rounded to `precision` significant
 /// digits, fixed or scientific notation by C's rule, trailing zeros removed.
 fn write_g(f: &mut fmt::Formatter<'_>, v: LongDouble, precision: usize) -> fmt::Result {
-    let precision = precision.max(1);
+    // No value has more than about 11,500 significant digits, and `%g` drops
+    // trailing zeros: a larger precision prints the same text.
+    let precision = precision.clamp(1, 20_000);
     let sign = if v.is_sign_negative() { "-" } else { "" };
     if v.is_nan() {
         return write!(f, "{sign}nan");
@@ -393,6 +395,7 @@ mod tests {
         assert_eq!(format!("{:.1}", ld("2.5")), "2");
         assert_eq!(format!("{:.1}", ld("3.5")), "4");
         assert_eq!(format!("{:.2}", ld("99.7")), "1e+02");
+        assert_eq!(format!("{:.65535}", ld("0.5")), "0.5");
         // The largest and smallest values.
         assert_eq!(
             LongDouble::from_le_bytes(
