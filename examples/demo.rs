@@ -37,6 +37,7 @@ fn main() -> wyvern::Result<()> {
         let value = match &c.value {
             wyvern::ConstValue::Int(v) => v.to_string(),
             wyvern::ConstValue::Float(v) => format!("{v:?}"),
+            wyvern::ConstValue::LongDouble(v) => v.to_string(),
             wyvern::ConstValue::Str(s) => format!("{:?}", String::from_utf8_lossy(s)),
         };
         println!("  {name:<10} = {value:<22} ({})", types.spell(c.ty));

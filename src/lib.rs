@@ -80,5 +80,6 @@ pub use runtime::{
     Module, RustType, Value,
 };
 pub use types::{
-    CallConv, ConstValue, Constant, Layout, QualType, RecordLayout, Type, TypeId, TypeSet,
+    CallConv, ConstValue, Constant, Layout, LongDouble, QualType, RecordLayout, Type, TypeId,
+    TypeSet,
 };

@@ -1418,39 +1418,15 @@ fn reproducer(spec: &Spec, src: &Sources, i: usize) -> String {
 // ---------------------------------------------------------------------------
 // The wyvern side.
 
-/// `long double` in the x87 80-bit format, as C stores it.
-fn x87_bytes(v: f64) -> [u8; 10] {
-    let bits = v.to_bits();
-    let sign = ((bits >> 63) as u16) << 15;
-    let exp = ((bits >> 52) & 0x7ff) as i32;
-    let frac = bits & ((1 << 52) - 1);
-    let (e, m): (i32, u64) = if exp == 0 {
-        if frac == 0 {
-            (0, 0)
-        } else {
-            let lz = frac.leading_zeros() as i32;
-            (16383 + 63 - 1074 - lz, frac << lz)
-        }
-    } else if exp == 0x7ff {
-        (0x7fff, (1 << 63) | (frac << 11))
-    } else {
-        (exp - 1023 + 16383, (1 << 63) | (frac << 11))
-    };
-    let mut out = [0u8; 10];
-    out[..8].copy_from_slice(&m.to_le_bytes());
-    out[8..].copy_from_slice(&(sign | e as u16).to_le_bytes());
-    out
-}
-
 /// What the C log prints for a scalar of type `s` that wyvern returned as `v`.
 fn fmt_value(s: Scalar, v: &Value) -> Result<String, String> {
     let bad = || Err(format!("a '{}' came back as {v:?}", s.c_name()));
     Ok(match (s, v) {
         (S::Float, Value::Float(f)) => format!("f{:08x}", (*f as f32).to_bits()),
         (S::Double, Value::Float(f)) => format!("d{:016x}", f.to_bits()),
-        (S::LDouble, Value::Float(f)) => {
+        (S::LDouble, Value::LongDouble(v)) => {
             let mut out = String::from("x");
-            for b in x87_bytes(*f) {
+            for b in v.to_le_bytes() {
                 let _ = write!(out, "{b:02x}");
             }
             out

@@ -232,6 +232,8 @@ fn text(v: &Value) -> String {
         Value::U128(u) => u.to_string(),
         Value::Bool(b) => u8::from(*b).to_string(),
         Value::Float(f) | Value::FloatOf(_, f) => bits(*f),
+        // The C side prints a `long double` result converted to `double`.
+        Value::LongDouble(v) => bits(v.to_f64()),
         Value::Null => "NULL".into(),
         Value::Data(d) | Value::Ref(d) => hex(d.bytes()),
         Value::Bytes(b) => hex(b),

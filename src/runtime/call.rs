@@ -146,6 +146,7 @@ impl Function {
     /// types (count, range, kind); arguments after the fixed ones of a variadic
     /// function take their C type from the value after the default promotions
     /// (`Int` → `int`, or `long` when it does not fit; `Float` → `double`;
+    /// `LongDouble` → `long double`;
     /// strings → `char *`; [`Value::IntOf`] and [`Value::FloatOf`] to choose).
     ///
     /// C may write through pointers it was given: strings, [`Value::Bytes`]
@@ -458,6 +459,7 @@ fn promoted_type(set: &TypeSet, value: &Value) -> std::result::Result<TypeId, St
             scalar("double")
         }
         Value::FloatOf(kind, _) => scalar(kind.spelling()),
+        Value::LongDouble(_) => scalar("long double"),
         Value::Str(_) | Value::Bytes(_) => {
             let char_ty = scalar("char")?;
             set.pointer_to(QualType::new(char_ty))

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use super::mem::{load, record_kind, size_of, store, value_error, Place};
 use super::value::{write_c_string, Fmt, Value};
 use crate::error::{closest, Error, ErrorKind, Result};
-use crate::types::{IntKind, QualType, RecordKind, Type, TypeId, TypeSet};
+use crate::types::{IntKind, LongDouble, QualType, RecordKind, Type, TypeId, TypeSet};
 
 /// An owned C object: zeroed memory with the size and alignment of its type, read
 /// and written by field path (`"a.b[3].c"`), every write checked.
@@ -587,17 +587,17 @@ fn write_object(
         }
         Type::Complex(_) => {
             let half = set.layout(ty).map_or(0, |l| l.size) / 2;
-            let part = |at: u64| -> Option<f64> {
+            let part = |at: u64| -> Option<String> {
                 let start = (place.offset_bits / 8 + at) as usize;
                 let b = bytes.get(start..start + half as usize)?;
                 Some(match half {
-                    4 => f64::from(f32::from_le_bytes(b.try_into().ok()?)),
-                    8 => f64::from_le_bytes(b.try_into().ok()?),
-                    _ => super::mem::x87_to_f64(b.get(..10)?),
+                    4 => Fmt(f64::from(f32::from_le_bytes(b.try_into().ok()?))).to_string(),
+                    8 => Fmt(f64::from_le_bytes(b.try_into().ok()?)).to_string(),
+                    _ => LongDouble::from_le_bytes(b.get(..10)?.try_into().ok()?).to_string(),
                 })
             };
             match (part(0), part(half)) {
-                (Some(re), Some(im)) => write!(f, "{{{}, {}}}", Fmt(re), Fmt(im)),
+                (Some(re), Some(im)) => write!(f, "{{{re}, {im}}}"),
                 _ => f.write_str("?"),
             }
         }
@@ -759,7 +759,9 @@ impl serde::Serialize for Json<'_> {
 }
 
 /// JSON per the CLI contract: integers exact, floats as numbers (non-finite ones
-/// as the strings `"inf"`, `"-inf"` and `"NaN"`), pointers as `"0x…"` strings,
+/// as the strings `"inf"`, `"-inf"` and `"NaN"`; a `long double` that is exactly
+/// a double as that double, any other as a number with 21 significant digits,
+/// or beyond double's range a string of them), pointers as `"0x…"` strings,
 /// NULL and void as null.
 impl serde::Serialize for Value {
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
@@ -786,12 +788,37 @@ impl serde::Serialize for Value {
                     s.serialize_str("-inf")
                 }
             }
+            Value::LongDouble(v) => serialize_long_double(*v, s),
             Value::Pointer(a) => s.serialize_str(&format!("{a:#x}")),
             Value::Str(c) => s.serialize_str(&String::from_utf8_lossy(c.as_bytes())),
             Value::Bytes(b) => s.serialize_str(&String::from_utf8_lossy(b)),
             Value::Ident(name) => s.serialize_str(name),
             Value::Data(d) | Value::Ref(d) => d.serialize(s),
         }
+    }
+}
+
+/// A `long double` in JSON, where readers hold numbers as doubles: one that is
+/// exactly a double is that double (its shortest digits, as [`Value::Float`]);
+/// any other within double's range is a number with 21 significant digits
+/// (`%.21Lg`), which reads back to the same `long double` and to the nearest
+/// double; beyond double's range it is a string of those digits
+/// (`"9.99999999999999999997e+3999"`), as infinities and NaN are strings.
+pub(crate) fn serialize_long_double<S: serde::Serializer>(
+    v: LongDouble,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    use serde::Serialize;
+    match v.exact_f64() {
+        Some(d) => Value::Float(d).serialize(s),
+        None if v.is_nan() => s.serialize_str("NaN"),
+        None if v.to_f64().is_finite() => {
+            match serde_json::value::RawValue::from_string(v.to_string()) {
+                Ok(raw) => raw.serialize(s),
+                Err(e) => Err(serde::ser::Error::custom(e)),
+            }
+        }
+        None => s.serialize_str(&v.to_string()),
     }
 }
 

@@ -3,7 +3,7 @@
 
 use super::value::Value;
 use crate::error::{closest, Error, ErrorKind, Result};
-use crate::types::{FloatKind, IntKind, QualType, RecordKind, Type, TypeId, TypeSet};
+use crate::types::{FloatKind, IntKind, LongDouble, QualType, RecordKind, Type, TypeId, TypeSet};
 
 /// Where a value lives inside a buffer: its type, and its bit offset (and width,
 /// for a bitfield) from the buffer's start.
@@ -152,7 +152,9 @@ pub(crate) fn load(set: &TypeSet, place: Place, bytes: &[u8]) -> Result<Value> {
             here.try_into().map_err(|_| too_large(set, ty))?,
         )),
         Type::Float(FloatKind::LongDouble) if size >= 10 => {
-            Value::Float(x87_to_f64(range(here, 0, 10)?))
+            let mut x87 = [0u8; 10];
+            x87.copy_from_slice(range(here, 0, 10)?);
+            Value::LongDouble(LongDouble::from_le_bytes(x87))
         }
         Type::Float(FloatKind::LongDouble) if size == 8 => Value::Float(f64::from_le_bytes(
             here.try_into().map_err(|_| too_large(set, ty))?,
@@ -330,30 +332,39 @@ pub(crate) fn store(
         Type::Float(kind) => {
             let v = match &*value {
                 Value::Ident(name) => match set.constant(name).map(|c| &c.value) {
-                    Ok(crate::ConstValue::Float(f)) => Some(*f),
-                    Ok(crate::ConstValue::Int(i)) => float_for(&Value::Int(*i)),
-                    Ok(crate::ConstValue::Str(_)) => None,
+                    Ok(crate::ConstValue::Float(f)) => Some(LongDouble::from(*f)),
+                    Ok(crate::ConstValue::LongDouble(v)) => Some(*v),
+                    Ok(crate::ConstValue::Int(i)) => float_for(&Value::Int(*i), *kind),
+                    Ok(_) => None,
                     Err(e) => return Err(value_error(at, e.to_string())),
                 },
-                other => float_for(other),
+                other => float_for(other, *kind),
             }
             .ok_or_else(|| mismatch(value))?;
+            let out_of_range = |c: &str| {
+                value_error(
+                    at,
+                    format!("{} is out of range of '{c}'", float_text(value, v)),
+                )
+            };
             match (kind, size) {
                 (FloatKind::Float, 4) => {
-                    if v.is_finite() && (v as f32).is_infinite() {
-                        return Err(value_error(
-                            at,
-                            format!("{} is out of range of 'float'", super::value::Fmt(v)),
-                        ));
+                    let f = v.to_f32();
+                    if v.is_finite() && f.is_infinite() {
+                        return Err(out_of_range("float"));
                     }
-                    here.copy_from_slice(&(v as f32).to_le_bytes());
+                    here.copy_from_slice(&f.to_le_bytes());
                 }
                 (FloatKind::Double, 8) | (FloatKind::LongDouble, 8) => {
-                    here.copy_from_slice(&v.to_le_bytes())
+                    let d = v.to_f64();
+                    if v.is_finite() && d.is_infinite() {
+                        return Err(out_of_range(kind.spelling()));
+                    }
+                    here.copy_from_slice(&d.to_le_bytes())
                 }
                 (FloatKind::LongDouble, n) if n >= 10 => {
                     here.fill(0);
-                    here[..10].copy_from_slice(&f64_to_x87(v));
+                    here[..10].copy_from_slice(&v.to_le_bytes());
                 }
                 _ => {
                     return Err(ErrorKind::Unsupported(format!(
@@ -437,9 +448,9 @@ fn integer_for(set: &TypeSet, ty: TypeId, value: &Value) -> std::result::Result<
     let dest = || set.spell(QualType::new(ty));
     match value {
         Value::Ident(name) => ident_value(set, ty, name),
-        Value::Float(v) | Value::FloatOf(_, v) => Err(format!(
-            "the floating value {} cannot be stored in the integer type '{}'",
-            super::value::Fmt(*v),
+        Value::Float(_) | Value::FloatOf(..) | Value::LongDouble(_) => Err(format!(
+            "{} cannot be stored in the integer type '{}'",
+            value.describe(),
             dest()
         )),
         other => other
@@ -448,15 +459,28 @@ fn integer_for(set: &TypeSet, ty: TypeId, value: &Value) -> std::result::Result<
     }
 }
 
-/// The number for a floating destination: floats, and integers that convert exactly.
-fn float_for(value: &Value) -> Option<f64> {
+/// The number for a floating destination of `kind`: floats, and integers that
+/// convert exactly (up to 53 significant bits, 64 for `long double`).
+fn float_for(value: &Value, kind: FloatKind) -> Option<LongDouble> {
     match value {
-        Value::Float(v) | Value::FloatOf(_, v) => Some(*v),
+        Value::Float(v) | Value::FloatOf(_, v) => Some(LongDouble::from(*v)),
+        Value::LongDouble(v) => Some(*v),
+        Value::Int(i) | Value::IntOf(_, i) if kind == FloatKind::LongDouble => {
+            LongDouble::from_int_exact(*i)
+        }
         Value::Int(i) | Value::IntOf(_, i) => {
             let f = *i as f64;
-            (f as i128 == *i && f.abs() < 1.7e308).then_some(f)
+            (f as i128 == *i && f.abs() < 1.7e308).then(|| LongDouble::from(f))
         }
         _ => None,
+    }
+}
+
+/// A floating value as an error message shows it: as given.
+fn float_text(value: &Value, v: LongDouble) -> String {
+    match value {
+        Value::Float(f) | Value::FloatOf(_, f) => super::value::Fmt(*f).to_string(),
+        _ => v.to_string(),
     }
 }
 
@@ -523,72 +547,6 @@ fn pointer_for(
     }
 }
 
-/// Converts an `f64` to the x87 80-bit extended format, exactly.
-pub(crate) fn f64_to_x87(v: f64) -> [u8; 10] {
-    let bits = v.to_bits();
-    let sign = ((bits >> 63) as u16) << 15;
-    let exp = ((bits >> 52) & 0x7ff) as i32;
-    let frac = bits & ((1 << 52) - 1);
-    let (e, m): (u16, u64) = if exp == 0 && frac == 0 {
-        (0, 0)
-    } else if exp == 0x7ff {
-        (0x7fff, (1 << 63) | (frac << 11))
-    } else if exp == 0 {
-        let shift = frac.leading_zeros() as i32;
-        ((-1074 - shift + 16383 + 63) as u16, frac << shift)
-    } else {
-        ((exp - 1023 + 16383) as u16, (1 << 63) | (frac << 11))
-    };
-    let mut out = [0u8; 10];
-    out[..8].copy_from_slice(&m.to_le_bytes());
-    out[8..].copy_from_slice(&(sign | e).to_le_bytes());
-    out
-}
-
-/// Converts an x87 80-bit extended value to the nearest `f64`.
-pub(crate) fn x87_to_f64(bytes: &[u8]) -> f64 {
-    let mut m_bytes = [0u8; 8];
-    m_bytes.copy_from_slice(&bytes[..8]);
-    let m = u64::from_le_bytes(m_bytes);
-    let se = u16::from_le_bytes([bytes[8], bytes[9]]);
-    let negative = se >> 15 == 1;
-    let e = i32::from(se & 0x7fff);
-    let magnitude = if e == 0x7fff {
-        if m << 1 == 0 {
-            f64::INFINITY
-        } else {
-            f64::NAN
-        }
-    } else {
-        // `m as f64` rounds to 53 bits; scaling by a power of two is then exact
-        // unless the result leaves f64's normal range.
-        scale(m as f64, e - 16383 - 63)
-    };
-    if negative {
-        -magnitude
-    } else {
-        magnitude
-    }
-}
-
-fn scale(mut v: f64, mut exp: i32) -> f64 {
-    while exp > 1000 {
-        v *= 2f64.powi(1000);
-        exp -= 1000;
-        if v.is_infinite() {
-            return v;
-        }
-    }
-    while exp < -1000 {
-        v *= 2f64.powi(-1000);
-        exp += 1000;
-        if v == 0.0 {
-            return v;
-        }
-    }
-    v * 2f64.powi(exp)
-}
-
 /// The record kind of `ty`, if it is a record.
 pub(crate) fn record_kind(set: &TypeSet, ty: TypeId) -> Option<RecordKind> {
     match set.ty(set.canonical(ty)) {
@@ -600,30 +558,6 @@ pub(crate) fn record_kind(set: &TypeSet, ty: TypeId) -> Option<RecordKind> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn x87_round_trips_every_kind_of_f64() {
-        for v in [
-            0.0,
-            -0.0,
-            1.0,
-            -2.5,
-            1024.0,
-            f64::MAX,
-            f64::MIN_POSITIVE,
-            5e-324,
-            1e-310,
-            f64::INFINITY,
-            f64::NEG_INFINITY,
-            std::f64::consts::PI,
-        ] {
-            let back = x87_to_f64(&f64_to_x87(v));
-            assert_eq!(back.to_bits(), v.to_bits(), "{v}");
-        }
-        assert!(x87_to_f64(&f64_to_x87(f64::NAN)).is_nan());
-        // 1.0L is 0x3fff_8000000000000000.
-        assert_eq!(f64_to_x87(1.0), [0, 0, 0, 0, 0, 0, 0, 0x80, 0xff, 0x3f]);
-    }
 
     #[test]
     fn integers_fit_or_say_why() {

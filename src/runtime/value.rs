@@ -4,7 +4,7 @@ use std::ffi::CString;
 use std::fmt;
 
 use super::data::CData;
-use crate::types::{FloatKind, IntKind};
+use crate::types::{FloatKind, IntKind, LongDouble};
 
 /// A dynamic C value: an argument, a result, a field read or written.
 ///
@@ -33,10 +33,15 @@ pub enum Value {
     /// An integer of a stated C type: what variadic arguments need (`5UL`).
     IntOf(IntKind, i128),
     /// A floating value, for `float`, `double` and `long double` (which holds
-    /// it exactly; reading a `long double` back rounds to `f64`).
+    /// it exactly).
     Float(f64),
-    /// A floating value of a stated C type (variadic `long double`).
+    /// A floating value of a stated C type (variadic `float` or `long double`).
     FloatOf(FloatKind, f64),
+    /// A `long double` at its full x87 precision: what reading a `long double`
+    /// gives. It goes into `long double` exactly, into `double` and `float`
+    /// rounded to nearest as C converts (an error when it is beyond their
+    /// range), and travels as `long double` when variadic.
+    LongDouble(LongDouble),
     /// An address, for any pointer destination.
     Pointer(usize),
     /// `NULL`, for any pointer destination.
@@ -76,10 +81,21 @@ impl Value {
         }
     }
 
-    /// The number of a `Float` or `FloatOf` value.
+    /// The number of a `Float` or `FloatOf` value, or of a `LongDouble`
+    /// rounded to the nearest `f64`.
     pub fn as_f64(&self) -> Option<f64> {
         match self {
             Value::Float(v) | Value::FloatOf(_, v) => Some(*v),
+            Value::LongDouble(v) => Some(v.to_f64()),
+            _ => None,
+        }
+    }
+
+    /// The number of a `LongDouble`, `Float` or `FloatOf` value, exactly.
+    pub fn as_long_double(&self) -> Option<LongDouble> {
+        match self {
+            Value::Float(v) | Value::FloatOf(_, v) => Some(LongDouble::from(*v)),
+            Value::LongDouble(v) => Some(*v),
             _ => None,
         }
     }
@@ -113,6 +129,7 @@ impl Value {
             Value::Int(v) | Value::IntOf(_, v) => format!("the integer {v}"),
             Value::U128(v) => format!("the integer {v}"),
             Value::Float(v) | Value::FloatOf(_, v) => format!("the floating value {}", Fmt(*v)),
+            Value::LongDouble(v) => format!("the floating value {v}"),
             Value::Pointer(a) => format!("the address {a:#x}"),
             Value::Null => "NULL".into(),
             Value::Str(_) => "a string".into(),
@@ -142,7 +159,8 @@ impl fmt::Display for Fmt {
     }
 }
 
-/// C syntax: integers in decimal, floats the shortest way that reads back, strings
+/// C syntax: integers in decimal, floats the shortest way that reads back (a
+/// `long double` with 21 significant digits, as `printf("%.21Lg")`), strings
 /// and `char` arrays quoted, objects as designated initializers
 /// (`{.tv_sec = 1, .tv_nsec = 5}`) — text that `wyvern call` reads back.
 impl fmt::Display for Value {
@@ -153,6 +171,7 @@ impl fmt::Display for Value {
             Value::Int(v) | Value::IntOf(_, v) => write!(f, "{v}"),
             Value::U128(v) => write!(f, "{v}"),
             Value::Float(v) | Value::FloatOf(_, v) => write!(f, "{}", Fmt(*v)),
+            Value::LongDouble(v) => write!(f, "{v}"),
             Value::Pointer(0) | Value::Null => f.write_str("NULL"),
             Value::Pointer(a) => write!(f, "{a:#x}"),
             Value::Str(s) => write_c_string(f, s.as_bytes()),
@@ -213,6 +232,12 @@ impl From<bool> for Value {
 impl From<f64> for Value {
     fn from(v: f64) -> Value {
         Value::Float(v)
+    }
+}
+
+impl From<LongDouble> for Value {
+    fn from(v: LongDouble) -> Value {
+        Value::LongDouble(v)
     }
 }
 

@@ -60,10 +60,13 @@ impl Global {
 pub enum ConstValue {
     /// An integer, exact for every C integer type.
     Int(i128),
-    /// A floating value (`long double` constants are rounded to `f64`).
+    /// A floating value.
     Float(f64),
     /// A string literal's bytes, without the terminating NUL.
     Str(Vec<u8>),
+    /// An x87 `long double` literal (`1e4000L`), at full precision; a constant
+    /// computed from one (`2 * 1.5L`) is computed in `double` and is a `Float`.
+    LongDouble(super::LongDouble),
 }
 
 /// Where a constant came from.

@@ -794,6 +794,9 @@ fn same_value(a: &ConstValue, b: &ConstValue, bits: u64) -> bool {
     match (a, b) {
         (ConstValue::Int(x), ConstValue::Int(y)) => pattern(*x, bits) == pattern(*y, bits),
         (ConstValue::Float(x), ConstValue::Float(y)) => x.to_bits() == y.to_bits(),
+        (ConstValue::LongDouble(x), ConstValue::LongDouble(y)) => {
+            x.to_le_bytes() == y.to_le_bytes()
+        }
         _ => a == b,
     }
 }
@@ -810,6 +813,7 @@ fn show_value(value: &ConstValue) -> String {
     match value {
         ConstValue::Int(n) => n.to_string(),
         ConstValue::Float(x) => format!("{x:?}"),
+        ConstValue::LongDouble(x) => x.to_string(),
         ConstValue::Str(bytes) => format!("{:?}", String::from_utf8_lossy(bytes)),
     }
 }

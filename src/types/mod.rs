@@ -16,6 +16,7 @@ mod decl;
 mod func;
 mod id;
 mod layout;
+mod long_double;
 mod merge;
 mod number;
 mod print;
@@ -29,6 +30,7 @@ pub use decl::{ConstOrigin, ConstValue, Constant, Enum, Global, Typedef};
 pub use func::{CallConv, FnSig, Function, Linkage};
 pub use id::{EnumId, FunctionId, RecordId, TypeId, TypedefId};
 pub use layout::{FieldLayout, Hole, RecordLayout};
+pub use long_double::{LongDouble, ParseLongDoubleError};
 pub use number::hex_float;
 pub use record::{Field, FlatField, Record, RecordDef, RecordKind};
 #[cfg_attr(not(feature = "db"), allow(unused_imports))]

@@ -249,6 +249,16 @@ fn scalar_value(module: &Module, ty: TypeId, lit: &Lit) -> Result<Value> {
             usize::try_from(*value).map_err(|_| anyhow!("{value} is not an address"))?,
         ),
         Lit::Ident(name) => ident_value(module, name, pointer)?,
+        // Read for a `long double`, a literal is rounded once, to it (as
+        // `strtold` reads it), so a printed result reads back exactly.
+        Lit::Float { long, .. }
+            if matches!(
+                types.ty(types.canonical(ty)),
+                Type::Float(FloatKind::LongDouble)
+            ) =>
+        {
+            Value::LongDouble(*long)
+        }
         other => plain_value(types, other)?,
     })
 }
@@ -283,10 +293,18 @@ fn plain_value(types: &TypeSet, lit: &Lit) -> Result<Value> {
             kind: Some(kind),
         } => Value::IntOf(*kind, *value),
         Lit::BigUnsigned(value) => Value::U128(*value),
-        Lit::Float { value, kind: None } => Value::Float(*value),
+        Lit::Float {
+            long,
+            kind: Some(FloatKind::LongDouble),
+            ..
+        } => Value::LongDouble(*long),
+        Lit::Float {
+            value, kind: None, ..
+        } => Value::Float(*value),
         Lit::Float {
             value,
             kind: Some(kind),
+            ..
         } => Value::FloatOf(*kind, *value),
         Lit::Char(c) => Value::Int(*c),
         Lit::Str(bytes) => match std::ffi::CString::new(bytes.clone()) {
@@ -354,6 +372,7 @@ fn variadic_value(module: &Module, lit: &Lit) -> Result<Value> {
         Lit::Float {
             value,
             kind: Some(FloatKind::Float),
+            ..
         } => Ok(Value::Float(*value)),
         Lit::Ident(name) => ident_value(module, name, None),
         other => plain_value(module.types(), other),

@@ -101,8 +101,16 @@ struct ConstantJson {
     name: String,
     #[serde(rename = "type")]
     ty: String,
-    value: serde_json::Value,
+    value: ConstJson,
     origin: &'static str,
+}
+
+/// A constant's value: plain JSON, or a `long double` as `call --json` writes it.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum ConstJson {
+    Plain(serde_json::Value),
+    LongDouble(wyvern::Value),
 }
 
 /// An integer as an exact JSON integer (every C integer fits i64 or u64).
@@ -116,14 +124,15 @@ pub(crate) fn int_json(v: i128) -> serde_json::Value {
     }
 }
 
-fn const_json(v: &ConstValue) -> serde_json::Value {
-    match v {
+fn const_json(v: &ConstValue) -> ConstJson {
+    ConstJson::Plain(match v {
         ConstValue::Int(i) => int_json(*i),
         ConstValue::Float(f) => serde_json::Number::from_f64(*f)
             .map(serde_json::Value::Number)
             .unwrap_or_else(|| f.to_string().into()),
         ConstValue::Str(bytes) => String::from_utf8_lossy(bytes).into_owned().into(),
-    }
+        ConstValue::LongDouble(v) => return ConstJson::LongDouble(wyvern::Value::LongDouble(*v)),
+    })
 }
 
 fn collect(set: &TypeSet) -> Dump {
@@ -330,7 +339,11 @@ pub(crate) fn run(args: &DumpArgs, out: &mut dyn Write) -> Result<()> {
         for (c, json) in set.constants().zip(&dump.constants) {
             let value = match &c.value {
                 ConstValue::Float(f) => format!("{f:?}"),
-                _ => json.value.to_string(),
+                ConstValue::LongDouble(v) => v.to_string(),
+                _ => match &json.value {
+                    ConstJson::Plain(v) => v.to_string(),
+                    ConstJson::LongDouble(v) => v.to_string(),
+                },
             };
             writeln!(
                 out,

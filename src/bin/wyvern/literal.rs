@@ -3,6 +3,7 @@
 
 use anyhow::{anyhow, bail, Result};
 use wyvern::types::{FloatKind, IntKind};
+use wyvern::LongDouble;
 
 /// One literal argument, before it meets its parameter's type.
 #[derive(Debug, Clone, PartialEq)]
@@ -11,8 +12,14 @@ pub(crate) enum Lit {
     Int { value: i128, kind: Option<IntKind> },
     /// An unsigned integer above `i128::MAX` (for `unsigned __int128`).
     BigUnsigned(u128),
-    /// A floating constant; `kind` is set by a suffix (`2.5f`, `2.5L`).
-    Float { value: f64, kind: Option<FloatKind> },
+    /// A floating constant; `kind` is set by a suffix (`2.5f`, `2.5L`). `value`
+    /// is its nearest `double`, `long` its nearest `long double`: a literal
+    /// read for a `long double` (or with an `L` suffix) is rounded only once.
+    Float {
+        value: f64,
+        long: LongDouble,
+        kind: Option<FloatKind>,
+    },
     /// `'c'`
     Char(i128),
     /// `"text"`, escapes decoded.
@@ -246,8 +253,9 @@ impl Reader<'_> {
             {
                 self.pos += 1;
                 Ok(match (op, self.unary(depth + 1)?) {
-                    (b'-', Lit::Float { value, kind }) => Lit::Float {
+                    (b'-', Lit::Float { value, long, kind }) => Lit::Float {
                         value: -value,
+                        long: -long,
                         kind,
                     },
                     (op, inner) => Lit::Unary(op, Box::new(inner)),
@@ -290,10 +298,12 @@ impl Reader<'_> {
                     },
                     "INFINITY" | "inf" => Lit::Float {
                         value: f64::INFINITY,
+                        long: LongDouble::from(f64::INFINITY),
                         kind: None,
                     },
                     "NAN" | "nan" => Lit::Float {
                         value: f64::NAN,
+                        long: LongDouble::from(f64::NAN),
                         kind: None,
                     },
                     _ => Lit::Ident(word.to_owned()),
@@ -456,8 +466,10 @@ fn number(text: &str) -> Option<Lit> {
         } else {
             f64::INFINITY
         };
+        let value = if negative { -value } else { value };
         return Some(Lit::Float {
-            value: if negative { -value } else { value },
+            value,
+            long: LongDouble::from(value),
             kind: None,
         });
     }
@@ -480,8 +492,13 @@ fn number(text: &str) -> Option<Lit> {
         } else {
             digits.parse::<f64>().ok()?
         };
-        let value = if negative { -value } else { value };
-        return Some(Lit::Float { value, kind });
+        let long = digits.parse::<LongDouble>().ok()?;
+        let (value, long) = if negative {
+            (-value, -long)
+        } else {
+            (value, long)
+        };
+        return Some(Lit::Float { value, long, kind });
     }
     let suffix_start = lower
         .char_indices()
@@ -525,6 +542,15 @@ mod tests {
         Lit::Int { value, kind: None }
     }
 
+    /// A floating literal whose value is exactly `value`, also as a `long double`.
+    fn float(value: f64, kind: Option<FloatKind>) -> Lit {
+        Lit::Float {
+            value,
+            long: LongDouble::from(value),
+            kind,
+        }
+    }
+
     #[test]
     fn numbers() {
         assert_eq!(parse("42").unwrap(), int(42));
@@ -538,37 +564,33 @@ mod tests {
                 kind: Some(IntKind::ULongLong)
             }
         );
-        assert_eq!(
-            parse("2.5f").unwrap(),
-            Lit::Float {
-                value: 2.5,
-                kind: Some(FloatKind::Float)
-            }
-        );
+        assert_eq!(parse("2.5f").unwrap(), float(2.5, Some(FloatKind::Float)));
         assert_eq!(
             parse("-1e-3").unwrap(),
             Lit::Float {
                 value: -1e-3,
+                long: "-1e-3".parse().unwrap(),
                 kind: None
             }
         );
+        assert_eq!(parse("0x1.8p1").unwrap(), float(3.0, None));
+        // `long double` literals keep what `double` cannot hold.
+        let Lit::Float { value, long, kind } = parse("-1e4000L").unwrap() else {
+            panic!("not a float")
+        };
         assert_eq!(
-            parse("0x1.8p1").unwrap(),
-            Lit::Float {
-                value: 3.0,
-                kind: None
-            }
+            (value, kind),
+            (f64::NEG_INFINITY, Some(FloatKind::LongDouble))
         );
+        assert_eq!(long.to_string(), "-9.99999999999999999997e+3999");
+        let Lit::Float { long, .. } = parse("0x1.fffffffffffffffep0L").unwrap() else {
+            panic!("not a float")
+        };
+        assert_eq!(long.to_string(), "1.99999999999999999989");
         assert!(parse("12abc").is_err());
         assert!(parse("5UU").is_err());
         assert!(parse("5lL").is_err());
-        assert_eq!(
-            parse("-inf").unwrap(),
-            Lit::Float {
-                value: f64::NEG_INFINITY,
-                kind: None
-            }
-        );
+        assert_eq!(parse("-inf").unwrap(), float(f64::NEG_INFINITY, None));
         assert_eq!(
             parse("0xffffffffffffffffffffffffffffffff").unwrap(),
             Lit::BigUnsigned(u128::MAX)
@@ -597,16 +619,7 @@ mod tests {
                 (vec![], int(1)),
                 (
                     vec![],
-                    Lit::List(vec![
-                        (
-                            vec![],
-                            Lit::Float {
-                                value: 2.5,
-                                kind: None
-                            }
-                        ),
-                        (vec![], int(3))
-                    ])
+                    Lit::List(vec![(vec![], float(2.5, None)), (vec![], int(3))])
                 ),
                 (vec![Designator::Field("z".into())], int(4)),
                 (vec![Designator::Index(2)], int(5)),

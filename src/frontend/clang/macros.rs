@@ -14,8 +14,8 @@ use clang_sys::{CXToken_Identifier, CXToken_Keyword, CXToken_Literal, CXToken_Pu
 use super::convert::MacroDef;
 use super::sys::Token;
 use crate::types::{
-    ConstOrigin, ConstValue, Constant, FloatKind, IntKind, Layout, QualType, Quals, Type,
-    TypeBuilder,
+    ConstOrigin, ConstValue, Constant, FloatKind, IntKind, Layout, LongDouble, QualType, Quals,
+    Type, TypeBuilder,
 };
 
 /// The predefined macros [`DataModel`] reads.
@@ -212,7 +212,19 @@ enum Val {
     Int(i128, IntKind),
     Bool(bool),
     Float(f64, FloatKind),
+    /// An `L`-suffixed floating literal at full precision. Unary `+` and `-`
+    /// and a cast to `long double` keep it; any other operation works on its
+    /// nearest `double`, as this evaluator computes in `double`.
+    Long(LongDouble),
     Str(Vec<u8>),
+}
+
+/// A `long double` literal as the `double` arithmetic works on it.
+fn demote(v: Val) -> Val {
+    match v {
+        Val::Long(x) => Val::Float(x.to_f64(), FloatKind::LongDouble),
+        other => other,
+    }
 }
 
 type Eval<T> = std::result::Result<T, String>;
@@ -285,6 +297,21 @@ fn constant_of(b: &mut TypeBuilder, model: &DataModel, val: Val) -> (QualType, C
                 b.intern(Type::Float(k), Some(Layout::new(size, size.min(16))))
                     .into(),
                 ConstValue::Float(v),
+            )
+        }
+        Val::Long(v) => {
+            let k = FloatKind::LongDouble;
+            let size = u64::from(model.float_bytes(k));
+            // Only an x87 `long double` (10 bytes, padded to 12 or 16) holds it.
+            let value = if size >= 10 {
+                ConstValue::LongDouble(v)
+            } else {
+                ConstValue::Float(v.to_f64())
+            };
+            (
+                b.intern(Type::Float(k), Some(Layout::new(size, size.min(16))))
+                    .into(),
+                value,
             )
         }
         Val::Str(bytes) => {
@@ -720,6 +747,7 @@ impl ExprParser<'_, '_> {
             Val::Int(_, k) => u64::from(self.env.model.bytes(k)),
             Val::Bool(_) => 1,
             Val::Float(_, k) => u64::from(self.env.model.float_bytes(k)),
+            Val::Long(_) => u64::from(self.env.model.float_bytes(FloatKind::LongDouble)),
             Val::Str(s) => s.len() as u64 + 1,
         })
     }
@@ -937,6 +965,12 @@ impl ExprParser<'_, '_> {
 
     fn unary_op(&self, op: &str, v: Val) -> Eval<Val> {
         let model = &self.env.model;
+        match (op, &v) {
+            ("+", Val::Long(x)) => return Ok(Val::Long(*x)),
+            ("-", Val::Long(x)) => return Ok(Val::Long(-*x)),
+            _ => {}
+        }
+        let v = demote(v);
         Ok(match (op, v) {
             ("!", v) => Val::Int(i128::from(!truthy(&v)?), IntKind::Int),
             (_, Val::Str(_)) => return Err(format!("'{op}' applied to a string")),
@@ -961,6 +995,9 @@ impl ExprParser<'_, '_> {
 
     fn cast(&self, to: Cast, v: Val) -> Eval<Val> {
         let model = &self.env.model;
+        if let (Cast::Float(FloatKind::LongDouble), Val::Long(x)) = (to, &v) {
+            return Ok(Val::Long(*x));
+        }
         Ok(match (to, v) {
             (_, Val::Str(_)) => return Err("a cast of a string".into()),
             (Cast::Pointer, _) => {
@@ -968,6 +1005,9 @@ impl ExprParser<'_, '_> {
             }
             (Cast::Void, _) => return Err("it is cast to void".into()),
             (Cast::Bool, v) => Val::Bool(truthy(&v)?),
+            (to, Val::Long(x)) => {
+                return self.cast(to, Val::Float(x.to_f64(), FloatKind::LongDouble))
+            }
             (Cast::Int(k), Val::Int(v, _)) => Val::Int(model.wrap(v, k), k),
             (Cast::Int(k), Val::Bool(b)) => Val::Int(i128::from(b), k),
             (Cast::Int(k), Val::Float(f, _)) => {
@@ -984,6 +1024,7 @@ impl ExprParser<'_, '_> {
 
     fn ternary(&self, cond: Val, then: Val, otherwise: Val) -> Eval<Val> {
         let take = truthy(&cond)?;
+        let (then, otherwise) = (demote(then), demote(otherwise));
         match (&then, &otherwise) {
             (Val::Str(_), _) | (_, Val::Str(_)) => Ok(if take { then } else { otherwise }),
             _ => {
@@ -1015,6 +1056,7 @@ impl ExprParser<'_, '_> {
 
     fn binary(&self, op: &str, lhs: Val, rhs: Val) -> Eval<Val> {
         let model = &self.env.model;
+        let (lhs, rhs) = (demote(lhs), demote(rhs));
         match op {
             "&&" => {
                 return Ok(Val::Int(
@@ -1107,6 +1149,7 @@ fn truthy(v: &Val) -> Eval<bool> {
         Val::Int(x, _) => Ok(*x != 0),
         Val::Bool(b) => Ok(*b),
         Val::Float(f, _) => Ok(*f != 0.0),
+        Val::Long(x) => Ok(*x != LongDouble::from(0.0)),
         Val::Str(_) => Err("a string used as a condition".into()),
     }
 }
@@ -1158,6 +1201,12 @@ fn float_literal(lower: &str) -> Eval<Val> {
     } else {
         (lower, FloatKind::Double)
     };
+    if kind == FloatKind::LongDouble {
+        let v = body
+            .parse::<LongDouble>()
+            .map_err(|_| format!("'{lower}' is not a number"))?;
+        return Ok(Val::Long(v));
+    }
     let value = if let Some(hex) = body.strip_prefix("0x") {
         crate::types::hex_float(hex).ok_or_else(|| format!("'{lower}' is not a number"))?
     } else {
