@@ -400,8 +400,10 @@ impl<'tu> Converter<'tu> {
     /// fields, and checked against clang: the record's size and alignment, and the
     /// offsets clang gives for eight fields spread over the record, the last among
     /// them. `None` (ask clang for each field) when a field is a bitfield, carries
-    /// an attribute or has no layout (a flexible array), or when a check fails —
-    /// as it does under `#pragma pack`, which lowers the record's alignment.
+    /// an attribute or has no layout, or when a check fails — as it does under
+    /// `#pragma pack`, which lowers the record's alignment. (A flexible array
+    /// member has a layout of size 0 and its element's alignment, which is where
+    /// the ABIs place it.)
     fn derived_offsets(
         &self,
         cursors: &[Cursor<'tu>],
