@@ -99,8 +99,8 @@ fn place(
     classes: &mut [Class],
     depth: u32,
 ) -> Result<bool, Unclassifiable> {
-    if depth > 64 {
-        return Err(Unclassifiable("types nest too deeply".into()));
+    if depth > crate::limits::MAX_TYPE_DEPTH {
+        return Err(Unclassifiable(crate::limits::types_too_deep()));
     }
     let ty = set.canonical(ty);
     let Some(layout) = set.layout(ty) else {

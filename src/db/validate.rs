@@ -9,9 +9,9 @@
 use crate::types::{Layout, Record, Type, TypeId, TypeSetData};
 
 /// The deepest nesting of types accepted (pointer to array of struct of …),
-/// counted separately through values and through derived types. Real headers
-/// stay far below it; it bounds every recursion over a loaded set.
-pub const MAX_DEPTH: u32 = 200;
+/// counted separately through values and through derived types: the one limit
+/// of [`crate::limits::MAX_TYPE_DEPTH`], which bounds every recursion over a set.
+pub const MAX_DEPTH: u32 = crate::limits::MAX_TYPE_DEPTH;
 
 /// Sizes at or above this many bytes are refused (no real type comes close, and
 /// it leaves room to count in bits without overflow).

@@ -31,8 +31,8 @@ use super::set::{TypeSet, TypeSetData};
 use super::ty::{QualType, Type};
 use crate::error::{ErrorKind, Result};
 
-/// Structural types nested deeper than this are refused (only a damaged set gets there).
-const MAX_DEPTH: u32 = 256;
+/// Structural types nested deeper than this are refused.
+const MAX_DEPTH: u32 = crate::limits::MAX_TYPE_DEPTH;
 
 impl TypeSet {
     /// All of `self` and `other` in one new set: `other`'s records, enums,
@@ -69,7 +69,7 @@ impl TypeSet {
     /// an enum's constants, a typedef's target, a function's, global's or constant's
     /// type, a constant's value, a struct in one and a union in the other);
     /// [`ErrorKind::Unsupported`] when `other` is damaged (a type that contains
-    /// itself, or nests deeper than 256 levels).
+    /// itself, or nests deeper than [`MAX_TYPE_DEPTH`](crate::limits::MAX_TYPE_DEPTH)).
     pub fn merge(&self, other: &TypeSet) -> Result<TypeSet> {
         self.merge_labeled("the first set", other, "the second set")
     }
@@ -680,7 +680,7 @@ impl<'s> Merger<'s> {
             Slot::Todo => {}
         }
         if depth > MAX_DEPTH {
-            return Err(damaged("is nested too deeply").into());
+            return Err(damaged(&crate::limits::types_too_deep()).into());
         }
         let nominal = match &node.ty {
             Type::Record(r) => Some(

@@ -10,6 +10,7 @@ use clang_sys::*;
 
 use super::sys::{CType, Cursor, TranslationUnit};
 use crate::error::{ErrorKind, Result};
+use crate::limits::MAX_TYPE_DEPTH;
 use crate::types::{
     CallConv, ConstOrigin, ConstValue, Constant, Enum, Field, FloatKind, FnSig, Function, Global,
     IntKind, Layout, Linkage, QualType, Quals, RecordDef, RecordId, RecordKind, Type, TypeBuilder,
@@ -51,6 +52,9 @@ pub(crate) struct Converter<'tu> {
     file_texts: FxHashMap<super::sys::FileHandle, &'tu [u8]>,
     /// Macro definitions and `#include`s in the order the preprocessor met them.
     events: Vec<(super::sys::FileHandle, u32)>,
+    /// How many conversions of types inside types are under way: the nesting of
+    /// the type being converted, bounded by [`MAX_TYPE_DEPTH`].
+    depth: u32,
 }
 
 impl<'tu> Converter<'tu> {
@@ -69,6 +73,7 @@ impl<'tu> Converter<'tu> {
             file_names: FxHashMap::default(),
             file_texts: FxHashMap::default(),
             events: Vec::new(),
+            depth: 0,
         }
     }
 
@@ -377,7 +382,14 @@ impl<'tu> Converter<'tu> {
         if t.is_restrict() {
             quals |= Quals::RESTRICT;
         }
-        let inner = self.unqualified(t)?;
+        // Not `unsupported`: spelling a type this deep would recurse in libclang.
+        if self.depth >= MAX_TYPE_DEPTH {
+            return Err(ErrorKind::Unsupported(crate::limits::types_too_deep()).into());
+        }
+        self.depth += 1;
+        let inner = self.unqualified(t);
+        self.depth -= 1;
+        let inner = inner?;
         let q = QualType::with(inner.id, inner.quals | quals);
         self.types.insert(key, q);
         Ok(q)

@@ -406,6 +406,7 @@ impl<'a> Env<'a> {
             env: self,
             toks: &tokens,
             pos: 0,
+            depth: 0,
         };
         let v = p.expr(0)?;
         if p.pos < tokens.len() {
@@ -603,6 +604,9 @@ struct ExprParser<'e, 't> {
     env: &'e Env<'e>,
     toks: &'t [Token<'e>],
     pos: usize,
+    /// Operands and operators being read inside one another, bounded by
+    /// [`MAX_EXPRESSION_DEPTH`](crate::limits::MAX_EXPRESSION_DEPTH).
+    depth: u32,
 }
 
 /// Binding power of binary operators (higher binds tighter).
@@ -653,19 +657,36 @@ impl ExprParser<'_, '_> {
             let op = op.to_owned();
             self.pos += 1;
             if op == "?" {
-                let then = self.expr(1)?;
+                let then = self.nested(|p| p.expr(1))?;
                 self.expect(":")?;
-                let otherwise = self.expr(power)?;
+                let otherwise = self.nested(|p| p.expr(power))?;
                 lhs = self.ternary(lhs, then, otherwise)?;
                 continue;
             }
-            let rhs = self.expr(power + 1)?;
+            let rhs = self.nested(|p| p.expr(power + 1))?;
             lhs = self.binary(&op, lhs, rhs)?;
         }
         Ok(lhs)
     }
 
+    /// `read` one level deeper, or an error past the limit.
+    fn nested<T>(&mut self, read: impl FnOnce(&mut Self) -> Eval<T>) -> Eval<T> {
+        if self.depth >= crate::limits::MAX_EXPRESSION_DEPTH {
+            return Err(crate::limits::expression_too_deep());
+        }
+        self.depth += 1;
+        let result = read(self);
+        self.depth -= 1;
+        result
+    }
+
+    /// An operand with its prefix operators, casts and parentheses; every
+    /// recursion of the reader passes through here or [`nested`](Self::nested).
     fn unary(&mut self) -> Eval<Val> {
+        self.nested(Self::unary_here)
+    }
+
+    fn unary_here(&mut self) -> Eval<Val> {
         let Some(tok) = self.toks.get(self.pos) else {
             return Err("the expression ends early".into());
         };

@@ -42,8 +42,8 @@ impl From<gimli::Error> for Malformed {
 
 type Result<T> = std::result::Result<T, Malformed>;
 
-/// Deeper than this, a type chain is taken to be corrupt (a cycle with no record).
-const MAX_DEPTH: u32 = 200;
+/// Deeper than this, a type chain is refused (also what stops a cycle with no record).
+const MAX_DEPTH: u32 = crate::limits::MAX_TYPE_DEPTH;
 
 pub(crate) struct Converter<'d, 'a> {
     dwarf: &'d gimli::Dwarf<Reader<'a>>,
@@ -322,7 +322,10 @@ impl<'d, 'a> Converter<'d, 'a> {
             return Ok(q);
         }
         if depth > MAX_DEPTH {
-            return Err(Malformed(format!("type chain too deep at {key:#x}")));
+            return Err(Malformed(format!(
+                "at {key:#x}: {}",
+                crate::limits::types_too_deep()
+            )));
         }
         let entry = unit.entry(offset)?;
         if let Some(id) = self.complete_named(unit, &entry)? {

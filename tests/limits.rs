@@ -1,0 +1,233 @@
+//! Input nested past `wyvern::limits` is an error naming the limit, never a stack
+//! overflow or a panic: in the CLI (8 MiB main thread) and in the library, called
+//! here from test threads (2 MiB stacks), in debug builds too.
+
+mod common;
+
+use common::{run_wyvern, Output, TempDir};
+use wyvern::limits::{MAX_EXPRESSION_DEPTH, MAX_TYPE_DEPTH};
+use wyvern::{CData, ErrorKind};
+
+/// Asserts a clean failure with `status` whose message names `limit`.
+fn assert_refused(output: &Output, status: i32, limit: &str, what: &str) {
+    assert!(
+        !output.stderr.contains("panicked") && !output.stderr.contains("overflow"),
+        "{what}: wyvern crashed\n{}",
+        output.describe()
+    );
+    assert_eq!(output.status, Some(status), "{what}\n{}", output.describe());
+    assert!(
+        output.stderr.contains("error:") && output.stderr.contains(limit),
+        "{what}: the error does not name {limit}\n{}",
+        output.describe()
+    );
+}
+
+/// `wyvern call abs ARG` with stdlib.h: `abs` takes an `int`.
+fn call_abs(arg: &str) -> Output {
+    run_wyvern(&["call", "-H", "<stdlib.h>", "abs", arg])
+}
+
+// A literal the CLI cannot read is a usage error (status 2), as every other
+// unreadable argument is (DESIGN.md: 2 for a usage error).
+#[test]
+fn deep_literals_are_refused_by_the_cli() {
+    let cases = [
+        ("~ chain", format!("{}1", "~".repeat(40_000))),
+        ("-~ chain", format!("{}1", "-~".repeat(20_000))),
+        (
+            "parentheses",
+            format!("{}1{}", "(".repeat(50_000), ")".repeat(50_000)),
+        ),
+        ("1+1+… chain", format!("{}1", "1+".repeat(30_000))),
+        (
+            "braces",
+            format!("{}1{}", "{".repeat(50_000), "}".repeat(50_000)),
+        ),
+        (
+            "&{ nesting",
+            format!("{}1{}", "&{".repeat(30_000), "}".repeat(30_000)),
+        ),
+    ];
+    for (what, arg) in cases {
+        assert_refused(&call_abs(&arg), 2, "MAX_EXPRESSION_DEPTH", what);
+    }
+}
+
+#[test]
+fn literals_at_the_limit_still_work() {
+    let depth = MAX_EXPRESSION_DEPTH as usize - 2;
+    for arg in [
+        format!("{}-5{}", "(".repeat(depth), ")".repeat(depth)),
+        format!("{}-5", "~~".repeat(depth / 2)),
+        format!("{}-5{}", "{".repeat(depth), "}".repeat(depth)),
+    ] {
+        let out = call_abs(&arg);
+        assert!(out.success(), "{}", out.describe());
+        assert_eq!(out.stdout.trim(), "5");
+    }
+}
+
+/// `int (((…(*)…)))`: parentheses in an abstract declarator.
+fn deep_type_name(depth: usize) -> String {
+    format!("int {}*{}", "(".repeat(depth), ")".repeat(depth))
+}
+
+#[test]
+fn deep_type_names_are_refused_by_the_cli() {
+    let out = run_wyvern(&[
+        "layout",
+        "--cdef",
+        "struct s { int a; };",
+        &deep_type_name(50_000),
+    ]);
+    assert_refused(&out, 1, "MAX_TYPE_DEPTH", "layout of a deep type name");
+    let pointers = format!("int {}", "*".repeat(10_000));
+    let out = run_wyvern(&["layout", "--cdef", "struct s { int a; };", &pointers]);
+    assert_refused(&out, 1, "MAX_TYPE_DEPTH", "layout of int ****…");
+}
+
+#[test]
+fn deep_type_names_are_errors_in_the_library() {
+    let set = wyvern::cdef("struct s { int a; }; typedef int (*fn_t)(int);").unwrap();
+    let texts = [
+        deep_type_name(50_000),
+        format!("int {}", "*".repeat(10_000)),
+        format!("int {}", "[2]".repeat(10_000)),
+        // Parameter lists inside parameter lists.
+        format!("int {}{}", "(*)(int ".repeat(5_000), ")".repeat(5_000)),
+    ];
+    for text in &texts {
+        let err = set.type_named(text).unwrap_err();
+        assert!(matches!(err.kind(), ErrorKind::BadTypeName { .. }), "{err}");
+        assert!(err.to_string().contains("MAX_TYPE_DEPTH"), "{err}");
+        let err = CData::new_named(&set, text).unwrap_err();
+        assert!(err.to_string().contains("MAX_TYPE_DEPTH"), "{err}");
+    }
+    // Below the limit the same shapes are found.
+    let depth = MAX_TYPE_DEPTH as usize / 2 - 1;
+    let ptr = set.type_named(&deep_type_name(depth)).unwrap();
+    assert_eq!(set.spell(ptr), "int *");
+    let ptrs = set
+        .type_named(&format!("int {}", "*".repeat(depth)))
+        .unwrap();
+    assert_eq!(set.layout(ptrs.id).unwrap().size, 8);
+}
+
+/// A member name longer than `format!` can pad (`u16::MAX`).
+fn long_name_struct() -> (String, String) {
+    let name = "a".repeat(65_535);
+    (format!("struct s {{ int {name}; long b; }};"), name)
+}
+
+#[test]
+fn long_member_names_lay_out() {
+    let (decl, name) = long_name_struct();
+    let out = run_wyvern(&["layout", "--cdef", &decl, "struct s"]);
+    assert!(out.success(), "{}", out.describe());
+    assert!(
+        out.stdout.contains(&format!("\tint {name}; /*")),
+        "{}",
+        out.describe()
+    );
+    assert!(
+        out.stdout.contains("/* size: 16, align: 8"),
+        "{}",
+        out.describe()
+    );
+
+    let set = wyvern::cdef(&decl).unwrap();
+    let s = set.type_named("struct s").unwrap();
+    let text = set.record_layout(s.id, "struct s").unwrap().to_text();
+    assert!(
+        text.contains(&format!("\tint {name}; /*      0       4 */")),
+        "{text:.200}"
+    );
+    // Short names are still padded to the comment column.
+    let b = text.lines().find(|l| l.contains("long b;")).unwrap();
+    assert_eq!(b.find("/*"), Some(1 + 40), "{b}");
+}
+
+/// A header with `text`, in a scratch directory.
+fn header(dir: &TempDir, name: &str, text: &str) -> String {
+    let path = dir.path().join(name);
+    std::fs::write(&path, text).unwrap();
+    path.display().to_string()
+}
+
+#[test]
+fn deep_declarations_in_headers_are_left_out_with_the_limit() {
+    let dir = TempDir::new("limits");
+    let cases = [
+        (
+            "pointers.h",
+            format!("int {}p;\nint ok;\n", "*".repeat(10_000)),
+        ),
+        (
+            "arrays.h",
+            format!("int p{};\nint ok;\n", "[1]".repeat(300)),
+        ),
+        (
+            "functions.h",
+            // 250 parentheses deep (libclang refuses 256), 500 types deep.
+            format!(
+                "int {}p{};\nint ok;\n",
+                "(*".repeat(250),
+                ")(void)".repeat(250)
+            ),
+        ),
+    ];
+    for (file, text) in cases {
+        let path = header(&dir, file, &text);
+        let set = wyvern::Parser::new().header(&path).parse().unwrap();
+        assert!(set.global("ok").is_ok(), "{file}");
+        let why = set
+            .why_skipped("p")
+            .unwrap_or_else(|| panic!("{file}: p kept"));
+        assert!(why.contains("MAX_TYPE_DEPTH"), "{file}: {why}");
+
+        let out = run_wyvern(&["dump", "-H", &path]);
+        assert!(out.success(), "{file}\n{}", out.describe());
+        assert!(
+            out.stdout.contains("MAX_TYPE_DEPTH"),
+            "{file}\n{}",
+            out.describe()
+        );
+        let out = run_wyvern(&["call", "-H", &path, "p"]);
+        assert_refused(&out, 1, "MAX_TYPE_DEPTH", file);
+    }
+    // Just below the limit, a declaration is kept and spelled in full.
+    let depth = MAX_TYPE_DEPTH as usize - 1;
+    let path = header(&dir, "fits.h", &format!("int {}p;\n", "*".repeat(depth)));
+    let set = wyvern::Parser::new().header(&path).parse().unwrap();
+    let p = set.global("p").unwrap();
+    assert_eq!(set.spell(p.ty), format!("int {}", "*".repeat(depth)));
+}
+
+#[test]
+fn deep_macros_are_not_constants_with_the_limit() {
+    let cases = [
+        format!("#define X {}1{}", "(".repeat(9_000), ")".repeat(9_000)),
+        format!("#define X {}1", "- ".repeat(15_000)),
+        format!("#define X {}1", "!".repeat(15_000)),
+        format!("#define X 1{}", " ? 1 : 1".repeat(3_000)),
+    ];
+    for text in &cases {
+        let set = wyvern::cdef(&format!("{text}\n#define Y 2")).unwrap();
+        let err = set.constant("X").unwrap_err();
+        assert!(
+            matches!(err.kind(), ErrorKind::NotAConstant { .. }),
+            "{err}"
+        );
+        assert!(err.to_string().contains("MAX_EXPRESSION_DEPTH"), "{err}");
+        assert!(set.constant("Y").is_ok());
+    }
+    // Each parenthesis is a level, and so are `-` and `7`.
+    let depth = MAX_EXPRESSION_DEPTH as usize - 2;
+    let text = format!("#define X {}-7{}", "(".repeat(depth), ")".repeat(depth));
+    let set = wyvern::cdef(&text).unwrap();
+    assert_eq!(
+        set.constant("X").unwrap().value,
+        wyvern::ConstValue::Int(-7)
+    );
+}
