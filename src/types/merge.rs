@@ -172,7 +172,10 @@ struct Merger<'s> {
 impl<'s> Merger<'s> {
     fn new(compare: Comparison<'s>) -> Merger<'s> {
         let (a, b) = (compare.a.data(), compare.b.data());
-        let out = a.clone();
+        let mut out = a.clone();
+        // Types derived on demand from `self` (`char [64]`) have ids after its
+        // arena's: placed there, the ids of `self` stay valid as documented.
+        out.types.extend(compare.a.derived_nodes());
         let mut interned = FxHashMap::default();
         for (i, node) in out.types.iter().enumerate() {
             if !is_nominal(&node.ty) {
@@ -805,19 +808,30 @@ fn merge_skipped(into: &mut Vec<(String, String)>, from: &[(String, String)]) {
     into.extend(from.iter().filter(|(n, _)| !known.contains(n)).cloned());
 }
 
-/// Typedefs of records that were incomplete until the merge get their layout.
+/// Typedefs of records that were incomplete until the merge get their layout,
+/// and so do arrays of them derived on demand (`struct s [4]`, which only
+/// [`TypeSet::derive`] makes: C has no arrays of incomplete types). An element
+/// comes before its array, so one pass in id order completes nested ones.
 fn complete_typedef_layouts(data: &mut TypeSetData) {
     for i in 0..data.types.len() {
-        if matches!(
-            data.types[i],
+        let layout = match &data.types[i] {
             TypeNode {
                 ty: Type::Typedef(_),
-                layout: None
-            }
-        ) {
-            let layout = data.layout_of(data.canonical(TypeId::from_index(i)));
-            data.types[i].layout = layout;
-        }
+                layout: None,
+            } => data.layout_of(data.canonical(TypeId::from_index(i))),
+            TypeNode {
+                ty: Type::Array {
+                    elem,
+                    len: Some(n),
+                },
+                layout: None,
+            } => data.layout_of(elem.id).and_then(|e| {
+                let size = e.size.checked_mul(*n).filter(|s| *s < 1 << 60)?;
+                Some(super::ty::Layout::new(size, e.align))
+            }),
+            _ => continue,
+        };
+        data.types[i].layout = layout;
     }
 }
 

@@ -254,6 +254,23 @@ impl TypeSet {
         }
     }
 
+    /// The types [`derive`](Self::derive) added so far, in id order: a set
+    /// built from this one (a merge) appends them after the frozen arena, so
+    /// their ids keep naming them.
+    pub(crate) fn derived_nodes(&self) -> Vec<TypeNode> {
+        // Nodes are pushed with the index locked, so with it locked every id
+        // handed out so far has its node.
+        let index = self
+            .inner
+            .derived
+            .index
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        (0..index.len())
+            .filter_map(|at| self.inner.derived.nodes.get(at).cloned())
+            .collect()
+    }
+
     fn derived_node(&self, id: TypeId) -> Option<&TypeNode> {
         let at = id.index().checked_sub(self.inner.data.types.len())?;
         self.inner.derived.nodes.get(at)
