@@ -38,6 +38,7 @@ pub(crate) fn types_too_deep() -> String {
 }
 
 /// [`too_deep`] for expressions.
+#[cfg_attr(not(feature = "clang"), allow(dead_code))]
 pub(crate) fn expression_too_deep() -> String {
     too_deep(
         "the expression's parts",
