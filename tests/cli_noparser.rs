@@ -47,7 +47,11 @@ fn run_wyvern(args: &[&str]) -> Output {
 #[cfg(not(all(feature = "clang", feature = "dwarf")))]
 fn assert_missing(out: &Output, feature: &str) {
     assert_eq!(out.status, Some(1), "{}", out.describe());
-    let support = if feature == "clang" { "libclang" } else { "DWARF" };
+    let support = if feature == "clang" {
+        "libclang"
+    } else {
+        "DWARF"
+    };
     let message =
         format!("error: this wyvern was built without {support} support (feature `{feature}`)");
     assert!(out.stderr.starts_with(&message), "{}", out.describe());
@@ -60,7 +64,13 @@ fn headers_and_cdef_need_the_clang_feature() {
         &["layout", "--cdef", "struct s { int a; };", "struct s"],
         &["dump", "-H", "<string.h>"],
         &["call", "-H", "<stdlib.h>", "abs", "-5"],
-        &["compile", "-H", "<string.h>", "-o", "target/never-written.wydb"],
+        &[
+            "compile",
+            "-H",
+            "<string.h>",
+            "-o",
+            "target/never-written.wydb",
+        ],
     ];
     for args in cases {
         assert_missing(&run_wyvern(args), "clang");

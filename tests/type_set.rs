@@ -48,7 +48,9 @@ fn derived_ids_name_the_same_type_after_a_merge() {
 #[test]
 fn a_derived_array_of_a_record_completed_by_the_merge_gets_its_layout() {
     let a = wyvern::cdef("struct later; struct later *get(void);").unwrap();
-    let array = a.array_of(a.type_named("struct later").unwrap(), 4).unwrap();
+    let array = a
+        .array_of(a.type_named("struct later").unwrap(), 4)
+        .unwrap();
     assert_eq!(a.layout(array), None);
     let b = wyvern::cdef("struct later { long x; char c; };").unwrap();
     let merged = a.merge(&b).unwrap();
@@ -72,7 +74,10 @@ fn foreign_ids_never_panic() {
     let big = big();
     let set = small();
     let (ty, record, enum_, typedef) = foreign_ids(&big);
-    assert!(ty.index() >= 100 && record.index() >= 10, "{ty:?} {record:?}");
+    assert!(
+        ty.index() >= 100 && record.index() >= 10,
+        "{ty:?} {record:?}"
+    );
 
     assert_eq!(set.ty(ty), &Type::Void);
     assert_eq!(set.layout(ty), None);

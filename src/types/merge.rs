@@ -820,10 +820,7 @@ fn complete_typedef_layouts(data: &mut TypeSetData) {
                 layout: None,
             } => data.layout_of(data.canonical(TypeId::from_index(i))),
             TypeNode {
-                ty: Type::Array {
-                    elem,
-                    len: Some(n),
-                },
+                ty: Type::Array { elem, len: Some(n) },
                 layout: None,
             } => data.layout_of(elem.id).and_then(|e| {
                 let size = e.size.checked_mul(*n).filter(|s| *s < 1 << 60)?;

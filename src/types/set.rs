@@ -409,7 +409,11 @@ impl TypeSet {
     /// one's records) an incomplete anonymous struct, as [`ty`](Self::ty)
     /// answers `void`.
     pub fn record(&self, id: RecordId) -> &Record {
-        self.inner.data.records.get(id.index()).unwrap_or(&FOREIGN_RECORD)
+        self.inner
+            .data
+            .records
+            .get(id.index())
+            .unwrap_or(&FOREIGN_RECORD)
     }
 
     /// The fields of a record body as C code names them, in declaration order:
@@ -466,7 +470,11 @@ impl TypeSet {
     /// The enum behind an id. For a foreign id, an incomplete anonymous enum
     /// with no constants, whose underlying type is no type of this set.
     pub fn enum_(&self, id: EnumId) -> &Enum {
-        self.inner.data.enums.get(id.index()).unwrap_or(&FOREIGN_ENUM)
+        self.inner
+            .data
+            .enums
+            .get(id.index())
+            .unwrap_or(&FOREIGN_ENUM)
     }
 
     /// The typedef behind an id. For a foreign id, a typedef with an empty name
