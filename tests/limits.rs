@@ -231,3 +231,70 @@ fn deep_macros_are_not_constants_with_the_limit() {
         wyvern::ConstValue::Int(-7)
     );
 }
+
+/// Chains of `n` types, each declared on its own (so no single declaration
+/// nests deeply in the text): structs holding the previous one by value,
+/// typedefs of the previous typedef, typedefs of pointers to the previous one.
+fn chains(n: usize) -> (String, String) {
+    let mut h = String::from("struct s0 { int x; };\ntypedef int t0;\ntypedef int *p0;\n");
+    for i in 1..n {
+        h.push_str(&format!(
+            "struct s{i} {{ struct s{} a; }};\ntypedef t{} t{i};\ntypedef p{} *p{i};\n",
+            i - 1,
+            i - 1,
+            i - 1
+        ));
+    }
+    let last = n - 1;
+    h.push_str(&format!(
+        "int take(struct s{last} v);\nint use(p{last} x, t{last} y);\nint near(p50 x, t50 y);\n"
+    ));
+    let c = format!(
+        "#include \"chain.h\"\nint take(struct s{last} v) {{ return 7; }}\n\
+         int use(p{last} x, t{last} y) {{ return y; }}\nint near(p50 x, t50 y) {{ return y + 1; }}\n"
+    );
+    (h, c)
+}
+
+#[test]
+fn chains_of_declarations_stop_at_the_limit() {
+    let dir = TempDir::new("limits-chains");
+    let (h, c) = chains(300);
+    let path = header(&dir, "chain.h", &h);
+    let set = wyvern::Parser::new().header(&path).parse().unwrap();
+    // s0 nests 2 deep (struct, int): s198 is the last within the limit.
+    let last = MAX_TYPE_DEPTH as usize - 2;
+    let s = set.type_named(&format!("struct s{last}")).unwrap();
+    assert_eq!(set.layout(s.id).unwrap().size, 4);
+    for name in [format!("struct s{}", last + 1), "use".into(), "take".into()] {
+        let why = set
+            .why_skipped(&name)
+            .unwrap_or_else(|| panic!("{name} kept"));
+        assert!(why.contains("MAX_TYPE_DEPTH"), "{name}: {why}");
+    }
+    assert!(set.function("near").is_ok());
+    // What a parse keeps, a database takes back.
+    let (set, inputs) = wyvern::Parser::new()
+        .header(&path)
+        .parse_with_inputs()
+        .unwrap();
+    let bytes = wyvern::db::Database::new(set, &inputs).to_bytes();
+    let loaded = wyvern::db::load(&bytes).unwrap();
+    assert!(loaded.function("near").is_ok());
+
+    let lib = match common::gcc_compile(dir.path(), "libchain.so", &c, &["-shared", "-fPIC", "-g"])
+    {
+        common::Compiled::Ok(path) => path.display().to_string(),
+        common::Compiled::Failed(e) => panic!("gcc failed:\n{e}"),
+    };
+    let out = run_wyvern(&["call", "-H", &path, "-l", &lib, "near", "NULL", "3"]);
+    assert!(out.success(), "{}", out.describe());
+    assert_eq!(out.stdout.trim(), "4");
+    let out = run_wyvern(&["call", "-H", &path, "-l", &lib, "use", "NULL", "3"]);
+    assert_refused(&out, 1, "MAX_TYPE_DEPTH", "call use");
+    // The DWARF of the same chains is refused as a whole, naming the limit.
+    let err = wyvern::frontend::dwarf::read(&lib).unwrap_err();
+    assert!(err.to_string().contains("MAX_TYPE_DEPTH"), "{err}");
+    let out = run_wyvern(&["dump", "--dwarf", &lib]);
+    assert_refused(&out, 1, "MAX_TYPE_DEPTH", "dump --dwarf");
+}

@@ -226,7 +226,8 @@ fn place(
                 set.spell(ty.into())
             )))
         }
-        Type::Typedef(_) => unreachable!("canonical() sees through typedefs"),
+        // canonical() gives up on a typedef chain longer than any valid set has.
+        Type::Typedef(_) => return Err(Unclassifiable(crate::limits::types_too_deep())),
     }
     Ok(true)
 }

@@ -166,6 +166,9 @@ impl<'tu> Converter<'tu> {
         if let Some(&id) = self.typedefs.get(&key) {
             return Ok(id);
         }
+        self.b
+            .check_typedef_nesting(target.id)
+            .map_err(ErrorKind::Unsupported)?;
         let layout = c.ty().size_align().map(|(s, a)| Layout::new(s, a));
         let (_, id) = self.b.add_typedef(
             Typedef {
@@ -349,6 +352,9 @@ impl<'tu> Converter<'tu> {
                 bit_width,
             });
         }
+        self.b
+            .check_record_nesting(&fields)
+            .map_err(ErrorKind::Unsupported)?;
         if let Some(r) = self.b.record(record) {
             if r.location.is_none() || def.is_definition() {
                 let loc = location(&mut self.file_names, def);
@@ -445,9 +451,7 @@ impl<'tu> Converter<'tu> {
             }
             CXType_Pointer | CXType_BlockPointer => {
                 let pointee = self.ty(t.pointee())?;
-                self.b
-                    .intern(Type::Pointer(pointee), Self::layout(t))
-                    .into()
+                self.nested(Type::Pointer(pointee), Self::layout(t))?
             }
             CXType_ConstantArray => {
                 let elem = self.ty(t.array_element())?;
@@ -455,7 +459,7 @@ impl<'tu> Converter<'tu> {
                     elem,
                     len: t.array_len(),
                 };
-                self.b.intern(ty, Self::layout(t)).into()
+                self.nested(ty, Self::layout(t))?
             }
             CXType_IncompleteArray | CXType_VariableArray | CXType_DependentSizedArray => {
                 let elem = self.ty(t.array_element())?;
@@ -466,7 +470,7 @@ impl<'tu> Converter<'tu> {
                     .data()
                     .layout_of(elem.id)
                     .map(|l| Layout::new(0, l.align));
-                self.b.intern(ty, layout).into()
+                self.nested(ty, layout)?
             }
             CXType_Vector | CXType_ExtVector => {
                 let elem = self.ty(t.element())?;
@@ -474,7 +478,7 @@ impl<'tu> Converter<'tu> {
                     elem: elem.id,
                     len: t.vector_len().unwrap_or(0),
                 };
-                self.b.intern(ty, Self::layout(t)).into()
+                self.nested(ty, Self::layout(t))?
             }
             CXType_Record => self.record(t.declaration())?.into(),
             CXType_Enum => self.enum_decl(t.declaration())?.into(),
@@ -515,7 +519,14 @@ impl<'tu> Converter<'tu> {
             prototyped,
             conv: calling_conv(t.calling_conv()),
         };
-        Ok(self.b.intern(Type::Function(sig), None).into())
+        self.nested(Type::Function(sig), None)
+    }
+
+    /// Interns a pointer, array, vector or function type, unless it would nest
+    /// past [`MAX_TYPE_DEPTH`] (then the declaration that needs it is left out).
+    fn nested(&mut self, ty: Type, layout: Option<Layout>) -> Result<QualType> {
+        self.b.check_nesting(&ty).map_err(ErrorKind::Unsupported)?;
+        Ok(self.b.intern(ty, layout).into())
     }
 
     /// A parameter declared as an array is a pointer to its element, one declared

@@ -338,10 +338,7 @@ impl<'d, 'a> Converter<'d, 'a> {
             gimli::DW_TAG_pointer_type | gimli::DW_TAG_reference_type => {
                 let pointee = self.type_of(unit, &entry, depth)?;
                 let size = u64::from(unit.encoding().address_size);
-                QualType::new(
-                    self.b
-                        .intern(Type::Pointer(pointee), Some(Layout::new(size, size))),
-                )
+                QualType::new(self.nested(Type::Pointer(pointee), Some(Layout::new(size, size)))?)
             }
             gimli::DW_TAG_const_type => self.qualified(unit, &entry, Quals::CONST, depth)?,
             gimli::DW_TAG_volatile_type => self.qualified(unit, &entry, Quals::VOLATILE, depth)?,
@@ -355,7 +352,7 @@ impl<'d, 'a> Converter<'d, 'a> {
             gimli::DW_TAG_array_type => QualType::new(self.array(unit, &entry, depth)?),
             gimli::DW_TAG_subroutine_type => {
                 let sig = self.signature(unit, &entry, depth)?;
-                QualType::new(self.b.intern(Type::Function(sig), None))
+                QualType::new(self.nested(Type::Function(sig), None)?)
             }
             gimli::DW_TAG_unspecified_type => QualType::new(self.b.intern(Type::Void, None)),
             other => {
@@ -409,6 +406,13 @@ impl<'d, 'a> Converter<'d, 'a> {
         Ok(self.b.intern(ty, layout))
     }
 
+    /// Interns a pointer, array, vector or function type, unless it would nest
+    /// past [`MAX_DEPTH`].
+    fn nested(&mut self, ty: Type, layout: Option<Layout>) -> Result<TypeId> {
+        self.b.check_nesting(&ty).map_err(Malformed)?;
+        Ok(self.b.intern(ty, layout))
+    }
+
     fn typedef(&mut self, unit: &Unit<'a>, entry: &Die<'a>, depth: u32) -> Result<TypeId> {
         let name = self.name(unit, entry)?.unwrap_or_default();
         if let Some(&id) = self.named.get(&name) {
@@ -419,6 +423,7 @@ impl<'d, 'a> Converter<'d, 'a> {
         if let Some(&id) = self.named.get(&name) {
             return Ok(id);
         }
+        self.b.check_typedef_nesting(target.id).map_err(Malformed)?;
         let location = self.location(unit, entry);
         let (_, id) = self.b.add_typedef(
             Typedef {
@@ -497,6 +502,7 @@ impl<'d, 'a> Converter<'d, 'a> {
             _ => self.derived_align(&fields, size).max(member_align),
         };
         let packed = explicit.is_none() && fields.iter().any(|f| self.misaligned(f));
+        self.b.check_record_nesting(&fields).map_err(Malformed)?;
         self.b.define_record(
             record,
             RecordDef {
@@ -750,9 +756,7 @@ impl<'d, 'a> Converter<'d, 'a> {
                 .map_or(0, |l| l.size)
                 .saturating_mul(len);
             let layout = Layout::new(size, size.max(1));
-            return Ok(self
-                .b
-                .intern(Type::Vector { elem: elem.id, len }, Some(layout)));
+            return self.nested(Type::Vector { elem: elem.id, len }, Some(layout));
         }
         // `int a[2][3]` is an array of 2 arrays of 3: build from the innermost.
         let mut current = elem;
@@ -761,7 +765,7 @@ impl<'d, 'a> Converter<'d, 'a> {
                 (Some(e), Some(n)) => e.size.checked_mul(n).map(|size| Layout::new(size, e.align)),
                 _ => None,
             };
-            current = QualType::new(self.b.intern(Type::Array { elem: current, len }, layout));
+            current = QualType::new(self.nested(Type::Array { elem: current, len }, layout)?);
         }
         Ok(current.id)
     }
@@ -821,7 +825,7 @@ impl<'d, 'a> Converter<'d, 'a> {
                 param_names.push(self.name(unit, e)?);
             }
         }
-        let ty = self.b.intern(Type::Function(sig), None);
+        let ty = self.nested(Type::Function(sig), None)?;
         let location = self.location(unit, entry);
         self.b.add_function(Function {
             name: name.clone(),
