@@ -11,7 +11,7 @@
 //!   dozen deep; libclang itself refuses more than 256 nested braces
 //!   (`-fbracket-depth`), so a deeper struct nesting never gets here.
 //! - Expressions: macro constants in system headers nest parentheses and unary
-//!   operators a few dozen deep at most.
+//!   operators a few dozen deep at most, and macros inside macros a few levels.
 
 /// The deepest nesting of types accepted: pointer to pointer, array of array,
 /// struct holding struct by value, function taking function pointers, typedef of
@@ -26,6 +26,12 @@ pub const MAX_TYPE_DEPTH: u32 = 200;
 /// parameter lists and brace initializers in what the CLI reads. Deeper is an
 /// error (a macro past it is not a constant, with the reason).
 pub const MAX_EXPRESSION_DEPTH: u32 = 256;
+
+/// The deepest nesting of macro expansions (a macro whose body uses a macro
+/// whose body uses a macro …) the macro evaluator follows; a constant deeper is
+/// not evaluated (the macro is not a constant, with the reason). System
+/// headers nest a few levels; the expansion's size is bounded separately.
+pub const MAX_MACRO_EXPANSION_DEPTH: u32 = 64;
 
 /// The message for a nesting past `limit` (`"types"` and [`MAX_TYPE_DEPTH`]).
 pub(crate) fn too_deep(what: &str, limit: u32, constant: &str) -> String {

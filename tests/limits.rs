@@ -298,3 +298,20 @@ fn chains_of_declarations_stop_at_the_limit() {
     let out = run_wyvern(&["dump", "--dwarf", &lib]);
     assert_refused(&out, 1, "MAX_TYPE_DEPTH", "dump --dwarf");
 }
+
+#[test]
+fn macros_expanded_too_deeply_name_their_limit() {
+    let depth = wyvern::limits::MAX_MACRO_EXPANSION_DEPTH as usize;
+    let mut text = String::from("#define M0 1\n");
+    for i in 1..=depth + 5 {
+        text.push_str(&format!("#define M{i} (M{} + 1)\n", i - 1));
+    }
+    let set = wyvern::cdef(&text).unwrap();
+    let shallow = format!("M{}", depth - 1);
+    assert_eq!(
+        set.constant(&shallow).unwrap().value,
+        wyvern::ConstValue::Int(depth as i128)
+    );
+    let err = set.constant(&format!("M{}", depth + 5)).unwrap_err();
+    assert!(err.to_string().contains("MAX_MACRO_EXPANSION_DEPTH"), "{err}");
+}

@@ -155,7 +155,7 @@ impl TypeSet {
     fn field_layout(&self, f: &Field, base_bits: u64, depth: u32) -> FieldLayout {
         let bit_offset = base_bits.saturating_add(f.offset_bits);
         let size = self.layout(f.ty.id).map(|l| l.size).unwrap_or(0);
-        let nested = if f.is_anonymous_member() && depth < 32 {
+        let nested = if f.is_anonymous_member() && depth < crate::limits::MAX_TYPE_DEPTH {
             match self.ty(self.canonical(f.ty.id)) {
                 Type::Record(r) => self.record(*r).def.as_ref().map(|d| {
                     d.fields

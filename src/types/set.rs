@@ -418,7 +418,8 @@ impl TypeSet {
 
     /// The fields of a record body as C code names them, in declaration order:
     /// named members, and the named members of anonymous struct and union members
-    /// lifted in at their offsets from the record's start (up to 16 levels deep).
+    /// lifted in at their offsets from the record's start (as deep as they nest,
+    /// at most [`MAX_TYPE_DEPTH`](crate::limits::MAX_TYPE_DEPTH)).
     /// Unnamed bitfields, which are padding, are left out.
     pub fn flat_fields<'s>(&'s self, def: &'s RecordDef) -> Vec<FlatField<'s>> {
         let mut out = Vec::new();
@@ -442,7 +443,7 @@ impl TypeSet {
                     offset_bits,
                     bit_width: field.bit_width,
                 }),
-                None if field.bit_width.is_some() || depth >= 16 => {}
+                None if field.bit_width.is_some() || depth >= crate::limits::MAX_TYPE_DEPTH => {}
                 None => {
                     let Type::Record(r) = self.ty(self.canonical(field.ty.id)) else {
                         continue;

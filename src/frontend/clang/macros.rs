@@ -425,8 +425,12 @@ impl<'a> Env<'a> {
         hide: &mut Vec<&'a str>,
         depth: u32,
     ) -> Eval<Vec<Token<'a>>> {
-        if depth > 64 {
-            return Err("its expansion is nested too deeply".into());
+        if depth > crate::limits::MAX_MACRO_EXPANSION_DEPTH {
+            return Err(crate::limits::too_deep(
+                "macros expanded inside macros",
+                crate::limits::MAX_MACRO_EXPANSION_DEPTH,
+                "MAX_MACRO_EXPANSION_DEPTH",
+            ));
         }
         // Macros that use each other twice grow exponentially; the preprocessor only
         // pays for that when a macro is used, but wyvern evaluates every one.
