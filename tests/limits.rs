@@ -315,5 +315,8 @@ fn macros_expanded_too_deeply_name_their_limit() {
         wyvern::ConstValue::Int(depth as i128)
     );
     let err = set.constant(&format!("M{}", depth + 5)).unwrap_err();
-    assert!(err.to_string().contains("MAX_MACRO_EXPANSION_DEPTH"), "{err}");
+    assert!(
+        err.to_string().contains("MAX_MACRO_EXPANSION_DEPTH"),
+        "{err}"
+    );
 }

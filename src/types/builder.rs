@@ -113,6 +113,7 @@ impl TypeBuilder {
     }
 
     /// An error past the limit.
+    #[cfg_attr(not(any(feature = "clang", feature = "dwarf")), allow(dead_code))]
     fn within_limit(n: Nesting) -> Result<(), String> {
         if n.value.max(n.derived) > crate::limits::MAX_TYPE_DEPTH {
             Err(crate::limits::types_too_deep())
@@ -124,16 +125,19 @@ impl TypeBuilder {
     /// Whether the structural type `ty` (or a typedef, enum) would nest within
     /// [`MAX_TYPE_DEPTH`](crate::limits::MAX_TYPE_DEPTH): front ends ask before
     /// they intern it, and leave out the declaration that needs it when not.
+    #[cfg_attr(not(any(feature = "clang", feature = "dwarf")), allow(dead_code))]
     pub(crate) fn check_nesting(&self, ty: &Type) -> Result<(), String> {
         Self::within_limit(self.nesting_of(ty))
     }
 
     /// As [`check_nesting`](Self::check_nesting), for a typedef of `target`.
+    #[cfg_attr(not(any(feature = "clang", feature = "dwarf")), allow(dead_code))]
     pub(crate) fn check_typedef_nesting(&self, target: TypeId) -> Result<(), String> {
         Self::within_limit(self.nesting_of_parts(&[target], &[]))
     }
 
     /// As [`check_nesting`](Self::check_nesting), for a record of `fields`.
+    #[cfg_attr(not(any(feature = "clang", feature = "dwarf")), allow(dead_code))]
     pub(crate) fn check_record_nesting(
         &self,
         fields: &[super::record::Field],
