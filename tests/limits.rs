@@ -388,3 +388,49 @@ fn types_just_within_the_limit_work_everywhere() {
     assert!(dwarf.function("take").is_ok());
     assert!(a.merge(&dwarf).is_ok());
 }
+
+/// A record defined after its typedef nests deeper through that typedef than
+/// it did when the typedef was made: in DWARF, a typedef of a struct declared
+/// in one unit and defined in another. Counted at the definition, the set read
+/// still loads from a database.
+#[test]
+fn typedefs_made_before_their_record_count_at_its_definition() {
+    let dir = TempDir::new("limits-late");
+    let mut chain = String::from("struct s0 { int x; };\n");
+    // s197 nests 199 deep: `struct late` holding it nests 200 deep, the limit,
+    // and `late_t` one more.
+    for i in 1..=197 {
+        chain.push_str(&format!("struct s{i} {{ struct s{} a; }};\n", i - 1));
+    }
+    let a = "typedef struct late late_t;\nlate_t *get(void) { return 0; }\n";
+    let b = format!(
+        "{chain}struct late {{ struct s197 a; }};\nint use(struct late *p) {{ return 1; }}\n"
+    );
+    for (name, source) in [("a", a.to_string()), ("b", b)] {
+        match common::gcc_compile(dir.path(), name, &source, &["-g", "-fPIC", "-c"]) {
+            common::Compiled::Ok(_) => {}
+            common::Compiled::Failed(e) => panic!("gcc -c {name}.c:\n{e}"),
+        }
+    }
+    let lib = dir.path().join("liblate.so");
+    let linked = common::run(
+        std::process::Command::new("gcc")
+            .args(["-shared", "-o"])
+            .arg(&lib)
+            .arg(dir.path().join("a"))
+            .arg(dir.path().join("b")),
+    );
+    assert!(linked.success(), "{}", linked.describe());
+    let set = wyvern::frontend::dwarf::read(&lib).unwrap();
+    let why = set.why_skipped("struct late").unwrap_or("kept");
+    assert!(why.contains("MAX_TYPE_DEPTH"), "struct late: {why}");
+    assert!(set.function("get").is_ok());
+    let inputs = wyvern::frontend::Inputs {
+        reader: String::new(),
+        flags: Vec::new(),
+        files: Vec::new(),
+    };
+    let bytes = wyvern::db::Database::new(set, &inputs).to_bytes();
+    let loaded = wyvern::db::load(&bytes).unwrap();
+    assert!(loaded.function("get").is_ok());
+}

@@ -51,8 +51,13 @@ impl Nesting {
 pub struct TypeBuilder {
     data: TypeSetData,
     interned: FxHashMap<Type, TypeId>,
-    /// The nesting of each type, by type index.
+    /// The nesting of each type, by type index (for a typedef, computed when
+    /// asked: what it names may be a record defined after it).
     nesting: Vec<Nesting>,
+    /// For a record's type, the longest chain of typedefs naming it: a record
+    /// defined after its typedefs (`typedef struct s s_t; struct s {...};`)
+    /// nests that much deeper through them.
+    typedefs_above: FxHashMap<TypeId, u32>,
 }
 
 impl TypeBuilder {
@@ -62,14 +67,37 @@ impl TypeBuilder {
             data: TypeSetData::empty(target),
             interned: FxHashMap::default(),
             nesting: Vec::new(),
+            typedefs_above: FxHashMap::default(),
         }
     }
 
+    /// What the typedef chain from `id` ends at, and how many typedefs it passes
+    /// (bounded: a chain longer than the limit is refused when added).
+    fn typedef_chain(&self, mut id: TypeId) -> (TypeId, u32) {
+        let mut steps = 0;
+        while let Some(Type::Typedef(t)) = self.get(id) {
+            match self.data.typedefs.get(t.index()) {
+                Some(td) if steps <= crate::limits::MAX_TYPE_DEPTH => {
+                    id = td.target.id;
+                    steps += 1;
+                }
+                _ => break,
+            }
+        }
+        (id, steps)
+    }
+
     fn nesting_at(&self, id: TypeId) -> Nesting {
-        self.nesting
-            .get(id.index())
+        let (base, steps) = self.typedef_chain(id);
+        let n = self
+            .nesting
+            .get(base.index())
             .copied()
-            .unwrap_or(Nesting::LEAF)
+            .unwrap_or(Nesting::LEAF);
+        Nesting {
+            value: n.value.saturating_add(steps),
+            derived: n.derived.saturating_add(steps),
+        }
     }
 
     /// The nesting a type made of `value` parts (held by value, and derived
@@ -136,16 +164,28 @@ impl TypeBuilder {
         Self::within_limit(self.nesting_of_parts(&[target], &[]))
     }
 
-    /// As [`check_nesting`](Self::check_nesting), for a record of `fields`.
+    /// As [`check_nesting`](Self::check_nesting), for `record` defined with
+    /// `fields`, and the typedefs that already name it.
     #[cfg_attr(not(any(feature = "clang", feature = "dwarf")), allow(dead_code))]
     pub(crate) fn check_record_nesting(
         &self,
+        record: RecordId,
         fields: &[super::record::Field],
     ) -> Result<(), String> {
         let parts: Vec<TypeId> = fields.iter().map(|f| f.ty.id).collect();
         // Fields are held by value only: a record is derived from nothing.
         let value = self.nesting_of_parts(&parts, &[]).value;
-        Self::within_limit(Nesting { value, derived: 1 })
+        let above = self
+            .data
+            .record_types
+            .get(record.index())
+            .and_then(|ty| self.typedefs_above.get(ty))
+            .copied()
+            .unwrap_or(0);
+        Self::within_limit(Nesting {
+            value: value.saturating_add(above),
+            derived: 1,
+        })
     }
 
     /// The target this builder's layouts are for.
@@ -235,6 +275,11 @@ impl TypeBuilder {
     /// their own alignment: `typedef int a8 __attribute__((aligned(8)))`).
     pub fn add_typedef(&mut self, t: Typedef, layout: Option<Layout>) -> (TypedefId, TypeId) {
         let id = TypedefId::from_index(self.data.typedefs.len());
+        let (base, steps) = self.typedef_chain(t.target.id);
+        if matches!(self.get(base), Some(Type::Record(_))) {
+            let above = self.typedefs_above.entry(base).or_insert(0);
+            *above = (*above).max(steps.saturating_add(1));
+        }
         self.data.typedefs.push(t);
         (id, self.push(Type::Typedef(id), layout))
     }

@@ -353,7 +353,7 @@ impl<'tu> Converter<'tu> {
             });
         }
         self.b
-            .check_record_nesting(&fields)
+            .check_record_nesting(record, &fields)
             .map_err(ErrorKind::Unsupported)?;
         if let Some(r) = self.b.record(record) {
             if r.location.is_none() || def.is_definition() {

@@ -563,7 +563,7 @@ impl<'d, 'a> Converter<'d, 'a> {
         };
         let packed = explicit.is_none() && fields.iter().any(|f| self.misaligned(f));
         self.b
-            .check_record_nesting(&fields)
+            .check_record_nesting(record, &fields)
             .map_err(Malformed::TooDeep)?;
         self.b.define_record(
             record,
