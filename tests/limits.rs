@@ -434,3 +434,24 @@ fn typedefs_made_before_their_record_count_at_its_definition() {
     let loaded = wyvern::db::load(&bytes).unwrap();
     assert!(loaded.function("get").is_ok());
 }
+
+/// Two sets within the limit whose merge would not be: a typedef of a struct in
+/// one, the struct's deep definition in the other.
+#[test]
+fn a_merge_past_the_limit_is_an_error() {
+    let mut chain = String::from("struct s0 { int x; };\n");
+    for i in 1..=197 {
+        chain.push_str(&format!("struct s{i} {{ struct s{} a; }};\n", i - 1));
+    }
+    let a = wyvern::cdef("typedef struct late late_t; late_t *get(void);").unwrap();
+    let b = wyvern::cdef(&format!("{chain}struct late {{ struct s197 a; }};")).unwrap();
+    let Err(err) = a.merge(&b) else {
+        panic!("a merged set nesting past the limit was accepted")
+    };
+    assert!(err.to_string().contains("MAX_TYPE_DEPTH"), "{err}");
+    // One level less merges.
+    let b = wyvern::cdef(&format!("{chain}struct late {{ struct s196 a; }};")).unwrap();
+    let merged = a.merge(&b).unwrap();
+    let late = merged.type_named("late_t").unwrap();
+    assert_eq!(merged.layout(late.id).unwrap().size, 4);
+}

@@ -69,7 +69,8 @@ impl TypeSet {
     /// an enum's constants, a typedef's target, a function's, global's or constant's
     /// type, a constant's value, a struct in one and a union in the other);
     /// [`ErrorKind::Unsupported`] when `other` is damaged (a type that contains
-    /// itself, or nests deeper than [`MAX_TYPE_DEPTH`](crate::limits::MAX_TYPE_DEPTH)).
+    /// itself, or nests deeper than [`MAX_TYPE_DEPTH`](crate::limits::MAX_TYPE_DEPTH)),
+    /// or when the result would nest deeper than that.
     pub fn merge(&self, other: &TypeSet) -> Result<TypeSet> {
         self.merge_labeled("the first set", other, "the second set")
     }
@@ -115,6 +116,14 @@ impl TypeSet {
         merger.match_constants()?;
         merger.take_pairs();
         merger.import()?;
+        // Each set nests within the limit, but a record one set completes can
+        // nest deeper through the other's typedefs of it.
+        super::nesting::check_nesting(&merger.out).map_err(|why| {
+            ErrorKind::Unsupported(format!(
+                "cannot merge {other_label} into {label}: in the result, {why} \
+                 (the limit wyvern::limits::MAX_TYPE_DEPTH)"
+            ))
+        })?;
         Ok(TypeSet::from_data(merger.out))
     }
 }

@@ -17,6 +17,7 @@ mod func;
 mod id;
 mod layout;
 mod merge;
+mod nesting;
 mod number;
 mod print;
 mod record;
@@ -29,9 +30,10 @@ pub use decl::{ConstOrigin, ConstValue, Constant, Enum, Global, Typedef};
 pub use func::{CallConv, FnSig, Function, Linkage};
 pub use id::{EnumId, FunctionId, RecordId, TypeId, TypedefId};
 pub use layout::{FieldLayout, Hole, RecordLayout};
+#[cfg_attr(not(feature = "db"), allow(unused_imports))]
+pub(crate) use nesting::check_nesting;
 pub use number::hex_float;
 pub use record::{Field, FlatField, Record, RecordDef, RecordKind};
-#[cfg_attr(not(feature = "db"), allow(unused_imports))]
 pub(crate) use set::TypeSetData;
 pub use set::{Target, TypeSet};
 pub use ty::{scalar_from_words, FloatKind, IntKind, Layout, QualType, Quals, Type};
