@@ -9,9 +9,9 @@
 //! itself through a record's fields, so the first must be acyclic and the second
 //! too; both must nest at most [`MAX_DEPTH`] deep.
 
-use super::set::TypeSetData;
 use super::ty::Type;
 use super::TypeId;
+use super::TypeSetData;
 
 /// The limit, [`crate::limits::MAX_TYPE_DEPTH`].
 const MAX_DEPTH: u32 = crate::limits::MAX_TYPE_DEPTH;
