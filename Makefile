@@ -10,9 +10,11 @@ demo: setup
 
 # Everything CI runs: formatting, lints, docs, the test suite (gcc as the oracle)
 # under each installed libclang (scripts/libclangs.sh; doctests under the first),
-# the build without the optional front ends, the DWARF-only build (no libclang), and
-# the database-only build (neither libclang nor gimli) calling through a database
-# that the default build's `wyvern compile` writes.
+# the build without the optional front ends, the DWARF-only build (no libclang), the
+# database-only build (neither libclang nor gimli) calling through a database that
+# the default build's `wyvern compile` writes, and the CLI built without libclang
+# (and without gimli) refusing -H/--cdef/--dwarf by the feature's name and calling
+# through that database.
 test: setup
 	cargo fmt --check
 	cargo clippy --all-targets -- -D warnings
@@ -26,6 +28,8 @@ test: setup
 	cargo build --no-default-features --features dwarf --quiet
 	cargo run --quiet -- compile -H '<math.h>' -H '<string.h>' -o target/noparser.wydb
 	WYVERN_TEST_DB=target/noparser.wydb cargo test --no-default-features --features db --test db_noparser
+	WYVERN_TEST_DB=target/noparser.wydb cargo test --no-default-features --features cli --test cli_noparser
+	WYVERN_TEST_DB=target/noparser.wydb cargo test --no-default-features --features cli,dwarf --test cli_noparser
 
 bench: setup
 	cargo bench

@@ -56,7 +56,7 @@ use crate::SourceLocation;
 
 /// Structural types nested deeper than this are taken as different (only a corrupt,
 /// cyclic set gets there).
-const MAX_TYPE_DEPTH: u32 = 64;
+const MAX_TYPE_DEPTH: u32 = crate::limits::MAX_TYPE_DEPTH;
 /// Longest typedef chain followed (a corrupt set could loop).
 const MAX_TYPEDEF_CHAIN: usize = 256;
 /// Deepest nesting of anonymous records whose members are reported one by one.

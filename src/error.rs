@@ -226,7 +226,7 @@ pub enum ErrorKind {
         reason: String,
     },
     /// A type name could not be read.
-    #[error("cannot read type name '{text}': {reason}")]
+    #[error("cannot read type name '{}': {reason}", shorten(text))]
     BadTypeName {
         /// The text as given.
         text: String,
@@ -381,4 +381,13 @@ pub(crate) fn closest<'a>(
         }
     }
     best.map(|(_, _, c)| c.to_owned())
+}
+
+/// A long text (a type name of 100,000 parentheses) cut for a message.
+fn shorten(text: &str) -> std::borrow::Cow<'_, str> {
+    const SHOWN: usize = 80;
+    match text.char_indices().nth(SHOWN) {
+        Some((end, _)) => format!("{}…", &text[..end]).into(),
+        None => text.into(),
+    }
 }

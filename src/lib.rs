@@ -38,6 +38,7 @@
 //!   function pointer checked against the header. [`CData`]: owned C objects.
 //! - [`db`] (feature `db`): precompiled type databases, loaded without a parser.
 //! - [`abi`]: the x86-64 System V classification and libffi call interfaces.
+//! - [`limits`]: how deeply types and expressions may nest.
 //!
 //! ## Features
 //! - `clang` (default): the libclang front end. libclang is loaded at run time
@@ -68,6 +69,7 @@ pub mod check;
 pub mod db;
 mod error;
 pub mod frontend;
+pub mod limits;
 pub mod runtime;
 pub mod types;
 

@@ -180,6 +180,17 @@ impl CallInterface {
         variadic: &[TypeId],
         closure: bool,
     ) -> Result<CallInterface> {
+        // Another set's ids would read as `void` here: a call through them would
+        // pass nothing where the function expects a value.
+        let ids = std::iter::once(sig.ret.id)
+            .chain(sig.params.iter().map(|p| p.id))
+            .chain(variadic.iter().copied());
+        if let Some(foreign) = ids.into_iter().find(|&id| !set.has_type(id)) {
+            return Err(unsupported(&format!(
+                "type id {} of this signature is not of this set",
+                foreign.index()
+            )));
+        }
         let abi = abi_of(set, sig.conv)?;
         if !variadic.is_empty() && !sig.variadic {
             return Err(unsupported(

@@ -99,8 +99,8 @@ fn place(
     classes: &mut [Class],
     depth: u32,
 ) -> Result<bool, Unclassifiable> {
-    if depth > 64 {
-        return Err(Unclassifiable("types nest too deeply".into()));
+    if depth > crate::limits::MAX_TYPE_DEPTH {
+        return Err(Unclassifiable(crate::limits::types_too_deep()));
     }
     let ty = set.canonical(ty);
     let Some(layout) = set.layout(ty) else {
@@ -235,7 +235,8 @@ fn place(
                 set.spell(ty.into())
             )))
         }
-        Type::Typedef(_) => unreachable!("canonical() sees through typedefs"),
+        // canonical() gives up on a typedef chain longer than any valid set has.
+        Type::Typedef(_) => return Err(Unclassifiable(crate::limits::types_too_deep())),
     }
     Ok(true)
 }

@@ -9,9 +9,9 @@
 use crate::types::{Layout, Record, Type, TypeId, TypeSetData};
 
 /// The deepest nesting of types accepted (pointer to array of struct of …),
-/// counted separately through values and through derived types. Real headers
-/// stay far below it; it bounds every recursion over a loaded set.
-pub const MAX_DEPTH: u32 = 200;
+/// counted separately through values and through derived types: the one limit
+/// of [`crate::limits::MAX_TYPE_DEPTH`], which bounds every recursion over a set.
+pub const MAX_DEPTH: u32 = crate::limits::MAX_TYPE_DEPTH;
 
 /// Sizes at or above this many bytes are refused (no real type comes close, and
 /// it leaves room to count in bits without overflow).
@@ -28,26 +28,13 @@ pub(super) fn check(data: &TypeSetData) -> Check {
     v.nodes()?;
     v.records()?;
     v.declarations()?;
-    v.acyclic(Edges::Value)?;
-    v.acyclic(Edges::Derived)?;
+    crate::types::check_nesting(data)?;
+    v.enum_underlying()?;
     Ok(())
 }
 
 struct Validator<'a> {
     data: &'a TypeSetData,
-}
-
-/// The two graphs that must be acyclic.
-#[derive(Clone, Copy, PartialEq)]
-enum Edges {
-    /// What a type holds by value: typedef targets, array and vector elements,
-    /// record fields, enum underlying types. What layouts recurse through.
-    Value,
-    /// Everything but record fields: pointees, elements, function parameters and
-    /// results, typedef targets, enum underlying types. What printing and
-    /// `canonical` recurse through. A C type can only refer back to itself
-    /// through a record's fields (a tag can be used before its definition).
-    Derived,
 }
 
 impl Validator<'_> {
@@ -261,99 +248,13 @@ impl Validator<'_> {
         Ok(())
     }
 
-    /// The types `ty` refers to along `edges`.
-    fn children(&self, ty: &Type, edges: Edges, out: &mut Vec<TypeId>) {
-        let d = self.data;
-        match ty {
-            Type::Typedef(t) => out.extend(d.typedefs.get(t.index()).map(|t| t.target.id)),
-            Type::Enum(e) => out.extend(d.enums.get(e.index()).map(|e| e.underlying)),
-            Type::Array { elem, .. } => out.push(elem.id),
-            Type::Vector { elem, .. } => out.push(*elem),
-            Type::Record(r) if edges == Edges::Value => {
-                if let Some(def) = d.records.get(r.index()).and_then(|r| r.def.as_ref()) {
-                    out.extend(def.fields.iter().map(|f| f.ty.id));
-                }
-            }
-            Type::Pointer(q) if edges == Edges::Derived => out.push(q.id),
-            Type::Function(sig) if edges == Edges::Derived => {
-                out.push(sig.ret.id);
-                out.extend(sig.params.iter().map(|p| p.id));
-            }
-            _ => {}
-        }
-    }
-
-    /// Refuses a cycle along `edges`, and nesting deeper than [`MAX_DEPTH`].
-    /// Iterative, so a hostile body cannot overflow the stack here either; the
-    /// children of the nodes on the path share one list, so it allocates little.
-    fn acyclic(&self, edges: Edges) -> Check {
-        const UNSEEN: u32 = 0;
-        const ON_PATH: u32 = u32::MAX;
-        // depth[i]: UNSEEN, ON_PATH, or 1 + the depth of its deepest child.
-        let n = self.data.types.len();
-        let mut depth = vec![UNSEEN; n];
-        // The children of every node on the path, one range per node.
-        let mut kids: Vec<TypeId> = Vec::new();
-        // (type, where its children start in `kids`, the next child to visit)
-        let mut stack: Vec<(usize, usize, usize)> = Vec::new();
-        for root in 0..n {
-            if depth[root] != UNSEEN {
-                continue;
-            }
-            depth[root] = ON_PATH;
-            self.children(&self.data.types[root].ty, edges, &mut kids);
-            stack.push((root, 0, 0));
-            while let Some(&mut (node, start, ref mut next)) = stack.last_mut() {
-                // The top node's children are the last range of the list.
-                let end = kids.len();
-                let Some(&child) = kids[start..end].get(*next) else {
-                    let deepest = kids[start..end]
-                        .iter()
-                        .map(|k| depth[k.index()])
-                        .max()
-                        .unwrap_or(0);
-                    depth[node] = deepest + 1;
-                    kids.truncate(start);
-                    stack.pop();
-                    if depth[node] > MAX_DEPTH {
-                        return Err(format!("type {node} is nested more than {MAX_DEPTH} deep"));
-                    }
-                    continue;
-                };
-                *next += 1;
-                match depth[child.index()] {
-                    ON_PATH => {
-                        return Err(format!(
-                            "type {} contains itself {}",
-                            child.index(),
-                            match edges {
-                                Edges::Value => "by value",
-                                Edges::Derived => "not through a struct or union",
-                            }
-                        ))
-                    }
-                    UNSEEN => {
-                        if stack.len() as u32 > MAX_DEPTH {
-                            return Err(format!(
-                                "type {} is nested more than {MAX_DEPTH} deep",
-                                child.index()
-                            ));
-                        }
-                        depth[child.index()] = ON_PATH;
-                        let start = kids.len();
-                        self.children(&self.data.types[child.index()].ty, edges, &mut kids);
-                        stack.push((child.index(), start, 0));
-                    }
-                    _ => {}
-                }
-            }
-        }
-        if edges == Edges::Value {
-            for (i, e) in self.data.enums.iter().enumerate() {
-                let canonical = self.data.canonical(e.underlying);
-                if !matches!(self.data.ty(canonical), Some(Type::Int(_) | Type::Bool)) {
-                    return Err(format!("enum {i}'s underlying type is not an integer type"));
-                }
+    /// Enum underlying types, checked once the graphs are known acyclic
+    /// (`canonical` is bounded either way, but a message is clearer).
+    fn enum_underlying(&self) -> Check {
+        for (i, e) in self.data.enums.iter().enumerate() {
+            let canonical = self.data.canonical(e.underlying);
+            if !matches!(self.data.ty(canonical), Some(Type::Int(_) | Type::Bool)) {
+                return Err(format!("enum {i}'s underlying type is not an integer type"));
             }
         }
         Ok(())

@@ -544,7 +544,8 @@ fn write_object(
     bytes: &[u8],
     depth: u32,
 ) -> fmt::Result {
-    if depth > 64 {
+    // A set nests at most MAX_TYPE_DEPTH deep; only a damaged one gets here.
+    if depth > crate::limits::MAX_TYPE_DEPTH {
         return f.write_str("…");
     }
     let ty = set.canonical(place.ty);
@@ -705,7 +706,7 @@ impl serde::Serialize for Json<'_> {
             bytes: self.bytes,
             depth: self.depth + 1,
         };
-        if self.depth > 64 {
+        if self.depth > crate::limits::MAX_TYPE_DEPTH {
             return s.serialize_none();
         }
         match set.ty(ty) {

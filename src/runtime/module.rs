@@ -178,9 +178,86 @@ impl Module {
     /// The global variable `name` and where it lives.
     fn global_place(&self, name: &str) -> Result<(QualType, *mut u8, usize)> {
         let global = self.types.global(name)?;
+        if self.unknown_length_element(global.ty).is_some() {
+            return Err(ErrorKind::Unsupported(format!(
+                "'{name}' is an array of unknown length ('{}'): read its first N elements \
+                 with Module::global_array(\"{name}\", N), or pass it where C takes a pointer \
+                 (its address: Module::symbol)",
+                self.types.spell(global.ty)
+            ))
+            .into());
+        }
         let size = size_of(&self.types, global.ty.id)?;
         let (address, _) = self.find_declared(name, global.symbol())?;
         Ok((global.ty, address.cast(), size))
+    }
+
+    /// The element type of `ty` when it is an array of unknown length
+    /// (`extern int table[];`), typedefs seen through.
+    fn unknown_length_element(&self, ty: QualType) -> Option<QualType> {
+        match self.types.ty(self.types.canonical(ty.id)) {
+            Type::Array { elem, len: None } => Some(*elem),
+            _ => None,
+        }
+    }
+
+    /// Reads the first `len` elements of the global array `name` as a copy of
+    /// type `T [len]`, whose elements are read as any array's (`"[2]"`,
+    /// `"[0].field"`). This is how a global of unknown length
+    /// (`extern int table[];`, defined elsewhere with its length) is read; for
+    /// an array of known length, `len` may be at most that length.
+    ///
+    /// ```no_run
+    /// # fn main() -> wyvern::Result<()> {
+    /// let types = wyvern::cdef("extern int my_array[];")?;
+    /// // SAFETY: the fixture library runs no initialiser.
+    /// let module = wyvern::Module::new(types, unsafe { wyvern::Library::open("./libarray.so")? });
+    /// // SAFETY: the library defines `int my_array[] = {1, 2, 3};`, and nothing writes it.
+    /// let first = unsafe { module.global_array("my_array", 3)? };
+    /// assert_eq!(first.get("[2]")?, wyvern::Value::Int(3));
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// [`ErrorKind::NotFound`] for an undeclared name, [`ErrorKind::Unsupported`]
+    /// for a global that is not an array or for more elements than its declared
+    /// length, [`ErrorKind::Symbol`] when no library defines it.
+    ///
+    /// # Safety
+    /// The header cannot tell how long an array of unknown length is: the
+    /// variable must really have at least `len` elements (reading past its end
+    /// reads other memory, or faults), and no other thread may be writing them.
+    pub unsafe fn global_array(&self, name: &str, len: u64) -> Result<CData> {
+        let global = self.types.global(name)?;
+        let canonical = self.types.canonical(global.ty.id);
+        let elem = match self.types.ty(canonical) {
+            Type::Array { elem, len: None } => *elem,
+            Type::Array {
+                elem,
+                len: Some(declared),
+            } if len <= *declared => *elem,
+            Type::Array {
+                len: Some(declared),
+                ..
+            } => {
+                return Err(ErrorKind::Unsupported(format!(
+                    "'{name}' has {declared} elements, not {len}"
+                ))
+                .into())
+            }
+            _ => {
+                return Err(ErrorKind::Unsupported(format!(
+                    "'{name}' is not an array, it is '{}'",
+                    self.types.spell(global.ty)
+                ))
+                .into())
+            }
+        };
+        let array = QualType::with(self.types.array_of(elem, len)?, global.ty.quals);
+        let (address, _) = self.find_declared(name, global.symbol())?;
+        // SAFETY: the symbol is the array's storage, and the caller vouches that
+        // it holds `len` elements that nothing writes meanwhile.
+        unsafe { CData::read_from(&self.types, array, address.cast()) }
     }
 
     /// Reads the global variable `name` (`stdout`, `environ`, a library's own),
@@ -189,7 +266,8 @@ impl Module {
     ///
     /// # Errors
     /// [`ErrorKind::NotFound`] for an undeclared name, [`ErrorKind::Symbol`]
-    /// when no library defines it.
+    /// when no library defines it, [`ErrorKind::Unsupported`] for an array of
+    /// unknown length (read it with [`global_array`](Self::global_array)).
     ///
     /// # Safety
     /// No other thread may be writing the variable.

@@ -24,11 +24,40 @@ pub(crate) struct TypeNode {
     pub(crate) layout: Option<Layout>,
 }
 
+/// How deeply a type nests: the longest chain of types below it, itself
+/// included, along the two graphs database validation measures (what a type
+/// holds by value; what it is derived from). Both stay within
+/// [`MAX_TYPE_DEPTH`](crate::limits::MAX_TYPE_DEPTH) in a set a front end built,
+/// so the recursive walkers over it stay bounded and its database loads.
+#[derive(Debug, Clone, Copy)]
+struct Nesting {
+    /// Through typedef targets, array and vector elements, record fields and
+    /// enum underlying types.
+    value: u32,
+    /// Through everything but record fields: pointees, elements, parameters and
+    /// results, typedef targets, enum underlying types.
+    derived: u32,
+}
+
+impl Nesting {
+    const LEAF: Nesting = Nesting {
+        value: 1,
+        derived: 1,
+    };
+}
+
 /// Builds a [`TypeSet`]. See the module docs.
 #[derive(Debug)]
 pub struct TypeBuilder {
     data: TypeSetData,
     interned: FxHashMap<Type, TypeId>,
+    /// The nesting of each type, by type index (for a typedef, computed when
+    /// asked: what it names may be a record defined after it).
+    nesting: Vec<Nesting>,
+    /// For a record's type, the longest chain of typedefs naming it: a record
+    /// defined after its typedefs (`typedef struct s s_t; struct s {...};`)
+    /// nests that much deeper through them.
+    typedefs_above: FxHashMap<TypeId, u32>,
 }
 
 impl TypeBuilder {
@@ -37,7 +66,126 @@ impl TypeBuilder {
         TypeBuilder {
             data: TypeSetData::empty(target),
             interned: FxHashMap::default(),
+            nesting: Vec::new(),
+            typedefs_above: FxHashMap::default(),
         }
+    }
+
+    /// What the typedef chain from `id` ends at, and how many typedefs it passes
+    /// (bounded: a chain longer than the limit is refused when added).
+    fn typedef_chain(&self, mut id: TypeId) -> (TypeId, u32) {
+        let mut steps = 0;
+        while let Some(Type::Typedef(t)) = self.get(id) {
+            match self.data.typedefs.get(t.index()) {
+                Some(td) if steps <= crate::limits::MAX_TYPE_DEPTH => {
+                    id = td.target.id;
+                    steps += 1;
+                }
+                _ => break,
+            }
+        }
+        (id, steps)
+    }
+
+    fn nesting_at(&self, id: TypeId) -> Nesting {
+        let (base, steps) = self.typedef_chain(id);
+        let n = self
+            .nesting
+            .get(base.index())
+            .copied()
+            .unwrap_or(Nesting::LEAF);
+        Nesting {
+            value: n.value.saturating_add(steps),
+            derived: n.derived.saturating_add(steps),
+        }
+    }
+
+    /// The nesting a type made of `value` parts (held by value, and derived
+    /// from) and `derived` parts (derived from only) has.
+    fn nesting_of_parts(&self, value: &[TypeId], derived: &[TypeId]) -> Nesting {
+        let mut n = Nesting::LEAF;
+        for &id in value {
+            let part = self.nesting_at(id);
+            n.value = n.value.max(part.value.saturating_add(1));
+            n.derived = n.derived.max(part.derived.saturating_add(1));
+        }
+        for &id in derived {
+            n.derived = n.derived.max(self.nesting_at(id).derived.saturating_add(1));
+        }
+        n
+    }
+
+    /// The nesting of `ty` once added.
+    fn nesting_of(&self, ty: &Type) -> Nesting {
+        match ty {
+            Type::Pointer(p) => self.nesting_of_parts(&[], &[p.id]),
+            Type::Array { elem, .. } => self.nesting_of_parts(&[elem.id], &[]),
+            Type::Vector { elem, .. } => self.nesting_of_parts(&[*elem], &[]),
+            Type::Function(sig) => {
+                let parts: Vec<TypeId> = std::iter::once(sig.ret.id)
+                    .chain(sig.params.iter().map(|p| p.id))
+                    .collect();
+                self.nesting_of_parts(&[], &parts)
+            }
+            Type::Typedef(t) => match self.data.typedefs.get(t.index()) {
+                Some(td) => self.nesting_of_parts(&[td.target.id], &[]),
+                None => Nesting::LEAF,
+            },
+            Type::Enum(e) => match self.data.enums.get(e.index()) {
+                Some(e) => self.nesting_of_parts(&[e.underlying], &[]),
+                None => Nesting::LEAF,
+            },
+            // A record's fields count once it is defined (`define_record`).
+            _ => Nesting::LEAF,
+        }
+    }
+
+    /// An error past the limit.
+    #[cfg_attr(not(any(feature = "clang", feature = "dwarf")), allow(dead_code))]
+    fn within_limit(n: Nesting) -> Result<(), String> {
+        if n.value.max(n.derived) > crate::limits::MAX_TYPE_DEPTH {
+            Err(crate::limits::types_too_deep())
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Whether the structural type `ty` (or a typedef, enum) would nest within
+    /// [`MAX_TYPE_DEPTH`](crate::limits::MAX_TYPE_DEPTH): front ends ask before
+    /// they intern it, and leave out the declaration that needs it when not.
+    #[cfg_attr(not(any(feature = "clang", feature = "dwarf")), allow(dead_code))]
+    pub(crate) fn check_nesting(&self, ty: &Type) -> Result<(), String> {
+        Self::within_limit(self.nesting_of(ty))
+    }
+
+    /// As [`check_nesting`](Self::check_nesting), for a typedef of `target`.
+    #[cfg_attr(not(any(feature = "clang", feature = "dwarf")), allow(dead_code))]
+    pub(crate) fn check_typedef_nesting(&self, target: TypeId) -> Result<(), String> {
+        Self::within_limit(self.nesting_of_parts(&[target], &[]))
+    }
+
+    /// As [`check_nesting`](Self::check_nesting), for `record` defined with
+    /// `fields`, and the typedefs that already name it.
+    #[cfg_attr(not(any(feature = "clang", feature = "dwarf")), allow(dead_code))]
+    pub(crate) fn check_record_nesting(
+        &self,
+        record: RecordId,
+        fields: &[super::record::Field],
+    ) -> Result<(), String> {
+        let parts: Vec<TypeId> = fields.iter().map(|f| f.ty.id).collect();
+        // Fields are held by value only: a record is derived from nothing.
+        let value = self.nesting_of_parts(&parts, &[]).value;
+        let above = self
+            .data
+            .record_types
+            .get(record.index())
+            .and_then(|ty| self.typedefs_above.get(ty))
+            .copied()
+            .unwrap_or(0);
+        Self::within_limit(Nesting {
+            value: value.saturating_add(above),
+            derived: 1,
+        })
     }
 
     /// The target this builder's layouts are for.
@@ -58,6 +206,7 @@ impl TypeBuilder {
 
     fn push(&mut self, ty: Type, layout: Option<Layout>) -> TypeId {
         let id = TypeId::from_index(self.data.types.len());
+        self.nesting.push(self.nesting_of(&ty));
         self.data.types.push(TypeNode { ty, layout });
         id
     }
@@ -83,6 +232,13 @@ impl TypeBuilder {
 
     /// Gives a declared record its definition.
     pub fn define_record(&mut self, record: RecordId, def: RecordDef) {
+        let parts: Vec<TypeId> = def.fields.iter().map(|f| f.ty.id).collect();
+        let value = self.nesting_of_parts(&parts, &[]).value;
+        if let Some(&ty) = self.data.record_types.get(record.index()) {
+            if let Some(n) = self.nesting.get_mut(ty.index()) {
+                n.value = value;
+            }
+        }
         if let Some(r) = self.data.records.get_mut(record.index()) {
             r.def = Some(def);
         }
@@ -119,6 +275,11 @@ impl TypeBuilder {
     /// their own alignment: `typedef int a8 __attribute__((aligned(8)))`).
     pub fn add_typedef(&mut self, t: Typedef, layout: Option<Layout>) -> (TypedefId, TypeId) {
         let id = TypedefId::from_index(self.data.typedefs.len());
+        let (base, steps) = self.typedef_chain(t.target.id);
+        if matches!(self.get(base), Some(Type::Record(_))) {
+            let above = self.typedefs_above.entry(base).or_insert(0);
+            *above = (*above).max(steps.saturating_add(1));
+        }
         self.data.typedefs.push(t);
         (id, self.push(Type::Typedef(id), layout))
     }

@@ -155,7 +155,7 @@ impl TypeSet {
     fn field_layout(&self, f: &Field, base_bits: u64, depth: u32) -> FieldLayout {
         let bit_offset = base_bits.saturating_add(f.offset_bits);
         let size = self.layout(f.ty.id).map(|l| l.size).unwrap_or(0);
-        let nested = if f.is_anonymous_member() && depth < 32 {
+        let nested = if f.is_anonymous_member() && depth < crate::limits::MAX_TYPE_DEPTH {
             match self.ty(self.canonical(f.ty.id)) {
                 Type::Record(r) => self.record(*r).def.as_ref().map(|d| {
                     d.fields
@@ -278,13 +278,26 @@ fn write_field(out: &mut String, f: &FieldLayout, indent: usize) {
         for inner in nested {
             write_field(out, inner, indent + 1);
         }
-        let close = "};";
-        let width = 48usize.saturating_sub(indent * 8);
-        out.push_str(&format!("{tabs}{close:<width$}/* {position} */\n"));
+        out.push_str(&tabs);
+        padded(out, "};", 48usize.saturating_sub(indent * 8));
+        out.push_str(&format!("/* {position} */\n"));
         return;
     }
-    let width = 48usize.saturating_sub(indent * 8).max(decl.len() + 1);
-    out.push_str(&format!("{tabs}{decl:<width$}/* {position} */\n"));
+    out.push_str(&tabs);
+    padded(
+        out,
+        &decl,
+        48usize.saturating_sub(indent * 8).max(decl.len() + 1),
+    );
+    out.push_str(&format!("/* {position} */\n"));
+}
+
+/// `text` padded with spaces to `width` characters. Not `{:<width$}`: `format!`
+/// panics on a width above `u16::MAX`, which a long member name reaches.
+fn padded(out: &mut String, text: &str, width: usize) {
+    out.push_str(text);
+    let pad = width.saturating_sub(text.chars().count());
+    out.extend(std::iter::repeat_n(' ', pad));
 }
 
 fn hole_line(h: &Hole, indent: usize) -> String {

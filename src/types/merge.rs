@@ -32,8 +32,8 @@ use super::set::{TypeSet, TypeSetData};
 use super::ty::{QualType, Type};
 use crate::error::{ErrorKind, Result};
 
-/// Structural types nested deeper than this are refused (only a damaged set gets there).
-const MAX_DEPTH: u32 = 256;
+/// Structural types nested deeper than this are refused.
+const MAX_DEPTH: u32 = crate::limits::MAX_TYPE_DEPTH;
 
 impl TypeSet {
     /// All of `self` and `other` in one new set: `other`'s records, enums,
@@ -71,7 +71,8 @@ impl TypeSet {
     /// type, a constant's value, a function's or global's symbol (its asm label),
     /// a struct in one and a union in the other);
     /// [`ErrorKind::Unsupported`] when `other` is damaged (a type that contains
-    /// itself, or nests deeper than 256 levels).
+    /// itself, or nests deeper than [`MAX_TYPE_DEPTH`](crate::limits::MAX_TYPE_DEPTH)),
+    /// or when the result would nest deeper than that.
     pub fn merge(&self, other: &TypeSet) -> Result<TypeSet> {
         self.merge_labeled("the first set", other, "the second set")
     }
@@ -117,6 +118,14 @@ impl TypeSet {
         merger.match_constants()?;
         merger.take_pairs();
         merger.import()?;
+        // Each set nests within the limit, but a record one set completes can
+        // nest deeper through the other's typedefs of it.
+        super::nesting::check_nesting(&merger.out).map_err(|why| {
+            ErrorKind::Unsupported(format!(
+                "cannot merge {other_label} into {label}: in the result, {why} \
+                 (the limit wyvern::limits::MAX_TYPE_DEPTH)"
+            ))
+        })?;
         Ok(TypeSet::from_data(merger.out))
     }
 }
@@ -174,7 +183,10 @@ struct Merger<'s> {
 impl<'s> Merger<'s> {
     fn new(compare: Comparison<'s>) -> Merger<'s> {
         let (a, b) = (compare.a.data(), compare.b.data());
-        let out = a.clone();
+        let mut out = a.clone();
+        // Types derived on demand from `self` (`char [64]`) have ids after its
+        // arena's: placed there, the ids of `self` stay valid as documented.
+        out.types.extend(compare.a.derived_nodes());
         let mut interned = FxHashMap::default();
         for (i, node) in out.types.iter().enumerate() {
             if !is_nominal(&node.ty) {
@@ -694,7 +706,7 @@ impl<'s> Merger<'s> {
             Slot::Todo => {}
         }
         if depth > MAX_DEPTH {
-            return Err(damaged("is nested too deeply").into());
+            return Err(damaged(&crate::limits::types_too_deep()).into());
         }
         let nominal = match &node.ty {
             Type::Record(r) => Some(
@@ -823,19 +835,27 @@ fn merge_skipped(into: &mut Vec<(String, String)>, from: &[(String, String)]) {
     into.extend(from.iter().filter(|(n, _)| !known.contains(n)).cloned());
 }
 
-/// Typedefs of records that were incomplete until the merge get their layout.
+/// Typedefs of records that were incomplete until the merge get their layout,
+/// and so do arrays of them derived on demand (`struct s [4]`, which only
+/// [`TypeSet::derive`] makes: C has no arrays of incomplete types). An element
+/// comes before its array, so one pass in id order completes nested ones.
 fn complete_typedef_layouts(data: &mut TypeSetData) {
     for i in 0..data.types.len() {
-        if matches!(
-            data.types[i],
+        let layout = match &data.types[i] {
             TypeNode {
                 ty: Type::Typedef(_),
-                layout: None
-            }
-        ) {
-            let layout = data.layout_of(data.canonical(TypeId::from_index(i)));
-            data.types[i].layout = layout;
-        }
+                layout: None,
+            } => data.layout_of(data.canonical(TypeId::from_index(i))),
+            TypeNode {
+                ty: Type::Array { elem, len: Some(n) },
+                layout: None,
+            } => data.layout_of(elem.id).and_then(|e| {
+                let size = e.size.checked_mul(*n).filter(|s| *s < 1 << 60)?;
+                Some(super::ty::Layout::new(size, e.align))
+            }),
+            _ => continue,
+        };
+        data.types[i].layout = layout;
     }
 }
 

@@ -18,6 +18,7 @@ mod id;
 mod layout;
 mod long_double;
 mod merge;
+mod nesting;
 mod number;
 mod print;
 mod record;
@@ -31,9 +32,10 @@ pub use func::{CallConv, FnSig, Function, Linkage};
 pub use id::{EnumId, FunctionId, RecordId, TypeId, TypedefId};
 pub use layout::{FieldLayout, Hole, RecordLayout};
 pub use long_double::{LongDouble, ParseLongDoubleError};
+#[cfg_attr(not(feature = "db"), allow(unused_imports))]
+pub(crate) use nesting::check_nesting;
 pub use number::hex_float;
 pub use record::{Field, FlatField, Record, RecordDef, RecordKind};
-#[cfg_attr(not(feature = "db"), allow(unused_imports))]
 pub(crate) use set::TypeSetData;
 pub use set::{Target, TypeSet};
 pub use ty::{scalar_from_words, FloatKind, IntKind, Layout, QualType, Quals, Type};

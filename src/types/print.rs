@@ -21,8 +21,9 @@ impl TypeSet {
     /// Writes `ty` around the declarator text `inner` (which already holds what binds
     /// tighter), the classic inside-out C spelling.
     fn declarator(&self, ty: QualType, inner: String, out: &mut String, depth: u32) {
-        // Corrupt (cyclic) structural types must not recurse forever.
-        if depth > 64 {
+        // A set only nests this deep when damaged (the front ends and the database
+        // refuse deeper types); a cyclic one must not recurse forever.
+        if depth > crate::limits::MAX_TYPE_DEPTH {
             out.push_str("/* ... */");
             return;
         }
@@ -46,7 +47,16 @@ impl TypeSet {
                 self.declarator(*elem, format!("{inner}[{len}]"), out, depth + 1);
             }
             Type::Function(sig) => {
-                let mut params: Vec<String> = sig.params.iter().map(|p| self.spell(*p)).collect();
+                // Parameters nest inside this type: the depth goes on counting.
+                let mut params: Vec<String> = sig
+                    .params
+                    .iter()
+                    .map(|p| {
+                        let mut param = String::new();
+                        self.declarator(*p, String::new(), &mut param, depth + 1);
+                        param
+                    })
+                    .collect();
                 if sig.variadic {
                     params.push("...".into());
                 } else if params.is_empty() && sig.prototyped {

@@ -174,6 +174,34 @@ struct Names {
     anonymous_names: FxHashMap<TypeId, String>,
 }
 
+/// An id no set reaches: arenas are far smaller than `u32::MAX` entries.
+const NO_TYPE: TypeId = TypeId(u32::MAX);
+
+/// What [`TypeSet::record`], [`TypeSet::enum_`] and [`TypeSet::typedef`] give
+/// for an id of another set, so they answer as [`TypeSet::ty`] does instead of
+/// panicking.
+static FOREIGN_RECORD: Record = Record {
+    kind: super::record::RecordKind::Struct,
+    tag: None,
+    def: None,
+    location: None,
+};
+static FOREIGN_ENUM: Enum = Enum {
+    tag: None,
+    underlying: NO_TYPE,
+    constants: Vec::new(),
+    complete: false,
+    location: None,
+};
+static FOREIGN_TYPEDEF: Typedef = Typedef {
+    name: String::new(),
+    target: QualType {
+        id: NO_TYPE,
+        quals: super::ty::Quals::NONE,
+    },
+    location: None,
+};
+
 /// An immutable, `Send + Sync` set of C declarations with their exact layouts.
 ///
 /// Cloning is cheap (an `Arc`). Everything in it is found by its C name:
@@ -237,7 +265,8 @@ impl TypeSet {
     }
 
     /// The type behind an id. Ids come from this set, so this only fails for a
-    /// foreign id, for which it returns `&Type::Void`.
+    /// foreign id (another set's, beyond this one's types), for which it returns
+    /// `&Type::Void`.
     pub fn ty(&self, id: TypeId) -> &Type {
         match self.inner.data.ty(id) {
             Some(ty) => ty,
@@ -245,13 +274,37 @@ impl TypeSet {
         }
     }
 
-    /// Size and alignment of a type; `None` for `void`, functions and incomplete types.
+    /// Whether `id` names a type of this set (one of its declarations' or one
+    /// [`derive`](Self::derive) added), rather than being another set's.
+    pub fn has_type(&self, id: TypeId) -> bool {
+        id.index() < self.inner.data.types.len() || self.derived_node(id).is_some()
+    }
+
+    /// Size and alignment of a type; `None` for `void`, functions, incomplete
+    /// types and foreign ids.
     pub fn layout(&self, id: TypeId) -> Option<Layout> {
         match self.inner.data.layout_of(id) {
             Some(layout) => Some(layout),
             None if id.index() < self.inner.data.types.len() => None,
             None => self.derived_node(id).and_then(|n| n.layout),
         }
+    }
+
+    /// The types [`derive`](Self::derive) added so far, in id order: a set
+    /// built from this one (a merge) appends them after the frozen arena, so
+    /// their ids keep naming them.
+    pub(crate) fn derived_nodes(&self) -> Vec<TypeNode> {
+        // Nodes are pushed with the index locked, so with it locked every id
+        // handed out so far has its node.
+        let index = self
+            .inner
+            .derived
+            .index
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        (0..index.len())
+            .filter_map(|at| self.inner.derived.nodes.get(at).cloned())
+            .collect()
     }
 
     fn derived_node(&self, id: TypeId) -> Option<&TypeNode> {
@@ -264,11 +317,28 @@ impl TypeSet {
     /// (pointers) and the element (arrays).
     ///
     /// # Errors
-    /// [`ErrorKind::Unsupported`] for an array whose size overflows, and for
-    /// anything but a pointer, array or function type.
+    /// [`ErrorKind::Unsupported`] for an array whose size overflows, for
+    /// anything but a pointer, array or function type, and for a type built from
+    /// ids that are not of this set.
     pub fn derive(&self, ty: Type) -> Result<TypeId> {
         if let Some(id) = self.interned(&ty) {
             return Ok(id);
+        }
+        let parts: Vec<TypeId> = match &ty {
+            Type::Pointer(q) | Type::Array { elem: q, .. } => vec![q.id],
+            Type::Function(sig) => std::iter::once(sig.ret.id)
+                .chain(sig.params.iter().map(|p| p.id))
+                .collect(),
+            _ => Vec::new(),
+        };
+        if let Some(foreign) = parts.into_iter().find(|&id| !self.has_type(id)) {
+            return Err(ErrorKind::Unsupported(format!(
+                "cannot derive a type from type id {}: it is not of this set \
+                 (which has {} types)",
+                foreign.index(),
+                self.inner.data.types.len() + self.inner.derived.nodes.count()
+            ))
+            .into());
         }
         let layout = match &ty {
             Type::Pointer(_) => {
@@ -335,14 +405,21 @@ impl TypeSet {
         self.inner.data.canonical(id)
     }
 
-    /// The record behind an id.
+    /// The record behind an id. For a foreign id (another set's, beyond this
+    /// one's records) an incomplete anonymous struct, as [`ty`](Self::ty)
+    /// answers `void`.
     pub fn record(&self, id: RecordId) -> &Record {
-        &self.inner.data.records[id.index()]
+        self.inner
+            .data
+            .records
+            .get(id.index())
+            .unwrap_or(&FOREIGN_RECORD)
     }
 
     /// The fields of a record body as C code names them, in declaration order:
     /// named members, and the named members of anonymous struct and union members
-    /// lifted in at their offsets from the record's start (up to 16 levels deep).
+    /// lifted in at their offsets from the record's start (as deep as they nest,
+    /// at most [`MAX_TYPE_DEPTH`](crate::limits::MAX_TYPE_DEPTH)).
     /// Unnamed bitfields, which are padding, are left out.
     pub fn flat_fields<'s>(&'s self, def: &'s RecordDef) -> Vec<FlatField<'s>> {
         let mut out = Vec::new();
@@ -366,7 +443,7 @@ impl TypeSet {
                     offset_bits,
                     bit_width: field.bit_width,
                 }),
-                None if field.bit_width.is_some() || depth >= 16 => {}
+                None if field.bit_width.is_some() || depth >= crate::limits::MAX_TYPE_DEPTH => {}
                 None => {
                     let Type::Record(r) = self.ty(self.canonical(field.ty.id)) else {
                         continue;
@@ -380,19 +457,35 @@ impl TypeSet {
         }
     }
 
-    /// The type id of a record.
+    /// The type id of a record; for a foreign record id, an id that is no type
+    /// of this set (whose [`ty`](Self::ty) is `void`).
     pub fn record_type(&self, id: RecordId) -> TypeId {
-        self.inner.data.record_types[id.index()]
+        self.inner
+            .data
+            .record_types
+            .get(id.index())
+            .copied()
+            .unwrap_or(NO_TYPE)
     }
 
-    /// The enum behind an id.
+    /// The enum behind an id. For a foreign id, an incomplete anonymous enum
+    /// with no constants, whose underlying type is no type of this set.
     pub fn enum_(&self, id: EnumId) -> &Enum {
-        &self.inner.data.enums[id.index()]
+        self.inner
+            .data
+            .enums
+            .get(id.index())
+            .unwrap_or(&FOREIGN_ENUM)
     }
 
-    /// The typedef behind an id.
+    /// The typedef behind an id. For a foreign id, a typedef with an empty name
+    /// naming no type of this set.
     pub fn typedef(&self, id: TypedefId) -> &Typedef {
-        &self.inner.data.typedefs[id.index()]
+        self.inner
+            .data
+            .typedefs
+            .get(id.index())
+            .unwrap_or(&FOREIGN_TYPEDEF)
     }
 
     /// The function type behind a type id, seeing through typedefs.

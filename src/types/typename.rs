@@ -9,6 +9,7 @@ use super::func::{CallConv, FnSig};
 use super::set::TypeSet;
 use super::ty::{QualType, Quals, Type};
 use crate::error::{closest, Error, ErrorKind, Result};
+use crate::limits::MAX_TYPE_DEPTH;
 
 #[derive(Debug, Clone, PartialEq)]
 enum Tok<'a> {
@@ -80,6 +81,7 @@ pub(crate) fn parse(set: &TypeSet, text: &str) -> Result<QualType> {
         text,
         toks: &toks,
         pos: 0,
+        depth: 0,
     };
     let ty = p.type_name()?;
     match p.toks.get(p.pos) {
@@ -105,6 +107,9 @@ struct Parser<'s, 't> {
     text: &'t str,
     toks: &'t [Tok<'t>],
     pos: usize,
+    /// Parenthesised declarators and parameter lists entered, plus the derivation
+    /// steps of the enclosing declarators: how deep the type being read nests.
+    depth: u32,
 }
 
 /// One step of an abstract declarator, applied inside out.
@@ -140,10 +145,30 @@ impl<'t> Parser<'_, 't> {
         }
     }
 
+    /// One more level of nesting, or an error past [`MAX_TYPE_DEPTH`].
+    fn enter(&mut self, levels: usize) -> Result<()> {
+        let levels = u32::try_from(levels).unwrap_or(u32::MAX);
+        self.depth = self.depth.saturating_add(levels);
+        if self.depth > MAX_TYPE_DEPTH {
+            return Err(bad(
+                self.text,
+                format!(
+                    "{} (at token {} of {})",
+                    crate::limits::types_too_deep(),
+                    self.pos + 1,
+                    self.toks.len()
+                ),
+            ));
+        }
+        Ok(())
+    }
+
     fn type_name(&mut self) -> Result<QualType> {
+        let outer = self.depth;
         let base = self.specifiers()?;
         let mut steps = Vec::new();
         self.abstract_declarator(&mut steps)?;
+        self.depth = outer;
         let mut ty = base;
         for step in steps.into_iter().rev() {
             ty = self.derive(ty, step)?;
@@ -245,6 +270,7 @@ impl<'t> Parser<'_, 't> {
                 self.pos += 1;
             }
             pointers.push(Derive::Pointer(quals));
+            self.enter(1)?;
         }
         // A parenthesised declarator, unless the parenthesis opens a parameter list.
         let mut inner = Vec::new();
@@ -255,6 +281,7 @@ impl<'t> Parser<'_, 't> {
             )
         {
             self.pos += 1;
+            self.enter(1)?;
             self.abstract_declarator(&mut inner)?;
             self.expect(')')?;
         }
@@ -271,7 +298,9 @@ impl<'t> Parser<'_, 't> {
                 };
                 self.expect(']')?;
                 suffixes.push(Derive::Array(len));
+                self.enter(1)?;
             } else if self.eat('(') {
+                self.enter(1)?;
                 let (params, variadic) = self.params()?;
                 suffixes.push(Derive::Function(params, variadic));
             } else {

@@ -80,7 +80,7 @@ impl Sources {
     pub(crate) fn load(&self) -> Result<TypeSet> {
         self.check_given()?;
         let parsed = if self.parses() {
-            Some(self.parser()?.parse()?)
+            Some(self.parse_with_inputs()?.0)
         } else {
             None
         };
@@ -121,7 +121,7 @@ impl Sources {
             parts.push((format!("--db {}", path.display()), self.load_db(path)?));
         }
         if let Some(path) = &self.dwarf {
-            let types = wyvern::frontend::dwarf::read(path)?;
+            let types = read_dwarf(path)?;
             // With headers, the merge compares the target clang normalised.
             if let Some(triple) = self.target.as_ref().filter(|_| !self.parses()) {
                 if types.target().triple != *triple {
@@ -154,8 +154,22 @@ impl Sources {
         }
     }
 
+    /// The declarations of -H and --cdef, parsed with -I, -D and --target, and
+    /// the inputs the parse read.
+    #[cfg(feature = "clang")]
+    pub(crate) fn parse_with_inputs(&self) -> Result<(TypeSet, wyvern::frontend::Inputs)> {
+        Ok(self.parser()?.parse_with_inputs()?)
+    }
+
+    /// Without libclang there is nothing to parse -H and --cdef with.
+    #[cfg(not(feature = "clang"))]
+    pub(crate) fn parse_with_inputs(&self) -> Result<(TypeSet, wyvern::frontend::Inputs)> {
+        Err(without_front_end("libclang", "clang", "-H and --cdef"))
+    }
+
     /// The libclang parser of -H, --cdef, -I, -D and --target.
-    pub(crate) fn parser(&self) -> Result<wyvern::Parser> {
+    #[cfg(feature = "clang")]
+    fn parser(&self) -> Result<wyvern::Parser> {
         if self.headers.is_empty() && self.cdefs.is_empty() {
             return Err(UsageError(
                 "no declarations given: add -H HEADER, --cdef TEXT, --dwarf OBJECT or --db FILE"
@@ -200,4 +214,37 @@ impl Sources {
             ),
         }
     }
+}
+
+/// The error for a source whose front end this build left out.
+#[cfg(not(all(feature = "clang", feature = "dwarf")))]
+fn without_front_end(support: &str, feature: &str, flags: &str) -> anyhow::Error {
+    anyhow::anyhow!(
+        "this wyvern was built without {support} support (feature `{feature}`): \
+         {flags} cannot be read; rebuild with `--features {feature}`, or use --db"
+    )
+}
+
+/// The declarations of an object's DWARF.
+#[cfg(feature = "dwarf")]
+pub(crate) fn read_dwarf(path: &Path) -> Result<TypeSet> {
+    Ok(wyvern::frontend::dwarf::read(path)?)
+}
+
+/// The named types of an object's DWARF, and what they use.
+#[cfg(feature = "dwarf")]
+pub(crate) fn read_dwarf_types(path: &Path, names: &[&str]) -> Result<TypeSet> {
+    Ok(wyvern::frontend::dwarf::read_types(path, names)?)
+}
+
+/// Without gimli there is no reading --dwarf.
+#[cfg(not(feature = "dwarf"))]
+pub(crate) fn read_dwarf(_path: &Path) -> Result<TypeSet> {
+    Err(without_front_end("DWARF", "dwarf", "--dwarf"))
+}
+
+/// Without gimli there is no reading --dwarf.
+#[cfg(not(feature = "dwarf"))]
+pub(crate) fn read_dwarf_types(_path: &Path, _names: &[&str]) -> Result<TypeSet> {
+    Err(without_front_end("DWARF", "dwarf", "--dwarf"))
 }

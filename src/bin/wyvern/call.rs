@@ -264,7 +264,8 @@ fn scalar_value(module: &Module, ty: TypeId, lit: &Lit) -> Result<Value> {
 }
 
 /// An identifier: a function's address for a function pointer, a global
-/// variable's value, or a constant (resolved by wyvern against the type).
+/// variable's value (the address of an array of unknown length, for a pointer),
+/// or a constant (resolved by wyvern against the type).
 fn ident_value(module: &Module, name: &str, pointer: Option<QualType>) -> Result<Value> {
     let types = module.types();
     if types.constant(name).is_ok() {
@@ -276,7 +277,16 @@ fn ident_value(module: &Module, name: &str, pointer: Option<QualType>) -> Result
         // Its symbol: the asm label, where the header gives one.
         return Ok(Value::Pointer(module.symbol(decl.symbol())? as usize));
     }
-    if types.global(name).is_ok() {
+    if let Ok(global) = types.global(name) {
+        // An array of unknown length (`extern int table[];`) cannot be copied; as
+        // an argument C passes its address, which is what a pointer parameter takes.
+        let unknown_length = matches!(
+            types.ty(types.canonical(global.ty.id)),
+            Type::Array { len: None, .. }
+        );
+        if unknown_length && pointer.is_some() {
+            return Ok(Value::Pointer(module.symbol(name)? as usize));
+        }
         // SAFETY: reading a global variable; this process runs no other threads
         // that could be writing it.
         return Ok(unsafe { module.global(name) }?);

@@ -30,7 +30,7 @@ pub(crate) fn run(args: &CheckArgs, out: &mut dyn Write) -> Result<()> {
     let mut header_sources = args.sources.clone();
     header_sources.dwarf = None;
     let header = header_sources.load()?;
-    let binary = wyvern::frontend::dwarf::read(object)?;
+    let binary = crate::args::read_dwarf(object)?;
     let mut report = wyvern::compare(&header, &binary);
     let own = own_files(&args.sources);
     if !args.all && !own.is_empty() {

@@ -83,7 +83,7 @@ pub(crate) fn run(args: &CompileArgs, out: &mut dyn Write) -> Result<()> {
 fn read(sources: &Sources) -> Result<(TypeSet, Inputs)> {
     sources.check_given()?;
     let (parsed, mut inputs) = if sources.parses() {
-        let (types, inputs) = sources.parser()?.parse_with_inputs()?;
+        let (types, inputs) = sources.parse_with_inputs()?;
         (Some(types), inputs)
     } else {
         let inputs = Inputs {

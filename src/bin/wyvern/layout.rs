@@ -31,7 +31,7 @@ pub(crate) fn run(args: &LayoutArgs, out: &mut dyn Write) -> Result<()> {
                 && args.sources.cdefs.is_empty() =>
         {
             let names: Vec<&str> = args.types.iter().map(String::as_str).collect();
-            wyvern::frontend::dwarf::read_types(object, &names)?
+            crate::args::read_dwarf_types(object, &names)?
         }
         _ => args.sources.load()?,
     };

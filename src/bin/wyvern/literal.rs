@@ -2,6 +2,7 @@
 //! strings, `NULL`, identifiers, brace initializers with designators, `&{...}`.
 
 use anyhow::{anyhow, bail, Result};
+use wyvern::limits::MAX_EXPRESSION_DEPTH;
 use wyvern::types::{FloatKind, IntKind};
 use wyvern::LongDouble;
 
@@ -143,9 +144,20 @@ impl Reader<'_> {
         )
     }
 
+    /// A nesting past [`MAX_EXPRESSION_DEPTH`], which every recursive step checks
+    /// (the literal is read, then converted and dropped, recursively).
+    fn too_deep(&self, what: &str, depth: u32) -> Option<anyhow::Error> {
+        (depth > MAX_EXPRESSION_DEPTH).then(|| {
+            self.error(&format!(
+                "{what} nest more than {MAX_EXPRESSION_DEPTH} deep \
+                 (the limit wyvern::limits::MAX_EXPRESSION_DEPTH)"
+            ))
+        })
+    }
+
     fn literal(&mut self, depth: u32) -> Result<Lit> {
-        if depth > 64 {
-            return Err(self.error("braces nest too deeply"));
+        if let Some(e) = self.too_deep("braces", depth) {
+            return Err(e);
         }
         self.skip_space();
         match self.peek() {
@@ -215,10 +227,13 @@ impl Reader<'_> {
 
     /// An operand, or an integer constant expression of operands.
     fn expression(&mut self, min_precedence: u8, depth: u32) -> Result<Lit> {
-        if depth > 64 {
-            return Err(self.error("the expression nests too deeply"));
+        if let Some(e) = self.too_deep("parentheses and operators", depth) {
+            return Err(e);
         }
         let mut left = self.unary(depth)?;
+        // `1 + 1 + …` nests to the left without recursing here, but what reads the
+        // result recurses: each operator counts as a level.
+        let mut depth = depth;
         loop {
             self.skip_space();
             let rest = &self.text[self.pos..];
@@ -231,13 +246,20 @@ impl Reader<'_> {
                 break;
             }
             self.pos += op.len();
-            let right = self.expression(precedence + 1, depth + 1)?;
+            depth += 1;
+            if let Some(e) = self.too_deep("parentheses and operators", depth) {
+                return Err(e);
+            }
+            let right = self.expression(precedence + 1, depth)?;
             left = Lit::Binary(op, Box::new(left), Box::new(right));
         }
         Ok(left)
     }
 
     fn unary(&mut self, depth: u32) -> Result<Lit> {
+        if let Some(e) = self.too_deep("parentheses and operators", depth) {
+            return Err(e);
+        }
         self.skip_space();
         match (self.peek(), self.bytes.get(self.pos + 1)) {
             (Some(b'('), _) => {

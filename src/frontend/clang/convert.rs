@@ -10,6 +10,7 @@ use clang_sys::*;
 
 use super::sys::{CType, Cursor, TranslationUnit};
 use crate::error::{ErrorKind, Result};
+use crate::limits::MAX_TYPE_DEPTH;
 use crate::types::{
     CallConv, ConstOrigin, ConstValue, Constant, Enum, Field, FloatKind, FnSig, Function, Global,
     IntKind, Layout, Linkage, QualType, Quals, RecordDef, RecordId, RecordKind, Type, TypeBuilder,
@@ -57,6 +58,9 @@ pub(crate) struct Converter<'tu> {
     file_texts: FxHashMap<super::sys::FileHandle, &'tu [u8]>,
     /// Macro definitions and `#include`s in the order the preprocessor met them.
     events: Vec<(super::sys::FileHandle, u32)>,
+    /// How many conversions of types inside types are under way: the nesting of
+    /// the type being converted, bounded by [`MAX_TYPE_DEPTH`].
+    depth: u32,
 }
 
 impl<'tu> Converter<'tu> {
@@ -75,6 +79,7 @@ impl<'tu> Converter<'tu> {
             file_names: FxHashMap::default(),
             file_texts: FxHashMap::default(),
             events: Vec::new(),
+            depth: 0,
         }
     }
 
@@ -181,6 +186,9 @@ impl<'tu> Converter<'tu> {
         if let Some(&id) = self.typedefs.get(&key) {
             return Ok(id);
         }
+        self.b
+            .check_typedef_nesting(target.id)
+            .map_err(ErrorKind::Unsupported)?;
         let layout = c.ty().size_align().map(|(s, a)| Layout::new(s, a));
         let (_, id) = self.b.add_typedef(
             Typedef {
@@ -378,6 +386,9 @@ impl<'tu> Converter<'tu> {
                 bit_width,
             });
         }
+        self.b
+            .check_record_nesting(record, &fields)
+            .map_err(ErrorKind::Unsupported)?;
         if let Some(r) = self.b.record(record) {
             if r.location.is_none() || def.is_definition() {
                 let loc = location(&mut self.file_names, def);
@@ -454,7 +465,14 @@ impl<'tu> Converter<'tu> {
         if t.is_restrict() {
             quals |= Quals::RESTRICT;
         }
-        let inner = self.unqualified(t)?;
+        // Not `unsupported`: spelling a type this deep would recurse in libclang.
+        if self.depth >= MAX_TYPE_DEPTH {
+            return Err(ErrorKind::Unsupported(crate::limits::types_too_deep()).into());
+        }
+        self.depth += 1;
+        let inner = self.unqualified(t);
+        self.depth -= 1;
+        let inner = inner?;
         let q = QualType::with(inner.id, inner.quals | quals);
         self.types.insert(key, q);
         Ok(q)
@@ -510,9 +528,7 @@ impl<'tu> Converter<'tu> {
             }
             CXType_Pointer | CXType_BlockPointer => {
                 let pointee = self.ty(t.pointee())?;
-                self.b
-                    .intern(Type::Pointer(pointee), Self::layout(t))
-                    .into()
+                self.nested(Type::Pointer(pointee), Self::layout(t))?
             }
             CXType_ConstantArray => {
                 let elem = self.ty(t.array_element())?;
@@ -520,7 +536,7 @@ impl<'tu> Converter<'tu> {
                     elem,
                     len: t.array_len(),
                 };
-                self.b.intern(ty, Self::layout(t)).into()
+                self.nested(ty, Self::layout(t))?
             }
             CXType_IncompleteArray | CXType_VariableArray | CXType_DependentSizedArray => {
                 let elem = self.ty(t.array_element())?;
@@ -531,7 +547,7 @@ impl<'tu> Converter<'tu> {
                     .data()
                     .layout_of(elem.id)
                     .map(|l| Layout::new(0, l.align));
-                self.b.intern(ty, layout).into()
+                self.nested(ty, layout)?
             }
             CXType_Vector | CXType_ExtVector => {
                 let elem = self.ty(t.element())?;
@@ -539,7 +555,7 @@ impl<'tu> Converter<'tu> {
                     elem: elem.id,
                     len: t.vector_len().unwrap_or(0),
                 };
-                self.b.intern(ty, Self::layout(t)).into()
+                self.nested(ty, Self::layout(t))?
             }
             CXType_Record => self.record(t.declaration())?.into(),
             CXType_Enum => self.enum_decl(t.declaration())?.into(),
@@ -599,7 +615,14 @@ impl<'tu> Converter<'tu> {
             prototyped,
             conv: calling_conv(t.calling_conv()),
         };
-        Ok(self.b.intern(Type::Function(sig), None).into())
+        self.nested(Type::Function(sig), None)
+    }
+
+    /// Interns a pointer, array, vector or function type, unless it would nest
+    /// past [`MAX_TYPE_DEPTH`] (then the declaration that needs it is left out).
+    fn nested(&mut self, ty: Type, layout: Option<Layout>) -> Result<QualType> {
+        self.b.check_nesting(&ty).map_err(ErrorKind::Unsupported)?;
+        Ok(self.b.intern(ty, layout).into())
     }
 
     /// A parameter declared as an array is a pointer to its element, one declared

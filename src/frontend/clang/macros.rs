@@ -433,6 +433,7 @@ impl<'a> Env<'a> {
             env: self,
             toks: &tokens,
             pos: 0,
+            depth: 0,
         };
         let v = p.expr(0)?;
         if p.pos < tokens.len() {
@@ -451,8 +452,12 @@ impl<'a> Env<'a> {
         hide: &mut Vec<&'a str>,
         depth: u32,
     ) -> Eval<Vec<Token<'a>>> {
-        if depth > 64 {
-            return Err("its expansion is nested too deeply".into());
+        if depth > crate::limits::MAX_MACRO_EXPANSION_DEPTH {
+            return Err(crate::limits::too_deep(
+                "macros expanded inside macros",
+                crate::limits::MAX_MACRO_EXPANSION_DEPTH,
+                "MAX_MACRO_EXPANSION_DEPTH",
+            ));
         }
         // Macros that use each other twice grow exponentially; the preprocessor only
         // pays for that when a macro is used, but wyvern evaluates every one.
@@ -630,6 +635,9 @@ struct ExprParser<'e, 't> {
     env: &'e Env<'e>,
     toks: &'t [Token<'e>],
     pos: usize,
+    /// Operands and operators being read inside one another, bounded by
+    /// [`MAX_EXPRESSION_DEPTH`](crate::limits::MAX_EXPRESSION_DEPTH).
+    depth: u32,
 }
 
 /// Binding power of binary operators (higher binds tighter).
@@ -680,19 +688,36 @@ impl ExprParser<'_, '_> {
             let op = op.to_owned();
             self.pos += 1;
             if op == "?" {
-                let then = self.expr(1)?;
+                let then = self.nested(|p| p.expr(1))?;
                 self.expect(":")?;
-                let otherwise = self.expr(power)?;
+                let otherwise = self.nested(|p| p.expr(power))?;
                 lhs = self.ternary(lhs, then, otherwise)?;
                 continue;
             }
-            let rhs = self.expr(power + 1)?;
+            let rhs = self.nested(|p| p.expr(power + 1))?;
             lhs = self.binary(&op, lhs, rhs)?;
         }
         Ok(lhs)
     }
 
+    /// `read` one level deeper, or an error past the limit.
+    fn nested<T>(&mut self, read: impl FnOnce(&mut Self) -> Eval<T>) -> Eval<T> {
+        if self.depth >= crate::limits::MAX_EXPRESSION_DEPTH {
+            return Err(crate::limits::expression_too_deep());
+        }
+        self.depth += 1;
+        let result = read(self);
+        self.depth -= 1;
+        result
+    }
+
+    /// An operand with its prefix operators, casts and parentheses; every
+    /// recursion of the reader passes through here or [`nested`](Self::nested).
     fn unary(&mut self) -> Eval<Val> {
+        self.nested(Self::unary_here)
+    }
+
+    fn unary_here(&mut self) -> Eval<Val> {
         let Some(tok) = self.toks.get(self.pos) else {
             return Err("the expression ends early".into());
         };

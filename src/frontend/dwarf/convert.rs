@@ -29,24 +29,32 @@ type Unit<'a> = gimli::Unit<Reader<'a>>;
 
 /// Why the DWARF could not be converted.
 #[derive(Debug)]
-pub(crate) struct Malformed(pub(crate) String);
+pub(crate) enum Malformed {
+    /// The DWARF is damaged, or says what no C type is: the object is refused.
+    Broken(String),
+    /// A type nests past [`MAX_DEPTH`]: the declaration that needs it is left
+    /// out and listed, as the clang front end does.
+    TooDeep(String),
+}
 
 impl std::fmt::Display for Malformed {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
+        match self {
+            Malformed::Broken(message) | Malformed::TooDeep(message) => f.write_str(message),
+        }
     }
 }
 
 impl From<gimli::Error> for Malformed {
     fn from(e: gimli::Error) -> Malformed {
-        Malformed(format!("malformed DWARF: {e}"))
+        Malformed::Broken(format!("malformed DWARF: {e}"))
     }
 }
 
 type Result<T> = std::result::Result<T, Malformed>;
 
-/// Deeper than this, a type chain is taken to be corrupt (a cycle with no record).
-const MAX_DEPTH: u32 = 200;
+/// Deeper than this, a type chain is refused (also what stops a cycle with no record).
+const MAX_DEPTH: u32 = crate::limits::MAX_TYPE_DEPTH;
 
 pub(crate) struct Converter<'d, 'a> {
     dwarf: &'d gimli::Dwarf<Reader<'a>>,
@@ -57,6 +65,8 @@ pub(crate) struct Converter<'d, 'a> {
     named: FxHashMap<String, TypeId>,
     /// Records declared and not yet defined, by name, to define when a unit has them.
     incomplete: FxHashMap<String, crate::types::RecordId>,
+    /// Records whose bodies nest past [`MAX_DEPTH`]: what uses them is left out.
+    too_deep: rustc_hash::FxHashSet<TypeId>,
     functions: FxHashMap<String, ()>,
     globals: FxHashMap<String, ()>,
     char_signed: Option<bool>,
@@ -83,6 +93,7 @@ impl<'d, 'a> Converter<'d, 'a> {
             memo: FxHashMap::default(),
             named: FxHashMap::default(),
             incomplete: FxHashMap::default(),
+            too_deep: Default::default(),
             functions: FxHashMap::default(),
             globals: FxHashMap::default(),
             char_signed: None,
@@ -200,33 +211,56 @@ impl<'d, 'a> Converter<'d, 'a> {
                 }
                 continue;
             }
-            match entry.tag() {
-                gimli::DW_TAG_subprogram => self.function(unit, entry)?,
-                gimli::DW_TAG_variable => self.global(unit, entry)?,
-                gimli::DW_TAG_structure_type
-                | gimli::DW_TAG_union_type
-                | gimli::DW_TAG_enumeration_type
-                | gimli::DW_TAG_typedef => {
-                    // Every unit that includes a header repeats its types: one
-                    // already complete is passed over without converting it again
-                    // (a later reference by offset still finds it by name). An
-                    // anonymous record is converted when something refers to it
-                    // (its typedef, a member, a function), never for itself:
-                    // nobody can ask for it by name. (Anonymous enums are read for
-                    // their constants, once: see `enumeration`.)
-                    let anonymous = entry.attr_value(gimli::DW_AT_name).is_none()
-                        && entry.tag() != gimli::DW_TAG_enumeration_type;
-                    if !anonymous && self.complete_named(unit, entry)?.is_none() {
-                        self.ty(unit, entry.offset(), 0)?;
-                    }
+            match self.declaration(unit, entry) {
+                Err(Malformed::TooDeep(reason)) => {
+                    let name = self.declared_name(unit, entry)?;
+                    self.b.skip_declaration(name, reason);
                 }
-                gimli::DW_TAG_base_type => {
-                    self.ty(unit, entry.offset(), 0)?;
-                }
-                _ => {}
+                other => other?,
             }
         }
         Ok(())
+    }
+
+    /// What `unit()` reads of one top-level entry.
+    fn declaration(&mut self, unit: &Unit<'a>, entry: &Die<'a>) -> Result<()> {
+        match entry.tag() {
+            gimli::DW_TAG_subprogram => self.function(unit, entry)?,
+            gimli::DW_TAG_variable => self.global(unit, entry)?,
+            gimli::DW_TAG_structure_type
+            | gimli::DW_TAG_union_type
+            | gimli::DW_TAG_enumeration_type
+            | gimli::DW_TAG_typedef => {
+                // Every unit that includes a header repeats its types: one
+                // already complete is passed over without converting it again
+                // (a later reference by offset still finds it by name). An
+                // anonymous record is converted when something refers to it
+                // (its typedef, a member, a function), never for itself:
+                // nobody can ask for it by name. (Anonymous enums are read for
+                // their constants, once: see `enumeration`.)
+                let anonymous = entry.attr_value(gimli::DW_AT_name).is_none()
+                    && entry.tag() != gimli::DW_TAG_enumeration_type;
+                if !anonymous && self.complete_named(unit, entry)?.is_none() {
+                    self.ty(unit, entry.offset(), 0)?;
+                }
+            }
+            gimli::DW_TAG_base_type => {
+                self.ty(unit, entry.offset(), 0)?;
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// A top-level entry's name as a user asks for it: `f`, `struct s`, `t`.
+    fn declared_name(&self, unit: &Unit<'a>, entry: &Die<'a>) -> Result<String> {
+        let name = self.name(unit, entry)?.unwrap_or_default();
+        Ok(match entry.tag() {
+            gimli::DW_TAG_structure_type | gimli::DW_TAG_class_type => format!("struct {name}"),
+            gimli::DW_TAG_union_type => format!("union {name}"),
+            gimli::DW_TAG_enumeration_type => format!("enum {name}"),
+            _ => name,
+        })
     }
 
     fn key(&self, unit: &Unit<'a>, offset: UnitOffset) -> usize {
@@ -325,7 +359,7 @@ impl<'d, 'a> Converter<'d, 'a> {
     fn type_of(&mut self, unit: &Unit<'a>, entry: &Die<'a>, depth: u32) -> Result<QualType> {
         match entry.attr_value(gimli::DW_AT_type) {
             Some(AttributeValue::UnitRef(offset)) => self.ty(unit, offset, depth + 1),
-            Some(other) => Err(Malformed(format!(
+            Some(other) => Err(Malformed::Broken(format!(
                 "a type reference of an unsupported form ({other:?}) at {:#x}",
                 self.key(unit, entry.offset())
             ))),
@@ -337,10 +371,16 @@ impl<'d, 'a> Converter<'d, 'a> {
     fn ty(&mut self, unit: &Unit<'a>, offset: UnitOffset, depth: u32) -> Result<QualType> {
         let key = self.key(unit, offset);
         if let Some(&q) = self.memo.get(&key) {
+            if self.too_deep.contains(&q.id) {
+                return Err(Malformed::TooDeep(crate::limits::types_too_deep()));
+            }
             return Ok(q);
         }
         if depth > MAX_DEPTH {
-            return Err(Malformed(format!("type chain too deep at {key:#x}")));
+            return Err(Malformed::TooDeep(format!(
+                "at {key:#x}: {}",
+                crate::limits::types_too_deep()
+            )));
         }
         let entry = unit.entry(offset)?;
         if let Some(id) = self.complete_named(unit, &entry)? {
@@ -353,10 +393,7 @@ impl<'d, 'a> Converter<'d, 'a> {
             gimli::DW_TAG_pointer_type | gimli::DW_TAG_reference_type => {
                 let pointee = self.type_of(unit, &entry, depth)?;
                 let size = u64::from(unit.encoding().address_size);
-                QualType::new(
-                    self.b
-                        .intern(Type::Pointer(pointee), Some(Layout::new(size, size))),
-                )
+                QualType::new(self.nested(Type::Pointer(pointee), Some(Layout::new(size, size)))?)
             }
             gimli::DW_TAG_const_type => self.qualified(unit, &entry, Quals::CONST, depth)?,
             gimli::DW_TAG_volatile_type => self.qualified(unit, &entry, Quals::VOLATILE, depth)?,
@@ -370,11 +407,11 @@ impl<'d, 'a> Converter<'d, 'a> {
             gimli::DW_TAG_array_type => QualType::new(self.array(unit, &entry, depth)?),
             gimli::DW_TAG_subroutine_type => {
                 let sig = self.signature(unit, &entry, depth)?;
-                QualType::new(self.b.intern(Type::Function(sig), None))
+                QualType::new(self.nested(Type::Function(sig), None)?)
             }
             gimli::DW_TAG_unspecified_type => QualType::new(self.b.intern(Type::Void, None)),
             other => {
-                return Err(Malformed(format!(
+                return Err(Malformed::Broken(format!(
                     "an entry of kind {other} where a type was expected, at {key:#x}"
                 )))
             }
@@ -416,11 +453,18 @@ impl<'d, 'a> Converter<'d, 'a> {
             }
             Some(ty) => ty,
             None => {
-                return Err(Malformed(format!(
+                return Err(Malformed::Broken(format!(
                     "the base type '{name}' ({size} bytes, encoding {encoding}) has no C equivalent"
                 )))
             }
         };
+        Ok(self.b.intern(ty, layout))
+    }
+
+    /// Interns a pointer, array, vector or function type, unless it would nest
+    /// past [`MAX_DEPTH`].
+    fn nested(&mut self, ty: Type, layout: Option<Layout>) -> Result<TypeId> {
+        self.b.check_nesting(&ty).map_err(Malformed::TooDeep)?;
         Ok(self.b.intern(ty, layout))
     }
 
@@ -434,6 +478,9 @@ impl<'d, 'a> Converter<'d, 'a> {
         if let Some(&id) = self.named.get(&name) {
             return Ok(id);
         }
+        self.b
+            .check_typedef_nesting(target.id)
+            .map_err(Malformed::TooDeep)?;
         let location = self.location(unit, entry);
         // `typedef … __attribute__((aligned(N)))` aligns the typedef, not its target
         // (`__pthread_unwind_buf_t`, `La_x86_64_ymm`); gcc and clang both state it.
@@ -466,6 +513,9 @@ impl<'d, 'a> Converter<'d, 'a> {
         let key = tag.as_ref().map(|t| format!("{} {t}", kind.keyword()));
         // A record another unit already defined (or declared) is the same record.
         let (record, id) = match key.as_ref().and_then(|k| self.named.get(k).copied()) {
+            Some(id) if self.too_deep.contains(&id) => {
+                return Err(Malformed::TooDeep(crate::limits::types_too_deep()))
+            }
             Some(id) => {
                 let Type::Record(r) = self.b.get(id).cloned().unwrap_or(Type::Void) else {
                     return Ok(id);
@@ -493,6 +543,24 @@ impl<'d, 'a> Converter<'d, 'a> {
         if declaration {
             return Ok(id);
         }
+        let defined = self.record_body(unit, entry, record, key, depth);
+        // Memoised before its body (so pointers to itself find it), a record
+        // left without a body for its depth must not read as incomplete later.
+        if let Err(Malformed::TooDeep(_)) = &defined {
+            self.too_deep.insert(id);
+        }
+        defined.map(|()| id)
+    }
+
+    /// Reads the members of `record` and defines it.
+    fn record_body(
+        &mut self,
+        unit: &Unit<'a>,
+        entry: &Die<'a>,
+        record: crate::types::RecordId,
+        key: Option<String>,
+        depth: u32,
+    ) -> Result<()> {
         let location = self.location(unit, entry);
         self.b.set_record_location(record, location);
         let size = Self::udata(entry, gimli::DW_AT_byte_size).unwrap_or(0);
@@ -517,10 +585,18 @@ impl<'d, 'a> Converter<'d, 'a> {
         let explicit = Self::udata(entry, gimli::DW_AT_alignment);
         let align = match explicit {
             Some(a) if a > 0 => a,
-            _ if fields.is_empty() && self.transparent_union_size(kind, size) => size,
+            _ if fields.is_empty()
+                && entry.tag() == gimli::DW_TAG_union_type
+                && self.transparent_union_size(size) =>
+            {
+                size
+            }
             _ => self.derived_align(&fields, size).max(member_align),
         };
         let packed = explicit.is_none() && fields.iter().any(|f| self.misaligned(f));
+        self.b
+            .check_record_nesting(record, &fields)
+            .map_err(Malformed::TooDeep)?;
         self.b.define_record(
             record,
             RecordDef {
@@ -532,7 +608,7 @@ impl<'d, 'a> Converter<'d, 'a> {
         if let Some(k) = key {
             self.incomplete.remove(&k);
         }
-        Ok(id)
+        Ok(())
     }
 
     fn member(&mut self, unit: &Unit<'a>, member: &Die<'a>, depth: u32) -> Result<Field> {
@@ -615,10 +691,8 @@ impl<'d, 'a> Converter<'d, 'a> {
     /// member of one has the machine mode of the first, a pointer or an integer, so
     /// it is as aligned as it is large — at most a pointer. (Nothing else is a
     /// union with a size and no members: C has no empty unions.)
-    fn transparent_union_size(&self, kind: RecordKind, size: u64) -> bool {
-        kind == RecordKind::Union
-            && size.is_power_of_two()
-            && size <= u64::from(self.b.target().pointer_size)
+    fn transparent_union_size(&self, size: u64) -> bool {
+        size.is_power_of_two() && size <= u64::from(self.b.target().pointer_size)
     }
 
     /// A record's alignment when DWARF does not state it: the largest power of
@@ -785,9 +859,7 @@ impl<'d, 'a> Converter<'d, 'a> {
                 .map_or(0, |l| l.size)
                 .saturating_mul(len);
             let layout = Layout::new(size, size.max(1));
-            return Ok(self
-                .b
-                .intern(Type::Vector { elem: elem.id, len }, Some(layout)));
+            return self.nested(Type::Vector { elem: elem.id, len }, Some(layout));
         }
         // `int a[2][3]` is an array of 2 arrays of 3: build from the innermost.
         let mut current = elem;
@@ -796,7 +868,7 @@ impl<'d, 'a> Converter<'d, 'a> {
                 (Some(e), Some(n)) => e.size.checked_mul(n).map(|size| Layout::new(size, e.align)),
                 _ => None,
             };
-            current = QualType::new(self.b.intern(Type::Array { elem: current, len }, layout));
+            current = QualType::new(self.nested(Type::Array { elem: current, len }, layout)?);
         }
         Ok(current.id)
     }
@@ -856,7 +928,7 @@ impl<'d, 'a> Converter<'d, 'a> {
                 param_names.push(self.name(unit, e)?);
             }
         }
-        let ty = self.b.intern(Type::Function(sig), None);
+        let ty = self.nested(Type::Function(sig), None)?;
         let location = self.location(unit, entry);
         let asm_label = self.linkage_name(unit, entry, &name)?;
         self.b.add_function(Function {
