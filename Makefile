@@ -9,7 +9,7 @@ demo: setup
 	cargo run --quiet --release --example demo
 
 # Everything CI runs: formatting, lints, docs, the test suite (gcc as the oracle)
-# under each installed libclang (scripts/libclangs.sh; doctests under the first),
+# under each installed libclang (scripts/test-libclangs.sh),
 # the build without the optional front ends, the DWARF-only build (no libclang), the
 # database-only build (neither libclang nor gimli) calling through a database that
 # the default build's `wyvern compile` writes, and the CLI built without libclang
@@ -19,11 +19,7 @@ test: setup
 	cargo fmt --check
 	cargo clippy --all-targets -- -D warnings
 	RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --quiet
-	@set -e; first=1; for lib in $$(bash scripts/libclangs.sh); do \
-		echo "== the suite with LIBCLANG_PATH=$$lib"; \
-		if [ $$first = 1 ]; then LIBCLANG_PATH=$$lib cargo test; else LIBCLANG_PATH=$$lib cargo test --tests; fi; \
-		first=0; \
-	done; [ $$first = 0 ] || { echo "no libclang installed (run make setup)" >&2; exit 1; }
+	bash scripts/test-libclangs.sh
 	cargo build --no-default-features --quiet
 	cargo build --no-default-features --features dwarf --quiet
 	cargo run --quiet -- compile -H '<math.h>' -H '<string.h>' -o target/noparser.wydb
