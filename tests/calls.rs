@@ -17,7 +17,7 @@ use std::fmt::Write as _;
 use std::sync::OnceLock;
 
 use wyvern::types::{FloatKind, IntKind};
-use wyvern::{CData, ErrorKind, Library, Module, Parser, Value};
+use wyvern::{CData, ErrorKind, Module, Value};
 
 type Result<T> = wyvern::Result<T>;
 
@@ -37,24 +37,13 @@ fn fixture() -> &'static Fixture {
         // The driver's gcc run and libclang's parse overlap (two cores).
         std::thread::scope(|s| {
             let driver = s.spawn(|| run_driver(lib));
-            let module = load(lib);
+            let module = lib.module();
             Fixture {
                 module,
                 oracle: driver.join().expect("the driver thread does not panic"),
             }
         })
     })
-}
-
-fn load(lib: &common::FixtureLibrary) -> Module {
-    let types = Parser::new()
-        .header(lib.header.to_str().expect("UTF-8 path"))
-        .parse()
-        .unwrap_or_else(|e| panic!("calls.h does not parse: {e}"));
-    // SAFETY: the fixture library has no initialisers.
-    let library = unsafe { Library::open(lib.library.to_str().expect("UTF-8 path")) }
-        .unwrap_or_else(|e| panic!("{e}"));
-    Module::new(types, library)
 }
 
 const DRIVER_PRELUDE: &str = r#"

@@ -12,21 +12,11 @@ mod common;
 
 use std::sync::OnceLock;
 
-use wyvern::{CData, Callback, Library, Module, Parser, Value};
+use wyvern::{CData, Callback, Module, Value};
 
 fn module() -> &'static Module {
     static MODULE: OnceLock<Module> = OnceLock::new();
-    MODULE.get_or_init(|| {
-        let lib = common::fixture_library("calls");
-        let types = Parser::new()
-            .header(lib.header.to_str().expect("UTF-8 path"))
-            .parse()
-            .unwrap_or_else(|e| panic!("calls.h does not parse: {e}"));
-        // SAFETY: the fixture library has no initialisers.
-        let library = unsafe { Library::open(lib.library.to_str().expect("UTF-8 path")) }
-            .unwrap_or_else(|e| panic!("{e}"));
-        Module::new(types, library)
-    })
+    MODULE.get_or_init(|| common::fixture_library("calls").module())
 }
 
 fn object(ty: &str) -> CData {

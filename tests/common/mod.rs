@@ -453,6 +453,18 @@ pub struct FixtureLibrary {
 }
 
 impl FixtureLibrary {
+    /// The fixture's header parsed and bound to this library.
+    pub fn module(&self) -> wyvern::Module {
+        let types = wyvern::Parser::new()
+            .header(self.header.to_str().expect("UTF-8 path"))
+            .parse()
+            .unwrap_or_else(|e| panic!("{} does not parse: {e}", self.header.display()));
+        // SAFETY: the fixture libraries have no initialisers.
+        let library = unsafe { wyvern::Library::open(self.library.to_str().expect("UTF-8 path")) }
+            .unwrap_or_else(|e| panic!("{e}"));
+        wyvern::Module::new(types, library)
+    }
+
     /// The gcc flags that let a driver program `#include "<stem>.h"` and link
     /// this very library (found again at run time through its rpath).
     pub fn link_flags(&self) -> Vec<String> {
