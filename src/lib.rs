@@ -37,7 +37,6 @@
 //!   [`Function::call`] with checked [`Value`]s, [`Function::typed`] for a plain
 //!   function pointer checked against the header. [`CData`]: owned C objects.
 //! - [`db`] (feature `db`): precompiled type databases, loaded without a parser.
-//! - [`abi`]: the x86-64 System V classification and libffi call interfaces.
 //! - [`limits`]: how deeply types and expressions may nest.
 //!
 //! ## Features
@@ -63,7 +62,7 @@
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
 
-pub mod abi;
+mod abi;
 pub mod check;
 #[cfg(feature = "db")]
 pub mod db;
@@ -85,3 +84,32 @@ pub use types::{
     CallConv, ConstValue, Constant, Layout, LongDouble, QualType, RecordLayout, Type, TypeId,
     TypeSet,
 };
+
+/// Hooks for wyvern's own tests, benchmarks and fuzzers: **not part of the API**.
+/// Anything here may change or go away in any release, and nothing here is covered
+/// by semver.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::abi::{sysv, CallInterface};
+
+    /// Rewrites a database's body length and checksum to match its body, so a
+    /// deliberately mutated body gets past the checksum (what the fuzz test needs
+    /// to reach the validation of decoded bodies). `None` when the bytes have no
+    /// complete fixed part and header.
+    #[cfg(feature = "db")]
+    pub fn reseal(bytes: &[u8]) -> Option<Vec<u8>> {
+        crate::db::reseal(bytes)
+    }
+
+    /// Parses `text` with libclang and `args` and throws the result away: the
+    /// floor any libclang-based reader pays, for benchmarks to compare against.
+    ///
+    /// # Errors
+    /// [`ErrorKind::LibclangUnavailable`](crate::ErrorKind::LibclangUnavailable)
+    /// when libclang cannot be loaded, and [`ErrorKind::Parse`](crate::ErrorKind::Parse)
+    /// when libclang fails outright.
+    #[cfg(feature = "clang")]
+    pub fn bare_parse(args: &[String], text: &str) -> crate::Result<()> {
+        crate::frontend::clang::bare_parse(args, text)
+    }
+}

@@ -226,7 +226,7 @@ fn exercise(types: &TypeSet) {
     for f in types.functions() {
         let _ = types.prototype(f);
         if let Some(sig) = types.fn_sig(f.ty) {
-            let _ = wyvern::abi::CallInterface::new(types, sig, &[]);
+            let _ = wyvern::__private::CallInterface::new(types, sig, &[]);
         }
     }
     for g in types.globals() {

@@ -1,7 +1,7 @@
 //! Reading everything a loaded type set holds, the way the CLI and the call
 //! path do: what a damaged database must never make panic.
 
-use wyvern::abi::{sysv, CallInterface};
+use wyvern::__private::{sysv, CallInterface};
 use wyvern::types::{Type, TypeId};
 use wyvern::TypeSet;
 

@@ -311,8 +311,7 @@ pub fn cdef(text: &str) -> Result<TypeSet> {
 /// # Errors
 /// [`ErrorKind::LibclangUnavailable`] when libclang cannot be loaded, and
 /// [`ErrorKind::Parse`] when libclang fails outright.
-#[doc(hidden)]
-pub fn bare_parse(args: &[String], text: &str) -> Result<()> {
+pub(crate) fn bare_parse(args: &[String], text: &str) -> Result<()> {
     load::ensure_loaded()?;
     let index = sys::Index::new();
     index
