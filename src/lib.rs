@@ -69,21 +69,23 @@ pub mod db;
 mod error;
 pub mod frontend;
 pub mod limits;
-pub mod runtime;
+mod runtime;
 pub mod types;
 
-pub use check::{compare, CheckCounts, CheckReport, Difference, DifferenceKind};
 pub use error::{Diagnostic, Error, ErrorKind, Result, SourceLocation};
 #[cfg(feature = "clang")]
 pub use frontend::clang::{cdef, libclang_version, Parser};
 pub use runtime::{
-    last_errno, set_errno, typed_callback, CData, CType, Callback, FnType, Function, Library,
-    Module, RustType, Value,
+    last_errno, set_errno, typed_callback, CData, CType, Callback, CallbackArgs, FnType, Function,
+    Library, Module, RustType, Value,
 };
-pub use types::{
-    CallConv, ConstValue, Constant, Layout, LongDouble, QualType, RecordLayout, Type, TypeId,
-    TypeSet,
-};
+pub use types::decl::{ConstValue, Constant};
+pub use types::func::CallConv;
+pub use types::id::TypeId;
+pub use types::layout::RecordLayout;
+pub use types::long_double::LongDouble;
+pub use types::set::TypeSet;
+pub use types::ty::{FloatKind, IntKind, Layout, QualType, Type};
 
 /// Hooks for wyvern's own tests, benchmarks and fuzzers: **not part of the API**.
 /// Anything here may change or go away in any release, and nothing here is covered

@@ -232,7 +232,7 @@ fn exercise(types: &TypeSet) {
     for g in types.globals() {
         let _ = types.spell(g.ty);
     }
-    let _ = wyvern::compare(types, types).to_string();
+    let _ = wyvern::check::compare(types, types).to_string();
 }
 
 #[test]

@@ -367,7 +367,7 @@ fn types_just_within_the_limit_work_everywhere() {
             .size,
         4
     );
-    assert!(wyvern::compare(&a, &b).is_clean());
+    assert!(wyvern::check::compare(&a, &b).is_clean());
 
     let lib = match common::gcc_compile(dir.path(), "libnear.so", &c, &["-shared", "-fPIC", "-g"]) {
         common::Compiled::Ok(path) => path,

@@ -1,7 +1,7 @@
 //! Front ends: where a [`TypeSet`](crate::TypeSet) comes from.
 
 #[cfg(feature = "clang")]
-pub mod clang;
+pub(crate) mod clang;
 #[cfg(feature = "dwarf")]
 pub mod dwarf;
 

@@ -9,33 +9,42 @@
 //!   layouts, offsets in bits so bitfields need no special case.
 //! - [`FnSig`] and [`Function`]: function types with their [`CallConv`].
 //! - [`Enum`], [`Typedef`], [`Global`], [`Constant`].
-//! - [`RecordLayout`]: the pahole-style report of a record.
+//! - [`RecordLayout`](crate::RecordLayout): the pahole-style report of a record.
 
 mod builder;
-mod decl;
-mod func;
-mod id;
-mod layout;
-mod long_double;
+pub(crate) mod decl;
+pub(crate) mod func;
+pub(crate) mod id;
+pub(crate) mod layout;
+pub(crate) mod long_double;
 mod merge;
 mod nesting;
 mod number;
 mod print;
 mod record;
-mod set;
-mod ty;
+pub(crate) mod set;
+pub(crate) mod ty;
 mod typename;
 
+// The names most programs write live at the crate root (their one public path);
+// the crate's own code reaches them here too.
+pub(crate) use decl::{ConstValue, Constant};
+pub(crate) use func::CallConv;
+pub(crate) use id::TypeId;
+pub(crate) use long_double::LongDouble;
+pub(crate) use set::TypeSet;
+pub(crate) use ty::{FloatKind, IntKind, Layout, QualType, Type};
+
 pub use builder::TypeBuilder;
-pub use decl::{ConstOrigin, ConstValue, Constant, Enum, Global, Typedef};
-pub use func::{CallConv, FnSig, Function, Linkage};
-pub use id::{EnumId, FunctionId, RecordId, TypeId, TypedefId};
-pub use layout::{FieldLayout, Hole, RecordLayout};
-pub use long_double::{LongDouble, ParseLongDoubleError};
+pub use decl::{ConstOrigin, Enum, Global, Typedef};
+pub use func::{FnSig, Function, Linkage};
+pub use id::{EnumId, FunctionId, RecordId, TypedefId};
+pub use layout::{FieldLayout, Hole};
+pub use long_double::ParseLongDoubleError;
 #[cfg_attr(not(feature = "db"), allow(unused_imports))]
 pub(crate) use nesting::check_nesting;
 pub use number::hex_float;
 pub use record::{Field, FlatField, Record, RecordDef, RecordKind};
+pub use set::Target;
 pub(crate) use set::TypeSetData;
-pub use set::{Target, TypeSet};
-pub use ty::{scalar_from_words, FloatKind, IntKind, Layout, QualType, Quals, Type};
+pub use ty::{scalar_from_words, Quals};
