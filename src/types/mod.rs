@@ -7,7 +7,7 @@
 //!   [`QualType`] adds `const`/`volatile`/`restrict`.
 //! - [`Record`] with [`RecordDef`] and [`Field`]: structs and unions with exact
 //!   layouts, offsets in bits so bitfields need no special case.
-//! - [`FnSig`] and [`Function`]: function types with their [`CallConv`].
+//! - [`FnSig`] and [`FunctionDecl`]: function types with their [`CallConv`].
 //! - [`Enum`], [`Typedef`], [`Global`], [`Constant`].
 //! - [`RecordLayout`](crate::RecordLayout): the pahole-style report of a record.
 
@@ -37,7 +37,13 @@ pub(crate) use ty::{FloatKind, IntKind, Layout, QualType, Type};
 
 pub use builder::TypeBuilder;
 pub use decl::{ConstOrigin, Enum, Global, Typedef};
-pub use func::{FnSig, Function, Linkage};
+pub use func::{FnSig, FunctionDecl, Linkage};
+
+/// The old name of [`FunctionDecl`], which clashed with the callable
+/// [`crate::Function`].
+#[doc(hidden)]
+#[deprecated(since = "0.1.0", note = "renamed `wyvern::types::FunctionDecl`")]
+pub type Function = FunctionDecl;
 pub use id::{EnumId, FunctionId, RecordId, TypedefId};
 pub use layout::{FieldLayout, Hole};
 pub use long_double::ParseLongDoubleError;
