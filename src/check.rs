@@ -42,6 +42,10 @@
 //! 'long' in the binary`), and at the header's location where it has one.
 //!
 //! Comparing never panics, whatever the sets hold.
+//!
+//! This module reads [`types`](crate::types) only: the two sets may come from any
+//! front end or [`db`](crate::db) database, and nothing here parses or calls C.
+//! The CLI's `wyvern check` prints its report.
 
 use std::fmt;
 

@@ -22,6 +22,8 @@
 //! - [`Database`]: a database with its header (target, producer, input hashes), for
 //!   any target; [`Database::new`] and [`Database::save`] write one, and
 //!   [`Database::changes`] says whether it is out of date with its inputs.
+//! - [`InputDigest`]: the hashes of what a database was made from
+//!   ([`Database::inputs`]); [`FORMAT_VERSION`]: the one format this wyvern reads.
 //!
 //! # Format (version 2)
 //!
@@ -58,6 +60,11 @@
 //! printers, layouts and ABI lowering downstream stay bounded. serde's collections
 //! never preallocate more than a bounded amount from a stored length, and nothing
 //! here allocates by a length it has not checked against the input's size.
+//!
+//! # What it uses
+//! This module reads and writes [`types`](crate::types) only, plus the
+//! [`Inputs`] a front end records (to hash them); it
+//! needs no front end to load, and never calls C.
 
 mod format;
 mod inputs;

@@ -17,7 +17,7 @@
 //!   still has one id per distinct type.
 //!
 //! Types are compared as spelled: typedef names, tags and scalar kinds must be the
-//! same (`size_t` and `unsigned long` differ here, unlike in [`crate::compare`]),
+//! same (`size_t` and `unsigned long` differ here, unlike in [`crate::check::compare`]),
 //! except that top-level qualifiers of parameters and return values are ignored, as
 //! C ignores them in a function's type.
 

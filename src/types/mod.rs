@@ -1,15 +1,31 @@
-//! wyvern's C type system: no libclang, no gimli, no libffi in here.
+//! wyvern's C type system: what the front ends make and everything else reads.
 //!
-//! Front ends fill a [`TypeBuilder`]; [`TypeBuilder::freeze`] turns it into an
-//! immutable [`TypeSet`], which everything downstream reads:
+//! No libclang, no gimli, no libffi in here: this module uses only the crate's
+//! errors and [`limits`](crate::limits); the front ends, the ABI, the runtime,
+//! [`db`](crate::db) and [`check`](crate::check) build on it.
 //!
-//! - [`Type`]: the kinds of C type, in an arena addressed by [`TypeId`];
-//!   [`QualType`] adds `const`/`volatile`/`restrict`.
-//! - [`Record`] with [`RecordDef`] and [`Field`]: structs and unions with exact
-//!   layouts, offsets in bits so bitfields need no special case.
-//! - [`FnSig`] and [`FunctionDecl`]: function types with their [`CallConv`].
-//! - [`Enum`], [`Typedef`], [`Global`], [`Constant`].
-//! - [`RecordLayout`](crate::RecordLayout): the pahole-style report of a record.
+//! A front end fills a [`TypeBuilder`]; [`TypeBuilder::freeze`] turns it into an
+//! immutable [`TypeSet`]. The names most programs write are at the crate root,
+//! their one path: [`TypeSet`], [`Type`], [`QualType`], [`TypeId`], [`Layout`],
+//! [`RecordLayout`](crate::RecordLayout), [`Constant`], [`ConstValue`],
+//! [`CallConv`], [`LongDouble`], [`IntKind`] and [`FloatKind`]. Here is the rest
+//! of the vocabulary:
+//!
+//! - Records: [`Record`] with its [`RecordKind`] and [`RecordDef`], whose
+//!   [`Field`]s carry exact offsets in bits (so bitfields need no special case);
+//!   [`FlatField`] for a record's fields with anonymous members flattened.
+//! - Declarations: [`FunctionDecl`] (a declared function with its [`FnSig`] and
+//!   [`Linkage`]; the callable one is [`crate::Function`]), [`Global`],
+//!   [`Enum`], [`Typedef`], and [`ConstOrigin`] (where a constant came from).
+//! - Ids into the set's arenas: [`RecordId`], [`EnumId`], [`TypedefId`],
+//!   [`FunctionId`] (and [`TypeId`] at the root); [`Quals`] for
+//!   `const`/`volatile`/`restrict`.
+//! - Layout reports: [`FieldLayout`] and [`Hole`], the parts of a
+//!   [`RecordLayout`](crate::RecordLayout).
+//! - [`Target`]: the triple, pointer size, `char` signedness and byte order a set
+//!   was read for.
+//! - Reading C words and numbers: [`scalar_from_words`], [`hex_float`],
+//!   [`ParseLongDoubleError`].
 
 mod builder;
 pub(crate) mod decl;
