@@ -44,6 +44,8 @@ mod typename;
 
 // The names most programs write live at the crate root (their one public path);
 // the crate's own code reaches them here too.
+// (Only the front ends name the constants' types this way.)
+#[cfg_attr(not(any(feature = "clang", feature = "dwarf")), allow(unused_imports))]
 pub(crate) use decl::{ConstValue, Constant};
 pub(crate) use func::CallConv;
 pub(crate) use id::TypeId;
