@@ -8,7 +8,7 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use wyvern::frontend::clang::bare_parse;
+use wyvern::__private::bare_parse;
 
 const HEADERS: &str = "#include <stdio.h>\n#include <stdlib.h>\n#include <string.h>\n\
                        #include <math.h>\n#include <time.h>\n#include <sys/stat.h>\n";

@@ -42,6 +42,10 @@
 //! 'long' in the binary`), and at the header's location where it has one.
 //!
 //! Comparing never panics, whatever the sets hold.
+//!
+//! This module reads [`types`](crate::types) only: the two sets may come from any
+//! front end or [`db`](crate::db) database, and nothing here parses or calls C.
+//! The CLI's `wyvern check` prints its report.
 
 use std::fmt;
 
@@ -49,7 +53,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
 
 use crate::types::{
-    EnumId, FlatField, FnSig, Function, Global, Layout, QualType, Record, RecordDef, RecordId,
+    EnumId, FlatField, FnSig, FunctionDecl, Global, Layout, QualType, Record, RecordDef, RecordId,
     RecordKind, Type, TypeId, TypeSet, Typedef, TypedefId,
 };
 use crate::SourceLocation;
@@ -320,9 +324,9 @@ struct Side<'a> {
     enums: Vec<&'a crate::types::Enum>,
     typedefs: Vec<&'a Typedef>,
     /// By name; an external definition wins over a `static` one.
-    functions: FxHashMap<&'a str, &'a Function>,
+    functions: FxHashMap<&'a str, &'a FunctionDecl>,
     /// External functions by symbol (asm label or name).
-    function_symbols: FxHashMap<&'a str, &'a Function>,
+    function_symbols: FxHashMap<&'a str, &'a FunctionDecl>,
     globals: FxHashMap<&'a str, &'a Global>,
     /// By symbol (asm label or name).
     global_symbols: FxHashMap<&'a str, &'a Global>,
@@ -338,7 +342,7 @@ impl<'a> Side<'a> {
     fn new(set: &'a TypeSet) -> Side<'a> {
         let records: Vec<&Record> = set.records().map(|(_, r)| r).collect();
         let enums: Vec<&crate::types::Enum> = set.enums().map(|(_, e)| e).collect();
-        let mut functions: FxHashMap<&str, &Function> = FxHashMap::default();
+        let mut functions: FxHashMap<&str, &FunctionDecl> = FxHashMap::default();
         for f in set.functions() {
             let replace = functions
                 .get(f.name.as_str())
@@ -469,7 +473,7 @@ impl<'a> Side<'a> {
     }
 
     /// `int f(int a, long b)`, or the bare name for an unspellable type.
-    fn prototype(&self, f: &Function) -> String {
+    fn prototype(&self, f: &FunctionDecl) -> String {
         // `prototype` spells the parameters of the type behind any typedef.
         if self.spellable(f.ty, 0) && self.spellable(self.resolve(f.ty.into()).id, 0) {
             self.set.prototype(f)
@@ -665,7 +669,7 @@ impl<'a> Checker<'a> {
         self.differ_value(item, DifferenceKind::Symbol, None, "symbol", h, b);
     }
 
-    fn prototypes(&mut self, item: &Item, f: &Function, bf: &Function) {
+    fn prototypes(&mut self, item: &Item, f: &FunctionDecl, bf: &FunctionDecl) {
         let (Some(hs), Some(bs)) = (self.h.set.fn_sig(f.ty), self.b.set.fn_sig(bf.ty)) else {
             let kind = DifferenceKind::ItemKind;
             self.differ_type(item, kind, None, "type", f.ty.into(), bf.ty.into());
@@ -696,7 +700,14 @@ impl<'a> Checker<'a> {
         self.parameters(item, f, bf, hs, bs);
     }
 
-    fn parameters(&mut self, item: &Item, f: &Function, bf: &Function, hs: &FnSig, bs: &FnSig) {
+    fn parameters(
+        &mut self,
+        item: &Item,
+        f: &FunctionDecl,
+        bf: &FunctionDecl,
+        hs: &FnSig,
+        bs: &FnSig,
+    ) {
         let (hn, bn) = (hs.params.len(), bs.params.len());
         if hn != bn {
             let message = format!(

@@ -12,6 +12,8 @@
 //!   (`-fbracket-depth`), so a deeper struct nesting never gets here.
 //! - Expressions: macro constants in system headers nest parentheses and unary
 //!   operators a few dozen deep at most, and macros inside macros a few levels.
+//!
+//! This module uses nothing else in the crate; everything else may use it.
 
 /// The deepest nesting of types accepted: pointer to pointer, array of array,
 /// struct holding struct by value, function taking function pointers, typedef of

@@ -37,8 +37,8 @@ use common::abi::{
     self, announce, env_number, hex_float, BuildError, ChildTask, Expected, Finding, Log,
 };
 use common::{c_string, Rng, TempDir};
-use wyvern::types::{FloatKind, IntKind};
 use wyvern::{CData, Module, Value};
+use wyvern::{FloatKind, IntKind};
 
 const DEFAULT_SEED: u64 = 0x00c0_ffee_0ab1;
 const DEFAULT_COUNT: usize = 240;

@@ -260,3 +260,31 @@ mod never_panics {
         }
     }
 }
+
+/// Each public item has one path, and the names a caller writes are unique: the
+/// declaration a type set holds is `types::FunctionDecl`, the callable bound to a
+/// library is `wyvern::Function`; the kinds `Value::IntOf`/`FloatOf` take are at
+/// the root beside `Value`.
+#[test]
+fn public_items_have_one_path_and_unique_names() {
+    use wyvern::types::FunctionDecl;
+    use wyvern::{FloatKind, Function, IntKind, Library, Module, Value};
+
+    let types = wyvern::cdef("int abs(int);").unwrap();
+    let decl: &FunctionDecl = types.function("abs").unwrap();
+    assert_eq!(decl.symbol(), "abs");
+    let module = Module::new(types.clone(), Library::this_process());
+    let callable: Function = module.function("abs").unwrap();
+    // SAFETY: abs has no preconditions.
+    let r = unsafe { callable.call(&mut [Value::IntOf(IntKind::Int, -3)]) }.unwrap();
+    assert_eq!(r, Value::Int(3));
+    assert!(matches!(
+        Value::FloatOf(FloatKind::Double, 0.5),
+        Value::FloatOf(FloatKind::Double, _)
+    ));
+
+    // The old name of the declaration still compiles, deprecated.
+    #[allow(deprecated)]
+    let old: &wyvern::types::Function = types.function("abs").unwrap();
+    assert_eq!(old, decl);
+}

@@ -16,8 +16,8 @@ use std::ffi::CStr;
 use std::fmt::Write as _;
 use std::sync::OnceLock;
 
-use wyvern::types::{FloatKind, IntKind};
 use wyvern::{CData, ErrorKind, Module, Value};
+use wyvern::{FloatKind, IntKind};
 
 type Result<T> = wyvern::Result<T>;
 

@@ -140,7 +140,7 @@ fn mutated(rng: &mut Rng, good: &[u8]) -> Vec<u8> {
         mutate(rng, &mut bytes, from);
     }
     if reseal {
-        if let Some(resealed) = db::reseal(&bytes) {
+        if let Some(resealed) = wyvern::__private::reseal(&bytes) {
             bytes = resealed;
         }
     }

@@ -226,13 +226,13 @@ fn exercise(types: &TypeSet) {
     for f in types.functions() {
         let _ = types.prototype(f);
         if let Some(sig) = types.fn_sig(f.ty) {
-            let _ = wyvern::abi::CallInterface::new(types, sig, &[]);
+            let _ = wyvern::__private::CallInterface::new(types, sig, &[]);
         }
     }
     for g in types.globals() {
         let _ = types.spell(g.ty);
     }
-    let _ = wyvern::compare(types, types).to_string();
+    let _ = wyvern::check::compare(types, types).to_string();
 }
 
 #[test]

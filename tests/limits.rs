@@ -348,9 +348,9 @@ fn types_just_within_the_limit_work_everywhere() {
     }
     let text = a.record_layout(s.id, &deepest).unwrap().to_text();
     assert!(text.contains("/* size: 4, align: 4"), "{text}");
-    let passing = wyvern::abi::sysv::classify(&a, s.id).unwrap();
+    let passing = wyvern::__private::sysv::classify(&a, s.id).unwrap();
     assert!(
-        !matches!(passing, wyvern::abi::sysv::Passing::Memory),
+        !matches!(passing, wyvern::__private::sysv::Passing::Memory),
         "{passing:?}"
     );
     let mut value = CData::new(&a, s).unwrap();
@@ -367,7 +367,7 @@ fn types_just_within_the_limit_work_everywhere() {
             .size,
         4
     );
-    assert!(wyvern::compare(&a, &b).is_clean());
+    assert!(wyvern::check::compare(&a, &b).is_clean());
 
     let lib = match common::gcc_compile(dir.path(), "libnear.so", &c, &["-shared", "-fPIC", "-g"]) {
         common::Compiled::Ok(path) => path,

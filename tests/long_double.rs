@@ -184,7 +184,7 @@ fn variadic_long_double_through_snprintf() {
         Value::from(0.1),
     ];
     // The last argument is a double where `%Lg` wants a long double: make it one.
-    args[6] = Value::FloatOf(wyvern::types::FloatKind::LongDouble, 0.1);
+    args[6] = Value::FloatOf(wyvern::FloatKind::LongDouble, 0.1);
     call(&m, "snprintf", &mut args);
     let Value::Bytes(out) = &args[0] else {
         unreachable!()

@@ -439,7 +439,7 @@ fn merging_a_damaged_database_gives_ok_or_err_never_a_panic() {
             let at = bytes.len() / 4 + (next() as usize) % (bytes.len() * 3 / 4);
             damaged[at] ^= 1 << (next() % 8);
         }
-        let Some(sealed) = wyvern::db::reseal(&damaged) else {
+        let Some(sealed) = wyvern::__private::reseal(&damaged) else {
             continue;
         };
         let Ok(set) = wyvern::db::load(&sealed) else {

@@ -90,8 +90,8 @@ fn foreign_ids_never_panic() {
     assert!(CData::new(&set, ty.into()).is_err());
     // As `ty()` answers: void.
     assert_eq!(
-        wyvern::abi::sysv::classify(&set, ty),
-        Ok(wyvern::abi::sysv::Passing::Nothing)
+        wyvern::__private::sysv::classify(&set, ty),
+        Ok(wyvern::__private::sysv::Passing::Nothing)
     );
 
     // Records, enums and typedefs of another set: an empty answer, not a panic.
@@ -120,7 +120,7 @@ fn foreign_ids_never_panic() {
         panic!("a pointer")
     };
     let sig = big.fn_sig(f.id).unwrap();
-    assert!(wyvern::abi::CallInterface::new(&set, sig, &[]).is_err());
+    assert!(wyvern::__private::CallInterface::new(&set, sig, &[]).is_err());
     assert!(!set.spell(sig.ret).is_empty());
     // Every record type of the big set, through the accessors taking type ids.
     for (id, _) in big.records() {

@@ -5,7 +5,10 @@
 //! in bits) rather than from libffi's idea of the struct. Each target has its own
 //! module; x86-64 System V is the first.
 //!
-//! This module knows nothing of where a type came from (header or DWARF).
+//! This module is internal (its tests reach it through `crate::__private`). It
+//! uses [`crate::types`] (with the errors and limits) and nothing else, knows
+//! nothing of where a type came from (header or DWARF), and the runtime calls
+//! through it.
 
 mod direct;
 mod ffi;

@@ -22,6 +22,8 @@
 //! - [`Database`]: a database with its header (target, producer, input hashes), for
 //!   any target; [`Database::new`] and [`Database::save`] write one, and
 //!   [`Database::changes`] says whether it is out of date with its inputs.
+//! - [`InputDigest`]: the hashes of what a database was made from
+//!   ([`Database::inputs`]); [`FORMAT_VERSION`]: the one format this wyvern reads.
 //!
 //! # Format (version 2)
 //!
@@ -53,10 +55,16 @@
 //! (power-of-two alignment, sizes below 2⁴⁸ bytes, every field inside its record);
 //! that types contain themselves only through a pointer to a struct or union
 //! (never a typedef of itself, an array of itself, a struct holding itself by
-//! value); and that nesting is at most [`MAX_DEPTH`] deep, so the recursive
+//! value); and that nesting is at most
+//! [`MAX_TYPE_DEPTH`](crate::limits::MAX_TYPE_DEPTH) deep, so the recursive
 //! printers, layouts and ABI lowering downstream stay bounded. serde's collections
 //! never preallocate more than a bounded amount from a stored length, and nothing
 //! here allocates by a length it has not checked against the input's size.
+//!
+//! # What it uses
+//! This module reads and writes [`types`](crate::types) only, plus the
+//! [`Inputs`] a front end records (to hash them); it
+//! needs no front end to load, and never calls C.
 
 mod format;
 mod inputs;
@@ -70,7 +78,6 @@ use crate::types::{Target, TypeSet};
 
 pub use format::FORMAT_VERSION;
 pub use inputs::InputDigest;
-pub use validate::MAX_DEPTH;
 
 /// A database: a type set with its header.
 #[derive(Debug, Clone)]
@@ -195,8 +202,7 @@ pub fn load_path(path: impl AsRef<Path>) -> Result<TypeSet> {
 /// deliberately mutated body gets past the checksum: what the fuzz test needs to
 /// reach the validation of decoded bodies. `None` when the bytes have no complete
 /// fixed part and header.
-#[doc(hidden)]
-pub fn reseal(bytes: &[u8]) -> Option<Vec<u8>> {
+pub(crate) fn reseal(bytes: &[u8]) -> Option<Vec<u8>> {
     format::reseal(bytes)
 }
 

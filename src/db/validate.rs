@@ -8,11 +8,6 @@
 
 use crate::types::{Layout, Record, Type, TypeId, TypeSetData};
 
-/// The deepest nesting of types accepted (pointer to array of struct of …),
-/// counted separately through values and through derived types: the one limit
-/// of [`crate::limits::MAX_TYPE_DEPTH`], which bounds every recursion over a set.
-pub const MAX_DEPTH: u32 = crate::limits::MAX_TYPE_DEPTH;
-
 /// Sizes at or above this many bytes are refused (no real type comes close, and
 /// it leaves room to count in bits without overflow).
 const MAX_SIZE: u64 = 1 << 48;
@@ -453,7 +448,7 @@ mod tests {
     fn nesting_too_deep() {
         let d = data(|b| {
             let mut t = int(b);
-            for _ in 0..=super::MAX_DEPTH {
+            for _ in 0..=crate::limits::MAX_TYPE_DEPTH {
                 t = b.intern(Type::Pointer(t.into()), Some(Layout::new(8, 8)));
             }
         });

@@ -49,7 +49,7 @@ pub struct Function {
 
 struct Inner {
     name: String,
-    decl: crate::types::Function,
+    decl: crate::types::FunctionDecl,
     set: TypeSet,
     sig: FnSig,
     param_names: Vec<Option<String>>,
@@ -74,7 +74,7 @@ impl std::fmt::Debug for Function {
 impl Function {
     pub(crate) fn bind(
         set: &TypeSet,
-        decl: &crate::types::Function,
+        decl: &crate::types::FunctionDecl,
         sig: FnSig,
         code: *mut c_void,
         library: Arc<Library>,

@@ -1,5 +1,9 @@
 //! Calling C: libraries, values, objects and functions.
 //!
+//! This module is private: its items are re-exported at the crate root, their
+//! one public path. It is the last layer, using [`crate::abi`] to lower calls and
+//! [`crate::types`] for what it calls.
+//!
 //! - [`Library`]: a shared object opened by path or soname, or the running process.
 //! - [`Module`]: a [`TypeSet`](crate::TypeSet) with the libraries that define it;
 //!   functions and globals by their header names.

@@ -151,7 +151,7 @@ impl Module {
                 "it is NULL".into(),
             ));
         }
-        let decl = crate::types::Function {
+        let decl = crate::types::FunctionDecl {
             name: name.to_owned(),
             asm_label: None,
             ty: id,

@@ -9,7 +9,7 @@
 use rustc_hash::FxHashMap;
 
 use super::decl::{Constant, Enum, Global, Typedef};
-use super::func::Function;
+use super::func::FunctionDecl;
 use super::id::{EnumId, FunctionId, RecordId, TypeId, TypedefId};
 use super::record::{Record, RecordDef, RecordKind};
 use super::set::{Target, TypeSet, TypeSetData};
@@ -285,7 +285,7 @@ impl TypeBuilder {
     }
 
     /// Adds a declared function.
-    pub fn add_function(&mut self, f: Function) -> FunctionId {
+    pub fn add_function(&mut self, f: FunctionDecl) -> FunctionId {
         let id = FunctionId::from_index(self.data.functions.len());
         self.data.functions.push(f);
         id

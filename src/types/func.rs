@@ -92,9 +92,12 @@ pub enum Linkage {
     Internal,
 }
 
-/// A declared function.
+/// A declared function: its name, type, parameter names and symbol, as the
+/// header or the debug info declares it. [`TypeSet::function`](crate::TypeSet::function)
+/// finds one by name; the callable function, bound to a library, is
+/// [`crate::Function`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Function {
+pub struct FunctionDecl {
     /// Its C name (and its symbol, when external and without an asm label).
     pub name: String,
     /// The symbol an asm label gives it (`int f(void) __asm__("g");`, glibc's
@@ -113,7 +116,7 @@ pub struct Function {
     pub location: Option<SourceLocation>,
 }
 
-impl Function {
+impl FunctionDecl {
     /// Whether it can be called through a library symbol.
     pub fn is_callable(&self) -> bool {
         self.linkage == Linkage::External

@@ -17,7 +17,7 @@
 //!   still has one id per distinct type.
 //!
 //! Types are compared as spelled: typedef names, tags and scalar kinds must be the
-//! same (`size_t` and `unsigned long` differ here, unlike in [`crate::compare`]),
+//! same (`size_t` and `unsigned long` differ here, unlike in [`crate::check::compare`]),
 //! except that top-level qualifiers of parameters and return values are ignored, as
 //! C ignores them in a function's type.
 
@@ -25,7 +25,7 @@ use rustc_hash::FxHashMap;
 
 use super::builder::TypeNode;
 use super::decl::{ConstOrigin, ConstValue, Constant, Enum, Global, Typedef};
-use super::func::{FnSig, Function};
+use super::func::{FnSig, FunctionDecl};
 use super::id::{EnumId, RecordId, TypeId, TypedefId};
 use super::record::{Record, RecordDef};
 use super::set::{TypeSet, TypeSetData};
@@ -649,7 +649,7 @@ impl<'s> Merger<'s> {
         for j in std::mem::take(&mut self.new_functions) {
             let f = &b.functions[j];
             let ty = self.map_type(f.ty, 0)?;
-            self.out.functions.push(Function { ty, ..f.clone() });
+            self.out.functions.push(FunctionDecl { ty, ..f.clone() });
         }
         for j in std::mem::take(&mut self.new_globals) {
             let g = &b.globals[j];

@@ -1,41 +1,74 @@
-//! wyvern's C type system: no libclang, no gimli, no libffi in here.
+//! wyvern's C type system: what the front ends make and everything else reads.
 //!
-//! Front ends fill a [`TypeBuilder`]; [`TypeBuilder::freeze`] turns it into an
-//! immutable [`TypeSet`], which everything downstream reads:
+//! No libclang, no gimli, no libffi in here: this module uses only the crate's
+//! errors and [`limits`](crate::limits); the front ends, the ABI, the runtime,
+//! [`db`](crate::db) and [`check`](crate::check) build on it.
 //!
-//! - [`Type`]: the kinds of C type, in an arena addressed by [`TypeId`];
-//!   [`QualType`] adds `const`/`volatile`/`restrict`.
-//! - [`Record`] with [`RecordDef`] and [`Field`]: structs and unions with exact
-//!   layouts, offsets in bits so bitfields need no special case.
-//! - [`FnSig`] and [`Function`]: function types with their [`CallConv`].
-//! - [`Enum`], [`Typedef`], [`Global`], [`Constant`].
-//! - [`RecordLayout`]: the pahole-style report of a record.
+//! A front end fills a [`TypeBuilder`]; [`TypeBuilder::freeze`] turns it into an
+//! immutable [`TypeSet`]. The names most programs write are at the crate root,
+//! their one path: [`TypeSet`], [`Type`], [`QualType`], [`TypeId`], [`Layout`],
+//! [`RecordLayout`](crate::RecordLayout), [`Constant`], [`ConstValue`],
+//! [`CallConv`], [`LongDouble`], [`IntKind`] and [`FloatKind`]. Here is the rest
+//! of the vocabulary:
+//!
+//! - Records: [`Record`] with its [`RecordKind`] and [`RecordDef`], whose
+//!   [`Field`]s carry exact offsets in bits (so bitfields need no special case);
+//!   [`FlatField`] for a record's fields with anonymous members flattened.
+//! - Declarations: [`FunctionDecl`] (a declared function with its [`FnSig`] and
+//!   [`Linkage`]; the callable one is [`crate::Function`]), [`Global`],
+//!   [`Enum`], [`Typedef`], and [`ConstOrigin`] (where a constant came from).
+//! - Ids into the set's arenas: [`RecordId`], [`EnumId`], [`TypedefId`],
+//!   [`FunctionId`] (and [`TypeId`] at the root); [`Quals`] for
+//!   `const`/`volatile`/`restrict`.
+//! - Layout reports: [`FieldLayout`] and [`Hole`], the parts of a
+//!   [`RecordLayout`](crate::RecordLayout).
+//! - [`Target`]: the triple, pointer size, `char` signedness and byte order a set
+//!   was read for.
+//! - Reading C words and numbers: [`scalar_from_words`], [`hex_float`],
+//!   [`ParseLongDoubleError`].
 
 mod builder;
-mod decl;
-mod func;
-mod id;
-mod layout;
-mod long_double;
+pub(crate) mod decl;
+pub(crate) mod func;
+pub(crate) mod id;
+pub(crate) mod layout;
+pub(crate) mod long_double;
 mod merge;
 mod nesting;
 mod number;
 mod print;
 mod record;
-mod set;
-mod ty;
+pub(crate) mod set;
+pub(crate) mod ty;
 mod typename;
 
+// The names most programs write live at the crate root (their one public path);
+// the crate's own code reaches them here too.
+// (Only the front ends name the constants' types this way.)
+#[cfg_attr(not(any(feature = "clang", feature = "dwarf")), allow(unused_imports))]
+pub(crate) use decl::{ConstValue, Constant};
+pub(crate) use func::CallConv;
+pub(crate) use id::TypeId;
+pub(crate) use long_double::LongDouble;
+pub(crate) use set::TypeSet;
+pub(crate) use ty::{FloatKind, IntKind, Layout, QualType, Type};
+
 pub use builder::TypeBuilder;
-pub use decl::{ConstOrigin, ConstValue, Constant, Enum, Global, Typedef};
-pub use func::{CallConv, FnSig, Function, Linkage};
-pub use id::{EnumId, FunctionId, RecordId, TypeId, TypedefId};
-pub use layout::{FieldLayout, Hole, RecordLayout};
-pub use long_double::{LongDouble, ParseLongDoubleError};
+pub use decl::{ConstOrigin, Enum, Global, Typedef};
+pub use func::{FnSig, FunctionDecl, Linkage};
+
+/// The old name of [`FunctionDecl`], which clashed with the callable
+/// [`crate::Function`].
+#[doc(hidden)]
+#[deprecated(since = "0.1.0", note = "renamed `wyvern::types::FunctionDecl`")]
+pub type Function = FunctionDecl;
+pub use id::{EnumId, FunctionId, RecordId, TypedefId};
+pub use layout::{FieldLayout, Hole};
+pub use long_double::ParseLongDoubleError;
 #[cfg_attr(not(feature = "db"), allow(unused_imports))]
 pub(crate) use nesting::check_nesting;
 pub use number::hex_float;
 pub use record::{Field, FlatField, Record, RecordDef, RecordKind};
+pub use set::Target;
 pub(crate) use set::TypeSetData;
-pub use set::{Target, TypeSet};
-pub use ty::{scalar_from_words, FloatKind, IntKind, Layout, QualType, Quals, Type};
+pub use ty::{scalar_from_words, Quals};

@@ -1,6 +1,6 @@
 //! C spellings of types and declarations.
 
-use super::func::Function;
+use super::func::FunctionDecl;
 use super::set::TypeSet;
 use super::ty::{QualType, Type};
 
@@ -115,7 +115,7 @@ impl TypeSet {
     }
 
     /// A function's prototype as C: `double pow(double x, double y)`.
-    pub fn prototype(&self, f: &Function) -> String {
+    pub fn prototype(&self, f: &FunctionDecl) -> String {
         let Some(sig) = self.fn_sig(f.ty) else {
             return self.declare(f.ty.into(), &f.name);
         };

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::builder::TypeNode;
 use super::decl::{Constant, Enum, Global, Typedef};
-use super::func::{FnSig, Function};
+use super::func::{FnSig, FunctionDecl};
 use super::id::{EnumId, RecordId, TypeId, TypedefId};
 use super::record::{FlatField, Record, RecordDef};
 use super::ty::{Layout, QualType, Type};
@@ -60,7 +60,7 @@ pub(crate) struct TypeSetData {
     pub(crate) record_types: Vec<TypeId>,
     pub(crate) enums: Vec<Enum>,
     pub(crate) typedefs: Vec<Typedef>,
-    pub(crate) functions: Vec<Function>,
+    pub(crate) functions: Vec<FunctionDecl>,
     pub(crate) globals: Vec<Global>,
     pub(crate) constants: Vec<Constant>,
     pub(crate) skipped_macros: Vec<(String, String)>,
@@ -522,7 +522,7 @@ impl TypeSet {
     }
 
     /// Every declared function.
-    pub fn functions(&self) -> impl Iterator<Item = &Function> {
+    pub fn functions(&self) -> impl Iterator<Item = &FunctionDecl> {
         self.inner.data.functions.iter()
     }
 
@@ -580,7 +580,7 @@ impl TypeSet {
     ///
     /// # Errors
     /// [`ErrorKind::NotFound`] with the closest function name.
-    pub fn function(&self, name: &str) -> Result<&Function> {
+    pub fn function(&self, name: &str) -> Result<&FunctionDecl> {
         let data = &self.inner.data;
         let functions = |i: usize| data.functions.get(i).map(|f| f.name.as_str());
         let globals = |i: usize| data.globals.get(i).map(|g| g.name.as_str());

@@ -274,7 +274,8 @@ impl Layout {
 /// plain `char`. `None` when a word is not one of C's scalar type words.
 ///
 /// ```
-/// use wyvern::types::{scalar_from_words, IntKind, Type};
+/// use wyvern::types::scalar_from_words;
+/// use wyvern::{IntKind, Type};
 /// assert_eq!(scalar_from_words(&["long", "unsigned", "int"], true), Some(Type::Int(IntKind::ULong)));
 /// assert_eq!(scalar_from_words(&["struct"], true), None);
 /// ```

@@ -1,9 +1,9 @@
 //! Reading everything a loaded type set holds, the way the CLI and the call
 //! path do: what a damaged database must never make panic.
 
-use wyvern::abi::{sysv, CallInterface};
-use wyvern::types::{Type, TypeId};
+use wyvern::__private::{sysv, CallInterface};
 use wyvern::TypeSet;
+use wyvern::{Type, TypeId};
 
 /// Every type reachable from the set's declarations, each once.
 pub fn reachable_types(set: &TypeSet) -> Vec<TypeId> {
@@ -93,6 +93,6 @@ pub fn exercise(set: &TypeSet) -> usize {
     for (name, reason) in set.skipped_declarations() {
         produced += name.len() + reason.len();
     }
-    produced += wyvern::compare(set, set).differences.len();
+    produced += wyvern::check::compare(set, set).differences.len();
     produced
 }

@@ -5,8 +5,9 @@ use std::io::Write;
 
 use anyhow::{anyhow, bail, Context, Result};
 use clap::Args;
-use wyvern::types::{FloatKind, IntKind, RecordKind, Type, TypeId};
+use wyvern::types::RecordKind;
 use wyvern::{CData, Library, Module, QualType, TypeSet, Value};
+use wyvern::{FloatKind, IntKind, Type, TypeId};
 
 use crate::args::{Sources, UsageError};
 use crate::literal::{self, Designator, Lit};
@@ -155,7 +156,7 @@ fn readable_result(types: &TypeSet, ret: TypeId, result: Value) -> Value {
     };
     let is_char = matches!(
         types.ty(types.canonical(pointee.id)),
-        Type::Int(wyvern::types::IntKind::Char { .. })
+        Type::Int(wyvern::IntKind::Char { .. })
     );
     match (is_char, &result) {
         (true, Value::Pointer(address)) => {

@@ -31,7 +31,7 @@ pub(crate) fn run(args: &CheckArgs, out: &mut dyn Write) -> Result<()> {
     header_sources.dwarf = None;
     let header = header_sources.load()?;
     let binary = crate::args::read_dwarf(object)?;
-    let mut report = wyvern::compare(&header, &binary);
+    let mut report = wyvern::check::compare(&header, &binary);
     let own = own_files(&args.sources);
     if !args.all && !own.is_empty() {
         report.differences.retain(|d| {

@@ -5,7 +5,7 @@ use std::io::Write;
 use anyhow::Result;
 use clap::Args;
 use serde::Serialize;
-use wyvern::types::{ConstValue, TypeSet};
+use wyvern::{ConstValue, TypeSet};
 
 use crate::args::Sources;
 

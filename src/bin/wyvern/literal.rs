@@ -3,8 +3,8 @@
 
 use anyhow::{anyhow, bail, Result};
 use wyvern::limits::MAX_EXPRESSION_DEPTH;
-use wyvern::types::{FloatKind, IntKind};
 use wyvern::LongDouble;
+use wyvern::{FloatKind, IntKind};
 
 /// One literal argument, before it meets its parameter's type.
 #[derive(Debug, Clone, PartialEq)]

@@ -8,13 +8,13 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use clang_sys::*;
 
-use super::sys::{CType, Cursor, TranslationUnit};
+use super::sys::{ClangType, Cursor, TranslationUnit};
 use crate::error::{ErrorKind, Result};
 use crate::limits::MAX_TYPE_DEPTH;
 use crate::types::{
-    CallConv, ConstOrigin, ConstValue, Constant, Enum, Field, FloatKind, FnSig, Function, Global,
-    IntKind, Layout, Linkage, QualType, Quals, RecordDef, RecordId, RecordKind, Type, TypeBuilder,
-    TypeId, Typedef,
+    CallConv, ConstOrigin, ConstValue, Constant, Enum, Field, FloatKind, FnSig, FunctionDecl,
+    Global, IntKind, Layout, Linkage, QualType, Quals, RecordDef, RecordId, RecordKind, Type,
+    TypeBuilder, TypeId, Typedef,
 };
 
 /// Records with more fields than this have their field offsets derived and
@@ -137,7 +137,7 @@ impl<'tu> Converter<'tu> {
             .collect();
         self.functions.insert(name.clone());
         let asm_label = c.asm_label().filter(|label| *label != name);
-        self.b.add_function(Function {
+        self.b.add_function(FunctionDecl {
             name,
             asm_label,
             ty,
@@ -450,7 +450,7 @@ impl<'tu> Converter<'tu> {
     }
 
     /// The wyvern type of a clang type, memoised on clang's type identity.
-    pub(crate) fn ty(&mut self, t: CType<'tu>) -> Result<QualType> {
+    pub(crate) fn ty(&mut self, t: ClangType<'tu>) -> Result<QualType> {
         let key = t.key();
         if let Some(&q) = self.types.get(&key) {
             return Ok(q);
@@ -478,16 +478,16 @@ impl<'tu> Converter<'tu> {
         Ok(q)
     }
 
-    fn layout(t: CType<'_>) -> Option<Layout> {
+    fn layout(t: ClangType<'_>) -> Option<Layout> {
         t.size_align().map(|(s, a)| Layout::new(s, a))
     }
 
-    fn scalar(&mut self, ty: Type, t: CType<'tu>) -> QualType {
+    fn scalar(&mut self, ty: Type, t: ClangType<'tu>) -> QualType {
         let layout = Self::layout(t);
         self.b.intern(ty, layout).into()
     }
 
-    fn unqualified(&mut self, t: CType<'tu>) -> Result<QualType> {
+    fn unqualified(&mut self, t: ClangType<'tu>) -> Result<QualType> {
         Ok(match t.kind() {
             CXType_Void => self.scalar(Type::Void, t),
             CXType_Bool => self.scalar(Type::Bool, t),
@@ -587,7 +587,7 @@ impl<'tu> Converter<'tu> {
     /// libclang 16+ keeps the header's.
     fn declared_function_type(
         &mut self,
-        t: CType<'tu>,
+        t: ClangType<'tu>,
         arguments: &[Cursor<'tu>],
     ) -> Result<TypeId> {
         if t.kind() != CXType_FunctionProto || arguments.len() != t.args().len() {
@@ -597,11 +597,15 @@ impl<'tu> Converter<'tu> {
         Ok(self.function_type_of(t, params)?.id)
     }
 
-    fn function_type(&mut self, t: CType<'tu>) -> Result<QualType> {
+    fn function_type(&mut self, t: ClangType<'tu>) -> Result<QualType> {
         self.function_type_of(t, t.args())
     }
 
-    fn function_type_of(&mut self, t: CType<'tu>, params: Vec<CType<'tu>>) -> Result<QualType> {
+    fn function_type_of(
+        &mut self,
+        t: ClangType<'tu>,
+        params: Vec<ClangType<'tu>>,
+    ) -> Result<QualType> {
         let prototyped = t.kind() == CXType_FunctionProto;
         let ret = self.ty(t.result())?;
         let params = params
@@ -862,7 +866,7 @@ fn calling_conv(raw: CXCallingConv) -> CallConv {
     }
 }
 
-fn unsupported(t: CType<'_>, what: &str) -> crate::Error {
+fn unsupported(t: ClangType<'_>, what: &str) -> crate::Error {
     ErrorKind::Unsupported(format!(
         "cannot represent the type '{}': {what} is not supported by wyvern",
         t.spelling()

@@ -1,23 +1,11 @@
-//! The libclang front end: C headers and `cdef` text into a [`TypeSet`].
+//! The libclang front end: C headers and `cdef` text into a [`TypeSet`]. Its
+//! public face is [`Parser`], [`cdef`] and [`libclang_version`], at the crate
+//! root. It may use [`crate::types`] and the crate's errors, nothing downstream.
 //!
-//! [`Parser`] gathers the input (header files, `<system>` headers, declaration
-//! text) and the compiler settings (include directories, defines, target), then
-//! [`Parser::parse`] runs libclang once and converts what it found. libclang is
-//! loaded at run time on first use, once per process; parses may run from any
-//! number of threads at once.
-//!
-//! ```
-//! # fn main() -> wyvern::Result<()> {
-//! let types = wyvern::Parser::new()
-//!     .header("<sys/stat.h>")
-//!     .cdef("struct pair { struct stat a, b; };")
-//!     .parse()?;
-//! let stat = types.type_named("struct stat")?;
-//! assert!(types.layout(stat.id).unwrap().size > 0);
-//! assert_eq!(types.spell(types.function("stat")?.ty.into()),
-//!            "int (const char *restrict, struct stat *restrict)");
-//! # Ok(()) }
-//! ```
+//! The work is split by concept: `load` finds and loads libclang once per
+//! process, `sys` is the safe layer over clang-sys's C functions, `convert` turns
+//! libclang's cursors into a [`TypeBuilder`], `macros` and `lex` evaluate macro
+//! constants.
 
 // clang-sys keeps libclang's C names for its constants.
 #![allow(non_upper_case_globals)]
@@ -37,7 +25,27 @@ use crate::types::{Target, TypeBuilder, TypeSet};
 /// The name of the in-memory main file clang parses.
 pub(crate) const MAIN_FILE: &str = "wyvern-input.c";
 
-/// Parses C declarations with libclang. See the [module docs](self).
+/// Parses C declarations with libclang: the header front end.
+///
+/// A `Parser` gathers the input (header files, `<system>` headers, declaration
+/// text) and the compiler settings (include directories, defines, target), then
+/// [`Parser::parse`] runs libclang once and converts what it found into a
+/// [`TypeSet`]. libclang is loaded at run time on first use, once per process
+/// (`LIBCLANG_PATH` chooses which); parses may run from any number of threads at
+/// once.
+///
+/// ```
+/// # fn main() -> wyvern::Result<()> {
+/// let types = wyvern::Parser::new()
+///     .header("<sys/stat.h>")
+///     .cdef("struct pair { struct stat a, b; };")
+///     .parse()?;
+/// let stat = types.type_named("struct stat")?;
+/// assert!(types.layout(stat.id).unwrap().size > 0);
+/// assert_eq!(types.spell(types.function("stat")?.ty.into()),
+///            "int (const char *restrict, struct stat *restrict)");
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Default)]
 pub struct Parser {
     headers: Vec<String>,
@@ -311,8 +319,7 @@ pub fn cdef(text: &str) -> Result<TypeSet> {
 /// # Errors
 /// [`ErrorKind::LibclangUnavailable`] when libclang cannot be loaded, and
 /// [`ErrorKind::Parse`] when libclang fails outright.
-#[doc(hidden)]
-pub fn bare_parse(args: &[String], text: &str) -> Result<()> {
+pub(crate) fn bare_parse(args: &[String], text: &str) -> Result<()> {
     load::ensure_loaded()?;
     let index = sys::Index::new();
     index

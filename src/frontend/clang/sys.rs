@@ -333,9 +333,9 @@ impl<'tu> Cursor<'tu> {
         (!file.is_null()).then_some((FileHandle(file), line, column, offset))
     }
 
-    pub(crate) fn ty(self) -> CType<'tu> {
+    pub(crate) fn ty(self) -> ClangType<'tu> {
         // SAFETY: valid cursor.
-        CType::new(unsafe { clang_getCursorType(self.raw) })
+        ClangType::new(unsafe { clang_getCursorType(self.raw) })
     }
 
     pub(crate) fn definition(self) -> Option<Cursor<'tu>> {
@@ -370,14 +370,14 @@ impl<'tu> Cursor<'tu> {
         u64::try_from(unsafe { clang_Cursor_getOffsetOfField(self.raw) }).ok()
     }
 
-    pub(crate) fn typedef_underlying(self) -> CType<'tu> {
+    pub(crate) fn typedef_underlying(self) -> ClangType<'tu> {
         // SAFETY: valid cursor (a typedef declaration).
-        CType::new(unsafe { clang_getTypedefDeclUnderlyingType(self.raw) })
+        ClangType::new(unsafe { clang_getTypedefDeclUnderlyingType(self.raw) })
     }
 
-    pub(crate) fn enum_integer_type(self) -> CType<'tu> {
+    pub(crate) fn enum_integer_type(self) -> ClangType<'tu> {
         // SAFETY: valid cursor (an enum declaration).
-        CType::new(unsafe { clang_getEnumDeclIntegerType(self.raw) })
+        ClangType::new(unsafe { clang_getEnumDeclIntegerType(self.raw) })
     }
 
     pub(crate) fn enum_value(self, unsigned: bool) -> i128 {
@@ -466,14 +466,14 @@ impl<'tu> Cursor<'tu> {
 
 /// A type, borrowed from its translation unit.
 #[derive(Clone, Copy)]
-pub(crate) struct CType<'tu> {
+pub(crate) struct ClangType<'tu> {
     raw: CXType,
     _tu: PhantomData<&'tu ()>,
 }
 
-impl<'tu> CType<'tu> {
-    fn new(raw: CXType) -> CType<'tu> {
-        CType {
+impl<'tu> ClangType<'tu> {
+    fn new(raw: CXType) -> ClangType<'tu> {
+        ClangType {
             raw,
             _tu: PhantomData,
         }
@@ -497,35 +497,35 @@ impl<'tu> CType<'tu> {
         take_string(unsafe { clang_getTypeSpelling(self.raw) })
     }
 
-    fn map(self, f: unsafe fn(CXType) -> CXType) -> CType<'tu> {
+    fn map(self, f: unsafe fn(CXType) -> CXType) -> ClangType<'tu> {
         // SAFETY: `f` is one of libclang's pure type queries.
-        CType::new(unsafe { f(self.raw) })
+        ClangType::new(unsafe { f(self.raw) })
     }
 
-    pub(crate) fn pointee(self) -> CType<'tu> {
+    pub(crate) fn pointee(self) -> ClangType<'tu> {
         self.map(clang_getPointeeType)
     }
-    pub(crate) fn array_element(self) -> CType<'tu> {
+    pub(crate) fn array_element(self) -> ClangType<'tu> {
         self.map(clang_getArrayElementType)
     }
-    pub(crate) fn element(self) -> CType<'tu> {
+    pub(crate) fn element(self) -> ClangType<'tu> {
         self.map(clang_getElementType)
     }
-    pub(crate) fn result(self) -> CType<'tu> {
+    pub(crate) fn result(self) -> ClangType<'tu> {
         self.map(clang_getResultType)
     }
-    pub(crate) fn named(self) -> CType<'tu> {
+    pub(crate) fn named(self) -> ClangType<'tu> {
         self.map(clang_Type_getNamedType)
     }
-    pub(crate) fn modified(self) -> CType<'tu> {
+    pub(crate) fn modified(self) -> ClangType<'tu> {
         self.map(clang_Type_getModifiedType)
     }
-    pub(crate) fn canonical(self) -> CType<'tu> {
+    pub(crate) fn canonical(self) -> ClangType<'tu> {
         self.map(clang_getCanonicalType)
     }
 
     /// The value type of `_Atomic(T)`, where the loaded libclang has the query (11+).
-    pub(crate) fn atomic_value(self) -> Option<CType<'tu>> {
+    pub(crate) fn atomic_value(self) -> Option<ClangType<'tu>> {
         clang_Type_getValueType::is_loaded().then(|| self.map(clang_Type_getValueType))
     }
 
@@ -538,12 +538,12 @@ impl<'tu> CType<'tu> {
         u64::try_from(unsafe { clang_getNumElements(self.raw) }).ok()
     }
 
-    pub(crate) fn args(self) -> Vec<CType<'tu>> {
+    pub(crate) fn args(self) -> Vec<ClangType<'tu>> {
         // SAFETY: valid type; -1 for non-function types gives an empty list.
         unsafe {
             let n = clang_getNumArgTypes(self.raw);
             (0..n.max(0) as c_uint)
-                .map(|i| CType::new(clang_getArgType(self.raw, i)))
+                .map(|i| ClangType::new(clang_getArgType(self.raw, i)))
                 .collect()
         }
     }

@@ -20,8 +20,8 @@ use gimli::{AttributeValue, DebuggingInformationEntry, Reader as _, UnitOffset};
 
 use super::Reader;
 use crate::types::{
-    CallConv, Enum, Field, FloatKind, FnSig, Function, Global, IntKind, Layout, Linkage, QualType,
-    Quals, RecordDef, RecordKind, Target, Type, TypeBuilder, TypeId, TypeSet, Typedef,
+    CallConv, Enum, Field, FloatKind, FnSig, FunctionDecl, Global, IntKind, Layout, Linkage,
+    QualType, Quals, RecordDef, RecordKind, Target, Type, TypeBuilder, TypeId, TypeSet, Typedef,
 };
 
 type Die<'a> = DebuggingInformationEntry<Reader<'a>>;
@@ -931,7 +931,7 @@ impl<'d, 'a> Converter<'d, 'a> {
         let ty = self.nested(Type::Function(sig), None)?;
         let location = self.location(unit, entry);
         let asm_label = self.linkage_name(unit, entry, &name)?;
-        self.b.add_function(Function {
+        self.b.add_function(FunctionDecl {
             name: name.clone(),
             asm_label,
             ty,

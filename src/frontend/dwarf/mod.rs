@@ -15,6 +15,10 @@
 //! `.gnu_debuglink`, as gdb finds it; split DWARF (`-gsplit-dwarf`) is read from
 //! the `.dwo` files its skeleton units name, or from the object's DWARF package
 //! (`OBJECT.dwp`, made by `dwp` or `llvm-dwp`) when there is one.
+//!
+//! Like the libclang front end, it uses only [`types`](crate::types) (it fills a
+//! [`TypeBuilder`](crate::types::TypeBuilder)), the crate's errors and
+//! [`limits`](crate::limits).
 
 mod convert;
 
