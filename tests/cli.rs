@@ -3,7 +3,6 @@
 
 use std::io::Read;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
 fn wyvern(args: &[&str]) -> (Option<i32>, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_wyvern"))
@@ -35,17 +34,13 @@ fn macros_that_double_at_each_step_do_not_hang() {
         text.push_str(&format!("#define X{i} (X{}+X{})\n", i - 1, i - 1));
     }
     std::fs::write(&header, text).unwrap();
-    let start = Instant::now();
     let (status, stdout, stderr) = wyvern(&["dump", "--json", "-H", header.to_str().unwrap()]);
     assert_eq!(status, Some(0), "{stderr}");
-    // Small ones are evaluated; the rest are skipped, not hung on.
-    assert!(stdout.contains("\"X10\""), "X10 missing");
+    // Small ones are evaluated; from the first whose expansion passes the limit of
+    // 20,000 tokens on, each is skipped, not expanded (X79 would take 2^80 tokens).
+    assert!(stdout.contains("\"X11\""), "X11 missing");
+    assert!(!stdout.contains("\"X12\""), "X12 passes the token limit");
     assert!(!stdout.contains("\"X79\""), "X79 cannot have been expanded");
-    assert!(
-        start.elapsed() < Duration::from_secs(120),
-        "took {:?}",
-        start.elapsed()
-    );
     std::fs::remove_dir_all(&dir).ok();
 }
 
