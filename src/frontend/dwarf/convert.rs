@@ -32,15 +32,19 @@ type Unit<'a> = gimli::Unit<Reader<'a>>;
 pub(crate) enum Malformed {
     /// The DWARF is damaged, or says what no C type is: the object is refused.
     Broken(String),
-    /// A type nests past [`MAX_DEPTH`]: the declaration that needs it is left
-    /// out and listed, as the clang front end does.
-    TooDeep(String),
+    /// A type wyvern cannot represent: one that nests past [`MAX_DEPTH`], one C
+    /// has not (a C++ reference, class or pointer to member, a DWARF type of
+    /// another language), or one whose DWARF leaves out what its layout or value
+    /// needs (an enum with no size, an enumerator with no value). The declaration
+    /// that needs it is left out and listed with the reason, as the clang front
+    /// end does; the rest of the object is read.
+    Skip(String),
 }
 
 impl std::fmt::Display for Malformed {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Malformed::Broken(message) | Malformed::TooDeep(message) => f.write_str(message),
+            Malformed::Broken(message) | Malformed::Skip(message) => f.write_str(message),
         }
     }
 }
@@ -65,8 +69,9 @@ pub(crate) struct Converter<'d, 'a> {
     named: FxHashMap<String, TypeId>,
     /// Records declared and not yet defined, by name, to define when a unit has them.
     incomplete: FxHashMap<String, crate::types::RecordId>,
-    /// Records whose bodies nest past [`MAX_DEPTH`]: what uses them is left out.
-    too_deep: rustc_hash::FxHashSet<TypeId>,
+    /// Records whose bodies cannot be represented (they nest past [`MAX_DEPTH`],
+    /// they are C++ classes), with why: what uses them is left out.
+    unrepresentable: FxHashMap<TypeId, String>,
     functions: FxHashMap<String, ()>,
     globals: FxHashMap<String, ()>,
     char_signed: Option<bool>,
@@ -93,7 +98,7 @@ impl<'d, 'a> Converter<'d, 'a> {
             memo: FxHashMap::default(),
             named: FxHashMap::default(),
             incomplete: FxHashMap::default(),
-            too_deep: Default::default(),
+            unrepresentable: FxHashMap::default(),
             functions: FxHashMap::default(),
             globals: FxHashMap::default(),
             char_signed: None,
@@ -212,7 +217,7 @@ impl<'d, 'a> Converter<'d, 'a> {
                 continue;
             }
             match self.declaration(unit, entry) {
-                Err(Malformed::TooDeep(reason)) => {
+                Err(Malformed::Skip(reason)) => {
                     let name = self.declared_name(unit, entry)?;
                     self.b.skip_declaration(name, reason);
                 }
@@ -228,6 +233,7 @@ impl<'d, 'a> Converter<'d, 'a> {
             gimli::DW_TAG_subprogram => self.function(unit, entry)?,
             gimli::DW_TAG_variable => self.global(unit, entry)?,
             gimli::DW_TAG_structure_type
+            | gimli::DW_TAG_class_type
             | gimli::DW_TAG_union_type
             | gimli::DW_TAG_enumeration_type
             | gimli::DW_TAG_typedef => {
@@ -254,7 +260,16 @@ impl<'d, 'a> Converter<'d, 'a> {
 
     /// A top-level entry's name as a user asks for it: `f`, `struct s`, `t`.
     fn declared_name(&self, unit: &Unit<'a>, entry: &Die<'a>) -> Result<String> {
-        let name = self.name(unit, entry)?.unwrap_or_default();
+        // A definition may name its declaration or abstract origin instead.
+        let mut name = self.name(unit, entry)?;
+        for at in [gimli::DW_AT_specification, gimli::DW_AT_abstract_origin] {
+            if name.is_none() {
+                if let Some(AttributeValue::UnitRef(offset)) = entry.attr_value(at) {
+                    name = self.name(unit, &unit.entry(offset)?)?;
+                }
+            }
+        }
+        let name = name.unwrap_or_default();
         Ok(match entry.tag() {
             gimli::DW_TAG_structure_type | gimli::DW_TAG_class_type => format!("struct {name}"),
             gimli::DW_TAG_union_type => format!("union {name}"),
@@ -371,13 +386,13 @@ impl<'d, 'a> Converter<'d, 'a> {
     fn ty(&mut self, unit: &Unit<'a>, offset: UnitOffset, depth: u32) -> Result<QualType> {
         let key = self.key(unit, offset);
         if let Some(&q) = self.memo.get(&key) {
-            if self.too_deep.contains(&q.id) {
-                return Err(Malformed::TooDeep(crate::limits::types_too_deep()));
+            if let Some(reason) = self.unrepresentable.get(&q.id) {
+                return Err(Malformed::Skip(reason.clone()));
             }
             return Ok(q);
         }
         if depth > MAX_DEPTH {
-            return Err(Malformed::TooDeep(format!(
+            return Err(Malformed::Skip(format!(
                 "at {key:#x}: {}",
                 crate::limits::types_too_deep()
             )));
@@ -390,7 +405,7 @@ impl<'d, 'a> Converter<'d, 'a> {
         }
         let q = match entry.tag() {
             gimli::DW_TAG_base_type => QualType::new(self.base(unit, &entry)?),
-            gimli::DW_TAG_pointer_type | gimli::DW_TAG_reference_type => {
+            gimli::DW_TAG_pointer_type => {
                 let pointee = self.type_of(unit, &entry, depth)?;
                 let size = u64::from(unit.encoding().address_size);
                 QualType::new(self.nested(Type::Pointer(pointee), Some(Layout::new(size, size)))?)
@@ -410,10 +425,17 @@ impl<'d, 'a> Converter<'d, 'a> {
                 QualType::new(self.nested(Type::Function(sig), None)?)
             }
             gimli::DW_TAG_unspecified_type => QualType::new(self.b.intern(Type::Void, None)),
+            gimli::DW_TAG_reference_type => {
+                return Err(unrepresentable("a C++ reference (T&)", key));
+            }
+            gimli::DW_TAG_rvalue_reference_type => {
+                return Err(unrepresentable("a C++ rvalue reference (T&&)", key));
+            }
+            gimli::DW_TAG_ptr_to_member_type => {
+                return Err(unrepresentable("a C++ pointer to member (T C::*)", key));
+            }
             other => {
-                return Err(Malformed::Broken(format!(
-                    "an entry of kind {other} where a type was expected, at {key:#x}"
-                )))
+                return Err(unrepresentable(&format!("a type of kind {other}"), key));
             }
         };
         self.memo.insert(key, q);
@@ -453,7 +475,7 @@ impl<'d, 'a> Converter<'d, 'a> {
             }
             Some(ty) => ty,
             None => {
-                return Err(Malformed::Broken(format!(
+                return Err(Malformed::Skip(format!(
                     "the base type '{name}' ({size} bytes, encoding {encoding}) has no C equivalent"
                 )))
             }
@@ -464,7 +486,7 @@ impl<'d, 'a> Converter<'d, 'a> {
     /// Interns a pointer, array, vector or function type, unless it would nest
     /// past [`MAX_DEPTH`].
     fn nested(&mut self, ty: Type, layout: Option<Layout>) -> Result<TypeId> {
-        self.b.check_nesting(&ty).map_err(Malformed::TooDeep)?;
+        self.b.check_nesting(&ty).map_err(Malformed::Skip)?;
         Ok(self.b.intern(ty, layout))
     }
 
@@ -480,7 +502,7 @@ impl<'d, 'a> Converter<'d, 'a> {
         }
         self.b
             .check_typedef_nesting(target.id)
-            .map_err(Malformed::TooDeep)?;
+            .map_err(Malformed::Skip)?;
         let location = self.location(unit, entry);
         // `typedef … __attribute__((aligned(N)))` aligns the typedef, not its target
         // (`__pthread_unwind_buf_t`, `La_x86_64_ymm`); gcc and clang both state it.
@@ -513,8 +535,9 @@ impl<'d, 'a> Converter<'d, 'a> {
         let key = tag.as_ref().map(|t| format!("{} {t}", kind.keyword()));
         // A record another unit already defined (or declared) is the same record.
         let (record, id) = match key.as_ref().and_then(|k| self.named.get(k).copied()) {
-            Some(id) if self.too_deep.contains(&id) => {
-                return Err(Malformed::TooDeep(crate::limits::types_too_deep()))
+            Some(id) if self.unrepresentable.contains_key(&id) => {
+                let reason = self.unrepresentable[&id].clone();
+                return Err(Malformed::Skip(reason));
             }
             Some(id) => {
                 let Type::Record(r) = self.b.get(id).cloned().unwrap_or(Type::Void) else {
@@ -546,8 +569,8 @@ impl<'d, 'a> Converter<'d, 'a> {
         let defined = self.record_body(unit, entry, record, key, depth);
         // Memoised before its body (so pointers to itself find it), a record
         // left without a body for its depth must not read as incomplete later.
-        if let Err(Malformed::TooDeep(_)) = &defined {
-            self.too_deep.insert(id);
+        if let Err(Malformed::Skip(reason)) = &defined {
+            self.unrepresentable.insert(id, reason.clone());
         }
         defined.map(|()| id)
     }
@@ -572,6 +595,26 @@ impl<'d, 'a> Converter<'d, 'a> {
         let mut children = root.children();
         while let Some(child) = children.next()? {
             let member = child.entry();
+            // A C++ class: its layout or use depends on what C has not.
+            let cxx = match member.tag() {
+                gimli::DW_TAG_inheritance => Some("derives from a base class"),
+                gimli::DW_TAG_subprogram => Some("has member functions"),
+                gimli::DW_TAG_template_type_parameter | gimli::DW_TAG_template_value_parameter => {
+                    Some("is a template instance")
+                }
+                gimli::DW_TAG_variable => Some("has static data members"),
+                gimli::DW_TAG_member if Self::flag(member, gimli::DW_AT_declaration) => {
+                    Some("has static data members")
+                }
+                gimli::DW_TAG_variant_part => Some("has variant parts"),
+                _ => None,
+            };
+            if let Some(why) = cxx {
+                return Err(Malformed::Skip(format!(
+                    "it is a C++ class that {why}, which C has not (the DWARF entry at {:#x})",
+                    self.key(unit, entry.offset())
+                )));
+            }
             if member.tag() != gimli::DW_TAG_member {
                 continue;
             }
@@ -596,7 +639,7 @@ impl<'d, 'a> Converter<'d, 'a> {
         let packed = explicit.is_none() && fields.iter().any(|f| self.misaligned(f));
         self.b
             .check_record_nesting(record, &fields)
-            .map_err(Malformed::TooDeep)?;
+            .map_err(Malformed::Skip)?;
         self.b.define_record(
             record,
             RecordDef {
@@ -729,12 +772,26 @@ impl<'d, 'a> Converter<'d, 'a> {
         if let Some(id) = key.as_ref().and_then(|k| self.named.get(k).copied()) {
             return Ok(id);
         }
-        let size = Self::udata(entry, gimli::DW_AT_byte_size).unwrap_or(4);
+        let at = self.key(unit, entry.offset());
         // A value in a `DW_FORM_dataN` has no sign of its own: the enum's type says
         // whether 0xffffffff is 4294967295 or -1.
         let explicit = match entry.attr_value(gimli::DW_AT_type) {
             Some(_) => Some(self.type_of(unit, entry, depth)?.id),
             None => None,
+        };
+        // With no `DW_AT_byte_size`, the underlying type's (DWARF 3 and later);
+        // with neither, the enum's size is unknown, not guessed.
+        let size = match Self::udata(entry, gimli::DW_AT_byte_size) {
+            Some(size) => size,
+            None => match explicit.and_then(|id| self.b_layout(id)) {
+                Some(layout) => layout.size,
+                None => {
+                    return Err(Malformed::Skip(format!(
+                        "its enum states neither its size nor its underlying type \
+                         (the DWARF entry at {at:#x})"
+                    )))
+                }
+            },
         };
         let unsigned = explicit.is_some_and(|id| {
             matches!(self.b.get(self.b.canonical(id)), Some(Type::Int(k)) if !k.is_signed())
@@ -751,11 +808,18 @@ impl<'d, 'a> Converter<'d, 'a> {
             }
             let name = self.name(unit, e)?.unwrap_or_default();
             let value = match e.attr_value(gimli::DW_AT_const_value) {
-                Some(AttributeValue::Udata(u)) => i128::from(u),
-                Some(AttributeValue::Sdata(i)) => i128::from(i),
-                Some(v) if unsigned => v.udata_value().map(i128::from).unwrap_or(0),
-                Some(v) => v.sdata_value().map(i128::from).unwrap_or(0),
-                None => 0,
+                Some(AttributeValue::Udata(u)) => Some(i128::from(u)),
+                Some(AttributeValue::Sdata(i)) => Some(i128::from(i)),
+                Some(v) if unsigned => v.udata_value().map(i128::from),
+                Some(v) => v.sdata_value().map(i128::from),
+                None => None,
+            };
+            let Some(value) = value else {
+                return Err(Malformed::Skip(format!(
+                    "the value of its enumerator '{name}' cannot be read \
+                     (the DWARF entry at {:#x})",
+                    self.key(unit, e.offset())
+                )));
             };
             constants.push((name, value));
         }
@@ -980,6 +1044,14 @@ impl<'d, 'a> Converter<'d, 'a> {
         self.globals.insert(name, ());
         Ok(())
     }
+}
+
+/// Why a type entry (at `key`, its `.debug_info` offset) is left out: `what`
+/// (a C++ reference) is no C type.
+fn unrepresentable(what: &str, key: usize) -> Malformed {
+    Malformed::Skip(format!(
+        "its type is {what}, which C has not (the DWARF entry at {key:#x})"
+    ))
 }
 
 /// The C type of a DWARF base type, by the producer's name first (gcc writes
