@@ -972,7 +972,20 @@ impl<'d, 'a> Converter<'d, 'a> {
     fn function(&mut self, unit: &Unit<'a>, entry: &Die<'a>) -> Result<()> {
         let defined = entry.attr_value(gimli::DW_AT_low_pc).is_some()
             || entry.attr_value(gimli::DW_AT_ranges).is_some();
-        if !defined || !Self::flag(entry, gimli::DW_AT_external) {
+        if !defined {
+            return Ok(());
+        }
+        // The out-of-line copy of a function also inlined (gcc -O2) is a concrete
+        // instance: its name, type and parameters are its abstract origin's.
+        let origin;
+        let entry = match entry.attr_value(gimli::DW_AT_abstract_origin) {
+            Some(AttributeValue::UnitRef(offset)) => {
+                origin = unit.entry(offset)?;
+                &origin
+            }
+            _ => entry,
+        };
+        if !Self::flag(entry, gimli::DW_AT_external) {
             return Ok(());
         }
         let Some(name) = self.name(unit, entry)? else {
@@ -1001,7 +1014,7 @@ impl<'d, 'a> Converter<'d, 'a> {
             ty,
             param_names,
             linkage: Linkage::External,
-            inline: Self::flag(entry, gimli::DW_AT_inline),
+            inline: declared_inline(entry.attr_value(gimli::DW_AT_inline)),
             location,
         });
         self.functions.insert(name, ());
@@ -1044,6 +1057,20 @@ impl<'d, 'a> Converter<'d, 'a> {
         self.globals.insert(name, ());
         Ok(())
     }
+}
+
+/// Whether a function's `DW_AT_inline` (a `DW_INL_*` constant, not a flag) says
+/// it was declared `inline`: `DW_INL_declared_not_inlined` or
+/// `DW_INL_declared_inlined`. `DW_INL_not_inlined` (0) and `DW_INL_inlined` (the
+/// compiler inlined a function not declared so) are not.
+fn declared_inline(value: Option<AttributeValue<Reader<'_>>>) -> bool {
+    let code = match value {
+        Some(AttributeValue::Inline(inl)) => u64::from(inl.0),
+        Some(other) => other.udata_value().unwrap_or(0),
+        None => 0,
+    };
+    code == u64::from(gimli::DW_INL_declared_not_inlined.0)
+        || code == u64::from(gimli::DW_INL_declared_inlined.0)
 }
 
 /// Why a type entry (at `key`, its `.debug_info` offset) is left out: `what`
