@@ -1,6 +1,7 @@
 //! The DWARF front end against the header front end and gcc: the same layouts
 //! from DWARF 4 and 5 (both bitfield encodings), compressed sections, `.o` files;
-//! calls through DWARF alone; damaged objects give errors, never panics.
+//! calls through DWARF alone; damaged objects give errors, never panics; what C
+//! has not (C++ types) or what the DWARF leaves out is skipped and listed.
 
 mod common;
 
@@ -708,4 +709,299 @@ fn a_union_whose_members_dwarf_leaves_out_is_not_passed_on_a_guess() {
         "{}",
         out.describe()
     );
+}
+
+/// C++ next to the `extern "C"` parts of an object.
+const CXX_SOURCE: &str = r#"
+extern "C" {
+struct point { int x; double y; };
+double point_sum(struct point p) { return p.x + p.y; }
+int plain_global = 5;
+}
+int take_rvalue(int &&r) { return r + 1; }
+int take_ref(int &r) { return r + 2; }
+class counter {
+public:
+    int n;
+    int bump() { return ++n; }
+};
+counter make_counter() { counter c; c.n = 3; return c; }
+struct holder { int a; int b; };
+int holder::*member_ptr = &holder::b;
+"#;
+
+/// Compiles C++ `source` with `compiler` into `dir/name` (debug info, PIC).
+fn cxx_compile(compiler: &str, dir: &TempDir, name: &str, source: &str, flags: &[&str]) -> String {
+    let file = dir.path().join(format!("{name}.cpp"));
+    std::fs::write(&file, source).unwrap();
+    let out_path = dir.path().join(name);
+    let out = common::run(
+        std::process::Command::new(compiler)
+            .args(["-g", "-fPIC"])
+            .args(flags)
+            .arg("-o")
+            .arg(&out_path)
+            .arg(&file),
+    );
+    assert!(out.success(), "{compiler}: {}", out.describe());
+    out_path.display().to_string()
+}
+
+/// A C++ type (reference, rvalue reference, class with methods, pointer to
+/// member) leaves out the declarations that use it, each listed with why; the C
+/// parts of the same object are read, laid out as gcc does and called.
+#[test]
+fn cxx_declarations_are_skipped_and_listed_and_the_c_parts_read() {
+    let dir = TempDir::new("dwarf-cxx");
+    let header = wyvern::Parser::new()
+        .cdef("struct point { int x; double y; };")
+        .parse()
+        .unwrap();
+    let expected = header
+        .record_layout(
+            header.type_named("struct point").unwrap().id,
+            "struct point",
+        )
+        .unwrap();
+    let mut compilers = vec!["g++".to_owned()];
+    let clangxx = common::tool("clang++");
+    if common::run(std::process::Command::new(&clangxx).arg("--version")).success() {
+        compilers.push(clangxx.display().to_string());
+    }
+    for compiler in &compilers {
+        let object = cxx_compile(compiler, &dir, "cxx.o", CXX_SOURCE, &["-c"]);
+        let out = run_wyvern(&["dump", "--json", "--dwarf", &object]);
+        assert!(out.success(), "{compiler}: {}", out.describe());
+        let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+        let reason = |name: &str| -> String {
+            json["skipped"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|s| s["name"] == name)
+                .and_then(|s| s["reason"].as_str())
+                .unwrap_or_else(|| panic!("{compiler}: {name} not skipped: {}", json["skipped"]))
+                .to_owned()
+        };
+        assert!(
+            reason("take_rvalue").contains("rvalue reference"),
+            "{compiler}"
+        );
+        assert!(
+            reason("take_ref").contains("C++ reference (T&)"),
+            "{compiler}"
+        );
+        assert!(
+            reason("member_ptr").contains("pointer to member"),
+            "{compiler}"
+        );
+        assert!(
+            reason("struct counter").contains("member functions"),
+            "{compiler}"
+        );
+        assert!(
+            reason("make_counter").contains("member functions"),
+            "{compiler}"
+        );
+        let functions: Vec<&str> = json["functions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|f| f["name"].as_str())
+            .collect();
+        assert!(
+            functions.contains(&"point_sum"),
+            "{compiler}: {functions:?}"
+        );
+        assert!(
+            !functions.contains(&"take_rvalue"),
+            "{compiler}: {functions:?}"
+        );
+        let types = wyvern::frontend::dwarf::read(&object).unwrap();
+        let point = types.type_named("struct point").unwrap();
+        let layout = types.record_layout(point.id, "struct point").unwrap();
+        assert_eq!(
+            (layout.size, layout.align),
+            (expected.size, expected.align),
+            "{compiler}"
+        );
+        let offsets = |l: &wyvern::RecordLayout| -> Vec<u64> {
+            l.fields.iter().map(|f| f.bit_offset).collect()
+        };
+        assert_eq!(offsets(&layout), offsets(&expected), "{compiler}");
+        assert!(types.global("plain_global").is_ok(), "{compiler}");
+
+        let library = cxx_compile(compiler, &dir, "libcxx.so", CXX_SOURCE, &["-shared"]);
+        let out = run_wyvern(&["call", "--dwarf", &library, "point_sum", "{1, 2.5}"]);
+        assert!(out.success(), "{compiler}: {}", out.describe());
+        assert_eq!(out.stdout, "3.5\n", "{compiler}");
+        let out = run_wyvern(&["call", "--dwarf", &library, "take_rvalue", "1"]);
+        assert!(
+            !out.success() && out.stderr.contains("rvalue reference"),
+            "{compiler}: {}",
+            out.describe()
+        );
+    }
+}
+
+/// gcc -O2 describes a function declared `inline` that it also inlines by an
+/// abstract entry (`DW_AT_inline`, a `DW_INL_*` constant) and its out-of-line copy
+/// by a concrete one naming it (`DW_AT_abstract_origin`): the function is read,
+/// marked inline, and called.
+#[test]
+fn an_inlined_function_is_read_through_its_abstract_origin() {
+    let dir = TempDir::new("dwarf-inline");
+    let source = "inline int twice(int x) { return 2 * x; }
+                  extern int twice(int x);
+                  int plain(int x) { return twice(x) + 1; }\n";
+    let library = build_with(
+        Producer::Gcc,
+        &dir,
+        "libinline.so",
+        source,
+        &["-shared", "-O2"],
+    );
+    let types = wyvern::frontend::dwarf::read(&library).unwrap();
+    let twice = types.function("twice").unwrap();
+    assert!(twice.inline, "{twice:?}");
+    assert_eq!(twice.param_names, [Some("x".to_owned())]);
+    assert!(!types.function("plain").unwrap().inline);
+    let out = run_wyvern(&["call", "--dwarf", &library, "twice", "21"]);
+    assert!(out.success(), "{}", out.describe());
+    assert_eq!(out.stdout, "42\n");
+}
+
+/// An enum whose DWARF compilers always size, next to what stays readable.
+const ENUM_SOURCE: &str = "enum __attribute__((packed)) small { S_A = 1, S_B = 200 };
+    enum small pick(enum small s) { return s; }
+    struct keep { int k; };
+    int keep_it(struct keep k) { return k.k; }\n";
+
+/// Renames, in `.debug_abbrev`, the attribute `from` of every abbreviation of
+/// entries tagged `tag` to `to` (both one-byte codes, so the section keeps its
+/// size): the entries then lack `from`, as a producer's DWARF may. Returns how
+/// many abbreviations were changed.
+fn rename_attribute(bytes: &mut [u8], tag: u64, from: u8, to: u8) -> usize {
+    use object::{Object, ObjectSection};
+    let (start, len) = {
+        let file = object::File::parse(&*bytes).unwrap();
+        let section = file.section_by_name(".debug_abbrev").unwrap();
+        let (start, len) = section.file_range().unwrap();
+        (start as usize, len as usize)
+    };
+    let section = &mut bytes[start..start + len];
+    let leb = |s: &[u8], at: &mut usize| -> u64 {
+        let (mut value, mut shift) = (0u64, 0);
+        loop {
+            let byte = s[*at];
+            *at += 1;
+            value |= u64::from(byte & 0x7f) << shift;
+            shift += 7;
+            if byte & 0x80 == 0 {
+                return value;
+            }
+        }
+    };
+    let (mut at, mut changed) = (0, 0);
+    while at < section.len() {
+        if leb(section, &mut at) == 0 {
+            continue; // the end of one unit's table
+        }
+        let this_tag = leb(section, &mut at);
+        at += 1; // DW_CHILDREN_*
+        loop {
+            let attr_at = at;
+            let attr = leb(section, &mut at);
+            let form = leb(section, &mut at);
+            if (attr, form) == (0, 0) {
+                break;
+            }
+            if form == 0x21 {
+                leb(section, &mut at); // DW_FORM_implicit_const's value
+            }
+            if this_tag == tag && attr == u64::from(from) {
+                section[attr_at] = to;
+                changed += 1;
+            }
+        }
+    }
+    changed
+}
+
+const DW_TAG_ENUMERATION_TYPE: u64 = 0x04;
+const DW_TAG_ENUMERATOR: u64 = 0x28;
+const DW_AT_BYTE_SIZE: u8 = 0x0b;
+const DW_AT_CONST_VALUE: u8 = 0x1c;
+const DW_AT_TYPE: u8 = 0x49;
+/// Attributes wyvern does not read, of the same classes (constant, reference).
+const DW_AT_BIT_STRIDE: u8 = 0x2e;
+const DW_AT_CONTAINING_TYPE: u8 = 0x1d;
+
+/// An enum whose DWARF leaves out its size is sized by its underlying type
+/// (`DW_AT_type`, DWARF 3 and later); with neither, or with an enumerator whose
+/// value is missing, the enum and what uses it are skipped with the reason,
+/// never given a guessed size or value; the rest of the object is read.
+#[test]
+fn an_enum_missing_its_size_or_values_is_not_guessed() {
+    let dir = TempDir::new("dwarf-enum-gaps");
+    for producer in [Producer::Gcc, Producer::Clang] {
+        let object = build_with(producer, &dir, "enum.o", ENUM_SOURCE, &["-c"]);
+        let bytes = std::fs::read(&object).unwrap();
+        let small = |types: &TypeSet| {
+            let id = types.type_named("enum small").unwrap().id;
+            types.layout(id).map(|l| l.size)
+        };
+        let original = wyvern::frontend::dwarf::read_bytes(&bytes, "enum.o").unwrap();
+        assert_eq!(small(&original), Some(1), "{producer:?}");
+
+        // No DW_AT_byte_size: the size of its `unsigned char`, not 4.
+        let mut no_size = bytes.clone();
+        let n = rename_attribute(
+            &mut no_size,
+            DW_TAG_ENUMERATION_TYPE,
+            DW_AT_BYTE_SIZE,
+            DW_AT_BIT_STRIDE,
+        );
+        assert!(n > 0, "{producer:?}");
+        let types = wyvern::frontend::dwarf::read_bytes(&no_size, "no-size").unwrap();
+        assert_eq!(small(&types), Some(1), "{producer:?}");
+        assert!(types.function("pick").is_ok(), "{producer:?}");
+
+        // Nor DW_AT_type: the enum is skipped, and pick with it.
+        let mut no_type = no_size.clone();
+        let n = rename_attribute(
+            &mut no_type,
+            DW_TAG_ENUMERATION_TYPE,
+            DW_AT_TYPE,
+            DW_AT_CONTAINING_TYPE,
+        );
+        assert!(n > 0, "{producer:?}");
+        let types = wyvern::frontend::dwarf::read_bytes(&no_type, "no-type").unwrap();
+        let why = types.why_skipped("enum small");
+        assert!(
+            why.is_some_and(|w| w.contains("neither its size nor its underlying type")),
+            "{producer:?}: {why:?}"
+        );
+        assert!(types.type_named("enum small").is_err(), "{producer:?}");
+        assert!(types.why_skipped("pick").is_some(), "{producer:?}");
+        assert!(types.function("keep_it").is_ok(), "{producer:?}");
+
+        // No DW_AT_const_value on the enumerators: not 0, skipped.
+        let mut no_values = bytes.clone();
+        let n = rename_attribute(
+            &mut no_values,
+            DW_TAG_ENUMERATOR,
+            DW_AT_CONST_VALUE,
+            DW_AT_BIT_STRIDE,
+        );
+        assert!(n > 0, "{producer:?}");
+        let types = wyvern::frontend::dwarf::read_bytes(&no_values, "no-values").unwrap();
+        let why = types.why_skipped("enum small");
+        assert!(
+            why.is_some_and(|w| w.contains("enumerator 'S_A'")),
+            "{producer:?}: {why:?}"
+        );
+        assert!(types.constant("S_B").is_err(), "{producer:?}");
+        assert!(types.function("keep_it").is_ok(), "{producer:?}");
+    }
 }
