@@ -94,7 +94,7 @@
 //!   (`LIBCLANG_PATH` to choose one), so the crate builds without it.
 //! - `dwarf` (default): the DWARF front end (gimli).
 //! - `db` (default): precompiled type databases ([`db`]): save a type set once,
-//!   load it later without libclang or gimli (serde and postcard only).
+//!   load it later without libclang or gimli (postcard, sha2 and crc32fast).
 //! - `cli` (default): the `wyvern` command-line tool.
 //!
 //! ## Safety model
