@@ -48,10 +48,9 @@ use std::sync::Mutex;
 use std::time::Instant;
 
 use common::abi::{
-    self, announce, env_number, hex_float, parse_expected, BuildError, ChildTask, Expected,
-    Finding, Log,
+    self, announce, hex_float, parse_expected, BuildError, ChildTask, Expected, Finding, Log,
 };
-use common::{gcc_compile, run_program, Compiled, Rng, TempDir};
+use common::{env_number, gcc_compile, run_program, Compiled, Rng, TempDir};
 use wyvern::{CData, Callback, ErrorKind, Library, Module, Parser, Value};
 
 const DEFAULT_SEED: u64 = 0x0005_eed0_0a61;

@@ -33,10 +33,8 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::time::Instant;
 
-use common::abi::{
-    self, announce, env_number, hex_float, BuildError, ChildTask, Expected, Finding, Log,
-};
-use common::{c_string, Rng, TempDir};
+use common::abi::{self, announce, hex_float, BuildError, ChildTask, Expected, Finding, Log};
+use common::{c_string, env_number, Rng, TempDir};
 use wyvern::{CData, Module, Value};
 use wyvern::{FloatKind, IntKind};
 

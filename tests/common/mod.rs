@@ -9,8 +9,12 @@
 pub mod abi;
 pub mod corpus;
 mod process;
+mod rng;
 
 // Each test binary uses only some of them.
+#[allow(unused_imports)]
+pub use rng::{env_number, Rng};
+
 #[allow(unused_imports)]
 pub use process::{
     run, run_wyvern, run_wyvern_with_env, truncate, wyvern_bin, wyvern_command, Output,
@@ -476,44 +480,4 @@ pub fn fixture_library(stem: &str) -> &'static FixtureLibrary {
     }));
     built.insert(stem.to_owned(), entry);
     entry
-}
-
-/// A seeded PRNG for the generated tests (splitmix64): small, fast and the same
-/// everywhere.
-pub struct Rng(pub u64);
-
-impl Rng {
-    pub fn new(seed: u64) -> Rng {
-        Rng(seed)
-    }
-
-    pub fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    /// `0..n`
-    pub fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    /// `lo..=hi`
-    pub fn between(&mut self, lo: usize, hi: usize) -> usize {
-        lo + self.below(hi - lo + 1)
-    }
-
-    pub fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 100 < percent
-    }
-
-    pub fn pick<T: Copy>(&mut self, items: &[T]) -> T {
-        items[self.below(items.len())]
-    }
-
-    pub fn wide(&mut self) -> u128 {
-        (u128::from(self.next()) << 64) | u128::from(self.next())
-    }
 }
