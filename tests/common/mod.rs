@@ -9,6 +9,7 @@
 pub mod abi;
 pub mod corpus;
 mod process;
+pub mod random_c;
 mod rng;
 
 // Each test binary uses only some of them.
