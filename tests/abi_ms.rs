@@ -50,9 +50,10 @@ use std::time::Instant;
 use common::abi::{
     self, announce, hex_float, parse_expected, BuildError, ChildTask, Expected, Finding, Log,
 };
-use common::random_c::{gen_f32, gen_f64, gen_int, int_literal, u128_literal};
+use common::random_c::{gen_f32, gen_f64, gen_int, int_literal, u128_literal, Scalar, INTEGERS};
 use common::{env_number, gcc_compile, run_program, Compiled, Rng, TempDir};
 use wyvern::{CData, Callback, ErrorKind, Library, Module, Parser, Value};
+use Scalar as S;
 
 const DEFAULT_SEED: u64 = 0x0005_eed0_0a61;
 const DEFAULT_COUNT: usize = 160;
@@ -62,45 +63,6 @@ const CHILD_ENV: &str = "WYVERN_MS";
 
 // ---------------------------------------------------------------------------
 // Types and values.
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Scalar {
-    Bool,
-    Char,
-    SChar,
-    UChar,
-    Short,
-    UShort,
-    Int,
-    UInt,
-    Long,
-    ULong,
-    LLong,
-    ULLong,
-    I128,
-    U128,
-    Float,
-    Double,
-    LDouble,
-    Ptr,
-}
-
-use Scalar as S;
-
-const INTS: [S; 12] = [
-    S::Bool,
-    S::Char,
-    S::SChar,
-    S::UChar,
-    S::Short,
-    S::UShort,
-    S::Int,
-    S::UInt,
-    S::Long,
-    S::ULong,
-    S::LLong,
-    S::ULLong,
-];
 
 /// Every scalar a result can have (`__int128` results are refused, see the
 /// module comment).
@@ -120,60 +82,8 @@ const RESULTS: [S; 16] = [
     S::Float,
     S::Double,
     S::LDouble,
-    S::Ptr,
+    S::VoidPtr,
 ];
-
-impl Scalar {
-    fn c(self) -> &'static str {
-        match self {
-            S::Bool => "_Bool",
-            S::Char => "char",
-            S::SChar => "signed char",
-            S::UChar => "unsigned char",
-            S::Short => "short",
-            S::UShort => "unsigned short",
-            S::Int => "int",
-            S::UInt => "unsigned int",
-            S::Long => "long",
-            S::ULong => "unsigned long",
-            S::LLong => "long long",
-            S::ULLong => "unsigned long long",
-            S::I128 => "__int128",
-            S::U128 => "unsigned __int128",
-            S::Float => "float",
-            S::Double => "double",
-            S::LDouble => "long double",
-            S::Ptr => "void *",
-        }
-    }
-
-    /// Size, which is also the alignment.
-    fn size(self) -> usize {
-        match self {
-            S::Bool | S::Char | S::SChar | S::UChar => 1,
-            S::Short | S::UShort => 2,
-            S::Int | S::UInt | S::Float => 4,
-            S::Long | S::ULong | S::LLong | S::ULLong | S::Double | S::Ptr => 8,
-            S::I128 | S::U128 | S::LDouble => 16,
-        }
-    }
-
-    fn int_shape(self) -> Option<(u32, bool)> {
-        Some(match self {
-            S::Bool => (1, false),
-            S::Char | S::SChar => (8, true),
-            S::UChar => (8, false),
-            S::Short => (16, true),
-            S::UShort => (16, false),
-            S::Int => (32, true),
-            S::UInt => (32, false),
-            S::Long | S::LLong => (64, true),
-            S::ULong | S::ULLong => (64, false),
-            S::I128 => (128, true),
-            _ => return None,
-        })
-    }
-}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Ty {
@@ -258,7 +168,7 @@ struct Spec {
 impl Spec {
     fn type_c(&self, ty: Ty) -> String {
         match ty {
-            Ty::Scalar(s) => s.c().to_string(),
+            Ty::Scalar(s) => s.c_name(),
             Ty::Record(k) => self.record_name(k),
         }
     }
@@ -335,7 +245,7 @@ fn gen_leaf(rng: &mut Rng, s: S) -> Leaf {
         S::Float => Leaf::F32(gen_f32(rng)),
         S::Double => Leaf::F64(gen_f64(rng)),
         S::LDouble => Leaf::LDouble(gen_f64(rng)),
-        S::Ptr => Leaf::Ptr(if rng.chance(10) {
+        S::VoidPtr => Leaf::Ptr(if rng.chance(10) {
             0
         } else {
             rng.next() >> rng.below(20)
@@ -384,7 +294,7 @@ fn gen_record(rng: &mut Rng, spec: &Spec, target: usize) -> Record {
                 Ty::Record(rng.pick(&nested))
             } else {
                 let s = match flavour {
-                    0 => rng.pick(&INTS),
+                    0 => rng.pick(&INTEGERS),
                     1 => rng.pick(&[S::Float, S::Float, S::Double]),
                     _ => rng.pick(&[
                         S::Float,
@@ -393,7 +303,7 @@ fn gen_record(rng: &mut Rng, spec: &Spec, target: usize) -> Record {
                         S::Short,
                         S::Int,
                         S::Long,
-                        S::Ptr,
+                        S::VoidPtr,
                         S::UChar,
                         S::LDouble,
                         S::I128,
@@ -437,13 +347,13 @@ fn random_param(rng: &mut Rng, spec: &Spec) -> Ty {
         return Ty::Record(rng.below(spec.records.len()));
     }
     Ty::Scalar(match rng.below(24) {
-        0..=11 => INTS[rng.below(INTS.len())],
+        0..=11 => INTEGERS[rng.below(INTEGERS.len())],
         12 | 13 => S::Float,
         14 | 15 => S::Double,
         16 | 17 => S::LDouble,
         18 => S::I128,
         19 => S::U128,
-        _ => S::Ptr,
+        _ => S::VoidPtr,
     })
 }
 
@@ -535,7 +445,7 @@ fn c_put(s: S, expr: &str) -> String {
         S::Float => format!("wyv_put_f({expr});"),
         S::Double => format!("wyv_put_d({expr});"),
         S::LDouble => format!("wyv_put_ld({expr});"),
-        S::Ptr => format!("wyv_put_p({expr});"),
+        S::VoidPtr => format!("wyv_put_p({expr});"),
         _ => format!("wyv_put_i((__int128)({expr}));"),
     }
 }
@@ -562,7 +472,7 @@ fn c_fill(spec: &Spec, ty: Ty, var: &str, arg: &Arg, out: &mut String) {
             let _ = writeln!(
                 out,
                 "  {spelled} {var} = ({})({});",
-                s.c(),
+                s.c_name(),
                 c_literal(*leaf)
             );
         }
@@ -572,7 +482,12 @@ fn c_fill(spec: &Spec, ty: Ty, var: &str, arg: &Arg, out: &mut String) {
                 "  {spelled} {var};\n  memset(&{var}, 0, sizeof {var});"
             );
             for (path, s, leaf) in leaves {
-                let _ = writeln!(out, "  {var}.{path} = ({})({});", s.c(), c_literal(*leaf));
+                let _ = writeln!(
+                    out,
+                    "  {var}.{path} = ({})({});",
+                    s.c_name(),
+                    c_literal(*leaf)
+                );
             }
         }
     }
@@ -945,7 +860,7 @@ fn item_name(spec: &Spec, n: usize) -> String {
 
 /// What the C log prints for a scalar of type `s` that wyvern holds as `v`.
 fn fmt_leaf(s: S, v: &Value) -> Result<String, String> {
-    let bad = || Err(format!("a '{}' came as {v:?}", s.c()));
+    let bad = || Err(format!("a '{}' came as {v:?}", s.c_name()));
     Ok(match (s, v) {
         (S::Float, Value::Float(f)) => format!("f{:08x} ", (*f as f32).to_bits()),
         (S::Double, Value::Float(f)) => format!("d{:016x} ", f.to_bits()),
@@ -956,9 +871,9 @@ fn fmt_leaf(s: S, v: &Value) -> Result<String, String> {
             }
             out + " "
         }
-        (S::Ptr, Value::Null) => "p0 ".into(),
-        (S::Ptr, Value::Pointer(a)) => format!("p{a:x} "),
-        (S::Float | S::Double | S::LDouble | S::Ptr, _) => return bad(),
+        (S::VoidPtr, Value::Null) => "p0 ".into(),
+        (S::VoidPtr, Value::Pointer(a)) => format!("p{a:x} "),
+        (S::Float | S::Double | S::LDouble | S::VoidPtr, _) => return bad(),
         (_, Value::Int(i) | Value::IntOf(_, i)) => format!("{i} "),
         (_, Value::U128(u)) => format!("{u} "),
         (_, Value::Bool(b)) => format!("{} ", u8::from(*b)),

@@ -34,10 +34,11 @@ use std::path::Path;
 use std::time::Instant;
 
 use common::abi::{self, announce, hex_float, BuildError, ChildTask, Expected, Finding, Log};
-use common::random_c::{gen_f32, gen_f64, gen_int, int_literal, u128_literal};
+use common::random_c::{gen_f32, gen_f64, gen_int, int_literal, u128_literal, Scalar, INTEGERS};
 use common::{c_string, env_number, Rng, TempDir};
 use wyvern::{CData, Module, Value};
 use wyvern::{FloatKind, IntKind};
+use Scalar as S;
 
 const DEFAULT_SEED: u64 = 0x00c0_ffee_0ab1;
 const DEFAULT_COUNT: usize = 240;
@@ -52,109 +53,17 @@ const CHILD_ENV: &str = "WYVERN_ABI";
 // ---------------------------------------------------------------------------
 // The generated types and functions.
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Scalar {
-    Bool,
-    Char,
-    SChar,
-    UChar,
-    Short,
-    UShort,
-    Int,
-    UInt,
-    Long,
-    ULong,
-    LLong,
-    ULLong,
-    I128,
-    U128,
-    Float,
-    Double,
-    LDouble,
-    Str,
-    VoidPtr,
-    /// `enum e<k>`
-    Enum(usize),
-}
-
-use Scalar as S;
-
-const INTEGERS: [Scalar; 12] = [
-    S::Bool,
-    S::Char,
-    S::SChar,
-    S::UChar,
-    S::Short,
-    S::UShort,
-    S::Int,
-    S::UInt,
-    S::Long,
-    S::ULong,
-    S::LLong,
-    S::ULLong,
-];
-
 const FLOATS: [Scalar; 2] = [S::Float, S::Double];
 
 const BITFIELD_BASES: [Scalar; 12] = INTEGERS;
 
 impl Scalar {
-    fn c_name(self) -> String {
-        match self {
-            S::Bool => "_Bool",
-            S::Char => "char",
-            S::SChar => "signed char",
-            S::UChar => "unsigned char",
-            S::Short => "short",
-            S::UShort => "unsigned short",
-            S::Int => "int",
-            S::UInt => "unsigned int",
-            S::Long => "long",
-            S::ULong => "unsigned long",
-            S::LLong => "long long",
-            S::ULLong => "unsigned long long",
-            S::I128 => "__int128",
-            S::U128 => "unsigned __int128",
-            S::Float => "float",
-            S::Double => "double",
-            S::LDouble => "long double",
-            S::Str => "const char *",
-            S::VoidPtr => "void *",
-            S::Enum(k) => return format!("enum e{k}"),
-        }
-        .to_string()
-    }
-
-    /// Bits and signedness of an integer type (not enums).
-    fn int_shape(self) -> Option<(u32, bool)> {
-        Some(match self {
-            S::Bool => (1, false),
-            S::Char | S::SChar => (8, true),
-            S::UChar => (8, false),
-            S::Short => (16, true),
-            S::UShort => (16, false),
-            S::Int => (32, true),
-            S::UInt => (32, false),
-            S::Long | S::LLong => (64, true),
-            S::ULong | S::ULLong => (64, false),
-            S::I128 => (128, true),
-            S::U128 => (128, false),
-            _ => return None,
-        })
-    }
-
     fn size_align(self, spec: &Spec) -> (usize, usize) {
-        match self {
-            S::Bool | S::Char | S::SChar | S::UChar => (1, 1),
-            S::Short | S::UShort => (2, 2),
-            S::Int | S::UInt | S::Float => (4, 4),
-            S::Long | S::ULong | S::LLong | S::ULLong | S::Double | S::Str | S::VoidPtr => (8, 8),
-            S::I128 | S::U128 | S::LDouble => (16, 16),
-            S::Enum(k) => {
-                let n = spec.enums[k].size;
-                (n, n)
-            }
-        }
+        let size = match self {
+            S::Enum(k) => spec.enums[k].size,
+            s => s.size(),
+        };
+        (size, size)
     }
 }
 

@@ -1,11 +1,115 @@
 //! The random C values shared by the generated-ABI tests (`abi_random`,
-//! `abi_ms`): integers of any width, floating values with their edge cases, and
-//! their C literals.
+//! `abi_ms`): the C scalar types and their spelling, integers of any width,
+//! floating values with their edge cases, and their C literals.
 
 // Each test binary compiles this module and uses only part of it.
 #![allow(dead_code)]
 
 use super::Rng;
+
+use Scalar as S;
+
+/// A C scalar type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scalar {
+    Bool,
+    Char,
+    SChar,
+    UChar,
+    Short,
+    UShort,
+    Int,
+    UInt,
+    Long,
+    ULong,
+    LLong,
+    ULLong,
+    I128,
+    U128,
+    Float,
+    Double,
+    LDouble,
+    Str,
+    VoidPtr,
+    /// `enum e<k>`
+    Enum(usize),
+}
+
+/// The integer types (`_Bool` among them), narrowest first.
+pub const INTEGERS: [Scalar; 12] = [
+    S::Bool,
+    S::Char,
+    S::SChar,
+    S::UChar,
+    S::Short,
+    S::UShort,
+    S::Int,
+    S::UInt,
+    S::Long,
+    S::ULong,
+    S::LLong,
+    S::ULLong,
+];
+
+impl Scalar {
+    /// How C spells it.
+    pub fn c_name(self) -> String {
+        match self {
+            S::Bool => "_Bool",
+            S::Char => "char",
+            S::SChar => "signed char",
+            S::UChar => "unsigned char",
+            S::Short => "short",
+            S::UShort => "unsigned short",
+            S::Int => "int",
+            S::UInt => "unsigned int",
+            S::Long => "long",
+            S::ULong => "unsigned long",
+            S::LLong => "long long",
+            S::ULLong => "unsigned long long",
+            S::I128 => "__int128",
+            S::U128 => "unsigned __int128",
+            S::Float => "float",
+            S::Double => "double",
+            S::LDouble => "long double",
+            S::Str => "const char *",
+            S::VoidPtr => "void *",
+            S::Enum(k) => return format!("enum e{k}"),
+        }
+        .to_string()
+    }
+
+    /// Bits and signedness of an integer type (not enums).
+    pub fn int_shape(self) -> Option<(u32, bool)> {
+        Some(match self {
+            S::Bool => (1, false),
+            S::Char | S::SChar => (8, true),
+            S::UChar => (8, false),
+            S::Short => (16, true),
+            S::UShort => (16, false),
+            S::Int => (32, true),
+            S::UInt => (32, false),
+            S::Long | S::LLong => (64, true),
+            S::ULong | S::ULLong => (64, false),
+            S::I128 => (128, true),
+            S::U128 => (128, false),
+            _ => return None,
+        })
+    }
+
+    /// Its size, which is also its alignment; not for enums, whose size is their
+    /// definition's.
+    pub fn size(self) -> usize {
+        match self {
+            S::Bool | S::Char | S::SChar | S::UChar => 1,
+            S::Short | S::UShort => 2,
+            S::Int | S::UInt | S::Float => 4,
+            S::Long | S::ULong | S::LLong | S::ULLong | S::Double | S::Str | S::VoidPtr => 8,
+            S::I128 | S::U128 | S::LDouble => 16,
+            S::Enum(k) => panic!("the size of enum e{k} is its definition's"),
+        }
+    }
+}
 
 /// A random integer that fits `bits` bits.
 pub fn gen_int(rng: &mut Rng, bits: u32, signed: bool) -> i128 {
