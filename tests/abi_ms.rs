@@ -47,10 +47,8 @@ use std::path::Path;
 use std::sync::Mutex;
 use std::time::Instant;
 
-use common::abi::{
-    self, announce, hex_float, parse_expected, BuildError, ChildTask, Expected, Finding, Log,
-};
-use common::random_c::{gen_f32, gen_f64, gen_int, int_literal, u128_literal, Scalar, INTEGERS};
+use common::abi::{self, announce, parse_expected, BuildError, ChildTask, Expected, Finding, Log};
+use common::random_c::{c_literal, gen_leaf, Leaf, Scalar, INTEGERS};
 use common::{env_number, gcc_compile, run_program, Compiled, Rng, TempDir};
 use wyvern::{CData, Callback, ErrorKind, Library, Module, Parser, Value};
 use Scalar as S;
@@ -108,17 +106,6 @@ struct Record {
     active: usize,
     size: usize,
     align: usize,
-}
-
-#[derive(Clone, Copy, Debug)]
-enum Leaf {
-    Int(i128),
-    U128(u128),
-    Bool(bool),
-    F32(f32),
-    F64(f64),
-    LDouble(f64),
-    Ptr(u64),
 }
 
 /// An argument or result: a scalar, or a record with a value for each leaf.
@@ -238,35 +225,16 @@ fn record_layout(spec: &Spec, fields: &[Field], union: bool) -> (usize, usize) {
 // ---------------------------------------------------------------------------
 // Random generation.
 
-fn gen_leaf(rng: &mut Rng, s: S) -> Leaf {
-    match s {
-        S::Bool => Leaf::Bool(rng.chance(50)),
-        S::U128 => Leaf::U128(rng.wide() >> rng.below(128)),
-        S::Float => Leaf::F32(gen_f32(rng)),
-        S::Double => Leaf::F64(gen_f64(rng)),
-        S::LDouble => Leaf::LDouble(gen_f64(rng)),
-        S::VoidPtr => Leaf::Ptr(if rng.chance(10) {
-            0
-        } else {
-            rng.next() >> rng.below(20)
-        }),
-        _ => {
-            let (bits, signed) = s.int_shape().expect("an integer");
-            Leaf::Int(gen_int(rng, bits, signed))
-        }
-    }
-}
-
 fn gen_arg(rng: &mut Rng, spec: &Spec, ty: Ty) -> Arg {
     match ty {
-        Ty::Scalar(s) => Arg::Scalar(s, gen_leaf(rng, s)),
+        Ty::Scalar(s) => Arg::Scalar(s, gen_leaf(rng, s, None)),
         Ty::Record(k) => {
             let mut paths = Vec::new();
             spec.leaves(ty, "", &mut paths);
             let leaves = paths
                 .into_iter()
                 .map(|(p, s)| {
-                    let leaf = gen_leaf(rng, s);
+                    let leaf = gen_leaf(rng, s, None);
                     (p, s, leaf)
                 })
                 .collect();
@@ -426,18 +394,6 @@ fn random_spec(seed: u64, count: usize) -> Spec {
 // ---------------------------------------------------------------------------
 // C text.
 
-fn c_literal(leaf: Leaf) -> String {
-    match leaf {
-        Leaf::Int(v) => int_literal(v),
-        Leaf::U128(u) => u128_literal(u),
-        Leaf::Bool(b) => u8::from(b).to_string(),
-        Leaf::F32(f) => format!("{}f", hex_float(f64::from(f))),
-        Leaf::F64(f) => hex_float(f),
-        Leaf::LDouble(f) => format!("{}L", hex_float(f)),
-        Leaf::Ptr(a) => format!("(void *)0x{a:x}ULL"),
-    }
-}
-
 /// The statement that logs the scalar `expr`.
 fn c_put(s: S, expr: &str) -> String {
     match s {
@@ -473,7 +429,7 @@ fn c_fill(spec: &Spec, ty: Ty, var: &str, arg: &Arg, out: &mut String) {
                 out,
                 "  {spelled} {var} = ({})({});",
                 s.c_name(),
-                c_literal(*leaf)
+                c_literal(leaf)
             );
         }
         Arg::Record(_, leaves) => {
@@ -486,7 +442,7 @@ fn c_fill(spec: &Spec, ty: Ty, var: &str, arg: &Arg, out: &mut String) {
                     out,
                     "  {var}.{path} = ({})({});",
                     s.c_name(),
-                    c_literal(*leaf)
+                    c_literal(leaf)
                 );
             }
         }
@@ -899,8 +855,8 @@ fn fmt_value(spec: &Spec, ty: Ty, v: &Value) -> Result<String, String> {
     }
 }
 
-fn leaf_value(leaf: Leaf) -> Value {
-    match leaf {
+fn leaf_value(leaf: &Leaf) -> Value {
+    match *leaf {
         Leaf::Int(v) => Value::Int(v),
         Leaf::U128(u) => i128::try_from(u).map_or(Value::U128(u), Value::Int),
         Leaf::Bool(b) => Value::Bool(b),
@@ -908,19 +864,20 @@ fn leaf_value(leaf: Leaf) -> Value {
         Leaf::F64(f) | Leaf::LDouble(f) => Value::Float(f),
         Leaf::Ptr(0) => Value::Null,
         Leaf::Ptr(a) => Value::Pointer(a as usize),
+        Leaf::Str(_) | Leaf::Enum { .. } => unreachable!("abi_ms generates no strings or enums"),
     }
 }
 
 fn arg_value(m: &Module, spec: &Spec, arg: &Arg) -> Result<Value, String> {
     match arg {
-        Arg::Scalar(_, leaf) => Ok(leaf_value(*leaf)),
+        Arg::Scalar(_, leaf) => Ok(leaf_value(leaf)),
         Arg::Record(k, leaves) => {
             let name = spec.record_name(*k);
             let mut data: CData = m
                 .new_object(&name)
                 .map_err(|e| format!("new_object('{name}'): {e}"))?;
             for (path, _, leaf) in leaves {
-                data.set(path, leaf_value(*leaf))
+                data.set(path, leaf_value(leaf))
                     .map_err(|e| format!("set('{path}', {leaf:?}): {e}"))?;
             }
             Ok(Value::Data(data))

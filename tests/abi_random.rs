@@ -33,8 +33,8 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::time::Instant;
 
-use common::abi::{self, announce, hex_float, BuildError, ChildTask, Expected, Finding, Log};
-use common::random_c::{gen_f32, gen_f64, gen_int, int_literal, u128_literal, Scalar, INTEGERS};
+use common::abi::{self, announce, BuildError, ChildTask, Expected, Finding, Log};
+use common::random_c::{self, c_literal, int_literal, Leaf, Scalar, INTEGERS};
 use common::{c_string, env_number, Rng, TempDir};
 use wyvern::{CData, Module, Value};
 use wyvern::{FloatKind, IntKind};
@@ -112,23 +112,6 @@ struct Record {
 struct EnumDef {
     values: Vec<i128>,
     size: usize,
-}
-
-#[derive(Clone, Debug)]
-enum Leaf {
-    Int(i128),
-    U128(u128),
-    Bool(bool),
-    F32(f32),
-    F64(f64),
-    LDouble(f64),
-    Str(Option<String>),
-    Ptr(u64),
-    Enum {
-        def: usize,
-        index: usize,
-        by_name: bool,
-    },
 }
 
 /// One argument (or result) value.
@@ -373,43 +356,12 @@ fn gen_enum(rng: &mut Rng, count: usize) -> EnumDef {
 
 fn gen_leaf(rng: &mut Rng, spec: &Spec, s: Scalar, bits: Option<u32>) -> Leaf {
     match s {
-        S::Bool => Leaf::Bool(rng.chance(50)),
-        S::U128 => Leaf::U128(match rng.below(8) {
-            0 => 0,
-            1 => u128::MAX,
-            _ => {
-                let k = rng.between(1, 128) as u32;
-                rng.wide() & (u128::MAX >> (128 - k))
-            }
-        }),
-        S::Float => Leaf::F32(gen_f32(rng)),
-        S::Double => Leaf::F64(gen_f64(rng)),
-        S::LDouble => Leaf::LDouble(gen_f64(rng)),
-        S::Str => Leaf::Str(if rng.chance(10) {
-            None
-        } else {
-            let len = rng.below(12);
-            let alphabet = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-            Some(
-                (0..len)
-                    .map(|_| char::from(alphabet[rng.below(alphabet.len())]))
-                    .collect(),
-            )
-        }),
-        S::VoidPtr => Leaf::Ptr(if rng.chance(10) {
-            0
-        } else {
-            rng.next() >> rng.below(20)
-        }),
         S::Enum(def) => Leaf::Enum {
             def,
             index: rng.below(spec.enums[def].values.len()),
             by_name: rng.chance(50),
         },
-        _ => {
-            let (width, signed) = s.int_shape().expect("an integer type");
-            Leaf::Int(gen_int(rng, bits.unwrap_or(width), signed))
-        }
+        _ => random_c::gen_leaf(rng, s, bits),
     }
 }
 
@@ -791,22 +743,6 @@ fn random_spec(seed: u64, count: usize) -> Spec {
 
 fn enum_value(spec: &Spec, def: usize, index: usize) -> i128 {
     spec.enums[def].values[index]
-}
-
-/// The C expression for a leaf value.
-fn c_literal(leaf: &Leaf) -> String {
-    match leaf {
-        Leaf::Int(v) => int_literal(*v),
-        Leaf::U128(u) => u128_literal(*u),
-        Leaf::Bool(b) => u8::from(*b).to_string(),
-        Leaf::F32(f) => format!("{}f", hex_float(f64::from(*f))),
-        Leaf::F64(f) => hex_float(*f),
-        Leaf::LDouble(f) => format!("{}L", hex_float(*f)),
-        Leaf::Str(Some(s)) => c_string(s),
-        Leaf::Str(None) => "0".into(),
-        Leaf::Ptr(a) => format!("(void *)0x{a:x}UL"),
-        Leaf::Enum { def, index, .. } => format!("e{def}_{index}"),
-    }
 }
 
 fn c_cast(s: Scalar, leaf: &Leaf) -> String {

@@ -5,7 +5,8 @@
 // Each test binary compiles this module and uses only part of it.
 #![allow(dead_code)]
 
-use super::Rng;
+use super::abi::hex_float;
+use super::{c_string, Rng};
 
 use Scalar as S;
 
@@ -111,6 +112,64 @@ impl Scalar {
     }
 }
 
+/// A value of a scalar type.
+#[derive(Clone, Debug)]
+pub enum Leaf {
+    Int(i128),
+    U128(u128),
+    Bool(bool),
+    F32(f32),
+    F64(f64),
+    LDouble(f64),
+    Str(Option<String>),
+    Ptr(u64),
+    Enum {
+        def: usize,
+        index: usize,
+        by_name: bool,
+    },
+}
+
+/// A random value of the scalar type `s`, of `bits` bits for a bit-field; not
+/// for enums, whose values are their definition's.
+pub fn gen_leaf(rng: &mut Rng, s: Scalar, bits: Option<u32>) -> Leaf {
+    match s {
+        S::Bool => Leaf::Bool(rng.chance(50)),
+        S::U128 => Leaf::U128(match rng.below(8) {
+            0 => 0,
+            1 => u128::MAX,
+            _ => {
+                let k = rng.between(1, 128) as u32;
+                rng.wide() & (u128::MAX >> (128 - k))
+            }
+        }),
+        S::Float => Leaf::F32(gen_f32(rng)),
+        S::Double => Leaf::F64(gen_f64(rng)),
+        S::LDouble => Leaf::LDouble(gen_f64(rng)),
+        S::Str => Leaf::Str(if rng.chance(10) {
+            None
+        } else {
+            let len = rng.below(12);
+            let alphabet = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+            Some(
+                (0..len)
+                    .map(|_| char::from(alphabet[rng.below(alphabet.len())]))
+                    .collect(),
+            )
+        }),
+        S::VoidPtr => Leaf::Ptr(if rng.chance(10) {
+            0
+        } else {
+            rng.next() >> rng.below(20)
+        }),
+        S::Enum(k) => panic!("the values of enum e{k} are its definition's"),
+        _ => {
+            let (width, signed) = s.int_shape().expect("an integer type");
+            Leaf::Int(gen_int(rng, bits.unwrap_or(width), signed))
+        }
+    }
+}
+
 /// A random integer that fits `bits` bits.
 pub fn gen_int(rng: &mut Rng, bits: u32, signed: bool) -> i128 {
     let magnitude = if signed { bits - 1 } else { bits };
@@ -212,4 +271,20 @@ pub fn u128_literal(u: u128) -> String {
         (u >> 64) as u64,
         u as u64
     )
+}
+
+/// The C expression for a leaf value.
+pub fn c_literal(leaf: &Leaf) -> String {
+    match leaf {
+        Leaf::Int(v) => int_literal(*v),
+        Leaf::U128(u) => u128_literal(*u),
+        Leaf::Bool(b) => u8::from(*b).to_string(),
+        Leaf::F32(f) => format!("{}f", hex_float(f64::from(*f))),
+        Leaf::F64(f) => hex_float(*f),
+        Leaf::LDouble(f) => format!("{}L", hex_float(*f)),
+        Leaf::Str(Some(s)) => c_string(s),
+        Leaf::Str(None) => "0".into(),
+        Leaf::Ptr(a) => format!("(void *)0x{a:x}UL"),
+        Leaf::Enum { def, index, .. } => format!("e{def}_{index}"),
+    }
 }
