@@ -34,7 +34,9 @@ use std::path::Path;
 use std::time::Instant;
 
 use common::abi::{self, announce, BuildError, ChildTask, Expected, Finding, Log};
-use common::random_c::{self, c_literal, int_literal, Leaf, Scalar, INTEGERS};
+use common::random_c::{
+    self, c_literal, c_put, int_literal, log_declarations, Leaf, Scalar, INTEGERS, LOG_DEFINITIONS,
+};
 use common::{c_string, env_number, Rng, TempDir};
 use wyvern::{CData, Module, Value};
 use wyvern::{FloatKind, IntKind};
@@ -749,19 +751,6 @@ fn c_cast(s: Scalar, leaf: &Leaf) -> String {
     format!("({})({})", s.c_name(), c_literal(leaf))
 }
 
-/// The C statement that logs the scalar `expr`.
-fn c_put(s: Scalar, expr: &str) -> String {
-    match s {
-        S::U128 => format!("wyv_put_u({expr});"),
-        S::Float => format!("wyv_put_f({expr});"),
-        S::Double => format!("wyv_put_d({expr});"),
-        S::LDouble => format!("wyv_put_ld({expr});"),
-        S::Str => format!("wyv_put_s({expr});"),
-        S::VoidPtr => format!("wyv_put_p({expr});"),
-        _ => format!("wyv_put_i((__int128)({expr}));"),
-    }
-}
-
 /// The C statements that log a value of type `ty` held in the variable `var`.
 fn c_log(ty: Ty, var: &str) -> String {
     match ty {
@@ -968,15 +957,7 @@ fn sources(spec: &Spec) -> Sources {
     for r in &record_defs {
         header.push_str(r);
     }
-    let _ = writeln!(
-        header,
-        "extern char wyv_log[{LOG_SIZE}];\nextern unsigned long wyv_log_len;\n\
-         void wyv_reset(void);\nvoid wyv_put(const char *s);\n\
-         void wyv_put_i(__int128 v);\nvoid wyv_put_u(unsigned __int128 v);\n\
-         void wyv_put_f(float v);\nvoid wyv_put_d(double v);\n\
-         void wyv_put_ld(long double v);\nvoid wyv_put_s(const char *s);\n\
-         void wyv_put_p(const void *p);"
-    );
+    header.push_str(&log_declarations(LOG_SIZE));
     for k in 0..spec.records.len() {
         let name = spec.record_name(k);
         let _ = writeln!(
@@ -993,86 +974,9 @@ fn sources(spec: &Spec) -> Sources {
 #include <stdio.h>
 #include <string.h>
 #include "abi.h"
-
-char wyv_log[sizeof wyv_log];
-unsigned long wyv_log_len;
-
-void wyv_reset(void) {
-  wyv_log_len = 0;
-  wyv_log[0] = 0;
-}
-
-void wyv_put(const char *s) {
-  for (; *s; s++)
-    if (wyv_log_len + 1 < sizeof wyv_log)
-      wyv_log[wyv_log_len++] = *s;
-  wyv_log[wyv_log_len] = 0;
-}
-
-void wyv_put_u(unsigned __int128 v) {
-  char b[48];
-  int i = 47;
-  b[i] = 0;
-  do {
-    b[--i] = (char)('0' + (int)(v % 10));
-    v /= 10;
-  } while (v);
-  wyv_put(b + i);
-}
-
-void wyv_put_i(__int128 v) {
-  if (v < 0) {
-    wyv_put("-");
-    wyv_put_u(-(unsigned __int128)v);
-  } else {
-    wyv_put_u((unsigned __int128)v);
-  }
-}
-
-void wyv_put_f(float v) {
-  unsigned u;
-  char b[16];
-  memcpy(&u, &v, sizeof u);
-  snprintf(b, sizeof b, "f%08x", u);
-  wyv_put(b);
-}
-
-void wyv_put_d(double v) {
-  unsigned long long u;
-  char b[24];
-  memcpy(&u, &v, sizeof u);
-  snprintf(b, sizeof b, "d%016llx", u);
-  wyv_put(b);
-}
-
-void wyv_put_ld(long double v) {
-  unsigned char c[sizeof v];
-  char b[32];
-  memcpy(c, &v, sizeof v);
-  b[0] = 'x';
-  for (int i = 0; i < 10; i++)
-    snprintf(b + 1 + 2 * i, 3, "%02x", c[i]);
-  wyv_put(b);
-}
-
-void wyv_put_s(const char *s) {
-  if (!s) {
-    wyv_put("null");
-  } else {
-    wyv_put("\"");
-    wyv_put(s);
-    wyv_put("\"");
-  }
-}
-
-void wyv_put_p(const void *p) {
-  char b[24];
-  snprintf(b, sizeof b, "p%lx", (unsigned long)p);
-  wyv_put(b);
-}
-
 "#,
     );
+    library.push_str(LOG_DEFINITIONS);
     for k in 0..spec.records.len() {
         let name = spec.record_name(k);
         let mut log = CLog {

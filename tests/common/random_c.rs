@@ -288,3 +288,113 @@ pub fn c_literal(leaf: &Leaf) -> String {
         Leaf::Enum { def, index, .. } => format!("e{def}_{index}"),
     }
 }
+
+/// The C declarations of the log a generated library keeps (`wyv_log`, of
+/// `size` bytes, and `wyv_log_len`) and of the functions that append to it:
+/// `wyv_put` a string as it is, `wyv_put_<kind>` a value with no separator
+/// (integers in decimal, floating values by their bits, strings quoted or
+/// `null`, pointers in hex).
+pub fn log_declarations(size: usize) -> String {
+    format!(
+        "extern char wyv_log[{size}];\nextern unsigned long wyv_log_len;\n\
+         void wyv_reset(void);\nvoid wyv_put(const char *s);\n\
+         void wyv_put_i(__int128 v);\nvoid wyv_put_u(unsigned __int128 v);\n\
+         void wyv_put_f(float v);\nvoid wyv_put_d(double v);\n\
+         void wyv_put_ld(long double v);\nvoid wyv_put_s(const char *s);\n\
+         void wyv_put_p(const void *p);\n"
+    )
+}
+
+/// The C definitions of [`log_declarations`], for a library that includes
+/// `<stdio.h>`, `<string.h>` and those declarations.
+pub const LOG_DEFINITIONS: &str = r#"
+char wyv_log[sizeof wyv_log];
+unsigned long wyv_log_len;
+
+void wyv_reset(void) {
+  wyv_log_len = 0;
+  wyv_log[0] = 0;
+}
+
+void wyv_put(const char *s) {
+  for (; *s; s++)
+    if (wyv_log_len + 1 < sizeof wyv_log)
+      wyv_log[wyv_log_len++] = *s;
+  wyv_log[wyv_log_len] = 0;
+}
+
+void wyv_put_u(unsigned __int128 v) {
+  char b[48];
+  int i = 47;
+  b[i] = 0;
+  do {
+    b[--i] = (char)('0' + (int)(v % 10));
+    v /= 10;
+  } while (v);
+  wyv_put(b + i);
+}
+
+void wyv_put_i(__int128 v) {
+  if (v < 0) {
+    wyv_put("-");
+    wyv_put_u(-(unsigned __int128)v);
+  } else {
+    wyv_put_u((unsigned __int128)v);
+  }
+}
+
+void wyv_put_f(float v) {
+  unsigned u;
+  char b[16];
+  memcpy(&u, &v, sizeof u);
+  snprintf(b, sizeof b, "f%08x", u);
+  wyv_put(b);
+}
+
+void wyv_put_d(double v) {
+  unsigned long long u;
+  char b[24];
+  memcpy(&u, &v, sizeof u);
+  snprintf(b, sizeof b, "d%016llx", u);
+  wyv_put(b);
+}
+
+void wyv_put_ld(long double v) {
+  unsigned char c[sizeof v];
+  char b[32];
+  memcpy(c, &v, sizeof v);
+  b[0] = 'x';
+  for (int i = 0; i < 10; i++)
+    snprintf(b + 1 + 2 * i, 3, "%02x", c[i]);
+  wyv_put(b);
+}
+
+void wyv_put_s(const char *s) {
+  if (!s) {
+    wyv_put("null");
+  } else {
+    wyv_put("\"");
+    wyv_put(s);
+    wyv_put("\"");
+  }
+}
+
+void wyv_put_p(const void *p) {
+  char b[24];
+  snprintf(b, sizeof b, "p%lx", (unsigned long)p);
+  wyv_put(b);
+}
+"#;
+
+/// The C statement that logs the scalar `expr`.
+pub fn c_put(s: Scalar, expr: &str) -> String {
+    match s {
+        S::U128 => format!("wyv_put_u({expr});"),
+        S::Float => format!("wyv_put_f({expr});"),
+        S::Double => format!("wyv_put_d({expr});"),
+        S::LDouble => format!("wyv_put_ld({expr});"),
+        S::Str => format!("wyv_put_s({expr});"),
+        S::VoidPtr => format!("wyv_put_p({expr});"),
+        _ => format!("wyv_put_i((__int128)({expr}));"),
+    }
+}
