@@ -30,6 +30,7 @@ fn macros_that_double_at_each_step_do_not_hang() {
         status,
         stdout,
         stderr,
+        ..
     } = run_wyvern(&["dump", "--json", "-H", header.to_str().unwrap()]);
     assert_eq!(status, Some(0), "{stderr}");
     // Small ones are evaluated; from the first whose expansion passes the limit of
@@ -50,6 +51,7 @@ fn unrepresentable_types_are_listed_not_lost() {
         status,
         stdout,
         stderr,
+        ..
     } = run_wyvern(&["dump", "--json", "--cdef", decls]);
     assert_eq!(status, Some(0), "{stderr}");
     let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
@@ -104,6 +106,7 @@ fn typedef_names_show_the_record_they_name() {
         status,
         stdout,
         stderr,
+        ..
     } = run_wyvern(&["layout", "-H", "<stdio.h>", "FILE"]);
     assert_eq!(status, Some(0), "{stderr}");
     assert!(stdout.starts_with("FILE: struct _IO_FILE {"), "{stdout}");
@@ -137,6 +140,7 @@ fn a_relative_header_name_that_is_no_file_here_is_a_system_header() {
         status,
         stdout,
         stderr,
+        ..
     } = run_wyvern(&["layout", "-H", "sys/stat.h", "struct stat"]);
     assert_eq!(status, Some(0), "{stderr}");
     assert!(stdout.starts_with("struct stat {"), "{stdout}");

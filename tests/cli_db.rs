@@ -46,6 +46,7 @@ fn layouts_dumps_and_calls_through_a_database_equal_the_headers() {
         status,
         stdout,
         stderr,
+        ..
     } = run_wyvern(&compile);
     assert_eq!(status, Some(0), "{stderr}");
     assert!(stdout.starts_with(&format!("wrote {db} (")), "{stdout}");
@@ -97,6 +98,7 @@ fn check_says_when_a_database_is_stale_and_why() {
         status,
         stdout,
         stderr,
+        ..
     } = run_wyvern(&["compile", "--check", db, "-H", h]);
     assert_eq!(status, Some(0), "{stderr}");
     assert!(
@@ -142,6 +144,7 @@ fn damaged_and_foreign_databases_are_refused_combined_ones_merged() {
         status,
         stdout,
         stderr,
+        ..
     } = without_libclang(&["layout", "--db", db, "--target", target, "struct s"]);
     assert_eq!(status, Some(0), "{stderr}");
     assert!(stdout.contains("/* size: 16, align: 8"), "{stdout}");
@@ -175,6 +178,7 @@ fn damaged_and_foreign_databases_are_refused_combined_ones_merged() {
         status,
         stdout,
         stderr,
+        ..
     } = run_wyvern(&["dump", "--db", db, "--cdef", "int x;", "--target", target]);
     assert_eq!(status, Some(0), "{stderr}");
     assert!(

@@ -13,6 +13,7 @@ fn check(name: &str, args: &[&str]) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let out = run_wyvern(args);
     assert!(out.success(), "wyvern {args:?} failed: {}", out.stderr);
+    assert!(out.stdout_is_utf8, "wyvern {args:?} printed invalid UTF-8");
     let actual = out.stdout;
     let path = root.join("tests/golden").join(name);
     if std::env::var_os("BLESS").is_some() {

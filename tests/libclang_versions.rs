@@ -47,6 +47,11 @@ fn run(libclang: &PathBuf, args: &[&str]) -> String {
         libclang.display(),
         out.stderr
     );
+    assert!(
+        out.stdout_is_utf8,
+        "with {}: wyvern {args:?} printed invalid UTF-8",
+        libclang.display()
+    );
     out.stdout
 }
 

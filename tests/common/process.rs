@@ -18,8 +18,10 @@ pub fn wyvern_bin() -> &'static str {
 pub struct Output {
     /// The exit status, `None` when a signal killed the process.
     pub status: Option<i32>,
-    /// Everything it printed on stdout.
+    /// Everything it printed on stdout (invalid UTF-8 replaced).
     pub stdout: String,
+    /// Whether stdout was valid UTF-8, replacing nothing.
+    pub stdout_is_utf8: bool,
     /// Everything it printed on stderr.
     pub stderr: String,
 }
@@ -71,6 +73,7 @@ pub fn run(command: &mut Command) -> Output {
     Output {
         status: output.status.code(),
         stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stdout_is_utf8: std::str::from_utf8(&output.stdout).is_ok(),
         stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
     }
 }
