@@ -49,7 +49,8 @@ use std::time::Instant;
 
 use common::abi::{self, announce, parse_expected, BuildError, ChildTask, Expected, Finding, Log};
 use common::random_c::{
-    self, c_literal, gen_leaf, log_declarations, Leaf, Scalar, INTEGERS, LOG_DEFINITIONS,
+    self, c_literal, gen_leaf, leaf_value, log_declarations, Leaf, Scalar, INTEGERS,
+    LOG_DEFINITIONS,
 };
 use common::{env_number, gcc_compile, run_program, Compiled, Rng, TempDir};
 use wyvern::{CData, Callback, ErrorKind, Library, Module, Parser, Value};
@@ -731,25 +732,7 @@ fn item_name(spec: &Spec, n: usize) -> String {
 
 /// What the C log prints for a scalar of type `s` that wyvern holds as `v`.
 fn fmt_leaf(s: S, v: &Value) -> Result<String, String> {
-    let bad = || Err(format!("a '{}' came as {v:?}", s.c_name()));
-    Ok(match (s, v) {
-        (S::Float, Value::Float(f)) => format!("f{:08x} ", (*f as f32).to_bits()),
-        (S::Double, Value::Float(f)) => format!("d{:016x} ", f.to_bits()),
-        (S::LDouble, Value::LongDouble(v)) => {
-            let mut out = String::from("x");
-            for b in v.to_le_bytes() {
-                let _ = write!(out, "{b:02x}");
-            }
-            out + " "
-        }
-        (S::VoidPtr, Value::Null) => "p0 ".into(),
-        (S::VoidPtr, Value::Pointer(a)) => format!("p{a:x} "),
-        (S::Float | S::Double | S::LDouble | S::VoidPtr, _) => return bad(),
-        (_, Value::Int(i) | Value::IntOf(_, i)) => format!("{i} "),
-        (_, Value::U128(u)) => format!("{u} "),
-        (_, Value::Bool(b)) => format!("{} ", u8::from(*b)),
-        _ => return bad(),
-    })
+    random_c::fmt_value(s, v).map(|text| text + " ")
 }
 
 /// What the C log prints for a value of type `ty` that wyvern holds as `v`.
@@ -767,19 +750,6 @@ fn fmt_value(spec: &Spec, ty: Ty, v: &Value) -> Result<String, String> {
             Ok(out)
         }
         (Ty::Record(k), v) => Err(format!("a '{}' came as {v:?}", spec.record_name(k))),
-    }
-}
-
-fn leaf_value(leaf: &Leaf) -> Value {
-    match *leaf {
-        Leaf::Int(v) => Value::Int(v),
-        Leaf::U128(u) => i128::try_from(u).map_or(Value::U128(u), Value::Int),
-        Leaf::Bool(b) => Value::Bool(b),
-        Leaf::F32(f) => Value::Float(f64::from(f)),
-        Leaf::F64(f) | Leaf::LDouble(f) => Value::Float(f),
-        Leaf::Ptr(0) => Value::Null,
-        Leaf::Ptr(a) => Value::Pointer(a as usize),
-        Leaf::Str(_) | Leaf::Enum { .. } => unreachable!("abi_ms generates no strings or enums"),
     }
 }
 

@@ -28,14 +28,15 @@
 mod common;
 
 use std::collections::BTreeSet;
-use std::ffi::{c_char, CStr, CString};
+use std::ffi::CString;
 use std::fmt::Write as _;
 use std::path::Path;
 use std::time::Instant;
 
 use common::abi::{self, announce, BuildError, ChildTask, Expected, Finding, Log};
 use common::random_c::{
-    self, c_literal, c_put, int_literal, log_declarations, Leaf, Scalar, INTEGERS, LOG_DEFINITIONS,
+    self, c_literal, c_put, fmt_value, int_literal, log_declarations, Leaf, Scalar, INTEGERS,
+    LOG_DEFINITIONS,
 };
 use common::{c_string, env_number, Rng, TempDir};
 use wyvern::{CData, Module, Value};
@@ -1067,60 +1068,16 @@ fn reproducer(spec: &Spec, src: &Sources, i: usize) -> String {
 // ---------------------------------------------------------------------------
 // The wyvern side.
 
-/// What the C log prints for a scalar of type `s` that wyvern returned as `v`.
-fn fmt_value(s: Scalar, v: &Value) -> Result<String, String> {
-    let bad = || Err(format!("a '{}' came back as {v:?}", s.c_name()));
-    Ok(match (s, v) {
-        (S::Float, Value::Float(f)) => format!("f{:08x}", (*f as f32).to_bits()),
-        (S::Double, Value::Float(f)) => format!("d{:016x}", f.to_bits()),
-        (S::LDouble, Value::LongDouble(v)) => {
-            let mut out = String::from("x");
-            for b in v.to_le_bytes() {
-                let _ = write!(out, "{b:02x}");
-            }
-            out
-        }
-        (S::Str, Value::Null) => "null".into(),
-        (S::Str, Value::Pointer(a)) => {
-            // SAFETY: the library only returns pointers to its string literals.
-            let text = unsafe { CStr::from_ptr(*a as *const c_char) };
-            format!("\"{}\"", text.to_string_lossy())
-        }
-        (S::VoidPtr, Value::Null) => "p0".into(),
-        (S::VoidPtr, Value::Pointer(a)) => format!("p{a:x}"),
-        (S::Float | S::Double | S::LDouble | S::Str | S::VoidPtr, _) => return bad(),
-        (_, Value::Int(i) | Value::IntOf(_, i)) => i.to_string(),
-        (_, Value::U128(u)) => u.to_string(),
-        (_, Value::Bool(b)) => u8::from(*b).to_string(),
-        _ => return bad(),
-    })
-}
-
 /// The wyvern value for a leaf of a fixed parameter or a field.
 fn leaf_value(spec: &Spec, leaf: &Leaf) -> Value {
     match leaf {
-        Leaf::Int(v) => Value::Int(*v),
-        Leaf::U128(u) => match i128::try_from(*u) {
-            Ok(v) => Value::Int(v),
-            Err(_) => Value::U128(*u),
-        },
-        Leaf::Bool(b) => Value::Bool(*b),
-        Leaf::F32(f) => Value::Float(f64::from(*f)),
-        Leaf::F64(f) | Leaf::LDouble(f) => Value::Float(*f),
-        Leaf::Str(Some(s)) => Value::Str(CString::new(s.as_str()).expect("no NUL")),
-        Leaf::Str(None) | Leaf::Ptr(0) => Value::Null,
-        Leaf::Ptr(a) => Value::Pointer(*a as usize),
         Leaf::Enum {
             def,
             index,
-            by_name,
-        } => {
-            if *by_name {
-                Value::Ident(format!("e{def}_{index}"))
-            } else {
-                Value::Int(enum_value(spec, *def, *index))
-            }
-        }
+            by_name: true,
+        } => Value::Ident(format!("e{def}_{index}")),
+        Leaf::Enum { def, index, .. } => Value::Int(enum_value(spec, *def, *index)),
+        _ => random_c::leaf_value(leaf),
     }
 }
 

@@ -8,6 +8,11 @@
 use super::abi::hex_float;
 use super::{c_string, Rng};
 
+use std::ffi::{c_char, CStr, CString};
+use std::fmt::Write as _;
+
+use wyvern::Value;
+
 use Scalar as S;
 
 /// A C scalar type.
@@ -396,5 +401,53 @@ pub fn c_put(s: Scalar, expr: &str) -> String {
         S::Str => format!("wyv_put_s({expr});"),
         S::VoidPtr => format!("wyv_put_p({expr});"),
         _ => format!("wyv_put_i((__int128)({expr}));"),
+    }
+}
+
+/// What the C log prints for a scalar of type `s` that wyvern returned as `v`.
+pub fn fmt_value(s: Scalar, v: &Value) -> Result<String, String> {
+    let bad = || Err(format!("a '{}' came back as {v:?}", s.c_name()));
+    Ok(match (s, v) {
+        (S::Float, Value::Float(f)) => format!("f{:08x}", (*f as f32).to_bits()),
+        (S::Double, Value::Float(f)) => format!("d{:016x}", f.to_bits()),
+        (S::LDouble, Value::LongDouble(v)) => {
+            let mut out = String::from("x");
+            for b in v.to_le_bytes() {
+                let _ = write!(out, "{b:02x}");
+            }
+            out
+        }
+        (S::Str, Value::Null) => "null".into(),
+        (S::Str, Value::Pointer(a)) => {
+            // SAFETY: the library only returns pointers to its string literals.
+            let text = unsafe { CStr::from_ptr(*a as *const c_char) };
+            format!("\"{}\"", text.to_string_lossy())
+        }
+        (S::VoidPtr, Value::Null) => "p0".into(),
+        (S::VoidPtr, Value::Pointer(a)) => format!("p{a:x}"),
+        (S::Float | S::Double | S::LDouble | S::Str | S::VoidPtr, _) => return bad(),
+        (_, Value::Int(i) | Value::IntOf(_, i)) => i.to_string(),
+        (_, Value::U128(u)) => u.to_string(),
+        (_, Value::Bool(b)) => u8::from(*b).to_string(),
+        _ => return bad(),
+    })
+}
+
+/// The [`Value`] wyvern is given for `leaf`; not for enums (by name or by
+/// value: the test's choice).
+pub fn leaf_value(leaf: &Leaf) -> Value {
+    match leaf {
+        Leaf::Int(v) => Value::Int(*v),
+        Leaf::U128(u) => match i128::try_from(*u) {
+            Ok(v) => Value::Int(v),
+            Err(_) => Value::U128(*u),
+        },
+        Leaf::Bool(b) => Value::Bool(*b),
+        Leaf::F32(f) => Value::Float(f64::from(*f)),
+        Leaf::F64(f) | Leaf::LDouble(f) => Value::Float(*f),
+        Leaf::Str(Some(s)) => Value::Str(CString::new(s.as_str()).expect("no NUL")),
+        Leaf::Str(None) | Leaf::Ptr(0) => Value::Null,
+        Leaf::Ptr(a) => Value::Pointer(*a as usize),
+        Leaf::Enum { def, .. } => panic!("enum e{def}: the test picks how to pass it"),
     }
 }
