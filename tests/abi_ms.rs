@@ -47,12 +47,14 @@ use std::path::Path;
 use std::sync::Mutex;
 use std::time::Instant;
 
-use common::abi::{
-    self, announce, env_number, hex_float, parse_expected, BuildError, ChildTask, Expected,
-    Finding, Log,
+use common::abi::{self, announce, parse_expected, BuildError, ChildTask, Expected, Finding, Log};
+use common::random_c::{
+    self, c_literal, gen_leaf, leaf_value, log_declarations, Leaf, Scalar, INTEGERS,
+    LOG_DEFINITIONS,
 };
-use common::{gcc_compile, run_program, Compiled, Rng, TempDir};
+use common::{env_number, gcc_compile, run_program, Compiled, Rng, TempDir};
 use wyvern::{CData, Callback, ErrorKind, Library, Module, Parser, Value};
+use Scalar as S;
 
 const DEFAULT_SEED: u64 = 0x0005_eed0_0a61;
 const DEFAULT_COUNT: usize = 160;
@@ -62,45 +64,6 @@ const CHILD_ENV: &str = "WYVERN_MS";
 
 // ---------------------------------------------------------------------------
 // Types and values.
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Scalar {
-    Bool,
-    Char,
-    SChar,
-    UChar,
-    Short,
-    UShort,
-    Int,
-    UInt,
-    Long,
-    ULong,
-    LLong,
-    ULLong,
-    I128,
-    U128,
-    Float,
-    Double,
-    LDouble,
-    Ptr,
-}
-
-use Scalar as S;
-
-const INTS: [S; 12] = [
-    S::Bool,
-    S::Char,
-    S::SChar,
-    S::UChar,
-    S::Short,
-    S::UShort,
-    S::Int,
-    S::UInt,
-    S::Long,
-    S::ULong,
-    S::LLong,
-    S::ULLong,
-];
 
 /// Every scalar a result can have (`__int128` results are refused, see the
 /// module comment).
@@ -120,60 +83,8 @@ const RESULTS: [S; 16] = [
     S::Float,
     S::Double,
     S::LDouble,
-    S::Ptr,
+    S::VoidPtr,
 ];
-
-impl Scalar {
-    fn c(self) -> &'static str {
-        match self {
-            S::Bool => "_Bool",
-            S::Char => "char",
-            S::SChar => "signed char",
-            S::UChar => "unsigned char",
-            S::Short => "short",
-            S::UShort => "unsigned short",
-            S::Int => "int",
-            S::UInt => "unsigned int",
-            S::Long => "long",
-            S::ULong => "unsigned long",
-            S::LLong => "long long",
-            S::ULLong => "unsigned long long",
-            S::I128 => "__int128",
-            S::U128 => "unsigned __int128",
-            S::Float => "float",
-            S::Double => "double",
-            S::LDouble => "long double",
-            S::Ptr => "void *",
-        }
-    }
-
-    /// Size, which is also the alignment.
-    fn size(self) -> usize {
-        match self {
-            S::Bool | S::Char | S::SChar | S::UChar => 1,
-            S::Short | S::UShort => 2,
-            S::Int | S::UInt | S::Float => 4,
-            S::Long | S::ULong | S::LLong | S::ULLong | S::Double | S::Ptr => 8,
-            S::I128 | S::U128 | S::LDouble => 16,
-        }
-    }
-
-    fn int_shape(self) -> Option<(u32, bool)> {
-        Some(match self {
-            S::Bool => (1, false),
-            S::Char | S::SChar => (8, true),
-            S::UChar => (8, false),
-            S::Short => (16, true),
-            S::UShort => (16, false),
-            S::Int => (32, true),
-            S::UInt => (32, false),
-            S::Long | S::LLong => (64, true),
-            S::ULong | S::ULLong => (64, false),
-            S::I128 => (128, true),
-            _ => return None,
-        })
-    }
-}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Ty {
@@ -198,17 +109,6 @@ struct Record {
     active: usize,
     size: usize,
     align: usize,
-}
-
-#[derive(Clone, Copy, Debug)]
-enum Leaf {
-    Int(i128),
-    U128(u128),
-    Bool(bool),
-    F32(f32),
-    F64(f64),
-    LDouble(f64),
-    Ptr(u64),
 }
 
 /// An argument or result: a scalar, or a record with a value for each leaf.
@@ -258,7 +158,7 @@ struct Spec {
 impl Spec {
     fn type_c(&self, ty: Ty) -> String {
         match ty {
-            Ty::Scalar(s) => s.c().to_string(),
+            Ty::Scalar(s) => s.c_name(),
             Ty::Record(k) => self.record_name(k),
         }
     }
@@ -328,84 +228,16 @@ fn record_layout(spec: &Spec, fields: &[Field], union: bool) -> (usize, usize) {
 // ---------------------------------------------------------------------------
 // Random generation.
 
-fn gen_int(rng: &mut Rng, bits: u32, signed: bool) -> i128 {
-    let magnitude = if signed { bits - 1 } else { bits };
-    let hi = match magnitude {
-        0 => 0,
-        127.. => i128::MAX,
-        m => (1i128 << m) - 1,
-    };
-    let lo = if signed { -hi - 1 } else { 0 };
-    match rng.below(10) {
-        0 => lo,
-        1 => hi,
-        2 => 0,
-        3 if signed => -1,
-        _ if magnitude == 0 => rng.pick(&[lo, hi]),
-        _ => {
-            let k = rng.between(1, magnitude as usize) as u32;
-            let m = (rng.wide() & ((1u128 << k) - 1)) as i128;
-            if signed && rng.chance(50) {
-                -m - i128::from(rng.chance(50))
-            } else {
-                m
-            }
-        }
-    }
-}
-
-fn gen_f64(rng: &mut Rng) -> f64 {
-    match rng.below(8) {
-        0 => rng.pick(&[0.0, -0.0, 1.0, -2.5, 5e-324, f64::MAX, -f64::MIN_POSITIVE]),
-        1 => rng.below(2001) as f64 - 1000.0,
-        _ => {
-            let exp = rng.between(1, 2046) as u64;
-            f64::from_bits((rng.next() & (1 << 63)) | (exp << 52) | (rng.next() >> 12))
-        }
-    }
-}
-
-fn gen_f32(rng: &mut Rng) -> f32 {
-    match rng.below(8) {
-        0 => rng.pick(&[0.0, -0.0, 1.0, -2.5, 1e-45, f32::MAX, -f32::MIN_POSITIVE]),
-        1 => rng.below(2001) as f32 - 1000.0,
-        _ => {
-            let exp = rng.between(1, 254) as u32;
-            let bits = (rng.next() as u32 & (1 << 31)) | (exp << 23) | (rng.next() as u32 >> 9);
-            f32::from_bits(bits)
-        }
-    }
-}
-
-fn gen_leaf(rng: &mut Rng, s: S) -> Leaf {
-    match s {
-        S::Bool => Leaf::Bool(rng.chance(50)),
-        S::U128 => Leaf::U128(rng.wide() >> rng.below(128)),
-        S::Float => Leaf::F32(gen_f32(rng)),
-        S::Double => Leaf::F64(gen_f64(rng)),
-        S::LDouble => Leaf::LDouble(gen_f64(rng)),
-        S::Ptr => Leaf::Ptr(if rng.chance(10) {
-            0
-        } else {
-            rng.next() >> rng.below(20)
-        }),
-        _ => {
-            let (bits, signed) = s.int_shape().expect("an integer");
-            Leaf::Int(gen_int(rng, bits, signed))
-        }
-    }
-}
-
 fn gen_arg(rng: &mut Rng, spec: &Spec, ty: Ty) -> Arg {
     match ty {
-        Ty::Scalar(s) => Arg::Scalar(s, gen_leaf(rng, s)),
+        Ty::Scalar(s) => Arg::Scalar(s, gen_leaf(rng, s, None)),
         Ty::Record(k) => {
             let mut paths = Vec::new();
             spec.leaves(ty, "", &mut paths);
             let leaves = paths
                 .into_iter()
                 .map(|(p, s)| {
-                    let leaf = gen_leaf(rng, s);
+                    let leaf = gen_leaf(rng, s, None);
                     (p, s, leaf)
                 })
                 .collect();
@@ -433,7 +265,7 @@ fn gen_record(rng: &mut Rng, spec: &Spec, target: usize) -> Record {
                 Ty::Record(rng.pick(&nested))
             } else {
                 let s = match flavour {
-                    0 => rng.pick(&INTS),
+                    0 => rng.pick(&INTEGERS),
                     1 => rng.pick(&[S::Float, S::Float, S::Double]),
                     _ => rng.pick(&[
                         S::Float,
@@ -442,7 +274,7 @@ fn gen_record(rng: &mut Rng, spec: &Spec, target: usize) -> Record {
                         S::Short,
                         S::Int,
                         S::Long,
-                        S::Ptr,
+                        S::VoidPtr,
                         S::UChar,
                         S::LDouble,
                         S::I128,
@@ -486,13 +318,13 @@ fn random_param(rng: &mut Rng, spec: &Spec) -> Ty {
         return Ty::Record(rng.below(spec.records.len()));
     }
     Ty::Scalar(match rng.below(24) {
-        0..=11 => INTS[rng.below(INTS.len())],
+        0..=11 => INTEGERS[rng.below(INTEGERS.len())],
         12 | 13 => S::Float,
         14 | 15 => S::Double,
         16 | 17 => S::LDouble,
         18 => S::I128,
         19 => S::U128,
-        _ => S::Ptr,
+        _ => S::VoidPtr,
     })
 }
 
@@ -565,38 +397,9 @@ fn random_spec(seed: u64, count: usize) -> Spec {
 // ---------------------------------------------------------------------------
 // C text.
 
-fn c_literal(leaf: Leaf) -> String {
-    let wide = |u: u128| {
-        format!(
-            "((unsigned __int128)0x{:x}ULL << 64 | 0x{:x}ULL)",
-            (u >> 64) as u64,
-            u as u64
-        )
-    };
-    match leaf {
-        Leaf::Int(v) if v == i128::from(i64::MIN) => "(-9223372036854775807LL - 1)".into(),
-        Leaf::Int(v) if i64::try_from(v).is_ok() => format!("{v}LL"),
-        Leaf::Int(v) if u64::try_from(v).is_ok() => format!("{v}ULL"),
-        Leaf::Int(v) => format!("(__int128){}", wide(v as u128)),
-        Leaf::U128(u) => wide(u),
-        Leaf::Bool(b) => u8::from(b).to_string(),
-        Leaf::F32(f) => format!("{}f", hex_float(f64::from(f))),
-        Leaf::F64(f) => hex_float(f),
-        Leaf::LDouble(f) => format!("{}L", hex_float(f)),
-        Leaf::Ptr(a) => format!("(void *)0x{a:x}ULL"),
-    }
-}
-
-/// The statement that logs the scalar `expr`.
+/// The statement that logs the scalar `expr`, then a space.
 fn c_put(s: S, expr: &str) -> String {
-    match s {
-        S::U128 => format!("wyv_put_u({expr});"),
-        S::Float => format!("wyv_put_f({expr});"),
-        S::Double => format!("wyv_put_d({expr});"),
-        S::LDouble => format!("wyv_put_ld({expr});"),
-        S::Ptr => format!("wyv_put_p({expr});"),
-        _ => format!("wyv_put_i((__int128)({expr}));"),
-    }
+    format!("{} wyv_put(\" \");", random_c::c_put(s, expr))
 }
 
 /// Statements that log the value of type `ty` in the variable `var`.
@@ -621,8 +424,8 @@ fn c_fill(spec: &Spec, ty: Ty, var: &str, arg: &Arg, out: &mut String) {
             let _ = writeln!(
                 out,
                 "  {spelled} {var} = ({})({});",
-                s.c(),
-                c_literal(*leaf)
+                s.c_name(),
+                c_literal(leaf)
             );
         }
         Arg::Record(_, leaves) => {
@@ -631,7 +434,12 @@ fn c_fill(spec: &Spec, ty: Ty, var: &str, arg: &Arg, out: &mut String) {
                 "  {spelled} {var};\n  memset(&{var}, 0, sizeof {var});"
             );
             for (path, s, leaf) in leaves {
-                let _ = writeln!(out, "  {var}.{path} = ({})({});", s.c(), c_literal(*leaf));
+                let _ = writeln!(
+                    out,
+                    "  {var}.{path} = ({})({});",
+                    s.c_name(),
+                    c_literal(leaf)
+                );
             }
         }
     }
@@ -803,100 +611,19 @@ struct Sources {
     driver: String,
 }
 
-const HELPERS: &str = r#"
-char wyv_log[sizeof wyv_log];
-unsigned long wyv_log_len;
-
-void wyv_reset(void) {
-  wyv_log_len = 0;
-  wyv_log[0] = 0;
-}
-
-void wyv_put(const char *s) {
-  for (; *s; s++)
-    if (wyv_log_len + 1 < sizeof wyv_log)
-      wyv_log[wyv_log_len++] = *s;
-  wyv_log[wyv_log_len] = 0;
-}
-
-static void put_digits(unsigned __int128 v) {
-  char b[48];
-  int i = 47;
-  b[i] = 0;
-  do {
-    b[--i] = (char)('0' + (int)(v % 10));
-    v /= 10;
-  } while (v);
-  wyv_put(b + i);
-}
-
-void wyv_put_u(unsigned __int128 v) {
-  put_digits(v);
-  wyv_put(" ");
-}
-
-void wyv_put_i(__int128 v) {
-  if (v < 0) {
-    wyv_put("-");
-    put_digits(-(unsigned __int128)v);
-  } else {
-    put_digits((unsigned __int128)v);
-  }
-  wyv_put(" ");
-}
-
-void wyv_put_f(float v) {
-  unsigned int b;
-  char t[32];
-  memcpy(&b, &v, sizeof b);
-  snprintf(t, sizeof t, "f%08x ", b);
-  wyv_put(t);
-}
-
-void wyv_put_d(double v) {
-  unsigned long long b;
-  char t[32];
-  memcpy(&b, &v, sizeof b);
-  snprintf(t, sizeof t, "d%016llx ", b);
-  wyv_put(t);
-}
-
-void wyv_put_ld(long double v) {
-  unsigned char b[16];
-  char t[40];
-  int i, n = 0;
-  memcpy(b, &v, sizeof b);
-  n += snprintf(t + n, sizeof t - n, "x");
-  for (i = 0; i < 10; i++)
-    n += snprintf(t + n, sizeof t - n, "%02x", b[i]);
-  snprintf(t + n, sizeof t - n, " ");
-  wyv_put(t);
-}
-
+/// What the library defines besides the log ([`LOG_DEFINITIONS`]).
+const CLOBBER: &str = r#"
 __attribute__((noinline)) void wyv_clobber(void *p, unsigned long n) {
   volatile unsigned char *q = p;
   while (n--)
     *q++ = 0x5a;
 }
-
-void wyv_put_p(const void *p) {
-  char t[32];
-  snprintf(t, sizeof t, "p%llx ", (unsigned long long)(unsigned long)p);
-  wyv_put(t);
-}
 "#;
 
 fn sources(spec: &Spec) -> Sources {
     let mut header = String::from("/* generated by tests/abi_ms.rs */\n");
-    let _ = writeln!(
-        header,
-        "extern char wyv_log[{LOG_SIZE}];\nextern unsigned long wyv_log_len;\n\
-         void wyv_reset(void);\nvoid wyv_put(const char *s);\n\
-         void wyv_put_i(__int128 v);\nvoid wyv_put_u(unsigned __int128 v);\n\
-         void wyv_put_f(float v);\nvoid wyv_put_d(double v);\n\
-         void wyv_put_ld(long double v);\nvoid wyv_put_p(const void *p);\n\
-         void wyv_clobber(void *p, unsigned long n);"
-    );
+    header.push_str(&log_declarations(LOG_SIZE));
+    header.push_str("void wyv_clobber(void *p, unsigned long n);\n");
     for k in 0..spec.records.len() {
         header.push_str(&record_c(spec, k));
     }
@@ -908,7 +635,8 @@ fn sources(spec: &Spec) -> Sources {
     }
 
     let mut library = String::from("#include <stdio.h>\n#include <string.h>\n#include \"ms.h\"\n");
-    library.push_str(HELPERS);
+    library.push_str(LOG_DEFINITIONS);
+    library.push_str(CLOBBER);
     for i in 0..spec.funcs.len() {
         let _ = write!(
             library,
@@ -1004,25 +732,7 @@ fn item_name(spec: &Spec, n: usize) -> String {
 
 /// What the C log prints for a scalar of type `s` that wyvern holds as `v`.
 fn fmt_leaf(s: S, v: &Value) -> Result<String, String> {
-    let bad = || Err(format!("a '{}' came as {v:?}", s.c()));
-    Ok(match (s, v) {
-        (S::Float, Value::Float(f)) => format!("f{:08x} ", (*f as f32).to_bits()),
-        (S::Double, Value::Float(f)) => format!("d{:016x} ", f.to_bits()),
-        (S::LDouble, Value::LongDouble(v)) => {
-            let mut out = String::from("x");
-            for b in v.to_le_bytes() {
-                let _ = write!(out, "{b:02x}");
-            }
-            out + " "
-        }
-        (S::Ptr, Value::Null) => "p0 ".into(),
-        (S::Ptr, Value::Pointer(a)) => format!("p{a:x} "),
-        (S::Float | S::Double | S::LDouble | S::Ptr, _) => return bad(),
-        (_, Value::Int(i) | Value::IntOf(_, i)) => format!("{i} "),
-        (_, Value::U128(u)) => format!("{u} "),
-        (_, Value::Bool(b)) => format!("{} ", u8::from(*b)),
-        _ => return bad(),
-    })
+    random_c::fmt_value(s, v).map(|text| text + " ")
 }
 
 /// What the C log prints for a value of type `ty` that wyvern holds as `v`.
@@ -1043,28 +753,16 @@ fn fmt_value(spec: &Spec, ty: Ty, v: &Value) -> Result<String, String> {
     }
 }
 
-fn leaf_value(leaf: Leaf) -> Value {
-    match leaf {
-        Leaf::Int(v) => Value::Int(v),
-        Leaf::U128(u) => i128::try_from(u).map_or(Value::U128(u), Value::Int),
-        Leaf::Bool(b) => Value::Bool(b),
-        Leaf::F32(f) => Value::Float(f64::from(f)),
-        Leaf::F64(f) | Leaf::LDouble(f) => Value::Float(f),
-        Leaf::Ptr(0) => Value::Null,
-        Leaf::Ptr(a) => Value::Pointer(a as usize),
-    }
-}
-
 fn arg_value(m: &Module, spec: &Spec, arg: &Arg) -> Result<Value, String> {
     match arg {
-        Arg::Scalar(_, leaf) => Ok(leaf_value(*leaf)),
+        Arg::Scalar(_, leaf) => Ok(leaf_value(leaf)),
         Arg::Record(k, leaves) => {
             let name = spec.record_name(*k);
             let mut data: CData = m
                 .new_object(&name)
                 .map_err(|e| format!("new_object('{name}'): {e}"))?;
             for (path, _, leaf) in leaves {
-                data.set(path, leaf_value(*leaf))
+                data.set(path, leaf_value(leaf))
                     .map_err(|e| format!("set('{path}', {leaf:?}): {e}"))?;
             }
             Ok(Value::Data(data))

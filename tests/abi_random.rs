@@ -28,17 +28,20 @@
 mod common;
 
 use std::collections::BTreeSet;
-use std::ffi::{c_char, CStr, CString};
+use std::ffi::CString;
 use std::fmt::Write as _;
 use std::path::Path;
 use std::time::Instant;
 
-use common::abi::{
-    self, announce, env_number, hex_float, BuildError, ChildTask, Expected, Finding, Log,
+use common::abi::{self, announce, BuildError, ChildTask, Expected, Finding, Log};
+use common::random_c::{
+    self, c_literal, c_put, fmt_value, int_literal, log_declarations, Leaf, Scalar, INTEGERS,
+    LOG_DEFINITIONS,
 };
-use common::{c_string, Rng, TempDir};
+use common::{c_string, env_number, Rng, TempDir};
 use wyvern::{CData, Module, Value};
 use wyvern::{FloatKind, IntKind};
+use Scalar as S;
 
 const DEFAULT_SEED: u64 = 0x00c0_ffee_0ab1;
 const DEFAULT_COUNT: usize = 240;
@@ -53,109 +56,17 @@ const CHILD_ENV: &str = "WYVERN_ABI";
 // ---------------------------------------------------------------------------
 // The generated types and functions.
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Scalar {
-    Bool,
-    Char,
-    SChar,
-    UChar,
-    Short,
-    UShort,
-    Int,
-    UInt,
-    Long,
-    ULong,
-    LLong,
-    ULLong,
-    I128,
-    U128,
-    Float,
-    Double,
-    LDouble,
-    Str,
-    VoidPtr,
-    /// `enum e<k>`
-    Enum(usize),
-}
-
-use Scalar as S;
-
-const INTEGERS: [Scalar; 12] = [
-    S::Bool,
-    S::Char,
-    S::SChar,
-    S::UChar,
-    S::Short,
-    S::UShort,
-    S::Int,
-    S::UInt,
-    S::Long,
-    S::ULong,
-    S::LLong,
-    S::ULLong,
-];
-
 const FLOATS: [Scalar; 2] = [S::Float, S::Double];
 
 const BITFIELD_BASES: [Scalar; 12] = INTEGERS;
 
 impl Scalar {
-    fn c_name(self) -> String {
-        match self {
-            S::Bool => "_Bool",
-            S::Char => "char",
-            S::SChar => "signed char",
-            S::UChar => "unsigned char",
-            S::Short => "short",
-            S::UShort => "unsigned short",
-            S::Int => "int",
-            S::UInt => "unsigned int",
-            S::Long => "long",
-            S::ULong => "unsigned long",
-            S::LLong => "long long",
-            S::ULLong => "unsigned long long",
-            S::I128 => "__int128",
-            S::U128 => "unsigned __int128",
-            S::Float => "float",
-            S::Double => "double",
-            S::LDouble => "long double",
-            S::Str => "const char *",
-            S::VoidPtr => "void *",
-            S::Enum(k) => return format!("enum e{k}"),
-        }
-        .to_string()
-    }
-
-    /// Bits and signedness of an integer type (not enums).
-    fn int_shape(self) -> Option<(u32, bool)> {
-        Some(match self {
-            S::Bool => (1, false),
-            S::Char | S::SChar => (8, true),
-            S::UChar => (8, false),
-            S::Short => (16, true),
-            S::UShort => (16, false),
-            S::Int => (32, true),
-            S::UInt => (32, false),
-            S::Long | S::LLong => (64, true),
-            S::ULong | S::ULLong => (64, false),
-            S::I128 => (128, true),
-            S::U128 => (128, false),
-            _ => return None,
-        })
-    }
-
     fn size_align(self, spec: &Spec) -> (usize, usize) {
-        match self {
-            S::Bool | S::Char | S::SChar | S::UChar => (1, 1),
-            S::Short | S::UShort => (2, 2),
-            S::Int | S::UInt | S::Float => (4, 4),
-            S::Long | S::ULong | S::LLong | S::ULLong | S::Double | S::Str | S::VoidPtr => (8, 8),
-            S::I128 | S::U128 | S::LDouble => (16, 16),
-            S::Enum(k) => {
-                let n = spec.enums[k].size;
-                (n, n)
-            }
-        }
+        let size = match self {
+            S::Enum(k) => spec.enums[k].size,
+            s => s.size(),
+        };
+        (size, size)
     }
 }
 
@@ -204,23 +115,6 @@ struct Record {
 struct EnumDef {
     values: Vec<i128>,
     size: usize,
-}
-
-#[derive(Clone, Debug)]
-enum Leaf {
-    Int(i128),
-    U128(u128),
-    Bool(bool),
-    F32(f32),
-    F64(f64),
-    LDouble(f64),
-    Str(Option<String>),
-    Ptr(u64),
-    Enum {
-        def: usize,
-        index: usize,
-        by_name: bool,
-    },
 }
 
 /// One argument (or result) value.
@@ -463,123 +357,14 @@ fn gen_enum(rng: &mut Rng, count: usize) -> EnumDef {
     EnumDef { values, size }
 }
 
-/// A random integer that fits `bits` bits.
-fn gen_int(rng: &mut Rng, bits: u32, signed: bool) -> i128 {
-    let magnitude = if signed { bits - 1 } else { bits };
-    let hi = match magnitude {
-        0 => 0,
-        127.. => i128::MAX,
-        m => (1i128 << m) - 1,
-    };
-    let lo = if signed { -hi - 1 } else { 0 };
-    match rng.below(10) {
-        0 => lo,
-        1 => hi,
-        2 => 0,
-        3 => {
-            if signed {
-                -1
-            } else {
-                hi.min(1)
-            }
-        }
-        _ if magnitude == 0 => rng.pick(&[lo, hi]),
-        _ => {
-            let k = rng.between(1, magnitude as usize) as u32;
-            let m = (rng.wide() & ((1u128 << k) - 1)) as i128;
-            if signed && rng.chance(50) {
-                -m - i128::from(rng.chance(50))
-            } else {
-                m
-            }
-        }
-    }
-}
-
-fn gen_f64(rng: &mut Rng) -> f64 {
-    match rng.below(12) {
-        0 => rng.pick(&[
-            0.0,
-            -0.0,
-            1.0,
-            -2.5,
-            0.1,
-            f64::MIN_POSITIVE,
-            5e-324,
-            f64::MAX,
-            -f64::MAX,
-            1e300,
-        ]),
-        1 | 2 => rng.below(2001) as f64 - 1000.0,
-        _ => {
-            let exp = rng.between(1, 2046) as u64;
-            let bits = (rng.next() & (1 << 63)) | (exp << 52) | (rng.next() >> 12);
-            f64::from_bits(bits)
-        }
-    }
-}
-
-fn gen_f32(rng: &mut Rng) -> f32 {
-    match rng.below(12) {
-        0 => rng.pick(&[
-            0.0,
-            -0.0,
-            1.0,
-            -2.5,
-            0.1,
-            f32::MIN_POSITIVE,
-            1e-45,
-            f32::MAX,
-            -f32::MAX,
-        ]),
-        1 | 2 => rng.below(2001) as f32 - 1000.0,
-        _ => {
-            let exp = rng.between(1, 254) as u32;
-            let bits = (rng.next() as u32 & (1 << 31)) | (exp << 23) | (rng.next() as u32 >> 9);
-            f32::from_bits(bits)
-        }
-    }
-}
-
 fn gen_leaf(rng: &mut Rng, spec: &Spec, s: Scalar, bits: Option<u32>) -> Leaf {
     match s {
-        S::Bool => Leaf::Bool(rng.chance(50)),
-        S::U128 => Leaf::U128(match rng.below(8) {
-            0 => 0,
-            1 => u128::MAX,
-            _ => {
-                let k = rng.between(1, 128) as u32;
-                rng.wide() & (u128::MAX >> (128 - k))
-            }
-        }),
-        S::Float => Leaf::F32(gen_f32(rng)),
-        S::Double => Leaf::F64(gen_f64(rng)),
-        S::LDouble => Leaf::LDouble(gen_f64(rng)),
-        S::Str => Leaf::Str(if rng.chance(10) {
-            None
-        } else {
-            let len = rng.below(12);
-            let alphabet = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-            Some(
-                (0..len)
-                    .map(|_| char::from(alphabet[rng.below(alphabet.len())]))
-                    .collect(),
-            )
-        }),
-        S::VoidPtr => Leaf::Ptr(if rng.chance(10) {
-            0
-        } else {
-            rng.next() >> rng.below(20)
-        }),
         S::Enum(def) => Leaf::Enum {
             def,
             index: rng.below(spec.enums[def].values.len()),
             by_name: rng.chance(50),
         },
-        _ => {
-            let (width, signed) = s.int_shape().expect("an integer type");
-            Leaf::Int(gen_int(rng, bits.unwrap_or(width), signed))
-        }
+        _ => random_c::gen_leaf(rng, s, bits),
     }
 }
 
@@ -959,62 +744,12 @@ fn random_spec(seed: u64, count: usize) -> Spec {
 // ---------------------------------------------------------------------------
 // C text.
 
-fn int_literal(v: i128) -> String {
-    if v == i128::from(i64::MIN) {
-        "(-9223372036854775807LL-1)".into()
-    } else if i64::try_from(v).is_ok() {
-        format!("{v}LL")
-    } else if u64::try_from(v).is_ok() {
-        format!("{v}ULL")
-    } else {
-        let u = v as u128;
-        format!(
-            "(__int128)((unsigned __int128)0x{:x}ULL << 64 | 0x{:x}ULL)",
-            (u >> 64) as u64,
-            u as u64
-        )
-    }
-}
-
 fn enum_value(spec: &Spec, def: usize, index: usize) -> i128 {
     spec.enums[def].values[index]
 }
 
-/// The C expression for a leaf value.
-fn c_literal(leaf: &Leaf) -> String {
-    match leaf {
-        Leaf::Int(v) => int_literal(*v),
-        Leaf::U128(u) => format!(
-            "((unsigned __int128)0x{:x}ULL << 64 | 0x{:x}ULL)",
-            (u >> 64) as u64,
-            *u as u64
-        ),
-        Leaf::Bool(b) => u8::from(*b).to_string(),
-        Leaf::F32(f) => format!("{}f", hex_float(f64::from(*f))),
-        Leaf::F64(f) => hex_float(*f),
-        Leaf::LDouble(f) => format!("{}L", hex_float(*f)),
-        Leaf::Str(Some(s)) => c_string(s),
-        Leaf::Str(None) => "0".into(),
-        Leaf::Ptr(a) => format!("(void *)0x{a:x}UL"),
-        Leaf::Enum { def, index, .. } => format!("e{def}_{index}"),
-    }
-}
-
 fn c_cast(s: Scalar, leaf: &Leaf) -> String {
     format!("({})({})", s.c_name(), c_literal(leaf))
-}
-
-/// The C statement that logs the scalar `expr`.
-fn c_put(s: Scalar, expr: &str) -> String {
-    match s {
-        S::U128 => format!("wyv_put_u({expr});"),
-        S::Float => format!("wyv_put_f({expr});"),
-        S::Double => format!("wyv_put_d({expr});"),
-        S::LDouble => format!("wyv_put_ld({expr});"),
-        S::Str => format!("wyv_put_s({expr});"),
-        S::VoidPtr => format!("wyv_put_p({expr});"),
-        _ => format!("wyv_put_i((__int128)({expr}));"),
-    }
 }
 
 /// The C statements that log a value of type `ty` held in the variable `var`.
@@ -1223,15 +958,7 @@ fn sources(spec: &Spec) -> Sources {
     for r in &record_defs {
         header.push_str(r);
     }
-    let _ = writeln!(
-        header,
-        "extern char wyv_log[{LOG_SIZE}];\nextern unsigned long wyv_log_len;\n\
-         void wyv_reset(void);\nvoid wyv_put(const char *s);\n\
-         void wyv_put_i(__int128 v);\nvoid wyv_put_u(unsigned __int128 v);\n\
-         void wyv_put_f(float v);\nvoid wyv_put_d(double v);\n\
-         void wyv_put_ld(long double v);\nvoid wyv_put_s(const char *s);\n\
-         void wyv_put_p(const void *p);"
-    );
+    header.push_str(&log_declarations(LOG_SIZE));
     for k in 0..spec.records.len() {
         let name = spec.record_name(k);
         let _ = writeln!(
@@ -1248,86 +975,9 @@ fn sources(spec: &Spec) -> Sources {
 #include <stdio.h>
 #include <string.h>
 #include "abi.h"
-
-char wyv_log[sizeof wyv_log];
-unsigned long wyv_log_len;
-
-void wyv_reset(void) {
-  wyv_log_len = 0;
-  wyv_log[0] = 0;
-}
-
-void wyv_put(const char *s) {
-  for (; *s; s++)
-    if (wyv_log_len + 1 < sizeof wyv_log)
-      wyv_log[wyv_log_len++] = *s;
-  wyv_log[wyv_log_len] = 0;
-}
-
-void wyv_put_u(unsigned __int128 v) {
-  char b[48];
-  int i = 47;
-  b[i] = 0;
-  do {
-    b[--i] = (char)('0' + (int)(v % 10));
-    v /= 10;
-  } while (v);
-  wyv_put(b + i);
-}
-
-void wyv_put_i(__int128 v) {
-  if (v < 0) {
-    wyv_put("-");
-    wyv_put_u(-(unsigned __int128)v);
-  } else {
-    wyv_put_u((unsigned __int128)v);
-  }
-}
-
-void wyv_put_f(float v) {
-  unsigned u;
-  char b[16];
-  memcpy(&u, &v, sizeof u);
-  snprintf(b, sizeof b, "f%08x", u);
-  wyv_put(b);
-}
-
-void wyv_put_d(double v) {
-  unsigned long long u;
-  char b[24];
-  memcpy(&u, &v, sizeof u);
-  snprintf(b, sizeof b, "d%016llx", u);
-  wyv_put(b);
-}
-
-void wyv_put_ld(long double v) {
-  unsigned char c[sizeof v];
-  char b[32];
-  memcpy(c, &v, sizeof v);
-  b[0] = 'x';
-  for (int i = 0; i < 10; i++)
-    snprintf(b + 1 + 2 * i, 3, "%02x", c[i]);
-  wyv_put(b);
-}
-
-void wyv_put_s(const char *s) {
-  if (!s) {
-    wyv_put("null");
-  } else {
-    wyv_put("\"");
-    wyv_put(s);
-    wyv_put("\"");
-  }
-}
-
-void wyv_put_p(const void *p) {
-  char b[24];
-  snprintf(b, sizeof b, "p%lx", (unsigned long)p);
-  wyv_put(b);
-}
-
 "#,
     );
+    library.push_str(LOG_DEFINITIONS);
     for k in 0..spec.records.len() {
         let name = spec.record_name(k);
         let mut log = CLog {
@@ -1418,60 +1068,16 @@ fn reproducer(spec: &Spec, src: &Sources, i: usize) -> String {
 // ---------------------------------------------------------------------------
 // The wyvern side.
 
-/// What the C log prints for a scalar of type `s` that wyvern returned as `v`.
-fn fmt_value(s: Scalar, v: &Value) -> Result<String, String> {
-    let bad = || Err(format!("a '{}' came back as {v:?}", s.c_name()));
-    Ok(match (s, v) {
-        (S::Float, Value::Float(f)) => format!("f{:08x}", (*f as f32).to_bits()),
-        (S::Double, Value::Float(f)) => format!("d{:016x}", f.to_bits()),
-        (S::LDouble, Value::LongDouble(v)) => {
-            let mut out = String::from("x");
-            for b in v.to_le_bytes() {
-                let _ = write!(out, "{b:02x}");
-            }
-            out
-        }
-        (S::Str, Value::Null) => "null".into(),
-        (S::Str, Value::Pointer(a)) => {
-            // SAFETY: the library only returns pointers to its string literals.
-            let text = unsafe { CStr::from_ptr(*a as *const c_char) };
-            format!("\"{}\"", text.to_string_lossy())
-        }
-        (S::VoidPtr, Value::Null) => "p0".into(),
-        (S::VoidPtr, Value::Pointer(a)) => format!("p{a:x}"),
-        (S::Float | S::Double | S::LDouble | S::Str | S::VoidPtr, _) => return bad(),
-        (_, Value::Int(i) | Value::IntOf(_, i)) => i.to_string(),
-        (_, Value::U128(u)) => u.to_string(),
-        (_, Value::Bool(b)) => u8::from(*b).to_string(),
-        _ => return bad(),
-    })
-}
-
 /// The wyvern value for a leaf of a fixed parameter or a field.
 fn leaf_value(spec: &Spec, leaf: &Leaf) -> Value {
     match leaf {
-        Leaf::Int(v) => Value::Int(*v),
-        Leaf::U128(u) => match i128::try_from(*u) {
-            Ok(v) => Value::Int(v),
-            Err(_) => Value::U128(*u),
-        },
-        Leaf::Bool(b) => Value::Bool(*b),
-        Leaf::F32(f) => Value::Float(f64::from(*f)),
-        Leaf::F64(f) | Leaf::LDouble(f) => Value::Float(*f),
-        Leaf::Str(Some(s)) => Value::Str(CString::new(s.as_str()).expect("no NUL")),
-        Leaf::Str(None) | Leaf::Ptr(0) => Value::Null,
-        Leaf::Ptr(a) => Value::Pointer(*a as usize),
         Leaf::Enum {
             def,
             index,
-            by_name,
-        } => {
-            if *by_name {
-                Value::Ident(format!("e{def}_{index}"))
-            } else {
-                Value::Int(enum_value(spec, *def, *index))
-            }
-        }
+            by_name: true,
+        } => Value::Ident(format!("e{def}_{index}")),
+        Leaf::Enum { def, index, .. } => Value::Int(enum_value(spec, *def, *index)),
+        _ => random_c::leaf_value(leaf),
     }
 }
 

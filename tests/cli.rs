@@ -1,25 +1,17 @@
 //! Regression tests for the CLI's behaviour at the edges: exit statuses, closed
 //! pipes, runaway macros, and declarations wyvern cannot represent.
 
-use std::io::Read;
-use std::process::{Command, Stdio};
+#[path = "common/process.rs"]
+mod process;
 
-fn wyvern(args: &[&str]) -> (Option<i32>, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_wyvern"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("wyvern runs");
-    (
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use std::io::Read;
+use std::process::Stdio;
+
+use process::{run_wyvern, wyvern_command, Output};
 
 #[test]
 fn no_sources_is_a_usage_error() {
-    let (status, _, stderr) = wyvern(&["layout"]);
+    let Output { status, stderr, .. } = run_wyvern(&["layout"]);
     assert_eq!(status, Some(2), "{stderr}");
     assert!(stderr.contains("no declarations given"), "{stderr}");
 }
@@ -34,7 +26,12 @@ fn macros_that_double_at_each_step_do_not_hang() {
         text.push_str(&format!("#define X{i} (X{}+X{})\n", i - 1, i - 1));
     }
     std::fs::write(&header, text).unwrap();
-    let (status, stdout, stderr) = wyvern(&["dump", "--json", "-H", header.to_str().unwrap()]);
+    let Output {
+        status,
+        stdout,
+        stderr,
+        ..
+    } = run_wyvern(&["dump", "--json", "-H", header.to_str().unwrap()]);
     assert_eq!(status, Some(0), "{stderr}");
     // Small ones are evaluated; from the first whose expansion passes the limit of
     // 20,000 tokens on, each is skipped, not expanded (X79 would take 2^80 tokens).
@@ -50,7 +47,12 @@ fn unrepresentable_types_are_listed_not_lost() {
     // `_BitInt` before 14) and wyvern cannot represent.
     let decls = "struct s { _Complex short x; }; _Complex char g; _Complex int h(_Complex int); \
                  int ok(void);";
-    let (status, stdout, stderr) = wyvern(&["dump", "--json", "--cdef", decls]);
+    let Output {
+        status,
+        stdout,
+        stderr,
+        ..
+    } = run_wyvern(&["dump", "--json", "--cdef", decls]);
     assert_eq!(status, Some(0), "{stderr}");
     let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     let skipped: Vec<&str> = json["skipped"]
@@ -61,7 +63,7 @@ fn unrepresentable_types_are_listed_not_lost() {
         .collect();
     assert_eq!(skipped, ["struct s", "g", "h"]);
     assert_eq!(json["functions"][0]["name"], "ok");
-    let (status, _, stderr) = wyvern(&["layout", "--cdef", decls, "struct s"]);
+    let Output { status, stderr, .. } = run_wyvern(&["layout", "--cdef", decls, "struct s"]);
     assert_eq!(status, Some(1));
     assert!(stderr.contains("_Complex short"), "{stderr}");
 }
@@ -72,8 +74,7 @@ fn a_closed_pipe_is_not_an_error_for_json_either() {
         &["dump", "--json", "-H", "<stdlib.h>"][..],
         &["layout", "-H", "<stdlib.h>"],
     ] {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_wyvern"))
-            .args(args)
+        let mut child = wyvern_command(args)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -101,25 +102,31 @@ fn a_closed_pipe_is_not_an_error_for_json_either() {
 
 #[test]
 fn typedef_names_show_the_record_they_name() {
-    let (status, stdout, stderr) = wyvern(&["layout", "-H", "<stdio.h>", "FILE"]);
+    let Output {
+        status,
+        stdout,
+        stderr,
+        ..
+    } = run_wyvern(&["layout", "-H", "<stdio.h>", "FILE"]);
     assert_eq!(status, Some(0), "{stderr}");
     assert!(stdout.starts_with("FILE: struct _IO_FILE {"), "{stdout}");
 }
 
 #[test]
 fn a_missing_system_header_is_reported_against_the_command_line() {
-    let (status, _, stderr) = wyvern(&["layout", "-H", "<no_such_header_anywhere.h>"]);
+    let Output { status, stderr, .. } =
+        run_wyvern(&["layout", "-H", "<no_such_header_anywhere.h>"]);
     assert_eq!(status, Some(1));
     assert!(
         stderr.contains("<command line>:") && stderr.contains("no_such_header_anywhere.h"),
         "{stderr}"
     );
-    let (_, _, stderr) = wyvern(&["layout", "-H", "/nonexistent/x.h"]);
+    let Output { stderr, .. } = run_wyvern(&["layout", "-H", "/nonexistent/x.h"]);
     assert_eq!(
         stderr.trim(),
         "error: /nonexistent/x.h: no such header file"
     );
-    let (_, _, stderr) = wyvern(&["layout", "-H", "./nonexistent/x.h"]);
+    let Output { stderr, .. } = run_wyvern(&["layout", "-H", "./nonexistent/x.h"]);
     assert_eq!(
         stderr.trim(),
         "error: ./nonexistent/x.h: no such header file"
@@ -129,10 +136,15 @@ fn a_missing_system_header_is_reported_against_the_command_line() {
 #[test]
 fn a_relative_header_name_that_is_no_file_here_is_a_system_header() {
     // As `wyvern layout -H sys/stat.h 'struct stat'` is written in the docs.
-    let (status, stdout, stderr) = wyvern(&["layout", "-H", "sys/stat.h", "struct stat"]);
+    let Output {
+        status,
+        stdout,
+        stderr,
+        ..
+    } = run_wyvern(&["layout", "-H", "sys/stat.h", "struct stat"]);
     assert_eq!(status, Some(0), "{stderr}");
     assert!(stdout.starts_with("struct stat {"), "{stdout}");
-    let (status, _, stderr) = wyvern(&["layout", "-H", "sys/no_such_header.h"]);
+    let Output { status, stderr, .. } = run_wyvern(&["layout", "-H", "sys/no_such_header.h"]);
     assert_eq!(status, Some(1));
     assert!(stderr.contains("sys/no_such_header.h"), "{stderr}");
 }

@@ -2,33 +2,16 @@
 //! a database equal those through the headers; stale, damaged and foreign
 //! databases give clear errors.
 
+#[path = "common/process.rs"]
+mod process;
+
 use std::path::PathBuf;
-use std::process::Command;
 
-fn wyvern(args: &[&str]) -> (Option<i32>, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_wyvern"))
-        .args(args)
-        // A database needs no libclang: none is found here, and none is needed.
-        .env("LIBCLANG_PATH", "/nonexistent")
-        .output()
-        .expect("wyvern runs");
-    (
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use process::{run_wyvern, run_wyvern_with_env, Output};
 
-fn with_clang(args: &[&str]) -> (Option<i32>, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_wyvern"))
-        .args(args)
-        .output()
-        .expect("wyvern runs");
-    (
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+/// Runs `wyvern` where no libclang can be found: a database needs none.
+fn without_libclang(args: &[&str]) -> Output {
+    run_wyvern_with_env(("LIBCLANG_PATH", "/nonexistent"), args)
 }
 
 fn scratch(name: &str) -> PathBuf {
@@ -59,7 +42,12 @@ fn layouts_dumps_and_calls_through_a_database_equal_the_headers() {
     let db = db.to_str().unwrap();
     let mut compile = vec!["compile", "-o", db];
     compile.extend(HEADERS);
-    let (status, stdout, stderr) = with_clang(&compile);
+    let Output {
+        status,
+        stdout,
+        stderr,
+        ..
+    } = run_wyvern(&compile);
     assert_eq!(status, Some(0), "{stderr}");
     assert!(stdout.starts_with(&format!("wrote {db} (")), "{stdout}");
 
@@ -74,9 +62,9 @@ fn layouts_dumps_and_calls_through_a_database_equal_the_headers() {
         through_headers.extend(HEADERS);
         let mut through_db = command.to_vec();
         through_db.extend(["--db", db]);
-        let expected = with_clang(&through_headers);
-        assert_eq!(expected.0, Some(0), "{}", expected.2);
-        assert_eq!(wyvern(&through_db), expected, "{command:?}");
+        let expected = run_wyvern(&through_headers);
+        assert_eq!(expected.status, Some(0), "{}", expected.stderr);
+        assert_eq!(without_libclang(&through_db), expected, "{command:?}");
     }
     for call in [
         &["-l", "libm.so.6", "pow", "2", "10"][..],
@@ -90,9 +78,9 @@ fn layouts_dumps_and_calls_through_a_database_equal_the_headers() {
         through_headers.extend(call);
         let mut through_db = vec!["call", "--db", db];
         through_db.extend(call);
-        let expected = with_clang(&through_headers);
-        assert_eq!(expected.0, Some(0), "{}", expected.2);
-        assert_eq!(wyvern(&through_db), expected, "{call:?}");
+        let expected = run_wyvern(&through_headers);
+        assert_eq!(expected.status, Some(0), "{}", expected.stderr);
+        assert_eq!(without_libclang(&through_db), expected, "{call:?}");
     }
     std::fs::remove_dir_all(&dir).ok();
 }
@@ -104,9 +92,14 @@ fn check_says_when_a_database_is_stale_and_why() {
     std::fs::write(&header, "struct point { int x, y; };\n").unwrap();
     let db = dir.join("point.wydb");
     let (h, db) = (header.to_str().unwrap(), db.to_str().unwrap());
-    assert_eq!(with_clang(&["compile", "-H", h, "-o", db]).0, Some(0));
+    assert_eq!(run_wyvern(&["compile", "-H", h, "-o", db]).status, Some(0));
 
-    let (status, stdout, stderr) = with_clang(&["compile", "--check", db, "-H", h]);
+    let Output {
+        status,
+        stdout,
+        stderr,
+        ..
+    } = run_wyvern(&["compile", "--check", db, "-H", h]);
     assert_eq!(status, Some(0), "{stderr}");
     assert!(
         stdout.starts_with(&format!("{db} is up to date (")),
@@ -114,7 +107,7 @@ fn check_says_when_a_database_is_stale_and_why() {
     );
 
     std::fs::write(&header, "struct point { long x, y; };\n").unwrap();
-    let (status, _, stderr) = with_clang(&["compile", "--check", db, "-H", h]);
+    let Output { status, stderr, .. } = run_wyvern(&["compile", "--check", db, "-H", h]);
     assert_eq!(status, Some(1));
     assert_eq!(
         stderr,
@@ -129,7 +122,7 @@ fn damaged_and_foreign_databases_are_refused_combined_ones_merged() {
     let db = dir.join("arm.wydb");
     let db = db.to_str().unwrap();
     let target = "aarch64-unknown-linux-gnu";
-    let (status, _, stderr) = with_clang(&[
+    let Output { status, stderr, .. } = run_wyvern(&[
         "compile",
         "--cdef",
         "struct s { char c; long l; };",
@@ -140,14 +133,19 @@ fn damaged_and_foreign_databases_are_refused_combined_ones_merged() {
     ]);
     assert_eq!(status, Some(0), "{stderr}");
 
-    let (status, _, stderr) = wyvern(&["layout", "--db", db]);
+    let Output { status, stderr, .. } = without_libclang(&["layout", "--db", db]);
     assert_eq!(status, Some(1));
     assert!(
         stderr.starts_with(&format!("error: {db}: database is for {target} (pointer 8, little-endian, char unsigned), this machine is ")),
         "{stderr}"
     );
     // Asked for that target, its layouts are there.
-    let (status, stdout, stderr) = wyvern(&["layout", "--db", db, "--target", target, "struct s"]);
+    let Output {
+        status,
+        stdout,
+        stderr,
+        ..
+    } = without_libclang(&["layout", "--db", db, "--target", target, "struct s"]);
     assert_eq!(status, Some(0), "{stderr}");
     assert!(stdout.contains("/* size: 16, align: 8"), "{stdout}");
 
@@ -155,7 +153,7 @@ fn damaged_and_foreign_databases_are_refused_combined_ones_merged() {
     let cut = dir.join("cut.wydb");
     std::fs::write(&cut, &bytes[..bytes.len() - 3]).unwrap();
     let cut = cut.to_str().unwrap();
-    let (status, _, stderr) = wyvern(&["dump", "--db", cut]);
+    let Output { status, stderr, .. } = without_libclang(&["dump", "--db", cut]);
     assert_eq!(status, Some(1));
     assert!(
         stderr.starts_with(&format!(
@@ -165,7 +163,7 @@ fn damaged_and_foreign_databases_are_refused_combined_ones_merged() {
         "{stderr}"
     );
 
-    let (status, _, stderr) = wyvern(&["dump", "--db", "/etc/hostname"]);
+    let Output { status, stderr, .. } = without_libclang(&["dump", "--db", "/etc/hostname"]);
     assert_eq!(
         (status, stderr.as_str()),
         (
@@ -176,14 +174,19 @@ fn damaged_and_foreign_databases_are_refused_combined_ones_merged() {
 
     // Combined with --cdef, the text is parsed for the database's target and the
     // two merged; -I with nothing to parse is a usage error.
-    let (status, stdout, stderr) =
-        with_clang(&["dump", "--db", db, "--cdef", "int x;", "--target", target]);
+    let Output {
+        status,
+        stdout,
+        stderr,
+        ..
+    } = run_wyvern(&["dump", "--db", db, "--cdef", "int x;", "--target", target]);
     assert_eq!(status, Some(0), "{stderr}");
     assert!(
         stdout.contains("struct s;  /* size 16, align 8 */") && stdout.contains("extern int x;"),
         "{stdout}"
     );
-    let (status, _, stderr) = wyvern(&["dump", "--db", db, "--target", target, "-I", "/usr"]);
+    let Output { status, stderr, .. } =
+        without_libclang(&["dump", "--db", db, "--target", target, "-I", "/usr"]);
     assert_eq!(status, Some(2));
     assert!(
         stderr.contains("-I and -D apply to the headers and --cdef text"),

@@ -8,41 +8,13 @@
 
 #![cfg(feature = "cli")]
 
-// Not `mod common`: its helpers need the front ends.
+// Not `mod common`: most of its helpers need the front ends.
 #[cfg(not(all(feature = "clang", feature = "dwarf")))]
-struct Output {
-    status: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
+#[path = "common/process.rs"]
+mod process;
 
 #[cfg(not(all(feature = "clang", feature = "dwarf")))]
-impl Output {
-    fn success(&self) -> bool {
-        self.status == Some(0)
-    }
-
-    fn describe(&self) -> String {
-        format!(
-            "status {:?}\n--- stderr ---\n{}\n--- stdout ---\n{:.2000}",
-            self.status, self.stderr, self.stdout
-        )
-    }
-}
-
-#[cfg(not(all(feature = "clang", feature = "dwarf")))]
-fn run_wyvern(args: &[&str]) -> Output {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_wyvern"))
-        .args(args)
-        .stdin(std::process::Stdio::null())
-        .output()
-        .expect("wyvern runs");
-    Output {
-        status: out.status.code(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
+use process::{run_wyvern, Output};
 
 #[cfg(not(all(feature = "clang", feature = "dwarf")))]
 fn assert_missing(out: &Output, feature: &str) {

@@ -26,6 +26,10 @@ use wyvern::Parser;
 
 #[path = "common/db.rs"]
 mod db_common;
+#[path = "common/rng.rs"]
+mod rng;
+
+use rng::{env_number, Rng};
 
 /// A small database with every kind of declaration: most cases use it.
 const SMALL: &str = r#"
@@ -57,31 +61,6 @@ _Complex double cplx(_Complex float);
 #define NAME "wyvern"
 #define PI 3.14159
 "#;
-
-/// A deterministic generator (xorshift64*): the same seed gives the same cases.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
-
-fn env_number(name: &str, default: u64) -> u64 {
-    match std::env::var(name) {
-        Ok(v) => v
-            .parse()
-            .unwrap_or_else(|_| panic!("{name}={v} is not a number")),
-        Err(_) => default,
-    }
-}
 
 /// Where the body starts: after the fixed part and the header.
 fn body_start(bytes: &[u8]) -> usize {
@@ -162,7 +141,7 @@ fn load_and_use(bytes: &[u8]) -> bool {
 }
 
 fn run(name: &str, good: &[u8], cases: u64, seed: u64) -> u64 {
-    let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
+    let mut rng = Rng::new(seed);
     let mut loaded = 0;
     for n in 0..cases {
         let bytes = mutated(&mut rng, good);
@@ -181,8 +160,8 @@ fn run(name: &str, good: &[u8], cases: u64, seed: u64) -> u64 {
 
 #[test]
 fn mutated_databases_never_panic() {
-    let cases = env_number("WYVERN_DB_FUZZ_CASES", 100_000);
-    let seed = env_number("WYVERN_DB_FUZZ_SEED", 1);
+    let cases = env_number("WYVERN_DB_FUZZ_CASES").unwrap_or(100_000);
+    let seed = env_number("WYVERN_DB_FUZZ_SEED").unwrap_or(1);
     let small = Database::new(wyvern::cdef(SMALL).unwrap(), &Default::default()).to_bytes();
     let real = Parser::new()
         .header("<stdio.h>")

@@ -2,22 +2,19 @@
 //! fixtures that include no system header (so the output depends on wyvern alone).
 //! `BLESS=1 cargo test --test golden` rewrites them; review the diff before committing.
 
+#[path = "common/process.rs"]
+mod process;
+
 use std::path::Path;
-use std::process::Command;
+
+use process::run_wyvern;
 
 fn check(name: &str, args: &[&str]) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let out = Command::new(env!("CARGO_BIN_EXE_wyvern"))
-        .args(args)
-        .current_dir(root)
-        .output()
-        .expect("wyvern runs");
-    assert!(
-        out.status.success(),
-        "wyvern {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let actual = String::from_utf8(out.stdout).expect("UTF-8 output");
+    let out = run_wyvern(args);
+    assert!(out.success(), "wyvern {args:?} failed: {}", out.stderr);
+    assert!(out.stdout_is_utf8, "wyvern {args:?} printed invalid UTF-8");
+    let actual = out.stdout;
     let path = root.join("tests/golden").join(name);
     if std::env::var_os("BLESS").is_some() {
         std::fs::write(&path, &actual).expect("golden file written");

@@ -9,7 +9,6 @@ mod common;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::process::Command;
 
 use serde_json::Value;
 
@@ -38,20 +37,22 @@ fn installed_libclangs() -> Vec<PathBuf> {
     found
 }
 
+/// What `wyvern` with `args` printed with `libclang` (the directory holding it);
+/// it must succeed.
 fn run(libclang: &PathBuf, args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_wyvern"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("LIBCLANG_PATH", libclang)
-        .output()
-        .expect("wyvern runs");
+    let out = common::run_wyvern_with_env(("LIBCLANG_PATH", libclang), args);
     assert!(
-        out.status.success(),
+        out.success(),
         "with {}: wyvern {args:?}: {}",
         libclang.display(),
-        String::from_utf8_lossy(&out.stderr)
+        out.stderr
     );
-    String::from_utf8(out.stdout).expect("UTF-8")
+    assert!(
+        out.stdout_is_utf8,
+        "with {}: wyvern {args:?} printed invalid UTF-8",
+        libclang.display()
+    );
+    out.stdout
 }
 
 /// Names that each libclang's own builtin headers (its resource directory's

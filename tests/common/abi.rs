@@ -37,17 +37,6 @@ pub fn announce(text: &str) {
     let _ = writeln!(std::io::stderr(), "{text}");
 }
 
-/// A number from the environment, decimal or `0x` hexadecimal, `_` allowed.
-pub fn env_number(name: &str) -> Option<u64> {
-    let text = std::env::var(name).ok()?;
-    let text = text.trim().replace('_', "");
-    let parsed = match text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")) {
-        Some(hex) => u64::from_str_radix(hex, 16),
-        None => text.parse(),
-    };
-    Some(parsed.unwrap_or_else(|e| panic!("{name}={text}: {e}")))
-}
-
 /// The library's log (`wyv_log`, `wyv_log_len`), read and reset through its symbols.
 pub struct Log {
     text: *mut u8,

@@ -8,18 +8,25 @@
 
 pub mod abi;
 pub mod corpus;
+mod process;
+pub mod random_c;
+mod rng;
+
+// Each test binary uses only some of them.
+#[allow(unused_imports)]
+pub use rng::{env_number, Rng};
+
+#[allow(unused_imports)]
+pub use process::{
+    run, run_wyvern, run_wyvern_with_env, truncate, wyvern_bin, wyvern_command, Output,
+};
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
-
-/// The `wyvern` binary cargo built for this test run.
-pub fn wyvern_bin() -> &'static str {
-    env!("CARGO_BIN_EXE_wyvern")
-}
 
 /// The directory of the fixture headers.
 pub fn fixtures_dir() -> PathBuf {
@@ -29,52 +36,6 @@ pub fn fixtures_dir() -> PathBuf {
 /// The absolute path of a fixture, e.g. `fixture("records.h")`.
 pub fn fixture(name: &str) -> PathBuf {
     fixtures_dir().join(name)
-}
-
-/// What a finished process left behind.
-#[derive(Debug)]
-pub struct Output {
-    /// The exit status, `None` when a signal killed the process.
-    pub status: Option<i32>,
-    /// Everything it printed on stdout.
-    pub stdout: String,
-    /// Everything it printed on stderr.
-    pub stderr: String,
-}
-
-impl Output {
-    /// Whether the process exited with status 0.
-    pub fn success(&self) -> bool {
-        self.status == Some(0)
-    }
-
-    /// A few lines to paste into a failure message.
-    pub fn describe(&self) -> String {
-        format!(
-            "status: {:?}\n--- stderr ---\n{}\n--- stdout (first 2000 bytes) ---\n{}",
-            self.status,
-            self.stderr.trim_end(),
-            truncate(&self.stdout, 2000)
-        )
-    }
-}
-
-/// Runs `wyvern` with `args` (no shell: `<stdio.h>` is passed as it is).
-pub fn run_wyvern<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Output {
-    run(Command::new(wyvern_bin()).args(args))
-}
-
-/// Runs `command` to completion with no standard input.
-pub fn run(command: &mut Command) -> Output {
-    let output = command
-        .stdin(Stdio::null())
-        .output()
-        .unwrap_or_else(|err| panic!("cannot run {command:?}: {err}"));
-    Output {
-        status: output.status.code(),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
 }
 
 /// Runs `wyvern` and parses its stdout as JSON, or explains why it could not.
@@ -426,18 +387,6 @@ pub fn c_string(text: &str) -> String {
     literal
 }
 
-/// The first `max` bytes of `text` (on a char boundary).
-pub fn truncate(text: &str, max: usize) -> &str {
-    if text.len() <= max {
-        return text;
-    }
-    let mut end = max;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    &text[..end]
-}
-
 /// A fixture's C source (`include-fixtures/<stem>.c`) built into a shared
 /// library, once per test binary, in a scratch directory that lives for the
 /// process (removed when it exits).
@@ -532,44 +481,4 @@ pub fn fixture_library(stem: &str) -> &'static FixtureLibrary {
     }));
     built.insert(stem.to_owned(), entry);
     entry
-}
-
-/// A seeded PRNG for the generated tests (splitmix64): small, fast and the same
-/// everywhere.
-pub struct Rng(pub u64);
-
-impl Rng {
-    pub fn new(seed: u64) -> Rng {
-        Rng(seed)
-    }
-
-    pub fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    /// `0..n`
-    pub fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    /// `lo..=hi`
-    pub fn between(&mut self, lo: usize, hi: usize) -> usize {
-        lo + self.below(hi - lo + 1)
-    }
-
-    pub fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 100 < percent
-    }
-
-    pub fn pick<T: Copy>(&mut self, items: &[T]) -> T {
-        items[self.below(items.len())]
-    }
-
-    pub fn wide(&mut self) -> u128 {
-        (u128::from(self.next()) << 64) | u128::from(self.next())
-    }
 }
