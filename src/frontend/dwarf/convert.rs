@@ -258,14 +258,23 @@ impl<'d, 'a> Converter<'d, 'a> {
         Ok(())
     }
 
+    /// The entry that attribute `at` of `entry` refers to within its unit
+    /// (`DW_AT_specification`, `DW_AT_abstract_origin`), if it has one.
+    fn referenced(unit: &Unit<'a>, entry: &Die<'a>, at: gimli::DwAt) -> Result<Option<Die<'a>>> {
+        match entry.attr_value(at) {
+            Some(AttributeValue::UnitRef(offset)) => Ok(Some(unit.entry(offset)?)),
+            _ => Ok(None),
+        }
+    }
+
     /// A top-level entry's name as a user asks for it: `f`, `struct s`, `t`.
     fn declared_name(&self, unit: &Unit<'a>, entry: &Die<'a>) -> Result<String> {
         // A definition may name its declaration or abstract origin instead.
         let mut name = self.name(unit, entry)?;
         for at in [gimli::DW_AT_specification, gimli::DW_AT_abstract_origin] {
             if name.is_none() {
-                if let Some(AttributeValue::UnitRef(offset)) = entry.attr_value(at) {
-                    name = self.name(unit, &unit.entry(offset)?)?;
+                if let Some(other) = Self::referenced(unit, entry, at)? {
+                    name = self.name(unit, &other)?;
                 }
             }
         }
@@ -977,14 +986,8 @@ impl<'d, 'a> Converter<'d, 'a> {
         }
         // The out-of-line copy of a function also inlined (gcc -O2) is a concrete
         // instance: its name, type and parameters are its abstract origin's.
-        let origin;
-        let entry = match entry.attr_value(gimli::DW_AT_abstract_origin) {
-            Some(AttributeValue::UnitRef(offset)) => {
-                origin = unit.entry(offset)?;
-                &origin
-            }
-            _ => entry,
-        };
+        let origin = Self::referenced(unit, entry, gimli::DW_AT_abstract_origin)?;
+        let entry = origin.as_ref().unwrap_or(entry);
         if !Self::flag(entry, gimli::DW_AT_external) {
             return Ok(());
         }
@@ -1028,14 +1031,8 @@ impl<'d, 'a> Converter<'d, 'a> {
         // gcc describes a variable declared before its definition (`extern int x;`
         // in the header the source includes) twice: the declaration has the name,
         // type, linkage name and `external`, the definition only points to it.
-        let declaration;
-        let decl = match entry.attr_value(gimli::DW_AT_specification) {
-            Some(AttributeValue::UnitRef(offset)) => {
-                declaration = unit.entry(offset)?;
-                &declaration
-            }
-            _ => entry,
-        };
+        let declaration = Self::referenced(unit, entry, gimli::DW_AT_specification)?;
+        let decl = declaration.as_ref().unwrap_or(entry);
         if !Self::flag(decl, gimli::DW_AT_external) {
             return Ok(());
         }
