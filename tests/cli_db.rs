@@ -148,6 +148,27 @@ fn damaged_and_foreign_databases_are_refused_combined_ones_merged() {
     } = without_libclang(&["layout", "--db", db, "--target", target, "struct s"]);
     assert_eq!(status, Some(0), "{stderr}");
     assert!(stdout.contains("/* size: 16, align: 8"), "{stdout}");
+    // The triple as the user writes it names the same target as clang's
+    // normalised one the database records (aarch64-linux-gnu and
+    // aarch64-unknown-linux-gnu differ only by the vendor); another target does not.
+    for (asked, same) in [
+        ("aarch64-linux-gnu", true),
+        ("aarch64-pc-linux-gnu", true),
+        ("aarch64-linux-musl", false),
+        ("x86_64-unknown-linux-gnu", false),
+    ] {
+        let Output { status, stderr, .. } =
+            without_libclang(&["layout", "--db", db, "--target", asked, "struct s"]);
+        if same {
+            assert_eq!(status, Some(0), "--target {asked}: {stderr}");
+        } else {
+            assert_eq!(status, Some(1), "--target {asked}");
+            assert_eq!(
+                stderr,
+                format!("error: {db}: the database is for {target}, not --target {asked}\n")
+            );
+        }
+    }
 
     let bytes = std::fs::read(db).unwrap();
     let cut = dir.join("cut.wydb");

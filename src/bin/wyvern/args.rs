@@ -124,7 +124,7 @@ impl Sources {
             let types = read_dwarf(path)?;
             // With headers, the merge compares the target clang normalised.
             if let Some(triple) = self.target.as_ref().filter(|_| !self.parses()) {
-                if types.target().triple != *triple {
+                if !same_target(&types.target().triple, triple) {
                     bail!(
                         "{}: the object is for {}, not --target {triple}",
                         path.display(),
@@ -206,7 +206,9 @@ impl Sources {
             None => database
                 .into_host_types()
                 .map_err(|e| anyhow::anyhow!("{}: {e}", path.display())),
-            Some(triple) if *triple == database.target().triple => Ok(database.types().clone()),
+            Some(triple) if same_target(&database.target().triple, triple) => {
+                Ok(database.types().clone())
+            }
             Some(triple) => bail!(
                 "{}: the database is for {}, not --target {triple}",
                 path.display(),
@@ -214,6 +216,21 @@ impl Sources {
             ),
         }
     }
+}
+
+/// Whether two target triples name the same target: clang normalises what the
+/// user writes (`i686-linux-gnu` is recorded as `i686-unknown-linux-gnu`,
+/// `x86_64-linux-gnu` as `x86_64-pc-linux-gnu`), so the vendor, which changes
+/// no layout or calling convention on the targets wyvern lays out, is left out.
+fn same_target(recorded: &str, asked: &str) -> bool {
+    fn parts(triple: &str) -> impl Iterator<Item = &str> {
+        triple
+            .split('-')
+            .enumerate()
+            .filter(|&(i, part)| i == 0 || !matches!(part, "pc" | "unknown"))
+            .map(|(_, part)| part)
+    }
+    parts(recorded).eq(parts(asked))
 }
 
 /// The error for a source whose front end this build left out.
