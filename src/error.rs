@@ -7,7 +7,8 @@
 
 use std::fmt;
 use std::path::PathBuf;
-use std::sync::Arc;
+
+use crate::location::SourceLocation;
 
 /// The crate's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -56,115 +57,6 @@ impl fmt::Display for Error {
 /// The message already says everything, the I/O error's text included, so there is
 /// no separate `source()` (which would print it twice in error chains).
 impl std::error::Error for Error {}
-
-/// A position in C source: file, 1-based line and column.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-pub struct SourceLocation {
-    /// The file as the compiler named it; shared by every location in that file.
-    #[serde(with = "file_table")]
-    pub file: Arc<str>,
-    /// 1-based line.
-    pub line: u32,
-    /// 1-based column.
-    pub column: u32,
-}
-
-/// How [`SourceLocation::file`] is serialised: as a string, or, while a type
-/// database is written or read ([`file_table::writing`], [`file_table::reading`]),
-/// as an index into the database's table of files, so that each file name is
-/// stored once and every location in it shares one `Arc<str>` when loaded.
-pub(crate) mod file_table {
-    use std::cell::RefCell;
-    use std::sync::Arc;
-
-    use rustc_hash::FxHashMap;
-    use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
-    enum Table {
-        Writing {
-            index: FxHashMap<Arc<str>, u32>,
-            files: Vec<Arc<str>>,
-        },
-        Reading(Vec<Arc<str>>),
-    }
-
-    thread_local! {
-        static TABLE: RefCell<Option<Table>> = const { RefCell::new(None) };
-    }
-
-    /// Restores the table that was active before, also on unwinding.
-    struct Restore(Option<Table>);
-
-    impl Drop for Restore {
-        fn drop(&mut self) {
-            let previous = self.0.take();
-            TABLE.with(|t| *t.borrow_mut() = previous);
-        }
-    }
-
-    /// Runs `f` (which serialises) with file names written as indices; returns
-    /// its result and the table of files, in index order.
-    #[cfg_attr(not(feature = "db"), allow(dead_code))]
-    pub(crate) fn writing<R>(f: impl FnOnce() -> R) -> (R, Vec<Arc<str>>) {
-        let fresh = Table::Writing {
-            index: FxHashMap::default(),
-            files: Vec::new(),
-        };
-        let restore = Restore(TABLE.with(|t| t.borrow_mut().replace(fresh)));
-        let result = f();
-        let files = match TABLE.with(|t| t.borrow_mut().take()) {
-            Some(Table::Writing { files, .. }) => files,
-            _ => Vec::new(),
-        };
-        drop(restore);
-        (result, files)
-    }
-
-    /// Runs `f` (which deserialises) with file names read as indices into `files`.
-    #[cfg_attr(not(feature = "db"), allow(dead_code))]
-    pub(crate) fn reading<R>(files: Vec<Arc<str>>, f: impl FnOnce() -> R) -> R {
-        let _restore = Restore(TABLE.with(|t| t.borrow_mut().replace(Table::Reading(files))));
-        f()
-    }
-
-    pub(super) fn serialize<S: Serializer>(file: &Arc<str>, s: S) -> Result<S::Ok, S::Error> {
-        let index = TABLE.with(|t| match &mut *t.borrow_mut() {
-            Some(Table::Writing { index, files }) => {
-                Some(*index.entry(file.clone()).or_insert_with(|| {
-                    files.push(file.clone());
-                    (files.len() - 1) as u32
-                }))
-            }
-            _ => None,
-        });
-        match index {
-            Some(i) => i.serialize(s),
-            None => file.serialize(s),
-        }
-    }
-
-    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Arc<str>, D::Error> {
-        let reading = TABLE.with(|t| matches!(&*t.borrow(), Some(Table::Reading(_))));
-        if !reading {
-            return Ok(Arc::from(String::deserialize(d)?));
-        }
-        let i = u32::deserialize(d)?;
-        TABLE
-            .with(|t| match &*t.borrow() {
-                Some(Table::Reading(files)) => files.get(i as usize).cloned(),
-                _ => None,
-            })
-            .ok_or_else(|| {
-                serde::de::Error::custom(format!("file index {i} is not in the table of files"))
-            })
-    }
-}
-
-impl fmt::Display for SourceLocation {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}", self.file, self.line, self.column)
-    }
-}
 
 /// One diagnostic of the C compiler front end.
 #[derive(Debug, Clone, PartialEq, Eq)]

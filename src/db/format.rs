@@ -55,9 +55,8 @@ pub(super) fn encode(header: &Header, types: &TypeSet) -> Vec<u8> {
     // sequence of unknown length, no I/O.
     // The body: the table of source files, then the set, whose locations name
     // their files by index into the table.
-    let (data, files) = crate::error::file_table::writing(|| {
-        postcard::to_allocvec(types.data()).unwrap_or_default()
-    });
+    let (data, files) =
+        super::file_table::writing(|| postcard::to_allocvec(types.data()).unwrap_or_default());
     let files: Vec<&str> = files.iter().map(|f| &**f).collect();
     let mut body = postcard::to_allocvec(&files).unwrap_or_default();
     body.extend_from_slice(&data);
@@ -181,7 +180,7 @@ pub(super) fn decode(bytes: &[u8], want: Option<&Target>) -> Result<(Header, Typ
         Err(e) => return Err(bad(format!("damaged table of files: {e}"))),
     };
     let files: Vec<std::sync::Arc<str>> = files.into_iter().map(std::sync::Arc::from).collect();
-    let decoded = crate::error::file_table::reading(files, || {
+    let decoded = super::file_table::reading(files, || {
         postcard::take_from_bytes::<TypeSetData>(data_bytes)
     });
     let data: TypeSetData = match decoded {

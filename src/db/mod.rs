@@ -66,6 +66,7 @@
 //! [`Inputs`] a front end records (to hash them); it
 //! needs no front end to load, and never calls C.
 
+mod file_table;
 mod format;
 mod inputs;
 mod validate;

@@ -10,7 +10,8 @@ use std::ptr;
 
 use clang_sys::*;
 
-use crate::error::{Diagnostic, SourceLocation};
+use crate::error::Diagnostic;
+use crate::SourceLocation;
 
 /// Turns a `CXString` into a `String`, disposing it.
 fn take_string(s: CXString) -> String {
