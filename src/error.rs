@@ -58,13 +58,50 @@ impl fmt::Display for Error {
 /// no separate `source()` (which would print it twice in error chains).
 impl std::error::Error for Error {}
 
+/// How serious a [`Diagnostic`] is, as the C compiler rates it. Displays and
+/// serialises as the compiler prints it: `note`, `warning`, `error`, `fatal error`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[non_exhaustive]
+pub enum Severity {
+    /// Context for another diagnostic.
+    #[serde(rename = "note")]
+    Note,
+    /// Something suspicious that does not stop the parse.
+    #[serde(rename = "warning")]
+    Warning,
+    /// An error: the declarations did not parse.
+    #[serde(rename = "error")]
+    Error,
+    /// An error after which the compiler stopped.
+    #[serde(rename = "fatal error")]
+    Fatal,
+}
+
+impl Severity {
+    /// The compiler's word for it: `"note"`, `"warning"`, `"error"`, `"fatal error"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Note => "note",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+            Severity::Fatal => "fatal error",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// One diagnostic of the C compiler front end.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
     /// Where it points, when it points somewhere.
     pub location: Option<SourceLocation>,
-    /// `"error"`, `"fatal error"` or `"warning"`.
-    pub severity: &'static str,
+    /// How serious it is.
+    pub severity: Severity,
     /// The compiler's message.
     pub message: String,
 }
@@ -73,7 +110,7 @@ impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Errors are what `Error` reports, so only other severities are named.
         let severity = match self.severity {
-            "error" | "fatal error" => String::new(),
+            Severity::Error | Severity::Fatal => String::new(),
             other => format!("{other}: "),
         };
         match &self.location {
@@ -281,5 +318,43 @@ fn shorten(text: &str) -> std::borrow::Cow<'_, str> {
     match text.char_indices().nth(SHOWN) {
         Some((end, _)) => format!("{}…", &text[..end]).into(),
         None => text.into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn severities_display_and_serialise_as_the_compiler_prints_them() {
+        for (severity, text) in [
+            (Severity::Note, "note"),
+            (Severity::Warning, "warning"),
+            (Severity::Error, "error"),
+            (Severity::Fatal, "fatal error"),
+        ] {
+            assert_eq!(severity.to_string(), text);
+            assert_eq!(
+                serde_json::to_string(&severity).unwrap(),
+                serde_json::to_string(text).unwrap()
+            );
+        }
+        let at = SourceLocation {
+            file: "a.h".into(),
+            line: 3,
+            column: 7,
+        };
+        let shown = |severity| {
+            Diagnostic {
+                location: Some(at.clone()),
+                severity,
+                message: "m".into(),
+            }
+            .to_string()
+        };
+        assert_eq!(shown(Severity::Note), "a.h:3:7: note: m");
+        assert_eq!(shown(Severity::Warning), "a.h:3:7: warning: m");
+        assert_eq!(shown(Severity::Error), "a.h:3:7: m");
+        assert_eq!(shown(Severity::Fatal), "a.h:3:7: m");
     }
 }

@@ -129,7 +129,7 @@ mod location;
 mod runtime;
 pub mod types;
 
-pub use error::{Diagnostic, Error, ErrorKind, Result};
+pub use error::{Diagnostic, Error, ErrorKind, Result, Severity};
 #[cfg(feature = "clang")]
 pub use frontend::clang::{cdef, libclang_version, Parser};
 pub use location::SourceLocation;
