@@ -222,9 +222,11 @@ fn in_file(e: crate::Error, path: &Path) -> crate::Error {
         ErrorKind::Database {
             file: None,
             message,
+            source,
         } => ErrorKind::Database {
             file: Some(path.to_path_buf()),
             message,
+            source,
         }
         .into(),
         other => other.into(),

@@ -54,11 +54,17 @@ impl Module {
     /// to (they differ for an asm label), with the library defining it.
     fn find_declared(&self, declared: &str, symbol: &str) -> Result<(*mut c_void, Arc<Library>)> {
         let mut messages = Vec::new();
+        let mut cause = None;
         for library in &self.libraries {
             match library.symbol(symbol) {
                 Ok(address) => return Ok((address, library.clone())),
                 Err(e) => match e.into_kind() {
-                    ErrorKind::Symbol { message, .. } => messages.push(message),
+                    ErrorKind::Symbol {
+                        message, source, ..
+                    } => {
+                        messages.push(message);
+                        cause = source;
+                    }
                     other => return Err(other.into()),
                 },
             }
@@ -80,6 +86,7 @@ impl Module {
                 .last()
                 .cloned()
                 .unwrap_or_else(|| "no library to search".into()),
+            source: cause,
         }
         .into())
     }
