@@ -360,7 +360,7 @@ pub enum ErrorKind {
         /// How many elements it is declared with.
         declared: u64,
         /// How many were asked for.
-        asked: usize,
+        asked: u64,
     },
     /// Values of a C type that wyvern cannot convert (a floating-point format it
     /// does not know).
@@ -595,6 +595,108 @@ mod tests {
         assert_eq!(
             e.to_string(),
             "/nonexistent/wyvern.wydb: No such file or directory (os error 2)"
+        );
+    }
+
+    /// A module of `text`'s declarations over the running process (libc).
+    #[cfg(feature = "clang")]
+    fn module(text: &str) -> crate::Module {
+        crate::Module::new(
+            crate::cdef(text).expect("the declarations parse"),
+            crate::Library::this_process(),
+        )
+    }
+
+    #[cfg(feature = "clang")]
+    #[test]
+    fn a_static_function_is_said_to_have_no_symbol_with_where_it_is() {
+        let m = module("static inline int twice(int x) { return 2 * x; }");
+        let e = m.function("twice").unwrap_err();
+        let ErrorKind::NoSymbol {
+            name,
+            inline,
+            location,
+        } = e.kind()
+        else {
+            panic!("{e:?}")
+        };
+        assert_eq!((name.as_str(), *inline), ("twice", true));
+        let at = location.as_ref().expect("a location");
+        assert_eq!((at.line, at.column), (1, 19));
+        assert_eq!(
+            e.to_string(),
+            format!("'twice' is static inline: it has no symbol to call (declared at {at})")
+        );
+    }
+
+    #[cfg(feature = "clang")]
+    #[test]
+    fn globals_read_as_arrays_say_what_they_are_and_how_long() {
+        let m = module("extern int environ_like; extern int four[4]; extern int some[];");
+        // SAFETY: each is refused before anything is read.
+        let e = unsafe { m.global_array("environ_like", 1) }.unwrap_err();
+        assert!(
+            matches!(e.kind(), ErrorKind::WrongKind { name, expected: "an array", found: Some(f) }
+                if name == "environ_like" && f == "'int'"),
+            "{e:?}"
+        );
+        assert_eq!(e.to_string(), "'environ_like' is 'int', not an array");
+        // SAFETY: as above.
+        let e = unsafe { m.global_array("four", 5) }.unwrap_err();
+        assert!(
+            matches!(e.kind(), ErrorKind::ArrayLength { name, declared: 4, asked: 5 } if name == "four"),
+            "{e:?}"
+        );
+        // SAFETY: as above.
+        let e = unsafe { m.global("some") }.unwrap_err();
+        assert!(
+            matches!(e.kind(), ErrorKind::UnknownLength { name: Some(n), ty } if n == "some" && ty == "int []"),
+            "{e:?}"
+        );
+    }
+
+    #[cfg(feature = "clang")]
+    #[test]
+    fn functions_and_callbacks_say_which_part_does_not_fit() {
+        let m = module(
+            "int abs(int);\n\
+             __attribute__((ms_abi)) __int128 wide(void) __asm__(\"abs\");",
+        );
+        let abs = m.function("abs").unwrap();
+        let e = crate::Callback::for_param(&abs, 1, |_| 0).unwrap_err();
+        assert!(
+            matches!(e.kind(), ErrorKind::NoParameter { function, index: 1, count: 1 }
+                if function == "int abs(int)"),
+            "{e:?}"
+        );
+        assert_eq!(
+            e.to_string(),
+            "'int abs(int)' has no parameter 1 (it has 1)"
+        );
+        let int = m.types().type_named("int").unwrap();
+        let e = crate::Callback::new(m.types(), int, |_| 0).unwrap_err();
+        assert!(
+            matches!(e.kind(), ErrorKind::WrongKind { name, expected: "a function pointer type", found: None }
+                if name == "int"),
+            "{e:?}"
+        );
+        let e = m.function("wide").unwrap_err();
+        let ErrorKind::Uncallable { function, reason } = e.kind() else {
+            panic!("{e:?}")
+        };
+        assert!(
+            function.as_deref().is_some_and(|f| f.contains("wide")),
+            "{e:?}"
+        );
+        assert!(
+            reason.contains("__int128") && reason.contains("ms_abi"),
+            "{e}"
+        );
+        let void = m.types().type_named("void").unwrap();
+        let e = crate::CData::new(m.types(), void).unwrap_err();
+        assert!(
+            matches!(e.kind(), ErrorKind::WrongKind { name, expected, .. } if name == "void" && expected.starts_with("an object type")),
+            "{e:?}"
         );
     }
 

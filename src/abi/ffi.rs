@@ -149,7 +149,7 @@ impl CallInterface {
     /// arguments after the fixed ones (already promoted).
     ///
     /// # Errors
-    /// [`ErrorKind::Unsupported`] for a calling convention, target or type that
+    /// [`ErrorKind::Uncallable`] for a calling convention, target or type that
     /// cannot be called, saying which parameter and why.
     pub fn new(set: &TypeSet, sig: &FnSig, variadic: &[TypeId]) -> Result<CallInterface> {
         CallInterface::build(set, sig, variadic, false)
@@ -532,7 +532,11 @@ fn splits_in_sixth_gpr(
 }
 
 fn unsupported(what: &str) -> crate::Error {
-    ErrorKind::Unsupported(format!("cannot call this function: {what}")).into()
+    ErrorKind::Uncallable {
+        function: None,
+        reason: what.to_owned(),
+    }
+    .into()
 }
 
 fn slot(set: &TypeSet, ty: TypeId) -> Result<Slot> {
