@@ -568,6 +568,42 @@ mod tests {
         );
     }
 
+    #[cfg(feature = "dwarf")]
+    #[test]
+    fn damaged_dwarf_keeps_gimlis_error() {
+        use object::{Object, ObjectSection};
+        let dir = std::env::temp_dir().join(format!("wyvern-errors-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let c = dir.join("t.c");
+        let o = dir.join("t.o");
+        std::fs::write(&c, "struct point { int x, y; } origin;\n").unwrap();
+        let status = std::process::Command::new("gcc")
+            .args(["-g", "-c", "-o"])
+            .arg(&o)
+            .arg(&c)
+            .status()
+            .expect("gcc runs");
+        assert!(status.success());
+        let mut bytes = std::fs::read(&o).unwrap();
+        let _ = std::fs::remove_dir_all(&dir);
+        let (start, len) = {
+            let file = object::File::parse(&*bytes).unwrap();
+            let info = file.section_by_name(".debug_info").unwrap();
+            let (start, len) = info.file_range().unwrap();
+            (start as usize, len as usize)
+        };
+        // Past the unit's 12-byte header, every entry's abbreviation code is garbage.
+        bytes[start + 12..start + len].fill(0xff);
+        let e = crate::frontend::dwarf::read_bytes(&bytes, "t.o").unwrap_err();
+        assert!(matches!(e.kind(), ErrorKind::Dwarf { .. }), "{e:?}");
+        assert!(source_of(&e).is::<gimli::Error>(), "{e:?}");
+        assert!(
+            e.to_string()
+                .starts_with("cannot read the debug info of 't.o': "),
+            "{e}"
+        );
+    }
+
     #[cfg(feature = "db")]
     #[test]
     fn a_damaged_database_keeps_postcards_error() {

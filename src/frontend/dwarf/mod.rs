@@ -228,7 +228,7 @@ fn convert_bytes(
     });
     // Split DWARF: skeleton units name the `.dwo` files that hold the entries, or
     // a `.dwp` package holds them all, indexed by the units' DWO ids.
-    let skeletons = skeletons(&dwarf).map_err(|e| bad(e.to_string()))?;
+    let skeletons = skeletons(&dwarf).map_err(|e| because(e.to_string(), Box::new(e)))?;
     let package_bytes = match package {
         Some(path) if !skeletons.is_empty() => Some((
             path,
