@@ -175,23 +175,9 @@ fn convert_bytes(
     package: Option<&Path>,
     names: Option<&[&str]>,
 ) -> Result<TypeSet> {
-    let bad = |message: String| -> crate::Error {
-        ErrorKind::Dwarf {
-            object: name.to_owned(),
-            message,
-            source: None,
-        }
-        .into()
-    };
+    let bad = |message: String| dwarf_error(name, message, None);
     // As `bad`, for what object, gimli or the system found: their error is the source.
-    let because = |message: String, cause: crate::error::Cause| -> crate::Error {
-        ErrorKind::Dwarf {
-            object: name.to_owned(),
-            message,
-            source: Some(cause),
-        }
-        .into()
-    };
+    let because = |message: String, cause| dwarf_error(name, message, Some(cause));
     let file = object::File::parse(bytes)
         .map_err(|e| because(format!("not an object file: {e}"), Box::new(e)))?;
     if file.section_by_name(".debug_info").is_none() {
@@ -447,4 +433,14 @@ fn target_of(file: &object::File<'_>) -> Target {
         char_signed: !matches!(file.architecture(), A::Aarch64 | A::Arm),
         little_endian: file.is_little_endian(),
     }
+}
+
+/// An [`ErrorKind::Dwarf`] error about `object`.
+fn dwarf_error(object: &str, message: String, source: Option<crate::error::Cause>) -> crate::Error {
+    ErrorKind::Dwarf {
+        object: object.to_owned(),
+        message,
+        source,
+    }
+    .into()
 }
