@@ -736,6 +736,40 @@ mod tests {
         );
     }
 
+    #[cfg(feature = "clang")]
+    #[test]
+    fn a_record_left_out_says_so_and_why() {
+        let set = crate::cdef("struct ci { _Complex int z; }; struct ci *p;").unwrap();
+        let ty = set.type_named("struct ci").unwrap();
+        let e = set.record_layout(ty.id, "struct ci").unwrap_err();
+        let ErrorKind::LeftOut { name, reason } = e.kind() else {
+            panic!("{e:?}")
+        };
+        assert_eq!(name, "struct ci");
+        assert!(reason.contains("a complex integer type"), "{reason}");
+        assert!(
+            e.to_string()
+                .starts_with("'struct ci' was left out: cannot represent the type '_Complex int'"),
+            "{e}"
+        );
+    }
+
+    #[cfg(feature = "clang")]
+    #[test]
+    fn an_object_too_big_for_memory_says_its_size() {
+        let set = crate::cdef("extern char huge[1L << 59];").unwrap();
+        let ty = set.global("huge").unwrap().ty;
+        let e = crate::CData::new(&set, ty).unwrap_err();
+        assert!(
+            matches!(e.kind(), ErrorKind::OutOfMemory { bytes } if *bytes == 1 << 59),
+            "{e:?}"
+        );
+        assert_eq!(
+            e.to_string(),
+            format!("out of memory for an object of {} bytes", 1u64 << 59)
+        );
+    }
+
     #[test]
     fn an_error_without_a_cause_has_no_source() {
         let e = Error::not_found("function", "pwo", Some("pow".into()));
