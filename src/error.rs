@@ -371,6 +371,33 @@ pub enum ErrorKind {
         /// Whether a value was being written (else read).
         writing: bool,
     },
+    /// A type id from another set was given to this one.
+    #[error(
+        "cannot derive a type from type id {id}: it is not of this set (which has {types} types)"
+    )]
+    ForeignType {
+        /// The id's index.
+        id: usize,
+        /// How many types this set has.
+        types: usize,
+    },
+    /// A set being merged is damaged: it refers to what it does not have.
+    #[error("cannot merge {set}: {what}")]
+    DamagedSet {
+        /// The set's label (`--dwarf libfoo.so`).
+        set: String,
+        /// What is wrong (`type 12 does not exist`).
+        what: String,
+    },
+    /// A type name names a type that no declaration of the set uses, so the set
+    /// has no id for it.
+    #[error(
+        "the type '{name}' is not used by these declarations (add a declaration that uses it)"
+    )]
+    UnusedType {
+        /// The type as written.
+        name: String,
+    },
     /// Something that cannot happen did: a bug in wyvern.
     #[error("internal error (a bug in wyvern; please report it): {0}")]
     Internal(String),
