@@ -798,6 +798,42 @@ mod tests {
     }
 
     #[test]
+    fn the_type_layers_variants_say_what_its_messages_said() {
+        let said = |kind: ErrorKind| Error::from(kind).to_string();
+        assert_eq!(
+            said(ErrorKind::ForeignType { id: 7, types: 3 }),
+            "cannot derive a type from type id 7: it is not of this set (which has 3 types)"
+        );
+        assert_eq!(
+            said(ErrorKind::DamagedSet {
+                set: "--dwarf libfoo.so".into(),
+                what: "type 12 does not exist".into()
+            }),
+            "cannot merge --dwarf libfoo.so: type 12 does not exist"
+        );
+        assert_eq!(
+            said(ErrorKind::UnusedType {
+                name: "long double".into()
+            }),
+            "the type 'long double' is not used by these declarations (add a declaration that uses it)"
+        );
+        assert_eq!(
+            said(ErrorKind::WrongKind {
+                name: "errno".into(),
+                expected: "a function",
+                found: Some("a global variable".into())
+            }),
+            "'errno' is a global variable, not a function"
+        );
+        assert_eq!(
+            said(ErrorKind::TooLarge {
+                what: "an array of 4 'int'".into()
+            }),
+            "an array of 4 'int' is too large"
+        );
+    }
+
+    #[test]
     fn an_error_without_a_cause_has_no_source() {
         let e = Error::not_found("function", "pwo", Some("pow".into()));
         assert!(std::error::Error::source(&e).is_none());
