@@ -149,7 +149,7 @@ impl CallInterface {
     /// arguments after the fixed ones (already promoted).
     ///
     /// # Errors
-    /// [`ErrorKind::Unsupported`] for a calling convention, target or type that
+    /// [`ErrorKind::Uncallable`] for a calling convention, target or type that
     /// cannot be called, saying which parameter and why.
     pub fn new(set: &TypeSet, sig: &FnSig, variadic: &[TypeId]) -> Result<CallInterface> {
         CallInterface::build(set, sig, variadic, false)
@@ -330,8 +330,8 @@ impl CallInterface {
             .iter()
             .map(|q| q.id)
             .chain(variadic.iter().copied());
-        let expected =
-            super::sysv::stack_bytes(set, sig.ret.id, all).map_err(|e| unsupported(&e.0))?;
+        let expected = super::sysv::stack_bytes(set, sig.ret.id, all)
+            .map_err(|e| unsupported(&e.to_string()))?;
         if u64::from(self.cif.bytes) != expected {
             return Err(unsupported(&format!(
                 "libffi lays out {} stack bytes where the System V classification needs {expected}",
@@ -532,7 +532,11 @@ fn splits_in_sixth_gpr(
 }
 
 fn unsupported(what: &str) -> crate::Error {
-    ErrorKind::Unsupported(format!("cannot call this function: {what}")).into()
+    ErrorKind::Uncallable {
+        function: None,
+        reason: what.to_owned(),
+    }
+    .into()
 }
 
 fn slot(set: &TypeSet, ty: TypeId) -> Result<Slot> {
@@ -665,7 +669,7 @@ fn aggregate(
     }
     let size = usize::try_from(layout.size).map_err(|_| "too large".to_owned())?;
     let align = layout.align as u16;
-    let passing = classify(set, ty).map_err(|e| e.0)?;
+    let passing = classify(set, ty).map_err(|e| e.to_string())?;
     let u = |t: &'static mut ffi::ffi_type| -> *mut ffi::ffi_type { t };
     // SAFETY (each deref below): pointers to libffi's statics, see `lower`.
     let (u8_, u16_, u32_, u64_, f32_, f64_, ld) = unsafe {

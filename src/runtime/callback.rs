@@ -169,8 +169,8 @@ impl<'a> Callback<'a> {
     /// typedef of one (`__compar_fn_t`), or a function type.
     ///
     /// # Errors
-    /// [`ErrorKind::Unsupported`] for a type that is not a function (pointer), a
-    /// variadic one, or one libffi cannot express.
+    /// [`ErrorKind::WrongKind`] for a type that is not a function (pointer),
+    /// [`ErrorKind::Uncallable`] for a variadic one or one libffi cannot express.
     pub fn new<R: Into<Value>>(
         set: &TypeSet,
         ty: QualType,
@@ -270,10 +270,11 @@ impl<'a> Callback<'a> {
         body: impl Fn(&[Value]) -> R + Send + Sync + 'a,
     ) -> Result<Callback<'a>> {
         let Some(param) = function.signature().params.get(index) else {
-            return Err(ErrorKind::Unsupported(format!(
-                "'{}' has no parameter {index}",
-                function.prototype()
-            ))
+            return Err(ErrorKind::NoParameter {
+                function: function.prototype(),
+                index,
+                count: function.signature().params.len(),
+            }
             .into());
         };
         Callback::new(function.types(), *param, body)
@@ -340,7 +341,7 @@ impl<'a> Callback<'a> {
 ///
 /// # Errors
 /// [`ErrorKind::TypeMismatch`] naming the parameter that differs, and
-/// [`ErrorKind::Unsupported`] when `ty` is not a function pointer type.
+/// [`ErrorKind::WrongKind`] when `ty` is not a function pointer type.
 pub fn typed_callback<F: super::FnType>(set: &TypeSet, ty: QualType, f: F) -> Result<Value> {
     let (_, sig) = function_type(set, ty.id)?;
     let names = vec![None; sig.params.len()];
@@ -383,7 +384,11 @@ fn install<'a, S: Send + Sync + 'a>(
         unsafe { ffi::ffi_closure_alloc(std::mem::size_of::<ffi::ffi_closure>(), &mut code) }
             .cast::<ffi::ffi_closure>();
     if closure.is_null() {
-        return Err(ErrorKind::Unsupported("libffi could not allocate a closure".into()).into());
+        return Err(ErrorKind::Libffi {
+            action: "allocate a closure".into(),
+            status: None,
+        }
+        .into());
     }
     let user = (&*state as *const S).cast_mut().cast::<c_void>();
     // SAFETY: the closure, the cif (owned by `interface`) and the user data
@@ -395,10 +400,10 @@ fn install<'a, S: Send + Sync + 'a>(
     if status != ffi::ffi_status_FFI_OK {
         // SAFETY: allocated above and not handed out.
         unsafe { ffi::ffi_closure_free(closure.cast()) };
-        return Err(ErrorKind::Unsupported(format!(
-            "libffi could not prepare a callback of type '{}' (status {status})",
-            set.spell(ty)
-        ))
+        return Err(ErrorKind::Libffi {
+            action: format!("prepare a callback of type '{}'", set.spell(ty)),
+            status: Some(status),
+        }
         .into());
     }
     Ok(Callback {
@@ -519,10 +524,11 @@ pub(crate) fn function_type(set: &TypeSet, ty: TypeId) -> Result<(TypeId, FnSig)
     }
     match set.ty(id) {
         Type::Function(sig) => Ok((id, sig.clone())),
-        _ => Err(ErrorKind::Unsupported(format!(
-            "'{}' is not a function pointer type",
-            set.spell(QualType::new(ty))
-        ))
+        _ => Err(ErrorKind::WrongKind {
+            name: set.spell(QualType::new(ty)),
+            expected: "a function pointer type",
+            found: None,
+        }
         .into()),
     }
 }

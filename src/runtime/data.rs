@@ -69,13 +69,14 @@ struct Buffer {
 impl Buffer {
     fn zeroed(size: usize, align: usize) -> Result<Buffer> {
         let capacity = size.max(16).next_multiple_of(8);
-        let layout = AllocLayout::from_size_align(capacity, align.max(8))
-            .map_err(|_| ErrorKind::Unsupported(format!("an object of {size} bytes")))?;
+        let layout = AllocLayout::from_size_align(capacity, align.max(8)).map_err(|_| {
+            ErrorKind::TooLarge {
+                what: format!("an object of {size} bytes"),
+            }
+        })?;
         // SAFETY: the layout has a non-zero size.
         let raw = unsafe { alloc_zeroed(layout) };
-        let ptr = NonNull::new(raw).ok_or_else(|| {
-            ErrorKind::Unsupported(format!("out of memory for an object of {size} bytes"))
-        })?;
+        let ptr = NonNull::new(raw).ok_or(ErrorKind::OutOfMemory { bytes: size })?;
         Ok(Buffer { ptr, layout, size })
     }
 

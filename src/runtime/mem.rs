@@ -39,10 +39,11 @@ pub(crate) fn value_error(place: &dyn Fn() -> String, message: String) -> Error 
 /// The size in bytes of a value of `ty`, or an error naming why it has none.
 pub(crate) fn size_of(set: &TypeSet, ty: TypeId) -> Result<usize> {
     match (set.layout(ty), set.ty(set.canonical(ty))) {
-        (_, Type::Void | Type::Function(_)) => Err(ErrorKind::Unsupported(format!(
-            "'{}' is not an object type; it has no values",
-            set.spell(QualType::new(ty))
-        ))
+        (_, Type::Void | Type::Function(_)) => Err(ErrorKind::WrongKind {
+            name: set.spell(QualType::new(ty)),
+            expected: "an object type (one with values)",
+            found: None,
+        }
         .into()),
         (Some(l), _) => usize::try_from(l.size).map_err(|_| too_large(set, ty)),
         (None, _) => Err(ErrorKind::Incomplete {
@@ -53,20 +54,23 @@ pub(crate) fn size_of(set: &TypeSet, ty: TypeId) -> Result<usize> {
 }
 
 fn too_large(set: &TypeSet, ty: TypeId) -> Error {
-    ErrorKind::Unsupported(format!("'{}' is too large", set.spell(QualType::new(ty)))).into()
+    ErrorKind::TooLarge {
+        what: format!("'{}'", set.spell(QualType::new(ty))),
+    }
+    .into()
 }
 
 /// The bytes `[at, at + len)` of `bytes`, or an error (never a panic).
 fn range(bytes: &[u8], at: usize, len: usize) -> Result<&[u8]> {
     at.checked_add(len)
         .and_then(|end| bytes.get(at..end))
-        .ok_or_else(|| ErrorKind::Unsupported("a value lies outside its buffer".into()).into())
+        .ok_or_else(|| ErrorKind::Internal("a value lies outside its buffer".into()).into())
 }
 
 fn range_mut(bytes: &mut [u8], at: usize, len: usize) -> Result<&mut [u8]> {
     at.checked_add(len)
         .and_then(|end| bytes.get_mut(at..end))
-        .ok_or_else(|| ErrorKind::Unsupported("a value lies outside its buffer".into()).into())
+        .ok_or_else(|| ErrorKind::Internal("a value lies outside its buffer".into()).into())
 }
 
 /// Size and signedness of an integer-like type (integers, enums, `_Bool`).
@@ -160,10 +164,10 @@ pub(crate) fn load(set: &TypeSet, place: Place, bytes: &[u8]) -> Result<Value> {
             here.try_into().map_err(|_| too_large(set, ty))?,
         )),
         Type::Float(k) => {
-            return Err(ErrorKind::Unsupported(format!(
-                "values of type '{}' cannot be read",
-                k.spelling()
-            ))
+            return Err(ErrorKind::NoValues {
+                ty: k.spelling().to_owned(),
+                writing: false,
+            }
             .into())
         }
         Type::Pointer(_) => match read_uint(here) as usize {
@@ -171,10 +175,10 @@ pub(crate) fn load(set: &TypeSet, place: Place, bytes: &[u8]) -> Result<Value> {
             a => Value::Pointer(a),
         },
         Type::Array { len: None, .. } => {
-            return Err(ErrorKind::Unsupported(format!(
-                "'{}' has no length (a flexible array member); read its elements through a pointer",
-                set.spell(QualType::new(place.ty))
-            ))
+            return Err(ErrorKind::UnknownLength {
+                name: None,
+                ty: set.spell(QualType::new(place.ty)),
+            }
             .into())
         }
         Type::Record(_) | Type::Array { .. } | Type::Complex(_) | Type::Vector { .. } => {
@@ -183,10 +187,11 @@ pub(crate) fn load(set: &TypeSet, place: Place, bytes: &[u8]) -> Result<Value> {
             Value::Data(data)
         }
         Type::Void | Type::Function(_) | Type::Typedef(_) => {
-            return Err(ErrorKind::Unsupported(format!(
-                "'{}' is not a value type",
-                set.spell(QualType::new(ty))
-            ))
+            return Err(ErrorKind::WrongKind {
+                name: set.spell(QualType::new(ty)),
+                expected: "a value type",
+                found: None,
+            }
             .into())
         }
     })
@@ -367,10 +372,10 @@ pub(crate) fn store(
                     here[..10].copy_from_slice(&v.to_le_bytes());
                 }
                 _ => {
-                    return Err(ErrorKind::Unsupported(format!(
-                        "values of type '{}' cannot be written",
-                        kind.spelling()
-                    ))
+                    return Err(ErrorKind::NoValues {
+                        ty: kind.spelling().to_owned(),
+                        writing: true,
+                    }
                     .into())
                 }
             }
