@@ -3,6 +3,7 @@
 
 use anyhow::{anyhow, bail, Result};
 use wyvern::limits::MAX_EXPRESSION_DEPTH;
+use wyvern::types::Literal;
 use wyvern::LongDouble;
 use wyvern::{FloatKind, IntKind};
 
@@ -211,16 +212,9 @@ impl Reader<'_> {
                 }
                 Ok(Lit::List(items))
             }
-            Some(b'"') => {
-                let mut bytes = Vec::new();
-                // Adjacent string literals concatenate, as in C.
-                while self.peek() == Some(b'"') {
-                    self.pos += 1;
-                    bytes.extend(self.quoted(b'"')?);
-                    self.skip_space();
-                }
-                Ok(Lit::Str(bytes))
-            }
+            // Adjacent string literals concatenate, as in C.
+            Some(b'"') => self.strings(),
+            _ if self.string_prefix() => self.strings(),
             Some(_) => self.expression(0, depth),
         }
     }
@@ -287,17 +281,41 @@ impl Reader<'_> {
         }
     }
 
+    /// The length of a character constant's prefix (`L'x'`, `u8'x'`) at the
+    /// reader's position.
+    fn char_prefix(&self) -> Option<usize> {
+        let rest = &self.text[self.pos..];
+        ["u8", "L", "u", "U"]
+            .iter()
+            .find(|p| rest.strip_prefix(**p).is_some_and(|r| r.starts_with('\'')))
+            .map(|p| p.len())
+    }
+
+    /// Whether a prefixed string (`u8"..."`, `L"..."`) starts here.
+    fn string_prefix(&self) -> bool {
+        let rest = &self.text[self.pos..];
+        ["u8", "L", "u", "U"]
+            .iter()
+            .any(|p| rest.strip_prefix(*p).is_some_and(|r| r.starts_with('"')))
+    }
+
+    /// A character constant whose prefix starts at `start`; its quote is here.
+    fn char_constant(&mut self, start: usize) -> Result<Lit> {
+        match self.quoted(start)? {
+            Literal::Char(value, _) => Ok(Lit::Char(value)),
+            _ => Err(self.error("expected a character constant")),
+        }
+    }
+
     fn operand(&mut self) -> Result<Lit> {
         self.skip_space();
         match self.peek() {
             Some(c) if c.is_ascii_digit() || c == b'-' || c == b'+' || c == b'.' => self.number(),
-            Some(b'\'') => {
-                self.pos += 1;
-                let bytes = self.quoted(b'\'')?;
-                match bytes.as_slice() {
-                    [b] => Ok(Lit::Char(i128::from(*b as i8))),
-                    _ => Err(self.error("a character constant holds one character")),
-                }
+            Some(b'\'') => self.char_constant(self.pos),
+            Some(c) if c.is_ascii_alphabetic() && self.char_prefix().is_some() => {
+                let start = self.pos;
+                self.pos += self.char_prefix().unwrap_or(0);
+                self.char_constant(start)
             }
             Some(c) if c.is_ascii_alphabetic() || c == b'_' => {
                 let start = self.pos;
@@ -386,63 +404,70 @@ impl Reader<'_> {
         Ok(list)
     }
 
-    /// The body of a quoted literal, up to the closing `quote`.
-    fn quoted(&mut self, quote: u8) -> Result<Vec<u8>> {
-        let mut out = Vec::new();
+    /// A quoted literal whose prefix (`L`, `u`, `U`, `u8`, or none) starts at
+    /// `start` and whose opening quote is at the reader's position, read by
+    /// wyvern's one reader of C literals ([`wyvern::types::Literal`]).
+    fn quoted(&mut self, start: usize) -> Result<Literal> {
+        let quote = self.peek();
+        self.pos += 1;
         loop {
             let Some(c) = self.peek() else {
                 return Err(self.error("the quote is not closed"));
             };
             self.pos += 1;
-            if c == quote {
-                return Ok(out);
+            if Some(c) == quote {
+                break;
             }
-            if c != b'\\' {
-                out.push(c);
-                continue;
+            if c == b'\\' {
+                if self.peek().is_none() {
+                    return Err(self.error("an escape is cut short"));
+                }
+                self.pos += 1;
             }
-            let Some(e) = self.peek() else {
-                return Err(self.error("an escape is cut short"));
-            };
-            self.pos += 1;
-            out.push(match e {
-                b'n' => b'\n',
-                b't' => b'\t',
-                b'r' => b'\r',
-                b'a' => 7,
-                b'b' => 8,
-                b'f' => 12,
-                b'v' => 11,
-                b'e' => 27,
-                b'x' => {
-                    let start = self.pos;
-                    while self.peek().is_some_and(|c| c.is_ascii_hexdigit()) {
-                        self.pos += 1;
+        }
+        // The plain `char` of x86-64 and i386, the targets `wyvern call` runs on.
+        Literal::parse(&self.text[start..self.pos], true).map_err(|e| self.error(&e.reason))
+    }
+
+    /// A string literal, with the adjacent ones C joins to it.
+    fn strings(&mut self) -> Result<Lit> {
+        let mut bytes = Vec::new();
+        loop {
+            self.skip_space();
+            let start = self.pos;
+            let prefix = self.text[start..]
+                .find(['"', '\''])
+                .filter(|&n| matches!(&self.text[start..start + n], "" | "u8" | "L" | "u" | "U"));
+            match prefix.map(|n| (n, self.bytes[start + n])) {
+                Some((n, b'"')) => {
+                    self.pos += n;
+                    match self.quoted(start)? {
+                        Literal::Str(s) => bytes.extend(s),
+                        _ => return Err(self.error("expected a string")),
                     }
-                    u8::from_str_radix(&self.text[start..self.pos], 16)
-                        .map_err(|_| self.error("a \\x escape needs one or two hex digits"))?
                 }
-                b'0'..=b'7' => {
-                    let start = self.pos - 1;
-                    while self.pos < start + 3
-                        && self.peek().is_some_and(|c| (b'0'..=b'7').contains(&c))
-                    {
-                        self.pos += 1;
-                    }
-                    u8::from_str_radix(&self.text[start..self.pos], 8)
-                        .map_err(|_| self.error("an octal escape is out of range"))?
-                }
-                other => other,
-            });
+                _ if bytes.is_empty() => return Err(self.error("expected a string")),
+                _ => return Ok(Lit::Str(bytes)),
+            }
         }
     }
 
     fn number(&mut self) -> Result<Lit> {
         let start = self.pos;
-        while self
-            .peek()
-            .is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-' | b'+' | b'_'))
-        {
+        while self.peek().is_some_and(|c| {
+            c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-' | b'+' | b'_' | b'\'')
+        }) {
+            // A digit separator (C23) only between digits: `1'000`.
+            if self.peek() == Some(b'\'')
+                && !(self.pos > start
+                    && self.bytes[self.pos - 1].is_ascii_hexdigit()
+                    && self
+                        .bytes
+                        .get(self.pos + 1)
+                        .is_some_and(u8::is_ascii_hexdigit))
+            {
+                break;
+            }
             // A sign is part of the number only at its start or after an exponent.
             if matches!(self.peek(), Some(b'-' | b'+')) && self.pos > start {
                 let prev = self.bytes[self.pos - 1].to_ascii_lowercase();
@@ -456,27 +481,22 @@ impl Reader<'_> {
             self.pos += 1;
         }
         let text = &self.text[start..self.pos];
-        number(text).ok_or_else(|| anyhow!("cannot read '{}' as a number", shorten(text)))
+        number(text).map_err(|why| anyhow!("cannot read '{}' as a number: {why}", shorten(text)))
     }
 }
 
+/// An integer literal's value (`&[N]`, `[index]`).
 fn parse_unsigned(text: &str) -> Option<u128> {
-    let lower = text.to_ascii_lowercase();
-    if let Some(hex) = lower.strip_prefix("0x") {
-        u128::from_str_radix(hex, 16).ok()
-    } else if let Some(bin) = lower.strip_prefix("0b") {
-        u128::from_str_radix(bin, 2).ok()
-    } else if lower.len() > 1 && lower.starts_with('0') {
-        u128::from_str_radix(&lower[1..], 8).ok()
-    } else {
-        lower.parse().ok()
+    match Literal::parse(text, true).ok()? {
+        Literal::Int(int) => Some(int.value),
+        _ => None,
     }
 }
 
 /// Reads a C number: decimal, hex, octal or binary integers with `U`/`L`/`LL`
 /// suffixes, and decimal or hex floats with `f`/`L` suffixes.
-fn number(text: &str) -> Option<Lit> {
-    let (negative, body) = match text.as_bytes().first()? {
+fn number(text: &str) -> std::result::Result<Lit, String> {
+    let (negative, body) = match text.as_bytes().first().ok_or("it is empty")? {
         b'-' => (true, &text[1..]),
         b'+' => (false, &text[1..]),
         _ => (false, text),
@@ -489,71 +509,33 @@ fn number(text: &str) -> Option<Lit> {
             f64::INFINITY
         };
         let value = if negative { -value } else { value };
-        return Some(Lit::Float {
+        return Ok(Lit::Float {
             value,
             long: LongDouble::from(value),
             kind: None,
         });
     }
-    let hex = lower.starts_with("0x");
-    let is_float = if hex {
-        lower.contains('.') || lower.contains('p')
-    } else {
-        lower.contains('.') || lower.contains('e') || lower == "inf" || lower == "nan"
-    };
-    if is_float {
-        let (digits, kind) = match lower.as_bytes().last()? {
-            b'f' if !hex || lower.contains('p') => {
-                (&lower[..lower.len() - 1], Some(FloatKind::Float))
+    // wyvern's one reader of C literals; the sign is the CLI's, as is `inf`.
+    Ok(match Literal::parse(body, true).map_err(|e| e.reason)? {
+        Literal::Float(f) => Lit::Float {
+            value: if negative { -f.value } else { f.value },
+            long: if negative { -f.long } else { f.long },
+            kind: f.suffix,
+        },
+        Literal::Int(int) => {
+            // The suffix's own type: the parameter's type decides the rest.
+            let kind = int.has_suffix().then(|| int.candidates()[0]);
+            match i128::try_from(int.value) {
+                Ok(value) => Lit::Int {
+                    value: if negative { -value } else { value },
+                    kind,
+                },
+                Err(_) if !negative => Lit::BigUnsigned(int.value),
+                Err(_) => return Err("it is out of range".into()),
             }
-            b'l' => (&lower[..lower.len() - 1], Some(FloatKind::LongDouble)),
-            _ => (lower.as_str(), None),
-        };
-        let value = if hex {
-            wyvern::types::hex_float(&digits[2..])?
-        } else {
-            digits.parse::<f64>().ok()?
-        };
-        let long = digits.parse::<LongDouble>().ok()?;
-        let (value, long) = if negative {
-            (-value, -long)
-        } else {
-            (value, long)
-        };
-        return Some(Lit::Float { value, long, kind });
-    }
-    let suffix_start = lower
-        .char_indices()
-        .rev()
-        .take_while(|(_, c)| *c == 'u' || *c == 'l')
-        .last()
-        .map_or(lower.len(), |(i, _)| i);
-    // In hex, a trailing 'u'/'l' can't be a digit, so the split is safe.
-    let (digits, suffix) = lower.split_at(suffix_start);
-    let magnitude = parse_unsigned(digits)?;
-    // C's suffixes: at most one `u`, and `l` or `ll` (not `lL`).
-    if suffix.matches('u').count() > 1 || body.contains("lL") || body.contains("Ll") {
-        return None;
-    }
-    let unsigned = suffix.contains('u');
-    let longs = suffix.matches('l').count();
-    let kind = match (unsigned, longs) {
-        (false, 0) => None,
-        (true, 0) => Some(IntKind::UInt),
-        (false, 1) => Some(IntKind::Long),
-        (true, 1) => Some(IntKind::ULong),
-        (false, 2) => Some(IntKind::LongLong),
-        (true, 2) => Some(IntKind::ULongLong),
-        _ => return None,
-    };
-    match i128::try_from(magnitude) {
-        Ok(value) => Some(Lit::Int {
-            value: if negative { -value } else { value },
-            kind,
-        }),
-        Err(_) if !negative => Some(Lit::BigUnsigned(magnitude)),
-        Err(_) => None,
-    }
+        }
+        Literal::Char(..) | Literal::Str(_) => return Err("it is not a number".into()),
+    })
 }
 
 #[cfg(test)]
