@@ -59,6 +59,23 @@
 #define STRING_CONCAT "wy" "vern"
 #define STRING_EMPTY ""
 
+/* ---- every escape and suffix, by the one reader's rules (types/cexpr) ---- */
+#define CHAR_UCN '\u00e9'
+#define WIDE_CHAR_UCN L'\u00e9'
+#define CHAR16_HEX_ESCAPE u'\xffff'
+#define CHAR32_UCN U'\U0001F600'
+#define CHAR_HEX_LEADING_ZEROS '\x000041'
+#define CHAR_MULTI 'ab'
+#define CHAR_ESC '\e'
+#define STRING_UCN "caf\u00e9"
+#define STRING_U8 u8"\u00e9t\u00e9"
+#define SUFFIX_LLU 5llu
+#define SUFFIX_ULL_MIXED 7uLL
+#define SUFFIX_LU 9lu
+#define HEX_UNSIGNED_BIG 0x1ffffffffU
+#define FLOAT_HEX_F 0x1p-2f
+#define FLOAT_UPPER_L 1.5L
+
 /* ---- enum constants, and macros that name them ---- */
 enum color { COLOR_RED, COLOR_GREEN = 5, COLOR_BLUE };
 enum constant_limits { LIMIT_NEG = -7, LIMIT_BIG = 0x7fffffff };
@@ -82,5 +99,16 @@ int some_function(int);
 #define STATEMENT do { } while (0)
 #define UNDEFINED_REFERENCE no_such_identifier
 #define CALLS_FUNCTION some_function(3)
+/* C gives these no value: gcc -pedantic-errors and clang reject them (gcc
+ * alone warns and truncates or drops the backslash), gcc rejects the suffixes
+ * and the hex float outright. */
+#define HEX_ESCAPE_OUT_OF_RANGE '\x100'
+#define OCTAL_ESCAPE_OUT_OF_RANGE '\777'
+#define HEX_ESCAPE_OUT_OF_RANGE_STRING "\x141"
+#define UNKNOWN_ESCAPE "\q"
+#define SUFFIX_TWO_U 5uu
+#define SUFFIX_LUL 5lul
+#define SUFFIX_MIXED_CASE_LL 5lL
+#define HEX_FLOAT_WITHOUT_EXPONENT 0x1.8f
 
 #endif /* WYVERN_FIXTURE_CONSTANTS_H */

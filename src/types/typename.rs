@@ -404,3 +404,38 @@ impl<'t> Parser<'_, 't> {
         Ok(QualType::with(self.set.derive(wanted)?, quals))
     }
 }
+
+#[cfg(all(test, feature = "clang"))]
+mod tests {
+    use crate::Type;
+
+    /// The array length of the type named `text`.
+    fn length(text: &str) -> crate::Result<Option<u64>> {
+        let set = crate::cdef("enum { N = 3 }; typedef long L; struct s { int a[2]; };")?;
+        let ty = set.type_named(text)?;
+        Ok(match set.ty(ty.id) {
+            Type::Array { len, .. } => *len,
+            other => panic!("{text}: not an array: {other:?}"),
+        })
+    }
+
+    #[test]
+    fn array_lengths_are_constant_expressions_read_as_c_reads_them() {
+        assert_eq!(length("int [010]").unwrap(), Some(8));
+        assert_eq!(length("int [0x10u]").unwrap(), Some(16));
+        assert_eq!(length("char [sizeof(L) * 2]").unwrap(), Some(16));
+        assert_eq!(length("char [sizeof(struct s)]").unwrap(), Some(8));
+        assert_eq!(length("char [N + 1]").unwrap(), Some(4));
+        assert_eq!(length("char []").unwrap(), None);
+        for bad in [
+            "int [5uu]",
+            "int [09]",
+            "int [-1]",
+            "int [1.5]",
+            "int [x]",
+            "int [2",
+        ] {
+            assert!(length(bad).is_err(), "{bad}");
+        }
+    }
+}
