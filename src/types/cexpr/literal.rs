@@ -303,80 +303,101 @@ pub(crate) fn unescape(body: &str, prefix: Prefix) -> Result<Vec<u32>, Reason> {
         let Some((_, e)) = chars.next() else {
             return Err("it ends in a backslash".into());
         };
-        let simple = match e {
-            'n' => Some(b'\n'),
-            't' => Some(b'\t'),
-            'r' => Some(b'\r'),
-            'a' => Some(7),
-            'b' => Some(8),
-            'f' => Some(12),
-            'v' => Some(11),
-            // gcc's extension for ESC, which glibc's headers do not use but
-            // terminal code does.
-            'e' | 'E' => Some(27),
-            '\\' | '\'' | '"' | '?' => Some(e as u8),
-            _ => None,
-        };
-        if let Some(b) = simple {
-            out.push(u32::from(b));
-            continue;
-        }
-        let mut digits = |radix: u32, max: usize| {
-            let mut s = String::new();
-            while s.len() < max {
-                match chars.peek() {
-                    Some(&(_, d)) if d.is_digit(radix) => {
-                        s.push(d);
-                        chars.next();
-                    }
-                    _ => break,
-                }
-            }
-            s
-        };
-        match e {
-            'x' => {
-                let hex = digits(16, usize::MAX);
-                if hex.is_empty() {
-                    return Err("\\x is used with no hex digits after it".into());
-                }
-                let unit = u32::from_str_radix(hex.trim_start_matches('0'), 16)
-                    .ok()
-                    .or(hex.trim_start_matches('0').is_empty().then_some(0))
-                    .filter(|v| *v <= prefix.max_unit())
-                    .ok_or_else(|| format!("the escape '\\x{hex}' is out of range"))?;
-                out.push(unit);
-            }
-            '0'..='7' => {
-                let octal = format!("{e}{}", digits(8, 2));
-                let unit = u32::from_str_radix(&octal, 8).unwrap_or(u32::MAX);
-                if unit > prefix.max_unit() {
-                    return Err(format!("the escape '\\{octal}' is out of range"));
-                }
-                out.push(unit);
-            }
-            'u' | 'U' => {
-                let len = if e == 'u' { 4 } else { 8 };
-                let hex = digits(16, len);
-                let c = (hex.len() == len)
-                    .then(|| u32::from_str_radix(&hex, 16).ok())
-                    .flatten()
-                    .filter(|v| *v >= 0xa0 || matches!(v, 0x24 | 0x40 | 0x60))
-                    .and_then(char::from_u32)
-                    .ok_or_else(|| {
-                        format!("'\\{e}{hex}' is not a universal character name (C11 6.4.3)")
-                    })?;
-                prefix.encode(c, &mut out);
-            }
-            other => {
-                return Err(format!(
-                    "'\\{other}' (at byte {}) is not an escape sequence of C",
-                    at + 1
-                ))
-            }
+        match simple_escape(e) {
+            Some(b) => out.push(u32::from(b)),
+            None => numeric_escape(e, &mut chars, prefix, &mut out).map_err(|why| {
+                why.unwrap_or_else(|| {
+                    format!(
+                        "'\\{e}' (at byte {}) is not an escape sequence of C",
+                        at + 1
+                    )
+                })
+            })?,
         }
     }
     Ok(out)
+}
+
+/// The byte a one-character escape (`\n`, `\"`) stands for.
+fn simple_escape(e: char) -> Option<u8> {
+    Some(match e {
+        'n' => b'\n',
+        't' => b'\t',
+        'r' => b'\r',
+        'a' => 7,
+        'b' => 8,
+        'f' => 12,
+        'v' => 11,
+        // gcc's extension for ESC, which glibc's headers do not use but
+        // terminal code does.
+        'e' | 'E' => 27,
+        '\\' | '\'' | '"' | '?' => e as u8,
+        _ => return None,
+    })
+}
+
+/// Decodes the octal, `\x`, `\u` or `\U` escape that `e` starts, reading its
+/// digits from `chars`. `Err(None)`: `e` starts no escape at all.
+fn numeric_escape(
+    e: char,
+    chars: &mut std::iter::Peekable<std::str::CharIndices<'_>>,
+    prefix: Prefix,
+    out: &mut Vec<u32>,
+) -> Result<(), Option<Reason>> {
+    let mut digits = |radix: u32, max: usize| {
+        let mut s = String::new();
+        while s.len() < max {
+            match chars.peek() {
+                Some(&(_, d)) if d.is_digit(radix) => {
+                    s.push(d);
+                    chars.next();
+                }
+                _ => break,
+            }
+        }
+        s
+    };
+    match e {
+        'x' => {
+            let hex = digits(16, usize::MAX);
+            if hex.is_empty() {
+                return Err(Some("\\x is used with no hex digits after it".into()));
+            }
+            let significant = hex.trim_start_matches('0');
+            let unit = if significant.is_empty() {
+                Some(0)
+            } else {
+                u32::from_str_radix(significant, 16).ok()
+            };
+            match unit.filter(|v| *v <= prefix.max_unit()) {
+                Some(unit) => out.push(unit),
+                None => return Err(Some(format!("the escape '\\x{hex}' is out of range"))),
+            }
+        }
+        '0'..='7' => {
+            let octal = format!("{e}{}", digits(8, 2));
+            let unit = u32::from_str_radix(&octal, 8).unwrap_or(u32::MAX);
+            if unit > prefix.max_unit() {
+                return Err(Some(format!("the escape '\\{octal}' is out of range")));
+            }
+            out.push(unit);
+        }
+        'u' | 'U' => {
+            let len = if e == 'u' { 4 } else { 8 };
+            let hex = digits(16, len);
+            let c = (hex.len() == len)
+                .then(|| u32::from_str_radix(&hex, 16).ok())
+                .flatten()
+                .filter(|v| *v >= 0xa0 || matches!(v, 0x24 | 0x40 | 0x60))
+                .and_then(char::from_u32)
+                .ok_or_else(|| {
+                    format!("'\\{e}{hex}' is not a universal character name (C11 6.4.3)")
+                })?;
+            prefix.encode(c, out);
+        }
+        _ => return Err(None),
+    }
+    Ok(())
 }
 
 #[cfg(test)]

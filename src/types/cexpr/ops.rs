@@ -128,6 +128,21 @@ impl DataModel {
         })
     }
 
+    /// `<<` and `>>`: the type is the promoted left operand's, and a shift by
+    /// its width or more (or by a negative count) has no value in C.
+    fn shift(&self, op: &str, lhs: Val, rhs: Val) -> Eval<Val> {
+        let (Val::Int(x, kx), Val::Int(y, _)) = (bool_to_int(lhs), bool_to_int(rhs)) else {
+            return Err(format!("'{op}' needs integers"));
+        };
+        let k = self.promote(kx);
+        let bits = self.bytes(k) * 8;
+        if y < 0 || y >= i128::from(bits) {
+            return Err(format!("a shift by {y} bits is out of range"));
+        }
+        let v = if op == "<<" { x << y } else { x >> y };
+        Ok(Val::Int(self.wrap(v, k), k))
+    }
+
     pub(crate) fn binary(&self, op: &str, lhs: Val, rhs: Val) -> Eval<Val> {
         let model = self;
         let (lhs, rhs) = (demote(lhs), demote(rhs));
@@ -145,18 +160,7 @@ impl DataModel {
                 ))
             }
             "," => return Ok(rhs),
-            "<<" | ">>" => {
-                let (Val::Int(x, kx), Val::Int(y, _)) = (bool_to_int(lhs), bool_to_int(rhs)) else {
-                    return Err(format!("'{op}' needs integers"));
-                };
-                let k = model.promote(kx);
-                let bits = self.bytes(k) * 8;
-                if y < 0 || y >= i128::from(bits) {
-                    return Err(format!("a shift by {y} bits is out of range"));
-                }
-                let v = if op == "<<" { x << y } else { x >> y };
-                return Ok(Val::Int(model.wrap(v, k), k));
-            }
+            "<<" | ">>" => return self.shift(op, lhs, rhs),
             _ => {}
         }
         let (a, b) = self.convert_pair(lhs, rhs)?;
