@@ -88,6 +88,24 @@ struct constants_probe {
     char b;
 };
 
+/* ---- _Alignof, offsetof (what <stddef.h>'s offsetof expands to) ---- */
+struct constants_nested {
+    char c;
+    struct { short s; double d[3]; };
+    struct constants_probe probe[2];
+};
+typedef struct constants_nested constants_nested_t;
+struct constants_incomplete;
+#define ALIGN_DOUBLE _Alignof(double)
+#define ALIGN_LONG_DOUBLE __alignof__(long double)
+#define ALIGN_NESTED _Alignof(struct constants_nested)
+#define ALIGN_TYPEDEF _Alignof(constants_nested_t)
+#define OFFSET_C __builtin_offsetof(struct constants_nested, c)
+#define OFFSET_ANONYMOUS __builtin_offsetof(struct constants_nested, d)
+#define OFFSET_INDEXED __builtin_offsetof(struct constants_nested, d[2])
+#define OFFSET_DEEP __builtin_offsetof(constants_nested_t, probe[1].b)
+#define OFFSET_EXPR (__builtin_offsetof(struct constants_nested, probe) + sizeof(int))
+
 int some_function(int);
 
 /* ---- NOT constants: tests/gcc_constants.rs checks these are skipped ---- */
@@ -110,5 +128,8 @@ int some_function(int);
 #define SUFFIX_LUL 5lul
 #define SUFFIX_MIXED_CASE_LL 5lL
 #define HEX_FLOAT_WITHOUT_EXPONENT 0x1.8f
+#define OFFSET_NO_FIELD __builtin_offsetof(struct constants_nested, nope)
+#define SIZE_INCOMPLETE sizeof(struct constants_incomplete)
+#define SIZE_UNDECLARED sizeof(struct constants_never_declared)
 
 #endif /* WYVERN_FIXTURE_CONSTANTS_H */

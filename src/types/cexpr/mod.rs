@@ -3,7 +3,7 @@
 //! (through the public [`Literal`](crate::types::Literal)) and type names
 //! (array lengths).
 //!
-//! It sits in `types` because `sizeof`, casts and the usual arithmetic
+//! It sits in `types` because `sizeof`, `_Alignof`, `offsetof`, casts and the usual arithmetic
 //! conversions are questions about the target's types ([`DataModel`]); it uses
 //! no libclang, so a build without the `clang` feature reads literals the same
 //! way.
@@ -46,12 +46,14 @@
 //! - [`literal`]: one literal token at a time ([`Literal`](crate::types::Literal)
 //!   is its public face).
 //! - [`DataModel`]: the target's sizes and C's conversions.
+//! - `member`: `offsetof`'s member designators, in a record's fields.
 //! - The expression reader (`parse`, with the operators in `ops`): C's
 //!   constant-expression grammar over any tokens ([`CToken`]), names resolved
 //!   by the caller ([`Names`]).
 
 pub(crate) mod lex;
 mod literal;
+mod member;
 mod model;
 mod names;
 mod ops;
@@ -66,7 +68,18 @@ pub(crate) use ops::{Cast, Val};
 pub use public::{Literal, LiteralError};
 pub(crate) use words::{hex_float, scalar_from_words};
 
-use crate::types::IntKind;
+use crate::types::{IntKind, Layout, TypeId, TypeSetData};
+
+/// A type an expression names (`(size_t)-1`, `sizeof(struct stat)`).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct NamedType {
+    /// The type.
+    pub(crate) id: TypeId,
+    /// What a cast to it means; `None`: not a scalar type.
+    pub(crate) cast: Option<Cast>,
+    /// Its layout; `None`: incomplete, so it has no `sizeof`.
+    pub(crate) layout: Option<Layout>,
+}
 
 /// A failure to read or evaluate: why, in words.
 pub(crate) type Eval<T> = std::result::Result<T, String>;
@@ -98,9 +111,10 @@ pub(crate) trait Names {
     fn model(&self) -> &DataModel;
     /// An enumerator or other integer constant named `name`.
     fn enumerator(&self, name: &str) -> Option<(i128, IntKind)>;
-    /// A typedef name, or a tag with its keyword (`struct stat`): what a cast to
-    /// it means (`None`: not a scalar type) and its size.
-    fn named_type(&self, name: &str) -> Option<(Option<Cast>, u64)>;
+    /// A typedef name, or a tag with its keyword (`struct stat`).
+    fn named_type(&self, name: &str) -> Option<NamedType>;
+    /// The types `named_type` ids point into (for `offsetof`'s fields).
+    fn data(&self) -> &TypeSetData;
     /// Why `name`, which is none of the above, is not a constant.
     fn not_constant(&self, name: &str) -> String;
 }

@@ -1,8 +1,8 @@
 //! The names of a frozen [`TypeSet`] as the expression reader sees them: its
 //! integer constants (enumerators and macro constants), typedefs and tags.
 
-use super::{Cast, DataModel, Names};
-use crate::types::{ConstValue, IntKind, Type, TypeId, TypeSet};
+use super::{Cast, DataModel, NamedType, Names};
+use crate::types::{ConstValue, IntKind, Type, TypeId, TypeSet, TypeSetData};
 
 /// A [`TypeSet`]'s names, for expressions read against it (type names' array
 /// lengths).
@@ -50,13 +50,20 @@ impl Names for SetNames<'_> {
         }
     }
 
-    fn named_type(&self, name: &str) -> Option<(Option<Cast>, u64)> {
+    fn named_type(&self, name: &str) -> Option<NamedType> {
         let id = match name.split_once(' ') {
             Some((keyword, tag)) => self.set.tag(keyword, tag).ok()?,
             None => self.set.typedef_named(name)?,
         };
-        let size = self.set.layout(id).map_or(0, |l| l.size);
-        Some((self.cast_of(id), size))
+        Some(NamedType {
+            id,
+            cast: self.cast_of(id),
+            layout: self.set.layout(id),
+        })
+    }
+
+    fn data(&self) -> &TypeSetData {
+        self.set.data()
     }
 
     fn not_constant(&self, name: &str) -> String {

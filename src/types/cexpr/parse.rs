@@ -1,9 +1,10 @@
 //! C's constant-expression grammar, by precedence climbing over any tokens.
 
 use super::literal::{char_literal, float_literal, int_literal, is_float, string_literal};
+use super::member::{offset_of, Member};
 use super::ops::{builtin_cast, Cast, Val};
 use super::{CToken, Eval, Names, TokenKind};
-use crate::types::{FloatKind, IntKind};
+use crate::types::{FloatKind, IntKind, Layout};
 
 /// Evaluates `tokens` as one constant expression, all of them.
 pub(super) fn evaluate<T: CToken>(names: &dyn Names, tokens: &[T]) -> Eval<Val> {
@@ -123,6 +124,7 @@ impl<Tk: CToken> ExprParser<'_, '_, Tk> {
             "(" => {
                 if let Some(cast) = self.try_type_name(self.pos + 1)? {
                     let (ty, next) = cast;
+                    let ty = ty?;
                     self.pos = next;
                     self.expect(")")?;
                     let v = self.unary()?;
@@ -138,7 +140,7 @@ impl<Tk: CToken> ExprParser<'_, '_, Tk> {
                 let size = if self.peek() == Some("(") {
                     match self.try_type_name(self.pos + 1)? {
                         Some((_, next)) => {
-                            let size = self.sizeof_type(self.pos + 1, next)?;
+                            let size = self.type_layout(self.pos + 1, next)?.size;
                             self.pos = next;
                             self.expect(")")?;
                             size
@@ -149,6 +151,14 @@ impl<Tk: CToken> ExprParser<'_, '_, Tk> {
                     self.sizeof_value()?
                 };
                 Ok(Val::Int(i128::from(size), self.names.model().size_t))
+            }
+            "_Alignof" | "alignof" | "__alignof__" | "__alignof" => {
+                self.pos += 1;
+                self.alignof()
+            }
+            "__builtin_offsetof" => {
+                self.pos += 1;
+                self.offsetof()
             }
             "__extension__" => {
                 self.pos += 1;
@@ -170,10 +180,11 @@ impl<Tk: CToken> ExprParser<'_, '_, Tk> {
     }
 
     /// If a type name starts at `start`, what a cast to it means and where it ends.
-    fn try_type_name(&self, start: usize) -> Eval<Option<(Cast, usize)>> {
+    fn try_type_name(&self, start: usize) -> Eval<Option<(Result<Cast, String>, usize)>> {
         let mut i = start;
         let mut words: Vec<&str> = Vec::new();
-        let mut named: Option<Cast> = None;
+        // A named type, and what a cast to it means (an error: not a scalar).
+        let mut named: Option<Result<Cast, String>> = None;
         while let Some(t) = self.toks.get(i) {
             let w = t.text();
             match w {
@@ -183,18 +194,22 @@ impl<Tk: CToken> ExprParser<'_, '_, Tk> {
                 "struct" | "union" | "enum" => {
                     let tag = self.toks.get(i + 1).map(|t| t.text()).unwrap_or("");
                     let key = format!("{w} {tag}");
-                    named = Some(
-                        self.names
-                            .named_type(&key)
-                            .and_then(|(c, _)| c)
-                            .unwrap_or(Cast::Int(IntKind::Int)),
-                    );
+                    let cast = match self.names.named_type(&key) {
+                        Some(t) => t.cast,
+                        // An enum the declarations do not show is an `int`.
+                        None => (w == "enum").then_some(Cast::Int(IntKind::Int)),
+                    };
+                    named = Some(cast.ok_or_else(|| format!("casts to '{key}' are not constants")));
                     i += 1;
                 }
                 _ if t.kind() == TokenKind::Identifier && words.is_empty() && named.is_none() => {
                     match self.names.named_type(w) {
-                        Some((Some(cast), _)) => named = Some(cast),
-                        Some((None, _)) => return Err(format!("casts to '{w}' are not constants")),
+                        Some(t) => {
+                            named = Some(
+                                t.cast
+                                    .ok_or_else(|| format!("casts to '{w}' are not constants")),
+                            )
+                        }
                         None => return Ok(None),
                     }
                 }
@@ -205,41 +220,110 @@ impl<Tk: CToken> ExprParser<'_, '_, Tk> {
         if words.is_empty() && named.is_none() {
             return Ok(None);
         }
-        let mut cast = named.unwrap_or_else(|| builtin_cast(&words));
+        let mut cast = named.unwrap_or_else(|| Ok(builtin_cast(&words)));
         while self.toks.get(i).map(|t| t.text()) == Some("*") {
-            cast = Cast::Pointer;
+            cast = Ok(Cast::Pointer);
             i += 1;
         }
         Ok(Some((cast, i)))
     }
 
-    fn sizeof_type(&self, start: usize, end: usize) -> Eval<u64> {
+    /// The layout of the type name `toks[start..end]`, for `sizeof` and
+    /// `_Alignof`.
+    fn type_layout(&self, start: usize, end: usize) -> Eval<Layout> {
+        let model = self.names.model();
+        let pointer = u64::from(model.pointer);
         let words: Vec<&str> = self.toks[start..end].iter().map(|t| t.text()).collect();
         if words.last() == Some(&"*") {
-            return Ok(u64::from(self.names.model().pointer));
+            return Ok(Layout::new(pointer, pointer));
         }
         let words: Vec<&str> = words
             .into_iter()
             .filter(|w| !matches!(*w, "const" | "volatile"))
             .collect();
-        if let [kw @ ("struct" | "union" | "enum"), tag] = words.as_slice() {
-            return self
-                .names
-                .named_type(&format!("{kw} {tag}"))
-                .map(|(_, s)| s)
-                .ok_or_else(|| format!("sizeof an unknown type '{kw} {tag}'"));
+        let name = match words.as_slice() {
+            [kw @ ("struct" | "union" | "enum"), tag] => Some(format!("{kw} {tag}")),
+            [name] if self.names.named_type(name).is_some() => Some((*name).to_owned()),
+            _ => None,
+        };
+        if let Some(name) = name {
+            return match self.names.named_type(&name) {
+                Some(t) => t
+                    .layout
+                    .ok_or_else(|| format!("'{name}' is incomplete, so it has no size")),
+                None => Err(format!("sizeof an unknown type '{name}'")),
+            };
         }
-        if let [name] = words.as_slice() {
-            if let Some((_, size)) = self.names.named_type(name) {
-                return Ok(size);
+        let size = match builtin_cast(&words) {
+            Cast::Int(k) => u64::from(model.bytes(k)),
+            Cast::Float(k) => u64::from(model.float_bytes(k)),
+            Cast::Bool | Cast::Void => 1,
+            Cast::Pointer => pointer,
+        };
+        // As the front end lays scalars out: a power of two is its own
+        // alignment, i386's 12-byte `long double` is aligned to 4.
+        let align = if size.is_power_of_two() { size } else { 4 };
+        Ok(Layout::new(size, align))
+    }
+
+    /// `_Alignof(type)`, after the keyword.
+    fn alignof(&mut self) -> Eval<Val> {
+        self.expect("(")?;
+        let Some((_, next)) = self.try_type_name(self.pos)? else {
+            return Err("_Alignof needs a type name".into());
+        };
+        let align = self.type_layout(self.pos, next)?.align;
+        self.pos = next;
+        self.expect(")")?;
+        Ok(Val::Int(i128::from(align), self.names.model().size_t))
+    }
+
+    /// `__builtin_offsetof(type, member)` (what `offsetof` expands to), after
+    /// the name.
+    fn offsetof(&mut self) -> Eval<Val> {
+        self.expect("(")?;
+        let start = self.pos;
+        let Some((_, next)) = self.try_type_name(start)? else {
+            return Err("offsetof needs a type name".into());
+        };
+        let words: Vec<&str> = self.toks[start..next].iter().map(|t| t.text()).collect();
+        let name = words.join(" ");
+        let ty = self
+            .names
+            .named_type(&name)
+            .ok_or_else(|| format!("offsetof in '{name}', which is not a struct or union"))?;
+        self.pos = next;
+        self.expect(",")?;
+        let toks = self.toks;
+        let mut path = Vec::new();
+        loop {
+            match toks.get(self.pos).map(|t| t.text()) {
+                Some(w) if path.is_empty() || w == "." => {
+                    if w == "." {
+                        self.pos += 1;
+                    }
+                    let field = toks
+                        .get(self.pos)
+                        .map(|t| t.text())
+                        .ok_or("offsetof's member ends early")?;
+                    path.push(Member::Field(field));
+                    self.pos += 1;
+                }
+                Some("[") => {
+                    self.pos += 1;
+                    let index = match self.expr(1)? {
+                        Val::Int(i, _) => u64::try_from(i).map_err(|_| "a negative index")?,
+                        _ => return Err("an offsetof index must be an integer".into()),
+                    };
+                    self.expect("]")?;
+                    path.push(Member::Index(index));
+                }
+                _ => break,
             }
         }
-        Ok(match builtin_cast(&words) {
-            Cast::Int(k) => u64::from(self.names.model().bytes(k)),
-            Cast::Float(k) => u64::from(self.names.model().float_bytes(k)),
-            Cast::Bool | Cast::Void => 1,
-            Cast::Pointer => u64::from(self.names.model().pointer),
-        })
+        self.expect(")")?;
+        let offset = offset_of(self.names.data(), ty.id, &path)?;
+        Ok(Val::Int(i128::from(offset), self.names.model().size_t))
     }
 
     fn primary(&mut self) -> Eval<Val> {

@@ -13,7 +13,7 @@ use clang_sys::{CXToken_Identifier, CXToken_Keyword, CXToken_Literal};
 
 use super::convert::MacroDef;
 use super::sys::Token;
-use crate::types::cexpr::{self, CToken, Cast, DataModel, Eval, Names, TokenKind, Val};
+use crate::types::cexpr::{self, CToken, Cast, DataModel, Eval, NamedType, Names, TokenKind, Val};
 use crate::types::{
     ConstOrigin, ConstValue, Constant, FloatKind, IntKind, Layout, QualType, Quals, Type,
     TypeBuilder,
@@ -193,8 +193,10 @@ struct Env<'a> {
     defs: &'a FxHashMap<&'a str, &'a MacroDef<'a>>,
     model: DataModel,
     enumerators: HashMap<String, (i128, IntKind)>,
-    /// Typedef and tag names with what a cast to them means and their size.
-    types: HashMap<String, (Option<Cast>, u64)>,
+    /// Typedef and tag names with what a cast to them means and their layout.
+    types: HashMap<String, NamedType>,
+    /// The declarations, for `offsetof`.
+    data: &'a crate::types::TypeSetData,
     /// Names of functions and globals, to explain why a macro is not a constant.
     objects: HashMap<String, &'static str>,
     /// Tokens the current evaluation may still expand.
@@ -206,7 +208,7 @@ const EXPANSION_BUDGET: usize = 20_000;
 
 impl<'a> Env<'a> {
     fn new(
-        b: &TypeBuilder,
+        b: &'a TypeBuilder,
         defs: &'a FxHashMap<&'a str, &'a MacroDef<'a>>,
         model: DataModel,
     ) -> Env<'a> {
@@ -244,8 +246,11 @@ impl<'a> Env<'a> {
                 _ => None,
             };
             if let Some(name) = name {
-                let size = data.layout_of(id).map(|l| l.size).unwrap_or(0);
-                types.entry(name).or_insert((cast_of(id), size));
+                types.entry(name).or_insert(NamedType {
+                    id,
+                    cast: cast_of(id),
+                    layout: data.layout_of(id),
+                });
             }
         }
         let mut enumerators = HashMap::new();
@@ -269,6 +274,7 @@ impl<'a> Env<'a> {
             enumerators,
             types,
             objects,
+            data,
             budget: std::cell::Cell::new(EXPANSION_BUDGET),
         }
     }
@@ -290,8 +296,12 @@ impl Names for Env<'_> {
         self.enumerators.get(name).copied()
     }
 
-    fn named_type(&self, name: &str) -> Option<(Option<Cast>, u64)> {
+    fn named_type(&self, name: &str) -> Option<NamedType> {
         self.types.get(name).copied()
+    }
+
+    fn data(&self) -> &crate::types::TypeSetData {
+        self.data
     }
 
     fn not_constant(&self, name: &str) -> String {
