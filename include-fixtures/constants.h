@@ -131,5 +131,9 @@ int some_function(int);
 #define OFFSET_NO_FIELD __builtin_offsetof(struct constants_nested, nope)
 #define SIZE_INCOMPLETE sizeof(struct constants_incomplete)
 #define SIZE_UNDECLARED sizeof(struct constants_never_declared)
+/* C11 6.6p4: a constant expression's value must fit its type (gcc
+ * -pedantic-errors: "overflow in constant expression"; gcc alone wraps). */
+#define SIGNED_OVERFLOW (0x7fffffff + 1)
+#define SIGNED_NEGATION_OVERFLOW (-(-0x7fffffff - 1))
 
 #endif /* WYVERN_FIXTURE_CONSTANTS_H */

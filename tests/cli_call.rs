@@ -262,6 +262,37 @@ fn literals_follow_the_rules_of_c_and_of_macro_constants() {
     refused("abs", "<stdlib.h>", "'abcde'", "more than 4 bytes");
 }
 
+/// Constant expressions in arguments are evaluated by the macro evaluator's
+/// rules, against the header's declarations: typed as C types them, with
+/// floating constants and no overflow that C leaves undefined.
+#[test]
+fn argument_expressions_are_evaluated_as_c_evaluates_them() {
+    let abs = |arg: &str| stdout_of(&["call", "-H", "<stdlib.h>", "abs", arg]);
+    assert_eq!(abs("1 | 1 << 4"), "17\n");
+    assert_eq!(abs("'a' + 1"), "98\n");
+    assert_eq!(abs("~0u >> 28"), "15\n");
+    let fabs = |arg: &str| stdout_of(&["call", "-H", "<math.h>", "-l", "libm.so.6", "fabs", arg]);
+    assert_eq!(fabs("0 - M_PI"), "3.141592653589793\n");
+    assert_eq!(fabs("M_PI / 2 * 2"), "3.141592653589793\n");
+    assert_eq!(
+        stdout_of(&["call", "-H", "<stdlib.h>", "labs", "1L << 40"]),
+        "1099511627776\n"
+    );
+    for (function, arg, needle) in [
+        ("abs", "0x7fffffff + 1", "overflows 'int'"),
+        ("labs", "1 << 40", "a shift by 40 bits is out of range"),
+        ("abs", "NOPE | 1", "no constant 'NOPE'"),
+    ] {
+        let out = run_wyvern(&["call", "-H", "<stdlib.h>", function, arg]);
+        assert_eq!(out.status, Some(1), "{arg}\n{}", out.describe());
+        assert!(
+            out.stderr.contains(needle),
+            "{arg}: wanted '{needle}'\n{}",
+            out.describe()
+        );
+    }
+}
+
 #[test]
 fn variadic_arguments_take_their_type_from_the_literal() {
     let out = stdout_of(&[

@@ -37,10 +37,10 @@ pub(crate) enum Lit {
     /// `&[N]` or `&[N]{...}`: a temporary array of N elements of the pointee type
     /// (a buffer), whose address is passed.
     Buffer(u64, Box<Lit>),
-    /// `~X`, `-X` on an integer constant expression.
-    Unary(u8, Box<Lit>),
-    /// An integer constant expression: `O_CREAT | O_WRONLY`, `1 << 4`.
-    Binary(&'static str, Box<Lit>, Box<Lit>),
+    /// A constant expression with operators (`O_CREAT | O_WRONLY`, `1 << 4`,
+    /// `~X`, `-X`), as written: wyvern evaluates it by C's rules against the
+    /// declarations ([`wyvern::TypeSet::evaluate`]).
+    Expr(String),
 }
 
 /// `.field` or `[index]` in a brace initializer.
@@ -224,6 +224,8 @@ impl Reader<'_> {
         if let Some(e) = self.too_deep("parentheses and operators", depth) {
             return Err(e);
         }
+        self.skip_space();
+        let start = self.pos;
         let mut left = self.unary(depth)?;
         // `1 + 1 + …` nests to the left without recursing here, but what reads the
         // result recurses: each operator counts as a level.
@@ -244,8 +246,8 @@ impl Reader<'_> {
             if let Some(e) = self.too_deep("parentheses and operators", depth) {
                 return Err(e);
             }
-            let right = self.expression(precedence + 1, depth)?;
-            left = Lit::Binary(op, Box::new(left), Box::new(right));
+            self.expression(precedence + 1, depth)?;
+            left = Lit::Expr(self.text[start..self.pos].trim_end().to_owned());
         }
         Ok(left)
     }
@@ -267,6 +269,7 @@ impl Reader<'_> {
             (Some(op @ (b'~' | b'-')), next)
                 if op == b'~' || next.is_some_and(|c| !c.is_ascii_digit() && *c != b'.') =>
             {
+                let start = self.pos;
                 self.pos += 1;
                 Ok(match (op, self.unary(depth + 1)?) {
                     (b'-', Lit::Float { value, long, kind }) => Lit::Float {
@@ -274,7 +277,7 @@ impl Reader<'_> {
                         long: -long,
                         kind,
                     },
-                    (op, inner) => Lit::Unary(op, Box::new(inner)),
+                    _ => Lit::Expr(self.text[start..self.pos].to_owned()),
                 })
             }
             _ => self.operand(),

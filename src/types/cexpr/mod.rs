@@ -68,7 +68,7 @@ pub(crate) use ops::{Cast, Val};
 pub use public::{Literal, LiteralError};
 pub(crate) use words::{hex_float, scalar_from_words};
 
-use crate::types::{IntKind, Layout, TypeId, TypeSetData};
+use crate::types::{Layout, TypeId, TypeSetData};
 
 /// A type an expression names (`(size_t)-1`, `sizeof(struct stat)`).
 #[derive(Debug, Clone, Copy)]
@@ -109,8 +109,8 @@ pub(crate) trait CToken {
 pub(crate) trait Names {
     /// The target's data model.
     fn model(&self) -> &DataModel;
-    /// An enumerator or other integer constant named `name`.
-    fn enumerator(&self, name: &str) -> Option<(i128, IntKind)>;
+    /// The value of the enumerator or other constant named `name`.
+    fn constant(&self, name: &str) -> Option<Val>;
     /// A typedef name, or a tag with its keyword (`struct stat`).
     fn named_type(&self, name: &str) -> Option<NamedType>;
     /// The types `named_type` ids point into (for `offsetof`'s fields).

@@ -1,8 +1,46 @@
 //! The names of a frozen [`TypeSet`] as the expression reader sees them: its
 //! integer constants (enumerators and macro constants), typedefs and tags.
 
-use super::{Cast, DataModel, NamedType, Names};
-use crate::types::{ConstValue, IntKind, Type, TypeId, TypeSet, TypeSetData};
+use super::{lex, Cast, DataModel, LiteralError, NamedType, Names, Val};
+use crate::types::{ConstValue, Type, TypeId, TypeSet, TypeSetData};
+
+impl TypeSet {
+    /// Evaluates `expr`, a C constant expression, against these declarations:
+    /// their enumerators and macro constants, `sizeof`, `_Alignof` and casts
+    /// of their types, by C's rules for the target they were read for (the
+    /// same reader as macro constants: `1u << 4` is an `unsigned int`, `1 << 40`
+    /// an error where `int` has 32 bits, `'A'` 65).
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # #[cfg(feature = "clang")] {
+    /// let types = wyvern::cdef("enum { A = 1, B = 4 }; struct s { int x[3]; };")?;
+    /// assert_eq!(types.evaluate("A | B << 1")?, wyvern::ConstValue::Int(9));
+    /// assert_eq!(types.evaluate("sizeof(struct s) / sizeof(int)")?, wyvern::ConstValue::Int(3));
+    /// assert!(types.evaluate("C + 1").is_err());
+    /// # }
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// A [`LiteralError`] saying why, when `expr` is not a constant expression
+    /// of these declarations.
+    pub fn evaluate(&self, expr: &str) -> Result<ConstValue, LiteralError> {
+        let tokens = lex::tokens(expr.as_bytes());
+        let value =
+            super::evaluate(&SetNames::new(self), &tokens).map_err(|reason| LiteralError {
+                text: expr.to_owned(),
+                reason,
+            })?;
+        Ok(match value {
+            Val::Int(v, _) => ConstValue::Int(v),
+            Val::Bool(b) => ConstValue::Int(i128::from(b)),
+            Val::Float(v, _) => ConstValue::Float(v),
+            Val::Long(v) => ConstValue::LongDouble(v),
+            Val::Str(bytes) => ConstValue::Str(bytes),
+        })
+    }
+}
 
 /// A [`TypeSet`]'s names, for expressions read against it (type names' array
 /// lengths).
@@ -42,12 +80,16 @@ impl Names for SetNames<'_> {
         &self.model
     }
 
-    fn enumerator(&self, name: &str) -> Option<(i128, IntKind)> {
+    fn constant(&self, name: &str) -> Option<Val> {
         let c = self.set.constant(name).ok()?;
-        match (&c.value, self.set.ty(self.set.canonical(c.ty.id))) {
-            (ConstValue::Int(v), Type::Int(k)) => Some((*v, *k)),
-            _ => None,
-        }
+        Some(match (&c.value, self.set.ty(self.set.canonical(c.ty.id))) {
+            (ConstValue::Int(v), Type::Int(k)) => Val::Int(*v, *k),
+            (ConstValue::Int(v), Type::Bool) => Val::Bool(*v != 0),
+            (ConstValue::Float(v), Type::Float(k)) => Val::Float(*v, *k),
+            (ConstValue::LongDouble(v), _) => Val::Long(*v),
+            (ConstValue::Str(s), _) => Val::Str(s.clone()),
+            _ => return None,
+        })
     }
 
     fn named_type(&self, name: &str) -> Option<NamedType> {
@@ -67,6 +109,10 @@ impl Names for SetNames<'_> {
     }
 
     fn not_constant(&self, name: &str) -> String {
-        format!("'{name}' is not an integer constant of these declarations")
+        match self.set.constant(name) {
+            // The closest name, when there is none.
+            Err(e) => e.to_string(),
+            Ok(_) => format!("'{name}' is not an integer constant"),
+        }
     }
 }

@@ -54,7 +54,7 @@ impl DataModel {
             ("+", Val::Int(v, k)) => Val::Int(v, model.promote(k)),
             ("-", Val::Int(v, k)) => {
                 let k = model.promote(k);
-                Val::Int(model.wrap(-v, k), k)
+                Val::Int(model.signed_result(-v, k)?, k)
             }
             ("~", Val::Int(v, k)) => {
                 let k = model.promote(k);
@@ -128,6 +128,16 @@ impl DataModel {
         })
     }
 
+    /// The exact result `v` of an operation in type `k`: unsigned types wrap, a
+    /// signed type that cannot hold it overflowed, which C leaves undefined
+    /// (gcc warns and wraps; a wrapped value would be a guess).
+    fn signed_result(&self, v: i128, k: IntKind) -> Eval<i128> {
+        if k.is_signed() && !self.fits(v, k) {
+            return Err(format!("the result {v} overflows '{}'", k.spelling()));
+        }
+        Ok(self.wrap(v, k))
+    }
+
     /// `<<` and `>>`: the type is the promoted left operand's, and a shift by
     /// its width or more (or by a negative count) has no value in C.
     fn shift(&self, op: &str, lhs: Val, rhs: Val) -> Eval<Val> {
@@ -192,7 +202,7 @@ impl DataModel {
                     "==" | "!=" | "<" | ">" | "<=" | ">=" => return compare(x.cmp(&y)),
                     _ => return Err(format!("unknown operator '{op}'")),
                 };
-                Ok(Val::Int(model.wrap(v, k), k))
+                Ok(Val::Int(model.signed_result(v, k)?, k))
             }
             (Val::Float(x, k), Val::Float(y, _)) => {
                 let v = match op {

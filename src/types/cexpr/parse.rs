@@ -366,8 +366,8 @@ impl<Tk: CToken> ExprParser<'_, '_, Tk> {
     }
 
     fn identifier(&mut self, name: &str) -> Eval<Val> {
-        if let Some((v, k)) = self.names.enumerator(name) {
-            return Ok(Val::Int(v, k));
+        if let Some(v) = self.names.constant(name) {
+            return Ok(v);
         }
         if let Some(v) = self.builtin_call(name)? {
             return Ok(v);

@@ -4,7 +4,8 @@
 use super::literal::{self, FloatLiteral, IntLiteral};
 use crate::types::IntKind;
 
-/// Why a text is not a C literal (from [`Literal::parse`]).
+/// Why a text is not a C literal ([`Literal::parse`]) or constant expression
+/// ([`TypeSet::evaluate`](crate::TypeSet::evaluate)).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LiteralError {
     /// The text as given.
@@ -15,7 +16,7 @@ pub struct LiteralError {
 
 impl std::fmt::Display for LiteralError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "'{}' is not a C literal: {}", self.text, self.reason)
+        write!(f, "'{}': {}", self.text, self.reason)
     }
 }
 

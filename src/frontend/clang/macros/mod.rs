@@ -292,8 +292,8 @@ impl Names for Env<'_> {
         &self.model
     }
 
-    fn enumerator(&self, name: &str) -> Option<(i128, IntKind)> {
-        self.enumerators.get(name).copied()
+    fn constant(&self, name: &str) -> Option<Val> {
+        self.enumerators.get(name).map(|&(v, k)| Val::Int(v, k))
     }
 
     fn named_type(&self, name: &str) -> Option<NamedType> {
