@@ -64,6 +64,8 @@ pub use func::{FnSig, FunctionDecl, Linkage};
 #[doc(hidden)]
 #[deprecated(since = "0.1.0", note = "renamed `wyvern::types::FunctionDecl`")]
 pub type Function = FunctionDecl;
+// (The DWARF front end names base types by these words.)
+#[cfg_attr(not(feature = "dwarf"), allow(unused_imports))]
 pub(crate) use cexpr::scalar_from_words;
 pub use cexpr::{FloatLiteral, IntLiteral, Literal, LiteralError, Longs};
 pub use id::{EnumId, FunctionId, RecordId, TypedefId};

@@ -1,7 +1,7 @@
 //! The target's data model: the sizes of its scalar types, which type the
 //! conversions of C's arithmetic pick, and how a value wraps to a type.
 
-use crate::types::{FloatKind, IntKind, Layout, Type, TypeBuilder, TypeSet};
+use crate::types::{FloatKind, IntKind, Type, TypeSet};
 
 /// Sizes of the target's scalar types: from the compiler's predefined macros
 /// (the clang front end) or from a [`TypeSet`]'s own scalar layouts.
@@ -18,46 +18,6 @@ pub(crate) struct DataModel {
 }
 
 impl DataModel {
-    /// Adds every standard scalar type the declarations did not use, so that type
-    /// names such as `unsigned char` or `long double` always resolve.
-    pub(crate) fn intern_scalars(&self, b: &mut TypeBuilder) {
-        // A power-of-two size is its own alignment; `long double` on i386 (12 bytes)
-        // is aligned to 4.
-        let layout = |size: u32| {
-            let size = u64::from(size);
-            let align = if size.is_power_of_two() { size } else { 4 };
-            Some(Layout::new(size, align))
-        };
-        b.intern(Type::Void, None);
-        b.intern(Type::Bool, layout(1));
-        let ints = [
-            IntKind::Char {
-                signed: self.char_signed,
-            },
-            IntKind::SChar,
-            IntKind::UChar,
-            IntKind::Short,
-            IntKind::UShort,
-            IntKind::Int,
-            IntKind::UInt,
-            IntKind::Long,
-            IntKind::ULong,
-            IntKind::LongLong,
-            IntKind::ULongLong,
-        ];
-        for k in ints {
-            b.intern(Type::Int(k), layout(self.bytes(k)));
-        }
-        if self.pointer >= 8 {
-            for k in [IntKind::Int128, IntKind::UInt128] {
-                b.intern(Type::Int(k), layout(16));
-            }
-        }
-        for k in [FloatKind::Float, FloatKind::Double, FloatKind::LongDouble] {
-            b.intern(Type::Float(k), layout(self.float_bytes(k)));
-        }
-    }
-
     pub(crate) fn bytes(&self, k: IntKind) -> u32 {
         match k {
             IntKind::Char { .. } | IntKind::SChar | IntKind::UChar => 1,

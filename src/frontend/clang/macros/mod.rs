@@ -86,6 +86,46 @@ fn read_model(defs: &FxHashMap<&str, &MacroDef<'_>>) -> DataModel {
     }
 }
 
+/// Adds every standard scalar type the declarations did not use, so that type
+/// names such as `unsigned char` or `long double` always resolve.
+fn intern_scalars(model: &DataModel, b: &mut TypeBuilder) {
+    // A power-of-two size is its own alignment; `long double` on i386 (12 bytes)
+    // is aligned to 4.
+    let layout = |size: u32| {
+        let size = u64::from(size);
+        let align = if size.is_power_of_two() { size } else { 4 };
+        Some(Layout::new(size, align))
+    };
+    b.intern(Type::Void, None);
+    b.intern(Type::Bool, layout(1));
+    let ints = [
+        IntKind::Char {
+            signed: model.char_signed,
+        },
+        IntKind::SChar,
+        IntKind::UChar,
+        IntKind::Short,
+        IntKind::UShort,
+        IntKind::Int,
+        IntKind::UInt,
+        IntKind::Long,
+        IntKind::ULong,
+        IntKind::LongLong,
+        IntKind::ULongLong,
+    ];
+    for k in ints {
+        b.intern(Type::Int(k), layout(model.bytes(k)));
+    }
+    if model.pointer >= 8 {
+        for k in [IntKind::Int128, IntKind::UInt128] {
+            b.intern(Type::Int(k), layout(16));
+        }
+    }
+    for k in [FloatKind::Float, FloatKind::Double, FloatKind::LongDouble] {
+        b.intern(Type::Float(k), layout(model.float_bytes(k)));
+    }
+}
+
 /// Evaluates every object-like, non-builtin macro and adds the constants to `b`;
 /// the others are recorded as skipped, with the reason.
 pub(crate) fn evaluate_all(b: &mut TypeBuilder, macros: &[MacroDef<'_>]) {
@@ -96,7 +136,7 @@ pub(crate) fn evaluate_all(b: &mut TypeBuilder, macros: &[MacroDef<'_>]) {
     }
     defs.retain(|_, m| m.undefined_at.is_none());
     let model = read_model(&defs);
-    model.intern_scalars(b);
+    intern_scalars(&model, b);
     let env = Env::new(b, &defs, model);
     let mut results = Vec::new();
     for m in macros {
