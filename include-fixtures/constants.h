@@ -106,6 +106,12 @@ struct constants_incomplete;
 #define OFFSET_DEEP __builtin_offsetof(constants_nested_t, probe[1].b)
 #define OFFSET_EXPR (__builtin_offsetof(struct constants_nested, probe) + sizeof(int))
 
+/* ---- pointer casts: an address read back as an integer is a constant ---- */
+#define PTR_ROUND_TRIP ((unsigned long)(void *)16)
+#define PTR_TO_BOOL ((_Bool)(char *)0)
+#define PTR_CHAIN ((long)(const char *)(void *)-1)
+#define PTR_SIZE sizeof((char *)0)
+
 int some_function(int);
 
 /* ---- NOT constants: tests/gcc_constants.rs checks these are skipped ---- */
@@ -135,5 +141,8 @@ int some_function(int);
  * -pedantic-errors: "overflow in constant expression"; gcc alone wraps). */
 #define SIGNED_OVERFLOW (0x7fffffff + 1)
 #define SIGNED_NEGATION_OVERFLOW (-(-0x7fffffff - 1))
+/* An address is not a constant value wyvern has (nor pointer arithmetic). */
+#define NULL_POINTER ((void *)0)
+#define POINTER_ARITHMETIC ((long)((char *)0 + 1))
 
 #endif /* WYVERN_FIXTURE_CONSTANTS_H */

@@ -41,6 +41,15 @@
 //!   character constant holds one code unit.
 //! - **Strings**: plain and `u8` strings, adjacent ones joined; wide strings are
 //!   not `char *` constants and are refused.
+//! - **Expressions**: C's operators, typed by the usual arithmetic conversions
+//!   for the target. Unsigned arithmetic wraps; a signed result its type cannot
+//!   hold, a shift by the width or more, a division by zero have no value in C
+//!   (C11 6.6p4, 6.5.7) and are errors (gcc `-pedantic-errors`: "overflow in
+//!   constant expression"). `sizeof`, `_Alignof` and `__builtin_offsetof` (what
+//!   `offsetof` expands to) read the declarations' layouts; an incomplete type
+//!   has none. A cast to a pointer makes an address, which only a cast back to
+//!   an integer (`(long)(void *)16`, as gcc folds it), to `_Bool` or a
+//!   condition may read: an address is not a constant value wyvern has.
 //!
 //! # Pieces
 //! - [`literal`]: one literal token at a time ([`Literal`](crate::types::Literal)
@@ -64,7 +73,7 @@ mod words;
 pub use literal::{FloatLiteral, IntLiteral, Longs};
 pub(crate) use model::DataModel;
 pub(crate) use names::SetNames;
-pub(crate) use ops::{Cast, Val};
+pub(crate) use ops::{Cast, Val, POINTER_IS_NOT_A_CONSTANT};
 pub use public::{Literal, LiteralError};
 pub(crate) use words::{hex_float, scalar_from_words};
 

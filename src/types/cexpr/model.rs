@@ -18,6 +18,17 @@ pub(crate) struct DataModel {
 }
 
 impl DataModel {
+    /// The unsigned integer type as wide as a pointer (`uintptr_t`).
+    pub(crate) fn pointer_int(&self) -> IntKind {
+        if self.pointer == self.long {
+            IntKind::ULong
+        } else if self.pointer == self.int {
+            IntKind::UInt
+        } else {
+            IntKind::ULongLong
+        }
+    }
+
     pub(crate) fn bytes(&self, k: IntKind) -> u32 {
         match k {
             IntKind::Char { .. } | IntKind::SChar | IntKind::UChar => 1,

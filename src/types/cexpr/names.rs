@@ -38,6 +38,12 @@ impl TypeSet {
             Val::Float(v, _) => ConstValue::Float(v),
             Val::Long(v) => ConstValue::LongDouble(v),
             Val::Str(bytes) => ConstValue::Str(bytes),
+            Val::Pointer(_) => {
+                return Err(LiteralError {
+                    text: expr.to_owned(),
+                    reason: super::POINTER_IS_NOT_A_CONSTANT.into(),
+                })
+            }
         })
     }
 }

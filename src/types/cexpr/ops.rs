@@ -16,7 +16,17 @@ pub(crate) enum Val {
     /// nearest `double`, as this evaluator computes in `double`.
     Long(LongDouble),
     Str(Vec<u8>),
+    /// An address from a cast to a pointer type (`(void *)-1`), as an unsigned
+    /// number of the pointer's width: only a cast (to an integer, to `_Bool`,
+    /// to another pointer) or a condition reads it, so `(long)(void *)16` is a
+    /// constant, as gcc makes it, and `(void *)0` alone is not (a pointer is
+    /// not a constant value wyvern has).
+    Pointer(i128),
 }
+
+/// Why an expression whose value is an address is not a constant.
+pub(crate) const POINTER_IS_NOT_A_CONSTANT: &str =
+    "it is a pointer, not an integer, floating or string constant";
 
 /// A `long double` literal as the `double` arithmetic works on it.
 pub(crate) fn demote(v: Val) -> Val {
@@ -74,11 +84,15 @@ impl DataModel {
         }
         Ok(match (to, v) {
             (_, Val::Str(_)) => return Err("a cast of a string".into()),
-            (Cast::Pointer, _) => {
-                return Err("it is a pointer, not an integer, floating or string constant".into())
-            }
             (Cast::Void, _) => return Err("it is cast to void".into()),
             (Cast::Bool, v) => Val::Bool(truthy(&v)?),
+            (Cast::Pointer, Val::Int(v, _) | Val::Pointer(v)) => {
+                Val::Pointer(model.wrap(v, model.pointer_int()))
+            }
+            (Cast::Pointer, Val::Bool(b)) => Val::Pointer(i128::from(b)),
+            (Cast::Int(k), Val::Pointer(p)) => Val::Int(model.wrap(p, k), k),
+            (_, Val::Pointer(_)) => return Err("a pointer converted to a floating type".into()),
+            (Cast::Pointer, _) => return Err("a floating value converted to a pointer".into()),
             (to, Val::Long(x)) => {
                 return self.cast(to, Val::Float(x.to_f64(), FloatKind::LongDouble))
             }
@@ -100,7 +114,9 @@ impl DataModel {
         let take = truthy(&cond)?;
         let (then, otherwise) = (demote(then), demote(otherwise));
         match (&then, &otherwise) {
-            (Val::Str(_), _) | (_, Val::Str(_)) => Ok(if take { then } else { otherwise }),
+            (Val::Str(_) | Val::Pointer(_), _) | (_, Val::Str(_) | Val::Pointer(_)) => {
+                Ok(if take { then } else { otherwise })
+            }
             _ => {
                 let (a, b) = self.convert_pair(then, otherwise)?;
                 Ok(if take { a } else { b })
@@ -124,6 +140,9 @@ impl DataModel {
             }
             (Val::Float(x, k), Val::Int(y, _)) => (Val::Float(x, k), Val::Float(y as f64, k)),
             (Val::Int(x, _), Val::Float(y, k)) => (Val::Float(x as f64, k), Val::Float(y, k)),
+            (Val::Pointer(_), _) | (_, Val::Pointer(_)) => {
+                return Err("an operator applied to a pointer".into())
+            }
             _ => return Err("an operator applied to a string".into()),
         })
     }
@@ -238,6 +257,7 @@ fn truthy(v: &Val) -> Eval<bool> {
         Val::Bool(b) => Ok(*b),
         Val::Float(f, _) => Ok(*f != 0.0),
         Val::Long(x) => Ok(*x != LongDouble::from(0.0)),
+        Val::Pointer(p) => Ok(*p != 0),
         Val::Str(_) => Err("a string used as a condition".into()),
     }
 }

@@ -176,6 +176,7 @@ impl<Tk: CToken> ExprParser<'_, '_, Tk> {
             Val::Float(_, k) => u64::from(self.names.model().float_bytes(k)),
             Val::Long(_) => u64::from(self.names.model().float_bytes(FloatKind::LongDouble)),
             Val::Str(s) => s.len() as u64 + 1,
+            Val::Pointer(_) => u64::from(self.names.model().pointer),
         })
     }
 

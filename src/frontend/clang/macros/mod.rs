@@ -159,9 +159,8 @@ pub(crate) fn evaluate_all(b: &mut TypeBuilder, macros: &[MacroDef<'_>]) {
         results.push((m, outcome));
     }
     for (m, outcome) in results {
-        match outcome {
-            Ok(val) => {
-                let (ty, value) = constant_of(b, &model, val);
+        match outcome.and_then(|val| constant_of(b, &model, val)) {
+            Ok((ty, value)) => {
                 b.add_constant(Constant {
                     name: m.name.clone(),
                     ty,
@@ -175,8 +174,9 @@ pub(crate) fn evaluate_all(b: &mut TypeBuilder, macros: &[MacroDef<'_>]) {
     }
 }
 
-fn constant_of(b: &mut TypeBuilder, model: &DataModel, val: Val) -> (QualType, ConstValue) {
-    match val {
+/// The constant's type and value; an address is none.
+fn constant_of(b: &mut TypeBuilder, model: &DataModel, val: Val) -> Eval<(QualType, ConstValue)> {
+    Ok(match val {
         Val::Int(v, k) => {
             let size = u64::from(model.bytes(k));
             (
@@ -225,7 +225,8 @@ fn constant_of(b: &mut TypeBuilder, model: &DataModel, val: Val) -> (QualType, C
             );
             (ty.into(), ConstValue::Str(bytes))
         }
-    }
+        Val::Pointer(_) => return Err(cexpr::POINTER_IS_NOT_A_CONSTANT.into()),
+    })
 }
 
 /// What evaluation may look up: macros, enumerators, typedefs and records.
