@@ -278,6 +278,14 @@ fn argument_expressions_are_evaluated_as_c_evaluates_them() {
         stdout_of(&["call", "-H", "<stdlib.h>", "labs", "1L << 40"]),
         "1099511627776\n"
     );
+    // sizeof, _Alignof, offsetof and casts read the header's types.
+    assert_eq!(abs("sizeof(int) * 2"), "8\n");
+    assert_eq!(abs("(unsigned char)-1"), "255\n");
+    assert_eq!(abs("(int)2.9"), "2\n");
+    assert_eq!(
+        abs("_Alignof(double) + __builtin_offsetof(div_t, rem)"),
+        "12\n"
+    );
     for (function, arg, needle) in [
         ("abs", "0x7fffffff + 1", "overflows 'int'"),
         ("labs", "1 << 40", "a shift by 40 bits is out of range"),

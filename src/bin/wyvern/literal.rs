@@ -96,6 +96,22 @@ const BINARY: [(&str, u8); 10] = [
     ("|", 3),
 ];
 
+/// C's operators whose operand is a type: wyvern evaluates them.
+const OPERATORS_ON_TYPES: [&str; 5] = [
+    "sizeof",
+    "_Alignof",
+    "alignof",
+    "__alignof__",
+    "__builtin_offsetof",
+];
+
+/// The words a cast's type name may begin with, known without the
+/// declarations (a cast to a typedef is not told from a parenthesised name).
+const TYPE_KEYWORDS: [&str; 16] = [
+    "void", "_Bool", "char", "short", "int", "long", "signed", "unsigned", "float", "double",
+    "struct", "union", "enum", "const", "volatile", "__int128",
+];
+
 /// A long argument, cut for an error message.
 fn shorten(text: &str) -> String {
     let shown: String = text.chars().take(60).collect();
@@ -258,6 +274,14 @@ impl Reader<'_> {
         }
         self.skip_space();
         match (self.peek(), self.bytes.get(self.pos + 1)) {
+            // `(unsigned long)-1`: a cast to a type spelled with C's keywords,
+            // for wyvern to evaluate with the rest (it knows the types).
+            (Some(b'('), _) if self.cast_follows() => {
+                let start = self.pos;
+                self.group(depth)?;
+                self.unary(depth + 1)?;
+                Ok(Lit::Expr(self.text[start..self.pos].to_owned()))
+            }
             (Some(b'('), _) => {
                 self.pos += 1;
                 let inner = self.expression(0, depth + 1)?;
@@ -329,6 +353,15 @@ impl Reader<'_> {
                     self.pos += 1;
                 }
                 let word = &self.text[start..self.pos];
+                if OPERATORS_ON_TYPES.contains(&word) {
+                    // `sizeof(struct stat)`: wyvern reads the type and evaluates.
+                    self.skip_space();
+                    if self.peek() != Some(b'(') {
+                        return Err(self.error(&format!("'{word}' needs parentheses here")));
+                    }
+                    self.group(0)?;
+                    return Ok(Lit::Expr(self.text[start..self.pos].to_owned()));
+                }
                 Ok(match word {
                     "NULL" | "nullptr" => Lit::Null,
                     "true" => Lit::Int {
@@ -354,6 +387,41 @@ impl Reader<'_> {
             }
             None => Err(self.error("a value is missing")),
             Some(_) => Err(self.error("unexpected character")),
+        }
+    }
+
+    /// Whether a cast starts here: `(` and a word only a type name begins with.
+    fn cast_follows(&self) -> bool {
+        let rest = self.text[self.pos + 1..].trim_start();
+        let word: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        TYPE_KEYWORDS.contains(&word.as_str())
+    }
+
+    /// Skips a parenthesised group (`(...)`, nested ones included) starting here.
+    fn group(&mut self, depth: u32) -> Result<()> {
+        let mut open = 0u32;
+        loop {
+            match self.peek() {
+                None => return Err(self.error("expected ')'")),
+                Some(b'(') => open += 1,
+                Some(b')') => open -= 1,
+                Some(b'"' | b'\'') => {
+                    let start = self.pos;
+                    self.quoted(start)?;
+                    continue;
+                }
+                _ => {}
+            }
+            self.pos += 1;
+            if let Some(e) = self.too_deep("parentheses and operators", depth + open) {
+                return Err(e);
+            }
+            if open == 0 {
+                return Ok(());
+            }
         }
     }
 
