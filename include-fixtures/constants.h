@@ -59,6 +59,23 @@
 #define STRING_CONCAT "wy" "vern"
 #define STRING_EMPTY ""
 
+/* ---- every escape and suffix, by the one reader's rules (types/cexpr) ---- */
+#define CHAR_UCN '\u00e9'
+#define WIDE_CHAR_UCN L'\u00e9'
+#define CHAR16_HEX_ESCAPE u'\xffff'
+#define CHAR32_UCN U'\U0001F600'
+#define CHAR_HEX_LEADING_ZEROS '\x000041'
+#define CHAR_MULTI 'ab'
+#define CHAR_ESC '\e'
+#define STRING_UCN "caf\u00e9"
+#define STRING_U8 u8"\u00e9t\u00e9"
+#define SUFFIX_LLU 5llu
+#define SUFFIX_ULL_MIXED 7uLL
+#define SUFFIX_LU 9lu
+#define HEX_UNSIGNED_BIG 0x1ffffffffU
+#define FLOAT_HEX_F 0x1p-2f
+#define FLOAT_UPPER_L 1.5L
+
 /* ---- enum constants, and macros that name them ---- */
 enum color { COLOR_RED, COLOR_GREEN = 5, COLOR_BLUE };
 enum constant_limits { LIMIT_NEG = -7, LIMIT_BIG = 0x7fffffff };
@@ -71,6 +88,30 @@ struct constants_probe {
     char b;
 };
 
+/* ---- _Alignof, offsetof (what <stddef.h>'s offsetof expands to) ---- */
+struct constants_nested {
+    char c;
+    struct { short s; double d[3]; };
+    struct constants_probe probe[2];
+};
+typedef struct constants_nested constants_nested_t;
+struct constants_incomplete;
+#define ALIGN_DOUBLE _Alignof(double)
+#define ALIGN_LONG_DOUBLE __alignof__(long double)
+#define ALIGN_NESTED _Alignof(struct constants_nested)
+#define ALIGN_TYPEDEF _Alignof(constants_nested_t)
+#define OFFSET_C __builtin_offsetof(struct constants_nested, c)
+#define OFFSET_ANONYMOUS __builtin_offsetof(struct constants_nested, d)
+#define OFFSET_INDEXED __builtin_offsetof(struct constants_nested, d[2])
+#define OFFSET_DEEP __builtin_offsetof(constants_nested_t, probe[1].b)
+#define OFFSET_EXPR (__builtin_offsetof(struct constants_nested, probe) + sizeof(int))
+
+/* ---- pointer casts: an address read back as an integer is a constant ---- */
+#define PTR_ROUND_TRIP ((unsigned long)(void *)16)
+#define PTR_TO_BOOL ((_Bool)(char *)0)
+#define PTR_CHAIN ((long)(const char *)(void *)-1)
+#define PTR_SIZE sizeof((char *)0)
+
 int some_function(int);
 
 /* ---- NOT constants: tests/gcc_constants.rs checks these are skipped ---- */
@@ -82,5 +123,26 @@ int some_function(int);
 #define STATEMENT do { } while (0)
 #define UNDEFINED_REFERENCE no_such_identifier
 #define CALLS_FUNCTION some_function(3)
+/* C gives these no value: gcc -pedantic-errors and clang reject them (gcc
+ * alone warns and truncates or drops the backslash), gcc rejects the suffixes
+ * and the hex float outright. */
+#define HEX_ESCAPE_OUT_OF_RANGE '\x100'
+#define OCTAL_ESCAPE_OUT_OF_RANGE '\777'
+#define HEX_ESCAPE_OUT_OF_RANGE_STRING "\x141"
+#define UNKNOWN_ESCAPE "\q"
+#define SUFFIX_TWO_U 5uu
+#define SUFFIX_LUL 5lul
+#define SUFFIX_MIXED_CASE_LL 5lL
+#define HEX_FLOAT_WITHOUT_EXPONENT 0x1.8f
+#define OFFSET_NO_FIELD __builtin_offsetof(struct constants_nested, nope)
+#define SIZE_INCOMPLETE sizeof(struct constants_incomplete)
+#define SIZE_UNDECLARED sizeof(struct constants_never_declared)
+/* C11 6.6p4: a constant expression's value must fit its type (gcc
+ * -pedantic-errors: "overflow in constant expression"; gcc alone wraps). */
+#define SIGNED_OVERFLOW (0x7fffffff + 1)
+#define SIGNED_NEGATION_OVERFLOW (-(-0x7fffffff - 1))
+/* An address is not a constant value wyvern has (nor pointer arithmetic). */
+#define NULL_POINTER ((void *)0)
+#define POINTER_ARITHMETIC ((long)((char *)0 + 1))
 
 #endif /* WYVERN_FIXTURE_CONSTANTS_H */

@@ -268,7 +268,10 @@ fn apply_p(m: &Module, scale: &Callback<'_>) -> Value {
 fn parse_hex_float(text: &str) -> f64 {
     let negative = text.starts_with('-');
     let body = text.trim_start_matches('-').trim_start_matches("0x");
-    let v = wyvern::types::hex_float(body).unwrap();
+    let v = match wyvern::types::Literal::parse(&format!("0x{body}"), true).unwrap() {
+        wyvern::types::Literal::Float(f) => f.value,
+        other => panic!("{other:?}"),
+    };
     if negative {
         -v
     } else {

@@ -221,6 +221,86 @@ fn negative_numbers_are_values_not_flags() {
     );
 }
 
+/// Arguments are read by wyvern's one reader of C literals (the macro
+/// evaluator's): every escape, prefixed and multi-character constants, C's
+/// suffixes and nothing else. Real calls say what C made of them.
+#[test]
+fn literals_follow_the_rules_of_c_and_of_macro_constants() {
+    let strlen = |arg: &str| stdout_of(&["call", "-H", "<string.h>", "strlen", arg]);
+    let abs = |arg: &str| stdout_of(&["call", "-H", "<stdlib.h>", "abs", arg]);
+    // `\u` is a universal character name, in UTF-8 (é is 2 bytes).
+    assert_eq!(strlen(r#""caf\u00e9""#), "5\n");
+    assert_eq!(strlen(r#""\U0001F600""#), "4\n");
+    assert_eq!(strlen(r#"u8"\u00e9" "x""#), "3\n");
+    assert_eq!(strlen(r#""\x000041\101""#), "2\n");
+    assert_eq!(abs("'ab'"), "24930\n");
+    assert_eq!(abs(r"L'\u00e9'"), "233\n");
+    assert_eq!(abs("U'\\x41'"), "65\n");
+    assert_eq!(abs("1'000"), "1000\n");
+    assert_eq!(abs("5llu"), "5\n");
+    let refused = |function: &str, header: &str, arg: &str, needle: &str| {
+        let out = run_wyvern(&["call", "-H", header, function, arg]);
+        assert_eq!(out.status, Some(2), "{arg}\n{}", out.describe());
+        assert!(
+            out.stderr.contains(needle),
+            "{arg}: wanted '{needle}'\n{}",
+            out.describe()
+        );
+    };
+    // C gives these no value (gcc -pedantic-errors and clang refuse them).
+    refused("strlen", "<string.h>", r#""a\qb""#, "'\\q'");
+    refused("strlen", "<string.h>", r#""\x141""#, "out of range");
+    refused("strlen", "<string.h>", r#""\400""#, "out of range");
+    refused(
+        "strlen",
+        "<string.h>",
+        r#""\u00""#,
+        "universal character name",
+    );
+    refused("abs", "<stdlib.h>", "5lul", "not an integer suffix");
+    refused("abs", "<stdlib.h>", "5uu", "not an integer suffix");
+    refused("abs", "<stdlib.h>", "'abcde'", "more than 4 bytes");
+}
+
+/// Constant expressions in arguments are evaluated by the macro evaluator's
+/// rules, against the header's declarations: typed as C types them, with
+/// floating constants and no overflow that C leaves undefined.
+#[test]
+fn argument_expressions_are_evaluated_as_c_evaluates_them() {
+    let abs = |arg: &str| stdout_of(&["call", "-H", "<stdlib.h>", "abs", arg]);
+    assert_eq!(abs("1 | 1 << 4"), "17\n");
+    assert_eq!(abs("'a' + 1"), "98\n");
+    assert_eq!(abs("~0u >> 28"), "15\n");
+    let fabs = |arg: &str| stdout_of(&["call", "-H", "<math.h>", "-l", "libm.so.6", "fabs", arg]);
+    assert_eq!(fabs("0 - M_PI"), "3.141592653589793\n");
+    assert_eq!(fabs("M_PI / 2 * 2"), "3.141592653589793\n");
+    assert_eq!(
+        stdout_of(&["call", "-H", "<stdlib.h>", "labs", "1L << 40"]),
+        "1099511627776\n"
+    );
+    // sizeof, _Alignof, offsetof and casts read the header's types.
+    assert_eq!(abs("sizeof(int) * 2"), "8\n");
+    assert_eq!(abs("(unsigned char)-1"), "255\n");
+    assert_eq!(abs("(int)2.9"), "2\n");
+    assert_eq!(
+        abs("_Alignof(double) + __builtin_offsetof(div_t, rem)"),
+        "12\n"
+    );
+    for (function, arg, needle) in [
+        ("abs", "0x7fffffff + 1", "overflows 'int'"),
+        ("labs", "1 << 40", "a shift by 40 bits is out of range"),
+        ("abs", "NOPE | 1", "no constant 'NOPE'"),
+    ] {
+        let out = run_wyvern(&["call", "-H", "<stdlib.h>", function, arg]);
+        assert_eq!(out.status, Some(1), "{arg}\n{}", out.describe());
+        assert!(
+            out.stderr.contains(needle),
+            "{arg}: wanted '{needle}'\n{}",
+            out.describe()
+        );
+    }
+}
+
 #[test]
 fn variadic_arguments_take_their_type_from_the_literal() {
     let out = stdout_of(&[

@@ -24,10 +24,13 @@
 //!   [`RecordLayout`](crate::RecordLayout).
 //! - [`Target`]: the triple, pointer size, `char` signedness and byte order a set
 //!   was read for.
-//! - Reading C words and numbers: [`scalar_from_words`], [`hex_float`],
+//! - Reading C literals by the rules wyvern applies everywhere (macro
+//!   constants, type names, `wyvern call` arguments): [`Literal`] with
+//!   [`IntLiteral`] (and its [`Longs`]), [`FloatLiteral`] and [`LiteralError`];
 //!   [`ParseLongDoubleError`].
 
 mod builder;
+pub(crate) mod cexpr;
 pub(crate) mod decl;
 pub(crate) mod func;
 pub(crate) mod id;
@@ -35,7 +38,6 @@ pub(crate) mod layout;
 pub(crate) mod long_double;
 mod merge;
 mod nesting;
-mod number;
 mod print;
 mod record;
 pub(crate) mod set;
@@ -62,13 +64,16 @@ pub use func::{FnSig, FunctionDecl, Linkage};
 #[doc(hidden)]
 #[deprecated(since = "0.1.0", note = "renamed `wyvern::types::FunctionDecl`")]
 pub type Function = FunctionDecl;
+// (The DWARF front end names base types by these words.)
+#[cfg_attr(not(feature = "dwarf"), allow(unused_imports))]
+pub(crate) use cexpr::scalar_from_words;
+pub use cexpr::{FloatLiteral, IntLiteral, Literal, LiteralError, Longs};
 pub use id::{EnumId, FunctionId, RecordId, TypedefId};
 pub use layout::{FieldLayout, Hole};
 pub use long_double::ParseLongDoubleError;
 #[cfg_attr(not(feature = "db"), allow(unused_imports))]
 pub(crate) use nesting::check_nesting;
-pub use number::hex_float;
 pub use record::{Field, FlatField, Record, RecordDef, RecordKind};
 pub use set::Target;
 pub(crate) use set::TypeSetData;
-pub use ty::{scalar_from_words, Quals};
+pub use ty::Quals;

@@ -657,19 +657,6 @@ impl TypeSet {
         ))
     }
 
-    /// Finds a type by its C name: `"struct stat"`, `"size_t"`, `"unsigned long"`,
-    /// `"const char *"`, `"int [4]"`, `"int (*)(const void *, const void *)"`.
-    ///
-    /// Derived types (pointers, arrays, function types) the declarations never
-    /// used are added on first use (see [`derive`](Self::derive)).
-    ///
-    /// # Errors
-    /// [`ErrorKind::BadTypeName`] for text that is not a type name, and
-    /// [`ErrorKind::NotFound`] with the closest name for an unknown one.
-    pub fn type_named(&self, text: &str) -> Result<QualType> {
-        super::typename::parse(self, text)
-    }
-
     pub(crate) fn tag(&self, keyword: &str, tag: &str) -> Result<TypeId> {
         let key = format!("{keyword} {tag}");
         match self.inner.names.tags.get(&key) {

@@ -5,6 +5,7 @@
 //! declarator of pointers, arrays and parameter lists. Derived types are looked up
 //! among those the set already has, since a frozen set does not grow.
 
+use super::cexpr::{self, SetNames, Val};
 use super::func::{CallConv, FnSig};
 use super::set::TypeSet;
 use super::ty::{QualType, Quals, Type};
@@ -14,7 +15,8 @@ use crate::limits::MAX_TYPE_DEPTH;
 #[derive(Debug, Clone, PartialEq)]
 enum Tok<'a> {
     Word(&'a str),
-    Num(u64),
+    /// The text between an array's brackets: a constant expression.
+    Length(&'a str),
     Punct(char),
     Ellipsis,
 }
@@ -33,28 +35,28 @@ fn lex(text: &str) -> Result<Vec<Tok<'_>>> {
                 i += 1;
             }
             toks.push(Tok::Word(&text[start..i]));
-        } else if c.is_ascii_digit() {
-            let start = i;
-            while i < bytes.len() && bytes[i].is_ascii_alphanumeric() {
+        } else if c == b'[' {
+            // The length, up to the matching bracket, is read as an expression.
+            let start = i + 1;
+            let mut depth = 0usize;
+            i = start;
+            while i < bytes.len() && !(bytes[i] == b']' && depth == 0) {
+                match bytes[i] {
+                    b'[' => depth += 1,
+                    b']' => depth -= 1,
+                    _ => {}
+                }
                 i += 1;
             }
-            let digits = text[start..i].trim_end_matches(['u', 'U', 'l', 'L']);
-            let value = if let Some(hex) = digits.strip_prefix("0x").or(digits.strip_prefix("0X")) {
-                u64::from_str_radix(hex, 16)
-            } else {
-                digits.parse()
-            };
-            let value = value.map_err(|_| {
-                bad(
-                    text,
-                    format!("'{}' is not an array length", &text[start..i]),
-                )
-            })?;
-            toks.push(Tok::Num(value));
+            toks.push(Tok::Punct('['));
+            let length = text[start..i].trim();
+            if !length.is_empty() {
+                toks.push(Tok::Length(length));
+            }
         } else if text[i..].starts_with("...") {
             toks.push(Tok::Ellipsis);
             i += 3;
-        } else if matches!(c, b'*' | b'(' | b')' | b'[' | b']' | b',') {
+        } else if matches!(c, b'*' | b'(' | b')' | b']' | b',') {
             toks.push(Tok::Punct(c as char));
             i += 1;
         } else {
@@ -73,8 +75,24 @@ fn bad(text: &str, reason: String) -> Error {
     .into()
 }
 
+impl TypeSet {
+    /// Finds a type by its C name: `"struct stat"`, `"size_t"`, `"unsigned long"`,
+    /// `"const char *"`, `"int [4]"`, `"int (*)(const void *, const void *)"`.
+    /// An array length is a constant expression (`"char [BUFSIZ]"`).
+    ///
+    /// Derived types (pointers, arrays, function types) the declarations never
+    /// used are added on first use (see [`derive`](Self::derive)).
+    ///
+    /// # Errors
+    /// [`ErrorKind::BadTypeName`] for text that is not a type name, and
+    /// [`ErrorKind::NotFound`] with the closest name for an unknown one.
+    pub fn type_named(&self, text: &str) -> Result<QualType> {
+        parse(self, text)
+    }
+}
+
 /// Parses `text` as a type name of `set`.
-pub(crate) fn parse(set: &TypeSet, text: &str) -> Result<QualType> {
+fn parse(set: &TypeSet, text: &str) -> Result<QualType> {
     let toks = lex(text)?;
     let mut p = Parser {
         set,
@@ -96,7 +114,7 @@ pub(crate) fn parse(set: &TypeSet, text: &str) -> Result<QualType> {
 fn describe(t: &Tok<'_>) -> String {
     match t {
         Tok::Word(w) => format!("'{w}'"),
-        Tok::Num(n) => format!("'{n}'"),
+        Tok::Length(n) => format!("'{n}'"),
         Tok::Punct(c) => format!("'{c}'"),
         Tok::Ellipsis => "'...'".into(),
     }
@@ -228,7 +246,7 @@ impl<'t> Parser<'_, 't> {
     }
 
     fn builtin(&self, words: &[&str]) -> Result<super::TypeId> {
-        let ty = super::scalar_from_words(words, self.set.target().char_signed)
+        let ty = cexpr::scalar_from_words(words, self.set.target().char_signed)
             .ok_or_else(|| bad(self.text, "expected a type".into()))?;
         let spelling = match &ty {
             Type::Complex(_) => {
@@ -289,10 +307,9 @@ impl<'t> Parser<'_, 't> {
         loop {
             if self.eat('[') {
                 let len = match self.peek() {
-                    Some(Tok::Num(n)) => {
-                        let n = *n;
+                    Some(Tok::Length(text)) => {
                         self.pos += 1;
-                        Some(n)
+                        Some(self.length(text)?)
                     }
                     _ => None,
                 };
@@ -312,6 +329,30 @@ impl<'t> Parser<'_, 't> {
         steps.extend(suffixes);
         steps.extend(pointers.into_iter().rev());
         Ok(())
+    }
+
+    /// An array length: a constant expression of the set's constants and
+    /// types (`4`, `010`, `BUFSIZ`, `sizeof(long) * 2`), read by the rules of
+    /// every C expression wyvern reads ([`cexpr`](super::cexpr)).
+    fn length(&self, length: &str) -> Result<u64> {
+        let tokens = cexpr::lex::tokens(length.as_bytes());
+        let value = cexpr::evaluate(&SetNames::new(self.set), &tokens);
+        match value {
+            Ok(Val::Int(v, _)) => u64::try_from(v).map_err(|_| {
+                bad(
+                    self.text,
+                    format!("the array length '{length}' is {v}, not a size"),
+                )
+            }),
+            Ok(_) => Err(bad(
+                self.text,
+                format!("the array length '{length}' is not an integer"),
+            )),
+            Err(why) => Err(bad(
+                self.text,
+                format!("'{length}' is not an array length: {why}"),
+            )),
+        }
     }
 
     fn params(&mut self) -> Result<(Vec<QualType>, bool)> {
@@ -361,5 +402,40 @@ impl<'t> Parser<'_, 't> {
             ),
         };
         Ok(QualType::with(self.set.derive(wanted)?, quals))
+    }
+}
+
+#[cfg(all(test, feature = "clang"))]
+mod tests {
+    use crate::Type;
+
+    /// The array length of the type named `text`.
+    fn length(text: &str) -> crate::Result<Option<u64>> {
+        let set = crate::cdef("enum { N = 3 }; typedef long L; struct s { int a[2]; };")?;
+        let ty = set.type_named(text)?;
+        Ok(match set.ty(ty.id) {
+            Type::Array { len, .. } => *len,
+            other => panic!("{text}: not an array: {other:?}"),
+        })
+    }
+
+    #[test]
+    fn array_lengths_are_constant_expressions_read_as_c_reads_them() {
+        assert_eq!(length("int [010]").unwrap(), Some(8));
+        assert_eq!(length("int [0x10u]").unwrap(), Some(16));
+        assert_eq!(length("char [sizeof(L) * 2]").unwrap(), Some(16));
+        assert_eq!(length("char [sizeof(struct s)]").unwrap(), Some(8));
+        assert_eq!(length("char [N + 1]").unwrap(), Some(4));
+        assert_eq!(length("char []").unwrap(), None);
+        for bad in [
+            "int [5uu]",
+            "int [09]",
+            "int [-1]",
+            "int [1.5]",
+            "int [x]",
+            "int [2",
+        ] {
+            assert!(length(bad).is_err(), "{bad}");
+        }
     }
 }

@@ -6,7 +6,7 @@ use std::io::Write;
 use anyhow::{anyhow, bail, Context, Result};
 use clap::Args;
 use wyvern::types::{RecordId, RecordKind};
-use wyvern::{CData, Function, Library, Module, QualType, TypeSet, Value};
+use wyvern::{CData, ConstValue, Function, Library, Module, QualType, TypeSet, Value};
 use wyvern::{FloatKind, IntKind, Type, TypeId};
 
 use crate::args::{Sources, UsageError};
@@ -341,53 +341,18 @@ fn plain_value(types: &TypeSet, lit: &Lit) -> Result<Value> {
         },
         Lit::Null => Value::Null,
         Lit::Ident(name) => Value::Ident(name.clone()),
-        Lit::Unary(..) | Lit::Binary(..) => Value::Int(evaluate(types, lit)?),
+        Lit::Expr(text) => match types.evaluate(text)? {
+            ConstValue::Int(v) => Value::Int(v),
+            ConstValue::Float(v) => Value::Float(v),
+            ConstValue::LongDouble(v) => Value::LongDouble(v),
+            ConstValue::Str(bytes) => match std::ffi::CString::new(bytes) {
+                Ok(s) => Value::Str(s),
+                Err(e) => Value::Bytes(e.into_vec()),
+            },
+        },
         Lit::List(_) | Lit::AddressOf(_) | Lit::Buffer(..) => {
             bail!("braces and & cannot be used here")
         }
-    })
-}
-
-/// The value of an integer constant expression (`O_CREAT | O_WRONLY`).
-fn evaluate(types: &TypeSet, lit: &Lit) -> Result<i128> {
-    let overflow = || anyhow!("the expression overflows");
-    Ok(match lit {
-        Lit::Int { value, .. } | Lit::Char(value) => *value,
-        Lit::Ident(name) => match &types.constant(name)?.value {
-            wyvern::ConstValue::Int(v) => *v,
-            _ => bail!("'{name}' is not an integer constant"),
-        },
-        Lit::Unary(b'~', inner) => !evaluate(types, inner)?,
-        Lit::Unary(_, inner) => evaluate(types, inner)?.checked_neg().ok_or_else(overflow)?,
-        Lit::Binary(op, a, b) => {
-            let (a, b) = (evaluate(types, a)?, evaluate(types, b)?);
-            match *op {
-                "|" => a | b,
-                "&" => a & b,
-                "^" => a ^ b,
-                "+" => a.checked_add(b).ok_or_else(overflow)?,
-                "-" => a.checked_sub(b).ok_or_else(overflow)?,
-                "*" => a.checked_mul(b).ok_or_else(overflow)?,
-                "/" => a
-                    .checked_div(b)
-                    .ok_or_else(|| anyhow!("division by zero"))?,
-                "%" => a
-                    .checked_rem(b)
-                    .ok_or_else(|| anyhow!("division by zero"))?,
-                "<<" => u32::try_from(b)
-                    .ok()
-                    .filter(|s| *s < 127)
-                    .and_then(|s| a.checked_mul(1 << s))
-                    .ok_or_else(overflow)?,
-                ">>" => u32::try_from(b)
-                    .ok()
-                    .filter(|s| *s < 128)
-                    .map(|s| a >> s)
-                    .ok_or_else(overflow)?,
-                other => bail!("unknown operator '{other}'"),
-            }
-        }
-        _ => bail!("only integers and integer constants can be combined with operators"),
     })
 }
 

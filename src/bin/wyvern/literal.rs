@@ -2,7 +2,9 @@
 //! strings, `NULL`, identifiers, brace initializers with designators, `&{...}`.
 
 use anyhow::{anyhow, bail, Result};
+use number::{number, parse_unsigned};
 use wyvern::limits::MAX_EXPRESSION_DEPTH;
+use wyvern::types::Literal;
 use wyvern::LongDouble;
 use wyvern::{FloatKind, IntKind};
 
@@ -36,10 +38,10 @@ pub(crate) enum Lit {
     /// `&[N]` or `&[N]{...}`: a temporary array of N elements of the pointee type
     /// (a buffer), whose address is passed.
     Buffer(u64, Box<Lit>),
-    /// `~X`, `-X` on an integer constant expression.
-    Unary(u8, Box<Lit>),
-    /// An integer constant expression: `O_CREAT | O_WRONLY`, `1 << 4`.
-    Binary(&'static str, Box<Lit>, Box<Lit>),
+    /// A constant expression with operators (`O_CREAT | O_WRONLY`, `1 << 4`,
+    /// `~X`, `-X`), as written: wyvern evaluates it by C's rules against the
+    /// declarations ([`wyvern::TypeSet::evaluate`]).
+    Expr(String),
 }
 
 /// `.field` or `[index]` in a brace initializer.
@@ -93,6 +95,22 @@ const BINARY: [(&str, u8); 10] = [
     ("&", 5),
     ("^", 4),
     ("|", 3),
+];
+
+/// C's operators whose operand is a type: wyvern evaluates them.
+const OPERATORS_ON_TYPES: [&str; 5] = [
+    "sizeof",
+    "_Alignof",
+    "alignof",
+    "__alignof__",
+    "__builtin_offsetof",
+];
+
+/// The words a cast's type name may begin with, known without the
+/// declarations (a cast to a typedef is not told from a parenthesised name).
+const TYPE_KEYWORDS: [&str; 16] = [
+    "void", "_Bool", "char", "short", "int", "long", "signed", "unsigned", "float", "double",
+    "struct", "union", "enum", "const", "volatile", "__int128",
 ];
 
 /// A long argument, cut for an error message.
@@ -211,16 +229,9 @@ impl Reader<'_> {
                 }
                 Ok(Lit::List(items))
             }
-            Some(b'"') => {
-                let mut bytes = Vec::new();
-                // Adjacent string literals concatenate, as in C.
-                while self.peek() == Some(b'"') {
-                    self.pos += 1;
-                    bytes.extend(self.quoted(b'"')?);
-                    self.skip_space();
-                }
-                Ok(Lit::Str(bytes))
-            }
+            // Adjacent string literals concatenate, as in C.
+            Some(b'"') => self.strings(),
+            _ if self.string_prefix() => self.strings(),
             Some(_) => self.expression(0, depth),
         }
     }
@@ -230,6 +241,8 @@ impl Reader<'_> {
         if let Some(e) = self.too_deep("parentheses and operators", depth) {
             return Err(e);
         }
+        self.skip_space();
+        let start = self.pos;
         let mut left = self.unary(depth)?;
         // `1 + 1 + …` nests to the left without recursing here, but what reads the
         // result recurses: each operator counts as a level.
@@ -250,8 +263,8 @@ impl Reader<'_> {
             if let Some(e) = self.too_deep("parentheses and operators", depth) {
                 return Err(e);
             }
-            let right = self.expression(precedence + 1, depth)?;
-            left = Lit::Binary(op, Box::new(left), Box::new(right));
+            self.expression(precedence + 1, depth)?;
+            left = Lit::Expr(self.text[start..self.pos].trim_end().to_owned());
         }
         Ok(left)
     }
@@ -262,6 +275,14 @@ impl Reader<'_> {
         }
         self.skip_space();
         match (self.peek(), self.bytes.get(self.pos + 1)) {
+            // `(unsigned long)-1`: a cast to a type spelled with C's keywords,
+            // for wyvern to evaluate with the rest (it knows the types).
+            (Some(b'('), _) if self.cast_follows() => {
+                let start = self.pos;
+                self.group(depth)?;
+                self.unary(depth + 1)?;
+                Ok(Lit::Expr(self.text[start..self.pos].to_owned()))
+            }
             (Some(b'('), _) => {
                 self.pos += 1;
                 let inner = self.expression(0, depth + 1)?;
@@ -273,6 +294,7 @@ impl Reader<'_> {
             (Some(op @ (b'~' | b'-')), next)
                 if op == b'~' || next.is_some_and(|c| !c.is_ascii_digit() && *c != b'.') =>
             {
+                let start = self.pos;
                 self.pos += 1;
                 Ok(match (op, self.unary(depth + 1)?) {
                     (b'-', Lit::Float { value, long, kind }) => Lit::Float {
@@ -280,10 +302,36 @@ impl Reader<'_> {
                         long: -long,
                         kind,
                     },
-                    (op, inner) => Lit::Unary(op, Box::new(inner)),
+                    _ => Lit::Expr(self.text[start..self.pos].to_owned()),
                 })
             }
             _ => self.operand(),
+        }
+    }
+
+    /// The length of a character constant's prefix (`L'x'`, `u8'x'`) at the
+    /// reader's position.
+    fn char_prefix(&self) -> Option<usize> {
+        let rest = &self.text[self.pos..];
+        ["u8", "L", "u", "U"]
+            .iter()
+            .find(|p| rest.strip_prefix(**p).is_some_and(|r| r.starts_with('\'')))
+            .map(|p| p.len())
+    }
+
+    /// Whether a prefixed string (`u8"..."`, `L"..."`) starts here.
+    fn string_prefix(&self) -> bool {
+        let rest = &self.text[self.pos..];
+        ["u8", "L", "u", "U"]
+            .iter()
+            .any(|p| rest.strip_prefix(*p).is_some_and(|r| r.starts_with('"')))
+    }
+
+    /// A character constant whose prefix starts at `start`; its quote is here.
+    fn char_constant(&mut self, start: usize) -> Result<Lit> {
+        match self.quoted(start)? {
+            Literal::Char(value, _) => Ok(Lit::Char(value)),
+            _ => Err(self.error("expected a character constant")),
         }
     }
 
@@ -291,13 +339,11 @@ impl Reader<'_> {
         self.skip_space();
         match self.peek() {
             Some(c) if c.is_ascii_digit() || c == b'-' || c == b'+' || c == b'.' => self.number(),
-            Some(b'\'') => {
-                self.pos += 1;
-                let bytes = self.quoted(b'\'')?;
-                match bytes.as_slice() {
-                    [b] => Ok(Lit::Char(i128::from(*b as i8))),
-                    _ => Err(self.error("a character constant holds one character")),
-                }
+            Some(b'\'') => self.char_constant(self.pos),
+            Some(c) if c.is_ascii_alphabetic() && self.char_prefix().is_some() => {
+                let start = self.pos;
+                self.pos += self.char_prefix().unwrap_or(0);
+                self.char_constant(start)
             }
             Some(c) if c.is_ascii_alphabetic() || c == b'_' => {
                 let start = self.pos;
@@ -308,6 +354,15 @@ impl Reader<'_> {
                     self.pos += 1;
                 }
                 let word = &self.text[start..self.pos];
+                if OPERATORS_ON_TYPES.contains(&word) {
+                    // `sizeof(struct stat)`: wyvern reads the type and evaluates.
+                    self.skip_space();
+                    if self.peek() != Some(b'(') {
+                        return Err(self.error(&format!("'{word}' needs parentheses here")));
+                    }
+                    self.group(0)?;
+                    return Ok(Lit::Expr(self.text[start..self.pos].to_owned()));
+                }
                 Ok(match word {
                     "NULL" | "nullptr" => Lit::Null,
                     "true" => Lit::Int {
@@ -333,6 +388,41 @@ impl Reader<'_> {
             }
             None => Err(self.error("a value is missing")),
             Some(_) => Err(self.error("unexpected character")),
+        }
+    }
+
+    /// Whether a cast starts here: `(` and a word only a type name begins with.
+    fn cast_follows(&self) -> bool {
+        let rest = self.text[self.pos + 1..].trim_start();
+        let word: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        TYPE_KEYWORDS.contains(&word.as_str())
+    }
+
+    /// Skips a parenthesised group (`(...)`, nested ones included) starting here.
+    fn group(&mut self, depth: u32) -> Result<()> {
+        let mut open = 0u32;
+        loop {
+            match self.peek() {
+                None => return Err(self.error("expected ')'")),
+                Some(b'(') => open += 1,
+                Some(b')') => open -= 1,
+                Some(b'"' | b'\'') => {
+                    let start = self.pos;
+                    self.quoted(start)?;
+                    continue;
+                }
+                _ => {}
+            }
+            self.pos += 1;
+            if let Some(e) = self.too_deep("parentheses and operators", depth + open) {
+                return Err(e);
+            }
+            if open == 0 {
+                return Ok(());
+            }
         }
     }
 
@@ -386,63 +476,70 @@ impl Reader<'_> {
         Ok(list)
     }
 
-    /// The body of a quoted literal, up to the closing `quote`.
-    fn quoted(&mut self, quote: u8) -> Result<Vec<u8>> {
-        let mut out = Vec::new();
+    /// A quoted literal whose prefix (`L`, `u`, `U`, `u8`, or none) starts at
+    /// `start` and whose opening quote is at the reader's position, read by
+    /// wyvern's one reader of C literals ([`wyvern::types::Literal`]).
+    fn quoted(&mut self, start: usize) -> Result<Literal> {
+        let quote = self.peek();
+        self.pos += 1;
         loop {
             let Some(c) = self.peek() else {
                 return Err(self.error("the quote is not closed"));
             };
             self.pos += 1;
-            if c == quote {
-                return Ok(out);
+            if Some(c) == quote {
+                break;
             }
-            if c != b'\\' {
-                out.push(c);
-                continue;
+            if c == b'\\' {
+                if self.peek().is_none() {
+                    return Err(self.error("an escape is cut short"));
+                }
+                self.pos += 1;
             }
-            let Some(e) = self.peek() else {
-                return Err(self.error("an escape is cut short"));
-            };
-            self.pos += 1;
-            out.push(match e {
-                b'n' => b'\n',
-                b't' => b'\t',
-                b'r' => b'\r',
-                b'a' => 7,
-                b'b' => 8,
-                b'f' => 12,
-                b'v' => 11,
-                b'e' => 27,
-                b'x' => {
-                    let start = self.pos;
-                    while self.peek().is_some_and(|c| c.is_ascii_hexdigit()) {
-                        self.pos += 1;
+        }
+        // The plain `char` of x86-64 and i386, the targets `wyvern call` runs on.
+        Literal::parse(&self.text[start..self.pos], true).map_err(|e| self.error(&e.reason))
+    }
+
+    /// A string literal, with the adjacent ones C joins to it.
+    fn strings(&mut self) -> Result<Lit> {
+        let mut bytes = Vec::new();
+        loop {
+            self.skip_space();
+            let start = self.pos;
+            let prefix = self.text[start..]
+                .find(['"', '\''])
+                .filter(|&n| matches!(&self.text[start..start + n], "" | "u8" | "L" | "u" | "U"));
+            match prefix.map(|n| (n, self.bytes[start + n])) {
+                Some((n, b'"')) => {
+                    self.pos += n;
+                    match self.quoted(start)? {
+                        Literal::Str(s) => bytes.extend(s),
+                        _ => return Err(self.error("expected a string")),
                     }
-                    u8::from_str_radix(&self.text[start..self.pos], 16)
-                        .map_err(|_| self.error("a \\x escape needs one or two hex digits"))?
                 }
-                b'0'..=b'7' => {
-                    let start = self.pos - 1;
-                    while self.pos < start + 3
-                        && self.peek().is_some_and(|c| (b'0'..=b'7').contains(&c))
-                    {
-                        self.pos += 1;
-                    }
-                    u8::from_str_radix(&self.text[start..self.pos], 8)
-                        .map_err(|_| self.error("an octal escape is out of range"))?
-                }
-                other => other,
-            });
+                _ if bytes.is_empty() => return Err(self.error("expected a string")),
+                _ => return Ok(Lit::Str(bytes)),
+            }
         }
     }
 
     fn number(&mut self) -> Result<Lit> {
         let start = self.pos;
-        while self
-            .peek()
-            .is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-' | b'+' | b'_'))
-        {
+        while self.peek().is_some_and(|c| {
+            c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-' | b'+' | b'_' | b'\'')
+        }) {
+            // A digit separator (C23) only between digits: `1'000`.
+            if self.peek() == Some(b'\'')
+                && !(self.pos > start
+                    && self.bytes[self.pos - 1].is_ascii_hexdigit()
+                    && self
+                        .bytes
+                        .get(self.pos + 1)
+                        .is_some_and(u8::is_ascii_hexdigit))
+            {
+                break;
+            }
             // A sign is part of the number only at its start or after an exponent.
             if matches!(self.peek(), Some(b'-' | b'+')) && self.pos > start {
                 let prev = self.bytes[self.pos - 1].to_ascii_lowercase();
@@ -456,232 +553,10 @@ impl Reader<'_> {
             self.pos += 1;
         }
         let text = &self.text[start..self.pos];
-        number(text).ok_or_else(|| anyhow!("cannot read '{}' as a number", shorten(text)))
+        number(text).map_err(|why| anyhow!("cannot read '{}' as a number: {why}", shorten(text)))
     }
 }
 
-fn parse_unsigned(text: &str) -> Option<u128> {
-    let lower = text.to_ascii_lowercase();
-    if let Some(hex) = lower.strip_prefix("0x") {
-        u128::from_str_radix(hex, 16).ok()
-    } else if let Some(bin) = lower.strip_prefix("0b") {
-        u128::from_str_radix(bin, 2).ok()
-    } else if lower.len() > 1 && lower.starts_with('0') {
-        u128::from_str_radix(&lower[1..], 8).ok()
-    } else {
-        lower.parse().ok()
-    }
-}
-
-/// Reads a C number: decimal, hex, octal or binary integers with `U`/`L`/`LL`
-/// suffixes, and decimal or hex floats with `f`/`L` suffixes.
-fn number(text: &str) -> Option<Lit> {
-    let (negative, body) = match text.as_bytes().first()? {
-        b'-' => (true, &text[1..]),
-        b'+' => (false, &text[1..]),
-        _ => (false, text),
-    };
-    let lower = body.to_ascii_lowercase();
-    if matches!(lower.as_str(), "inf" | "infinity" | "nan") {
-        let value = if lower == "nan" {
-            f64::NAN
-        } else {
-            f64::INFINITY
-        };
-        let value = if negative { -value } else { value };
-        return Some(Lit::Float {
-            value,
-            long: LongDouble::from(value),
-            kind: None,
-        });
-    }
-    let hex = lower.starts_with("0x");
-    let is_float = if hex {
-        lower.contains('.') || lower.contains('p')
-    } else {
-        lower.contains('.') || lower.contains('e') || lower == "inf" || lower == "nan"
-    };
-    if is_float {
-        let (digits, kind) = match lower.as_bytes().last()? {
-            b'f' if !hex || lower.contains('p') => {
-                (&lower[..lower.len() - 1], Some(FloatKind::Float))
-            }
-            b'l' => (&lower[..lower.len() - 1], Some(FloatKind::LongDouble)),
-            _ => (lower.as_str(), None),
-        };
-        let value = if hex {
-            wyvern::types::hex_float(&digits[2..])?
-        } else {
-            digits.parse::<f64>().ok()?
-        };
-        let long = digits.parse::<LongDouble>().ok()?;
-        let (value, long) = if negative {
-            (-value, -long)
-        } else {
-            (value, long)
-        };
-        return Some(Lit::Float { value, long, kind });
-    }
-    let suffix_start = lower
-        .char_indices()
-        .rev()
-        .take_while(|(_, c)| *c == 'u' || *c == 'l')
-        .last()
-        .map_or(lower.len(), |(i, _)| i);
-    // In hex, a trailing 'u'/'l' can't be a digit, so the split is safe.
-    let (digits, suffix) = lower.split_at(suffix_start);
-    let magnitude = parse_unsigned(digits)?;
-    // C's suffixes: at most one `u`, and `l` or `ll` (not `lL`).
-    if suffix.matches('u').count() > 1 || body.contains("lL") || body.contains("Ll") {
-        return None;
-    }
-    let unsigned = suffix.contains('u');
-    let longs = suffix.matches('l').count();
-    let kind = match (unsigned, longs) {
-        (false, 0) => None,
-        (true, 0) => Some(IntKind::UInt),
-        (false, 1) => Some(IntKind::Long),
-        (true, 1) => Some(IntKind::ULong),
-        (false, 2) => Some(IntKind::LongLong),
-        (true, 2) => Some(IntKind::ULongLong),
-        _ => return None,
-    };
-    match i128::try_from(magnitude) {
-        Ok(value) => Some(Lit::Int {
-            value: if negative { -value } else { value },
-            kind,
-        }),
-        Err(_) if !negative => Some(Lit::BigUnsigned(magnitude)),
-        Err(_) => None,
-    }
-}
-
+mod number;
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn int(value: i128) -> Lit {
-        Lit::Int { value, kind: None }
-    }
-
-    /// A floating literal whose value is exactly `value`, also as a `long double`.
-    fn float(value: f64, kind: Option<FloatKind>) -> Lit {
-        Lit::Float {
-            value,
-            long: LongDouble::from(value),
-            kind,
-        }
-    }
-
-    #[test]
-    fn numbers() {
-        assert_eq!(parse("42").unwrap(), int(42));
-        assert_eq!(parse("-5").unwrap(), int(-5));
-        assert_eq!(parse("0x1F").unwrap(), int(31));
-        assert_eq!(parse("0755").unwrap(), int(0o755));
-        assert_eq!(
-            parse("5ULL").unwrap(),
-            Lit::Int {
-                value: 5,
-                kind: Some(IntKind::ULongLong)
-            }
-        );
-        assert_eq!(parse("2.5f").unwrap(), float(2.5, Some(FloatKind::Float)));
-        assert_eq!(
-            parse("-1e-3").unwrap(),
-            Lit::Float {
-                value: -1e-3,
-                long: "-1e-3".parse().unwrap(),
-                kind: None
-            }
-        );
-        assert_eq!(parse("0x1.8p1").unwrap(), float(3.0, None));
-        // `long double` literals keep what `double` cannot hold.
-        let Lit::Float { value, long, kind } = parse("-1e4000L").unwrap() else {
-            panic!("not a float")
-        };
-        assert_eq!(
-            (value, kind),
-            (f64::NEG_INFINITY, Some(FloatKind::LongDouble))
-        );
-        assert_eq!(long.to_string(), "-9.99999999999999999997e+3999");
-        let Lit::Float { long, .. } = parse("0x1.fffffffffffffffep0L").unwrap() else {
-            panic!("not a float")
-        };
-        assert_eq!(long.to_string(), "1.99999999999999999989");
-        assert!(parse("12abc").is_err());
-        assert!(parse("5UU").is_err());
-        assert!(parse("5lL").is_err());
-        assert_eq!(parse("-inf").unwrap(), float(f64::NEG_INFINITY, None));
-        assert_eq!(
-            parse("0xffffffffffffffffffffffffffffffff").unwrap(),
-            Lit::BigUnsigned(u128::MAX)
-        );
-        assert!(parse("--json")
-            .unwrap_err()
-            .to_string()
-            .contains("options go before"));
-        assert_eq!(
-            parse("&[64]").unwrap(),
-            Lit::Buffer(64, Box::new(Lit::List(vec![])))
-        );
-    }
-
-    #[test]
-    fn strings_chars_and_braces() {
-        assert_eq!(
-            parse(r#""a\n\x41\101""#).unwrap(),
-            Lit::Str(b"a\nAA".to_vec())
-        );
-        assert_eq!(parse("'x'").unwrap(), Lit::Char(120));
-        assert_eq!(parse("'\\0'").unwrap(), Lit::Char(0));
-        assert_eq!(
-            parse("{1, {2.5, 3}, .z = 4, [2] = 5}").unwrap(),
-            Lit::List(vec![
-                (vec![], int(1)),
-                (
-                    vec![],
-                    Lit::List(vec![(vec![], float(2.5, None)), (vec![], int(3))])
-                ),
-                (vec![Designator::Field("z".into())], int(4)),
-                (vec![Designator::Index(2)], int(5)),
-            ])
-        );
-        assert_eq!(
-            parse("&{}").unwrap(),
-            Lit::AddressOf(Box::new(Lit::List(vec![])))
-        );
-        assert_eq!(
-            parse("{.p[1].y = 2}").unwrap(),
-            Lit::List(vec![(
-                vec![
-                    Designator::Field("p".into()),
-                    Designator::Index(1),
-                    Designator::Field("y".into())
-                ],
-                int(2)
-            )])
-        );
-        assert_eq!(parse("NULL").unwrap(), Lit::Null);
-        assert_eq!(
-            parse("A | 1 << 4").unwrap(),
-            Lit::Binary(
-                "|",
-                Box::new(Lit::Ident("A".into())),
-                Box::new(Lit::Binary("<<", Box::new(int(1)), Box::new(int(4))))
-            )
-        );
-        assert_eq!(
-            parse("~(B)").unwrap(),
-            Lit::Unary(b'~', Box::new(Lit::Ident("B".into())))
-        );
-        assert_eq!(
-            parse("5-3").unwrap(),
-            Lit::Binary("-", Box::new(int(5)), Box::new(int(3)))
-        );
-        assert_eq!(parse("O_RDONLY").unwrap(), Lit::Ident("O_RDONLY".into()));
-        assert!(parse("{1, 2").is_err());
-        assert!(parse("\"open").is_err());
-        assert!(parse("&5").is_err());
-    }
-}
+mod tests;

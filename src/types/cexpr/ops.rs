@@ -1,0 +1,298 @@
+//! Values during evaluation and C's operators on them: the usual arithmetic
+//! conversions, integer promotion, casts, wrapping to the target's widths.
+
+use super::model::DataModel;
+use super::Eval;
+use crate::types::{FloatKind, IntKind, LongDouble, Type};
+
+/// A value during evaluation, with its C type.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Val {
+    Int(i128, IntKind),
+    Bool(bool),
+    Float(f64, FloatKind),
+    /// An `L`-suffixed floating literal at full precision. Unary `+` and `-`
+    /// and a cast to `long double` keep it; any other operation works on its
+    /// nearest `double`, as this evaluator computes in `double`.
+    Long(LongDouble),
+    Str(Vec<u8>),
+    /// An address from a cast to a pointer type (`(void *)-1`), as an unsigned
+    /// number of the pointer's width: only a cast (to an integer, to `_Bool`,
+    /// to another pointer) or a condition reads it, so `(long)(void *)16` is a
+    /// constant, as gcc makes it, and `(void *)0` alone is not (a pointer is
+    /// not a constant value wyvern has).
+    Pointer(i128),
+}
+
+/// Why an expression whose value is an address is not a constant.
+pub(crate) const POINTER_IS_NOT_A_CONSTANT: &str =
+    "it is a pointer, not an integer, floating or string constant";
+
+/// A `long double` literal as the `double` arithmetic works on it.
+pub(crate) fn demote(v: Val) -> Val {
+    match v {
+        Val::Long(x) => Val::Float(x.to_f64(), FloatKind::LongDouble),
+        other => other,
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Cast {
+    Int(IntKind),
+    Bool,
+    Float(FloatKind),
+    Pointer,
+    Void,
+}
+
+/// C's operators on values, by the target's data model.
+impl DataModel {
+    pub(crate) fn unary_op(&self, op: &str, v: Val) -> Eval<Val> {
+        let model = self;
+        match (op, &v) {
+            ("+", Val::Long(x)) => return Ok(Val::Long(*x)),
+            ("-", Val::Long(x)) => return Ok(Val::Long(-*x)),
+            _ => {}
+        }
+        let v = demote(v);
+        Ok(match (op, v) {
+            ("!", v) => Val::Int(i128::from(!truthy(&v)?), IntKind::Int),
+            (_, Val::Str(_)) => return Err(format!("'{op}' applied to a string")),
+            ("+", Val::Bool(b)) => Val::Int(i128::from(b), IntKind::Int),
+            ("-", Val::Bool(b)) => Val::Int(-i128::from(b), IntKind::Int),
+            ("~", Val::Bool(b)) => Val::Int(!i128::from(b), IntKind::Int),
+            ("+", Val::Int(v, k)) => Val::Int(v, model.promote(k)),
+            ("-", Val::Int(v, k)) => {
+                let k = model.promote(k);
+                Val::Int(model.signed_result(-v, k)?, k)
+            }
+            ("~", Val::Int(v, k)) => {
+                let k = model.promote(k);
+                Val::Int(model.wrap(!v, k), k)
+            }
+            ("+", f @ Val::Float(..)) => f,
+            ("-", Val::Float(v, k)) => Val::Float(-v, k),
+            (_, Val::Float(..)) => return Err(format!("'{op}' applied to a floating value")),
+            _ => return Err(format!("unknown operator '{op}'")),
+        })
+    }
+
+    pub(crate) fn cast(&self, to: Cast, v: Val) -> Eval<Val> {
+        let model = self;
+        if let (Cast::Float(FloatKind::LongDouble), Val::Long(x)) = (to, &v) {
+            return Ok(Val::Long(*x));
+        }
+        Ok(match (to, v) {
+            (_, Val::Str(_)) => return Err("a cast of a string".into()),
+            (Cast::Void, _) => return Err("it is cast to void".into()),
+            (Cast::Bool, v) => Val::Bool(truthy(&v)?),
+            (Cast::Pointer, Val::Int(v, _) | Val::Pointer(v)) => {
+                Val::Pointer(model.wrap(v, model.pointer_int()))
+            }
+            (Cast::Pointer, Val::Bool(b)) => Val::Pointer(i128::from(b)),
+            (Cast::Int(k), Val::Pointer(p)) => Val::Int(model.wrap(p, k), k),
+            (_, Val::Pointer(_)) => return Err("a pointer converted to a floating type".into()),
+            (Cast::Pointer, _) => return Err("a floating value converted to a pointer".into()),
+            (to, Val::Long(x)) => {
+                return self.cast(to, Val::Float(x.to_f64(), FloatKind::LongDouble))
+            }
+            (Cast::Int(k), Val::Int(v, _)) => Val::Int(model.wrap(v, k), k),
+            (Cast::Int(k), Val::Bool(b)) => Val::Int(i128::from(b), k),
+            (Cast::Int(k), Val::Float(f, _)) => {
+                if !f.is_finite() {
+                    return Err("a non-finite value converted to an integer".into());
+                }
+                Val::Int(model.wrap(f.trunc() as i128, k), k)
+            }
+            (Cast::Float(k), Val::Int(v, _)) => Val::Float(round_float(v as f64, k), k),
+            (Cast::Float(k), Val::Bool(b)) => Val::Float(f64::from(u8::from(b)), k),
+            (Cast::Float(k), Val::Float(f, _)) => Val::Float(round_float(f, k), k),
+        })
+    }
+
+    pub(crate) fn ternary(&self, cond: Val, then: Val, otherwise: Val) -> Eval<Val> {
+        let take = truthy(&cond)?;
+        let (then, otherwise) = (demote(then), demote(otherwise));
+        match (&then, &otherwise) {
+            (Val::Str(_) | Val::Pointer(_), _) | (_, Val::Str(_) | Val::Pointer(_)) => {
+                Ok(if take { then } else { otherwise })
+            }
+            _ => {
+                let (a, b) = self.convert_pair(then, otherwise)?;
+                Ok(if take { a } else { b })
+            }
+        }
+    }
+
+    /// The usual arithmetic conversions.
+    fn convert_pair(&self, a: Val, b: Val) -> Eval<(Val, Val)> {
+        let model = self;
+        let a = bool_to_int(a);
+        let b = bool_to_int(b);
+        Ok(match (a, b) {
+            (Val::Int(x, kx), Val::Int(y, ky)) => {
+                let k = model.common(kx, ky);
+                (Val::Int(model.wrap(x, k), k), Val::Int(model.wrap(y, k), k))
+            }
+            (Val::Float(x, kx), Val::Float(y, ky)) => {
+                let k = wider_float(kx, ky);
+                (Val::Float(x, k), Val::Float(y, k))
+            }
+            (Val::Float(x, k), Val::Int(y, _)) => (Val::Float(x, k), Val::Float(y as f64, k)),
+            (Val::Int(x, _), Val::Float(y, k)) => (Val::Float(x as f64, k), Val::Float(y, k)),
+            (Val::Pointer(_), _) | (_, Val::Pointer(_)) => {
+                return Err("an operator applied to a pointer".into())
+            }
+            _ => return Err("an operator applied to a string".into()),
+        })
+    }
+
+    /// The exact result `v` of an operation in type `k`: unsigned types wrap, a
+    /// signed type that cannot hold it overflowed, which C leaves undefined
+    /// (gcc warns and wraps; a wrapped value would be a guess).
+    fn signed_result(&self, v: i128, k: IntKind) -> Eval<i128> {
+        if k.is_signed() && !self.fits(v, k) {
+            return Err(format!("the result {v} overflows '{}'", k.spelling()));
+        }
+        Ok(self.wrap(v, k))
+    }
+
+    /// `<<` and `>>`: the type is the promoted left operand's, and a shift by
+    /// its width or more (or by a negative count) has no value in C.
+    fn shift(&self, op: &str, lhs: Val, rhs: Val) -> Eval<Val> {
+        let (Val::Int(x, kx), Val::Int(y, _)) = (bool_to_int(lhs), bool_to_int(rhs)) else {
+            return Err(format!("'{op}' needs integers"));
+        };
+        let k = self.promote(kx);
+        let bits = self.bytes(k) * 8;
+        if y < 0 || y >= i128::from(bits) {
+            return Err(format!("a shift by {y} bits is out of range"));
+        }
+        let v = if op == "<<" { x << y } else { x >> y };
+        Ok(Val::Int(self.wrap(v, k), k))
+    }
+
+    pub(crate) fn binary(&self, op: &str, lhs: Val, rhs: Val) -> Eval<Val> {
+        let model = self;
+        let (lhs, rhs) = (demote(lhs), demote(rhs));
+        match op {
+            "&&" => {
+                return Ok(Val::Int(
+                    i128::from(truthy(&lhs)? && truthy(&rhs)?),
+                    IntKind::Int,
+                ))
+            }
+            "||" => {
+                return Ok(Val::Int(
+                    i128::from(truthy(&lhs)? || truthy(&rhs)?),
+                    IntKind::Int,
+                ))
+            }
+            "," => return Ok(rhs),
+            "<<" | ">>" => return self.shift(op, lhs, rhs),
+            _ => {}
+        }
+        let (a, b) = self.convert_pair(lhs, rhs)?;
+        let compare = |o: std::cmp::Ordering| -> Eval<Val> {
+            use std::cmp::Ordering::*;
+            let r = match op {
+                "==" => o == Equal,
+                "!=" => o != Equal,
+                "<" => o == Less,
+                ">" => o == Greater,
+                "<=" => o != Greater,
+                ">=" => o != Less,
+                _ => unreachable!("only comparisons reach here"),
+            };
+            Ok(Val::Int(i128::from(r), IntKind::Int))
+        };
+        match (a, b) {
+            (Val::Int(x, k), Val::Int(y, _)) => {
+                let v = match op {
+                    "+" => x + y,
+                    "-" => x - y,
+                    "*" => x.checked_mul(y).ok_or("an overflow")?,
+                    "/" | "%" if y == 0 => return Err("a division by zero".into()),
+                    "/" => x / y,
+                    "%" => x % y,
+                    "&" => x & y,
+                    "|" => x | y,
+                    "^" => x ^ y,
+                    "==" | "!=" | "<" | ">" | "<=" | ">=" => return compare(x.cmp(&y)),
+                    _ => return Err(format!("unknown operator '{op}'")),
+                };
+                Ok(Val::Int(model.signed_result(v, k)?, k))
+            }
+            (Val::Float(x, k), Val::Float(y, _)) => {
+                let v = match op {
+                    "+" => x + y,
+                    "-" => x - y,
+                    "*" => x * y,
+                    "/" => x / y,
+                    "==" | "!=" | "<" | ">" | "<=" | ">=" => {
+                        return match x.partial_cmp(&y) {
+                            Some(o) => compare(o),
+                            None => Ok(Val::Int(i128::from(op == "!="), IntKind::Int)),
+                        }
+                    }
+                    _ => return Err(format!("'{op}' applied to floating values")),
+                };
+                Ok(Val::Float(round_float(v, k), k))
+            }
+            _ => Err(format!("'{op}' applied to a string")),
+        }
+    }
+}
+
+fn bool_to_int(v: Val) -> Val {
+    match v {
+        Val::Bool(b) => Val::Int(i128::from(b), IntKind::Int),
+        other => other,
+    }
+}
+
+fn truthy(v: &Val) -> Eval<bool> {
+    match v {
+        Val::Int(x, _) => Ok(*x != 0),
+        Val::Bool(b) => Ok(*b),
+        Val::Float(f, _) => Ok(*f != 0.0),
+        Val::Long(x) => Ok(*x != LongDouble::from(0.0)),
+        Val::Pointer(p) => Ok(*p != 0),
+        Val::Str(_) => Err("a string used as a condition".into()),
+    }
+}
+
+fn wider_float(a: FloatKind, b: FloatKind) -> FloatKind {
+    let rank = |k| match k {
+        FloatKind::Half => 0,
+        FloatKind::Float => 1,
+        FloatKind::Double => 2,
+        FloatKind::LongDouble => 3,
+        FloatKind::Float128 => 4,
+    };
+    if rank(a) >= rank(b) {
+        a
+    } else {
+        b
+    }
+}
+
+pub(crate) fn round_float(v: f64, k: FloatKind) -> f64 {
+    match k {
+        FloatKind::Float => f64::from(v as f32),
+        _ => v,
+    }
+}
+
+pub(crate) fn builtin_cast(words: &[&str]) -> Cast {
+    // Plain char's signedness does not change a cast's value range on the targets
+    // wyvern knows; the kind records it for printing.
+    match super::scalar_from_words(words, true) {
+        Some(Type::Void) => Cast::Void,
+        Some(Type::Bool) => Cast::Bool,
+        Some(Type::Float(k) | Type::Complex(k)) => Cast::Float(k),
+        Some(Type::Int(k)) => Cast::Int(k),
+        // `signed`/`unsigned` alone, and words this evaluator does not collect.
+        _ => Cast::Int(IntKind::Int),
+    }
+}

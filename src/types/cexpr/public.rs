@@ -1,0 +1,85 @@
+//! [`Literal`]: the reader's public face, for programs that read C literals
+//! the way wyvern does (its own `wyvern call` arguments among them).
+
+use super::literal::{self, FloatLiteral, IntLiteral};
+use crate::types::IntKind;
+
+/// Why a text is not a C literal ([`Literal::parse`]) or constant expression
+/// ([`TypeSet::evaluate`](crate::TypeSet::evaluate)).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiteralError {
+    /// The text as given.
+    pub text: String,
+    /// What is wrong with it.
+    pub reason: String,
+}
+
+impl std::fmt::Display for LiteralError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "'{}': {}", self.text, self.reason)
+    }
+}
+
+impl std::error::Error for LiteralError {}
+
+/// One C literal token, read by the rules of C (and gcc, where C leaves the
+/// choice) that wyvern applies everywhere: to macro constants, type names and
+/// `wyvern call` arguments. The rules are those of C11 with C23's additions;
+/// where C gives no value (an unknown escape `\q`, an escape out of range
+/// `"\x100"`, a suffix C does not have `5uu`), reading is an error.
+///
+/// ```
+/// use wyvern::types::Literal;
+/// use wyvern::IntKind;
+/// let Literal::Int(five) = Literal::parse("5llu", true)? else { unreachable!() };
+/// assert_eq!((five.value, five.candidates()[0]), (5, IntKind::ULongLong));
+/// assert_eq!(Literal::parse(r"'\xff'", true)?, Literal::Char(-1, IntKind::Int));
+/// assert_eq!(Literal::parse(r#""a\x41\u00e9""#, true)?, Literal::Str("aAé".into()));
+/// assert!(Literal::parse(r#""\q""#, true).is_err());
+/// assert!(Literal::parse("0x1.8f", true).is_err());
+/// # Ok::<(), wyvern::types::LiteralError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub enum Literal {
+    /// An integer literal (`42`, `0x1Fu`, `5ULL`); no sign, as in C.
+    Int(IntLiteral),
+    /// A floating literal (`2.5`, `1e-3f`, `0x1.8p1`, `2.5L`).
+    Float(FloatLiteral),
+    /// A character constant's value and type (`'A'` is an `int` 65).
+    Char(i128, IntKind),
+    /// A `char` string literal's bytes, escapes decoded, no terminating NUL.
+    Str(Vec<u8>),
+}
+
+impl Literal {
+    /// Reads `text`, one whole literal token; `char_signed` is the target's
+    /// plain `char` (what `'\xff'` is).
+    ///
+    /// # Errors
+    /// A [`LiteralError`] saying what is wrong, when `text` is not one C
+    /// literal.
+    pub fn parse(text: &str, char_signed: bool) -> Result<Literal, LiteralError> {
+        let bad = |reason: String| LiteralError {
+            text: text.to_owned(),
+            reason,
+        };
+        let quoted = text.ends_with(['\'', '"']) && text.len() >= 2;
+        if quoted && text.ends_with('"') {
+            literal::string_literal(text).map(Literal::Str).map_err(bad)
+        } else if quoted {
+            literal::char_literal(text, char_signed)
+                .map(|(v, k)| Literal::Char(v, k))
+                .map_err(bad)
+        } else if text.starts_with(|c: char| c.is_ascii_digit() || c == '.') {
+            if literal::is_float(text) {
+                literal::float_literal(text)
+                    .map(Literal::Float)
+                    .map_err(bad)
+            } else {
+                literal::int_literal(text).map(Literal::Int).map_err(bad)
+            }
+        } else {
+            Err(bad("it is not a number, character or string literal".into()))
+        }
+    }
+}
