@@ -38,6 +38,15 @@
 //! matches any length, as in C. Recursion through pointers is bounded: a pair of
 //! types already being compared is assumed to agree.
 //!
+//! The comparison is the one merging uses (`types::equiv`, under its
+//! C-compatibility rules), with the same policies: enumerator values are compared
+//! as bit patterns of the enum's size (gcc's DWARF may store `0xffffffff` as `-1`),
+//! the alignment of a packed record is not compared (DWARF does not state it;
+//! sizes and offsets still are), unnamed bitfields are padding, and a pair of
+//! types that nests deeper than
+//! [`MAX_TYPE_DEPTH`](crate::limits::MAX_TYPE_DEPTH) is reported as not
+//! comparable rather than as different.
+//!
 //! Differences are reported with each side's own spellings (`'mode_t' in the header,
 //! 'long' in the binary`), and at the header's location where it has one.
 //!
@@ -52,9 +61,10 @@ use std::fmt;
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
 
+use crate::types::equiv::{alignments_agree, values_agree, Equiv, Outcome, Rules};
 use crate::types::{
-    EnumId, FlatField, FnSig, FunctionDecl, Global, Layout, QualType, Record, RecordDef, RecordId,
-    RecordKind, Type, TypeId, TypeSet, Typedef, TypedefId,
+    EnumId, FlatField, FnSig, FunctionDecl, Global, Layout, QualType, Record, RecordId, RecordKind,
+    Type, TypeId, TypeSet, Typedef, TypedefId,
 };
 use crate::SourceLocation;
 
@@ -305,8 +315,7 @@ pub fn compare(header: &TypeSet, binary: &TypeSet) -> CheckReport {
     let mut checker = Checker {
         h: Side::new(header),
         b: Side::new(binary),
-        same: FxHashMap::default(),
-        assumed: FxHashSet::default(),
+        equiv: Equiv::new(header, binary, Rules::COMPATIBLE),
         report: CheckReport::default(),
     };
     checker.functions();
@@ -433,17 +442,6 @@ impl<'a> Side<'a> {
         ty
     }
 
-    /// What a parameter of this type points to, `None` when it is not a pointer.
-    /// (Front ends give parameters as C adjusts them: arrays and functions are
-    /// pointers, see [`FnSig::params`].)
-    fn param_pointee(&self, ty: QualType) -> Option<QualType> {
-        let ty = self.resolve(ty);
-        match self.ty(ty.id) {
-            Type::Pointer(pointee) => Some(*pointee),
-            _ => None,
-        }
-    }
-
     /// The C spelling, or a placeholder for a type whose ids do not hold together
     /// (which [`TypeSet::spell`] would not survive).
     fn spell(&self, ty: QualType) -> String {
@@ -535,11 +533,8 @@ enum Found<T> {
 struct Checker<'a> {
     h: Side<'a>,
     b: Side<'a>,
-    /// Pairs of types already compared. Results that relied on an assumption still
-    /// being checked are not kept (only "different", which no assumption can cause).
-    same: FxHashMap<(TypeId, TypeId), bool>,
-    /// Pairs of types being compared, assumed to agree (recursion through pointers).
-    assumed: FxHashSet<(TypeId, TypeId)>,
+    /// The comparison of types, as C's compatibility: typedefs seen through.
+    equiv: Equiv<'a>,
     report: CheckReport,
 }
 
@@ -675,9 +670,10 @@ impl<'a> Checker<'a> {
             self.differ_type(item, kind, None, "type", f.ty.into(), bf.ty.into());
             return;
         };
-        if !self.same_qual(hs.ret, bs.ret, false, 0) {
+        let outcome = self.same_qual(hs.ret, bs.ret, false);
+        if !outcome.is_same() {
             let kind = DifferenceKind::ReturnType;
-            self.differ_type(item, kind, None, "returns", hs.ret, bs.ret);
+            self.differ_types(item, kind, None, "returns", hs.ret, bs.ret, outcome);
         }
         if hs.variadic != bs.variadic {
             let message = if hs.variadic {
@@ -720,7 +716,8 @@ impl<'a> Checker<'a> {
             self.differ(item, DifferenceKind::ParameterCount, None, message, values);
         }
         for (i, (hp, bp)) in hs.params.iter().zip(&bs.params).enumerate() {
-            if self.same_param(*hp, *bp, 0) {
+            let outcome = self.same_qual(*hp, *bp, false);
+            if outcome.is_same() {
                 continue;
             }
             let name = f.param_names.get(i).cloned().flatten();
@@ -729,7 +726,8 @@ impl<'a> Checker<'a> {
                 Some(name) => format!("parameter {} ({name}):", i + 1),
                 None => format!("parameter {}:", i + 1),
             };
-            self.differ_type(item, DifferenceKind::ParameterType, None, &what, *hp, *bp);
+            let kind = DifferenceKind::ParameterType;
+            self.differ_types(item, kind, None, &what, *hp, *bp, outcome);
         }
     }
 
@@ -852,7 +850,7 @@ impl<'a> Checker<'a> {
             let (hs, bs) = (hd.layout.size.to_string(), bd.layout.size.to_string());
             self.differ_value(item, DifferenceKind::Size, at, "size", hs, bs);
         }
-        if hd.layout.align != bd.layout.align {
+        if !alignments_agree(hd, bd) {
             let (ha, ba) = (hd.layout.align.to_string(), bd.layout.align.to_string());
             self.differ_value(item, DifferenceKind::Alignment, at, "alignment", ha, ba);
         }
@@ -921,9 +919,10 @@ impl<'a> Checker<'a> {
                 self.record_body(item, &subject, hr, br, nesting + 1);
             }
             _ => {
-                if !self.same_qual(h.ty, b.ty, true, 0) {
+                let outcome = self.same_qual(h.ty, b.ty, true);
+                if !outcome.is_same() {
                     let kind = DifferenceKind::FieldType;
-                    self.differ_type(item, kind, at, "type", h.ty, b.ty);
+                    self.differ_types(item, kind, at, "type", h.ty, b.ty, outcome);
                 }
             }
         }
@@ -1034,11 +1033,13 @@ impl<'a> Checker<'a> {
                 self.differ_value(&item, DifferenceKind::Size, None, "size", hs, bs);
             }
         }
+        // Enumerators are compared as bit patterns of the enum's size.
+        let bits = hl.map_or(128, |l| l.size.saturating_mul(8));
         let values: FxHashMap<&str, i128> =
             be.constants.iter().map(|(n, v)| (n.as_str(), *v)).collect();
         for (constant, value) in &e.constants {
             match values.get(constant.as_str()) {
-                Some(other) if other == value => {}
+                Some(&other) if values_agree(other, *value, bits) => {}
                 Some(other) => {
                     let subject = format!("{}.{constant}", item.name);
                     let (h, b) = (value.to_string(), other.to_string());
@@ -1091,153 +1092,50 @@ impl<'a> Checker<'a> {
             if by_symbol.is_none() {
                 self.symbols(&item, g.symbol(), bg.symbol());
             }
-            if !self.same_qual(g.ty, bg.ty, true, 0) {
+            let outcome = self.same_qual(g.ty, bg.ty, true);
+            if !outcome.is_same() {
                 let kind = DifferenceKind::GlobalType;
-                self.differ_type(&item, kind, None, "type", g.ty, bg.ty);
+                self.differ_types(&item, kind, None, "type", g.ty, bg.ty, outcome);
             }
         }
     }
 
-    // ---- structural type equality ----
+    // ---- types ----
 
-    /// Whether two qualified types agree, typedefs seen through; `quals` says
-    /// whether the top-level qualifiers count.
-    fn same_qual(&mut self, h: QualType, b: QualType, quals: bool, depth: u32) -> bool {
-        let (h, b) = (self.h.resolve(h), self.b.resolve(b));
-        (!quals || h.quals == b.quals) && self.same_type(h.id, b.id, depth)
-    }
-
-    /// Whether two parameter types agree: pointees with their qualifiers, and
-    /// top-level qualifiers ignored, as they are not part of the function's type
-    /// (C11 6.7.6.3p15).
-    fn same_param(&mut self, h: QualType, b: QualType, depth: u32) -> bool {
-        match (self.h.param_pointee(h), self.b.param_pointee(b)) {
-            (Some(x), Some(y)) => self.same_qual(x, y, true, depth),
-            (None, None) => self.same_qual(h, b, false, depth),
-            _ => false,
+    /// Whether two qualified types agree (see [`crate::types::equiv`]): with
+    /// their top-level qualifiers when `quals`, else without (parameters and
+    /// results, C11 6.7.6.3p15).
+    fn same_qual(&mut self, h: QualType, b: QualType, quals: bool) -> Outcome {
+        if quals {
+            self.equiv.qual(h, b)
+        } else {
+            self.equiv.unqualified(h, b)
         }
     }
 
-    fn same_type(&mut self, h: TypeId, b: TypeId, depth: u32) -> bool {
-        if depth > MAX_TYPE_DEPTH {
-            return false;
+    /// Reports `header` and `binary` as differing, as `outcome` found them.
+    #[allow(clippy::too_many_arguments)]
+    fn differ_types(
+        &mut self,
+        item: &Item,
+        kind: DifferenceKind,
+        subject: Option<&str>,
+        what: &str,
+        header: QualType,
+        binary: QualType,
+        outcome: Outcome,
+    ) {
+        if outcome != Outcome::TooDeep {
+            return self.differ_type(item, kind, subject, what, header, binary);
         }
-        let key = (h, b);
-        if let Some(&same) = self.same.get(&key) {
-            return same;
-        }
-        if !self.assumed.insert(key) {
-            return true;
-        }
-        let same = self.same_type_uncached(h, b, depth + 1);
-        self.assumed.remove(&key);
-        if !same || self.assumed.is_empty() {
-            self.same.insert(key, same);
-        }
-        same
+        let (h, b) = (
+            format!("'{}'", self.h.spell(header)),
+            format!("'{}'", self.b.spell(binary)),
+        );
+        let message = format!(
+            "{what} {h} in the header, {b} in the binary: cannot be compared, {}",
+            crate::limits::types_too_deep()
+        );
+        self.differ(item, kind, subject, message, Some((h, b)));
     }
-
-    fn same_type_uncached(&mut self, h: TypeId, b: TypeId, depth: u32) -> bool {
-        match (self.h.ty(h), self.b.ty(b)) {
-            (Type::Void, Type::Void) | (Type::Bool, Type::Bool) => true,
-            // By spelling: plain `char` is `char` whatever its signedness.
-            (Type::Int(x), Type::Int(y)) => x.spelling() == y.spelling(),
-            (Type::Float(x), Type::Float(y)) | (Type::Complex(x), Type::Complex(y)) => x == y,
-            (Type::Pointer(x), Type::Pointer(y)) => self.same_qual(*x, *y, true, depth),
-            (Type::Array { elem: x, len: m }, Type::Array { elem: y, len: n }) => {
-                // `int []` is compatible with `int [N]` (C11 6.7.6.2p6).
-                let lengths = m.is_none() || n.is_none() || m == n;
-                lengths && self.same_qual(*x, *y, true, depth)
-            }
-            (Type::Vector { elem: x, len: m }, Type::Vector { elem: y, len: n }) => {
-                m == n && self.same_qual((*x).into(), (*y).into(), true, depth)
-            }
-            (Type::Record(x), Type::Record(y)) => self.same_record(*x, *y, depth),
-            (Type::Enum(x), Type::Enum(y)) => self.same_enum(*x, *y),
-            (Type::Function(x), Type::Function(y)) => self.same_sig(x, y, depth),
-            _ => false,
-        }
-    }
-
-    fn same_record(&mut self, h: RecordId, b: RecordId, depth: u32) -> bool {
-        let (Some(x), Some(y)) = (self.h.record(h), self.b.record(b)) else {
-            return false;
-        };
-        if x.kind != y.kind {
-            return false;
-        }
-        match (&x.tag, &y.tag) {
-            // The bodies of tagged records are checked as items of their own.
-            (Some(s), Some(t)) => s == t,
-            (None, None) => match (&x.def, &y.def) {
-                (Some(d), Some(e)) => self.same_shape(d, e, depth),
-                (None, None) => true,
-                _ => false,
-            },
-            _ => false,
-        }
-    }
-
-    /// Whether two anonymous record bodies agree member by member. Unnamed
-    /// bitfields are padding (DWARF does not describe them); offsets say the rest.
-    fn same_shape(&mut self, d: &RecordDef, e: &RecordDef, depth: u32) -> bool {
-        if d.layout != e.layout {
-            return false;
-        }
-        let (xs, ys) = (named_fields(d), named_fields(e));
-        if xs.len() != ys.len() {
-            return false;
-        }
-        for (x, y) in xs.iter().zip(&ys) {
-            let same = x.name == y.name
-                && x.offset_bits == y.offset_bits
-                && x.bit_width == y.bit_width
-                && self.same_qual(x.ty, y.ty, true, depth);
-            if !same {
-                return false;
-            }
-        }
-        true
-    }
-
-    fn same_enum(&self, h: EnumId, b: EnumId) -> bool {
-        let (Some(x), Some(y)) = (self.h.enum_(h), self.b.enum_(b)) else {
-            return false;
-        };
-        match (&x.tag, &y.tag) {
-            (Some(s), Some(t)) => s == t,
-            (None, None) => x.constants == y.constants,
-            _ => false,
-        }
-    }
-
-    fn same_sig(&mut self, x: &FnSig, y: &FnSig, depth: u32) -> bool {
-        if x.conv != y.conv || x.variadic != y.variadic {
-            return false;
-        }
-        if !self.same_qual(x.ret, y.ret, false, depth) {
-            return false;
-        }
-        // An unprototyped function type is compatible with a prototyped one
-        // (C11 6.7.6.3p15, leaving out the promotions).
-        if !(x.prototyped && y.prototyped) {
-            return true;
-        }
-        if x.params.len() != y.params.len() {
-            return false;
-        }
-        for (p, q) in x.params.iter().zip(&y.params) {
-            if !self.same_param(*p, *q, depth) {
-                return false;
-            }
-        }
-        true
-    }
-}
-
-fn named_fields(def: &RecordDef) -> Vec<&crate::types::Field> {
-    def.fields
-        .iter()
-        .filter(|f| f.name.is_some() || f.bit_width.is_none())
-        .collect()
 }

@@ -19,12 +19,18 @@
 //! Types are compared as spelled: typedef names, tags and scalar kinds must be the
 //! same (`size_t` and `unsigned long` differ here, unlike in [`crate::check::compare`]),
 //! except that top-level qualifiers of parameters and return values are ignored, as
-//! C ignores them in a function's type.
+//! C ignores them in a function's type. The comparison is [`super::equiv`]'s,
+//! under its rules for spelled types, with its policies (enumerators as bit
+//! patterns, packed alignment, padding, depth): what merging accepts, `check`
+//! does not report. A pair too deep to compare is refused.
 
 use rustc_hash::FxHashMap;
 
 use super::builder::TypeNode;
 use super::decl::{ConstOrigin, ConstValue, Constant, Enum, Global, Typedef};
+use super::equiv::{
+    values_agree, EnumMismatch, Equiv, FieldPart, Outcome, Pair, Rules, ShapeMismatch,
+};
 use super::func::{FnSig, FunctionDecl};
 use super::id::{EnumId, RecordId, TypeId, TypedefId};
 use super::record::{Record, RecordDef};
@@ -101,14 +107,7 @@ impl TypeSet {
             }
             .into());
         }
-        let compare = Comparison {
-            a: self,
-            b: other,
-            a_label: label,
-            b_label: other_label,
-            pairs: Vec::new(),
-            assumed: Vec::new(),
-        };
+        let compare = Comparison::new(self, label, other, other_label);
         let mut merger = Merger::new(compare);
         merger.match_records()?;
         merger.match_enums()?;
@@ -269,14 +268,12 @@ impl<'s> Merger<'s> {
                 let Some(def_a) = &a.records[i].def else {
                     continue;
                 };
-                let mark = self.compare.pairs.len();
-                match self.compare.def_difference(def_a, def_b, 0) {
+                match self.compare.def_difference(def_a, def_b) {
                     None => {
                         fate = Some(Fate::Same(RecordId::from_index(i)));
                         break;
                     }
                     Some(d) => {
-                        self.compare.pairs.truncate(mark);
                         difference.get_or_insert(d);
                     }
                 }
@@ -364,14 +361,12 @@ impl<'s> Merger<'s> {
                 continue;
             };
             let ta = &a.typedefs[i];
-            let mark = self.compare.pairs.len();
-            if !self.compare.same(ta.target, tb.target, 0) {
-                self.compare.pairs.truncate(mark);
-                let difference = self.compare.explain(ta.target, tb.target);
-                return Err(self
-                    .compare
-                    .conflict(format!("typedef {}", tb.name), difference));
-            }
+            self.compare.same_or_conflict(
+                format!("typedef {}", tb.name),
+                ta.target,
+                tb.target,
+                true,
+            )?;
             self.typedefs[j] = Fate::Same(TypedefId::from_index(i));
         }
         Ok(())
@@ -392,15 +387,12 @@ impl<'s> Merger<'s> {
                     self.compare.symbols(fa.symbol(), fb.symbol()),
                 ));
             }
-            let mark = self.compare.pairs.len();
-            if !self.compare.same_id(fa.ty, fb.ty, 0) {
-                self.compare.pairs.truncate(mark);
-                return Err(self.compare.conflict(
-                    format!("function {}", fb.name),
-                    self.compare
-                        .spellings(QualType::new(fa.ty), QualType::new(fb.ty)),
-                ));
-            }
+            self.compare.same_or_conflict(
+                format!("function {}", fb.name),
+                QualType::new(fa.ty),
+                QualType::new(fb.ty),
+                false,
+            )?;
         }
         Ok(())
     }
@@ -420,14 +412,8 @@ impl<'s> Merger<'s> {
                     self.compare.symbols(ga.symbol(), gb.symbol()),
                 ));
             }
-            let mark = self.compare.pairs.len();
-            if !self.compare.same(ga.ty, gb.ty, 0) {
-                self.compare.pairs.truncate(mark);
-                return Err(self.compare.conflict(
-                    format!("global {}", gb.name),
-                    self.compare.spellings(ga.ty, gb.ty),
-                ));
-            }
+            self.compare
+                .same_or_conflict(format!("global {}", gb.name), ga.ty, gb.ty, true)?;
         }
         Ok(())
     }
@@ -474,13 +460,13 @@ impl<'s> Merger<'s> {
             // An enumerator's type is a front end's convention (clang gives one
             // that does not fit `int` the enum's type, gcc's DWARF `int`); its
             // enum is compared as an item of its own.
-            let mark = self.compare.pairs.len();
-            if !enumerators && !self.compare.same(ca.ty, cb.ty, 0) {
-                self.compare.pairs.truncate(mark);
-                return Err(self.compare.conflict(
+            if !enumerators {
+                self.compare.same_or_conflict(
                     format!("constant {}", cb.name),
-                    self.compare.spellings(ca.ty, cb.ty),
-                ));
+                    ca.ty,
+                    cb.ty,
+                    true,
+                )?;
             }
         }
         Ok(())
@@ -489,7 +475,7 @@ impl<'s> Merger<'s> {
     /// Anonymous records and enums the comparisons matched become the same as
     /// `self`'s; the rest are new.
     fn take_pairs(&mut self) {
-        for pair in std::mem::take(&mut self.compare.pairs) {
+        for pair in self.compare.equiv.take_pairs() {
             match pair {
                 Pair::Record(a, b) => {
                     if let Some(fate @ Fate::Open) = self.records.get_mut(b.index()) {
@@ -804,20 +790,12 @@ fn first_by_name<'n>(names: impl Iterator<Item = &'n str>) -> FxHashMap<&'n str,
 /// gives an unsigned enumerator's 0xffffffff in a form read back as -1.
 fn same_value(a: &ConstValue, b: &ConstValue, bits: u64) -> bool {
     match (a, b) {
-        (ConstValue::Int(x), ConstValue::Int(y)) => pattern(*x, bits) == pattern(*y, bits),
+        (ConstValue::Int(x), ConstValue::Int(y)) => values_agree(*x, *y, bits),
         (ConstValue::Float(x), ConstValue::Float(y)) => x.to_bits() == y.to_bits(),
         (ConstValue::LongDouble(x), ConstValue::LongDouble(y)) => {
             x.to_le_bytes() == y.to_le_bytes()
         }
         _ => a == b,
-    }
-}
-
-/// The low `bits` bits of a value (all of them for 0 or 128 and more).
-fn pattern(value: i128, bits: u64) -> u128 {
-    match bits {
-        1..=127 => (value as u128) & ((1u128 << bits) - 1),
-        _ => value as u128,
     }
 }
 
@@ -859,26 +837,27 @@ fn complete_typedef_layouts(data: &mut TypeSetData) {
     }
 }
 
-/// Anonymous records or enums found to be the same: `(self's, other's)`.
-#[derive(Debug, Clone, Copy)]
-enum Pair {
-    Record(RecordId, RecordId),
-    Enum(EnumId, EnumId),
-}
-
-/// Compares declarations of `a` (self) with those of `b` (other), as spelled.
+/// Compares declarations of `a` (self) with those of `b` (other), as spelled
+/// ([`Rules::SPELLED`]), and says how they differ in the sets' labels.
 struct Comparison<'s> {
     a: &'s TypeSet,
     b: &'s TypeSet,
     a_label: &'s str,
     b_label: &'s str,
-    /// Anonymous records and enums that matched, while comparing.
-    pairs: Vec<Pair>,
-    /// Anonymous records being compared, assumed the same (cycles through pointers).
-    assumed: Vec<(RecordId, RecordId)>,
+    equiv: Equiv<'s>,
 }
 
-impl Comparison<'_> {
+impl<'s> Comparison<'s> {
+    fn new(a: &'s TypeSet, a_label: &'s str, b: &'s TypeSet, b_label: &'s str) -> Comparison<'s> {
+        Comparison {
+            a,
+            b,
+            a_label,
+            b_label,
+            equiv: Equiv::new(a, b, Rules::SPELLED).keeping_pairs(),
+        }
+    }
+
     fn conflict(&self, name: String, difference: String) -> crate::Error {
         ErrorKind::Conflict { name, difference }.into()
     }
@@ -901,253 +880,135 @@ impl Comparison<'_> {
         )
     }
 
+    /// Why two types could not be compared.
+    fn too_deep(&self) -> String {
+        format!(
+            "cannot be compared between {} and {}: {}",
+            self.a_label,
+            self.b_label,
+            crate::limits::types_too_deep()
+        )
+    }
+
+    /// The declaration `name` has type `x` in `a` and `y` in `b` (`quals`: with
+    /// their top-level qualifiers): an error unless they are the same.
+    fn same_or_conflict(
+        &mut self,
+        name: String,
+        x: QualType,
+        y: QualType,
+        quals: bool,
+    ) -> Result<()> {
+        let outcome = if quals {
+            self.equiv.qual(x, y)
+        } else {
+            self.equiv.unqualified(x, y)
+        };
+        let difference = match outcome {
+            Outcome::Same => return Ok(()),
+            Outcome::TooDeep => self.too_deep(),
+            Outcome::Different => self.explain(x, y),
+        };
+        Err(self.conflict(name, difference))
+    }
+
     /// How two types differ: their spellings, or for two anonymous records
     /// (which spell alike) how their bodies differ.
     fn explain(&mut self, x: QualType, y: QualType) -> String {
-        let (a, b) = (self.a.data(), self.b.data());
-        let body = |data: &'_ TypeSetData, id: TypeId| match data.ty(id) {
-            Some(Type::Record(r)) => data
+        let body = |set: &'s TypeSet, id: TypeId| match set.data().ty(id) {
+            Some(Type::Record(r)) => set
+                .data()
                 .records
                 .get(r.index())
                 .filter(|r| r.tag.is_none())
-                .and_then(|r| r.def.clone()),
+                .and_then(|r| r.def.as_ref()),
             _ => None,
         };
-        if let (Some(d), Some(e)) = (body(a, x.id), body(b, y.id)) {
-            let mark = self.pairs.len();
-            let difference = self.def_difference(&d, &e, 0);
-            self.pairs.truncate(mark);
-            if let Some(difference) = difference {
+        if let (Some(d), Some(e)) = (body(self.a, x.id), body(self.b, y.id)) {
+            if let Some(difference) = self.def_difference(d, e) {
                 return format!("the struct or union it names has {difference}");
             }
         }
         self.spellings(x, y)
     }
 
-    fn same(&mut self, x: QualType, y: QualType, depth: u32) -> bool {
-        x.quals == y.quals && self.same_id(x.id, y.id, depth)
-    }
-
-    fn same_id(&mut self, x: TypeId, y: TypeId, depth: u32) -> bool {
-        if depth > MAX_DEPTH {
-            return false;
-        }
-        let (Some(tx), Some(ty)) = (self.a.data().ty(x), self.b.data().ty(y)) else {
-            return false;
-        };
-        match (tx, ty) {
-            (Type::Void, Type::Void) | (Type::Bool, Type::Bool) => true,
-            (Type::Int(k), Type::Int(l)) => k == l,
-            (Type::Float(k), Type::Float(l)) | (Type::Complex(k), Type::Complex(l)) => k == l,
-            (Type::Pointer(p), Type::Pointer(q)) => self.same(*p, *q, depth + 1),
-            (Type::Array { elem: e, len: n }, Type::Array { elem: f, len: m }) => {
-                n == m && self.same(*e, *f, depth + 1)
-            }
-            (Type::Vector { elem: e, len: n }, Type::Vector { elem: f, len: m }) => {
-                n == m && self.same_id(*e, *f, depth + 1)
-            }
-            (Type::Record(r), Type::Record(s)) => self.same_record(*r, *s, depth),
-            (Type::Enum(e), Type::Enum(f)) => self.same_enum(*e, *f),
-            (Type::Typedef(t), Type::Typedef(u)) => {
-                let (ta, tb) = (
-                    self.a.data().typedefs.get(t.index()),
-                    self.b.data().typedefs.get(u.index()),
-                );
-                matches!((ta, tb), (Some(ta), Some(tb)) if ta.name == tb.name)
-            }
-            (Type::Function(f), Type::Function(g)) => self.same_sig(f, g, depth),
-            _ => false,
-        }
-    }
-
-    fn same_sig(&mut self, f: &FnSig, g: &FnSig, depth: u32) -> bool {
-        // Top-level qualifiers of parameters and results are not part of a
-        // function's type in C.
-        f.variadic == g.variadic
-            && f.prototyped == g.prototyped
-            && f.conv == g.conv
-            && f.params.len() == g.params.len()
-            && self.same_id(f.ret.id, g.ret.id, depth + 1)
-            && f.params
-                .iter()
-                .zip(&g.params)
-                .all(|(p, q)| self.same_id(p.id, q.id, depth + 1))
-    }
-
-    /// Tagged records by tag (their bodies are items of their own); anonymous
-    /// ones by shape.
-    fn same_record(&mut self, r: RecordId, s: RecordId, depth: u32) -> bool {
-        let (Some(ra), Some(rb)) = (
-            self.a.data().records.get(r.index()),
-            self.b.data().records.get(s.index()),
-        ) else {
-            return false;
-        };
-        if ra.kind != rb.kind {
-            return false;
-        }
-        match (&ra.tag, &rb.tag) {
-            (Some(t), Some(u)) => t == u,
-            (None, None) => {
-                if self.assumed.contains(&(r, s)) {
-                    return true;
-                }
-                let mark = self.pairs.len();
-                self.assumed.push((r, s));
-                let same = match (&ra.def, &rb.def) {
-                    (Some(d), Some(e)) => self.def_difference(d, e, depth + 1).is_none(),
-                    (None, None) => true,
-                    _ => false,
-                };
-                self.assumed.pop();
-                if same {
-                    self.pairs.push(Pair::Record(r, s));
-                } else {
-                    self.pairs.truncate(mark);
-                }
-                same
-            }
-            _ => false,
-        }
-    }
-
-    fn same_enum(&mut self, e: EnumId, f: EnumId) -> bool {
-        let (Some(ea), Some(eb)) = (
-            self.a.data().enums.get(e.index()),
-            self.b.data().enums.get(f.index()),
-        ) else {
-            return false;
-        };
-        match (&ea.tag, &eb.tag) {
-            (Some(t), Some(u)) => t == u,
-            (None, None) => {
-                let same = self.enum_difference(ea, eb).is_none();
-                if same {
-                    self.pairs.push(Pair::Enum(e, f));
-                }
-                same
-            }
-            _ => false,
-        }
-    }
-
     /// How two enum bodies differ, if they do.
     fn enum_difference(&self, ea: &Enum, eb: &Enum) -> Option<String> {
-        let (la, lb) = (
-            self.a.data().layout_of(ea.underlying),
-            self.b.data().layout_of(eb.underlying),
-        );
-        if la.map(|l| l.size) != lb.map(|l| l.size) {
-            return Some(format!(
-                "size {} in {}, {} in {}",
-                la.map_or("unknown".into(), |l| l.size.to_string()),
-                self.a_label,
-                lb.map_or("unknown".into(), |l| l.size.to_string()),
-                self.b_label
-            ));
+        let (a_label, b_label) = (self.a_label, self.b_label);
+        match self.equiv.enum_body(ea, eb)? {
+            EnumMismatch::Size(la, lb) => Some(format!(
+                "size {} in {a_label}, {} in {b_label}",
+                la.map_or("unknown".into(), |l| l.to_string()),
+                lb.map_or("unknown".into(), |l| l.to_string()),
+            )),
+            EnumMismatch::Constants => {
+                let shown = |e: &Enum| {
+                    let names: Vec<String> = e
+                        .constants
+                        .iter()
+                        .map(|(n, v)| format!("{n} = {v}"))
+                        .collect();
+                    format!("{{{}}}", names.join(", "))
+                };
+                Some(format!(
+                    "constants {} in {a_label}, {} in {b_label}",
+                    shown(ea),
+                    shown(eb),
+                ))
+            }
         }
-        // Compared as bit patterns of the enum's width: gcc's DWARF gives an
-        // unsigned enum's 0xffffffff in a form the DWARF front end reads as -1.
-        let bits = la.map_or(128, |l| l.size.saturating_mul(8));
-        let same = ea.constants.len() == eb.constants.len()
-            && ea
-                .constants
-                .iter()
-                .zip(&eb.constants)
-                .all(|((n, v), (m, w))| n == m && pattern(*v, bits) == pattern(*w, bits));
-        if same {
-            return None;
-        }
-        let shown = |e: &Enum| {
-            let names: Vec<String> = e
-                .constants
-                .iter()
-                .map(|(n, v)| format!("{n} = {v}"))
-                .collect();
-            format!("{{{}}}", names.join(", "))
-        };
-        Some(format!(
-            "constants {} in {}, {} in {}",
-            shown(ea),
-            self.a_label,
-            shown(eb),
-            self.b_label
-        ))
     }
 
     /// How two record bodies differ, if they do: size, alignment, then member by
-    /// member (unnamed bitfields left out).
-    fn def_difference(&mut self, d: &RecordDef, e: &RecordDef, depth: u32) -> Option<String> {
+    /// member (padding left out).
+    fn def_difference(&mut self, d: &RecordDef, e: &RecordDef) -> Option<String> {
         let (a_label, b_label) = (self.a_label, self.b_label);
-        if d.layout.size != e.layout.size {
-            return Some(format!(
-                "size {} in {a_label}, {} in {b_label}",
-                d.layout.size, e.layout.size
-            ));
-        }
-        // DWARF states no alignment; for packed records its front end infers one
-        // that can be off (see frontend::dwarf), so there the first set's stands.
-        if d.layout.align != e.layout.align && !d.packed && !e.packed {
-            return Some(format!(
-                "alignment {} in {a_label}, {} in {b_label}",
-                d.layout.align, e.layout.align
-            ));
-        }
-        // Unnamed bitfields are padding, which DWARF does not describe; the
-        // layout and the other fields' offsets already say where it is.
-        let members = |def: &'_ RecordDef| -> Vec<super::record::Field> {
-            def.fields
-                .iter()
-                .filter(|f| f.name.is_some() || f.bit_width.is_none())
-                .cloned()
-                .collect()
+        let (n, f, g, part) = match self.equiv.record_shape(d, e)? {
+            ShapeMismatch::Size(x, y) => {
+                return Some(format!("size {x} in {a_label}, {y} in {b_label}"))
+            }
+            ShapeMismatch::Align(x, y) => {
+                return Some(format!("alignment {x} in {a_label}, {y} in {b_label}"))
+            }
+            ShapeMismatch::FieldCount(x, y) => {
+                return Some(format!("{x} fields in {a_label}, {y} in {b_label}"))
+            }
+            ShapeMismatch::Field { index, a, b, part } => (index, a, b, part),
         };
-        let (fields_a, fields_b) = (members(d), members(e));
-        if fields_a.len() != fields_b.len() {
-            return Some(format!(
-                "{} fields in {a_label}, {} in {b_label}",
-                fields_a.len(),
-                fields_b.len()
-            ));
-        }
-        for (n, (f, g)) in fields_a.iter().zip(&fields_b).enumerate() {
-            let shown = f
-                .name
-                .as_deref()
-                .map_or(format!("field {}", n + 1), |name| format!("field '{name}'"));
-            if f.name != g.name {
+        let shown = f
+            .name
+            .as_deref()
+            .map_or(format!("field {}", n + 1), |name| format!("field '{name}'"));
+        Some(match part {
+            FieldPart::Name => {
                 let name = |n: &Option<String>| {
                     n.as_deref().map_or("unnamed".into(), |n| format!("'{n}'"))
                 };
-                return Some(format!(
+                format!(
                     "field {} is {} in {a_label}, {} in {b_label}",
                     n + 1,
                     name(&f.name),
                     name(&g.name)
-                ));
+                )
             }
-            if f.offset_bits != g.offset_bits {
-                return Some(format!(
-                    "{shown} at {} in {a_label}, {} in {b_label}",
-                    offset(f.offset_bits),
-                    offset(g.offset_bits)
-                ));
-            }
-            if f.bit_width != g.bit_width {
+            FieldPart::Offset => format!(
+                "{shown} at {} in {a_label}, {} in {b_label}",
+                offset(f.offset_bits),
+                offset(g.offset_bits)
+            ),
+            FieldPart::BitWidth => {
                 let width = |w: Option<u32>| {
                     w.map_or("not a bitfield".into(), |w| format!("{w} bits wide"))
                 };
-                return Some(format!(
+                format!(
                     "{shown} is {} in {a_label}, {} in {b_label}",
                     width(f.bit_width),
                     width(g.bit_width)
-                ));
+                )
             }
-            if !self.same(f.ty, g.ty, depth + 1) {
-                return Some(format!("{shown} has type {}", self.spellings(f.ty, g.ty)));
-            }
-        }
-        None
+            FieldPart::Type(Outcome::TooDeep) => format!("{shown} {}", self.too_deep()),
+            FieldPart::Type(_) => format!("{shown} has type {}", self.spellings(f.ty, g.ty)),
+        })
     }
 }
 

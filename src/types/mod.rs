@@ -29,6 +29,7 @@
 
 mod builder;
 pub(crate) mod decl;
+pub(crate) mod equiv;
 pub(crate) mod func;
 pub(crate) mod id;
 pub(crate) mod layout;

@@ -443,7 +443,8 @@ impl TypeSet {
                     offset_bits,
                     bit_width: field.bit_width,
                 }),
-                None if field.bit_width.is_some() || depth >= crate::limits::MAX_TYPE_DEPTH => {}
+                None if super::equiv::is_padding(field)
+                    || depth >= crate::limits::MAX_TYPE_DEPTH => {}
                 None => {
                     let Type::Record(r) = self.ty(self.canonical(field.ty.id)) else {
                         continue;
