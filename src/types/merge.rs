@@ -26,14 +26,14 @@
 
 use rustc_hash::FxHashMap;
 
-use super::builder::TypeNode;
+use super::builder::TypeBuilder;
 use super::decl::{ConstOrigin, ConstValue, Constant, Enum, Global, Typedef};
 use super::equiv::{
     values_agree, EnumMismatch, Equiv, FieldPart, Outcome, Pair, Rules, ShapeMismatch,
 };
 use super::func::{FnSig, FunctionDecl};
 use super::id::{EnumId, RecordId, TypeId, TypedefId};
-use super::record::{Record, RecordDef};
+use super::record::RecordDef;
 use super::set::{TypeSet, TypeSetData};
 use super::ty::{QualType, Type};
 use crate::error::{ErrorKind, Result};
@@ -119,13 +119,13 @@ impl TypeSet {
         merger.import()?;
         // Each set nests within the limit, but a record one set completes can
         // nest deeper through the other's typedefs of it.
-        super::nesting::check_nesting(&merger.out).map_err(|why| {
+        super::nesting::check_nesting(merger.out.data()).map_err(|why| {
             ErrorKind::Unsupported(format!(
                 "cannot merge {other_label} into {label}: in the result, {why} \
                  (the limit wyvern::limits::MAX_TYPE_DEPTH)"
             ))
         })?;
-        Ok(TypeSet::from_data(merger.out))
+        Ok(merger.out.freeze())
     }
 }
 
@@ -162,9 +162,8 @@ enum Slot {
 
 struct Merger<'s> {
     compare: Comparison<'s>,
-    out: TypeSetData,
-    /// Structural types of `out`, for interning.
-    interned: FxHashMap<Type, TypeId>,
+    /// The result: a copy of `self`, to which `other`'s declarations are added.
+    out: TypeBuilder,
     records: Vec<Fate<RecordId>>,
     enums: Vec<Fate<EnumId>>,
     typedefs: Vec<Fate<TypedefId>>,
@@ -186,17 +185,8 @@ impl<'s> Merger<'s> {
         // Types derived on demand from `self` (`char [64]`) have ids after its
         // arena's: placed there, the ids of `self` stay valid as documented.
         out.types.extend(compare.a.derived_nodes());
-        let mut interned = FxHashMap::default();
-        for (i, node) in out.types.iter().enumerate() {
-            if !is_nominal(&node.ty) {
-                interned
-                    .entry(node.ty.clone())
-                    .or_insert(TypeId::from_index(i));
-            }
-        }
         Merger {
-            out,
-            interned,
+            out: TypeBuilder::from_data(out),
             records: vec![Fate::Open; b.records.len()],
             enums: vec![Fate::Open; b.enums.len()],
             typedefs: vec![Fate::Open; b.typedefs.len()],
@@ -504,11 +494,11 @@ impl<'s> Merger<'s> {
     /// Places every nominal type of `other`, then remaps and imports the rest.
     fn import(&mut self) -> Result<()> {
         let b = self.b();
-        let a_enum_types = nominal_types(&self.out, |t| match t {
+        let a_enum_types = nominal_types(self.out.data(), |t| match t {
             Type::Enum(e) => Some(e.index()),
             _ => None,
         });
-        let a_typedef_types = nominal_types(&self.out, |t| match t {
+        let a_typedef_types = nominal_types(self.out.data(), |t| match t {
             Type::Typedef(t) => Some(t.index()),
             _ => None,
         });
@@ -517,15 +507,9 @@ impl<'s> Merger<'s> {
                 Fate::Same(id) | Fate::Completes(id) => id,
                 Fate::New | Fate::Open => {
                     let rb = &b.records[j];
-                    let id = RecordId::from_index(self.out.records.len());
-                    self.out.records.push(Record {
-                        kind: rb.kind,
-                        tag: rb.tag.clone(),
-                        def: None,
-                        location: rb.location.clone(),
-                    });
-                    let ty = push(&mut self.out, Type::Record(id), None);
-                    self.out.record_types.push(ty);
+                    let (id, _) =
+                        self.out
+                            .declare_record(rb.kind, rb.tag.clone(), rb.location.clone());
                     id
                 }
             });
@@ -547,17 +531,16 @@ impl<'s> Merger<'s> {
                 Fate::Same(id) => a_enum_types.get(id.index()).copied().flatten(),
                 Fate::Completes(id) => {
                     let ty = a_enum_types.get(id.index()).copied().flatten();
-                    if let Some(node) = ty.and_then(|t| self.out.types.get_mut(t.index())) {
-                        node.layout = b_layout(b_enum_types.get(j).copied().flatten());
+                    if let Some(ty) = ty {
+                        let layout = b_layout(b_enum_types.get(j).copied().flatten());
+                        self.out.set_layout(ty, layout);
                     }
                     ty
                 }
                 Fate::New | Fate::Open => {
-                    let id = EnumId::from_index(self.out.enums.len());
                     // The underlying type is remapped below, once types can be.
-                    self.out.enums.push(b.enums[j].clone());
                     let layout = b_layout(b_enum_types.get(j).copied().flatten());
-                    Some(push(&mut self.out, Type::Enum(id), layout))
+                    Some(self.out.push_enum(b.enums[j].clone(), layout).1)
                 }
             };
         }
@@ -567,10 +550,9 @@ impl<'s> Merger<'s> {
                     a_typedef_types.get(id.index()).copied().flatten()
                 }
                 Fate::New | Fate::Open => {
-                    let id = TypedefId::from_index(self.out.typedefs.len());
-                    self.out.typedefs.push(b.typedefs[j].clone());
+                    // The target is remapped below, once types can be.
                     let layout = b_layout(b_typedef_types.get(j).copied().flatten());
-                    Some(push(&mut self.out, Type::Typedef(id), layout))
+                    Some(self.out.push_typedef(b.typedefs[j].clone(), layout).1)
                 }
             };
         }
@@ -586,70 +568,72 @@ impl<'s> Merger<'s> {
                 continue;
             };
             let def = self.map_def(def)?;
-            if let Some(record) = self.out.records.get_mut(target.index()) {
-                record.def = Some(def);
-                if b.records[j].location.is_some() {
-                    record.location = b.records[j].location.clone();
-                }
+            self.out.define_record(target, def);
+            if b.records[j].location.is_some() {
+                self.out
+                    .set_record_location(target, b.records[j].location.clone());
             }
         }
         for (j, eb) in b.enums.iter().enumerate() {
             let target = match self.enums[j] {
                 Fate::Same(_) => continue,
-                Fate::Completes(id) => id.index(),
-                Fate::New | Fate::Open => match self.enum_types[j]
-                    .and_then(|t| self.out.types.get(t.index()))
-                    .map(|n| &n.ty)
-                {
-                    Some(Type::Enum(e)) => e.index(),
+                Fate::Completes(id) => id,
+                Fate::New | Fate::Open => match self.enum_types[j].and_then(|t| self.out.get(t)) {
+                    Some(Type::Enum(e)) => *e,
                     _ => continue,
                 },
             };
             let underlying = self.map_type(eb.underlying, 0)?;
-            if let Some(slot) = self.out.enums.get_mut(target) {
-                *slot = Enum {
+            self.out.update_enum(
+                target,
+                Enum {
                     underlying,
                     ..eb.clone()
-                };
-            }
+                },
+            );
         }
         for (j, tb) in b.typedefs.iter().enumerate() {
             if !matches!(self.typedefs[j], Fate::New | Fate::Open) {
                 continue;
             }
             let target = self.map_qual(tb.target, 0)?;
-            let index = match self.typedef_types[j]
-                .and_then(|t| self.out.types.get(t.index()))
-                .map(|n| &n.ty)
-            {
-                Some(Type::Typedef(t)) => t.index(),
+            let id = match self.typedef_types[j].and_then(|t| self.out.get(t)) {
+                Some(Type::Typedef(t)) => *t,
                 _ => continue,
             };
-            if let Some(slot) = self.out.typedefs.get_mut(index) {
-                *slot = Typedef {
+            self.out.update_typedef(
+                id,
+                Typedef {
                     target,
                     ..tb.clone()
-                };
-            }
+                },
+            );
         }
         for j in std::mem::take(&mut self.new_functions) {
             let f = &b.functions[j];
             let ty = self.map_type(f.ty, 0)?;
-            self.out.functions.push(FunctionDecl { ty, ..f.clone() });
+            self.out.add_function(FunctionDecl { ty, ..f.clone() });
         }
         for j in std::mem::take(&mut self.new_globals) {
             let g = &b.globals[j];
             let ty = self.map_qual(g.ty, 0)?;
-            self.out.globals.push(Global { ty, ..g.clone() });
+            self.out.add_global(Global { ty, ..g.clone() });
         }
         for j in std::mem::take(&mut self.new_constants) {
             let c = &b.constants[j];
             let ty = self.map_qual(c.ty, 0)?;
-            self.out.constants.push(Constant { ty, ..c.clone() });
+            self.out.add_constant(Constant { ty, ..c.clone() });
         }
-        merge_skipped(&mut self.out.skipped_declarations, &b.skipped_declarations);
-        merge_skipped(&mut self.out.skipped_macros, &b.skipped_macros);
-        complete_typedef_layouts(&mut self.out);
+        let out = self.out.data();
+        let declarations = not_known(&out.skipped_declarations, &b.skipped_declarations);
+        let macros = not_known(&out.skipped_macros, &b.skipped_macros);
+        for (name, why) in declarations {
+            self.out.skip_declaration(name, why);
+        }
+        for (name, why) in macros {
+            self.out.skip_macro(name, why);
+        }
+        self.out.complete_typedef_layouts();
         Ok(())
     }
 
@@ -700,7 +684,7 @@ impl<'s> Merger<'s> {
                     .get(r.index())
                     .copied()
                     .flatten()
-                    .and_then(|r| self.out.record_types.get(r.index()).copied()),
+                    .and_then(|r| self.out.data().record_types.get(r.index()).copied()),
             ),
             Type::Enum(e) => Some(self.enum_types.get(e.index()).copied().flatten()),
             Type::Typedef(t) => Some(self.typedef_types.get(t.index()).copied().flatten()),
@@ -735,29 +719,12 @@ impl<'s> Merger<'s> {
                     }
                     other => other.clone(),
                 };
-                match self.interned.get(&ty) {
-                    Some(&existing) => existing,
-                    None => {
-                        let new = push(&mut self.out, ty.clone(), node.layout);
-                        self.interned.insert(ty, new);
-                        new
-                    }
-                }
+                self.out.intern(ty, node.layout)
             }
         };
         self.types[id.index()] = Slot::Done(mapped);
         Ok(mapped)
     }
-}
-
-fn is_nominal(ty: &Type) -> bool {
-    matches!(ty, Type::Record(_) | Type::Enum(_) | Type::Typedef(_))
-}
-
-fn push(data: &mut TypeSetData, ty: Type, layout: Option<super::ty::Layout>) -> TypeId {
-    let id = TypeId::from_index(data.types.len());
-    data.types.push(TypeNode { ty, layout });
-    id
 }
 
 /// For each enum or typedef index, the first type node naming it.
@@ -808,33 +775,13 @@ fn show_value(value: &ConstValue) -> String {
     }
 }
 
-fn merge_skipped(into: &mut Vec<(String, String)>, from: &[(String, String)]) {
-    let known: rustc_hash::FxHashSet<String> = into.iter().map(|(n, _)| n.clone()).collect();
-    into.extend(from.iter().filter(|(n, _)| !known.contains(n)).cloned());
-}
-
-/// Typedefs of records that were incomplete until the merge get their layout,
-/// and so do arrays of them derived on demand (`struct s [4]`, which only
-/// [`TypeSet::derive`] makes: C has no arrays of incomplete types). An element
-/// comes before its array, so one pass in id order completes nested ones.
-fn complete_typedef_layouts(data: &mut TypeSetData) {
-    for i in 0..data.types.len() {
-        let layout = match &data.types[i] {
-            TypeNode {
-                ty: Type::Typedef(_),
-                layout: None,
-            } => data.layout_of(data.canonical(TypeId::from_index(i))),
-            TypeNode {
-                ty: Type::Array { elem, len: Some(n) },
-                layout: None,
-            } => data.layout_of(elem.id).and_then(|e| {
-                let size = e.size.checked_mul(*n).filter(|s| *s < 1 << 60)?;
-                Some(super::ty::Layout::new(size, e.align))
-            }),
-            _ => continue,
-        };
-        data.types[i].layout = layout;
-    }
+/// The skipped items of `from` whose names `into` does not have.
+fn not_known(into: &[(String, String)], from: &[(String, String)]) -> Vec<(String, String)> {
+    let known: rustc_hash::FxHashSet<&str> = into.iter().map(|(n, _)| n.as_str()).collect();
+    from.iter()
+        .filter(|(n, _)| !known.contains(n.as_str()))
+        .cloned()
+        .collect()
 }
 
 /// Compares declarations of `a` (self) with those of `b` (other), as spelled
@@ -1022,9 +969,14 @@ fn offset(bits: u64) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::super::builder::TypeNode;
     use super::*;
     use crate::types::set::Target;
     use crate::types::IntKind;
+
+    fn is_nominal(ty: &Type) -> bool {
+        matches!(ty, Type::Record(_) | Type::Enum(_) | Type::Typedef(_))
+    }
 
     fn set_with(types: Vec<Type>) -> TypeSet {
         let mut data = TypeSetData::empty(Target::host());
