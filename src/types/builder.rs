@@ -12,17 +12,9 @@ use super::decl::{Constant, Enum, Global, Typedef};
 use super::func::FunctionDecl;
 use super::id::{EnumId, FunctionId, RecordId, TypeId, TypedefId};
 use super::record::{Record, RecordDef, RecordKind};
-use super::set::{Target, TypeSet, TypeSetData};
+use super::set::{Target, TypeNode, TypeSet, TypeSetData};
 use super::ty::{Layout, Type};
 use crate::SourceLocation;
-
-/// One type in the arena: what it is, and its layout where the front end knows it.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub(crate) struct TypeNode {
-    pub(crate) ty: Type,
-    /// For records this is `None`: their layout lives in their definition.
-    pub(crate) layout: Option<Layout>,
-}
 
 /// How deeply a type nests: the longest chain of types below it, itself
 /// included, along the two graphs database validation measures (what a type

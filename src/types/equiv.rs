@@ -28,10 +28,10 @@
 //!   Types that refer to themselves (through a pointer to a record) end where a
 //!   pair already being compared comes round again: it is assumed the same, so a
 //!   cycle compares in finite time at any depth.
-//! - **Unnamed bitfields** are padding ([`is_padding`]): DWARF does not describe
+//! - **Unnamed bitfields** are padding: DWARF does not describe
 //!   them, and the record's layout and its other members' offsets already say
-//!   where the padding is. Every comparison of members, and
-//!   [`TypeSet::flat_fields`](super::TypeSet::flat_fields), leaves them out.
+//!   where the padding is ([`Field::is_padding`]). Every comparison of members,
+//!   and [`TypeSet::flat_fields`](super::TypeSet::flat_fields), leaves them out.
 //! - **Integers** are compared by their C spelling: plain `char` is `char`
 //!   whatever the target's signedness, `long` and `long long` differ even where
 //!   both are 64 bits (C and DWARF keep them apart).
@@ -192,14 +192,9 @@ pub(crate) enum EnumMismatch {
     Constants,
 }
 
-/// Whether a member is padding: an unnamed bitfield.
-pub(crate) fn is_padding(field: &Field) -> bool {
-    field.name.is_none() && field.bit_width.is_some()
-}
-
-/// A record's members that comparisons look at: all but [padding](is_padding).
+/// A record's members that comparisons look at: all but [padding](Field::is_padding).
 pub(crate) fn members(def: &RecordDef) -> impl Iterator<Item = &Field> {
-    def.fields.iter().filter(|f| !is_padding(f))
+    def.fields.iter().filter(|f| !f.is_padding())
 }
 
 /// Whether two records' alignments agree: equal, or either record packed (see

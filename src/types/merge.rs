@@ -969,7 +969,7 @@ fn offset(bits: u64) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::super::builder::TypeNode;
+    use super::super::set::TypeNode;
     use super::*;
     use crate::types::set::Target;
     use crate::types::IntKind;

@@ -48,15 +48,16 @@ mod typename;
 // (Only the front ends name the constants' types this way.)
 #[cfg_attr(not(any(feature = "clang", feature = "dwarf")), allow(unused_imports))]
 pub(crate) use decl::{ConstValue, Constant};
-pub(crate) use func::CallConv;
 pub(crate) use id::TypeId;
 pub(crate) use long_double::LongDouble;
 pub(crate) use set::TypeSet;
+pub(crate) use ty::CallConv;
 pub(crate) use ty::{FloatKind, IntKind, Layout, QualType, Type};
 
 pub use builder::TypeBuilder;
 pub use decl::{ConstOrigin, Enum, Global, Typedef};
-pub use func::{FnSig, FunctionDecl, Linkage};
+pub use func::{FunctionDecl, Linkage};
+pub use ty::FnSig;
 
 /// The old name of [`FunctionDecl`], which clashed with the callable
 /// [`crate::Function`].

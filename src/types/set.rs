@@ -5,7 +5,6 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use super::builder::TypeNode;
 use super::decl::{Constant, Enum, Global, Typedef};
 use super::func::{FnSig, FunctionDecl};
 use super::id::{EnumId, RecordId, TypeId, TypedefId};
@@ -48,6 +47,14 @@ fn host_triple() -> &'static str {
     } else {
         "unknown"
     }
+}
+
+/// One type in the arena: what it is, and its layout where the front end knows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct TypeNode {
+    pub(crate) ty: Type,
+    /// For records this is `None`: their layout lives in their definition.
+    pub(crate) layout: Option<Layout>,
 }
 
 /// The arenas of a set: plain data, what a database stores.
@@ -443,8 +450,7 @@ impl TypeSet {
                     offset_bits,
                     bit_width: field.bit_width,
                 }),
-                None if super::equiv::is_padding(field)
-                    || depth >= crate::limits::MAX_TYPE_DEPTH => {}
+                None if field.is_padding() || depth >= crate::limits::MAX_TYPE_DEPTH => {}
                 None => {
                     let Type::Record(r) = self.ty(self.canonical(field.ty.id)) else {
                         continue;
