@@ -233,15 +233,47 @@ struct Inner {
     derived: Derived,
 }
 
-/// Pointer and array types a lookup needed that the declarations never used
-/// (`char [64]`, `struct stat *`), added on first use. Their ids follow the
-/// frozen arena's; existing ids never change, so the set still reads as immutable.
+/// Pointer, array and function types a lookup needed that the declarations
+/// never used (`char [64]`, `struct stat *`), added on first use. Their ids
+/// follow the frozen arena's; existing ids never change, so the set still reads
+/// as immutable.
+///
+/// # Why an overlay, not the arena itself
+/// Every other type is interned by [`TypeBuilder`](super::TypeBuilder) (merge
+/// included) into `TypeSetData::types`, a plain `Vec`: what a database stores
+/// and validates, what `PartialEq` and `Clone` compare and copy, and what every
+/// reader indexes without a lock. Deriving happens later, through `&TypeSet`
+/// ([`type_named`](TypeSet::type_named) is a lookup), on a set shared by `Arc`
+/// between threads. Appending to that `Vec` would need `&mut` (so a lock or a
+/// copy-on-write around every read of every set) or an arena that can grow
+/// under `&` everywhere (changing what a database holds). So the one place a
+/// set grows is here, and it guarantees:
+///
+/// - one id per distinct type: a type is looked up in the frozen arena's index
+///   first, then here, and added with `index` locked, so two threads deriving
+///   the same type get the same id;
+/// - ids and references stay valid: `boxcar::Vec` is append-only and never
+///   moves its elements, so a `&Type` handed out stays valid while more are
+///   added, and an id, once handed out, always names the same type;
+/// - one id space: ids go on from the frozen arena's, [`TypeSet::ty`],
+///   [`layout`](TypeSet::layout) and [`has_type`](TypeSet::has_type) answer for
+///   both alike, and a merge appends these nodes after the arena so their ids
+///   keep naming them in the result;
+/// - `TypeSet` stays `Send + Sync` (`boxcar::Vec` and `Mutex` are) and cheap to
+///   clone (this lives behind the same `Arc`); a database saves the frozen
+///   arena only (derived ids are not part of what it promises).
 #[derive(Debug, Default)]
 struct Derived {
     /// Append-only, so `&Type`s handed out stay valid while more are added.
     nodes: boxcar::Vec<TypeNode>,
     index: std::sync::Mutex<FxHashMap<Type, TypeId>>,
 }
+
+// What the overlay must keep true of every set, checked when this compiles.
+const _: () = {
+    const fn send_sync<T: Send + Sync>() {}
+    send_sync::<TypeSet>();
+};
 
 impl TypeSet {
     pub(crate) fn from_data(data: TypeSetData) -> TypeSet {
