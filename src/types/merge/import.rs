@@ -13,6 +13,18 @@ use crate::error::{ErrorKind, Result};
 impl Merger<'_> {
     /// Places every nominal type of `other`, then remaps and imports the rest.
     pub(super) fn import(&mut self) -> Result<()> {
+        self.place_nominals();
+        self.import_bodies()?;
+        self.import_items()?;
+        self.import_skipped();
+        self.out.complete_typedef_layouts();
+        Ok(())
+    }
+
+    /// Gives each record, enum and typedef of `other` its place in the result:
+    /// the one of `self` it is, or a new one (whose body comes later, once every
+    /// type of `other` can be remapped).
+    fn place_nominals(&mut self) {
         let b = self.b();
         let a_enum_types = nominal_types(self.out.data(), |t| match t {
             Type::Enum(e) => Some(e.index()),
@@ -76,8 +88,11 @@ impl Merger<'_> {
                 }
             };
         }
+    }
 
-        // Bodies, now that every type of `other` can be remapped.
+    /// The bodies of the records, enums and typedefs `other` adds or completes.
+    fn import_bodies(&mut self) -> Result<()> {
+        let b = self.b();
         for j in 0..b.records.len() {
             let target = match (self.records[j], self.record_ids[j]) {
                 (Fate::Completes(id), _) => id,
@@ -129,6 +144,12 @@ impl Merger<'_> {
                 },
             );
         }
+        Ok(())
+    }
+
+    /// The functions, globals and constants only `other` has.
+    fn import_items(&mut self) -> Result<()> {
+        let b = self.b();
         for j in std::mem::take(&mut self.new_functions) {
             let f = &b.functions[j];
             let ty = self.map_type(f.ty, 0)?;
@@ -144,6 +165,12 @@ impl Merger<'_> {
             let ty = self.map_qual(c.ty, 0)?;
             self.out.add_constant(Constant { ty, ..c.clone() });
         }
+        Ok(())
+    }
+
+    /// What `other` left out that `self` does not list already.
+    fn import_skipped(&mut self) {
+        let b = self.b();
         let out = self.out.data();
         let declarations = not_known(&out.skipped_declarations, &b.skipped_declarations);
         let macros = not_known(&out.skipped_macros, &b.skipped_macros);
@@ -153,8 +180,6 @@ impl Merger<'_> {
         for (name, why) in macros {
             self.out.skip_macro(name, why);
         }
-        self.out.complete_typedef_layouts();
-        Ok(())
     }
 
     fn map_def(&mut self, def: &RecordDef) -> Result<RecordDef> {
