@@ -8,11 +8,12 @@
 
 use rustc_hash::FxHashMap;
 
+use super::data::{Target, TypeNode, TypeSetData};
 use super::decl::{Constant, Enum, Global, Typedef};
 use super::func::FunctionDecl;
 use super::id::{EnumId, FunctionId, RecordId, TypeId, TypedefId};
 use super::record::{Record, RecordDef, RecordKind};
-use super::set::{Target, TypeNode, TypeSet, TypeSetData};
+use super::set::TypeSet;
 use super::ty::{Layout, Type};
 use crate::SourceLocation;
 

@@ -28,6 +28,7 @@
 //!   [`ParseLongDoubleError`].
 
 mod builder;
+pub(crate) mod data;
 pub(crate) mod decl;
 pub(crate) mod equiv;
 pub(crate) mod func;
@@ -35,6 +36,7 @@ pub(crate) mod id;
 pub(crate) mod layout;
 pub(crate) mod long_double;
 mod merge;
+mod names;
 mod nesting;
 mod number;
 mod print;
@@ -64,6 +66,8 @@ pub use ty::FnSig;
 #[doc(hidden)]
 #[deprecated(since = "0.1.0", note = "renamed `wyvern::types::FunctionDecl`")]
 pub type Function = FunctionDecl;
+pub use data::Target;
+pub(crate) use data::TypeSetData;
 pub use id::{EnumId, FunctionId, RecordId, TypedefId};
 pub use layout::{FieldLayout, Hole};
 pub use long_double::ParseLongDoubleError;
@@ -71,6 +75,4 @@ pub use long_double::ParseLongDoubleError;
 pub(crate) use nesting::check_nesting;
 pub use number::hex_float;
 pub use record::{Field, FlatField, Record, RecordDef, RecordKind};
-pub use set::Target;
-pub(crate) use set::TypeSetData;
 pub use ty::{scalar_from_words, Quals};

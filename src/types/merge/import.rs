@@ -1,11 +1,11 @@
 //! Importing `other` into the result once every declaration's fate is known:
 //! nominal types placed first, then bodies and structural types remapped.
 
+use super::super::data::TypeSetData;
 use super::super::decl::{Constant, Enum, Global, Typedef};
 use super::super::func::{FnSig, FunctionDecl};
 use super::super::id::TypeId;
 use super::super::record::RecordDef;
-use super::super::set::TypeSetData;
 use super::super::ty::{QualType, Type};
 use super::{Fate, Merger, Slot, MAX_DEPTH};
 use crate::error::{ErrorKind, Result};

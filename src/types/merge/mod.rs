@@ -29,8 +29,9 @@ mod import;
 mod matching;
 
 use super::builder::TypeBuilder;
+use super::data::TypeSetData;
 use super::id::{EnumId, RecordId, TypeId, TypedefId};
-use super::set::{TypeSet, TypeSetData};
+use super::set::TypeSet;
 use crate::error::{ErrorKind, Result};
 use compare::Comparison;
 
@@ -125,7 +126,7 @@ impl TypeSet {
     }
 }
 
-fn describe_target(t: &super::set::Target) -> String {
+fn describe_target(t: &super::data::Target) -> String {
     format!(
         "{} (pointer {}, {}-endian, char {})",
         t.triple,
@@ -208,11 +209,11 @@ impl<'s> Merger<'s> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::data::TypeNode;
     use super::super::decl::Global;
-    use super::super::set::TypeNode;
     use super::super::ty::{QualType, Type};
     use super::*;
-    use crate::types::set::Target;
+    use crate::types::data::Target;
     use crate::types::IntKind;
     use rustc_hash::FxHashMap;
 
