@@ -30,6 +30,7 @@
 mod builder;
 pub(crate) mod data;
 pub(crate) mod decl;
+mod derived;
 pub(crate) mod equiv;
 pub(crate) mod func;
 pub(crate) mod id;

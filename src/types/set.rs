@@ -4,13 +4,13 @@ use std::sync::Arc;
 
 use super::data::{Target, TypeNode, TypeSetData};
 use super::decl::{Constant, Enum, Global, Typedef};
+use super::derived::Derived;
 use super::func::{FnSig, FunctionDecl};
 use super::id::{EnumId, RecordId, TypeId, TypedefId};
 use super::names::{index, Names};
 use super::record::{FlatField, Record, RecordDef};
 use super::ty::{Layout, QualType, Type};
 use crate::error::{closest, Error, ErrorKind, Result};
-use rustc_hash::FxHashMap;
 
 /// An id no set reaches: arenas are far smaller than `u32::MAX` entries.
 const NO_TYPE: TypeId = TypeId(u32::MAX);
@@ -62,42 +62,6 @@ struct Inner {
     data: TypeSetData,
     names: Names,
     derived: Derived,
-}
-
-/// Pointer, array and function types a lookup needed that the declarations
-/// never used (`char [64]`, `struct stat *`), added on first use. Their ids
-/// follow the frozen arena's; existing ids never change, so the set still reads
-/// as immutable.
-///
-/// # Why an overlay, not the arena itself
-/// Every other type is interned by [`TypeBuilder`](super::TypeBuilder) (merge
-/// included) into `TypeSetData::types`, a plain `Vec`: what a database stores
-/// and validates, what `PartialEq` and `Clone` compare and copy, and what every
-/// reader indexes without a lock. Deriving happens later, through `&TypeSet`
-/// ([`type_named`](TypeSet::type_named) is a lookup), on a set shared by `Arc`
-/// between threads. Appending to that `Vec` would need `&mut` (so a lock or a
-/// copy-on-write around every read of every set) or an arena that can grow
-/// under `&` everywhere (changing what a database holds). So the one place a
-/// set grows is here, and it guarantees:
-///
-/// - one id per distinct type: a type is looked up in the frozen arena's index
-///   first, then here, and added with `index` locked, so two threads deriving
-///   the same type get the same id;
-/// - ids and references stay valid: `boxcar::Vec` is append-only and never
-///   moves its elements, so a `&Type` handed out stays valid while more are
-///   added, and an id, once handed out, always names the same type;
-/// - one id space: ids go on from the frozen arena's, [`TypeSet::ty`],
-///   [`layout`](TypeSet::layout) and [`has_type`](TypeSet::has_type) answer for
-///   both alike, and a merge appends these nodes after the arena so their ids
-///   keep naming them in the result;
-/// - `TypeSet` stays `Send + Sync` (`boxcar::Vec` and `Mutex` are) and cheap to
-///   clone (this lives behind the same `Arc`); a database saves the frozen
-///   arena only (derived ids are not part of what it promises).
-#[derive(Debug, Default)]
-struct Derived {
-    /// Append-only, so `&Type`s handed out stay valid while more are added.
-    nodes: boxcar::Vec<TypeNode>,
-    index: std::sync::Mutex<FxHashMap<Type, TypeId>>,
 }
 
 // What the overlay must keep true of every set, checked when this compiles.
@@ -164,22 +128,12 @@ impl TypeSet {
     /// built from this one (a merge) appends them after the frozen arena, so
     /// their ids keep naming them.
     pub(crate) fn derived_nodes(&self) -> Vec<TypeNode> {
-        // Nodes are pushed with the index locked, so with it locked every id
-        // handed out so far has its node.
-        let index = self
-            .inner
-            .derived
-            .index
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        (0..index.len())
-            .filter_map(|at| self.inner.derived.nodes.get(at).cloned())
-            .collect()
+        self.inner.derived.nodes()
     }
 
     fn derived_node(&self, id: TypeId) -> Option<&TypeNode> {
         let at = id.index().checked_sub(self.inner.data.types.len())?;
-        self.inner.derived.nodes.get(at)
+        self.inner.derived.node(at)
     }
 
     /// The id of a pointer, array or function type built from this set's types,
@@ -206,7 +160,7 @@ impl TypeSet {
                 "cannot derive a type from type id {}: it is not of this set \
                  (which has {} types)",
                 foreign.index(),
-                self.inner.data.types.len() + self.inner.derived.nodes.count()
+                self.inner.data.types.len() + self.inner.derived.count()
             ))
             .into());
         }
@@ -239,22 +193,8 @@ impl TypeSet {
                 .into())
             }
         };
-        let mut index = self
-            .inner
-            .derived
-            .index
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if let Some(&id) = index.get(&ty) {
-            return Ok(id);
-        }
-        let at = self.inner.derived.nodes.push(TypeNode {
-            ty: ty.clone(),
-            layout,
-        });
-        let id = TypeId::from_index(self.inner.data.types.len() + at);
-        index.insert(ty, id);
-        Ok(id)
+        let first = self.inner.data.types.len();
+        Ok(self.inner.derived.intern(ty, layout, first))
     }
 
     /// `T *` for a type `T` of this set.
