@@ -534,6 +534,79 @@ impl<'s> Equiv<'s> {
 mod tests {
     use super::*;
 
+    /// What comparing global `g` of `a` with global `g` of `b` finds, as
+    /// spelled and as compatible.
+    #[cfg(feature = "clang")]
+    fn both_rules(a: &str, b: &str) -> (Outcome, Outcome) {
+        let (a, b) = (crate::cdef(a).unwrap(), crate::cdef(b).unwrap());
+        let (x, y) = (a.global("g").unwrap().ty, b.global("g").unwrap().ty);
+        (
+            Equiv::new(&a, &b, Rules::SPELLED).qual(x, y),
+            Equiv::new(&a, &b, Rules::COMPATIBLE).qual(x, y),
+        )
+    }
+
+    #[cfg(feature = "clang")]
+    #[test]
+    fn the_rules_differ_only_where_documented() {
+        use Outcome::{Different, Same};
+        let cases = [
+            // Typedefs: by name, or seen through.
+            (
+                "typedef int t; extern t g;",
+                "extern int g;",
+                (Different, Same),
+            ),
+            (
+                "typedef int t; extern t g;",
+                "typedef int t; extern t g;",
+                (Same, Same),
+            ),
+            // Arrays of unknown length, and functions without a prototype.
+            ("extern int g[];", "extern int g[4];", (Different, Same)),
+            (
+                "extern int (*g)();",
+                "extern int (*g)(long);",
+                (Different, Same),
+            ),
+            // The same under both: spelling of integers, qualifiers, enumerators
+            // as bit patterns of the enum's size.
+            (
+                "extern long g;",
+                "extern long long g;",
+                (Different, Different),
+            ),
+            (
+                "extern const int *g;",
+                "extern int *g;",
+                (Different, Different),
+            ),
+            (
+                "extern int (*g)(const int);",
+                "extern int (*g)(int);",
+                (Same, Same),
+            ),
+            (
+                "extern enum { A = 0xffffffff } g;",
+                "extern enum { A = -1 } g;",
+                (Same, Same),
+            ),
+            (
+                "extern enum { A = 0x1ffffffff } g;",
+                "extern enum { A = -1 } g;",
+                (Different, Different),
+            ),
+            (
+                "extern struct { int x : 3; int : 5; int y; } g;",
+                "extern struct { int x : 3; int y; } g;",
+                (Same, Same),
+            ),
+        ];
+        for (a, b, expected) in cases {
+            assert_eq!(both_rules(a, b), expected, "{a} / {b}");
+        }
+    }
+
     #[test]
     fn values_agree_as_bit_patterns_of_their_width() {
         assert!(values_agree(0xffff_ffff, -1, 32));
