@@ -74,7 +74,7 @@ impl Checker<'_> {
         let outcome = self.same_qual(hs.ret, bs.ret, false);
         if !outcome.is_same() {
             let kind = DifferenceKind::ReturnType;
-            self.differ_types(item, kind, None, "returns", hs.ret, bs.ret, outcome);
+            self.differ_types(item, kind, None, "returns", (hs.ret, bs.ret), outcome);
         }
         if hs.variadic != bs.variadic {
             let message = if hs.variadic {
@@ -128,7 +128,7 @@ impl Checker<'_> {
                 None => format!("parameter {}:", i + 1),
             };
             let kind = DifferenceKind::ParameterType;
-            self.differ_types(item, kind, None, &what, *hp, *bp, outcome);
+            self.differ_types(item, kind, None, &what, (*hp, *bp), outcome);
         }
     }
 
@@ -162,7 +162,7 @@ impl Checker<'_> {
             let outcome = self.same_qual(g.ty, bg.ty, true);
             if !outcome.is_same() {
                 let kind = DifferenceKind::GlobalType;
-                self.differ_types(&item, kind, None, "type", g.ty, bg.ty, outcome);
+                self.differ_types(&item, kind, None, "type", (g.ty, bg.ty), outcome);
             }
         }
     }

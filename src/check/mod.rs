@@ -225,16 +225,15 @@ impl Checker<'_> {
         }
     }
 
-    /// Reports `header` and `binary` as differing, as `outcome` found them.
-    #[allow(clippy::too_many_arguments)]
+    /// Reports the header's and the binary's types as differing, as `outcome`
+    /// found them.
     fn differ_types(
         &mut self,
         item: &Item,
         kind: DifferenceKind,
         subject: Option<&str>,
         what: &str,
-        header: QualType,
-        binary: QualType,
+        (header, binary): (QualType, QualType),
         outcome: Outcome,
     ) {
         if outcome != Outcome::TooDeep {

@@ -197,7 +197,7 @@ impl<'a> Checker<'a> {
                 let outcome = self.same_qual(h.ty, b.ty, true);
                 if !outcome.is_same() {
                     let kind = DifferenceKind::FieldType;
-                    self.differ_types(item, kind, at, "type", h.ty, b.ty, outcome);
+                    self.differ_types(item, kind, at, "type", (h.ty, b.ty), outcome);
                 }
             }
         }
