@@ -486,3 +486,48 @@ extern long counter;
     assert!(compare(&empty, &x86_64).is_clean());
     assert!(compare(&empty, &empty).is_clean());
 }
+
+/// A header whose struct holds a pointer to an anonymous struct holding a
+/// pointer to one … `levels` deep: each set nests shallowly along each of its
+/// graphs, but comparing goes two levels down per struct.
+fn deep_pointers(levels: usize) -> String {
+    let mut text = String::from("struct top { ");
+    for _ in 0..levels {
+        text.push_str("struct { ");
+    }
+    text.push_str("int x; ");
+    for _ in 0..levels {
+        text.push_str("} *p; ");
+    }
+    text.push_str("};");
+    text
+}
+
+#[test]
+fn types_too_deep_to_compare_are_reported_as_such() {
+    let shallow = deep_pointers(20);
+    assert!(compare(&parse(&shallow, &[]), &parse(&shallow, &[])).is_clean());
+    let deep = deep_pointers(120);
+    let report = compare(&parse(&deep, &[]), &parse(&deep, &[]));
+    let lines = found(&report);
+    assert_eq!(lines.len(), 1, "{lines:#?}");
+    assert!(
+        lines[0].starts_with("FieldType struct top.p: type "),
+        "{lines:#?}"
+    );
+    assert!(
+        lines[0].ends_with(
+            "cannot be compared, types nest more than 200 deep \
+             (the limit wyvern::limits::MAX_TYPE_DEPTH)"
+        ),
+        "{lines:#?}"
+    );
+    // Merging refuses the same pair, saying why.
+    let (a, b) = (parse(&deep, &[]), parse(&deep, &[]));
+    let err = a.merge(&b).unwrap_err().to_string();
+    assert!(
+        err.starts_with("struct top: field 'p' cannot be compared"),
+        "{err}"
+    );
+    assert!(err.contains("types nest more than 200 deep"), "{err}");
+}

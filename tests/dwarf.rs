@@ -1005,3 +1005,44 @@ fn an_enum_missing_its_size_or_values_is_not_guessed() {
         assert!(types.function("keep_it").is_ok(), "{producer:?}");
     }
 }
+
+/// `check` and merge follow one rule (issue 12): what merging a header with an
+/// object's DWARF accepts, `check` does not report. gcc's DWARF 2 (no
+/// `DW_AT_type` on the enum) gives `0xffffffff` in a form read back as `-1`, and
+/// DWARF states no alignment, so a packed record whose members sit at aligned
+/// offsets reads as aligned.
+#[test]
+fn check_reports_nothing_that_merge_accepts() {
+    let dir = TempDir::new("dwarf-check-merge");
+    let header = dir.path().join("e.h");
+    std::fs::write(
+        &header,
+        "enum big { NONE = 0, ALL = 0xffffffff };
+struct __attribute__((packed)) pk { short a; short b; };
+int use(enum big b, struct pk *p);
+",
+    )
+    .unwrap();
+    let source = format!(
+        "#include \"{}\"\nint use(enum big b, struct pk *p) {{ return b + p->a; }}\n",
+        header.display()
+    );
+    for flags in [["-gdwarf-2", "-gstrict-dwarf"], ["-gdwarf-4", "-g"]] {
+        let mut all = vec!["-c"];
+        all.extend(flags);
+        let object = match gcc_compile(dir.path(), "e.o", &source, &all) {
+            Compiled::Ok(p) => p,
+            Compiled::Failed(e) => panic!("{e}"),
+        };
+        let binary = wyvern::frontend::dwarf::read(&object).unwrap();
+        let headers = wyvern::Parser::new()
+            .header(header.display().to_string())
+            .parse()
+            .unwrap();
+        assert!(headers.merge(&binary).is_ok(), "{flags:?}");
+        let report = wyvern::check::compare(&headers, &binary);
+        assert!(report.is_clean(), "{flags:?}:\n{report}");
+        assert_eq!(report.checked.enums, 1, "{report}");
+        assert_eq!(report.checked.records, 1, "{report}");
+    }
+}

@@ -468,3 +468,51 @@ fn empty_inputs() -> wyvern::frontend::Inputs {
         files: Vec::new(),
     }
 }
+
+/// gcc's DWARF leaves out the members of a transparent union whose attribute
+/// follows the typedef (`__SOCKADDR_ARG`, `tu_t` of `union tu`): two objects
+/// that each use them merge, each kept once (issue 12 item 4 reported a
+/// conflict here; it did not reproduce, before or after the merge rework).
+#[test]
+fn memberless_transparent_unions_of_two_objects_merge() {
+    let dir = TempDir::new("merge-transparent");
+    let common = "#define _GNU_SOURCE
+#include <sys/socket.h>
+typedef union __attribute__((transparent_union)) either { int *i; long *l; } either_t;
+typedef union tu { int *i; long *l; } tu_t __attribute__((transparent_union));
+";
+    let object = |name: &str, function: &str| {
+        let source = format!(
+            "{common}int {function}(int fd, __SOCKADDR_ARG a, socklen_t *n, either_t e, tu_t t) \
+             {{ return accept(fd, a, n) + *e.i + *t.i; }}\n\
+             int {function}_c(int fd, __CONST_SOCKADDR_ARG a, socklen_t n) {{ return connect(fd, a, n); }}\n"
+        );
+        match gcc_compile(dir.path(), name, &source, &["-g", "-c"]) {
+            Compiled::Ok(p) => wyvern::frontend::dwarf::read(&p).unwrap(),
+            Compiled::Failed(e) => panic!("gcc:\n{e}"),
+        }
+    };
+    let (one, two) = (object("one.o", "one"), object("two.o", "two"));
+    for (a, b) in [(&one, &two), (&two, &one), (&one, &one)] {
+        let merged = a.merge(b).unwrap();
+        for name in [
+            "__SOCKADDR_ARG",
+            "either_t",
+            "union either",
+            "tu_t",
+            "union tu",
+        ] {
+            let ty = merged.type_named(name).unwrap();
+            assert_eq!(merged.layout(ty.id).unwrap().size, 8, "{name}");
+        }
+        let sig = |f: &str| merged.fn_sig(merged.function(f).ok()?.ty).cloned();
+        if !a.same(b) {
+            assert_eq!(sig("one"), sig("two"));
+        }
+    }
+    // Through a database too.
+    let bytes = wyvern::db::Database::new(one.clone(), &empty_inputs()).to_bytes();
+    let loaded = wyvern::db::load(&bytes).unwrap();
+    loaded.merge(&two).unwrap();
+    two.merge(&loaded).unwrap();
+}

@@ -4,8 +4,13 @@
 use std::ffi::c_void;
 
 use super::call::Function;
+use rustc_hash::FxHashSet;
+
 use crate::error::{ErrorKind, Result};
-use crate::types::{CallConv, FloatKind, IntKind, QualType, RecordKind, Type, TypeId, TypeSet};
+use crate::types::equiv::{members, MAX_DEPTH};
+use crate::types::{
+    CallConv, FloatKind, IntKind, QualType, RecordId, RecordKind, Type, TypeId, TypeSet,
+};
 
 /// The C shape of a Rust type, for checking it against a header's type.
 #[derive(Debug, Clone)]
@@ -333,7 +338,7 @@ pub(crate) fn check_signature(
         )));
     }
     for (i, (rust, c)) in params.iter().zip(&sig.params).enumerate() {
-        if let Err(why) = check(set, c.id, rust, 0) {
+        if let Err(why) = check(set, c.id, rust) {
             let name = param_names
                 .get(i)
                 .and_then(Option::as_deref)
@@ -342,143 +347,250 @@ pub(crate) fn check_signature(
             return Err(mismatch(format!("parameter {}{name}: {why}", i + 1)));
         }
     }
-    check(set, sig.ret.id, ret, 0).map_err(|why| mismatch(format!("the result: {why}")))
+    check(set, sig.ret.id, ret).map_err(|why| mismatch(format!("the result: {why}")))
 }
 
+/// Compares Rust descriptions with a set's C types, under the policies of
+/// [`crate::types::equiv`]: past [`MAX_DEPTH`] levels it refuses (it does not
+/// guess), a record pair already being compared is assumed to agree (so
+/// self-referential structs end), and unnamed bitfields are padding.
+struct Typed<'s> {
+    set: &'s TypeSet,
+    /// C record types and Rust struct names being compared.
+    assumed: FxHashSet<(TypeId, &'static str)>,
+}
+
+/// Why a Rust type cannot stand for a C type.
+type Why = std::result::Result<(), String>;
+
 /// Whether Rust type `rust` can stand for C type `ty`; why not otherwise.
-fn check(
-    set: &TypeSet,
-    ty: TypeId,
-    rust: &RustType,
-    depth: u32,
-) -> std::result::Result<(), String> {
-    // Pointers to self-referential structs: the shape repeats; stop comparing.
-    if depth > 8 {
-        return Ok(());
+fn check(set: &TypeSet, ty: TypeId, rust: &RustType) -> Why {
+    Typed {
+        set,
+        assumed: FxHashSet::default(),
     }
-    let c_name = || set.spell(QualType::new(ty));
-    let differ = || format!("Rust {} is not C '{}'", rust.name(), c_name());
-    let canonical = set.canonical(ty);
-    let c_size = set.layout(canonical).map(|l| l.size as usize);
-    match (set.ty(canonical), rust) {
-        (Type::Void, RustType::Void) => Ok(()),
-        (Type::Bool, RustType::Bool) => Ok(()),
-        (Type::Int(IntKind::Char { .. }), RustType::Int { size: 1, .. }) => Ok(()),
-        (Type::Int(_) | Type::Enum(_), RustType::Int { size, signed, name }) => {
-            let (c_size, c_signed) = super::mem::int_shape(set, canonical).ok_or_else(differ)?;
-            if c_size != *size {
-                Err(format!(
-                    "Rust {name} has {size} bytes; C '{}' has {c_size}",
-                    c_name()
-                ))
-            } else if c_signed != *signed {
-                Err(format!(
-                    "Rust {name} is {}; C '{}' is {}",
-                    if *signed { "signed" } else { "unsigned" },
-                    c_name(),
-                    if c_signed { "signed" } else { "unsigned" }
-                ))
-            } else {
+    .check(ty, rust, 0)
+}
+
+impl Typed<'_> {
+    fn c_name(&self, ty: TypeId) -> String {
+        self.set.spell(QualType::new(ty))
+    }
+
+    fn check(&mut self, ty: TypeId, rust: &RustType, depth: u32) -> Why {
+        if depth > MAX_DEPTH {
+            return Err(format!(
+                "cannot be compared: {}",
+                crate::limits::types_too_deep()
+            ));
+        }
+        let set = self.set;
+        let differ = || format!("Rust {} is not C '{}'", rust.name(), self.c_name(ty));
+        let canonical = set.canonical(ty);
+        let c_size = set.layout(canonical).map(|l| l.size as usize);
+        match (set.ty(canonical), rust) {
+            (Type::Void, RustType::Void) => Ok(()),
+            (Type::Bool, RustType::Bool) => Ok(()),
+            (Type::Int(IntKind::Char { .. }), RustType::Int { size: 1, .. }) => Ok(()),
+            (Type::Int(_) | Type::Enum(_), RustType::Int { size, signed, name }) => {
+                self.int(ty, canonical, *size, *signed, name)
+            }
+            (Type::Float(FloatKind::Float | FloatKind::Double), RustType::Float { size, .. })
+                if c_size == Some(*size) =>
+            {
                 Ok(())
             }
+            (Type::Pointer(pointee), RustType::Pointer { pointee: rust }) => {
+                self.pointer(pointee.id, &rust(), depth)
+            }
+            (
+                Type::Array {
+                    elem,
+                    len: Some(len),
+                },
+                RustType::Array {
+                    elem: rust_elem,
+                    len: rust_len,
+                },
+            ) => {
+                if *len != *rust_len as u64 {
+                    return Err(format!(
+                        "Rust has {rust_len} elements; C '{}' has {len}",
+                        self.c_name(ty)
+                    ));
+                }
+                self.check(elem.id, rust_elem, depth + 1)
+            }
+            (Type::Record(r), RustType::Record { name, .. }) => {
+                let key = (canonical, *name);
+                if !self.assumed.insert(key) {
+                    return Ok(());
+                }
+                let found = self.record(ty, *r, rust, depth);
+                self.assumed.remove(&key);
+                found
+            }
+            _ => Err(differ()),
         }
-        (Type::Float(FloatKind::Float | FloatKind::Double), RustType::Float { size, .. })
-            if c_size == Some(*size) =>
+    }
+
+    fn int(&self, ty: TypeId, canonical: TypeId, size: usize, signed: bool, name: &str) -> Why {
+        let differ = || format!("Rust {name} is not C '{}'", self.c_name(ty));
+        let (c_size, c_signed) = super::mem::int_shape(self.set, canonical).ok_or_else(differ)?;
+        if c_size != size {
+            Err(format!(
+                "Rust {name} has {size} bytes; C '{}' has {c_size}",
+                self.c_name(ty)
+            ))
+        } else if c_signed != signed {
+            Err(format!(
+                "Rust {name} is {}; C '{}' is {}",
+                if signed { "signed" } else { "unsigned" },
+                self.c_name(ty),
+                if c_signed { "signed" } else { "unsigned" }
+            ))
+        } else {
+            Ok(())
+        }
+    }
+
+    /// A pointer: to `void` (on either side) or to a function, any pointer
+    /// will do; else the pointees must agree.
+    fn pointer(&mut self, pointee: TypeId, rust: &RustType, depth: u32) -> Why {
+        let c_pointee = self.set.canonical(pointee);
+        if matches!(rust, RustType::Void)
+            || matches!(self.set.ty(c_pointee), Type::Void | Type::Function(_))
         {
-            Ok(())
+            return Ok(());
         }
-        (
-            Type::Pointer(pointee),
-            RustType::Pointer {
-                pointee: rust_pointee,
-            },
-        ) => {
-            let rust_pointee = rust_pointee();
-            let c_pointee = set.canonical(pointee.id);
-            if matches!(rust_pointee, RustType::Void)
-                || matches!(set.ty(c_pointee), Type::Void | Type::Function(_))
-            {
-                return Ok(());
-            }
-            check(set, pointee.id, &rust_pointee, depth + 1)
-                .map_err(|why| format!("pointee: {why}"))
+        self.check(pointee, rust, depth + 1)
+            .map_err(|why| format!("pointee: {why}"))
+    }
+
+    fn record(&mut self, ty: TypeId, r: RecordId, rust: &RustType, depth: u32) -> Why {
+        let RustType::Record {
+            name,
+            size,
+            align,
+            fields,
+        } = rust
+        else {
+            return Err(format!(
+                "Rust {} is not C '{}'",
+                rust.name(),
+                self.c_name(ty)
+            ));
+        };
+        let record = self.set.record(r);
+        let Some(def) = &record.def else {
+            return Err(format!("C '{}' is incomplete", self.c_name(ty)));
+        };
+        if record.kind == RecordKind::Union {
+            return Err(format!(
+                "C '{}' is a union; unions are checked on the dynamic path only",
+                self.c_name(ty)
+            ));
         }
-        (
-            Type::Array {
-                elem,
-                len: Some(len),
-            },
-            RustType::Array {
-                elem: rust_elem,
-                len: rust_len,
-            },
-        ) => {
-            if *len != *rust_len as u64 {
+        if def.layout.size as usize != *size || def.layout.align as usize != *align {
+            return Err(format!(
+                "Rust {name} is {size} bytes aligned to {align}; C '{}' is {} aligned to {}",
+                self.c_name(ty),
+                def.layout.size,
+                def.layout.align
+            ));
+        }
+        let members: Vec<_> = members(def).collect();
+        let named = members.iter().filter(|f| f.name.is_some()).count();
+        if named != fields.len() || named != members.len() {
+            return Err(format!(
+                "Rust {name} has {} fields; C '{}' has {} (anonymous members cannot be matched)",
+                fields.len(),
+                self.c_name(ty),
+                members.len()
+            ));
+        }
+        for (c_field, (rust_name, offset, rust_ty)) in members.iter().zip(fields) {
+            let c_field_name = c_field.name.as_deref().unwrap_or_default();
+            if c_field_name != *rust_name {
                 return Err(format!(
-                    "Rust has {rust_len} elements; C '{}' has {len}",
-                    c_name()
+                    "field '{rust_name}' of Rust {name} is '{c_field_name}' in C '{}'",
+                    self.c_name(ty)
                 ));
             }
-            check(set, elem.id, rust_elem, depth + 1)
+            if c_field.bit_width.is_some() {
+                return Err(format!("field '{rust_name}' is a bitfield in C"));
+            }
+            if c_field.offset_bits != *offset as u64 * 8 {
+                return Err(format!(
+                    "field '{rust_name}' is at byte {offset} in Rust, {} in C",
+                    c_field.offset_bits / 8
+                ));
+            }
+            self.check(c_field.ty.id, rust_ty, depth + 1)
+                .map_err(|why| format!("field '{rust_name}': {why}"))?;
         }
-        (
-            Type::Record(r),
-            RustType::Record {
-                name,
-                size,
-                align,
-                fields,
-            },
-        ) => {
-            let record = set.record(*r);
-            let Some(def) = &record.def else {
-                return Err(format!("C '{}' is incomplete", c_name()));
-            };
-            if record.kind == RecordKind::Union {
-                return Err(format!(
-                    "C '{}' is a union; unions are checked on the dynamic path only",
-                    c_name()
-                ));
-            }
-            if def.layout.size as usize != *size || def.layout.align as usize != *align {
-                return Err(format!(
-                    "Rust {name} is {size} bytes aligned to {align}; C '{}' is {} aligned to {}",
-                    c_name(),
-                    def.layout.size,
-                    def.layout.align
-                ));
-            }
-            let named: Vec<_> = def.fields.iter().filter(|f| f.name.is_some()).collect();
-            if named.len() != fields.len() || named.len() != def.fields.len() {
-                return Err(format!(
-                    "Rust {name} has {} fields; C '{}' has {} (anonymous members and unnamed bitfields cannot be matched)",
-                    fields.len(),
-                    c_name(),
-                    def.fields.len()
-                ));
-            }
-            for (c_field, (rust_name, offset, rust_ty)) in named.iter().zip(fields) {
-                let c_field_name = c_field.name.as_deref().unwrap_or_default();
-                if c_field_name != *rust_name {
-                    return Err(format!(
-                        "field '{rust_name}' of Rust {name} is '{c_field_name}' in C '{}'",
-                        c_name()
-                    ));
-                }
-                if c_field.bit_width.is_some() {
-                    return Err(format!("field '{rust_name}' is a bitfield in C"));
-                }
-                if c_field.offset_bits != *offset as u64 * 8 {
-                    return Err(format!(
-                        "field '{rust_name}' is at byte {offset} in Rust, {} in C",
-                        c_field.offset_bits / 8
-                    ));
-                }
-                check(set, c_field.ty.id, rust_ty, depth + 1)
-                    .map_err(|why| format!("field '{rust_name}': {why}"))?;
-            }
-            Ok(())
-        }
-        _ => Err(differ()),
+        Ok(())
+    }
+}
+
+#[cfg(all(test, feature = "clang"))]
+mod tests {
+    use super::*;
+
+    /// What checking the Rust signature `F` against function `f` of `header` says.
+    fn check_fn<F: FnType>(header: &str) -> Result<()> {
+        let set = crate::cdef(header).unwrap();
+        let f = set.function("f").unwrap();
+        let sig = set.fn_sig(f.ty).unwrap().clone();
+        let prototype = set.prototype(f);
+        check_signature(
+            &set,
+            &sig,
+            &f.param_names,
+            &prototype,
+            &F::params(),
+            &F::ret(),
+        )
+    }
+
+    type P<T> = *const T;
+
+    #[test]
+    fn a_difference_deeper_than_eight_levels_is_refused() {
+        let header = "void f(int **********p);";
+        // Ten pointers to `int`, and ten to `i64`: the difference is at the
+        // eleventh level, past the eight the typed path once compared.
+        type Right = P<P<P<P<P<P<P<P<P<P<i32>>>>>>>>>>;
+        type Wrong = P<P<P<P<P<P<P<P<P<P<i64>>>>>>>>>>;
+        check_fn::<unsafe extern "C" fn(Right)>(header).unwrap();
+        let err = check_fn::<unsafe extern "C" fn(Wrong)>(header).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("Rust i64 has 8 bytes; C 'int' has 4"),
+            "{err}"
+        );
+    }
+
+    crate::c_struct! {
+        struct Node { next: *const Node, value: i32 }
+    }
+
+    crate::c_struct! {
+        struct Padded { a: i32, b: i32 }
+    }
+
+    #[test]
+    fn self_referential_structs_compare_in_finite_time() {
+        let header = "struct Node { struct Node *next; int value; }; void f(struct Node *);";
+        check_fn::<unsafe extern "C" fn(*const Node)>(header).unwrap();
+        let other = "struct Node { struct Node *next; long value; }; void f(struct Node *);";
+        let err = check_fn::<unsafe extern "C" fn(*const Node)>(other).unwrap_err();
+        assert!(err.to_string().contains("field 'value'"), "{err}");
+    }
+
+    #[test]
+    fn unnamed_bitfields_are_padding() {
+        let header = "struct Padded { int a; int : 0; int b; }; void f(struct Padded *);";
+        check_fn::<unsafe extern "C" fn(*const Padded)>(header).unwrap();
     }
 }

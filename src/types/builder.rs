@@ -8,21 +8,14 @@
 
 use rustc_hash::FxHashMap;
 
+use super::data::{Target, TypeNode, TypeSetData};
 use super::decl::{Constant, Enum, Global, Typedef};
 use super::func::FunctionDecl;
 use super::id::{EnumId, FunctionId, RecordId, TypeId, TypedefId};
 use super::record::{Record, RecordDef, RecordKind};
-use super::set::{Target, TypeSet, TypeSetData};
+use super::set::TypeSet;
 use super::ty::{Layout, Type};
 use crate::SourceLocation;
-
-/// One type in the arena: what it is, and its layout where the front end knows it.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub(crate) struct TypeNode {
-    pub(crate) ty: Type,
-    /// For records this is `None`: their layout lives in their definition.
-    pub(crate) layout: Option<Layout>,
-}
 
 /// How deeply a type nests: the longest chain of types below it, itself
 /// included, along the two graphs database validation measures (what a type
@@ -68,6 +61,60 @@ impl TypeBuilder {
             interned: FxHashMap::default(),
             nesting: Vec::new(),
             typedefs_above: FxHashMap::default(),
+        }
+    }
+
+    /// A builder that goes on from `data`, a set's arenas: what merging adds
+    /// another set's declarations to. Its structural types are interned as they
+    /// stand (the first of equal ones is the one found).
+    ///
+    /// The nesting the `check_*_nesting` methods answer from is computed in id
+    /// order, so a record's is that of its fields as far as they come before
+    /// it; merging checks its whole result with `check_nesting` instead.
+    pub(crate) fn from_data(data: TypeSetData) -> TypeBuilder {
+        let mut builder = TypeBuilder {
+            interned: FxHashMap::default(),
+            nesting: Vec::with_capacity(data.types.len()),
+            typedefs_above: FxHashMap::default(),
+            data,
+        };
+        for i in 0..builder.data.types.len() {
+            let id = TypeId::from_index(i);
+            let ty = &builder.data.types[i].ty;
+            let mut nesting = builder.nesting_of(ty);
+            match ty {
+                Type::Record(_) | Type::Enum(_) | Type::Typedef(_) => {}
+                _ => {
+                    builder.interned.entry(ty.clone()).or_insert(id);
+                }
+            }
+            if let Type::Record(r) = ty {
+                if let Some(def) = builder
+                    .data
+                    .records
+                    .get(r.index())
+                    .and_then(|r| r.def.as_ref())
+                {
+                    let parts: Vec<TypeId> = def.fields.iter().map(|f| f.ty.id).collect();
+                    nesting.value = builder.nesting_of_parts(&parts, &[]).value;
+                }
+            }
+            if let Type::Typedef(t) = ty {
+                if let Some(target) = builder.data.typedefs.get(t.index()).map(|t| t.target.id) {
+                    builder.note_typedef_of(target);
+                }
+            }
+            builder.nesting.push(nesting);
+        }
+        builder
+    }
+
+    /// Counts one more typedef above the record the chain from `target` ends at.
+    fn note_typedef_of(&mut self, target: TypeId) {
+        let (base, steps) = self.typedef_chain(target);
+        if matches!(self.get(base), Some(Type::Record(_))) {
+            let above = self.typedefs_above.entry(base).or_insert(0);
+            *above = (*above).max(steps.saturating_add(1));
         }
     }
 
@@ -258,10 +305,24 @@ impl TypeBuilder {
 
     /// Adds an enum; its layout is its underlying type's unless given.
     pub fn add_enum(&mut self, e: Enum, layout: Option<Layout>) -> (EnumId, TypeId) {
-        let id = EnumId::from_index(self.data.enums.len());
         let layout = layout.or_else(|| self.data.layout_of(e.underlying));
+        self.push_enum(e, layout)
+    }
+
+    /// Adds an enum whose underlying type may not be of this builder yet
+    /// (merging remaps it later, with [`update_enum`](Self::update_enum)), with
+    /// `layout` as given.
+    pub(crate) fn push_enum(&mut self, e: Enum, layout: Option<Layout>) -> (EnumId, TypeId) {
+        let id = EnumId::from_index(self.data.enums.len());
         self.data.enums.push(e);
         (id, self.push(Type::Enum(id), layout))
+    }
+
+    /// Gives a type node its layout (an enum another set completes).
+    pub(crate) fn set_layout(&mut self, id: TypeId, layout: Option<Layout>) {
+        if let Some(node) = self.data.types.get_mut(id.index()) {
+            node.layout = layout;
+        }
     }
 
     /// Replaces an enum's body (a forward-declared enum that is defined later).
@@ -274,14 +335,29 @@ impl TypeBuilder {
     /// Adds a typedef with the layout the front end gave it (typedefs can carry
     /// their own alignment: `typedef int a8 __attribute__((aligned(8)))`).
     pub fn add_typedef(&mut self, t: Typedef, layout: Option<Layout>) -> (TypedefId, TypeId) {
+        self.note_typedef_of(t.target.id);
+        self.push_typedef(t, layout)
+    }
+
+    /// Adds a typedef whose target may not be of this builder yet (merging
+    /// places every typedef before it can remap their targets), with `layout`
+    /// as given; [`update_typedef`](Self::update_typedef) gives the target.
+    pub(crate) fn push_typedef(
+        &mut self,
+        t: Typedef,
+        layout: Option<Layout>,
+    ) -> (TypedefId, TypeId) {
         let id = TypedefId::from_index(self.data.typedefs.len());
-        let (base, steps) = self.typedef_chain(t.target.id);
-        if matches!(self.get(base), Some(Type::Record(_))) {
-            let above = self.typedefs_above.entry(base).or_insert(0);
-            *above = (*above).max(steps.saturating_add(1));
-        }
         self.data.typedefs.push(t);
         (id, self.push(Type::Typedef(id), layout))
+    }
+
+    /// Replaces a typedef [`push_typedef`](Self::push_typedef) added.
+    pub(crate) fn update_typedef(&mut self, id: TypedefId, t: Typedef) {
+        self.note_typedef_of(t.target.id);
+        if let Some(slot) = self.data.typedefs.get_mut(id.index()) {
+            *slot = t;
+        }
     }
 
     /// Adds a declared function.
@@ -335,30 +411,35 @@ impl TypeBuilder {
 
     /// A view of what has been built so far, for front ends that need lookups
     /// (constant evaluation reads typedefs and enums) before freezing.
-    #[cfg_attr(not(feature = "clang"), allow(dead_code))]
     pub(crate) fn data(&self) -> &TypeSetData {
         &self.data
     }
 
-    /// Finishes: builds the name indexes and returns the immutable set.
-    /// Gives every typedef without a layout the layout of what it names (for
-    /// front ends that learn a record's layout after its typedef, as DWARF's do).
+    /// Gives every typedef without a layout the layout of what it names, and
+    /// every array of known length without one its element's times its length:
+    /// for front ends that learn a record's layout after its typedef (as DWARF's
+    /// do), and merges that complete a record one set left incomplete (whose
+    /// arrays only [`TypeSet::derive`] can have made: C has no arrays of
+    /// incomplete types). An element comes before its array, so one pass in id
+    /// order completes nested ones.
     pub fn complete_typedef_layouts(&mut self) {
-        for i in 0..self.data.types.len() {
-            let id = TypeId::from_index(i);
-            let is_bare_typedef = matches!(
-                self.data.types.get(i),
-                Some(TypeNode {
+        let data = &mut self.data;
+        for i in 0..data.types.len() {
+            let layout = match &data.types[i] {
+                TypeNode {
                     ty: Type::Typedef(_),
-                    layout: None
-                })
-            );
-            if is_bare_typedef {
-                let layout = self.data.layout_of(self.data.canonical(id));
-                if let Some(node) = self.data.types.get_mut(i) {
-                    node.layout = layout;
-                }
-            }
+                    layout: None,
+                } => data.layout_of(data.canonical(TypeId::from_index(i))),
+                TypeNode {
+                    ty: Type::Array { elem, len: Some(n) },
+                    layout: None,
+                } => data.layout_of(elem.id).and_then(|e| {
+                    let size = e.size.checked_mul(*n).filter(|s| *s < 1 << 60)?;
+                    Some(Layout::new(size, e.align))
+                }),
+                _ => continue,
+            };
+            data.types[i].layout = layout;
         }
     }
 

@@ -31,12 +31,16 @@
 
 mod builder;
 pub(crate) mod cexpr;
+pub(crate) mod data;
 pub(crate) mod decl;
+mod derived;
+pub(crate) mod equiv;
 pub(crate) mod func;
 pub(crate) mod id;
 pub(crate) mod layout;
 pub(crate) mod long_double;
 mod merge;
+mod names;
 mod nesting;
 mod print;
 mod record;
@@ -49,15 +53,16 @@ mod typename;
 // (Only the front ends name the constants' types this way.)
 #[cfg_attr(not(any(feature = "clang", feature = "dwarf")), allow(unused_imports))]
 pub(crate) use decl::{ConstValue, Constant};
-pub(crate) use func::CallConv;
 pub(crate) use id::TypeId;
 pub(crate) use long_double::LongDouble;
 pub(crate) use set::TypeSet;
+pub(crate) use ty::CallConv;
 pub(crate) use ty::{FloatKind, IntKind, Layout, QualType, Type};
 
 pub use builder::TypeBuilder;
 pub use decl::{ConstOrigin, Enum, Global, Typedef};
-pub use func::{FnSig, FunctionDecl, Linkage};
+pub use func::{FunctionDecl, Linkage};
+pub use ty::FnSig;
 
 /// The old name of [`FunctionDecl`], which clashed with the callable
 /// [`crate::Function`].
@@ -68,12 +73,12 @@ pub type Function = FunctionDecl;
 #[cfg_attr(not(feature = "dwarf"), allow(unused_imports))]
 pub(crate) use cexpr::scalar_from_words;
 pub use cexpr::{FloatLiteral, IntLiteral, Literal, LiteralError, Longs};
+pub use data::Target;
+pub(crate) use data::TypeSetData;
 pub use id::{EnumId, FunctionId, RecordId, TypedefId};
 pub use layout::{FieldLayout, Hole};
 pub use long_double::ParseLongDoubleError;
 #[cfg_attr(not(feature = "db"), allow(unused_imports))]
 pub(crate) use nesting::check_nesting;
 pub use record::{Field, FlatField, Record, RecordDef, RecordKind};
-pub use set::Target;
-pub(crate) use set::TypeSetData;
 pub use ty::Quals;

@@ -69,6 +69,16 @@ pub struct Field {
 }
 
 impl Field {
+    /// Whether the member is padding: an unnamed bitfield. DWARF does not
+    /// describe them, and a record's layout and its other members' offsets
+    /// already say where the padding is, so comparisons of members leave them
+    /// out (see `types::equiv`).
+    pub(crate) fn is_padding(&self) -> bool {
+        self.name.is_none() && self.bit_width.is_some()
+    }
+}
+
+impl Field {
     /// Whether this is an anonymous struct or union member whose fields belong to the parent.
     pub fn is_anonymous_member(&self) -> bool {
         self.name.is_none() && self.bit_width.is_none()

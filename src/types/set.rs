@@ -1,178 +1,16 @@
 //! [`TypeSet`]: the frozen result of a parse, with lookups by C name.
 
-use rustc_hash::FxHashMap;
 use std::sync::Arc;
 
-use serde::{Deserialize, Serialize};
-
-use super::builder::TypeNode;
+use super::data::{Target, TypeNode, TypeSetData};
 use super::decl::{Constant, Enum, Global, Typedef};
+use super::derived::Derived;
 use super::func::{FnSig, FunctionDecl};
 use super::id::{EnumId, RecordId, TypeId, TypedefId};
+use super::names::{index, Names};
 use super::record::{FlatField, Record, RecordDef};
 use super::ty::{Layout, QualType, Type};
 use crate::error::{closest, Error, ErrorKind, Result};
-
-/// What the layouts of a set are for.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct Target {
-    /// The target triple, as the front end normalised it (`x86_64-pc-linux-gnu`).
-    pub triple: String,
-    /// Size of a data pointer, in bytes.
-    pub pointer_size: u8,
-    /// Whether plain `char` is signed.
-    pub char_signed: bool,
-    /// Whether the target is little-endian.
-    pub little_endian: bool,
-}
-
-impl Target {
-    /// The machine this code was compiled for.
-    pub fn host() -> Target {
-        Target {
-            triple: host_triple().to_owned(),
-            pointer_size: std::mem::size_of::<usize>() as u8,
-            char_signed: std::ffi::c_char::MIN != 0,
-            little_endian: cfg!(target_endian = "little"),
-        }
-    }
-}
-
-fn host_triple() -> &'static str {
-    if cfg!(all(target_arch = "x86_64", target_os = "linux")) {
-        "x86_64-pc-linux-gnu"
-    } else if cfg!(all(target_arch = "aarch64", target_os = "linux")) {
-        "aarch64-unknown-linux-gnu"
-    } else if cfg!(all(target_arch = "x86", target_os = "linux")) {
-        "i686-pc-linux-gnu"
-    } else {
-        "unknown"
-    }
-}
-
-/// The arenas of a set: plain data, what a database stores.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub(crate) struct TypeSetData {
-    pub(crate) target: Target,
-    pub(crate) types: Vec<TypeNode>,
-    pub(crate) records: Vec<Record>,
-    /// The type id of each record, by record index.
-    pub(crate) record_types: Vec<TypeId>,
-    pub(crate) enums: Vec<Enum>,
-    pub(crate) typedefs: Vec<Typedef>,
-    pub(crate) functions: Vec<FunctionDecl>,
-    pub(crate) globals: Vec<Global>,
-    pub(crate) constants: Vec<Constant>,
-    pub(crate) skipped_macros: Vec<(String, String)>,
-    /// Declarations left out, with why: `("struct s", "cannot represent …")`.
-    pub(crate) skipped_declarations: Vec<(String, String)>,
-}
-
-impl TypeSetData {
-    pub(crate) fn empty(target: Target) -> TypeSetData {
-        TypeSetData {
-            target,
-            types: Vec::new(),
-            records: Vec::new(),
-            record_types: Vec::new(),
-            enums: Vec::new(),
-            typedefs: Vec::new(),
-            functions: Vec::new(),
-            globals: Vec::new(),
-            constants: Vec::new(),
-            skipped_macros: Vec::new(),
-            skipped_declarations: Vec::new(),
-        }
-    }
-
-    pub(crate) fn ty(&self, id: TypeId) -> Option<&Type> {
-        self.types.get(id.index()).map(|n| &n.ty)
-    }
-
-    pub(crate) fn layout_of(&self, id: TypeId) -> Option<Layout> {
-        let node = self.types.get(id.index())?;
-        match &node.ty {
-            Type::Record(r) => self.records.get(r.index())?.def.as_ref().map(|d| d.layout),
-            _ => node.layout,
-        }
-    }
-
-    /// Sees through typedefs, with a bound so a corrupt (cyclic) set cannot hang.
-    pub(crate) fn canonical(&self, mut id: TypeId) -> TypeId {
-        for _ in 0..256 {
-            match self.ty(id) {
-                Some(Type::Typedef(t)) => match self.typedefs.get(t.index()) {
-                    Some(td) => id = td.target.id,
-                    None => return id,
-                },
-                _ => return id,
-            }
-        }
-        id
-    }
-}
-
-/// Positions in one of a set's arenas, found by a key the arena itself holds
-/// (a name, a type's shape): the keys are not copied, so indexing a loaded
-/// database allocates one table per arena rather than one string per name.
-#[derive(Debug, Default)]
-struct PositionIndex(hashbrown::HashTable<u32>);
-
-impl PositionIndex {
-    fn hash<K: std::hash::Hash + ?Sized>(key: &K) -> u64 {
-        use std::hash::BuildHasher;
-        rustc_hash::FxBuildHasher.hash_one(key)
-    }
-
-    /// Indexes `keys` in order; the first of equal keys is the one found.
-    fn build<'k, K: std::hash::Hash + Eq + ?Sized + 'k>(
-        keys: impl Iterator<Item = &'k K>,
-    ) -> PositionIndex {
-        let all: Vec<&K> = keys.collect();
-        let mut table = hashbrown::HashTable::with_capacity(all.len());
-        for (i, key) in all.iter().enumerate() {
-            let hash = Self::hash(*key);
-            if table
-                .find(hash, |&j: &u32| all[j as usize] == *key)
-                .is_none()
-            {
-                table.insert_unique(hash, i as u32, |&j| Self::hash(all[j as usize]));
-            }
-        }
-        PositionIndex(table)
-    }
-
-    /// The position of `key`, given how to read the key at a position.
-    fn get<'k, K: std::hash::Hash + Eq + ?Sized + 'k>(
-        &self,
-        key: &K,
-        key_at: impl Fn(usize) -> Option<&'k K>,
-    ) -> Option<usize> {
-        self.0
-            .find(Self::hash(key), |&i| key_at(i as usize) == Some(key))
-            .map(|&i| i as usize)
-    }
-}
-
-/// The index by name of everything in a set.
-#[derive(Debug, Default)]
-struct Names {
-    /// `"struct stat"`, `"union sigval"`, `"enum E"` → type.
-    tags: FxHashMap<String, TypeId>,
-    typedefs: FxHashMap<String, TypeId>,
-    /// Positions in `data.functions`, `globals`, `constants`, `skipped_macros`.
-    functions: PositionIndex,
-    globals: PositionIndex,
-    constants: PositionIndex,
-    skipped: PositionIndex,
-    /// Builtin scalar spellings (`"unsigned long"`) → type, for the ones the set has.
-    scalars: FxHashMap<&'static str, TypeId>,
-    /// Structural types by shape (positions in `data.types`), to find derived
-    /// types (`struct stat *`) that exist.
-    interned: PositionIndex,
-    /// The first typedef naming each anonymous record or enum.
-    anonymous_names: FxHashMap<TypeId, String>,
-}
 
 /// An id no set reaches: arenas are far smaller than `u32::MAX` entries.
 const NO_TYPE: TypeId = TypeId(u32::MAX);
@@ -226,15 +64,11 @@ struct Inner {
     derived: Derived,
 }
 
-/// Pointer and array types a lookup needed that the declarations never used
-/// (`char [64]`, `struct stat *`), added on first use. Their ids follow the
-/// frozen arena's; existing ids never change, so the set still reads as immutable.
-#[derive(Debug, Default)]
-struct Derived {
-    /// Append-only, so `&Type`s handed out stay valid while more are added.
-    nodes: boxcar::Vec<TypeNode>,
-    index: std::sync::Mutex<FxHashMap<Type, TypeId>>,
-}
+// What the overlay must keep true of every set, checked when this compiles.
+const _: () = {
+    const fn send_sync<T: Send + Sync>() {}
+    send_sync::<TypeSet>();
+};
 
 impl TypeSet {
     pub(crate) fn from_data(data: TypeSetData) -> TypeSet {
@@ -294,22 +128,12 @@ impl TypeSet {
     /// built from this one (a merge) appends them after the frozen arena, so
     /// their ids keep naming them.
     pub(crate) fn derived_nodes(&self) -> Vec<TypeNode> {
-        // Nodes are pushed with the index locked, so with it locked every id
-        // handed out so far has its node.
-        let index = self
-            .inner
-            .derived
-            .index
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        (0..index.len())
-            .filter_map(|at| self.inner.derived.nodes.get(at).cloned())
-            .collect()
+        self.inner.derived.nodes()
     }
 
     fn derived_node(&self, id: TypeId) -> Option<&TypeNode> {
         let at = id.index().checked_sub(self.inner.data.types.len())?;
-        self.inner.derived.nodes.get(at)
+        self.inner.derived.node(at)
     }
 
     /// The id of a pointer, array or function type built from this set's types,
@@ -336,7 +160,7 @@ impl TypeSet {
                 "cannot derive a type from type id {}: it is not of this set \
                  (which has {} types)",
                 foreign.index(),
-                self.inner.data.types.len() + self.inner.derived.nodes.count()
+                self.inner.data.types.len() + self.inner.derived.count()
             ))
             .into());
         }
@@ -369,22 +193,8 @@ impl TypeSet {
                 .into())
             }
         };
-        let mut index = self
-            .inner
-            .derived
-            .index
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if let Some(&id) = index.get(&ty) {
-            return Ok(id);
-        }
-        let at = self.inner.derived.nodes.push(TypeNode {
-            ty: ty.clone(),
-            layout,
-        });
-        let id = TypeId::from_index(self.inner.data.types.len() + at);
-        index.insert(ty, id);
-        Ok(id)
+        let first = self.inner.data.types.len();
+        Ok(self.inner.derived.intern(ty, layout, first))
     }
 
     /// `T *` for a type `T` of this set.
@@ -443,7 +253,7 @@ impl TypeSet {
                     offset_bits,
                     bit_width: field.bit_width,
                 }),
-                None if field.bit_width.is_some() || depth >= crate::limits::MAX_TYPE_DEPTH => {}
+                None if field.is_padding() || depth >= crate::limits::MAX_TYPE_DEPTH => {}
                 None => {
                     let Type::Record(r) = self.ty(self.canonical(field.ty.id)) else {
                         continue;
@@ -734,78 +544,4 @@ impl TypeSet {
         }
         out
     }
-}
-
-fn index(data: &TypeSetData) -> Names {
-    let mut names = Names::default();
-    // Sized up front: a database load builds this index at once, and rehashing
-    // as the maps grow was a good part of that.
-    names.tags.reserve(data.records.len() + data.enums.len());
-    names.typedefs.reserve(data.typedefs.len());
-    for (i, node) in data.types.iter().enumerate() {
-        let id = TypeId::from_index(i);
-        match &node.ty {
-            Type::Record(r) => {
-                if let Some(record) = data.records.get(r.index()) {
-                    if let Some(tag) = &record.tag {
-                        let key = format!("{} {tag}", record.kind.keyword());
-                        // A complete definition wins over an earlier forward declaration.
-                        let replace = match names.tags.get(&key) {
-                            None => true,
-                            Some(&old) => data.layout_of(old).is_none() && record.def.is_some(),
-                        };
-                        if replace {
-                            names.tags.insert(key, id);
-                        }
-                    }
-                }
-            }
-            Type::Enum(e) => {
-                if let Some(tag) = data.enums.get(e.index()).and_then(|e| e.tag.as_ref()) {
-                    names.tags.entry(format!("enum {tag}")).or_insert(id);
-                }
-            }
-            Type::Typedef(t) => {
-                if let Some(td) = data.typedefs.get(t.index()) {
-                    names.typedefs.entry(td.name.clone()).or_insert(id);
-                    let target = td.target.id;
-                    let anonymous = match data.ty(target) {
-                        Some(Type::Record(r)) => {
-                            data.records.get(r.index()).is_some_and(|r| r.tag.is_none())
-                        }
-                        Some(Type::Enum(e)) => {
-                            data.enums.get(e.index()).is_some_and(|e| e.tag.is_none())
-                        }
-                        _ => false,
-                    };
-                    if anonymous {
-                        names
-                            .anonymous_names
-                            .entry(target)
-                            .or_insert_with(|| td.name.clone());
-                    }
-                }
-            }
-            Type::Void => {
-                names.scalars.insert("void", id);
-            }
-            Type::Bool => {
-                names.scalars.insert("_Bool", id);
-            }
-            Type::Int(k) => {
-                names.scalars.insert(k.spelling(), id);
-            }
-            Type::Float(k) => {
-                names.scalars.insert(k.spelling(), id);
-            }
-            _ => {}
-        }
-    }
-    names.functions = PositionIndex::build(data.functions.iter().map(|f| f.name.as_str()));
-    names.globals = PositionIndex::build(data.globals.iter().map(|g| g.name.as_str()));
-    names.constants = PositionIndex::build(data.constants.iter().map(|c| c.name.as_str()));
-    names.skipped = PositionIndex::build(data.skipped_macros.iter().map(|(n, _)| n.as_str()));
-    // Scalars are found by spelling; the rest by shape.
-    names.interned = PositionIndex::build(data.types.iter().map(|node| &node.ty));
-    names
 }

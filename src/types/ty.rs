@@ -2,7 +2,6 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::func::FnSig;
 use super::id::{EnumId, RecordId, TypeId, TypedefId};
 
 /// Type qualifiers, as a small bit set.
@@ -267,4 +266,81 @@ impl Layout {
     pub fn new(size: u64, align: u64) -> Layout {
         Layout { size, align }
     }
+}
+
+/// A calling convention, as the declaration gave it.
+///
+/// Conventions are never silently replaced: one the front end reports but wyvern
+/// does not know is kept as [`CallConv::Unknown`] with its raw code, and refused
+/// when called.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum CallConv {
+    /// The target's default C convention (System V on x86-64 Linux, cdecl on i386).
+    C,
+    /// `__attribute__((sysv_abi))`
+    SysV,
+    /// `__attribute__((ms_abi))`: the Microsoft x64 convention.
+    Win64,
+    /// `__stdcall`
+    StdCall,
+    /// `__fastcall`
+    FastCall,
+    /// `__thiscall`
+    ThisCall,
+    /// `__vectorcall`
+    VectorCall,
+    /// `__attribute__((pcs("aapcs")))`
+    Aapcs,
+    /// `__attribute__((pcs("aapcs-vfp")))`
+    AapcsVfp,
+    /// `__attribute__((regcall))`
+    RegCall,
+    /// A convention wyvern does not know, with the front end's raw code.
+    Unknown(u32),
+}
+
+impl CallConv {
+    /// The name used in dumps and errors.
+    pub fn name(self) -> String {
+        match self {
+            CallConv::C => "c".into(),
+            CallConv::SysV => "sysv_abi".into(),
+            CallConv::Win64 => "ms_abi".into(),
+            CallConv::StdCall => "stdcall".into(),
+            CallConv::FastCall => "fastcall".into(),
+            CallConv::ThisCall => "thiscall".into(),
+            CallConv::VectorCall => "vectorcall".into(),
+            CallConv::Aapcs => "aapcs".into(),
+            CallConv::AapcsVfp => "aapcs-vfp".into(),
+            CallConv::RegCall => "regcall".into(),
+            CallConv::Unknown(raw) => format!("unknown({raw})"),
+        }
+    }
+
+    /// The GNU attribute that spells it, if it is not the default.
+    pub fn attribute(self) -> Option<String> {
+        match self {
+            CallConv::C => None,
+            CallConv::Aapcs => Some("__attribute__((pcs(\"aapcs\")))".into()),
+            CallConv::AapcsVfp => Some("__attribute__((pcs(\"aapcs-vfp\")))".into()),
+            CallConv::Unknown(_) => Some(format!("/* {} */", self.name())),
+            other => Some(format!("__attribute__(({}))", other.name())),
+        }
+    }
+}
+
+/// The type of a function: what calls need. Parameter names are not part of it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct FnSig {
+    /// The return type.
+    pub ret: QualType,
+    /// The parameter types, after the usual adjustments (arrays and functions to pointers).
+    pub params: Vec<QualType>,
+    /// Whether it ends in `...`.
+    pub variadic: bool,
+    /// Whether it has a prototype (`int f()` in C before C23 does not).
+    pub prototyped: bool,
+    /// The calling convention.
+    pub conv: CallConv,
 }
