@@ -401,12 +401,6 @@ pub enum ErrorKind {
     /// Something that cannot happen did: a bug in wyvern.
     #[error("internal error (a bug in wyvern; please report it): {0}")]
     Internal(String),
-    /// Transitional: the sites still giving a message only, in the type layer
-    /// and the macro and type-name readers, until they say what went wrong as
-    /// data. Not part of the API; match on the other variants.
-    #[doc(hidden)]
-    #[error("{0}")]
-    Unsupported(String),
     /// A precompiled type database is damaged, foreign or of another format version.
     #[error("{}{message}", .file.as_ref().map(|f| format!("{}: ", f.display())).unwrap_or_default())]
     Database {

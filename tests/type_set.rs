@@ -132,3 +132,32 @@ fn foreign_ids_never_panic() {
         let _ = CData::new(&set, t.into());
     }
 }
+
+#[test]
+fn lookups_say_what_went_wrong_as_data() {
+    use wyvern::ErrorKind;
+    let types = wyvern::cdef("int counter; int f(void); struct s { int a; };").unwrap();
+    match types.function("counter").unwrap_err().kind() {
+        ErrorKind::WrongKind {
+            name,
+            expected,
+            found,
+        } => assert_eq!(
+            (name.as_str(), *expected, found.as_deref()),
+            ("counter", "a function", Some("a global variable"))
+        ),
+        other => panic!("{other:?}"),
+    }
+    let int = types.type_named("int").unwrap().id;
+    let big = types.derive(Type::Array {
+        elem: int.into(),
+        len: Some(1 << 62),
+    });
+    assert!(
+        matches!(
+            big.as_ref().map_err(|e| e.kind()),
+            Err(ErrorKind::TooLarge { .. })
+        ),
+        "{big:?}"
+    );
+}

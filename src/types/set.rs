@@ -141,9 +141,10 @@ impl TypeSet {
     /// (pointers) and the element (arrays).
     ///
     /// # Errors
-    /// [`ErrorKind::Unsupported`] for an array whose size overflows, for
-    /// anything but a pointer, array or function type, and for a type built from
-    /// ids that are not of this set.
+    /// [`ErrorKind::TooLarge`] for an array whose size overflows,
+    /// [`ErrorKind::WrongKind`] for anything but a pointer, array or function
+    /// type, and [`ErrorKind::ForeignType`] for a type built from ids that are not
+    /// of this set.
     pub fn derive(&self, ty: Type) -> Result<TypeId> {
         if let Some(id) = self.interned(&ty) {
             return Ok(id);
@@ -156,12 +157,10 @@ impl TypeSet {
             _ => Vec::new(),
         };
         if let Some(foreign) = parts.into_iter().find(|&id| !self.has_type(id)) {
-            return Err(ErrorKind::Unsupported(format!(
-                "cannot derive a type from type id {}: it is not of this set \
-                 (which has {} types)",
-                foreign.index(),
-                self.inner.data.types.len() + self.inner.derived.count()
-            ))
+            return Err(ErrorKind::ForeignType {
+                id: foreign.index(),
+                types: self.inner.data.types.len() + self.inner.derived.count(),
+            }
             .into());
         }
         let layout = match &ty {
@@ -175,11 +174,8 @@ impl TypeSet {
                         e.size
                             .checked_mul(*n)
                             .filter(|s| *s < 1 << 60)
-                            .ok_or_else(|| {
-                                ErrorKind::Unsupported(format!(
-                                    "an array of {n} '{}' is too large",
-                                    self.spell(*elem)
-                                ))
+                            .ok_or_else(|| ErrorKind::TooLarge {
+                                what: format!("an array of {n} '{}'", self.spell(*elem)),
                             })?;
                     Some(Layout::new(size, e.align))
                 }
@@ -187,9 +183,11 @@ impl TypeSet {
             },
             Type::Function(_) => None,
             other => {
-                return Err(ErrorKind::Unsupported(format!(
-                    "cannot derive a new type of kind {other:?}"
-                ))
+                return Err(ErrorKind::WrongKind {
+                    name: format!("{other:?}"),
+                    expected: "a pointer, array or function type, the kinds a set derives",
+                    found: None,
+                }
                 .into())
             }
         };
@@ -396,14 +394,18 @@ impl TypeSet {
         let globals = |i: usize| data.globals.get(i).map(|g| g.name.as_str());
         match self.inner.names.functions.get(name, functions) {
             Some(i) => Ok(&data.functions[i]),
-            None if self.inner.names.globals.get(name, globals).is_some() => Err(
-                ErrorKind::Unsupported(format!("'{name}' is a global variable, not a function"))
-                    .into(),
-            ),
-            None if self.why_skipped(name).is_some() => Err(ErrorKind::Unsupported(format!(
-                "'{name}' was left out: {}",
-                self.why_skipped(name).unwrap_or_default()
-            ))
+            None if self.inner.names.globals.get(name, globals).is_some() => {
+                Err(ErrorKind::WrongKind {
+                    name: name.to_string(),
+                    expected: "a function",
+                    found: Some("a global variable".into()),
+                }
+                .into())
+            }
+            None if self.why_skipped(name).is_some() => Err(ErrorKind::LeftOut {
+                name: name.to_string(),
+                reason: self.why_skipped(name).unwrap_or_default().to_string(),
+            }
             .into()),
             None => Err(Error::not_found(
                 "function",
@@ -471,10 +473,10 @@ impl TypeSet {
         let key = format!("{keyword} {tag}");
         match self.inner.names.tags.get(&key) {
             Some(&id) => Ok(id),
-            None if self.why_skipped(&key).is_some() => Err(ErrorKind::Unsupported(format!(
-                "'{key}' was left out: {}",
-                self.why_skipped(&key).unwrap_or_default()
-            ))
+            None if self.why_skipped(&key).is_some() => Err(ErrorKind::LeftOut {
+                reason: self.why_skipped(&key).unwrap_or_default().to_string(),
+                name: key,
+            }
             .into()),
             None => Err(Error::not_found(
                 "type",

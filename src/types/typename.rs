@@ -267,9 +267,9 @@ impl<'t> Parser<'_, 't> {
     }
 
     fn unused(&self, what: &str) -> Error {
-        ErrorKind::Unsupported(format!(
-            "the type '{what}' is not used by these declarations (add a declaration that uses it)"
-        ))
+        ErrorKind::UnusedType {
+            name: what.to_string(),
+        }
         .into()
     }
 

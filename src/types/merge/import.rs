@@ -205,12 +205,9 @@ impl Merger<'_> {
     /// The result's id for a type of `other`.
     fn map_type(&mut self, id: TypeId, depth: u32) -> Result<TypeId> {
         let b = self.b();
-        let damaged = |why: &str| {
-            ErrorKind::Unsupported(format!(
-                "cannot merge {}: type {} {why}",
-                self.compare.b_label,
-                id.index()
-            ))
+        let damaged = |why: &str| ErrorKind::DamagedSet {
+            set: self.compare.b_label.to_string(),
+            what: format!("type {} {why}", id.index()),
         };
         let (Some(node), Some(slot)) = (b.types.get(id.index()), self.types.get(id.index())) else {
             return Err(damaged("does not exist").into());

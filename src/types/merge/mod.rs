@@ -73,9 +73,9 @@ impl TypeSet {
     /// an enum's constants, a typedef's target, a function's, global's or constant's
     /// type, a constant's value, a function's or global's symbol (its asm label),
     /// a struct in one and a union in the other);
-    /// [`ErrorKind::Unsupported`] when `other` is damaged (a type that contains
+    /// [`ErrorKind::DamagedSet`] when `other` is damaged (a type that contains
     /// itself, or nests deeper than [`MAX_TYPE_DEPTH`](crate::limits::MAX_TYPE_DEPTH)),
-    /// or when the result would nest deeper than that.
+    /// and [`ErrorKind::Conflict`] when the result would nest deeper than that.
     pub fn merge(&self, other: &TypeSet) -> Result<TypeSet> {
         self.merge_labeled("the first set", other, "the second set")
     }
@@ -116,11 +116,9 @@ impl TypeSet {
         merger.import()?;
         // Each set nests within the limit, but a record one set completes can
         // nest deeper through the other's typedefs of it.
-        super::nesting::check_nesting(merger.out.data()).map_err(|why| {
-            ErrorKind::Unsupported(format!(
-                "cannot merge {other_label} into {label}: in the result, {why} \
-                 (the limit wyvern::limits::MAX_TYPE_DEPTH)"
-            ))
+        super::nesting::check_nesting(merger.out.data()).map_err(|why| ErrorKind::Conflict {
+            name: format!("cannot merge {other_label} into {label}"),
+            difference: format!("in the result, {why} (the limit wyvern::limits::MAX_TYPE_DEPTH)"),
         })?;
         Ok(merger.out.freeze())
     }
