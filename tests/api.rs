@@ -129,6 +129,9 @@ fn unknown_names_suggest_the_closest() {
         e.to_string(),
         "no type 'struct nod'; did you mean 'struct node'?"
     );
+    // A tag written without its keyword, as C++ allows, is told how C spells it.
+    let e = t.type_named("node").unwrap_err();
+    assert_eq!(e.to_string(), "no type 'node'; did you mean 'struct node'?");
     let e = t.function("srot").unwrap_err();
     assert_eq!(e.to_string(), "no function 'srot'; did you mean 'sort'?");
     let e = t.constant("MODE_C").unwrap_err();

@@ -469,6 +469,11 @@ impl TypeSet {
         ))
     }
 
+    /// Whether `struct s` (`union u`, `enum e`), spelled so, names a type here.
+    pub(crate) fn tag_exists(&self, key: &str) -> bool {
+        self.inner.names.tags.contains_key(key)
+    }
+
     pub(crate) fn tag(&self, keyword: &str, tag: &str) -> Result<TypeId> {
         let key = format!("{keyword} {tag}");
         match self.inner.names.tags.get(&key) {

@@ -217,10 +217,15 @@ impl<'t> Parser<'_, 't> {
                 }
                 _ if named.is_none() && words.is_empty() => {
                     let Some(id) = self.set.typedef_named(w) else {
+                        // C++ habits: a bare tag names the record or enum.
+                        let tagged = ["struct", "union", "enum"]
+                            .into_iter()
+                            .map(|k| format!("{k} {w}"))
+                            .find(|t| self.set.tag_exists(t));
                         return Err(Error::not_found(
                             "type",
                             w,
-                            closest(w, self.set.type_names()),
+                            tagged.or_else(|| closest(w, self.set.type_names())),
                         ));
                     };
                     named = Some(QualType::new(id));
