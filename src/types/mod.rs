@@ -31,6 +31,7 @@ mod builder;
 pub(crate) mod decl;
 pub(crate) mod func;
 pub(crate) mod id;
+pub(crate) mod inputs;
 pub(crate) mod layout;
 pub(crate) mod long_double;
 mod merge;
