@@ -13,7 +13,6 @@
 //! the classification implies: if libffi ever read a lowered type differently,
 //! the call is refused instead of being made wrong.
 
-use std::ffi::c_void;
 use std::ptr::{addr_of_mut, null_mut};
 
 use libffi::raw as ffi;
@@ -72,7 +71,7 @@ fn shape_of(set: &TypeSet, ty: TypeId, size: usize) -> Shape {
 ///
 /// Built once and cached by [`Module`](crate::Module); calls only read it.
 pub struct CallInterface {
-    cif: Box<ffi::ffi_cif>,
+    pub(crate) cif: Box<ffi::ffi_cif>,
     /// `cif.arg_types` points here.
     _arg_types: Box<[*mut ffi::ffi_type]>,
     /// Every lowered struct and element list `cif` reaches; boxed so they never move.
@@ -83,14 +82,14 @@ pub struct CallInterface {
     /// For each libffi argument, the argument and the byte offset in its buffer it
     /// is read from, when an argument is split (see [`splits_in_sixth_gpr`]);
     /// empty when libffi's arguments are the caller's, one to one.
-    spread: Box<[(usize, usize)]>,
+    pub(crate) spread: Box<[(usize, usize)]>,
     /// `ms_abi` calls: the arguments passed by reference (sizes other than 1, 2,
     /// 4 and 8), copied before each call: the callee owns and may write its copy,
     /// and libffi 3.4.4 passes a 3, 5, 6 or 7-byte struct as a pointer to the
     /// caller's own object.
-    by_reference: Box<[usize]>,
+    pub(crate) by_reference: Box<[usize]>,
     /// A register-only call that needs no libffi, when the signature allows one.
-    direct: Option<super::direct::Plan>,
+    pub(crate) direct: Option<super::direct::Plan>,
 }
 
 // SAFETY: after `ffi_prep_cif` the cif and every type it points into are only read
@@ -344,103 +343,6 @@ impl CallInterface {
     /// The number of fixed (non-variadic) parameters.
     pub fn fixed_params(&self) -> usize {
         self.fixed
-    }
-
-    /// Calls `code` through libffi.
-    ///
-    /// # Safety
-    /// `code` must be a function of the type this interface was prepared for;
-    /// `ret` must point to at least `ret.buffer` writable bytes (or be anything when
-    /// the function returns void); `args` must hold one pointer per argument, each
-    /// to at least its slot's `buffer` bytes holding a value of its type.
-    pub(crate) unsafe fn call(
-        &self,
-        code: *const c_void,
-        ret: *mut c_void,
-        args: *mut *mut c_void,
-    ) {
-        if let Some(plan) = &self.direct {
-            // SAFETY: the plan was made from this function's non-variadic System V
-            // signature; the caller guarantees the buffers (each at least 16 bytes).
-            unsafe { plan.call(code, ret, args) };
-            return;
-        }
-        // SAFETY: the caller guarantees the function type and buffers; `code` is a
-        // function address, which `ffi_call` takes as a bare `fn()`.
-        unsafe {
-            let code: unsafe extern "C" fn() = std::mem::transmute(code);
-            let cif = (&*self.cif as *const ffi::ffi_cif).cast_mut();
-            if !self.by_reference.is_empty() {
-                self.call_with_copies(cif, code, ret, args);
-            } else if self.spread.is_empty() {
-                ffi::ffi_call(cif, Some(code), ret, args);
-            } else {
-                self.call_spread(cif, code, ret, args);
-            }
-        }
-    }
-
-    /// Calls with copies of the arguments passed by reference (see `by_reference`).
-    ///
-    /// # Safety
-    /// As [`call`](Self::call).
-    #[cold]
-    unsafe fn call_with_copies(
-        &self,
-        cif: *mut ffi::ffi_cif,
-        code: unsafe extern "C" fn(),
-        ret: *mut c_void,
-        args: *mut *mut c_void,
-    ) {
-        // SAFETY: `args` has one pointer per argument (the caller's guarantee).
-        let mut ptrs: Vec<*mut c_void> = (0..self.args.len())
-            .map(|i| unsafe { *args.add(i) })
-            .collect();
-        // 16-byte aligned, as any argument (aggregates aligned beyond are refused).
-        let mut copies: Vec<Vec<u128>> = Vec::with_capacity(self.by_reference.len());
-        for &i in self.by_reference.iter() {
-            let size = self.args[i].size;
-            let mut copy = vec![0u128; size.div_ceil(16)];
-            // SAFETY: argument `i` points to `size` bytes; `copy` holds as many.
-            unsafe {
-                std::ptr::copy_nonoverlapping(ptrs[i].cast::<u8>(), copy.as_mut_ptr().cast(), size)
-            };
-            ptrs[i] = copy.as_mut_ptr().cast();
-            copies.push(copy);
-        }
-        // SAFETY: the same arguments, some moved into copies that live until it returns.
-        unsafe { ffi::ffi_call(cif, Some(code), ret, ptrs.as_mut_ptr()) };
-    }
-
-    /// Calls with split arguments (see [`splits_in_sixth_gpr`]).
-    ///
-    /// # Safety
-    /// As [`call`](Self::call).
-    #[cold]
-    unsafe fn call_spread(
-        &self,
-        cif: *mut ffi::ffi_cif,
-        code: unsafe extern "C" fn(),
-        ret: *mut c_void,
-        args: *mut *mut c_void,
-    ) {
-        // Each part lies inside its argument's buffer (a register-sized value, at
-        // most 16 bytes). Up to 32 parts need no allocation.
-        let mut inline = [null_mut::<c_void>(); 32];
-        let mut heap = Vec::new();
-        let parts: &mut [*mut c_void] = if self.spread.len() <= inline.len() {
-            &mut inline[..self.spread.len()]
-        } else {
-            heap.resize(self.spread.len(), null_mut());
-            &mut heap
-        };
-        for (part, &(i, offset)) in parts.iter_mut().zip(self.spread.iter()) {
-            // SAFETY: `args` has one pointer per argument, and `offset` lies in
-            // that argument's buffer (the caller's guarantee, see `call`).
-            *part = unsafe { (*args.add(i)).cast::<u8>().add(offset).cast() };
-        }
-        // SAFETY: the parts are the libffi arguments this cif was prepared with.
-        unsafe { ffi::ffi_call(cif, Some(code), ret, parts.as_mut_ptr()) };
     }
 }
 

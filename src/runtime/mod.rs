@@ -18,6 +18,7 @@ mod call;
 mod callback;
 mod data;
 mod errno;
+mod invoke;
 mod library;
 mod mem;
 mod module;
