@@ -22,7 +22,9 @@ mod invoke;
 mod library;
 mod mem;
 mod module;
+mod scalar;
 mod typed;
+mod unwind;
 mod value;
 
 pub use call::Function;
