@@ -43,7 +43,20 @@ struct Fields {
 #[derive(Clone)]
 struct Owner {
     offset: usize,
-    value: Arc<Value>,
+    value: Arc<Kept>,
+}
+
+/// What an [`Owner`] keeps alive: the value a stored pointer was made from,
+/// whose heap storage it points into. Not a [`Value`](crate::Value), so that
+/// objects need not know values (values hold objects).
+enum Kept {
+    /// A [`Value::Str`](crate::Value::Str): its bytes.
+    Str { _storage: std::ffi::CString },
+    /// A [`Value::Bytes`](crate::Value::Bytes): its buffer.
+    Bytes { _storage: Vec<u8> },
+    /// A [`Value::Ref`](crate::Value::Ref): the object, whose own owners its
+    /// pointees share.
+    Object(CData),
 }
 
 /// The size of a pointer, the span of bytes an owner's pointer occupies.
@@ -282,24 +295,26 @@ impl CData {
         let size = size_of(set, place.ty)?;
         fields.owners.retain(|o| !o.within(start, size));
         let pointer = matches!(set.ty(set.canonical(place.ty)), Type::Pointer(_));
-        match value {
-            // The pointer targets the value's heap storage (the string's, the
-            // buffer's, the object's), which stays put when the value moves here.
-            Value::Str(_) | Value::Bytes(_) | Value::Ref(_) if pointer => {
-                fields.owners.push(Owner {
-                    offset: start,
-                    value: Arc::new(value),
-                });
-            }
+        // The pointer targets the value's heap storage (the string's, the
+        // buffer's, the object's), which stays put when the value moves here.
+        let kept = match value {
+            Value::Str(storage) if pointer => Kept::Str { _storage: storage },
+            Value::Bytes(storage) if pointer => Kept::Bytes { _storage: storage },
+            Value::Ref(object) if pointer => Kept::Object(object),
             Value::Data(mut data) => {
                 let moved = std::mem::take(&mut data.0.owners);
                 fields.owners.extend(moved.into_iter().map(|o| Owner {
                     offset: start + o.offset,
                     value: o.value,
                 }));
+                return Ok(());
             }
-            _ => {}
-        }
+            _ => return Ok(()),
+        };
+        fields.owners.push(Owner {
+            offset: start,
+            value: Arc::new(kept),
+        });
         Ok(())
     }
 
@@ -322,7 +337,7 @@ impl CData {
     /// ([`Value::Ref`]); its own owners, that is.
     fn owners_at(&self, address: usize, len: usize) -> Vec<Owner> {
         for owner in &self.0.owners {
-            if let Value::Ref(target) = &*owner.value {
+            if let Kept::Object(target) = &*owner.value {
                 let base = target.as_ptr() as usize;
                 if (base..base.saturating_add(target.0.buf.size)).contains(&address) {
                     return target.owners_within(address - base, len);
