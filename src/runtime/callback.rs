@@ -9,7 +9,8 @@ use std::ptr::null_mut;
 use libffi::raw as ffi;
 
 use super::scalar::{int_value, store_fast};
-use super::mem::{int_shape, load, size_of, store, Place};
+use super::data::size_of;
+use super::mem::{int_shape, load, store, Place};
 use super::typed::{CType, RustType};
 use super::unwind::{report, Failure};
 use super::value::Value;

@@ -1,6 +1,7 @@
 //! Reading and writing C values in memory: the one place that converts between
 //! [`Value`] and the bytes of a C type, with every conversion checked.
 
+use super::data::{size_of, too_large, CData};
 use super::value::Value;
 use crate::error::{closest, Error, ErrorKind, Result};
 use crate::types::{FloatKind, IntKind, LongDouble, QualType, RecordKind, Type, TypeId, TypeSet};
@@ -34,26 +35,6 @@ pub(crate) fn value_error(place: &dyn Fn() -> String, message: String) -> Error 
         message,
     }
     .into()
-}
-
-/// The size in bytes of a value of `ty`, or an error naming why it has none.
-pub(crate) fn size_of(set: &TypeSet, ty: TypeId) -> Result<usize> {
-    match (set.layout(ty), set.ty(set.canonical(ty))) {
-        (_, Type::Void | Type::Function(_)) => Err(ErrorKind::Unsupported(format!(
-            "'{}' is not an object type; it has no values",
-            set.spell(QualType::new(ty))
-        ))
-        .into()),
-        (Some(l), _) => usize::try_from(l.size).map_err(|_| too_large(set, ty)),
-        (None, _) => Err(ErrorKind::Incomplete {
-            name: set.spell(QualType::new(ty)),
-        }
-        .into()),
-    }
-}
-
-fn too_large(set: &TypeSet, ty: TypeId) -> Error {
-    ErrorKind::Unsupported(format!("'{}' is too large", set.spell(QualType::new(ty)))).into()
 }
 
 /// The bytes `[at, at + len)` of `bytes`, or an error (never a panic).
@@ -178,7 +159,7 @@ pub(crate) fn load(set: &TypeSet, place: Place, bytes: &[u8]) -> Result<Value> {
             .into())
         }
         Type::Record(_) | Type::Array { .. } | Type::Complex(_) | Type::Vector { .. } => {
-            let mut data = super::CData::new(set, QualType::new(place.ty))?;
+            let mut data = CData::new(set, QualType::new(place.ty))?;
             data.bytes_mut().copy_from_slice(here);
             Value::Data(data)
         }
@@ -426,7 +407,7 @@ fn copy_object(
     ty: TypeId,
     complete: bool,
     here: &mut [u8],
-    data: &super::CData,
+    data: &CData,
     at: &dyn Fn() -> String,
 ) -> Result<()> {
     if !complete || !data.same_set(set) || set.canonical(data.type_id()) != ty {
