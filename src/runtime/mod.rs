@@ -28,7 +28,8 @@ mod unwind;
 mod value;
 
 pub use call::Function;
-pub use callback::{typed_callback, Callback, CallbackArgs};
+pub use callback::typed::{typed_callback, CallbackArgs};
+pub use callback::Callback;
 pub use data::CData;
 pub use errno::{last_errno, set_errno};
 pub use library::Library;
