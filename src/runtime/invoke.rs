@@ -12,12 +12,12 @@ use std::ptr::null_mut;
 use libffi::raw as ffi;
 
 use crate::abi::direct::Plan;
+use crate::abi::CallInterface;
 #[cfg(all(target_arch = "x86_64", unix))]
 use crate::abi::{
     direct::{Reg, Ret},
     sysv::Class,
 };
-use crate::abi::CallInterface;
 
 impl CallInterface {
     /// Calls `code` through libffi.
