@@ -12,6 +12,7 @@
 
 pub(crate) mod direct;
 mod ffi;
+mod lower;
 pub mod sysv;
 
 pub use ffi::CallInterface;
