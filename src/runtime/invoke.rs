@@ -118,6 +118,12 @@ impl CallInterface {
     }
 }
 
+/// A function taking every System V argument register, integer then vector,
+/// returning `R`: what a register-only call is made through.
+#[cfg(all(target_arch = "x86_64", unix))]
+type AllRegisters<R> =
+    unsafe extern "C" fn(u64, u64, u64, u64, u64, u64, f64, f64, f64, f64, f64, f64, f64, f64) -> R;
+
 impl Plan {
     /// Makes the call.
     ///
@@ -134,30 +140,8 @@ impl Plan {
         ret: *mut c_void,
         args: *const *mut c_void,
     ) {
-        let mut gpr = [0u64; 6];
-        let mut sse = [0u64; 8];
-        if self.ret == Ret::Memory {
-            gpr[0] = ret as u64;
-        }
-        for part in self.parts.iter() {
-            // SAFETY: one pointer per argument, each to whole eightbytes.
-            let raw = unsafe {
-                (*args.add(usize::from(part.arg)))
-                    .cast::<u8>()
-                    .add(usize::from(part.offset))
-                    .cast::<u64>()
-                    .read_unaligned()
-            };
-            match part.reg {
-                Reg::Gpr { index, extend } => {
-                    gpr[usize::from(index)] = match extend {
-                        Some((size, signed)) => crate::abi::extend(raw, usize::from(size), signed),
-                        None => raw,
-                    }
-                }
-                Reg::Sse(index) => sse[usize::from(index)] = raw,
-            }
-        }
+        // SAFETY: forwarded from the caller.
+        let (gpr, sse) = unsafe { self.registers(ret, args) };
         let [g0, g1, g2, g3, g4, g5] = gpr;
         let [s0, s1, s2, s3, s4, s5, s6, s7] = sse.map(f64::from_bits);
 
@@ -177,22 +161,7 @@ impl Plan {
                 // in the registers `$ret` is returned in (a scalar or a two-field
                 // `#[repr(C)]` struct of the same classes). Loading every argument
                 // register is what the ABI allows a caller to do.
-                let f: unsafe extern "C" fn(
-                    u64,
-                    u64,
-                    u64,
-                    u64,
-                    u64,
-                    u64,
-                    f64,
-                    f64,
-                    f64,
-                    f64,
-                    f64,
-                    f64,
-                    f64,
-                    f64,
-                ) -> $ret = unsafe { std::mem::transmute(code) };
+                let f: AllRegisters<$ret> = unsafe { std::mem::transmute(code) };
                 // SAFETY: as above.
                 unsafe { f(g0, g1, g2, g3, g4, g5, s0, s1, s2, s3, s4, s5, s6, s7) }
             }};
@@ -229,6 +198,40 @@ impl Plan {
                 out.add(1).write_unaligned(high);
             }
         }
+    }
+
+    /// The argument registers' contents: rdi..r9, and xmm0..xmm7's low halves.
+    ///
+    /// # Safety
+    /// As [`call`](Self::call).
+    #[cfg(all(target_arch = "x86_64", unix))]
+    #[inline(always)]
+    unsafe fn registers(&self, ret: *mut c_void, args: *const *mut c_void) -> ([u64; 6], [u64; 8]) {
+        let mut gpr = [0u64; 6];
+        let mut sse = [0u64; 8];
+        if self.ret == Ret::Memory {
+            gpr[0] = ret as u64;
+        }
+        for part in self.parts.iter() {
+            // SAFETY: one pointer per argument, each to whole eightbytes.
+            let raw = unsafe {
+                (*args.add(usize::from(part.arg)))
+                    .cast::<u8>()
+                    .add(usize::from(part.offset))
+                    .cast::<u64>()
+                    .read_unaligned()
+            };
+            match part.reg {
+                Reg::Gpr { index, extend } => {
+                    gpr[usize::from(index)] = match extend {
+                        Some((size, signed)) => crate::abi::extend(raw, usize::from(size), signed),
+                        None => raw,
+                    }
+                }
+                Reg::Sse(index) => sse[usize::from(index)] = raw,
+            }
+        }
+        (gpr, sse)
     }
 
     #[cfg(not(all(target_arch = "x86_64", unix)))]
