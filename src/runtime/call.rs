@@ -259,21 +259,7 @@ impl Function {
                     }
                     scratch[i].0.as_mut_ptr().cast()
                 }
-                _ => {
-                    let message = match value {
-                        Value::Data(data) => format!(
-                            "a '{}' object cannot be passed as '{}'",
-                            data.type_name(),
-                            set.spell(QualType::new(slot.ty))
-                        ),
-                        other => format!(
-                            "{} cannot be passed as '{}'",
-                            other.describe(),
-                            set.spell(QualType::new(slot.ty))
-                        ),
-                    };
-                    return Err(value_error(&|| self.describe_argument(i), message));
-                }
+                _ => return Err(self.cannot_pass(i, value, slot.ty)),
             };
         }
         let code = inner.code as *const c_void;
@@ -310,6 +296,25 @@ impl Function {
                 Ok(Value::Data(data))
             }
         }
+    }
+
+    /// Argument `i`, `value`, fits no buffer of parameter type `ty`.
+    #[cold]
+    fn cannot_pass(&self, i: usize, value: &Value, ty: TypeId) -> crate::Error {
+        let set = &self.inner.set;
+        let message = match value {
+            Value::Data(data) => format!(
+                "a '{}' object cannot be passed as '{}'",
+                data.type_name(),
+                set.spell(QualType::new(ty))
+            ),
+            other => format!(
+                "{} cannot be passed as '{}'",
+                other.describe(),
+                set.spell(QualType::new(ty))
+            ),
+        };
+        value_error(&|| self.describe_argument(i), message)
     }
 
     /// # Safety
