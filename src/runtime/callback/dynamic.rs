@@ -202,7 +202,17 @@ impl State<'_> {
             });
         }
         let values = values.as_slice();
-        let mut result = (self.body)(values);
+        let result = (self.body)(values);
+        // SAFETY: forwarded from the caller.
+        unsafe { self.write_result(ret, result) }
+    }
+
+    /// Writes the closure's `result` into libffi's result buffer `ret`.
+    ///
+    /// # Safety
+    /// `ret` is libffi's result buffer for this callback's return type.
+    #[inline]
+    unsafe fn write_result(&self, ret: *mut c_void, mut result: Value) -> Result<()> {
         let Some(ret_ty) = self.ret else {
             return Ok(());
         };
