@@ -242,162 +242,251 @@ pub(crate) fn store(
     at: &dyn Fn() -> String,
 ) -> Result<()> {
     let ty = set.canonical(place.ty);
-    let spelled = || set.spell(QualType::new(place.ty));
-    let mismatch = |value: &Value| {
-        value_error(
-            at,
-            format!("{} cannot be stored in '{}'", value.describe(), spelled()),
-        )
+    let dest = Dest {
+        set,
+        declared: place.ty,
+        at,
     };
     if let Some(width) = place.bit_width {
-        let (_, signed) = int_shape(set, ty).ok_or_else(|| mismatch(value))?;
-        let v = integer_for(set, ty, value).map_err(|m| value_error(at, m))?;
-        let bits = fit_int(&Value::Int(v), width, signed).map_err(|range| {
-            value_error(
-                at,
-                format!(
-                    "{v} does not fit in a {width}-bit field of '{}' ({range})",
-                    spelled()
-                ),
-            )
-        })?;
-        let first = place.byte();
-        let shift = (place.offset_bits % 8) as u32;
-        let span = ((shift + width).div_ceil(8)) as usize;
-        let here = range_mut(bytes, first, span.min(16))?;
-        let mask = if width >= 128 {
-            u128::MAX
-        } else {
-            (1u128 << width) - 1
-        } << shift;
-        let old = read_uint(here);
-        write_uint(here, (old & !mask) | ((bits << shift) & mask));
-        return Ok(());
+        return store_bitfield(&dest, ty, place, width, bytes, value);
     }
     let size = size_of(set, ty)?;
     let here = range_mut(bytes, place.byte(), size)?;
     match set.ty(ty) {
-        Type::Bool => {
-            let v = match value {
-                Value::Bool(b) => *b,
-                Value::Int(0) | Value::IntOf(_, 0) => false,
-                Value::Int(1) | Value::IntOf(_, 1) => true,
-                other => {
-                    return Err(value_error(
-                        at,
-                        format!(
-                            "{} is not a boolean (true, false, 0 or 1)",
-                            other.describe()
-                        ),
-                    ))
-                }
-            };
-            here.fill(0);
-            here[0] = u8::from(v);
-        }
-        Type::Int(_) | Type::Enum(_) => {
-            let (_, signed) = int_shape(set, ty).ok_or_else(|| mismatch(value))?;
-            let bits = (size * 8).min(128) as u32;
-            let as_int = match value {
-                Value::U128(u) => Value::U128(*u),
-                _ => Value::Int(integer_for(set, ty, value).map_err(|m| value_error(at, m))?),
-            };
-            let raw = fit_int(&as_int, bits, signed).map_err(|range| {
-                value_error(
-                    at,
-                    format!("{as_int} does not fit in '{}' ({range})", spelled()),
-                )
-            })?;
-            write_uint(here, raw);
-        }
-        Type::Float(kind) => {
-            let v = match &*value {
-                Value::Ident(name) => match set.constant(name).map(|c| &c.value) {
-                    Ok(crate::ConstValue::Float(f)) => Some(LongDouble::from(*f)),
-                    Ok(crate::ConstValue::LongDouble(v)) => Some(*v),
-                    Ok(crate::ConstValue::Int(i)) => float_for(&Value::Int(*i), *kind),
-                    Ok(_) => None,
-                    Err(e) => return Err(value_error(at, e.to_string())),
-                },
-                other => float_for(other, *kind),
-            }
-            .ok_or_else(|| mismatch(value))?;
-            let out_of_range = |c: &str| {
-                value_error(
-                    at,
-                    format!("{} is out of range of '{c}'", float_text(value, v)),
-                )
-            };
-            match (kind, size) {
-                (FloatKind::Float, 4) => {
-                    let f = v.to_f32();
-                    if v.is_finite() && f.is_infinite() {
-                        return Err(out_of_range("float"));
-                    }
-                    here.copy_from_slice(&f.to_le_bytes());
-                }
-                (FloatKind::Double, 8) | (FloatKind::LongDouble, 8) => {
-                    let d = v.to_f64();
-                    if v.is_finite() && d.is_infinite() {
-                        return Err(out_of_range(kind.spelling()));
-                    }
-                    here.copy_from_slice(&d.to_le_bytes())
-                }
-                (FloatKind::LongDouble, n) if n >= 10 => {
-                    here.fill(0);
-                    here[..10].copy_from_slice(&v.to_le_bytes());
-                }
-                _ => {
-                    return Err(ErrorKind::Unsupported(format!(
-                        "values of type '{}' cannot be written",
-                        kind.spelling()
-                    ))
-                    .into())
-                }
-            }
-        }
-        Type::Pointer(pointee) => {
-            // A string constant by name (`P_tmpdir`) becomes the string itself.
-            if let Value::Ident(name) = value {
-                if let Ok(crate::ConstValue::Str(bytes)) = set.constant(name).map(|c| &c.value) {
-                    if let Ok(text) = std::ffi::CString::new(bytes.clone()) {
-                        *value = Value::Str(text);
-                    }
-                }
-            }
-            let address = pointer_for(set, *pointee, value).map_err(|m| match m {
-                Some(m) => value_error(at, m),
-                None => mismatch(value),
-            })?;
-            write_uint(here, address as u128);
-        }
-        Type::Array { elem, len } => {
-            let elem_size = set.layout(elem.id).map_or(0, |l| l.size) as usize;
-            match value {
-                Value::Str(_) | Value::Bytes(_) if elem_size == 1 => {
-                    let (text, nul) = match value {
-                        Value::Str(s) => (s.as_bytes(), 1),
-                        Value::Bytes(b) => (b.as_slice(), 0),
-                        _ => unreachable!("matched above"),
-                    };
-                    if text.len() + nul > size {
-                        return Err(value_error(
-                            at,
-                            format!("{} bytes do not fit in '{}'", text.len() + nul, spelled()),
-                        ));
-                    }
-                    here.fill(0);
-                    here[..text.len()].copy_from_slice(text);
-                }
-                Value::Data(d) => copy_object(set, ty, len.is_some(), here, d, at)?,
-                other => return Err(mismatch(other)),
-            }
-        }
+        Type::Bool => store_bool(&dest, here, value)?,
+        Type::Int(_) | Type::Enum(_) => store_int(&dest, ty, size, here, value)?,
+        Type::Float(kind) => store_float(&dest, kind, size, here, value)?,
+        Type::Pointer(pointee) => store_pointer(&dest, *pointee, here, value)?,
+        Type::Array { elem, len } => store_array(&dest, ty, (*elem, *len), size, here, value)?,
         Type::Record(_) | Type::Complex(_) | Type::Vector { .. } => match value {
             Value::Data(d) => copy_object(set, ty, true, here, d, at)?,
-            other => return Err(mismatch(other)),
+            other => return Err(dest.mismatch(other)),
         },
-        Type::Void | Type::Function(_) | Type::Typedef(_) => return Err(mismatch(value)),
+        Type::Void | Type::Function(_) | Type::Typedef(_) => return Err(dest.mismatch(value)),
+    }
+    Ok(())
+}
+
+/// Where [`store`] writes, for its messages.
+struct Dest<'s> {
+    set: &'s TypeSet,
+    /// The place's type as declared (typedefs kept).
+    declared: TypeId,
+    at: &'s dyn Fn() -> String,
+}
+
+impl Dest<'_> {
+    fn spelled(&self) -> String {
+        self.set.spell(QualType::new(self.declared))
+    }
+
+    fn mismatch(&self, value: &Value) -> Error {
+        value_error(
+            self.at,
+            format!(
+                "{} cannot be stored in '{}'",
+                value.describe(),
+                self.spelled()
+            ),
+        )
+    }
+}
+
+/// [`store`] into a bitfield of `width` bits.
+fn store_bitfield(
+    dest: &Dest<'_>,
+    ty: TypeId,
+    place: Place,
+    width: u32,
+    bytes: &mut [u8],
+    value: &Value,
+) -> Result<()> {
+    let set = dest.set;
+    let (_, signed) = int_shape(set, ty).ok_or_else(|| dest.mismatch(value))?;
+    let v = integer_for(set, ty, value).map_err(|m| value_error(dest.at, m))?;
+    let bits = fit_int(&Value::Int(v), width, signed).map_err(|range| {
+        value_error(
+            dest.at,
+            format!(
+                "{v} does not fit in a {width}-bit field of '{}' ({range})",
+                dest.spelled()
+            ),
+        )
+    })?;
+    let first = place.byte();
+    let shift = (place.offset_bits % 8) as u32;
+    let span = ((shift + width).div_ceil(8)) as usize;
+    let here = range_mut(bytes, first, span.min(16))?;
+    let mask = if width >= 128 {
+        u128::MAX
+    } else {
+        (1u128 << width) - 1
+    } << shift;
+    let old = read_uint(here);
+    write_uint(here, (old & !mask) | ((bits << shift) & mask));
+    Ok(())
+}
+
+/// [`store`] into a `_Bool`.
+fn store_bool(dest: &Dest<'_>, here: &mut [u8], value: &Value) -> Result<()> {
+    let v = match value {
+        Value::Bool(b) => *b,
+        Value::Int(0) | Value::IntOf(_, 0) => false,
+        Value::Int(1) | Value::IntOf(_, 1) => true,
+        other => {
+            return Err(value_error(
+                dest.at,
+                format!(
+                    "{} is not a boolean (true, false, 0 or 1)",
+                    other.describe()
+                ),
+            ))
+        }
+    };
+    here.fill(0);
+    here[0] = u8::from(v);
+    Ok(())
+}
+
+/// [`store`] into an integer or an enum of `size` bytes.
+fn store_int(
+    dest: &Dest<'_>,
+    ty: TypeId,
+    size: usize,
+    here: &mut [u8],
+    value: &Value,
+) -> Result<()> {
+    let set = dest.set;
+    let (_, signed) = int_shape(set, ty).ok_or_else(|| dest.mismatch(value))?;
+    let bits = (size * 8).min(128) as u32;
+    let as_int = match value {
+        Value::U128(u) => Value::U128(*u),
+        _ => Value::Int(integer_for(set, ty, value).map_err(|m| value_error(dest.at, m))?),
+    };
+    let raw = fit_int(&as_int, bits, signed).map_err(|range| {
+        value_error(
+            dest.at,
+            format!("{as_int} does not fit in '{}' ({range})", dest.spelled()),
+        )
+    })?;
+    write_uint(here, raw);
+    Ok(())
+}
+
+/// [`store`] into a floating type of `size` bytes.
+fn store_float(
+    dest: &Dest<'_>,
+    kind: &FloatKind,
+    size: usize,
+    here: &mut [u8],
+    value: &Value,
+) -> Result<()> {
+    let set = dest.set;
+    let v = match value {
+        Value::Ident(name) => match set.constant(name).map(|c| &c.value) {
+            Ok(crate::ConstValue::Float(f)) => Some(LongDouble::from(*f)),
+            Ok(crate::ConstValue::LongDouble(v)) => Some(*v),
+            Ok(crate::ConstValue::Int(i)) => float_for(&Value::Int(*i), *kind),
+            Ok(_) => None,
+            Err(e) => return Err(value_error(dest.at, e.to_string())),
+        },
+        other => float_for(other, *kind),
+    }
+    .ok_or_else(|| dest.mismatch(value))?;
+    let out_of_range = |c: &str| {
+        value_error(
+            dest.at,
+            format!("{} is out of range of '{c}'", float_text(value, v)),
+        )
+    };
+    match (kind, size) {
+        (FloatKind::Float, 4) => {
+            let f = v.to_f32();
+            if v.is_finite() && f.is_infinite() {
+                return Err(out_of_range("float"));
+            }
+            here.copy_from_slice(&f.to_le_bytes());
+        }
+        (FloatKind::Double, 8) | (FloatKind::LongDouble, 8) => {
+            let d = v.to_f64();
+            if v.is_finite() && d.is_infinite() {
+                return Err(out_of_range(kind.spelling()));
+            }
+            here.copy_from_slice(&d.to_le_bytes())
+        }
+        (FloatKind::LongDouble, n) if n >= 10 => {
+            here.fill(0);
+            here[..10].copy_from_slice(&v.to_le_bytes());
+        }
+        _ => {
+            return Err(ErrorKind::Unsupported(format!(
+                "values of type '{}' cannot be written",
+                kind.spelling()
+            ))
+            .into())
+        }
+    }
+    Ok(())
+}
+
+/// [`store`] into a pointer to `pointee`. A string constant given by name
+/// becomes the string itself, in `value`, which the pointer then points into.
+fn store_pointer(
+    dest: &Dest<'_>,
+    pointee: QualType,
+    here: &mut [u8],
+    value: &mut Value,
+) -> Result<()> {
+    let set = dest.set;
+    // A string constant by name (`P_tmpdir`) becomes the string itself.
+    if let Value::Ident(name) = value {
+        if let Ok(crate::ConstValue::Str(bytes)) = set.constant(name).map(|c| &c.value) {
+            if let Ok(text) = std::ffi::CString::new(bytes.clone()) {
+                *value = Value::Str(text);
+            }
+        }
+    }
+    let address = pointer_for(set, pointee, value).map_err(|m| match m {
+        Some(m) => value_error(dest.at, m),
+        None => dest.mismatch(value),
+    })?;
+    write_uint(here, address as u128);
+    Ok(())
+}
+
+/// [`store`] into an array of `elem`s (`len` of them, when known), `size` bytes.
+fn store_array(
+    dest: &Dest<'_>,
+    ty: TypeId,
+    (elem, len): (QualType, Option<u64>),
+    size: usize,
+    here: &mut [u8],
+    value: &Value,
+) -> Result<()> {
+    let set = dest.set;
+    let elem_size = set.layout(elem.id).map_or(0, |l| l.size) as usize;
+    match value {
+        Value::Str(_) | Value::Bytes(_) if elem_size == 1 => {
+            let (text, nul) = match value {
+                Value::Str(s) => (s.as_bytes(), 1),
+                Value::Bytes(b) => (b.as_slice(), 0),
+                _ => unreachable!("matched above"),
+            };
+            if text.len() + nul > size {
+                return Err(value_error(
+                    dest.at,
+                    format!(
+                        "{} bytes do not fit in '{}'",
+                        text.len() + nul,
+                        dest.spelled()
+                    ),
+                ));
+            }
+            here.fill(0);
+            here[..text.len()].copy_from_slice(text);
+        }
+        Value::Data(d) => copy_object(set, ty, len.is_some(), here, d, dest.at)?,
+        other => return Err(dest.mismatch(other)),
     }
     Ok(())
 }
