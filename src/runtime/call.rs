@@ -8,8 +8,9 @@ use rustc_hash::FxHashMap;
 
 use super::data::CData;
 use super::library::Library;
-use super::mem::{load, store, value_error, Place};
+use super::mem::{load, value_error, Place};
 use super::scalar::{load_fast, store_fast};
+use super::store::store;
 use super::value::Value;
 use crate::abi::{CallInterface, Shape};
 use crate::error::{ErrorKind, Result};

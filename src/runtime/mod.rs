@@ -23,6 +23,7 @@ mod library;
 mod mem;
 mod module;
 mod scalar;
+mod store;
 mod typed;
 mod unwind;
 mod value;

@@ -5,7 +5,8 @@ use std::sync::Arc;
 
 use super::{size_of, CData, Kept, Owner};
 use crate::error::{closest, Error, ErrorKind, Result};
-use crate::runtime::mem::{load, store, value_error, Place};
+use crate::runtime::mem::{load, value_error, Place};
+use crate::runtime::store::store;
 use crate::runtime::value::Value;
 use crate::types::{QualType, Type, TypeId, TypeSet};
 
