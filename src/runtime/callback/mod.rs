@@ -2,7 +2,7 @@
 //!
 //! This file is the callback itself (its libffi closure, what it keeps alive);
 //! `dynamic` makes one from a closure on [`Value`]s ([`Callback::new`]), `typed`
-//! from a closure on Rust values ([`Callback::typed`], [`typed_callback`]).
+//! from a closure on Rust values ([`Callback::typed`], [`typed_callback`](crate::typed_callback)).
 
 use std::ffi::c_void;
 use std::ptr::null_mut;
@@ -16,9 +16,6 @@ use crate::types::{FnSig, QualType, Type, TypeId, TypeSet};
 
 mod dynamic;
 pub(crate) mod typed;
-
-#[cfg(doc)]
-use typed::typed_callback;
 
 /// A Rust closure callable from C as a function pointer of a C function type.
 ///

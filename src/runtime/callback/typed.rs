@@ -10,6 +10,8 @@ use libffi::raw as ffi;
 
 use super::{function_type, install, Callback};
 use crate::abi::{extend, CallInterface};
+#[cfg(doc)]
+use crate::error::ErrorKind;
 use crate::error::Result;
 use crate::runtime::typed::{CType, FnType, RustType};
 use crate::runtime::unwind::{report, Failure};
