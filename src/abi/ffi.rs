@@ -146,17 +146,7 @@ impl CallInterface {
         variadic: &[TypeId],
         closure: bool,
     ) -> Result<CallInterface> {
-        // Another set's ids would read as `void` here: a call through them would
-        // pass nothing where the function expects a value.
-        let ids = std::iter::once(sig.ret.id)
-            .chain(sig.params.iter().map(|p| p.id))
-            .chain(variadic.iter().copied());
-        if let Some(foreign) = ids.into_iter().find(|&id| !set.has_type(id)) {
-            return Err(unsupported(&format!(
-                "type id {} of this signature is not of this set",
-                foreign.index()
-            )));
-        }
+        check_ids(set, sig, variadic)?;
         let abi = abi_of(set, sig.conv)?;
         if !variadic.is_empty() && !sig.variadic {
             return Err(unsupported(
@@ -164,39 +154,7 @@ impl CallInterface {
             ));
         }
         let mut arena = Arena::default();
-        let ret_ty = set.canonical(sig.ret.id);
-        let (rtype, ret) = if matches!(set.ty(ret_ty), Type::Void) {
-            (addr_of_mut!(ffi::ffi_type_void), None)
-        } else {
-            if let Type::Complex(FloatKind::LongDouble) = set.ty(ret_ty) {
-                return Err(unsupported(
-                    "returning '_Complex long double' (x87 register pair)",
-                ));
-            }
-            if sig.conv == CallConv::Win64
-                && matches!(set.ty(ret_ty), Type::Int(_))
-                && set.layout(ret_ty).map(|l| l.size) == Some(16)
-            {
-                return Err(unsupported(&format!(
-                    "returning '{}' from an ms_abi function: gcc returns it in xmm0, \
-                     which libffi cannot read",
-                    set.spell(sig.ret)
-                )));
-            }
-            let t = if abi == default_abi() && returns_in_st0(set, ret_ty) {
-                // libffi returns a struct of class X87 in rax:rdx; gcc returns a
-                // record whose only data is one `long double` in st(0), as it
-                // returns the scalar, whose bytes are the record's.
-                static_type(
-                    // SAFETY: a libffi static, as in `lower`.
-                    unsafe { &mut *addr_of_mut!(ffi::ffi_type_longdouble) },
-                )
-            } else {
-                lower(set, &mut arena, sig.ret.id)
-                    .map_err(|why| unsupported(&format!("the return type: {why}")))?
-            };
-            (t, Some(slot(set, sig.ret.id)?))
-        };
+        let (rtype, ret) = lower_return(set, sig, abi, &mut arena)?;
         let mut arg_types = Vec::with_capacity(sig.params.len() + variadic.len());
         let mut args = Vec::with_capacity(arg_types.capacity());
         let all = sig
@@ -229,41 +187,8 @@ impl CallInterface {
             }
         }
         let mut arg_types = arg_types.into_boxed_slice();
-        let mut cif = Box::new(ffi::ffi_cif {
-            abi: 0,
-            nargs: 0,
-            arg_types: null_mut(),
-            rtype: null_mut(),
-            bytes: 0,
-            flags: 0,
-        });
-        let nargs =
-            u32::try_from(arg_types.len()).map_err(|_| unsupported("too many arguments"))?;
-        let fixed = u32::try_from(fixed_types).map_err(|_| unsupported("too many arguments"))?;
-        // SAFETY: every type pointer is a libffi static or lives in `arena`, which
-        // the returned value owns with `arg_types` and `cif`; all are boxed, so the
-        // pointers stay valid when the value moves.
-        let status = unsafe {
-            if sig.variadic {
-                ffi::ffi_prep_cif_var(&mut *cif, abi, fixed, nargs, rtype, arg_types.as_mut_ptr())
-            } else {
-                ffi::ffi_prep_cif(&mut *cif, abi, nargs, rtype, arg_types.as_mut_ptr())
-            }
-        };
-        if status != ffi::ffi_status_FFI_OK {
-            return Err(unsupported(&format!(
-                "libffi refused the signature (status {status})"
-            )));
-        }
-        let by_reference = if sig.conv == CallConv::Win64 && !closure {
-            args.iter()
-                .enumerate()
-                .filter(|(_, slot)| !matches!(slot.size, 1 | 2 | 4 | 8))
-                .map(|(i, _)| i)
-                .collect()
-        } else {
-            Box::default()
-        };
+        let cif = prepare(sig, abi, fixed_types, rtype, &mut arg_types)?;
+        let by_reference = by_reference(sig, &args, closure);
         let mut interface = CallInterface {
             cif,
             _arg_types: arg_types,
@@ -310,6 +235,115 @@ impl CallInterface {
     /// The number of fixed (non-variadic) parameters.
     pub fn fixed_params(&self) -> usize {
         self.fixed
+    }
+}
+
+/// Refuses ids of another set: they would read as `void` here.
+fn check_ids(set: &TypeSet, sig: &FnSig, variadic: &[TypeId]) -> Result<()> {
+    // Another set's ids would read as `void` here: a call through them would
+    // pass nothing where the function expects a value.
+    let ids = std::iter::once(sig.ret.id)
+        .chain(sig.params.iter().map(|p| p.id))
+        .chain(variadic.iter().copied());
+    if let Some(foreign) = ids.into_iter().find(|&id| !set.has_type(id)) {
+        return Err(unsupported(&format!(
+            "type id {} of this signature is not of this set",
+            foreign.index()
+        )));
+    }
+    Ok(())
+}
+
+/// The libffi type of `sig`'s result, and its slot (`None`: `void`).
+fn lower_return(
+    set: &TypeSet,
+    sig: &FnSig,
+    abi: ffi::ffi_abi,
+    arena: &mut Arena,
+) -> Result<(*mut ffi::ffi_type, Option<Slot>)> {
+    let ret_ty = set.canonical(sig.ret.id);
+    if matches!(set.ty(ret_ty), Type::Void) {
+        Ok((addr_of_mut!(ffi::ffi_type_void), None))
+    } else {
+        if let Type::Complex(FloatKind::LongDouble) = set.ty(ret_ty) {
+            return Err(unsupported(
+                "returning '_Complex long double' (x87 register pair)",
+            ));
+        }
+        if sig.conv == CallConv::Win64
+            && matches!(set.ty(ret_ty), Type::Int(_))
+            && set.layout(ret_ty).map(|l| l.size) == Some(16)
+        {
+            return Err(unsupported(&format!(
+                "returning '{}' from an ms_abi function: gcc returns it in xmm0, \
+                 which libffi cannot read",
+                set.spell(sig.ret)
+            )));
+        }
+        let t = if abi == default_abi() && returns_in_st0(set, ret_ty) {
+            // libffi returns a struct of class X87 in rax:rdx; gcc returns a
+            // record whose only data is one `long double` in st(0), as it
+            // returns the scalar, whose bytes are the record's.
+            static_type(
+                // SAFETY: a libffi static, as in `lower`.
+                unsafe { &mut *addr_of_mut!(ffi::ffi_type_longdouble) },
+            )
+        } else {
+            lower(set, arena, sig.ret.id)
+                .map_err(|why| unsupported(&format!("the return type: {why}")))?
+        };
+        Ok((t, Some(slot(set, sig.ret.id)?)))
+    }
+}
+
+/// Prepares the `ffi_cif` of a call whose first `fixed_types` libffi arguments
+/// are the fixed ones.
+fn prepare(
+    sig: &FnSig,
+    abi: ffi::ffi_abi,
+    fixed_types: usize,
+    rtype: *mut ffi::ffi_type,
+    arg_types: &mut [*mut ffi::ffi_type],
+) -> Result<Box<ffi::ffi_cif>> {
+    let mut cif = Box::new(ffi::ffi_cif {
+        abi: 0,
+        nargs: 0,
+        arg_types: null_mut(),
+        rtype: null_mut(),
+        bytes: 0,
+        flags: 0,
+    });
+    let nargs = u32::try_from(arg_types.len()).map_err(|_| unsupported("too many arguments"))?;
+    let fixed = u32::try_from(fixed_types).map_err(|_| unsupported("too many arguments"))?;
+    // SAFETY: every type pointer is a libffi static or lives in the caller's
+    // arena; the interface the caller builds owns it with `arg_types` and `cif`,
+    // all boxed, so the pointers stay valid when the interface moves.
+    let status = unsafe {
+        if sig.variadic {
+            ffi::ffi_prep_cif_var(&mut *cif, abi, fixed, nargs, rtype, arg_types.as_mut_ptr())
+        } else {
+            ffi::ffi_prep_cif(&mut *cif, abi, nargs, rtype, arg_types.as_mut_ptr())
+        }
+    };
+    if status != ffi::ffi_status_FFI_OK {
+        return Err(unsupported(&format!(
+            "libffi refused the signature (status {status})"
+        )));
+    }
+    Ok(cif)
+}
+
+/// The arguments an `ms_abi` call passes by reference (see
+/// `CallInterface::by_reference`).
+fn by_reference(sig: &FnSig, args: &[Slot], closure: bool) -> Box<[usize]> {
+    if sig.conv == CallConv::Win64 && !closure {
+        args.iter()
+            .enumerate()
+            .filter(|(_, slot)| !matches!(slot.size, 1 | 2 | 4 | 8))
+            .map(|(i, _)| i)
+            .collect()
+    } else {
+        Box::default()
     }
 }
 
