@@ -42,6 +42,57 @@ impl<'d, 'a> Converter<'d, 'a> {
             matches!(self.b.get(self.b.canonical(id)), Some(Type::Int(k)) if !k.is_signed())
                 || matches!(self.b.get(self.b.canonical(id)), Some(Type::Bool))
         });
+        let constants = self.enumerators(unit, entry, unsigned)?;
+        // Units that include the same header repeat its anonymous enums: they are
+        // one enum, known by their first enumerator (a name unique in C's scope).
+        let anonymous_key = match (&tag, constants.first()) {
+            (None, Some((first, _))) => {
+                if let Some(&id) = self.anonymous_enums.get(first) {
+                    return Ok(id);
+                }
+                Some(first.clone())
+            }
+            _ => None,
+        };
+        let underlying = match explicit {
+            Some(id) => id,
+            None => {
+                let negative = constants.iter().any(|(_, v)| *v < 0);
+                let kind = implied_kind(size, negative);
+                self.b
+                    .intern(Type::Int(kind), Some(Layout::new(size, size.max(1))))
+            }
+        };
+        let declaration = Self::flag(entry, gimli::DW_AT_declaration);
+        self.add_enumerators(&constants);
+        let location = self.location(unit, entry);
+        let (_, id) = self.b.add_enum(
+            Enum {
+                tag,
+                underlying,
+                constants,
+                complete: !declaration,
+                location,
+            },
+            Some(Layout::new(size, size.max(1))),
+        );
+        if let Some(k) = key {
+            self.named.insert(k, id);
+        }
+        if let Some(first) = anonymous_key {
+            self.anonymous_enums.insert(first, id);
+        }
+        Ok(id)
+    }
+
+    /// The enumerators of `entry`, by name with their values (read as unsigned
+    /// when the enum's type is).
+    fn enumerators(
+        &mut self,
+        unit: &Unit<'a>,
+        entry: &Die<'a>,
+        unsigned: bool,
+    ) -> Result<Vec<(String, i128)>> {
         let mut constants = Vec::new();
         let mut tree = unit.entries_tree(Some(entry.offset()))?;
         let root = tree.root()?;
@@ -68,41 +119,16 @@ impl<'d, 'a> Converter<'d, 'a> {
             };
             constants.push((name, value));
         }
-        // Units that include the same header repeat its anonymous enums: they are
-        // one enum, known by their first enumerator (a name unique in C's scope).
-        let anonymous_key = match (&tag, constants.first()) {
-            (None, Some((first, _))) => {
-                if let Some(&id) = self.anonymous_enums.get(first) {
-                    return Ok(id);
-                }
-                Some(first.clone())
-            }
-            _ => None,
-        };
-        let underlying = match explicit {
-            Some(id) => id,
-            None => {
-                let negative = constants.iter().any(|(_, v)| *v < 0);
-                let kind = match (size, negative) {
-                    (1, true) => IntKind::SChar,
-                    (1, false) => IntKind::UChar,
-                    (2, true) => IntKind::Short,
-                    (2, false) => IntKind::UShort,
-                    (8, true) => IntKind::Long,
-                    (8, false) => IntKind::ULong,
-                    (_, true) => IntKind::Int,
-                    (_, false) => IntKind::UInt,
-                };
-                self.b
-                    .intern(Type::Int(kind), Some(Layout::new(size, size.max(1))))
-            }
-        };
-        let declaration = Self::flag(entry, gimli::DW_AT_declaration);
+        Ok(constants)
+    }
+
+    /// Adds each enumerator as an `int` constant of the set.
+    fn add_enumerators(&mut self, constants: &[(String, i128)]) {
         let int = QualType::new(
             self.b
                 .intern(Type::Int(IntKind::Int), Some(Layout::new(4, 4))),
         );
-        for (name, value) in &constants {
+        for (name, value) in constants {
             self.b.add_constant(crate::types::Constant {
                 name: name.clone(),
                 ty: int,
@@ -111,23 +137,20 @@ impl<'d, 'a> Converter<'d, 'a> {
                 location: None,
             });
         }
-        let location = self.location(unit, entry);
-        let (_, id) = self.b.add_enum(
-            Enum {
-                tag,
-                underlying,
-                constants,
-                complete: !declaration,
-                location,
-            },
-            Some(Layout::new(size, size.max(1))),
-        );
-        if let Some(k) = key {
-            self.named.insert(k, id);
-        }
-        if let Some(first) = anonymous_key {
-            self.anonymous_enums.insert(first, id);
-        }
-        Ok(id)
+    }
+}
+
+/// The integer kind of an enum that names no underlying type: of its size,
+/// signed when an enumerator is negative.
+fn implied_kind(size: u64, negative: bool) -> IntKind {
+    match (size, negative) {
+        (1, true) => IntKind::SChar,
+        (1, false) => IntKind::UChar,
+        (2, true) => IntKind::Short,
+        (2, false) => IntKind::UShort,
+        (8, true) => IntKind::Long,
+        (8, false) => IntKind::ULong,
+        (_, true) => IntKind::Int,
+        (_, false) => IntKind::UInt,
     }
 }
