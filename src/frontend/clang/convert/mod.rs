@@ -248,34 +248,10 @@ impl<'tu> Converter<'tu> {
     }
 
     fn unqualified(&mut self, t: ClangType<'tu>) -> Result<QualType> {
+        if let Some(ty) = scalar_type(t.kind()) {
+            return Ok(self.scalar(ty, t));
+        }
         Ok(match t.kind() {
-            CXType_Void => self.scalar(Type::Void, t),
-            CXType_Bool => self.scalar(Type::Bool, t),
-            CXType_Char_S => self.scalar(Type::Int(IntKind::Char { signed: true }), t),
-            CXType_Char_U => self.scalar(Type::Int(IntKind::Char { signed: false }), t),
-            CXType_SChar => self.scalar(Type::Int(IntKind::SChar), t),
-            CXType_UChar => self.scalar(Type::Int(IntKind::UChar), t),
-            CXType_Short => self.scalar(Type::Int(IntKind::Short), t),
-            CXType_UShort => self.scalar(Type::Int(IntKind::UShort), t),
-            CXType_Int => self.scalar(Type::Int(IntKind::Int), t),
-            CXType_UInt => self.scalar(Type::Int(IntKind::UInt), t),
-            CXType_Long => self.scalar(Type::Int(IntKind::Long), t),
-            CXType_ULong => self.scalar(Type::Int(IntKind::ULong), t),
-            CXType_LongLong => self.scalar(Type::Int(IntKind::LongLong), t),
-            CXType_ULongLong => self.scalar(Type::Int(IntKind::ULongLong), t),
-            CXType_Int128 => self.scalar(Type::Int(IntKind::Int128), t),
-            CXType_UInt128 => self.scalar(Type::Int(IntKind::UInt128), t),
-            CXType_WChar => {
-                let signed = true;
-                self.scalar(Type::Int(IntKind::WChar { signed }), t)
-            }
-            CXType_Char16 => self.scalar(Type::Int(IntKind::Char16), t),
-            CXType_Char32 => self.scalar(Type::Int(IntKind::Char32), t),
-            CXType_Float => self.scalar(Type::Float(FloatKind::Float), t),
-            CXType_Double => self.scalar(Type::Float(FloatKind::Double), t),
-            CXType_LongDouble => self.scalar(Type::Float(FloatKind::LongDouble), t),
-            CXType_Float128 => self.scalar(Type::Float(FloatKind::Float128), t),
-            CXType_Half | CXType_Float16 => self.scalar(Type::Float(FloatKind::Half), t),
             CXType_Complex => {
                 let elem = self.ty(t.element())?;
                 match self.b.get(elem.id) {
@@ -404,6 +380,40 @@ impl<'tu> Converter<'tu> {
             .intern(Type::Pointer(pointee), Some(Layout::new(size, size)));
         QualType::with(pointer, q.quals)
     }
+}
+
+/// The C scalar type of a libclang type kind (`None`: not a scalar).
+fn scalar_type(kind: CXTypeKind) -> Option<Type> {
+    Some(match kind {
+        CXType_Void => Type::Void,
+        CXType_Bool => Type::Bool,
+        CXType_Char_S => Type::Int(IntKind::Char { signed: true }),
+        CXType_Char_U => Type::Int(IntKind::Char { signed: false }),
+        CXType_SChar => Type::Int(IntKind::SChar),
+        CXType_UChar => Type::Int(IntKind::UChar),
+        CXType_Short => Type::Int(IntKind::Short),
+        CXType_UShort => Type::Int(IntKind::UShort),
+        CXType_Int => Type::Int(IntKind::Int),
+        CXType_UInt => Type::Int(IntKind::UInt),
+        CXType_Long => Type::Int(IntKind::Long),
+        CXType_ULong => Type::Int(IntKind::ULong),
+        CXType_LongLong => Type::Int(IntKind::LongLong),
+        CXType_ULongLong => Type::Int(IntKind::ULongLong),
+        CXType_Int128 => Type::Int(IntKind::Int128),
+        CXType_UInt128 => Type::Int(IntKind::UInt128),
+        CXType_WChar => {
+            let signed = true;
+            Type::Int(IntKind::WChar { signed })
+        }
+        CXType_Char16 => Type::Int(IntKind::Char16),
+        CXType_Char32 => Type::Int(IntKind::Char32),
+        CXType_Float => Type::Float(FloatKind::Float),
+        CXType_Double => Type::Float(FloatKind::Double),
+        CXType_LongDouble => Type::Float(FloatKind::LongDouble),
+        CXType_Float128 => Type::Float(FloatKind::Float128),
+        CXType_Half | CXType_Float16 => Type::Float(FloatKind::Half),
+        _ => return None,
+    })
 }
 
 /// Where a cursor is, with file names cached per file (each costs a string from libclang).
