@@ -7,7 +7,8 @@
 
 use std::fmt;
 use std::path::PathBuf;
-use std::sync::Arc;
+
+use crate::location::SourceLocation;
 
 /// The crate's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -53,116 +54,54 @@ impl fmt::Display for Error {
     }
 }
 
-/// The message already says everything, the I/O error's text included, so there is
-/// no separate `source()` (which would print it twice in error chains).
-impl std::error::Error for Error {}
-
-/// A position in C source: file, 1-based line and column.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-pub struct SourceLocation {
-    /// The file as the compiler named it; shared by every location in that file.
-    #[serde(with = "file_table")]
-    pub file: Arc<str>,
-    /// 1-based line.
-    pub line: u32,
-    /// 1-based column.
-    pub column: u32,
-}
-
-/// How [`SourceLocation::file`] is serialised: as a string, or, while a type
-/// database is written or read ([`file_table::writing`], [`file_table::reading`]),
-/// as an index into the database's table of files, so that each file name is
-/// stored once and every location in it shares one `Arc<str>` when loaded.
-pub(crate) mod file_table {
-    use std::cell::RefCell;
-    use std::sync::Arc;
-
-    use rustc_hash::FxHashMap;
-    use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
-    enum Table {
-        Writing {
-            index: FxHashMap<Arc<str>, u32>,
-            files: Vec<Arc<str>>,
-        },
-        Reading(Vec<Arc<str>>),
-    }
-
-    thread_local! {
-        static TABLE: RefCell<Option<Table>> = const { RefCell::new(None) };
-    }
-
-    /// Restores the table that was active before, also on unwinding.
-    struct Restore(Option<Table>);
-
-    impl Drop for Restore {
-        fn drop(&mut self) {
-            let previous = self.0.take();
-            TABLE.with(|t| *t.borrow_mut() = previous);
-        }
-    }
-
-    /// Runs `f` (which serialises) with file names written as indices; returns
-    /// its result and the table of files, in index order.
-    #[cfg_attr(not(feature = "db"), allow(dead_code))]
-    pub(crate) fn writing<R>(f: impl FnOnce() -> R) -> (R, Vec<Arc<str>>) {
-        let fresh = Table::Writing {
-            index: FxHashMap::default(),
-            files: Vec::new(),
-        };
-        let restore = Restore(TABLE.with(|t| t.borrow_mut().replace(fresh)));
-        let result = f();
-        let files = match TABLE.with(|t| t.borrow_mut().take()) {
-            Some(Table::Writing { files, .. }) => files,
-            _ => Vec::new(),
-        };
-        drop(restore);
-        (result, files)
-    }
-
-    /// Runs `f` (which deserialises) with file names read as indices into `files`.
-    #[cfg_attr(not(feature = "db"), allow(dead_code))]
-    pub(crate) fn reading<R>(files: Vec<Arc<str>>, f: impl FnOnce() -> R) -> R {
-        let _restore = Restore(TABLE.with(|t| t.borrow_mut().replace(Table::Reading(files))));
-        f()
-    }
-
-    pub(super) fn serialize<S: Serializer>(file: &Arc<str>, s: S) -> Result<S::Ok, S::Error> {
-        let index = TABLE.with(|t| match &mut *t.borrow_mut() {
-            Some(Table::Writing { index, files }) => {
-                Some(*index.entry(file.clone()).or_insert_with(|| {
-                    files.push(file.clone());
-                    (files.len() - 1) as u32
-                }))
-            }
-            _ => None,
-        });
-        match index {
-            Some(i) => i.serialize(s),
-            None => file.serialize(s),
-        }
-    }
-
-    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Arc<str>, D::Error> {
-        let reading = TABLE.with(|t| matches!(&*t.borrow(), Some(Table::Reading(_))));
-        if !reading {
-            return Ok(Arc::from(String::deserialize(d)?));
-        }
-        let i = u32::deserialize(d)?;
-        TABLE
-            .with(|t| match &*t.borrow() {
-                Some(Table::Reading(files)) => files.get(i as usize).cloned(),
-                _ => None,
-            })
-            .ok_or_else(|| {
-                serde::de::Error::custom(format!("file index {i} is not in the table of files"))
-            })
+/// The message says everything, the cause's text included; `source()` returns the
+/// cause itself (the loader's, gimli's, object's, postcard's or the operating
+/// system's error) for a caller to inspect. A printer of whole error chains would
+/// show the cause's text twice: print a wyvern error by its `Display` alone.
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.kind.source()
     }
 }
 
-impl fmt::Display for SourceLocation {
+/// The cause of an error, from a library wyvern uses. Boxed so that no
+/// dependency's error type (or its version) is part of wyvern's API.
+pub type Cause = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// How serious a [`Diagnostic`] is, as the C compiler rates it. Displays and
+/// serialises as the compiler prints it: `note`, `warning`, `error`, `fatal error`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[non_exhaustive]
+pub enum Severity {
+    /// Context for another diagnostic.
+    #[serde(rename = "note")]
+    Note,
+    /// Something suspicious that does not stop the parse.
+    #[serde(rename = "warning")]
+    Warning,
+    /// An error: the declarations did not parse.
+    #[serde(rename = "error")]
+    Error,
+    /// An error after which the compiler stopped.
+    #[serde(rename = "fatal error")]
+    Fatal,
+}
+
+impl Severity {
+    /// The compiler's word for it: `"note"`, `"warning"`, `"error"`, `"fatal error"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Note => "note",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+            Severity::Fatal => "fatal error",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}", self.file, self.line, self.column)
+        f.write_str(self.as_str())
     }
 }
 
@@ -171,8 +110,8 @@ impl fmt::Display for SourceLocation {
 pub struct Diagnostic {
     /// Where it points, when it points somewhere.
     pub location: Option<SourceLocation>,
-    /// `"error"`, `"fatal error"` or `"warning"`.
-    pub severity: &'static str,
+    /// How serious it is.
+    pub severity: Severity,
     /// The compiler's message.
     pub message: String,
 }
@@ -181,7 +120,7 @@ impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Errors are what `Error` reports, so only other severities are named.
         let severity = match self.severity {
-            "error" | "fatal error" => String::new(),
+            Severity::Error | Severity::Fatal => String::new(),
             other => format!("{other}: "),
         };
         match &self.location {
@@ -254,6 +193,9 @@ pub enum ErrorKind {
         object: String,
         /// What is wrong, and where.
         message: String,
+        /// object's or gimli's error, when one of them found it.
+        #[source]
+        source: Option<Cause>,
     },
     /// A shared library could not be loaded.
     #[error("cannot load library '{name}': {message}")]
@@ -262,6 +204,9 @@ pub enum ErrorKind {
         name: String,
         /// The dynamic loader's own message.
         message: String,
+        /// libloading's error.
+        #[source]
+        source: Cause,
     },
     /// A symbol is declared but no loaded library defines it.
     #[error("no symbol '{name}'{} in {library}: {message}", declared_as(.declaration))]
@@ -275,6 +220,9 @@ pub enum ErrorKind {
         library: String,
         /// The dynamic loader's own message.
         message: String,
+        /// libloading's error for the last library searched, when one was.
+        #[source]
+        source: Option<Cause>,
     },
     /// A value does not fit where it was put: an argument, a field, a global.
     #[error("{place}: {message}")]
@@ -315,7 +263,121 @@ pub enum ErrorKind {
         /// How each has it (`size 24 in --cdef, 12 in --dwarf libfoo.so`).
         difference: String,
     },
-    /// Something wyvern does not support (yet), named.
+    /// A declaration asked for was left out of the set, and why (a type wyvern
+    /// cannot represent, one nesting too deep).
+    #[error("'{name}' was left out: {reason}")]
+    LeftOut {
+        /// The declaration's C name (`struct s`, `f`).
+        name: String,
+        /// Why it was left out, as the set lists it.
+        reason: String,
+    },
+    /// A name or type is of another kind than the one needed.
+    #[error("'{name}' is {}", match .found { Some(found) => format!("{found}, not {expected}"), None => format!("not {expected}") })]
+    WrongKind {
+        /// The name, or the type's C spelling.
+        name: String,
+        /// What was needed (`a function`, `an array`, `a function pointer type`).
+        expected: &'static str,
+        /// What it is instead, when that says more than "not".
+        found: Option<String>,
+    },
+    /// A function is declared but has no symbol to call: it is `static` (or
+    /// `static inline`) in the header.
+    #[error("'{name}' is static{}: it has no symbol to call{}", if *.inline { " inline" } else { "" }, .location.as_ref().map(|l| format!(" (declared at {l})")).unwrap_or_default())]
+    NoSymbol {
+        /// The function.
+        name: String,
+        /// Whether it is `static inline`.
+        inline: bool,
+        /// Where it is declared.
+        location: Option<SourceLocation>,
+    },
+    /// A function's signature is one wyvern cannot call (or take as a callback).
+    #[error("{}cannot call this function: {reason}", .function.as_ref().map(|f| format!("'{f}': ")).unwrap_or_default())]
+    Uncallable {
+        /// The function's prototype, when it is known where the signature came from.
+        function: Option<String>,
+        /// What in the signature cannot be passed (`__int128 under ms_abi`).
+        reason: String,
+    },
+    /// A function has fewer parameters than the one asked for.
+    #[error("'{function}' has no parameter {index} (it has {count})")]
+    NoParameter {
+        /// The function's prototype.
+        function: String,
+        /// The index asked for, from 0.
+        index: usize,
+        /// How many parameters it has.
+        count: usize,
+    },
+    /// A type from a header or debug info that wyvern's type system has no
+    /// place for.
+    #[error("cannot represent the type '{ty}': {what} is not supported by wyvern")]
+    Unrepresentable {
+        /// The type as the front end spells it.
+        ty: String,
+        /// What in it is not supported (`a C++ reference`).
+        what: String,
+    },
+    /// Types nest deeper than [`MAX_TYPE_DEPTH`](crate::limits::MAX_TYPE_DEPTH).
+    #[error("{}", crate::limits::types_too_deep())]
+    TooDeep,
+    /// A value of a type would be larger than this machine can hold.
+    #[error("{what} is too large")]
+    TooLarge {
+        /// What (`'char[1152921504606846976]'`, `an array of 4 'int'`).
+        what: String,
+    },
+    /// Memory for a C object could not be allocated.
+    #[error("out of memory for an object of {bytes} bytes")]
+    OutOfMemory {
+        /// The object's size.
+        bytes: usize,
+    },
+    /// libffi refused to do what was asked.
+    #[error("libffi could not {action}{}", .status.map(|s| format!(" (status {s})")).unwrap_or_default())]
+    Libffi {
+        /// What (`allocate a closure`, `prepare a callback of type 'int (*)(int)'`).
+        action: String,
+        /// libffi's status code, when it gave one.
+        status: Option<u32>,
+    },
+    /// An array (a global, a flexible array member) was used as a whole, but its
+    /// length is unknown.
+    #[error("{}", unknown_length(.name, .ty))]
+    UnknownLength {
+        /// The global variable, when it is one (else a flexible array member).
+        name: Option<String>,
+        /// The array's type.
+        ty: String,
+    },
+    /// More elements of an array were asked for than it has.
+    #[error("'{name}' has {declared} elements, not {asked}")]
+    ArrayLength {
+        /// The array (a global variable).
+        name: String,
+        /// How many elements it is declared with.
+        declared: u64,
+        /// How many were asked for.
+        asked: u64,
+    },
+    /// Values of a C type that wyvern cannot convert (a floating-point format it
+    /// does not know).
+    #[error("values of type '{ty}' cannot be {}", if *.writing { "written" } else { "read" })]
+    NoValues {
+        /// The type's C spelling.
+        ty: String,
+        /// Whether a value was being written (else read).
+        writing: bool,
+    },
+    /// Something that cannot happen did: a bug in wyvern.
+    #[error("internal error (a bug in wyvern; please report it): {0}")]
+    Internal(String),
+    /// Transitional: the sites still giving a message only, in the type layer
+    /// and the macro and type-name readers, until they say what went wrong as
+    /// data. Not part of the API; match on the other variants.
+    #[doc(hidden)]
     #[error("{0}")]
     Unsupported(String),
     /// A precompiled type database is damaged, foreign or of another format version.
@@ -325,6 +387,9 @@ pub enum ErrorKind {
         file: Option<PathBuf>,
         /// What is wrong, and where (`truncated at byte 120: …`).
         message: String,
+        /// postcard's error, when it found the damage.
+        #[source]
+        source: Option<Cause>,
     },
     /// Reading a file failed.
     #[error("{}: {source}", .path.display())]
@@ -334,6 +399,20 @@ pub enum ErrorKind {
         /// The operating system's error.
         source: std::io::Error,
     },
+}
+
+/// The message of [`ErrorKind::UnknownLength`].
+fn unknown_length(name: &Option<String>, ty: &str) -> String {
+    match name {
+        Some(name) => format!(
+            "'{name}' is an array of unknown length ('{ty}'): read its first N elements \
+             with Module::global_array(\"{name}\", N), or pass it where C takes a pointer \
+             (its address: Module::symbol)"
+        ),
+        None => format!(
+            "'{ty}' has no length (a flexible array member); read its elements through a pointer"
+        ),
+    }
 }
 
 /// ` (the asm label of 'sscanf')`, or nothing.
@@ -389,5 +468,311 @@ fn shorten(text: &str) -> std::borrow::Cow<'_, str> {
     match text.char_indices().nth(SHOWN) {
         Some((end, _)) => format!("{}…", &text[..end]).into(),
         None => text.into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn severities_display_and_serialise_as_the_compiler_prints_them() {
+        for (severity, text) in [
+            (Severity::Note, "note"),
+            (Severity::Warning, "warning"),
+            (Severity::Error, "error"),
+            (Severity::Fatal, "fatal error"),
+        ] {
+            assert_eq!(severity.to_string(), text);
+            assert_eq!(
+                serde_json::to_string(&severity).unwrap(),
+                serde_json::to_string(text).unwrap()
+            );
+        }
+        let at = SourceLocation {
+            file: "a.h".into(),
+            line: 3,
+            column: 7,
+        };
+        let shown = |severity| {
+            Diagnostic {
+                location: Some(at.clone()),
+                severity,
+                message: "m".into(),
+            }
+            .to_string()
+        };
+        assert_eq!(shown(Severity::Note), "a.h:3:7: note: m");
+        assert_eq!(shown(Severity::Warning), "a.h:3:7: warning: m");
+        assert_eq!(shown(Severity::Error), "a.h:3:7: m");
+        assert_eq!(shown(Severity::Fatal), "a.h:3:7: m");
+    }
+
+    /// The error's source, which must be there.
+    fn source_of(e: &Error) -> &(dyn std::error::Error + 'static) {
+        std::error::Error::source(e).unwrap_or_else(|| panic!("no source: {e} ({e:?})"))
+    }
+
+    #[test]
+    fn a_library_that_does_not_exist_keeps_the_loaders_error() {
+        // SAFETY: nothing is loaded: the library does not exist.
+        let e = unsafe { crate::Library::open("libwyvern-does-not-exist.so.1") }.unwrap_err();
+        assert!(
+            matches!(e.kind(), ErrorKind::Library { name, .. } if name == "libwyvern-does-not-exist.so.1"),
+            "{e:?}"
+        );
+        let source = source_of(&e);
+        assert!(source.is::<libloading::Error>(), "{source:?}");
+        // The text is as before: the loader's words, said once.
+        assert_eq!(
+            e.to_string(),
+            "cannot load library 'libwyvern-does-not-exist.so.1': libwyvern-does-not-exist.so.1: \
+             cannot open shared object file: No such file or directory"
+        );
+    }
+
+    #[test]
+    fn a_missing_symbol_keeps_the_loaders_error() {
+        let e = crate::Library::this_process()
+            .symbol("wyvern_no_such_symbol")
+            .unwrap_err();
+        assert!(matches!(e.kind(), ErrorKind::Symbol { .. }), "{e:?}");
+        assert!(source_of(&e).is::<libloading::Error>());
+        assert!(
+            e.to_string()
+                .contains("undefined symbol: wyvern_no_such_symbol"),
+            "{e}"
+        );
+    }
+
+    #[cfg(feature = "dwarf")]
+    #[test]
+    fn a_corrupt_object_keeps_objects_error() {
+        let mut elf = b"\x7fELF".to_vec();
+        elf.extend_from_slice(&[2, 1, 1, 0]);
+        elf.resize(24, 0xff);
+        let e = crate::frontend::dwarf::read_bytes(&elf, "broken.o").unwrap_err();
+        assert!(
+            matches!(e.kind(), ErrorKind::Dwarf { object, .. } if object == "broken.o"),
+            "{e:?}"
+        );
+        assert!(
+            source_of(&e).is::<object::read::Error>(),
+            "{:?}",
+            source_of(&e)
+        );
+        assert!(
+            e.to_string()
+                .starts_with("cannot read the debug info of 'broken.o': not an object file: "),
+            "{e}"
+        );
+    }
+
+    #[cfg(feature = "dwarf")]
+    #[test]
+    fn damaged_dwarf_keeps_gimlis_error() {
+        use object::{Object, ObjectSection};
+        let dir = std::env::temp_dir().join(format!("wyvern-errors-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let c = dir.join("t.c");
+        let o = dir.join("t.o");
+        std::fs::write(&c, "struct point { int x, y; } origin;\n").unwrap();
+        let status = std::process::Command::new("gcc")
+            .args(["-g", "-c", "-o"])
+            .arg(&o)
+            .arg(&c)
+            .status()
+            .expect("gcc runs");
+        assert!(status.success());
+        let mut bytes = std::fs::read(&o).unwrap();
+        let _ = std::fs::remove_dir_all(&dir);
+        let (start, len) = {
+            let file = object::File::parse(&*bytes).unwrap();
+            let info = file.section_by_name(".debug_info").unwrap();
+            let (start, len) = info.file_range().unwrap();
+            (start as usize, len as usize)
+        };
+        // Past the unit's 12-byte header, every entry's abbreviation code is garbage.
+        bytes[start + 12..start + len].fill(0xff);
+        let e = crate::frontend::dwarf::read_bytes(&bytes, "t.o").unwrap_err();
+        assert!(matches!(e.kind(), ErrorKind::Dwarf { .. }), "{e:?}");
+        assert!(source_of(&e).is::<gimli::Error>(), "{e:?}");
+        assert!(
+            e.to_string()
+                .starts_with("cannot read the debug info of 't.o': "),
+            "{e}"
+        );
+    }
+
+    #[cfg(feature = "db")]
+    #[test]
+    fn a_damaged_database_keeps_postcards_error() {
+        use crate::types::{Target, TypeSet, TypeSetData};
+        let types = TypeSet::from_data(TypeSetData::empty(Target::host()));
+        let db = crate::db::Database::new(types, &crate::frontend::Inputs::default());
+        let mut bytes = db.to_bytes();
+        let head_len = u32::from_le_bytes(bytes[10..14].try_into().unwrap()) as usize;
+        bytes[14..14 + head_len].fill(0xff);
+        let e = crate::db::load(&bytes).unwrap_err();
+        assert!(matches!(e.kind(), ErrorKind::Database { .. }), "{e:?}");
+        assert!(source_of(&e).is::<postcard::Error>(), "{:?}", source_of(&e));
+        assert!(
+            e.to_string().starts_with("damaged header (bytes 14.."),
+            "{e}"
+        );
+    }
+
+    #[cfg(feature = "db")]
+    #[test]
+    fn an_unreadable_file_keeps_the_systems_error() {
+        let e = crate::db::load_path("/nonexistent/wyvern.wydb").unwrap_err();
+        let source = source_of(&e).downcast_ref::<std::io::Error>().unwrap();
+        assert_eq!(source.kind(), std::io::ErrorKind::NotFound);
+        assert_eq!(
+            e.to_string(),
+            "/nonexistent/wyvern.wydb: No such file or directory (os error 2)"
+        );
+    }
+
+    /// A module of `text`'s declarations over the running process (libc).
+    #[cfg(feature = "clang")]
+    fn module(text: &str) -> crate::Module {
+        crate::Module::new(
+            crate::cdef(text).expect("the declarations parse"),
+            crate::Library::this_process(),
+        )
+    }
+
+    #[cfg(feature = "clang")]
+    #[test]
+    fn a_static_function_is_said_to_have_no_symbol_with_where_it_is() {
+        let m = module("static inline int twice(int x) { return 2 * x; }");
+        let e = m.function("twice").unwrap_err();
+        let ErrorKind::NoSymbol {
+            name,
+            inline,
+            location,
+        } = e.kind()
+        else {
+            panic!("{e:?}")
+        };
+        assert_eq!((name.as_str(), *inline), ("twice", true));
+        let at = location.as_ref().expect("a location");
+        assert_eq!((at.line, at.column), (1, 19));
+        assert_eq!(
+            e.to_string(),
+            format!("'twice' is static inline: it has no symbol to call (declared at {at})")
+        );
+    }
+
+    #[cfg(feature = "clang")]
+    #[test]
+    fn globals_read_as_arrays_say_what_they_are_and_how_long() {
+        let m = module("extern int environ_like; extern int four[4]; extern int some[];");
+        // SAFETY: each is refused before anything is read.
+        let e = unsafe { m.global_array("environ_like", 1) }.unwrap_err();
+        assert!(
+            matches!(e.kind(), ErrorKind::WrongKind { name, expected: "an array", found: Some(f) }
+                if name == "environ_like" && f == "'int'"),
+            "{e:?}"
+        );
+        assert_eq!(e.to_string(), "'environ_like' is 'int', not an array");
+        // SAFETY: as above.
+        let e = unsafe { m.global_array("four", 5) }.unwrap_err();
+        assert!(
+            matches!(e.kind(), ErrorKind::ArrayLength { name, declared: 4, asked: 5 } if name == "four"),
+            "{e:?}"
+        );
+        // SAFETY: as above.
+        let e = unsafe { m.global("some") }.unwrap_err();
+        assert!(
+            matches!(e.kind(), ErrorKind::UnknownLength { name: Some(n), ty } if n == "some" && ty == "int []"),
+            "{e:?}"
+        );
+    }
+
+    #[cfg(feature = "clang")]
+    #[test]
+    fn functions_and_callbacks_say_which_part_does_not_fit() {
+        let m = module(
+            "int abs(int);\n\
+             __attribute__((ms_abi)) __int128 wide(void) __asm__(\"abs\");",
+        );
+        let abs = m.function("abs").unwrap();
+        let e = crate::Callback::for_param(&abs, 1, |_| 0).unwrap_err();
+        assert!(
+            matches!(e.kind(), ErrorKind::NoParameter { function, index: 1, count: 1 }
+                if function == "int abs(int)"),
+            "{e:?}"
+        );
+        assert_eq!(
+            e.to_string(),
+            "'int abs(int)' has no parameter 1 (it has 1)"
+        );
+        let int = m.types().type_named("int").unwrap();
+        let e = crate::Callback::new(m.types(), int, |_| 0).unwrap_err();
+        assert!(
+            matches!(e.kind(), ErrorKind::WrongKind { name, expected: "a function pointer type", found: None }
+                if name == "int"),
+            "{e:?}"
+        );
+        let e = m.function("wide").unwrap_err();
+        let ErrorKind::Uncallable { function, reason } = e.kind() else {
+            panic!("{e:?}")
+        };
+        assert!(
+            function.as_deref().is_some_and(|f| f.contains("wide")),
+            "{e:?}"
+        );
+        assert!(
+            reason.contains("__int128") && reason.contains("ms_abi"),
+            "{e}"
+        );
+        let void = m.types().type_named("void").unwrap();
+        let e = crate::CData::new(m.types(), void).unwrap_err();
+        assert!(
+            matches!(e.kind(), ErrorKind::WrongKind { name, expected, .. } if name == "void" && expected.starts_with("an object type")),
+            "{e:?}"
+        );
+    }
+
+    #[cfg(feature = "clang")]
+    #[test]
+    fn a_record_left_out_says_so_and_why() {
+        let set = crate::cdef("struct ci { _Complex int z; }; struct ci *p;").unwrap();
+        let ty = set.type_named("struct ci").unwrap();
+        let e = set.record_layout(ty.id, "struct ci").unwrap_err();
+        let ErrorKind::LeftOut { name, reason } = e.kind() else {
+            panic!("{e:?}")
+        };
+        assert_eq!(name, "struct ci");
+        assert!(reason.contains("a complex integer type"), "{reason}");
+        assert!(
+            e.to_string()
+                .starts_with("'struct ci' was left out: cannot represent the type '_Complex int'"),
+            "{e}"
+        );
+    }
+
+    #[cfg(feature = "clang")]
+    #[test]
+    fn an_object_too_big_for_memory_says_its_size() {
+        let set = crate::cdef("extern char huge[1L << 59];").unwrap();
+        let ty = set.global("huge").unwrap().ty;
+        let e = crate::CData::new(&set, ty).unwrap_err();
+        assert!(
+            matches!(e.kind(), ErrorKind::OutOfMemory { bytes } if *bytes == 1 << 59),
+            "{e:?}"
+        );
+        assert_eq!(
+            e.to_string(),
+            format!("out of memory for an object of {} bytes", 1u64 << 59)
+        );
+    }
+
+    #[test]
+    fn an_error_without_a_cause_has_no_source() {
+        let e = Error::not_found("function", "pwo", Some("pow".into()));
+        assert!(std::error::Error::source(&e).is_none());
     }
 }

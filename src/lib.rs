@@ -127,12 +127,14 @@ pub mod db;
 mod error;
 pub mod frontend;
 pub mod limits;
+mod location;
 mod runtime;
 pub mod types;
 
-pub use error::{Diagnostic, Error, ErrorKind, Result, SourceLocation};
+pub use error::{Diagnostic, Error, ErrorKind, Result, Severity};
 #[cfg(feature = "clang")]
 pub use frontend::clang::{cdef, libclang_version, Parser};
+pub use location::SourceLocation;
 pub use runtime::{
     last_errno, set_errno, typed_callback, CData, CType, Callback, CallbackArgs, FnType, Function,
     Library, Module, RustType, Value,

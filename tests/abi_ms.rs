@@ -1196,7 +1196,7 @@ int main(void) {
         let e = result.expect_err(&format!("{what}: an ms_abi __int128 result was accepted"));
         let text = e.to_string();
         assert!(
-            matches!(e.kind(), ErrorKind::Unsupported(_))
+            matches!(e.kind(), ErrorKind::Uncallable { .. })
                 && text.contains("__int128")
                 && text.contains("ms_abi"),
             "{what}: refused with an unclear error: {text} ({:?})",

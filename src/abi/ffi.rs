@@ -115,7 +115,7 @@ impl CallInterface {
     /// arguments after the fixed ones (already promoted).
     ///
     /// # Errors
-    /// [`ErrorKind::Unsupported`] for a calling convention, target or type that
+    /// [`ErrorKind::Uncallable`] for a calling convention, target or type that
     /// cannot be called, saying which parameter and why.
     pub fn new(set: &TypeSet, sig: &FnSig, variadic: &[TypeId]) -> Result<CallInterface> {
         CallInterface::build(set, sig, variadic, false)
@@ -221,8 +221,8 @@ impl CallInterface {
             .iter()
             .map(|q| q.id)
             .chain(variadic.iter().copied());
-        let expected =
-            super::sysv::stack_bytes(set, sig.ret.id, all).map_err(|e| unsupported(&e.0))?;
+        let expected = super::sysv::stack_bytes(set, sig.ret.id, all)
+            .map_err(|e| unsupported(&e.to_string()))?;
         if u64::from(self.cif.bytes) != expected {
             return Err(unsupported(&format!(
                 "libffi lays out {} stack bytes where the System V classification needs {expected}",
@@ -435,7 +435,11 @@ fn splits_in_sixth_gpr(
 }
 
 fn unsupported(what: &str) -> crate::Error {
-    ErrorKind::Unsupported(format!("cannot call this function: {what}")).into()
+    ErrorKind::Uncallable {
+        function: None,
+        reason: what.to_owned(),
+    }
+    .into()
 }
 
 fn slot(set: &TypeSet, ty: TypeId) -> Result<Slot> {

@@ -118,7 +118,7 @@ fn aggregate(
     }
     let size = usize::try_from(layout.size).map_err(|_| "too large".to_owned())?;
     let align = layout.align as u16;
-    let passing = classify(set, ty).map_err(|e| e.0)?;
+    let passing = classify(set, ty).map_err(|e| e.to_string())?;
     let u = |t: &'static mut ffi::ffi_type| -> *mut ffi::ffi_type { t };
     // SAFETY (each deref below): pointers to libffi's statics, see `lower`.
     let (u8_, u16_, u32_, u64_, f32_, f64_, ld) = unsafe {

@@ -54,9 +54,29 @@ pub enum Passing {
     Nothing,
 }
 
-/// Why a type cannot be classified.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Unclassifiable(pub String);
+/// Why a type cannot be classified; each names the type (its C spelling).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Unclassifiable {
+    /// A type with no size (declared, never defined).
+    #[error("'{0}' has no size")]
+    NoSize(String),
+    /// A type, or a member of the one classified, that is incomplete.
+    #[error("'{0}' is incomplete")]
+    Incomplete(String),
+    /// A record with a size whose debug info lists no members.
+    #[error(
+        "the members of '{0}' are unknown (its debug info lists none), so how it is passed \
+         is too; declare it with --cdef or a header"
+    )]
+    MembersUnknown(String),
+    /// A function type or `void` where a value is.
+    #[error("'{0}' is not a value type")]
+    NotAValue(String),
+    /// Types nesting past [`MAX_TYPE_DEPTH`](crate::limits::MAX_TYPE_DEPTH).
+    #[error("{}", crate::limits::types_too_deep())]
+    TooDeep,
+}
 
 /// Classifies a value of type `ty` (typedefs seen through).
 ///
@@ -69,7 +89,7 @@ pub fn classify(set: &TypeSet, ty: TypeId) -> Result<Passing, Unclassifiable> {
     }
     let layout = set
         .layout(ty)
-        .ok_or_else(|| Unclassifiable(format!("'{}' has no size", set.spell(ty.into()))))?;
+        .ok_or_else(|| Unclassifiable::NoSize(set.spell(ty.into())))?;
     if layout.size == 0 {
         return Ok(Passing::Nothing);
     }
@@ -100,14 +120,11 @@ fn place(
     depth: u32,
 ) -> Result<bool, Unclassifiable> {
     if depth > crate::limits::MAX_TYPE_DEPTH {
-        return Err(Unclassifiable(crate::limits::types_too_deep()));
+        return Err(Unclassifiable::TooDeep);
     }
     let ty = set.canonical(ty);
     let Some(layout) = set.layout(ty) else {
-        return Err(Unclassifiable(format!(
-            "'{}' is incomplete",
-            set.spell(ty.into())
-        )));
+        return Err(Unclassifiable::Incomplete(set.spell(ty.into())));
     };
     if layout.size == 0 {
         return Ok(true);
@@ -165,13 +182,10 @@ fn place(
             }
         }
         Type::Function(_) | Type::Void => {
-            return Err(Unclassifiable(format!(
-                "'{}' is not a value type",
-                set.spell(ty.into())
-            )))
+            return Err(Unclassifiable::NotAValue(set.spell(ty.into())))
         }
         // canonical() gives up on a typedef chain longer than any valid set has.
-        Type::Typedef(_) => return Err(Unclassifiable(crate::limits::types_too_deep())),
+        Type::Typedef(_) => return Err(Unclassifiable::TooDeep),
     }
     Ok(true)
 }
@@ -233,19 +247,12 @@ fn place_record(
 ) -> Result<bool, Unclassifiable> {
     let union = set.record(r).kind == RecordKind::Union;
     let Some(def) = &set.record(r).def else {
-        return Err(Unclassifiable(format!(
-            "'{}' is incomplete",
-            set.spell(ty.into())
-        )));
+        return Err(Unclassifiable::Incomplete(set.spell(ty.into())));
     };
     // A record with a size and no members is one whose members the DWARF
     // left out (gcc's transparent unions): how it is passed is unknown.
     if def.fields.is_empty() {
-        return Err(Unclassifiable(format!(
-            "the members of '{}' are unknown (its debug info lists none), so \
-             how it is passed is too; declare it with --cdef or a header",
-            set.spell(ty.into())
-        )));
+        return Err(Unclassifiable::MembersUnknown(set.spell(ty.into())));
     }
     for field in &def.fields {
         let at = offset_bits + field.offset_bits;
@@ -436,5 +443,16 @@ mod tests {
             class_of(d, "struct m"),
             Passing::Registers(vec![Sse, Integer])
         );
+    }
+
+    #[test]
+    fn what_cannot_be_classified_is_named() {
+        let set = crate::cdef("struct opaque; struct opaque *p; void f(void);").unwrap();
+        let opaque = set.type_named("struct opaque").unwrap();
+        let error = classify(&set, opaque.id).unwrap_err();
+        assert_eq!(error, Unclassifiable::NoSize("struct opaque".into()));
+        assert_eq!(error.to_string(), "'struct opaque' has no size");
+        let pointer = set.type_named("struct opaque *").unwrap();
+        assert!(classify(&set, pointer.id).is_ok());
     }
 }

@@ -46,6 +46,17 @@ fn bad(message: impl Into<String>) -> crate::Error {
     ErrorKind::Database {
         file: None,
         message: message.into(),
+        source: None,
+    }
+    .into()
+}
+
+/// As [`bad`], for damage postcard found: its error is the source.
+fn undecodable(message: String, cause: postcard::Error) -> crate::Error {
+    ErrorKind::Database {
+        file: None,
+        message,
+        source: Some(Box::new(cause)),
     }
     .into()
 }
@@ -55,9 +66,8 @@ pub(super) fn encode(header: &Header, types: &TypeSet) -> Vec<u8> {
     // sequence of unknown length, no I/O.
     // The body: the table of source files, then the set, whose locations name
     // their files by index into the table.
-    let (data, files) = crate::error::file_table::writing(|| {
-        postcard::to_allocvec(types.data()).unwrap_or_default()
-    });
+    let (data, files) =
+        super::file_table::writing(|| postcard::to_allocvec(types.data()).unwrap_or_default());
     let files: Vec<&str> = files.iter().map(|f| &**f).collect();
     let mut body = postcard::to_allocvec(&files).unwrap_or_default();
     body.extend_from_slice(&data);
@@ -120,9 +130,10 @@ fn split(bytes: &[u8]) -> Result<(Header, &[u8])> {
             )))
         }
         Err(e) => {
-            return Err(bad(format!(
-                "damaged header (bytes {FIXED_LEN}..{body_start}): {e}"
-            )))
+            return Err(undecodable(
+                format!("damaged header (bytes {FIXED_LEN}..{body_start}): {e}"),
+                e,
+            ))
         }
     };
     Ok((header, &bytes[body_start..]))
@@ -178,10 +189,10 @@ pub(super) fn decode(bytes: &[u8], want: Option<&Target>) -> Result<(Header, Typ
     }
     let (files, data_bytes): (Vec<&str>, &[u8]) = match postcard::take_from_bytes(body) {
         Ok(taken) => taken,
-        Err(e) => return Err(bad(format!("damaged table of files: {e}"))),
+        Err(e) => return Err(undecodable(format!("damaged table of files: {e}"), e)),
     };
     let files: Vec<std::sync::Arc<str>> = files.into_iter().map(std::sync::Arc::from).collect();
-    let decoded = crate::error::file_table::reading(files, || {
+    let decoded = super::file_table::reading(files, || {
         postcard::take_from_bytes::<TypeSetData>(data_bytes)
     });
     let data: TypeSetData = match decoded {
@@ -193,7 +204,7 @@ pub(super) fn decode(bytes: &[u8], want: Option<&Target>) -> Result<(Header, Typ
                 bytes.len() - rest.len()
             )))
         }
-        Err(e) => return Err(bad(format!("damaged body: {e}"))),
+        Err(e) => return Err(undecodable(format!("damaged body: {e}"), e)),
     };
     if data.target != header.target {
         return Err(bad(format!(

@@ -66,6 +66,7 @@
 //! [`Inputs`] a front end records (to hash them); it
 //! needs no front end to load, and never calls C.
 
+mod file_table;
 mod format;
 mod inputs;
 mod validate;
@@ -221,9 +222,11 @@ fn in_file(e: crate::Error, path: &Path) -> crate::Error {
         ErrorKind::Database {
             file: None,
             message,
+            source,
         } => ErrorKind::Database {
             file: Some(path.to_path_buf()),
             message,
+            source,
         }
         .into(),
         other => other.into(),

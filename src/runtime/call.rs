@@ -81,10 +81,16 @@ impl Function {
         code: *mut c_void,
         library: Arc<Library>,
     ) -> Result<Function> {
-        let fixed = Arc::new(
-            CallInterface::new(set, &effective(&sig), &[])
-                .map_err(|e| ErrorKind::Unsupported(format!("'{}': {e}", set.prototype(decl))))?,
-        );
+        let fixed =
+            Arc::new(CallInterface::new(set, &effective(&sig), &[]).map_err(
+                |e| match e.into_kind() {
+                    ErrorKind::Uncallable { reason, .. } => ErrorKind::Uncallable {
+                        function: Some(set.prototype(decl)),
+                        reason,
+                    },
+                    other => other,
+                },
+            )?);
         Ok(Function {
             inner: Arc::new(Inner {
                 name: decl.name.clone(),

@@ -45,6 +45,7 @@ impl Library {
             ErrorKind::Library {
                 name: name.to_owned(),
                 message: format!("{message}{hint}"),
+                source: Box::new(e),
             }
         })?;
         Ok(Library {
@@ -84,6 +85,7 @@ impl Library {
                 library: format!("'{}'", self.name),
                 message: std::error::Error::source(&e)
                     .map_or_else(|| e.to_string(), ToString::to_string),
+                source: Some(Box::new(e)),
             }
             .into()),
         }

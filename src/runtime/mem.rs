@@ -42,13 +42,13 @@ pub(crate) fn value_error(place: &dyn Fn() -> String, message: String) -> Error 
 fn range(bytes: &[u8], at: usize, len: usize) -> Result<&[u8]> {
     at.checked_add(len)
         .and_then(|end| bytes.get(at..end))
-        .ok_or_else(|| ErrorKind::Unsupported("a value lies outside its buffer".into()).into())
+        .ok_or_else(|| ErrorKind::Internal("a value lies outside its buffer".into()).into())
 }
 
 pub(crate) fn range_mut(bytes: &mut [u8], at: usize, len: usize) -> Result<&mut [u8]> {
     at.checked_add(len)
         .and_then(|end| bytes.get_mut(at..end))
-        .ok_or_else(|| ErrorKind::Unsupported("a value lies outside its buffer".into()).into())
+        .ok_or_else(|| ErrorKind::Internal("a value lies outside its buffer".into()).into())
 }
 
 /// Size and signedness of an integer-like type (integers, enums, `_Bool`).
@@ -142,10 +142,10 @@ pub(crate) fn load(set: &TypeSet, place: Place, bytes: &[u8]) -> Result<Value> {
             here.try_into().map_err(|_| too_large(set, ty))?,
         )),
         Type::Float(k) => {
-            return Err(ErrorKind::Unsupported(format!(
-                "values of type '{}' cannot be read",
-                k.spelling()
-            ))
+            return Err(ErrorKind::NoValues {
+                ty: k.spelling().to_owned(),
+                writing: false,
+            }
             .into())
         }
         Type::Pointer(_) => match read_uint(here) as usize {
@@ -153,10 +153,10 @@ pub(crate) fn load(set: &TypeSet, place: Place, bytes: &[u8]) -> Result<Value> {
             a => Value::Pointer(a),
         },
         Type::Array { len: None, .. } => {
-            return Err(ErrorKind::Unsupported(format!(
-                "'{}' has no length (a flexible array member); read its elements through a pointer",
-                set.spell(QualType::new(place.ty))
-            ))
+            return Err(ErrorKind::UnknownLength {
+                name: None,
+                ty: set.spell(QualType::new(place.ty)),
+            }
             .into())
         }
         Type::Record(_) | Type::Array { .. } | Type::Complex(_) | Type::Vector { .. } => {
@@ -165,10 +165,11 @@ pub(crate) fn load(set: &TypeSet, place: Place, bytes: &[u8]) -> Result<Value> {
             Value::Data(data)
         }
         Type::Void | Type::Function(_) | Type::Typedef(_) => {
-            return Err(ErrorKind::Unsupported(format!(
-                "'{}' is not a value type",
-                set.spell(QualType::new(ty))
-            ))
+            return Err(ErrorKind::WrongKind {
+                name: set.spell(QualType::new(ty)),
+                expected: "a value type",
+                found: None,
+            }
             .into())
         }
     })

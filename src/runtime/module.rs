@@ -55,11 +55,17 @@ impl Module {
     /// to (they differ for an asm label), with the library defining it.
     fn find_declared(&self, declared: &str, symbol: &str) -> Result<(*mut c_void, Arc<Library>)> {
         let mut messages = Vec::new();
+        let mut cause = None;
         for library in &self.libraries {
             match library.symbol(symbol) {
                 Ok(address) => return Ok((address, library.clone())),
                 Err(e) => match e.into_kind() {
-                    ErrorKind::Symbol { message, .. } => messages.push(message),
+                    ErrorKind::Symbol {
+                        message, source, ..
+                    } => {
+                        messages.push(message);
+                        cause = source;
+                    }
                     other => return Err(other.into()),
                 },
             }
@@ -81,6 +87,7 @@ impl Module {
                 .last()
                 .cloned()
                 .unwrap_or_else(|| "no library to search".into()),
+            source: cause,
         }
         .into())
     }
@@ -100,8 +107,8 @@ impl Module {
     ///
     /// # Errors
     /// [`ErrorKind::NotFound`] with the closest declared name;
-    /// [`ErrorKind::Unsupported`] for a `static inline` function (no symbol) or a
-    /// signature libffi cannot express; [`ErrorKind::Symbol`] when no library
+    /// [`ErrorKind::NoSymbol`] for a `static` or `static inline` function;
+    /// [`ErrorKind::Uncallable`] for a signature libffi cannot express; [`ErrorKind::Symbol`] when no library
     /// defines it.
     pub fn function(&self, name: &str) -> Result<Function> {
         let mut cache = self
@@ -113,19 +120,15 @@ impl Module {
         }
         let decl = self.types.function(name)?;
         if !decl.is_callable() {
-            let at = decl
-                .location
-                .as_ref()
-                .map(|l| format!(" (declared at {l})"))
-                .unwrap_or_default();
-            return Err(ErrorKind::Unsupported(format!(
-                "'{name}' is static{}: it has no symbol to call{at}",
-                if decl.inline { " inline" } else { "" }
-            ))
+            return Err(ErrorKind::NoSymbol {
+                name: name.to_owned(),
+                inline: decl.inline,
+                location: decl.location.clone(),
+            }
             .into());
         }
         let Some(sig) = self.types.fn_sig(decl.ty).cloned() else {
-            return Err(ErrorKind::Unsupported(format!("'{name}' has no function type")).into());
+            return Err(ErrorKind::Internal(format!("'{name}' has no function type")).into());
         };
         let (address, library) = self.find_declared(name, decl.symbol())?;
         let function = Function::bind(&self.types, decl, sig, address, library)?;
@@ -138,8 +141,8 @@ impl Module {
     /// of one, or a function type. `name` is used in messages.
     ///
     /// # Errors
-    /// [`ErrorKind::Unsupported`] for a type that is not a function (pointer), or
-    /// a signature libffi cannot express; [`ErrorKind::Value`] for NULL.
+    /// [`ErrorKind::WrongKind`] for a type that is not a function (pointer),
+    /// [`ErrorKind::Uncallable`] for a signature libffi cannot express; [`ErrorKind::Value`] for NULL.
     ///
     /// # Safety
     /// `address` must be the code of a function of type `ty` that stays loaded
@@ -180,12 +183,10 @@ impl Module {
     fn global_place(&self, name: &str) -> Result<(QualType, *mut u8, usize)> {
         let global = self.types.global(name)?;
         if self.unknown_length_element(global.ty).is_some() {
-            return Err(ErrorKind::Unsupported(format!(
-                "'{name}' is an array of unknown length ('{}'): read its first N elements \
-                 with Module::global_array(\"{name}\", N), or pass it where C takes a pointer \
-                 (its address: Module::symbol)",
-                self.types.spell(global.ty)
-            ))
+            return Err(ErrorKind::UnknownLength {
+                name: Some(name.to_owned()),
+                ty: self.types.spell(global.ty),
+            }
             .into());
         }
         let size = size_of(&self.types, global.ty.id)?;
@@ -220,9 +221,9 @@ impl Module {
     /// ```
     ///
     /// # Errors
-    /// [`ErrorKind::NotFound`] for an undeclared name, [`ErrorKind::Unsupported`]
-    /// for a global that is not an array or for more elements than its declared
-    /// length, [`ErrorKind::Symbol`] when no library defines it.
+    /// [`ErrorKind::NotFound`] for an undeclared name, [`ErrorKind::WrongKind`]
+    /// for a global that is not an array, [`ErrorKind::ArrayLength`] for more
+    /// elements than its declared length, [`ErrorKind::Symbol`] when no library defines it.
     ///
     /// # Safety
     /// The header cannot tell how long an array of unknown length is: the
@@ -241,16 +242,19 @@ impl Module {
                 len: Some(declared),
                 ..
             } => {
-                return Err(ErrorKind::Unsupported(format!(
-                    "'{name}' has {declared} elements, not {len}"
-                ))
+                return Err(ErrorKind::ArrayLength {
+                    name: name.to_owned(),
+                    declared: *declared,
+                    asked: len,
+                }
                 .into())
             }
             _ => {
-                return Err(ErrorKind::Unsupported(format!(
-                    "'{name}' is not an array, it is '{}'",
-                    self.types.spell(global.ty)
-                ))
+                return Err(ErrorKind::WrongKind {
+                    name: name.to_owned(),
+                    expected: "an array",
+                    found: Some(format!("'{}'", self.types.spell(global.ty))),
+                }
                 .into())
             }
         };
@@ -267,7 +271,7 @@ impl Module {
     ///
     /// # Errors
     /// [`ErrorKind::NotFound`] for an undeclared name, [`ErrorKind::Symbol`]
-    /// when no library defines it, [`ErrorKind::Unsupported`] for an array of
+    /// when no library defines it, [`ErrorKind::UnknownLength`] for an array of
     /// unknown length (read it with [`global_array`](Self::global_array)).
     ///
     /// # Safety

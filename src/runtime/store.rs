@@ -254,10 +254,10 @@ fn store_float(
             here[..10].copy_from_slice(&v.to_le_bytes());
         }
         _ => {
-            return Err(ErrorKind::Unsupported(format!(
-                "values of type '{}' cannot be written",
-                kind.spelling()
-            ))
+            return Err(ErrorKind::NoValues {
+                ty: kind.spelling().to_owned(),
+                writing: true,
+            }
             .into())
         }
     }

@@ -98,9 +98,11 @@ impl TypeSet {
         let Some(def) = &record.def else {
             let spelled = self.spell(canonical.into());
             if let Some(why) = self.why_skipped(&spelled) {
-                return Err(
-                    ErrorKind::Unsupported(format!("'{name}' has no layout: {why}")).into(),
-                );
+                return Err(ErrorKind::LeftOut {
+                    name: name.to_owned(),
+                    reason: why.to_owned(),
+                }
+                .into());
             }
             return Err(ErrorKind::Incomplete {
                 name: name.to_owned(),

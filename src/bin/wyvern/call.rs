@@ -5,8 +5,8 @@ use std::io::Write;
 
 use anyhow::{anyhow, bail, Context, Result};
 use clap::Args;
-use wyvern::types::RecordKind;
-use wyvern::{CData, Library, Module, QualType, TypeSet, Value};
+use wyvern::types::{RecordId, RecordKind};
+use wyvern::{CData, Function, Library, Module, QualType, TypeSet, Value};
 use wyvern::{FloatKind, IntKind, Type, TypeId};
 
 use crate::args::{Sources, UsageError};
@@ -48,48 +48,8 @@ struct JsonResult<'a> {
 }
 
 pub(crate) fn run(args: &CallArgs, out: &mut dyn Write) -> Result<()> {
-    let types = args.sources.load()?;
-    // With --dwarf, the object itself is the library unless -l says otherwise.
-    let mut names = args.libraries.clone();
-    if names.is_empty() {
-        if let Some(object) = &args.sources.dwarf {
-            // A path, not a soname: dlopen would search the system for a bare name.
-            let path = std::fs::canonicalize(object).unwrap_or_else(|_| object.clone());
-            names.push(path.display().to_string());
-        }
-    }
-    let libraries = open_libraries(&names)?;
-    let module = Module::with_libraries(types.clone(), libraries);
-    let function = module.function(&args.function).map_err(|e| {
-        let missing_symbol = matches!(e.kind(), wyvern::ErrorKind::Symbol { .. });
-        if missing_symbol && args.libraries.is_empty() {
-            anyhow!("{e}\n  add -l LIBRARY to load the library that defines it (libm.so.6 for math functions)")
-        } else {
-            e.into()
-        }
-    })?;
-    let sig = function.signature().clone();
-    let mut raw_args: Vec<&str> = args.args.iter().map(String::as_str).collect();
-    if raw_args.first() == Some(&"--") {
-        raw_args.remove(0);
-    }
-    let mut values = Vec::with_capacity(raw_args.len());
-    let mut outputs = Vec::new();
-    for (i, text) in raw_args.iter().enumerate() {
-        let lit =
-            literal::parse(text).map_err(|e| UsageError(format!("argument {}: {e}", i + 1)))?;
-        let place = function.describe_argument(i);
-        let value = match sig.params.get(i) {
-            Some(param) => {
-                if matches!(lit, Lit::AddressOf(_) | Lit::Buffer(..)) {
-                    outputs.push(i);
-                }
-                typed_value(&module, param.id, &lit).with_context(|| place.clone())?
-            }
-            None => variadic_value(&module, &lit).with_context(|| place.clone())?,
-        };
-        values.push(value);
-    }
+    let (module, function) = bind(args)?;
+    let (mut values, outputs) = arguments(args, &module, &function)?;
     // A saved errno of 0 going in tells whether the call set it.
     wyvern::set_errno(0);
     // SAFETY: the user asked for this call; wyvern checked every argument against
@@ -99,7 +59,7 @@ pub(crate) fn run(args: &CallArgs, out: &mut dyn Write) -> Result<()> {
     // What the function printed through C's stdio comes before wyvern's output.
     // SAFETY: fflush(NULL) flushes every open C stream; it has no preconditions.
     unsafe { libc::fflush(std::ptr::null_mut()) };
-    let result = readable_result(&types, sig.ret.id, result);
+    let result = readable_result(module.types(), function.signature().ret.id, result);
     if args.json {
         let json = JsonResult {
             result: &result,
@@ -127,6 +87,63 @@ pub(crate) fn run(args: &CallArgs, out: &mut dyn Write) -> Result<()> {
         eprintln!("note: errno = {errno}: {text}");
     }
     Ok(())
+}
+
+/// The declarations, the libraries to search and the function asked for in them.
+fn bind(args: &CallArgs) -> Result<(Module, Function)> {
+    let types = args.sources.load()?;
+    // With --dwarf, the object itself is the library unless -l says otherwise.
+    let mut names = args.libraries.clone();
+    if names.is_empty() {
+        if let Some(object) = &args.sources.dwarf {
+            // A path, not a soname: dlopen would search the system for a bare name.
+            let path = std::fs::canonicalize(object).unwrap_or_else(|_| object.clone());
+            names.push(path.display().to_string());
+        }
+    }
+    let libraries = open_libraries(&names)?;
+    let module = Module::with_libraries(types, libraries);
+    let function = module.function(&args.function).map_err(|e| {
+        let missing_symbol = matches!(e.kind(), wyvern::ErrorKind::Symbol { .. });
+        if missing_symbol && args.libraries.is_empty() {
+            anyhow!("{e}\n  add -l LIBRARY to load the library that defines it (libm.so.6 for math functions)")
+        } else {
+            e.into()
+        }
+    })?;
+    Ok((module, function))
+}
+
+/// The arguments as values of the parameters' types, and the indexes of those
+/// that are out-parameters (an address or a buffer), printed after the call.
+fn arguments(
+    args: &CallArgs,
+    module: &Module,
+    function: &Function,
+) -> Result<(Vec<Value>, Vec<usize>)> {
+    let sig = function.signature();
+    let mut raw_args: Vec<&str> = args.args.iter().map(String::as_str).collect();
+    if raw_args.first() == Some(&"--") {
+        raw_args.remove(0);
+    }
+    let mut values = Vec::with_capacity(raw_args.len());
+    let mut outputs = Vec::new();
+    for (i, text) in raw_args.iter().enumerate() {
+        let lit =
+            literal::parse(text).map_err(|e| UsageError(format!("argument {}: {e}", i + 1)))?;
+        let place = function.describe_argument(i);
+        let value = match sig.params.get(i) {
+            Some(param) => {
+                if matches!(lit, Lit::AddressOf(_) | Lit::Buffer(..)) {
+                    outputs.push(i);
+                }
+                typed_value(module, param.id, &lit).with_context(|| place.clone())?
+            }
+            None => variadic_value(module, &lit).with_context(|| place.clone())?,
+        };
+        values.push(value);
+    }
+    Ok((values, outputs))
 }
 
 fn open_libraries(names: &[String]) -> Result<Vec<Library>> {
@@ -406,68 +423,12 @@ fn fill(module: &Module, data: &mut CData, path: &str, ty: TypeId, lit: &Lit) ->
         };
     };
     match types.ty(canonical) {
-        Type::Record(r) => {
-            let record = types.record(*r);
-            // The members a positional initializer fills, in order: named fields,
-            // and the fields of anonymous members flattened.
-            let members = record
-                .def
-                .as_ref()
-                .map(|d| types.flat_fields(d))
-                .unwrap_or_default();
-            let mut cursor = 0;
-            for (designators, item) in items {
-                let child = match designators.split_first() {
-                    Some((Designator::Field(name), rest)) => {
-                        cursor = members
-                            .iter()
-                            .position(|f| f.name == name)
-                            .map_or(members.len(), |i| i + 1);
-                        format!("{path}.{name}{}", steps(rest))
-                    }
-                    Some((Designator::Index(_), _)) => {
-                        bail!("'{}' is not an array", types.spell(QualType::new(ty)))
-                    }
-                    None => {
-                        // A union takes its first member; a struct the next one.
-                        let full = record.kind == RecordKind::Union && cursor > 0;
-                        let Some(member) = members.get(cursor).filter(|_| !full) else {
-                            bail!("too many values for '{}'", types.spell(QualType::new(ty)));
-                        };
-                        cursor += 1;
-                        format!("{path}.{}", member.name)
-                    }
-                };
-                let child_ty = data.type_at(&child)?.id;
-                fill(module, data, &child, child_ty, item)?;
-            }
-            Ok(())
-        }
+        Type::Record(r) => fill_record(module, data, path, ty, *r, items),
         // `{"text"}` for a char array, as C allows.
         Type::Array { .. } if matches!(items.as_slice(), [(d, Lit::Str(_))] if d.is_empty()) => {
             fill(module, data, path, ty, &items[0].1)
         }
-        Type::Array { len, .. } => {
-            let mut cursor = 0u64;
-            for (designators, item) in items {
-                let (index, rest) = match designators.split_first() {
-                    Some((Designator::Index(i), rest)) => (*i, rest),
-                    Some((Designator::Field(name), _)) => bail!(
-                        "'{}' is an array; it has no field '{name}'",
-                        types.spell(QualType::new(ty))
-                    ),
-                    None => (cursor, &[][..]),
-                };
-                if len.is_some_and(|n| index >= n) {
-                    bail!("too many values for '{}'", types.spell(QualType::new(ty)));
-                }
-                cursor = index + 1;
-                let child = format!("{path}[{index}]{}", steps(rest));
-                let child_ty = data.type_at(&child)?.id;
-                fill(module, data, &child, child_ty, item)?;
-            }
-            Ok(())
-        }
+        Type::Array { len, .. } => fill_array(module, data, path, ty, *len, items),
         _ => match items.as_slice() {
             // `{5}` for a scalar, as C allows; `{}` leaves it zero.
             [] => Ok(()),
@@ -478,6 +439,85 @@ fn fill(module: &Module, data: &mut CData, path: &str, ty: TypeId, lit: &Lit) ->
             ),
         },
     }
+}
+
+/// [`fill`] for a struct or union: `.field` designators move the cursor, other
+/// items take the next member (a union only its first).
+fn fill_record(
+    module: &Module,
+    data: &mut CData,
+    path: &str,
+    ty: TypeId,
+    r: RecordId,
+    items: &[(Vec<Designator>, Lit)],
+) -> Result<()> {
+    let types = data.types().clone();
+    let record = types.record(r);
+    // The members a positional initializer fills, in order: named fields,
+    // and the fields of anonymous members flattened.
+    let members = record
+        .def
+        .as_ref()
+        .map(|d| types.flat_fields(d))
+        .unwrap_or_default();
+    let mut cursor = 0;
+    for (designators, item) in items {
+        let child = match designators.split_first() {
+            Some((Designator::Field(name), rest)) => {
+                cursor = members
+                    .iter()
+                    .position(|f| f.name == name)
+                    .map_or(members.len(), |i| i + 1);
+                format!("{path}.{name}{}", steps(rest))
+            }
+            Some((Designator::Index(_), _)) => {
+                bail!("'{}' is not an array", types.spell(QualType::new(ty)))
+            }
+            None => {
+                // A union takes its first member; a struct the next one.
+                let full = record.kind == RecordKind::Union && cursor > 0;
+                let Some(member) = members.get(cursor).filter(|_| !full) else {
+                    bail!("too many values for '{}'", types.spell(QualType::new(ty)));
+                };
+                cursor += 1;
+                format!("{path}.{}", member.name)
+            }
+        };
+        let child_ty = data.type_at(&child)?.id;
+        fill(module, data, &child, child_ty, item)?;
+    }
+    Ok(())
+}
+
+/// [`fill`] for an array: `[index]` designators move the cursor.
+fn fill_array(
+    module: &Module,
+    data: &mut CData,
+    path: &str,
+    ty: TypeId,
+    len: Option<u64>,
+    items: &[(Vec<Designator>, Lit)],
+) -> Result<()> {
+    let types = data.types().clone();
+    let mut cursor = 0u64;
+    for (designators, item) in items {
+        let (index, rest) = match designators.split_first() {
+            Some((Designator::Index(i), rest)) => (*i, rest),
+            Some((Designator::Field(name), _)) => bail!(
+                "'{}' is an array; it has no field '{name}'",
+                types.spell(QualType::new(ty))
+            ),
+            None => (cursor, &[][..]),
+        };
+        if len.is_some_and(|n| index >= n) {
+            bail!("too many values for '{}'", types.spell(QualType::new(ty)));
+        }
+        cursor = index + 1;
+        let child = format!("{path}[{index}]{}", steps(rest));
+        let child_ty = data.type_at(&child)?.id;
+        fill(module, data, &child, child_ty, item)?;
+    }
+    Ok(())
 }
 
 /// A designator list as a path suffix (`.b[2].c`).

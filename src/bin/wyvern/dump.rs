@@ -136,8 +136,26 @@ fn const_json(v: &ConstValue) -> ConstJson {
 }
 
 fn collect(set: &TypeSet) -> Dump {
-    let functions = set
-        .functions()
+    Dump {
+        skipped: set
+            .skipped_declarations()
+            .map(|(name, reason)| SkippedJson {
+                name: name.to_owned(),
+                reason: reason.to_owned(),
+            })
+            .collect(),
+        functions: functions(set),
+        records: records(set),
+        enums: enums(set),
+        typedefs: typedefs(set),
+        globals: globals(set),
+        constants: constants(set),
+    }
+}
+
+/// Every function, with its signature and calling convention.
+fn functions(set: &TypeSet) -> Vec<FunctionJson> {
+    set.functions()
         .map(|f| {
             let sig = set.fn_sig(f.ty);
             FunctionJson {
@@ -161,9 +179,12 @@ fn collect(set: &TypeSet) -> Dump {
                 callable: f.is_callable(),
             }
         })
-        .collect();
-    let records = set
-        .records()
+        .collect()
+}
+
+/// Every struct and union declared somewhere, with its layout when complete.
+fn records(set: &TypeSet) -> Vec<RecordJson> {
+    set.records()
         .filter(|(_, r)| r.location.is_some())
         .filter_map(|(id, r)| {
             let ty = set.record_type(id);
@@ -177,9 +198,12 @@ fn collect(set: &TypeSet) -> Dump {
                 complete: r.is_complete(),
             })
         })
-        .collect();
-    let enums = set
-        .enums()
+        .collect()
+}
+
+/// Every enum with its constants.
+fn enums(set: &TypeSet) -> Vec<EnumJson> {
+    set.enums()
         .map(|(_, e)| {
             let name = match &e.tag {
                 Some(tag) => format!("enum {tag}"),
@@ -198,24 +222,33 @@ fn collect(set: &TypeSet) -> Dump {
                     .collect(),
             }
         })
-        .collect();
-    let typedefs = set
-        .typedefs()
+        .collect()
+}
+
+/// Every typedef and what it names.
+fn typedefs(set: &TypeSet) -> Vec<TypedefJson> {
+    set.typedefs()
         .map(|t| TypedefJson {
             name: t.name.clone(),
             ty: set.spell(t.target),
         })
-        .collect();
-    let globals = set
-        .globals()
+        .collect()
+}
+
+/// Every global variable.
+fn globals(set: &TypeSet) -> Vec<GlobalJson> {
+    set.globals()
         .map(|g| GlobalJson {
             name: g.name.clone(),
             asm_label: g.asm_label.clone(),
             ty: set.spell(g.ty),
         })
-        .collect();
-    let constants = set
-        .constants()
+        .collect()
+}
+
+/// Every constant: macros and enumerators.
+fn constants(set: &TypeSet) -> Vec<ConstantJson> {
+    set.constants()
         .map(|c| ConstantJson {
             name: c.name.clone(),
             ty: set.spell(c.ty),
@@ -225,22 +258,7 @@ fn collect(set: &TypeSet) -> Dump {
                 wyvern::types::ConstOrigin::Enum => "enum",
             },
         })
-        .collect();
-    Dump {
-        skipped: set
-            .skipped_declarations()
-            .map(|(name, reason)| SkippedJson {
-                name: name.to_owned(),
-                reason: reason.to_owned(),
-            })
-            .collect(),
-        functions,
-        records,
-        enums,
-        typedefs,
-        globals,
-        constants,
-    }
+        .collect()
 }
 
 /// ` __asm__("symbol")` as C spells an asm label, or nothing.
@@ -274,6 +292,17 @@ pub(crate) fn run(args: &DumpArgs, out: &mut dyn Write) -> Result<()> {
     if args.json {
         return crate::write_json(out, &dump);
     }
+    // The sections in this order; each prints nothing when it has nothing.
+    write_functions(&set, &dump, out)?;
+    write_records(&dump, out)?;
+    write_enums(&dump, out)?;
+    write_typedefs(&set, &dump, out)?;
+    write_globals(&set, &dump, out)?;
+    write_skipped(&set, out)?;
+    write_constants(&set, &dump, out)
+}
+
+fn write_functions(set: &TypeSet, dump: &Dump, out: &mut dyn Write) -> Result<()> {
     if !dump.functions.is_empty() {
         writeln!(out, "/* functions */")?;
         for f in set.functions() {
@@ -283,6 +312,10 @@ pub(crate) fn run(args: &DumpArgs, out: &mut dyn Write) -> Result<()> {
         }
         writeln!(out)?;
     }
+    Ok(())
+}
+
+fn write_records(dump: &Dump, out: &mut dyn Write) -> Result<()> {
     if !dump.records.is_empty() {
         writeln!(out, "/* records */")?;
         for r in &dump.records {
@@ -293,6 +326,10 @@ pub(crate) fn run(args: &DumpArgs, out: &mut dyn Write) -> Result<()> {
         }
         writeln!(out)?;
     }
+    Ok(())
+}
+
+fn write_enums(dump: &Dump, out: &mut dyn Write) -> Result<()> {
     if !dump.enums.is_empty() {
         writeln!(out, "/* enums */")?;
         for e in &dump.enums {
@@ -311,6 +348,10 @@ pub(crate) fn run(args: &DumpArgs, out: &mut dyn Write) -> Result<()> {
         }
         writeln!(out)?;
     }
+    Ok(())
+}
+
+fn write_typedefs(set: &TypeSet, dump: &Dump, out: &mut dyn Write) -> Result<()> {
     if !dump.typedefs.is_empty() {
         writeln!(out, "/* typedefs */")?;
         for t in set.typedefs() {
@@ -318,6 +359,10 @@ pub(crate) fn run(args: &DumpArgs, out: &mut dyn Write) -> Result<()> {
         }
         writeln!(out)?;
     }
+    Ok(())
+}
+
+fn write_globals(set: &TypeSet, dump: &Dump, out: &mut dyn Write) -> Result<()> {
     if !dump.globals.is_empty() {
         writeln!(out, "/* globals */")?;
         for g in set.globals() {
@@ -326,6 +371,10 @@ pub(crate) fn run(args: &DumpArgs, out: &mut dyn Write) -> Result<()> {
         }
         writeln!(out)?;
     }
+    Ok(())
+}
+
+fn write_skipped(set: &TypeSet, out: &mut dyn Write) -> Result<()> {
     let skipped: Vec<(&str, &str)> = set.skipped_declarations().collect();
     if !skipped.is_empty() {
         writeln!(out, "/* left out: types wyvern cannot represent */")?;
@@ -334,6 +383,10 @@ pub(crate) fn run(args: &DumpArgs, out: &mut dyn Write) -> Result<()> {
         }
         writeln!(out)?;
     }
+    Ok(())
+}
+
+fn write_constants(set: &TypeSet, dump: &Dump, out: &mut dyn Write) -> Result<()> {
     if !dump.constants.is_empty() {
         writeln!(out, "/* constants */")?;
         for (c, json) in set.constants().zip(&dump.constants) {

@@ -42,7 +42,7 @@ fn main() -> ExitCode {
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             // A closed stderr must not turn an error into a panic.
-            let _ = writeln!(io::stderr(), "error: {e:#}");
+            let _ = writeln!(io::stderr(), "error: {}", message(&e));
             if e.downcast_ref::<args::UsageError>().is_some() {
                 ExitCode::from(2)
             } else {
@@ -50,6 +50,23 @@ fn main() -> ExitCode {
             }
         }
     }
+}
+
+/// The error's text: each context the CLI added, then the error under them, down
+/// to the first of wyvern's errors, whose text already says its causes' (which
+/// its `source()` chain repeats).
+fn message(e: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for (i, cause) in e.chain().enumerate() {
+        if i > 0 {
+            text.push_str(": ");
+        }
+        text.push_str(&cause.to_string());
+        if cause.is::<wyvern::Error>() {
+            break;
+        }
+    }
+    text
 }
 
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
@@ -65,4 +82,27 @@ pub(crate) fn write_json(out: &mut dyn Write, value: &impl serde::Serialize) -> 
     serde_json::to_writer_pretty(&mut *out, value).map_err(io::Error::from)?;
     writeln!(out)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::message;
+
+    #[test]
+    fn an_error_with_a_cause_says_the_cause_once() {
+        let missing = wyvern::db::load_path("/nonexistent/wyvern.wydb").unwrap_err();
+        let shown = missing.to_string();
+        assert!(std::error::Error::source(&missing).is_some());
+        let e = anyhow::Error::from(missing);
+        assert_eq!(message(&e), shown);
+        let e = e.context("reading the database");
+        assert_eq!(message(&e), format!("reading the database: {shown}"));
+    }
+
+    #[test]
+    fn contexts_and_foreign_errors_are_all_said() {
+        let io = std::io::Error::other("disk on fire");
+        let e = anyhow::Error::from(io).context("writing out.wydb");
+        assert_eq!(message(&e), "writing out.wydb: disk on fire");
+    }
 }

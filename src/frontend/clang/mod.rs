@@ -191,7 +191,7 @@ impl Parser {
             .map_err(|message| ErrorKind::Parse {
                 diagnostics: vec![Diagnostic {
                     location: None,
-                    severity: "error",
+                    severity: crate::error::Severity::Error,
                     message,
                 }],
             })?;
@@ -202,7 +202,7 @@ impl Parser {
             {
                 errors.push(Diagnostic {
                     location: None,
-                    severity: "note",
+                    severity: crate::error::Severity::Note,
                     message: format!(
                         "the builtin headers (stddef.h, stdarg.h) of the libclang at {} were not found; \
                          install its resource dir (Debian: libclang-common-N-dev) or set WYVERN_CLANG_RESOURCE_DIR",
@@ -329,7 +329,7 @@ pub(crate) fn bare_parse(args: &[String], text: &str) -> Result<()> {
             ErrorKind::Parse {
                 diagnostics: vec![Diagnostic {
                     location: None,
-                    severity: "error",
+                    severity: crate::error::Severity::Error,
                     message,
                 }],
             }

@@ -175,14 +175,11 @@ fn convert_bytes(
     package: Option<&Path>,
     names: Option<&[&str]>,
 ) -> Result<TypeSet> {
-    let bad = |message: String| -> crate::Error {
-        ErrorKind::Dwarf {
-            object: name.to_owned(),
-            message,
-        }
-        .into()
-    };
-    let file = object::File::parse(bytes).map_err(|e| bad(format!("not an object file: {e}")))?;
+    let bad = |message: String| dwarf_error(name, message, None);
+    // As `bad`, for what object, gimli or the system found: their error is the source.
+    let because = |message: String, cause| dwarf_error(name, message, Some(cause));
+    let file = object::File::parse(bytes)
+        .map_err(|e| because(format!("not an object file: {e}"), Box::new(e)))?;
     if file.section_by_name(".debug_info").is_none() {
         return Err(bad(
             "it has no DWARF debug info (.debug_info); compile with -g".into(),
@@ -198,12 +195,10 @@ fn convert_bytes(
             Some(section) => Ok(Section {
                 data: section
                     .uncompressed_data()
-                    .map_err(|e| bad(format!("section {}: {e}", id.name())))?,
-                relocations: Relocations(
-                    section
-                        .relocation_map()
-                        .map_err(|e| bad(format!("relocations of {}: {e}", id.name())))?,
-                ),
+                    .map_err(|e| because(format!("section {}: {e}", id.name()), Box::new(e)))?,
+                relocations: Relocations(section.relocation_map().map_err(|e| {
+                    because(format!("relocations of {}: {e}", id.name()), Box::new(e))
+                })?),
             }),
             None => Ok(Section {
                 data: Cow::Borrowed(&[]),
@@ -219,15 +214,15 @@ fn convert_bytes(
     });
     // Split DWARF: skeleton units name the `.dwo` files that hold the entries, or
     // a `.dwp` package holds them all, indexed by the units' DWO ids.
-    let skeletons = skeletons(&dwarf).map_err(|e| bad(e.to_string()))?;
+    let skeletons = skeletons(&dwarf).map_err(|e| because(e.to_string(), Box::new(e)))?;
     let package_bytes = match package {
         Some(path) if !skeletons.is_empty() => Some((
             path,
             map(path).map_err(|e| {
-                bad(format!(
-                    "its DWARF package {} cannot be read: {e}",
-                    path.display()
-                ))
+                because(
+                    format!("its DWARF package {} cannot be read: {e}", path.display()),
+                    Box::new(e),
+                )
             })?,
         )),
         _ => None,
@@ -235,8 +230,12 @@ fn convert_bytes(
     let package_file = match &package_bytes {
         Some((path, bytes)) => Some((
             *path,
-            object::File::parse(&bytes[..])
-                .map_err(|e| bad(format!("{}: not an object file: {e}", path.display())))?,
+            object::File::parse(&bytes[..]).map_err(|e| {
+                because(
+                    format!("{}: not an object file: {e}", path.display()),
+                    Box::new(e),
+                )
+            })?,
         )),
         None => None,
     };
@@ -263,7 +262,7 @@ fn convert_bytes(
                         &no_relocations,
                     ),
                 )
-                .map_err(|e| bad(format!("{}: {e}", path.display())))?,
+                .map_err(|e| because(format!("{}: {e}", path.display()), Box::new(e)))?,
         ),
         _ => None,
     };
@@ -273,7 +272,7 @@ fn convert_bytes(
         let in_package = match &package {
             Some(package) => package
                 .find_cu(*id, &dwarf)
-                .map_err(|e| bad(format!("its DWARF package: {e}")))?,
+                .map_err(|e| because(format!("its DWARF package: {e}"), Box::new(e)))?,
             None => None,
         };
         match in_package {
@@ -288,17 +287,24 @@ fn convert_bytes(
     let mut dwo_bytes = Vec::new();
     for path in &dwo_paths {
         let bytes = map(path).map_err(|e| {
-            bad(format!(
-                "its split DWARF file {} cannot be read: {e}",
-                path.display()
-            ))
+            because(
+                format!(
+                    "its split DWARF file {} cannot be read: {e}",
+                    path.display()
+                ),
+                Box::new(e),
+            )
         })?;
         dwo_bytes.push((path, bytes));
     }
     let mut dwo_files = Vec::new();
     for (path, bytes) in &dwo_bytes {
-        let dwo = object::File::parse(&bytes[..])
-            .map_err(|e| bad(format!("{}: not an object file: {e}", path.display())))?;
+        let dwo = object::File::parse(&bytes[..]).map_err(|e| {
+            because(
+                format!("{}: not an object file: {e}", path.display()),
+                Box::new(e),
+            )
+        })?;
         dwo_files.push((*path, dwo));
     }
     let mut dwo_sections = Vec::new();
@@ -325,7 +331,10 @@ fn convert_bytes(
     if let Some(names) = names {
         converter = converter.only(names);
     }
-    converter.run(&dwos).map_err(|e| bad(e.to_string()))
+    converter.run(&dwos).map_err(|e| match e {
+        convert::Malformed::Broken(message, Some(cause)) => because(message, Box::new(cause)),
+        other => bad(other.to_string()),
+    })
 }
 
 /// The DWO id of each skeleton unit of `dwarf` and the `.dwo` file it names
@@ -424,4 +433,14 @@ fn target_of(file: &object::File<'_>) -> Target {
         char_signed: !matches!(file.architecture(), A::Aarch64 | A::Arm),
         little_endian: file.is_little_endian(),
     }
+}
+
+/// An [`ErrorKind::Dwarf`] error about `object`.
+fn dwarf_error(object: &str, message: String, source: Option<crate::error::Cause>) -> crate::Error {
+    ErrorKind::Dwarf {
+        object: object.to_owned(),
+        message,
+        source,
+    }
+    .into()
 }

@@ -35,8 +35,8 @@ impl<'a> Callback<'a> {
     /// typedef of one (`__compar_fn_t`), or a function type.
     ///
     /// # Errors
-    /// [`ErrorKind::Unsupported`] for a type that is not a function (pointer), a
-    /// variadic one, or one libffi cannot express.
+    /// [`ErrorKind::WrongKind`] for a type that is not a function (pointer),
+    /// [`ErrorKind::Uncallable`] for a variadic one or one libffi cannot express.
     pub fn new<R: Into<Value>>(
         set: &TypeSet,
         ty: QualType,
@@ -84,10 +84,11 @@ impl<'a> Callback<'a> {
         body: impl Fn(&[Value]) -> R + Send + Sync + 'a,
     ) -> Result<Callback<'a>> {
         let Some(param) = function.signature().params.get(index) else {
-            return Err(ErrorKind::Unsupported(format!(
-                "'{}' has no parameter {index}",
-                function.prototype()
-            ))
+            return Err(ErrorKind::NoParameter {
+                function: function.prototype(),
+                index,
+                count: function.signature().params.len(),
+            }
             .into());
         };
         Callback::new(function.types(), *param, body)

@@ -186,7 +186,11 @@ fn install<'a, S: Send + Sync + 'a>(
         unsafe { ffi::ffi_closure_alloc(std::mem::size_of::<ffi::ffi_closure>(), &mut code) }
             .cast::<ffi::ffi_closure>();
     if closure.is_null() {
-        return Err(ErrorKind::Unsupported("libffi could not allocate a closure".into()).into());
+        return Err(ErrorKind::Libffi {
+            action: "allocate a closure".into(),
+            status: None,
+        }
+        .into());
     }
     let user = (&*state as *const S).cast_mut().cast::<c_void>();
     // SAFETY: the closure, the cif (owned by `interface`) and the user data
@@ -198,10 +202,10 @@ fn install<'a, S: Send + Sync + 'a>(
     if status != ffi::ffi_status_FFI_OK {
         // SAFETY: allocated above and not handed out.
         unsafe { ffi::ffi_closure_free(closure.cast()) };
-        return Err(ErrorKind::Unsupported(format!(
-            "libffi could not prepare a callback of type '{}' (status {status})",
-            set.spell(ty)
-        ))
+        return Err(ErrorKind::Libffi {
+            action: format!("prepare a callback of type '{}'", set.spell(ty)),
+            status: Some(status),
+        }
         .into());
     }
     Ok(Callback {
@@ -222,10 +226,11 @@ pub(crate) fn function_type(set: &TypeSet, ty: TypeId) -> Result<(TypeId, FnSig)
     }
     match set.ty(id) {
         Type::Function(sig) => Ok((id, sig.clone())),
-        _ => Err(ErrorKind::Unsupported(format!(
-            "'{}' is not a function pointer type",
-            set.spell(QualType::new(ty))
-        ))
+        _ => Err(ErrorKind::WrongKind {
+            name: set.spell(QualType::new(ty)),
+            expected: "a function pointer type",
+            found: None,
+        }
         .into()),
     }
 }

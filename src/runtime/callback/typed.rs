@@ -92,7 +92,7 @@ impl<'a> Callback<'a> {
 ///
 /// # Errors
 /// [`ErrorKind::TypeMismatch`] naming the parameter that differs, and
-/// [`ErrorKind::Unsupported`] when `ty` is not a function pointer type.
+/// [`ErrorKind::WrongKind`] when `ty` is not a function pointer type.
 pub fn typed_callback<F: FnType>(set: &TypeSet, ty: QualType, f: F) -> Result<Value> {
     let (_, sig) = function_type(set, ty.id)?;
     let names = vec![None; sig.params.len()];

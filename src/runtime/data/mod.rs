@@ -89,13 +89,14 @@ struct Buffer {
 impl Buffer {
     fn zeroed(size: usize, align: usize) -> Result<Buffer> {
         let capacity = size.max(16).next_multiple_of(8);
-        let layout = AllocLayout::from_size_align(capacity, align.max(8))
-            .map_err(|_| ErrorKind::Unsupported(format!("an object of {size} bytes")))?;
+        let layout = AllocLayout::from_size_align(capacity, align.max(8)).map_err(|_| {
+            ErrorKind::TooLarge {
+                what: format!("an object of {size} bytes"),
+            }
+        })?;
         // SAFETY: the layout has a non-zero size.
         let raw = unsafe { alloc_zeroed(layout) };
-        let ptr = NonNull::new(raw).ok_or_else(|| {
-            ErrorKind::Unsupported(format!("out of memory for an object of {size} bytes"))
-        })?;
+        let ptr = NonNull::new(raw).ok_or(ErrorKind::OutOfMemory { bytes: size })?;
         Ok(Buffer { ptr, layout, size })
     }
 
@@ -286,10 +287,11 @@ impl CData {
 /// The size in bytes of a value of `ty`, or an error naming why it has none.
 pub(crate) fn size_of(set: &TypeSet, ty: TypeId) -> Result<usize> {
     match (set.layout(ty), set.ty(set.canonical(ty))) {
-        (_, Type::Void | Type::Function(_)) => Err(ErrorKind::Unsupported(format!(
-            "'{}' is not an object type; it has no values",
-            set.spell(QualType::new(ty))
-        ))
+        (_, Type::Void | Type::Function(_)) => Err(ErrorKind::WrongKind {
+            name: set.spell(QualType::new(ty)),
+            expected: "an object type (one with values)",
+            found: None,
+        }
         .into()),
         (Some(l), _) => usize::try_from(l.size).map_err(|_| too_large(set, ty)),
         (None, _) => Err(ErrorKind::Incomplete {
@@ -300,7 +302,10 @@ pub(crate) fn size_of(set: &TypeSet, ty: TypeId) -> Result<usize> {
 }
 
 pub(crate) fn too_large(set: &TypeSet, ty: TypeId) -> Error {
-    ErrorKind::Unsupported(format!("'{}' is too large", set.spell(QualType::new(ty)))).into()
+    ErrorKind::TooLarge {
+        what: format!("'{}'", set.spell(QualType::new(ty))),
+    }
+    .into()
 }
 
 #[cfg(all(test, feature = "clang"))]

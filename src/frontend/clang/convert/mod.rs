@@ -189,9 +189,10 @@ impl<'tu> Converter<'tu> {
         if let Some(&id) = self.typedefs.get(&key) {
             return Ok(id);
         }
+        // The builder's one error is nesting past the limit.
         self.b
             .check_typedef_nesting(target.id)
-            .map_err(ErrorKind::Unsupported)?;
+            .map_err(|_| ErrorKind::TooDeep)?;
         let layout = c.ty().size_align().map(|(s, a)| Layout::new(s, a));
         let (_, id) = self.b.add_typedef(
             Typedef {
@@ -227,7 +228,7 @@ impl<'tu> Converter<'tu> {
         }
         // Not `unsupported`: spelling a type this deep would recurse in libclang.
         if self.depth >= MAX_TYPE_DEPTH {
-            return Err(ErrorKind::Unsupported(crate::limits::types_too_deep()).into());
+            return Err(ErrorKind::TooDeep.into());
         }
         self.depth += 1;
         let inner = self.unqualified(t);
@@ -361,7 +362,7 @@ impl<'tu> Converter<'tu> {
     /// Interns a pointer, array, vector or function type, unless it would nest
     /// past [`MAX_TYPE_DEPTH`] (then the declaration that needs it is left out).
     fn nested(&mut self, ty: Type, layout: Option<Layout>) -> Result<QualType> {
-        self.b.check_nesting(&ty).map_err(ErrorKind::Unsupported)?;
+        self.b.check_nesting(&ty).map_err(|_| ErrorKind::TooDeep)?;
         Ok(self.b.intern(ty, layout).into())
     }
 
@@ -465,9 +466,9 @@ fn calling_conv(raw: CXCallingConv) -> CallConv {
 }
 
 fn unsupported(t: ClangType<'_>, what: &str) -> crate::Error {
-    ErrorKind::Unsupported(format!(
-        "cannot represent the type '{}': {what} is not supported by wyvern",
-        t.spelling()
-    ))
+    ErrorKind::Unrepresentable {
+        ty: t.spelling(),
+        what: what.to_owned(),
+    }
     .into()
 }

@@ -102,7 +102,7 @@ impl<'tu> Converter<'tu> {
         }
         self.b
             .check_record_nesting(record, &fields)
-            .map_err(ErrorKind::Unsupported)?;
+            .map_err(|_| ErrorKind::TooDeep)?;
         if let Some(r) = self.b.record(record) {
             if r.location.is_none() || def.is_definition() {
                 let loc = location(&mut self.file_names, def);

@@ -10,7 +10,8 @@ use std::ptr;
 
 use clang_sys::*;
 
-use crate::error::{Diagnostic, SourceLocation};
+use crate::error::{Diagnostic, Severity};
+use crate::SourceLocation;
 
 mod ty;
 
@@ -126,8 +127,8 @@ impl TranslationUnit<'_> {
             for i in 0..clang_getNumDiagnostics(self.raw) {
                 let d = clang_getDiagnostic(self.raw, i);
                 let severity = match clang_getDiagnosticSeverity(d) {
-                    CXDiagnostic_Error => "error",
-                    CXDiagnostic_Fatal => "fatal error",
+                    CXDiagnostic_Error => Severity::Error,
+                    CXDiagnostic_Fatal => Severity::Fatal,
                     _ => {
                         clang_disposeDiagnostic(d);
                         continue;

@@ -33,7 +33,8 @@ type Unit<'a> = gimli::Unit<Reader<'a>>;
 #[derive(Debug)]
 pub(crate) enum Malformed {
     /// The DWARF is damaged, or says what no C type is: the object is refused.
-    Broken(String),
+    /// gimli's error, when gimli found the damage, is the error's source.
+    Broken(String, Option<gimli::Error>),
     /// A type wyvern cannot represent: one that nests past [`MAX_DEPTH`], one C
     /// has not (a C++ reference, class or pointer to member, a DWARF type of
     /// another language), or one whose DWARF leaves out what its layout or value
@@ -46,14 +47,14 @@ pub(crate) enum Malformed {
 impl std::fmt::Display for Malformed {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Malformed::Broken(message) | Malformed::Skip(message) => f.write_str(message),
+            Malformed::Broken(message, _) | Malformed::Skip(message) => f.write_str(message),
         }
     }
 }
 
 impl From<gimli::Error> for Malformed {
     fn from(e: gimli::Error) -> Malformed {
-        Malformed::Broken(format!("malformed DWARF: {e}"))
+        Malformed::Broken(format!("malformed DWARF: {e}"), Some(e))
     }
 }
 
@@ -385,10 +386,13 @@ impl<'d, 'a> Converter<'d, 'a> {
     fn type_of(&mut self, unit: &Unit<'a>, entry: &Die<'a>, depth: u32) -> Result<QualType> {
         match entry.attr_value(gimli::DW_AT_type) {
             Some(AttributeValue::UnitRef(offset)) => self.ty(unit, offset, depth + 1),
-            Some(other) => Err(Malformed::Broken(format!(
-                "a type reference of an unsupported form ({other:?}) at {:#x}",
-                self.key(unit, entry.offset())
-            ))),
+            Some(other) => Err(Malformed::Broken(
+                format!(
+                    "a type reference of an unsupported form ({other:?}) at {:#x}",
+                    self.key(unit, entry.offset())
+                ),
+                None,
+            )),
             None => Ok(QualType::new(self.b.intern(Type::Void, None))),
         }
     }
