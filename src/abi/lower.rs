@@ -119,6 +119,29 @@ fn aggregate(
     let size = usize::try_from(layout.size).map_err(|_| "too large".to_owned())?;
     let align = layout.align as u16;
     let passing = classify(set, ty).map_err(|e| e.to_string())?;
+    match passing {
+        Passing::Nothing => Err(format!(
+            "'{}' has no size; libffi cannot pass it",
+            spelled()
+        )),
+        Passing::Memory => {
+            // A struct larger than 32 bytes, as an element, makes libffi class the
+            // whole value MEMORY; the outer size stays the record's.
+            let big = arena.structure(64, 1, Vec::new());
+            Ok(arena.structure(size, align, vec![big]))
+        }
+        Passing::Registers(classes) => registers(arena, &classes, (size, align), &spelled),
+    }
+}
+
+/// The libffi struct of a value of `size` bytes and alignment `align` passed
+/// in registers of these `classes`, one element per eightbyte's class.
+fn registers(
+    arena: &mut Arena,
+    classes: &[Class],
+    (size, align): (usize, u16),
+    spelled: &dyn Fn() -> String,
+) -> std::result::Result<*mut ffi::ffi_type, String> {
     let u = |t: &'static mut ffi::ffi_type| -> *mut ffi::ffi_type { t };
     // SAFETY (each deref below): pointers to libffi's statics, see `lower`.
     let (u8_, u16_, u32_, u64_, f32_, f64_, ld) = unsafe {
@@ -132,55 +155,41 @@ fn aggregate(
             u(&mut *addr_of_mut!(ffi::ffi_type_longdouble)),
         )
     };
-    match passing {
-        Passing::Nothing => Err(format!(
-            "'{}' has no size; libffi cannot pass it",
-            spelled()
-        )),
-        Passing::Memory => {
-            // A struct larger than 32 bytes, as an element, makes libffi class the
-            // whole value MEMORY; the outer size stays the record's.
-            let big = arena.structure(64, 1, Vec::new());
-            Ok(arena.structure(size, align, vec![big]))
-        }
-        Passing::Registers(classes) => {
-            let mut elements = Vec::new();
-            let last_data = classes
-                .iter()
-                .rposition(|c| *c != Class::NoClass)
-                .unwrap_or(0);
-            for (i, class) in classes.iter().enumerate() {
-                let start = i * 8;
-                let bytes = (size - start).min(8);
-                match class {
-                    Class::Integer => {
-                        let mut left = bytes;
-                        for (width, t) in [(8, u64_), (4, u32_), (2, u16_), (1, u8_)] {
-                            while left >= width {
-                                elements.push(t);
-                                left -= width;
-                            }
-                        }
-                    }
-                    Class::Sse => elements.push(if bytes > 4 { f64_ } else { f32_ }),
-                    Class::X87 => elements.push(ld),
-                    Class::X87Up => {}
-                    Class::NoClass if i < last_data => {
-                        elements.push(arena.structure(8, 1, Vec::new()));
-                    }
-                    Class::NoClass => {}
-                    Class::SseUp => {
-                        return Err(format!(
-                            "'{}' travels in a full vector register, which libffi cannot express",
-                            spelled()
-                        ))
-                    }
-                    Class::ComplexX87 | Class::Memory => {
-                        return Err(format!("'{}' has no register form", spelled()))
+    let mut elements = Vec::new();
+    let last_data = classes
+        .iter()
+        .rposition(|c| *c != Class::NoClass)
+        .unwrap_or(0);
+    for (i, class) in classes.iter().enumerate() {
+        let start = i * 8;
+        let bytes = (size - start).min(8);
+        match class {
+            Class::Integer => {
+                let mut left = bytes;
+                for (width, t) in [(8, u64_), (4, u32_), (2, u16_), (1, u8_)] {
+                    while left >= width {
+                        elements.push(t);
+                        left -= width;
                     }
                 }
             }
-            Ok(arena.structure(size, align, elements))
+            Class::Sse => elements.push(if bytes > 4 { f64_ } else { f32_ }),
+            Class::X87 => elements.push(ld),
+            Class::X87Up => {}
+            Class::NoClass if i < last_data => {
+                elements.push(arena.structure(8, 1, Vec::new()));
+            }
+            Class::NoClass => {}
+            Class::SseUp => {
+                return Err(format!(
+                    "'{}' travels in a full vector register, which libffi cannot express",
+                    spelled()
+                ))
+            }
+            Class::ComplexX87 | Class::Memory => {
+                return Err(format!("'{}' has no register form", spelled()))
+            }
         }
     }
+    Ok(arena.structure(size, align, elements))
 }
