@@ -22,8 +22,8 @@ use super::sysv::{classify, Class, Passing};
 use crate::error::{ErrorKind, Result};
 use crate::types::{CallConv, FloatKind, FnSig, QualType, Type, TypeId, TypeSet};
 
-/// How one argument or the result is moved between a [`Value`](crate::Value) and
-/// libffi's buffers.
+/// One argument or the result as a call passes it: its C size, the size of the
+/// buffer it travels in, and its shape. (The runtime fills the buffers.)
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Slot {
     /// The C type (typedefs kept, for messages).
