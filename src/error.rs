@@ -371,6 +371,33 @@ pub enum ErrorKind {
         /// Whether a value was being written (else read).
         writing: bool,
     },
+    /// A type id from another set was given to this one.
+    #[error(
+        "cannot derive a type from type id {id}: it is not of this set (which has {types} types)"
+    )]
+    ForeignType {
+        /// The id's index.
+        id: usize,
+        /// How many types this set has.
+        types: usize,
+    },
+    /// A set being merged is damaged: it refers to what it does not have.
+    #[error("cannot merge {set}: {what}")]
+    DamagedSet {
+        /// The set's label (`--dwarf libfoo.so`).
+        set: String,
+        /// What is wrong (`type 12 does not exist`).
+        what: String,
+    },
+    /// A type name names a type that no declaration of the set uses, so the set
+    /// has no id for it.
+    #[error(
+        "the type '{name}' is not used by these declarations (add a declaration that uses it)"
+    )]
+    UnusedType {
+        /// The type as written.
+        name: String,
+    },
     /// Something that cannot happen did: a bug in wyvern.
     #[error("internal error (a bug in wyvern; please report it): {0}")]
     Internal(String),
@@ -767,6 +794,42 @@ mod tests {
         assert_eq!(
             e.to_string(),
             format!("out of memory for an object of {} bytes", 1u64 << 59)
+        );
+    }
+
+    #[test]
+    fn the_type_layers_variants_say_what_its_messages_said() {
+        let said = |kind: ErrorKind| Error::from(kind).to_string();
+        assert_eq!(
+            said(ErrorKind::ForeignType { id: 7, types: 3 }),
+            "cannot derive a type from type id 7: it is not of this set (which has 3 types)"
+        );
+        assert_eq!(
+            said(ErrorKind::DamagedSet {
+                set: "--dwarf libfoo.so".into(),
+                what: "type 12 does not exist".into()
+            }),
+            "cannot merge --dwarf libfoo.so: type 12 does not exist"
+        );
+        assert_eq!(
+            said(ErrorKind::UnusedType {
+                name: "long double".into()
+            }),
+            "the type 'long double' is not used by these declarations (add a declaration that uses it)"
+        );
+        assert_eq!(
+            said(ErrorKind::WrongKind {
+                name: "errno".into(),
+                expected: "a function",
+                found: Some("a global variable".into())
+            }),
+            "'errno' is a global variable, not a function"
+        );
+        assert_eq!(
+            said(ErrorKind::TooLarge {
+                what: "an array of 4 'int'".into()
+            }),
+            "an array of 4 'int' is too large"
         );
     }
 

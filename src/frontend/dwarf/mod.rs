@@ -205,8 +205,8 @@ fn convert_bytes(
     };
     let package_sections = match &package_file {
         Some((path, file)) => Some(
-            gimli::DwarfPackageSections::load(|id| dwo_section(file, id).map_err(PackageError))
-                .map_err(|e| bad(format!("{}: {}", path.display(), e.0)))?,
+            gimli::DwarfPackageSections::load(|id| dwo_section(file, id))
+                .map_err(|e| because(format!("{}: {}", path.display(), e.0), e.1))?,
         ),
         None => None,
     };
@@ -367,12 +367,13 @@ fn load_dwo_sections<'d>(
     dwo_files: &[(&std::path::PathBuf, object::File<'d>)],
     name: &str,
 ) -> Result<Vec<gimli::DwarfSections<Section<'d>>>> {
-    let bad = |message: String| dwarf_error(name, message, None);
+    let because = |message: String, cause| dwarf_error(name, message, Some(cause));
     let mut dwo_sections = Vec::new();
     for (path, dwo) in dwo_files {
         dwo_sections.push(gimli::DwarfSections::load(|id| -> Result<Section<'d>> {
             Ok(Section {
-                data: dwo_section(dwo, id).map_err(|e| bad(format!("{}: {e}", path.display())))?,
+                data: dwo_section(dwo, id)
+                    .map_err(|e| because(format!("{}: {}", path.display(), e.0), e.1))?,
                 relocations: Relocations::default(),
             })
         })?);
@@ -416,21 +417,22 @@ fn skeletons(
 fn dwo_section<'d>(
     file: &object::File<'d>,
     id: gimli::SectionId,
-) -> std::result::Result<Cow<'d, [u8]>, String> {
+) -> std::result::Result<Cow<'d, [u8]>, SectionError> {
     match file.section_by_name(id.dwo_name().unwrap_or_default()) {
         Some(section) => section
             .uncompressed_data()
-            .map_err(|e| format!("section {}: {e}", id.name())),
+            .map_err(|e| SectionError(format!("section {}: {e}", id.name()), Box::new(e))),
         None => Ok(Cow::Borrowed(&[])),
     }
 }
 
-/// Why a section of a DWARF package could not be loaded.
-struct PackageError(String);
+/// Why a section of a split DWARF file or package could not be loaded: what,
+/// where, and object's or gimli's error.
+struct SectionError(String, crate::error::Cause);
 
-impl From<gimli::Error> for PackageError {
-    fn from(e: gimli::Error) -> PackageError {
-        PackageError(e.to_string())
+impl From<gimli::Error> for SectionError {
+    fn from(e: gimli::Error) -> SectionError {
+        SectionError(e.to_string(), Box::new(e))
     }
 }
 
