@@ -15,6 +15,9 @@
 //! Everything else (stack arguments, `long double`, variadic functions, which
 //! also need `al` set) goes through libffi. `tests/direct_calls.rs` and the
 //! random ABI test compare both paths with gcc.
+//!
+//! This module makes the [`Plan`] (which register each eightbyte goes in, where
+//! the result comes back); the runtime makes the call (`runtime::invoke`).
 
 use super::sysv::{Class, Passing};
 use super::Shape;
