@@ -79,11 +79,13 @@
 //!   nothing of calling.
 //! - `abi` (internal) lowers types to registers, memory and libffi call
 //!   interfaces, from the records' real layouts; it knows nothing of where a type
-//!   came from.
+//!   came from, nor of [`Value`]s, and makes no call.
 //! - The runtime (internal too; its items are the root's calling names) resolves
-//!   symbols, converts [`Value`]s and calls through `abi`.
-//! - [`db`] and [`check`] sit beside the layers and use `types` only ([`db`] also
-//!   records the front ends' [`frontend::Inputs`]): neither parses nor calls C.
+//!   symbols, converts [`Value`]s to and from C memory and makes the calls `abi`
+//!   prepared.
+//! - [`db`] and [`check`] sit beside the layers and use `types` only (what a set
+//!   was read from, [`frontend::Inputs`], is a `types` item too, for [`db`] to
+//!   hash): neither parses nor calls C.
 //!
 //! The crate's own tests, benchmarks and fuzzers reach a few internals through a
 //! hidden `__private` module: it is not part of the API, and may change in any

@@ -15,24 +15,25 @@
 //! Everything else (stack arguments, `long double`, variadic functions, which
 //! also need `al` set) goes through libffi. `tests/direct_calls.rs` and the
 //! random ABI test compare both paths with gcc.
-
-use std::ffi::c_void;
+//!
+//! This module makes the [`Plan`] (which register each eightbyte goes in, where
+//! the result comes back); the runtime makes the call (`runtime::invoke`).
 
 use super::sysv::{Class, Passing};
 use super::Shape;
 
 /// One eightbyte of one argument, and the register it goes in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Part {
+pub(crate) struct Part {
     /// The argument.
-    arg: u16,
+    pub(crate) arg: u16,
     /// Byte offset of the eightbyte in the argument's buffer.
-    offset: u8,
-    reg: Reg,
+    pub(crate) offset: u8,
+    pub(crate) reg: Reg,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Reg {
+pub(crate) enum Reg {
     /// An integer register. A scalar integer narrower than 64 bits is extended
     /// as clang-compiled callees expect (gcc reads only the low bits).
     Gpr {
@@ -45,7 +46,7 @@ enum Reg {
 
 /// Where the result comes back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Ret {
+pub(crate) enum Ret {
     Void,
     /// One or two eightbytes, each from the next register of its class.
     Regs(Class, Option<Class>),
@@ -56,8 +57,8 @@ enum Ret {
 /// How to make a register-only call; `None` when the signature needs libffi.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Plan {
-    parts: Box<[Part]>,
-    ret: Ret,
+    pub(crate) parts: Box<[Part]>,
+    pub(crate) ret: Ret,
 }
 
 impl Plan {
@@ -127,123 +128,6 @@ impl Plan {
             parts: parts.into_boxed_slice(),
             ret,
         })
-    }
-
-    /// Makes the call.
-    ///
-    /// # Safety
-    /// `code` must be a non-variadic System V function whose arguments and result
-    /// are passed as this plan was made from; `args` must hold one pointer per
-    /// argument to its value's buffer (whole eightbytes, at least 16 bytes);
-    /// `ret` must point to at least 16 writable bytes, or to the whole result
-    /// when it is returned in memory.
-    #[cfg(all(target_arch = "x86_64", unix))]
-    pub(crate) unsafe fn call(
-        &self,
-        code: *const c_void,
-        ret: *mut c_void,
-        args: *const *mut c_void,
-    ) {
-        let mut gpr = [0u64; 6];
-        let mut sse = [0u64; 8];
-        if self.ret == Ret::Memory {
-            gpr[0] = ret as u64;
-        }
-        for part in self.parts.iter() {
-            // SAFETY: one pointer per argument, each to whole eightbytes.
-            let raw = unsafe {
-                (*args.add(usize::from(part.arg)))
-                    .cast::<u8>()
-                    .add(usize::from(part.offset))
-                    .cast::<u64>()
-                    .read_unaligned()
-            };
-            match part.reg {
-                Reg::Gpr { index, extend } => {
-                    gpr[usize::from(index)] = match extend {
-                        Some((size, signed)) => super::extend(raw, usize::from(size), signed),
-                        None => raw,
-                    }
-                }
-                Reg::Sse(index) => sse[usize::from(index)] = raw,
-            }
-        }
-        let [g0, g1, g2, g3, g4, g5] = gpr;
-        let [s0, s1, s2, s3, s4, s5, s6, s7] = sse.map(f64::from_bits);
-
-        #[repr(C)]
-        struct IntInt(u64, u64);
-        #[repr(C)]
-        struct SseSse(f64, f64);
-        #[repr(C)]
-        struct IntSse(u64, f64);
-        #[repr(C)]
-        struct SseInt(f64, u64);
-
-        macro_rules! call_as {
-            ($ret:ty) => {{
-                // SAFETY: see `call`'s contract: `code` takes only register
-                // arguments of these classes in this order, and returns its result
-                // in the registers `$ret` is returned in (a scalar or a two-field
-                // `#[repr(C)]` struct of the same classes). Loading every argument
-                // register is what the ABI allows a caller to do.
-                let f: unsafe extern "C" fn(
-                    u64,
-                    u64,
-                    u64,
-                    u64,
-                    u64,
-                    u64,
-                    f64,
-                    f64,
-                    f64,
-                    f64,
-                    f64,
-                    f64,
-                    f64,
-                    f64,
-                ) -> $ret = unsafe { std::mem::transmute(code) };
-                // SAFETY: as above.
-                unsafe { f(g0, g1, g2, g3, g4, g5, s0, s1, s2, s3, s4, s5, s6, s7) }
-            }};
-        }
-        let (low, high) = match self.ret {
-            Ret::Void | Ret::Memory => {
-                call_as!(u64);
-                return;
-            }
-            Ret::Regs(Class::Integer, None) => (call_as!(u64), None),
-            Ret::Regs(_, None) => (call_as!(f64).to_bits(), None),
-            Ret::Regs(Class::Integer, Some(Class::Integer)) => {
-                let IntInt(a, b) = call_as!(IntInt);
-                (a, Some(b))
-            }
-            Ret::Regs(Class::Integer, Some(_)) => {
-                let IntSse(a, b) = call_as!(IntSse);
-                (a, Some(b.to_bits()))
-            }
-            Ret::Regs(_, Some(Class::Integer)) => {
-                let SseInt(a, b) = call_as!(SseInt);
-                (a.to_bits(), Some(b))
-            }
-            Ret::Regs(_, Some(_)) => {
-                let SseSse(a, b) = call_as!(SseSse);
-                (a.to_bits(), Some(b.to_bits()))
-            }
-        };
-        let out = ret.cast::<u64>();
-        // SAFETY: `ret` has at least 16 writable bytes.
-        unsafe {
-            out.write_unaligned(low);
-            if let Some(high) = high {
-                out.add(1).write_unaligned(high);
-            }
-        }
-    }
-
-    #[cfg(not(all(target_arch = "x86_64", unix)))]
-    pub(crate) unsafe fn call(&self, _: *const c_void, _: *mut c_void, _: *const *mut c_void) {
-        unreachable!("plans are only made on x86-64 System V hosts")
     }
 }
 

@@ -13,17 +13,17 @@
 //! the classification implies: if libffi ever read a lowered type differently,
 //! the call is refused instead of being made wrong.
 
-use std::ffi::c_void;
 use std::ptr::{addr_of_mut, null_mut};
 
 use libffi::raw as ffi;
 
+use super::lower::{lower, static_type, Arena};
 use super::sysv::{classify, Class, Passing};
 use crate::error::{ErrorKind, Result};
-use crate::types::{CallConv, FloatKind, FnSig, IntKind, QualType, Type, TypeId, TypeSet};
+use crate::types::{CallConv, FloatKind, FnSig, QualType, Type, TypeId, TypeSet};
 
-/// How one argument or the result is moved between a [`Value`](crate::Value) and
-/// libffi's buffers.
+/// One argument or the result as a call passes it: its C size, the size of the
+/// buffer it travels in, and its shape. (The runtime fills the buffers.)
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Slot {
     /// The C type (typedefs kept, for messages).
@@ -72,7 +72,7 @@ fn shape_of(set: &TypeSet, ty: TypeId, size: usize) -> Shape {
 ///
 /// Built once and cached by [`Module`](crate::Module); calls only read it.
 pub struct CallInterface {
-    cif: Box<ffi::ffi_cif>,
+    pub(crate) cif: Box<ffi::ffi_cif>,
     /// `cif.arg_types` points here.
     _arg_types: Box<[*mut ffi::ffi_type]>,
     /// Every lowered struct and element list `cif` reaches; boxed so they never move.
@@ -83,14 +83,14 @@ pub struct CallInterface {
     /// For each libffi argument, the argument and the byte offset in its buffer it
     /// is read from, when an argument is split (see [`splits_in_sixth_gpr`]);
     /// empty when libffi's arguments are the caller's, one to one.
-    spread: Box<[(usize, usize)]>,
+    pub(crate) spread: Box<[(usize, usize)]>,
     /// `ms_abi` calls: the arguments passed by reference (sizes other than 1, 2,
     /// 4 and 8), copied before each call: the callee owns and may write its copy,
     /// and libffi 3.4.4 passes a 3, 5, 6 or 7-byte struct as a pointer to the
     /// caller's own object.
-    by_reference: Box<[usize]>,
+    pub(crate) by_reference: Box<[usize]>,
     /// A register-only call that needs no libffi, when the signature allows one.
-    direct: Option<super::direct::Plan>,
+    pub(crate) direct: Option<super::direct::Plan>,
 }
 
 // SAFETY: after `ffi_prep_cif` the cif and every type it points into are only read
@@ -107,40 +107,6 @@ impl std::fmt::Debug for CallInterface {
             .field("ret", &self.ret)
             .field("stack_bytes", &self.cif.bytes)
             .finish()
-    }
-}
-
-#[derive(Default)]
-struct Arena {
-    // Boxed on purpose: `ffi_type`s are pointed to, so they must not move when
-    // the vector grows.
-    #[allow(clippy::vec_box)]
-    types: Vec<Box<ffi::ffi_type>>,
-    lists: Vec<Box<[*mut ffi::ffi_type]>>,
-}
-
-impl Arena {
-    fn structure(
-        &mut self,
-        size: usize,
-        align: u16,
-        elements: Vec<*mut ffi::ffi_type>,
-    ) -> *mut ffi::ffi_type {
-        let mut list = elements;
-        list.push(null_mut());
-        let mut list = list.into_boxed_slice();
-        let mut ty = Box::new(ffi::ffi_type {
-            // Preset: libffi lays out only structs whose size is 0, so it keeps the
-            // record's own size and alignment.
-            size,
-            alignment: align,
-            type_: ffi::FFI_TYPE_STRUCT,
-            elements: list.as_mut_ptr(),
-        });
-        let ptr: *mut ffi::ffi_type = &mut *ty;
-        self.lists.push(list);
-        self.types.push(ty);
-        ptr
     }
 }
 
@@ -180,17 +146,7 @@ impl CallInterface {
         variadic: &[TypeId],
         closure: bool,
     ) -> Result<CallInterface> {
-        // Another set's ids would read as `void` here: a call through them would
-        // pass nothing where the function expects a value.
-        let ids = std::iter::once(sig.ret.id)
-            .chain(sig.params.iter().map(|p| p.id))
-            .chain(variadic.iter().copied());
-        if let Some(foreign) = ids.into_iter().find(|&id| !set.has_type(id)) {
-            return Err(unsupported(&format!(
-                "type id {} of this signature is not of this set",
-                foreign.index()
-            )));
-        }
+        check_ids(set, sig, variadic)?;
         let abi = abi_of(set, sig.conv)?;
         if !variadic.is_empty() && !sig.variadic {
             return Err(unsupported(
@@ -198,39 +154,7 @@ impl CallInterface {
             ));
         }
         let mut arena = Arena::default();
-        let ret_ty = set.canonical(sig.ret.id);
-        let (rtype, ret) = if matches!(set.ty(ret_ty), Type::Void) {
-            (addr_of_mut!(ffi::ffi_type_void), None)
-        } else {
-            if let Type::Complex(FloatKind::LongDouble) = set.ty(ret_ty) {
-                return Err(unsupported(
-                    "returning '_Complex long double' (x87 register pair)",
-                ));
-            }
-            if sig.conv == CallConv::Win64
-                && matches!(set.ty(ret_ty), Type::Int(_))
-                && set.layout(ret_ty).map(|l| l.size) == Some(16)
-            {
-                return Err(unsupported(&format!(
-                    "returning '{}' from an ms_abi function: gcc returns it in xmm0, \
-                     which libffi cannot read",
-                    set.spell(sig.ret)
-                )));
-            }
-            let t = if abi == default_abi() && returns_in_st0(set, ret_ty) {
-                // libffi returns a struct of class X87 in rax:rdx; gcc returns a
-                // record whose only data is one `long double` in st(0), as it
-                // returns the scalar, whose bytes are the record's.
-                static_type(
-                    // SAFETY: a libffi static, as in `lower`.
-                    unsafe { &mut *addr_of_mut!(ffi::ffi_type_longdouble) },
-                )
-            } else {
-                lower(set, &mut arena, sig.ret.id)
-                    .map_err(|why| unsupported(&format!("the return type: {why}")))?
-            };
-            (t, Some(slot(set, sig.ret.id)?))
-        };
+        let (rtype, ret) = lower_return(set, sig, abi, &mut arena)?;
         let mut arg_types = Vec::with_capacity(sig.params.len() + variadic.len());
         let mut args = Vec::with_capacity(arg_types.capacity());
         let all = sig
@@ -263,41 +187,8 @@ impl CallInterface {
             }
         }
         let mut arg_types = arg_types.into_boxed_slice();
-        let mut cif = Box::new(ffi::ffi_cif {
-            abi: 0,
-            nargs: 0,
-            arg_types: null_mut(),
-            rtype: null_mut(),
-            bytes: 0,
-            flags: 0,
-        });
-        let nargs =
-            u32::try_from(arg_types.len()).map_err(|_| unsupported("too many arguments"))?;
-        let fixed = u32::try_from(fixed_types).map_err(|_| unsupported("too many arguments"))?;
-        // SAFETY: every type pointer is a libffi static or lives in `arena`, which
-        // the returned value owns with `arg_types` and `cif`; all are boxed, so the
-        // pointers stay valid when the value moves.
-        let status = unsafe {
-            if sig.variadic {
-                ffi::ffi_prep_cif_var(&mut *cif, abi, fixed, nargs, rtype, arg_types.as_mut_ptr())
-            } else {
-                ffi::ffi_prep_cif(&mut *cif, abi, nargs, rtype, arg_types.as_mut_ptr())
-            }
-        };
-        if status != ffi::ffi_status_FFI_OK {
-            return Err(unsupported(&format!(
-                "libffi refused the signature (status {status})"
-            )));
-        }
-        let by_reference = if sig.conv == CallConv::Win64 && !closure {
-            args.iter()
-                .enumerate()
-                .filter(|(_, slot)| !matches!(slot.size, 1 | 2 | 4 | 8))
-                .map(|(i, _)| i)
-                .collect()
-        } else {
-            Box::default()
-        };
+        let cif = prepare(sig, abi, fixed_types, rtype, &mut arg_types)?;
+        let by_reference = by_reference(sig, &args, closure);
         let mut interface = CallInterface {
             cif,
             _arg_types: arg_types,
@@ -345,102 +236,114 @@ impl CallInterface {
     pub fn fixed_params(&self) -> usize {
         self.fixed
     }
+}
 
-    /// Calls `code` through libffi.
-    ///
-    /// # Safety
-    /// `code` must be a function of the type this interface was prepared for;
-    /// `ret` must point to at least `ret.buffer` writable bytes (or be anything when
-    /// the function returns void); `args` must hold one pointer per argument, each
-    /// to at least its slot's `buffer` bytes holding a value of its type.
-    pub(crate) unsafe fn call(
-        &self,
-        code: *const c_void,
-        ret: *mut c_void,
-        args: *mut *mut c_void,
-    ) {
-        if let Some(plan) = &self.direct {
-            // SAFETY: the plan was made from this function's non-variadic System V
-            // signature; the caller guarantees the buffers (each at least 16 bytes).
-            unsafe { plan.call(code, ret, args) };
-            return;
-        }
-        // SAFETY: the caller guarantees the function type and buffers; `code` is a
-        // function address, which `ffi_call` takes as a bare `fn()`.
-        unsafe {
-            let code: unsafe extern "C" fn() = std::mem::transmute(code);
-            let cif = (&*self.cif as *const ffi::ffi_cif).cast_mut();
-            if !self.by_reference.is_empty() {
-                self.call_with_copies(cif, code, ret, args);
-            } else if self.spread.is_empty() {
-                ffi::ffi_call(cif, Some(code), ret, args);
-            } else {
-                self.call_spread(cif, code, ret, args);
-            }
-        }
+/// Refuses ids of another set: they would read as `void` here.
+fn check_ids(set: &TypeSet, sig: &FnSig, variadic: &[TypeId]) -> Result<()> {
+    // Another set's ids would read as `void` here: a call through them would
+    // pass nothing where the function expects a value.
+    let ids = std::iter::once(sig.ret.id)
+        .chain(sig.params.iter().map(|p| p.id))
+        .chain(variadic.iter().copied());
+    if let Some(foreign) = ids.into_iter().find(|&id| !set.has_type(id)) {
+        return Err(unsupported(&format!(
+            "type id {} of this signature is not of this set",
+            foreign.index()
+        )));
     }
+    Ok(())
+}
 
-    /// Calls with copies of the arguments passed by reference (see `by_reference`).
-    ///
-    /// # Safety
-    /// As [`call`](Self::call).
-    #[cold]
-    unsafe fn call_with_copies(
-        &self,
-        cif: *mut ffi::ffi_cif,
-        code: unsafe extern "C" fn(),
-        ret: *mut c_void,
-        args: *mut *mut c_void,
-    ) {
-        // SAFETY: `args` has one pointer per argument (the caller's guarantee).
-        let mut ptrs: Vec<*mut c_void> = (0..self.args.len())
-            .map(|i| unsafe { *args.add(i) })
-            .collect();
-        // 16-byte aligned, as any argument (aggregates aligned beyond are refused).
-        let mut copies: Vec<Vec<u128>> = Vec::with_capacity(self.by_reference.len());
-        for &i in self.by_reference.iter() {
-            let size = self.args[i].size;
-            let mut copy = vec![0u128; size.div_ceil(16)];
-            // SAFETY: argument `i` points to `size` bytes; `copy` holds as many.
-            unsafe {
-                std::ptr::copy_nonoverlapping(ptrs[i].cast::<u8>(), copy.as_mut_ptr().cast(), size)
-            };
-            ptrs[i] = copy.as_mut_ptr().cast();
-            copies.push(copy);
+/// The libffi type of `sig`'s result, and its slot (`None`: `void`).
+fn lower_return(
+    set: &TypeSet,
+    sig: &FnSig,
+    abi: ffi::ffi_abi,
+    arena: &mut Arena,
+) -> Result<(*mut ffi::ffi_type, Option<Slot>)> {
+    let ret_ty = set.canonical(sig.ret.id);
+    if matches!(set.ty(ret_ty), Type::Void) {
+        Ok((addr_of_mut!(ffi::ffi_type_void), None))
+    } else {
+        if let Type::Complex(FloatKind::LongDouble) = set.ty(ret_ty) {
+            return Err(unsupported(
+                "returning '_Complex long double' (x87 register pair)",
+            ));
         }
-        // SAFETY: the same arguments, some moved into copies that live until it returns.
-        unsafe { ffi::ffi_call(cif, Some(code), ret, ptrs.as_mut_ptr()) };
-    }
-
-    /// Calls with split arguments (see [`splits_in_sixth_gpr`]).
-    ///
-    /// # Safety
-    /// As [`call`](Self::call).
-    #[cold]
-    unsafe fn call_spread(
-        &self,
-        cif: *mut ffi::ffi_cif,
-        code: unsafe extern "C" fn(),
-        ret: *mut c_void,
-        args: *mut *mut c_void,
-    ) {
-        // Each part lies inside its argument's buffer (a register-sized value, at
-        // most 16 bytes). Up to 32 parts need no allocation.
-        let mut inline = [null_mut::<c_void>(); 32];
-        let mut heap = Vec::new();
-        let parts: &mut [*mut c_void] = if self.spread.len() <= inline.len() {
-            &mut inline[..self.spread.len()]
+        if sig.conv == CallConv::Win64
+            && matches!(set.ty(ret_ty), Type::Int(_))
+            && set.layout(ret_ty).map(|l| l.size) == Some(16)
+        {
+            return Err(unsupported(&format!(
+                "returning '{}' from an ms_abi function: gcc returns it in xmm0, \
+                 which libffi cannot read",
+                set.spell(sig.ret)
+            )));
+        }
+        let t = if abi == default_abi() && returns_in_st0(set, ret_ty) {
+            // libffi returns a struct of class X87 in rax:rdx; gcc returns a
+            // record whose only data is one `long double` in st(0), as it
+            // returns the scalar, whose bytes are the record's.
+            static_type(
+                // SAFETY: a libffi static, as in `lower`.
+                unsafe { &mut *addr_of_mut!(ffi::ffi_type_longdouble) },
+            )
         } else {
-            heap.resize(self.spread.len(), null_mut());
-            &mut heap
+            lower(set, arena, sig.ret.id)
+                .map_err(|why| unsupported(&format!("the return type: {why}")))?
         };
-        for (part, &(i, offset)) in parts.iter_mut().zip(self.spread.iter()) {
-            // SAFETY: `args` has one pointer per argument, and `offset` lies in
-            // that argument's buffer (the caller's guarantee, see `call`).
-            *part = unsafe { (*args.add(i)).cast::<u8>().add(offset).cast() };
+        Ok((t, Some(slot(set, sig.ret.id)?)))
+    }
+}
+
+/// Prepares the `ffi_cif` of a call whose first `fixed_types` libffi arguments
+/// are the fixed ones.
+fn prepare(
+    sig: &FnSig,
+    abi: ffi::ffi_abi,
+    fixed_types: usize,
+    rtype: *mut ffi::ffi_type,
+    arg_types: &mut [*mut ffi::ffi_type],
+) -> Result<Box<ffi::ffi_cif>> {
+    let mut cif = Box::new(ffi::ffi_cif {
+        abi: 0,
+        nargs: 0,
+        arg_types: null_mut(),
+        rtype: null_mut(),
+        bytes: 0,
+        flags: 0,
+    });
+    let nargs = u32::try_from(arg_types.len()).map_err(|_| unsupported("too many arguments"))?;
+    let fixed = u32::try_from(fixed_types).map_err(|_| unsupported("too many arguments"))?;
+    // SAFETY: every type pointer is a libffi static or lives in the caller's
+    // arena; the interface the caller builds owns it with `arg_types` and `cif`,
+    // all boxed, so the pointers stay valid when the interface moves.
+    let status = unsafe {
+        if sig.variadic {
+            ffi::ffi_prep_cif_var(&mut *cif, abi, fixed, nargs, rtype, arg_types.as_mut_ptr())
+        } else {
+            ffi::ffi_prep_cif(&mut *cif, abi, nargs, rtype, arg_types.as_mut_ptr())
         }
-        // SAFETY: the parts are the libffi arguments this cif was prepared with.
-        unsafe { ffi::ffi_call(cif, Some(code), ret, parts.as_mut_ptr()) };
+    };
+    if status != ffi::ffi_status_FFI_OK {
+        return Err(unsupported(&format!(
+            "libffi refused the signature (status {status})"
+        )));
+    }
+    Ok(cif)
+}
+
+/// The arguments an `ms_abi` call passes by reference (see
+/// `CallInterface::by_reference`).
+fn by_reference(sig: &FnSig, args: &[Slot], closure: bool) -> Box<[usize]> {
+    if sig.conv == CallConv::Win64 && !closure {
+        args.iter()
+            .enumerate()
+            .filter(|(_, slot)| !matches!(slot.size, 1 | 2 | 4 | 8))
+            .map(|(i, _)| i)
+            .collect()
+    } else {
+        Box::default()
     }
 }
 
@@ -591,147 +494,5 @@ fn abi_of(set: &TypeSet, conv: CallConv) -> Result<ffi::ffi_abi> {
             other.name(),
             target.triple
         ))),
-    }
-}
-
-fn static_type(t: &'static mut ffi::ffi_type) -> *mut ffi::ffi_type {
-    t
-}
-
-/// The libffi type that carries a value of `ty` as the System V ABI does.
-fn lower(
-    set: &TypeSet,
-    arena: &mut Arena,
-    ty: TypeId,
-) -> std::result::Result<*mut ffi::ffi_type, String> {
-    let canonical = set.canonical(ty);
-    let size = set.layout(canonical).map(|l| l.size);
-    // SAFETY (each `addr_of_mut!` below): libffi's predefined types are statics it
-    // never writes once initialised; wyvern only passes their addresses back to it.
-    let scalar = match set.ty(canonical) {
-        Type::Void => return Err("'void' is not a value".into()),
-        Type::Bool => Some(addr_of_mut!(ffi::ffi_type_uint8)),
-        Type::Pointer(_) => Some(addr_of_mut!(ffi::ffi_type_pointer)),
-        Type::Int(k) => int_type(*k, size),
-        Type::Enum(e) => {
-            let under = set.enum_(*e).underlying;
-            match set.ty(set.canonical(under)) {
-                Type::Int(k) => int_type(*k, set.layout(under).map(|l| l.size)),
-                _ => None,
-            }
-        }
-        Type::Float(FloatKind::Float) => Some(addr_of_mut!(ffi::ffi_type_float)),
-        Type::Float(FloatKind::Double) => Some(addr_of_mut!(ffi::ffi_type_double)),
-        Type::Float(FloatKind::LongDouble) if size == Some(16) => {
-            Some(addr_of_mut!(ffi::ffi_type_longdouble))
-        }
-        Type::Function(_) => return Err("a function is not a value".into()),
-        _ => None,
-    };
-    if let Some(t) = scalar {
-        // SAFETY: `t` points to a libffi static (see above).
-        return Ok(static_type(unsafe { &mut *t }));
-    }
-    aggregate(set, arena, canonical)
-}
-
-fn int_type(kind: IntKind, size: Option<u64>) -> Option<*mut ffi::ffi_type> {
-    let signed = kind.is_signed();
-    Some(match (size?, signed) {
-        (1, true) => addr_of_mut!(ffi::ffi_type_sint8),
-        (1, false) => addr_of_mut!(ffi::ffi_type_uint8),
-        (2, true) => addr_of_mut!(ffi::ffi_type_sint16),
-        (2, false) => addr_of_mut!(ffi::ffi_type_uint16),
-        (4, true) => addr_of_mut!(ffi::ffi_type_sint32),
-        (4, false) => addr_of_mut!(ffi::ffi_type_uint32),
-        (8, true) => addr_of_mut!(ffi::ffi_type_sint64),
-        (8, false) => addr_of_mut!(ffi::ffi_type_uint64),
-        _ => return None,
-    })
-}
-
-/// Lowers a record, union, `__int128`, `_Complex` or other multi-part value.
-fn aggregate(
-    set: &TypeSet,
-    arena: &mut Arena,
-    ty: TypeId,
-) -> std::result::Result<*mut ffi::ffi_type, String> {
-    let spelled = || set.spell(QualType::new(ty));
-    let layout = set
-        .layout(ty)
-        .ok_or_else(|| format!("'{}' is incomplete", spelled()))?;
-    if layout.align > 16 {
-        return Err(format!(
-            "'{}' is aligned to {} bytes; by-value arguments aligned beyond 16 are not supported",
-            spelled(),
-            layout.align
-        ));
-    }
-    let size = usize::try_from(layout.size).map_err(|_| "too large".to_owned())?;
-    let align = layout.align as u16;
-    let passing = classify(set, ty).map_err(|e| e.to_string())?;
-    let u = |t: &'static mut ffi::ffi_type| -> *mut ffi::ffi_type { t };
-    // SAFETY (each deref below): pointers to libffi's statics, see `lower`.
-    let (u8_, u16_, u32_, u64_, f32_, f64_, ld) = unsafe {
-        (
-            u(&mut *addr_of_mut!(ffi::ffi_type_uint8)),
-            u(&mut *addr_of_mut!(ffi::ffi_type_uint16)),
-            u(&mut *addr_of_mut!(ffi::ffi_type_uint32)),
-            u(&mut *addr_of_mut!(ffi::ffi_type_uint64)),
-            u(&mut *addr_of_mut!(ffi::ffi_type_float)),
-            u(&mut *addr_of_mut!(ffi::ffi_type_double)),
-            u(&mut *addr_of_mut!(ffi::ffi_type_longdouble)),
-        )
-    };
-    match passing {
-        Passing::Nothing => Err(format!(
-            "'{}' has no size; libffi cannot pass it",
-            spelled()
-        )),
-        Passing::Memory => {
-            // A struct larger than 32 bytes, as an element, makes libffi class the
-            // whole value MEMORY; the outer size stays the record's.
-            let big = arena.structure(64, 1, Vec::new());
-            Ok(arena.structure(size, align, vec![big]))
-        }
-        Passing::Registers(classes) => {
-            let mut elements = Vec::new();
-            let last_data = classes
-                .iter()
-                .rposition(|c| *c != Class::NoClass)
-                .unwrap_or(0);
-            for (i, class) in classes.iter().enumerate() {
-                let start = i * 8;
-                let bytes = (size - start).min(8);
-                match class {
-                    Class::Integer => {
-                        let mut left = bytes;
-                        for (width, t) in [(8, u64_), (4, u32_), (2, u16_), (1, u8_)] {
-                            while left >= width {
-                                elements.push(t);
-                                left -= width;
-                            }
-                        }
-                    }
-                    Class::Sse => elements.push(if bytes > 4 { f64_ } else { f32_ }),
-                    Class::X87 => elements.push(ld),
-                    Class::X87Up => {}
-                    Class::NoClass if i < last_data => {
-                        elements.push(arena.structure(8, 1, Vec::new()));
-                    }
-                    Class::NoClass => {}
-                    Class::SseUp => {
-                        return Err(format!(
-                            "'{}' travels in a full vector register, which libffi cannot express",
-                            spelled()
-                        ))
-                    }
-                    Class::ComplexX87 | Class::Memory => {
-                        return Err(format!("'{}' has no register form", spelled()))
-                    }
-                }
-            }
-            Ok(arena.structure(size, align, elements))
-        }
     }
 }

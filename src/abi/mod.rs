@@ -7,11 +7,12 @@
 //!
 //! This module is internal (its tests reach it through `crate::__private`). It
 //! uses [`crate::types`] (with the errors and limits) and nothing else, knows
-//! nothing of where a type came from (header or DWARF), and the runtime calls
-//! through it.
+//! nothing of where a type came from (header or DWARF), and runs nothing: the
+//! runtime makes the calls it prepares (`runtime::invoke`).
 
-mod direct;
+pub(crate) mod direct;
 mod ffi;
+mod lower;
 pub mod sysv;
 
 pub use ffi::CallInterface;

@@ -4,7 +4,7 @@
 //! X87UP or MEMORY from the scalars that overlap it, then the post-merger rules
 //! decide whether the whole value travels in registers or in memory.
 
-use crate::types::{FloatKind, IntKind, RecordKind, Type, TypeId, TypeSet};
+use crate::types::{FloatKind, IntKind, RecordId, RecordKind, Type, TypeId, TypeSet};
 
 /// The class of one eightbyte.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -129,16 +129,8 @@ fn place(
     if layout.size == 0 {
         return Ok(true);
     }
-    if !matches!(set.ty(ty), Type::Record(_) | Type::Array { .. }) {
-        // The alignment of the scalar's machine mode: its size, or the size of
-        // one part of a complex number.
-        let natural = match set.ty(ty) {
-            Type::Complex(_) => layout.size / 2,
-            _ => layout.size,
-        };
-        if natural > 0 && offset_bits % (natural * 8) != 0 {
-            return Ok(false);
-        }
+    if misaligned_scalar(set.ty(ty), layout.size, offset_bits) {
+        return Ok(false);
     }
     let scalar = |classes: &mut [Class], class_of_word: &[Class]| {
         let first = (offset_bits / 64) as usize;
@@ -174,69 +166,19 @@ fn place(
             scalar(classes, &words)
         }
         Type::Array { elem, len } => {
-            // gcc classifies the first element only, and gives the eightbytes the
-            // array spans the classes of the first element's eightbytes in turn.
-            let elem_size = set.layout(elem.id).map_or(0, |l| l.size);
-            let len = len.unwrap_or(0);
-            if len > 0 && elem_size > 0 {
-                let mut first = vec![Class::NoClass; classes.len()];
-                if !place(set, elem.id, offset_bits, &mut first, depth + 1)? {
-                    return Ok(false);
-                }
-                let word = (offset_bits / 64) as usize;
-                let shift = offset_bits % 64;
-                let per_elem = (elem_size * 8 + shift).div_ceil(64) as usize;
-                let words = (len * elem_size * 8 + shift).div_ceil(64) as usize;
-                for w in 0..words {
-                    if let (Some(slot), Some(c)) =
-                        (classes.get_mut(word + w), first.get(word + w % per_elem))
-                    {
-                        *slot = slot.merge(*c);
-                    }
-                }
+            if !place_array(
+                set,
+                (elem.id, len.unwrap_or(0)),
+                offset_bits,
+                classes,
+                depth,
+            )? {
+                return Ok(false);
             }
         }
         Type::Record(r) => {
-            let union = set.record(*r).kind == RecordKind::Union;
-            let Some(def) = &set.record(*r).def else {
-                return Err(Unclassifiable::Incomplete(set.spell(ty.into())));
-            };
-            // A record with a size and no members is one whose members the DWARF
-            // left out (gcc's transparent unions): how it is passed is unknown.
-            if def.fields.is_empty() {
-                return Err(Unclassifiable::MembersUnknown(set.spell(ty.into())));
-            }
-            for field in &def.fields {
-                let at = offset_bits + field.offset_bits;
-                match field.bit_width {
-                    Some(0) => {}
-                    Some(width) if union => {
-                        // gcc gives a union's bitfield an integer type of the smallest
-                        // size that holds it, classified like any other scalar.
-                        let bits = u64::from(width.next_power_of_two().max(8));
-                        if at % bits != 0 {
-                            return Ok(false);
-                        }
-                        let first = (at / 64) as usize;
-                        let last = ((at + bits - 1) / 64) as usize;
-                        for slot in classes.iter_mut().take(last + 1).skip(first) {
-                            *slot = slot.merge(Class::Integer);
-                        }
-                    }
-                    Some(width) => {
-                        // A bitfield is INTEGER in every eightbyte its bits touch.
-                        let first = (at / 64) as usize;
-                        let last = ((at + u64::from(width) - 1) / 64) as usize;
-                        for slot in classes.iter_mut().take(last + 1).skip(first) {
-                            *slot = slot.merge(Class::Integer);
-                        }
-                    }
-                    None => {
-                        if !place(set, field.ty.id, at, classes, depth + 1)? {
-                            return Ok(false);
-                        }
-                    }
-                }
+            if !place_record(set, ty, *r, offset_bits, classes, depth)? {
+                return Ok(false);
             }
         }
         Type::Function(_) | Type::Void => {
@@ -244,6 +186,105 @@ fn place(
         }
         // canonical() gives up on a typedef chain longer than any valid set has.
         Type::Typedef(_) => return Err(Unclassifiable::TooDeep),
+    }
+    Ok(true)
+}
+
+/// Whether `ty`, a scalar of `size` bytes, lies off its natural alignment at
+/// `offset_bits` (records and arrays never do: their members are checked).
+fn misaligned_scalar(ty: &Type, size: u64, offset_bits: u64) -> bool {
+    if matches!(ty, Type::Record(_) | Type::Array { .. }) {
+        return false;
+    }
+    // The alignment of the scalar's machine mode: its size, or the size of
+    // one part of a complex number.
+    let natural = match ty {
+        Type::Complex(_) => size / 2,
+        _ => size,
+    };
+    natural > 0 && offset_bits % (natural * 8) != 0
+}
+
+/// [`place`] for an array of `len` elements of type `elem`.
+fn place_array(
+    set: &TypeSet,
+    (elem, len): (TypeId, u64),
+    offset_bits: u64,
+    classes: &mut [Class],
+    depth: u32,
+) -> Result<bool, Unclassifiable> {
+    // gcc classifies the first element only, and gives the eightbytes the
+    // array spans the classes of the first element's eightbytes in turn.
+    let elem_size = set.layout(elem).map_or(0, |l| l.size);
+    if len > 0 && elem_size > 0 {
+        let mut first = vec![Class::NoClass; classes.len()];
+        if !place(set, elem, offset_bits, &mut first, depth + 1)? {
+            return Ok(false);
+        }
+        let word = (offset_bits / 64) as usize;
+        let shift = offset_bits % 64;
+        let per_elem = (elem_size * 8 + shift).div_ceil(64) as usize;
+        let words = (len * elem_size * 8 + shift).div_ceil(64) as usize;
+        for w in 0..words {
+            if let (Some(slot), Some(c)) =
+                (classes.get_mut(word + w), first.get(word + w % per_elem))
+            {
+                *slot = slot.merge(*c);
+            }
+        }
+    }
+    Ok(true)
+}
+
+/// [`place`] for the record `r` (of type `ty`): each member where it lies.
+fn place_record(
+    set: &TypeSet,
+    ty: TypeId,
+    r: RecordId,
+    offset_bits: u64,
+    classes: &mut [Class],
+    depth: u32,
+) -> Result<bool, Unclassifiable> {
+    let union = set.record(r).kind == RecordKind::Union;
+    let Some(def) = &set.record(r).def else {
+        return Err(Unclassifiable::Incomplete(set.spell(ty.into())));
+    };
+    // A record with a size and no members is one whose members the DWARF
+    // left out (gcc's transparent unions): how it is passed is unknown.
+    if def.fields.is_empty() {
+        return Err(Unclassifiable::MembersUnknown(set.spell(ty.into())));
+    }
+    for field in &def.fields {
+        let at = offset_bits + field.offset_bits;
+        match field.bit_width {
+            Some(0) => {}
+            Some(width) if union => {
+                // gcc gives a union's bitfield an integer type of the smallest
+                // size that holds it, classified like any other scalar.
+                let bits = u64::from(width.next_power_of_two().max(8));
+                if at % bits != 0 {
+                    return Ok(false);
+                }
+                let first = (at / 64) as usize;
+                let last = ((at + bits - 1) / 64) as usize;
+                for slot in classes.iter_mut().take(last + 1).skip(first) {
+                    *slot = slot.merge(Class::Integer);
+                }
+            }
+            Some(width) => {
+                // A bitfield is INTEGER in every eightbyte its bits touch.
+                let first = (at / 64) as usize;
+                let last = ((at + u64::from(width) - 1) / 64) as usize;
+                for slot in classes.iter_mut().take(last + 1).skip(first) {
+                    *slot = slot.merge(Class::Integer);
+                }
+            }
+            None => {
+                if !place(set, field.ty.id, at, classes, depth + 1)? {
+                    return Ok(false);
+                }
+            }
+        }
     }
     Ok(true)
 }

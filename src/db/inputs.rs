@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::frontend::Inputs;
+use crate::types::inputs::Inputs;
 
 /// SHA-256 hashes of a database's inputs: each file read, the flags, the reader.
 ///

@@ -74,7 +74,7 @@ mod validate;
 use std::path::Path;
 
 use crate::error::{ErrorKind, Result};
-use crate::frontend::Inputs;
+use crate::types::inputs::Inputs;
 use crate::types::{Target, TypeSet};
 
 pub use format::FORMAT_VERSION;

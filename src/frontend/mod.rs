@@ -16,16 +16,4 @@ pub(crate) mod clang;
 #[cfg(feature = "dwarf")]
 pub mod dwarf;
 
-/// Everything a front end read to make a type set: what decides whether a
-/// precompiled database of it is still up to date.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Inputs {
-    /// The reader and its version (`"Debian clang version 14.0.6"`), when it matters.
-    pub reader: String,
-    /// The settings that shape the result (compiler arguments: `-I`, `-D`, `--target`).
-    pub flags: Vec<String>,
-    /// Every file read, by name, with its contents as read: the main file (which
-    /// holds the `#include` lines and `cdef` text), each header it included, and
-    /// each header those included.
-    pub files: Vec<(String, Vec<u8>)>,
-}
+pub use crate::types::inputs::Inputs;

@@ -1,9 +1,11 @@
-//! Reading and writing C values in memory: the one place that converts between
-//! [`Value`] and the bytes of a C type, with every conversion checked.
+//! Reading C values from memory: the bytes of a C type to a [`Value`], and the
+//! places and byte ranges that reading and writing ([`store`](super::store))
+//! share.
 
+use super::data::{size_of, too_large, CData};
 use super::value::Value;
-use crate::error::{closest, Error, ErrorKind, Result};
-use crate::types::{FloatKind, IntKind, LongDouble, QualType, RecordKind, Type, TypeId, TypeSet};
+use crate::error::{Error, ErrorKind, Result};
+use crate::types::{FloatKind, LongDouble, QualType, RecordKind, Type, TypeId, TypeSet};
 
 /// Where a value lives inside a buffer: its type, and its bit offset (and width,
 /// for a bitfield) from the buffer's start.
@@ -36,30 +38,6 @@ pub(crate) fn value_error(place: &dyn Fn() -> String, message: String) -> Error 
     .into()
 }
 
-/// The size in bytes of a value of `ty`, or an error naming why it has none.
-pub(crate) fn size_of(set: &TypeSet, ty: TypeId) -> Result<usize> {
-    match (set.layout(ty), set.ty(set.canonical(ty))) {
-        (_, Type::Void | Type::Function(_)) => Err(ErrorKind::WrongKind {
-            name: set.spell(QualType::new(ty)),
-            expected: "an object type (one with values)",
-            found: None,
-        }
-        .into()),
-        (Some(l), _) => usize::try_from(l.size).map_err(|_| too_large(set, ty)),
-        (None, _) => Err(ErrorKind::Incomplete {
-            name: set.spell(QualType::new(ty)),
-        }
-        .into()),
-    }
-}
-
-fn too_large(set: &TypeSet, ty: TypeId) -> Error {
-    ErrorKind::TooLarge {
-        what: format!("'{}'", set.spell(QualType::new(ty))),
-    }
-    .into()
-}
-
 /// The bytes `[at, at + len)` of `bytes`, or an error (never a panic).
 fn range(bytes: &[u8], at: usize, len: usize) -> Result<&[u8]> {
     at.checked_add(len)
@@ -67,7 +45,7 @@ fn range(bytes: &[u8], at: usize, len: usize) -> Result<&[u8]> {
         .ok_or_else(|| ErrorKind::Internal("a value lies outside its buffer".into()).into())
 }
 
-fn range_mut(bytes: &mut [u8], at: usize, len: usize) -> Result<&mut [u8]> {
+pub(crate) fn range_mut(bytes: &mut [u8], at: usize, len: usize) -> Result<&mut [u8]> {
     at.checked_add(len)
         .and_then(|end| bytes.get_mut(at..end))
         .ok_or_else(|| ErrorKind::Internal("a value lies outside its buffer".into()).into())
@@ -91,7 +69,7 @@ pub(crate) fn int_shape(set: &TypeSet, ty: TypeId) -> Option<(usize, bool)> {
     }
 }
 
-fn read_uint(bytes: &[u8]) -> u128 {
+pub(crate) fn read_uint(bytes: &[u8]) -> u128 {
     let mut v = 0u128;
     for (i, b) in bytes.iter().take(16).enumerate() {
         v |= u128::from(*b) << (8 * i);
@@ -99,7 +77,7 @@ fn read_uint(bytes: &[u8]) -> u128 {
     v
 }
 
-fn write_uint(bytes: &mut [u8], v: u128) {
+pub(crate) fn write_uint(bytes: &mut [u8], v: u128) {
     for (i, b) in bytes.iter_mut().take(16).enumerate() {
         *b = (v >> (8 * i)) as u8;
     }
@@ -182,7 +160,7 @@ pub(crate) fn load(set: &TypeSet, place: Place, bytes: &[u8]) -> Result<Value> {
             .into())
         }
         Type::Record(_) | Type::Array { .. } | Type::Complex(_) | Type::Vector { .. } => {
-            let mut data = super::CData::new(set, QualType::new(place.ty))?;
+            let mut data = CData::new(set, QualType::new(place.ty))?;
             data.bytes_mut().copy_from_slice(here);
             Value::Data(data)
         }
@@ -197,383 +175,10 @@ pub(crate) fn load(set: &TypeSet, place: Place, bytes: &[u8]) -> Result<Value> {
     })
 }
 
-/// Resolves an identifier for a destination of type `ty`: its own enum's
-/// enumerators first, then every integer constant of the set.
-fn ident_value(set: &TypeSet, ty: TypeId, name: &str) -> std::result::Result<i128, String> {
-    if let Type::Enum(e) = set.ty(set.canonical(ty)) {
-        if let Some((_, v)) = set.enum_(*e).constants.iter().find(|(n, _)| n == name) {
-            return Ok(*v);
-        }
-    }
-    match set.constant(name) {
-        Ok(c) => match c.value {
-            crate::ConstValue::Int(v) => Ok(v),
-            _ => Err(format!("'{name}' is not an integer constant")),
-        },
-        Err(e) => {
-            if let Type::Enum(en) = set.ty(set.canonical(ty)) {
-                let names = set.enum_(*en).constants.iter().map(|(n, _)| n.as_str());
-                if let Some(close) = closest(name, names) {
-                    return Err(format!("no enumerator '{name}'; did you mean '{close}'?"));
-                }
-            }
-            Err(e.to_string())
-        }
-    }
-}
-
-fn range_text(bits: u32, signed: bool) -> String {
-    if signed {
-        let max = (1i128 << (bits - 1)) - 1;
-        format!("{}..={max}", -max - 1)
-    } else if bits >= 128 {
-        format!("0..={}", u128::MAX)
-    } else {
-        format!("0..={}", (1u128 << bits) - 1)
-    }
-}
-
-/// The bits to store for integer `value` in `bits` bits, or the range it missed.
-fn fit_int(value: &Value, bits: u32, signed: bool) -> std::result::Result<u128, String> {
-    let v: i128 = match value {
-        Value::U128(u) if !signed && bits >= 128 => return Ok(*u),
-        Value::U128(_) => return Err(range_text(bits, signed)),
-        other => other.as_int().ok_or_else(|| range_text(bits, signed))?,
-    };
-    let fits = if bits >= 128 {
-        signed || v >= 0
-    } else if signed {
-        let half = 1i128 << (bits - 1);
-        (-half..half).contains(&v)
-    } else {
-        v >= 0 && v < (1i128 << bits)
-    };
-    if fits {
-        Ok(v as u128)
-    } else {
-        Err(range_text(bits, signed))
-    }
-}
-
-/// Writes `value` at `place` in `bytes`. Strings, buffers and objects given by
-/// address are written as pointers to their own storage: the caller keeps them
-/// alive as long as C may use the pointer.
-pub(crate) fn store(
-    set: &TypeSet,
-    place: Place,
-    bytes: &mut [u8],
-    value: &mut Value,
-    at: &dyn Fn() -> String,
-) -> Result<()> {
-    let ty = set.canonical(place.ty);
-    let spelled = || set.spell(QualType::new(place.ty));
-    let mismatch = |value: &Value| {
-        value_error(
-            at,
-            format!("{} cannot be stored in '{}'", value.describe(), spelled()),
-        )
-    };
-    if let Some(width) = place.bit_width {
-        let (_, signed) = int_shape(set, ty).ok_or_else(|| mismatch(value))?;
-        let v = integer_for(set, ty, value).map_err(|m| value_error(at, m))?;
-        let bits = fit_int(&Value::Int(v), width, signed).map_err(|range| {
-            value_error(
-                at,
-                format!(
-                    "{v} does not fit in a {width}-bit field of '{}' ({range})",
-                    spelled()
-                ),
-            )
-        })?;
-        let first = place.byte();
-        let shift = (place.offset_bits % 8) as u32;
-        let span = ((shift + width).div_ceil(8)) as usize;
-        let here = range_mut(bytes, first, span.min(16))?;
-        let mask = if width >= 128 {
-            u128::MAX
-        } else {
-            (1u128 << width) - 1
-        } << shift;
-        let old = read_uint(here);
-        write_uint(here, (old & !mask) | ((bits << shift) & mask));
-        return Ok(());
-    }
-    let size = size_of(set, ty)?;
-    let here = range_mut(bytes, place.byte(), size)?;
-    match set.ty(ty) {
-        Type::Bool => {
-            let v = match value {
-                Value::Bool(b) => *b,
-                Value::Int(0) | Value::IntOf(_, 0) => false,
-                Value::Int(1) | Value::IntOf(_, 1) => true,
-                other => {
-                    return Err(value_error(
-                        at,
-                        format!(
-                            "{} is not a boolean (true, false, 0 or 1)",
-                            other.describe()
-                        ),
-                    ))
-                }
-            };
-            here.fill(0);
-            here[0] = u8::from(v);
-        }
-        Type::Int(_) | Type::Enum(_) => {
-            let (_, signed) = int_shape(set, ty).ok_or_else(|| mismatch(value))?;
-            let bits = (size * 8).min(128) as u32;
-            let as_int = match value {
-                Value::U128(u) => Value::U128(*u),
-                _ => Value::Int(integer_for(set, ty, value).map_err(|m| value_error(at, m))?),
-            };
-            let raw = fit_int(&as_int, bits, signed).map_err(|range| {
-                value_error(
-                    at,
-                    format!("{as_int} does not fit in '{}' ({range})", spelled()),
-                )
-            })?;
-            write_uint(here, raw);
-        }
-        Type::Float(kind) => {
-            let v = match &*value {
-                Value::Ident(name) => match set.constant(name).map(|c| &c.value) {
-                    Ok(crate::ConstValue::Float(f)) => Some(LongDouble::from(*f)),
-                    Ok(crate::ConstValue::LongDouble(v)) => Some(*v),
-                    Ok(crate::ConstValue::Int(i)) => float_for(&Value::Int(*i), *kind),
-                    Ok(_) => None,
-                    Err(e) => return Err(value_error(at, e.to_string())),
-                },
-                other => float_for(other, *kind),
-            }
-            .ok_or_else(|| mismatch(value))?;
-            let out_of_range = |c: &str| {
-                value_error(
-                    at,
-                    format!("{} is out of range of '{c}'", float_text(value, v)),
-                )
-            };
-            match (kind, size) {
-                (FloatKind::Float, 4) => {
-                    let f = v.to_f32();
-                    if v.is_finite() && f.is_infinite() {
-                        return Err(out_of_range("float"));
-                    }
-                    here.copy_from_slice(&f.to_le_bytes());
-                }
-                (FloatKind::Double, 8) | (FloatKind::LongDouble, 8) => {
-                    let d = v.to_f64();
-                    if v.is_finite() && d.is_infinite() {
-                        return Err(out_of_range(kind.spelling()));
-                    }
-                    here.copy_from_slice(&d.to_le_bytes())
-                }
-                (FloatKind::LongDouble, n) if n >= 10 => {
-                    here.fill(0);
-                    here[..10].copy_from_slice(&v.to_le_bytes());
-                }
-                _ => {
-                    return Err(ErrorKind::NoValues {
-                        ty: kind.spelling().to_owned(),
-                        writing: true,
-                    }
-                    .into())
-                }
-            }
-        }
-        Type::Pointer(pointee) => {
-            // A string constant by name (`P_tmpdir`) becomes the string itself.
-            if let Value::Ident(name) = value {
-                if let Ok(crate::ConstValue::Str(bytes)) = set.constant(name).map(|c| &c.value) {
-                    if let Ok(text) = std::ffi::CString::new(bytes.clone()) {
-                        *value = Value::Str(text);
-                    }
-                }
-            }
-            let address = pointer_for(set, *pointee, value).map_err(|m| match m {
-                Some(m) => value_error(at, m),
-                None => mismatch(value),
-            })?;
-            write_uint(here, address as u128);
-        }
-        Type::Array { elem, len } => {
-            let elem_size = set.layout(elem.id).map_or(0, |l| l.size) as usize;
-            match value {
-                Value::Str(_) | Value::Bytes(_) if elem_size == 1 => {
-                    let (text, nul) = match value {
-                        Value::Str(s) => (s.as_bytes(), 1),
-                        Value::Bytes(b) => (b.as_slice(), 0),
-                        _ => unreachable!("matched above"),
-                    };
-                    if text.len() + nul > size {
-                        return Err(value_error(
-                            at,
-                            format!("{} bytes do not fit in '{}'", text.len() + nul, spelled()),
-                        ));
-                    }
-                    here.fill(0);
-                    here[..text.len()].copy_from_slice(text);
-                }
-                Value::Data(d) => copy_object(set, ty, len.is_some(), here, d, at)?,
-                other => return Err(mismatch(other)),
-            }
-        }
-        Type::Record(_) | Type::Complex(_) | Type::Vector { .. } => match value {
-            Value::Data(d) => copy_object(set, ty, true, here, d, at)?,
-            other => return Err(mismatch(other)),
-        },
-        Type::Void | Type::Function(_) | Type::Typedef(_) => return Err(mismatch(value)),
-    }
-    Ok(())
-}
-
-fn copy_object(
-    set: &TypeSet,
-    ty: TypeId,
-    complete: bool,
-    here: &mut [u8],
-    data: &super::CData,
-    at: &dyn Fn() -> String,
-) -> Result<()> {
-    if !complete || !data.same_set(set) || set.canonical(data.type_id()) != ty {
-        return Err(value_error(
-            at,
-            format!(
-                "a '{}' object cannot be stored in '{}'",
-                data.type_name(),
-                set.spell(QualType::new(ty))
-            ),
-        ));
-    }
-    here.copy_from_slice(&data.bytes()[..here.len()]);
-    Ok(())
-}
-
-/// The integer a value stands for, for an integer destination of type `ty`.
-fn integer_for(set: &TypeSet, ty: TypeId, value: &Value) -> std::result::Result<i128, String> {
-    let dest = || set.spell(QualType::new(ty));
-    match value {
-        Value::Ident(name) => ident_value(set, ty, name),
-        Value::Float(_) | Value::FloatOf(..) | Value::LongDouble(_) => Err(format!(
-            "{} cannot be stored in the integer type '{}'",
-            value.describe(),
-            dest()
-        )),
-        other => other
-            .as_int()
-            .ok_or_else(|| format!("{} cannot be stored in '{}'", other.describe(), dest())),
-    }
-}
-
-/// The number for a floating destination of `kind`: floats, and integers that
-/// convert exactly (up to 53 significant bits, 64 for `long double`).
-fn float_for(value: &Value, kind: FloatKind) -> Option<LongDouble> {
-    match value {
-        Value::Float(v) | Value::FloatOf(_, v) => Some(LongDouble::from(*v)),
-        Value::LongDouble(v) => Some(*v),
-        Value::Int(i) | Value::IntOf(_, i) if kind == FloatKind::LongDouble => {
-            LongDouble::from_int_exact(*i)
-        }
-        Value::Int(i) | Value::IntOf(_, i) => {
-            let f = *i as f64;
-            (f as i128 == *i && f.abs() < 1.7e308).then(|| LongDouble::from(f))
-        }
-        _ => None,
-    }
-}
-
-/// A floating value as an error message shows it: as given.
-fn float_text(value: &Value, v: LongDouble) -> String {
-    match value {
-        Value::Float(f) | Value::FloatOf(_, f) => super::value::Fmt(*f).to_string(),
-        _ => v.to_string(),
-    }
-}
-
-fn is_byte_like(set: &TypeSet, ty: TypeId) -> bool {
-    matches!(
-        set.ty(set.canonical(ty)),
-        Type::Void | Type::Int(IntKind::Char { .. } | IntKind::SChar | IntKind::UChar)
-    )
-}
-
-/// The address to store for a pointer to `pointee`. `Err(None)` means the value
-/// is not a pointer at all.
-fn pointer_for(
-    set: &TypeSet,
-    pointee: QualType,
-    value: &mut Value,
-) -> std::result::Result<usize, Option<String>> {
-    let target = || set.spell(pointee);
-    match value {
-        Value::Null => Ok(0),
-        Value::Pointer(a) => Ok(*a),
-        Value::Int(0) | Value::IntOf(_, 0) => Ok(0),
-        Value::Str(s) => {
-            if is_byte_like(set, pointee.id) {
-                Ok(s.as_ptr() as usize)
-            } else {
-                Err(Some(format!("a string cannot point to '{}'", target())))
-            }
-        }
-        Value::Bytes(b) => {
-            if is_byte_like(set, pointee.id) {
-                Ok(b.as_mut_ptr() as usize)
-            } else {
-                Err(Some(format!(
-                    "a byte buffer cannot point to '{}' (use an object of that type)",
-                    target()
-                )))
-            }
-        }
-        Value::Ref(d) => {
-            let want = set.canonical(pointee.id);
-            let have = set.canonical(d.type_id());
-            let decays = match set.ty(have) {
-                Type::Array { elem, .. } => set.canonical(elem.id) == want,
-                _ => false,
-            };
-            let void = matches!(set.ty(want), Type::Void);
-            if d.same_set(set) && (want == have || decays || void) {
-                Ok(d.as_mut_ptr() as usize)
-            } else {
-                Err(Some(format!(
-                    "the address of a '{}' object cannot point to '{}'",
-                    d.type_name(),
-                    target()
-                )))
-            }
-        }
-        Value::Ident(name) if name == "NULL" || name == "nullptr" => Ok(0),
-        Value::Data(d) => Err(Some(format!(
-            "a '{}' object is not a pointer; pass Value::Ref to pass its address",
-            d.type_name()
-        ))),
-        _ => Err(None),
-    }
-}
-
 /// The record kind of `ty`, if it is a record.
 pub(crate) fn record_kind(set: &TypeSet, ty: TypeId) -> Option<RecordKind> {
     match set.ty(set.canonical(ty)) {
         Type::Record(r) => Some(set.record(*r).kind),
         _ => None,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn integers_fit_or_say_why() {
-        assert_eq!(fit_int(&Value::Int(255), 8, false), Ok(255));
-        assert_eq!(fit_int(&Value::Int(300), 8, false).unwrap_err(), "0..=255");
-        assert_eq!(
-            fit_int(&Value::Int(-129), 8, true).unwrap_err(),
-            "-128..=127"
-        );
-        assert_eq!(fit_int(&Value::Int(-1), 64, true), Ok(u128::MAX));
-        assert!(fit_int(&Value::Int(-1), 64, false).is_err());
-        assert_eq!(fit_int(&Value::U128(u128::MAX), 128, false), Ok(u128::MAX));
     }
 }

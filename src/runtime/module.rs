@@ -6,9 +6,10 @@ use std::sync::{Arc, Mutex};
 use rustc_hash::FxHashMap;
 
 use super::call::Function;
-use super::data::CData;
+use super::data::{size_of, CData};
 use super::library::Library;
-use super::mem::{size_of, store, value_error, Place};
+use super::mem::{value_error, Place};
+use super::store::store;
 use super::value::Value;
 use crate::error::{ErrorKind, Result};
 use crate::types::{QualType, Type, TypeSet};

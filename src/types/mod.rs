@@ -37,6 +37,7 @@ mod derived;
 pub(crate) mod equiv;
 pub(crate) mod func;
 pub(crate) mod id;
+pub(crate) mod inputs;
 pub(crate) mod layout;
 pub(crate) mod long_double;
 mod merge;

@@ -190,7 +190,73 @@ fn convert_bytes(
     } else {
         gimli::RunTimeEndian::Big
     };
-    let sections = gimli::DwarfSections::load(|id| -> Result<Section<'_>> {
+    let sections = load_sections(&file, name)?;
+    let dwarf = sections.borrow(|section| reader(section, endian));
+    // Split DWARF: skeleton units name the `.dwo` files that hold the entries, or
+    // a `.dwp` package holds them all, indexed by the units' DWO ids.
+    let skeletons = skeletons(&dwarf).map_err(|e| because(e.to_string(), Box::new(e)))?;
+    let package_bytes = match package {
+        Some(path) if !skeletons.is_empty() => Some(map_package(path, name)?),
+        _ => None,
+    };
+    let package_file = match &package_bytes {
+        Some((path, bytes)) => Some((*path, parse_object(path, bytes, name)?)),
+        None => None,
+    };
+    let package_sections = match &package_file {
+        Some((path, file)) => Some(
+            gimli::DwarfPackageSections::load(|id| dwo_section(file, id))
+                .map_err(|e| because(format!("{}: {}", path.display(), e.0), e.1))?,
+        ),
+        None => None,
+    };
+    let no_relocations = Relocations::default();
+    let package = match (&package_sections, &package_file) {
+        (Some(sections), Some((path, _))) => Some(
+            borrow_package(sections, endian, &no_relocations)
+                .map_err(|e| because(format!("{}: {e}", path.display()), Box::new(e)))?,
+        ),
+        _ => None,
+    };
+    let (mut dwos, dwo_paths) = package_units(package.as_ref(), &skeletons, &dwarf, name)?;
+    let dwo_bytes = map_dwo_files(&dwo_paths, name)?;
+    let mut dwo_files = Vec::new();
+    for (path, bytes) in &dwo_bytes {
+        dwo_files.push((*path, parse_object(path, bytes, name)?));
+    }
+    let dwo_sections = load_dwo_sections(&dwo_files, name)?;
+    dwos.extend(dwo_sections.iter().map(|sections| {
+        let mut dwo = sections.borrow(|section| reader(section, endian));
+        dwo.make_dwo(&dwarf);
+        dwo
+    }));
+    let target = target_of(&file);
+    let mut converter = convert::Converter::new(target, &dwarf);
+    if let Some(names) = names {
+        converter = converter.only(names);
+    }
+    converter.run(&dwos).map_err(|e| match e {
+        convert::Malformed::Broken(message, Some(cause)) => because(message, Box::new(cause)),
+        other => bad(other.to_string()),
+    })
+}
+
+/// A reader of `section`.
+fn reader<'s>(section: &'s Section<'_>, endian: gimli::RunTimeEndian) -> Reader<'s> {
+    gimli::RelocateReader::new(
+        gimli::EndianSlice::new(&section.data, endian),
+        &section.relocations,
+    )
+}
+
+/// The DWARF sections of `file` (of the object `name`), uncompressed, with
+/// their relocations; empty when it has none.
+fn load_sections<'d>(
+    file: &object::File<'d>,
+    name: &str,
+) -> Result<gimli::DwarfSections<Section<'d>>> {
+    let because = |message: String, cause| dwarf_error(name, message, Some(cause));
+    gimli::DwarfSections::load(|id| -> Result<Section<'d>> {
         match file.section_by_name(id.name()) {
             Some(section) => Ok(Section {
                 data: section
@@ -205,87 +271,83 @@ fn convert_bytes(
                 relocations: Relocations::default(),
             }),
         }
-    })?;
-    let dwarf = sections.borrow(|section| {
-        gimli::RelocateReader::new(
-            gimli::EndianSlice::new(&section.data, endian),
-            &section.relocations,
+    })
+}
+
+/// The bytes of the DWARF package at `path`, for the object `name`.
+fn map_package<'p>(path: &'p Path, name: &str) -> Result<(&'p Path, FileBytes)> {
+    let because = |message: String, cause| dwarf_error(name, message, Some(cause));
+    let bytes = map(path).map_err(|e| {
+        because(
+            format!("its DWARF package {} cannot be read: {e}", path.display()),
+            Box::new(e),
         )
-    });
-    // Split DWARF: skeleton units name the `.dwo` files that hold the entries, or
-    // a `.dwp` package holds them all, indexed by the units' DWO ids.
-    let skeletons = skeletons(&dwarf).map_err(|e| because(e.to_string(), Box::new(e)))?;
-    let package_bytes = match package {
-        Some(path) if !skeletons.is_empty() => Some((
-            path,
-            map(path).map_err(|e| {
-                because(
-                    format!("its DWARF package {} cannot be read: {e}", path.display()),
-                    Box::new(e),
-                )
-            })?,
-        )),
-        _ => None,
-    };
-    let package_file = match &package_bytes {
-        Some((path, bytes)) => Some((
-            *path,
-            object::File::parse(&bytes[..]).map_err(|e| {
-                because(
-                    format!("{}: not an object file: {e}", path.display()),
-                    Box::new(e),
-                )
-            })?,
-        )),
-        None => None,
-    };
-    let package_sections = match &package_file {
-        Some((path, file)) => Some(
-            gimli::DwarfPackageSections::load(|id| dwo_section(file, id))
-                .map_err(|e| because(format!("{}: {}", path.display(), e.0), e.1))?,
-        ),
-        None => None,
-    };
-    let no_relocations = Relocations::default();
-    let package = match (&package_sections, &package_file) {
-        (Some(sections), Some((path, _))) => Some(
-            sections
-                .borrow(
-                    |data| {
-                        gimli::RelocateReader::new(
-                            gimli::EndianSlice::new(data, endian),
-                            &no_relocations,
-                        )
-                    },
-                    gimli::RelocateReader::new(
-                        gimli::EndianSlice::new(&[], endian),
-                        &no_relocations,
-                    ),
-                )
-                .map_err(|e| because(format!("{}: {e}", path.display()), Box::new(e)))?,
-        ),
-        _ => None,
-    };
+    })?;
+    Ok((path, bytes))
+}
+
+/// `bytes`, read from `path` for the object `name`, parsed as an object file.
+fn parse_object<'b>(path: &Path, bytes: &'b [u8], name: &str) -> Result<object::File<'b>> {
+    let because = |message: String, cause| dwarf_error(name, message, Some(cause));
+    object::File::parse(bytes).map_err(|e| {
+        because(
+            format!("{}: not an object file: {e}", path.display()),
+            Box::new(e),
+        )
+    })
+}
+
+/// A DWARF package's sections, read as the package they make.
+fn borrow_package<'s>(
+    sections: &'s gimli::DwarfPackageSections<Cow<'_, [u8]>>,
+    endian: gimli::RunTimeEndian,
+    no_relocations: &'s Relocations,
+) -> gimli::Result<gimli::DwarfPackage<Reader<'s>>> {
+    sections.borrow(
+        |data| gimli::RelocateReader::new(gimli::EndianSlice::new(data, endian), no_relocations),
+        gimli::RelocateReader::new(gimli::EndianSlice::new(&[], endian), no_relocations),
+    )
+}
+
+/// The split units of `skeletons` that `package` holds, made DWO units of
+/// `dwarf`, and the `.dwo` files (each once) of those it does not.
+#[allow(clippy::type_complexity)]
+fn package_units<'a>(
+    package: Option<&gimli::DwarfPackage<Reader<'a>>>,
+    skeletons: &[(gimli::DwoId, std::path::PathBuf)],
+    dwarf: &gimli::Dwarf<Reader<'a>>,
+    name: &str,
+) -> Result<(Vec<gimli::Dwarf<Reader<'a>>>, Vec<std::path::PathBuf>)> {
+    let because = |message: String, cause| dwarf_error(name, message, Some(cause));
     let mut dwos = Vec::new();
     let mut dwo_paths = Vec::new();
-    for (id, path) in &skeletons {
-        let in_package = match &package {
+    for (id, path) in skeletons {
+        let in_package = match package {
             Some(package) => package
-                .find_cu(*id, &dwarf)
+                .find_cu(*id, dwarf)
                 .map_err(|e| because(format!("its DWARF package: {e}"), Box::new(e)))?,
             None => None,
         };
         match in_package {
             Some(mut dwo) => {
-                dwo.make_dwo(&dwarf);
+                dwo.make_dwo(dwarf);
                 dwos.push(dwo);
             }
             None if !dwo_paths.contains(path) => dwo_paths.push(path.clone()),
             None => {}
         }
     }
+    Ok((dwos, dwo_paths))
+}
+
+/// The bytes of each split DWARF file, with its path.
+fn map_dwo_files<'p>(
+    dwo_paths: &'p [std::path::PathBuf],
+    name: &str,
+) -> Result<Vec<(&'p std::path::PathBuf, FileBytes)>> {
+    let because = |message: String, cause| dwarf_error(name, message, Some(cause));
     let mut dwo_bytes = Vec::new();
-    for path in &dwo_paths {
+    for path in dwo_paths {
         let bytes = map(path).map_err(|e| {
             because(
                 format!(
@@ -297,19 +359,18 @@ fn convert_bytes(
         })?;
         dwo_bytes.push((path, bytes));
     }
-    let mut dwo_files = Vec::new();
-    for (path, bytes) in &dwo_bytes {
-        let dwo = object::File::parse(&bytes[..]).map_err(|e| {
-            because(
-                format!("{}: not an object file: {e}", path.display()),
-                Box::new(e),
-            )
-        })?;
-        dwo_files.push((*path, dwo));
-    }
+    Ok(dwo_bytes)
+}
+
+/// The DWARF sections of each split DWARF file (`.debug_info.dwo` and so on).
+fn load_dwo_sections<'d>(
+    dwo_files: &[(&std::path::PathBuf, object::File<'d>)],
+    name: &str,
+) -> Result<Vec<gimli::DwarfSections<Section<'d>>>> {
+    let because = |message: String, cause| dwarf_error(name, message, Some(cause));
     let mut dwo_sections = Vec::new();
-    for (path, dwo) in &dwo_files {
-        dwo_sections.push(gimli::DwarfSections::load(|id| -> Result<Section<'_>> {
+    for (path, dwo) in dwo_files {
+        dwo_sections.push(gimli::DwarfSections::load(|id| -> Result<Section<'d>> {
             Ok(Section {
                 data: dwo_section(dwo, id)
                     .map_err(|e| because(format!("{}: {}", path.display(), e.0), e.1))?,
@@ -317,25 +378,7 @@ fn convert_bytes(
             })
         })?);
     }
-    dwos.extend(dwo_sections.iter().map(|sections| {
-        let mut dwo = sections.borrow(|section| {
-            gimli::RelocateReader::new(
-                gimli::EndianSlice::new(&section.data, endian),
-                &section.relocations,
-            )
-        });
-        dwo.make_dwo(&dwarf);
-        dwo
-    }));
-    let target = target_of(&file);
-    let mut converter = convert::Converter::new(target, &dwarf);
-    if let Some(names) = names {
-        converter = converter.only(names);
-    }
-    converter.run(&dwos).map_err(|e| match e {
-        convert::Malformed::Broken(message, Some(cause)) => because(message, Box::new(cause)),
-        other => bad(other.to_string()),
-    })
+    Ok(dwo_sections)
 }
 
 /// The DWO id of each skeleton unit of `dwarf` and the `.dwo` file it names

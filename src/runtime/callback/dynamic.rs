@@ -1,0 +1,277 @@
+//! [`Callback::new`]: a callback from a closure on [`Value`]s, each argument
+//! converted from its C type and the result checked against the return type.
+
+use std::ffi::c_void;
+use std::mem::MaybeUninit;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use libffi::raw as ffi;
+
+use super::{function_type, install, Callback};
+use crate::abi::{extend, CallInterface, Shape};
+use crate::error::{ErrorKind, Result};
+use crate::runtime::data::size_of;
+use crate::runtime::mem::{int_shape, load, Place};
+use crate::runtime::scalar::{int_value, store_fast};
+use crate::runtime::store::store;
+use crate::runtime::unwind::{report, Failure};
+use crate::runtime::value::Value;
+use crate::types::{QualType, Type, TypeId, TypeSet};
+
+type Body<'a> = dyn Fn(&[Value]) -> Value + Send + Sync + 'a;
+
+struct State<'a> {
+    set: TypeSet,
+    params: Vec<TypeId>,
+    /// Each parameter's scalar shape, for conversions that skip the type set.
+    shapes: Vec<(Shape, usize)>,
+    ret: Option<TypeId>,
+    ret_shape: Shape,
+    body: Box<Body<'a>>,
+}
+
+impl<'a> Callback<'a> {
+    /// A callback of type `ty`: a function pointer type (`int (*)(int)`), a
+    /// typedef of one (`__compar_fn_t`), or a function type.
+    ///
+    /// # Errors
+    /// [`ErrorKind::WrongKind`] for a type that is not a function (pointer),
+    /// [`ErrorKind::Uncallable`] for a variadic one or one libffi cannot express.
+    pub fn new<R: Into<Value>>(
+        set: &TypeSet,
+        ty: QualType,
+        body: impl Fn(&[Value]) -> R + Send + Sync + 'a,
+    ) -> Result<Callback<'a>> {
+        let (_, sig) = function_type(set, ty.id)?;
+        let interface = CallInterface::for_closure(set, &sig)?;
+        let ret = match set.ty(set.canonical(sig.ret.id)) {
+            Type::Void => None,
+            _ => Some(sig.ret.id),
+        };
+        let shapes = interface.args.iter().map(|a| (a.shape, a.size)).collect();
+        let ret_shape = interface.ret.map_or(Shape::Other, |r| r.shape);
+        let state = Box::new(State {
+            set: set.clone(),
+            params: sig.params.iter().map(|p| p.id).collect(),
+            shapes,
+            ret,
+            ret_shape,
+            body: Box::new(move |args: &[Value]| body(args).into()),
+        });
+        install(set, ty, interface, state, trampoline)
+    }
+
+    /// A callback of the type named `name` (`"int (*)(const void *, const void *)"`,
+    /// `"__compar_fn_t"`).
+    ///
+    /// # Errors
+    /// As [`TypeSet::type_named`] and [`new`](Self::new).
+    pub fn with_type_name<R: Into<Value>>(
+        set: &TypeSet,
+        name: &str,
+        body: impl Fn(&[Value]) -> R + Send + Sync + 'a,
+    ) -> Result<Callback<'a>> {
+        Callback::new(set, set.type_named(name)?, body)
+    }
+
+    /// A callback of the type of parameter `index` (0-based) of `function`.
+    ///
+    /// # Errors
+    /// As [`new`](Self::new), and for an index past the parameters.
+    pub fn for_param<R: Into<Value>>(
+        function: &crate::runtime::call::Function,
+        index: usize,
+        body: impl Fn(&[Value]) -> R + Send + Sync + 'a,
+    ) -> Result<Callback<'a>> {
+        let Some(param) = function.signature().params.get(index) else {
+            return Err(ErrorKind::NoParameter {
+                function: function.prototype(),
+                index,
+                count: function.signature().params.len(),
+            }
+            .into());
+        };
+        Callback::new(function.types(), *param, body)
+    }
+}
+
+/// The C entry point of every callback: converts the arguments, runs the closure
+/// under `catch_unwind`, and converts the result back.
+unsafe extern "C" fn trampoline(
+    _cif: *mut ffi::ffi_cif,
+    ret: *mut c_void,
+    args: *mut *mut c_void,
+    user: *mut c_void,
+) {
+    let _errno = crate::runtime::errno::InCallback::enter();
+    // SAFETY: `user` is the `State` this closure was prepared with, alive while
+    // the `Callback` is.
+    let state = unsafe { &*(user as *const State<'_>) };
+    let outcome = catch_unwind(AssertUnwindSafe(|| {
+        // SAFETY: libffi passes one pointer per parameter, to a value of its
+        // type, and a result buffer for the return type.
+        unsafe { state.run(ret, args) }
+    }));
+    let failure = match outcome {
+        Ok(Ok(())) => return,
+        Ok(Err(e)) => Failure::Error(e),
+        Err(payload) => Failure::Panic(payload),
+    };
+    if let Some(ret_ty) = state.ret {
+        // A zeroed result: at least an `ffi_arg`, or the whole returned object.
+        let size = size_of(&state.set, ret_ty).unwrap_or(0).max(8);
+        // SAFETY: libffi's result buffer holds the return type, at least 8 bytes.
+        unsafe { std::ptr::write_bytes(ret.cast::<u8>(), 0, size) };
+    }
+    report(failure);
+}
+
+/// The arguments of one callback call, in a caller's array of 8 slots (or a
+/// vector beyond that), initialised and dropped only as far as they are filled:
+/// a full `[Value; 8]`, or moving one, costs more than the rest of the call.
+struct Args<'s> {
+    inline: &'s mut [MaybeUninit<Value>; 8],
+    heap: Vec<Value>,
+    len: usize,
+    spilled: bool,
+}
+
+impl<'s> Args<'s> {
+    fn new(inline: &'s mut [MaybeUninit<Value>; 8], n: usize) -> Args<'s> {
+        Args {
+            inline,
+            heap: Vec::new(),
+            len: 0,
+            spilled: n > 8,
+        }
+    }
+
+    fn push(&mut self, value: Value) {
+        if self.spilled {
+            self.heap.push(value);
+        } else if let Some(slot) = self.inline.get_mut(self.len) {
+            slot.write(value);
+            self.len += 1;
+        }
+    }
+
+    fn as_slice(&self) -> &[Value] {
+        if self.spilled {
+            &self.heap
+        } else {
+            // SAFETY: the first `len` slots were written by `push`.
+            unsafe { std::slice::from_raw_parts(self.inline.as_ptr().cast::<Value>(), self.len) }
+        }
+    }
+}
+
+impl Drop for Args<'_> {
+    fn drop(&mut self) {
+        for slot in &mut self.inline[..self.len] {
+            // SAFETY: the first `len` slots were written by `push`, and are
+            // dropped once, here.
+            unsafe { slot.assume_init_drop() };
+        }
+    }
+}
+
+impl State<'_> {
+    /// # Safety
+    /// As the trampoline's arguments.
+    unsafe fn run(&self, ret: *mut c_void, args: *mut *mut c_void) -> Result<()> {
+        let n = self.params.len();
+        let mut slots = [const { MaybeUninit::uninit() }; 8];
+        let mut values = Args::new(&mut slots, n);
+        for (i, ty) in self.params.iter().enumerate() {
+            let (shape, size) = self.shapes[i];
+            // SAFETY: libffi's `args[i]` points to the argument's value, `size` bytes.
+            let bytes = unsafe { std::slice::from_raw_parts((*args.add(i)).cast::<u8>(), size) };
+            values.push(match shape {
+                Shape::Int { size, signed } => {
+                    let p = bytes.as_ptr();
+                    // SAFETY: `bytes` holds `size` bytes (1, 2, 4 or 8).
+                    let raw = unsafe {
+                        match size {
+                            1 => u64::from(p.read()),
+                            2 => u64::from(p.cast::<u16>().read_unaligned()),
+                            4 => u64::from(p.cast::<u32>().read_unaligned()),
+                            _ => p.cast::<u64>().read_unaligned(),
+                        }
+                    };
+                    int_value(raw, size, signed)
+                }
+                _ => load(&self.set, Place::whole(*ty), bytes)?,
+            });
+        }
+        let values = values.as_slice();
+        let result = (self.body)(values);
+        // SAFETY: forwarded from the caller.
+        unsafe { self.write_result(ret, result) }
+    }
+
+    /// Writes the closure's `result` into libffi's result buffer `ret`.
+    ///
+    /// # Safety
+    /// `ret` is libffi's result buffer for this callback's return type.
+    #[inline]
+    unsafe fn write_result(&self, ret: *mut c_void, mut result: Value) -> Result<()> {
+        let Some(ret_ty) = self.ret else {
+            return Ok(());
+        };
+        // A plain scalar goes straight into the `ffi_arg` (integers extended).
+        let mut word = [0u8; 16];
+        if store_fast(self.ret_shape, &result, &mut word) {
+            let mut low = [0u8; 8];
+            low.copy_from_slice(&word[..8]);
+            // SAFETY: the result buffer holds at least an `ffi_arg` (8 bytes); a
+            // `float` result is read from its low 4.
+            unsafe { ret.cast::<u64>().write_unaligned(u64::from_le_bytes(low)) };
+            return Ok(());
+        }
+        let size = size_of(&self.set, ret_ty)?;
+        let mut small = [0u8; 32];
+        let mut large = Vec::new();
+        let scratch: &mut [u8] = if size <= small.len() {
+            &mut small
+        } else {
+            large.resize(size, 0);
+            &mut large
+        };
+        store(
+            &self.set,
+            Place::whole(ret_ty),
+            scratch,
+            &mut result,
+            &|| "the callback's result".to_owned(),
+        )?;
+        let dangles = match &result {
+            Value::Str(_) | Value::Bytes(_) | Value::Ref(_) => true,
+            Value::Data(d) => d.owns_pointees(),
+            _ => false,
+        };
+        if dangles {
+            return Err(ErrorKind::Value {
+                place: "the callback's result".into(),
+                message: format!(
+                    "{} would dangle once the callback returns, freed with its result; \
+                     return addresses you keep alive (Value::Pointer)",
+                    result.describe_owning()
+                ),
+            }
+            .into());
+        }
+        match int_shape(&self.set, ret_ty) {
+            // libffi wants integers narrower than a register as a whole `ffi_arg`.
+            Some((width, signed)) if width < 8 => {
+                let mut word = [0u8; 8];
+                word[..width].copy_from_slice(&scratch[..width]);
+                let word = extend(u64::from_le_bytes(word), width, signed);
+                // SAFETY: the result buffer holds at least an `ffi_arg`.
+                unsafe { ret.cast::<u64>().write_unaligned(word) };
+            }
+            // SAFETY: the result buffer holds a value of the return type.
+            _ => unsafe { std::ptr::copy_nonoverlapping(scratch.as_ptr(), ret.cast::<u8>(), size) },
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,241 @@
+//! Running a prepared call: the runtime's half of a [`CallInterface`].
+//!
+//! [`crate::abi`] decides how a call is made (the libffi `ffi_cif`, the
+//! register-only [`Plan`], the arguments split or copied around libffi's bugs);
+//! this module makes it, with the buffers [`Function`](super::Function) filled.
+//! The methods are on abi's types, defined here, so that abi holds no code that
+//! runs C.
+
+use std::ffi::c_void;
+use std::ptr::null_mut;
+
+use libffi::raw as ffi;
+
+use crate::abi::direct::Plan;
+use crate::abi::CallInterface;
+#[cfg(all(target_arch = "x86_64", unix))]
+use crate::abi::{
+    direct::{Reg, Ret},
+    sysv::Class,
+};
+
+impl CallInterface {
+    /// Calls `code` through libffi.
+    ///
+    /// # Safety
+    /// `code` must be a function of the type this interface was prepared for;
+    /// `ret` must point to at least `ret.buffer` writable bytes (or be anything when
+    /// the function returns void); `args` must hold one pointer per argument, each
+    /// to at least its slot's `buffer` bytes holding a value of its type.
+    pub(crate) unsafe fn call(
+        &self,
+        code: *const c_void,
+        ret: *mut c_void,
+        args: *mut *mut c_void,
+    ) {
+        if let Some(plan) = &self.direct {
+            // SAFETY: the plan was made from this function's non-variadic System V
+            // signature; the caller guarantees the buffers (each at least 16 bytes).
+            unsafe { plan.call(code, ret, args) };
+            return;
+        }
+        // SAFETY: the caller guarantees the function type and buffers; `code` is a
+        // function address, which `ffi_call` takes as a bare `fn()`.
+        unsafe {
+            let code: unsafe extern "C" fn() = std::mem::transmute(code);
+            let cif = (&*self.cif as *const ffi::ffi_cif).cast_mut();
+            if !self.by_reference.is_empty() {
+                self.call_with_copies(cif, code, ret, args);
+            } else if self.spread.is_empty() {
+                ffi::ffi_call(cif, Some(code), ret, args);
+            } else {
+                self.call_spread(cif, code, ret, args);
+            }
+        }
+    }
+
+    /// Calls with copies of the arguments passed by reference (see `by_reference`).
+    ///
+    /// # Safety
+    /// As [`call`](Self::call).
+    #[cold]
+    unsafe fn call_with_copies(
+        &self,
+        cif: *mut ffi::ffi_cif,
+        code: unsafe extern "C" fn(),
+        ret: *mut c_void,
+        args: *mut *mut c_void,
+    ) {
+        // SAFETY: `args` has one pointer per argument (the caller's guarantee).
+        let mut ptrs: Vec<*mut c_void> = (0..self.args.len())
+            .map(|i| unsafe { *args.add(i) })
+            .collect();
+        // 16-byte aligned, as any argument (aggregates aligned beyond are refused).
+        let mut copies: Vec<Vec<u128>> = Vec::with_capacity(self.by_reference.len());
+        for &i in self.by_reference.iter() {
+            let size = self.args[i].size;
+            let mut copy = vec![0u128; size.div_ceil(16)];
+            // SAFETY: argument `i` points to `size` bytes; `copy` holds as many.
+            unsafe {
+                std::ptr::copy_nonoverlapping(ptrs[i].cast::<u8>(), copy.as_mut_ptr().cast(), size)
+            };
+            ptrs[i] = copy.as_mut_ptr().cast();
+            copies.push(copy);
+        }
+        // SAFETY: the same arguments, some moved into copies that live until it returns.
+        unsafe { ffi::ffi_call(cif, Some(code), ret, ptrs.as_mut_ptr()) };
+    }
+
+    /// Calls with split arguments (see [`splits_in_sixth_gpr`]).
+    ///
+    /// # Safety
+    /// As [`call`](Self::call).
+    #[cold]
+    unsafe fn call_spread(
+        &self,
+        cif: *mut ffi::ffi_cif,
+        code: unsafe extern "C" fn(),
+        ret: *mut c_void,
+        args: *mut *mut c_void,
+    ) {
+        // Each part lies inside its argument's buffer (a register-sized value, at
+        // most 16 bytes). Up to 32 parts need no allocation.
+        let mut inline = [null_mut::<c_void>(); 32];
+        let mut heap = Vec::new();
+        let parts: &mut [*mut c_void] = if self.spread.len() <= inline.len() {
+            &mut inline[..self.spread.len()]
+        } else {
+            heap.resize(self.spread.len(), null_mut());
+            &mut heap
+        };
+        for (part, &(i, offset)) in parts.iter_mut().zip(self.spread.iter()) {
+            // SAFETY: `args` has one pointer per argument, and `offset` lies in
+            // that argument's buffer (the caller's guarantee, see `call`).
+            *part = unsafe { (*args.add(i)).cast::<u8>().add(offset).cast() };
+        }
+        // SAFETY: the parts are the libffi arguments this cif was prepared with.
+        unsafe { ffi::ffi_call(cif, Some(code), ret, parts.as_mut_ptr()) };
+    }
+}
+
+/// A function taking every System V argument register, integer then vector,
+/// returning `R`: what a register-only call is made through.
+#[cfg(all(target_arch = "x86_64", unix))]
+type AllRegisters<R> =
+    unsafe extern "C" fn(u64, u64, u64, u64, u64, u64, f64, f64, f64, f64, f64, f64, f64, f64) -> R;
+
+impl Plan {
+    /// Makes the call.
+    ///
+    /// # Safety
+    /// `code` must be a non-variadic System V function whose arguments and result
+    /// are passed as this plan was made from; `args` must hold one pointer per
+    /// argument to its value's buffer (whole eightbytes, at least 16 bytes);
+    /// `ret` must point to at least 16 writable bytes, or to the whole result
+    /// when it is returned in memory.
+    #[cfg(all(target_arch = "x86_64", unix))]
+    pub(crate) unsafe fn call(
+        &self,
+        code: *const c_void,
+        ret: *mut c_void,
+        args: *const *mut c_void,
+    ) {
+        // SAFETY: forwarded from the caller.
+        let (gpr, sse) = unsafe { self.registers(ret, args) };
+        let [g0, g1, g2, g3, g4, g5] = gpr;
+        let [s0, s1, s2, s3, s4, s5, s6, s7] = sse.map(f64::from_bits);
+
+        #[repr(C)]
+        struct IntInt(u64, u64);
+        #[repr(C)]
+        struct SseSse(f64, f64);
+        #[repr(C)]
+        struct IntSse(u64, f64);
+        #[repr(C)]
+        struct SseInt(f64, u64);
+
+        macro_rules! call_as {
+            ($ret:ty) => {{
+                // SAFETY: see `call`'s contract: `code` takes only register
+                // arguments of these classes in this order, and returns its result
+                // in the registers `$ret` is returned in (a scalar or a two-field
+                // `#[repr(C)]` struct of the same classes). Loading every argument
+                // register is what the ABI allows a caller to do.
+                let f: AllRegisters<$ret> = unsafe { std::mem::transmute(code) };
+                // SAFETY: as above.
+                unsafe { f(g0, g1, g2, g3, g4, g5, s0, s1, s2, s3, s4, s5, s6, s7) }
+            }};
+        }
+        let (low, high) = match self.ret {
+            Ret::Void | Ret::Memory => {
+                call_as!(u64);
+                return;
+            }
+            Ret::Regs(Class::Integer, None) => (call_as!(u64), None),
+            Ret::Regs(_, None) => (call_as!(f64).to_bits(), None),
+            Ret::Regs(Class::Integer, Some(Class::Integer)) => {
+                let IntInt(a, b) = call_as!(IntInt);
+                (a, Some(b))
+            }
+            Ret::Regs(Class::Integer, Some(_)) => {
+                let IntSse(a, b) = call_as!(IntSse);
+                (a, Some(b.to_bits()))
+            }
+            Ret::Regs(_, Some(Class::Integer)) => {
+                let SseInt(a, b) = call_as!(SseInt);
+                (a.to_bits(), Some(b))
+            }
+            Ret::Regs(_, Some(_)) => {
+                let SseSse(a, b) = call_as!(SseSse);
+                (a.to_bits(), Some(b.to_bits()))
+            }
+        };
+        let out = ret.cast::<u64>();
+        // SAFETY: `ret` has at least 16 writable bytes.
+        unsafe {
+            out.write_unaligned(low);
+            if let Some(high) = high {
+                out.add(1).write_unaligned(high);
+            }
+        }
+    }
+
+    /// The argument registers' contents: rdi..r9, and xmm0..xmm7's low halves.
+    ///
+    /// # Safety
+    /// As [`call`](Self::call).
+    #[cfg(all(target_arch = "x86_64", unix))]
+    #[inline(always)]
+    unsafe fn registers(&self, ret: *mut c_void, args: *const *mut c_void) -> ([u64; 6], [u64; 8]) {
+        let mut gpr = [0u64; 6];
+        let mut sse = [0u64; 8];
+        if self.ret == Ret::Memory {
+            gpr[0] = ret as u64;
+        }
+        for part in self.parts.iter() {
+            // SAFETY: one pointer per argument, each to whole eightbytes.
+            let raw = unsafe {
+                (*args.add(usize::from(part.arg)))
+                    .cast::<u8>()
+                    .add(usize::from(part.offset))
+                    .cast::<u64>()
+                    .read_unaligned()
+            };
+            match part.reg {
+                Reg::Gpr { index, extend } => {
+                    gpr[usize::from(index)] = match extend {
+                        Some((size, signed)) => crate::abi::extend(raw, usize::from(size), signed),
+                        None => raw,
+                    }
+                }
+                Reg::Sse(index) => sse[usize::from(index)] = raw,
+            }
+        }
+        (gpr, sse)
+    }
+
+    #[cfg(not(all(target_arch = "x86_64", unix)))]
+    pub(crate) unsafe fn call(&self, _: *const c_void, _: *mut c_void, _: *const *mut c_void) {
+        unreachable!("plans are only made on x86-64 System V hosts")
+    }
+}
