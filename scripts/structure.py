@@ -47,6 +47,21 @@ def long_fns(lines, budget):
     return out
 
 
+def code_lines(lines, path):
+    """Lines that are code: not blank, not comments or docs, not in a unit-test
+    module (`#[cfg(test)] mod tests {...}` at the end of a file, or a tests.rs)."""
+    if os.path.basename(path) == "tests.rs":
+        return 0
+    n = 0
+    for i, line in enumerate(lines):
+        t = line.strip()
+        if t == "#[cfg(test)]" and i + 1 < len(lines) and lines[i + 1].startswith("mod tests"):
+            break
+        if t and not t.startswith("//"):
+            n += 1
+    return n
+
+
 def imports(root, path, known):
     """The modules (as tuples) that `path` names through crate::/super:: paths,
     outside its tests."""
@@ -91,11 +106,12 @@ def main():
             root = a
     paths = list(files(root))
     known = {tuple(module_of(root, p)): p for p in paths}
-    big, fns, total = [], [], 0
+    big, fns, total, code = [], [], 0, 0
     deps = defaultdict(set)
     for p in paths:
         lines = open(p, encoding="utf-8").read().split("\n")
         total += len(lines) - 1
+        code += code_lines(lines, p)
         if len(lines) - 1 > fb:
             big.append((len(lines) - 1, p))
         for name, at, n in long_fns(lines, nb):
@@ -104,7 +120,8 @@ def main():
             continue  # the CLI is a crate of its own, using wyvern's public API
         for t in imports(root, p, known):
             deps[tuple(module_of(root, p))].add(t)
-    print(f"{len(paths)} files, {total} lines under {root}")
+    print(f"{len(paths)} files, {total} lines under {root}; {code} of code "
+          "(no blank, comment or doc lines, no unit tests)")
     print(f"files over {fb} lines: {len(big)}")
     for n, p in sorted(big, reverse=True):
         print(f"  {n:5} {p}")

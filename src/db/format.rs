@@ -145,19 +145,8 @@ pub(super) fn check_target(found: &Target, want: &Target) -> Result<()> {
     }
     Err(bad(format!(
         "database is for {}, this machine is {}",
-        describe(found),
-        describe(want)
+        found, want
     )))
-}
-
-fn describe(t: &Target) -> String {
-    format!(
-        "{} (pointer {}, {}-endian, char {})",
-        t.triple,
-        t.pointer_size,
-        if t.little_endian { "little" } else { "big" },
-        if t.char_signed { "signed" } else { "unsigned" }
-    )
 }
 
 /// Decodes and checks a whole database; with `want`, refuses another target
@@ -209,8 +198,7 @@ pub(super) fn decode(bytes: &[u8], want: Option<&Target>) -> Result<(Header, Typ
     if data.target != header.target {
         return Err(bad(format!(
             "damaged: the header says {} but the body says {}",
-            describe(&header.target),
-            describe(&data.target)
+            header.target, data.target
         )));
     }
     validate::check(&data).map_err(|e| bad(format!("damaged body: {e}")))?;

@@ -35,6 +35,25 @@ impl Target {
     }
 }
 
+/// The triple and what layouts depend on: `x86_64-pc-linux-gnu (pointer 8,
+/// little-endian, char signed)`.
+impl std::fmt::Display for Target {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} (pointer {}, {}-endian, char {})",
+            self.triple,
+            self.pointer_size,
+            if self.little_endian { "little" } else { "big" },
+            if self.char_signed {
+                "signed"
+            } else {
+                "unsigned"
+            }
+        )
+    }
+}
+
 fn host_triple() -> &'static str {
     if cfg!(all(target_arch = "x86_64", target_os = "linux")) {
         "x86_64-pc-linux-gnu"

@@ -96,11 +96,7 @@ impl TypeSet {
         if a.target != b.target {
             return Err(ErrorKind::Conflict {
                 name: "target".into(),
-                difference: format!(
-                    "{} in {label}, {} in {other_label}",
-                    describe_target(&a.target),
-                    describe_target(&b.target)
-                ),
+                difference: format!("{} in {label}, {} in {other_label}", a.target, b.target),
             }
             .into());
         }
@@ -122,16 +118,6 @@ impl TypeSet {
         })?;
         Ok(merger.out.freeze())
     }
-}
-
-fn describe_target(t: &super::data::Target) -> String {
-    format!(
-        "{} (pointer {}, {}-endian, char {})",
-        t.triple,
-        t.pointer_size,
-        if t.little_endian { "little" } else { "big" },
-        if t.char_signed { "signed" } else { "unsigned" }
-    )
 }
 
 /// Where one of `other`'s records, enums or typedefs goes in the result.
