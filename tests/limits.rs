@@ -455,3 +455,41 @@ fn a_merge_past_the_limit_is_an_error() {
     let late = merged.type_named("late_t").unwrap();
     assert_eq!(merged.layout(late.id).unwrap().size, 4);
 }
+
+/// libclang gives field offsets in bits as 64-bit signed numbers, so a record of
+/// 2^60 bytes or more has offsets it cannot give: such a record's body is left
+/// out and listed, never laid out with invented offsets (`c` read as offset 0).
+#[test]
+fn records_too_large_for_bit_offsets_are_left_out() {
+    let types = wyvern::cdef(
+        "struct huge { char a[1ULL << 60]; int c; };\n\
+         struct big { char a[(1ULL << 60) - 16]; int c; };",
+    )
+    .unwrap();
+    let why = types.why_skipped("struct huge").unwrap_or_default();
+    assert!(
+        why.contains("a record of 1152921504606846980 bytes"),
+        "{why}"
+    );
+    // Declared, never laid out with offsets it does not have.
+    let huge = types.type_named("struct huge").unwrap();
+    match types
+        .record_layout(huge.id, "struct huge")
+        .unwrap_err()
+        .kind()
+    {
+        ErrorKind::LeftOut { name, reason } => {
+            assert_eq!((name.as_str(), reason.as_str()), ("struct huge", why))
+        }
+        other => panic!("{other:?}"),
+    }
+    // Just below the limit, offsets are exact (gcc: offsetof(struct big, c)).
+    let big = types.type_named("struct big").unwrap();
+    let layout = types.record_layout(big.id, "struct big").unwrap();
+    let c = layout
+        .fields
+        .iter()
+        .find(|f| f.name.as_deref() == Some("c"))
+        .unwrap();
+    assert_eq!(c.offset, (1u64 << 60) - 16);
+}

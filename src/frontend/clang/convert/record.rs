@@ -8,6 +8,9 @@ use crate::error::{ErrorKind, Result};
 use crate::frontend::clang::sys::Cursor;
 use crate::types::{Field, Layout, QualType, RecordDef, RecordId, RecordKind, TypeId};
 
+/// The smallest record whose bit offsets libclang cannot give (2^63 bits).
+const MAX_RECORD_BYTES: u64 = 1 << 60;
+
 impl<'tu> Converter<'tu> {
     /// Declares (and, when its definition is visible, defines) a struct or union.
     pub(super) fn record(&mut self, c: Cursor<'tu>) -> Result<TypeId> {
@@ -49,6 +52,17 @@ impl<'tu> Converter<'tu> {
         let Some((size, align)) = def.ty().size_align() else {
             return Ok(());
         };
+        // libclang gives offsets in bits as 64-bit signed numbers: past 2^60 bytes
+        // it has none to give, and none is invented.
+        if size >= MAX_RECORD_BYTES {
+            return Err(ErrorKind::TooLarge {
+                what: format!(
+                    "a record of {size} bytes (libclang gives field offsets in bits, \
+                     so records below 2^60 bytes are read)"
+                ),
+            }
+            .into());
+        }
         // Nested definitions are declared at file scope in C: register them first.
         let mut packed = false;
         for child in def.children() {
@@ -73,12 +87,11 @@ impl<'tu> Converter<'tu> {
         let offsets = (cursors.len() > PER_FIELD_OFFSET_QUERIES && !packed)
             .then(|| self.derived_offsets(&cursors, &types, union, layout))
             .flatten()
-            .unwrap_or_else(|| {
-                cursors
-                    .iter()
-                    .map(|f| f.field_offset_bits().unwrap_or(0))
-                    .collect()
-            });
+            .or_else(|| cursors.iter().map(|f| f.field_offset_bits()).collect())
+            .ok_or_else(|| ErrorKind::Unrepresentable {
+                ty: def.ty().spelling(),
+                what: "a field whose offset libclang does not give".into(),
+            })?;
         let mut fields = Vec::new();
         for ((field, ty), offset_bits) in cursors.into_iter().zip(types).zip(offsets) {
             let bit_width = if field.is_bitfield() {
