@@ -3,23 +3,16 @@
 //! programs with gcc in scratch directories, mapping gcc's errors back to the
 //! generated lines, and running independent jobs on two threads.
 
-// Each test binary compiles this module and uses only part of it.
-#![allow(dead_code)]
-
 pub mod abi;
 pub mod corpus;
-mod process;
+pub mod db;
+pub mod process;
 pub mod random_c;
-mod rng;
+pub mod rng;
 
-// Each test binary uses only some of them.
-#[allow(unused_imports)]
 pub use rng::{env_number, Rng};
 
-#[allow(unused_imports)]
-pub use process::{
-    run, run_wyvern, run_wyvern_with_env, truncate, wyvern_bin, wyvern_command, Output,
-};
+pub use process::{run, run_wyvern, run_wyvern_with_env, truncate, Output};
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -397,8 +390,6 @@ pub struct FixtureLibrary {
     pub library: PathBuf,
     /// The fixture's header, `include-fixtures/<stem>.h`.
     pub header: PathBuf,
-    /// The fixture's source, `include-fixtures/<stem>.c`.
-    pub source: PathBuf,
 }
 
 impl FixtureLibrary {
@@ -477,7 +468,6 @@ pub fn fixture_library(stem: &str) -> &'static FixtureLibrary {
         dir,
         library,
         header: fixture(&format!("{stem}.h")),
-        source,
     }));
     built.insert(stem.to_owned(), entry);
     entry

@@ -40,7 +40,7 @@
 //! number of functions (callbacks: half as many), `WYVERN_MS_KEEP=1` keeps the
 //! generated files.
 
-mod common;
+use crate::common;
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -1007,7 +1007,7 @@ fn run_spec(seed: u64, count: usize) -> Vec<String> {
     let started = Instant::now();
     let how = format!(
         "seed {seed:#x} (reproduce: WYVERN_MS_SEED={seed:#x} WYVERN_MS_COUNT={count} \
-         cargo test --test abi_ms random)"
+         cargo test --test it abi_ms::random)"
     );
     let spec = random_spec(seed, count);
     let src = sources(&spec);
@@ -1059,7 +1059,10 @@ fn run_spec(seed: u64, count: usize) -> Vec<String> {
     };
     let mut failures = Vec::new();
     abi::run_children(
-        CHILD_ENV,
+        abi::Child {
+            module: module_path!(),
+            prefix: CHILD_ENV,
+        },
         &format!("{seed}:{count}"),
         &path,
         total,

@@ -25,7 +25,7 @@
 //! `regression_signatures_match_gcc` checks fixed signatures for the cases
 //! the random test found.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 use std::ffi::CString;
@@ -1276,10 +1276,10 @@ impl SpecKey {
         match self {
             SpecKey::Random { seed, count } => format!(
                 "seed {seed:#x} (reproduce: WYVERN_ABI_SEED={seed:#x} WYVERN_ABI_COUNT={count} \
-                 cargo test --test abi_random random_signatures_match_gcc)"
+                 cargo test --test it abi_random::random_signatures_match_gcc)"
             ),
             SpecKey::Regressions => {
-                "fixed regression signatures (cargo test --test abi_random regression)".into()
+                "fixed regression signatures (cargo test --test it abi_random::regression)".into()
             }
         }
     }
@@ -1352,7 +1352,10 @@ fn run_spec(key: SpecKey, label: &str) -> Outcome {
     };
     let mut failures = Vec::new();
     abi::run_children(
-        CHILD_ENV,
+        abi::Child {
+            module: module_path!(),
+            prefix: CHILD_ENV,
+        },
         &key.encode(),
         &path,
         spec.funcs.len(),

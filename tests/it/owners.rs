@@ -8,7 +8,7 @@
 //! size of the freed strings, so that a pointer into freed memory reads `#`s
 //! instead of the text, and only then lets C (the calls fixture) read the string.
 
-mod common;
+use crate::common;
 
 use std::sync::OnceLock;
 

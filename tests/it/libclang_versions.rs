@@ -5,7 +5,7 @@
 //! this checks that one and says so. (`make test` also runs the whole suite under
 //! each installed libclang.)
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
