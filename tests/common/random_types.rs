@@ -335,6 +335,14 @@ impl Types {
         }
     }
 
+    /// The wyvern value of an argument: a scalar's, or a new object of `m`.
+    pub fn arg_value(&self, m: &Module, arg: &Arg) -> Result<Value, String> {
+        match arg {
+            Arg::Scalar(_, leaf) => Ok(self.leaf_value(leaf)),
+            Arg::Object(k, leaves) => Ok(Value::Data(self.object(m, *k, leaves)?)),
+        }
+    }
+
     /// A new object of record `r<k>` of `m` with `leaves` set.
     pub fn object(
         &self,
@@ -353,6 +361,11 @@ impl Types {
         }
         Ok(data)
     }
+}
+
+/// The C expression of the scalar value `leaf`, cast to its type `s`.
+pub fn c_cast(s: Scalar, leaf: &Leaf) -> String {
+    format!("({})({})", s.c_name(), c_literal(leaf))
 }
 
 /// Statements that declare the object variable `var` (of the type C spells

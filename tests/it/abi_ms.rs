@@ -48,10 +48,8 @@ use std::sync::Mutex;
 use std::time::Instant;
 
 use common::abi::{self, announce, parse_expected, BuildError, ChildTask, Expected, Finding, Log};
-use common::random_c::{
-    self, c_literal, leaf_value, log_declarations, Scalar, INTEGERS, LOG_DEFINITIONS,
-};
-use common::random_types::{self, Arg, Field, Flavour, Record, Ty, Types};
+use common::random_c::{self, log_declarations, Scalar, INTEGERS, LOG_DEFINITIONS};
+use common::random_types::{self, c_cast, Arg, Field, Flavour, Record, Ty, Types};
 use common::{env_number, gcc_compile, run_program, Compiled, Rng, TempDir};
 use wyvern::{Callback, ErrorKind, Library, Module, Parser, Value};
 use Scalar as S;
@@ -331,12 +329,7 @@ fn c_fill(spec: &Spec, ty: Ty, var: &str, arg: &Arg, out: &mut String) {
     let spelled = spec.type_c(ty);
     match arg {
         Arg::Scalar(s, leaf) => {
-            let _ = writeln!(
-                out,
-                "  {spelled} {var} = ({})({});",
-                s.c_name(),
-                c_literal(leaf)
-            );
+            let _ = writeln!(out, "  {spelled} {var} = {};", c_cast(*s, leaf));
         }
         Arg::Object(_, leaves) => random_types::c_fill(out, &spelled, var, leaves),
     }
@@ -625,13 +618,6 @@ fn fmt_value(spec: &Spec, ty: Ty, v: &Value) -> Result<String, String> {
     }
 }
 
-fn arg_value(m: &Module, spec: &Spec, arg: &Arg) -> Result<Value, String> {
-    match arg {
-        Arg::Scalar(_, leaf) => Ok(leaf_value(leaf)),
-        Arg::Object(k, leaves) => Ok(Value::Data(spec.object(m, *k, leaves)?)),
-    }
-}
-
 fn want(expected: &Expected, tag: char, n: usize) -> Result<&str, String> {
     expected
         .get(&(tag, n))
@@ -703,7 +689,7 @@ fn check_func(
     let mut args = f
         .args
         .iter()
-        .map(|a| arg_value(m, spec, a))
+        .map(|a| spec.arg_value(m, a))
         .collect::<Result<Vec<_>, _>>()?;
     let before = snapshot(&args);
     log.reset();
@@ -742,7 +728,7 @@ fn check_callback(
     let ret_value = c
         .ret_value
         .as_ref()
-        .map(|a| arg_value(m, spec, a))
+        .map(|a| spec.arg_value(m, a))
         .transpose()?;
     let received = Mutex::new(Vec::new());
     let callback = Callback::with_type_name(m.types(), &format!("cb{j}_t"), |args: &[Value]| {
@@ -804,7 +790,7 @@ fn check_callback(
     let mut args = c
         .args
         .iter()
-        .map(|a| arg_value(m, spec, a))
+        .map(|a| spec.arg_value(m, a))
         .collect::<Result<Vec<_>, _>>()?;
     let before = snapshot(&args);
     log.reset();

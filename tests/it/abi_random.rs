@@ -34,9 +34,9 @@ use std::time::Instant;
 
 use common::abi::{self, announce, BuildError, ChildTask, Expected, Finding, Log};
 use common::random_c::{
-    c_literal, c_put, fmt_value, log_declarations, Leaf, Scalar, INTEGERS, LOG_DEFINITIONS,
+    c_put, fmt_value, log_declarations, Leaf, Scalar, INTEGERS, LOG_DEFINITIONS,
 };
-use common::random_types::{c_fill, Arg, EnumDef, Field, Flavour, Record, Sink, Ty, Types};
+use common::random_types::{c_cast, c_fill, Arg, EnumDef, Field, Flavour, Record, Sink, Ty, Types};
 use common::{c_string, env_number, Rng, TempDir};
 use wyvern::{CData, Module, Value};
 use wyvern::{FloatKind, IntKind};
@@ -564,10 +564,6 @@ fn random_spec(seed: u64, count: usize) -> Spec {
 // ---------------------------------------------------------------------------
 // C text.
 
-fn c_cast(s: Scalar, leaf: &Leaf) -> String {
-    format!("({})({})", s.c_name(), c_literal(leaf))
-}
-
 /// The C statements that log a value of type `ty` held in the variable `var`.
 fn c_log(ty: Ty, var: &str) -> String {
     match ty {
@@ -848,10 +844,7 @@ fn check(m: &Module, spec: &Spec, log: &Log, expected: &Expected, i: usize) -> R
         .map_err(|e| format!("wyvern refused '{name}': {e} ({:?})", e.kind()))?;
     let mut args = Vec::new();
     for arg in &f.args {
-        args.push(match arg {
-            Arg::Scalar(_, leaf) => spec.leaf_value(leaf),
-            Arg::Object(k, leaves) => Value::Data(spec.object(m, *k, leaves)?),
-        });
+        args.push(spec.arg_value(m, arg)?);
     }
     if f.extras.is_some() {
         args.push(Value::Int(f.extra_args.len() as i128));
