@@ -423,6 +423,19 @@ impl FixtureLibrary {
 /// time it is asked for in this process, and returns the same library after
 /// that. Panics with gcc's errors if it does not build.
 pub fn fixture_library(stem: &str) -> &'static FixtureLibrary {
+    own_fixture_library(stem, "")
+}
+
+/// [`fixture_library`], but `owner`'s own build of it (unless `owner` is
+/// empty), in a directory of its own and so loaded as an object of its own:
+/// for a test module that writes the library's globals, which the other test
+/// modules of this process must not see.
+pub fn own_fixture_library(stem: &str, owner: &str) -> &'static FixtureLibrary {
+    let key = if owner.is_empty() {
+        stem.to_owned()
+    } else {
+        format!("{stem}-{owner}")
+    };
     type Built = BTreeMap<String, &'static FixtureLibrary>;
     static BUILT: std::sync::OnceLock<Mutex<Built>> = std::sync::OnceLock::new();
     static DIRS: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
@@ -437,10 +450,10 @@ pub fn fixture_library(stem: &str) -> &'static FixtureLibrary {
         .get_or_init(|| Mutex::new(BTreeMap::new()))
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
-    if let Some(found) = built.get(stem) {
+    if let Some(found) = built.get(&key) {
         return found;
     }
-    let mut scratch = TempDir::new(&format!("fixture-{stem}"));
+    let mut scratch = TempDir::new(&format!("fixture-{key}"));
     let dir = scratch.keep().to_path_buf();
     {
         let mut dirs = DIRS.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
@@ -470,6 +483,6 @@ pub fn fixture_library(stem: &str) -> &'static FixtureLibrary {
         library,
         header: fixture(&format!("{stem}.h")),
     }));
-    built.insert(stem.to_owned(), entry);
+    built.insert(key, entry);
     entry
 }

@@ -16,7 +16,8 @@ use wyvern::{CData, Callback, Module, Value};
 
 fn module() -> &'static Module {
     static MODULE: OnceLock<Module> = OnceLock::new();
-    MODULE.get_or_init(|| common::fixture_library("calls").module())
+    // Its own copy: these tests write globals that `calls` reads.
+    MODULE.get_or_init(|| common::own_fixture_library("calls", "owners").module())
 }
 
 fn object(ty: &str) -> CData {
