@@ -1,6 +1,6 @@
 /*
  * asm_labels.h - declarations whose symbols are asm labels, as glibc's
- * __REDIRECT makes `sscanf` link to `__isoc99_sscanf`. tests/asm_labels.rs
+ * __REDIRECT makes `sscanf` link to `__isoc99_sscanf`. tests/it/asm_labels.rs
  * builds asm_labels.c into a shared library with gcc and checks that wyvern,
  * called by these C names, reaches the labelled symbols as gcc-compiled code
  * does.

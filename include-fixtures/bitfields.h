@@ -3,7 +3,7 @@
  * unnamed padding, fields spanning storage units, bitfields in unions and
  * in packed records.
  *
- * Used by tests/gcc_layout.rs, which finds each named bitfield's bit offset
+ * Used by tests/it/gcc_layout.rs, which finds each named bitfield's bit offset
  * and width in gcc by setting it to all ones in a zeroed object and scanning
  * the bytes.
  */

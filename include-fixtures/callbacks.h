@@ -1,4 +1,4 @@
-/* Callbacks and function pointers: the fixture tests/callbacks.rs builds. */
+/* Callbacks and function pointers: the fixture tests/it/callbacks.rs builds. */
 #include <stddef.h>
 
 struct item { int key; double weight; char name[8]; };

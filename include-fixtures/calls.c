@@ -1,5 +1,5 @@
 /*
- * calls.c - the definitions behind calls.h. tests/calls.rs compiles this with
+ * calls.c - the definitions behind calls.h. tests/it/calls.rs compiles this with
  * `gcc -shared -fPIC -O1` and calls it both through wyvern and from a gcc
  * driver program.
  *

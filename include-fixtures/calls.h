@@ -1,6 +1,6 @@
 /*
  * calls.h - a fixture library for calling C through wyvern, checked against
- * the same calls compiled by gcc (tests/calls.rs builds calls.c into a shared
+ * the same calls compiled by gcc (tests/it/calls.rs builds calls.c into a shared
  * library and a gcc driver program calling it).
  *
  * Every kind of C type travels by value in both directions: structs of every

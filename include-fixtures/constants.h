@@ -3,7 +3,7 @@
  * suffix and simple expression), macros that are NOT constants and must be
  * skipped, and enum constants.
  *
- * Used by tests/gcc_constants.rs: gcc gives every constant's value and its
+ * Used by tests/it/gcc_constants.rs: gcc gives every constant's value and its
  * type (through _Generic), and the test checks that the non-constant
  * macros listed there do not show up as constants.
  */
@@ -114,7 +114,7 @@ struct constants_incomplete;
 
 int some_function(int);
 
-/* ---- NOT constants: tests/gcc_constants.rs checks these are skipped ---- */
+/* ---- NOT constants: tests/it/gcc_constants.rs checks these are skipped ---- */
 #define MAX(a, b) ((a) > (b) ? (a) : (b))
 #define EMPTY
 #define ALIAS some_function

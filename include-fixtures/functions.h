@@ -3,7 +3,7 @@
  * parameters, records by value, function-pointer parameters, an inline
  * definition, explicit calling conventions) and global variables.
  *
- * Used by tests/gcc_layout.rs for the records passed by value.
+ * Used by tests/it/gcc_layout.rs for the records passed by value.
  */
 #ifndef WYVERN_FIXTURE_FUNCTIONS_H
 #define WYVERN_FIXTURE_FUNCTIONS_H

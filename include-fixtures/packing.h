@@ -2,7 +2,7 @@
  * packing.h - packed records and fields, #pragma pack, and over-aligned
  * records and members.
  *
- * Used by tests/gcc_layout.rs: gcc checks every size, alignment and offset.
+ * Used by tests/it/gcc_layout.rs: gcc checks every size, alignment and offset.
  */
 #ifndef WYVERN_FIXTURE_PACKING_H
 #define WYVERN_FIXTURE_PACKING_H

@@ -2,8 +2,8 @@
  * records.h - arrays, flexible array members, anonymous members, unions,
  * recursive and opaque records, typedef chains and enums of every size.
  *
- * Used by tests/gcc_layout.rs (gcc checks every layout) and
- * tests/gcc_constants.rs (gcc checks every enum constant's value and type).
+ * Used by tests/it/gcc_layout.rs (gcc checks every layout) and
+ * tests/it/gcc_constants.rs (gcc checks every enum constant's value and type).
  */
 #ifndef WYVERN_FIXTURE_RECORDS_H
 #define WYVERN_FIXTURE_RECORDS_H

@@ -2,7 +2,7 @@
  * scalars.h - one field of every C scalar type, qualified pointers and
  * function pointers.
  *
- * Used by tests/gcc_layout.rs: gcc is the oracle for every size, alignment
+ * Used by tests/it/gcc_layout.rs: gcc is the oracle for every size, alignment
  * and offset here, on the host and (through `gcc -m32`) on i686.  Must stay
  * plain C that compiles without a sysroot for x86_64, i686, aarch64 and
  * x86_64-windows-msvc, so it includes nothing but compiler builtin headers.

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs the test suite under each installed libclang (scripts/libclangs.sh), so the
 # suite proves every one of them and not only the newest, which clang-sys would
-# pick. The tests are built once; each test binary then runs with LIBCLANG_PATH
+# pick. The tests are built once (the unit tests, the integration binary
+# tests/it and the few tests with binaries of their own, see Cargo.toml's
+# [[test]] entries); each test binary then runs with LIBCLANG_PATH
 # pointing at one libclang. (Running `cargo test` with another LIBCLANG_PATH would
 # rebuild everything: clang-sys's build script watches the variable.) Doctests run
 # once, under the libclang the caller's environment gives.

@@ -3,6 +3,8 @@
 //! the same shape of arguments each time, and for small structs by value. The
 //! results are checked against a gcc-compiled program that makes the same calls.
 
+// Uses a few of the shared helpers.
+#[allow(dead_code, unused_imports)]
 mod common;
 
 use std::alloc::{GlobalAlloc, Layout, System};

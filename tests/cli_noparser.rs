@@ -11,6 +11,7 @@
 // Not `mod common`: most of its helpers need the front ends.
 #[cfg(not(all(feature = "clang", feature = "dwarf")))]
 #[path = "common/process.rs"]
+#[allow(dead_code)] // uses a few of its helpers
 mod process;
 
 #[cfg(not(all(feature = "clang", feature = "dwarf")))]

@@ -3,9 +3,6 @@
 //! expected output, and the child process that runs the wyvern side so that a
 //! crash costs one function rather than the whole test.
 
-// Each test binary compiles this module and uses only part of it.
-#![allow(dead_code)]
-
 use std::collections::HashMap;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -201,14 +198,23 @@ pub enum Finding<'a> {
     Crash(&'a Output),
 }
 
-/// Runs [`CHILD_TEST`] of this test binary in child processes to check items
-/// `0..total` of the spec `key` (generated in `dir`), again after a crash from
-/// the next item, and passes every mismatch and crash to `found`, in order.
+/// Which test runs the wyvern side in a child process, and how it gets its work.
+pub struct Child<'a> {
+    /// The `module_path!()` of the test module that holds [`CHILD_TEST`].
+    pub module: &'a str,
+    /// The prefix of the variables that pass the child its work ([`ChildTask`]).
+    pub prefix: &'a str,
+}
+
+/// Runs [`CHILD_TEST`] of `child.module` in child processes (this test binary
+/// again) to check items `0..total` of the spec `key` (generated in `dir`),
+/// again after a crash from the next item, and passes every mismatch and crash
+/// to `found`, in order.
 ///
 /// Panics (with `how`) when a child fails other than by crashing in an item;
 /// `before(n)` names item `n` in that message.
 pub fn run_children(
-    prefix: &str,
+    child: Child,
     key: &str,
     dir: &Path,
     total: usize,
@@ -216,11 +222,17 @@ pub fn run_children(
     before: impl Fn(usize) -> String,
     mut found: impl FnMut(usize, Finding),
 ) {
+    // The test's name as the harness knows it: its path without the crate's name.
+    let Child { module, prefix } = child;
+    let test = match module.split_once("::") {
+        Some((_, within)) => format!("{within}::{CHILD_TEST}"),
+        None => CHILD_TEST.to_string(),
+    };
     let mut from = 0;
     while from < total {
         let child = super::run(
             Command::new(std::env::current_exe().expect("the test binary"))
-                .args([CHILD_TEST, "--exact", "--ignored", "--nocapture"])
+                .args([test.as_str(), "--exact", "--ignored", "--nocapture"])
                 .args(["--test-threads", "1"])
                 .env(format!("{prefix}_CHILD_SPEC"), key)
                 .env(format!("{prefix}_CHILD_DIR"), dir)

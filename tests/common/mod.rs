@@ -3,23 +3,17 @@
 //! programs with gcc in scratch directories, mapping gcc's errors back to the
 //! generated lines, and running independent jobs on two threads.
 
-// Each test binary compiles this module and uses only part of it.
-#![allow(dead_code)]
-
 pub mod abi;
 pub mod corpus;
-mod process;
+pub mod db;
+pub mod process;
 pub mod random_c;
-mod rng;
+pub mod random_types;
+pub mod rng;
 
-// Each test binary uses only some of them.
-#[allow(unused_imports)]
 pub use rng::{env_number, Rng};
 
-#[allow(unused_imports)]
-pub use process::{
-    run, run_wyvern, run_wyvern_with_env, truncate, wyvern_bin, wyvern_command, Output,
-};
+pub use process::{run, run_wyvern, run_wyvern_with_env, truncate, Output};
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -397,8 +391,6 @@ pub struct FixtureLibrary {
     pub library: PathBuf,
     /// The fixture's header, `include-fixtures/<stem>.h`.
     pub header: PathBuf,
-    /// The fixture's source, `include-fixtures/<stem>.c`.
-    pub source: PathBuf,
 }
 
 impl FixtureLibrary {
@@ -431,6 +423,19 @@ impl FixtureLibrary {
 /// time it is asked for in this process, and returns the same library after
 /// that. Panics with gcc's errors if it does not build.
 pub fn fixture_library(stem: &str) -> &'static FixtureLibrary {
+    own_fixture_library(stem, "")
+}
+
+/// [`fixture_library`], but `owner`'s own build of it (unless `owner` is
+/// empty), in a directory of its own and so loaded as an object of its own:
+/// for a test module that writes the library's globals, which the other test
+/// modules of this process must not see.
+pub fn own_fixture_library(stem: &str, owner: &str) -> &'static FixtureLibrary {
+    let key = if owner.is_empty() {
+        stem.to_owned()
+    } else {
+        format!("{stem}-{owner}")
+    };
     type Built = BTreeMap<String, &'static FixtureLibrary>;
     static BUILT: std::sync::OnceLock<Mutex<Built>> = std::sync::OnceLock::new();
     static DIRS: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
@@ -445,10 +450,10 @@ pub fn fixture_library(stem: &str) -> &'static FixtureLibrary {
         .get_or_init(|| Mutex::new(BTreeMap::new()))
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
-    if let Some(found) = built.get(stem) {
+    if let Some(found) = built.get(&key) {
         return found;
     }
-    let mut scratch = TempDir::new(&format!("fixture-{stem}"));
+    let mut scratch = TempDir::new(&format!("fixture-{key}"));
     let dir = scratch.keep().to_path_buf();
     {
         let mut dirs = DIRS.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
@@ -477,8 +482,7 @@ pub fn fixture_library(stem: &str) -> &'static FixtureLibrary {
         dir,
         library,
         header: fixture(&format!("{stem}.h")),
-        source,
     }));
-    built.insert(stem.to_owned(), entry);
+    built.insert(key, entry);
     entry
 }

@@ -2,9 +2,6 @@
 //! Needs nothing from the library, so a test built without a front end
 //! (`cli_noparser`) includes this file alone.
 
-// Each test binary compiles this module and uses only part of it.
-#![allow(dead_code)]
-
 use std::ffi::OsStr;
 use std::process::{Command, Stdio};
 

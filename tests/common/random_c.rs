@@ -2,9 +2,6 @@
 //! `abi_ms`): the C scalar types and their spelling, integers of any width,
 //! floating values with their edge cases, and their C literals.
 
-// Each test binary compiles this module and uses only part of it.
-#![allow(dead_code)]
-
 use super::abi::hex_float;
 use super::{c_string, Rng};
 

@@ -2,9 +2,6 @@
 //! (seeds, counts) read from the environment. Needs nothing from the library, so
 //! a test that wants no more (`db_fuzz`) includes this file alone.
 
-// Each test binary compiles this module and uses only part of it.
-#![allow(dead_code)]
-
 /// A number from the environment, decimal or `0x` hexadecimal, `_` allowed.
 pub fn env_number(name: &str) -> Option<u64> {
     let text = std::env::var(name).ok()?;

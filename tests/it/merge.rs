@@ -3,7 +3,7 @@
 //! and the system's `<stdio.h>` must agree with the DWARF of what gcc built from
 //! them, so any disagreement the merge finds there is a bug.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};

@@ -2,7 +2,7 @@
 //! defined by a gcc-built library with their length: read by element through
 //! `Module::global_array`, and passed by the CLI where C takes a pointer.
 
-mod common;
+use crate::common;
 
 use common::{gcc_compile, run_wyvern, Compiled, TempDir};
 use wyvern::{ErrorKind, Library, Module, Value};

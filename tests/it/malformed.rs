@@ -7,7 +7,7 @@
 //! header that does not exist is named in the error, and bad command-line
 //! usage exits with status 2.
 
-mod common;
+use crate::common;
 
 use common::{fixture, run_wyvern, Output};
 

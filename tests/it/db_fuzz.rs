@@ -13,7 +13,7 @@
 //! `WYVERN_DB_FUZZ_SEED` the seed; a longer run:
 //!
 //! ```text
-//! WYVERN_DB_FUZZ_CASES=10000000 WYVERN_DB_FUZZ_SEED=7 cargo test --release --test db_fuzz
+//! WYVERN_DB_FUZZ_CASES=10000000 WYVERN_DB_FUZZ_SEED=7 cargo test --release --test it db_fuzz::
 //! ```
 //!
 //! A case that panics is written to `target/db-fuzz-failure.wydb` and named.
@@ -24,10 +24,8 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use wyvern::db::{self, Database};
 use wyvern::Parser;
 
-#[path = "common/db.rs"]
-mod db_common;
-#[path = "common/rng.rs"]
-mod rng;
+use crate::common::db as db_common;
+use crate::common::rng;
 
 use rng::{env_number, Rng};
 

@@ -1,9 +1,8 @@
 //! Golden files for the text output of `wyvern layout` and `wyvern dump` on the
 //! fixtures that include no system header (so the output depends on wyvern alone).
-//! `BLESS=1 cargo test --test golden` rewrites them; review the diff before committing.
+//! `BLESS=1 cargo test --test it golden::` rewrites them; review the diff before committing.
 
-#[path = "common/process.rs"]
-mod process;
+use crate::common::process;
 
 use std::path::Path;
 

@@ -7,8 +7,7 @@ use std::path::PathBuf;
 use wyvern::db::{self, Database};
 use wyvern::{ErrorKind, Parser, TypeSet};
 
-#[path = "common/db.rs"]
-mod db_common;
+use crate::common::db as db_common;
 
 /// The six headers of the benchmark and the README.
 const HEADERS: [&str; 6] = [

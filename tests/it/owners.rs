@@ -8,7 +8,7 @@
 //! size of the freed strings, so that a pointer into freed memory reads `#`s
 //! instead of the text, and only then lets C (the calls fixture) read the string.
 
-mod common;
+use crate::common;
 
 use std::sync::OnceLock;
 
@@ -16,7 +16,8 @@ use wyvern::{CData, Callback, Module, Value};
 
 fn module() -> &'static Module {
     static MODULE: OnceLock<Module> = OnceLock::new();
-    MODULE.get_or_init(|| common::fixture_library("calls").module())
+    // Its own copy: these tests write globals that `calls` reads.
+    MODULE.get_or_init(|| common::own_fixture_library("calls", "owners").module())
 }
 
 fn object(ty: &str) -> CData {

@@ -2,7 +2,7 @@
 //! overflow or a panic: in the CLI (8 MiB main thread) and in the library, called
 //! here from test threads (2 MiB stacks), in debug builds too.
 
-mod common;
+use crate::common;
 
 use common::{run_wyvern, Output, TempDir};
 use wyvern::limits::{MAX_EXPRESSION_DEPTH, MAX_TYPE_DEPTH};

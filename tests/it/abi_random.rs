@@ -25,9 +25,8 @@
 //! `regression_signatures_match_gcc` checks fixed signatures for the cases
 //! the random test found.
 
-mod common;
+use crate::common;
 
-use std::collections::BTreeSet;
 use std::ffi::CString;
 use std::fmt::Write as _;
 use std::path::Path;
@@ -35,9 +34,9 @@ use std::time::Instant;
 
 use common::abi::{self, announce, BuildError, ChildTask, Expected, Finding, Log};
 use common::random_c::{
-    self, c_literal, c_put, fmt_value, int_literal, log_declarations, Leaf, Scalar, INTEGERS,
-    LOG_DEFINITIONS,
+    c_put, fmt_value, log_declarations, Leaf, Scalar, INTEGERS, LOG_DEFINITIONS,
 };
+use common::random_types::{c_cast, c_fill, Arg, EnumDef, Field, Flavour, Record, Sink, Ty, Types};
 use common::{c_string, env_number, Rng, TempDir};
 use wyvern::{CData, Module, Value};
 use wyvern::{FloatKind, IntKind};
@@ -51,79 +50,11 @@ const LOG_SIZE: usize = 1 << 18;
 const CHILD_ENV: &str = "WYVERN_ABI";
 
 // ---------------------------------------------------------------------------
-// The random source.
-
-// ---------------------------------------------------------------------------
-// The generated types and functions.
+// The generated functions (their types: `common::random_types`).
 
 const FLOATS: [Scalar; 2] = [S::Float, S::Double];
 
 const BITFIELD_BASES: [Scalar; 12] = INTEGERS;
-
-impl Scalar {
-    fn size_align(self, spec: &Spec) -> (usize, usize) {
-        let size = match self {
-            S::Enum(k) => spec.enums[k].size,
-            s => s.size(),
-        };
-        (size, size)
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Ty {
-    Scalar(Scalar),
-    /// Record `r<k>`.
-    Record(usize),
-}
-
-#[derive(Clone, Debug)]
-struct Field {
-    /// `None` for an unnamed bitfield.
-    name: Option<String>,
-    ty: Ty,
-    /// Array dimensions, outermost first.
-    dims: Vec<usize>,
-    /// The width of a bitfield.
-    bits: Option<u32>,
-    /// `__attribute__((aligned(N)))`, 0 for none.
-    aligned: usize,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Flavour {
-    Int,
-    Float,
-    Mixed,
-    Wild,
-}
-
-#[derive(Clone, Debug)]
-struct Record {
-    union: bool,
-    packed: bool,
-    flavour: Flavour,
-    fields: Vec<Field>,
-    /// The member of a union that is set and logged.
-    active: usize,
-    /// Rough size and alignment, to aim at sizes.
-    size: usize,
-    align: usize,
-}
-
-#[derive(Clone, Debug)]
-struct EnumDef {
-    values: Vec<i128>,
-    size: usize,
-}
-
-/// One argument (or result) value.
-#[derive(Clone, Debug)]
-enum Arg {
-    Scalar(Scalar, Leaf),
-    /// A record with the leaves that are set: (path, type, value).
-    Object(usize, Vec<(String, Scalar, Leaf)>),
-}
 
 #[derive(Clone, Copy, Debug)]
 struct Param {
@@ -143,41 +74,32 @@ struct Func {
     ret_value: Option<Arg>,
 }
 
+/// The enums and records, and the functions; the types' methods through `Deref`.
 #[derive(Clone, Debug, Default)]
 struct Spec {
-    enums: Vec<EnumDef>,
-    records: Vec<Record>,
+    types: Types,
     funcs: Vec<Func>,
 }
 
+impl std::ops::Deref for Spec {
+    type Target = Types;
+
+    fn deref(&self) -> &Types {
+        &self.types
+    }
+}
+
+impl std::ops::DerefMut for Spec {
+    fn deref_mut(&mut self) -> &mut Types {
+        &mut self.types
+    }
+}
+
 impl Spec {
-    fn record_name(&self, k: usize) -> String {
-        let kw = if self.records[k].union {
-            "union"
-        } else {
-            "struct"
-        };
-        format!("{kw} r{k}")
-    }
-
-    fn type_c(&self, ty: Ty) -> String {
-        match ty {
-            Ty::Scalar(s) => s.c_name(),
-            Ty::Record(k) => self.record_name(k),
-        }
-    }
-
     fn param_c(&self, p: Param) -> String {
         match p.ty {
             Ty::Record(k) if p.typedef => format!("t_r{k}"),
             ty => self.type_c(ty),
-        }
-    }
-
-    fn size_align(&self, ty: Ty) -> (usize, usize) {
-        match ty {
-            Ty::Scalar(s) => s.size_align(self),
-            Ty::Record(k) => (self.records[k].size, self.records[k].align),
         }
     }
 }
@@ -194,67 +116,7 @@ fn promoted(ty: Ty) -> Ty {
 }
 
 // ---------------------------------------------------------------------------
-// Walking a type's meaningful leaves, in log order.
-
-/// What a walk over a value's leaves produces: the log's punctuation, and one
-/// call per leaf (scalar or bitfield) with its path from the object's start.
-trait Sink {
-    fn text(&mut self, text: &str);
-    fn leaf(&mut self, path: &str, s: Scalar, bits: Option<u32>);
-}
-
-fn join(path: &str, name: &str) -> String {
-    if path.is_empty() {
-        name.to_string()
-    } else {
-        format!("{path}.{name}")
-    }
-}
-
-/// Walks `ty` as the log prints it: records as `{a=..,b=..}` (a union's active
-/// member only; unnamed bitfields skipped), arrays as `[..,..]`.
-fn walk(spec: &Spec, ty: Ty, path: &str, sink: &mut dyn Sink) {
-    match ty {
-        Ty::Scalar(s) => sink.leaf(path, s, None),
-        Ty::Record(k) => {
-            let rec = &spec.records[k];
-            sink.text("{");
-            let mut first = true;
-            for (i, f) in rec.fields.iter().enumerate() {
-                let Some(name) = &f.name else { continue };
-                if rec.union && i != rec.active {
-                    continue;
-                }
-                if !first {
-                    sink.text(",");
-                }
-                first = false;
-                sink.text(&format!("{name}="));
-                let p = join(path, name);
-                match (f.bits, f.ty) {
-                    (Some(w), Ty::Scalar(s)) => sink.leaf(&p, s, Some(w)),
-                    _ => walk_dims(spec, f.ty, &f.dims, &p, sink),
-                }
-            }
-            sink.text("}");
-        }
-    }
-}
-
-fn walk_dims(spec: &Spec, ty: Ty, dims: &[usize], path: &str, sink: &mut dyn Sink) {
-    let Some((&len, inner)) = dims.split_first() else {
-        walk(spec, ty, path, sink);
-        return;
-    };
-    sink.text("[");
-    for i in 0..len {
-        if i > 0 {
-            sink.text(",");
-        }
-        walk_dims(spec, ty, inner, &format!("{path}[{i}]"), sink);
-    }
-    sink.text("]");
-}
+// What a walk over a value's leaves in log order ([`Types::walk`]) writes.
 
 /// Emits C statements that log an object through the pointer `v`.
 struct CLog {
@@ -280,22 +142,6 @@ impl Sink for CLog {
     fn leaf(&mut self, path: &str, s: Scalar, _bits: Option<u32>) {
         self.flush();
         let _ = writeln!(self.out, "  {}", c_put(s, &format!("{}{path}", self.base)));
-    }
-}
-
-/// Picks a random value for every leaf.
-struct Gen<'a> {
-    rng: &'a mut Rng,
-    spec: &'a Spec,
-    leaves: Vec<(String, Scalar, Leaf)>,
-}
-
-impl Sink for Gen<'_> {
-    fn text(&mut self, _text: &str) {}
-
-    fn leaf(&mut self, path: &str, s: Scalar, bits: Option<u32>) {
-        let leaf = gen_leaf(self.rng, self.spec, s, bits);
-        self.leaves.push((path.to_string(), s, leaf));
     }
 }
 
@@ -355,17 +201,6 @@ fn gen_enum(rng: &mut Rng, count: usize) -> EnumDef {
         8
     };
     EnumDef { values, size }
-}
-
-fn gen_leaf(rng: &mut Rng, spec: &Spec, s: Scalar, bits: Option<u32>) -> Leaf {
-    match s {
-        S::Enum(def) => Leaf::Enum {
-            def,
-            index: rng.below(spec.enums[def].values.len()),
-            by_name: rng.chance(50),
-        },
-        _ => random_c::gen_leaf(rng, s, bits),
-    }
 }
 
 /// Records built so far whose flavour fits `flavour`, with a rough size at most `room`.
@@ -691,33 +526,18 @@ fn gen_func(rng: &mut Rng, spec: &Spec) -> Func {
     }
 }
 
-fn gen_arg(rng: &mut Rng, spec: &Spec, ty: Ty) -> Arg {
-    match ty {
-        Ty::Scalar(s) => Arg::Scalar(s, gen_leaf(rng, spec, s, None)),
-        Ty::Record(k) => {
-            let mut gen = Gen {
-                rng,
-                spec,
-                leaves: Vec::new(),
-            };
-            walk(spec, ty, "", &mut gen);
-            Arg::Object(k, gen.leaves)
-        }
-    }
-}
-
 /// Picks the argument values and the result of every function.
 fn fill_values(rng: &mut Rng, spec: &mut Spec) {
     let mut funcs = std::mem::take(&mut spec.funcs);
     for f in &mut funcs {
-        f.args = f.params.iter().map(|p| gen_arg(rng, spec, p.ty)).collect();
+        f.args = f.params.iter().map(|p| spec.gen_arg(rng, p.ty)).collect();
         f.extra_args = f
             .extras
             .iter()
             .flatten()
-            .map(|ty| gen_arg(rng, spec, *ty))
+            .map(|ty| spec.gen_arg(rng, *ty))
             .collect();
-        f.ret_value = f.ret.map(|p| gen_arg(rng, spec, p.ty));
+        f.ret_value = f.ret.map(|p| spec.gen_arg(rng, p.ty));
     }
     spec.funcs = funcs;
 }
@@ -744,61 +564,12 @@ fn random_spec(seed: u64, count: usize) -> Spec {
 // ---------------------------------------------------------------------------
 // C text.
 
-fn enum_value(spec: &Spec, def: usize, index: usize) -> i128 {
-    spec.enums[def].values[index]
-}
-
-fn c_cast(s: Scalar, leaf: &Leaf) -> String {
-    format!("({})({})", s.c_name(), c_literal(leaf))
-}
-
 /// The C statements that log a value of type `ty` held in the variable `var`.
 fn c_log(ty: Ty, var: &str) -> String {
     match ty {
         Ty::Scalar(s) => c_put(s, var),
         Ty::Record(k) => format!("wyv_log_r{k}(&{var});"),
     }
-}
-
-fn enum_c(spec: &Spec, k: usize) -> String {
-    let items: Vec<String> = spec.enums[k]
-        .values
-        .iter()
-        .enumerate()
-        .map(|(i, v)| format!("e{k}_{i} = {}", int_literal(*v)))
-        .collect();
-    format!("enum e{k} {{ {} }};\n", items.join(", "))
-}
-
-fn record_c(spec: &Spec, k: usize) -> String {
-    let r = &spec.records[k];
-    let kw = if r.union { "union" } else { "struct" };
-    let attr = if r.packed {
-        " __attribute__((packed))"
-    } else {
-        ""
-    };
-    let mut out = format!("{kw}{attr} r{k} {{\n");
-    for f in &r.fields {
-        let ty = spec.type_c(f.ty);
-        let name = f.name.as_deref().unwrap_or("");
-        match f.bits {
-            Some(w) => {
-                let _ = writeln!(out, "  {ty} {name}:{w};");
-            }
-            None => {
-                let dims: String = f.dims.iter().map(|d| format!("[{d}]")).collect();
-                let align = if f.aligned > 0 {
-                    format!(" __attribute__((aligned({})))", f.aligned)
-                } else {
-                    String::new()
-                };
-                let _ = writeln!(out, "  {ty} {name}{dims}{align};");
-            }
-        }
-    }
-    let _ = writeln!(out, "}};\ntypedef {kw} r{k} t_r{k};");
-    out
 }
 
 fn prototype(spec: &Spec, i: usize, f: &Func) -> String {
@@ -817,17 +588,6 @@ fn prototype(spec: &Spec, i: usize, f: &Func) -> String {
         params.push("void".into());
     }
     format!("{ret} f{i}({})", params.join(", "))
-}
-
-/// Statements that fill the object variable `var` with `leaves`.
-fn c_fill(out: &mut String, spelled: &str, var: &str, leaves: &[(String, Scalar, Leaf)]) {
-    let _ = writeln!(
-        out,
-        "  {spelled} {var};\n  memset(&{var}, 0, sizeof {var});"
-    );
-    for (path, _, leaf) in leaves {
-        let _ = writeln!(out, "  {var}.{path} = {};", c_literal(leaf));
-    }
 }
 
 /// The library's definition of function `i`.
@@ -936,8 +696,8 @@ struct Sources {
 }
 
 fn sources(spec: &Spec) -> Sources {
-    let enum_defs: Vec<String> = (0..spec.enums.len()).map(|k| enum_c(spec, k)).collect();
-    let record_defs: Vec<String> = (0..spec.records.len()).map(|k| record_c(spec, k)).collect();
+    let enum_defs: Vec<String> = (0..spec.enums.len()).map(|k| spec.enum_c(k)).collect();
+    let record_defs: Vec<String> = (0..spec.records.len()).map(|k| spec.record_c(k)).collect();
     let func_defs: Vec<String> = spec
         .funcs
         .iter()
@@ -985,7 +745,7 @@ fn sources(spec: &Spec) -> Sources {
             pending: String::new(),
             base: "v->".into(),
         };
-        walk(spec, Ty::Record(k), "", &mut log);
+        spec.walk(Ty::Record(k), "", &mut log);
         log.flush();
         let _ = writeln!(
             library,
@@ -1024,33 +784,14 @@ fn sources(spec: &Spec) -> Sources {
 /// The C that reproduces function `i`: the types it uses, its definition and
 /// the driver's call.
 fn reproducer(spec: &Spec, src: &Sources, i: usize) -> String {
-    fn visit(spec: &Spec, ty: Ty, records: &mut BTreeSet<usize>, enums: &mut BTreeSet<usize>) {
-        match ty {
-            Ty::Scalar(S::Enum(k)) => {
-                enums.insert(k);
-            }
-            Ty::Scalar(_) => {}
-            Ty::Record(k) => {
-                if records.insert(k) {
-                    for f in &spec.records[k].fields {
-                        visit(spec, f.ty, records, enums);
-                    }
-                }
-            }
-        }
-    }
     let f = &spec.funcs[i];
-    let mut records = BTreeSet::new();
-    let mut enums = BTreeSet::new();
     let all = f
         .params
         .iter()
         .map(|p| p.ty)
         .chain(f.ret.map(|p| p.ty))
         .chain(f.extras.iter().flatten().copied());
-    for ty in all {
-        visit(spec, ty, &mut records, &mut enums);
-    }
+    let (records, enums) = spec.used(all);
     let mut out = String::new();
     for k in enums {
         out.push_str(&src.enum_defs[k]);
@@ -1067,19 +808,6 @@ fn reproducer(spec: &Spec, src: &Sources, i: usize) -> String {
 
 // ---------------------------------------------------------------------------
 // The wyvern side.
-
-/// The wyvern value for a leaf of a fixed parameter or a field.
-fn leaf_value(spec: &Spec, leaf: &Leaf) -> Value {
-    match leaf {
-        Leaf::Enum {
-            def,
-            index,
-            by_name: true,
-        } => Value::Ident(format!("e{def}_{index}")),
-        Leaf::Enum { def, index, .. } => Value::Int(enum_value(spec, *def, *index)),
-        _ => random_c::leaf_value(leaf),
-    }
-}
 
 /// The wyvern value for a variadic argument: its type chosen as C's promotions would.
 fn extra_value(s: Scalar, leaf: &Leaf) -> Value {
@@ -1107,23 +835,6 @@ fn extra_value(s: Scalar, leaf: &Leaf) -> Value {
     }
 }
 
-fn object(
-    m: &Module,
-    spec: &Spec,
-    k: usize,
-    leaves: &[(String, Scalar, Leaf)],
-) -> Result<CData, String> {
-    let mut data = m
-        .new_object(&spec.record_name(k))
-        .map_err(|e| format!("new_object('{}'): {e}", spec.record_name(k)))?;
-    for (path, _, leaf) in leaves {
-        let value = leaf_value(spec, leaf);
-        data.set(path, value.clone())
-            .map_err(|e| format!("set('{path}', {value:?}): {e}"))?;
-    }
-    Ok(data)
-}
-
 /// Calls function `i` through wyvern; returns what differs from the driver's output.
 fn check(m: &Module, spec: &Spec, log: &Log, expected: &Expected, i: usize) -> Result<(), String> {
     let f = &spec.funcs[i];
@@ -1133,17 +844,14 @@ fn check(m: &Module, spec: &Spec, log: &Log, expected: &Expected, i: usize) -> R
         .map_err(|e| format!("wyvern refused '{name}': {e} ({:?})", e.kind()))?;
     let mut args = Vec::new();
     for arg in &f.args {
-        args.push(match arg {
-            Arg::Scalar(_, leaf) => leaf_value(spec, leaf),
-            Arg::Object(k, leaves) => Value::Data(object(m, spec, *k, leaves)?),
-        });
+        args.push(spec.arg_value(m, arg)?);
     }
     if f.extras.is_some() {
         args.push(Value::Int(f.extra_args.len() as i128));
         for arg in &f.extra_args {
             args.push(match arg {
                 Arg::Scalar(s, leaf) => extra_value(*s, leaf),
-                Arg::Object(k, leaves) => Value::Data(object(m, spec, *k, leaves)?),
+                Arg::Object(k, leaves) => Value::Data(spec.object(m, *k, leaves)?),
             });
         }
     }
@@ -1182,7 +890,7 @@ fn check(m: &Module, spec: &Spec, log: &Log, expected: &Expected, i: usize) -> R
                         out: String::new(),
                         error: None,
                     };
-                    walk(spec, p.ty, "", &mut fmt);
+                    spec.walk(p.ty, "", &mut fmt);
                     match fmt.error {
                         Some(e) => Err(e),
                         None => Ok(fmt.out),
@@ -1276,10 +984,10 @@ impl SpecKey {
         match self {
             SpecKey::Random { seed, count } => format!(
                 "seed {seed:#x} (reproduce: WYVERN_ABI_SEED={seed:#x} WYVERN_ABI_COUNT={count} \
-                 cargo test --test abi_random random_signatures_match_gcc)"
+                 cargo test --test it abi_random::random_signatures_match_gcc)"
             ),
             SpecKey::Regressions => {
-                "fixed regression signatures (cargo test --test abi_random regression)".into()
+                "fixed regression signatures (cargo test --test it abi_random::regression)".into()
             }
         }
     }
@@ -1352,7 +1060,10 @@ fn run_spec(key: SpecKey, label: &str) -> Outcome {
     };
     let mut failures = Vec::new();
     abi::run_children(
-        CHILD_ENV,
+        abi::Child {
+            module: module_path!(),
+            prefix: CHILD_ENV,
+        },
         &key.encode(),
         &path,
         spec.funcs.len(),

@@ -13,7 +13,7 @@
 //! function or a keyword, ...) must not be, and neither may well-known
 //! non-constants of the system headers (`errno`, `stdin`, `SIGRTMIN`).
 
-mod common;
+use crate::common;
 
 use common::{
     fixture, gcc_compile, gcc_errors, run_program, wyvern_json, CProgram, Compiled, TempDir,

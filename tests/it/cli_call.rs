@@ -1,6 +1,6 @@
 //! `wyvern call` as a user types it: the CLI contract for calls.
 
-mod common;
+use crate::common;
 
 use common::{gcc_compile, run_wyvern, Compiled, TempDir};
 

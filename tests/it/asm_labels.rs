@@ -9,7 +9,7 @@
 //! prints what the header's names reach.
 #![cfg(feature = "clang")]
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;

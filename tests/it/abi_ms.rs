@@ -40,7 +40,7 @@
 //! number of functions (callbacks: half as many), `WYVERN_MS_KEEP=1` keeps the
 //! generated files.
 
-mod common;
+use crate::common;
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -48,12 +48,10 @@ use std::sync::Mutex;
 use std::time::Instant;
 
 use common::abi::{self, announce, parse_expected, BuildError, ChildTask, Expected, Finding, Log};
-use common::random_c::{
-    self, c_literal, gen_leaf, leaf_value, log_declarations, Leaf, Scalar, INTEGERS,
-    LOG_DEFINITIONS,
-};
+use common::random_c::{self, log_declarations, Scalar, INTEGERS, LOG_DEFINITIONS};
+use common::random_types::{self, c_cast, Arg, Field, Flavour, Record, Ty, Types};
 use common::{env_number, gcc_compile, run_program, Compiled, Rng, TempDir};
-use wyvern::{CData, Callback, ErrorKind, Library, Module, Parser, Value};
+use wyvern::{Callback, ErrorKind, Library, Module, Parser, Value};
 use Scalar as S;
 
 const DEFAULT_SEED: u64 = 0x0005_eed0_0a61;
@@ -87,38 +85,6 @@ const RESULTS: [S; 16] = [
 ];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Ty {
-    Scalar(S),
-    /// Record `r<k>`.
-    Record(usize),
-}
-
-#[derive(Clone, Debug)]
-struct Field {
-    ty: Ty,
-    /// An array of this many, or a single member.
-    len: Option<usize>,
-}
-
-#[derive(Clone, Debug)]
-struct Record {
-    union: bool,
-    /// Named `m<index>`.
-    fields: Vec<Field>,
-    /// The member of a union that is set and logged.
-    active: usize,
-    size: usize,
-    align: usize,
-}
-
-/// An argument or result: a scalar, or a record with a value for each leaf.
-#[derive(Clone, Debug)]
-enum Arg {
-    Scalar(S, Leaf),
-    Record(usize, Vec<(String, S, Leaf)>),
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Conv {
     Default,
     Ms,
@@ -148,64 +114,25 @@ struct Sig {
     ret_value: Option<Arg>,
 }
 
+/// The records, the functions and the callbacks; the types' methods through `Deref`.
 #[derive(Clone, Debug, Default)]
 struct Spec {
-    records: Vec<Record>,
+    types: Types,
     funcs: Vec<Sig>,
     callbacks: Vec<Sig>,
 }
 
-impl Spec {
-    fn type_c(&self, ty: Ty) -> String {
-        match ty {
-            Ty::Scalar(s) => s.c_name(),
-            Ty::Record(k) => self.record_name(k),
-        }
-    }
+impl std::ops::Deref for Spec {
+    type Target = Types;
 
-    fn record_name(&self, k: usize) -> String {
-        let kw = if self.records[k].union {
-            "union"
-        } else {
-            "struct"
-        };
-        format!("{kw} r{k}")
+    fn deref(&self) -> &Types {
+        &self.types
     }
+}
 
-    fn size_align(&self, ty: Ty) -> (usize, usize) {
-        match ty {
-            Ty::Scalar(s) => (s.size(), s.size()),
-            Ty::Record(k) => (self.records[k].size, self.records[k].align),
-        }
-    }
-
-    /// The scalar leaves of a value of `ty` in log order, with their paths
-    /// (`m0[1].m2`); a union's active member only.
-    fn leaves(&self, ty: Ty, path: &str, out: &mut Vec<(String, S)>) {
-        match ty {
-            Ty::Scalar(s) => out.push((path.to_string(), s)),
-            Ty::Record(k) => {
-                let r = &self.records[k];
-                for (i, f) in r.fields.iter().enumerate() {
-                    if r.union && i != r.active {
-                        continue;
-                    }
-                    let p = if path.is_empty() {
-                        format!("m{i}")
-                    } else {
-                        format!("{path}.m{i}")
-                    };
-                    match f.len {
-                        None => self.leaves(f.ty, &p, out),
-                        Some(n) => {
-                            for j in 0..n {
-                                self.leaves(f.ty, &format!("{p}[{j}]"), out);
-                            }
-                        }
-                    }
-                }
-            }
-        }
+impl std::ops::DerefMut for Spec {
+    fn deref_mut(&mut self) -> &mut Types {
+        &mut self.types
     }
 }
 
@@ -214,7 +141,7 @@ fn record_layout(spec: &Spec, fields: &[Field], union: bool) -> (usize, usize) {
     let (mut end, mut align) = (0, 1);
     for f in fields {
         let (size, a) = spec.size_align(f.ty);
-        let bytes = size * f.len.unwrap_or(1);
+        let bytes = size * f.dims.iter().product::<usize>();
         align = align.max(a);
         end = if union {
             end.max(bytes)
@@ -227,24 +154,6 @@ fn record_layout(spec: &Spec, fields: &[Field], union: bool) -> (usize, usize) {
 
 // ---------------------------------------------------------------------------
 // Random generation.
-
-fn gen_arg(rng: &mut Rng, spec: &Spec, ty: Ty) -> Arg {
-    match ty {
-        Ty::Scalar(s) => Arg::Scalar(s, gen_leaf(rng, s, None)),
-        Ty::Record(k) => {
-            let mut paths = Vec::new();
-            spec.leaves(ty, "", &mut paths);
-            let leaves = paths
-                .into_iter()
-                .map(|(p, s)| {
-                    let leaf = gen_leaf(rng, s, None);
-                    (p, s, leaf)
-                })
-                .collect();
-            Arg::Record(k, leaves)
-        }
-    }
-}
 
 /// A struct or union of exactly `target` bytes: all integers, all floating,
 /// or mixed, with arrays and earlier records as members.
@@ -285,7 +194,7 @@ fn gen_record(rng: &mut Rng, spec: &Spec, target: usize) -> Record {
             let (elem, _) = spec.size_align(ty);
             let len =
                 (rng.chance(25) && elem < room).then(|| rng.between(1, (room / elem).clamp(1, 6)));
-            fields.push(Field { ty, len });
+            fields.push(Field::plain(fields.len(), ty, len.into_iter().collect()));
             size = record_layout(spec, &fields, union).0;
         }
         let (size, align) = record_layout(spec, &fields, union);
@@ -293,6 +202,8 @@ fn gen_record(rng: &mut Rng, spec: &Spec, target: usize) -> Record {
             let active = rng.below(fields.len());
             return Record {
                 union,
+                packed: false,
+                flavour: [Flavour::Int, Flavour::Float, Flavour::Mixed][flavour],
                 fields,
                 active,
                 size,
@@ -303,10 +214,9 @@ fn gen_record(rng: &mut Rng, spec: &Spec, target: usize) -> Record {
     // Rarely reached: `char m0[target]` has every size.
     Record {
         union: false,
-        fields: vec![Field {
-            ty: Ty::Scalar(S::Char),
-            len: Some(target),
-        }],
+        packed: false,
+        flavour: Flavour::Int,
+        fields: vec![Field::plain(0, Ty::Scalar(S::Char), vec![target])],
         active: 0,
         size: target,
         align: 1,
@@ -357,8 +267,8 @@ fn gen_sig(rng: &mut Rng, spec: &Spec, n: usize) -> Sig {
     let ret = forced_result(n).unwrap_or_else(|| random_result(rng, spec));
     let conv = if rng.chance(15) { Conv::SysV } else { Conv::Ms };
     let caller = rng.pick(&[Conv::Default, Conv::Ms, Conv::SysV]);
-    let args = params.iter().map(|p| gen_arg(rng, spec, *p)).collect();
-    let ret_value = ret.map(|t| gen_arg(rng, spec, t));
+    let args = params.iter().map(|p| spec.gen_arg(rng, *p)).collect();
+    let ret_value = ret.map(|t| spec.gen_arg(rng, t));
     Sig {
         conv,
         caller,
@@ -404,9 +314,7 @@ fn c_put(s: S, expr: &str) -> String {
 
 /// Statements that log the value of type `ty` in the variable `var`.
 fn c_log(spec: &Spec, ty: Ty, var: &str, out: &mut String) {
-    let mut leaves = Vec::new();
-    spec.leaves(ty, "", &mut leaves);
-    for (path, s) in leaves {
+    for (path, s, _) in spec.leaves(ty) {
         let expr = if path.is_empty() {
             var.to_string()
         } else {
@@ -421,38 +329,10 @@ fn c_fill(spec: &Spec, ty: Ty, var: &str, arg: &Arg, out: &mut String) {
     let spelled = spec.type_c(ty);
     match arg {
         Arg::Scalar(s, leaf) => {
-            let _ = writeln!(
-                out,
-                "  {spelled} {var} = ({})({});",
-                s.c_name(),
-                c_literal(leaf)
-            );
+            let _ = writeln!(out, "  {spelled} {var} = {};", c_cast(*s, leaf));
         }
-        Arg::Record(_, leaves) => {
-            let _ = writeln!(
-                out,
-                "  {spelled} {var};\n  memset(&{var}, 0, sizeof {var});"
-            );
-            for (path, s, leaf) in leaves {
-                let _ = writeln!(
-                    out,
-                    "  {var}.{path} = ({})({});",
-                    s.c_name(),
-                    c_literal(leaf)
-                );
-            }
-        }
+        Arg::Object(_, leaves) => random_types::c_fill(out, &spelled, var, leaves),
     }
-}
-
-fn record_c(spec: &Spec, k: usize) -> String {
-    let mut out = format!("{} {{", spec.record_name(k));
-    for (i, f) in spec.records[k].fields.iter().enumerate() {
-        let dims = f.len.map(|n| format!("[{n}]")).unwrap_or_default();
-        let _ = write!(out, " {} m{i}{dims};", spec.type_c(f.ty));
-    }
-    out.push_str(" };\n");
-    out
 }
 
 fn params_c(spec: &Spec, params: &[Ty], named: bool) -> String {
@@ -625,7 +505,7 @@ fn sources(spec: &Spec) -> Sources {
     header.push_str(&log_declarations(LOG_SIZE));
     header.push_str("void wyv_clobber(void *p, unsigned long n);\n");
     for k in 0..spec.records.len() {
-        header.push_str(&record_c(spec, k));
+        header.push_str(&spec.record_c(k));
     }
     for i in 0..spec.funcs.len() {
         let _ = writeln!(header, "{};", func_proto(spec, i));
@@ -680,22 +560,9 @@ fn sources(spec: &Spec) -> Sources {
 
 /// The C that reproduces item `n` (a function, or a callback after the functions).
 fn reproducer(spec: &Spec, n: usize) -> String {
-    fn visit(spec: &Spec, ty: Ty, seen: &mut Vec<usize>) {
-        if let Ty::Record(k) = ty {
-            for f in &spec.records[k].fields {
-                visit(spec, f.ty, seen);
-            }
-            if !seen.contains(&k) {
-                seen.push(k);
-            }
-        }
-    }
     let sig = item(spec, n);
-    let mut seen = Vec::new();
-    for t in sig.params.iter().chain(&sig.ret) {
-        visit(spec, *t, &mut seen);
-    }
-    let mut out: String = seen.iter().map(|k| record_c(spec, *k)).collect();
+    let (records, _) = spec.used(sig.params.iter().chain(&sig.ret).copied());
+    let mut out: String = records.iter().map(|k| spec.record_c(*k)).collect();
     if n < spec.funcs.len() {
         let _ = write!(
             out,
@@ -740,33 +607,14 @@ fn fmt_value(spec: &Spec, ty: Ty, v: &Value) -> Result<String, String> {
     match (ty, v) {
         (Ty::Scalar(s), v) => fmt_leaf(s, v),
         (Ty::Record(_), Value::Data(data)) => {
-            let mut leaves = Vec::new();
-            spec.leaves(ty, "", &mut leaves);
             let mut out = String::new();
-            for (path, s) in leaves {
+            for (path, s, _) in spec.leaves(ty) {
                 let v = data.get(&path).map_err(|e| format!("get('{path}'): {e}"))?;
                 out.push_str(&fmt_leaf(s, &v).map_err(|e| format!("'{path}': {e}"))?);
             }
             Ok(out)
         }
         (Ty::Record(k), v) => Err(format!("a '{}' came as {v:?}", spec.record_name(k))),
-    }
-}
-
-fn arg_value(m: &Module, spec: &Spec, arg: &Arg) -> Result<Value, String> {
-    match arg {
-        Arg::Scalar(_, leaf) => Ok(leaf_value(leaf)),
-        Arg::Record(k, leaves) => {
-            let name = spec.record_name(*k);
-            let mut data: CData = m
-                .new_object(&name)
-                .map_err(|e| format!("new_object('{name}'): {e}"))?;
-            for (path, _, leaf) in leaves {
-                data.set(path, leaf_value(leaf))
-                    .map_err(|e| format!("set('{path}', {leaf:?}): {e}"))?;
-            }
-            Ok(Value::Data(data))
-        }
     }
 }
 
@@ -841,7 +689,7 @@ fn check_func(
     let mut args = f
         .args
         .iter()
-        .map(|a| arg_value(m, spec, a))
+        .map(|a| spec.arg_value(m, a))
         .collect::<Result<Vec<_>, _>>()?;
     let before = snapshot(&args);
     log.reset();
@@ -880,7 +728,7 @@ fn check_callback(
     let ret_value = c
         .ret_value
         .as_ref()
-        .map(|a| arg_value(m, spec, a))
+        .map(|a| spec.arg_value(m, a))
         .transpose()?;
     let received = Mutex::new(Vec::new());
     let callback = Callback::with_type_name(m.types(), &format!("cb{j}_t"), |args: &[Value]| {
@@ -942,7 +790,7 @@ fn check_callback(
     let mut args = c
         .args
         .iter()
-        .map(|a| arg_value(m, spec, a))
+        .map(|a| spec.arg_value(m, a))
         .collect::<Result<Vec<_>, _>>()?;
     let before = snapshot(&args);
     log.reset();
@@ -1007,7 +855,7 @@ fn run_spec(seed: u64, count: usize) -> Vec<String> {
     let started = Instant::now();
     let how = format!(
         "seed {seed:#x} (reproduce: WYVERN_MS_SEED={seed:#x} WYVERN_MS_COUNT={count} \
-         cargo test --test abi_ms random)"
+         cargo test --test it abi_ms::random)"
     );
     let spec = random_spec(seed, count);
     let src = sources(&spec);
@@ -1043,7 +891,7 @@ fn run_spec(seed: u64, count: usize) -> Vec<String> {
             r.size.to_string(),
             "{how}: the generator's size of {} is wrong\n{}",
             spec.record_name(k),
-            record_c(&spec, k)
+            spec.record_c(k)
         );
     }
     let compiled = started.elapsed();
@@ -1059,7 +907,10 @@ fn run_spec(seed: u64, count: usize) -> Vec<String> {
     };
     let mut failures = Vec::new();
     abi::run_children(
-        CHILD_ENV,
+        abi::Child {
+            module: module_path!(),
+            prefix: CHILD_ENV,
+        },
         &format!("{seed}:{count}"),
         &path,
         total,

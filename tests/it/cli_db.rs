@@ -2,8 +2,7 @@
 //! a database equal those through the headers; stale, damaged and foreign
 //! databases give clear errors.
 
-#[path = "common/process.rs"]
-mod process;
+use crate::common::process;
 
 use std::path::PathBuf;
 

@@ -2,7 +2,7 @@
 //! libffi: every integer width and signedness, float and double, pointers, in
 //! random orders, compared with gcc's direct calls.
 
-mod common;
+use crate::common;
 
 use common::{gcc_compile, run_program, Compiled, Rng, TempDir};
 use wyvern::{Library, Module, Value};

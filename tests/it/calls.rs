@@ -9,7 +9,7 @@
 //! text (integers in decimal, floating values as the bits of the `double`,
 //! objects as the hex of their bytes) and must match line for line.
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeSet, HashMap};
 use std::ffi::CStr;

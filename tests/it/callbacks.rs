@@ -1,6 +1,6 @@
 //! Callbacks typed by the header, function pointers from C, panics in callbacks.
 
-mod common;
+use crate::common;
 
 use std::sync::OnceLock;
 

@@ -2,7 +2,7 @@
 //! variadic arguments, callbacks, the CLI and its JSON, compared bit for bit
 //! with what gcc computes and what glibc's `printf("%.21Lg")` prints.
 
-mod common;
+use crate::common;
 
 use std::sync::OnceLock;
 

@@ -3,7 +3,7 @@
 //! calls through DWARF alone; damaged objects give errors, never panics; what C
 //! has not (C++ types) or what the DWARF leaves out is skipped and listed.
 
-mod common;
+use crate::common;
 
 use common::{clang_compile, fixture, gcc_compile, run_wyvern, Compiled, TempDir};
 use wyvern::{Library, Module, TypeSet, Value};

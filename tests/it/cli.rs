@@ -1,8 +1,7 @@
 //! Regression tests for the CLI's behaviour at the edges: exit statuses, closed
 //! pipes, runaway macros, and declarations wyvern cannot represent.
 
-#[path = "common/process.rs"]
-mod process;
+use crate::common::process;
 
 use std::io::Read;
 use std::process::Stdio;

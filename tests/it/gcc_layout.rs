@@ -17,7 +17,7 @@
 //! against `gcc -m32` (skipped when gcc has no 32-bit support), and for
 //! aarch64 and x86_64-windows-msvc against a few facts of those ABIs.
 
-mod common;
+use crate::common;
 
 use common::corpus::{OPTIONAL_HEADERS, SYSTEM_HEADERS};
 use common::{
