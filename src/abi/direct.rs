@@ -13,7 +13,7 @@
 //! libffi classifies aggregates again on every call.
 //!
 //! Everything else (stack arguments, `long double`, variadic functions, which
-//! also need `al` set) goes through libffi. `tests/direct_calls.rs` and the
+//! also need `al` set) goes through libffi. `tests/it/direct_calls.rs` and the
 //! random ABI test compare both paths with gcc.
 //!
 //! This module makes the [`Plan`] (which register each eightbyte goes in, where

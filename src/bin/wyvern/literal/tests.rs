@@ -106,7 +106,7 @@ fn strings_chars_and_braces() {
     );
     assert_eq!(parse("NULL").unwrap(), Lit::Null);
     // Expressions are kept as written, for wyvern to evaluate; their extent
-    // is the CLI's to find (tests/cli_call.rs checks their values).
+    // is the CLI's to find (tests/it/cli_call.rs checks their values).
     assert_eq!(parse("A | 1 << 4").unwrap(), Lit::Expr("A | 1 << 4".into()));
     assert_eq!(parse("~(B)").unwrap(), Lit::Expr("~(B)".into()));
     assert_eq!(parse("5-3").unwrap(), Lit::Expr("5-3".into()));
