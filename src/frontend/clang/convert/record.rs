@@ -83,15 +83,7 @@ impl<'tu> Converter<'tu> {
             .map(|field| self.ty(field.ty()))
             .collect::<Result<Vec<_>>>()?;
         let layout = Layout::new(size, align);
-        let union = def.kind() == CXCursor_UnionDecl;
-        let offsets = (cursors.len() > PER_FIELD_OFFSET_QUERIES && !packed)
-            .then(|| self.derived_offsets(&cursors, &types, union, layout))
-            .flatten()
-            .or_else(|| cursors.iter().map(|f| f.field_offset_bits()).collect())
-            .ok_or_else(|| ErrorKind::Unrepresentable {
-                ty: def.ty().spelling(),
-                what: "a field whose offset libclang does not give".into(),
-            })?;
+        let offsets = self.field_offsets(def, &cursors, &types, packed, layout)?;
         let mut fields = Vec::new();
         for ((field, ty), offset_bits) in cursors.into_iter().zip(types).zip(offsets) {
             let bit_width = if field.is_bitfield() {
@@ -131,6 +123,31 @@ impl<'tu> Converter<'tu> {
             },
         );
         Ok(())
+    }
+
+    /// The bit offsets of a record's fields: derived for a large record (see
+    /// [`Converter::derived_offsets`]), else asked of clang field by field. A
+    /// field whose offset clang does not give is an error, never offset 0.
+    fn field_offsets(
+        &self,
+        def: Cursor<'tu>,
+        cursors: &[Cursor<'tu>],
+        types: &[QualType],
+        packed: bool,
+        layout: Layout,
+    ) -> Result<Vec<u64>> {
+        let union = def.kind() == CXCursor_UnionDecl;
+        (cursors.len() > PER_FIELD_OFFSET_QUERIES && !packed)
+            .then(|| self.derived_offsets(cursors, types, union, layout))
+            .flatten()
+            .or_else(|| cursors.iter().map(|f| f.field_offset_bits()).collect())
+            .ok_or_else(|| {
+                ErrorKind::Unrepresentable {
+                    ty: def.ty().spelling(),
+                    what: "a field whose offset libclang does not give".into(),
+                }
+                .into()
+            })
     }
 
     /// The bit offsets of a large record's fields, laid out from their types'
