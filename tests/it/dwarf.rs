@@ -1046,3 +1046,40 @@ int use(enum big b, struct pk *p);
         assert_eq!(report.checked.records, 1, "{report}");
     }
 }
+
+/// Offsets are kept in bits as u64: a record of 2^60 bytes or more (gcc compiles
+/// them: objects up to PTRDIFF_MAX bytes are valid) is left out and listed, as
+/// from headers, instead of overflowing (it panicked) or wrapping; one just below
+/// keeps gcc's offsets, from DWARF 5's and DWARF 4's encodings alike.
+#[test]
+fn records_too_large_for_bit_offsets_are_left_out() {
+    let dir = TempDir::new("dwarf-huge");
+    let source = "struct huge { char a[1ULL << 61]; int c; };\n\
+                  struct huge *huge_p;\n\
+                  struct big { char a[(1ULL << 60) - 16]; int c; int bits : 3; };\n\
+                  struct big *big_p;\n";
+    // (clang refuses arrays of 2^60 bytes or more.)
+    for (producer, flags) in [(Producer::Gcc, "-gdwarf-5"), (Producer::Gcc, "-gdwarf-4")] {
+        let name = format!("huge-{producer:?}{flags}.o");
+        let object = build_with(producer, &dir, &name, source, &["-c", flags]);
+        let types = wyvern::frontend::dwarf::read(&object).unwrap();
+        let why = types.why_skipped("struct huge").unwrap_or_default();
+        assert!(
+            why.starts_with("a record of 2305843009213693956 bytes is too large"),
+            "{producer:?} {flags}: {why}"
+        );
+        let big = types.type_named("struct big").unwrap();
+        let layout = types.record_layout(big.id, "struct big").unwrap();
+        let at = |n: &str| {
+            let f = layout.fields.iter().find(|f| f.name.as_deref() == Some(n));
+            f.map(|f| (f.offset, f.bit_offset))
+        };
+        let c = (1u64 << 60) - 16;
+        assert_eq!(at("c"), Some((c, c * 8)), "{producer:?} {flags}");
+        assert_eq!(
+            at("bits").map(|(_, bits)| bits),
+            Some((c + 4) * 8),
+            "{producer:?} {flags}"
+        );
+    }
+}

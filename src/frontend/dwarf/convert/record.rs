@@ -6,6 +6,10 @@ use gimli::AttributeValue;
 use super::{Converter, Die, Malformed, Result, Unit};
 use crate::types::{Field, Layout, QualType, RecordDef, RecordKind, Type, TypeId};
 
+/// The smallest record whose offsets in bits a u64 cannot hold for every member
+/// (2^63 bits), as for headers.
+const MAX_RECORD_BYTES: u64 = 1 << 60;
+
 impl<'d, 'a> Converter<'d, 'a> {
     pub(super) fn record(
         &mut self,
@@ -75,6 +79,7 @@ impl<'d, 'a> Converter<'d, 'a> {
         let location = self.location(unit, entry);
         self.b.set_record_location(record, location);
         let size = Self::udata(entry, gimli::DW_AT_byte_size).unwrap_or(0);
+        self.check_size(unit, entry, size)?;
         let mut fields = Vec::new();
         // clang states a member's `aligned(N)` (gcc does not): a floor for the record.
         let mut member_align = 1;
@@ -142,6 +147,19 @@ impl<'d, 'a> Converter<'d, 'a> {
         Ok(())
     }
 
+    /// Offsets are kept in bits as u64, as libclang gives them: the same limit
+    /// for both front ends.
+    fn check_size(&self, unit: &Unit<'a>, entry: &Die<'a>, size: u64) -> Result<()> {
+        if size < MAX_RECORD_BYTES {
+            return Ok(());
+        }
+        Err(Malformed::Skip(format!(
+            "a record of {size} bytes is too large (offsets are kept in bits, so \
+             records below 2^60 bytes are read) (the DWARF entry at {:#x})",
+            self.key(unit, entry.offset())
+        )))
+    }
+
     pub(super) fn member(
         &mut self,
         unit: &Unit<'a>,
@@ -150,20 +168,45 @@ impl<'d, 'a> Converter<'d, 'a> {
     ) -> Result<Field> {
         let name = self.name(unit, member)?;
         let ty = self.type_of(unit, member, depth)?;
+        let unreadable = |this: &Self, what: &str| {
+            Malformed::Skip(format!(
+                "the offset of its member {} {what} (the DWARF entry at {:#x})",
+                name.as_deref()
+                    .map_or("(unnamed)".into(), |n| format!("'{n}'")),
+                this.key(unit, member.offset())
+            ))
+        };
+        // No location is offset 0 (DWARF 5, 5.7.6: a union's members, and a member
+        // at the start of its record); a value is never invented.
         let byte_offset = match member.attr_value(gimli::DW_AT_data_member_location) {
             Some(AttributeValue::Exprloc(expr)) => {
                 let mut ops = expr.operations(unit.encoding());
                 let mut at = 0u64;
                 while let Some(op) = ops.next()? {
-                    if let gimli::Operation::PlusConstant { value } = op {
-                        at = at.wrapping_add(value);
+                    match op {
+                        gimli::Operation::PlusConstant { value } => {
+                            at = at
+                                .checked_add(value)
+                                .ok_or_else(|| unreadable(self, "overflows"))?;
+                        }
+                        _ => {
+                            return Err(unreadable(
+                                self,
+                                "is a location expression other than DW_OP_plus_uconst",
+                            ))
+                        }
                     }
                 }
                 at
             }
-            Some(value) => value.udata_value().unwrap_or(0),
+            Some(value) => value
+                .udata_value()
+                .ok_or_else(|| unreadable(self, "is not a constant"))?,
             None => 0,
         };
+        let byte_bits = byte_offset
+            .checked_mul(8)
+            .ok_or_else(|| unreadable(self, "is past the largest record"))?;
         let bit_size = Self::udata(member, gimli::DW_AT_bit_size).map(|b| b as u32);
         let offset_bits = if let Some(bits) = Self::udata(member, gimli::DW_AT_data_bit_offset) {
             bits
@@ -174,14 +217,18 @@ impl<'d, 'a> Converter<'d, 'a> {
                     .or_else(|| v.udata_value().map(|u| u as i64))
             }),
         ) {
-            // DWARF 4 counts from the most significant bit of the storage unit.
             let storage = Self::udata(member, gimli::DW_AT_byte_size)
                 .or_else(|| self.b_layout(ty.id).map(|l| l.size))
                 .unwrap_or(0);
-            let from_msb = bit_offset + i64::from(width);
-            (byte_offset * 8).wrapping_add((storage * 8).wrapping_sub(from_msb as u64))
+            // DWARF 4 counts from the most significant bit of the storage unit.
+            // DWARF 4 counts from the most significant bit of the storage unit.
+            let within = i128::from(storage) * 8 - i128::from(bit_offset) - i128::from(width);
+            u64::try_from(within)
+                .ok()
+                .and_then(|within| byte_bits.checked_add(within))
+                .ok_or_else(|| unreadable(self, "(a DWARF 4 bit offset) lies outside its record"))?
         } else {
-            byte_offset * 8
+            byte_bits
         };
         Ok(Field {
             name,
