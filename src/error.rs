@@ -10,6 +10,9 @@ use std::path::PathBuf;
 
 use crate::location::SourceLocation;
 
+mod value;
+pub use value::{IntRange, ValueProblem};
+
 /// The crate's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -224,13 +227,14 @@ pub enum ErrorKind {
         #[source]
         source: Option<Cause>,
     },
-    /// A value does not fit where it was put: an argument, a field, a global.
-    #[error("{place}: {message}")]
+    /// A value cannot be converted, stored or read where it was put: an
+    /// argument, a field, a global, a callback's result.
+    #[error("{place}: {problem}")]
     Value {
-        /// Where it was put (`argument 2 ('y') of 'pow'`, `field 'a.b[3]'`).
+        /// Where it was put (`argument 2 ('y') of 'pow'`, `path 'a.b[3]'`).
         place: String,
         /// What is wrong (`300 does not fit in 'unsigned char' (0..=255)`).
-        message: String,
+        problem: ValueProblem,
     },
     /// A call had the wrong number of arguments.
     #[error("'{function}' takes {expected} argument{}{}; got {got}\n  {prototype}", if *.expected == 1 { "" } else { "s" }, if *.variadic { " or more" } else { "" })]

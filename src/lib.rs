@@ -63,7 +63,10 @@
 //!    says how deeply anything may nest.
 //! 5. **Errors**: every fallible call returns [`Result`]; an [`Error`] carries an
 //!    [`ErrorKind`] to match on, and header errors their [`Diagnostic`]s, each at
-//!    its [`SourceLocation`].
+//!    its [`SourceLocation`]; a value that cannot be converted, stored or read
+//!    ([`ErrorKind::Value`]) says where it was going and its [`ValueProblem`] (an
+//!    integer outside an [`IntRange`], a value of the wrong kind, an index out of
+//!    bounds, …).
 //!
 //! Each item has one public path: the root's names are not also reachable through
 //! a module, and no two public items share a name.
@@ -131,7 +134,7 @@ mod location;
 mod runtime;
 pub mod types;
 
-pub use error::{Diagnostic, Error, ErrorKind, Result, Severity};
+pub use error::{Diagnostic, Error, ErrorKind, IntRange, Result, Severity, ValueProblem};
 #[cfg(feature = "clang")]
 pub use frontend::clang::{cdef, libclang_version, Parser};
 pub use location::SourceLocation;

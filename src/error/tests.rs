@@ -336,3 +336,170 @@ fn an_error_without_a_cause_has_no_source() {
     let e = Error::not_found("function", "pwo", Some("pow".into()));
     assert!(std::error::Error::source(&e).is_none());
 }
+
+/// Each problem reads as the message the runtime built as text before it was typed.
+#[test]
+fn value_problems_read_as_before() {
+    let said = |problem: ValueProblem| {
+        ErrorKind::Value {
+            place: "here".into(),
+            problem,
+        }
+        .to_string()
+    };
+    let s = |t: &str| t.to_owned();
+    let cases = [
+        (
+            ValueProblem::DoesNotFit {
+                value: s("300"),
+                ty: s("unsigned char"),
+                bits: None,
+                range: IntRange::of(8, false),
+            },
+            "300 does not fit in 'unsigned char' (0..=255)",
+        ),
+        (
+            ValueProblem::DoesNotFit {
+                value: s("-17"),
+                ty: s("int"),
+                bits: Some(5),
+                range: IntRange::of(5, true),
+            },
+            "-17 does not fit in a 5-bit field of 'int' (-16..=15)",
+        ),
+        (
+            ValueProblem::NoVariadicType { value: -1 << 70 },
+            "-1180591620717411303424 does not fit any variadic integer type",
+        ),
+        (
+            ValueProblem::OutOfRange {
+                value: s("1e300"),
+                ty: s("float"),
+            },
+            "1e300 is out of range of 'float'",
+        ),
+        (
+            ValueProblem::TooLong {
+                bytes: 5,
+                ty: s("char [4]"),
+            },
+            "5 bytes do not fit in 'char [4]'",
+        ),
+        (
+            ValueProblem::WrongKind {
+                value: s("a string"),
+                ty: s("int"),
+            },
+            "a string cannot be stored in 'int'",
+        ),
+        (
+            ValueProblem::NotAnInteger {
+                value: s("the floating value 2.5"),
+                ty: s("long"),
+            },
+            "the floating value 2.5 cannot be stored in the integer type 'long'",
+        ),
+        (
+            ValueProblem::CannotPass {
+                value: s("the integer 1"),
+                ty: s("struct big"),
+            },
+            "the integer 1 cannot be passed as 'struct big'",
+        ),
+        (
+            ValueProblem::NotABoolean {
+                value: s("the integer 2"),
+            },
+            "the integer 2 is not a boolean (true, false, 0 or 1)",
+        ),
+        (
+            ValueProblem::CannotPoint {
+                value: s("a byte buffer"),
+                pointee: s("int"),
+                hint: Some("use an object of that type"),
+            },
+            "a byte buffer cannot point to 'int' (use an object of that type)",
+        ),
+        (
+            ValueProblem::CannotPoint {
+                value: s("a string"),
+                pointee: s("int"),
+                hint: None,
+            },
+            "a string cannot point to 'int'",
+        ),
+        (
+            ValueProblem::NotAPointer {
+                ty: s("struct s"),
+                object: true,
+            },
+            "a 'struct s' object is not a pointer; pass Value::Ref to pass its address",
+        ),
+        (
+            ValueProblem::NotAPointer {
+                ty: s("int"),
+                object: false,
+            },
+            "'int' is not a pointer",
+        ),
+        (ValueProblem::Null, "it is NULL"),
+        (
+            Error::not_found("enumerator", "PURPLE", Some(s("PURPLY"))).into(),
+            "no enumerator 'PURPLE'; did you mean 'PURPLY'?",
+        ),
+        (
+            ValueProblem::MissingType { name: "int" },
+            "the declarations have no 'int' type",
+        ),
+        (ValueProblem::Void, "void is not a value"),
+        (
+            ValueProblem::Dangles {
+                value: s("a string"),
+                callback: true,
+            },
+            "a string would dangle once the callback returns, freed with its result; \
+             return addresses you keep alive (Value::Pointer)",
+        ),
+        (
+            ValueProblem::Dangles {
+                value: s("a string"),
+                callback: false,
+            },
+            "a string would leave the variable pointing into memory freed with the value; \
+             store an address you keep alive (Value::Pointer)",
+        ),
+        (
+            ValueProblem::IndexOutOfBounds {
+                index: 4,
+                len: 4,
+                ty: s("int [4]"),
+            },
+            "index 4 is out of bounds of 'int [4]' (0..4)",
+        ),
+        (
+            ValueProblem::NotAnArray { ty: s("int") },
+            "'int' is not an array",
+        ),
+        (
+            ValueProblem::NotAnIndex { text: s("x") },
+            "'x' is not an index",
+        ),
+        (
+            ValueProblem::BadPath {
+                reason: "'[' without ']'",
+            },
+            "'[' without ']'",
+        ),
+    ];
+    for (problem, text) in cases {
+        assert_eq!(said(problem), format!("here: {text}"));
+    }
+    assert_eq!(
+        IntRange::of(128, false).to_string(),
+        format!("0..={}", u128::MAX)
+    );
+    assert_eq!(
+        IntRange::of(128, true).to_string(),
+        format!("{}..={}", i128::MIN, i128::MAX)
+    );
+}

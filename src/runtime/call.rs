@@ -13,7 +13,7 @@ use super::scalar::{load_fast, store_fast};
 use super::store::store;
 use super::value::Value;
 use crate::abi::{CallInterface, Shape};
-use crate::error::{ErrorKind, Result};
+use crate::error::{ErrorKind, Result, ValueProblem};
 use crate::types::{FloatKind, FnSig, IntKind, QualType, Type, TypeId, TypeSet};
 
 /// Arguments up to this many travel in buffers on the stack: no heap allocation.
@@ -309,19 +309,11 @@ impl Function {
     #[cold]
     fn cannot_pass(&self, i: usize, value: &Value, ty: TypeId) -> crate::Error {
         let set = &self.inner.set;
-        let message = match value {
-            Value::Data(data) => format!(
-                "a '{}' object cannot be passed as '{}'",
-                data.type_name(),
-                set.spell(QualType::new(ty))
-            ),
-            other => format!(
-                "{} cannot be passed as '{}'",
-                other.describe(),
-                set.spell(QualType::new(ty))
-            ),
+        let problem = ValueProblem::CannotPass {
+            value: value.describe(),
+            ty: set.spell(QualType::new(ty)),
         };
-        value_error(&|| self.describe_argument(i), message)
+        value_error(&|| self.describe_argument(i), problem)
     }
 
     /// # Safety
@@ -366,10 +358,10 @@ fn effective(sig: &FnSig) -> FnSig {
 }
 
 /// The C type a variadic argument travels as, after the default promotions.
-fn promoted_type(set: &TypeSet, value: &Value) -> std::result::Result<TypeId, String> {
-    let scalar = |name: &str| {
+fn promoted_type(set: &TypeSet, value: &Value) -> std::result::Result<TypeId, ValueProblem> {
+    let scalar = |name: &'static str| {
         set.scalar_named(name)
-            .ok_or_else(|| format!("the declarations have no '{name}' type"))
+            .ok_or(ValueProblem::MissingType { name })
     };
     match value {
         Value::Bool(_) => scalar("int"),
@@ -381,7 +373,7 @@ fn promoted_type(set: &TypeSet, value: &Value) -> std::result::Result<TypeId, St
             } else if u64::try_from(*v).is_ok() {
                 scalar("unsigned long")
             } else {
-                Err(format!("{v} does not fit any variadic integer type"))
+                Err(ValueProblem::NoVariadicType { value: *v })
             }
         }
         Value::U128(_) => scalar("unsigned __int128"),
@@ -400,13 +392,11 @@ fn promoted_type(set: &TypeSet, value: &Value) -> std::result::Result<TypeId, St
         Value::LongDouble(_) => scalar("long double"),
         Value::Str(_) | Value::Bytes(_) => {
             let char_ty = scalar("char")?;
-            set.pointer_to(QualType::new(char_ty))
-                .map_err(|e| e.to_string())
+            Ok(set.pointer_to(QualType::new(char_ty))?)
         }
         Value::Pointer(_) | Value::Null | Value::Ref(_) => {
             let void = scalar("void")?;
-            set.pointer_to(QualType::new(void))
-                .map_err(|e| e.to_string())
+            Ok(set.pointer_to(QualType::new(void))?)
         }
         Value::Ident(name) => match set.constant(name) {
             Ok(c) => match set.ty(set.canonical(c.ty.id)) {
@@ -414,9 +404,9 @@ fn promoted_type(set: &TypeSet, value: &Value) -> std::result::Result<TypeId, St
                 Type::Enum(_) => scalar("int"),
                 _ => Ok(c.ty.id),
             },
-            Err(e) => Err(e.to_string()),
+            Err(e) => Err(e.into()),
         },
         Value::Data(d) => Ok(d.type_id()),
-        Value::Void => Err("void is not a value".into()),
+        Value::Void => Err(ValueProblem::Void),
     }
 }

@@ -4,7 +4,7 @@
 
 use super::data::{size_of, too_large, CData};
 use super::value::Value;
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Result, ValueProblem};
 use crate::types::{FloatKind, LongDouble, QualType, RecordKind, Type, TypeId, TypeSet};
 
 /// Where a value lives inside a buffer: its type, and its bit offset (and width,
@@ -30,10 +30,10 @@ impl Place {
     }
 }
 
-pub(crate) fn value_error(place: &dyn Fn() -> String, message: String) -> Error {
+pub(crate) fn value_error(place: &dyn Fn() -> String, problem: ValueProblem) -> Error {
     ErrorKind::Value {
         place: place(),
-        message,
+        problem,
     }
     .into()
 }

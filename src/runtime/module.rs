@@ -11,7 +11,7 @@ use super::library::Library;
 use super::mem::{value_error, Place};
 use super::store::store;
 use super::value::Value;
-use crate::error::{ErrorKind, Result};
+use crate::error::{ErrorKind, Result, ValueProblem};
 use crate::types::{QualType, Type, TypeSet};
 
 /// A [`TypeSet`] bound to the libraries that define its functions and globals.
@@ -152,7 +152,7 @@ impl Module {
         if address == 0 {
             return Err(value_error(
                 &|| format!("function pointer '{name}'"),
-                "it is NULL".into(),
+                ValueProblem::Null,
             ));
         }
         let decl = crate::types::FunctionDecl {
@@ -323,11 +323,10 @@ impl Module {
         if dangles {
             return Err(value_error(
                 &at,
-                format!(
-                    "{} would leave the variable pointing into memory freed with the value; \
-                     store an address you keep alive (Value::Pointer)",
-                    value.describe_owning()
-                ),
+                ValueProblem::Dangles {
+                    value: value.describe_owning(),
+                    callback: false,
+                },
             ));
         }
         // SAFETY: as above.

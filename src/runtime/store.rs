@@ -5,12 +5,12 @@
 use super::data::{size_of, CData};
 use super::mem::{int_shape, range_mut, read_uint, value_error, write_uint, Place};
 use super::value::Value;
-use crate::error::{closest, Error, ErrorKind, Result};
+use crate::error::{closest, Error, ErrorKind, IntRange, Result, ValueProblem};
 use crate::types::{FloatKind, IntKind, LongDouble, QualType, Type, TypeId, TypeSet};
 
 /// Resolves an identifier for a destination of type `ty`: its own enum's
 /// enumerators first, then every integer constant of the set.
-fn ident_value(set: &TypeSet, ty: TypeId, name: &str) -> std::result::Result<i128, String> {
+fn ident_value(set: &TypeSet, ty: TypeId, name: &str) -> std::result::Result<i128, ValueProblem> {
     if let Type::Enum(e) = set.ty(set.canonical(ty)) {
         if let Some((_, v)) = set.enum_(*e).constants.iter().find(|(n, _)| n == name) {
             return Ok(*v);
@@ -19,37 +19,31 @@ fn ident_value(set: &TypeSet, ty: TypeId, name: &str) -> std::result::Result<i12
     match set.constant(name) {
         Ok(c) => match c.value {
             crate::ConstValue::Int(v) => Ok(v),
-            _ => Err(format!("'{name}' is not an integer constant")),
+            _ => Err(Error::from(ErrorKind::WrongKind {
+                name: name.to_owned(),
+                expected: "an integer constant",
+                found: None,
+            })
+            .into()),
         },
         Err(e) => {
             if let Type::Enum(en) = set.ty(set.canonical(ty)) {
                 let names = set.enum_(*en).constants.iter().map(|(n, _)| n.as_str());
                 if let Some(close) = closest(name, names) {
-                    return Err(format!("no enumerator '{name}'; did you mean '{close}'?"));
+                    return Err(Error::not_found("enumerator", name, Some(close)).into());
                 }
             }
-            Err(e.to_string())
+            Err(e.into())
         }
     }
 }
 
-fn range_text(bits: u32, signed: bool) -> String {
-    if signed {
-        let max = (1i128 << (bits - 1)) - 1;
-        format!("{}..={max}", -max - 1)
-    } else if bits >= 128 {
-        format!("0..={}", u128::MAX)
-    } else {
-        format!("0..={}", (1u128 << bits) - 1)
-    }
-}
-
 /// The bits to store for integer `value` in `bits` bits, or the range it missed.
-fn fit_int(value: &Value, bits: u32, signed: bool) -> std::result::Result<u128, String> {
+fn fit_int(value: &Value, bits: u32, signed: bool) -> std::result::Result<u128, IntRange> {
     let v: i128 = match value {
         Value::U128(u) if !signed && bits >= 128 => return Ok(*u),
-        Value::U128(_) => return Err(range_text(bits, signed)),
-        other => other.as_int().ok_or_else(|| range_text(bits, signed))?,
+        Value::U128(_) => return Err(IntRange::of(bits, signed)),
+        other => other.as_int().ok_or_else(|| IntRange::of(bits, signed))?,
     };
     let fits = if bits >= 128 {
         signed || v >= 0
@@ -62,7 +56,7 @@ fn fit_int(value: &Value, bits: u32, signed: bool) -> std::result::Result<u128, 
     if fits {
         Ok(v as u128)
     } else {
-        Err(range_text(bits, signed))
+        Err(IntRange::of(bits, signed))
     }
 }
 
@@ -118,11 +112,10 @@ impl Dest<'_> {
     fn mismatch(&self, value: &Value) -> Error {
         value_error(
             self.at,
-            format!(
-                "{} cannot be stored in '{}'",
-                value.describe(),
-                self.spelled()
-            ),
+            ValueProblem::WrongKind {
+                value: value.describe(),
+                ty: self.spelled(),
+            },
         )
     }
 }
@@ -142,10 +135,12 @@ fn store_bitfield(
     let bits = fit_int(&Value::Int(v), width, signed).map_err(|range| {
         value_error(
             dest.at,
-            format!(
-                "{v} does not fit in a {width}-bit field of '{}' ({range})",
-                dest.spelled()
-            ),
+            ValueProblem::DoesNotFit {
+                value: v.to_string(),
+                ty: dest.spelled(),
+                bits: Some(width),
+                range,
+            },
         )
     })?;
     let first = place.byte();
@@ -171,10 +166,9 @@ fn store_bool(dest: &Dest<'_>, here: &mut [u8], value: &Value) -> Result<()> {
         other => {
             return Err(value_error(
                 dest.at,
-                format!(
-                    "{} is not a boolean (true, false, 0 or 1)",
-                    other.describe()
-                ),
+                ValueProblem::NotABoolean {
+                    value: other.describe(),
+                },
             ))
         }
     };
@@ -201,7 +195,12 @@ fn store_int(
     let raw = fit_int(&as_int, bits, signed).map_err(|range| {
         value_error(
             dest.at,
-            format!("{as_int} does not fit in '{}' ({range})", dest.spelled()),
+            ValueProblem::DoesNotFit {
+                value: as_int.to_string(),
+                ty: dest.spelled(),
+                bits: None,
+                range,
+            },
         )
     })?;
     write_uint(here, raw);
@@ -223,7 +222,7 @@ fn store_float(
             Ok(crate::ConstValue::LongDouble(v)) => Some(*v),
             Ok(crate::ConstValue::Int(i)) => float_for(&Value::Int(*i), *kind),
             Ok(_) => None,
-            Err(e) => return Err(value_error(dest.at, e.to_string())),
+            Err(e) => return Err(value_error(dest.at, e.into())),
         },
         other => float_for(other, *kind),
     }
@@ -231,7 +230,10 @@ fn store_float(
     let out_of_range = |c: &str| {
         value_error(
             dest.at,
-            format!("{} is out of range of '{c}'", float_text(value, v)),
+            ValueProblem::OutOfRange {
+                value: float_text(value, v),
+                ty: c.to_owned(),
+            },
         )
     };
     match (kind, size) {
@@ -310,11 +312,10 @@ fn store_array(
             if text.len() + nul > size {
                 return Err(value_error(
                     dest.at,
-                    format!(
-                        "{} bytes do not fit in '{}'",
-                        text.len() + nul,
-                        dest.spelled()
-                    ),
+                    ValueProblem::TooLong {
+                        bytes: text.len() + nul,
+                        ty: dest.spelled(),
+                    },
                 ));
             }
             here.fill(0);
@@ -337,11 +338,10 @@ fn copy_object(
     if !complete || !data.same_set(set) || set.canonical(data.type_id()) != ty {
         return Err(value_error(
             at,
-            format!(
-                "a '{}' object cannot be stored in '{}'",
-                data.type_name(),
-                set.spell(QualType::new(ty))
-            ),
+            ValueProblem::WrongKind {
+                value: format!("a '{}' object", data.type_name()),
+                ty: set.spell(QualType::new(ty)),
+            },
         ));
     }
     here.copy_from_slice(&data.bytes()[..here.len()]);
@@ -349,18 +349,24 @@ fn copy_object(
 }
 
 /// The integer a value stands for, for an integer destination of type `ty`.
-fn integer_for(set: &TypeSet, ty: TypeId, value: &Value) -> std::result::Result<i128, String> {
+fn integer_for(
+    set: &TypeSet,
+    ty: TypeId,
+    value: &Value,
+) -> std::result::Result<i128, ValueProblem> {
     let dest = || set.spell(QualType::new(ty));
     match value {
         Value::Ident(name) => ident_value(set, ty, name),
-        Value::Float(_) | Value::FloatOf(..) | Value::LongDouble(_) => Err(format!(
-            "{} cannot be stored in the integer type '{}'",
-            value.describe(),
-            dest()
-        )),
-        other => other
-            .as_int()
-            .ok_or_else(|| format!("{} cannot be stored in '{}'", other.describe(), dest())),
+        Value::Float(_) | Value::FloatOf(..) | Value::LongDouble(_) => {
+            Err(ValueProblem::NotAnInteger {
+                value: value.describe(),
+                ty: dest(),
+            })
+        }
+        other => other.as_int().ok_or_else(|| ValueProblem::WrongKind {
+            value: other.describe(),
+            ty: dest(),
+        }),
     }
 }
 
@@ -402,7 +408,7 @@ fn pointer_for(
     set: &TypeSet,
     pointee: QualType,
     value: &mut Value,
-) -> std::result::Result<usize, Option<String>> {
+) -> std::result::Result<usize, Option<ValueProblem>> {
     let target = || set.spell(pointee);
     match value {
         Value::Null => Ok(0),
@@ -412,17 +418,22 @@ fn pointer_for(
             if is_byte_like(set, pointee.id) {
                 Ok(s.as_ptr() as usize)
             } else {
-                Err(Some(format!("a string cannot point to '{}'", target())))
+                Err(Some(ValueProblem::CannotPoint {
+                    value: "a string".into(),
+                    pointee: target(),
+                    hint: None,
+                }))
             }
         }
         Value::Bytes(b) => {
             if is_byte_like(set, pointee.id) {
                 Ok(b.as_mut_ptr() as usize)
             } else {
-                Err(Some(format!(
-                    "a byte buffer cannot point to '{}' (use an object of that type)",
-                    target()
-                )))
+                Err(Some(ValueProblem::CannotPoint {
+                    value: "a byte buffer".into(),
+                    pointee: target(),
+                    hint: Some("use an object of that type"),
+                }))
             }
         }
         Value::Ref(d) => {
@@ -436,18 +447,18 @@ fn pointer_for(
             if d.same_set(set) && (want == have || decays || void) {
                 Ok(d.as_mut_ptr() as usize)
             } else {
-                Err(Some(format!(
-                    "the address of a '{}' object cannot point to '{}'",
-                    d.type_name(),
-                    target()
-                )))
+                Err(Some(ValueProblem::CannotPoint {
+                    value: format!("the address of a '{}' object", d.type_name()),
+                    pointee: target(),
+                    hint: None,
+                }))
             }
         }
         Value::Ident(name) if name == "NULL" || name == "nullptr" => Ok(0),
-        Value::Data(d) => Err(Some(format!(
-            "a '{}' object is not a pointer; pass Value::Ref to pass its address",
-            d.type_name()
-        ))),
+        Value::Data(d) => Err(Some(ValueProblem::NotAPointer {
+            ty: d.type_name(),
+            object: true,
+        })),
         _ => Err(None),
     }
 }
@@ -459,10 +470,20 @@ mod tests {
     #[test]
     fn integers_fit_or_say_why() {
         assert_eq!(fit_int(&Value::Int(255), 8, false), Ok(255));
-        assert_eq!(fit_int(&Value::Int(300), 8, false).unwrap_err(), "0..=255");
         assert_eq!(
-            fit_int(&Value::Int(-129), 8, true).unwrap_err(),
+            fit_int(&Value::Int(300), 8, false).unwrap_err().to_string(),
+            "0..=255"
+        );
+        assert_eq!(
+            fit_int(&Value::Int(-129), 8, true).unwrap_err().to_string(),
             "-128..=127"
+        );
+        assert_eq!(
+            fit_int(&Value::U128(u128::MAX), 128, true).unwrap_err(),
+            IntRange {
+                min: i128::MIN,
+                max: i128::MAX as u128
+            }
         );
         assert_eq!(fit_int(&Value::Int(-1), 64, true), Ok(u128::MAX));
         assert!(fit_int(&Value::Int(-1), 64, false).is_err());

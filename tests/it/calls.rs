@@ -1880,6 +1880,105 @@ fn conversions_are_checked_and_name_the_place() {
     assert!(e.to_string().contains("argument 1 ('out')"), "{e}");
 }
 
+/// A value error says what is wrong as data (`ErrorKind::Value`'s `problem`),
+/// not only as text: an integer that does not fit, a value of the wrong kind,
+/// an index past the end, each with the numbers and types it names.
+#[test]
+fn value_errors_carry_the_problem_as_data() {
+    use wyvern::{IntRange, ValueProblem};
+    let m = &fixture().module;
+    let e = call(m, "take_uchar", &mut [Value::Int(300)]).unwrap_err();
+    let ErrorKind::Value { place, problem } = e.kind() else {
+        panic!("not a value error: {e}");
+    };
+    assert_eq!(place, "argument 1 ('byte') of 'take_uchar'");
+    let ValueProblem::DoesNotFit {
+        value,
+        ty,
+        bits: None,
+        range,
+    } = problem
+    else {
+        panic!("not DoesNotFit: {problem:?}");
+    };
+    assert_eq!((value.as_str(), ty.as_str()), ("300", "unsigned char"));
+    let max = u128::from(u8::MAX);
+    assert_eq!(*range, IntRange { min: 0, max });
+    assert_eq!(
+        e.to_string(),
+        "argument 1 ('byte') of 'take_uchar': 300 does not fit in 'unsigned char' (0..=255)"
+    );
+
+    // The range of `__int128` itself (its text overflowed, a panic in debug builds).
+    let e = call(m, "i128_mul", &mut [Value::U128(u128::MAX), Value::Int(1)]).unwrap_err();
+    let full = IntRange {
+        min: i128::MIN,
+        max: i128::MAX as u128,
+    };
+    assert!(
+        matches!(
+            e.kind(),
+            ErrorKind::Value {
+                problem: ValueProblem::DoesNotFit { range, .. },
+                ..
+            } if *range == full
+        ),
+        "{e:?}"
+    );
+
+    // A bitfield: `unsigned char flags : 3` holds 0..=7.
+    let mut outer = m.new_object("struct outer").unwrap();
+    let e = outer.set("a.b[3].flags", 8).unwrap_err();
+    assert!(
+        matches!(
+            e.kind(),
+            ErrorKind::Value {
+                problem: ValueProblem::DoesNotFit {
+                    bits: Some(3),
+                    range: IntRange { min: 0, max: 7 },
+                    ..
+                },
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+
+    let e = call(m, "add_ints", &mut [Value::from("x"), Value::Int(1)]).unwrap_err();
+    match e.kind() {
+        ErrorKind::Value {
+            problem: ValueProblem::WrongKind { value, ty },
+            ..
+        } => assert_eq!((value.as_str(), ty.as_str()), ("a string", "int")),
+        other => panic!("not WrongKind: {other:?}"),
+    }
+
+    let e = outer.set("a.b[4].c", 1).unwrap_err();
+    match e.kind() {
+        ErrorKind::Value {
+            place,
+            problem: ValueProblem::IndexOutOfBounds { index, len, ty },
+        } => {
+            assert_eq!(place, "path 'a.b[4].c'");
+            assert_eq!((*index, *len), (4, 4), "struct mid has 'struct inner b[4]'");
+            assert_eq!(ty, "struct inner [4]");
+        }
+        other => panic!("not IndexOutOfBounds: {other:?}"),
+    }
+    // SAFETY: refused before reading anything: the pointer is NULL.
+    let e = unsafe { outer.pointee("ptr") }.unwrap_err();
+    assert!(
+        matches!(
+            e.kind(),
+            ErrorKind::Value {
+                problem: ValueProblem::Null,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+}
+
 // ---------------------------------------------------------------------------
 // Globals and errno.
 

@@ -9,7 +9,7 @@ use libffi::raw as ffi;
 
 use super::{function_type, install, Callback};
 use crate::abi::{extend, CallInterface, Shape};
-use crate::error::{ErrorKind, Result};
+use crate::error::{ErrorKind, Result, ValueProblem};
 use crate::runtime::data::size_of;
 use crate::runtime::mem::{int_shape, load, Place};
 use crate::runtime::scalar::{int_value, store_fast};
@@ -252,11 +252,10 @@ impl State<'_> {
         if dangles {
             return Err(ErrorKind::Value {
                 place: "the callback's result".into(),
-                message: format!(
-                    "{} would dangle once the callback returns, freed with its result; \
-                     return addresses you keep alive (Value::Pointer)",
-                    result.describe_owning()
-                ),
+                problem: ValueProblem::Dangles {
+                    value: result.describe_owning(),
+                    callback: true,
+                },
             }
             .into());
         }

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use super::{size_of, CData, Kept, Owner};
-use crate::error::{closest, Error, ErrorKind, Result};
+use crate::error::{closest, Error, ErrorKind, Result, ValueProblem};
 use crate::runtime::mem::{load, value_error, Place};
 use crate::runtime::store::store;
 use crate::runtime::value::Value;
@@ -112,7 +112,7 @@ impl CData {
             }
             _ => Err(value_error(
                 &|| self.describe_path(path),
-                "it is NULL".into(),
+                ValueProblem::Null,
             )),
         }
     }
@@ -142,7 +142,10 @@ impl CData {
     fn not_pointer(&self, path: &str, ty: TypeId) -> Error {
         value_error(
             &|| self.describe_path(path),
-            format!("'{}' is not a pointer", self.0.set.spell(QualType::new(ty))),
+            ValueProblem::NotAPointer {
+                ty: self.0.set.spell(QualType::new(ty)),
+                object: false,
+            },
         )
     }
 
@@ -179,41 +182,43 @@ pub(crate) unsafe fn read_c_string(address: usize) -> Vec<u8> {
 /// Resolves `path` inside an object of type `ty`.
 pub(crate) fn resolve(set: &TypeSet, ty: TypeId, path: &str) -> Result<Place> {
     let mut place = Place::whole(ty);
-    let bad = |why: String| -> Error {
+    let bad = |problem: ValueProblem| -> Error {
         ErrorKind::Value {
             place: format!("path '{path}'"),
-            message: why,
+            problem,
         }
         .into()
     };
+    let bad_path = |reason: &'static str| bad(ValueProblem::BadPath { reason });
     let mut rest = path.trim();
     while !rest.is_empty() {
         if place.bit_width.is_some() {
-            return Err(bad("a bitfield has no members".into()));
+            return Err(bad_path("a bitfield has no members"));
         }
         if let Some(after) = rest.strip_prefix('[') {
-            let end = after
-                .find(']')
-                .ok_or_else(|| bad("'[' without ']'".into()))?;
+            let end = after.find(']').ok_or_else(|| bad_path("'[' without ']'"))?;
             let index_text = after[..end].trim();
-            let index: u64 = parse_index(index_text)
-                .ok_or_else(|| bad(format!("'{index_text}' is not an index")))?;
+            let index: u64 = parse_index(index_text).ok_or_else(|| {
+                bad(ValueProblem::NotAnIndex {
+                    text: index_text.to_owned(),
+                })
+            })?;
             let canonical = set.canonical(place.ty);
             let Type::Array { elem, len } = set.ty(canonical) else {
-                return Err(bad(format!(
-                    "'{}' is not an array",
-                    set.spell(QualType::new(place.ty))
-                )));
+                return Err(bad(ValueProblem::NotAnArray {
+                    ty: set.spell(QualType::new(place.ty)),
+                }));
             };
             if let Some(len) = len {
                 if index >= *len {
-                    return Err(bad(format!(
-                        "index {index} is out of bounds of '{}' (0..{len})",
-                        set.spell(QualType::new(place.ty))
-                    )));
+                    return Err(bad(ValueProblem::IndexOutOfBounds {
+                        index,
+                        len: *len,
+                        ty: set.spell(QualType::new(place.ty)),
+                    }));
                 }
             } else {
-                return Err(bad("the array has no length".into()));
+                return Err(bad_path("the array has no length"));
             }
             let elem_size = set.layout(elem.id).map_or(0, |l| l.size);
             place = Place {
@@ -228,7 +233,7 @@ pub(crate) fn resolve(set: &TypeSet, ty: TypeId, path: &str) -> Result<Place> {
         let end = after.find(['.', '[']).unwrap_or(after.len());
         let name = after[..end].trim();
         if name.is_empty() {
-            return Err(bad("a member name is missing".into()));
+            return Err(bad_path("a member name is missing"));
         }
         place = field(set, place, name)?;
         rest = after[end..].trim_start();

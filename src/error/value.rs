@@ -1,0 +1,200 @@
+//! [`ValueProblem`]: what is wrong with a value that cannot be converted, stored
+//! or read, the typed half of [`ErrorKind::Value`](super::ErrorKind::Value).
+
+use std::fmt;
+
+use super::Error;
+
+/// The values a C integer type (or a bitfield) holds: `min..=max`.
+///
+/// `min` is at least `i128::MIN` and `max` at most `u128::MAX`, so every C
+/// integer type up to 128 bits has its exact range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct IntRange {
+    /// The smallest value (`0` for an unsigned type).
+    pub min: i128,
+    /// The largest value.
+    pub max: u128,
+}
+
+impl IntRange {
+    /// The range of an integer of `bits` bits (1 to 128), signed or not.
+    pub(crate) fn of(bits: u32, signed: bool) -> IntRange {
+        let bits = bits.clamp(1, 128);
+        if signed {
+            let max = u128::MAX >> (129 - bits);
+            IntRange {
+                min: -(max as i128) - 1,
+                max,
+            }
+        } else {
+            IntRange {
+                min: 0,
+                max: u128::MAX >> (128 - bits),
+            }
+        }
+    }
+}
+
+impl fmt::Display for IntRange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}..={}", self.min, self.max)
+    }
+}
+
+/// What is wrong with a value (see [`ErrorKind::Value`](super::ErrorKind::Value),
+/// which says where it was going). Values and types are kept as their C text
+/// (`the integer 300`, `'unsigned char'`); numbers as numbers.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ValueProblem {
+    /// An integer outside the range of its destination (an integer, an enum, a
+    /// bitfield).
+    #[error("{value} does not fit in {}'{ty}' ({range})", .bits.map(|w| format!("a {w}-bit field of ")).unwrap_or_default())]
+    DoesNotFit {
+        /// The integer, in decimal (`300`).
+        value: String,
+        /// The destination's C type (the bitfield's declared type).
+        ty: String,
+        /// The bitfield's width, when the destination is one.
+        bits: Option<u32>,
+        /// What the destination holds.
+        range: IntRange,
+    },
+    /// A variadic integer argument beyond `unsigned long`'s range: no type to
+    /// pass it as (give it one: `Value::IntOf`).
+    #[error("{value} does not fit any variadic integer type")]
+    NoVariadicType {
+        /// The integer.
+        value: i128,
+    },
+    /// A floating value beyond the largest finite value of its destination.
+    #[error("{value} is out of range of '{ty}'")]
+    OutOfRange {
+        /// The value, as given (`1e300`).
+        value: String,
+        /// The floating type (`float`).
+        ty: String,
+    },
+    /// A string or byte buffer longer than the `char` array it is copied into.
+    #[error("{bytes} bytes do not fit in '{ty}'")]
+    TooLong {
+        /// How many bytes it needs (a string's terminating NUL counted).
+        bytes: usize,
+        /// The array's C type.
+        ty: String,
+    },
+    /// A value of a kind its destination cannot hold (a string for an `int`,
+    /// `NULL` for a struct, an object of another type).
+    #[error("{value} cannot be stored in '{ty}'")]
+    WrongKind {
+        /// The value (`a string`, `a 'struct point' object`).
+        value: String,
+        /// The destination's C type.
+        ty: String,
+    },
+    /// A floating value for an integer destination: C would truncate it,
+    /// wyvern does not.
+    #[error("{value} cannot be stored in the integer type '{ty}'")]
+    NotAnInteger {
+        /// The value (`the floating value 2.5`).
+        value: String,
+        /// The integer type.
+        ty: String,
+    },
+    /// An argument whose parameter is passed by value from an object of its own
+    /// type (a large struct), given as something else.
+    #[error("{value} cannot be passed as '{ty}'")]
+    CannotPass {
+        /// The value (`the integer 1`, `a 'struct other' object`).
+        value: String,
+        /// The parameter's C type.
+        ty: String,
+    },
+    /// A value for a `_Bool` that is not `true`, `false`, `0` or `1`.
+    #[error("{value} is not a boolean (true, false, 0 or 1)")]
+    NotABoolean {
+        /// The value (`the integer 2`).
+        value: String,
+    },
+    /// A pointer value (a string, a buffer, an object's address) that cannot
+    /// point to the destination's pointee type.
+    #[error("{value} cannot point to '{pointee}'{}", .hint.map(|h| format!(" ({h})")).unwrap_or_default())]
+    CannotPoint {
+        /// The value (`a string`, `a byte buffer`, `the address of a 'long' object`).
+        value: String,
+        /// The pointee type of the destination.
+        pointee: String,
+        /// What to give instead, when there is something to say.
+        hint: Option<&'static str>,
+    },
+    /// Something that is not a pointer where one is needed: a path to a
+    /// member that is not a pointer, or an object given for a pointer.
+    #[error("{}", if *.object { format!("a '{ty}' object is not a pointer; pass Value::Ref to pass its address") } else { format!("'{ty}' is not a pointer") })]
+    NotAPointer {
+        /// The C type that is not a pointer.
+        ty: String,
+        /// Whether it is an object given as a value (else the type of a place).
+        object: bool,
+    },
+    /// A NULL pointer where an object or a function is needed.
+    #[error("it is NULL")]
+    Null,
+    /// A name in the value (an enumerator, a constant), or a type its
+    /// conversion needs, that the declarations do not give; the lookup's error.
+    #[error("{0}")]
+    Lookup(Box<Error>),
+    /// A C type the conversion needs that the declarations do not have (`int`,
+    /// for a variadic argument).
+    #[error("the declarations have no '{name}' type")]
+    MissingType {
+        /// The type's C name.
+        name: &'static str,
+    },
+    /// `Value::Void` given as an argument.
+    #[error("void is not a value")]
+    Void,
+    /// A pointer into memory the value owns, stored where it outlives the value.
+    #[error("{}", if *.callback { format!("{value} would dangle once the callback returns, freed with its result; return addresses you keep alive (Value::Pointer)") } else { format!("{value} would leave the variable pointing into memory freed with the value; store an address you keep alive (Value::Pointer)") })]
+    Dangles {
+        /// The value (`a string`, `a 'struct s' object with pointers into …`).
+        value: String,
+        /// Whether it is a callback's result (else a global variable's value).
+        callback: bool,
+    },
+    /// An index into an array past its end.
+    #[error("index {index} is out of bounds of '{ty}' (0..{len})")]
+    IndexOutOfBounds {
+        /// The index asked for.
+        index: u64,
+        /// The array's length.
+        len: u64,
+        /// The array's C type.
+        ty: String,
+    },
+    /// An index in a path into something that is not an array.
+    #[error("'{ty}' is not an array")]
+    NotAnArray {
+        /// The C type indexed.
+        ty: String,
+    },
+    /// A path's index that is not a number.
+    #[error("'{text}' is not an index")]
+    NotAnIndex {
+        /// The index as written.
+        text: String,
+    },
+    /// A path that cannot be followed (`'[' without ']'`, `a member name is
+    /// missing`, `a bitfield has no members`, `the array has no length`).
+    #[error("{reason}")]
+    BadPath {
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+}
+
+impl From<Error> for ValueProblem {
+    fn from(e: Error) -> ValueProblem {
+        ValueProblem::Lookup(Box::new(e))
+    }
+}
