@@ -40,7 +40,11 @@
 //!    to clone: [`TypeSet`] finds everything by its C name
 //!    ([`TypeSet::type_named`], [`TypeSet::function`], [`TypeSet::constant`]),
 //!    spells it back as C ([`TypeSet::spell`]) and lays it out
-//!    ([`TypeSet::record_layout`]). The names most programs write are here at the
+//!    ([`TypeSet::record_layout`]), evaluates C constant expressions
+//!    ([`TypeSet::evaluate`], by the one reader of C literals, [`types::Literal`],
+//!    that macro constants, type names and the CLI's arguments use too) and merges
+//!    sets ([`TypeSet::merge`], comparing types by the same rules as [`check`];
+//!    they are written down once, in the `types::equiv` module's docs). The names most programs write are here at the
 //!    root: [`Type`], [`QualType`], [`TypeId`], [`Layout`], [`RecordLayout`],
 //!    [`Constant`] and [`ConstValue`], [`CallConv`], [`LongDouble`], [`IntKind`]
 //!    and [`FloatKind`]. The rest of its vocabulary is in [`types`]: records
