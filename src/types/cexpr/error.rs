@@ -45,7 +45,7 @@ pub(crate) enum EvalError {
     UnknownEscape {
         /// The character after the backslash.
         escape: char,
-        /// Where the character is, counted in bytes from the opening quote.
+        /// Where its backslash is, in bytes from the opening quote (at 0).
         at: usize,
     },
     /// An octal or `\x` escape above the literal's code unit (`"\x100"`).

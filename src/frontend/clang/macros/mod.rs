@@ -390,3 +390,6 @@ pub(crate) enum Skip {
     #[error("{0}")]
     Eval(EvalError),
 }
+
+#[cfg(test)]
+mod tests;
