@@ -1,10 +1,11 @@
 //! C literal tokens: integer, floating, character and string literals, read by
 //! the rules in the [module docs](super).
 
+use super::{EvalError, Malformed};
 use crate::types::{FloatKind, IntKind, LongDouble};
 
 /// Why a token is not a literal, or not one wyvern reads.
-pub(crate) type Reason = String;
+pub(crate) type Reason = EvalError;
 
 /// How many `l`s an integer suffix has.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,7 +70,11 @@ pub(crate) fn int_literal(text: &str) -> Result<IntLiteral, Reason> {
         "ll" | "LL" => (false, Longs::LongLong),
         "ul" | "uL" | "Ul" | "UL" | "lu" | "lU" | "Lu" | "LU" => (true, Longs::Long),
         "ull" | "uLL" | "Ull" | "ULL" | "llu" | "llU" | "LLu" | "LLU" => (true, Longs::LongLong),
-        _ => return Err(format!("'{suffix}' is not an integer suffix")),
+        _ => {
+            return Err(EvalError::BadSuffix {
+                suffix: suffix.to_owned(),
+            })
+        }
     };
     let digits = body.replace('\'', "");
     let lower = digits.to_ascii_lowercase();
@@ -83,19 +88,15 @@ pub(crate) fn int_literal(text: &str) -> Result<IntLiteral, Reason> {
         (lower.as_str(), 10)
     };
     if digits.is_empty() || body.starts_with('\'') || body.ends_with('\'') || body.contains("''") {
-        return Err("it has no digits where C needs them".into());
+        return Err(Malformed::NoDigits.into());
     }
-    if let Some(bad) = digits.chars().find(|c| !c.is_digit(radix)) {
-        let base = match radix {
-            16 => "hexadecimal",
-            8 => "octal",
-            2 => "binary",
-            _ => "decimal",
-        };
-        return Err(format!("'{bad}' is not a digit of a {base} constant"));
+    if let Some(digit) = digits.chars().find(|c| !c.is_digit(radix)) {
+        return Err(EvalError::BadDigit { digit, radix });
     }
-    let value = u128::from_str_radix(digits, radix)
-        .map_err(|_| "it is too large for any integer type".to_owned())?;
+    let value = u128::from_str_radix(digits, radix).map_err(|_| EvalError::TooLarge {
+        literal: None,
+        beyond_i128: false,
+    })?;
     Ok(IntLiteral {
         value,
         unsigned,
@@ -141,7 +142,7 @@ pub(crate) fn float_literal(text: &str) -> Result<FloatLiteral, Reason> {
     let body = body.replace('\'', "");
     let (mantissa, exponent) = if hex {
         let Some((m, e)) = body[2..].split_once('p') else {
-            return Err("a hexadecimal floating constant needs a 'p' exponent".into());
+            return Err(Malformed::NoHexExponent.into());
         };
         (m, Some(e))
     } else {
@@ -157,22 +158,22 @@ pub(crate) fn float_literal(text: &str) -> Result<FloatLiteral, Reason> {
         || !digits_ok(int_part)
         || !digits_ok(frac_part)
     {
-        return Err("its digits are not those of a floating constant".into());
+        return Err(Malformed::FloatDigits.into());
     }
     if let Some(e) = exponent {
         let digits = e.strip_prefix(['+', '-']).unwrap_or(e);
         if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) {
-            return Err("its exponent has no digits".into());
+            return Err(Malformed::ExponentDigits.into());
         }
     }
     let value = if hex {
-        super::hex_float(&body[2..]).ok_or("its exponent is out of range")?
+        super::hex_float(&body[2..]).ok_or(Malformed::ExponentRange)?
     } else {
-        body.parse::<f64>().map_err(|e| e.to_string())?
+        body.parse::<f64>().map_err(EvalError::BadFloat)?
     };
     let long = body
         .parse::<LongDouble>()
-        .map_err(|_| "it is not a number".to_owned())?;
+        .map_err(|_| Malformed::NotANumber)?;
     let value = match suffix {
         Some(FloatKind::Float) => f64::from(value as f32),
         _ => value,
@@ -249,7 +250,7 @@ pub(crate) fn char_literal(text: &str, char_signed: bool) -> Result<(i128, IntKi
         .strip_prefix('\'')
         .and_then(|r| r.strip_suffix('\''))
         .filter(|_| rest.len() >= 2)
-        .ok_or("it is not a quoted character")?;
+        .ok_or(Malformed::NotQuotedChar)?;
     let units = unescape(inner, prefix)?;
     let kind = match prefix {
         Prefix::Plain | Prefix::Wide => IntKind::Int,
@@ -258,15 +259,15 @@ pub(crate) fn char_literal(text: &str, char_signed: bool) -> Result<(i128, IntKi
         Prefix::Utf32 => IntKind::UInt,
     };
     let value = match (prefix, units.as_slice()) {
-        (_, []) => return Err("a character constant holds no character".into()),
+        (_, []) => return Err(Malformed::EmptyChar.into()),
         (Prefix::Plain, [u]) if char_signed => i128::from(*u as u8 as i8),
         (_, [u]) => i128::from(*u),
         (Prefix::Plain, many) if many.len() <= 4 => {
             let v = many.iter().fold(0u32, |acc, u| (acc << 8) | u);
             i128::from(v as i32)
         }
-        (Prefix::Plain, _) => return Err("a character constant holds more than 4 bytes".into()),
-        _ => return Err("a prefixed character constant holds one character".into()),
+        (Prefix::Plain, _) => return Err(Malformed::LongChar.into()),
+        _ => return Err(Malformed::PrefixedChars.into()),
     };
     Ok((value, kind))
 }
@@ -279,9 +280,9 @@ pub(crate) fn string_literal(text: &str) -> Result<Vec<u8>, Reason> {
         .strip_prefix('"')
         .and_then(|r| r.strip_suffix('"'))
         .filter(|_| rest.len() >= 2)
-        .ok_or("it is not a quoted string")?;
+        .ok_or(Malformed::NotQuotedString)?;
     if !matches!(prefix, Prefix::Plain | Prefix::Utf8) {
-        return Err("a wide string is not a char * constant".into());
+        return Err(Malformed::WideString.into());
     }
     // Every unit of a `char` string is at most 0xff.
     Ok(unescape(inner, prefix)?
@@ -301,16 +302,14 @@ pub(crate) fn unescape(body: &str, prefix: Prefix) -> Result<Vec<u32>, Reason> {
             continue;
         }
         let Some((_, e)) = chars.next() else {
-            return Err("it ends in a backslash".into());
+            return Err(Malformed::TrailingBackslash.into());
         };
         match simple_escape(e) {
             Some(b) => out.push(u32::from(b)),
             None => numeric_escape(e, &mut chars, prefix, &mut out).map_err(|why| {
-                why.unwrap_or_else(|| {
-                    format!(
-                        "'\\{e}' (at byte {}) is not an escape sequence of C",
-                        at + 1
-                    )
+                why.unwrap_or(EvalError::UnknownEscape {
+                    escape: e,
+                    at: at + 1,
                 })
             })?,
         }
@@ -361,7 +360,7 @@ fn numeric_escape(
         'x' => {
             let hex = digits(16, usize::MAX);
             if hex.is_empty() {
-                return Err(Some("\\x is used with no hex digits after it".into()));
+                return Err(Some(Malformed::EmptyHexEscape.into()));
             }
             let significant = hex.trim_start_matches('0');
             let unit = if significant.is_empty() {
@@ -371,14 +370,18 @@ fn numeric_escape(
             };
             match unit.filter(|v| *v <= prefix.max_unit()) {
                 Some(unit) => out.push(unit),
-                None => return Err(Some(format!("the escape '\\x{hex}' is out of range"))),
+                None => {
+                    return Err(Some(EvalError::EscapeOutOfRange {
+                        escape: format!("x{hex}"),
+                    }))
+                }
             }
         }
         '0'..='7' => {
             let octal = format!("{e}{}", digits(8, 2));
             let unit = u32::from_str_radix(&octal, 8).unwrap_or(u32::MAX);
             if unit > prefix.max_unit() {
-                return Err(Some(format!("the escape '\\{octal}' is out of range")));
+                return Err(Some(EvalError::EscapeOutOfRange { escape: octal }));
             }
             out.push(unit);
         }
@@ -390,8 +393,8 @@ fn numeric_escape(
                 .flatten()
                 .filter(|v| *v >= 0xa0 || matches!(v, 0x24 | 0x40 | 0x60))
                 .and_then(char::from_u32)
-                .ok_or_else(|| {
-                    format!("'\\{e}{hex}' is not a universal character name (C11 6.4.3)")
+                .ok_or_else(|| EvalError::BadUniversalName {
+                    escape: format!("{e}{hex}"),
                 })?;
             prefix.encode(c, out);
         }

@@ -1,7 +1,7 @@
 //! `offsetof(type, member)`: a member designator (`a.b[2].c`) walked through
 //! a record's fields, anonymous members included.
 
-use super::Eval;
+use super::{Depth, Eval, EvalError, Offsetof};
 use crate::types::{Type, TypeId, TypeSetData};
 
 /// One step of a member designator.
@@ -22,16 +22,16 @@ pub(crate) fn offset_of(data: &TypeSetData, id: TypeId, path: &[Member<'_>]) -> 
             Member::Field(name) => field(data, ty, name, 0)?,
             Member::Index(i) => {
                 let Some(Type::Array { elem, .. }) = data.ty(data.canonical(ty)) else {
-                    return Err(format!("[{i}] in offsetof applies to a non-array"));
+                    return Err(Offsetof::NotAnArray { index: *i }.into());
                 };
                 let size = data
                     .layout_of(elem.id)
-                    .ok_or("offsetof into an array of an incomplete type")?
+                    .ok_or(Offsetof::IncompleteElement)?
                     .size;
-                (i.checked_mul(size).ok_or("an offsetof too large")?, elem.id)
+                (i.checked_mul(size).ok_or(Offsetof::TooLarge)?, elem.id)
             }
         };
-        offset = offset.checked_add(at).ok_or("an offsetof too large")?;
+        offset = offset.checked_add(at).ok_or(Offsetof::TooLarge)?;
         ty = next;
     }
     Ok(offset)
@@ -41,22 +41,28 @@ pub(crate) fn offset_of(data: &TypeSetData, id: TypeId, path: &[Member<'_>]) -> 
 /// inside anonymous members (`depth` of them so far).
 fn field(data: &TypeSetData, ty: TypeId, name: &str, depth: u32) -> Eval<(u64, TypeId)> {
     if depth > crate::limits::MAX_TYPE_DEPTH {
-        return Err(crate::limits::types_too_deep());
+        return Err(EvalError::TooDeep(Depth::Types));
     }
     let Some(Type::Record(r)) = data.ty(data.canonical(ty)) else {
-        return Err(format!(
-            "offsetof '{name}' in a type that is not a struct or union"
-        ));
+        return Err(Offsetof::NotARecord {
+            field: name.to_owned(),
+        }
+        .into());
     };
     let def = data
         .records
         .get(r.index())
         .and_then(|r| r.def.as_ref())
-        .ok_or_else(|| format!("offsetof '{name}' in an incomplete record"))?;
+        .ok_or_else(|| Offsetof::IncompleteRecord {
+            field: name.to_owned(),
+        })?;
     for f in &def.fields {
         if f.name.as_deref() == Some(name) {
             if f.bit_width.is_some() {
-                return Err(format!("'{name}' is a bitfield, which has no offsetof"));
+                return Err(Offsetof::Bitfield {
+                    field: name.to_owned(),
+                }
+                .into());
             }
             return Ok((f.offset_bits / 8, f.ty.id));
         }
@@ -66,5 +72,8 @@ fn field(data: &TypeSetData, ty: TypeId, name: &str, depth: u32) -> Eval<(u64, T
             }
         }
     }
-    Err(format!("no field '{name}' for offsetof"))
+    Err(Offsetof::NoField {
+        field: name.to_owned(),
+    }
+    .into())
 }

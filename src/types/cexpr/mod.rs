@@ -55,11 +55,14 @@
 //! - [`literal`]: one literal token at a time ([`Literal`](crate::types::Literal)
 //!   is its public face).
 //! - [`DataModel`]: the target's sizes and C's conversions.
+//! - [`EvalError`]: why a literal or expression has no value, as data; its
+//!   text is what the public errors and skip lists show.
 //! - `member`: `offsetof`'s member designators, in a record's fields.
 //! - The expression reader (`parse`, with the operators in `ops`): C's
 //!   constant-expression grammar over any tokens ([`CToken`]), names resolved
 //!   by the caller ([`Names`]).
 
+mod error;
 pub(crate) mod lex;
 mod literal;
 mod member;
@@ -70,10 +73,11 @@ mod parse;
 mod public;
 mod words;
 
+pub(crate) use error::{BadCast, Depth, EvalError, Malformed, NotConstant, Offsetof, Operand};
 pub use literal::{FloatLiteral, IntLiteral, Longs};
 pub(crate) use model::DataModel;
 pub(crate) use names::SetNames;
-pub(crate) use ops::{Cast, Val, POINTER_IS_NOT_A_CONSTANT};
+pub(crate) use ops::{Cast, Val};
 pub use public::{Literal, LiteralError};
 pub(crate) use words::{hex_float, scalar_from_words};
 
@@ -90,8 +94,8 @@ pub(crate) struct NamedType {
     pub(crate) layout: Option<Layout>,
 }
 
-/// A failure to read or evaluate: why, in words.
-pub(crate) type Eval<T> = std::result::Result<T, String>;
+/// A failure to read or evaluate: why, as an [`EvalError`].
+pub(crate) type Eval<T> = std::result::Result<T, EvalError>;
 
 /// What kind of token a [`CToken`] is, as C's lexer tells them apart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -125,10 +129,54 @@ pub(crate) trait Names {
     /// The types `named_type` ids point into (for `offsetof`'s fields).
     fn data(&self) -> &TypeSetData;
     /// Why `name`, which is none of the above, is not a constant.
-    fn not_constant(&self, name: &str) -> String;
+    fn not_constant(&self, name: &str) -> EvalError;
 }
 
 /// Evaluates `tokens` as one C constant expression.
 pub(crate) fn evaluate<T: CToken>(names: &dyn Names, tokens: &[T]) -> Eval<Val> {
     parse::evaluate(names, tokens)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::types::{IntKind, Target, TypeBuilder};
+
+    fn eval(expr: &str) -> Eval<Val> {
+        let set = TypeBuilder::new(Target::host()).freeze();
+        evaluate(&SetNames::new(&set), &lex::tokens(expr.as_bytes()))
+    }
+
+    /// Callers can tell the problems apart by their data, not by their text.
+    #[test]
+    fn errors_are_typed() {
+        assert!(matches!(
+            eval("2147483647 + 1"),
+            Err(EvalError::Overflow {
+                value: 2147483648,
+                ty: IntKind::Int
+            })
+        ));
+        assert!(matches!(
+            eval("1 % (2 - 2)"),
+            Err(EvalError::DivisionByZero)
+        ));
+        let Err(EvalError::InLiteral { literal, error, .. }) = eval(r#"1 ? "a\q" : "b""#) else {
+            panic!("an unknown escape reads")
+        };
+        assert_eq!(literal, r#""a\q""#);
+        assert!(matches!(
+            *error,
+            EvalError::UnknownEscape { escape: 'q', at: 2 }
+        ));
+        assert!(matches!(
+            eval("NOPE + 1"),
+            Err(EvalError::NotAConstant { name, why: NotConstant::Lookup(_) }) if name == "NOPE"
+        ));
+        // The text stays what every skip list and error message has shown.
+        assert_eq!(
+            eval("1 << 40").unwrap_err().to_string(),
+            "a shift by 40 bits is out of range"
+        );
+    }
 }

@@ -1,7 +1,7 @@
 //! The names of a frozen [`TypeSet`] as the expression reader sees them: its
 //! integer constants (enumerators and macro constants), typedefs and tags.
 
-use super::{lex, Cast, DataModel, LiteralError, NamedType, Names, Val};
+use super::{lex, Cast, DataModel, EvalError, LiteralError, NamedType, Names, NotConstant, Val};
 use crate::types::{ConstValue, Type, TypeId, TypeSet, TypeSetData};
 
 impl TypeSet {
@@ -30,7 +30,7 @@ impl TypeSet {
         let value =
             super::evaluate(&SetNames::new(self), &tokens).map_err(|reason| LiteralError {
                 text: expr.to_owned(),
-                reason,
+                reason: reason.to_string(),
             })?;
         Ok(match value {
             Val::Int(v, _) => ConstValue::Int(v),
@@ -41,7 +41,7 @@ impl TypeSet {
             Val::Pointer(_) => {
                 return Err(LiteralError {
                     text: expr.to_owned(),
-                    reason: super::POINTER_IS_NOT_A_CONSTANT.into(),
+                    reason: EvalError::Pointer.to_string(),
                 })
             }
         })
@@ -114,11 +114,15 @@ impl Names for SetNames<'_> {
         self.set.data()
     }
 
-    fn not_constant(&self, name: &str) -> String {
-        match self.set.constant(name) {
+    fn not_constant(&self, name: &str) -> EvalError {
+        let why = match self.set.constant(name) {
             // The closest name, when there is none.
-            Err(e) => e.to_string(),
-            Ok(_) => format!("'{name}' is not an integer constant"),
+            Err(e) => NotConstant::Lookup(e.to_string()),
+            Ok(_) => NotConstant::NotInteger,
+        };
+        EvalError::NotAConstant {
+            name: name.to_owned(),
+            why,
         }
     }
 }

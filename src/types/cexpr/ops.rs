@@ -2,7 +2,7 @@
 //! conversions, integer promotion, casts, wrapping to the target's widths.
 
 use super::model::DataModel;
-use super::Eval;
+use super::{BadCast, Eval, EvalError, Operand};
 use crate::types::{FloatKind, IntKind, LongDouble, Type};
 
 /// A value during evaluation, with its C type.
@@ -23,10 +23,6 @@ pub(crate) enum Val {
     /// not a constant value wyvern has).
     Pointer(i128),
 }
-
-/// Why an expression whose value is an address is not a constant.
-pub(crate) const POINTER_IS_NOT_A_CONSTANT: &str =
-    "it is a pointer, not an integer, floating or string constant";
 
 /// A `long double` literal as the `double` arithmetic works on it.
 pub(crate) fn demote(v: Val) -> Val {
@@ -57,7 +53,7 @@ impl DataModel {
         let v = demote(v);
         Ok(match (op, v) {
             ("!", v) => Val::Int(i128::from(!truthy(&v)?), IntKind::Int),
-            (_, Val::Str(_)) => return Err(format!("'{op}' applied to a string")),
+            (_, Val::Str(_)) => return Err(bad_operand(op, Operand::String)),
             ("+", Val::Bool(b)) => Val::Int(i128::from(b), IntKind::Int),
             ("-", Val::Bool(b)) => Val::Int(-i128::from(b), IntKind::Int),
             ("~", Val::Bool(b)) => Val::Int(!i128::from(b), IntKind::Int),
@@ -72,8 +68,8 @@ impl DataModel {
             }
             ("+", f @ Val::Float(..)) => f,
             ("-", Val::Float(v, k)) => Val::Float(-v, k),
-            (_, Val::Float(..)) => return Err(format!("'{op}' applied to a floating value")),
-            _ => return Err(format!("unknown operator '{op}'")),
+            (_, Val::Float(..)) => return Err(bad_operand(op, Operand::Floating)),
+            _ => return Err(unknown_operator(op)),
         })
     }
 
@@ -83,16 +79,16 @@ impl DataModel {
             return Ok(Val::Long(*x));
         }
         Ok(match (to, v) {
-            (_, Val::Str(_)) => return Err("a cast of a string".into()),
-            (Cast::Void, _) => return Err("it is cast to void".into()),
+            (_, Val::Str(_)) => return Err(BadCast::OfString.into()),
+            (Cast::Void, _) => return Err(BadCast::ToVoid.into()),
             (Cast::Bool, v) => Val::Bool(truthy(&v)?),
             (Cast::Pointer, Val::Int(v, _) | Val::Pointer(v)) => {
                 Val::Pointer(model.wrap(v, model.pointer_int()))
             }
             (Cast::Pointer, Val::Bool(b)) => Val::Pointer(i128::from(b)),
             (Cast::Int(k), Val::Pointer(p)) => Val::Int(model.wrap(p, k), k),
-            (_, Val::Pointer(_)) => return Err("a pointer converted to a floating type".into()),
-            (Cast::Pointer, _) => return Err("a floating value converted to a pointer".into()),
+            (_, Val::Pointer(_)) => return Err(BadCast::PointerToFloat.into()),
+            (Cast::Pointer, _) => return Err(BadCast::FloatToPointer.into()),
             (to, Val::Long(x)) => {
                 return self.cast(to, Val::Float(x.to_f64(), FloatKind::LongDouble))
             }
@@ -100,7 +96,7 @@ impl DataModel {
             (Cast::Int(k), Val::Bool(b)) => Val::Int(i128::from(b), k),
             (Cast::Int(k), Val::Float(f, _)) => {
                 if !f.is_finite() {
-                    return Err("a non-finite value converted to an integer".into());
+                    return Err(BadCast::NonFiniteToInt.into());
                 }
                 Val::Int(model.wrap(f.trunc() as i128, k), k)
             }
@@ -141,9 +137,17 @@ impl DataModel {
             (Val::Float(x, k), Val::Int(y, _)) => (Val::Float(x, k), Val::Float(y as f64, k)),
             (Val::Int(x, _), Val::Float(y, k)) => (Val::Float(x as f64, k), Val::Float(y, k)),
             (Val::Pointer(_), _) | (_, Val::Pointer(_)) => {
-                return Err("an operator applied to a pointer".into())
+                return Err(EvalError::BadOperand {
+                    op: None,
+                    operand: Operand::Pointer,
+                })
             }
-            _ => return Err("an operator applied to a string".into()),
+            _ => {
+                return Err(EvalError::BadOperand {
+                    op: None,
+                    operand: Operand::String,
+                })
+            }
         })
     }
 
@@ -152,7 +156,7 @@ impl DataModel {
     /// (gcc warns and wraps; a wrapped value would be a guess).
     fn signed_result(&self, v: i128, k: IntKind) -> Eval<i128> {
         if k.is_signed() && !self.fits(v, k) {
-            return Err(format!("the result {v} overflows '{}'", k.spelling()));
+            return Err(EvalError::Overflow { value: v, ty: k });
         }
         Ok(self.wrap(v, k))
     }
@@ -161,12 +165,12 @@ impl DataModel {
     /// its width or more (or by a negative count) has no value in C.
     fn shift(&self, op: &str, lhs: Val, rhs: Val) -> Eval<Val> {
         let (Val::Int(x, kx), Val::Int(y, _)) = (bool_to_int(lhs), bool_to_int(rhs)) else {
-            return Err(format!("'{op}' needs integers"));
+            return Err(bad_operand(op, Operand::NotIntegers));
         };
         let k = self.promote(kx);
         let bits = self.bytes(k) * 8;
         if y < 0 || y >= i128::from(bits) {
-            return Err(format!("a shift by {y} bits is out of range"));
+            return Err(EvalError::ShiftOutOfRange { count: y });
         }
         let v = if op == "<<" { x << y } else { x >> y };
         Ok(Val::Int(self.wrap(v, k), k))
@@ -211,15 +215,15 @@ impl DataModel {
                 let v = match op {
                     "+" => x + y,
                     "-" => x - y,
-                    "*" => x.checked_mul(y).ok_or("an overflow")?,
-                    "/" | "%" if y == 0 => return Err("a division by zero".into()),
+                    "*" => x.checked_mul(y).ok_or(EvalError::WideOverflow)?,
+                    "/" | "%" if y == 0 => return Err(EvalError::DivisionByZero),
                     "/" => x / y,
                     "%" => x % y,
                     "&" => x & y,
                     "|" => x | y,
                     "^" => x ^ y,
                     "==" | "!=" | "<" | ">" | "<=" | ">=" => return compare(x.cmp(&y)),
-                    _ => return Err(format!("unknown operator '{op}'")),
+                    _ => return Err(unknown_operator(op)),
                 };
                 Ok(Val::Int(model.signed_result(v, k)?, k))
             }
@@ -235,13 +239,24 @@ impl DataModel {
                             None => Ok(Val::Int(i128::from(op == "!="), IntKind::Int)),
                         }
                     }
-                    _ => return Err(format!("'{op}' applied to floating values")),
+                    _ => return Err(bad_operand(op, Operand::Floatings)),
                 };
                 Ok(Val::Float(round_float(v, k), k))
             }
-            _ => Err(format!("'{op}' applied to a string")),
+            _ => Err(bad_operand(op, Operand::String)),
         }
     }
+}
+
+fn bad_operand(op: &str, operand: Operand) -> EvalError {
+    EvalError::BadOperand {
+        op: Some(op.to_owned()),
+        operand,
+    }
+}
+
+fn unknown_operator(op: &str) -> EvalError {
+    EvalError::UnknownOperator { op: op.to_owned() }
 }
 
 fn bool_to_int(v: Val) -> Val {
@@ -258,7 +273,7 @@ fn truthy(v: &Val) -> Eval<bool> {
         Val::Float(f, _) => Ok(*f != 0.0),
         Val::Long(x) => Ok(*x != LongDouble::from(0.0)),
         Val::Pointer(p) => Ok(*p != 0),
-        Val::Str(_) => Err("a string used as a condition".into()),
+        Val::Str(_) => Err(EvalError::StringCondition),
     }
 }
 

@@ -3,7 +3,7 @@
 use super::literal::{char_literal, float_literal, int_literal, is_float, string_literal};
 use super::member::{offset_of, Member};
 use super::ops::{builtin_cast, Cast, Val};
-use super::{CToken, Eval, Names, TokenKind};
+use super::{CToken, Depth, Eval, EvalError, Names, Offsetof, TokenKind};
 use crate::types::{FloatKind, IntKind, Layout};
 
 /// Evaluates `tokens` as one constant expression, all of them.
@@ -16,10 +16,7 @@ pub(super) fn evaluate<T: CToken>(names: &dyn Names, tokens: &[T]) -> Eval<Val> 
     };
     let v = p.expr(0)?;
     if let Some(t) = tokens.get(p.pos) {
-        return Err(format!(
-            "'{}' is not part of a constant expression",
-            t.text()
-        ));
+        return Err(unexpected(t.text()));
     }
     Ok(v)
 }
@@ -57,17 +54,15 @@ impl<Tk: CToken> ExprParser<'_, '_, Tk> {
         self.toks.get(self.pos).map(|t| t.text())
     }
 
-    fn expect(&mut self, text: &str) -> Eval<()> {
+    fn expect(&mut self, text: &'static str) -> Eval<()> {
         if self.peek() == Some(text) {
             self.pos += 1;
             Ok(())
         } else {
-            Err(format!(
-                "expected '{text}', found {}",
-                self.peek()
-                    .map(|t| format!("'{t}'"))
-                    .unwrap_or_else(|| "the end".into())
-            ))
+            Err(EvalError::Unexpected {
+                found: self.peek().map(str::to_owned),
+                expected: Some(text),
+            })
         }
     }
 
@@ -96,7 +91,7 @@ impl<Tk: CToken> ExprParser<'_, '_, Tk> {
     /// `read` one level deeper, or an error past the limit.
     fn nested<T>(&mut self, read: impl FnOnce(&mut Self) -> Eval<T>) -> Eval<T> {
         if self.depth >= crate::limits::MAX_EXPRESSION_DEPTH {
-            return Err(crate::limits::expression_too_deep());
+            return Err(EvalError::TooDeep(Depth::Expression));
         }
         self.depth += 1;
         let result = read(self);
@@ -112,7 +107,10 @@ impl<Tk: CToken> ExprParser<'_, '_, Tk> {
 
     fn unary_here(&mut self) -> Eval<Val> {
         let Some(tok) = self.toks.get(self.pos) else {
-            return Err("the expression ends early".into());
+            return Err(EvalError::Unexpected {
+                found: None,
+                expected: None,
+            });
         };
         let text = tok.text();
         match text {
@@ -181,11 +179,11 @@ impl<Tk: CToken> ExprParser<'_, '_, Tk> {
     }
 
     /// If a type name starts at `start`, what a cast to it means and where it ends.
-    fn try_type_name(&self, start: usize) -> Eval<Option<(Result<Cast, String>, usize)>> {
+    fn try_type_name(&self, start: usize) -> Eval<Option<(Eval<Cast>, usize)>> {
         let mut i = start;
         let mut words: Vec<&str> = Vec::new();
         // A named type, and what a cast to it means (an error: not a scalar).
-        let mut named: Option<Result<Cast, String>> = None;
+        let mut named: Option<Eval<Cast>> = None;
         while let Some(t) = self.toks.get(i) {
             let w = t.text();
             match w {
@@ -200,7 +198,7 @@ impl<Tk: CToken> ExprParser<'_, '_, Tk> {
                         // An enum the declarations do not show is an `int`.
                         None => (w == "enum").then_some(Cast::Int(IntKind::Int)),
                     };
-                    named = Some(cast.ok_or_else(|| format!("casts to '{key}' are not constants")));
+                    named = Some(cast.ok_or(EvalError::CastToNonScalar { ty: key }));
                     i += 1;
                 }
                 _ if t.kind() == TokenKind::Identifier && words.is_empty() && named.is_none() => {
@@ -208,7 +206,7 @@ impl<Tk: CToken> ExprParser<'_, '_, Tk> {
                         Some(t) => {
                             named = Some(
                                 t.cast
-                                    .ok_or_else(|| format!("casts to '{w}' are not constants")),
+                                    .ok_or_else(|| EvalError::CastToNonScalar { ty: w.to_owned() }),
                             )
                         }
                         None => return Ok(None),
@@ -249,10 +247,8 @@ impl<Tk: CToken> ExprParser<'_, '_, Tk> {
         };
         if let Some(name) = name {
             return match self.names.named_type(&name) {
-                Some(t) => t
-                    .layout
-                    .ok_or_else(|| format!("'{name}' is incomplete, so it has no size")),
-                None => Err(format!("sizeof an unknown type '{name}'")),
+                Some(t) => t.layout.ok_or(EvalError::Incomplete { ty: name }),
+                None => Err(EvalError::UnknownType { ty: name }),
             };
         }
         let size = match builtin_cast(&words) {
@@ -271,7 +267,9 @@ impl<Tk: CToken> ExprParser<'_, '_, Tk> {
     fn alignof(&mut self) -> Eval<Val> {
         self.expect("(")?;
         let Some((_, next)) = self.try_type_name(self.pos)? else {
-            return Err("_Alignof needs a type name".into());
+            return Err(EvalError::NeedsTypeName {
+                operator: "_Alignof",
+            });
         };
         let align = self.type_layout(self.pos, next)?.align;
         self.pos = next;
@@ -285,14 +283,16 @@ impl<Tk: CToken> ExprParser<'_, '_, Tk> {
         self.expect("(")?;
         let start = self.pos;
         let Some((_, next)) = self.try_type_name(start)? else {
-            return Err("offsetof needs a type name".into());
+            return Err(EvalError::NeedsTypeName {
+                operator: "offsetof",
+            });
         };
         let words: Vec<&str> = self.toks[start..next].iter().map(|t| t.text()).collect();
         let name = words.join(" ");
         let ty = self
             .names
             .named_type(&name)
-            .ok_or_else(|| format!("offsetof in '{name}', which is not a struct or union"))?;
+            .ok_or_else(|| Offsetof::NotARecordType { ty: name.clone() })?;
         self.pos = next;
         self.expect(",")?;
         let toks = self.toks;
@@ -306,15 +306,15 @@ impl<Tk: CToken> ExprParser<'_, '_, Tk> {
                     let field = toks
                         .get(self.pos)
                         .map(|t| t.text())
-                        .ok_or("offsetof's member ends early")?;
+                        .ok_or(Offsetof::MemberEndsEarly)?;
                     path.push(Member::Field(field));
                     self.pos += 1;
                 }
                 Some("[") => {
                     self.pos += 1;
                     let index = match self.expr(1)? {
-                        Val::Int(i, _) => u64::try_from(i).map_err(|_| "a negative index")?,
-                        _ => return Err("an offsetof index must be an integer".into()),
+                        Val::Int(i, _) => u64::try_from(i).map_err(|_| Offsetof::NegativeIndex)?,
+                        _ => return Err(Offsetof::IndexNotInteger.into()),
                     };
                     self.expect("]")?;
                     path.push(Member::Index(index));
@@ -333,36 +333,29 @@ impl<Tk: CToken> ExprParser<'_, '_, Tk> {
         match tok.kind() {
             TokenKind::Literal => {
                 if tok.text().ends_with('"') {
-                    let mut bytes = string_literal(tok.text())
-                        .map_err(|why| format!("{}: {why}", tok.text()))?;
+                    let mut bytes =
+                        string_literal(tok.text()).map_err(|why| in_literal(tok.text(), why))?;
                     while let Some(next) = self.toks.get(self.pos) {
                         if next.kind() != TokenKind::Literal || !next.text().ends_with('"') {
                             break;
                         }
                         bytes.extend(
                             string_literal(next.text())
-                                .map_err(|why| format!("{}: {why}", next.text()))?,
+                                .map_err(|why| in_literal(next.text(), why))?,
                         );
                         self.pos += 1;
                     }
                     Ok(Val::Str(bytes))
                 } else if tok.text().ends_with('\'') {
                     let (v, k) = char_literal(tok.text(), self.names.model().char_signed)
-                        .map_err(|why| format!("{}: {why}", tok.text()))?;
+                        .map_err(|why| in_literal(tok.text(), why))?;
                     Ok(Val::Int(v, k))
                 } else {
                     self.number(tok.text())
                 }
             }
             TokenKind::Identifier => self.identifier(tok.text()),
-            TokenKind::Keyword => Err(format!(
-                "'{}' is not part of a constant expression",
-                tok.text()
-            )),
-            _ => Err(format!(
-                "'{}' is not part of a constant expression",
-                tok.text()
-            )),
+            TokenKind::Keyword | TokenKind::Punctuation => Err(unexpected(tok.text())),
         }
     }
 
@@ -398,15 +391,18 @@ impl<Tk: CToken> ExprParser<'_, '_, Tk> {
     fn number(&self, text: &str) -> Eval<Val> {
         let model = self.names.model();
         if is_float(text) {
-            let lit = float_literal(text).map_err(|why| format!("'{text}': {why}"))?;
+            let lit = float_literal(text).map_err(|why| in_number(text, why))?;
             return Ok(match lit.suffix {
                 Some(FloatKind::LongDouble) => Val::Long(lit.long),
                 Some(k) => Val::Float(lit.value, k),
                 None => Val::Float(lit.value, FloatKind::Double),
             });
         }
-        let lit = int_literal(text).map_err(|why| format!("'{text}': {why}"))?;
-        let v = i128::try_from(lit.value).map_err(|_| format!("'{text}' is too large"))?;
+        let lit = int_literal(text).map_err(|why| in_number(text, why))?;
+        let v = i128::try_from(lit.value).map_err(|_| EvalError::TooLarge {
+            literal: Some(text.to_owned()),
+            beyond_i128: true,
+        })?;
         let candidates = lit.candidates();
         // Too large for every candidate: gcc and clang give it an unsigned 64-bit type.
         let fallback = [IntKind::ULongLong];
@@ -415,6 +411,35 @@ impl<Tk: CToken> ExprParser<'_, '_, Tk> {
                 return Ok(Val::Int(v, k));
             }
         }
-        Err(format!("'{text}' is too large for any integer type"))
+        Err(EvalError::TooLarge {
+            literal: Some(text.to_owned()),
+            beyond_i128: false,
+        })
+    }
+}
+
+/// `token` where the grammar has no place for it.
+fn unexpected(token: &str) -> EvalError {
+    EvalError::Unexpected {
+        found: Some(token.to_owned()),
+        expected: None,
+    }
+}
+
+/// What is wrong with the character or string literal `token`.
+fn in_literal(token: &str, error: EvalError) -> EvalError {
+    EvalError::InLiteral {
+        literal: token.to_owned(),
+        quoted: true,
+        error: Box::new(error),
+    }
+}
+
+/// What is wrong with the number `token`.
+fn in_number(token: &str, error: EvalError) -> EvalError {
+    EvalError::InLiteral {
+        literal: token.to_owned(),
+        quoted: false,
+        error: Box::new(error),
     }
 }

@@ -2,6 +2,7 @@
 //! the way wyvern does (its own `wyvern call` arguments among them).
 
 use super::literal::{self, FloatLiteral, IntLiteral};
+use super::{EvalError, Malformed};
 use crate::types::IntKind;
 
 /// Why a text is not a C literal ([`Literal::parse`]) or constant expression
@@ -59,9 +60,9 @@ impl Literal {
     /// A [`LiteralError`] saying what is wrong, when `text` is not one C
     /// literal.
     pub fn parse(text: &str, char_signed: bool) -> Result<Literal, LiteralError> {
-        let bad = |reason: String| LiteralError {
+        let bad = |reason: EvalError| LiteralError {
             text: text.to_owned(),
-            reason,
+            reason: reason.to_string(),
         };
         let quoted = text.ends_with(['\'', '"']) && text.len() >= 2;
         if quoted && text.ends_with('"') {
@@ -79,7 +80,7 @@ impl Literal {
                 literal::int_literal(text).map(Literal::Int).map_err(bad)
             }
         } else {
-            Err(bad("it is not a number, character or string literal".into()))
+            Err(bad(Malformed::NotALiteral.into()))
         }
     }
 }

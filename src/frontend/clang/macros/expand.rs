@@ -5,8 +5,11 @@ use clang_sys::{CXToken_Identifier, CXToken_Literal, CXToken_Punctuation};
 
 use super::super::convert::MacroDef;
 use super::super::sys::Token;
-use super::{Env, EXPANSION_BUDGET};
-use crate::types::cexpr::Eval;
+use super::{Env, Skip};
+use crate::types::cexpr::{Depth, EvalError};
+
+/// An expansion, or why there is none.
+type Expansion<T> = Result<T, Skip>;
 
 impl<'a> Env<'a> {
     /// Macro expansion with a hide set (C11 6.10.3.4): a macro is not expanded inside itself.
@@ -15,19 +18,15 @@ impl<'a> Env<'a> {
         tokens: &[Token<'a>],
         hide: &mut Vec<&'a str>,
         depth: u32,
-    ) -> Eval<Vec<Token<'a>>> {
+    ) -> Expansion<Vec<Token<'a>>> {
         if depth > crate::limits::MAX_MACRO_EXPANSION_DEPTH {
-            return Err(crate::limits::too_deep(
-                "macros expanded inside macros",
-                crate::limits::MAX_MACRO_EXPANSION_DEPTH,
-                "MAX_MACRO_EXPANSION_DEPTH",
-            ));
+            return Err(Skip::Eval(EvalError::TooDeep(Depth::Macros)));
         }
         // Macros that use each other twice grow exponentially; the preprocessor only
         // pays for that when a macro is used, but wyvern evaluates every one.
         let left = self.budget.get().saturating_sub(tokens.len());
         if left == 0 {
-            return Err(format!("its expansion exceeds {EXPANSION_BUDGET} tokens"));
+            return Err(Skip::TooLong);
         }
         self.budget.set(left);
         let mut out = Vec::with_capacity(tokens.len());
@@ -69,7 +68,7 @@ impl<'a> Env<'a> {
         args: &[Vec<Token<'a>>],
         hide: &mut Vec<&'a str>,
         depth: u32,
-    ) -> Eval<Vec<Token<'a>>> {
+    ) -> Expansion<Vec<Token<'a>>> {
         let arg_of = |name: &str| -> Option<Vec<Token<'a>>> {
             if name == "__VA_ARGS__" {
                 let fixed = params.iter().filter(|p| *p != "...").count();
@@ -161,7 +160,7 @@ fn paste<'a>(left: &Token<'a>, right: &Token<'a>) -> Token<'a> {
 }
 
 /// The arguments of a function-like macro call starting at `tokens[open]` == `(`.
-fn collect_args<'a>(tokens: &[Token<'a>], open: usize) -> Eval<(Vec<Vec<Token<'a>>>, usize)> {
+fn collect_args<'a>(tokens: &[Token<'a>], open: usize) -> Expansion<(Vec<Vec<Token<'a>>>, usize)> {
     let mut args = vec![Vec::new()];
     let mut depth = 0;
     let mut i = open + 1;
@@ -188,5 +187,5 @@ fn collect_args<'a>(tokens: &[Token<'a>], open: usize) -> Eval<(Vec<Vec<Token<'a
         }
         i += 1;
     }
-    Err("a macro call is missing its ')'".into())
+    Err(Skip::UnclosedCall)
 }

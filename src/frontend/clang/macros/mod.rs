@@ -13,7 +13,9 @@ use clang_sys::{CXToken_Identifier, CXToken_Keyword, CXToken_Literal};
 
 use super::convert::MacroDef;
 use super::sys::Token;
-use crate::types::cexpr::{self, CToken, Cast, DataModel, Eval, NamedType, Names, TokenKind, Val};
+use crate::types::cexpr::{
+    self, CToken, Cast, DataModel, Eval, EvalError, NamedType, Names, NotConstant, TokenKind, Val,
+};
 use crate::types::{
     ConstOrigin, ConstValue, Constant, FloatKind, IntKind, Layout, QualType, Quals, Type,
     TypeBuilder,
@@ -148,18 +150,18 @@ pub(crate) fn evaluate_all(b: &mut TypeBuilder, macros: &[MacroDef<'_>]) {
             continue;
         }
         let outcome = if let Some(at) = &m.undefined_at {
-            Err(format!("it is #undef'd at {at}"))
+            Err(Skip::Undefined { at: at.to_string() })
         } else if m.params.is_some() {
-            Err("it is a function-like macro".to_owned())
+            Err(Skip::FunctionLike)
         } else if m.body.is_empty() {
-            Err("it expands to nothing".to_owned())
+            Err(Skip::Empty)
         } else {
             env.evaluate(m)
         };
         results.push((m, outcome));
     }
     for (m, outcome) in results {
-        match outcome.and_then(|val| constant_of(b, &model, val)) {
+        match outcome.and_then(|val| constant_of(b, &model, val).map_err(Skip::Eval)) {
             Ok((ty, value)) => {
                 b.add_constant(Constant {
                     name: m.name.clone(),
@@ -169,7 +171,7 @@ pub(crate) fn evaluate_all(b: &mut TypeBuilder, macros: &[MacroDef<'_>]) {
                     location: m.location.clone(),
                 });
             }
-            Err(reason) => b.skip_macro(m.name.clone(), reason),
+            Err(reason) => b.skip_macro(m.name.clone(), reason.to_string()),
         }
     }
 }
@@ -225,7 +227,7 @@ fn constant_of(b: &mut TypeBuilder, model: &DataModel, val: Val) -> Eval<(QualTy
             );
             (ty.into(), ConstValue::Str(bytes))
         }
-        Val::Pointer(_) => return Err(cexpr::POINTER_IS_NOT_A_CONSTANT.into()),
+        Val::Pointer(_) => return Err(EvalError::Pointer),
     })
 }
 
@@ -239,7 +241,7 @@ struct Env<'a> {
     /// The declarations, for `offsetof`.
     data: &'a crate::types::TypeSetData,
     /// Names of functions and globals, to explain why a macro is not a constant.
-    objects: HashMap<String, &'static str>,
+    objects: HashMap<String, NotConstant>,
     /// Tokens the current evaluation may still expand.
     budget: std::cell::Cell<usize>,
 }
@@ -304,10 +306,10 @@ impl<'a> Env<'a> {
         }
         let mut objects = HashMap::new();
         for f in &data.functions {
-            objects.insert(f.name.clone(), "the function");
+            objects.insert(f.name.clone(), NotConstant::Function);
         }
         for g in &data.globals {
-            objects.insert(g.name.clone(), "the variable");
+            objects.insert(g.name.clone(), NotConstant::Variable);
         }
         Env {
             defs,
@@ -320,11 +322,11 @@ impl<'a> Env<'a> {
         }
     }
 
-    fn evaluate(&self, m: &MacroDef<'a>) -> Eval<Val> {
+    fn evaluate(&self, m: &MacroDef<'a>) -> Result<Val, Skip> {
         let mut hide = vec![m.name.as_str()];
         self.budget.set(EXPANSION_BUDGET);
         let tokens = self.expand(&m.body, &mut hide, 0)?;
-        cexpr::evaluate(self, &tokens)
+        cexpr::evaluate(self, &tokens).map_err(Skip::Eval)
     }
 }
 
@@ -345,13 +347,49 @@ impl Names for Env<'_> {
         self.data
     }
 
-    fn not_constant(&self, name: &str) -> String {
-        if let Some(what) = self.objects.get(name) {
-            return format!("it expands to {what} '{name}'");
+    fn not_constant(&self, name: &str) -> EvalError {
+        let why = if let Some(what) = self.objects.get(name) {
+            what.clone()
+        } else if self.defs.get(name).is_some_and(|d| d.params.is_some()) {
+            NotConstant::FunctionLikeMacro
+        } else {
+            NotConstant::Unknown
+        };
+        EvalError::NotAConstant {
+            name: name.to_owned(),
+            why,
         }
-        if self.defs.get(name).is_some_and(|d| d.params.is_some()) {
-            return format!("it uses the function-like macro '{name}' without arguments");
-        }
-        format!("it uses '{name}', which is not a constant")
     }
 }
+
+/// Why a macro is not a constant: what the evaluator says, or why it was
+/// never evaluated or expanded.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum Skip {
+    /// `#undef`'d (at that place) after its definition.
+    #[error("it is #undef'd at {at}")]
+    Undefined {
+        /// Where.
+        at: String,
+    },
+    /// A function-like macro, which has no value by itself.
+    #[error("it is a function-like macro")]
+    FunctionLike,
+    /// An empty body.
+    #[error("it expands to nothing")]
+    Empty,
+    /// An expansion past [`EXPANSION_BUDGET`] tokens.
+    #[error("its expansion exceeds {EXPANSION_BUDGET} tokens")]
+    TooLong,
+    /// A function-like macro's arguments with no closing parenthesis.
+    #[error("a macro call is missing its ')'")]
+    UnclosedCall,
+    /// The expansion has no value, or macros nest past
+    /// [`MAX_MACRO_EXPANSION_DEPTH`](crate::limits::MAX_MACRO_EXPANSION_DEPTH)
+    /// ([`Depth::Macros`](cexpr::Depth::Macros)).
+    #[error("{0}")]
+    Eval(EvalError),
+}
+
+#[cfg(test)]
+mod tests;
