@@ -291,3 +291,23 @@ fn public_items_have_one_path_and_unique_names() {
     let old: &wyvern::types::Function = types.function("abs").unwrap();
     assert_eq!(old, decl);
 }
+
+/// An `#undef` removes the definition in force, whatever follows it: the
+/// preprocessor's rule (`gcc -E` keeps only `V` of this text, and `W` below).
+#[test]
+fn undef_removes_the_definition_in_force() {
+    let t = wyvern::cdef("#define U 2\n#undef U\n#define V 3\n").unwrap();
+    assert!(t.constant("U").is_err());
+    assert_eq!(t.constant("V").unwrap().value, wyvern::ConstValue::Int(3));
+    // Redefined and removed again: no earlier definition comes back.
+    let t = wyvern::cdef("#define U 1\n#undef U\n#define U 2\n#undef U\n#define W 5\n").unwrap();
+    match t.constant("U").unwrap_err().kind() {
+        ErrorKind::NotAConstant { reason, .. } => {
+            assert_eq!(reason, "it is #undef'd at <cdef>:4:1")
+        }
+        other => panic!("{other:?}"),
+    }
+    // Redefined after an #undef: the new definition holds.
+    let t = wyvern::cdef("#define X 1\n#undef X\n#define X 2\n").unwrap();
+    assert_eq!(t.constant("X").unwrap().value, wyvern::ConstValue::Int(2));
+}

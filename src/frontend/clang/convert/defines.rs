@@ -35,6 +35,9 @@ impl<'tu> Converter<'tu> {
             .entry(file)
             .or_insert_with(|| file.name().into())
             .clone();
+        // The definition's own place among the events (apply_undefs compares it
+        // with the place of the event after an `#undef`).
+        let seq = self.events.len();
         self.events.push((file, start));
         self.macros.push(MacroDef {
             name,
@@ -46,7 +49,7 @@ impl<'tu> Converter<'tu> {
                 line,
                 column,
             }),
-            seq: Some(self.events.len()),
+            seq: Some(seq),
             undefined_at: None,
         });
     }
@@ -130,7 +133,7 @@ impl<'tu> Converter<'tu> {
         let mut removed: Vec<(usize, crate::SourceLocation)> = Vec::new();
         for (&file, &text) in &self.file_texts {
             let events = by_file.get(&file).map(Vec::as_slice).unwrap_or(&[]);
-            for (offset, name, line) in crate::frontend::clang::lex::undef_directives(text) {
+            for (offset, name) in crate::frontend::clang::lex::undef_directives(text) {
                 let Some(&(index, def_seq)) = last_def.get(name) else {
                     continue;
                 };
@@ -139,16 +142,19 @@ impl<'tu> Converter<'tu> {
                     .find(|(o, _)| *o > offset)
                     .map(|&(_, seq)| seq);
                 if undef_before.is_none_or(|next| def_seq < next) {
-                    let file_name = self
-                        .file_names
-                        .entry(file)
-                        .or_insert_with(|| file.name().into())
-                        .clone();
-                    let at = crate::SourceLocation {
-                        file: file_name,
-                        line,
-                        column: 1,
-                    };
+                    // As the user sees it: cdef text is `<cdef>` from its line 1.
+                    let at = self
+                        .tu
+                        .presumed_location_at(file, offset)
+                        .unwrap_or_else(|| crate::SourceLocation {
+                            file: self
+                                .file_names
+                                .entry(file)
+                                .or_insert_with(|| file.name().into())
+                                .clone(),
+                            line: 0,
+                            column: 0,
+                        });
                     removed.push((index, at));
                 }
             }

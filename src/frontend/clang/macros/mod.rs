@@ -131,11 +131,13 @@ fn intern_scalars(model: &DataModel, b: &mut TypeBuilder) {
 /// Evaluates every object-like, non-builtin macro and adds the constants to `b`;
 /// the others are recorded as skipped, with the reason.
 pub(crate) fn evaluate_all(b: &mut TypeBuilder, macros: &[MacroDef<'_>]) {
-    let mut defs: FxHashMap<&str, &MacroDef<'_>> = FxHashMap::default();
+    let mut last: FxHashMap<&str, &MacroDef<'_>> = FxHashMap::default();
     for m in macros {
-        // The last definition is the one in force at the end of the input.
-        defs.insert(m.name.as_str(), m);
+        // The last definition is the one in force at the end of the input
+        // (unless an `#undef` removed it); earlier ones are not.
+        last.insert(m.name.as_str(), m);
     }
+    let mut defs = last.clone();
     defs.retain(|_, m| m.undefined_at.is_none());
     let model = read_model(&defs);
     intern_scalars(&model, b);
@@ -143,7 +145,7 @@ pub(crate) fn evaluate_all(b: &mut TypeBuilder, macros: &[MacroDef<'_>]) {
     let mut results = Vec::new();
     for m in macros {
         if m.builtin
-            || defs
+            || last
                 .get(m.name.as_str())
                 .is_some_and(|d| !std::ptr::eq(*d, m))
         {

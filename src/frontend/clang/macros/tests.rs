@@ -96,7 +96,10 @@ extern int var;
 "#;
 
 /// Each macro and why it is not a constant.
-const REASONS: [(&str, &str); 72] = [
+const REASONS: [(&str, &str); 73] = [
+    // Defined twice and #undef'd twice: neither definition is in force (the
+    // first was read as the constant 1).
+    ("UNDEFD", r#"it is #undef'd at <cdef>:12:1"#),
     ("A1", r#"its expansion exceeds 20000 tokens"#),
     ("A2", r#"'1' is not part of a constant expression"#),
     ("EMPTY", r#"it expands to nothing"#),

@@ -266,6 +266,19 @@ fn file_location(loc: CXSourceLocation) -> Option<SourceLocation> {
     })
 }
 
+impl TranslationUnit<'_> {
+    /// Where byte `offset` of `file` is as the user sees it (honouring `#line`).
+    pub(crate) fn presumed_location_at(
+        &self,
+        file: FileHandle,
+        offset: u32,
+    ) -> Option<SourceLocation> {
+        // SAFETY: the unit is alive and `file` is one of its files; an offset past
+        // the file's end gives the null location, which has no file name.
+        file_location(unsafe { clang_getLocationForOffset(self.raw, file.0, offset) })
+    }
+}
+
 impl Cursor<'_> {
     /// Where the cursor is as the user sees it (honouring `#line`).
     pub(crate) fn presumed_location(self) -> Option<SourceLocation> {
