@@ -1,4 +1,5 @@
-//! How deeply anything wyvern reads may nest: the one place these limits live.
+//! How deeply anything wyvern reads may nest, and how large an object it lays
+//! out: the one place these limits live.
 //!
 //! Every reader and walker that recurses (the header and DWARF front ends, the
 //! macro evaluator, the type-name parser, printing, layouts, merging, checking,
@@ -34,6 +35,13 @@ pub const MAX_EXPRESSION_DEPTH: u32 = 256;
 /// not evaluated (the macro is not a constant, with the reason). System
 /// headers nest a few levels; the expansion's size is bounded separately.
 pub const MAX_MACRO_EXPANSION_DEPTH: u32 = 64;
+
+/// The size of the smallest object (a record or an array) wyvern does not lay
+/// out: 2^60 bytes. Offsets are kept in bits as `u64`, and libclang gives them as
+/// 64-bit signed numbers, so every bit offset of a smaller object fits. A record
+/// this large, from headers or DWARF, is left out and listed; a derived array
+/// this large is an error.
+pub const MAX_OBJECT_BYTES: u64 = 1 << 60;
 
 /// The message for a nesting past `limit` (`"types"` and [`MAX_TYPE_DEPTH`]).
 pub(crate) fn too_deep(what: &str, limit: u32, constant: &str) -> String {

@@ -434,7 +434,10 @@ impl TypeBuilder {
                     ty: Type::Array { elem, len: Some(n) },
                     layout: None,
                 } => data.layout_of(elem.id).and_then(|e| {
-                    let size = e.size.checked_mul(*n).filter(|s| *s < 1 << 60)?;
+                    let size = e
+                        .size
+                        .checked_mul(*n)
+                        .filter(|s| *s < crate::limits::MAX_OBJECT_BYTES)?;
                     Some(Layout::new(size, e.align))
                 }),
                 _ => continue,

@@ -170,13 +170,13 @@ impl TypeSet {
             }
             Type::Array { elem, len } => match (self.layout(elem.id), len) {
                 (Some(e), Some(n)) => {
-                    let size =
-                        e.size
-                            .checked_mul(*n)
-                            .filter(|s| *s < 1 << 60)
-                            .ok_or_else(|| ErrorKind::TooLarge {
-                                what: format!("an array of {n} '{}'", self.spell(*elem)),
-                            })?;
+                    let size = e
+                        .size
+                        .checked_mul(*n)
+                        .filter(|s| *s < crate::limits::MAX_OBJECT_BYTES)
+                        .ok_or_else(|| ErrorKind::TooLarge {
+                            what: format!("an array of {n} '{}'", self.spell(*elem)),
+                        })?;
                     Some(Layout::new(size, e.align))
                 }
                 _ => None,

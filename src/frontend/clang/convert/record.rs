@@ -8,9 +8,6 @@ use crate::error::{ErrorKind, Result};
 use crate::frontend::clang::sys::Cursor;
 use crate::types::{Field, Layout, QualType, RecordDef, RecordId, RecordKind, TypeId};
 
-/// The smallest record whose bit offsets libclang cannot give (2^63 bits).
-const MAX_RECORD_BYTES: u64 = 1 << 60;
-
 impl<'tu> Converter<'tu> {
     /// Declares (and, when its definition is visible, defines) a struct or union.
     pub(super) fn record(&mut self, c: Cursor<'tu>) -> Result<TypeId> {
@@ -54,7 +51,7 @@ impl<'tu> Converter<'tu> {
         };
         // libclang gives offsets in bits as 64-bit signed numbers: past 2^60 bytes
         // it has none to give, and none is invented.
-        if size >= MAX_RECORD_BYTES {
+        if size >= crate::limits::MAX_OBJECT_BYTES {
             return Err(ErrorKind::TooLarge {
                 what: format!(
                     "a record of {size} bytes (libclang gives field offsets in bits, \

@@ -6,10 +6,6 @@ use gimli::AttributeValue;
 use super::{Converter, Die, Malformed, Result, Unit};
 use crate::types::{Field, Layout, QualType, RecordDef, RecordKind, Type, TypeId};
 
-/// The smallest record whose offsets in bits a u64 cannot hold for every member
-/// (2^63 bits), as for headers.
-const MAX_RECORD_BYTES: u64 = 1 << 60;
-
 impl<'d, 'a> Converter<'d, 'a> {
     pub(super) fn record(
         &mut self,
@@ -147,10 +143,10 @@ impl<'d, 'a> Converter<'d, 'a> {
         Ok(())
     }
 
-    /// Offsets are kept in bits as u64, as libclang gives them: the same limit
-    /// for both front ends.
+    /// A record of [`MAX_OBJECT_BYTES`](crate::limits::MAX_OBJECT_BYTES) or more
+    /// is left out, as from headers.
     fn check_size(&self, unit: &Unit<'a>, entry: &Die<'a>, size: u64) -> Result<()> {
-        if size < MAX_RECORD_BYTES {
+        if size < crate::limits::MAX_OBJECT_BYTES {
             return Ok(());
         }
         Err(Malformed::Skip(format!(
