@@ -142,18 +142,23 @@ impl<'tu> Converter<'tu> {
                     .find(|(o, _)| *o > offset)
                     .map(|&(_, seq)| seq);
                 if undef_before.is_none_or(|next| def_seq < next) {
-                    // As the user sees it: cdef text is `<cdef>` from its line 1.
+                    // As the user sees it (cdef text is `<cdef>` from its line 1);
+                    // else the file's own line, which the text gives.
                     let at = self
                         .tu
                         .presumed_location_at(file, offset)
-                        .unwrap_or_else(|| crate::SourceLocation {
-                            file: self
-                                .file_names
-                                .entry(file)
-                                .or_insert_with(|| file.name().into())
-                                .clone(),
-                            line: 0,
-                            column: 0,
+                        .unwrap_or_else(|| {
+                            let before = text.get(..offset as usize).unwrap_or(text);
+                            let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+                            crate::SourceLocation {
+                                file: self
+                                    .file_names
+                                    .entry(file)
+                                    .or_insert_with(|| file.name().into())
+                                    .clone(),
+                                line: u32::try_from(line).unwrap_or(u32::MAX),
+                                column: 1,
+                            }
                         });
                     removed.push((index, at));
                 }
