@@ -11,8 +11,8 @@ use crate::types::IntKind;
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub(crate) enum EvalError {
     /// A literal is not spelled as C spells one.
-    #[error("{0}")]
-    Malformed(Malformed),
+    #[error(transparent)]
+    Malformed(#[from] Malformed),
     /// An integer suffix C does not have (`5uu`).
     #[error("'{suffix}' is not an integer suffix")]
     BadSuffix {
@@ -125,8 +125,8 @@ pub(crate) enum EvalError {
         count: i128,
     },
     /// A cast or conversion that has no constant value.
-    #[error("{0}")]
-    Cast(BadCast),
+    #[error(transparent)]
+    Cast(#[from] BadCast),
     /// A cast to a type that is not a scalar (`(struct s)x`).
     #[error("casts to '{ty}' are not constants")]
     CastToNonScalar {
@@ -158,8 +158,8 @@ pub(crate) enum EvalError {
         ty: String,
     },
     /// An `offsetof` that has no value.
-    #[error("{0}")]
-    Offsetof(Offsetof),
+    #[error(transparent)]
+    Offsetof(#[from] Offsetof),
     /// A nesting past one of the [limits](crate::limits).
     #[error("{}", .0.message())]
     TooDeep(Depth),
@@ -397,23 +397,5 @@ fn not_a_constant(name: &str, why: &NotConstant) -> String {
         NotConstant::Unknown => format!("it uses '{name}', which is not a constant"),
         NotConstant::NotInteger => format!("'{name}' is not an integer constant"),
         NotConstant::Lookup(said) => said.clone(),
-    }
-}
-
-impl From<Malformed> for EvalError {
-    fn from(m: Malformed) -> EvalError {
-        EvalError::Malformed(m)
-    }
-}
-
-impl From<BadCast> for EvalError {
-    fn from(c: BadCast) -> EvalError {
-        EvalError::Cast(c)
-    }
-}
-
-impl From<Offsetof> for EvalError {
-    fn from(o: Offsetof) -> EvalError {
-        EvalError::Offsetof(o)
     }
 }
