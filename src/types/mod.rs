@@ -26,7 +26,9 @@
 //!   was read for.
 //! - Reading C literals by the rules wyvern applies everywhere (macro
 //!   constants, type names, `wyvern call` arguments): [`Literal`] with
-//!   [`IntLiteral`] (and its [`Longs`]), [`FloatLiteral`] and [`LiteralError`];
+//!   [`IntLiteral`] (and its [`Longs`]), [`FloatLiteral`] and [`LiteralError`]
+//!   (with its [`LiteralProblem`]);
+//!   [`tokenize`] and [`TokenKind`], to split C text into tokens the same way;
 //!   [`ParseLongDoubleError`].
 
 mod builder;
@@ -73,7 +75,9 @@ pub type Function = FunctionDecl;
 // (The DWARF front end names base types by these words.)
 #[cfg_attr(not(feature = "dwarf"), allow(unused_imports))]
 pub(crate) use cexpr::scalar_from_words;
-pub use cexpr::{FloatLiteral, IntLiteral, Literal, LiteralError, Longs};
+pub use cexpr::{
+    tokenize, FloatLiteral, IntLiteral, Literal, LiteralError, LiteralProblem, Longs, TokenKind,
+};
 pub use data::Target;
 pub(crate) use data::TypeSetData;
 pub use id::{EnumId, FunctionId, RecordId, TypedefId};

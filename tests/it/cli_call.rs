@@ -282,6 +282,12 @@ fn argument_expressions_are_evaluated_as_c_evaluates_them() {
     assert_eq!(abs("sizeof(int) * 2"), "8\n");
     assert_eq!(abs("(unsigned char)-1"), "255\n");
     assert_eq!(abs("(int)2.9"), "2\n");
+    // A cast to a typedef of the headers: the CLI finds the expression's
+    // extent, the declarations say that `uint8_t` is a type.
+    let casts =
+        |arg: &str| stdout_of(&["call", "-H", "<stdlib.h>", "-H", "<stdint.h>", "abs", arg]);
+    assert_eq!(casts("(uint8_t)300"), "44\n");
+    assert_eq!(casts("(int8_t)255 - 1"), "2\n");
     assert_eq!(
         abs("_Alignof(double) + __builtin_offsetof(div_t, rem)"),
         "12\n"
@@ -290,9 +296,24 @@ fn argument_expressions_are_evaluated_as_c_evaluates_them() {
         ("abs", "0x7fffffff + 1", "overflows 'int'"),
         ("labs", "1 << 40", "a shift by 40 bits is out of range"),
         ("abs", "NOPE | 1", "no constant 'NOPE'"),
+        ("abs", "(NOPE)-1", "no constant 'NOPE'"),
     ] {
         let out = run_wyvern(&["call", "-H", "<stdlib.h>", function, arg]);
         assert_eq!(out.status, Some(1), "{arg}\n{}", out.describe());
+        assert!(
+            out.stderr.contains(needle),
+            "{arg}: wanted '{needle}'\n{}",
+            out.describe()
+        );
+    }
+    // An expression that is not C is a usage error, as an unreadable literal is.
+    for (arg, needle) in [
+        ("1 +", "'1 +': the expression ends early"),
+        ("1 2", "'2' is not part of a constant expression"),
+        ("(1", "expected ')'"),
+    ] {
+        let out = run_wyvern(&["call", "-H", "<stdlib.h>", "abs", arg]);
+        assert_eq!(out.status, Some(2), "{arg}\n{}", out.describe());
         assert!(
             out.stderr.contains(needle),
             "{arg}: wanted '{needle}'\n{}",

@@ -5,7 +5,7 @@ use std::io::Write;
 
 use anyhow::{anyhow, bail, Context, Result};
 use clap::Args;
-use wyvern::types::{RecordId, RecordKind};
+use wyvern::types::{LiteralError, LiteralProblem, RecordId, RecordKind};
 use wyvern::{CData, ConstValue, Function, Library, Module, QualType, TypeSet, Value};
 use wyvern::{FloatKind, IntKind, Type, TypeId};
 
@@ -341,7 +341,7 @@ fn plain_value(types: &TypeSet, lit: &Lit) -> Result<Value> {
         },
         Lit::Null => Value::Null,
         Lit::Ident(name) => Value::Ident(name.clone()),
-        Lit::Expr(text) => match types.evaluate(text)? {
+        Lit::Expr(text) => match types.evaluate(text).map_err(expression_error)? {
             ConstValue::Int(v) => Value::Int(v),
             ConstValue::Float(v) => Value::Float(v),
             ConstValue::LongDouble(v) => Value::LongDouble(v),
@@ -354,6 +354,16 @@ fn plain_value(types: &TypeSet, lit: &Lit) -> Result<Value> {
             bail!("braces and & cannot be used here")
         }
     })
+}
+
+/// An argument's expression that has no value: a usage error (status 2) when
+/// it is not C as written or nests too deep, as an argument the CLI cannot
+/// read is; a failure (status 1) when it is C without a constant value.
+fn expression_error(e: LiteralError) -> anyhow::Error {
+    match e.problem {
+        LiteralProblem::NoValue => anyhow!(e),
+        _ => UsageError(e.to_string()).into(),
+    }
 }
 
 /// A variadic argument: its type comes from the literal, after the default promotions.

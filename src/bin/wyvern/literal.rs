@@ -1,10 +1,22 @@
 //! C literals as `wyvern call` reads them: numbers with suffixes, characters,
-//! strings, `NULL`, identifiers, brace initializers with designators, `&{...}`.
+//! strings, `NULL`, identifiers, brace initializers with designators, `&{...}`,
+//! `&[N]`, and constant expressions.
+//!
+//! The text is split into C's tokens by wyvern's own lexer
+//! ([`wyvern::types::tokenize`]), and each token read by its one reader of C
+//! literals ([`wyvern::types::Literal`]). What this module adds is the
+//! structure C has no literal for (braces, designators, `&`): a value between
+//! them is one literal token (or a signed number), a name, or a constant
+//! expression, kept as written for wyvern to evaluate by C's rules
+//! ([`wyvern::TypeSet::evaluate`]): its extent is what lies up to the next `,`,
+//! `{` or `}` outside parentheses, so no operator is known here.
+
+use std::ops::Range;
 
 use anyhow::{anyhow, bail, Result};
-use number::{number, parse_unsigned};
+use number::{number, parse_unsigned, signed_special_float, special_float};
 use wyvern::limits::MAX_EXPRESSION_DEPTH;
-use wyvern::types::Literal;
+use wyvern::types::{tokenize, Literal, TokenKind};
 use wyvern::LongDouble;
 use wyvern::{FloatKind, IntKind};
 
@@ -57,61 +69,28 @@ pub(crate) fn parse(text: &str) -> Result<Lit> {
     if trimmed.starts_with("--")
         || (trimmed.starts_with('-')
             && trimmed[1..].starts_with(|c: char| c.is_ascii_alphabetic())
-            && !trimmed[1..].starts_with("inf")
-            && !trimmed[1..].starts_with("nan")
-            && !trimmed[1..].starts_with("INF")
-            && !trimmed[1..].starts_with("NAN"))
+            && !["inf", "nan", "INF", "NAN"]
+                .iter()
+                .any(|w| trimmed[1..].starts_with(w)))
     {
         bail!("'{text}' looks like an option, but options go before the function's name");
     }
     let mut p = Reader {
         text,
-        bytes: text.as_bytes(),
-        pos: 0,
+        tokens: tokenize(text).collect(),
+        at: 0,
     };
-    let lit = p.literal(0)?;
-    p.skip_space();
-    if p.pos != p.bytes.len() {
+    let lit = p.value(0)?;
+    if let Some((_, at)) = p.tokens.get(p.at) {
         bail!(
             "cannot read '{}' as a C literal: unexpected '{}' at column {}",
             shorten(text),
-            shorten(&text[p.pos..]),
-            p.pos + 1
+            shorten(&text[at.start..]),
+            at.start + 1
         );
     }
     Ok(lit)
 }
-
-/// C's binary operators on integer constants, longest spelling first, with
-/// their precedence (higher binds tighter).
-const BINARY: [(&str, u8); 10] = [
-    ("<<", 8),
-    (">>", 8),
-    ("*", 10),
-    ("/", 10),
-    ("%", 10),
-    ("+", 9),
-    ("-", 9),
-    ("&", 5),
-    ("^", 4),
-    ("|", 3),
-];
-
-/// C's operators whose operand is a type: wyvern evaluates them.
-const OPERATORS_ON_TYPES: [&str; 5] = [
-    "sizeof",
-    "_Alignof",
-    "alignof",
-    "__alignof__",
-    "__builtin_offsetof",
-];
-
-/// The words a cast's type name may begin with, known without the
-/// declarations (a cast to a typedef is not told from a parenthesised name).
-const TYPE_KEYWORDS: [&str; 16] = [
-    "void", "_Bool", "char", "short", "int", "long", "signed", "unsigned", "float", "double",
-    "struct", "union", "enum", "const", "volatile", "__int128",
-];
 
 /// A long argument, cut for an error message.
 fn shorten(text: &str) -> String {
@@ -123,437 +102,241 @@ fn shorten(text: &str) -> String {
     }
 }
 
+/// Whether a literal token is a string (`"a"`, `u8"a"`, `L"a"`).
+fn is_string(token: &str) -> bool {
+    token
+        .find('"')
+        .is_some_and(|n| matches!(&token[..n], "" | "u8" | "L" | "u" | "U"))
+}
+
 struct Reader<'a> {
     text: &'a str,
-    bytes: &'a [u8],
-    pos: usize,
+    tokens: Vec<(TokenKind, Range<usize>)>,
+    /// The next token.
+    at: usize,
 }
 
 impl Reader<'_> {
-    fn skip_space(&mut self) {
-        while self
-            .bytes
-            .get(self.pos)
-            .is_some_and(u8::is_ascii_whitespace)
-        {
-            self.pos += 1;
-        }
+    fn spelling(&self, (_, at): &(TokenKind, Range<usize>)) -> &str {
+        &self.text[at.clone()]
     }
 
-    fn peek(&self) -> Option<u8> {
-        self.bytes.get(self.pos).copied()
+    /// The next token if it is the punctuator `p`.
+    fn is(&self, p: &str) -> bool {
+        self.tokens
+            .get(self.at)
+            .is_some_and(|t| t.0 == TokenKind::Punctuation && self.spelling(t) == p)
     }
 
-    fn eat(&mut self, c: u8) -> bool {
-        self.skip_space();
-        if self.peek() == Some(c) {
-            self.pos += 1;
-            true
+    fn eat(&mut self, p: &str) -> bool {
+        let here = self.is(p);
+        self.at += usize::from(here);
+        here
+    }
+
+    fn expect(&mut self, p: &str) -> Result<()> {
+        if self.eat(p) {
+            Ok(())
         } else {
-            false
+            Err(self.error(&format!("expected '{p}'")))
         }
     }
 
     fn error(&self, what: &str) -> anyhow::Error {
+        self.error_at(self.at, what)
+    }
+
+    /// An error at the start of the `token`th token (the end of the text
+    /// past the last).
+    fn error_at(&self, token: usize, what: &str) -> anyhow::Error {
+        let column = self
+            .tokens
+            .get(token)
+            .map_or(self.text.len(), |(_, at)| at.start)
+            + 1;
         anyhow!(
-            "cannot read '{}' as a C literal: {what} at column {}",
-            shorten(self.text),
-            self.pos + 1
+            "cannot read '{}' as a C literal: {what} at column {column}",
+            shorten(self.text)
         )
     }
 
-    /// A nesting past [`MAX_EXPRESSION_DEPTH`], which every recursive step checks
-    /// (the literal is read, then converted and dropped, recursively).
-    fn too_deep(&self, what: &str, depth: u32) -> Option<anyhow::Error> {
-        (depth > MAX_EXPRESSION_DEPTH).then(|| {
-            self.error(&format!(
-                "{what} nest more than {MAX_EXPRESSION_DEPTH} deep \
+    /// A value: a brace initializer, `&{...}`, `&[N]`, or a scalar.
+    fn value(&mut self, depth: u32) -> Result<Lit> {
+        // The literal is read, then converted and dropped, recursively.
+        if depth > MAX_EXPRESSION_DEPTH {
+            return Err(self.error(&format!(
+                "braces nest more than {MAX_EXPRESSION_DEPTH} deep \
                  (the limit wyvern::limits::MAX_EXPRESSION_DEPTH)"
-            ))
-        })
-    }
-
-    fn literal(&mut self, depth: u32) -> Result<Lit> {
-        if let Some(e) = self.too_deep("braces", depth) {
-            return Err(e);
+            )));
         }
-        self.skip_space();
-        match self.peek() {
-            None => Err(self.error("a value is missing")),
-            Some(b'&') => {
-                self.pos += 1;
-                self.skip_space();
-                if self.eat(b'[') {
-                    self.skip_space();
-                    let start = self.pos;
-                    while self.peek().is_some_and(|c| c.is_ascii_alphanumeric()) {
-                        self.pos += 1;
-                    }
-                    let count = parse_unsigned(&self.text[start..self.pos])
-                        .and_then(|n| u64::try_from(n).ok())
-                        .ok_or_else(|| self.error("&[N] needs a number of elements"))?;
-                    if !self.eat(b']') {
-                        return Err(self.error("expected ']'"));
-                    }
-                    self.skip_space();
-                    let init = if self.peek() == Some(b'{') {
-                        self.literal(depth + 1)?
-                    } else {
-                        Lit::List(Vec::new())
-                    };
-                    return Ok(Lit::Buffer(count, Box::new(init)));
-                }
-                if self.peek() != Some(b'{') {
-                    return Err(self.error(
-                        "'&' must be followed by a brace initializer (&{...}) or a buffer size (&[N])",
-                    ));
-                }
-                Ok(Lit::AddressOf(Box::new(self.literal(depth + 1)?)))
+        if self.eat("&") {
+            if self.eat("[") {
+                let count = self.count("&[N] needs a number of elements")?;
+                self.expect("]")?;
+                let init = if self.is("{") {
+                    self.value(depth + 1)?
+                } else {
+                    Lit::List(Vec::new())
+                };
+                return Ok(Lit::Buffer(count, Box::new(init)));
             }
-            Some(b'{') => {
-                self.pos += 1;
-                let mut items = Vec::new();
-                loop {
-                    if self.eat(b'}') {
-                        break;
-                    }
-                    let designators = self.designators()?;
-                    items.push((designators, self.literal(depth + 1)?));
-                    if self.eat(b',') {
-                        continue;
-                    }
-                    if self.eat(b'}') {
-                        break;
-                    }
-                    return Err(self.error("expected ',' or '}'"));
-                }
-                Ok(Lit::List(items))
+            if !self.is("{") {
+                return Err(self.error(
+                    "'&' must be followed by a brace initializer (&{...}) or a buffer size (&[N])",
+                ));
             }
-            // Adjacent string literals concatenate, as in C.
-            Some(b'"') => self.strings(),
-            _ if self.string_prefix() => self.strings(),
-            Some(_) => self.expression(0, depth),
+            return Ok(Lit::AddressOf(Box::new(self.value(depth + 1)?)));
         }
-    }
-
-    /// An operand, or an integer constant expression of operands.
-    fn expression(&mut self, min_precedence: u8, depth: u32) -> Result<Lit> {
-        if let Some(e) = self.too_deep("parentheses and operators", depth) {
-            return Err(e);
+        if !self.eat("{") {
+            return self.scalar();
         }
-        self.skip_space();
-        let start = self.pos;
-        let mut left = self.unary(depth)?;
-        // `1 + 1 + …` nests to the left without recursing here, but what reads the
-        // result recurses: each operator counts as a level.
-        let mut depth = depth;
-        loop {
-            self.skip_space();
-            let rest = &self.text[self.pos..];
-            let Some((op, precedence)) =
-                BINARY.iter().find(|(op, _)| rest.starts_with(op)).copied()
-            else {
-                break;
-            };
-            if precedence < min_precedence {
-                break;
+        let mut items = Vec::new();
+        while !self.eat("}") {
+            let designators = self.designators()?;
+            items.push((designators, self.value(depth + 1)?));
+            if !self.eat(",") && !self.is("}") {
+                return Err(self.error("expected ',' or '}'"));
             }
-            self.pos += op.len();
-            depth += 1;
-            if let Some(e) = self.too_deep("parentheses and operators", depth) {
-                return Err(e);
-            }
-            self.expression(precedence + 1, depth)?;
-            left = Lit::Expr(self.text[start..self.pos].trim_end().to_owned());
         }
-        Ok(left)
+        Ok(Lit::List(items))
     }
 
-    fn unary(&mut self, depth: u32) -> Result<Lit> {
-        if let Some(e) = self.too_deep("parentheses and operators", depth) {
-            return Err(e);
-        }
-        self.skip_space();
-        match (self.peek(), self.bytes.get(self.pos + 1)) {
-            // `(unsigned long)-1`: a cast to a type spelled with C's keywords,
-            // for wyvern to evaluate with the rest (it knows the types).
-            (Some(b'('), _) if self.cast_follows() => {
-                let start = self.pos;
-                self.group(depth)?;
-                self.unary(depth + 1)?;
-                Ok(Lit::Expr(self.text[start..self.pos].to_owned()))
-            }
-            (Some(b'('), _) => {
-                self.pos += 1;
-                let inner = self.expression(0, depth + 1)?;
-                if !self.eat(b')') {
-                    return Err(self.error("expected ')'"));
-                }
-                Ok(inner)
-            }
-            (Some(op @ (b'~' | b'-')), next)
-                if op == b'~' || next.is_some_and(|c| !c.is_ascii_digit() && *c != b'.') =>
-            {
-                let start = self.pos;
-                self.pos += 1;
-                Ok(match (op, self.unary(depth + 1)?) {
-                    (b'-', Lit::Float { value, long, kind }) => Lit::Float {
-                        value: -value,
-                        long: -long,
-                        kind,
-                    },
-                    _ => Lit::Expr(self.text[start..self.pos].to_owned()),
-                })
-            }
-            _ => self.operand(),
-        }
-    }
-
-    /// The length of a character constant's prefix (`L'x'`, `u8'x'`) at the
-    /// reader's position.
-    fn char_prefix(&self) -> Option<usize> {
-        let rest = &self.text[self.pos..];
-        ["u8", "L", "u", "U"]
-            .iter()
-            .find(|p| rest.strip_prefix(**p).is_some_and(|r| r.starts_with('\'')))
-            .map(|p| p.len())
-    }
-
-    /// Whether a prefixed string (`u8"..."`, `L"..."`) starts here.
-    fn string_prefix(&self) -> bool {
-        let rest = &self.text[self.pos..];
-        ["u8", "L", "u", "U"]
-            .iter()
-            .any(|p| rest.strip_prefix(*p).is_some_and(|r| r.starts_with('"')))
-    }
-
-    /// A character constant whose prefix starts at `start`; its quote is here.
-    fn char_constant(&mut self, start: usize) -> Result<Lit> {
-        match self.quoted(start)? {
-            Literal::Char(value, _) => Ok(Lit::Char(value)),
-            _ => Err(self.error("expected a character constant")),
-        }
-    }
-
-    fn operand(&mut self) -> Result<Lit> {
-        self.skip_space();
-        match self.peek() {
-            Some(c) if c.is_ascii_digit() || c == b'-' || c == b'+' || c == b'.' => self.number(),
-            Some(b'\'') => self.char_constant(self.pos),
-            Some(c) if c.is_ascii_alphabetic() && self.char_prefix().is_some() => {
-                let start = self.pos;
-                self.pos += self.char_prefix().unwrap_or(0);
-                self.char_constant(start)
-            }
-            Some(c) if c.is_ascii_alphabetic() || c == b'_' => {
-                let start = self.pos;
-                while self
-                    .peek()
-                    .is_some_and(|c| c.is_ascii_alphanumeric() || c == b'_')
-                {
-                    self.pos += 1;
-                }
-                let word = &self.text[start..self.pos];
-                if OPERATORS_ON_TYPES.contains(&word) {
-                    // `sizeof(struct stat)`: wyvern reads the type and evaluates.
-                    self.skip_space();
-                    if self.peek() != Some(b'(') {
-                        return Err(self.error(&format!("'{word}' needs parentheses here")));
-                    }
-                    self.group(0)?;
-                    return Ok(Lit::Expr(self.text[start..self.pos].to_owned()));
-                }
-                Ok(match word {
-                    "NULL" | "nullptr" => Lit::Null,
-                    "true" => Lit::Int {
-                        value: 1,
-                        kind: None,
-                    },
-                    "false" => Lit::Int {
-                        value: 0,
-                        kind: None,
-                    },
-                    "INFINITY" | "inf" => Lit::Float {
-                        value: f64::INFINITY,
-                        long: LongDouble::from(f64::INFINITY),
-                        kind: None,
-                    },
-                    "NAN" | "nan" => Lit::Float {
-                        value: f64::NAN,
-                        long: LongDouble::from(f64::NAN),
-                        kind: None,
-                    },
-                    _ => Lit::Ident(word.to_owned()),
-                })
-            }
-            None => Err(self.error("a value is missing")),
-            Some(_) => Err(self.error("unexpected character")),
-        }
-    }
-
-    /// Whether a cast starts here: `(` and a word only a type name begins with.
-    fn cast_follows(&self) -> bool {
-        let rest = self.text[self.pos + 1..].trim_start();
-        let word: String = rest
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-            .collect();
-        TYPE_KEYWORDS.contains(&word.as_str())
-    }
-
-    /// Skips a parenthesised group (`(...)`, nested ones included) starting here.
-    fn group(&mut self, depth: u32) -> Result<()> {
+    /// A value between braces and commas: its tokens up to the next `,`, `{`
+    /// or `}` outside parentheses and brackets.
+    fn scalar(&mut self) -> Result<Lit> {
+        let first = self.at;
         let mut open = 0u32;
-        loop {
-            match self.peek() {
-                None => return Err(self.error("expected ')'")),
-                Some(b'(') => open += 1,
-                Some(b')') => open -= 1,
-                Some(b'"' | b'\'') => {
-                    let start = self.pos;
-                    self.quoted(start)?;
-                    continue;
-                }
+        while let Some(token) = self.tokens.get(self.at) {
+            let p = if token.0 == TokenKind::Punctuation {
+                self.spelling(token)
+            } else {
+                ""
+            };
+            match p {
+                "(" | "[" => open += 1,
+                ")" | "]" if open == 0 => break,
+                ")" | "]" => open -= 1,
+                "," | "{" | "}" if open == 0 => break,
                 _ => {}
             }
-            self.pos += 1;
-            if let Some(e) = self.too_deep("parentheses and operators", depth + open) {
-                return Err(e);
-            }
-            if open == 0 {
-                return Ok(());
-            }
+            self.at += 1;
         }
+        if open > 0 {
+            return Err(self.error("expected ')'"));
+        }
+        let tokens = &self.tokens[first..self.at];
+        let word = |t: &(TokenKind, Range<usize>)| {
+            matches!(t.0, TokenKind::Identifier | TokenKind::Keyword).then(|| self.spelling(t))
+        };
+        match tokens {
+            [] => Err(self.error("a value is missing")),
+            // Adjacent string literals concatenate, as in C.
+            all if all
+                .iter()
+                .all(|t| t.0 == TokenKind::Literal && is_string(self.spelling(t))) =>
+            {
+                let mut bytes = Vec::new();
+                for i in first..self.at {
+                    match self.literal(i)? {
+                        Literal::Str(s) => bytes.extend(s),
+                        _ => return Err(self.error_at(i, "expected a string")),
+                    }
+                }
+                Ok(Lit::Str(bytes))
+            }
+            [t] if t.0 == TokenKind::Literal => match self.literal(first)? {
+                Literal::Char(value, _) => Ok(Lit::Char(value)),
+                _ => self.number(self.spelling(t)),
+            },
+            [t] if word(t).is_some() => Ok(named(self.spelling(t))),
+            [t] => Err(self.error_at(first, &format!("'{}' is not a value", self.spelling(t)))),
+            // A sign is the CLI's, not an operator: `-2.5` is exactly that
+            // `double` (and `long double`), `-inf` the infinity.
+            [sign, n]
+                if matches!(self.spelling(sign), "-" | "+")
+                    && (n.0 == TokenKind::Literal && !self.spelling(n).starts_with('\'')
+                        || word(n).is_some_and(signed_special_float)) =>
+            {
+                self.number(&format!("{}{}", self.spelling(sign), self.spelling(n)))
+            }
+            [a, .., z] => Ok(Lit::Expr(self.text[a.1.start..z.1.end].to_owned())),
+        }
+    }
+
+    /// The `token`th token, one literal read by wyvern's one reader of C
+    /// literals.
+    fn literal(&self, token: usize) -> Result<Literal> {
+        let text = self.spelling(&self.tokens[token]);
+        if text.starts_with(|c: char| c.is_ascii_digit() || c == '.') {
+            // A number's errors are the number's own.
+            return Literal::parse(text, true)
+                .map_err(|e| anyhow!("cannot read '{}' as a number: {}", shorten(text), e.reason));
+        }
+        // The plain `char` of x86-64 and i386, the targets `wyvern call` runs on.
+        Literal::parse(text, true).map_err(|e| self.error_at(token, &e.reason))
+    }
+
+    fn number(&self, text: &str) -> Result<Lit> {
+        number(text).map_err(|why| anyhow!("cannot read '{}' as a number: {why}", shorten(text)))
+    }
+
+    /// A count or an index: one integer literal, `why` if it is not.
+    fn count(&mut self, why: &str) -> Result<u64> {
+        let count = self
+            .tokens
+            .get(self.at)
+            .filter(|t| t.0 == TokenKind::Literal)
+            .and_then(|t| parse_unsigned(self.spelling(t)))
+            .and_then(|n| u64::try_from(n).ok())
+            .ok_or_else(|| self.error(why))?;
+        self.at += 1;
+        Ok(count)
     }
 
     /// A designator list (`.a[2].b =`), empty when the item has none.
     fn designators(&mut self) -> Result<Vec<Designator>> {
         let mut list = Vec::new();
         loop {
-            self.skip_space();
-            match self.peek() {
-                Some(b'.')
-                    if self
-                        .bytes
-                        .get(self.pos + 1)
-                        .is_some_and(|c| !c.is_ascii_digit()) =>
-                {
-                    self.pos += 1;
-                    self.skip_space();
-                    let start = self.pos;
-                    while self
-                        .peek()
-                        .is_some_and(|c| c.is_ascii_alphanumeric() || c == b'_')
-                    {
-                        self.pos += 1;
-                    }
-                    if start == self.pos {
-                        return Err(self.error("a field name must follow '.'"));
-                    }
-                    list.push(Designator::Field(self.text[start..self.pos].to_owned()));
-                }
-                Some(b'[') => {
-                    self.pos += 1;
-                    self.skip_space();
-                    let start = self.pos;
-                    while self.peek().is_some_and(|c| c.is_ascii_alphanumeric()) {
-                        self.pos += 1;
-                    }
-                    let index = parse_unsigned(&self.text[start..self.pos])
-                        .and_then(|n| u64::try_from(n).ok())
-                        .ok_or_else(|| self.error("an index must be a number"))?;
-                    if !self.eat(b']') {
-                        return Err(self.error("expected ']'"));
-                    }
-                    list.push(Designator::Index(index));
-                }
-                _ => break,
+            if self.eat(".") {
+                let field = self
+                    .tokens
+                    .get(self.at)
+                    .filter(|t| t.0 == TokenKind::Identifier)
+                    .map(|t| self.spelling(t).to_owned())
+                    .ok_or_else(|| self.error("a field name must follow '.'"))?;
+                self.at += 1;
+                list.push(Designator::Field(field));
+            } else if self.eat("[") {
+                list.push(Designator::Index(self.count("an index must be a number")?));
+                self.expect("]")?;
+            } else {
+                break;
             }
         }
-        if !list.is_empty() && !self.eat(b'=') {
+        if !list.is_empty() && !self.eat("=") {
             return Err(self.error("expected '=' after the designator"));
         }
         Ok(list)
     }
+}
 
-    /// A quoted literal whose prefix (`L`, `u`, `U`, `u8`, or none) starts at
-    /// `start` and whose opening quote is at the reader's position, read by
-    /// wyvern's one reader of C literals ([`wyvern::types::Literal`]).
-    fn quoted(&mut self, start: usize) -> Result<Literal> {
-        let quote = self.peek();
-        self.pos += 1;
-        loop {
-            let Some(c) = self.peek() else {
-                return Err(self.error("the quote is not closed"));
-            };
-            self.pos += 1;
-            if Some(c) == quote {
-                break;
-            }
-            if c == b'\\' {
-                if self.peek().is_none() {
-                    return Err(self.error("an escape is cut short"));
-                }
-                self.pos += 1;
-            }
-        }
-        // The plain `char` of x86-64 and i386, the targets `wyvern call` runs on.
-        Literal::parse(&self.text[start..self.pos], true).map_err(|e| self.error(&e.reason))
-    }
-
-    /// A string literal, with the adjacent ones C joins to it.
-    fn strings(&mut self) -> Result<Lit> {
-        let mut bytes = Vec::new();
-        loop {
-            self.skip_space();
-            let start = self.pos;
-            let prefix = self.text[start..]
-                .find(['"', '\''])
-                .filter(|&n| matches!(&self.text[start..start + n], "" | "u8" | "L" | "u" | "U"));
-            match prefix.map(|n| (n, self.bytes[start + n])) {
-                Some((n, b'"')) => {
-                    self.pos += n;
-                    match self.quoted(start)? {
-                        Literal::Str(s) => bytes.extend(s),
-                        _ => return Err(self.error("expected a string")),
-                    }
-                }
-                _ if bytes.is_empty() => return Err(self.error("expected a string")),
-                _ => return Ok(Lit::Str(bytes)),
-            }
-        }
-    }
-
-    fn number(&mut self) -> Result<Lit> {
-        let start = self.pos;
-        while self.peek().is_some_and(|c| {
-            c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-' | b'+' | b'_' | b'\'')
-        }) {
-            // A digit separator (C23) only between digits: `1'000`.
-            if self.peek() == Some(b'\'')
-                && !(self.pos > start
-                    && self.bytes[self.pos - 1].is_ascii_hexdigit()
-                    && self
-                        .bytes
-                        .get(self.pos + 1)
-                        .is_some_and(u8::is_ascii_hexdigit))
-            {
-                break;
-            }
-            // A sign is part of the number only at its start or after an exponent.
-            if matches!(self.peek(), Some(b'-' | b'+')) && self.pos > start {
-                let prev = self.bytes[self.pos - 1].to_ascii_lowercase();
-                let hex = self.text[start..self.pos]
-                    .to_ascii_lowercase()
-                    .contains("0x");
-                if !(prev == b'e' && !hex || prev == b'p' && hex) {
-                    break;
-                }
-            }
-            self.pos += 1;
-        }
-        let text = &self.text[start..self.pos];
-        number(text).map_err(|why| anyhow!("cannot read '{}' as a number: {why}", shorten(text)))
+/// A name as a value: `NULL`, `true`, `INFINITY`, or one the declarations
+/// give a value (an enumerator, a macro constant, a function).
+fn named(word: &str) -> Lit {
+    match word {
+        "NULL" | "nullptr" => Lit::Null,
+        "true" | "false" => Lit::Int {
+            value: i128::from(word == "true"),
+            kind: None,
+        },
+        _ => match special_float(word) {
+            Some(value) => Lit::Float {
+                value,
+                long: LongDouble::from(value),
+                kind: None,
+            },
+            None => Lit::Ident(word.to_owned()),
+        },
     }
 }
 

@@ -5,6 +5,7 @@
 //! public faces keep that text, so the enum stays crate-private while
 //! callers may match on what went wrong.
 
+use super::LiteralProblem;
 use crate::types::IntKind;
 
 /// Why a literal or constant expression has no value.
@@ -165,6 +166,28 @@ pub(crate) enum EvalError {
     TooDeep(Depth),
 }
 
+impl EvalError {
+    /// Which kind of problem this is, for the public [`LiteralError`].
+    pub(crate) fn problem(&self) -> LiteralProblem {
+        match self {
+            EvalError::Malformed(_)
+            | EvalError::BadSuffix { .. }
+            | EvalError::BadDigit { .. }
+            | EvalError::TooLarge { .. }
+            | EvalError::BadFloat(_)
+            | EvalError::UnknownEscape { .. }
+            | EvalError::EscapeOutOfRange { .. }
+            | EvalError::BadUniversalName { .. }
+            | EvalError::Unexpected { .. }
+            | EvalError::UnknownOperator { .. }
+            | EvalError::NeedsTypeName { .. } => LiteralProblem::Malformed,
+            EvalError::InLiteral { error, .. } => error.problem(),
+            EvalError::TooDeep(_) => LiteralProblem::TooDeep,
+            _ => LiteralProblem::NoValue,
+        }
+    }
+}
+
 /// A literal spelled as no C literal is: the problems that carry no data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub(crate) enum Malformed {
@@ -192,6 +215,9 @@ pub(crate) enum Malformed {
     /// A string literal without its quotes.
     #[error("it is not a quoted string")]
     NotQuotedString,
+    /// `'a` or `"text`: the quote does not close.
+    #[error("the quote is not closed")]
+    Unclosed,
     /// `''`.
     #[error("a character constant holds no character")]
     EmptyChar,

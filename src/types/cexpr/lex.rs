@@ -3,6 +3,7 @@
 //! per token), and type names read their array lengths with.
 
 use std::borrow::Cow;
+use std::ops::Range;
 
 use super::{CToken, TokenKind};
 
@@ -87,52 +88,56 @@ fn is_keyword(word: &str) -> bool {
 
 /// The tokens of `text` (comments, white space and line splices dropped).
 pub(crate) fn tokens(text: &[u8]) -> Vec<Token<'_>> {
-    let mut out = Vec::new();
+    spans(text)
+        .map(|(kind, range)| Token {
+            kind,
+            text: String::from_utf8_lossy(&text[range]),
+        })
+        .collect()
+}
+
+/// Each token of `text` with where it is (comments, white space and line
+/// splices dropped).
+pub(crate) fn spans(text: &[u8]) -> impl Iterator<Item = (TokenKind, Range<usize>)> + '_ {
     let mut i = 0;
-    while i < text.len() {
-        let c = text[i];
+    std::iter::from_fn(move || loop {
+        let c = *text.get(i)?;
         let start = i;
         let kind = if c.is_ascii_whitespace()
             || (c == b'\\' && matches!(text.get(i + 1), Some(b'\n' | b'\r')))
         {
             i += 1;
-            None
+            continue;
         } else if text[i..].starts_with(b"/*") {
             i = match find(&text[i + 2..], b"*/") {
                 Some(p) => i + 2 + p + 2,
                 None => text.len(),
             };
-            None
+            continue;
         } else if text[i..].starts_with(b"//") {
             i += text[i..]
                 .iter()
                 .position(|&b| b == b'\n')
                 .unwrap_or(text.len() - i);
-            None
+            continue;
         } else if c.is_ascii_alphabetic() || c == b'_' {
             let (end, kind) = word(text, i);
             i = end;
-            Some(kind)
+            kind
         } else if c.is_ascii_digit()
             || (c == b'.' && text.get(i + 1).is_some_and(u8::is_ascii_digit))
         {
             i = pp_number(text, i);
-            Some(TokenKind::Literal)
+            TokenKind::Literal
         } else if c == b'"' || c == b'\'' {
             i = quoted(text, i);
-            Some(TokenKind::Literal)
+            TokenKind::Literal
         } else {
             i += punctuator(&text[i..]);
-            Some(TokenKind::Punctuation)
+            TokenKind::Punctuation
         };
-        if let Some(kind) = kind {
-            out.push(Token {
-                kind,
-                text: String::from_utf8_lossy(&text[start..i]),
-            });
-        }
-    }
-    out
+        return Some((kind, start..i));
+    })
 }
 
 /// The end and kind of the identifier, keyword or prefixed literal (`L'a'`,

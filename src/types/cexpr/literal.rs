@@ -202,7 +202,7 @@ pub(crate) enum Prefix {
 
 impl Prefix {
     /// The prefix of a quoted literal and the rest from its quote.
-    fn split(text: &str) -> (Prefix, &str) {
+    pub(super) fn split(text: &str) -> (Prefix, &str) {
         for (spelling, prefix) in [
             ("u8", Prefix::Utf8),
             ("u", Prefix::Utf16),
@@ -249,8 +249,8 @@ pub(crate) fn char_literal(text: &str, char_signed: bool) -> Result<(i128, IntKi
     let inner = rest
         .strip_prefix('\'')
         .and_then(|r| r.strip_suffix('\''))
-        .filter(|_| rest.len() >= 2)
-        .ok_or(Malformed::NotQuotedChar)?;
+        .filter(|_| closed(rest))
+        .ok_or_else(|| unquoted(rest, Malformed::NotQuotedChar))?;
     let units = unescape(inner, prefix)?;
     let kind = match prefix {
         Prefix::Plain | Prefix::Wide => IntKind::Int,
@@ -279,8 +279,8 @@ pub(crate) fn string_literal(text: &str) -> Result<Vec<u8>, Reason> {
     let inner = rest
         .strip_prefix('"')
         .and_then(|r| r.strip_suffix('"'))
-        .filter(|_| rest.len() >= 2)
-        .ok_or(Malformed::NotQuotedString)?;
+        .filter(|_| closed(rest))
+        .ok_or_else(|| unquoted(rest, Malformed::NotQuotedString))?;
     if !matches!(prefix, Prefix::Plain | Prefix::Utf8) {
         return Err(Malformed::WideString.into());
     }
@@ -289,6 +289,38 @@ pub(crate) fn string_literal(text: &str) -> Result<Vec<u8>, Reason> {
         .into_iter()
         .map(|u| u as u8)
         .collect())
+}
+
+/// Whether the quote `rest` starts with closes at its end (and not before).
+fn closed(rest: &str) -> bool {
+    closing(rest) == Some(rest.len())
+}
+
+/// Where the quote `rest` starts with closes (the index after it); `None`:
+/// it does not, before the text or its line ends.
+fn closing(rest: &str) -> Option<usize> {
+    let bytes = rest.as_bytes();
+    let quote = *bytes.first()?;
+    let mut i = 1;
+    while let Some(&c) = bytes.get(i) {
+        match c {
+            b'\\' => i += 2,
+            b'\n' => return None,
+            c if c == quote => return Some(i + 1),
+            _ => i += 1,
+        }
+    }
+    None
+}
+
+/// Why `rest`, which is not one quoted literal, is not: a quote that does
+/// not close, or `otherwise`.
+fn unquoted(rest: &str, otherwise: Malformed) -> Malformed {
+    if rest.starts_with(['\'', '"']) && closing(rest).is_none() {
+        Malformed::Unclosed
+    } else {
+        otherwise
+    }
 }
 
 /// The code units of a quoted literal's body in `prefix`'s encoding, every

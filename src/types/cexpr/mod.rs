@@ -78,7 +78,7 @@ pub use literal::{FloatLiteral, IntLiteral, Longs};
 pub(crate) use model::DataModel;
 pub(crate) use names::SetNames;
 pub(crate) use ops::{Cast, Val};
-pub use public::{Literal, LiteralError};
+pub use public::{tokenize, Literal, LiteralError, LiteralProblem};
 pub(crate) use words::{hex_float, scalar_from_words};
 
 use crate::types::{Layout, TypeId, TypeSetData};
@@ -97,9 +97,9 @@ pub(crate) struct NamedType {
 /// A failure to read or evaluate: why, as an [`EvalError`].
 pub(crate) type Eval<T> = std::result::Result<T, EvalError>;
 
-/// What kind of token a [`CToken`] is, as C's lexer tells them apart.
+/// What kind of token C's lexer says a token is ([`tokenize`](crate::types::tokenize)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum TokenKind {
+pub enum TokenKind {
     /// A name that is not a keyword.
     Identifier,
     /// One of C's keywords (`sizeof`, `int`, `struct`).
@@ -173,6 +173,15 @@ mod tests {
             eval("NOPE + 1"),
             Err(EvalError::NotAConstant { name, why: NotConstant::Lookup(_) }) if name == "NOPE"
         ));
+        // The public error says which kind of problem it is.
+        let set = TypeBuilder::new(Target::host()).freeze();
+        let problem = |expr: &str| set.evaluate(expr).unwrap_err().problem;
+        assert_eq!(problem("1 +"), LiteralProblem::Malformed);
+        assert_eq!(problem("(5uu)"), LiteralProblem::Malformed);
+        assert_eq!(problem("NOPE"), LiteralProblem::NoValue);
+        assert_eq!(problem("1 / 0"), LiteralProblem::NoValue);
+        let deep = format!("{}1{}", "(".repeat(5000), ")".repeat(5000));
+        assert_eq!(problem(&deep), LiteralProblem::TooDeep);
         // The text stays what every skip list and error message has shown.
         assert_eq!(
             eval("1 << 40").unwrap_err().to_string(),

@@ -27,23 +27,15 @@ impl TypeSet {
     /// of these declarations.
     pub fn evaluate(&self, expr: &str) -> Result<ConstValue, LiteralError> {
         let tokens = lex::tokens(expr.as_bytes());
-        let value =
-            super::evaluate(&SetNames::new(self), &tokens).map_err(|reason| LiteralError {
-                text: expr.to_owned(),
-                reason: reason.to_string(),
-            })?;
+        let value = super::evaluate(&SetNames::new(self), &tokens)
+            .map_err(|e| LiteralError::new(expr, &e))?;
         Ok(match value {
             Val::Int(v, _) => ConstValue::Int(v),
             Val::Bool(b) => ConstValue::Int(i128::from(b)),
             Val::Float(v, _) => ConstValue::Float(v),
             Val::Long(v) => ConstValue::LongDouble(v),
             Val::Str(bytes) => ConstValue::Str(bytes),
-            Val::Pointer(_) => {
-                return Err(LiteralError {
-                    text: expr.to_owned(),
-                    reason: EvalError::Pointer.to_string(),
-                })
-            }
+            Val::Pointer(_) => return Err(LiteralError::new(expr, &EvalError::Pointer)),
         })
     }
 }

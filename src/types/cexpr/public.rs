@@ -4,6 +4,9 @@
 use super::literal::{self, FloatLiteral, IntLiteral};
 use super::{EvalError, Malformed};
 use crate::types::IntKind;
+use std::ops::Range;
+
+use super::TokenKind;
 
 /// Why a text is not a C literal ([`Literal::parse`]) or constant expression
 /// ([`TypeSet::evaluate`](crate::TypeSet::evaluate)).
@@ -11,8 +14,39 @@ use crate::types::IntKind;
 pub struct LiteralError {
     /// The text as given.
     pub text: String,
-    /// What is wrong with it.
+    /// What kind of problem it is.
+    pub problem: LiteralProblem,
+    /// What is wrong with it, in words.
     pub reason: String,
+}
+
+impl LiteralError {
+    /// The error for `text`, from the reader's own.
+    pub(crate) fn new(text: &str, error: &EvalError) -> LiteralError {
+        LiteralError {
+            text: text.to_owned(),
+            problem: error.problem(),
+            reason: error.to_string(),
+        }
+    }
+}
+
+/// What kind of problem a [`LiteralError`] is, for a caller to act on (the
+/// CLI makes a malformed argument a usage error, and one without a value a
+/// failure).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum LiteralProblem {
+    /// The text is not C as written: no literal is spelled that way (`5uu`,
+    /// `"\q"`, `0x1.8f`, a literal above every integer type), or a token
+    /// stands where C's grammar has no place for it (`1 +`, `(1`).
+    Malformed,
+    /// It nests past a [limit](crate::limits) (parentheses, operators).
+    TooDeep,
+    /// It is C, but has no constant value here: a name that is no constant of
+    /// the declarations, an overflow, a division by zero, an operand or cast
+    /// C gives no constant value.
+    NoValue,
 }
 
 impl std::fmt::Display for LiteralError {
@@ -60,27 +94,33 @@ impl Literal {
     /// A [`LiteralError`] saying what is wrong, when `text` is not one C
     /// literal.
     pub fn parse(text: &str, char_signed: bool) -> Result<Literal, LiteralError> {
-        let bad = |reason: EvalError| LiteralError {
-            text: text.to_owned(),
-            reason: reason.to_string(),
-        };
-        let quoted = text.ends_with(['\'', '"']) && text.len() >= 2;
-        if quoted && text.ends_with('"') {
-            literal::string_literal(text).map(Literal::Str).map_err(bad)
-        } else if quoted {
-            literal::char_literal(text, char_signed)
+        let bad = |reason: EvalError| LiteralError::new(text, &reason);
+        match literal::Prefix::split(text).1.as_bytes().first() {
+            Some(b'"') => literal::string_literal(text).map(Literal::Str).map_err(bad),
+            Some(b'\'') => literal::char_literal(text, char_signed)
                 .map(|(v, k)| Literal::Char(v, k))
-                .map_err(bad)
-        } else if text.starts_with(|c: char| c.is_ascii_digit() || c == '.') {
-            if literal::is_float(text) {
-                literal::float_literal(text)
-                    .map(Literal::Float)
-                    .map_err(bad)
-            } else {
-                literal::int_literal(text).map(Literal::Int).map_err(bad)
-            }
-        } else {
-            Err(bad(Malformed::NotALiteral.into()))
+                .map_err(bad),
+            Some(b'0'..=b'9' | b'.') if literal::is_float(text) => literal::float_literal(text)
+                .map(Literal::Float)
+                .map_err(bad),
+            Some(b'0'..=b'9' | b'.') => literal::int_literal(text).map(Literal::Int).map_err(bad),
+            _ => Err(bad(Malformed::NotALiteral.into())),
         }
     }
+}
+
+/// C's tokens in `text`, split as wyvern's reader splits them (comments, white
+/// space and line splices dropped): each token's kind and its byte range in
+/// `text`. An unclosed quote ends its literal token at the line's end.
+///
+/// ```
+/// use wyvern::types::{tokenize, TokenKind};
+/// let text = "(size_t)-1 << 2u";
+/// let tokens: Vec<_> = tokenize(text).map(|(kind, at)| (kind, &text[at])).collect();
+/// assert_eq!(tokens[1], (TokenKind::Identifier, "size_t"));
+/// assert_eq!(tokens[5], (TokenKind::Punctuation, "<<"));
+/// assert_eq!(tokens[6], (TokenKind::Literal, "2u"));
+/// ```
+pub fn tokenize(text: &str) -> impl Iterator<Item = (TokenKind, Range<usize>)> + '_ {
+    super::lex::spans(text.as_bytes())
 }

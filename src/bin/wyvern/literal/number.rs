@@ -13,6 +13,24 @@ pub(super) fn parse_unsigned(text: &str) -> Option<u128> {
     }
 }
 
+/// The CLI's names of floating values C spells with macros: `inf`,
+/// `INFINITY`, `nan`, `NAN`.
+pub(super) fn special_float(word: &str) -> Option<f64> {
+    match word {
+        "inf" | "INFINITY" => Some(f64::INFINITY),
+        "nan" | "NAN" => Some(f64::NAN),
+        _ => None,
+    }
+}
+
+/// Whether a signed number's body names an infinity or a NaN (`-inf`,
+/// `+Infinity`, `-NaN`, any case).
+pub(super) fn signed_special_float(body: &str) -> bool {
+    ["inf", "infinity", "nan"]
+        .iter()
+        .any(|w| body.eq_ignore_ascii_case(w))
+}
+
 /// Reads a C number: decimal, hex, octal or binary integers with `U`/`L`/`LL`
 /// suffixes, and decimal or hex floats with `f`/`L` suffixes.
 pub(super) fn number(text: &str) -> std::result::Result<Lit, String> {
@@ -21,9 +39,8 @@ pub(super) fn number(text: &str) -> std::result::Result<Lit, String> {
         b'+' => (false, &text[1..]),
         _ => (false, text),
     };
-    let lower = body.to_ascii_lowercase();
-    if matches!(lower.as_str(), "inf" | "infinity" | "nan") {
-        let value = if lower == "nan" {
+    if signed_special_float(body) {
+        let value = if body.eq_ignore_ascii_case("nan") {
             f64::NAN
         } else {
             f64::INFINITY

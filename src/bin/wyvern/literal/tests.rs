@@ -122,3 +122,29 @@ fn strings_chars_and_braces() {
     assert!(parse("\"open").is_err());
     assert!(parse("&5").is_err());
 }
+
+#[test]
+fn errors_say_what_and_where() {
+    let err = |text: &str| parse(text).unwrap_err().to_string();
+    assert!(
+        err("'a").ends_with("the quote is not closed at column 1"),
+        "{}",
+        err("'a")
+    );
+    assert!(err("{1, \"ab}").ends_with("the quote is not closed at column 5"));
+    assert!(err("(1").ends_with("expected ')' at column 3"));
+    assert!(err("{1,").ends_with("a value is missing at column 4"));
+    assert!(err("&&{}").contains("'&&' is not a value"));
+    assert!(err("{. = 2}").contains("a field name must follow '.'"));
+    // A sign is the CLI's, spaced or not.
+    assert_eq!(parse("- 5").unwrap(), int(-5));
+    assert_eq!(parse("+inf").unwrap(), float(f64::INFINITY, None));
+    // Commas inside parentheses belong to the expression.
+    assert_eq!(
+        parse("{F(1, 2), 3}").unwrap(),
+        Lit::List(vec![
+            (vec![], Lit::Expr("F(1, 2)".into())),
+            (vec![], int(3))
+        ])
+    );
+}
