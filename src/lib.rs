@@ -143,8 +143,8 @@ pub use error::{Diagnostic, Error, ErrorKind, IntRange, Result, Severity, ValueP
 pub use frontend::clang::{cdef, libclang_version, Parser};
 pub use location::SourceLocation;
 pub use runtime::{
-    last_errno, set_errno, typed_callback, CData, CType, Callback, CallbackArgs, FnType, Function,
-    Library, Module, RustType, Value,
+    last_errno, set_errno, typed_callback, Accessor, CData, CPtr, CType, Callback, CallbackArgs,
+    FnType, Function, Library, Module, RustType, Value,
 };
 pub use types::decl::{ConstValue, Constant};
 pub use types::func::CallConv;

@@ -162,6 +162,46 @@ pub enum ValueProblem {
         /// Whether it is a callback's result (else a global variable's value).
         callback: bool,
     },
+    /// An access through a [`CPtr`](crate::CPtr) outside the memory it may
+    /// reach: its owner's buffer, or what its maker vouched for.
+    #[error("bytes {start}..{end} from the pointer are outside the memory it may reach ({}..{})", -(*.before as i128), .after)]
+    OutsideMemory {
+        /// The access's first byte, from the pointer's address.
+        start: i128,
+        /// Its end.
+        end: i128,
+        /// How many bytes before the pointer it may reach.
+        before: u64,
+        /// How many bytes from the pointer on it may reach.
+        after: u64,
+    },
+    /// A text read from what is not an array of `char`, `signed char` or
+    /// `unsigned char`.
+    #[error("'{ty}' is not an array of characters")]
+    NotText {
+        /// Its C type.
+        ty: String,
+    },
+    /// An [`Accessor`](crate::Accessor) used through a pointer of another type.
+    #[error("the accessor of '{path}' is for '{expected}', not '{found}'")]
+    AccessorType {
+        /// The accessor's path.
+        path: String,
+        /// The pointer type it was made for.
+        expected: String,
+        /// The pointer type it was used with.
+        found: String,
+    },
+    /// A write through a [`CPtr`](crate::CPtr) made to read only.
+    #[error("the pointer reads only (CData::ptr); write through CData::ptr_mut")]
+    ReadOnly,
+    /// A string, buffer or object stored as a pointer into C memory that would
+    /// not keep it alive.
+    #[error("{value} would leave C memory pointing into memory freed with the value; store an address you keep alive (Value::Pointer), or store it into the CData itself (CData::set keeps it)")]
+    Unkept {
+        /// The value (`a string`, `a 'struct s' object with pointers into …`).
+        value: String,
+    },
     /// An index into an array past its end.
     #[error("index {index} is out of bounds of '{ty}' (0..{len})")]
     IndexOutOfBounds {

@@ -13,6 +13,8 @@
 //!   its type against the header.
 //! - [`Value`] and [`CData`]: values and owned C objects, read and written by
 //!   field path with every conversion checked.
+//! - [`CPtr`]: a typed pointer to C memory (an object's, or C's own), read and
+//!   written in place by the same paths, checked against the memory it may reach.
 
 mod call;
 mod callback;
@@ -22,6 +24,7 @@ mod invoke;
 mod library;
 mod mem;
 mod module;
+mod ptr;
 mod scalar;
 mod store;
 mod typed;
@@ -35,5 +38,6 @@ pub use data::CData;
 pub use errno::{last_errno, set_errno};
 pub use library::Library;
 pub use module::Module;
+pub use ptr::{Accessor, CPtr};
 pub use typed::{CType, FnType, RustType};
 pub use value::Value;

@@ -63,6 +63,51 @@ pub enum Value {
 }
 
 impl Value {
+    /// The bytes of the NUL-terminated string this value points to, as a
+    /// function returns one (`char *`, `const char *`): up to `max_len` bytes
+    /// when given, `None` for `NULL`. A [`Value::Str`] or [`Value::Bytes`]
+    /// gives its own bytes, up to its first NUL.
+    ///
+    /// ```
+    /// # fn main() -> wyvern::Result<()> {
+    /// let text = std::ffi::CString::new("hello").unwrap();
+    /// let result = wyvern::Value::Pointer(text.as_ptr() as usize);
+    /// // SAFETY: the address is a live NUL-terminated string.
+    /// assert_eq!(unsafe { result.c_string(None)? }, Some(b"hello".to_vec()));
+    /// assert_eq!(unsafe { result.c_string(Some(4))? }, Some(b"hell".to_vec()));
+    /// assert_eq!(unsafe { wyvern::Value::Null.c_string(None)? }, None);
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// [`ValueProblem::NotAPointer`](crate::ValueProblem::NotAPointer) for a
+    /// value that is no address.
+    ///
+    /// # Safety
+    /// A [`Value::Pointer`] must point to bytes readable up to a NUL, or to
+    /// `max_len`.
+    pub unsafe fn c_string(&self, max_len: Option<usize>) -> crate::Result<Option<Vec<u8>>> {
+        let own = |bytes: &[u8]| {
+            let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
+            Some(bytes[..end.min(max_len.unwrap_or(usize::MAX))].to_vec())
+        };
+        match self {
+            Value::Null => Ok(None),
+            // SAFETY: the caller's promise.
+            Value::Pointer(a) => Ok(unsafe { super::ptr::read_string(*a, max_len) }),
+            Value::Str(s) => Ok(own(s.as_bytes())),
+            Value::Bytes(b) => Ok(own(b)),
+            other => Err(crate::error::ErrorKind::Value {
+                place: "Value::c_string".into(),
+                problem: crate::ValueProblem::NotAPointer {
+                    ty: other.to_string(),
+                    object: false,
+                },
+            }
+            .into()),
+        }
+    }
+
     /// The object of a `Data` or `Ref` value.
     pub fn as_data(&self) -> Option<&CData> {
         match self {

@@ -240,18 +240,12 @@ fn text128(v: &Value) -> String {
 }
 
 /// The C string a returned `char *` points to, quoted, or `NULL`.
-fn string_at(m: &Module, v: &Value) -> Result<String> {
-    match v {
-        Value::Null => Ok("NULL".into()),
-        Value::Pointer(address) => {
-            let mut p = CData::new_named(m.types(), "const char *")?;
-            p.set("", Value::Pointer(*address))?;
-            // SAFETY: the fixture's functions return NUL-terminated strings.
-            let bytes = unsafe { p.c_string("") }?.unwrap_or_default();
-            Ok(format!("\"{}\"", String::from_utf8_lossy(&bytes)))
-        }
-        other => Ok(format!("unexpected {other:?}")),
-    }
+fn string_at(v: &Value) -> Result<String> {
+    // SAFETY: the fixture's functions return NUL-terminated strings or NULL.
+    Ok(match unsafe { v.c_string(None) }? {
+        None => "NULL".into(),
+        Some(bytes) => format!("\"{}\"", String::from_utf8_lossy(&bytes)),
+    })
 }
 
 /// The bytes the driver's `pattern()` writes.
@@ -615,7 +609,7 @@ impl Out {
             (Out::Int | Out::UInt | Out::Float, _) => text(v),
             (Out::I128, _) => text128(v),
             (Out::Hex(n), Value::Data(d)) => hex(&d.bytes()[..n.unwrap_or(d.bytes().len())]),
-            (Out::Str, _) => string_at(m, v)?,
+            (Out::Str, _) => string_at(v)?,
             (Out::Fields(fields), Value::Data(d)) => rust_fields(d, fields)?,
             (Out::PointeeHex(ty), Value::Pointer(address)) => {
                 let ty = m.types().type_named(ty)?;
@@ -2018,7 +2012,7 @@ fn show_globals(m: &Module) -> Result<String> {
             text(&m.global("g_counter")?),
             text(&m.global("g_point")?),
             text(&m.global("g_table")?),
-            string_at(m, &m.global("g_name")?)?,
+            string_at(&m.global("g_name")?)?,
             text(&digest)
         ))
     }

@@ -35,4 +35,5 @@ mod long_double;
 mod malformed;
 mod merge;
 mod owners;
+mod ptr;
 mod type_set;

@@ -14,7 +14,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::types::{QualType, Type, TypeId, TypeSet};
 
 mod json;
-mod path;
+pub(crate) mod path;
 mod print;
 
 /// An owned C object: zeroed memory with the size and alignment of its type, read

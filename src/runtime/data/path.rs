@@ -117,20 +117,42 @@ impl CData {
         }
     }
 
-    /// The C string the pointer at `path` points to (`None` for NULL).
+    /// The text of the `char` array at `path` (`"d_name"`, `""` for an array
+    /// object), up to its first NUL or its end: cffi's `ffi.string` of an
+    /// array. `signed char` and `unsigned char` arrays too.
+    ///
+    /// ```
+    /// # fn main() -> wyvern::Result<()> {
+    /// let types = wyvern::cdef("struct dirent_like { long ino; char d_name[16]; };")?;
+    /// let mut d = wyvern::CData::new_named(&types, "struct dirent_like")?;
+    /// d.set("d_name", "file.txt")?;
+    /// assert_eq!(d.string("d_name")?, b"file.txt");
+    /// # Ok(()) }
+    /// ```
     ///
     /// # Errors
-    /// [`ErrorKind::Value`] when `path` is not a pointer.
+    /// As [`get`](Self::get); [`ErrorKind::Value`] when `path` is not an array
+    /// of a character type.
+    pub fn string(&self, path: &str) -> Result<Vec<u8>> {
+        let place = self.place(path)?;
+        crate::runtime::ptr::chars(&self.0.set, place, self.0.buf.all())
+            .map_err(|p| value_error(&|| self.describe_path(path), p))
+    }
+
+    /// The C string the pointer at `path` points to (`None` for NULL), or
+    /// the text of the `char` array at `path` (as [`string`](Self::string)).
+    ///
+    /// # Errors
+    /// [`ErrorKind::Value`] when `path` is neither a pointer nor a `char` array.
     ///
     /// # Safety
     /// The pointer must be NULL or point to a NUL-terminated string.
     pub unsafe fn c_string(&self, path: &str) -> Result<Option<Vec<u8>>> {
         let place = self.place(path)?;
-        if !matches!(
-            self.0.set.ty(self.0.set.canonical(place.ty)),
-            Type::Pointer(_)
-        ) {
-            return Err(self.not_pointer(path, place.ty));
+        match self.0.set.ty(self.0.set.canonical(place.ty)) {
+            Type::Pointer(_) => {}
+            Type::Array { .. } => return self.string(path).map(Some),
+            _ => return Err(self.not_pointer(path, place.ty)),
         }
         match load(&self.0.set, place, self.0.buf.all())? {
             // SAFETY: the caller guarantees a NUL-terminated string.
