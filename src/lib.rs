@@ -144,7 +144,7 @@ pub use frontend::clang::{cdef, libclang_version, Parser};
 pub use location::SourceLocation;
 pub use runtime::{
     last_errno, set_errno, typed_callback, Accessor, CData, CPtr, CType, Callback, CallbackArgs,
-    FnType, Function, Library, Module, RustType, Value,
+    FnType, Function, Library, Module, RustType, TypedAccessor, Value,
 };
 pub use types::decl::{ConstValue, Constant};
 pub use types::func::CallConv;

@@ -410,3 +410,35 @@ fn calls_make_no_heap_allocation_after_the_first() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// A prepared accessor reads and writes scalar members and bitfields through a
+/// live pointer with no heap allocation.
+#[test]
+fn accessors_make_no_heap_allocation() {
+    let types =
+        wyvern::cdef("struct rec { int a; double b; unsigned f : 3; long c[4]; };").unwrap();
+    let mut recs = CData::new_named(&types, "struct rec [8]").unwrap();
+    let p = recs.ptr_mut();
+    let a = p.accessor("a").unwrap();
+    let b = p.accessor("b").unwrap();
+    let f = p.accessor("f").unwrap();
+    let c2 = p.accessor("c[2]").unwrap();
+    let (sum, count) = allocations(|| {
+        let mut sum = 0i128;
+        for i in 0..8 {
+            let mut each = p.offset(i).unwrap();
+            a.set(&mut each, i as i128).unwrap();
+            b.set(&mut each, 0.5).unwrap();
+            f.set(&mut each, i as i128 % 8).unwrap();
+            c2.set(&mut each, -(i as i128)).unwrap();
+            sum += a.get(&each).unwrap().as_int().unwrap()
+                + f.get(&each).unwrap().as_int().unwrap()
+                + c2.get(&each).unwrap().as_int().unwrap();
+            assert_eq!(b.get(&each).unwrap(), Value::Float(0.5));
+        }
+        sum
+    });
+    assert_eq!(sum, 28);
+    assert_eq!(count, 0, "allocations by accessors");
+    assert_eq!(recs.get("[7].f").unwrap(), Value::Int(7));
+}

@@ -16,6 +16,7 @@ use super::data::path::{read_c_string, resolve};
 use super::data::{size_of, CData};
 use super::mem::{load, value_error, Place};
 use super::store::store;
+use super::typed::{check, CType, RustType};
 use super::value::Value;
 use crate::error::{Error, ErrorKind, Result, ValueProblem};
 use crate::types::{QualType, Type, TypeSet};
@@ -54,9 +55,14 @@ use crate::types::{QualType, Type, TypeSet};
 /// ```
 #[derive(Clone)]
 pub struct CPtr<'a> {
-    set: TypeSet,
+    /// Borrowed, so copying a pointer (every offset and cast) costs no
+    /// reference count.
+    set: &'a TypeSet,
     /// The type it points to.
     pointee: QualType,
+    /// Its size (`None`: `void`, a function, an incomplete type), kept for
+    /// pointer arithmetic.
+    stride: Option<usize>,
     /// The address; 0 is NULL.
     address: usize,
     /// The bytes it may reach, as addresses.
@@ -128,8 +134,9 @@ impl CData {
             _ => self.ty(),
         };
         CPtr {
-            set: set.clone(),
+            set,
             pointee,
+            stride: size_of(set, pointee.id).ok(),
             address: start,
             reach: start..start + self.bytes().len(),
             writable,
@@ -151,7 +158,7 @@ impl<'a> CPtr<'a> {
     /// Unless `address` is 0, the object there must be readable (and
     /// writable, for writes) for `'a`, and nothing else may access it while
     /// this pointer (or one derived from it) writes.
-    pub unsafe fn new(set: &TypeSet, ty: QualType, address: usize) -> Result<CPtr<'a>> {
+    pub unsafe fn new(set: &'a TypeSet, ty: QualType, address: usize) -> Result<CPtr<'a>> {
         let Type::Pointer(pointee) = set.ty(set.canonical(ty.id)) else {
             return Err(value_error(
                 &|| "CPtr::new".into(),
@@ -167,8 +174,9 @@ impl<'a> CPtr<'a> {
             size_of(set, pointee.id).unwrap_or(0)
         };
         Ok(CPtr {
-            set: set.clone(),
+            set,
             pointee: *pointee,
+            stride: size_of(set, pointee.id).ok(),
             address,
             reach: address..address.saturating_add(len),
             writable: true,
@@ -184,24 +192,26 @@ impl<'a> CPtr<'a> {
     ///
     /// # Safety
     /// As [`new`](Self::new).
-    pub unsafe fn new_named(set: &TypeSet, ty: &str, address: usize) -> Result<CPtr<'a>> {
+    pub unsafe fn new_named(set: &'a TypeSet, ty: &str, address: usize) -> Result<CPtr<'a>> {
         // SAFETY: the caller's promise.
         unsafe { CPtr::new(set, set.type_named(ty)?, address) }
     }
 
     /// The address it holds (0 for NULL).
+    #[inline]
     pub fn address(&self) -> usize {
         self.address
     }
 
     /// Whether it is NULL.
+    #[inline]
     pub fn is_null(&self) -> bool {
         self.address == 0
     }
 
     /// The set its type belongs to.
-    pub fn types(&self) -> &TypeSet {
-        &self.set
+    pub fn types(&self) -> &'a TypeSet {
+        self.set
     }
 
     /// The type it points to.
@@ -211,7 +221,7 @@ impl<'a> CPtr<'a> {
 
     /// Its own type, spelled as C (`struct node *`).
     pub fn type_name(&self) -> String {
-        pointer_name(&self.set, self.pointee)
+        pointer_name(self.set, self.pointee)
     }
 
     /// Reads the value at `path` in place: `""` for the whole pointee (`*p`),
@@ -224,7 +234,7 @@ impl<'a> CPtr<'a> {
     /// [`ValueProblem::OutsideMemory`] past the memory it may reach.
     pub fn get(&self, path: &str) -> Result<Value> {
         let place = self.locate(path)?;
-        load(&self.set, place, self.memory())
+        load(self.set, place, self.memory())
     }
 
     /// Writes `value` at `path` in place, checked as [`CData::set`] checks:
@@ -248,7 +258,7 @@ impl<'a> CPtr<'a> {
         if !self.writable {
             return Err(self.error(path, ValueProblem::ReadOnly));
         }
-        if let Some(what) = unkept(&self.set, place, &value) {
+        if let Some(what) = unkept(self.set, place, &value) {
             return Err(self.error(path, ValueProblem::Unkept { value: what }));
         }
         let len = self.reach.end - self.reach.start;
@@ -256,7 +266,7 @@ impl<'a> CPtr<'a> {
         // writable for `'a` (or borrowed mutably from a `CData`); the slice
         // lives only for this store, and the place was checked to be inside.
         let memory = unsafe { std::slice::from_raw_parts_mut(self.reach.start as *mut u8, len) };
-        let (set, pointee) = (&self.set, self.pointee);
+        let (set, pointee) = (self.set, self.pointee);
         store(set, place, memory, &mut value, &|| {
             describe(set, pointee, path)
         })
@@ -275,7 +285,7 @@ impl<'a> CPtr<'a> {
         }
         let mut p = self.clone();
         p.address = self.reach.start + place.byte();
-        p.pointee = QualType::new(place.ty);
+        p.retype(QualType::new(place.ty));
         Ok(p)
     }
 
@@ -286,16 +296,26 @@ impl<'a> CPtr<'a> {
     /// # Errors
     /// [`ValueProblem::OutsideMemory`] beyond that, and for a pointee with no
     /// size (`void`, an incomplete type).
+    #[inline]
     pub fn offset(&self, n: isize) -> Result<CPtr<'a>> {
         self.null_check("")?;
-        let delta = n as i128 * size_of(&self.set, self.pointee.id)? as i128;
-        let to = self.address as i128 + delta;
-        if to < self.reach.start as i128 || to > self.reach.end as i128 {
-            return Err(self.outside("", delta, delta));
+        let Some(stride) = self.stride else {
+            return size_of(self.set, self.pointee.id).map(|_| self.clone());
+        };
+        let to = (stride as isize)
+            .checked_mul(n)
+            .and_then(|delta| self.address.checked_add_signed(delta))
+            .filter(|to| self.reach.contains(to) || *to == self.reach.end);
+        match to {
+            Some(address) => Ok(CPtr {
+                address,
+                ..self.clone()
+            }),
+            None => {
+                let delta = n as i128 * stride as i128;
+                Err(self.outside("", delta, delta))
+            }
         }
-        let mut p = self.clone();
-        p.address = to as usize;
-        Ok(p)
     }
 
     /// The same address as a pointer of type `ty` (C's cast, by the pointer
@@ -309,7 +329,7 @@ impl<'a> CPtr<'a> {
     /// it is there).
     pub fn cast(&self, ty: &str) -> Result<CPtr<'a>> {
         let p = self.retyped(ty)?;
-        let size = size_of(&p.set, p.pointee.id).unwrap_or(0);
+        let size = size_of(p.set, p.pointee.id).unwrap_or(0);
         if !self.is_null() && self.address.saturating_add(size) > self.reach.end {
             return Err(p.outside("", 0, size as i128));
         }
@@ -327,7 +347,7 @@ impl<'a> CPtr<'a> {
     /// [`new`](Self::new) requires.
     pub unsafe fn cast_unchecked(&self, ty: &str) -> Result<CPtr<'a>> {
         let mut p = self.retyped(ty)?;
-        let size = size_of(&p.set, p.pointee.id).unwrap_or(0);
+        let size = size_of(p.set, p.pointee.id).unwrap_or(0);
         p.reach.end = p.reach.end.max(p.address.saturating_add(size));
         Ok(p)
     }
@@ -341,7 +361,7 @@ impl<'a> CPtr<'a> {
     /// # Safety
     /// The `len` elements must be there, as [`new`](Self::new) requires.
     pub unsafe fn with_len(&self, len: usize) -> Result<CPtr<'a>> {
-        let size = size_of(&self.set, self.pointee.id)?;
+        let size = size_of(self.set, self.pointee.id)?;
         let bytes = size.checked_mul(len).ok_or_else(|| {
             Error::from(ErrorKind::TooLarge {
                 what: format!("{len} elements of '{}'", self.set.spell(self.pointee)),
@@ -365,13 +385,13 @@ impl<'a> CPtr<'a> {
     pub unsafe fn follow(&self, path: &str) -> Result<CPtr<'a>> {
         let place = self.locate(path)?;
         let ty = QualType::new(place.ty);
-        let address = match load(&self.set, place, self.memory())? {
+        let address = match load(self.set, place, self.memory())? {
             Value::Pointer(a) => a,
             Value::Null => 0,
             _ => return Err(self.not_pointer(path, ty)),
         };
         // SAFETY: the caller's promise.
-        unsafe { CPtr::new(&self.set, ty, address) }
+        unsafe { CPtr::new(self.set, ty, address) }
     }
 
     /// The text of the `char` array at `path` (`"d_name"`; `""` when this
@@ -383,7 +403,7 @@ impl<'a> CPtr<'a> {
     /// array of a character type.
     pub fn string(&self, path: &str) -> Result<Vec<u8>> {
         let place = self.locate(path)?;
-        chars(&self.set, place, self.memory()).map_err(|p| self.error(path, p))
+        chars(self.set, place, self.memory()).map_err(|p| self.error(path, p))
     }
 
     /// The NUL-terminated string this `char *` (or any pointer) points to, up
@@ -403,7 +423,7 @@ impl<'a> CPtr<'a> {
     /// As [`get`](Self::get) of `""`.
     pub fn read_bytes(&self) -> Result<Vec<u8>> {
         let place = self.locate("")?;
-        let size = size_of(&self.set, self.pointee.id)?;
+        let size = size_of(self.set, self.pointee.id)?;
         Ok(self.memory()[place.byte()..place.byte() + size].to_vec())
     }
 
@@ -456,20 +476,21 @@ impl<'a> CPtr<'a> {
     /// before the pointer) and bit width.
     fn relative(&self, path: &str) -> Result<Relative> {
         let (index, rest) = leading_index(path).map_err(|p| self.error(path, p))?;
-        let place = resolve(&self.set, self.pointee.id, rest)?;
+        let place = resolve(self.set, self.pointee.id, rest)?;
         let element = match index {
             0 => 0,
-            i => i * size_of(&self.set, self.pointee.id)? as i128,
+            i => i * size_of(self.set, self.pointee.id)? as i128,
         };
         Ok(Relative {
             ty: place.ty,
             bits: element * 8 + i128::from(place.offset_bits),
             bit_width: place.bit_width,
-            len: place_len(&self.set, place)?,
+            len: place_len(self.set, place)?,
         })
     }
 
     /// `at` as a place in the reach, if it lies inside it.
+    #[inline]
     fn inside(&self, path: &str, at: Relative) -> Result<Place> {
         let offset_bits = self.offset_in_reach() * 8 + at.bits;
         let start = offset_bits.div_euclid(8);
@@ -526,10 +547,12 @@ impl<'a> CPtr<'a> {
         }
     }
 
+    #[inline]
     fn offset_in_reach(&self) -> i128 {
         self.address as i128 - self.reach.start as i128
     }
 
+    #[inline]
     fn null_check(&self, path: &str) -> Result<()> {
         if self.is_null() {
             Err(self.error(path, ValueProblem::Null))
@@ -550,13 +573,19 @@ impl<'a> CPtr<'a> {
         self.error(path, problem)
     }
 
+    /// Points this at a `pointee` instead.
+    fn retype(&mut self, pointee: QualType) {
+        self.pointee = pointee;
+        self.stride = size_of(self.set, pointee.id).ok();
+    }
+
     fn retyped(&self, ty: &str) -> Result<CPtr<'a>> {
         let qt = self.set.type_named(ty)?;
         let Type::Pointer(pointee) = self.set.ty(self.set.canonical(qt.id)) else {
             return Err(self.not_pointer("", qt));
         };
         let mut p = self.clone();
-        p.pointee = *pointee;
+        p.retype(*pointee);
         Ok(p)
     }
 
@@ -566,7 +595,7 @@ impl<'a> CPtr<'a> {
     }
 
     fn error(&self, path: &str, problem: ValueProblem) -> Error {
-        value_error(&|| describe(&self.set, self.pointee, path), problem)
+        value_error(&|| describe(self.set, self.pointee, path), problem)
     }
 }
 
@@ -599,7 +628,7 @@ impl Accessor {
     /// As [`CPtr::get`]; [`ValueProblem::AccessorType`] for a pointer to another type.
     pub fn get(&self, p: &CPtr<'_>) -> Result<Value> {
         let place = self.place(p)?;
-        load(&p.set, place, p.memory())
+        load(p.set, place, p.memory())
     }
 
     /// Writes the member through `p`.
@@ -611,6 +640,59 @@ impl Accessor {
         p.store(&self.path, place, value.into())
     }
 
+    /// This accessor reading and writing the member as Rust type `T` (`i32`,
+    /// `f64`, `*const c_void`, a [`c_struct!`](crate::c_struct) struct),
+    /// checked once against the member's C type: then an access is a bounds
+    /// check and a load or store, as through a Rust pointer.
+    ///
+    /// ```
+    /// # fn main() -> wyvern::Result<()> {
+    /// let types = wyvern::cdef("struct p { int x; double y; };")?;
+    /// let mut p = wyvern::CData::new_named(&types, "struct p")?;
+    /// let mut ptr = p.ptr_mut();
+    /// let y = ptr.accessor("y")?.typed::<f64>()?;
+    /// y.set(&mut ptr, 2.5)?;
+    /// assert_eq!(y.get(&ptr)?, 2.5);
+    /// assert!(ptr.accessor("x")?.typed::<i64>().is_err()); // int is 4 bytes
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// [`ErrorKind::TypeMismatch`] when `T` is not the member's C type (or
+    /// holds a `bool`, which C memory may hold as any byte), and for a
+    /// bitfield, which no Rust type is.
+    pub fn typed<T: CType + Copy>(&self) -> Result<TypedAccessor<T>> {
+        let rust = T::describe();
+        let mismatch = |message: String| -> Error {
+            ErrorKind::TypeMismatch {
+                prototype: format!(
+                    "'{}' of '{}'",
+                    self.path,
+                    pointer_name(&self.set, QualType::new(self.pointee))
+                ),
+                message,
+            }
+            .into()
+        };
+        if self.at.bit_width.is_some() {
+            return Err(mismatch(
+                "a bitfield has no Rust type; read it with Accessor::get".into(),
+            ));
+        }
+        if holds_bool(&rust) {
+            return Err(mismatch(
+                "a bool cannot be read from C memory unchecked (a _Bool may hold any byte); use Accessor::get".into(),
+            ));
+        }
+        check(&self.set, self.at.ty, &rust).map_err(mismatch)?;
+        Ok(TypedAccessor {
+            untyped: self.clone(),
+            offset: (self.at.bits / 8) as isize,
+            _rust: PhantomData,
+        })
+    }
+
+    #[inline]
     fn place(&self, p: &CPtr<'_>) -> Result<Place> {
         if p.pointee.id != self.pointee || !p.set.same(&self.set) {
             let problem = ValueProblem::AccessorType {
@@ -622,6 +704,79 @@ impl Accessor {
         }
         p.null_check(&self.path)?;
         p.inside(&self.path, self.at)
+    }
+}
+
+/// An [`Accessor`] whose member is read and written as the Rust type `T`,
+/// checked once ([`Accessor::typed`]).
+#[derive(Debug, Clone)]
+pub struct TypedAccessor<T> {
+    untyped: Accessor,
+    /// The member's bytes from the pointer.
+    offset: isize,
+    _rust: PhantomData<fn() -> T>,
+}
+
+impl<T: CType + Copy> TypedAccessor<T> {
+    /// Reads the member through `p`.
+    ///
+    /// # Errors
+    /// As [`Accessor::get`].
+    #[inline]
+    pub fn get(&self, p: &CPtr<'_>) -> Result<T> {
+        let at = self.address(p)?;
+        // SAFETY: the bytes lie in the memory `p` may read (checked by
+        // `address`), and `T` was checked to be the member's C type, which
+        // holds no bool: every bit pattern of its bytes is a valid `T`.
+        Ok(unsafe { std::ptr::read_unaligned(at as *const T) })
+    }
+
+    /// Writes the member through `p`.
+    ///
+    /// # Errors
+    /// As [`Accessor::set`] (a pointer that reads only).
+    #[inline]
+    pub fn set(&self, p: &mut CPtr<'_>, value: T) -> Result<()> {
+        if !p.writable {
+            return Err(p.error(&self.untyped.path, ValueProblem::ReadOnly));
+        }
+        let at = self.address(p)?;
+        // SAFETY: as in `get`, and `p` may write there.
+        unsafe { std::ptr::write_unaligned(at as *mut T, value) };
+        Ok(())
+    }
+
+    // Always: the fast path is a few compares, the slow one a call.
+    #[inline(always)]
+    fn address(&self, p: &CPtr<'_>) -> Result<usize> {
+        let u = &self.untyped;
+        if p.pointee.id == u.pointee && p.set.same(&u.set) && !p.is_null() {
+            let start = p.address.checked_add_signed(self.offset);
+            if let Some(start) = start.filter(|s| *s >= p.reach.start) {
+                if p.reach.end.checked_sub(start) >= Some(std::mem::size_of::<T>()) {
+                    return Ok(start);
+                }
+            }
+        }
+        self.slow_address(p)
+    }
+
+    /// [`address`](Self::address) when the fast path's checks fail: the
+    /// error, or the address through the general checks.
+    #[cold]
+    fn slow_address(&self, p: &CPtr<'_>) -> Result<usize> {
+        let place = self.untyped.place(p)?;
+        Ok(p.reach.start + place.byte())
+    }
+}
+
+/// Whether a Rust type holds a `bool` (directly, in an array or a struct).
+fn holds_bool(rust: &RustType) -> bool {
+    match rust {
+        RustType::Bool => true,
+        RustType::Array { elem, .. } => holds_bool(elem),
+        RustType::Record { fields, .. } => fields.iter().any(|(_, _, f)| holds_bool(f)),
+        _ => false,
     }
 }
 

@@ -361,10 +361,10 @@ struct Typed<'s> {
 }
 
 /// Why a Rust type cannot stand for a C type.
-type Why = std::result::Result<(), String>;
+pub(crate) type Why = std::result::Result<(), String>;
 
 /// Whether Rust type `rust` can stand for C type `ty`; why not otherwise.
-fn check(set: &TypeSet, ty: TypeId, rust: &RustType) -> Why {
+pub(crate) fn check(set: &TypeSet, ty: TypeId, rust: &RustType) -> Why {
     Typed {
         set,
         assumed: FxHashSet::default(),

@@ -89,6 +89,7 @@ impl TypeSet {
     }
 
     /// Whether `other` is this same set (a clone of it), so ids are shared.
+    #[inline]
     pub fn same(&self, other: &TypeSet) -> bool {
         Arc::ptr_eq(&self.inner, &other.inner)
     }

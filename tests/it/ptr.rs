@@ -353,3 +353,32 @@ fn accessors_read_and_write_as_paths_do() {
         "{err}"
     );
 }
+
+/// A typed accessor reads and writes as the Rust type it was checked against,
+/// and refuses a type that is not the member's.
+#[test]
+fn typed_accessors_are_checked_once() {
+    let types = wyvern::cdef(HEADER).unwrap();
+    let mut nodes = CData::new_named(&types, "struct node [2]").unwrap();
+    let mut p = nodes.ptr_mut();
+    let value = p.accessor("value").unwrap().typed::<i32>().unwrap();
+    let mut second = p.offset(1).unwrap();
+    value.set(&mut second, -7).unwrap();
+    assert_eq!(value.get(&second).unwrap(), -7);
+    for (path, why) in [
+        ("flag", "a bitfield has no Rust type"),
+        ("next", "is not C"),
+    ] {
+        let err = p.accessor(path).unwrap().typed::<i64>().unwrap_err();
+        assert!(err.to_string().contains(why), "{path}: {err}");
+    }
+    assert!(
+        p.accessor("value").unwrap().typed::<u32>().is_err(),
+        "int is signed"
+    );
+    // Bounds and NULL are checked on every access.
+    assert!(value.get(&p.offset(2).unwrap()).is_err());
+    let null = unsafe { CPtr::new_named(&types, "struct node *", 0) }.unwrap();
+    assert!(value.get(&null).unwrap_err().to_string().contains("NULL"));
+    assert_eq!(nodes.get("[1].value").unwrap(), Value::Int(-7));
+}
