@@ -360,7 +360,7 @@ fn accessors_read_and_write_as_paths_do() {
 fn typed_accessors_are_checked_once() {
     let types = wyvern::cdef(HEADER).unwrap();
     let mut nodes = CData::new_named(&types, "struct node [2]").unwrap();
-    let mut p = nodes.ptr_mut();
+    let p = nodes.ptr_mut();
     let value = p.accessor("value").unwrap().typed::<i32>().unwrap();
     let mut second = p.offset(1).unwrap();
     value.set(&mut second, -7).unwrap();
