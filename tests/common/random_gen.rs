@@ -54,7 +54,7 @@ impl Types {
     /// The size and alignment of a record of `fields` on x86-64: exact for
     /// members without bitfields (packed ones without `aligned`), rough for
     /// bitfields, whose allocation units it ignores (enough to steer sizes).
-    pub fn layout(&self, fields: &[Field], union: bool, packed: bool) -> (usize, usize) {
+    fn layout(&self, fields: &[Field], union: bool, packed: bool) -> (usize, usize) {
         let (mut bits, mut size, mut align) = (0usize, 0usize, 1usize);
         for f in fields {
             if let Some(w) = f.bits {
@@ -93,7 +93,8 @@ impl Types {
                 return r;
             }
         }
-        // Rarely reached: `char m0[size]` has every size.
+        // Reached for about one record in thirty (odd sizes over 8):
+        // `char m0[size]` has every size.
         let fields = vec![Field::plain(0, Ty::Scalar(S::Char), vec![size])];
         self.finish(false, false, Flavour::Int, fields, 0)
     }
@@ -191,7 +192,7 @@ impl Types {
     }
 
     /// Records built so far whose flavour fits in `flavour`, of at most `room`
-    /// bytes (or 8).
+    /// bytes.
     fn nested_candidates(&self, flavour: Flavour, room: usize) -> Vec<usize> {
         let fits = |r: &Record| match flavour {
             Flavour::Int | Flavour::Float => r.flavour == flavour,
@@ -199,7 +200,7 @@ impl Types {
             Flavour::Wild => true,
         };
         (0..self.records.len())
-            .filter(|k| fits(&self.records[*k]) && self.records[*k].size <= room.max(8))
+            .filter(|k| fits(&self.records[*k]) && self.records[*k].size <= room)
             .collect()
     }
 

@@ -3,10 +3,10 @@
 //!
 //! Random signatures (every integer width, `_Bool`, `float`, `double`,
 //! `long double`, `__int128` arguments, `void *`, and structs and unions of
-//! 1 to 32 bytes, integer, floating or mixed: those of 1, 2, 4 and 8 bytes
-//! travel in a register, the others by reference; results of every kind,
-//! records of 1, 2, 4 or 8 bytes in rax and the others through a hidden
-//! pointer, `long double` through a hidden pointer too; more than four
+//! 1 to 32 bytes, integer, floating, mixed or of any scalars: those of 1, 2,
+//! 4 and 8 bytes travel in a register, the others by reference; results of
+//! every kind, records of 1, 2, 4 or 8 bytes in rax and the others through a
+//! hidden pointer, `long double` through a hidden pointer too; more than four
 //! arguments, so some go on the stack) become one gcc-compiled library:
 //!
 //! - `f<i>`, mostly `ms_abi` (some `sysv_abi`), logs every argument it
