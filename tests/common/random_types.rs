@@ -103,6 +103,28 @@ pub struct Types {
     pub records: Vec<Record>,
 }
 
+/// `Deref` and `DerefMut` from a test's spec to the [`Types`] in its field
+/// `types` (the caller imports `Types`), so that `spec.record_c(k)` reads.
+#[allow(unused_macros)] // unused in `tests/alloc.rs`, which includes these helpers too
+macro_rules! deref_to_types {
+    ($spec:ty) => {
+        impl std::ops::Deref for $spec {
+            type Target = Types;
+
+            fn deref(&self) -> &Types {
+                &self.types
+            }
+        }
+
+        impl std::ops::DerefMut for $spec {
+            fn deref_mut(&mut self) -> &mut Types {
+                &mut self.types
+            }
+        }
+    };
+}
+pub(crate) use deref_to_types;
+
 fn join(path: &str, name: &str) -> String {
     if path.is_empty() {
         name.to_string()

@@ -48,9 +48,9 @@ use std::sync::Mutex;
 use std::time::Instant;
 
 use common::abi::{self, announce, parse_expected, BuildError, ChildTask, Expected, Finding, Log};
-use common::random_c::{self, log_declarations, Scalar, LOG_DEFINITIONS};
+use common::random_c::{self, log_declarations, Scalar, INTEGERS, LOG_DEFINITIONS};
 use common::random_gen::Mix;
-use common::random_types::{self, c_cast, Arg, Flavour, Ty, Types};
+use common::random_types::{self, c_cast, deref_to_types, Arg, Flavour, Ty, Types};
 use common::{env_number, gcc_compile, run_program, Compiled, Rng, TempDir};
 use wyvern::{Callback, ErrorKind, Library, Module, Parser, Value};
 use Scalar as S;
@@ -62,28 +62,7 @@ const LOG_SIZE: usize = 1 << 16;
 const CHILD_ENV: &str = "WYVERN_MS";
 
 // ---------------------------------------------------------------------------
-// Types and values.
-
-/// Every scalar a result can have (`__int128` results are refused, see the
-/// module comment).
-const RESULTS: [S; 16] = [
-    S::Bool,
-    S::Char,
-    S::SChar,
-    S::UChar,
-    S::Short,
-    S::UShort,
-    S::Int,
-    S::UInt,
-    S::Long,
-    S::ULong,
-    S::LLong,
-    S::ULLong,
-    S::Float,
-    S::Double,
-    S::LDouble,
-    S::VoidPtr,
-];
+// The signatures.
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Conv {
@@ -123,19 +102,7 @@ struct Spec {
     callbacks: Vec<Sig>,
 }
 
-impl std::ops::Deref for Spec {
-    type Target = Types;
-
-    fn deref(&self) -> &Types {
-        &self.types
-    }
-}
-
-impl std::ops::DerefMut for Spec {
-    fn deref_mut(&mut self) -> &mut Types {
-        &mut self.types
-    }
-}
+deref_to_types!(Spec);
 
 // ---------------------------------------------------------------------------
 // Random generation (the types: `common::random_gen`).
@@ -162,13 +129,17 @@ fn random_result(rng: &mut Rng, spec: &Spec) -> Option<Ty> {
     }
 }
 
-/// The results every run covers first: `void`, each scalar, then the first 32
-/// records (one of each size from 1 to 32 bytes).
+/// The results every run covers first: `void`, each scalar (but `__int128`,
+/// refused), then the first 32 records (one of each size from 1 to 32 bytes).
 fn forced_result(n: usize) -> Option<Option<Ty>> {
+    let scalars: Vec<S> = INTEGERS
+        .into_iter()
+        .chain([S::Float, S::Double, S::LDouble, S::VoidPtr])
+        .collect();
     match n {
         0 => Some(None),
-        n if n <= RESULTS.len() => Some(Some(Ty::Scalar(RESULTS[n - 1]))),
-        n if n <= RESULTS.len() + 32 => Some(Some(Ty::Record(n - 1 - RESULTS.len()))),
+        n if n <= scalars.len() => Some(Some(Ty::Scalar(scalars[n - 1]))),
+        n if n <= scalars.len() + 32 => Some(Some(Ty::Record(n - 1 - scalars.len()))),
         _ => None,
     }
 }

@@ -37,7 +37,9 @@ use common::random_c::{
     c_put, fmt_value, log_declarations, Leaf, Scalar, INTEGERS, LOG_DEFINITIONS,
 };
 use common::random_gen::{gen_enum, Mix};
-use common::random_types::{c_cast, c_fill, Arg, EnumDef, Field, Flavour, Sink, Ty, Types};
+use common::random_types::{
+    c_cast, c_fill, deref_to_types, Arg, EnumDef, Field, Flavour, Sink, Ty, Types,
+};
 use common::{c_string, env_number, Rng, TempDir};
 use wyvern::{CData, Module, Value};
 use wyvern::{FloatKind, IntKind};
@@ -78,19 +80,7 @@ struct Spec {
     funcs: Vec<Func>,
 }
 
-impl std::ops::Deref for Spec {
-    type Target = Types;
-
-    fn deref(&self) -> &Types {
-        &self.types
-    }
-}
-
-impl std::ops::DerefMut for Spec {
-    fn deref_mut(&mut self) -> &mut Types {
-        &mut self.types
-    }
-}
+deref_to_types!(Spec);
 
 impl Spec {
     fn param_c(&self, p: Param) -> String {
