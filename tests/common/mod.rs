@@ -8,6 +8,7 @@ pub mod corpus;
 pub mod db;
 pub mod process;
 pub mod random_c;
+pub mod random_gen;
 pub mod random_types;
 pub mod rng;
 

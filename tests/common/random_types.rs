@@ -2,8 +2,7 @@
 //! enums, and structs and unions of scalars, arrays, bit-fields, nested records
 //! and over-aligned members, with their C text, the walk over a value's leaves
 //! in log order, random values for those leaves and the wyvern objects that
-//! hold them. Each test chooses which types it makes (its own mix and sizes);
-//! the model, its C and its values are these.
+//! hold them. The types are made by `random_gen`, to each test's `Mix`.
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -68,8 +67,8 @@ pub struct Record {
     pub fields: Vec<Field>,
     /// The member of a union that is set and logged.
     pub active: usize,
-    /// The size and alignment the generator aimed at (exact for `abi_ms`,
-    /// rough for `abi_random`).
+    /// The size and alignment `random_gen` computes (exact without
+    /// bitfields, rough with them).
     pub size: usize,
     pub align: usize,
 }
@@ -103,6 +102,28 @@ pub struct Types {
     pub enums: Vec<EnumDef>,
     pub records: Vec<Record>,
 }
+
+/// `Deref` and `DerefMut` from a test's spec to the [`Types`] in its field
+/// `types` (the caller imports `Types`), so that `spec.record_c(k)` reads.
+#[allow(unused_macros)] // unused in `tests/alloc.rs`, which includes these helpers too
+macro_rules! deref_to_types {
+    ($spec:ty) => {
+        impl std::ops::Deref for $spec {
+            type Target = Types;
+
+            fn deref(&self) -> &Types {
+                &self.types
+            }
+        }
+
+        impl std::ops::DerefMut for $spec {
+            fn deref_mut(&mut self) -> &mut Types {
+                &mut self.types
+            }
+        }
+    };
+}
+pub(crate) use deref_to_types;
 
 fn join(path: &str, name: &str) -> String {
     if path.is_empty() {

@@ -3,10 +3,10 @@
 //!
 //! Random signatures (every integer width, `_Bool`, `float`, `double`,
 //! `long double`, `__int128` arguments, `void *`, and structs and unions of
-//! 1 to 32 bytes, integer, floating or mixed: those of 1, 2, 4 and 8 bytes
-//! travel in a register, the others by reference; results of every kind,
-//! records of 1, 2, 4 or 8 bytes in rax and the others through a hidden
-//! pointer, `long double` through a hidden pointer too; more than four
+//! 1 to 32 bytes, integer, floating, mixed or of any scalars: those of 1, 2,
+//! 4 and 8 bytes travel in a register, the others by reference; results of
+//! every kind, records of 1, 2, 4 or 8 bytes in rax and the others through a
+//! hidden pointer, `long double` through a hidden pointer too; more than four
 //! arguments, so some go on the stack) become one gcc-compiled library:
 //!
 //! - `f<i>`, mostly `ms_abi` (some `sysv_abi`), logs every argument it
@@ -49,7 +49,8 @@ use std::time::Instant;
 
 use common::abi::{self, announce, parse_expected, BuildError, ChildTask, Expected, Finding, Log};
 use common::random_c::{self, log_declarations, Scalar, INTEGERS, LOG_DEFINITIONS};
-use common::random_types::{self, c_cast, Arg, Field, Flavour, Record, Ty, Types};
+use common::random_gen::Mix;
+use common::random_types::{self, c_cast, deref_to_types, Arg, Flavour, Ty, Types};
 use common::{env_number, gcc_compile, run_program, Compiled, Rng, TempDir};
 use wyvern::{Callback, ErrorKind, Library, Module, Parser, Value};
 use Scalar as S;
@@ -61,28 +62,7 @@ const LOG_SIZE: usize = 1 << 16;
 const CHILD_ENV: &str = "WYVERN_MS";
 
 // ---------------------------------------------------------------------------
-// Types and values.
-
-/// Every scalar a result can have (`__int128` results are refused, see the
-/// module comment).
-const RESULTS: [S; 16] = [
-    S::Bool,
-    S::Char,
-    S::SChar,
-    S::UChar,
-    S::Short,
-    S::UShort,
-    S::Int,
-    S::UInt,
-    S::Long,
-    S::ULong,
-    S::LLong,
-    S::ULLong,
-    S::Float,
-    S::Double,
-    S::LDouble,
-    S::VoidPtr,
-];
+// The signatures.
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Conv {
@@ -122,137 +102,44 @@ struct Spec {
     callbacks: Vec<Sig>,
 }
 
-impl std::ops::Deref for Spec {
-    type Target = Types;
-
-    fn deref(&self) -> &Types {
-        &self.types
-    }
-}
-
-impl std::ops::DerefMut for Spec {
-    fn deref_mut(&mut self) -> &mut Types {
-        &mut self.types
-    }
-}
-
-/// The exact C layout of a record of plain members (x86-64, no packing).
-fn record_layout(spec: &Spec, fields: &[Field], union: bool) -> (usize, usize) {
-    let (mut end, mut align) = (0, 1);
-    for f in fields {
-        let (size, a) = spec.size_align(f.ty);
-        let bytes = size * f.dims.iter().product::<usize>();
-        align = align.max(a);
-        end = if union {
-            end.max(bytes)
-        } else {
-            end.next_multiple_of(a) + bytes
-        };
-    }
-    (end.next_multiple_of(align), align)
-}
+deref_to_types!(Spec);
 
 // ---------------------------------------------------------------------------
-// Random generation.
+// Random generation (the types: `common::random_gen`).
 
-/// A struct or union of exactly `target` bytes: all integers, all floating,
-/// or mixed, with arrays and earlier records as members.
-fn gen_record(rng: &mut Rng, spec: &Spec, target: usize) -> Record {
-    for _ in 0..500 {
-        let union = rng.chance(20);
-        let flavour = rng.below(3);
-        let most = if union { 3 } else { 6 };
-        let count = rng.between(1, most);
-        let mut fields: Vec<Field> = Vec::new();
-        let mut size = 0;
-        while fields.len() < count && size < target {
-            let room = target - size;
-            let nested: Vec<usize> = (0..spec.records.len())
-                .filter(|k| spec.records[*k].size <= room)
-                .collect();
-            let ty = if !nested.is_empty() && rng.chance(15) {
-                Ty::Record(rng.pick(&nested))
-            } else {
-                let s = match flavour {
-                    0 => rng.pick(&INTEGERS),
-                    1 => rng.pick(&[S::Float, S::Float, S::Double]),
-                    _ => rng.pick(&[
-                        S::Float,
-                        S::Double,
-                        S::Char,
-                        S::Short,
-                        S::Int,
-                        S::Long,
-                        S::VoidPtr,
-                        S::UChar,
-                        S::LDouble,
-                        S::I128,
-                    ]),
-                };
-                Ty::Scalar(s)
-            };
-            let (elem, _) = spec.size_align(ty);
-            let len =
-                (rng.chance(25) && elem < room).then(|| rng.between(1, (room / elem).clamp(1, 6)));
-            fields.push(Field::plain(fields.len(), ty, len.into_iter().collect()));
-            size = record_layout(spec, &fields, union).0;
-        }
-        let (size, align) = record_layout(spec, &fields, union);
-        if size == target {
-            let active = rng.below(fields.len());
-            return Record {
-                union,
-                packed: false,
-                flavour: [Flavour::Int, Flavour::Float, Flavour::Mixed][flavour],
-                fields,
-                active,
-                size,
-                align,
-            };
-        }
-    }
-    // Rarely reached: `char m0[target]` has every size.
-    Record {
-        union: false,
-        packed: false,
-        flavour: Flavour::Int,
-        fields: vec![Field::plain(0, Ty::Scalar(S::Char), vec![target])],
-        active: 0,
-        size: target,
-        align: 1,
-    }
-}
+/// Plain records, whose layout the generator knows exactly: no bitfields,
+/// packing or over-aligned members.
+const MIX: Mix = Mix {
+    unions: 20,
+    packed: 0,
+    bitfields: 0,
+    aligned: 0,
+    flavours: &[Flavour::Int, Flavour::Float, Flavour::Mixed, Flavour::Wild],
+    most: (6, 3),
+    strings: false,
+};
 
-fn random_param(rng: &mut Rng, spec: &Spec) -> Ty {
-    if rng.chance(45) {
-        return Ty::Record(rng.below(spec.records.len()));
-    }
-    Ty::Scalar(match rng.below(24) {
-        0..=11 => INTEGERS[rng.below(INTEGERS.len())],
-        12 | 13 => S::Float,
-        14 | 15 => S::Double,
-        16 | 17 => S::LDouble,
-        18 => S::I128,
-        19 => S::U128,
-        _ => S::VoidPtr,
-    })
-}
-
+/// Any result type but `__int128` (refused, see the module comment).
 fn random_result(rng: &mut Rng, spec: &Spec) -> Option<Ty> {
-    match rng.below(100) {
-        0..=9 => None,
-        10..=54 => Some(Ty::Record(rng.below(spec.records.len()))),
-        _ => Some(Ty::Scalar(rng.pick(&RESULTS))),
+    loop {
+        let ty = spec.random_result(rng, &MIX);
+        if !matches!(ty, Some(Ty::Scalar(S::I128 | S::U128))) {
+            return ty;
+        }
     }
 }
 
-/// The results every run covers first: `void`, each scalar, then the first 32
-/// records (one of each size from 1 to 32 bytes).
+/// The results every run covers first: `void`, each scalar (but `__int128`,
+/// refused), then the first 32 records (one of each size from 1 to 32 bytes).
 fn forced_result(n: usize) -> Option<Option<Ty>> {
+    let scalars: Vec<S> = INTEGERS
+        .into_iter()
+        .chain([S::Float, S::Double, S::LDouble, S::VoidPtr])
+        .collect();
     match n {
         0 => Some(None),
-        n if n <= RESULTS.len() => Some(Some(Ty::Scalar(RESULTS[n - 1]))),
-        n if n <= RESULTS.len() + 32 => Some(Some(Ty::Record(n - 1 - RESULTS.len()))),
+        n if n <= scalars.len() => Some(Some(Ty::Scalar(scalars[n - 1]))),
+        n if n <= scalars.len() + 32 => Some(Some(Ty::Record(n - 1 - scalars.len()))),
         _ => None,
     }
 }
@@ -263,7 +150,7 @@ fn gen_sig(rng: &mut Rng, spec: &Spec, n: usize) -> Sig {
     } else {
         rng.below(5)
     };
-    let params: Vec<Ty> = (0..count).map(|_| random_param(rng, spec)).collect();
+    let params: Vec<Ty> = (0..count).map(|_| spec.random_param(rng, &MIX)).collect();
     let ret = forced_result(n).unwrap_or_else(|| random_result(rng, spec));
     let conv = if rng.chance(15) { Conv::SysV } else { Conv::Ms };
     let caller = rng.pick(&[Conv::Default, Conv::Ms, Conv::SysV]);
@@ -290,7 +177,7 @@ fn random_spec(seed: u64, count: usize) -> Spec {
         } else {
             rng.between(1, 32)
         };
-        let r = gen_record(&mut rng, &spec, target);
+        let r = spec.gen_record(&mut rng, &MIX, target, true);
         spec.records.push(r);
     }
     for i in 0..count {

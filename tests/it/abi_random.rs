@@ -36,7 +36,10 @@ use common::abi::{self, announce, BuildError, ChildTask, Expected, Finding, Log}
 use common::random_c::{
     c_put, fmt_value, log_declarations, Leaf, Scalar, INTEGERS, LOG_DEFINITIONS,
 };
-use common::random_types::{c_cast, c_fill, Arg, EnumDef, Field, Flavour, Record, Sink, Ty, Types};
+use common::random_gen::{gen_enum, Mix};
+use common::random_types::{
+    c_cast, c_fill, deref_to_types, Arg, EnumDef, Field, Flavour, Sink, Ty, Types,
+};
 use common::{c_string, env_number, Rng, TempDir};
 use wyvern::{CData, Module, Value};
 use wyvern::{FloatKind, IntKind};
@@ -51,10 +54,6 @@ const CHILD_ENV: &str = "WYVERN_ABI";
 
 // ---------------------------------------------------------------------------
 // The generated functions (their types: `common::random_types`).
-
-const FLOATS: [Scalar; 2] = [S::Float, S::Double];
-
-const BITFIELD_BASES: [Scalar; 12] = INTEGERS;
 
 #[derive(Clone, Copy, Debug)]
 struct Param {
@@ -81,19 +80,7 @@ struct Spec {
     funcs: Vec<Func>,
 }
 
-impl std::ops::Deref for Spec {
-    type Target = Types;
-
-    fn deref(&self) -> &Types {
-        &self.types
-    }
-}
-
-impl std::ops::DerefMut for Spec {
-    fn deref_mut(&mut self) -> &mut Types {
-        &mut self.types
-    }
-}
+deref_to_types!(Spec);
 
 impl Spec {
     fn param_c(&self, p: Param) -> String {
@@ -173,257 +160,49 @@ impl Sink for Fmt<'_> {
 }
 
 // ---------------------------------------------------------------------------
-// Random generation.
+// Random generation (the types: `common::random_gen`).
 
-fn gen_enum(rng: &mut Rng, count: usize) -> EnumDef {
-    let n = rng.between(1, 5);
-    let kind = count % 6;
-    let mut values = Vec::new();
-    for _ in 0..n {
-        let v: i128 = match kind {
-            0 => rng.below(100) as i128,
-            1 => rng.below(2000) as i128 - 1000,
-            2 => i128::from(rng.next() as u32),
-            3 => i128::from(rng.next() >> rng.below(40)),
-            4 => i128::from(rng.next() as i64 >> rng.below(40)),
-            _ => i128::from(rng.next() | (1 << 63)),
-        };
-        if !values.contains(&v) {
-            values.push(v);
-        }
-    }
-    let size = if values
-        .iter()
-        .all(|v| i32::try_from(*v).is_ok() || u32::try_from(*v).is_ok())
-    {
-        4
-    } else {
-        8
-    };
-    EnumDef { values, size }
-}
-
-/// Records built so far whose flavour fits `flavour`, with a rough size at most `room`.
-fn nested_candidates(spec: &Spec, flavour: Flavour, room: usize) -> Vec<usize> {
-    spec.records
-        .iter()
-        .enumerate()
-        .filter(|(_, r)| {
-            let fits = match flavour {
-                Flavour::Int => r.flavour == Flavour::Int,
-                Flavour::Float => r.flavour == Flavour::Float,
-                Flavour::Mixed => r.flavour != Flavour::Wild,
-                Flavour::Wild => true,
-            };
-            fits && r.size <= room.max(8)
-        })
-        .map(|(k, _)| k)
-        .collect()
-}
-
-fn gen_field(
-    rng: &mut Rng,
-    spec: &Spec,
-    flavour: Flavour,
-    union: bool,
-    index: usize,
-    room: usize,
-) -> Field {
-    let name = Some(format!("m{index}"));
-    if flavour != Flavour::Float && rng.chance(22) {
-        let named = union || !rng.chance(25);
-        if !named && rng.chance(50) {
-            // `int :0`: ends the current allocation unit.
-            let base = rng.pick(&[S::Int, S::UInt, S::Char, S::LLong]);
-            return Field {
-                name: None,
-                ty: Ty::Scalar(base),
-                dims: Vec::new(),
-                bits: Some(0),
-                aligned: 0,
-            };
-        }
-        let mut base = rng.pick(&BITFIELD_BASES);
-        if !named && base == S::Bool {
-            base = S::UInt;
-        }
-        let (width, _) = base.int_shape().expect("an integer type");
-        return Field {
-            name: named.then_some(name).flatten(),
-            ty: Ty::Scalar(base),
-            dims: Vec::new(),
-            bits: Some(rng.between(1, width as usize) as u32),
-            aligned: 0,
-        };
-    }
-    let nested = nested_candidates(spec, flavour, room);
-    let nest_chance = if flavour == Flavour::Wild { 30 } else { 15 };
-    let ty = if !nested.is_empty() && rng.chance(nest_chance) {
-        Ty::Record(rng.pick(&nested))
-    } else {
-        Ty::Scalar(match flavour {
-            Flavour::Int => rng.pick(&INTEGERS),
-            Flavour::Float => rng.pick(&FLOATS),
-            Flavour::Mixed => {
-                if rng.chance(50) {
-                    rng.pick(&FLOATS)
-                } else {
-                    rng.pick(&INTEGERS)
-                }
-            }
-            Flavour::Wild => random_scalar(rng, spec),
-        })
-    };
-    let mut dims = Vec::new();
-    if rng.chance(20) {
-        let (size, _) = spec.size_align(ty);
-        let cap = (room / size.max(1)).max(1);
-        match rng.below(10) {
-            0..=6 => dims.push(rng.between(1, cap.clamp(1, 6))),
-            7..=8 => {
-                dims.push(rng.between(1, 3));
-                dims.push(rng.between(1, 3));
-            }
-            _ => {
-                dims.push(rng.between(1, 2));
-                dims.push(rng.between(1, 2));
-                dims.push(rng.between(1, 3));
-            }
-        }
-    }
-    Field {
-        name,
-        ty,
-        dims,
-        bits: None,
-        aligned: if rng.chance(7) {
-            rng.pick(&[16, 16, 16, 8, 4])
-        } else {
-            0
-        },
-    }
-}
-
-/// Rough layout, only to steer records towards sizes from 1 to about 64 bytes.
-fn estimate(spec: &Spec, fields: &[Field], union: bool, packed: bool) -> (usize, usize) {
-    let mut bits = 0usize;
-    let mut size = 0usize;
-    let mut align = 1usize;
-    for f in fields {
-        let (fsize, falign) = match (f.bits, f.ty) {
-            (Some(w), _) => {
-                if union {
-                    size = size.max((w as usize).div_ceil(8));
-                } else {
-                    bits += w as usize;
-                }
-                continue;
-            }
-            (None, ty) => spec.size_align(ty),
-        };
-        let count: usize = f.dims.iter().product();
-        let falign = if f.aligned > 0 {
-            f.aligned.max(falign)
-        } else if packed {
-            1
-        } else {
-            falign
-        };
-        align = align.max(falign);
-        if union {
-            size = size.max(fsize * count);
-        } else {
-            bits = bits.next_multiple_of(falign * 8) + fsize * count * 8;
-        }
-    }
-    let size = size.max(bits.div_ceil(8)).max(1);
-    (size.next_multiple_of(align), align)
-}
-
-fn gen_record(rng: &mut Rng, spec: &Spec) -> Record {
-    let union = rng.chance(18);
-    let packed = rng.chance(12);
-    let flavour = rng.pick(&[
+/// Records of every kind: bitfields, packing, over-aligned members, enums and
+/// strings among the scalars, nesting.
+const MIX: Mix = Mix {
+    unions: 18,
+    packed: 12,
+    bitfields: 22,
+    aligned: 7,
+    flavours: &[
         Flavour::Int,
         Flavour::Float,
         Flavour::Mixed,
         Flavour::Wild,
         Flavour::Wild,
-    ]);
-    let budget = match rng.below(20) {
+    ],
+    most: (10, 4),
+    strings: true,
+};
+
+/// A record's rough size: mostly up to 32 bytes, some up to 100.
+fn record_size(rng: &mut Rng) -> usize {
+    match rng.below(20) {
         0..=5 => rng.between(1, 8),
         6..=11 => rng.between(9, 16),
         12..=15 => rng.between(17, 32),
         16..=18 => rng.between(33, 64),
         _ => rng.between(65, 100),
-    };
-    let max_fields = if union {
-        rng.between(1, 4)
-    } else {
-        rng.between(1, 10)
-    };
-    let mut fields: Vec<Field> = Vec::new();
-    let mut size = 0;
-    while fields.len() < max_fields && size < budget {
-        let f = gen_field(rng, spec, flavour, union, fields.len(), budget - size);
-        fields.push(f);
-        size = estimate(spec, &fields, union, packed).0;
-    }
-    if !fields.iter().any(|f| f.name.is_some() && f.bits != Some(0)) {
-        let s = if flavour == Flavour::Float {
-            S::Float
-        } else {
-            S::Int
-        };
-        fields.push(Field {
-            name: Some(format!("m{}", fields.len())),
-            ty: Ty::Scalar(s),
-            dims: Vec::new(),
-            bits: None,
-            aligned: 0,
-        });
-    }
-    let named: Vec<usize> = fields
-        .iter()
-        .enumerate()
-        .filter(|(_, f)| f.name.is_some())
-        .map(|(i, _)| i)
-        .collect();
-    let active = rng.pick(&named);
-    let (size, align) = estimate(spec, &fields, union, packed);
-    Record {
-        union,
-        packed,
-        flavour,
-        fields,
-        active,
-        size,
-        align,
     }
 }
 
-fn random_scalar(rng: &mut Rng, spec: &Spec) -> Scalar {
-    match rng.below(22) {
-        0..=11 => INTEGERS[rng.below(12)],
-        12 => S::I128,
-        13 => S::U128,
-        14 => S::Float,
-        15 | 16 => S::Double,
-        17 => S::LDouble,
-        18 => S::Str,
-        19 => S::VoidPtr,
-        _ if !spec.enums.is_empty() => S::Enum(rng.below(spec.enums.len())),
-        _ => S::Int,
+/// `ty`, a record spelled with its typedef a quarter of the time.
+fn param(rng: &mut Rng, ty: Ty) -> Param {
+    Param {
+        ty,
+        typedef: matches!(ty, Ty::Record(_)) && rng.chance(25),
     }
 }
 
 fn random_param(rng: &mut Rng, spec: &Spec, mode: usize) -> Param {
     let records_of = |f: Flavour| -> Vec<usize> {
-        spec.records
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| r.flavour == f)
-            .map(|(k, _)| k)
+        (0..spec.records.len())
+            .filter(|k| spec.records[*k].flavour == f)
             .collect()
     };
     let ty = match mode {
@@ -447,15 +226,9 @@ fn random_param(rng: &mut Rng, spec: &Spec, mode: usize) -> Param {
                 Ty::Scalar(rng.pick(&INTEGERS))
             }
         }
-        _ if !spec.records.is_empty() && rng.chance(45) => {
-            Ty::Record(rng.below(spec.records.len()))
-        }
-        _ => Ty::Scalar(random_scalar(rng, spec)),
+        _ => spec.random_param(rng, &MIX),
     };
-    Param {
-        ty,
-        typedef: matches!(ty, Ty::Record(_)) && rng.chance(25),
-    }
+    param(rng, ty)
 }
 
 const EXTRA_SCALARS: [Scalar; 13] = [
@@ -485,17 +258,7 @@ fn gen_func(rng: &mut Rng, spec: &Spec) -> Func {
         rng.below(7)
     };
     let params = (0..count).map(|_| random_param(rng, spec, mode)).collect();
-    let ret = match rng.below(100) {
-        0..=11 => None,
-        12..=51 if !spec.records.is_empty() => Some(Param {
-            ty: Ty::Record(rng.below(spec.records.len())),
-            typedef: rng.chance(25),
-        }),
-        _ => Some(Param {
-            ty: Ty::Scalar(random_scalar(rng, spec)),
-            typedef: false,
-        }),
-    };
+    let ret = spec.random_result(rng, &MIX).map(|ty| param(rng, ty));
     let extras = variadic.then(|| {
         let n = if rng.chance(30) {
             rng.between(7, 14)
@@ -545,12 +308,11 @@ fn fill_values(rng: &mut Rng, spec: &mut Spec) {
 fn random_spec(seed: u64, count: usize) -> Spec {
     let mut rng = Rng::new(seed);
     let mut spec = Spec::default();
-    for i in 0..6 {
-        let e = gen_enum(&mut rng, i);
-        spec.enums.push(e);
-    }
+    spec.enums
+        .extend((0..6).map(|kind| gen_enum(&mut rng, kind)));
     for _ in 0..count / 2 + 10 {
-        let r = gen_record(&mut rng, &spec);
+        let size = record_size(&mut rng);
+        let r = spec.gen_record(&mut rng, &MIX, size, false);
         spec.records.push(r);
     }
     for _ in 0..count {
@@ -1150,10 +912,7 @@ fn random_signatures_match_gcc() {
 fn field(name: &str, ty: Ty) -> Field {
     Field {
         name: Some(name.to_string()),
-        ty,
-        dims: Vec::new(),
-        bits: None,
-        aligned: 0,
+        ..Field::plain(0, ty, Vec::new())
     }
 }
 
@@ -1171,10 +930,8 @@ fn aligned(f: Field, to: usize) -> Field {
 fn bitfield(name: Option<&str>, s: Scalar, width: u32) -> Field {
     Field {
         name: name.map(str::to_string),
-        ty: Ty::Scalar(s),
-        dims: Vec::new(),
         bits: Some(width),
-        aligned: 0,
+        ..field("", sc(s))
     }
 }
 
@@ -1190,20 +947,14 @@ struct Fixed {
 
 impl Fixed {
     fn record(&mut self, union: bool, packed: bool, fields: Vec<Field>) -> Ty {
-        let (size, align) = estimate(&self.spec, &fields, union, packed);
         let active = fields
             .iter()
             .position(|f| f.name.is_some())
             .expect("a named member");
-        self.spec.records.push(Record {
-            union,
-            packed,
-            flavour: Flavour::Wild,
-            fields,
-            active,
-            size,
-            align,
-        });
+        let record = self
+            .spec
+            .finish(union, packed, Flavour::Wild, fields, active);
+        self.spec.records.push(record);
         Ty::Record(self.spec.records.len() - 1)
     }
 
