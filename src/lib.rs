@@ -138,7 +138,7 @@ mod location;
 mod runtime;
 pub mod types;
 
-pub use error::{Diagnostic, Error, ErrorKind, IntRange, Result, Severity, ValueProblem};
+pub use error::{Diagnostic, Error, ErrorKind, IntRange, Param, Result, Severity, ValueProblem};
 #[cfg(feature = "clang")]
 pub use frontend::clang::{cdef, libclang_version, Parser};
 pub use location::SourceLocation;

@@ -6,7 +6,7 @@ use std::ffi::c_void;
 use super::call::Function;
 use rustc_hash::FxHashSet;
 
-use crate::error::{ErrorKind, Result};
+use crate::error::{ErrorKind, Param, Result};
 use crate::types::equiv::{members, MAX_DEPTH};
 use crate::types::{
     CallConv, FloatKind, IntKind, QualType, RecordId, RecordKind, Type, TypeId, TypeSet,
@@ -294,7 +294,7 @@ impl Function {
             self.types(),
             self.signature(),
             self.param_names(),
-            &self.prototype(),
+            (&self.prototype(), None),
             &F::params(),
             &F::ret(),
         )?;
@@ -304,17 +304,20 @@ impl Function {
 }
 
 /// Checks a Rust function type (its parameters and result) against C signature `sig`.
+///
+/// `callback` is the function parameter a callback is made for, which messages name.
 pub(crate) fn check_signature(
     set: &TypeSet,
     sig: &crate::types::FnSig,
     param_names: &[Option<String>],
-    prototype: &str,
+    (prototype, callback): (&str, Option<&Param>),
     params: &[RustType],
     ret: &RustType,
 ) -> Result<()> {
     let mismatch = |message: String| -> crate::Error {
         ErrorKind::TypeMismatch {
             prototype: prototype.to_owned(),
+            callback: callback.cloned(),
             message,
         }
         .into()
@@ -547,7 +550,7 @@ mod tests {
             &set,
             &sig,
             &f.param_names,
-            &prototype,
+            (&prototype, None),
             &F::params(),
             &F::ret(),
         )

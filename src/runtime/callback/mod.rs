@@ -9,9 +9,10 @@ use std::ptr::null_mut;
 
 use libffi::raw as ffi;
 
+use super::call::Function;
 use super::value::Value;
 use crate::abi::CallInterface;
-use crate::error::{ErrorKind, Result};
+use crate::error::{ErrorKind, Param, Result};
 use crate::types::{FnSig, QualType, Type, TypeId, TypeSet};
 
 mod dynamic;
@@ -233,4 +234,45 @@ pub(crate) fn function_type(set: &TypeSet, ty: TypeId) -> Result<(TypeId, FnSig)
         }
         .into()),
     }
+}
+
+/// Parameter `index` of `function`, as a callback's type: its type and how
+/// messages name it.
+///
+/// # Errors
+/// [`ErrorKind::NoParameter`] past the parameters, [`ErrorKind::NotCallback`]
+/// for one that is not a function pointer; each suggests the function pointer
+/// parameter nearest to `index`.
+pub(crate) fn callback_param(function: &Function, index: usize) -> Result<(QualType, Param)> {
+    let set = function.types();
+    let params = &function.signature().params;
+    let describe = |i: usize| Param {
+        function: function.name().to_owned(),
+        index: i,
+        name: function.param_names().get(i).cloned().flatten(),
+        ty: set.spell(params[i]),
+    };
+    let nearest = || {
+        (0..params.len())
+            .filter(|&i| i != index && function_type(set, params[i].id).is_ok())
+            .min_by_key(|&i| i.abs_diff(index))
+            .map(describe)
+    };
+    let Some(&ty) = params.get(index) else {
+        return Err(ErrorKind::NoParameter {
+            function: function.prototype(),
+            index,
+            count: params.len(),
+            suggestion: nearest(),
+        }
+        .into());
+    };
+    if function_type(set, ty.id).is_err() {
+        return Err(ErrorKind::NotCallback {
+            param: describe(index),
+            suggestion: nearest(),
+        }
+        .into());
+    }
+    Ok((ty, describe(index)))
 }

@@ -1,0 +1,157 @@
+//! How callbacks meet their C types: `void` callbacks (a closure returning `()`,
+//! a value returned where C wants none), and the errors that name the
+//! parameter a callback is made for.
+
+use std::ffi::c_void;
+use std::sync::Mutex;
+
+use crate::callbacks::module;
+use wyvern::{Callback, ErrorKind, Function, Library, Module, Param, Value};
+
+/// `visit_each(n, f, NULL)`, the fixture's loop calling a `void` callback: its
+/// result or error, and the values the callback saw.
+fn visit(visit_each: &Function, f: &Callback<'_>, n: i32) -> wyvern::Result<Value> {
+    // SAFETY: a callback of the parameter's type; the context is not read.
+    unsafe { visit_each.call(&mut [n.into(), f.to_value(), Value::Null]) }
+}
+
+#[test]
+fn a_closure_returning_unit_is_a_void_callback_and_a_value_is_an_error() {
+    let m = module();
+    let visit_each = m.function("visit_each").unwrap();
+    let seen = Mutex::new(Vec::new());
+    let collect = Callback::for_param(&visit_each, 1, |args: &[Value]| {
+        seen.lock().unwrap().push(args[0].as_int().unwrap());
+    })
+    .unwrap();
+    assert_eq!(visit(&visit_each, &collect, 3).unwrap(), Value::Int(3));
+    assert_eq!(*seen.lock().unwrap(), [0, 1, 2]);
+
+    let void = Callback::for_param(&visit_each, 1, |_: &[Value]| Value::Void).unwrap();
+    assert_eq!(visit(&visit_each, &void, 2).unwrap(), Value::Int(2));
+
+    // C's loop runs to its end (C got nothing wrong), then the call fails.
+    let calls = Mutex::new(0);
+    let answer = Callback::for_param(&visit_each, 1, |_: &[Value]| {
+        *calls.lock().unwrap() += 1;
+        42
+    })
+    .unwrap();
+    let e = visit(&visit_each, &answer, 4).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "the result of the callback for parameter 'visit' (index 1) of 'visit_each': \
+         the integer 42 returned where C returns void (return () or Value::Void)"
+    );
+    assert_eq!(*calls.lock().unwrap(), 4);
+    // The failure was the last call's: the next one is clean.
+    assert_eq!(visit(&visit_each, &collect, 1).unwrap(), Value::Int(1));
+
+    // By type alone, the message names the type.
+    let by_type = Callback::with_type_name(m.types(), "visit_fn", |_: &[Value]| "text").unwrap();
+    assert_eq!(
+        visit(&visit_each, &by_type, 1).unwrap_err().to_string(),
+        "the result of a callback of type 'visit_fn': a string returned where C returns void \
+         (return () or Value::Void)"
+    );
+}
+
+#[test]
+fn typed_void_callbacks_return_unit_and_a_value_is_refused_when_made() {
+    let m = module();
+    let visit_each = m.function("visit_each").unwrap();
+    let total = Mutex::new(0);
+    let sum = Callback::typed_for_param(&visit_each, 1, |(v, _): (i32, *mut c_void)| {
+        *total.lock().unwrap() += v;
+    })
+    .unwrap();
+    assert_eq!(visit(&visit_each, &sum, 5).unwrap(), Value::Int(5));
+    assert_eq!(*total.lock().unwrap(), 10);
+
+    let e = Callback::typed_for_param(&visit_each, 1, |(v, _): (i32, *mut c_void)| v).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "the Rust type does not match 'visit_fn', the type of parameter 'visit' (index 1) of \
+         'visit_each': the result: Rust i32 is not C 'void'"
+    );
+    let e = Callback::typed_for_param(&visit_each, 1, |(_,): (i32,)| ()).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "the Rust type does not match 'visit_fn', the type of parameter 'visit' (index 1) of \
+         'visit_each': the Rust type has 1 parameters; the header has 2"
+    );
+    let e = Callback::typed_for_param(&visit_each, 1, |_: (u32, *mut c_void)| ()).unwrap_err();
+    let ErrorKind::TypeMismatch {
+        callback: Some(param),
+        message,
+        ..
+    } = e.kind()
+    else {
+        panic!("{e:?}")
+    };
+    assert_eq!(
+        (param.index, param.name.as_deref(), param.ty.as_str()),
+        (1, Some("visit"), "visit_fn")
+    );
+    assert_eq!(
+        message,
+        "parameter 1: Rust u32 is unsigned; C 'int' is signed"
+    );
+}
+
+#[test]
+fn a_wrong_parameter_for_a_callback_is_named_with_the_nearest_function_pointer() {
+    let m = module();
+    let visit_each = m.function("visit_each").unwrap();
+    // What every error below suggests: the one function pointer parameter.
+    let is_visit = |p: &Param| {
+        (
+            p.function.as_str(),
+            p.index,
+            p.name.as_deref(),
+            p.ty.as_str(),
+        ) == ("visit_each", 1, Some("visit"), "visit_fn")
+    };
+    let e = Callback::for_param(&visit_each, 3, |_: &[Value]| ()).unwrap_err();
+    assert!(
+        matches!(e.kind(), ErrorKind::NoParameter { index: 3, count: 3, suggestion: Some(s), .. }
+            if is_visit(s)),
+        "{e:?}"
+    );
+    assert_eq!(
+        e.to_string(),
+        "'int visit_each(int n, visit_fn visit, void *context)' has no parameter at index 3 \
+         (it has 3, at indexes 0 to 2); did you mean index 1 ('visit', a 'visit_fn')?"
+    );
+    for index in [0, 2] {
+        let e = Callback::typed_for_param(&visit_each, index, |(): ()| ()).unwrap_err();
+        let ErrorKind::NotCallback {
+            param,
+            suggestion: Some(s),
+        } = e.kind()
+        else {
+            panic!("{e:?}")
+        };
+        assert_eq!(param.index, index);
+        assert!(is_visit(s), "{s:?}");
+    }
+    assert_eq!(
+        Callback::for_param(&visit_each, 2, |_: &[Value]| ())
+            .unwrap_err()
+            .to_string(),
+        "parameter 'context' (index 2) of 'visit_each' is 'void *', not a function pointer; \
+         did you mean index 1 ('visit', a 'visit_fn')?"
+    );
+    // Unnamed parameters are named by index.
+    let types =
+        wyvern::cdef("typedef void (*cb)(void); void two(int, cb) __asm__(\"abort\");").unwrap();
+    let two = Module::new(types, Library::this_process());
+    let two = two.function("two").unwrap();
+    assert_eq!(
+        Callback::for_param(&two, 0, |_: &[Value]| ())
+            .unwrap_err()
+            .to_string(),
+        "the parameter at index 0 of 'two' is 'int', not a function pointer; \
+         did you mean index 1 (a 'cb')?"
+    );
+}
