@@ -1,11 +1,11 @@
 //! How callbacks meet their C types: `void` callbacks (a closure returning `()`,
-//! a value returned where C wants none), and the errors that name the
-//! parameter a callback is made for.
+//! a value returned where C wants none), the errors that name the parameter a
+//! callback is made for, and libraries from a `dlopen` handle.
 
 use std::ffi::c_void;
 use std::sync::Mutex;
 
-use crate::callbacks::module;
+use crate::callbacks::{library, module};
 use wyvern::{Callback, ErrorKind, Function, Library, Module, Param, Value};
 
 /// `visit_each(n, f, NULL)`, the fixture's loop calling a `void` callback: its
@@ -153,5 +153,45 @@ fn a_wrong_parameter_for_a_callback_is_named_with_the_nearest_function_pointer()
             .to_string(),
         "the parameter at index 0 of 'two' is 'int', not a function pointer; \
          did you mean index 1 (a 'cb')?"
+    );
+}
+
+#[test]
+fn a_library_from_a_dlopen_handle_is_called_through_and_closed_once() {
+    let path = std::ffi::CString::new(library()).unwrap();
+    // SAFETY: the fixture library runs no initialiser.
+    let handle = unsafe { libc::dlopen(path.as_ptr(), libc::RTLD_NOW | libc::RTLD_LOCAL) };
+    assert!(!handle.is_null());
+    // SAFETY: a handle from a successful dlopen, closed only by the `Library`.
+    let lib = unsafe { Library::from_raw(handle, library()) }.unwrap();
+    assert_eq!(lib.name(), library());
+    let types = module().types().clone();
+    let m = Module::new(types, lib);
+    let visit_each = m.function("visit_each").unwrap();
+    let count = Mutex::new(0);
+    let counting = Callback::for_param(&visit_each, 1, |_: &[Value]| {
+        *count.lock().unwrap() += 1;
+    })
+    .unwrap();
+    assert_eq!(visit(&visit_each, &counting, 3).unwrap(), Value::Int(3));
+    assert_eq!(*count.lock().unwrap(), 3);
+
+    // A handle given back stays open, and is the caller's to close.
+    // SAFETY: the library is loaded: this only counts one more reference.
+    let second = unsafe { libc::dlopen(path.as_ptr(), libc::RTLD_NOW | libc::RTLD_NOLOAD) };
+    assert_eq!(second, handle);
+    // SAFETY: that second reference, closed by nothing else.
+    let again = unsafe { Library::from_raw(second, "the fixture") }.unwrap();
+    let raw = again.into_raw();
+    assert_eq!(raw, second);
+    // SAFETY: the reference `into_raw` gave up; `m` keeps its own.
+    assert_eq!(unsafe { libc::dlclose(raw) }, 0);
+    assert_eq!(visit(&visit_each, &counting, 1).unwrap(), Value::Int(1));
+
+    // SAFETY: NULL is refused before anything uses it.
+    let e = unsafe { Library::from_raw(std::ptr::null_mut(), "libmissing.so") }.unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "the handle of library 'libmissing.so': it is NULL"
     );
 }
