@@ -302,10 +302,14 @@ pub enum ErrorKind {
         location: Option<SourceLocation>,
     },
     /// A function's signature is one wyvern cannot call (or take as a callback).
-    #[error("{}cannot call this function: {reason}", .function.as_ref().map(|f| format!("'{f}': ")).unwrap_or_default())]
+    #[error("{}: {reason}", uncallable(.function, .callback, .param))]
     Uncallable {
         /// The function's prototype, when it is known where the signature came from.
         function: Option<String>,
+        /// For a callback: its function pointer type.
+        callback: Option<String>,
+        /// For a callback made for a function's parameter: that parameter.
+        param: Option<Param>,
         /// What in the signature cannot be passed (`__int128 under ms_abi`).
         reason: String,
     },
@@ -451,6 +455,22 @@ fn unknown_length(name: &Option<String>, ty: &str) -> String {
         None => format!(
             "'{ty}' has no length (a flexible array member); read its elements through a pointer"
         ),
+    }
+}
+
+/// What [`ErrorKind::Uncallable`] could not do: call a function, or make a callback.
+fn uncallable(
+    function: &Option<String>,
+    callback: &Option<String>,
+    param: &Option<Param>,
+) -> String {
+    match (callback, param) {
+        (Some(ty), Some(param)) => format!("cannot make a callback of type '{ty}' for {param}"),
+        (Some(ty), None) => format!("cannot make a callback of type '{ty}'"),
+        _ => match function {
+            Some(f) => format!("'{f}': cannot call this function"),
+            None => "cannot call this function".to_owned(),
+        },
     }
 }
 

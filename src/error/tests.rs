@@ -243,7 +243,10 @@ fn functions_and_callbacks_say_which_part_does_not_fit() {
         "{e:?}"
     );
     let e = m.function("wide").unwrap_err();
-    let ErrorKind::Uncallable { function, reason } = e.kind() else {
+    let ErrorKind::Uncallable {
+        function, reason, ..
+    } = e.kind()
+    else {
         panic!("{e:?}")
     };
     assert!(

@@ -142,11 +142,14 @@ fn a_wrong_parameter_for_a_callback_is_named_with_the_nearest_function_pointer()
         "parameter 'context' (index 2) of 'visit_each' is 'void *', not a function pointer; \
          did you mean index 1 ('visit', a 'visit_fn')?"
     );
-    // Unnamed parameters are named by index.
-    let types =
-        wyvern::cdef("typedef void (*cb)(void); void two(int, cb) __asm__(\"abort\");").unwrap();
-    let two = Module::new(types, Library::this_process());
-    let two = two.function("two").unwrap();
+    // Unnamed parameters are named by index; a type libffi cannot take names both.
+    let types = wyvern::cdef(
+        "typedef void (*cb)(void); void two(int, cb) __asm__(\"abort\");\n\
+         void set_logger(int (*log)(const char *, ...)) __asm__(\"abort\");",
+    )
+    .unwrap();
+    let m = Module::new(types, Library::this_process());
+    let two = m.function("two").unwrap();
     assert_eq!(
         Callback::for_param(&two, 0, |_: &[Value]| ())
             .unwrap_err()
@@ -154,6 +157,20 @@ fn a_wrong_parameter_for_a_callback_is_named_with_the_nearest_function_pointer()
         "the parameter at index 0 of 'two' is 'int', not a function pointer; \
          did you mean index 1 (a 'cb')?"
     );
+    let set_logger = m.function("set_logger").unwrap();
+    let e = Callback::for_param(&set_logger, 0, |_: &[Value]| 0).unwrap_err();
+    assert!(
+        matches!(e.kind(), ErrorKind::Uncallable { param: Some(p), .. } if p.index == 0),
+        "{e:?}"
+    );
+    assert_eq!(
+        e.to_string(),
+        "cannot make a callback of type 'int (*)(const char *, ...)' for parameter 'log' \
+         (index 0) of 'set_logger': a callback cannot be variadic (or unprototyped): its \
+         arguments would have no types"
+    );
+    let e = Callback::typed_for_param(&set_logger, 0, |_: (*const i8,)| 0).unwrap_err();
+    assert!(e.to_string().contains("variadic"), "{e}");
 }
 
 #[test]

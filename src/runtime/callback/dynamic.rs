@@ -7,9 +7,9 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use libffi::raw as ffi;
 
-use super::{callback_param, function_type, install, Callback};
-use crate::abi::{extend, CallInterface, Shape};
-use crate::error::{ErrorKind, Result, ValueProblem};
+use super::{callback_param, closure_interface, function_type, install, Callback};
+use crate::abi::{extend, Shape};
+use crate::error::{ErrorKind, Param, Result, ValueProblem};
 use crate::runtime::data::size_of;
 use crate::runtime::mem::{int_shape, load, Place};
 use crate::runtime::scalar::{int_value, store_fast};
@@ -80,8 +80,7 @@ impl<'a> Callback<'a> {
         ty: QualType,
         body: impl Fn(&[Value]) -> R + Send + Sync + 'a,
     ) -> Result<Callback<'a>> {
-        let place = format!("the result of a callback of type '{}'", set.spell(ty));
-        Callback::on_values(set, ty, place, body)
+        Callback::on_values(set, ty, None, body)
     }
 
     /// A callback of the type named `name` (`"int (*)(const void *, const void *)"`,
@@ -126,19 +125,23 @@ impl<'a> Callback<'a> {
         body: impl Fn(&[Value]) -> R + Send + Sync + 'a,
     ) -> Result<Callback<'a>> {
         let (ty, param) = callback_param(function, index)?;
-        let place = format!("the result of the callback for {param}");
-        Callback::on_values(function.types(), ty, place, body)
+        Callback::on_values(function.types(), ty, Some(&param), body)
     }
 
-    /// [`new`](Self::new), with `place` naming the callback's result in messages.
+    /// [`new`](Self::new), for `param` when it is made for a function's
+    /// parameter (which messages then name).
     fn on_values<R: Into<Value>>(
         set: &TypeSet,
         ty: QualType,
-        place: String,
+        param: Option<&Param>,
         body: impl Fn(&[Value]) -> R + Send + Sync + 'a,
     ) -> Result<Callback<'a>> {
         let (_, sig) = function_type(set, ty.id)?;
-        let interface = CallInterface::for_closure(set, &sig)?;
+        let interface = closure_interface(set, ty, &sig, param)?;
+        let place = match param {
+            Some(param) => format!("the result of the callback for {param}"),
+            None => format!("the result of a callback of type '{}'", set.spell(ty)),
+        };
         let ret = match set.ty(set.canonical(sig.ret.id)) {
             Type::Void => None,
             _ => Some(sig.ret.id),

@@ -75,9 +75,12 @@ pub(crate) mod typed;
 /// # Panics and errors
 /// A panic never unwinds into C. The callback returns zero (a zeroed result) to
 /// C instead, and the panic resumes, in Rust, when the wyvern call that led to
-/// the callback returns. A result that does not convert to the C return type is
-/// handled the same way and becomes that call's `Err`. On a thread with no wyvern
-/// call to return to (one C created), the failure is printed to stderr.
+/// the callback returns. A result that does not convert to the C return type (a
+/// value where it is `void`: return `()` there) is handled the same way and
+/// becomes that call's `Err`, which names the callback (the parameter it was made
+/// for, with [`for_param`](Callback::for_param)). A typed closure's result is
+/// checked when it is made ([`typed`](Callback::typed)). On a thread with no
+/// wyvern call to return to (one C created), the failure is printed to stderr.
 pub struct Callback<'a> {
     closure: *mut ffi::ffi_closure,
     code: *const c_void,
@@ -275,4 +278,24 @@ pub(crate) fn callback_param(function: &Function, index: usize) -> Result<(QualT
         .into());
     }
     Ok((ty, describe(index)))
+}
+
+/// The call interface of a callback of type `ty` (whose signature is `sig`),
+/// made for `param` when it is given; a refusal names the callback.
+pub(crate) fn closure_interface(
+    set: &TypeSet,
+    ty: QualType,
+    sig: &FnSig,
+    param: Option<&Param>,
+) -> Result<CallInterface> {
+    CallInterface::for_closure(set, sig).map_err(|e| match e.into_kind() {
+        ErrorKind::Uncallable { reason, .. } => ErrorKind::Uncallable {
+            function: None,
+            callback: Some(set.spell(ty)),
+            param: param.cloned(),
+            reason,
+        }
+        .into(),
+        other => other.into(),
+    })
 }

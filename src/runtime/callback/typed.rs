@@ -8,8 +8,8 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use libffi::raw as ffi;
 
-use super::{callback_param, function_type, install, Callback};
-use crate::abi::{extend, CallInterface};
+use super::{callback_param, closure_interface, function_type, install, Callback};
+use crate::abi::extend;
 #[cfg(doc)]
 use crate::error::ErrorKind;
 use crate::error::{Param, Result};
@@ -110,7 +110,7 @@ impl<'a> Callback<'a> {
             &A::describe(),
             &ret_desc,
         )?;
-        let interface = CallInterface::for_closure(set, &sig)?;
+        let interface = closure_interface(set, ty, &sig, param)?;
         let extend = match ret_desc {
             RustType::Int { size, signed, .. } if size < 8 => Some((size, signed)),
             RustType::Bool => Some((1, false)),
