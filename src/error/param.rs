@@ -5,6 +5,24 @@ use std::fmt;
 /// A function's parameter, as errors about callbacks name it: by the 0-based
 /// index [`Callback::for_param`](crate::Callback::for_param) takes, by its name
 /// where the declaration gives one, and by its C type.
+///
+/// ```
+/// # fn main() -> wyvern::Result<()> {
+/// use wyvern::{Callback, ErrorKind, Library, Module, Value};
+/// let types = wyvern::cdef(
+///     "typedef void (*done_fn)(int status); void run(const char *job, done_fn done) \
+///      __asm__(\"abort\");")?;
+/// let module = Module::new(types, Library::this_process());
+/// let run = module.function("run")?;
+/// let e = Callback::for_param(&run, 0, |_: &[Value]| ()).unwrap_err();
+/// let ErrorKind::NotCallback { param, suggestion: Some(nearest) } = e.kind() else {
+///     panic!("{e}")
+/// };
+/// assert_eq!((param.name.as_deref(), param.ty.as_str()), (Some("job"), "const char *"));
+/// assert_eq!((nearest.index, nearest.name.as_deref()), (1, Some("done")));
+/// assert_eq!(param.to_string(), "parameter 'job' (index 0) of 'run'");
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Param {

@@ -235,6 +235,14 @@ fn functions_and_callbacks_say_which_part_does_not_fit() {
         "'int abs(int)' has no parameter at index 1 (it has 1, at index 0); \
          it takes no function pointer"
     );
+    let getpid = module("int getpid(void);").function("getpid").unwrap();
+    assert_eq!(
+        crate::Callback::for_param(&getpid, 0, |_| ())
+            .unwrap_err()
+            .to_string(),
+        "'int getpid(void)' has no parameter at index 0 (it has none); \
+         it takes no function pointer"
+    );
     let int = m.types().type_named("int").unwrap();
     let e = crate::Callback::new(m.types(), int, |_| 0).unwrap_err();
     assert!(

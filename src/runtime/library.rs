@@ -124,7 +124,7 @@ impl Library {
         libloading::os::unix::Library::from(self.inner).into_raw()
     }
 
-    /// The name it was opened by.
+    /// The name it was opened by (or given to [`from_raw`](Self::from_raw)).
     pub fn name(&self) -> &str {
         &self.name
     }
