@@ -14,7 +14,7 @@ use crate::abi::extend;
 use crate::error::ErrorKind;
 use crate::error::{Param, Result};
 use crate::runtime::call::Function;
-use crate::runtime::typed::{CType, FnType, RustType};
+use crate::runtime::typed::{check_signature, Against, CType, FnType, RustType};
 use crate::runtime::unwind::{report, Failure};
 use crate::runtime::value::Value;
 use crate::types::{QualType, TypeSet};
@@ -100,13 +100,11 @@ impl<'a> Callback<'a> {
         F: Fn(A) -> R + Send + Sync + 'a,
     {
         let (_, sig) = function_type(set, ty.id)?;
-        let names = vec![None; sig.params.len()];
         let ret_desc = R::describe();
-        crate::runtime::typed::check_signature(
+        check_signature(
             set,
             &sig,
-            &names,
-            (&set.spell(ty), param),
+            Against::Callback(&set.spell(ty), param),
             &A::describe(),
             &ret_desc,
         )?;
@@ -148,12 +146,10 @@ impl<'a> Callback<'a> {
 /// [`ErrorKind::WrongKind`] when `ty` is not a function pointer type.
 pub fn typed_callback<F: FnType>(set: &TypeSet, ty: QualType, f: F) -> Result<Value> {
     let (_, sig) = function_type(set, ty.id)?;
-    let names = vec![None; sig.params.len()];
-    crate::runtime::typed::check_signature(
+    check_signature(
         set,
         &sig,
-        &names,
-        (&set.spell(ty), None),
+        Against::Callback(&set.spell(ty), None),
         &F::params(),
         &F::ret(),
     )?;
