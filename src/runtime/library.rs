@@ -4,7 +4,8 @@ use std::ffi::c_void;
 
 use crate::error::{ErrorKind, Result};
 
-/// A shared library opened by path or soname, or the running process itself.
+/// A shared library opened by path or soname, or from a `dlopen` handle, or the
+/// running process itself.
 ///
 /// Symbols found in it stay valid while it is alive; [`Module`](super::Module) and
 /// [`Function`](super::Function) keep their library alive through an `Arc`.
