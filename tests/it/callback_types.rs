@@ -47,6 +47,18 @@ fn a_closure_returning_unit_is_a_void_callback_and_a_value_is_an_error() {
     // The failure was the last call's: the next one is clean.
     assert_eq!(visit(&visit_each, &collect, 1).unwrap(), Value::Int(1));
 
+    // And nothing where C wants an int is an error too.
+    let across = m.function("errno_across").unwrap();
+    let nothing = Callback::for_param(&across, 0, |_: &[Value]| ()).unwrap();
+    let seen = wyvern::CData::new_named(m.types(), "int").unwrap();
+    // SAFETY: a callback of the parameter's type and an int to write.
+    let e = unsafe { across.call(&mut [nothing.to_value(), 0.into(), Value::Ref(seen)]) };
+    assert_eq!(
+        e.unwrap_err().to_string(),
+        "the result of the callback for parameter 'f' (index 0) of 'errno_across': \
+         void cannot be stored in 'int'"
+    );
+
     // By type alone, the message names the type.
     let by_type = Callback::with_type_name(m.types(), "visit_fn", |_: &[Value]| "text").unwrap();
     assert_eq!(
