@@ -44,3 +44,8 @@ int errno_across(unary_fn f, int before, int *seen) {
     *seen = f(before);
     return errno;
 }
+
+int visit_each(int n, visit_fn visit, void *context) {
+    for (int i = 0; i < n; i++) visit(i, context);
+    return n;
+}

@@ -33,3 +33,7 @@ long c_many(int a, double b, long c, float d, char e, short f, struct P g, long 
 /* errno around a callback: sets errno to `before`, calls f(before) and stores
    its result in *seen, and returns errno as the callback left it. */
 int errno_across(unary_fn f, int before, int *seen);
+
+/* A void callback: visit(i, context) for i in 0..n, then n. */
+typedef void (*visit_fn)(int value, void *context);
+int visit_each(int n, visit_fn visit, void *context);

@@ -10,7 +10,9 @@ use std::path::PathBuf;
 
 use crate::location::SourceLocation;
 
+mod param;
 mod value;
+pub use param::Param;
 pub use value::{IntRange, ValueProblem};
 
 /// The crate's result type.
@@ -251,10 +253,12 @@ pub enum ErrorKind {
         got: usize,
     },
     /// A Rust function type does not match the header's declaration.
-    #[error("the Rust type does not match '{prototype}': {message}")]
+    #[error("the Rust type does not match '{prototype}'{}: {message}", .callback.as_ref().map(|p| format!(", the type of {p}")).unwrap_or_default())]
     TypeMismatch {
-        /// The header's prototype.
+        /// The header's prototype (or a callback's function pointer type).
         prototype: String,
+        /// For a callback made for a function's parameter, that parameter.
+        callback: Option<Param>,
         /// Which parameter (or the result) differs, and how.
         message: String,
     },
@@ -298,15 +302,19 @@ pub enum ErrorKind {
         location: Option<SourceLocation>,
     },
     /// A function's signature is one wyvern cannot call (or take as a callback).
-    #[error("{}cannot call this function: {reason}", .function.as_ref().map(|f| format!("'{f}': ")).unwrap_or_default())]
+    #[error("{}: {reason}", uncallable(.function, .callback, .param))]
     Uncallable {
         /// The function's prototype, when it is known where the signature came from.
         function: Option<String>,
+        /// For a callback: its function pointer type.
+        callback: Option<String>,
+        /// For a callback made for a function's parameter: that parameter.
+        param: Option<Param>,
         /// What in the signature cannot be passed (`__int128 under ms_abi`).
         reason: String,
     },
-    /// A function has fewer parameters than the one asked for.
-    #[error("'{function}' has no parameter {index} (it has {count})")]
+    /// A function has fewer parameters than the one asked for (as a callback's type).
+    #[error("'{function}' has no parameter at index {index} ({}){}", param_count(*.count), param::did_you_mean(.suggestion))]
     NoParameter {
         /// The function's prototype.
         function: String,
@@ -314,6 +322,16 @@ pub enum ErrorKind {
         index: usize,
         /// How many parameters it has.
         count: usize,
+        /// Its function pointer parameter nearest to `index`, if it has one.
+        suggestion: Option<Param>,
+    },
+    /// A function's parameter asked for as a callback's type is not a function pointer.
+    #[error("{param} is '{}', not a function pointer{}", .param.ty, param::did_you_mean(.suggestion))]
+    NotCallback {
+        /// The parameter asked for.
+        param: Param,
+        /// The function's function pointer parameter nearest to it, if it has one.
+        suggestion: Option<Param>,
     },
     /// A type from a header or debug info that wyvern's type system has no
     /// place for.
@@ -437,6 +455,31 @@ fn unknown_length(name: &Option<String>, ty: &str) -> String {
         None => format!(
             "'{ty}' has no length (a flexible array member); read its elements through a pointer"
         ),
+    }
+}
+
+/// What [`ErrorKind::Uncallable`] could not do: call a function, or make a callback.
+fn uncallable(
+    function: &Option<String>,
+    callback: &Option<String>,
+    param: &Option<Param>,
+) -> String {
+    match (callback, param) {
+        (Some(ty), Some(param)) => format!("cannot make a callback of type '{ty}' for {param}"),
+        (Some(ty), None) => format!("cannot make a callback of type '{ty}'"),
+        _ => match function {
+            Some(f) => format!("'{f}': cannot call this function"),
+            None => "cannot call this function".to_owned(),
+        },
+    }
+}
+
+/// `it has 4, at indexes 0 to 3`, for [`ErrorKind::NoParameter`].
+fn param_count(count: usize) -> String {
+    match count {
+        0 => "it has none".to_owned(),
+        1 => "it has 1, at index 0".to_owned(),
+        n => format!("it has {n}, at indexes 0 to {}", n - 1),
     }
 }
 

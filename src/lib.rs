@@ -59,7 +59,8 @@
 //!    [`c_struct!`] describing the Rust side), [`CData`] (owned C objects, read and
 //!    written by field path), [`Callback`] and [`typed_callback`] (Rust closures
 //!    and functions as C function pointers; [`CallbackArgs`] is a typed callback's
-//!    tuple of Rust parameters),
+//!    tuple of Rust parameters; errors name the parameter a callback is for as
+//!    a [`Param`]),
 //!    [`last_errno`] and [`set_errno`] (`errno` as cffi keeps it).
 //! 4. **Beside them**, reading type sets only: [`db`] (feature `db`) saves a type
 //!    set to bytes and loads it back without a parser; [`check`] compares a
@@ -138,7 +139,7 @@ mod location;
 mod runtime;
 pub mod types;
 
-pub use error::{Diagnostic, Error, ErrorKind, IntRange, Result, Severity, ValueProblem};
+pub use error::{Diagnostic, Error, ErrorKind, IntRange, Param, Result, Severity, ValueProblem};
 #[cfg(feature = "clang")]
 pub use frontend::clang::{cdef, libclang_version, Parser};
 pub use location::SourceLocation;

@@ -437,6 +437,8 @@ fn splits_in_sixth_gpr(
 fn unsupported(what: &str) -> crate::Error {
     ErrorKind::Uncallable {
         function: None,
+        callback: None,
+        param: None,
         reason: what.to_owned(),
     }
     .into()

@@ -226,13 +226,22 @@ fn functions_and_callbacks_say_which_part_does_not_fit() {
     let abs = m.function("abs").unwrap();
     let e = crate::Callback::for_param(&abs, 1, |_| 0).unwrap_err();
     assert!(
-        matches!(e.kind(), ErrorKind::NoParameter { function, index: 1, count: 1 }
+        matches!(e.kind(), ErrorKind::NoParameter { function, index: 1, count: 1, suggestion: None }
             if function == "int abs(int)"),
         "{e:?}"
     );
     assert_eq!(
         e.to_string(),
-        "'int abs(int)' has no parameter 1 (it has 1)"
+        "'int abs(int)' has no parameter at index 1 (it has 1, at index 0); \
+         it takes no function pointer"
+    );
+    let getpid = module("int getpid(void);").function("getpid").unwrap();
+    assert_eq!(
+        crate::Callback::for_param(&getpid, 0, |_| ())
+            .unwrap_err()
+            .to_string(),
+        "'int getpid(void)' has no parameter at index 0 (it has none); \
+         it takes no function pointer"
     );
     let int = m.types().type_named("int").unwrap();
     let e = crate::Callback::new(m.types(), int, |_| 0).unwrap_err();
@@ -242,7 +251,10 @@ fn functions_and_callbacks_say_which_part_does_not_fit() {
         "{e:?}"
     );
     let e = m.function("wide").unwrap_err();
-    let ErrorKind::Uncallable { function, reason } = e.kind() else {
+    let ErrorKind::Uncallable {
+        function, reason, ..
+    } = e.kind()
+    else {
         panic!("{e:?}")
     };
     assert!(

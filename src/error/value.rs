@@ -154,6 +154,12 @@ pub enum ValueProblem {
     /// `Value::Void` given as an argument.
     #[error("void is not a value")]
     Void,
+    /// A value returned by a callback whose C type returns `void`.
+    #[error("{value} returned where C returns void (return () or Value::Void)")]
+    NotVoid {
+        /// The value (`the integer 42`).
+        value: String,
+    },
     /// A pointer into memory the value owns, stored where it outlives the value.
     #[error("{}", if *.callback { format!("{value} would dangle once the callback returns, freed with its result; return addresses you keep alive (Value::Pointer)") } else { format!("{value} would leave the variable pointing into memory freed with the value; store an address you keep alive (Value::Pointer)") })]
     Dangles {

@@ -86,6 +86,8 @@ impl Function {
                 |e| match e.into_kind() {
                     ErrorKind::Uncallable { reason, .. } => ErrorKind::Uncallable {
                         function: Some(set.prototype(decl)),
+                        callback: None,
+                        param: None,
                         reason,
                     },
                     other => other,

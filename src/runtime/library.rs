@@ -4,7 +4,8 @@ use std::ffi::c_void;
 
 use crate::error::{ErrorKind, Result};
 
-/// A shared library opened by path or soname, or the running process itself.
+/// A shared library opened by path or soname, or from a `dlopen` handle, or the
+/// running process itself.
 ///
 /// Symbols found in it stay valid while it is alive; [`Module`](super::Module) and
 /// [`Function`](super::Function) keep their library alive through an `Arc`.
@@ -64,7 +65,67 @@ impl Library {
         }
     }
 
-    /// The name it was opened by.
+    /// A library from a handle `dlopen` returned (opened by C code, or with flags
+    /// [`open`](Self::open) does not use, such as `RTLD_GLOBAL` or `RTLD_NOLOAD`).
+    /// `name` is what messages call it. The `Library` owns the handle: dropping
+    /// it calls `dlclose` once, balancing that `dlopen`; take the handle back
+    /// without closing it with [`into_raw`](Self::into_raw).
+    ///
+    /// ```
+    /// # fn main() -> wyvern::Result<()> {
+    /// use std::ffi::c_void;
+    /// extern "C" {
+    ///     fn dlopen(file: *const std::ffi::c_char, flags: i32) -> *mut c_void;
+    /// }
+    /// const RTLD_NOW: i32 = 2;
+    /// // SAFETY: libc is loaded already; opening it again runs no initialiser.
+    /// let handle = unsafe { dlopen(c"libc.so.6".as_ptr(), RTLD_NOW) };
+    /// // SAFETY: a handle from a successful dlopen, closed by nothing else.
+    /// let libc = unsafe { wyvern::Library::from_raw(handle, "libc.so.6") }?;
+    /// assert!(!libc.symbol("strlen")?.is_null());
+    /// // SAFETY: as above; the handle is this library's again.
+    /// let again = unsafe { wyvern::Library::from_raw(libc.into_raw(), "libc.so.6") }?;
+    /// assert_eq!(again.name(), "libc.so.6");
+    /// // A failed dlopen's NULL is refused.
+    /// let e = unsafe { wyvern::Library::from_raw(std::ptr::null_mut(), "libnothing.so") };
+    /// assert_eq!(e.unwrap_err().to_string(), "the handle of library 'libnothing.so': it is NULL");
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// [`ErrorKind::Value`] for a NULL handle (what a failed `dlopen` returns).
+    ///
+    /// # Safety
+    /// `handle` must come from a successful `dlopen` (or [`into_raw`](Self::into_raw))
+    /// and be valid to `dlclose` once: nothing else may close it while the
+    /// `Library` (or a [`Module`](super::Module) or [`Function`](super::Function)
+    /// holding it) is alive.
+    pub unsafe fn from_raw(handle: *mut c_void, name: &str) -> Result<Library> {
+        if handle.is_null() {
+            return Err(ErrorKind::Value {
+                place: format!("the handle of library '{name}'"),
+                problem: crate::error::ValueProblem::Null,
+            }
+            .into());
+        }
+        // SAFETY: the caller vouches that the handle is a live one from dlopen,
+        // which this `Library` alone closes.
+        let inner = unsafe { libloading::os::unix::Library::from_raw(handle) }.into();
+        Ok(Library {
+            inner,
+            name: name.to_owned(),
+        })
+    }
+
+    /// The `dlopen` handle, given up without closing it: the caller then owns
+    /// it (and `dlclose`s it, or makes a `Library` of it again with
+    /// [`from_raw`](Self::from_raw)). Symbols found in this library stay valid
+    /// while the handle is open.
+    pub fn into_raw(self) -> *mut c_void {
+        libloading::os::unix::Library::from(self.inner).into_raw()
+    }
+
+    /// The name it was opened by (or given to [`from_raw`](Self::from_raw)).
     pub fn name(&self) -> &str {
         &self.name
     }

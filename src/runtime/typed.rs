@@ -6,7 +6,7 @@ use std::ffi::c_void;
 use super::call::Function;
 use rustc_hash::FxHashSet;
 
-use crate::error::{ErrorKind, Result};
+use crate::error::{ErrorKind, Param, Result};
 use crate::types::equiv::{members, MAX_DEPTH};
 use crate::types::{
     CallConv, FloatKind, IntKind, QualType, RecordId, RecordKind, Type, TypeId, TypeSet,
@@ -293,8 +293,7 @@ impl Function {
         check_signature(
             self.types(),
             self.signature(),
-            self.param_names(),
-            &self.prototype(),
+            Against::Function(&self.prototype(), self.param_names()),
             &F::params(),
             &F::ret(),
         )?;
@@ -303,26 +302,44 @@ impl Function {
     }
 }
 
+/// What a Rust function type is checked against, as messages name it.
+pub(crate) enum Against<'s> {
+    /// A declared function: its prototype and parameter names.
+    Function(&'s str, &'s [Option<String>]),
+    /// A callback's function pointer type, spelled, and the function parameter
+    /// it is made for, if it is.
+    Callback(&'s str, Option<&'s Param>),
+}
+
 /// Checks a Rust function type (its parameters and result) against C signature `sig`.
 pub(crate) fn check_signature(
     set: &TypeSet,
     sig: &crate::types::FnSig,
-    param_names: &[Option<String>],
-    prototype: &str,
+    against: Against<'_>,
     params: &[RustType],
     ret: &RustType,
 ) -> Result<()> {
+    let (prototype, param_names, callback) = match against {
+        Against::Function(prototype, names) => (prototype, names, None),
+        Against::Callback(ty, param) => (ty, &[][..], param),
+    };
     let mismatch = |message: String| -> crate::Error {
         ErrorKind::TypeMismatch {
             prototype: prototype.to_owned(),
+            callback: callback.cloned(),
             message,
         }
         .into()
     };
     if sig.variadic {
-        return Err(mismatch(
-            "the function is variadic; call it through Function::call".into(),
-        ));
+        return Err(mismatch(match against {
+            Against::Function(..) => {
+                "the function is variadic; call it through Function::call".into()
+            }
+            Against::Callback(..) => {
+                "a callback cannot be variadic: its variadic arguments would have no types".into()
+            }
+        }));
     }
     if !matches!(sig.conv, CallConv::C | CallConv::SysV) {
         return Err(mismatch(format!(
@@ -546,8 +563,7 @@ mod tests {
         check_signature(
             &set,
             &sig,
-            &f.param_names,
-            &prototype,
+            Against::Function(&prototype, &f.param_names),
             &F::params(),
             &F::ret(),
         )

@@ -21,7 +21,8 @@ use crate::types::{FloatKind, IntKind, LongDouble};
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum Value {
-    /// The result of a `void` function.
+    /// The result of a `void` function, and what a callback of a `void`
+    /// function type returns (`()` converts to it).
     Void,
     /// `_Bool`
     Bool(bool),
@@ -265,6 +266,28 @@ impl From<isize> for Value {
 impl From<usize> for Value {
     fn from(v: usize) -> Value {
         Value::Int(v as i128)
+    }
+}
+
+/// `()` is `void`: what a closure for a `void` callback returns.
+///
+/// ```
+/// # fn main() -> wyvern::Result<()> {
+/// let types = wyvern::cdef("typedef void (*notify)(int);")?;
+/// let seen = std::sync::atomic::AtomicI32::new(0);
+/// let notify = wyvern::Callback::with_type_name(&types, "notify", |args: &[wyvern::Value]| {
+///     seen.store(args[0].as_int().unwrap_or(-1) as i32, std::sync::atomic::Ordering::Relaxed);
+/// })?;
+/// // SAFETY: the callback's code is a `void (*)(int)`.
+/// let f: unsafe extern "C" fn(i32) = unsafe { std::mem::transmute(notify.address()) };
+/// unsafe { f(7) };
+/// assert_eq!(seen.load(std::sync::atomic::Ordering::Relaxed), 7);
+/// assert_eq!(wyvern::Value::from(()), wyvern::Value::Void);
+/// # Ok(()) }
+/// ```
+impl From<()> for Value {
+    fn from((): ()) -> Value {
+        Value::Void
     }
 }
 

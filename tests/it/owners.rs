@@ -185,7 +185,9 @@ fn a_callback_cannot_return_pointers_into_what_it_owns() {
     // SAFETY: a callback of the parameter's type and a buffer of 256 bytes.
     let e = unsafe { made_copy.call(&mut args) }.unwrap_err();
     assert!(
-        e.to_string().contains("the callback's result") && e.to_string().contains("dangle"),
+        e.to_string().starts_with(
+            "the result of the callback for parameter 'make' (index 0) of 'named_made_copy': "
+        ) && e.to_string().contains("dangle"),
         "{e}"
     );
 

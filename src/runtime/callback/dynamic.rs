@@ -7,9 +7,9 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use libffi::raw as ffi;
 
-use super::{function_type, install, Callback};
-use crate::abi::{extend, CallInterface, Shape};
-use crate::error::{ErrorKind, Result, ValueProblem};
+use super::{callback_param, closure_interface, function_type, install, Callback};
+use crate::abi::{extend, Shape};
+use crate::error::{ErrorKind, Param, Result, ValueProblem};
 use crate::runtime::data::size_of;
 use crate::runtime::mem::{int_shape, load, Place};
 use crate::runtime::scalar::{int_value, store_fast};
@@ -27,12 +27,50 @@ struct State<'a> {
     shapes: Vec<(Shape, usize)>,
     ret: Option<TypeId>,
     ret_shape: Shape,
+    /// The result, as messages name it (`the result of the callback for
+    /// parameter '__compar' (index 3) of 'qsort'`).
+    place: String,
     body: Box<Body<'a>>,
 }
 
 impl<'a> Callback<'a> {
     /// A callback of type `ty`: a function pointer type (`int (*)(int)`), a
     /// typedef of one (`__compar_fn_t`), or a function type.
+    ///
+    /// The closure returns what converts [`Into<Value>`]: for a `void` function
+    /// type, `()` (or [`Value::Void`]). A result that does not convert to the C
+    /// return type (`42` where C returns `void`, a string for an `int`) cannot
+    /// be seen before the closure returns it: C gets a zeroed result, and the
+    /// wyvern call that led to the callback returns the error (see
+    /// [`Callback`]'s *Panics and errors*).
+    ///
+    /// ```
+    /// # fn main() -> wyvern::Result<()> {
+    /// use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
+    /// use wyvern::{CData, Callback, Library, Module, Value};
+    /// let types = wyvern::Parser::new().header("<pthread.h>").parse()?;
+    /// let module = Module::new(types, Library::this_process());
+    /// let once = module.function("pthread_once")?;
+    /// let init = once.signature().params[1]; // void (*)(void)
+    /// let run_once = |callback: &Callback| -> wyvern::Result<Value> {
+    ///     let flag = CData::new_named(module.types(), "pthread_once_t")?; // PTHREAD_ONCE_INIT
+    ///     // SAFETY: a fresh once-flag and a callback of the parameter's type.
+    ///     unsafe { once.call(&mut [Value::Ref(flag), callback.to_value()]) }
+    /// };
+    /// // A closure that returns nothing is a `void` callback.
+    /// let ran = AtomicBool::new(false);
+    /// let fine = Callback::new(module.types(), init, |_: &[Value]| ran.store(true, Relaxed))?;
+    /// assert_eq!(run_once(&fine)?, Value::Int(0));
+    /// assert!(ran.load(Relaxed));
+    /// // One that returns 42 fails the call that led C to it.
+    /// let wrong = Callback::new(module.types(), init, |_: &[Value]| 42)?;
+    /// assert_eq!(
+    ///     run_once(&wrong).unwrap_err().to_string(),
+    ///     "the result of a callback of type 'void (*)(void)': the integer 42 returned \
+    ///      where C returns void (return () or Value::Void)"
+    /// );
+    /// # Ok(()) }
+    /// ```
     ///
     /// # Errors
     /// [`ErrorKind::WrongKind`] for a type that is not a function (pointer),
@@ -42,23 +80,7 @@ impl<'a> Callback<'a> {
         ty: QualType,
         body: impl Fn(&[Value]) -> R + Send + Sync + 'a,
     ) -> Result<Callback<'a>> {
-        let (_, sig) = function_type(set, ty.id)?;
-        let interface = CallInterface::for_closure(set, &sig)?;
-        let ret = match set.ty(set.canonical(sig.ret.id)) {
-            Type::Void => None,
-            _ => Some(sig.ret.id),
-        };
-        let shapes = interface.args.iter().map(|a| (a.shape, a.size)).collect();
-        let ret_shape = interface.ret.map_or(Shape::Other, |r| r.shape);
-        let state = Box::new(State {
-            set: set.clone(),
-            params: sig.params.iter().map(|p| p.id).collect(),
-            shapes,
-            ret,
-            ret_shape,
-            body: Box::new(move |args: &[Value]| body(args).into()),
-        });
-        install(set, ty, interface, state, trampoline)
+        Callback::on_values(set, ty, None, body)
     }
 
     /// A callback of the type named `name` (`"int (*)(const void *, const void *)"`,
@@ -75,23 +97,67 @@ impl<'a> Callback<'a> {
     }
 
     /// A callback of the type of parameter `index` (0-based) of `function`.
+    /// Errors name that parameter, in making the callback and in converting
+    /// its results.
+    ///
+    /// ```
+    /// # fn main() -> wyvern::Result<()> {
+    /// use wyvern::{Callback, Library, Module, Value};
+    /// let types = wyvern::Parser::new().header("<stdlib.h>").parse()?;
+    /// let module = Module::new(types, Library::this_process());
+    /// let qsort = module.function("qsort")?;
+    /// let e = Callback::for_param(&qsort, 1, |_: &[Value]| 0).unwrap_err();
+    /// assert_eq!(
+    ///     e.to_string(),
+    ///     "parameter '__nmemb' (index 1) of 'qsort' is 'size_t', not a function pointer; \
+    ///      did you mean index 3 ('__compar', a '__compar_fn_t')?"
+    /// );
+    /// # Ok(()) }
+    /// ```
     ///
     /// # Errors
-    /// As [`new`](Self::new), and for an index past the parameters.
+    /// As [`new`](Self::new); [`ErrorKind::NoParameter`] for an index past the
+    /// parameters and [`ErrorKind::NotCallback`] for a parameter that is not a
+    /// function pointer, each suggesting the nearest one that is.
     pub fn for_param<R: Into<Value>>(
         function: &crate::runtime::call::Function,
         index: usize,
         body: impl Fn(&[Value]) -> R + Send + Sync + 'a,
     ) -> Result<Callback<'a>> {
-        let Some(param) = function.signature().params.get(index) else {
-            return Err(ErrorKind::NoParameter {
-                function: function.prototype(),
-                index,
-                count: function.signature().params.len(),
-            }
-            .into());
+        let (ty, param) = callback_param(function, index)?;
+        Callback::on_values(function.types(), ty, Some(&param), body)
+    }
+
+    /// [`new`](Self::new), for `param` when it is made for a function's
+    /// parameter (which messages then name).
+    fn on_values<R: Into<Value>>(
+        set: &TypeSet,
+        ty: QualType,
+        param: Option<&Param>,
+        body: impl Fn(&[Value]) -> R + Send + Sync + 'a,
+    ) -> Result<Callback<'a>> {
+        let (_, sig) = function_type(set, ty.id)?;
+        let interface = closure_interface(set, ty, &sig, param)?;
+        let place = match param {
+            Some(param) => format!("the result of the callback for {param}"),
+            None => format!("the result of a callback of type '{}'", set.spell(ty)),
         };
-        Callback::new(function.types(), *param, body)
+        let ret = match set.ty(set.canonical(sig.ret.id)) {
+            Type::Void => None,
+            _ => Some(sig.ret.id),
+        };
+        let shapes = interface.args.iter().map(|a| (a.shape, a.size)).collect();
+        let ret_shape = interface.ret.map_or(Shape::Other, |r| r.shape);
+        let state = Box::new(State {
+            set: set.clone(),
+            params: sig.params.iter().map(|p| p.id).collect(),
+            shapes,
+            ret,
+            ret_shape,
+            place,
+            body: Box::new(move |args: &[Value]| body(args).into()),
+        });
+        install(set, ty, interface, state, trampoline)
     }
 }
 
@@ -216,7 +282,12 @@ impl State<'_> {
     #[inline]
     unsafe fn write_result(&self, ret: *mut c_void, mut result: Value) -> Result<()> {
         let Some(ret_ty) = self.ret else {
-            return Ok(());
+            return match result {
+                Value::Void => Ok(()),
+                other => Err(self.wrong_result(ValueProblem::NotVoid {
+                    value: other.describe(),
+                })),
+            };
         };
         // A plain scalar goes straight into the `ffi_arg` (integers extended).
         let mut word = [0u8; 16];
@@ -242,7 +313,7 @@ impl State<'_> {
             Place::whole(ret_ty),
             scratch,
             &mut result,
-            &|| "the callback's result".to_owned(),
+            &|| self.place.clone(),
         )?;
         let dangles = match &result {
             Value::Str(_) | Value::Bytes(_) | Value::Ref(_) => true,
@@ -250,14 +321,10 @@ impl State<'_> {
             _ => false,
         };
         if dangles {
-            return Err(ErrorKind::Value {
-                place: "the callback's result".into(),
-                problem: ValueProblem::Dangles {
-                    value: result.describe_owning(),
-                    callback: true,
-                },
-            }
-            .into());
+            return Err(self.wrong_result(ValueProblem::Dangles {
+                value: result.describe_owning(),
+                callback: true,
+            }));
         }
         match int_shape(&self.set, ret_ty) {
             // libffi wants integers narrower than a register as a whole `ffi_arg`.
@@ -272,5 +339,14 @@ impl State<'_> {
             _ => unsafe { std::ptr::copy_nonoverlapping(scratch.as_ptr(), ret.cast::<u8>(), size) },
         }
         Ok(())
+    }
+
+    /// An error of this callback's result.
+    fn wrong_result(&self, problem: ValueProblem) -> crate::Error {
+        ErrorKind::Value {
+            place: self.place.clone(),
+            problem,
+        }
+        .into()
     }
 }

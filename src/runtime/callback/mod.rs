@@ -9,9 +9,10 @@ use std::ptr::null_mut;
 
 use libffi::raw as ffi;
 
+use super::call::Function;
 use super::value::Value;
 use crate::abi::CallInterface;
-use crate::error::{ErrorKind, Result};
+use crate::error::{ErrorKind, Param, Result};
 use crate::types::{FnSig, QualType, Type, TypeId, TypeSet};
 
 mod dynamic;
@@ -74,9 +75,12 @@ pub(crate) mod typed;
 /// # Panics and errors
 /// A panic never unwinds into C. The callback returns zero (a zeroed result) to
 /// C instead, and the panic resumes, in Rust, when the wyvern call that led to
-/// the callback returns. A result that does not convert to the C return type is
-/// handled the same way and becomes that call's `Err`. On a thread with no wyvern
-/// call to return to (one C created), the failure is printed to stderr.
+/// the callback returns. A result that does not convert to the C return type (a
+/// value where it is `void`: return `()` there) is handled the same way and
+/// becomes that call's `Err`, which names the callback (the parameter it was made
+/// for, with [`for_param`](Callback::for_param)). A typed closure's result is
+/// checked when it is made ([`typed`](Callback::typed)). On a thread with no
+/// wyvern call to return to (one C created), the failure is printed to stderr.
 pub struct Callback<'a> {
     closure: *mut ffi::ffi_closure,
     code: *const c_void,
@@ -233,4 +237,65 @@ pub(crate) fn function_type(set: &TypeSet, ty: TypeId) -> Result<(TypeId, FnSig)
         }
         .into()),
     }
+}
+
+/// Parameter `index` of `function`, as a callback's type: its type and how
+/// messages name it.
+///
+/// # Errors
+/// [`ErrorKind::NoParameter`] past the parameters, [`ErrorKind::NotCallback`]
+/// for one that is not a function pointer; each suggests the function pointer
+/// parameter nearest to `index`.
+pub(crate) fn callback_param(function: &Function, index: usize) -> Result<(QualType, Param)> {
+    let set = function.types();
+    let params = &function.signature().params;
+    let describe = |i: usize| Param {
+        function: function.name().to_owned(),
+        index: i,
+        name: function.param_names().get(i).cloned().flatten(),
+        ty: set.spell(params[i]),
+    };
+    let nearest = || {
+        (0..params.len())
+            .filter(|&i| i != index && function_type(set, params[i].id).is_ok())
+            .min_by_key(|&i| i.abs_diff(index))
+            .map(describe)
+    };
+    let Some(&ty) = params.get(index) else {
+        return Err(ErrorKind::NoParameter {
+            function: function.prototype(),
+            index,
+            count: params.len(),
+            suggestion: nearest(),
+        }
+        .into());
+    };
+    if function_type(set, ty.id).is_err() {
+        return Err(ErrorKind::NotCallback {
+            param: describe(index),
+            suggestion: nearest(),
+        }
+        .into());
+    }
+    Ok((ty, describe(index)))
+}
+
+/// The call interface of a callback of type `ty` (whose signature is `sig`),
+/// made for `param` when it is given; a refusal names the callback.
+pub(crate) fn closure_interface(
+    set: &TypeSet,
+    ty: QualType,
+    sig: &FnSig,
+    param: Option<&Param>,
+) -> Result<CallInterface> {
+    CallInterface::for_closure(set, sig).map_err(|e| match e.into_kind() {
+        ErrorKind::Uncallable { reason, .. } => ErrorKind::Uncallable {
+            function: None,
+            callback: Some(set.spell(ty)),
+            param: param.cloned(),
+            reason,
+        }
+        .into(),
+        other => other.into(),
+    })
 }

@@ -8,12 +8,13 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use libffi::raw as ffi;
 
-use super::{function_type, install, Callback};
-use crate::abi::{extend, CallInterface};
+use super::{callback_param, closure_interface, function_type, install, Callback};
+use crate::abi::extend;
 #[cfg(doc)]
 use crate::error::ErrorKind;
-use crate::error::Result;
-use crate::runtime::typed::{CType, FnType, RustType};
+use crate::error::{Param, Result};
+use crate::runtime::call::Function;
+use crate::runtime::typed::{check_signature, Against, CType, FnType, RustType};
 use crate::runtime::unwind::{report, Failure};
 use crate::runtime::value::Value;
 use crate::types::{QualType, TypeSet};
@@ -46,18 +47,68 @@ impl<'a> Callback<'a> {
         R: CType + Copy + 'a,
         F: Fn(A) -> R + Send + Sync + 'a,
     {
+        Callback::typed_as(set, ty, None, body)
+    }
+
+    /// [`typed`](Self::typed) for the type of parameter `index` (0-based) of
+    /// `function`, whose errors name that parameter. A closure for a `void`
+    /// function type returns `()`; one returning a value is refused here, before
+    /// C can call it.
+    ///
+    /// ```
+    /// # fn main() -> wyvern::Result<()> {
+    /// use wyvern::{Callback, Library, Module};
+    /// let types = wyvern::Parser::new().header("<pthread.h>").parse()?;
+    /// let module = Module::new(types, Library::this_process());
+    /// let once = module.function("pthread_once")?;
+    /// assert!(Callback::typed_for_param(&once, 1, |(): ()| ()).is_ok());
+    /// let e = Callback::typed_for_param(&once, 1, |(): ()| 42i32).unwrap_err();
+    /// assert_eq!(
+    ///     e.to_string(),
+    ///     "the Rust type does not match 'void (*)(void)', the type of parameter \
+    ///      '__init_routine' (index 1) of 'pthread_once': the result: Rust i32 is not C 'void'"
+    /// );
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// As [`typed`](Self::typed) and [`for_param`](Self::for_param).
+    pub fn typed_for_param<A, R, F>(
+        function: &Function,
+        index: usize,
+        body: F,
+    ) -> Result<Callback<'a>>
+    where
+        A: CallbackArgs + 'a,
+        R: CType + Copy + 'a,
+        F: Fn(A) -> R + Send + Sync + 'a,
+    {
+        let (ty, param) = callback_param(function, index)?;
+        Callback::typed_as(function.types(), ty, Some(&param), body)
+    }
+
+    /// [`typed`](Self::typed), for `param` when it is made for a function's parameter.
+    fn typed_as<A, R, F>(
+        set: &TypeSet,
+        ty: QualType,
+        param: Option<&Param>,
+        body: F,
+    ) -> Result<Callback<'a>>
+    where
+        A: CallbackArgs + 'a,
+        R: CType + Copy + 'a,
+        F: Fn(A) -> R + Send + Sync + 'a,
+    {
         let (_, sig) = function_type(set, ty.id)?;
-        let names = vec![None; sig.params.len()];
         let ret_desc = R::describe();
-        crate::runtime::typed::check_signature(
+        check_signature(
             set,
             &sig,
-            &names,
-            &set.spell(ty),
+            Against::Callback(&set.spell(ty), param),
             &A::describe(),
             &ret_desc,
         )?;
-        let interface = CallInterface::for_closure(set, &sig)?;
+        let interface = closure_interface(set, ty, &sig, param)?;
         let extend = match ret_desc {
             RustType::Int { size, signed, .. } if size < 8 => Some((size, signed)),
             RustType::Bool => Some((1, false)),
@@ -95,12 +146,10 @@ impl<'a> Callback<'a> {
 /// [`ErrorKind::WrongKind`] when `ty` is not a function pointer type.
 pub fn typed_callback<F: FnType>(set: &TypeSet, ty: QualType, f: F) -> Result<Value> {
     let (_, sig) = function_type(set, ty.id)?;
-    let names = vec![None; sig.params.len()];
-    crate::runtime::typed::check_signature(
+    check_signature(
         set,
         &sig,
-        &names,
-        &set.spell(ty),
+        Against::Callback(&set.spell(ty), None),
         &F::params(),
         &F::ret(),
     )?;
