@@ -211,6 +211,18 @@ pub enum ErrorKind {
         #[source]
         source: Cause,
     },
+    /// No file answers a library named as the linker's `-lNAME` names one
+    /// ([`Library::open_linker_name`](crate::Library::open_linker_name)).
+    #[error("no library for -l{name}: {}", not_found_where(.name, .dirs, .skipped))]
+    LibraryNotFound {
+        /// The NAME of `-lNAME`, as given.
+        name: String,
+        /// The directories searched, in order.
+        dirs: Vec<PathBuf>,
+        /// Files of a matching name that were passed over, each with the reason
+        /// (`a 32-bit ELF object`, `a linker script naming no shared object`).
+        skipped: Vec<(PathBuf, String)>,
+    },
     /// A symbol is declared but no loaded library defines it.
     #[error("no symbol '{name}'{} in {library}: {message}", declared_as(.declaration))]
     Symbol {
@@ -438,6 +450,21 @@ fn unknown_length(name: &Option<String>, ty: &str) -> String {
             "'{ty}' has no length (a flexible array member); read its elements through a pointer"
         ),
     }
+}
+
+/// The message of [`ErrorKind::LibraryNotFound`]: the file names tried, where,
+/// and what was passed over.
+fn not_found_where(name: &str, dirs: &[PathBuf], skipped: &[(PathBuf, String)]) -> String {
+    let files = match name.strip_prefix(':') {
+        Some(file) => format!("no file '{file}'"),
+        None => format!("no lib{name}.so, nor lib{name}.so.N,"),
+    };
+    let dirs: Vec<String> = dirs.iter().map(|d| d.display().to_string()).collect();
+    let mut text = format!("{files} in {}", dirs.join(", "));
+    for (file, why) in skipped {
+        text.push_str(&format!("; skipped {}: {why}", file.display()));
+    }
+    text
 }
 
 /// ` (the asm label of 'sscanf')`, or nothing.

@@ -19,8 +19,9 @@ pub(crate) struct CallArgs {
     json: bool,
     #[command(flatten)]
     sources: Sources,
-    /// A library to load: a path or a soname such as libm.so.6 (repeatable;
-    /// searched in order). Without one, the running process (libc) is searched.
+    /// A library to load: NAME as the linker's -lNAME finds it (-l z for
+    /// zlib), a soname such as libm.so.6, or a path (repeatable; searched in
+    /// order). Without one, the running process (libc) is searched.
     #[arg(short = 'l', long = "library", value_name = "LIBRARY")]
     libraries: Vec<String>,
     /// The function, by its header name.
@@ -154,7 +155,7 @@ fn open_libraries(names: &[String]) -> Result<Vec<Library>> {
         .iter()
         // SAFETY: the user named the library to load; running its initialisers is
         // what they asked for.
-        .map(|name| unsafe { Library::open(name) }.map_err(anyhow::Error::from))
+        .map(|name| unsafe { Library::open_linker_name(name) }.map_err(anyhow::Error::from))
         .collect()
 }
 
