@@ -16,6 +16,132 @@ fn compiled(dir: &Path, name: &str, source: &str, flags: &[&str]) -> String {
     }
 }
 
+const CRASHING: &str = "#include <stdlib.h>
+#include <stdio.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include <sys/mman.h>
+int null_read(void) { return *(volatile int *)16; }
+void die(void) { abort(); }
+/* Not a tail call, so gcc keeps the recursion at any -O. */
+int down(int n) { volatile char pad[256]; pad[0] = (char)n; return down(n + 1) + pad[0]; }
+int divide(int a, int b) { return a / b; }
+void trap(void) { __builtin_trap(); }
+/* A mapped page of a file truncated under it: SIGBUS. */
+int bus(const char *path) {
+    int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+    if (fd < 0 || ftruncate(fd, 4096) != 0) return -1;
+    volatile int *p = mmap(0, 4096, PROT_READ, MAP_SHARED, fd, 0);
+    if (p == MAP_FAILED || ftruncate(fd, 0) != 0) return -2;
+    return *p;
+}
+int fine(int x) { printf(\"fine %d\\n\", x); return x + 1; }
+";
+
+const CRASHING_H: &str = "int null_read(void); void die(void); int down(int n);
+int divide(int a, int b); void trap(void); int bus(const char *path); int fine(int x);";
+
+/// `wyvern call` of `function` in the crashing library: its stderr, having
+/// checked that it exited with status 1 (not by the signal) and printed nothing.
+fn crash_of(dir: &TempDir, lib: &str, args: &[&str]) -> String {
+    let header = dir.path().join("crash.h").display().to_string();
+    let mut all = vec!["call", "-H", &header, "-l", lib];
+    all.extend_from_slice(args);
+    let out = run_wyvern(&all);
+    assert_eq!(out.status, Some(1), "{args:?}\n{}", out.describe());
+    assert_eq!(out.stdout, "", "{args:?}");
+    out.stderr
+}
+
+#[test]
+fn a_crash_in_the_called_function_is_an_error_with_exit_status_1() {
+    let dir = TempDir::new("cli-crash");
+    std::fs::write(dir.path().join("crash.h"), CRASHING_H).unwrap();
+    let lib = compiled(
+        dir.path(),
+        "libcrash.so",
+        CRASHING,
+        &["-shared", "-fPIC", "-O1"],
+    );
+    // The same functions crash a C program with the same signals.
+    let signals = compiled(
+        dir.path(),
+        "signals",
+        "#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+int null_read(void); void die(void); int down(int n); int divide(int a, int b);
+void trap(void); int bus(const char *path);
+static const char *bus_file;
+static int signal_of(int which) {
+    pid_t pid = fork();
+    if (pid == 0) {
+        switch (which) {
+        case 0: null_read(); break; case 1: die(); break; case 2: down(0); break;
+        case 3: divide(1, 0); break; case 4: trap(); break; case 5: bus(bus_file); break;
+        }
+        _exit(0);
+    }
+    int status; waitpid(pid, &status, 0);
+    return WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+}
+int main(int argc, char **argv) {
+    bus_file = argv[1];
+    printf(\"%d %d %d %d %d %d\", SIGSEGV, SIGABRT, SIGSEGV, SIGFPE, SIGILL, SIGBUS);
+    printf(\"\\n%d %d %d %d %d %d\\n\", signal_of(0), signal_of(1), signal_of(2),
+           signal_of(3), signal_of(4), signal_of(5));
+}",
+        &[
+            &format!("-Wl,-rpath,{}", dir.path().display()),
+            "-Wl,--no-as-needed",
+            &lib,
+        ],
+    );
+    let file = dir.path().join("bus.tmp").display().to_string();
+    let oracle = common::run(std::process::Command::new(&signals).arg(&file));
+    let (expected, got) = oracle.stdout.trim().split_once('\n').unwrap();
+    assert_eq!(expected, got, "the C program's view of the crashes");
+
+    assert_eq!(
+        crash_of(&dir, &lib, &["null_read"]),
+        "error: 'null_read' crashed: SIGSEGV (address 0x10)\n"
+    );
+    assert_eq!(
+        crash_of(&dir, &lib, &["die"]),
+        "error: 'die' crashed: SIGABRT\n"
+    );
+    // The handler runs on its own stack, so an overflow is reported too.
+    let overflow = crash_of(&dir, &lib, &["down", "0"]);
+    assert!(
+        overflow.starts_with("error: 'down' crashed: SIGSEGV (address 0x7")
+            && overflow.ends_with(": a stack overflow)\n"),
+        "{overflow}"
+    );
+    let divide = crash_of(&dir, &lib, &["divide", "1", "0"]);
+    assert!(
+        divide.starts_with("error: 'divide' crashed: SIGFPE (at instruction 0x7"),
+        "{divide}"
+    );
+    let trap = crash_of(&dir, &lib, &["trap"]);
+    assert!(
+        trap.starts_with("error: 'trap' crashed: SIGILL (at instruction 0x7"),
+        "{trap}"
+    );
+    let bus = crash_of(&dir, &lib, &["bus", &format!("\"{file}\"")]);
+    assert!(
+        bus.starts_with("error: 'bus' crashed: SIGBUS (address 0x7"),
+        "{bus}"
+    );
+
+    // A call that does not crash is untouched: C's output, then the result.
+    let header = dir.path().join("crash.h").display().to_string();
+    let out = run_wyvern(&["call", "-H", &header, "-l", &lib, "fine", "41"]);
+    assert!(out.success(), "{}", out.describe());
+    assert_eq!(out.stdout, "fine 41\n42\n");
+}
+
 /// A library with `int which(void)` returning `tag`, built by gcc at `dir/file`.
 fn tagged_library(dir: &Path, file: &str, tag: i32) {
     compiled(

@@ -53,9 +53,12 @@ pub(crate) fn run(args: &CallArgs, out: &mut dyn Write) -> Result<()> {
     let (mut values, outputs) = arguments(args, &module, &function)?;
     // A saved errno of 0 going in tells whether the call set it.
     wyvern::set_errno(0);
-    // SAFETY: the user asked for this call; wyvern checked every argument against
-    // the header, and what the function does with them is the user's contract.
-    let result = unsafe { function.call(&mut values) }?;
+    // A crash inside the call is reported as an error naming it, exit status 1.
+    let result = crate::crash::guarded(&args.function, || {
+        // SAFETY: the user asked for this call; wyvern checked every argument against
+        // the header, and what the function does with them is the user's contract.
+        unsafe { function.call(&mut values) }
+    })?;
     let errno = wyvern::last_errno();
     // What the function printed through C's stdio comes before wyvern's output.
     // SAFETY: fflush(NULL) flushes every open C stream; it has no preconditions.
