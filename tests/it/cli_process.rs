@@ -221,3 +221,70 @@ fn system_libraries_by_their_linker_names() {
     let out = run_wyvern(&["call", "-H", "<zlib.h>", "-l", "z", "zlibVersion"]);
     assert_eq!(out.stdout, version, "{}", out.describe());
 }
+
+#[test]
+fn char_arrays_print_as_the_strings_c_wrote() {
+    let dir = TempDir::new("cli-chars");
+    let header = "struct names { char name[16]; char tail[8]; char none[3];
+    signed char small[4]; unsigned char id[4]; char raw[4]; char grid[2][4]; };
+void names_fill(struct names *n);
+int names_differ(const struct names *n);";
+    let source = format!(
+        "#include <string.h>
+{header}
+void names_fill(struct names *n) {{
+    strcpy(n->name, \"hi \\\"there\\\"\\n\");
+    memcpy(n->tail, \"ab\\0c\\0\\377\", 6);
+    memcpy(n->none, \"xyz\", 3);
+    strcpy((char *)n->small, \"ok\");
+    strcpy((char *)n->id, \"id\");
+    n->raw[0] = 1; n->raw[1] = 2;
+    strcpy(n->grid[0], \"one\"); strcpy(n->grid[1], \"two\");
+}}
+int names_differ(const struct names *n) {{
+    struct names mine;
+    memset(&mine, 0, sizeof mine);
+    names_fill(&mine);
+    return memcmp(n, &mine, sizeof mine);
+}}"
+    );
+    let lib = compiled(dir.path(), "libnames.so", &source, &["-shared", "-fPIC"]);
+    std::fs::write(dir.path().join("names.h"), header).unwrap();
+    let h = dir.path().join("names.h").display().to_string();
+    let out = run_wyvern(&["call", "-H", &h, "-l", &lib, "names_fill", "&{}"]);
+    assert_eq!(
+        out.stdout,
+        "void\nn = {.name = \"hi \\\"there\\\"\\n\", .tail = \"ab\\000c\\000\\377\", \
+         .none = {120, 121, 122}, .small = {111, 107, 0, 0}, .id = {105, 100, 0, 0}, \
+         .raw = {1, 2, 0, 0}, .grid = {\"one\", \"two\"}}\n",
+        "{}",
+        out.describe()
+    );
+    // The printed value is an initializer that makes the same bytes: passed
+    // back in, C reads what it wrote.
+    let printed = out
+        .stdout
+        .lines()
+        .nth(1)
+        .unwrap()
+        .strip_prefix("n = ")
+        .unwrap();
+    let back = run_wyvern(&[
+        "call",
+        "-H",
+        &h,
+        "-l",
+        &lib,
+        "names_differ",
+        &format!("&{printed}"),
+    ]);
+    assert_eq!(back.stdout.lines().next(), Some("0"), "{}", back.describe());
+    // --json keeps char arrays as lists of integers, as the contract says.
+    let json = common::wyvern_json(&["call", "--json", "-H", &h, "-l", &lib, "names_fill", "&{}"])
+        .unwrap();
+    assert_eq!(
+        json["out"]["0"]["tail"],
+        serde_json::json!([97, 98, 0, 99, 0, -1, 0, 0])
+    );
+    assert_eq!(json["out"]["0"]["name"][0], 104);
+}
