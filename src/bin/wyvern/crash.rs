@@ -45,7 +45,7 @@ pub(crate) fn guarded<T>(function: &str, call: impl FnOnce() -> T) -> T {
 /// The handler, installed; dropping it puts back the previous handlers and stack.
 struct Guard {
     /// The name the handler reads; kept alive while [`NAME`] points to it.
-    _name: Box<[u8]>,
+    name: Box<[u8]>,
     /// The alternate stack; kept alive while the kernel may run the handler on it.
     _stack: Vec<u8>,
     old_stack: libc::stack_t,
@@ -55,9 +55,6 @@ struct Guard {
 impl Guard {
     fn install(function: &str) -> Option<Guard> {
         let name: Box<[u8]> = function.as_bytes().into();
-        NAME_LEN.store(name.len(), Ordering::SeqCst);
-        NAME.store(name.as_ptr().cast_mut(), Ordering::SeqCst);
-        STACK_LIMIT.store(stack_limit().unwrap_or(0), Ordering::SeqCst);
         let mut stack = vec![0u8; ALT_STACK_BYTES];
         let new_stack = libc::stack_t {
             ss_sp: stack.as_mut_ptr().cast(),
@@ -72,11 +69,15 @@ impl Guard {
             return None;
         }
         let mut guard = Guard {
-            _name: name,
+            name,
             _stack: stack,
             old_stack,
             old_actions: Vec::with_capacity(SIGNALS.len()),
         };
+        // Set before any handler is installed; cleared once they are gone.
+        NAME_LEN.store(guard.name.len(), Ordering::SeqCst);
+        NAME.store(guard.name.as_ptr().cast_mut(), Ordering::SeqCst);
+        STACK_LIMIT.store(stack_limit().unwrap_or(0), Ordering::SeqCst);
         let action = crash_action();
         for (signal, _) in SIGNALS {
             // SAFETY: all-zero bytes are a valid sigaction, which sigaction overwrites.

@@ -26,7 +26,8 @@ impl Library {
     /// `dlopen` searches.
     ///
     /// Note that `libm.so` and `libc.so` are linker scripts on most distributions:
-    /// open `libm.so.6` and `libc.so.6`.
+    /// open `libm.so.6` and `libc.so.6`, or [`Library::open_linker_name`]`("m")`,
+    /// which reads the script.
     ///
     /// # Errors
     /// [`ErrorKind::Library`] with the loader's own message.
