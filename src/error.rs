@@ -213,6 +213,18 @@ pub enum ErrorKind {
         #[source]
         source: Cause,
     },
+    /// No file answers a library named as the linker's `-lNAME` names one
+    /// ([`Library::open_linker_name`](crate::Library::open_linker_name)).
+    #[error("no library for -l{name}: {}", not_found_where(.name, .dirs, .skipped))]
+    LibraryNotFound {
+        /// The NAME of `-lNAME`, as given.
+        name: String,
+        /// The directories searched, in order.
+        dirs: Vec<PathBuf>,
+        /// Files of a matching name that were passed over, each with the reason
+        /// (`a 32-bit ELF object`, `a linker script naming no shared object`).
+        skipped: Vec<(PathBuf, String)>,
+    },
     /// A symbol is declared but no loaded library defines it.
     #[error("no symbol '{name}'{} in {library}: {message}", declared_as(.declaration))]
     Symbol {
@@ -481,6 +493,21 @@ fn param_count(count: usize) -> String {
         1 => "it has 1, at index 0".to_owned(),
         n => format!("it has {n}, at indexes 0 to {}", n - 1),
     }
+}
+
+/// The message of [`ErrorKind::LibraryNotFound`]: the file names tried, where,
+/// and what was passed over.
+fn not_found_where(name: &str, dirs: &[PathBuf], skipped: &[(PathBuf, String)]) -> String {
+    let files = match name.strip_prefix(':') {
+        Some(file) => format!("no file '{file}'"),
+        None => format!("no lib{name}.so, nor lib{name}.so.N,"),
+    };
+    let dirs: Vec<String> = dirs.iter().map(|d| d.display().to_string()).collect();
+    let mut text = format!("{files} in {}", dirs.join(", "));
+    for (file, why) in skipped {
+        text.push_str(&format!("; skipped {}: {why}", file.display()));
+    }
+    text
 }
 
 /// ` (the asm label of 'sscanf')`, or nothing.

@@ -665,6 +665,7 @@ impl Accessor {
         let rust = T::describe();
         let mismatch = |message: String| -> Error {
             ErrorKind::TypeMismatch {
+                callback: None,
                 prototype: format!(
                     "'{}' of '{}'",
                     self.path,

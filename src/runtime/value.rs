@@ -207,8 +207,13 @@ impl fmt::Display for Fmt {
 
 /// C syntax: integers in decimal, floats the shortest way that reads back (a
 /// `long double` with 21 significant digits, as `printf("%.21Lg")`), strings
-/// and `char` arrays quoted, objects as designated initializers
-/// (`{.tv_sec = 1, .tv_nsec = 5}`) — text that `wyvern call` reads back.
+/// quoted, objects as designated initializers (`{.tv_sec = 1, .tv_nsec = 5}`)
+/// — text that `wyvern call` reads back. A plain `char` array that holds text
+/// up to a NUL is the string literal that recreates it: `"ok"` when only NULs
+/// follow, `"ok\000x"` when other bytes do (kept through the last that is not
+/// zero); one without a NUL, or with control bytes or bytes that are not UTF-8
+/// before it, is a list of numbers. As in cffi, `signed char` and
+/// `unsigned char` arrays are numbers (`uint8_t`, `uuid_t`).
 impl fmt::Display for Value {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

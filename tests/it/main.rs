@@ -22,6 +22,7 @@ mod check;
 mod cli;
 mod cli_call;
 mod cli_db;
+mod cli_process;
 mod db;
 mod db_fuzz;
 mod direct_calls;

@@ -19,8 +19,9 @@ pub(crate) struct CallArgs {
     json: bool,
     #[command(flatten)]
     sources: Sources,
-    /// A library to load: a path or a soname such as libm.so.6 (repeatable;
-    /// searched in order). Without one, the running process (libc) is searched.
+    /// A library to load: NAME as the linker's -lNAME finds it (-l z for
+    /// zlib), a soname such as libm.so.6, or a path (repeatable; searched in
+    /// order). Without one, the running process (libc) is searched.
     #[arg(short = 'l', long = "library", value_name = "LIBRARY")]
     libraries: Vec<String>,
     /// The function, by its header name.
@@ -52,9 +53,12 @@ pub(crate) fn run(args: &CallArgs, out: &mut dyn Write) -> Result<()> {
     let (mut values, outputs) = arguments(args, &module, &function)?;
     // A saved errno of 0 going in tells whether the call set it.
     wyvern::set_errno(0);
-    // SAFETY: the user asked for this call; wyvern checked every argument against
-    // the header, and what the function does with them is the user's contract.
-    let result = unsafe { function.call(&mut values) }?;
+    // A crash inside the call is reported as an error naming it, exit status 1.
+    let result = crate::crash::guarded(&args.function, || {
+        // SAFETY: the user asked for this call; wyvern checked every argument against
+        // the header, and what the function does with them is the user's contract.
+        unsafe { function.call(&mut values) }
+    })?;
     let errno = wyvern::last_errno();
     // What the function printed through C's stdio comes before wyvern's output.
     // SAFETY: fflush(NULL) flushes every open C stream; it has no preconditions.
@@ -154,7 +158,7 @@ fn open_libraries(names: &[String]) -> Result<Vec<Library>> {
         .iter()
         // SAFETY: the user named the library to load; running its initialisers is
         // what they asked for.
-        .map(|name| unsafe { Library::open(name) }.map_err(anyhow::Error::from))
+        .map(|name| unsafe { Library::open_linker_name(name) }.map_err(anyhow::Error::from))
         .collect()
 }
 

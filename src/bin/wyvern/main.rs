@@ -8,6 +8,7 @@ mod args;
 mod call;
 mod check;
 mod compile;
+mod crash;
 mod dump;
 mod layout;
 mod literal;

@@ -1,4 +1,5 @@
-//! A [`CData`] in C initializer syntax (`{.x = -5, .v = {0, 2.5}}`).
+//! A [`CData`] in C initializer syntax (`{.x = -5, .v = {0, 2.5}}`), with
+//! `char` arrays that hold text as string literals (`{.name = "ok"}`).
 
 use std::fmt;
 
@@ -48,11 +49,9 @@ fn write_object(
             let elem_size = set.layout(elem.id).map_or(0, |l| l.size);
             let start = (place.offset_bits / 8) as usize;
             let total = (elem_size * len) as usize;
-            if is_char(set, elem.id) {
-                if let Some(text) = bytes.get(start..start + total) {
-                    if let Some(s) = as_text(text) {
-                        return write_c_string(f, s);
-                    }
+            if is_plain_char(set, elem.id) {
+                if let Some(s) = bytes.get(start..start + total).and_then(string_form) {
+                    return write_c_string(f, s);
                 }
             }
             f.write_str("{")?;
@@ -139,20 +138,50 @@ fn write_fields(
     Ok(())
 }
 
-fn is_char(set: &TypeSet, ty: TypeId) -> bool {
-    matches!(
-        set.ty(set.canonical(ty)),
-        Type::Int(IntKind::Char { .. } | IntKind::SChar | IntKind::UChar)
-    )
+/// Plain `char` only: as in cffi, `signed char` and `unsigned char` are small
+/// integers (`uint8_t` buffers, `uuid_t`), and their arrays print as numbers.
+fn is_plain_char(set: &TypeSet, ty: TypeId) -> bool {
+    matches!(set.ty(set.canonical(ty)), Type::Int(IntKind::Char { .. }))
 }
 
-/// The text of a `char` array when it reads as a string: printable bytes, then
-/// only NULs (at least one).
-fn as_text(bytes: &[u8]) -> Option<&[u8]> {
+/// The bytes of a `char` array to print as a string literal, when it holds
+/// text up to a NUL: UTF-8 without control characters but whitespace. The
+/// bytes after the first NUL are kept through the last that is not zero, so the
+/// literal recreates the array exactly (`"ab\000c"`); when they are all zero,
+/// as after `strcpy` into a zeroed buffer, they are left out (`"ab"`). `None`
+/// for an array without a NUL or with other bytes before it: it prints as numbers.
+fn string_form(bytes: &[u8]) -> Option<&[u8]> {
     let end = bytes.iter().position(|b| *b == 0)?;
-    let (text, rest) = bytes.split_at(end);
+    let text = std::str::from_utf8(&bytes[..end]).ok()?;
     let printable = text
+        .chars()
+        .all(|c| !c.is_control() || matches!(c, '\t' | '\n' | '\r' | '\x0b' | '\x0c'));
+    let through = bytes
         .iter()
-        .all(|b| (0x20..0x7f).contains(b) || matches!(b, b'\n' | b'\t' | b'\r'));
-    (printable && rest.iter().all(|b| *b == 0)).then_some(text)
+        .rposition(|b| *b != 0)
+        .map_or(0, |last| last + 1);
+    printable.then(|| &bytes[..through.max(end)])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::string_form;
+
+    #[test]
+    fn char_arrays_read_as_text_up_to_the_nul() {
+        let form = |bytes: &[u8]| string_form(bytes).map(|s| s.to_vec());
+        assert_eq!(form(b"ok\0\0\0"), Some(b"ok".to_vec()));
+        assert_eq!(form(b"\0\0"), Some(Vec::new()));
+        assert_eq!(
+            form("caf\u{e9}\n\0".as_bytes()),
+            Some("caf\u{e9}\n".as_bytes().to_vec())
+        );
+        // What follows the NUL is kept through its last byte that is not zero.
+        assert_eq!(form(b"ab\0c\0\xff\0\0"), Some(b"ab\0c\0\xff".to_vec()));
+        // No NUL, control bytes or bytes that are not UTF-8 before it: numbers.
+        assert_eq!(form(b"full"), None);
+        assert_eq!(form(b"\x01\x02\0"), None);
+        assert_eq!(form(b"\xff\xfe\0"), None);
+        assert_eq!(form(b"a\x1b[0m\0"), None);
+    }
 }

@@ -1,6 +1,13 @@
 //! [`Library`]: a loaded shared object (or the running process) to find symbols in.
+//!
+//! [`Library::open`] takes what `dlopen` takes (a path, a soname);
+//! [`Library::open_linker_name`] takes what the linker's `-l` takes (`z` for
+//! zlib), found as `search` describes.
 
 use std::ffi::c_void;
+use std::path::PathBuf;
+
+mod search;
 
 use crate::error::{ErrorKind, Result};
 
@@ -20,7 +27,8 @@ impl Library {
     /// `dlopen` searches.
     ///
     /// Note that `libm.so` and `libc.so` are linker scripts on most distributions:
-    /// open `libm.so.6` and `libc.so.6`.
+    /// open `libm.so.6` and `libc.so.6`, or [`Library::open_linker_name`]`("m")`,
+    /// which reads the script.
     ///
     /// # Errors
     /// [`ErrorKind::Library`] with the loader's own message.
@@ -53,6 +61,71 @@ impl Library {
             inner,
             name: name.to_owned(),
         })
+    }
+
+    /// Opens a library named as the linker's `-lNAME` names one: `z` is zlib,
+    /// `m` is libm. A name with a `/` or `.so` in it (`./libfoo.so`,
+    /// `libm.so.6`) is opened as [`Library::open`] opens it, so every name the
+    /// CLI's `-l` took before still works. [`Library::find_linker_name`] says
+    /// which file a name resolves to without loading it.
+    ///
+    /// ```no_run
+    /// # fn main() -> wyvern::Result<()> {
+    /// // SAFETY: zlib's initialisers are sound to run here.
+    /// let zlib = unsafe { wyvern::Library::open_linker_name("z")? };
+    /// assert!(zlib.name().contains("libz.so"));
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// [`ErrorKind::LibraryNotFound`] naming the directories searched, and
+    /// [`ErrorKind::Library`] when the file found does not load.
+    ///
+    /// # Safety
+    /// As for [`Library::open`]: the library's initialisers run.
+    ///
+    /// # Platform-specific behaviour
+    /// The search is the one of GNU ld and glibc's loader on Linux; see
+    /// [`Library::find_linker_name`].
+    pub unsafe fn open_linker_name(name: &str) -> Result<Library> {
+        let path = Library::find_linker_name(name)?;
+        let path = path.to_str().ok_or_else(|| ErrorKind::Library {
+            name: name.to_owned(),
+            message: format!("the path '{}' is not UTF-8", path.display()),
+            source: "a path that is not UTF-8".into(),
+        })?;
+        // SAFETY: the caller vouches for the library's initialisers.
+        unsafe { Library::open(path) }
+    }
+
+    /// The file the linker's `-lNAME` names, as [`Library::open_linker_name`]
+    /// would open it; nothing is loaded.
+    ///
+    /// A bare NAME is looked for as `libNAME.so` in each directory in turn:
+    /// those of `LD_LIBRARY_PATH`, then GNU ld's defaults (for x86-64 Debian:
+    /// `/usr/local/lib/x86_64-linux-gnu`, `/lib/x86_64-linux-gnu`,
+    /// `/usr/lib/x86_64-linux-gnu`, `/usr/local/lib64`, `/lib64`, `/usr/lib64`,
+    /// `/usr/local/lib`, `/lib`, `/usr/lib`). A `libNAME.so` that is a GNU ld
+    /// script (`libm.so`) stands for the first shared object its `GROUP` or
+    /// `INPUT` names. Without a `libNAME.so` anywhere (no development package),
+    /// the highest versioned soname, `libNAME.so.N`, is taken. `:FILE` looks for
+    /// that exact file name, as ld's `-l:FILE` does. Files for another machine
+    /// or word size are passed over. A name with a `/` or `.so` in it is not
+    /// searched for: it comes back as it is, for `dlopen` to find.
+    ///
+    /// # Errors
+    /// [`ErrorKind::LibraryNotFound`] with the directories searched and the
+    /// files passed over (and why).
+    ///
+    /// # Platform-specific behaviour
+    /// The directories in `/etc/ld.so.conf` and the loader's cache
+    /// (`ldconfig -p`) are not read: a library only there is found by its
+    /// soname through [`Library::open`].
+    pub fn find_linker_name(name: &str) -> Result<PathBuf> {
+        if name.contains('/') || (name.contains(".so") && !name.starts_with(':')) {
+            return Ok(PathBuf::from(name));
+        }
+        search::find(name, &search::search_dirs())
     }
 
     /// The running process: the executable and every library already loaded
