@@ -276,12 +276,17 @@ impl Validator<'_> {
             for (i, (array, param)) in f.param_arrays.iter().zip(params).enumerate() {
                 let Some(array) = array else { continue };
                 let elem = match d.ty(d.canonical(array.id)) {
-                    Some(Type::Array { elem, len: Some(1..) }) => d.canonical(elem.id),
-                    _ => return Err(format!(
+                    Some(Type::Array {
+                        elem,
+                        len: Some(1..),
+                    }) => d.canonical(elem.id),
+                    _ => {
+                        return Err(format!(
                         "parameter {} of function {} is declared as an array of no known length",
                         i + 1,
                         f.name
-                    )),
+                    ))
+                    }
                 };
                 let pointee = match d.ty(d.canonical(param.id)) {
                     Some(Type::Pointer(p)) => Some(d.canonical(p.id)),
@@ -319,8 +324,8 @@ mod tests {
 
     use super::check;
     use crate::types::{
-        CallConv, Field, FnSig, IntKind, Layout, QualType, RecordDef, RecordKind, Target, Type,
-        TypeBuilder, TypeId, TypeSetData, Typedef,
+        CallConv, Field, FnSig, FunctionDecl, IntKind, Layout, Linkage, QualType, RecordDef,
+        RecordKind, Target, Type, TypeBuilder, TypeId, TypeSetData, Typedef,
     };
 
     fn int(b: &mut TypeBuilder) -> TypeId {
@@ -433,6 +438,60 @@ mod tests {
         d.types[1].ty = Type::Function(sig);
         d.types[1].layout = None;
         refused(&d, "contains itself not through a struct or union");
+    }
+
+    #[test]
+    fn declared_arrays_that_cannot_be() {
+        let mut d = data(|b| {
+            let i = int(b);
+            let p = b.intern(Type::Pointer(i.into()), Some(Layout::new(8, 8)));
+            let array = Type::Array {
+                elem: i.into(),
+                len: Some(4),
+            };
+            let a = b.intern(array, Some(Layout::new(16, 4)));
+            let pointers = Type::Array {
+                elem: p.into(),
+                len: Some(2),
+            };
+            b.intern(pointers, Some(Layout::new(16, 8)));
+            let sig = FnSig {
+                ret: i.into(),
+                params: vec![p.into()],
+                variadic: false,
+                prototyped: true,
+                conv: CallConv::C,
+            };
+            let ty = b.intern(Type::Function(sig), None);
+            b.add_function(FunctionDecl {
+                name: "f".into(),
+                asm_label: None,
+                ty,
+                param_names: vec![None],
+                param_arrays: vec![Some(a.into())],
+                linkage: Linkage::External,
+                inline: false,
+                location: None,
+            });
+        });
+        assert_eq!(check(&d), Ok(()));
+        let declare = |id: usize, d: &mut TypeSetData| {
+            d.functions[0].param_arrays = vec![Some(TypeId::from_index(id).into())];
+        };
+        declare(9, &mut d);
+        refused(&d, "parameter 1 of function f refers to type 9 of 5");
+        declare(1, &mut d);
+        refused(
+            &d,
+            "parameter 1 of function f is declared as an array of no known length",
+        );
+        declare(3, &mut d);
+        refused(
+            &d,
+            "parameter 1 of function f is not a pointer to the element",
+        );
+        d.functions[0].param_arrays = vec![None, None];
+        refused(&d, "function f has 1 parameters and 2 declared arrays");
     }
 
     #[test]

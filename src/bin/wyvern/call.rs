@@ -247,17 +247,17 @@ fn temporary_type(types: &TypeSet, ty: TypeId, lit: &Lit) -> Result<QualType> {
         _ => 1,
     };
     Ok(match (lit, pointee_kind) {
-        (_, Type::Function(_)) => bail!(
-            "&{{...}} cannot make a function; pass the name of a declared function instead"
-        ),
+        (_, Type::Function(_)) => {
+            bail!("&{{...}} cannot make a function; pass the name of a declared function instead")
+        }
         (Lit::Buffer(count, _), Type::Void) => {
             let byte = types.type_named("unsigned char")?;
             QualType::new(types.array_of(byte, *count)?)
         }
         (Lit::Buffer(count, _), _) => QualType::new(types.array_of(pointee, *count)?),
-        (_, Type::Void) => bail!(
-            "&{{...}} cannot make an object for 'void *'; use &[N] for a buffer of N bytes"
-        ),
+        (_, Type::Void) => {
+            bail!("&{{...}} cannot make an object for 'void *'; use &[N] for a buffer of N bytes")
+        }
         (_, Type::Int(IntKind::Char { .. } | IntKind::SChar | IntKind::UChar)) if items == 0 => {
             bail!(
                 "&{{}} would make a single '{}'; use &[N] for a buffer of N",
@@ -280,7 +280,11 @@ fn temporary_type(types: &TypeSet, ty: TypeId, lit: &Lit) -> Result<QualType> {
 /// did not write; `&[N]` must be at least as long. `None` keeps the buffer
 /// `&[N]` makes without a declared length.
 fn declared_temporary(types: &TypeSet, array: QualType, lit: &Lit) -> Result<Option<QualType>> {
-    let Type::Array { elem, len: Some(len) } = types.ty(types.canonical(array.id)) else {
+    let Type::Array {
+        elem,
+        len: Some(len),
+    } = types.ty(types.canonical(array.id))
+    else {
         return Ok(None);
     };
     let declared = || {
@@ -291,7 +295,10 @@ fn declared_temporary(types: &TypeSet, array: QualType, lit: &Lit) -> Result<Opt
     };
     match lit {
         Lit::Buffer(count, _) if count < len => {
-            bail!("&[{count}] is too short: {}; use &[{len}] or &{{}}", declared())
+            bail!(
+                "&[{count}] is too short: {}; use &[{len}] or &{{}}",
+                declared()
+            )
         }
         Lit::Buffer(..) => Ok(None),
         Lit::AddressOf(inner) => {
