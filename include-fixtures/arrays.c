@@ -34,6 +34,17 @@ int nonzero_from(const uuid_t uu, int from)
     return count;
 }
 
+int text_in(const char name[8])
+{
+    int length = 0;
+    while (length < 8 && name[length])
+        length++;
+    int after = 0;
+    for (int i = length + 1; i < 8; i++)
+        after += name[i] != 0;
+    return 100 * length + after;
+}
+
 long sum4(int a[4])
 {
     return (long)a[0] + a[1] + a[2] + a[3];

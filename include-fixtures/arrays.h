@@ -20,6 +20,10 @@ int compare_uuid(const uuid_t a, const uuid_t b);
 /* How many of the 16 bytes from `from` on are not zero. */
 int nonzero_from(const uuid_t uu, int from);
 
+/* 100 * the length of the text (at most 8), plus how many bytes after its
+   NUL are not zero. */
+int text_in(const char name[8]);
+
 long sum4(int a[4]);
 double trace3(double m[3][3]);
 long sum_static(int n, int a[static 8]);

@@ -111,9 +111,9 @@ pub enum ValueProblem {
         /// The parameter's C type.
         ty: String,
     },
-    /// An object or buffer passed for a parameter declared as an array (`uuid_t
-    /// out`, `int a[4]`) that holds less than the array: the function may read
-    /// or write all of it.
+    /// An object, buffer or string passed for a parameter declared as an array
+    /// (`uuid_t out`, `int a[4]`) that holds less than the array: the function
+    /// may read or write all of it.
     #[error("{value} has {bytes} bytes; the parameter is declared as '{declared}' ({declared_bytes} bytes)")]
     ShorterThanDeclared {
         /// The value (`the address of a 'unsigned char [2]' object`).

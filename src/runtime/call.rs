@@ -131,7 +131,7 @@ impl Function {
     /// declares it as an array of known length (`uuid_t out`, `int a[4]`): its
     /// type in the [`signature`](Self::signature) is the pointer C adjusts it to.
     /// An argument made for it should be an object of this type; [`call`](Self::call)
-    /// refuses a shorter one.
+    /// refuses a shorter object, buffer or string.
     ///
     /// ```no_run
     /// # fn main() -> wyvern::Result<()> {
@@ -225,10 +225,10 @@ impl Function {
         unsafe { self.call_with(&interface, args) }
     }
 
-    /// An object or buffer wyvern owns, passed for a parameter declared as an
-    /// array of known length, holds all of it: the function may read or write
-    /// the whole array. (A string is not checked: `const char name[64]` is
-    /// read up to its NUL. Nor is an address, which wyvern cannot measure.)
+    /// An object, buffer or string wyvern owns (a string with its NUL), passed
+    /// for a parameter declared as an array of known length, holds all of it:
+    /// the function may read or write the whole array. (An address is not
+    /// checked: wyvern cannot measure what it points to.)
     fn check_declared_arrays(&self, args: &[Value]) -> Result<()> {
         let set = &self.inner.set;
         for (i, array) in self.inner.decl.param_arrays.iter().enumerate() {
@@ -238,6 +238,7 @@ impl Function {
             let bytes = match value {
                 Value::Ref(data) => data.bytes().len(),
                 Value::Bytes(buffer) => buffer.len(),
+                Value::Str(text) => text.as_bytes_with_nul().len(),
                 _ => continue,
             } as u64;
             let declared_bytes = set.layout(array.id).map_or(0, |l| l.size);

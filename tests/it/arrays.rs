@@ -82,7 +82,7 @@ fn the_adjusted_prototypes_are_gccs() {
         );
         compared += 1;
     }
-    assert_eq!(compared, 10);
+    assert_eq!(compared, 11);
     assert_eq!(
         header.prototype(function(header, "compare_uuid")),
         "int compare_uuid(const unsigned char *a, const unsigned char *b)"
@@ -151,6 +151,17 @@ fn the_rust_api_makes_the_whole_array_and_refuses_less() {
     );
     let one = CData::new_named(module.types(), "int").unwrap();
     assert!(short(Value::Ref(one), "sum4").contains("'int [4]' (16 bytes)"));
+    // A string is measured with its NUL: C may read all 8 bytes.
+    let mut args = [Value::from("abcdefg")];
+    assert_eq!(
+        call(&module, "text_in", &mut args).unwrap(),
+        Value::Int(700)
+    );
+    assert_eq!(
+        short(Value::from("ab"), "text_in"),
+        "argument 1 ('name') of 'text_in': a string has 3 bytes; \
+         the parameter is declared as 'const char [8]' (8 bytes)"
+    );
     // A longer array holds the declared one.
     let mut eight = CData::new_named(module.types(), "int [8]").unwrap();
     for i in 0..8 {
@@ -282,6 +293,10 @@ fn the_cli_sizes_arguments_by_the_declared_length_with_every_libclang() {
             "1\na = {0, 0, 0, 0, 0, 0, 0, 0}\n",
         ),
         (vec!["compare_uuid", "&{}", "&{}"], "0\n"),
+        // A string initializes the whole array, as in C; a plain string must
+        // fill it (with its NUL).
+        (vec!["text_in", "&{\"abc\"}"], "300\n"),
+        (vec!["text_in", "\"abcdefg\""], "700\n"),
         // No declared length: as before, the pointee.
         (vec!["sum_pointer", "&{7}"], "7\na = 7\n"),
     ];
@@ -300,6 +315,16 @@ fn the_cli_sizes_arguments_by_the_declared_length_with_every_libclang() {
             vec!["sum_static", "1", "&[4]"],
             "error: argument 2 ('a') of 'sum_static': &[4] is too short: the parameter is \
              declared as 'int [8]', an array of 8; use &[8] or &{}\n",
+        ),
+        (
+            vec!["text_in", "&{\"abcdefgh\"}"],
+            "error: argument 1 ('name') of 'text_in': the 'const char [8]' object: \
+             9 bytes do not fit in 'const char [8]'\n",
+        ),
+        (
+            vec!["text_in", "\"ab\""],
+            "error: argument 1 ('name') of 'text_in': a string has 3 bytes; the parameter \
+             is declared as 'const char [8]' (8 bytes)\n",
         ),
         (
             vec!["sum_uuid", "&{[16] = 1}"],
