@@ -25,6 +25,7 @@ pub(super) fn check(data: &TypeSetData) -> Check {
     v.declarations()?;
     crate::types::check_nesting(data)?;
     v.enum_underlying()?;
+    v.param_arrays()?;
     Ok(())
 }
 
@@ -231,6 +232,13 @@ impl Validator<'_> {
         }
         for f in &d.functions {
             self.id(f.ty, || format!("function {}", f.name))?;
+            for (i, array) in f.param_arrays.iter().enumerate() {
+                if let Some(array) = array {
+                    self.id(array.id, || {
+                        format!("parameter {} of function {}", i + 1, f.name)
+                    })?;
+                }
+            }
         }
         for g in &d.globals {
             self.id(g.ty.id, || format!("global {}", g.name))?;
@@ -240,6 +248,59 @@ impl Validator<'_> {
         }
         // Enum underlying types are checked once the graphs are known acyclic
         // (`canonical` is bounded either way, but a message is clearer).
+        Ok(())
+    }
+
+    /// Parameters declared as arrays, checked once the graphs are known acyclic:
+    /// each is an array of known length, of a parameter that is a pointer to its
+    /// element, as the front end adjusted it (callers make the array and pass it
+    /// as that pointer).
+    fn param_arrays(&self) -> Check {
+        let d = self.data;
+        for f in &d.functions {
+            if f.param_arrays.is_empty() {
+                continue;
+            }
+            let params = match d.ty(d.canonical(f.ty)) {
+                Some(Type::Function(sig)) => sig.params.as_slice(),
+                _ => &[],
+            };
+            if f.param_arrays.len() > params.len() {
+                return Err(format!(
+                    "function {} has {} parameters and {} declared arrays",
+                    f.name,
+                    params.len(),
+                    f.param_arrays.len()
+                ));
+            }
+            for (i, (array, param)) in f.param_arrays.iter().zip(params).enumerate() {
+                let Some(array) = array else { continue };
+                let elem = match d.ty(d.canonical(array.id)) {
+                    Some(Type::Array {
+                        elem,
+                        len: Some(1..),
+                    }) => d.canonical(elem.id),
+                    _ => {
+                        return Err(format!(
+                        "parameter {} of function {} is declared as an array of no known length",
+                        i + 1,
+                        f.name
+                    ))
+                    }
+                };
+                let pointee = match d.ty(d.canonical(param.id)) {
+                    Some(Type::Pointer(p)) => Some(d.canonical(p.id)),
+                    _ => None,
+                };
+                if pointee != Some(elem) {
+                    return Err(format!(
+                        "parameter {} of function {} is not a pointer to the element of the array it is declared as",
+                        i + 1,
+                        f.name
+                    ));
+                }
+            }
+        }
         Ok(())
     }
 
@@ -263,8 +324,8 @@ mod tests {
 
     use super::check;
     use crate::types::{
-        CallConv, Field, FnSig, IntKind, Layout, QualType, RecordDef, RecordKind, Target, Type,
-        TypeBuilder, TypeId, TypeSetData, Typedef,
+        CallConv, Field, FnSig, FunctionDecl, IntKind, Layout, Linkage, QualType, RecordDef,
+        RecordKind, Target, Type, TypeBuilder, TypeId, TypeSetData, Typedef,
     };
 
     fn int(b: &mut TypeBuilder) -> TypeId {
@@ -377,6 +438,60 @@ mod tests {
         d.types[1].ty = Type::Function(sig);
         d.types[1].layout = None;
         refused(&d, "contains itself not through a struct or union");
+    }
+
+    #[test]
+    fn declared_arrays_that_cannot_be() {
+        let mut d = data(|b| {
+            let i = int(b);
+            let p = b.intern(Type::Pointer(i.into()), Some(Layout::new(8, 8)));
+            let array = Type::Array {
+                elem: i.into(),
+                len: Some(4),
+            };
+            let a = b.intern(array, Some(Layout::new(16, 4)));
+            let pointers = Type::Array {
+                elem: p.into(),
+                len: Some(2),
+            };
+            b.intern(pointers, Some(Layout::new(16, 8)));
+            let sig = FnSig {
+                ret: i.into(),
+                params: vec![p.into()],
+                variadic: false,
+                prototyped: true,
+                conv: CallConv::C,
+            };
+            let ty = b.intern(Type::Function(sig), None);
+            b.add_function(FunctionDecl {
+                name: "f".into(),
+                asm_label: None,
+                ty,
+                param_names: vec![None],
+                param_arrays: vec![Some(a.into())],
+                linkage: Linkage::External,
+                inline: false,
+                location: None,
+            });
+        });
+        assert_eq!(check(&d), Ok(()));
+        let declare = |id: usize, d: &mut TypeSetData| {
+            d.functions[0].param_arrays = vec![Some(TypeId::from_index(id).into())];
+        };
+        declare(9, &mut d);
+        refused(&d, "parameter 1 of function f refers to type 9 of 5");
+        declare(1, &mut d);
+        refused(
+            &d,
+            "parameter 1 of function f is declared as an array of no known length",
+        );
+        declare(3, &mut d);
+        refused(
+            &d,
+            "parameter 1 of function f is not a pointer to the element",
+        );
+        d.functions[0].param_arrays = vec![None, None];
+        refused(&d, "function f has 1 parameters and 2 declared arrays");
     }
 
     #[test]

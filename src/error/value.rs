@@ -111,6 +111,20 @@ pub enum ValueProblem {
         /// The parameter's C type.
         ty: String,
     },
+    /// An object, buffer or string passed for a parameter declared as an array
+    /// (`uuid_t out`, `int a[4]`) that holds less than the array: the function
+    /// may read or write all of it.
+    #[error("{value} has {bytes} bytes; the parameter is declared as '{declared}' ({declared_bytes} bytes)")]
+    ShorterThanDeclared {
+        /// The value (`the address of a 'unsigned char [2]' object`).
+        value: String,
+        /// Its size in bytes.
+        bytes: u64,
+        /// The array type the parameter is declared as (`uuid_t`).
+        declared: String,
+        /// That array's size in bytes.
+        declared_bytes: u64,
+    },
     /// A value for a `_Bool` that is not `true`, `false`, `0` or `1`.
     #[error("{value} is not a boolean (true, false, 0 or 1)")]
     NotABoolean {

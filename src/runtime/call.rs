@@ -129,6 +129,28 @@ impl Function {
         &self.inner.param_names
     }
 
+    /// The array type parameter `i` (0-based) was declared as, when the header
+    /// declares it as an array of known length (`uuid_t out`, `int a[4]`): its
+    /// type in the [`signature`](Self::signature) is the pointer C adjusts it to.
+    /// An argument made for it should be an object of this type; [`call`](Self::call)
+    /// refuses a shorter object, buffer or string.
+    ///
+    /// ```no_run
+    /// # fn main() -> wyvern::Result<()> {
+    /// let types = wyvern::Parser::new().header("<uuid/uuid.h>").parse()?;
+    /// // SAFETY: libuuid's initialisers are sound to run.
+    /// let module = wyvern::Module::new(types, unsafe { wyvern::Library::open("libuuid.so.1")? });
+    /// let generate = module.function("uuid_generate")?;
+    /// let uuid_t = generate.param_array(0).expect("declared as uuid_t");
+    /// let mut args = [wyvern::Value::Ref(wyvern::CData::new(module.types(), uuid_t)?)];
+    /// // SAFETY: uuid_generate writes the 16 bytes of the uuid_t it is given.
+    /// unsafe { generate.call(&mut args)? };
+    /// # Ok(()) }
+    /// ```
+    pub fn param_array(&self, i: usize) -> Option<QualType> {
+        self.inner.decl.param_array(i)
+    }
+
     /// The set its types belong to.
     pub fn types(&self) -> &TypeSet {
         &self.inner.set
@@ -193,6 +215,9 @@ impl Function {
             }
             .into());
         }
+        if !inner.decl.param_arrays.is_empty() {
+            self.check_declared_arrays(args)?;
+        }
         if args.len() == fixed {
             // SAFETY: forwarded from the caller.
             return unsafe { self.call_with(&inner.fixed, args) };
@@ -200,6 +225,36 @@ impl Function {
         let interface = self.variadic_interface(args)?;
         // SAFETY: forwarded from the caller.
         unsafe { self.call_with(&interface, args) }
+    }
+
+    /// An object, buffer or string wyvern owns (a string with its NUL), passed
+    /// for a parameter declared as an array of known length, holds all of it:
+    /// the function may read or write the whole array. (An address is not
+    /// checked: wyvern cannot measure what it points to.)
+    fn check_declared_arrays(&self, args: &[Value]) -> Result<()> {
+        let set = &self.inner.set;
+        for (i, array) in self.inner.decl.param_arrays.iter().enumerate() {
+            let (Some(array), Some(value)) = (array, args.get(i)) else {
+                continue;
+            };
+            let bytes = match value {
+                Value::Ref(data) => data.bytes().len(),
+                Value::Bytes(buffer) => buffer.len(),
+                Value::Str(text) => text.as_bytes_with_nul().len(),
+                _ => continue,
+            } as u64;
+            let declared_bytes = set.layout(array.id).map_or(0, |l| l.size);
+            if bytes < declared_bytes {
+                let problem = ValueProblem::ShorterThanDeclared {
+                    value: value.describe(),
+                    bytes,
+                    declared: set.spell(*array),
+                    declared_bytes,
+                };
+                return Err(value_error(&|| self.describe_argument(i), problem));
+            }
+        }
+        Ok(())
     }
 
     fn variadic_interface(&self, args: &[Value]) -> Result<Arc<CallInterface>> {

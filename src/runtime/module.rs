@@ -160,6 +160,8 @@ impl Module {
             asm_label: None,
             ty: id,
             param_names: vec![None; sig.params.len()],
+            // A function type knows no parameter's declared length.
+            param_arrays: Vec::new(),
             linkage: crate::types::Linkage::External,
             inline: false,
             location: None,

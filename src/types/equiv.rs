@@ -42,6 +42,12 @@
 //!   ([`Equiv::take_pairs`]: merge makes them one).
 //! - **Top-level qualifiers** of parameters and results are not part of a
 //!   function's type (C11 6.7.6.3p15): [`Equiv::unqualified`] compares them.
+//! - **Parameters declared as arrays** are the pointers C adjusts them to
+//!   (C11 6.7.6.3p7): `void f(int a[4])`, `void f(int a[8])` and `void f(int *a)`
+//!   have one function type, which is what is compared. The declared length is
+//!   the declaration's ([`FunctionDecl::param_arrays`](super::FunctionDecl::param_arrays)),
+//!   like its parameter names: merge keeps the first set's, and DWARF, which
+//!   records only the pointer, never differs from a header by it.
 //!
 //! Where the callers differ by design, [`Rules`] says so: merge compares types as
 //! spelled (typedef names, array lengths and prototypes must be the same, since

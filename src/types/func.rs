@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::TypeId;
+use super::{QualType, TypeId};
 use crate::SourceLocation;
 
 // A function's type is one of the kinds of C type (`ty`); re-exported where
@@ -35,6 +35,19 @@ pub struct FunctionDecl {
     pub ty: TypeId,
     /// The parameter names, as declared (`None` where unnamed).
     pub param_names: Vec<Option<String>>,
+    /// The array type each parameter was declared as, where it was declared as
+    /// an array of known length (`uuid_t out` with `typedef unsigned char
+    /// uuid_t[16]`, `int a[4]`, `int a[static 8]`, `double m[3][3]`); `None`
+    /// elsewhere, and for every parameter where the source does not say (DWARF
+    /// records only the pointer). Shorter than the parameters when the rest
+    /// have none; empty for none at all.
+    ///
+    /// The parameter's type in [`ty`](Self::ty) is the pointer C adjusts it to
+    /// (C11 6.7.6.3p7): the declared length is not part of the function's type
+    /// (prototypes differing only in it are the same type, as in C), it is what
+    /// the declaration says the function reads or writes, which a caller making
+    /// the argument needs (`wyvern call uuid_generate &{}` makes 16 bytes).
+    pub param_arrays: Vec<Option<QualType>>,
     /// Whether a symbol exists to call.
     pub linkage: Linkage,
     /// Whether it was declared `inline`.
@@ -54,5 +67,11 @@ impl FunctionDecl {
     /// verbatim (no user-label prefix).
     pub fn symbol(&self) -> &str {
         self.asm_label.as_deref().unwrap_or(&self.name)
+    }
+
+    /// The array type parameter `i` (0-based) was declared as, when it was
+    /// declared as an array of known length: see [`param_arrays`](Self::param_arrays).
+    pub fn param_array(&self, i: usize) -> Option<QualType> {
+        self.param_arrays.get(i).copied().flatten()
     }
 }

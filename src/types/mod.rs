@@ -15,7 +15,10 @@
 //!   [`Field`]s carry exact offsets in bits (so bitfields need no special case);
 //!   [`FlatField`] for a record's fields with anonymous members flattened.
 //! - Declarations: [`FunctionDecl`] (a declared function with its [`FnSig`] and
-//!   [`Linkage`]; the callable one is [`crate::Function`]), [`Global`],
+//!   [`Linkage`]; the callable one is [`crate::Function`]; a parameter declared
+//!   as an array has the adjusted pointer in the [`FnSig`] and the declared
+//!   array in [`FunctionDecl::param_arrays`], the declaration's and not the
+//!   type's), [`Global`],
 //!   [`Enum`], [`Typedef`], and [`ConstOrigin`] (where a constant came from).
 //! - Ids into the set's arenas: [`RecordId`], [`EnumId`], [`TypedefId`],
 //!   [`FunctionId`] (and [`TypeId`] at the root); [`Quals`] for

@@ -16,7 +16,7 @@ use serde_json::Value;
 /// The directories of the installed libclangs, oldest first: the list
 /// `scripts/libclangs.sh` prints, the one `make test` runs the whole suite
 /// under. Asked without `LIBCLANG_PATH`, with which the script prints only that.
-fn installed_libclangs() -> Vec<PathBuf> {
+pub(crate) fn installed_libclangs() -> Vec<PathBuf> {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/libclangs.sh");
     let out = common::run(
         Command::new("bash")
@@ -81,7 +81,7 @@ fn every_installed_libclang_gives_the_same_answers() {
         return;
     }
     println!("libclangs compared: {libs:?}");
-    let commands: [&[&str]; 7] = [
+    let commands: [&[&str]; 8] = [
         &["layout", "--json", "-H", "include-fixtures/records.h"],
         &[
             "layout",
@@ -96,6 +96,7 @@ fn every_installed_libclang_gives_the_same_answers() {
         &["dump", "--json", "-H", "include-fixtures/calls.h"],
         &["layout", "--json", "-H", "include-fixtures/calls.h"],
         &["dump", "--json", "-H", "include-fixtures/macro_names.h"],
+        &["dump", "--json", "-H", "include-fixtures/arrays.h"],
         &["layout", "--json", "-H", "include-fixtures/macro_names.h"],
     ];
     for args in commands {

@@ -13,6 +13,7 @@ mod common;
 mod abi_ms;
 mod abi_random;
 mod api;
+mod arrays;
 mod asm_labels;
 mod call_libc;
 mod callback_types;

@@ -141,7 +141,8 @@ fn arguments(
                 if matches!(lit, Lit::AddressOf(_) | Lit::Buffer(..)) {
                     outputs.push(i);
                 }
-                typed_value(module, param.id, &lit).with_context(|| place.clone())?
+                let declared = function.param_array(i);
+                typed_value(module, param.id, declared, &lit).with_context(|| place.clone())?
             }
             None => variadic_value(module, &lit).with_context(|| place.clone())?,
         };
@@ -193,51 +194,24 @@ fn readable_result(types: &TypeSet, ret: TypeId, result: Value) -> Value {
     }
 }
 
-/// The value of literal `lit` for a parameter of type `ty`.
-fn typed_value(module: &Module, ty: TypeId, lit: &Lit) -> Result<Value> {
+/// The value of literal `lit` for a parameter of type `ty`, declared as array
+/// type `declared` where it was (`uuid_t out`: `ty` is `unsigned char *`).
+fn typed_value(
+    module: &Module,
+    ty: TypeId,
+    declared: Option<QualType>,
+    lit: &Lit,
+) -> Result<Value> {
     let types = module.types();
-    let canonical = types.canonical(ty);
-    let spelled = || types.spell(QualType::new(ty));
     match lit {
         Lit::AddressOf(inner) | Lit::Buffer(_, inner) => {
-            let Type::Pointer(pointee) = types.ty(canonical) else {
-                bail!(
-                    "&{{...}} passes an address, but the parameter is '{}'",
-                    spelled()
-                );
+            let sized = match declared {
+                Some(array) => declared_temporary(types, array, lit)?,
+                None => None,
             };
-            let pointee = QualType::new(pointee.id);
-            let pointee_kind = types.ty(types.canonical(pointee.id));
-            let items = match &**inner {
-                Lit::List(items) => items.len(),
-                _ => 1,
-            };
-            let object = match (lit, pointee_kind) {
-                (_, Type::Function(_)) => bail!(
-                    "&{{...}} cannot make a function; pass the name of a declared function instead"
-                ),
-                (Lit::Buffer(count, _), Type::Void) => {
-                    let byte = types.type_named("unsigned char")?;
-                    QualType::new(types.array_of(byte, *count)?)
-                }
-                (Lit::Buffer(count, _), _) => QualType::new(types.array_of(pointee, *count)?),
-                (_, Type::Void) => bail!(
-                    "&{{...}} cannot make an object for 'void *'; use &[N] for a buffer of N bytes"
-                ),
-                (_, Type::Int(IntKind::Char { .. } | IntKind::SChar | IntKind::UChar))
-                    if items == 0 =>
-                {
-                    bail!(
-                        "&{{}} would make a single '{}'; use &[N] for a buffer of N",
-                        types.spell(pointee)
-                    )
-                }
-                // `&{1, 2, 3}` for a scalar pointee: an array, as a compound literal.
-                (
-                    _,
-                    Type::Int(_) | Type::Float(_) | Type::Pointer(_) | Type::Bool | Type::Enum(_),
-                ) if items > 1 => QualType::new(types.array_of(pointee, items as u64)?),
-                _ => pointee,
+            let object = match sized {
+                Some(object) => object,
+                None => temporary_type(types, ty, lit)?,
             };
             let mut data = CData::new(types, object)?;
             fill(module, &mut data, "", object.id, inner)?;
@@ -246,7 +220,7 @@ fn typed_value(module: &Module, ty: TypeId, lit: &Lit) -> Result<Value> {
         Lit::List(_) => {
             let mut data = CData::new(types, QualType::new(ty))?;
             fill(module, &mut data, "", ty, lit)?;
-            match types.ty(canonical) {
+            match types.ty(types.canonical(ty)) {
                 Type::Record(_) | Type::Array { .. } | Type::Complex(_) | Type::Vector { .. } => {
                     Ok(Value::Data(data))
                 }
@@ -255,6 +229,103 @@ fn typed_value(module: &Module, ty: TypeId, lit: &Lit) -> Result<Value> {
             }
         }
         other => scalar_value(module, ty, other),
+    }
+}
+
+/// The type of the temporary object `&{...}` or `&[N]` (`lit`) makes for a
+/// pointer parameter of type `ty`: its pointee, or an array of them.
+fn temporary_type(types: &TypeSet, ty: TypeId, lit: &Lit) -> Result<QualType> {
+    let Type::Pointer(pointee) = types.ty(types.canonical(ty)) else {
+        bail!(
+            "&{{...}} passes an address, but the parameter is '{}'",
+            types.spell(QualType::new(ty))
+        );
+    };
+    let pointee = QualType::new(pointee.id);
+    let pointee_kind = types.ty(types.canonical(pointee.id));
+    let items = match lit {
+        Lit::AddressOf(inner) | Lit::Buffer(_, inner) => match &**inner {
+            Lit::List(items) => items.len(),
+            _ => 1,
+        },
+        _ => 1,
+    };
+    Ok(match (lit, pointee_kind) {
+        (_, Type::Function(_)) => {
+            bail!("&{{...}} cannot make a function; pass the name of a declared function instead")
+        }
+        (Lit::Buffer(count, _), Type::Void) => {
+            let byte = types.type_named("unsigned char")?;
+            QualType::new(types.array_of(byte, *count)?)
+        }
+        (Lit::Buffer(count, _), _) => QualType::new(types.array_of(pointee, *count)?),
+        (_, Type::Void) => {
+            bail!("&{{...}} cannot make an object for 'void *'; use &[N] for a buffer of N bytes")
+        }
+        (_, Type::Int(IntKind::Char { .. } | IntKind::SChar | IntKind::UChar)) if items == 0 => {
+            bail!(
+                "&{{}} would make a single '{}'; use &[N] for a buffer of N",
+                types.spell(pointee)
+            )
+        }
+        // `&{1, 2, 3}` for a scalar pointee: an array, as a compound literal.
+        (_, Type::Int(_) | Type::Float(_) | Type::Pointer(_) | Type::Bool | Type::Enum(_))
+            if items > 1 =>
+        {
+            QualType::new(types.array_of(pointee, items as u64)?)
+        }
+        _ => pointee,
+    })
+}
+
+/// For a parameter declared as array type `array` (`uuid_t`, `int [4]`):
+/// `&{...}` makes the whole array (`&{}` all zeros) and must give every element
+/// or none, since a short list leaves what the function reads as zeros the user
+/// did not write; `&[N]` must be at least as long. `None` keeps the buffer
+/// `&[N]` makes without a declared length.
+fn declared_temporary(types: &TypeSet, array: QualType, lit: &Lit) -> Result<Option<QualType>> {
+    let Type::Array {
+        elem,
+        len: Some(len),
+    } = types.ty(types.canonical(array.id))
+    else {
+        return Ok(None);
+    };
+    let declared = || {
+        format!(
+            "the parameter is declared as '{}', an array of {len}",
+            types.spell(array)
+        )
+    };
+    match lit {
+        Lit::Buffer(count, _) if count < len => {
+            bail!(
+                "&[{count}] is too short: {}; use &[{len}] or &{{}}",
+                declared()
+            )
+        }
+        Lit::Buffer(..) => Ok(None),
+        Lit::AddressOf(inner) => {
+            let Lit::List(items) = &**inner else {
+                return Ok(Some(array));
+            };
+            let designated = items.iter().any(|(d, _)| !d.is_empty());
+            let string = matches!(items.as_slice(), [(_, Lit::Str(_))])
+                && matches!(
+                    types.ty(types.canonical(elem.id)),
+                    Type::Int(IntKind::Char { .. } | IntKind::SChar | IntKind::UChar)
+                );
+            let given = items.len() as u64;
+            if given != 0 && given != *len && !designated && !string {
+                bail!(
+                    "&{{...}} gives {given} value{}: {}; give {len}, or &{{}} for {len} zeros",
+                    if given == 1 { "" } else { "s" },
+                    declared()
+                );
+            }
+            Ok(Some(array))
+        }
+        _ => Ok(None),
     }
 }
 

@@ -55,6 +55,10 @@ struct ParamJson {
     name: Option<String>,
     #[serde(rename = "type")]
     ty: String,
+    /// The array type it was declared as (`uuid_t`, `int [4]`), where it was:
+    /// `type` is the pointer C adjusts it to. Only present then.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    declared: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -170,6 +174,7 @@ fn functions(set: &TypeSet) -> Vec<FunctionJson> {
                             .map(|(i, p)| ParamJson {
                                 name: f.param_names.get(i).cloned().flatten(),
                                 ty: set.spell(*p),
+                                declared: f.param_array(i).map(|a| set.spell(a)),
                             })
                             .collect()
                     })
@@ -308,11 +313,28 @@ fn write_functions(set: &TypeSet, dump: &Dump, out: &mut dyn Write) -> Result<()
         for f in set.functions() {
             let conv = set.fn_sig(f.ty).map(|s| s.conv.name()).unwrap_or_default();
             let label = asm_label(f.asm_label.as_deref());
-            writeln!(out, "{}{label};  /* {conv} */", set.prototype(f))?;
+            let declared = declared_arrays(set, f);
+            writeln!(out, "{}{label};  /* {conv}{declared} */", set.prototype(f))?;
         }
         writeln!(out)?;
     }
     Ok(())
+}
+
+/// The parameters declared as arrays, as declared (`; declared: uuid_t out`),
+/// for the note after a prototype that shows them as the pointers they are.
+fn declared_arrays(set: &TypeSet, f: &wyvern::types::FunctionDecl) -> String {
+    let declared: Vec<String> = (0..f.param_arrays.len())
+        .filter_map(|i| {
+            let name = f.param_names.get(i).cloned().flatten().unwrap_or_default();
+            f.param_array(i).map(|array| set.declare(array, &name))
+        })
+        .collect();
+    if declared.is_empty() {
+        String::new()
+    } else {
+        format!("; declared: {}", declared.join(", "))
+    }
 }
 
 fn write_records(dump: &Dump, out: &mut dyn Write) -> Result<()> {

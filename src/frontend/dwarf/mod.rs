@@ -6,7 +6,10 @@
 //! every unit: base types, pointers and qualifiers, arrays, structs and unions with
 //! their member offsets (bitfields in both the DWARF 4 `DW_AT_bit_offset` and the
 //! DWARF 5 `DW_AT_data_bit_offset` encodings), enums, typedefs, function types,
-//! the functions the object defines, and its global variables. DWARF rarely states
+//! the functions the object defines, and its global variables. A parameter
+//! declared as an array is recorded as the pointer it is adjusted to, so its
+//! declared length is not known here ([`FunctionDecl::param_arrays`](crate::types::FunctionDecl::param_arrays)
+//! stays empty, and `&{}` for it makes one element). DWARF rarely states
 //! a record's alignment, so it is derived from the members and the size (see
 //! `convert`), which also recognises packed records.
 //!

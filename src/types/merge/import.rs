@@ -153,7 +153,16 @@ impl Merger<'_> {
         for j in std::mem::take(&mut self.new_functions) {
             let f = &b.functions[j];
             let ty = self.map_type(f.ty, 0)?;
-            self.out.add_function(FunctionDecl { ty, ..f.clone() });
+            let param_arrays = f
+                .param_arrays
+                .iter()
+                .map(|a| a.map(|q| self.map_qual(q, 0)).transpose())
+                .collect::<Result<_>>()?;
+            self.out.add_function(FunctionDecl {
+                ty,
+                param_arrays,
+                ..f.clone()
+            });
         }
         for j in std::mem::take(&mut self.new_globals) {
             let g = &b.globals[j];

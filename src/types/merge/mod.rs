@@ -10,6 +10,8 @@
 //!   replaces a forward declaration; a pair that disagrees is an error naming the
 //!   item and how each side has it. Nothing is ever silently picked. A function's
 //!   or global's symbol (its asm label, else its name) is part of what must agree.
+//!   What is the declaration's and not its type's, its parameter names and the
+//!   arrays its parameters were declared as, is the first set's for a pair.
 //! - Anonymous records and enums are matched through what names them (a typedef,
 //!   the field of a named record, a constant's type) when their shapes agree;
 //!   otherwise they are imported as new.

@@ -134,6 +134,7 @@ impl<'tu> Converter<'tu> {
         }
         let arguments = c.arguments();
         let ty = self.declared_function_type(c.ty(), &arguments)?;
+        let param_arrays = self.declared_arrays(ty, &arguments)?;
         let param_names = arguments
             .iter()
             .map(|a| Some(a.spelling()).filter(|s| !s.is_empty()))
@@ -145,6 +146,7 @@ impl<'tu> Converter<'tu> {
             asm_label,
             ty,
             param_names,
+            param_arrays,
             linkage: if c.is_static() {
                 Linkage::Internal
             } else {
@@ -334,6 +336,38 @@ impl<'tu> Converter<'tu> {
         Ok(self.function_type_of(t, params)?.id)
     }
 
+    /// The array types the parameters of function type `ty` were declared as,
+    /// where they were declared as arrays of known length ([`FunctionDecl::param_arrays`]).
+    /// libclang gives a parameter's type as written (`uuid_t`, `int [static 8]`),
+    /// not as adjusted, in libclang 14 as in 19: what [`Self::adjust_param`]
+    /// turned into the pointer.
+    fn declared_arrays(
+        &mut self,
+        ty: TypeId,
+        arguments: &[Cursor<'tu>],
+    ) -> Result<Vec<Option<QualType>>> {
+        let params = match self.b.get(self.canonical(ty)) {
+            Some(Type::Function(sig)) => sig.params.len(),
+            _ => 0,
+        };
+        if arguments.len() != params {
+            return Ok(Vec::new());
+        }
+        let mut arrays = Vec::with_capacity(params);
+        for a in arguments {
+            let declared = self.ty(a.ty())?;
+            let known_length = matches!(
+                self.b.get(self.canonical(declared.id)),
+                Some(Type::Array { len: Some(1..), .. })
+            );
+            arrays.push(known_length.then_some(declared));
+        }
+        while arrays.last() == Some(&None) {
+            arrays.pop();
+        }
+        Ok(arrays)
+    }
+
     fn function_type(&mut self, t: ClangType<'tu>) -> Result<QualType> {
         self.function_type_of(t, t.args())
     }
@@ -369,17 +403,23 @@ impl<'tu> Converter<'tu> {
     /// A parameter declared as an array is a pointer to its element, one declared
     /// as a function a pointer to it (C11 6.7.6.3p7-8): `void f(char buf[10])`
     /// takes a `char *`. libclang reports such parameters as written.
+    ///
+    /// Qualifiers of an array type qualify its elements (C11 6.7.3p9): with
+    /// `typedef unsigned char uuid_t[16]`, `const uuid_t uu` is a `const
+    /// unsigned char *`, as gcc has it, not an `unsigned char *const`.
     fn adjust_param(&mut self, q: QualType) -> QualType {
-        let pointee = match self.b.get(self.b.canonical(q.id)) {
-            Some(Type::Array { elem, .. }) => *elem,
-            Some(Type::Function(_)) => QualType::new(q.id),
+        let (pointee, quals) = match self.b.get(self.b.canonical(q.id)) {
+            Some(Type::Array { elem, .. }) => {
+                (QualType::with(elem.id, elem.quals | q.quals), Quals::NONE)
+            }
+            Some(Type::Function(_)) => (QualType::new(q.id), q.quals),
             _ => return q,
         };
         let size = u64::from(self.b.target().pointer_size);
         let pointer = self
             .b
             .intern(Type::Pointer(pointee), Some(Layout::new(size, size)));
-        QualType::with(pointer, q.quals)
+        QualType::with(pointer, quals)
     }
 }
 

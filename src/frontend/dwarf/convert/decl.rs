@@ -82,6 +82,10 @@ impl<'d, 'a> Converter<'d, 'a> {
             asm_label,
             ty,
             param_names,
+            // A parameter declared as an array is recorded as the pointer it is
+            // adjusted to (gcc and clang alike): its declared length is not in
+            // the debug info, so none is given.
+            param_arrays: Vec::new(),
             linkage: Linkage::External,
             inline: declared_inline(entry.attr_value(gimli::DW_AT_inline)),
             location,
