@@ -9,8 +9,10 @@ use crate::types::{Target, TypeSet, TypeSetData};
 
 /// The format version this wyvern writes and reads.
 ///
-/// Version 2: functions and globals carry their asm label.
-pub const FORMAT_VERSION: u16 = 2;
+/// Version 2: functions and globals carry their asm label. Version 3: pointer
+/// constants ([`ConstValue::Pointer`](crate::ConstValue::Pointer)) and the
+/// macros a program may name as functions.
+pub const FORMAT_VERSION: u16 = 3;
 
 const MAGIC: &[u8; 8] = b"WYVERNDB";
 /// Magic, version, header length.

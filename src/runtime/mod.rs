@@ -22,6 +22,7 @@ mod invoke;
 mod library;
 mod mem;
 mod module;
+mod named;
 mod scalar;
 mod store;
 mod typed;

@@ -227,11 +227,11 @@ fn not_a_database() {
 #[test]
 fn another_format_version_is_named() {
     let mut bytes = math_bytes();
-    bytes[8] = 3;
+    bytes[8] = 4;
     assert_eq!(
         message(db::load(&bytes).unwrap_err()),
         format!(
-            "database format version 3, this wyvern reads {}: rebuild it with `wyvern compile`",
+            "database format version 4, this wyvern reads {}: rebuild it with `wyvern compile`",
             db::FORMAT_VERSION
         )
     );
@@ -245,7 +245,10 @@ fn a_version_1_database_is_refused_by_its_version() {
     bytes[8..10].copy_from_slice(&1u16.to_le_bytes());
     assert_eq!(
         message(db::load(&bytes).unwrap_err()),
-        "database format version 1, this wyvern reads 2: rebuild it with `wyvern compile`"
+        format!(
+            "database format version 1, this wyvern reads {}: rebuild it with `wyvern compile`",
+            db::FORMAT_VERSION
+        )
     );
 }
 

@@ -131,6 +131,8 @@ fn const_json(v: &ConstValue) -> ConstJson {
             .map(serde_json::Value::Number)
             .unwrap_or_else(|| f.to_string().into()),
         ConstValue::Str(bytes) => String::from_utf8_lossy(bytes).into_owned().into(),
+        // As `call --json` writes a pointer.
+        ConstValue::Pointer(address) => format!("{address:#x}").into(),
         ConstValue::LongDouble(v) => return ConstJson::LongDouble(wyvern::Value::LongDouble(*v)),
     })
 }
@@ -393,6 +395,7 @@ fn write_constants(set: &TypeSet, dump: &Dump, out: &mut dyn Write) -> Result<()
             let value = match &c.value {
                 ConstValue::Float(f) => format!("{f:?}"),
                 ConstValue::LongDouble(v) => v.to_string(),
+                ConstValue::Pointer(address) => format!("{address:#x}"),
                 _ => match &json.value {
                     ConstJson::Plain(v) => v.to_string(),
                     ConstJson::LongDouble(v) => v.to_string(),
