@@ -34,5 +34,6 @@ mod limits;
 mod long_double;
 mod malformed;
 mod merge;
+mod names_as_values;
 mod owners;
 mod type_set;
