@@ -233,3 +233,108 @@ fn zlib_deflate_init_says_what_it_expands_to() {
         "{e}"
     );
 }
+
+/// `wyvern call` with `args`: stdout on success, else `Err(stderr)`.
+fn cli(args: &[&str]) -> Result<String, String> {
+    let out = common::run_wyvern(args);
+    if out.success() {
+        Ok(out.stdout)
+    } else {
+        assert_eq!(out.status, Some(1), "{}", out.describe());
+        Err(out.stderr)
+    }
+}
+
+#[test]
+fn the_cli_takes_pointer_constants_functions_and_macros_by_name() {
+    let dir = TempDir::new("names-as-values-cli");
+    let library = match gcc_compile(dir.path(), "libnames.so", LIBRARY, &["-shared", "-fPIC"]) {
+        Compiled::Ok(path) => path.display().to_string(),
+        Compiled::Failed(stderr) => panic!("gcc: {stderr}"),
+    };
+    let call = |extra: &[&str]| {
+        let mut args = vec!["call", "--cdef", HEADER, "-l", &library];
+        args.extend_from_slice(extra);
+        cli(&args)
+    };
+    assert_eq!(call(&["apply", "twice", "21"]).unwrap(), "42\n");
+    assert_eq!(call(&["apply", "doubled", "4"]).unwrap(), "8\n");
+    assert_eq!(call(&["doubled", "5"]).unwrap(), "10\n");
+    let e = call(&["apply", "widen", "1"]).unwrap_err();
+    assert!(
+        e.contains("the function 'widen' is a 'long (long)', which C does not convert to 'unary'"),
+        "{e}"
+    );
+    let e = call(&["twice_of", "1"]).unwrap_err();
+    assert!(
+        e.starts_with(
+            "error: 'twice_of' is a function-like macro, not a function: twice_of(x) expands to twice((x))"
+        ),
+        "{e}"
+    );
+    // glibc's own constants, by name, as C passes them.
+    let signal = |handler: &str| {
+        cli(&[
+            "call",
+            "-H",
+            "<signal.h>",
+            "-H",
+            "<sys/mman.h>",
+            "signal",
+            "12",
+            handler,
+        ])
+    };
+    assert_eq!(signal("SIG_IGN").unwrap(), "NULL\n");
+    let e = signal("MAP_FAILED").unwrap_err();
+    assert!(
+        e.contains("'MAP_FAILED' is a 'void *', which C does not convert to '__sighandler_t'"),
+        "{e}"
+    );
+    // mmap's failure is MAP_FAILED's address.
+    let json = common::wyvern_json(&[
+        "call",
+        "--json",
+        "-H",
+        "<sys/mman.h>",
+        "mmap",
+        "NULL",
+        "0",
+        "PROT_READ",
+        "MAP_PRIVATE",
+        "-1",
+        "0",
+    ])
+    .unwrap();
+    assert_eq!(json["return"], "0xffffffffffffffff");
+}
+
+#[test]
+fn dump_lists_pointer_constants_and_function_macros() {
+    let json = common::wyvern_json(&["dump", "--json", "--cdef", HEADER]).unwrap();
+    let constants = json["constants"].as_array().unwrap();
+    let odd = constants
+        .iter()
+        .find(|c| c["name"] == "ODD_HANDLER")
+        .unwrap();
+    assert_eq!(
+        odd,
+        &serde_json::json!({"name": "ODD_HANDLER", "type": "unary", "value": "0x3", "origin": "macro"})
+    );
+    let macros = json["function_macros"].as_array().unwrap();
+    assert_eq!(
+        macros,
+        &vec![
+            serde_json::json!({"name": "doubled", "params": null, "body": "twice"}),
+            serde_json::json!({"name": "doubled_again", "params": null, "body": "doubled"}),
+            serde_json::json!({"name": "twice_of", "params": ["x"], "body": "twice((x))"}),
+        ]
+    );
+    let text = cli(&["dump", "--cdef", HEADER]).unwrap();
+    assert!(
+        text.contains("ODD_HANDLER = 0x3;  /* unary, macro */"),
+        "{text}"
+    );
+    assert!(text.contains("#define twice_of(x) twice((x))\n"), "{text}");
+    assert!(text.contains("#define doubled twice\n"), "{text}");
+}

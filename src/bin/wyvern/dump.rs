@@ -28,6 +28,16 @@ struct Dump {
     typedefs: Vec<TypedefJson>,
     globals: Vec<GlobalJson>,
     constants: Vec<ConstantJson>,
+    /// Macros a program may name as functions: `params` null for one that
+    /// stands for a name.
+    function_macros: Vec<FunctionMacroJson>,
+}
+
+#[derive(Serialize)]
+struct FunctionMacroJson {
+    name: String,
+    params: Option<Vec<String>>,
+    body: String,
 }
 
 #[derive(Serialize)]
@@ -152,6 +162,14 @@ fn collect(set: &TypeSet) -> Dump {
         typedefs: typedefs(set),
         globals: globals(set),
         constants: constants(set),
+        function_macros: set
+            .function_macros()
+            .map(|m| FunctionMacroJson {
+                name: m.name.clone(),
+                params: m.params.clone(),
+                body: m.body.clone(),
+            })
+            .collect(),
     }
 }
 
@@ -301,7 +319,24 @@ pub(crate) fn run(args: &DumpArgs, out: &mut dyn Write) -> Result<()> {
     write_typedefs(&set, &dump, out)?;
     write_globals(&set, &dump, out)?;
     write_skipped(&set, out)?;
-    write_constants(&set, &dump, out)
+    write_constants(&set, &dump, out)?;
+    write_function_macros(&set, !dump.constants.is_empty(), out)
+}
+
+/// The last section: after the constants (which end without a blank line,
+/// `after_constants`) or after a section that ends with one.
+fn write_function_macros(set: &TypeSet, after_constants: bool, out: &mut dyn Write) -> Result<()> {
+    let mut macros = set.function_macros().peekable();
+    if macros.peek().is_some() {
+        if after_constants {
+            writeln!(out)?;
+        }
+        writeln!(out, "/* macros a program may name as functions */")?;
+        for m in macros {
+            writeln!(out, "#define {} {}", m.usage(), m.body)?;
+        }
+    }
+    Ok(())
 }
 
 fn write_functions(set: &TypeSet, dump: &Dump, out: &mut dyn Write) -> Result<()> {
