@@ -318,14 +318,14 @@ impl Function {
         let at = || self.describe_argument(i);
         if let Value::Ident(name) = &*value {
             let pointer = matches!(inner.set.ty(inner.set.canonical(ty)), Type::Pointer(_));
-            if pointer && inner.set.constant(name).is_err() {
-                if let Some(address) =
-                    super::named::function_address(&inner.set, &inner.libraries, ty, name, &at)
-                {
-                    let bytes = address?.to_ne_bytes();
-                    buffer[..bytes.len()].copy_from_slice(&bytes);
-                    return Ok(());
-                }
+            let function = inner.set.function(name).ok();
+            if let Some(decl) = function.filter(|_| pointer && inner.set.constant(name).is_err()) {
+                let libraries = &inner.libraries;
+                let address =
+                    super::named::function_address(&inner.set, libraries, ty, (name, decl), &at)?;
+                let bytes = address.to_ne_bytes();
+                buffer[..bytes.len()].copy_from_slice(&bytes);
+                return Ok(());
             }
         }
         store(&inner.set, Place::whole(ty), buffer, value, &at)

@@ -180,18 +180,17 @@ impl Module {
     /// [`ErrorKind::NoSymbol`] for a `static` function, [`ErrorKind::Symbol`]
     /// when no library defines it.
     pub fn function_value(&self, name: &str, ty: crate::TypeId) -> Result<Value> {
+        let decl = self.types.function(name)?;
         let at = || {
             format!(
                 "the function '{name}' as a '{}'",
                 self.types.spell(QualType::new(ty))
             )
         };
-        match super::named::function_address(&self.types, &self.libraries, ty, name, &at) {
-            Some(address) => Ok(Value::Pointer(address?)),
-            None => Err(self.types.function(name).err().unwrap_or_else(|| {
-                ErrorKind::Internal(format!("'{name}' is a function and is not")).into()
-            })),
-        }
+        let libraries = &self.libraries;
+        let address =
+            super::named::function_address(&self.types, libraries, ty, (name, decl), &at)?;
+        Ok(Value::Pointer(address))
     }
 
     /// A zeroed object of the type named `name`.

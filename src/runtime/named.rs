@@ -14,9 +14,10 @@ use std::ffi::c_void;
 use std::sync::Arc;
 
 use super::library::Library;
-use crate::error::{Error, ErrorKind, Result, ValueProblem};
+use super::mem::value_error;
+use crate::error::{ErrorKind, Result, ValueProblem};
 use crate::types::equiv::{Equiv, Rules};
-use crate::types::{ConstValue, QualType, Type, TypeId, TypeSet};
+use crate::types::{ConstValue, FunctionDecl, QualType, Type, TypeId, TypeSet};
 
 /// Whether C converts a pointer to `from` into a pointer to `to` without a cast.
 fn converts(set: &TypeSet, from: QualType, to: QualType) -> bool {
@@ -72,40 +73,40 @@ pub(crate) fn constant_address(
     Some(fits)
 }
 
-/// The function `name` (a declared function, or a macro standing for one)
-/// checked for a destination of pointer type `to`: C converts a function's
-/// name to a pointer to its type, compatible with the pointee of `to`.
-/// `None` when `name` is no function.
-pub(crate) fn function_for<'s>(
-    set: &'s TypeSet,
+/// `decl`, the function `name` (a declared function, or a macro standing
+/// for one), checked for a destination of pointer type `to`: C converts a
+/// function's name to a pointer to its type, compatible with the pointee of
+/// `to`. Errors name the place with `at`.
+fn checked<'s>(
+    set: &TypeSet,
     to: TypeId,
     name: &str,
-) -> Option<Result<&'s crate::types::FunctionDecl>> {
-    let decl = set.function(name).ok()?;
+    decl: &'s FunctionDecl,
+    at: &dyn Fn() -> String,
+) -> Result<&'s FunctionDecl> {
     let compatible = pointee(set, to).is_some_and(|p| {
         matches!(set.ty(set.canonical(p.id)), Type::Function(_))
             && converts(set, QualType::new(decl.ty), p)
     });
     if !compatible {
-        return Some(Err(ErrorKind::Value {
-            place: String::new(),
-            problem: ValueProblem::IncompatiblePointer {
+        return Err(value_error(
+            at,
+            ValueProblem::IncompatiblePointer {
                 value: format!("the function '{name}'"),
                 from: set.spell(QualType::new(decl.ty)),
                 to: set.spell(QualType::new(to)),
             },
-        }
-        .into()));
+        ));
     }
     if !decl.is_callable() {
-        return Some(Err(ErrorKind::NoSymbol {
+        return Err(ErrorKind::NoSymbol {
             name: decl.name.clone(),
             inline: decl.inline,
             location: decl.location.clone(),
         }
-        .into()));
+        .into());
     }
-    Some(Ok(decl))
+    Ok(decl)
 }
 
 /// The address of the symbol `symbol` (of the declaration `declared`: they
@@ -156,31 +157,17 @@ pub(crate) fn find_symbol(
     .into())
 }
 
-/// The address of function `name` for a destination of pointer type `to`,
-/// checked ([`function_for`]) and resolved in `libraries`; `None` when `name`
-/// is no function. Errors name the place with `at`.
+/// The address of `decl`, the function `name` (a declared function, or a
+/// macro standing for one), for a destination of pointer type `to`, checked
+/// (C's conversion, see the [module docs](self)) and resolved in `libraries`.
+/// Errors name the place with `at`.
 pub(crate) fn function_address(
     set: &TypeSet,
     libraries: &[Arc<Library>],
     to: TypeId,
-    name: &str,
+    (name, decl): (&str, &FunctionDecl),
     at: &dyn Fn() -> String,
-) -> Option<Result<usize>> {
-    let decl = match function_for(set, to, name)? {
-        Ok(decl) => decl,
-        Err(e) => return Some(Err(placed(e, at))),
-    };
-    Some(find_symbol(libraries, &decl.name, decl.symbol()).map(|(address, _)| address as usize))
-}
-
-/// `e` with its place, when it is a value error without one.
-fn placed(e: Error, at: &dyn Fn() -> String) -> Error {
-    match e.into_kind() {
-        ErrorKind::Value { place, problem } if place.is_empty() => ErrorKind::Value {
-            place: at(),
-            problem,
-        }
-        .into(),
-        other => other.into(),
-    }
+) -> Result<usize> {
+    let decl = checked(set, to, name, decl, at)?;
+    find_symbol(libraries, &decl.name, decl.symbol()).map(|(address, _)| address as usize)
 }

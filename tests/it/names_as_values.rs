@@ -338,3 +338,47 @@ fn dump_lists_pointer_constants_and_function_macros() {
     assert!(text.contains("#define twice_of(x) twice((x))\n"), "{text}");
     assert!(text.contains("#define doubled twice\n"), "{text}");
 }
+
+#[test]
+fn pointer_constants_go_into_fields_and_variadic_arguments() {
+    let m = libc(
+        &["<signal.h>", "<stdio.h>", "<sys/mman.h>", "<stdlib.h>"],
+        false,
+    );
+    // A field of a real struct, through its union.
+    let mut action = m.new_object("struct sigaction").unwrap();
+    let handler = "__sigaction_handler.sa_handler";
+    action.set(handler, Value::Ident("SIG_IGN".into())).unwrap();
+    assert_eq!(action.get(handler).unwrap().as_address(), Some(1));
+    let e = action
+        .set(handler, Value::Ident("MAP_FAILED".into()))
+        .unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("which C does not convert to '__sighandler_t'"),
+        "{e}"
+    );
+    // A function has an address only in a library: an object cannot resolve it.
+    let e = action
+        .set(handler, Value::Ident("abort".into()))
+        .unwrap_err();
+    assert!(
+        e.to_string().contains("the function 'abort' by name"),
+        "{e}"
+    );
+    // A variadic pointer constant travels as its own pointer type.
+    let snprintf = m.function("snprintf").unwrap();
+    let mut args = [
+        Value::Bytes(vec![0; 32]),
+        Value::Int(32),
+        Value::from("%p"),
+        Value::Ident("MAP_FAILED".into()),
+    ];
+    // SAFETY: `%p` takes the one pointer given; the buffer holds 32 bytes.
+    unsafe { snprintf.call(&mut args) }.unwrap();
+    let Value::Bytes(text) = &args[0] else {
+        unreachable!()
+    };
+    let text = text.split(|b| *b == 0).next().unwrap();
+    assert_eq!(text, format!("{:#x}", address(&m, "MAP_FAILED")).as_bytes());
+}
