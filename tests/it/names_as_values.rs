@@ -382,3 +382,21 @@ fn pointer_constants_go_into_fields_and_variadic_arguments() {
     let text = text.split(|b| *b == 0).next().unwrap();
     assert_eq!(text, format!("{:#x}", address(&m, "MAP_FAILED")).as_bytes());
 }
+
+#[test]
+fn a_database_keeps_pointer_constants_and_function_macros() {
+    let (types, inputs) = Parser::new().cdef(HEADER).parse_with_inputs().unwrap();
+    let bytes = wyvern::db::Database::new(types, &inputs).to_bytes();
+    let loaded = wyvern::db::load(&bytes).unwrap();
+    let odd = loaded.constant("ODD_HANDLER").unwrap();
+    assert_eq!(
+        (odd.value.clone(), loaded.spell(odd.ty)),
+        (ConstValue::Pointer(3), "unary".into())
+    );
+    assert_eq!(loaded.function("doubled_again").unwrap().name, "twice");
+    assert!(matches!(
+        loaded.function("twice_of").unwrap_err().kind(),
+        wyvern::ErrorKind::FunctionLikeMacro { .. }
+    ));
+    assert_eq!(loaded.function_macros().count(), 3);
+}
