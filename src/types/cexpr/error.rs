@@ -139,6 +139,7 @@ pub(crate) enum EvalError {
     /// The value is an address of a pointer to a tag the declarations do not
     /// have (`(struct nosuch *)0`), so its type is not one wyvern has.
     #[error("it is a pointer to a type the declarations do not have")]
+    #[cfg_attr(not(feature = "clang"), allow(dead_code))]
     Pointer,
     /// `sizeof`, `_Alignof` or `offsetof` without the type name it needs.
     #[error("{operator} needs a type name")]

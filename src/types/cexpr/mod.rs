@@ -79,7 +79,10 @@ pub(crate) use error::{BadCast, Depth, EvalError, Malformed, NotConstant, Offset
 pub use literal::{FloatLiteral, IntLiteral, Longs};
 pub(crate) use model::DataModel;
 pub(crate) use names::SetNames;
-pub(crate) use ops::{Cast, PointerBase, PointerType, Val};
+pub(crate) use ops::{Cast, PointerType, Val};
+// (The clang front end makes a pointer constant's type of it.)
+#[cfg_attr(not(feature = "clang"), allow(unused_imports))]
+pub(crate) use ops::PointerBase;
 pub use public::{Literal, LiteralError};
 pub(crate) use words::{hex_float, scalar_from_words};
 

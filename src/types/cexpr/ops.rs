@@ -72,6 +72,7 @@ pub(crate) enum Builtin {
 
 impl Builtin {
     /// Its type.
+    #[cfg_attr(not(feature = "clang"), allow(dead_code))]
     pub(crate) fn ty(self) -> Type {
         match self {
             Builtin::Void => Type::Void,
