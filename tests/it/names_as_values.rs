@@ -400,3 +400,65 @@ fn a_database_keeps_pointer_constants_and_function_macros() {
     ));
     assert_eq!(loaded.function_macros().count(), 3);
 }
+
+#[test]
+fn sqlite3_binds_a_transient_string() {
+    if !common::header_installed("sqlite3.h") {
+        return;
+    }
+    let types = Parser::new().header("<sqlite3.h>").parse().unwrap();
+    // SAFETY: libsqlite3's initialisers are sound to run.
+    let Ok(library) = (unsafe { Library::open("libsqlite3.so.0") }) else {
+        return;
+    };
+    let m = Module::new(types, library);
+    let call = |name: &str, args: &mut [Value]| {
+        // SAFETY: each call below follows sqlite3's contract: valid handles,
+        // NUL-terminated SQL, out-parameters of the declared types.
+        unsafe { m.function(name).unwrap().call(args) }.unwrap()
+    };
+    let db = m.new_object("sqlite3 *").unwrap();
+    let mut args = [Value::from(":memory:"), Value::Ref(db)];
+    assert_eq!(call("sqlite3_open", &mut args), Value::Int(0));
+    let db = args[1].as_data().unwrap().get("").unwrap();
+    let statement = m.new_object("sqlite3_stmt *").unwrap();
+    let mut args = [
+        db.clone(),
+        Value::from("select ?"),
+        Value::Int(-1),
+        Value::Ref(statement),
+        Value::Ident("NULL".into()),
+    ];
+    assert_eq!(call("sqlite3_prepare_v2", &mut args), Value::Int(0));
+    let statement = args[3].as_data().unwrap().get("").unwrap();
+    {
+        // sqlite copies the text (SQLITE_TRANSIENT): the string is dropped before the step.
+        let mut args = [
+            statement.clone(),
+            Value::Int(1),
+            Value::from("hello"),
+            Value::Int(-1),
+            Value::Ident("SQLITE_TRANSIENT".into()),
+        ];
+        assert_eq!(call("sqlite3_bind_text", &mut args), Value::Int(0));
+    }
+    assert_eq!(call("sqlite3_step", &mut [statement.clone()]), row(&m));
+    let text = call(
+        "sqlite3_column_text",
+        &mut [statement.clone(), Value::Int(0)],
+    );
+    let address = text.as_address().unwrap();
+    // SAFETY: sqlite3_column_text returns a NUL-terminated string valid until the next step.
+    let text = unsafe { std::ffi::CStr::from_ptr(address as *const std::ffi::c_char) };
+    assert_eq!(text.to_bytes(), b"hello");
+    call("sqlite3_finalize", &mut [statement]);
+    call("sqlite3_close", &mut [db]);
+}
+
+/// `SQLITE_ROW` as the header defines it.
+fn row(m: &Module) -> Value {
+    match m.types().constant("SQLITE_ROW").unwrap().value {
+        ConstValue::Int(v) => Value::Int(v),
+        ref other => panic!("SQLITE_ROW is {other:?}"),
+    }
+}
