@@ -14,6 +14,8 @@ fn main() -> wyvern::Result<()> {
         .header("<limits.h>")
         .header("<math.h>")
         .header("<pthread.h>")
+        .header("<signal.h>")
+        .header("<stdlib.h>")
         .parse()?;
 
     for name in ["struct stat", "struct epoll_event", "pthread_mutex_t"] {
@@ -32,6 +34,8 @@ fn main() -> wyvern::Result<()> {
         "ULONG_MAX",
         "M_PI",
         "P_tmpdir",
+        "NULL",
+        "SIG_IGN",
     ] {
         let c = types.constant(name)?;
         let value = match &c.value {
@@ -39,6 +43,7 @@ fn main() -> wyvern::Result<()> {
             wyvern::ConstValue::Float(v) => format!("{v:?}"),
             wyvern::ConstValue::LongDouble(v) => v.to_string(),
             wyvern::ConstValue::Str(s) => format!("{:?}", String::from_utf8_lossy(s)),
+            wyvern::ConstValue::Pointer(address) => format!("{address:#x}"),
         };
         println!("  {name:<10} = {value:<22} ({})", types.spell(c.ty));
     }
@@ -115,6 +120,19 @@ fn calls(types: wyvern::TypeSet) -> wyvern::Result<()> {
     // SAFETY: refused before C is reached.
     if let Err(e) = unsafe { fchmod.call(&mut [1.into(), (-1).into()]) } {
         println!("  fchmod(1, -1): {e}");
+    }
+
+    // Pointer constants and functions by name, checked against the parameter.
+    let signal = module.function("signal")?;
+    let usr1 = || Value::Ident("SIGUSR1".into());
+    // SAFETY: SIGUSR1 is not raised; its disposition is set, then restored.
+    let before = unsafe { signal.call(&mut [usr1(), Value::Ident("SIG_IGN".into())])? };
+    // SAFETY: as above.
+    let ignored = unsafe { signal.call(&mut [usr1(), before])? };
+    println!("  signal(SIGUSR1, SIG_IGN), then back: the handler was {ignored}");
+    // SAFETY: refused before C is reached.
+    if let Err(e) = unsafe { signal.call(&mut [usr1(), Value::Ident("abort".into())]) } {
+        println!("  signal(SIGUSR1, abort): {e}");
     }
 
     // The typed path: checked once against the header, then a plain call.

@@ -114,6 +114,18 @@ struct constants_incomplete;
 
 int some_function(int);
 
+/* ---- pointer constants: an integer cast to a pointer type ---- */
+typedef void (*constants_handler)(int);
+#define NULL_POINTER ((void *)0)
+#define ALL_ONES_POINTER ((void *) -1)
+#define HANDLER_ONE ((constants_handler) 1)
+#define HANDLER_MINUS_TWO ((constants_handler) -2)
+#define PROBE_POINTER ((struct constants_probe **) 0x40)
+#define INT_POINTER ((unsigned int *) (4 * 16 + 1))
+#define CONST_POINTER ((const double *) 8)
+#define POINTER_OF_POINTER ((void *)(char *)24)
+#define CHOSEN_POINTER (1 ? (void *)32 : (void *)64)
+
 /* ---- NOT constants: tests/it/gcc_constants.rs checks these are skipped ---- */
 #define MAX(a, b) ((a) > (b) ? (a) : (b))
 #define EMPTY
@@ -141,8 +153,7 @@ int some_function(int);
  * -pedantic-errors: "overflow in constant expression"; gcc alone wraps). */
 #define SIGNED_OVERFLOW (0x7fffffff + 1)
 #define SIGNED_NEGATION_OVERFLOW (-(-0x7fffffff - 1))
-/* An address is not a constant value wyvern has (nor pointer arithmetic). */
-#define NULL_POINTER ((void *)0)
+/* Pointer arithmetic has no constant value wyvern has. */
 #define POINTER_ARITHMETIC ((long)((char *)0 + 1))
 
 #endif /* WYVERN_FIXTURE_CONSTANTS_H */

@@ -169,6 +169,21 @@ pub enum ErrorKind {
         /// Why it was skipped.
         reason: String,
     },
+    /// A function-like macro was asked for as a function: it has no symbol;
+    /// C expands each use of it.
+    #[error("'{name}' is a function-like macro, not a function: {usage} expands to {expansion}{}{}", .location.as_ref().map(|l| format!(" (defined at {l})")).unwrap_or_default(), .calls.as_ref().map(|f| format!("; call '{f}' with the arguments it expands to")).unwrap_or_default())]
+    FunctionLikeMacro {
+        /// The macro's name.
+        name: String,
+        /// How it is used, with its parameters (`deflateInit(strm, level)`).
+        usage: String,
+        /// What it expands to, as written.
+        expansion: String,
+        /// Where it was defined.
+        location: Option<SourceLocation>,
+        /// The declared function its expansion calls first, when there is one.
+        calls: Option<String>,
+    },
     /// A type name could not be read.
     #[error("cannot read type name '{}': {reason}", shorten(text))]
     BadTypeName {

@@ -11,7 +11,9 @@ use crate::types::{Target, TypeSet, TypeSetData};
 ///
 /// Version 2: functions and globals carry their asm label. Version 3: functions
 /// carry the array types their parameters were declared as
-/// ([`FunctionDecl::param_arrays`](crate::types::FunctionDecl::param_arrays)).
+/// ([`FunctionDecl::param_arrays`](crate::types::FunctionDecl::param_arrays)),
+/// pointer constants ([`ConstValue::Pointer`](crate::ConstValue::Pointer)) and
+/// the macros a program may name as functions.
 pub const FORMAT_VERSION: u16 = 3;
 
 const MAGIC: &[u8; 8] = b"WYVERNDB";

@@ -35,7 +35,7 @@
 //! | 8..10 | format version, `u16` (this is version [`FORMAT_VERSION`]) |
 //! | 10..14 | length `n` of the header that follows, `u32` (at most 16 MiB) |
 //! | 14..14+n | header, [postcard](https://docs.rs/postcard)-encoded: producer (`"wyvern 0.1.0"`), target (triple, pointer size, `char` signedness, endianness), the input hashes (SHA-256 of every file read, of the flags and the reader's version, and one over all of them), the body's length and its CRC-32 |
-//! | 14+n.. | body: the table of source file names (each once), then the type set's arenas (types, records, enums, typedefs, functions with their asm labels and the array types their parameters were declared as, globals with their asm labels, constants, skipped declarations; a source location names its file by its index in the table), postcard-encoded with serde |
+//! | 14+n.. | body: the table of source file names (each once), then the type set's arenas (types, records, enums, typedefs, functions with their asm labels and the array types their parameters were declared as, globals with their asm labels, constants (pointer constants with their pointer type), the macros not constants, the macros a program may name as functions, skipped declarations; a source location names its file by its index in the table), postcard-encoded with serde |
 //!
 //! The magic, version and target are read before the body, so a foreign or newer
 //! database is refused without decoding it. Name indexes are not stored: they are

@@ -6,7 +6,7 @@
 //! recurses through types, so a body is only accepted when it is something a
 //! front end could have built.
 
-use crate::types::{Layout, Record, Type, TypeId, TypeSetData};
+use crate::types::{ConstValue, Layout, Record, Type, TypeId, TypeSetData};
 
 /// Sizes at or above this many bytes are refused (no real type comes close, and
 /// it leaves room to count in bits without overflow).
@@ -26,6 +26,7 @@ pub(super) fn check(data: &TypeSetData) -> Check {
     crate::types::check_nesting(data)?;
     v.enum_underlying()?;
     v.param_arrays()?;
+    v.pointer_constants()?;
     Ok(())
 }
 
@@ -246,8 +247,22 @@ impl Validator<'_> {
         for c in &d.constants {
             self.id(c.ty.id, || format!("constant {}", c.name))?;
         }
-        // Enum underlying types are checked once the graphs are known acyclic
-        // (`canonical` is bounded either way, but a message is clearer).
+        Ok(())
+    }
+
+    /// A pointer constant has a pointer type (checked once the graphs are
+    /// known acyclic, as `canonical` needs).
+    fn pointer_constants(&self) -> Check {
+        for c in &self.data.constants {
+            let canonical = self.data.canonical(c.ty.id);
+            let pointer = matches!(self.data.ty(canonical), Some(Type::Pointer(_)));
+            if matches!(c.value, ConstValue::Pointer(_)) && !pointer {
+                return Err(format!(
+                    "constant {} is an address but its type is not a pointer type",
+                    c.name
+                ));
+            }
+        }
         Ok(())
     }
 
@@ -360,6 +375,33 @@ mod tests {
                 packed: false,
             },
         );
+    }
+
+    #[test]
+    fn a_pointer_constant_needs_a_pointer_type() {
+        let constant = |b: &mut TypeBuilder, ty: TypeId| {
+            b.add_constant(crate::types::Constant {
+                name: "P".into(),
+                ty: ty.into(),
+                value: crate::types::ConstValue::Pointer(1),
+                origin: crate::types::ConstOrigin::Macro,
+                location: None,
+            })
+        };
+        let d = data(|b| {
+            let i = int(b);
+            constant(b, i);
+        });
+        refused(
+            &d,
+            "constant P is an address but its type is not a pointer type",
+        );
+        let d = data(|b| {
+            let i = int(b);
+            let p = b.intern(Type::Pointer(i.into()), Some(Layout::new(8, 8)));
+            constant(b, p);
+        });
+        assert_eq!(check(&d), Ok(()));
     }
 
     #[test]

@@ -142,6 +142,18 @@ pub enum ValueProblem {
         /// What to give instead, when there is something to say.
         hint: Option<&'static str>,
     },
+    /// A pointer constant or a function, given by name, of a pointer type C
+    /// does not convert to the destination's (`SIG_IGN` for a `char *`,
+    /// `strlen` for an `int (*)(void)`).
+    #[error("{value} is a '{from}', which C does not convert to '{to}'")]
+    IncompatiblePointer {
+        /// The value (`'SIG_IGN'`, `the function 'strlen'`).
+        value: String,
+        /// Its type (`__sighandler_t`, `size_t (const char *)`).
+        from: String,
+        /// The destination's type.
+        to: String,
+    },
     /// Something that is not a pointer where one is needed: a path to a
     /// member that is not a pointer, or an object given for a pointer.
     #[error("{}", if *.object { format!("a '{ty}' object is not a pointer; pass Value::Ref to pass its address") } else { format!("'{ty}' is not a pointer") })]

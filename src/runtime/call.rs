@@ -60,6 +60,9 @@ struct Inner {
     /// Interfaces per shape of variadic arguments.
     variadic: Mutex<FxHashMap<Box<[TypeId]>, Arc<CallInterface>>>,
     _library: Arc<Library>,
+    /// The module's libraries, where a function given by name as an argument
+    /// for a function pointer parameter is resolved.
+    libraries: Arc<[Arc<Library>]>,
 }
 
 impl std::fmt::Debug for Function {
@@ -80,6 +83,7 @@ impl Function {
         sig: FnSig,
         code: *mut c_void,
         library: Arc<Library>,
+        libraries: Arc<[Arc<Library>]>,
     ) -> Result<Function> {
         let fixed =
             Arc::new(CallInterface::new(set, &effective(&sig), &[]).map_err(
@@ -104,6 +108,7 @@ impl Function {
                 fixed,
                 variadic: Mutex::new(FxHashMap::default()),
                 _library: library,
+                libraries,
             }),
         })
     }
@@ -318,8 +323,7 @@ impl Function {
                 }
                 _ if slot.buffer <= 16 => {
                     if !store_fast(slot.shape, value, &mut scratch[i].0) {
-                        let at = || self.describe_argument(i);
-                        store(set, Place::whole(slot.ty), &mut scratch[i].0, value, &at)?;
+                        self.store_slow(i, slot.ty, value, &mut scratch[i].0)?;
                     }
                     scratch[i].0.as_mut_ptr().cast()
                 }
@@ -360,6 +364,28 @@ impl Function {
                 Ok(Value::Data(data))
             }
         }
+    }
+
+    /// Stores argument `i`, `value`, of type `ty` into `buffer` when the fast
+    /// path cannot: every checked conversion, and a function given by name
+    /// for a function pointer parameter (its address, checked for the type).
+    #[cold]
+    fn store_slow(&self, i: usize, ty: TypeId, value: &mut Value, buffer: &mut [u8]) -> Result<()> {
+        let inner = &*self.inner;
+        let at = || self.describe_argument(i);
+        if let Value::Ident(name) = &*value {
+            let pointer = matches!(inner.set.ty(inner.set.canonical(ty)), Type::Pointer(_));
+            let function = inner.set.function(name).ok();
+            if let Some(decl) = function.filter(|_| pointer && inner.set.constant(name).is_err()) {
+                let libraries = &inner.libraries;
+                let address =
+                    super::named::function_address(&inner.set, libraries, ty, (name, decl), &at)?;
+                let bytes = address.to_ne_bytes();
+                buffer[..bytes.len()].copy_from_slice(&bytes);
+                return Ok(());
+            }
+        }
+        store(&inner.set, Place::whole(ty), buffer, value, &at)
     }
 
     /// Argument `i`, `value`, fits no buffer of parameter type `ty`.

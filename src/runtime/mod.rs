@@ -24,6 +24,7 @@ mod invoke;
 mod library;
 mod mem;
 mod module;
+mod named;
 mod ptr;
 mod scalar;
 mod store;

@@ -21,7 +21,9 @@ use crate::types::{QualType, Type, TypeSet};
 #[derive(Debug)]
 pub struct Module {
     types: TypeSet,
-    libraries: Vec<Arc<Library>>,
+    /// Shared with every [`Function`], which resolves functions given by name
+    /// as arguments in them.
+    libraries: Arc<[Arc<Library>]>,
     functions: Mutex<FxHashMap<String, Function>>,
 }
 
@@ -54,42 +56,7 @@ impl Module {
     /// The address of the symbol `symbol` that the declaration `declared` links
     /// to (they differ for an asm label), with the library defining it.
     fn find_declared(&self, declared: &str, symbol: &str) -> Result<(*mut c_void, Arc<Library>)> {
-        let mut messages = Vec::new();
-        let mut cause = None;
-        for library in &self.libraries {
-            match library.symbol(symbol) {
-                Ok(address) => return Ok((address, library.clone())),
-                Err(e) => match e.into_kind() {
-                    ErrorKind::Symbol {
-                        message, source, ..
-                    } => {
-                        messages.push(message);
-                        cause = source;
-                    }
-                    other => return Err(other.into()),
-                },
-            }
-        }
-        let names: Vec<String> = self
-            .libraries
-            .iter()
-            .map(|l| format!("'{}'", l.name()))
-            .collect();
-        Err(ErrorKind::Symbol {
-            name: symbol.to_owned(),
-            declaration: (declared != symbol).then(|| declared.to_owned()),
-            library: if names.is_empty() {
-                "no library".into()
-            } else {
-                names.join(", ")
-            },
-            message: messages
-                .last()
-                .cloned()
-                .unwrap_or_else(|| "no library to search".into()),
-            source: cause,
-        }
-        .into())
+        super::named::find_symbol(&self.libraries, declared, symbol)
     }
 
     /// The address of a symbol.
@@ -131,7 +98,14 @@ impl Module {
             return Err(ErrorKind::Internal(format!("'{name}' has no function type")).into());
         };
         let (address, library) = self.find_declared(name, decl.symbol())?;
-        let function = Function::bind(&self.types, decl, sig, address, library)?;
+        let function = Function::bind(
+            &self.types,
+            decl,
+            sig,
+            address,
+            library,
+            self.libraries.clone(),
+        )?;
         cache.insert(name.to_owned(), function.clone());
         Ok(function)
     }
@@ -170,7 +144,55 @@ impl Module {
             Some(l) => l.clone(),
             None => Arc::new(Library::this_process()),
         };
-        Function::bind(&self.types, &decl, sig, address as *mut c_void, library)
+        Function::bind(
+            &self.types,
+            &decl,
+            sig,
+            address as *mut c_void,
+            library,
+            self.libraries.clone(),
+        )
+    }
+
+    /// The function `name` as a value for a destination of pointer type `ty`
+    /// (a parameter, a field): its address, after checking that C converts it
+    /// to `ty` (a pointer to a compatible function type; typedefs seen
+    /// through). `name` may be a macro standing for a function
+    /// (`#define EVP_MD_size EVP_MD_get_size`). A call resolves a
+    /// [`Value::Ident`] naming a function this way by itself; this is for
+    /// objects (a struct of callbacks) and for a program that wants the check
+    /// first.
+    ///
+    /// ```no_run
+    /// # fn main() -> wyvern::Result<()> {
+    /// let types = wyvern::cdef(
+    ///     "typedef unsigned long (*measure)(const char *);\n\
+    ///      unsigned long strlen(const char *);\nint abs(int);",
+    /// )?;
+    /// let module = wyvern::Module::new(types, wyvern::Library::this_process());
+    /// let measure = module.types().type_named("measure")?;
+    /// assert!(matches!(module.function_value("strlen", measure.id)?, wyvern::Value::Pointer(_)));
+    /// assert!(module.function_value("abs", measure.id).is_err());
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// [`ErrorKind::NotFound`] for a name that is no function,
+    /// [`ErrorKind::Value`] when C does not convert it to `ty`,
+    /// [`ErrorKind::NoSymbol`] for a `static` function, [`ErrorKind::Symbol`]
+    /// when no library defines it.
+    pub fn function_value(&self, name: &str, ty: crate::TypeId) -> Result<Value> {
+        let decl = self.types.function(name)?;
+        let at = || {
+            format!(
+                "the function '{name}' as a '{}'",
+                self.types.spell(QualType::new(ty))
+            )
+        };
+        let libraries = &self.libraries;
+        let address =
+            super::named::function_address(&self.types, libraries, ty, (name, decl), &at)?;
+        Ok(Value::Pointer(address))
     }
 
     /// A zeroed object of the type named `name`.

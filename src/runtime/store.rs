@@ -275,12 +275,28 @@ fn store_pointer(
     value: &mut Value,
 ) -> Result<()> {
     let set = dest.set;
-    // A string constant by name (`P_tmpdir`) becomes the string itself.
     if let Value::Ident(name) = value {
+        // A pointer constant by name (`MAP_FAILED`, `SIG_IGN`), checked for the type.
+        if let Some(address) = super::named::constant_address(set, dest.declared, name) {
+            let address = address.map_err(|m| value_error(dest.at, m))?;
+            write_uint(here, address as u128);
+            return Ok(());
+        }
+        // A string constant by name (`P_tmpdir`) becomes the string itself.
         if let Ok(crate::ConstValue::Str(bytes)) = set.constant(name).map(|c| &c.value) {
             if let Ok(text) = std::ffi::CString::new(bytes.clone()) {
                 *value = Value::Str(text);
             }
+        } else if set.constant(name).is_err() && set.function(name).is_ok() {
+            // Only a call knows the libraries where a function's address is.
+            return Err(value_error(
+                dest.at,
+                ValueProblem::CannotPoint {
+                    value: format!("the function '{name}' by name"),
+                    pointee: set.spell(pointee),
+                    hint: Some("only a call resolves a function's name; store Module::function_value's address"),
+                },
+            ));
         }
     }
     let address = pointer_for(set, pointee, value).map_err(|m| match m {

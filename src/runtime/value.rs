@@ -53,8 +53,12 @@ pub enum Value {
     /// A byte buffer for `void *` and `char *`, or copied into a byte array. C may
     /// write into it; read it back from the argument list after the call.
     Bytes(Vec<u8>),
-    /// An enumerator or integer constant by name (`RED`, `O_RDONLY`), resolved
+    /// An enumerator or constant by name (`RED`, `O_RDONLY`, `M_PI`), resolved
     /// against the destination's enum first, then every constant of the set.
+    /// A pointer constant (`SIG_IGN`, `MAP_FAILED`) goes into a pointer whose
+    /// type C converts it to; a declared function's name (`g_str_hash`), as a
+    /// call's argument, into a pointer to a compatible function type (see
+    /// [`Module::function_value`](crate::Module::function_value)).
     Ident(String),
     /// A struct, union or array (or any object) by value.
     Data(CData),

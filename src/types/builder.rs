@@ -404,6 +404,11 @@ impl TypeBuilder {
         self.data.skipped_macros.push((name, reason));
     }
 
+    /// Records a macro a program may name as a function ([`FunctionMacro`](super::FunctionMacro)).
+    pub fn add_function_macro(&mut self, m: super::FunctionMacro) {
+        self.data.function_macros.push(m);
+    }
+
     /// The type behind an id.
     pub fn get(&self, id: TypeId) -> Option<&Type> {
         self.data.types.get(id.index()).map(|n| &n.ty)

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::decl::{Constant, Enum, Global, Typedef};
+use super::decl::{Constant, Enum, FunctionMacro, Global, Typedef};
 use super::func::FunctionDecl;
 use super::id::TypeId;
 use super::record::Record;
@@ -88,6 +88,9 @@ pub(crate) struct TypeSetData {
     pub(crate) globals: Vec<Global>,
     pub(crate) constants: Vec<Constant>,
     pub(crate) skipped_macros: Vec<(String, String)>,
+    /// Macros a program may name as functions: function-like ones, and
+    /// object-like ones that stand for a function's (or such a macro's) name.
+    pub(crate) function_macros: Vec<FunctionMacro>,
     /// Declarations left out, with why: `("struct s", "cannot represent …")`.
     pub(crate) skipped_declarations: Vec<(String, String)>,
 }
@@ -105,6 +108,7 @@ impl TypeSetData {
             globals: Vec::new(),
             constants: Vec::new(),
             skipped_macros: Vec::new(),
+            function_macros: Vec::new(),
             skipped_declarations: Vec::new(),
         }
     }

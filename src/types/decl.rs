@@ -67,6 +67,11 @@ pub enum ConstValue {
     /// An x87 `long double` literal (`1e4000L`), at full precision; a constant
     /// computed from one (`2 * 1.5L`) is computed in `double` and is a `Float`.
     LongDouble(super::LongDouble),
+    /// An address of the constant's pointer type: what a cast of an integer to
+    /// a pointer type makes (`NULL` as `((void *)0)`, `MAP_FAILED` as
+    /// `((void *) -1)`, `SIG_IGN` as `((__sighandler_t) 1)`), as an unsigned
+    /// number of the pointer's width.
+    Pointer(u64),
 }
 
 /// Where a constant came from.
@@ -83,7 +88,8 @@ pub enum ConstOrigin {
 pub struct Constant {
     /// The name.
     pub name: String,
-    /// Its C type (`int`, `unsigned long`, `double`, `char *`, an enum type…).
+    /// Its C type (`int`, `unsigned long`, `double`, `char *`, an enum type,
+    /// the pointer type of a [`Pointer`](ConstValue::Pointer)…).
     pub ty: QualType,
     /// Its value.
     pub value: ConstValue,
@@ -91,4 +97,39 @@ pub struct Constant {
     pub origin: ConstOrigin,
     /// Where it was defined.
     pub location: Option<SourceLocation>,
+}
+
+/// A macro a program may name where it means a function (kept so that naming
+/// it does the right thing): an object-like macro whose body is one name
+/// (`#define EVP_MD_size EVP_MD_get_size`), callable by the macro's name, or
+/// a function-like macro (`deflateInit(strm, level)`), which has no symbol of
+/// its own and which the error refusing it shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FunctionMacro {
+    /// The macro's name.
+    pub name: String,
+    /// The parameters of a function-like macro (`...` for a variadic one);
+    /// `None` for an object-like one.
+    pub params: Option<Vec<String>>,
+    /// The body, tokens spaced as C prints them (`deflateInit_((strm), (level),
+    /// ZLIB_VERSION, (int)sizeof(z_stream))`); for an object-like macro, the
+    /// name it stands for.
+    pub body: String,
+    /// Where it was defined.
+    pub location: Option<SourceLocation>,
+}
+
+impl FunctionMacro {
+    /// The name an object-like macro stands for; `None` for a function-like one.
+    pub fn alias(&self) -> Option<&str> {
+        self.params.is_none().then_some(self.body.as_str())
+    }
+
+    /// How it is used: `deflateInit(strm, level)`, or the name alone.
+    pub fn usage(&self) -> String {
+        match &self.params {
+            Some(params) => format!("{}({})", self.name, params.join(", ")),
+            None => self.name.clone(),
+        }
+    }
 }

@@ -66,7 +66,7 @@ pub(crate) use ty::CallConv;
 pub(crate) use ty::{FloatKind, IntKind, Layout, QualType, Type};
 
 pub use builder::TypeBuilder;
-pub use decl::{ConstOrigin, Enum, Global, Typedef};
+pub use decl::{ConstOrigin, Enum, FunctionMacro, Global, Typedef};
 pub use func::{FunctionDecl, Linkage};
 pub use ty::FnSig;
 

@@ -60,6 +60,8 @@ pub(super) struct Names {
     pub(super) globals: PositionIndex,
     pub(super) constants: PositionIndex,
     pub(super) skipped: PositionIndex,
+    /// Positions in `data.function_macros`.
+    pub(super) function_macros: PositionIndex,
     /// Builtin scalar spellings (`"unsigned long"`) → type, for the ones the set has.
     pub(super) scalars: FxHashMap<&'static str, TypeId>,
     /// Structural types by shape (positions in `data.types`), to find derived
@@ -138,6 +140,8 @@ pub(super) fn index(data: &TypeSetData) -> Names {
     names.globals = PositionIndex::build(data.globals.iter().map(|g| g.name.as_str()));
     names.constants = PositionIndex::build(data.constants.iter().map(|c| c.name.as_str()));
     names.skipped = PositionIndex::build(data.skipped_macros.iter().map(|(n, _)| n.as_str()));
+    names.function_macros =
+        PositionIndex::build(data.function_macros.iter().map(|m| m.name.as_str()));
     // Scalars are found by spelling; the rest by shape.
     names.interned = PositionIndex::build(data.types.iter().map(|node| &node.ty));
     names

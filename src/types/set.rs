@@ -12,6 +12,8 @@ use super::record::{FlatField, Record, RecordDef};
 use super::ty::{Layout, QualType, Type};
 use crate::error::{closest, Error, ErrorKind, Result};
 
+mod macros;
+
 /// An id no set reaches: arenas are far smaller than `u32::MAX` entries.
 const NO_TYPE: TypeId = TypeId(u32::MAX);
 
@@ -385,35 +387,28 @@ impl TypeSet {
         }
     }
 
-    /// A declared function by name.
+    /// A declared function by name, or the function a macro stands for
+    /// (`#define EVP_MD_size EVP_MD_get_size`, through chains of such macros).
+    ///
+    /// ```
+    /// # fn main() -> wyvern::Result<()> {
+    /// let types = wyvern::cdef(
+    ///     "int get_size(void *);\n#define size get_size\n#define twice(x) get_size(x) * 2",
+    /// )?;
+    /// assert_eq!(types.function("size")?.name, "get_size");
+    /// assert_eq!(
+    ///     types.function("twice").unwrap_err().to_string(),
+    ///     "'twice' is a function-like macro, not a function: twice(x) expands to \
+    ///      get_size(x) * 2 (defined at <cdef>:3:9); call 'get_size' with the arguments it expands to"
+    /// );
+    /// # Ok(()) }
+    /// ```
     ///
     /// # Errors
-    /// [`ErrorKind::NotFound`] with the closest function name.
+    /// [`ErrorKind::FunctionLikeMacro`] for a function-like macro, saying what it
+    /// expands to; [`ErrorKind::NotFound`] with the closest function name.
     pub fn function(&self, name: &str) -> Result<&FunctionDecl> {
-        let data = &self.inner.data;
-        let functions = |i: usize| data.functions.get(i).map(|f| f.name.as_str());
-        let globals = |i: usize| data.globals.get(i).map(|g| g.name.as_str());
-        match self.inner.names.functions.get(name, functions) {
-            Some(i) => Ok(&data.functions[i]),
-            None if self.inner.names.globals.get(name, globals).is_some() => {
-                Err(ErrorKind::WrongKind {
-                    name: name.to_string(),
-                    expected: "a function",
-                    found: Some("a global variable".into()),
-                }
-                .into())
-            }
-            None if self.why_skipped(name).is_some() => Err(ErrorKind::LeftOut {
-                name: name.to_string(),
-                reason: self.why_skipped(name).unwrap_or_default().to_string(),
-            }
-            .into()),
-            None => Err(Error::not_found(
-                "function",
-                name,
-                closest(name, data.functions.iter().map(|f| f.name.as_str())),
-            )),
-        }
+        self.function_through_macros(name, 0)
     }
 
     /// A global variable by name.

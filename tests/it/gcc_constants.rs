@@ -2,11 +2,14 @@
 //!
 //! `wyvern dump --json` lists the constants of `include-fixtures/constants.h`
 //! and `records.h` (object-like macros and enum constants), and of `<fcntl.h>`,
-//! `<stdio.h>`, `<limits.h>`, `<math.h>`, `<errno.h>` and `<signal.h>`. A
+//! `<stdio.h>`, `<limits.h>`, `<math.h>`, `<errno.h>`, `<signal.h>`,
+//! `<sys/mman.h>` and `<dlfcn.h>`. A
 //! generated C program includes the same headers and, for each constant,
 //! proves it is a constant expression (it initializes a static object), then
 //! prints its value and its type as `_Generic` sees it. Integers must match
 //! exactly, `double`s bit for bit, `float`s as floats, strings byte for byte,
+//! pointer constants (`SIG_IGN`, `MAP_FAILED`) by their address as C converts
+//! it to `uintptr_t`,
 //! and the type spelling must be C's (`'A'` is an `int`, `sizeof(int)` an
 //! `unsigned long` on x86-64). Every constant of `constants.h` must be listed,
 //! the macros it marks as not constant (function-like, empty, aliases of a
@@ -60,11 +63,23 @@ const NOT_CONSTANTS_MARKER: &str = "---- NOT constants";
 
 /// The system headers whose constants are checked.
 const SYSTEM_HEADERS: &[&str] = &[
-    "fcntl.h", "stdio.h", "limits.h", "math.h", "errno.h", "signal.h",
+    "fcntl.h",
+    "stdio.h",
+    "limits.h",
+    "math.h",
+    "errno.h",
+    "signal.h",
+    "sys/mman.h",
+    "dlfcn.h",
 ];
 
 /// Constants of those headers that must be listed.
 const REQUIRED_SYSTEM_CONSTANTS: &[&str] = &[
+    "SIG_IGN",
+    "SIG_DFL",
+    "SIG_ERR",
+    "NULL",
+    "MAP_FAILED",
     "O_CREAT",
     "O_RDONLY",
     "O_WRONLY",
@@ -248,6 +263,14 @@ struct GccView {
     hex_float: String,
     /// For types outside [`KNOWN_TYPES`]: whether wyvern's type is gcc's.
     compatible: Option<bool>,
+    /// For a pointer constant: its address as an integer.
+    address: Option<u64>,
+}
+
+/// Whether wyvern lists `constant` as a pointer constant: an address (`"0x…"`)
+/// of a type that is not a string's.
+fn is_pointer(constant: &Constant) -> bool {
+    !is_known_type(&constant.ty) && constant.value.as_str().is_some_and(|v| v.starts_with("0x"))
 }
 
 /// Builds the program for the constants not in `dropped`.
@@ -281,6 +304,16 @@ fn constants_program(
             continue;
         }
         program.push_owned(&format!("WYVERN_PRINT({i}, wyvern_constant_{i});"), i);
+        if is_pointer(constant) {
+            // A pointer constant's address, as C converts it to an integer.
+            program.push_owned(
+                &format!(
+                    "__builtin_printf(\"P\\t{i}\\t%llu\\n\", \
+                     (unsigned long long)(__UINTPTR_TYPE__)wyvern_constant_{i});"
+                ),
+                i,
+            );
+        }
         if !is_known_type(&constant.ty) {
             program.push_owned(
                 &format!(
@@ -355,6 +388,9 @@ fn gcc_views(
                 view.kind = parts[3].to_string();
                 view.value = parts.get(4).unwrap_or(&"").to_string();
                 view.hex_float = parts.get(5).unwrap_or(&"").to_string();
+            }
+            (Some(&"P"), Some(i)) if parts.len() == 3 => {
+                views.entry(i).or_default().address = parts[2].parse().ok();
             }
             (Some(&"C"), Some(i)) if parts.len() == 3 => {
                 views.entry(i).or_default().compatible = Some(parts[2] == "1");
@@ -433,8 +469,16 @@ fn compare(constant: &Constant, gcc: &GccView, differences: &mut Vec<String>) {
                 ));
             }
         }
-        // Pointers and other types: only the type is compared.
+        // Other types: only the type is compared, and a pointer's address.
         _ => {}
+    }
+    if is_pointer(constant) {
+        let got = wyvern
+            .as_str()
+            .and_then(|v| u64::from_str_radix(v.trim_start_matches("0x"), 16).ok());
+        if got.is_none() || got != gcc.address {
+            differ(format!("address: gcc {:?}, wyvern {wyvern}", gcc.address));
+        }
     }
 }
 

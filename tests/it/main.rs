@@ -37,6 +37,7 @@ mod limits;
 mod long_double;
 mod malformed;
 mod merge;
+mod names_as_values;
 mod owners;
 mod ptr;
 mod type_set;

@@ -341,7 +341,7 @@ fn scalar_value(module: &Module, ty: TypeId, lit: &Lit) -> Result<Value> {
         Lit::Int { value, .. } if pointer.is_some() && *value != 0 => Value::Pointer(
             usize::try_from(*value).map_err(|_| anyhow!("{value} is not an address"))?,
         ),
-        Lit::Ident(name) => ident_value(module, name, pointer)?,
+        Lit::Ident(name) => ident_value(module, name, pointer.map(|_| ty))?,
         // Read for a `long double`, a literal is rounded once, to it (as
         // `strtold` reads it), so a printed result reads back exactly.
         Lit::Float { long, .. }
@@ -356,19 +356,18 @@ fn scalar_value(module: &Module, ty: TypeId, lit: &Lit) -> Result<Value> {
     })
 }
 
-/// An identifier: a function's address for a function pointer, a global
-/// variable's value (the address of an array of unknown length, for a pointer),
-/// or a constant (resolved by wyvern against the type).
-fn ident_value(module: &Module, name: &str, pointer: Option<QualType>) -> Result<Value> {
+/// An identifier: a function's address for a pointer `pointer` (checked by
+/// wyvern for the type), a global variable's value (the address of an array of
+/// unknown length, for a pointer), or a constant (resolved by wyvern against
+/// the type: pointer constants checked too).
+fn ident_value(module: &Module, name: &str, pointer: Option<TypeId>) -> Result<Value> {
     let types = module.types();
     if types.constant(name).is_ok() {
         return Ok(Value::Ident(name.to_owned()));
     }
-    let wants_function =
-        pointer.is_some_and(|p| matches!(types.ty(types.canonical(p.id)), Type::Function(_)));
-    if let Some(decl) = types.function(name).ok().filter(|_| wants_function) {
+    if let Some(ty) = pointer.filter(|_| types.function(name).is_ok()) {
         // Its symbol: the asm label, where the header gives one.
-        return Ok(Value::Pointer(module.symbol(decl.symbol())? as usize));
+        return Ok(module.function_value(name, ty)?);
     }
     if let Ok(global) = types.global(name) {
         // An array of unknown length (`extern int table[];`) cannot be copied; as
@@ -420,6 +419,9 @@ fn plain_value(types: &TypeSet, lit: &Lit) -> Result<Value> {
             ConstValue::Int(v) => Value::Int(v),
             ConstValue::Float(v) => Value::Float(v),
             ConstValue::LongDouble(v) => Value::LongDouble(v),
+            ConstValue::Pointer(address) => Value::Pointer(
+                usize::try_from(address).map_err(|_| anyhow!("{address:#x} is not an address"))?,
+            ),
             ConstValue::Str(bytes) => match std::ffi::CString::new(bytes) {
                 Ok(s) => Value::Str(s),
                 Err(e) => Value::Bytes(e.into_vec()),

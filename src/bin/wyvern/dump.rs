@@ -28,6 +28,16 @@ struct Dump {
     typedefs: Vec<TypedefJson>,
     globals: Vec<GlobalJson>,
     constants: Vec<ConstantJson>,
+    /// Macros a program may name as functions: `params` null for one that
+    /// stands for a name.
+    function_macros: Vec<FunctionMacroJson>,
+}
+
+#[derive(Serialize)]
+struct FunctionMacroJson {
+    name: String,
+    params: Option<Vec<String>>,
+    body: String,
 }
 
 #[derive(Serialize)]
@@ -135,6 +145,8 @@ fn const_json(v: &ConstValue) -> ConstJson {
             .map(serde_json::Value::Number)
             .unwrap_or_else(|| f.to_string().into()),
         ConstValue::Str(bytes) => String::from_utf8_lossy(bytes).into_owned().into(),
+        // As `call --json` writes a pointer.
+        ConstValue::Pointer(address) => format!("{address:#x}").into(),
         ConstValue::LongDouble(v) => return ConstJson::LongDouble(wyvern::Value::LongDouble(*v)),
     })
 }
@@ -154,6 +166,14 @@ fn collect(set: &TypeSet) -> Dump {
         typedefs: typedefs(set),
         globals: globals(set),
         constants: constants(set),
+        function_macros: set
+            .function_macros()
+            .map(|m| FunctionMacroJson {
+                name: m.name.clone(),
+                params: m.params.clone(),
+                body: m.body.clone(),
+            })
+            .collect(),
     }
 }
 
@@ -304,7 +324,24 @@ pub(crate) fn run(args: &DumpArgs, out: &mut dyn Write) -> Result<()> {
     write_typedefs(&set, &dump, out)?;
     write_globals(&set, &dump, out)?;
     write_skipped(&set, out)?;
-    write_constants(&set, &dump, out)
+    write_constants(&set, &dump, out)?;
+    write_function_macros(&set, !dump.constants.is_empty(), out)
+}
+
+/// The last section: after the constants (which end without a blank line,
+/// `after_constants`) or after a section that ends with one.
+fn write_function_macros(set: &TypeSet, after_constants: bool, out: &mut dyn Write) -> Result<()> {
+    let mut macros = set.function_macros().peekable();
+    if macros.peek().is_some() {
+        if after_constants {
+            writeln!(out)?;
+        }
+        writeln!(out, "/* macros a program may name as functions */")?;
+        for m in macros {
+            writeln!(out, "#define {} {}", m.usage(), m.body)?;
+        }
+    }
+    Ok(())
 }
 
 fn write_functions(set: &TypeSet, dump: &Dump, out: &mut dyn Write) -> Result<()> {
@@ -415,6 +452,7 @@ fn write_constants(set: &TypeSet, dump: &Dump, out: &mut dyn Write) -> Result<()
             let value = match &c.value {
                 ConstValue::Float(f) => format!("{f:?}"),
                 ConstValue::LongDouble(v) => v.to_string(),
+                ConstValue::Pointer(address) => format!("{address:#x}"),
                 _ => match &json.value {
                     ConstJson::Plain(v) => v.to_string(),
                     ConstJson::LongDouble(v) => v.to_string(),

@@ -137,8 +137,10 @@ pub(crate) enum EvalError {
     /// A string where a condition was needed.
     #[error("a string used as a condition")]
     StringCondition,
-    /// The value is an address (`(void *)0`), not a constant wyvern has.
-    #[error("it is a pointer, not an integer, floating or string constant")]
+    /// The value is an address of a pointer to a tag the declarations do not
+    /// have (`(struct nosuch *)0`), so its type is not one wyvern has.
+    #[error("it is a pointer to a type the declarations do not have")]
+    #[cfg_attr(not(feature = "clang"), allow(dead_code))]
     Pointer,
     /// `sizeof`, `_Alignof` or `offsetof` without the type name it needs.
     #[error("{operator} needs a type name")]

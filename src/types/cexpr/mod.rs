@@ -47,9 +47,11 @@
 //!   (C11 6.6p4, 6.5.7) and are errors (gcc `-pedantic-errors`: "overflow in
 //!   constant expression"). `sizeof`, `_Alignof` and `__builtin_offsetof` (what
 //!   `offsetof` expands to) read the declarations' layouts; an incomplete type
-//!   has none. A cast to a pointer makes an address, which only a cast back to
-//!   an integer (`(long)(void *)16`, as gcc folds it), to `_Bool` or a
-//!   condition may read: an address is not a constant value wyvern has.
+//!   has none. A cast of an integer to a pointer type makes an address with
+//!   that type (`((void *)-1)`, `((sighandler_t)1)`, `(struct s **)0`): a
+//!   pointer constant, which a cast back to an integer (`(long)(void *)16`, as
+//!   gcc folds it), to `_Bool` or a condition may also read. No arithmetic
+//!   applies to it: C's pointer arithmetic has no constant value here.
 //!
 //! # Pieces
 //! - [`literal`]: one literal token at a time ([`Literal`](crate::types::Literal)
@@ -77,7 +79,10 @@ pub(crate) use error::{BadCast, Depth, EvalError, Malformed, NotConstant, Offset
 pub use literal::{FloatLiteral, IntLiteral, Longs};
 pub(crate) use model::DataModel;
 pub(crate) use names::SetNames;
-pub(crate) use ops::{Cast, Val};
+pub(crate) use ops::{Cast, PointerType, Val};
+// (The clang front end makes a pointer constant's type of it.)
+#[cfg_attr(not(feature = "clang"), allow(unused_imports))]
+pub(crate) use ops::PointerBase;
 pub use public::{tokenize, Literal, LiteralError, LiteralProblem};
 pub(crate) use words::{hex_float, scalar_from_words};
 

@@ -1,7 +1,9 @@
 //! The names of a frozen [`TypeSet`] as the expression reader sees them: its
 //! integer constants (enumerators and macro constants), typedefs and tags.
 
-use super::{lex, Cast, DataModel, EvalError, LiteralError, NamedType, Names, NotConstant, Val};
+use super::{
+    lex, Cast, DataModel, EvalError, LiteralError, NamedType, Names, NotConstant, PointerType, Val,
+};
 use crate::types::{ConstValue, Type, TypeId, TypeSet, TypeSetData};
 
 impl TypeSet {
@@ -35,7 +37,8 @@ impl TypeSet {
             Val::Float(v, _) => ConstValue::Float(v),
             Val::Long(v) => ConstValue::LongDouble(v),
             Val::Str(bytes) => ConstValue::Str(bytes),
-            Val::Pointer(_) => return Err(LiteralError::new(expr, &EvalError::Pointer)),
+            // The address alone: `(void *)-1` makes no type of this set.
+            Val::Pointer(v, _) => ConstValue::Pointer(v as u64),
         })
     }
 }
@@ -62,7 +65,7 @@ impl<'s> SetNames<'s> {
             Type::Int(k) => Some(Cast::Int(*k)),
             Type::Bool => Some(Cast::Bool),
             Type::Float(k) => Some(Cast::Float(*k)),
-            Type::Pointer(_) => Some(Cast::Pointer),
+            Type::Pointer(_) => Some(Cast::Pointer(PointerType::named(id))),
             Type::Void => Some(Cast::Void),
             Type::Enum(e) => match set.ty(set.canonical(set.enum_(*e).underlying)) {
                 Type::Int(k) => Some(Cast::Int(*k)),
@@ -86,6 +89,9 @@ impl Names for SetNames<'_> {
             (ConstValue::Float(v), Type::Float(k)) => Val::Float(*v, *k),
             (ConstValue::LongDouble(v), _) => Val::Long(*v),
             (ConstValue::Str(s), _) => Val::Str(s.clone()),
+            (ConstValue::Pointer(v), Type::Pointer(_)) => {
+                Val::Pointer(i128::from(*v), PointerType::named(c.ty.id))
+            }
             _ => return None,
         })
     }

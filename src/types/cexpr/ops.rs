@@ -3,7 +3,7 @@
 
 use super::model::DataModel;
 use super::{BadCast, Eval, EvalError, Operand};
-use crate::types::{FloatKind, IntKind, LongDouble, Type};
+use crate::types::{FloatKind, IntKind, LongDouble, Quals, Type, TypeId};
 
 /// A value during evaluation, with its C type.
 #[derive(Debug, Clone, PartialEq)]
@@ -17,11 +17,70 @@ pub(crate) enum Val {
     Long(LongDouble),
     Str(Vec<u8>),
     /// An address from a cast to a pointer type (`(void *)-1`), as an unsigned
-    /// number of the pointer's width: only a cast (to an integer, to `_Bool`,
-    /// to another pointer) or a condition reads it, so `(long)(void *)16` is a
-    /// constant, as gcc makes it, and `(void *)0` alone is not (a pointer is
-    /// not a constant value wyvern has).
-    Pointer(i128),
+    /// number of the pointer's width, with the type it was cast to. A cast (to
+    /// an integer, to `_Bool`, to another pointer) or a condition reads it, so
+    /// `(long)(void *)16` is a constant, as gcc makes it; no arithmetic does.
+    Pointer(i128, PointerType),
+}
+
+/// A pointer type as an expression names it: a named type or a builtin
+/// scalar, under `depth` levels of pointer. `(void *)` is `void` at depth 1,
+/// `(sighandler_t)` the typedef at depth 0, `(struct s **)` `struct s` at
+/// depth 2. The caller makes it a type of its own set
+/// ([`TypeBuilder`](crate::types::TypeBuilder) or
+/// [`TypeSet`](crate::types::TypeSet)).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct PointerType {
+    /// What the innermost pointer points to; `None`: a tag the declarations
+    /// do not have (`(struct nosuch *)0`).
+    pub(crate) base: Option<PointerBase>,
+    /// The qualifiers of `base` (`const` in `(const double *)8`); those of
+    /// the pointers above it are dropped, as a cast drops them.
+    pub(crate) quals: Quals,
+    /// How many pointers are above `base` (0 when `base` is a pointer type itself).
+    pub(crate) depth: u32,
+}
+
+impl PointerType {
+    /// The pointer type `id` itself (a typedef of a pointer type, or one).
+    pub(crate) fn named(id: TypeId) -> PointerType {
+        PointerType {
+            base: Some(PointerBase::Named(id)),
+            quals: Quals::NONE,
+            depth: 0,
+        }
+    }
+}
+
+/// The type at the bottom of a [`PointerType`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum PointerBase {
+    /// A typedef or tag the names gave.
+    Named(TypeId),
+    /// A builtin type spelled with keywords (`void`, `unsigned char`).
+    Builtin(Builtin),
+}
+
+/// A type spelled with C's keywords alone.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Builtin {
+    Void,
+    Bool,
+    Int(IntKind),
+    Float(FloatKind),
+}
+
+impl Builtin {
+    /// Its type.
+    #[cfg_attr(not(feature = "clang"), allow(dead_code))]
+    pub(crate) fn ty(self) -> Type {
+        match self {
+            Builtin::Void => Type::Void,
+            Builtin::Bool => Type::Bool,
+            Builtin::Int(k) => Type::Int(k),
+            Builtin::Float(k) => Type::Float(k),
+        }
+    }
 }
 
 /// A `long double` literal as the `double` arithmetic works on it.
@@ -37,8 +96,21 @@ pub(crate) enum Cast {
     Int(IntKind),
     Bool,
     Float(FloatKind),
-    Pointer,
+    Pointer(PointerType),
     Void,
+}
+
+impl Cast {
+    /// The builtin type a cast to a non-pointer type names.
+    pub(crate) fn builtin(self) -> Option<Builtin> {
+        Some(match self {
+            Cast::Int(k) => Builtin::Int(k),
+            Cast::Bool => Builtin::Bool,
+            Cast::Float(k) => Builtin::Float(k),
+            Cast::Void => Builtin::Void,
+            Cast::Pointer(_) => return None,
+        })
+    }
 }
 
 /// C's operators on values, by the target's data model.
@@ -82,13 +154,13 @@ impl DataModel {
             (_, Val::Str(_)) => return Err(BadCast::OfString.into()),
             (Cast::Void, _) => return Err(BadCast::ToVoid.into()),
             (Cast::Bool, v) => Val::Bool(truthy(&v)?),
-            (Cast::Pointer, Val::Int(v, _) | Val::Pointer(v)) => {
-                Val::Pointer(model.wrap(v, model.pointer_int()))
+            (Cast::Pointer(ty), Val::Int(v, _) | Val::Pointer(v, _)) => {
+                Val::Pointer(model.wrap(v, model.pointer_int()), ty)
             }
-            (Cast::Pointer, Val::Bool(b)) => Val::Pointer(i128::from(b)),
-            (Cast::Int(k), Val::Pointer(p)) => Val::Int(model.wrap(p, k), k),
-            (_, Val::Pointer(_)) => return Err(BadCast::PointerToFloat.into()),
-            (Cast::Pointer, _) => return Err(BadCast::FloatToPointer.into()),
+            (Cast::Pointer(ty), Val::Bool(b)) => Val::Pointer(i128::from(b), ty),
+            (Cast::Int(k), Val::Pointer(p, _)) => Val::Int(model.wrap(p, k), k),
+            (_, Val::Pointer(..)) => return Err(BadCast::PointerToFloat.into()),
+            (Cast::Pointer(_), _) => return Err(BadCast::FloatToPointer.into()),
             (to, Val::Long(x)) => {
                 return self.cast(to, Val::Float(x.to_f64(), FloatKind::LongDouble))
             }
@@ -110,7 +182,7 @@ impl DataModel {
         let take = truthy(&cond)?;
         let (then, otherwise) = (demote(then), demote(otherwise));
         match (&then, &otherwise) {
-            (Val::Str(_) | Val::Pointer(_), _) | (_, Val::Str(_) | Val::Pointer(_)) => {
+            (Val::Str(_) | Val::Pointer(..), _) | (_, Val::Str(_) | Val::Pointer(..)) => {
                 Ok(if take { then } else { otherwise })
             }
             _ => {
@@ -136,7 +208,7 @@ impl DataModel {
             }
             (Val::Float(x, k), Val::Int(y, _)) => (Val::Float(x, k), Val::Float(y as f64, k)),
             (Val::Int(x, _), Val::Float(y, k)) => (Val::Float(x as f64, k), Val::Float(y, k)),
-            (Val::Pointer(_), _) | (_, Val::Pointer(_)) => {
+            (Val::Pointer(..), _) | (_, Val::Pointer(..)) => {
                 return Err(EvalError::BadOperand {
                     op: None,
                     operand: Operand::Pointer,
@@ -272,7 +344,7 @@ fn truthy(v: &Val) -> Eval<bool> {
         Val::Bool(b) => Ok(*b),
         Val::Float(f, _) => Ok(*f != 0.0),
         Val::Long(x) => Ok(*x != LongDouble::from(0.0)),
-        Val::Pointer(p) => Ok(*p != 0),
+        Val::Pointer(p, _) => Ok(*p != 0),
         Val::Str(_) => Err(EvalError::StringCondition),
     }
 }

@@ -2,9 +2,9 @@
 
 use super::literal::{char_literal, float_literal, int_literal, is_float, string_literal};
 use super::member::{offset_of, Member};
-use super::ops::{builtin_cast, Cast, Val};
+use super::ops::{builtin_cast, Cast, PointerBase, PointerType, Val};
 use super::{CToken, Depth, Eval, EvalError, Names, Offsetof, TokenKind};
-use crate::types::{FloatKind, IntKind, Layout};
+use crate::types::{FloatKind, IntKind, Layout, Quals};
 
 /// Evaluates `tokens` as one constant expression, all of them.
 pub(super) fn evaluate<T: CToken>(names: &dyn Names, tokens: &[T]) -> Eval<Val> {
@@ -174,7 +174,7 @@ impl<Tk: CToken> ExprParser<'_, '_, Tk> {
             Val::Float(_, k) => u64::from(self.names.model().float_bytes(k)),
             Val::Long(_) => u64::from(self.names.model().float_bytes(FloatKind::LongDouble)),
             Val::Str(s) => s.len() as u64 + 1,
-            Val::Pointer(_) => u64::from(self.names.model().pointer),
+            Val::Pointer(..) => u64::from(self.names.model().pointer),
         })
     }
 
@@ -184,16 +184,24 @@ impl<Tk: CToken> ExprParser<'_, '_, Tk> {
         let mut words: Vec<&str> = Vec::new();
         // A named type, and what a cast to it means (an error: not a scalar).
         let mut named: Option<Eval<Cast>> = None;
+        // The named type itself, for a pointer to it; `None` for a tag the
+        // declarations do not have.
+        let mut named_id = None;
+        let mut quals = Quals::NONE;
         while let Some(t) = self.toks.get(i) {
             let w = t.text();
             match w {
-                "const" | "volatile" | "restrict" | "__restrict" => {}
+                "const" => quals |= Quals::CONST,
+                "volatile" => quals |= Quals::VOLATILE,
+                "restrict" | "__restrict" => {}
                 "void" | "_Bool" | "char" | "short" | "int" | "long" | "signed" | "unsigned"
                 | "float" | "double" | "__int128" => words.push(w),
                 "struct" | "union" | "enum" => {
                     let tag = self.toks.get(i + 1).map(|t| t.text()).unwrap_or("");
                     let key = format!("{w} {tag}");
-                    let cast = match self.names.named_type(&key) {
+                    let found = self.names.named_type(&key);
+                    named_id = found.map(|t| t.id);
+                    let cast = match found {
                         Some(t) => t.cast,
                         // An enum the declarations do not show is an `int`.
                         None => (w == "enum").then_some(Cast::Int(IntKind::Int)),
@@ -204,6 +212,7 @@ impl<Tk: CToken> ExprParser<'_, '_, Tk> {
                 _ if t.kind() == TokenKind::Identifier && words.is_empty() && named.is_none() => {
                     match self.names.named_type(w) {
                         Some(t) => {
+                            named_id = Some(t.id);
                             named = Some(
                                 t.cast
                                     .ok_or_else(|| EvalError::CastToNonScalar { ty: w.to_owned() }),
@@ -219,10 +228,23 @@ impl<Tk: CToken> ExprParser<'_, '_, Tk> {
         if words.is_empty() && named.is_none() {
             return Ok(None);
         }
+        let base = match named {
+            Some(_) => named_id.map(PointerBase::Named),
+            None => builtin_cast(&words).builtin().map(PointerBase::Builtin),
+        };
         let mut cast = named.unwrap_or_else(|| Ok(builtin_cast(&words)));
+        let mut depth = 0;
         while self.toks.get(i).map(|t| t.text()) == Some("*") {
-            cast = Ok(Cast::Pointer);
+            depth += 1;
+            cast = Ok(Cast::Pointer(PointerType { base, quals, depth }));
             i += 1;
+            // `T * const`: a qualifier of the pointer, which a cast drops.
+            while matches!(
+                self.toks.get(i).map(|t| t.text()),
+                Some("const" | "volatile" | "restrict" | "__restrict")
+            ) {
+                i += 1;
+            }
         }
         Ok(Some((cast, i)))
     }
@@ -232,14 +254,14 @@ impl<Tk: CToken> ExprParser<'_, '_, Tk> {
     fn type_layout(&self, start: usize, end: usize) -> Eval<Layout> {
         let model = self.names.model();
         let pointer = u64::from(model.pointer);
-        let words: Vec<&str> = self.toks[start..end].iter().map(|t| t.text()).collect();
+        let words: Vec<&str> = self.toks[start..end]
+            .iter()
+            .map(|t| t.text())
+            .filter(|w| !matches!(*w, "const" | "volatile" | "restrict" | "__restrict"))
+            .collect();
         if words.last() == Some(&"*") {
             return Ok(Layout::new(pointer, pointer));
         }
-        let words: Vec<&str> = words
-            .into_iter()
-            .filter(|w| !matches!(*w, "const" | "volatile"))
-            .collect();
         let name = match words.as_slice() {
             [kw @ ("struct" | "union" | "enum"), tag] => Some(format!("{kw} {tag}")),
             [name] if self.names.named_type(name).is_some() => Some((*name).to_owned()),
@@ -255,7 +277,7 @@ impl<Tk: CToken> ExprParser<'_, '_, Tk> {
             Cast::Int(k) => u64::from(model.bytes(k)),
             Cast::Float(k) => u64::from(model.float_bytes(k)),
             Cast::Bool | Cast::Void => 1,
-            Cast::Pointer => pointer,
+            Cast::Pointer(_) => pointer,
         };
         // As the front end lays scalars out: a power of two is its own
         // alignment, i386's 12-byte `long double` is aligned to 4.

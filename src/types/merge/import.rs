@@ -183,11 +183,25 @@ impl Merger<'_> {
         let out = self.out.data();
         let declarations = not_known(&out.skipped_declarations, &b.skipped_declarations);
         let macros = not_known(&out.skipped_macros, &b.skipped_macros);
+        let known: rustc_hash::FxHashSet<&str> = out
+            .function_macros
+            .iter()
+            .map(|m| m.name.as_str())
+            .collect();
+        let function_macros: Vec<_> = b
+            .function_macros
+            .iter()
+            .filter(|m| !known.contains(m.name.as_str()))
+            .cloned()
+            .collect();
         for (name, why) in declarations {
             self.out.skip_declaration(name, why);
         }
         for (name, why) in macros {
             self.out.skip_macro(name, why);
+        }
+        for m in function_macros {
+            self.out.add_function_macro(m);
         }
     }
 

@@ -321,5 +321,6 @@ fn show_value(value: &ConstValue) -> String {
         ConstValue::Float(x) => format!("{x:?}"),
         ConstValue::LongDouble(x) => x.to_string(),
         ConstValue::Str(bytes) => format!("{:?}", String::from_utf8_lossy(bytes)),
+        ConstValue::Pointer(address) => format!("{address:#x}"),
     }
 }

@@ -39,16 +39,23 @@ impl<'tu> Converter<'tu> {
         // with the place of the event after an `#undef`).
         let seq = self.events.len();
         self.events.push((file, start));
+        // The text given as cdef is `<cdef>` from its line 1, as the user sees it
+        // (the `#line` of the main file); other files are where they are.
+        let location = if file_name.ends_with(crate::frontend::clang::MAIN_FILE) {
+            c.presumed_location()
+        } else {
+            None
+        };
         self.macros.push(MacroDef {
             name,
             params,
             body: tokens,
             builtin: false,
-            location: Some(crate::SourceLocation {
+            location: location.or(Some(crate::SourceLocation {
                 file: file_name,
                 line,
                 column,
-            }),
+            })),
             seq: Some(seq),
             undefined_at: None,
         });

@@ -14,14 +14,16 @@ use clang_sys::{CXToken_Identifier, CXToken_Keyword, CXToken_Literal};
 use super::convert::MacroDef;
 use super::sys::Token;
 use crate::types::cexpr::{
-    self, CToken, Cast, DataModel, Eval, EvalError, NamedType, Names, NotConstant, TokenKind, Val,
+    self, CToken, Cast, DataModel, Eval, EvalError, NamedType, Names, NotConstant, PointerBase,
+    PointerType, TokenKind, Val,
 };
 use crate::types::{
     ConstOrigin, ConstValue, Constant, FloatKind, IntKind, Layout, QualType, Quals, Type,
-    TypeBuilder,
+    TypeBuilder, TypeId,
 };
 
 mod expand;
+mod functions;
 
 impl CToken for Token<'_> {
     fn kind(&self) -> TokenKind {
@@ -91,13 +93,7 @@ fn read_model(defs: &FxHashMap<&str, &MacroDef<'_>>) -> DataModel {
 /// Adds every standard scalar type the declarations did not use, so that type
 /// names such as `unsigned char` or `long double` always resolve.
 fn intern_scalars(model: &DataModel, b: &mut TypeBuilder) {
-    // A power-of-two size is its own alignment; `long double` on i386 (12 bytes)
-    // is aligned to 4.
-    let layout = |size: u32| {
-        let size = u64::from(size);
-        let align = if size.is_power_of_two() { size } else { 4 };
-        Some(Layout::new(size, align))
-    };
+    let layout = scalar_layout;
     b.intern(Type::Void, None);
     b.intern(Type::Bool, layout(1));
     let ints = [
@@ -126,6 +122,14 @@ fn intern_scalars(model: &DataModel, b: &mut TypeBuilder) {
     for k in [FloatKind::Float, FloatKind::Double, FloatKind::LongDouble] {
         b.intern(Type::Float(k), layout(model.float_bytes(k)));
     }
+}
+
+/// A scalar's layout: a power-of-two size is its own alignment; `long double`
+/// on i386 (12 bytes) is aligned to 4.
+fn scalar_layout(size: u32) -> Option<Layout> {
+    let size = u64::from(size);
+    let align = if size.is_power_of_two() { size } else { 4 };
+    Some(Layout::new(size, align))
 }
 
 /// Evaluates every object-like, non-builtin macro and adds the constants to `b`;
@@ -161,6 +165,15 @@ pub(crate) fn evaluate_all(b: &mut TypeBuilder, macros: &[MacroDef<'_>]) {
             env.evaluate(m)
         };
         results.push((m, outcome));
+    }
+    let is_function = |name: &str| matches!(env.objects.get(name), Some(NotConstant::Function));
+    let function_macros: Vec<_> = results
+        .iter()
+        .filter(|(m, outcome)| m.undefined_at.is_none() && outcome.is_err())
+        .filter_map(|(m, _)| functions::function_macro(m, &defs, &is_function))
+        .collect();
+    for m in function_macros {
+        b.add_function_macro(m);
     }
     for (m, outcome) in results {
         match outcome.and_then(|val| constant_of(b, &model, val).map_err(Skip::Eval)) {
@@ -229,8 +242,37 @@ fn constant_of(b: &mut TypeBuilder, model: &DataModel, val: Val) -> Eval<(QualTy
             );
             (ty.into(), ConstValue::Str(bytes))
         }
-        Val::Pointer(_) => return Err(EvalError::Pointer),
+        Val::Pointer(v, ty) => (
+            pointer_type(b, model, ty)?.into(),
+            ConstValue::Pointer(v as u64),
+        ),
     })
+}
+
+/// The type of a pointer constant, interned in `b`.
+fn pointer_type(b: &mut TypeBuilder, model: &DataModel, ty: PointerType) -> Eval<TypeId> {
+    let mut id = match ty.base.ok_or(EvalError::Pointer)? {
+        PointerBase::Named(id) => id,
+        PointerBase::Builtin(builtin) => {
+            let ty = builtin.ty();
+            let layout = match &ty {
+                Type::Bool => scalar_layout(1),
+                Type::Int(k) => scalar_layout(model.bytes(*k)),
+                Type::Float(k) => scalar_layout(model.float_bytes(*k)),
+                _ => None,
+            };
+            b.intern(ty, layout)
+        }
+    };
+    let ptr = u64::from(model.pointer);
+    for level in 0..ty.depth {
+        let quals = if level == 0 { ty.quals } else { Quals::NONE };
+        id = b.intern(
+            Type::Pointer(QualType::with(id, quals)),
+            Some(Layout::new(ptr, ptr)),
+        );
+    }
+    Ok(id)
 }
 
 /// What evaluation may look up: macros, enumerators, typedefs and records.
@@ -259,12 +301,11 @@ impl<'a> Env<'a> {
     ) -> Env<'a> {
         let data = b.data();
         let cast_of = |id| -> Option<Cast> {
-            let id = data.canonical(id);
-            match data.ty(id)? {
+            match data.ty(data.canonical(id))? {
                 Type::Int(k) => Some(Cast::Int(*k)),
                 Type::Bool => Some(Cast::Bool),
                 Type::Float(k) => Some(Cast::Float(*k)),
-                Type::Pointer(_) => Some(Cast::Pointer),
+                Type::Pointer(_) => Some(Cast::Pointer(PointerType::named(id))),
                 Type::Void => Some(Cast::Void),
                 Type::Enum(e) => {
                     match data.ty(data.canonical(data.enums.get(e.index())?.underlying))? {

@@ -66,7 +66,7 @@ extern int var;
 #define M44 (struct s)1
 #define M45 (S)1
 #define M46 "s" ? 1 : 2
-#define M47 (void *)0
+#define M47 (struct nosuch *)0
 #define M48 sizeof(struct inc)
 #define M49 sizeof(struct nosuch)
 #define M50 _Alignof(1)
@@ -185,7 +185,7 @@ const REASONS: [(&str, &str); 73] = [
     ("M46", r#"a string used as a condition"#),
     (
         "M47",
-        r#"it is a pointer, not an integer, floating or string constant"#,
+        r#"it is a pointer to a type the declarations do not have"#,
     ),
     ("M48", r#"'struct inc' is incomplete, so it has no size"#),
     ("M49", r#"sizeof an unknown type 'struct nosuch'"#),
