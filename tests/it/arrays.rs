@@ -282,6 +282,12 @@ fn the_cli_sizes_arguments_by_the_declared_length_with_every_libclang() {
         (vec!["sum_uuid", "&{[0] = 200, [15] = 55}"], "255\n"),
         // &[N] at least as long: zero-filled past its initializer.
         (vec!["nonzero_from", "&[16]{1, 2}", "0"], "2\n"),
+        // &[] takes the declared length.
+        (vec!["nonzero_from", "&[]{1, 2}", "0"], "2\n"),
+        (
+            vec!["sum_static", "1", "&[]"],
+            "1\na = {0, 0, 0, 0, 0, 0, 0, 0}\n",
+        ),
         (vec!["sum4", "&{}"], "0\na = {0, 0, 0, 0}\n"),
         (vec!["sum4", "&{1, 2, 3, 4}"], "10\na = {1, 2, 3, 4}\n"),
         (
@@ -310,6 +316,11 @@ fn the_cli_sizes_arguments_by_the_declared_length_with_every_libclang() {
             vec!["sum4", "&{1, 2, 3, 4, 5}"],
             "error: argument 1 ('a') of 'sum4': &{...} gives 5 values: the parameter is \
              declared as 'int [4]', an array of 4; give 4, or &{} for 4 zeros\n",
+        ),
+        (
+            vec!["sum_pointer", "&[]"],
+            "error: argument 1 ('a') of 'sum_pointer': &[] takes its length from a parameter \
+             declared as an array, and 'int *' is not one; write &[N]\n",
         ),
         (
             vec!["sum_static", "1", "&[4]"],

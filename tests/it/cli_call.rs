@@ -670,3 +670,55 @@ fn ms_abi_functions_are_called_and_other_conventions_refused() {
     let dump = stdout_of(&["dump", "--cdef", cdef]);
     assert!(dump.contains("double __attribute__((ms_abi)) ms_sum(int a, double b, struct S s, long e, float f);  /* ms_abi */"), "{dump}");
 }
+
+/// Compound literals `(T){...}`, by value, by address and in variadic
+/// position, where only their type says what C receives.
+#[test]
+fn compound_literals_name_their_type() {
+    let dir = TempDir::new("cli-compound");
+    let lib = match gcc_compile(
+        dir.path(),
+        "libcompound.so",
+        "#include <stdarg.h>
+         struct s { int a; double b; };
+         double sum_s(struct s v) { return v.a + v.b; }
+         double sum_p(const struct s *p) { return p->a + p->b; }
+         double vsum(int n, ...) {
+             va_list ap; va_start(ap, n); double t = 0;
+             for (int i = 0; i < n; i++) { struct s v = va_arg(ap, struct s); t += v.a * 10 + v.b; }
+             va_end(ap); return t;
+         }",
+        &["-shared", "-fPIC"],
+    ) {
+        Compiled::Ok(p) => p.display().to_string(),
+        Compiled::Failed(e) => panic!("{e}"),
+    };
+    let cdef = "struct s { int a; double b; }; double sum_s(struct s v); \
+                double sum_p(const struct s *p); double vsum(int n, ...);";
+    let call = |args: &[&str]| {
+        let mut all = vec!["call", "-l", &lib, "--cdef", cdef];
+        all.extend_from_slice(args);
+        run_wyvern(&all)
+    };
+    let out = call(&["sum_s", "(struct s){1, 2.5}"]);
+    assert_eq!(out.stdout, "3.5\n", "{}", out.describe());
+    let out = call(&["sum_p", "&(struct s){.b = 4}"]);
+    assert_eq!(
+        out.stdout,
+        "4\np = {.a = 0, .b = 4}\n",
+        "{}",
+        out.describe()
+    );
+    let out = call(&["vsum", "2", "(struct s){1, 2}", "(struct s){3, 0.5}"]);
+    assert_eq!(out.stdout, "42.5\n", "{}", out.describe());
+    let out = call(&["sum_s", "(struct t){1}"]);
+    assert_eq!(out.status, Some(1), "{}", out.describe());
+    assert!(
+        out.stderr
+            .contains("no type 'struct t'; did you mean 'struct s'?"),
+        "{}",
+        out.describe()
+    );
+    let out = call(&["sum_p", "&(1)"]);
+    assert_eq!(out.status, Some(2), "{}", out.describe());
+}

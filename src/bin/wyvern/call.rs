@@ -204,6 +204,10 @@ fn typed_value(
 ) -> Result<Value> {
     let types = module.types();
     match lit {
+        Lit::AddressOf(inner) if matches!(**inner, Lit::Compound(..)) => {
+            Ok(Value::Ref(compound(module, inner)?))
+        }
+        Lit::Compound(..) => object_value(compound(module, lit)?),
         Lit::AddressOf(inner) | Lit::Buffer(_, inner) => {
             let sized = match declared {
                 Some(array) => declared_temporary(types, array, lit)?,
@@ -254,11 +258,15 @@ fn temporary_type(types: &TypeSet, ty: TypeId, lit: &Lit) -> Result<QualType> {
         (_, Type::Function(_)) => {
             bail!("&{{...}} cannot make a function; pass the name of a declared function instead")
         }
-        (Lit::Buffer(count, _), Type::Void) => {
+        (Lit::Buffer(None, _), _) => bail!(
+            "&[] takes its length from a parameter declared as an array, and '{}' is not one; write &[N]",
+            types.spell(QualType::new(ty))
+        ),
+        (Lit::Buffer(Some(count), _), Type::Void) => {
             let byte = types.type_named("unsigned char")?;
             QualType::new(types.array_of(byte, *count)?)
         }
-        (Lit::Buffer(count, _), _) => QualType::new(types.array_of(pointee, *count)?),
+        (Lit::Buffer(Some(count), _), _) => QualType::new(types.array_of(pointee, *count)?),
         (_, Type::Void) => {
             bail!("&{{...}} cannot make an object for 'void *'; use &[N] for a buffer of N bytes")
         }
@@ -298,7 +306,8 @@ fn declared_temporary(types: &TypeSet, array: QualType, lit: &Lit) -> Result<Opt
         )
     };
     match lit {
-        Lit::Buffer(count, _) if count < len => {
+        Lit::Buffer(None, _) => Ok(Some(array)),
+        Lit::Buffer(Some(count), _) if count < len => {
             bail!(
                 "&[{count}] is too short: {}; use &[{len}] or &{{}}",
                 declared()
@@ -427,7 +436,7 @@ fn plain_value(types: &TypeSet, lit: &Lit) -> Result<Value> {
                 Err(e) => Value::Bytes(e.into_vec()),
             },
         },
-        Lit::List(_) | Lit::AddressOf(_) | Lit::Buffer(..) => {
+        Lit::List(_) | Lit::AddressOf(_) | Lit::Buffer(..) | Lit::Compound(..) => {
             bail!("braces and & cannot be used here")
         }
     })
@@ -443,9 +452,39 @@ fn expression_error(e: LiteralError) -> anyhow::Error {
     }
 }
 
-/// A variadic argument: its type comes from the literal, after the default promotions.
+/// The object a compound literal `(T){...}` makes: a `T`, filled as C fills it.
+fn compound(module: &Module, lit: &Lit) -> Result<CData> {
+    let Lit::Compound(ty, init) = lit else {
+        bail!("not a compound literal");
+    };
+    let types = module.types();
+    let qt = types
+        .type_named(ty)
+        .with_context(|| format!("the compound literal's type '{ty}'"))?;
+    let mut data = CData::new(types, qt)?;
+    fill(module, &mut data, "", qt.id, init)?;
+    Ok(data)
+}
+
+/// An object as a value: a struct, union or array by value, a scalar as itself.
+fn object_value(data: CData) -> Result<Value> {
+    let types = data.types();
+    Ok(match types.ty(types.canonical(data.ty().id)) {
+        Type::Record(_) | Type::Array { .. } | Type::Complex(_) | Type::Vector { .. } => {
+            Value::Data(data)
+        }
+        _ => data.get("")?,
+    })
+}
+
+/// A variadic argument: its type comes from the literal (a compound
+/// literal's from its type), after the default promotions.
 fn variadic_value(module: &Module, lit: &Lit) -> Result<Value> {
     match lit {
+        Lit::Compound(..) => object_value(compound(module, lit)?),
+        Lit::AddressOf(inner) if matches!(**inner, Lit::Compound(..)) => {
+            Ok(Value::Ref(compound(module, inner)?))
+        }
         Lit::List(_) | Lit::AddressOf(_) | Lit::Buffer(..) => Err(anyhow!(
             "a variadic argument has no declared type, so braces and &{{}} cannot be used"
         )),
@@ -469,6 +508,9 @@ fn fill(module: &Module, data: &mut CData, path: &str, ty: TypeId, lit: &Lit) ->
             Lit::AddressOf(_) | Lit::Buffer(..) => {
                 bail!("&{{...}} cannot appear inside an initializer")
             }
+            Lit::Compound(..) => data
+                .set(path, object_value(compound(module, lit)?)?)
+                .map_err(Into::into),
             other => data
                 .set(path, scalar_value(module, ty, other)?)
                 .map_err(Into::into),

@@ -48,8 +48,12 @@ pub(crate) enum Lit {
     /// `&{...}`: a temporary object whose address is passed.
     AddressOf(Box<Lit>),
     /// `&[N]` or `&[N]{...}`: a temporary array of N elements of the pointee type
-    /// (a buffer), whose address is passed.
-    Buffer(u64, Box<Lit>),
+    /// (a buffer), whose address is passed; `&[]`, N of the array the
+    /// parameter is declared as (`uuid_t`).
+    Buffer(Option<u64>, Box<Lit>),
+    /// `(struct s){1, 2}`: a compound literal, an object of the type named
+    /// between the parentheses (as written), initialized by the braces.
+    Compound(String, Box<Lit>),
     /// A constant expression with operators (`O_CREAT | O_WRONLY`, `1 << 4`,
     /// `~X`, `-X`), as written: wyvern evaluates it by C's rules against the
     /// declarations ([`wyvern::TypeSet::evaluate`]).
@@ -171,7 +175,11 @@ impl Reader<'_> {
         }
         if self.eat("&") {
             if self.eat("[") {
-                let count = self.count("&[N] needs a number of elements")?;
+                // `&[]`: the length of the array the parameter is declared as.
+                let count = match self.is("]") {
+                    true => None,
+                    false => Some(self.count("&[N] needs a number of elements")?),
+                };
                 self.expect("]")?;
                 let init = if self.is("{") {
                     self.value(depth + 1)?
@@ -180,12 +188,21 @@ impl Reader<'_> {
                 };
                 return Ok(Lit::Buffer(count, Box::new(init)));
             }
+            if self.is("(") {
+                if let Some(compound) = self.compound(depth + 1)? {
+                    return Ok(Lit::AddressOf(Box::new(compound)));
+                }
+            }
             if !self.is("{") {
                 return Err(self.error(
-                    "'&' must be followed by a brace initializer (&{...}) or a buffer size (&[N])",
+                    "'&' must be followed by a brace initializer (&{...}), a compound \
+                     literal (&(T){...}) or a buffer size (&[N])",
                 ));
             }
             return Ok(Lit::AddressOf(Box::new(self.value(depth + 1)?)));
+        }
+        if let Some(compound) = self.compound(depth)? {
+            return Ok(compound);
         }
         if !self.eat("{") {
             return self.scalar();
@@ -199,6 +216,41 @@ impl Reader<'_> {
             }
         }
         Ok(Lit::List(items))
+    }
+
+    /// A compound literal `(type){...}` here, if one starts here: a
+    /// parenthesised group followed by a brace.
+    fn compound(&mut self, depth: u32) -> Result<Option<Lit>> {
+        if !self.is("(") {
+            return Ok(None);
+        }
+        let mut open = 0usize;
+        let mut close = None;
+        for (i, t) in self.tokens.iter().enumerate().skip(self.at) {
+            match (t.0, self.spelling(t)) {
+                (TokenKind::Punctuation, "(") => open += 1,
+                (TokenKind::Punctuation, ")") => {
+                    open -= 1;
+                    if open == 0 {
+                        close = Some(i);
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        let Some(close) = close.filter(|&c| c > self.at + 1) else {
+            return Ok(None);
+        };
+        let brace = self.tokens.get(close + 1);
+        if !brace.is_some_and(|t| t.0 == TokenKind::Punctuation && self.spelling(t) == "{") {
+            return Ok(None);
+        }
+        let ty =
+            self.text[self.tokens[self.at + 1].1.start..self.tokens[close - 1].1.end].to_owned();
+        self.at = close + 1;
+        let init = self.value(depth + 1)?;
+        Ok(Some(Lit::Compound(ty, Box::new(init))))
     }
 
     /// A value between braces and commas: its tokens up to the next `,`, `{`

@@ -64,8 +64,12 @@ fn numbers() {
         .to_string()
         .contains("options go before"));
     assert_eq!(
+        parse("&[]").unwrap(),
+        Lit::Buffer(None, Box::new(Lit::List(vec![])))
+    );
+    assert_eq!(
         parse("&[64]").unwrap(),
-        Lit::Buffer(64, Box::new(Lit::List(vec![])))
+        Lit::Buffer(Some(64), Box::new(Lit::List(vec![])))
     );
 }
 
@@ -147,4 +151,28 @@ fn errors_say_what_and_where() {
             (vec![], int(3))
         ])
     );
+}
+
+#[test]
+fn compound_literals() {
+    assert_eq!(
+        parse("(struct s){1, .b = 2}").unwrap(),
+        Lit::Compound(
+            "struct s".into(),
+            Box::new(Lit::List(vec![
+                (vec![], int(1)),
+                (vec![Designator::Field("b".into())], int(2))
+            ]))
+        )
+    );
+    assert_eq!(
+        parse("&(unsigned char [4]){}").unwrap(),
+        Lit::AddressOf(Box::new(Lit::Compound(
+            "unsigned char [4]".into(),
+            Box::new(Lit::List(vec![]))
+        )))
+    );
+    // A cast is not a compound literal.
+    assert_eq!(parse("(int)-1").unwrap(), Lit::Expr("(int)-1".into()));
+    assert!(parse("(struct s){1").is_err());
 }
