@@ -35,7 +35,7 @@ impl Way {
     fn name(self) -> &'static str {
         match self {
             Way::Direct => "Rust #[repr(C)] pointer",
-            Way::Typed => "TypedAccessor<i32>",
+            Way::Typed => "TypedAccessor get_at/set_at",
             Way::Accessor => "Accessor (Value)",
             Way::Path => "CPtr get/set by path",
         }
@@ -61,10 +61,10 @@ fn pass(
                 r.a = r.a.wrapping_add(1);
             }
             Way::Typed => {
-                let mut each = p.offset(black_box(i) as isize).unwrap();
-                let a = typed.get(&each).unwrap();
+                let i = black_box(i);
+                let a = typed.get_at(p, i).unwrap();
                 sum += i64::from(a);
-                typed.set(&mut each, a.wrapping_add(1)).unwrap();
+                typed.set_at(p, i, a.wrapping_add(1)).unwrap();
             }
             Way::Accessor => {
                 let mut each = p.offset(black_box(i) as isize).unwrap();

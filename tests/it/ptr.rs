@@ -382,3 +382,24 @@ fn typed_accessors_are_checked_once() {
     assert!(value.get(&null).unwrap_err().to_string().contains("NULL"));
     assert_eq!(nodes.get("[1].value").unwrap(), Value::Int(-7));
 }
+
+/// `get_at`/`set_at` index through the pointer as `offset` would, with the
+/// same bounds.
+#[test]
+fn typed_accessors_index_within_the_reach() {
+    let types = wyvern::cdef(HEADER).unwrap();
+    let mut nodes = CData::new_named(&types, "struct node [3]").unwrap();
+    let mut p = nodes.ptr_mut();
+    let value = p.accessor("value").unwrap().typed::<i32>().unwrap();
+    for i in 0..3 {
+        value.set_at(&mut p, i, 5 * i as i32).unwrap();
+    }
+    assert_eq!(value.get_at(&p, 2).unwrap(), 10);
+    let err = value.get_at(&p, 3).unwrap_err();
+    assert!(
+        err.to_string().contains("outside the memory it may reach"),
+        "{err}"
+    );
+    assert!(value.set_at(&mut p, usize::MAX, 1).is_err());
+    assert_eq!(nodes.get("[1].value").unwrap(), Value::Int(5));
+}

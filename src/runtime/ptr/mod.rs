@@ -8,15 +8,23 @@
 //! those bytes, so only the `unsafe` steps carry a promise. Reading and writing
 //! are the object's own ([`CData::get`]/[`CData::set`] rules, the same
 //! `"a.b[3].c"` paths, bitfields included), in the memory itself: no copy.
+//!
+//! This file is the pointer and its checks; `text` its strings and bytes,
+//! `accessor` the paths resolved once ([`Accessor`], [`TypedAccessor`]).
 
 use std::fmt;
 use std::marker::PhantomData;
 
-use super::data::path::{read_c_string, resolve};
+mod accessor;
+mod text;
+
+pub use accessor::{Accessor, TypedAccessor};
+pub(crate) use text::{chars, read_string};
+
+use super::data::path::resolve;
 use super::data::{size_of, CData};
 use super::mem::{load, value_error, Place};
 use super::store::store;
-use super::typed::{check, CType, RustType};
 use super::value::Value;
 use crate::error::{Error, ErrorKind, Result, ValueProblem};
 use crate::types::{QualType, Type, TypeSet};
@@ -394,77 +402,6 @@ impl<'a> CPtr<'a> {
         unsafe { CPtr::new(self.set, ty, address) }
     }
 
-    /// The text of the `char` array at `path` (`"d_name"`; `""` when this
-    /// points to the array), up to its first NUL or its end: cffi's
-    /// `ffi.string` of an array. `signed char` and `unsigned char` arrays too.
-    ///
-    /// # Errors
-    /// As [`get`](Self::get); [`ValueProblem::NotText`] when `path` is not an
-    /// array of a character type.
-    pub fn string(&self, path: &str) -> Result<Vec<u8>> {
-        let place = self.locate(path)?;
-        chars(self.set, place, self.memory()).map_err(|p| self.error(path, p))
-    }
-
-    /// The NUL-terminated string this `char *` (or any pointer) points to, up
-    /// to `max_len` bytes when given (LuaJIT's and cffi's `ffi.string(p, n)`);
-    /// `None` for NULL.
-    ///
-    /// # Safety
-    /// The bytes must be readable up to their NUL, or to `max_len`.
-    pub unsafe fn c_string(&self, max_len: Option<usize>) -> Option<Vec<u8>> {
-        // SAFETY: the caller's promise.
-        unsafe { read_string(self.address, max_len) }
-    }
-
-    /// A copy of the pointee's bytes (`sizeof` of its type).
-    ///
-    /// # Errors
-    /// As [`get`](Self::get) of `""`.
-    pub fn read_bytes(&self) -> Result<Vec<u8>> {
-        let place = self.locate("")?;
-        let size = size_of(self.set, self.pointee.id)?;
-        Ok(self.memory()[place.byte()..place.byte() + size].to_vec())
-    }
-
-    /// Copies `bytes` to the memory this points to, checked against what it
-    /// may reach (a buffer filled from a slice).
-    ///
-    /// # Errors
-    /// [`ValueProblem::OutsideMemory`] for more bytes than it reaches, and as
-    /// [`set`](Self::set) for a pointer that reads only.
-    pub fn write_bytes(&mut self, bytes: &[u8]) -> Result<()> {
-        self.null_check("")?;
-        if !self.writable {
-            return Err(self.error("", ValueProblem::ReadOnly));
-        }
-        if self.address.saturating_add(bytes.len()) > self.reach.end {
-            return Err(self.outside("", 0, bytes.len() as i128));
-        }
-        // SAFETY: the bytes lie in the reach (checked), which is writable for
-        // `'a` by this pointer's maker's promise (or a mutable borrow).
-        unsafe { std::ptr::copy(bytes.as_ptr(), self.address as *mut u8, bytes.len()) };
-        Ok(())
-    }
-
-    /// The `len` bytes this points to, in place, without a copy.
-    ///
-    /// # Errors
-    /// [`ValueProblem::OutsideMemory`] for more bytes than it reaches.
-    ///
-    /// # Safety
-    /// Nothing may write those bytes while the slice lives (no `set` through
-    /// this pointer or another to the same memory, no C call writing them).
-    pub unsafe fn as_slice(&self, len: usize) -> Result<&'a [u8]> {
-        self.null_check("")?;
-        if self.address.saturating_add(len) > self.reach.end {
-            return Err(self.outside("", 0, len as i128));
-        }
-        // SAFETY: inside the reach (checked), readable for `'a`; the caller
-        // promises no writes while it lives.
-        Ok(unsafe { std::slice::from_raw_parts(self.address as *const u8, len) })
-    }
-
     /// Where `path` is, with its offset from the start of the reach, checked
     /// to lie inside the reach.
     fn locate(&self, path: &str) -> Result<Place> {
@@ -610,177 +547,6 @@ struct Relative {
     len: usize,
 }
 
-/// A member path of one pointee type, resolved once ([`CPtr::accessor`]):
-/// reads and writes it through any [`CPtr`] to that type, as
-/// [`CPtr::get`] and [`CPtr::set`] do, without resolving the path again.
-#[derive(Debug, Clone)]
-pub struct Accessor {
-    set: TypeSet,
-    pointee: crate::types::TypeId,
-    path: String,
-    at: Relative,
-}
-
-impl Accessor {
-    /// Reads the member through `p`.
-    ///
-    /// # Errors
-    /// As [`CPtr::get`]; [`ValueProblem::AccessorType`] for a pointer to another type.
-    pub fn get(&self, p: &CPtr<'_>) -> Result<Value> {
-        let place = self.place(p)?;
-        load(p.set, place, p.memory())
-    }
-
-    /// Writes the member through `p`.
-    ///
-    /// # Errors
-    /// As [`CPtr::set`]; [`ValueProblem::AccessorType`] for a pointer to another type.
-    pub fn set(&self, p: &mut CPtr<'_>, value: impl Into<Value>) -> Result<()> {
-        let place = self.place(p)?;
-        p.store(&self.path, place, value.into())
-    }
-
-    /// This accessor reading and writing the member as Rust type `T` (`i32`,
-    /// `f64`, `*const c_void`, a [`c_struct!`](crate::c_struct) struct),
-    /// checked once against the member's C type: then an access is a bounds
-    /// check and a load or store, as through a Rust pointer.
-    ///
-    /// ```
-    /// # fn main() -> wyvern::Result<()> {
-    /// let types = wyvern::cdef("struct p { int x; double y; };")?;
-    /// let mut p = wyvern::CData::new_named(&types, "struct p")?;
-    /// let mut ptr = p.ptr_mut();
-    /// let y = ptr.accessor("y")?.typed::<f64>()?;
-    /// y.set(&mut ptr, 2.5)?;
-    /// assert_eq!(y.get(&ptr)?, 2.5);
-    /// assert!(ptr.accessor("x")?.typed::<i64>().is_err()); // int is 4 bytes
-    /// # Ok(()) }
-    /// ```
-    ///
-    /// # Errors
-    /// [`ErrorKind::TypeMismatch`] when `T` is not the member's C type (or
-    /// holds a `bool`, which C memory may hold as any byte), and for a
-    /// bitfield, which no Rust type is.
-    pub fn typed<T: CType + Copy>(&self) -> Result<TypedAccessor<T>> {
-        let rust = T::describe();
-        let mismatch = |message: String| -> Error {
-            ErrorKind::TypeMismatch {
-                callback: None,
-                prototype: format!(
-                    "'{}' of '{}'",
-                    self.path,
-                    pointer_name(&self.set, QualType::new(self.pointee))
-                ),
-                message,
-            }
-            .into()
-        };
-        if self.at.bit_width.is_some() {
-            return Err(mismatch(
-                "a bitfield has no Rust type; read it with Accessor::get".into(),
-            ));
-        }
-        if holds_bool(&rust) {
-            return Err(mismatch(
-                "a bool cannot be read from C memory unchecked (a _Bool may hold any byte); use Accessor::get".into(),
-            ));
-        }
-        check(&self.set, self.at.ty, &rust).map_err(mismatch)?;
-        Ok(TypedAccessor {
-            untyped: self.clone(),
-            offset: (self.at.bits / 8) as isize,
-            _rust: PhantomData,
-        })
-    }
-
-    #[inline]
-    fn place(&self, p: &CPtr<'_>) -> Result<Place> {
-        if p.pointee.id != self.pointee || !p.set.same(&self.set) {
-            let problem = ValueProblem::AccessorType {
-                path: self.path.clone(),
-                expected: pointer_name(&self.set, QualType::new(self.pointee)),
-                found: p.type_name(),
-            };
-            return Err(p.error("", problem));
-        }
-        p.null_check(&self.path)?;
-        p.inside(&self.path, self.at)
-    }
-}
-
-/// An [`Accessor`] whose member is read and written as the Rust type `T`,
-/// checked once ([`Accessor::typed`]).
-#[derive(Debug, Clone)]
-pub struct TypedAccessor<T> {
-    untyped: Accessor,
-    /// The member's bytes from the pointer.
-    offset: isize,
-    _rust: PhantomData<fn() -> T>,
-}
-
-impl<T: CType + Copy> TypedAccessor<T> {
-    /// Reads the member through `p`.
-    ///
-    /// # Errors
-    /// As [`Accessor::get`].
-    #[inline]
-    pub fn get(&self, p: &CPtr<'_>) -> Result<T> {
-        let at = self.address(p)?;
-        // SAFETY: the bytes lie in the memory `p` may read (checked by
-        // `address`), and `T` was checked to be the member's C type, which
-        // holds no bool: every bit pattern of its bytes is a valid `T`.
-        Ok(unsafe { std::ptr::read_unaligned(at as *const T) })
-    }
-
-    /// Writes the member through `p`.
-    ///
-    /// # Errors
-    /// As [`Accessor::set`] (a pointer that reads only).
-    #[inline]
-    pub fn set(&self, p: &mut CPtr<'_>, value: T) -> Result<()> {
-        if !p.writable {
-            return Err(p.error(&self.untyped.path, ValueProblem::ReadOnly));
-        }
-        let at = self.address(p)?;
-        // SAFETY: as in `get`, and `p` may write there.
-        unsafe { std::ptr::write_unaligned(at as *mut T, value) };
-        Ok(())
-    }
-
-    // Always: the fast path is a few compares, the slow one a call.
-    #[inline(always)]
-    fn address(&self, p: &CPtr<'_>) -> Result<usize> {
-        let u = &self.untyped;
-        if p.pointee.id == u.pointee && p.set.same(&u.set) && !p.is_null() {
-            let start = p.address.checked_add_signed(self.offset);
-            if let Some(start) = start.filter(|s| *s >= p.reach.start) {
-                if p.reach.end.checked_sub(start) >= Some(std::mem::size_of::<T>()) {
-                    return Ok(start);
-                }
-            }
-        }
-        self.slow_address(p)
-    }
-
-    /// [`address`](Self::address) when the fast path's checks fail: the
-    /// error, or the address through the general checks.
-    #[cold]
-    fn slow_address(&self, p: &CPtr<'_>) -> Result<usize> {
-        let place = self.untyped.place(p)?;
-        Ok(p.reach.start + place.byte())
-    }
-}
-
-/// Whether a Rust type holds a `bool` (directly, in an array or a struct).
-fn holds_bool(rust: &RustType) -> bool {
-    match rust {
-        RustType::Bool => true,
-        RustType::Array { elem, .. } => holds_bool(elem),
-        RustType::Record { fields, .. } => fields.iter().any(|(_, _, f)| holds_bool(f)),
-        _ => false,
-    }
-}
-
 /// `p->path` for messages: `'next' through 'struct node *'`.
 fn describe(set: &TypeSet, pointee: QualType, path: &str) -> String {
     let ty = pointer_name(set, pointee);
@@ -834,36 +600,6 @@ fn place_len(set: &TypeSet, place: Place) -> Result<usize> {
     }
 }
 
-/// The text of the character array at `place` in `memory`, up to its first
-/// NUL or its end.
-pub(crate) fn chars(
-    set: &TypeSet,
-    place: Place,
-    memory: &[u8],
-) -> std::result::Result<Vec<u8>, ValueProblem> {
-    let ty = set.canonical(place.ty);
-    let len = match set.ty(ty) {
-        Type::Array { elem, len } if is_char(set, elem.id) => len.unwrap_or(0) as usize,
-        _ => {
-            let ty = set.spell(QualType::new(place.ty));
-            return Err(ValueProblem::NotText { ty });
-        }
-    };
-    let chars = memory.get(place.byte()..).unwrap_or_default();
-    let chars = &chars[..len.min(chars.len())];
-    let end = chars.iter().position(|&b| b == 0).unwrap_or(chars.len());
-    Ok(chars[..end].to_vec())
-}
-
-/// Whether `ty` is `char`, `signed char` or `unsigned char`.
-fn is_char(set: &TypeSet, ty: crate::types::TypeId) -> bool {
-    use crate::types::IntKind;
-    matches!(
-        set.ty(set.canonical(ty)),
-        Type::Int(IntKind::Char { .. } | IntKind::SChar | IntKind::UChar)
-    )
-}
-
 /// What C memory at `place` could not keep alive if `value` went there: a
 /// string, buffer or object for a pointer, an object whose pointers point into
 /// memory it keeps.
@@ -879,26 +615,4 @@ fn unkept(set: &TypeSet, place: Place, value: &Value) -> Option<String> {
         )),
         _ => None,
     }
-}
-
-/// The bytes of the NUL-terminated string at `address`, up to `max_len`;
-/// `None` for NULL.
-///
-/// # Safety
-/// The bytes must be readable up to the NUL, or to `max_len`.
-pub(crate) unsafe fn read_string(address: usize, max_len: Option<usize>) -> Option<Vec<u8>> {
-    if address == 0 {
-        return None;
-    }
-    let Some(max) = max_len else {
-        // SAFETY: the caller's promise: NUL-terminated.
-        return Some(unsafe { read_c_string(address) });
-    };
-    // SAFETY: the caller's promise: `max` bytes, or up to a NUL before them,
-    // are readable; reading stops at the NUL.
-    let bytes = (0..max)
-        .map(|i| unsafe { *((address + i) as *const u8) })
-        .take_while(|&b| b != 0)
-        .collect();
-    Some(bytes)
 }
