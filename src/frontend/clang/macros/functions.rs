@@ -12,12 +12,23 @@ use crate::types::FunctionMacro;
 
 /// `m` as a [`FunctionMacro`], when it is one: function-like, or object-like
 /// with one name for its body that is a declared function (`is_function`) or
-/// another macro in force (`defs`).
+/// another macro in force (`defs`). A reserved name (`__INT64_C`, `_IO_putc`)
+/// is the implementation's, not an API to call: those are left out, so that
+/// what a set holds does not depend on which of them a libclang predefines
+/// (clang 22 predefines `__INT64_C`, which glibc's `<stdint.h>` also defines).
 pub(super) fn function_macro(
     m: &MacroDef<'_>,
     defs: &FxHashMap<&str, &MacroDef<'_>>,
     is_function: &dyn Fn(&str) -> bool,
 ) -> Option<FunctionMacro> {
+    let mut name = m.name.chars();
+    let reserved = name.next() == Some('_')
+        && name
+            .next()
+            .is_some_and(|c| c == '_' || c.is_ascii_uppercase());
+    if reserved {
+        return None;
+    }
     let stands_for = match (&m.params, m.body.as_slice()) {
         (Some(_), _) => true,
         (None, [t]) if t.kind == CXToken_Identifier && t.text != m.name => {
