@@ -57,7 +57,10 @@
 //!    checked [`Value`]s, [`Function::typed`] for a plain function pointer checked
 //!    against the header, with [`FnType`], [`CType`], [`RustType`] and
 //!    [`c_struct!`] describing the Rust side), [`CData`] (owned C objects, read and
-//!    written by field path), [`Callback`] and [`typed_callback`] (Rust closures
+//!    written by field path), [`CPtr`] (a typed pointer into C memory, an object's
+//!    or C's own, read and written in place and checked against what it may reach;
+//!    [`Accessor`] and [`TypedAccessor`] resolve a path once), [`Callback`] and
+//!    [`typed_callback`] (Rust closures
 //!    and functions as C function pointers; [`CallbackArgs`] is a typed callback's
 //!    tuple of Rust parameters; errors name the parameter a callback is for as
 //!    a [`Param`]),
