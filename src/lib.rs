@@ -147,8 +147,8 @@ pub use error::{Diagnostic, Error, ErrorKind, IntRange, Param, Result, Severity,
 pub use frontend::clang::{cdef, libclang_version, Parser};
 pub use location::SourceLocation;
 pub use runtime::{
-    last_errno, set_errno, typed_callback, Accessor, CData, CPtr, CType, Callback, CallbackArgs,
-    FnType, Function, Library, Module, RustType, TypedAccessor, Value,
+    last_errno, set_errno, typed_callback, Accessor, Bound, CData, CPtr, CType, Callback,
+    CallbackArgs, FnType, Function, Library, Module, RustType, TypedAccessor, Value,
 };
 pub use types::decl::{ConstValue, Constant};
 pub use types::func::CallConv;

@@ -440,5 +440,11 @@ fn accessors_make_no_heap_allocation() {
     });
     assert_eq!(sum, 28);
     assert_eq!(count, 0, "allocations by accessors");
+    let typed = a.typed::<i32>().unwrap();
+    let (total, count) = allocations(|| {
+        let bound = typed.bind(&p).unwrap();
+        (0..bound.len()).map(|i| bound.get(i).unwrap()).sum::<i32>()
+    });
+    assert_eq!((total, count), (28, 0), "allocations by a bound accessor");
     assert_eq!(recs.get("[7].f").unwrap(), Value::Int(7));
 }

@@ -39,6 +39,6 @@ pub use data::CData;
 pub use errno::{last_errno, set_errno};
 pub use library::Library;
 pub use module::Module;
-pub use ptr::{Accessor, CPtr, TypedAccessor};
+pub use ptr::{Accessor, Bound, CPtr, TypedAccessor};
 pub use typed::{CType, FnType, RustType};
 pub use value::Value;

@@ -403,3 +403,45 @@ fn typed_accessors_index_within_the_reach() {
     assert!(value.set_at(&mut p, usize::MAX, 1).is_err());
     assert_eq!(nodes.get("[1].value").unwrap(), Value::Int(5));
 }
+
+/// A bound accessor checks the type once and then only the index, against
+/// the elements in reach; a read-only pointer's refuses writes.
+#[test]
+fn bound_accessors_check_the_index_against_the_reach() {
+    let types = wyvern::cdef(HEADER).unwrap();
+    let mut nodes = CData::new_named(&types, "struct node [3]").unwrap();
+    let p = nodes.ptr_mut();
+    let typed = p.accessor("value").unwrap().typed::<i32>().unwrap();
+    let bound = typed.bind(&p).unwrap();
+    assert_eq!(bound.len(), 3);
+    for i in 0..3 {
+        bound.set(i, 7 * i as i32).unwrap();
+    }
+    assert_eq!(bound.get(2).unwrap(), 14);
+    let err = bound.get(3).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("bytes 72..76 from the pointer are outside"),
+        "{err}"
+    );
+    assert!(bound.set(usize::MAX, 1).is_err());
+    // From the second element on, two are in reach.
+    let second = p.offset(1).unwrap();
+    assert_eq!(typed.bind(&second).unwrap().len(), 2);
+    // A pointer of another type is refused when binding.
+    let ints = CData::new_named(&types, "int [2]").unwrap();
+    assert!(typed.bind(&ints.ptr()).is_err());
+    assert_eq!(nodes.get("[1].value").unwrap(), Value::Int(7));
+    let read_only = nodes.ptr();
+    let err = typed.bind(&read_only).unwrap().set(0, 1).unwrap_err();
+    assert!(
+        matches!(
+            err.kind(),
+            ErrorKind::Value {
+                problem: ValueProblem::ReadOnly,
+                ..
+            }
+        ),
+        "{err}"
+    );
+}

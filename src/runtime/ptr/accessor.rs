@@ -201,12 +201,117 @@ impl<T: CType + Copy> TypedAccessor<T> {
         }
     }
 
+    /// This accessor bound to pointer `p`: its type and set checked once, and
+    /// how many elements from `p` hold the member within what `p` may reach
+    /// worked out once, so that [`Bound::get`] and [`Bound::set`] of element
+    /// `i` (`p[i].member`) check only `i`.
+    ///
+    /// ```
+    /// # fn main() -> wyvern::Result<()> {
+    /// let types = wyvern::cdef("struct p { int x; double y; };")?;
+    /// let mut points = wyvern::CData::new_named(&types, "struct p [8]")?;
+    /// let p = points.ptr_mut();
+    /// let y = p.accessor("y")?.typed::<f64>()?;
+    /// let y = y.bind(&p)?;
+    /// for i in 0..y.len() {
+    ///     y.set(i, i as f64 / 2.0)?;
+    /// }
+    /// assert_eq!(y.get(7)?, 3.5);
+    /// assert!(y.get(8).is_err());
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// As [`get`](Self::get) of element 0 (a pointer to another type, NULL).
+    pub fn bind<'p, 'a>(&'p self, p: &'p CPtr<'a>) -> Result<Bound<'p, 'a, T>> {
+        let first = self.address(p)?;
+        let stride = p.stride.unwrap_or(0);
+        let room = p.reach.end - first - std::mem::size_of::<T>();
+        let len = match stride {
+            0 => 1,
+            s => room / s + 1,
+        };
+        Ok(Bound {
+            accessor: self,
+            p,
+            first,
+            stride,
+            len,
+        })
+    }
+
     /// [`address`](Self::address) when the fast path's checks fail: the
     /// error, or the address through the general checks.
     #[cold]
     fn slow_address(&self, p: &CPtr<'_>) -> Result<usize> {
         let place = self.untyped.place(p)?;
         Ok(p.reach.start + place.byte())
+    }
+}
+
+/// A [`TypedAccessor`] bound to one pointer ([`TypedAccessor::bind`]): the
+/// member of element `i` through it, checked against `len` only.
+#[derive(Debug)]
+pub struct Bound<'p, 'a, T> {
+    accessor: &'p TypedAccessor<T>,
+    p: &'p CPtr<'a>,
+    /// The member's address in element 0.
+    first: usize,
+    stride: usize,
+    len: usize,
+}
+
+impl<T: CType + Copy> Bound<'_, '_, T> {
+    /// How many elements from the pointer hold the member within what it
+    /// may reach.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether none does (never: binding checks element 0).
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Reads the member of element `i` (`p[i].member`).
+    ///
+    /// # Errors
+    /// [`ValueProblem::OutsideMemory`] for `i` at or past [`len`](Self::len).
+    #[inline]
+    pub fn get(&self, i: usize) -> Result<T> {
+        let at = self.address(i)?;
+        // SAFETY: `bind` checked the type (no bool in it), and `i < len` puts
+        // the member's bytes inside what the pointer may read.
+        Ok(unsafe { std::ptr::read_unaligned(at as *const T) })
+    }
+
+    /// Writes the member of element `i`.
+    ///
+    /// # Errors
+    /// As [`get`](Self::get), and [`ValueProblem::ReadOnly`] through a pointer
+    /// that reads only.
+    #[inline]
+    pub fn set(&self, i: usize, value: T) -> Result<()> {
+        if !self.p.writable {
+            return Err(self
+                .p
+                .error(&self.accessor.untyped.path, ValueProblem::ReadOnly));
+        }
+        let at = self.address(i)?;
+        // SAFETY: as in `get`, and the pointer may write there.
+        unsafe { std::ptr::write_unaligned(at as *mut T, value) };
+        Ok(())
+    }
+
+    #[inline(always)]
+    fn address(&self, i: usize) -> Result<usize> {
+        if i < self.len {
+            return Ok(self.first + i * self.stride);
+        }
+        // Past `len`: the general checks say why (never an address).
+        let start = (self.first - self.p.address) as i128 + (i as i128) * self.stride as i128;
+        let end = start + std::mem::size_of::<T>() as i128;
+        Err(self.p.outside(&self.accessor.untyped.path, start, end))
     }
 }
 

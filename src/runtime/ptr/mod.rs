@@ -18,7 +18,7 @@ use std::marker::PhantomData;
 mod accessor;
 mod text;
 
-pub use accessor::{Accessor, TypedAccessor};
+pub use accessor::{Accessor, Bound, TypedAccessor};
 pub(crate) use text::{chars, read_string};
 
 use super::data::path::resolve;
