@@ -176,15 +176,12 @@ impl<'a> CPtr<'a> {
                 },
             ));
         };
-        let len = if address == 0 {
-            0
-        } else {
-            size_of(set, pointee.id).unwrap_or(0)
-        };
+        let stride = size_of(set, pointee.id).ok();
+        let len = if address == 0 { 0 } else { stride.unwrap_or(0) };
         Ok(CPtr {
             set,
             pointee: *pointee,
-            stride: size_of(set, pointee.id).ok(),
+            stride,
             address,
             reach: address..address.saturating_add(len),
             writable: true,
@@ -307,9 +304,7 @@ impl<'a> CPtr<'a> {
     #[inline]
     pub fn offset(&self, n: isize) -> Result<CPtr<'a>> {
         self.null_check("")?;
-        let Some(stride) = self.stride else {
-            return size_of(self.set, self.pointee.id).map(|_| self.clone());
-        };
+        let stride = self.size()?;
         let to = (stride as isize)
             .checked_mul(n)
             .and_then(|delta| self.address.checked_add_signed(delta))
@@ -337,7 +332,7 @@ impl<'a> CPtr<'a> {
     /// it is there).
     pub fn cast(&self, ty: &str) -> Result<CPtr<'a>> {
         let p = self.retyped(ty)?;
-        let size = size_of(p.set, p.pointee.id).unwrap_or(0);
+        let size = p.stride.unwrap_or(0);
         if !self.is_null() && self.address.saturating_add(size) > self.reach.end {
             return Err(p.outside("", 0, size as i128));
         }
@@ -355,7 +350,7 @@ impl<'a> CPtr<'a> {
     /// [`new`](Self::new) requires.
     pub unsafe fn cast_unchecked(&self, ty: &str) -> Result<CPtr<'a>> {
         let mut p = self.retyped(ty)?;
-        let size = size_of(p.set, p.pointee.id).unwrap_or(0);
+        let size = p.stride.unwrap_or(0);
         p.reach.end = p.reach.end.max(p.address.saturating_add(size));
         Ok(p)
     }
@@ -369,7 +364,7 @@ impl<'a> CPtr<'a> {
     /// # Safety
     /// The `len` elements must be there, as [`new`](Self::new) requires.
     pub unsafe fn with_len(&self, len: usize) -> Result<CPtr<'a>> {
-        let size = size_of(self.set, self.pointee.id)?;
+        let size = self.size()?;
         let bytes = size.checked_mul(len).ok_or_else(|| {
             Error::from(ErrorKind::TooLarge {
                 what: format!("{len} elements of '{}'", self.set.spell(self.pointee)),
@@ -416,7 +411,7 @@ impl<'a> CPtr<'a> {
         let place = resolve(self.set, self.pointee.id, rest)?;
         let element = match index {
             0 => 0,
-            i => i * size_of(self.set, self.pointee.id)? as i128,
+            i => i * self.size()? as i128,
         };
         Ok(Relative {
             ty: place.ty,
@@ -508,6 +503,14 @@ impl<'a> CPtr<'a> {
             after,
         };
         self.error(path, problem)
+    }
+
+    /// The pointee's size, or why it has none (`void`, an incomplete type).
+    fn size(&self) -> Result<usize> {
+        match self.stride {
+            Some(size) => Ok(size),
+            None => size_of(self.set, self.pointee.id),
+        }
     }
 
     /// Points this at a `pointee` instead.

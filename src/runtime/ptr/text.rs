@@ -4,7 +4,6 @@
 use super::CPtr;
 use crate::error::{Result, ValueProblem};
 use crate::runtime::data::path::read_c_string;
-use crate::runtime::data::size_of;
 use crate::runtime::mem::Place;
 use crate::types::{QualType, Type, TypeSet};
 
@@ -39,7 +38,7 @@ impl<'a> CPtr<'a> {
     /// As [`get`](Self::get) of `""`.
     pub fn read_bytes(&self) -> Result<Vec<u8>> {
         let place = self.locate("")?;
-        let size = size_of(self.set, self.pointee.id)?;
+        let size = self.size()?;
         Ok(self.memory()[place.byte()..place.byte() + size].to_vec())
     }
 
