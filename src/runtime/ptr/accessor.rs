@@ -125,11 +125,7 @@ impl<T: CType + Copy> TypedAccessor<T> {
     /// As [`Accessor::get`].
     #[inline]
     pub fn get(&self, p: &CPtr<'_>) -> Result<T> {
-        let at = self.address(p)?;
-        // SAFETY: the bytes lie in the memory `p` may read (checked by
-        // `address`), and `T` was checked to be the member's C type, which
-        // holds no bool: every bit pattern of its bytes is a valid `T`.
-        Ok(unsafe { std::ptr::read_unaligned(at as *const T) })
+        self.get_at(p, 0)
     }
 
     /// Writes the member through `p`.
@@ -138,13 +134,7 @@ impl<T: CType + Copy> TypedAccessor<T> {
     /// As [`Accessor::set`] (a pointer that reads only).
     #[inline]
     pub fn set(&self, p: &mut CPtr<'_>, value: T) -> Result<()> {
-        if !p.writable {
-            return Err(p.error(&self.untyped.path, ValueProblem::ReadOnly));
-        }
-        let at = self.address(p)?;
-        // SAFETY: as in `get`, and `p` may write there.
-        unsafe { std::ptr::write_unaligned(at as *mut T, value) };
-        Ok(())
+        self.set_at(p, 0, value)
     }
 
     /// Reads the member of element `index` through `p` (`p[index].member`),
@@ -155,7 +145,9 @@ impl<T: CType + Copy> TypedAccessor<T> {
     #[inline]
     pub fn get_at(&self, p: &CPtr<'_>, index: usize) -> Result<T> {
         let at = self.address_at(p, index)?;
-        // SAFETY: as in `get`.
+        // SAFETY: the bytes lie in the memory `p` may read (checked by
+        // `address_at`), and `T` was checked to be the member's C type, which
+        // holds no bool: every bit pattern of its bytes is a valid `T`.
         Ok(unsafe { std::ptr::read_unaligned(at as *const T) })
     }
 
@@ -169,14 +161,9 @@ impl<T: CType + Copy> TypedAccessor<T> {
             return Err(p.error(&self.untyped.path, ValueProblem::ReadOnly));
         }
         let at = self.address_at(p, index)?;
-        // SAFETY: as in `set`.
+        // SAFETY: as in `get_at`, and `p` may write there.
         unsafe { std::ptr::write_unaligned(at as *mut T, value) };
         Ok(())
-    }
-
-    #[inline(always)]
-    fn address(&self, p: &CPtr<'_>) -> Result<usize> {
-        self.address_at(p, 0)
     }
 
     // Always: the fast path is a few compares, the slow one a call.
@@ -224,7 +211,7 @@ impl<T: CType + Copy> TypedAccessor<T> {
     /// # Errors
     /// As [`get`](Self::get) of element 0 (a pointer to another type, NULL).
     pub fn bind<'p, 'a>(&'p self, p: &'p CPtr<'a>) -> Result<Bound<'p, 'a, T>> {
-        let first = self.address(p)?;
+        let first = self.address_at(p, 0)?;
         let stride = p.stride.unwrap_or(0);
         let room = p.reach.end - first - std::mem::size_of::<T>();
         let len = match stride {
@@ -240,7 +227,7 @@ impl<T: CType + Copy> TypedAccessor<T> {
         })
     }
 
-    /// [`address`](Self::address) when the fast path's checks fail: the
+    /// [`address_at`](Self::address_at) when the fast path's checks fail: the
     /// error, or the address through the general checks.
     #[cold]
     fn slow_address(&self, p: &CPtr<'_>) -> Result<usize> {
