@@ -278,11 +278,21 @@ impl Function {
             *slot = promoted_type(&inner.set, value)
                 .map_err(|m| value_error(&|| self.describe_argument(fixed + i), m))?;
         }
+        self.interface_for(types)
+    }
+
+    /// The call interface for variadic arguments of (promoted) `types`, made
+    /// once per shape and cached.
+    pub(crate) fn interface_for(&self, types: &[TypeId]) -> Result<Arc<CallInterface>> {
+        let inner = &*self.inner;
+        if types.is_empty() {
+            return Ok(inner.fixed.clone());
+        }
         let mut cache = inner
             .variadic
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if let Some(found) = cache.get(&*types) {
+        if let Some(found) = cache.get(types) {
             return Ok(found.clone());
         }
         let interface = Arc::new(CallInterface::new(
@@ -292,6 +302,12 @@ impl Function {
         )?);
         cache.insert(types.to_vec().into_boxed_slice(), interface.clone());
         Ok(interface)
+    }
+
+    /// The fixed parameters' call interface and the function's address: what a
+    /// raw call needs.
+    pub(crate) fn fixed_interface(&self) -> (&CallInterface, *const c_void) {
+        (&self.inner.fixed, self.inner.code as *const c_void)
     }
 
     /// # Safety
@@ -402,7 +418,7 @@ impl Function {
     /// # Safety
     /// As [`CallInterface::call`].
     #[inline]
-    unsafe fn invoke(
+    pub(crate) unsafe fn invoke(
         &self,
         interface: &CallInterface,
         code: *const c_void,

@@ -26,6 +26,7 @@ mod mem;
 mod module;
 mod named;
 mod ptr;
+mod raw;
 mod scalar;
 mod store;
 mod typed;

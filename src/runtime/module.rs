@@ -42,6 +42,16 @@ impl Module {
         }
     }
 
+    /// The same libraries bound to other declarations: a set that grew (a
+    /// later `cdef` merged in), so that a library is opened once.
+    pub fn rebind(&self, types: TypeSet) -> Module {
+        Module {
+            types,
+            libraries: self.libraries.clone(),
+            functions: Mutex::new(FxHashMap::default()),
+        }
+    }
+
     /// The declarations.
     pub fn types(&self) -> &TypeSet {
         &self.types

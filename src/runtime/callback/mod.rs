@@ -177,7 +177,7 @@ type Trampoline =
     unsafe extern "C" fn(*mut ffi::ffi_cif, *mut c_void, *mut *mut c_void, *mut c_void);
 
 /// Allocates a libffi closure that calls `trampoline` with `state` as user data.
-fn install<'a, S: Send + Sync + 'a>(
+pub(super) fn install<'a, S: Send + Sync + 'a>(
     set: &TypeSet,
     ty: QualType,
     interface: CallInterface,

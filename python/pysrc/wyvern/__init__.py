@@ -1,0 +1,187 @@
+"""wyvern: call C from its headers at run time, with cffi's ABI-mode API.
+
+    import wyvern
+    ffi = wyvern.FFI()
+    ffi.cdef("#include <math.h>")          # real headers, read by libclang
+    libm = ffi.dlopen("libm.so.6")
+    libm.pow(2, 10)                         # 1024.0
+
+Declarations can also come from a binary's DWARF (``ffi.dwarf(path)``) or a
+precompiled ``.wydb`` database (``ffi.load(path)``), neither of which needs
+libclang. Switching from cffi is a change of import: ``from wyvern import FFI``.
+"""
+
+from ._wyvern import CData, CDefError, CField, CType, FFIError, __version__
+from ._wyvern import FFI as _FFI
+from ._wyvern import Lib
+
+__all__ = ["FFI", "CData", "CType", "CField", "FFIError", "CDefError", "__version__"]
+
+
+class _Buffer:
+    """``ffi.buffer(cdata, size)``: the raw bytes of C memory, read and
+    written through slices, ``len``, ``bytes()`` and the buffer protocol of
+    the memoryview it wraps (``buf.view``)."""
+
+    __slots__ = ("_keep", "view", "_addr")
+
+    def __init__(self, keep, addr, size):
+        import ctypes
+
+        self._keep = keep
+        self._addr = addr
+        self.view = memoryview((ctypes.c_char * size).from_address(addr)).cast("B")
+
+    def __len__(self):
+        return len(self.view)
+
+    def __getitem__(self, index):
+        got = self.view[index]
+        return got.tobytes() if isinstance(got, memoryview) else bytes([got])
+
+    def __setitem__(self, index, value):
+        if isinstance(index, int):
+            value = value[0] if isinstance(value, (bytes, bytearray)) else value
+        self.view[index] = value
+
+    def __bytes__(self):
+        return self.view.tobytes()
+
+    def __eq__(self, other):
+        return bytes(self) == bytes(other)
+
+    def __repr__(self):
+        return "<wyvern buffer %#x of %d bytes>" % (self._addr, len(self))
+
+
+class FFI(_FFI):
+    """cffi's ``FFI``, for ABI mode, on wyvern's C type system."""
+
+    error = FFIError
+    CData = CData
+    CType = CType
+
+    def __new__(cls, backend=None):
+        return super().__new__(cls, backend)
+
+    def callback(self, cdecl, python_callable=None, error=None, onerror=None):
+        """A C function pointer of type ``cdecl`` calling ``python_callable``;
+        without it, a decorator. An exception in the callback is given to
+        ``onerror(exc_type, exc_value, traceback)`` (whose non-None result C
+        gets) or printed, and C gets ``error``."""
+        if python_callable is None:
+            return lambda fn: self._callback(cdecl, fn, error, onerror)
+        return self._callback(cdecl, python_callable, error, onerror)
+
+    def buffer(self, cdata, size=-1):
+        if size is None or size < 0:
+            size = self.sizeof(cdata) if cdata_kind(self, cdata) != "pointer" else self.sizeof(self.typeof(cdata).item)
+        return _Buffer(cdata, self._address(cdata), size)
+
+    def from_buffer(self, cdecl, python_buffer=None, require_writable=False):
+        """A ``char[]`` (or ``cdecl``) cdata over a Python buffer's own memory,
+        which it keeps alive."""
+        import ctypes
+
+        if python_buffer is None:
+            cdecl, python_buffer = "char[]", cdecl
+        view = memoryview(python_buffer)
+        if require_writable and view.readonly:
+            raise TypeError("from_buffer() requires a writable buffer")
+        if isinstance(python_buffer, bytes):
+            addr = ctypes.cast(ctypes.c_char_p(python_buffer), ctypes.c_void_p).value or 0
+        elif view.readonly:
+            raise TypeError("from_buffer() needs bytes or a writable buffer")
+        else:
+            addr = ctypes.addressof((ctypes.c_char * view.nbytes).from_buffer(view))
+        ctype = self.typeof(cdecl) if isinstance(cdecl, str) else cdecl
+        if ctype.kind == "array":
+            item = self.sizeof(ctype.item)
+            length = view.nbytes // item if ctype.length is None else ctype.length
+        else:
+            length = None
+        return self._from_address(ctype, addr, length, python_buffer)
+
+    def memmove(self, dest, src, n):
+        """Copies ``n`` bytes from ``src`` to ``dest`` (cdata pointers or
+        arrays, or Python buffers), which may overlap."""
+        import ctypes
+
+        ctypes.memmove(_address_of(self, dest, True), _address_of(self, src, False), n)
+
+    def include(self, what, lib=None, include_dirs=None, defines=None):
+        """``ffi.include(other_ffi)`` takes another FFI's declarations, as in
+        cffi. ``ffi.include("<zlib.h>", lib="libz.so.1")`` reads a header and
+        opens its library in one step, returning the library."""
+        if isinstance(what, _FFI):
+            self._include_ffi(what)
+            return None
+        text = "\n".join("#include %s" % (h if h[:1] in "<\"" else '"%s"' % h) for h in ([what] if isinstance(what, str) else what))
+        self.cdef(text, include_dirs=include_dirs, defines=defines)
+        return self.dlopen(lib) if lib is not None else None
+
+    def _include_ffi(self, other):
+        import tempfile, os
+
+        fd, path = tempfile.mkstemp(suffix=".wydb")
+        os.close(fd)
+        try:
+            other.save(path)
+            self.load(path)
+        finally:
+            os.unlink(path)
+
+    def new_allocator(self, alloc=None, free=None, should_clear_after_alloc=True):
+        """cffi's ``new_allocator``: here every object is zeroed and owned by
+        its cdata; a custom ``alloc``/``free`` pair is called through C."""
+        if alloc is None and free is None:
+            return self.new
+
+        def allocate(cdecl, init=None):
+            ctype = self.typeof(cdecl) if isinstance(cdecl, str) else cdecl
+            if ctype.kind == "pointer":
+                size = self.sizeof(ctype.item)
+            else:
+                raise TypeError("custom allocators take pointer types here")
+            p = alloc(size)
+            if not p:
+                raise MemoryError("alloc() returned NULL")
+            if should_clear_after_alloc:
+                ctypes_memset(self._address(p), size)
+            q = self.cast(ctype, p)
+            if init is not None:
+                q[0] = init
+            return self.gc(q, free) if free is not None else q
+
+        return allocate
+
+    def release(self, cdata):
+        """Nothing to do early: memory is freed with the last reference."""
+
+    def list_types(self):
+        return _FFI.list_types(self)
+
+
+def ctypes_memset(addr, size):
+    import ctypes
+
+    ctypes.memset(addr, 0, size)
+
+
+def cdata_kind(ffi, cdata):
+    return ffi.typeof(cdata).kind
+
+
+def _address_of(ffi, obj, writable):
+    import ctypes
+
+    if isinstance(obj, CData):
+        return ffi._address(obj)
+    view = memoryview(obj)
+    if isinstance(obj, bytes):
+        if writable:
+            raise TypeError("memmove() cannot write into bytes")
+        return ctypes.cast(ctypes.c_char_p(obj), ctypes.c_void_p).value
+    if view.readonly:
+        raise TypeError("memmove() needs a writable buffer")
+    return ctypes.addressof((ctypes.c_char * view.nbytes).from_buffer(view))

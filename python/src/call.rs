@@ -1,0 +1,295 @@
+//! Calling C from Python: a [`CallPlan`] per function (its parameters
+//! classified once), arguments converted straight into C buffers, the GIL
+//! released for the call, the result converted back.
+
+use std::sync::Arc;
+
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyTuple};
+use wyvern::{Function, QualType, TypeId};
+
+use crate::convert::{self, sequence};
+use crate::error::to_py;
+use crate::object::{CData, Mem, Owner};
+use crate::types::{Kind, Prim, TypeInfo, Types};
+
+/// Arguments up to this many use buffers on the stack.
+const INLINE: usize = 8;
+
+/// One argument's buffer: a scalar or a small record, in whole eightbytes.
+#[derive(Clone, Copy)]
+#[repr(C, align(16))]
+struct Scratch([u8; 16]);
+
+/// A function bound to its symbol, with its parameters classified.
+pub struct CallPlan {
+    pub func: Function,
+    pub params: Vec<Arc<TypeInfo>>,
+    pub ret: Arc<TypeInfo>,
+    pub variadic: bool,
+}
+
+/// What a call's arguments need kept alive until it returns.
+#[derive(Default)]
+struct Temps {
+    mem: Vec<Arc<Mem>>,
+}
+
+/// The argument pointers, sent to the thread-less call (the GIL released).
+struct Outgoing<'a> {
+    func: &'a Function,
+    extra: &'a [TypeId],
+    ret: *mut u8,
+    ptrs: &'a [*mut u8],
+}
+
+// SAFETY: the call runs on this same thread while the GIL is released; the
+// pointers stay valid (their buffers live on this frame) until it returns.
+unsafe impl Send for Outgoing<'_> {}
+
+impl Outgoing<'_> {
+    /// # Safety
+    /// As [`Function::call_raw_variadic`].
+    unsafe fn run(self) -> wyvern::Result<()> {
+        // SAFETY: forwarded from the caller.
+        unsafe {
+            if self.extra.is_empty() {
+                self.func.call_raw(self.ret, self.ptrs)
+            } else {
+                self.func.call_raw_variadic(self.extra, self.ret, self.ptrs)
+            }
+        }
+    }
+}
+
+impl CallPlan {
+    pub fn new(types: &Arc<Types>, func: Function) -> CallPlan {
+        let sig = func.signature().clone();
+        CallPlan {
+            params: sig.params.iter().map(|p| types.info(*p)).collect(),
+            ret: types.info(sig.ret),
+            variadic: sig.variadic || !sig.prototyped,
+            func,
+        }
+    }
+
+    pub fn call(
+        &self,
+        py: Python<'_>,
+        types: &Arc<Types>,
+        args: &Bound<'_, PyTuple>,
+    ) -> PyResult<Py<PyAny>> {
+        let n = args.len();
+        let fixed = self.params.len();
+        if n < fixed || (n > fixed && !self.variadic) {
+            return Err(PyTypeError::new_err(format!(
+                "{}() expects {}{} arguments, got {n}",
+                self.func.name(),
+                if self.variadic { "at least " } else { "" },
+                fixed
+            )));
+        }
+        let mut inline = [Scratch([0; 16]); INLINE];
+        let mut inline_ptrs = [std::ptr::null_mut::<u8>(); INLINE];
+        let (mut heap, mut heap_ptrs) = (Vec::new(), Vec::new());
+        let (scratch, ptrs): (&mut [Scratch], &mut [*mut u8]) = if n <= INLINE {
+            (&mut inline[..n], &mut inline_ptrs[..n])
+        } else {
+            heap.resize(n, Scratch([0; 16]));
+            heap_ptrs.resize(n, std::ptr::null_mut());
+            (&mut heap, &mut heap_ptrs)
+        };
+        let mut temps = Temps::default();
+        let mut extra = Vec::new();
+        for (i, arg) in args.iter().enumerate() {
+            let ty = match self.params.get(i) {
+                Some(ty) => ty.clone(),
+                None => {
+                    let ty = variadic_type(types, &arg).map_err(|e| self.arg_error(py, i, e))?;
+                    extra.push(ty.qt.id);
+                    ty
+                }
+            };
+            ptrs[i] = store_arg(types, &ty, &arg, &mut scratch[i].0, &mut temps)
+                .map_err(|e| self.arg_error(py, i, e))?;
+        }
+        let ret_size = self.ret.size.unwrap_or(0);
+        let record_result = matches!(self.ret.kind, Kind::Record { .. });
+        let mut ret_scratch = [0u64; 4];
+        let ret_mem = if record_result || ret_size > 32 {
+            Some(Mem::zeroed(ret_size, self.ret.align)?)
+        } else {
+            None
+        };
+        let ret_ptr = match &ret_mem {
+            Some(m) => m.addr() as *mut u8,
+            None => ret_scratch.as_mut_ptr().cast(),
+        };
+        let out = Outgoing {
+            func: &self.func,
+            extra: &extra,
+            ret: ret_ptr,
+            ptrs,
+        };
+        // SAFETY: every buffer holds a checked value of its parameter's type
+        // (16-byte scratch or owned memory in whole eightbytes); the result
+        // buffer is large enough. What C does with them is the caller's
+        // contract with C, as in cffi.
+        py.detach(move || unsafe { out.run() }).map_err(to_py)?;
+        drop(temps);
+        self.result(py, types, ret_ptr, ret_mem)
+    }
+
+    fn result(
+        &self,
+        py: Python<'_>,
+        types: &Arc<Types>,
+        ret: *mut u8,
+        mem: Option<Arc<Mem>>,
+    ) -> PyResult<Py<PyAny>> {
+        match self.ret.kind {
+            Kind::Void => Ok(py.None()),
+            Kind::Record { .. } | Kind::Array { .. } => {
+                let mem = mem.ok_or_else(|| PyTypeError::new_err("no result memory"))?;
+                let mut data = CData::object(types, self.ret.clone(), mem.addr(), Owner::Mem(mem));
+                data.owning = self.ret.size.unwrap_or(0);
+                Ok(Py::new(py, data)?.into_any())
+            }
+            // SAFETY: the call wrote a value of the return type there.
+            _ => unsafe { convert::read(py, types, &self.ret, ret, &Owner::None) },
+        }
+    }
+
+    fn arg_error(&self, py: Python<'_>, i: usize, e: PyErr) -> PyErr {
+        let text = format!("argument {} of {}(): {}", i + 1, self.func.name(), e.value(py));
+        PyErr::from_type(e.get_type(py), text)
+    }
+}
+
+/// Converts argument `arg` for a parameter of type `ty` into `scratch` (or
+/// memory kept in `temps`), returning where it is.
+fn store_arg(
+    types: &Arc<Types>,
+    ty: &Arc<TypeInfo>,
+    arg: &Bound<'_, PyAny>,
+    scratch: &mut [u8; 16],
+    temps: &mut Temps,
+) -> PyResult<*mut u8> {
+    let here = scratch.as_mut_ptr();
+    match &ty.kind {
+        Kind::Pointer { pointee } => {
+            if let Some(addr) = temporary_pointee(types, ty, *pointee, arg, temps)? {
+                scratch[..8].copy_from_slice(&addr.to_ne_bytes());
+                return Ok(here);
+            }
+        }
+        Kind::Record { .. } => {
+            let size = ty.size.ok_or_else(|| convert::incomplete(ty))?;
+            if let Ok(data) = arg.downcast::<CData>() {
+                let data = data.get();
+                if matches!(data.ty.kind, Kind::Record { .. })
+                    && data.ty.same_type(ty)
+                    && size >= 16
+                    && size % 8 == 0
+                {
+                    // Read in place: whole eightbytes, no copy.
+                    return Ok(data.addr as *mut u8);
+                }
+            }
+            if size > 16 {
+                let mem = Mem::zeroed(size, ty.align)?;
+                // SAFETY: the memory holds a record of this type.
+                unsafe { convert::write(types, ty, mem.addr() as *mut u8, arg, 0)? };
+                let at = mem.addr() as *mut u8;
+                temps.mem.push(mem);
+                return Ok(at);
+            }
+        }
+        _ => {}
+    }
+    // SAFETY: the scratch holds 16 bytes: every scalar, and records up to 16.
+    unsafe { convert::write(types, ty, here, arg, 0)? };
+    Ok(here)
+}
+
+/// What cffi passes for a pointer parameter given something other than a
+/// pointer: `bytes` for a `char *` (or `void *`) as its own bytes, and a list
+/// or tuple as a temporary array of the pointee type.
+fn temporary_pointee(
+    types: &Arc<Types>,
+    ty: &Arc<TypeInfo>,
+    pointee: QualType,
+    arg: &Bound<'_, PyAny>,
+    temps: &mut Temps,
+) -> PyResult<Option<usize>> {
+    if let Ok(b) = arg.downcast::<PyBytes>() {
+        let target = types.info(pointee);
+        let bytes_like = matches!(target.kind, Kind::Void)
+            || (target.size == Some(1) && matches!(target.kind, Kind::Prim(_)));
+        if bytes_like {
+            // cffi too passes the bytes object's own NUL-terminated buffer.
+            return Ok(Some(b.as_bytes().as_ptr() as usize));
+        }
+        return Err(convert::wrong_type(ty, "a cdata pointer", arg));
+    }
+    let Some(items) = sequence(arg) else {
+        return Ok(None);
+    };
+    let elem = types.info(pointee);
+    let size = elem.size.ok_or_else(|| convert::incomplete(&elem))?;
+    let mem = Mem::zeroed(size.saturating_mul(items.len()), elem.align)?;
+    for (i, item) in items.iter().enumerate() {
+        // SAFETY: element `i` lies inside the temporary array.
+        unsafe { convert::write(types, &elem, (mem.addr() + i * size) as *mut u8, item, 0)? };
+    }
+    let addr = mem.addr();
+    temps.mem.push(mem);
+    Ok(Some(addr))
+}
+
+/// The type a variadic argument travels as: a cdata's own type after the
+/// default promotions, `int` (or `long`) for a Python `int`, `double` for a
+/// `float`, `char *` for `bytes`, `void *` for `None`.
+fn variadic_type(types: &Arc<Types>, arg: &Bound<'_, PyAny>) -> PyResult<Arc<TypeInfo>> {
+    let named = |name: &str| {
+        types
+            .named(name)
+            .map_err(|e| PyTypeError::new_err(e.to_string()))
+    };
+    if let Ok(data) = arg.downcast::<CData>() {
+        let ty = &data.get().ty;
+        return match ty.kind {
+            Kind::Prim(Prim::Float) => named("double"),
+            Kind::Prim(Prim::Bool | Prim::Char) => named("int"),
+            Kind::Prim(Prim::Int { size, signed }) if size < 4 => {
+                named(if signed || size < 4 { "int" } else { "unsigned int" })
+            }
+            Kind::Enum { .. } => named("int"),
+            Kind::Array { elem, .. } => Ok(types.pointer_to(elem).map_err(to_py)?),
+            _ => Ok(ty.clone()),
+        };
+    }
+    if arg.is_none() {
+        return named("void *");
+    }
+    if arg.downcast::<PyBytes>().is_ok() {
+        return named("char *");
+    }
+    if arg.is_instance_of::<pyo3::types::PyFloat>() {
+        return named("double");
+    }
+    if let Ok(v) = arg.extract::<i128>() {
+        return named(if i32::try_from(v).is_ok() {
+            "int"
+        } else if i64::try_from(v).is_ok() {
+            "long"
+        } else {
+            "unsigned long"
+        });
+    }
+    Err(PyTypeError::new_err(format!(
+        "a variadic argument must be a cdata, an int, a float, bytes or None, not {}",
+        convert::type_name(arg)
+    )))
+}

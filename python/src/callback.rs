@@ -1,0 +1,152 @@
+//! Python functions as C function pointers (`ffi.callback`): a raw wyvern
+//! callback whose body takes the GIL (C may call it from any thread, its own
+//! included), converts the arguments, calls the function and converts its
+//! result. An exception never reaches C: it goes to `onerror`, or is printed
+//! as cffi prints it, and C gets the `error` value.
+
+use std::sync::Arc;
+
+use pyo3::prelude::*;
+use pyo3::types::PyTuple;
+use wyvern::Callback;
+
+use crate::convert;
+use crate::error::to_py;
+use crate::object::{CData, Mem, Owner};
+use crate::types::{Kind, TypeInfo, Types};
+
+/// A callback's code and what it calls, alive while its cdata is.
+pub struct Held {
+    _callback: Callback<'static>,
+}
+
+struct Body {
+    types: Arc<Types>,
+    params: Vec<Arc<TypeInfo>>,
+    ret: Arc<TypeInfo>,
+    function: Py<PyAny>,
+    onerror: Option<Py<PyAny>>,
+    /// The result C gets when the function raises: `error` converted once.
+    error: [u8; 32],
+}
+
+/// `ffi.callback(ty, function, error, onerror)`.
+pub fn make(
+    py: Python<'_>,
+    types: &Arc<Types>,
+    ty: Arc<TypeInfo>,
+    function: Py<PyAny>,
+    error: Option<&Bound<'_, PyAny>>,
+    onerror: Option<Py<PyAny>>,
+) -> PyResult<CData> {
+    let Kind::FuncPtr { func } = ty.kind else {
+        return Err(pyo3::exceptions::PyTypeError::new_err(format!(
+            "expected a function pointer type, got '{}'",
+            ty.name
+        )));
+    };
+    let sig = ty
+        .set
+        .fn_sig(func)
+        .cloned()
+        .ok_or_else(|| pyo3::exceptions::PyTypeError::new_err("not a function type"))?;
+    let ret = types.info(sig.ret);
+    let mut error_bytes = [0u8; 32];
+    if let Some(error) = error.filter(|e| !e.is_none()) {
+        if ret.size.unwrap_or(0) > 32 {
+            return Err(pyo3::exceptions::PyTypeError::new_err(
+                "an error value for a result larger than 32 bytes",
+            ));
+        }
+        // SAFETY: 32 bytes hold the (small) result type.
+        unsafe { convert::write(types, &ret, error_bytes.as_mut_ptr(), error, 0)? };
+    }
+    let body = Arc::new(Body {
+        types: types.clone(),
+        params: sig.params.iter().map(|p| types.info(*p)).collect(),
+        ret,
+        function,
+        onerror,
+        error: error_bytes,
+    });
+    let callback = Callback::raw(&ty.set, ty.qt, move |ret, args| body.run(ret, args)).map_err(to_py)?;
+    let addr = callback.address() as usize;
+    let held = Arc::new(Held {
+        _callback: callback,
+    });
+    let _ = py;
+    Ok(CData::pointer(types, ty, addr, Owner::Callback(held)))
+}
+
+impl Body {
+    fn run(&self, ret: *mut u8, args: &[*const u8]) {
+        Python::attach(|py| {
+            let outcome = self.call(py, ret, args);
+            if let Err(e) = outcome {
+                self.failed(py, ret, e);
+            }
+        })
+    }
+
+    fn call(&self, py: Python<'_>, ret: *mut u8, args: &[*const u8]) -> PyResult<()> {
+        let mut values = Vec::with_capacity(self.params.len());
+        for (ty, &arg) in self.params.iter().zip(args) {
+            values.push(self.argument(py, ty, arg)?);
+        }
+        let tuple = PyTuple::new(py, values)?;
+        let result = self.function.bind(py).call1(tuple)?;
+        self.store(ret, &result)
+    }
+
+    /// Argument values: records are copied, since libffi's memory for them
+    /// is gone when the callback returns.
+    fn argument(&self, py: Python<'_>, ty: &Arc<TypeInfo>, arg: *const u8) -> PyResult<Py<PyAny>> {
+        if let Kind::Record { .. } = ty.kind {
+            let size = ty.size.unwrap_or(0);
+            let mem = Mem::zeroed(size, ty.align)?;
+            // SAFETY: libffi's argument holds a record of `size` bytes.
+            unsafe { std::ptr::copy_nonoverlapping(arg, mem.addr() as *mut u8, size) };
+            let data = CData::object(&self.types, ty.clone(), mem.addr(), Owner::Mem(mem));
+            return Ok(Py::new(py, data)?.into_any());
+        }
+        // SAFETY: libffi's argument holds a value of this type.
+        unsafe { convert::read(py, &self.types, ty, arg, &Owner::None) }
+    }
+
+    fn store(&self, ret: *mut u8, result: &Bound<'_, PyAny>) -> PyResult<()> {
+        if let Kind::Void = self.ret.kind {
+            return Ok(());
+        }
+        // SAFETY: libffi's result buffer holds the return type.
+        unsafe { convert::write(&self.types, &self.ret, ret, result, 0) }
+    }
+
+    /// The function raised (or returned what does not convert): `onerror`
+    /// decides, else cffi's report on stderr; C gets the `error` value.
+    fn failed(&self, py: Python<'_>, ret: *mut u8, e: PyErr) {
+        let size = self.ret.size.unwrap_or(0).min(32);
+        // SAFETY: the result buffer holds the return type (`size` bytes).
+        unsafe { std::ptr::copy_nonoverlapping(self.error.as_ptr(), ret, size) };
+        if let Some(onerror) = &self.onerror {
+            let traceback = e.traceback(py).map(|t| t.into_any()).unwrap_or_else(|| py.None().into_bound(py));
+            let args = (e.get_type(py), e.value(py), traceback);
+            match onerror.bind(py).call1(args) {
+                Ok(replacement) if !replacement.is_none() => {
+                    if let Err(e2) = self.store(ret, &replacement) {
+                        self.report(py, e2);
+                    }
+                }
+                Ok(_) => {}
+                Err(e2) => self.report(py, e2),
+            }
+            return;
+        }
+        self.report(py, e);
+    }
+
+    fn report(&self, py: Python<'_>, e: PyErr) {
+        let function = self.function.bind(py).repr().map(|r| r.to_string()).unwrap_or_default();
+        eprintln!("From wyvern callback {function}:");
+        e.display(py);
+    }
+}

@@ -1,0 +1,469 @@
+//! `CData`'s Python face: fields by attribute, elements by index and slice,
+//! pointer arithmetic and comparison, `len`, iteration, `int`/`float`/`bool`,
+//! calls through function pointers, and cffi's reprs.
+
+use std::sync::Arc;
+
+use pyo3::basic::CompareOp;
+use pyo3::exceptions::{PyAttributeError, PyIndexError, PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PySlice, PyTuple};
+
+use crate::call::CallPlan;
+use crate::convert::{self, load_bits, long_double_value, read_int, scalar_int};
+use crate::error::to_py;
+use crate::object::{CData, Owner};
+use crate::types::{Kind, Prim, TypeInfo};
+
+impl CData {
+    /// The type of its elements and their size: a pointer's pointee, an
+    /// array's element.
+    fn element_type(&self) -> PyResult<(Arc<TypeInfo>, usize)> {
+        let elem = match self.ty.kind {
+            Kind::Pointer { pointee } => pointee,
+            Kind::Array { elem, .. } => elem,
+            _ => {
+                return Err(PyTypeError::new_err(format!(
+                    "cdata of type '{}' cannot be indexed",
+                    self.ty.name
+                )))
+            }
+        };
+        let info = self.types.info(elem);
+        let size = match info.kind {
+            Kind::Void => 1,
+            _ => info.size.ok_or_else(|| convert::incomplete(&info))?,
+        };
+        Ok((info, size))
+    }
+
+    /// Where element `i` is, checked against an array's length.
+    fn element_at(&self, i: isize) -> PyResult<(Arc<TypeInfo>, usize)> {
+        let (info, size) = self.element_type()?;
+        if let Kind::Void = info.kind {
+            return Err(PyTypeError::new_err(format!(
+                "cdata of type '{}' points to void: cast it first",
+                self.ty.name
+            )));
+        }
+        if let Some(len) = self.len.filter(|_| matches!(self.ty.kind, Kind::Array { .. })) {
+            if i < 0 || i as usize >= len {
+                return Err(PyIndexError::new_err(format!(
+                    "index too large for cdata '{}' (expected 0 <= index < {len})",
+                    self.ty.name
+                )));
+            }
+        }
+        if self.addr == 0 {
+            return Err(PyValueError::new_err(format!(
+                "cannot dereference a NULL cdata '{}'",
+                self.ty.name
+            )));
+        }
+        let offset = i
+            .checked_mul(size as isize)
+            .ok_or_else(|| PyIndexError::new_err("index out of range"))?;
+        Ok((info, self.addr.wrapping_add_signed(offset)))
+    }
+
+    /// The record behind it (itself, or what it points to) and where it is.
+    fn record_base(&self) -> PyResult<(Arc<TypeInfo>, usize)> {
+        match self.ty.kind {
+            Kind::Record { .. } => Ok((self.ty.clone(), self.addr)),
+            Kind::Pointer { pointee } => {
+                let info = self.types.info(pointee);
+                if !matches!(info.kind, Kind::Record { .. }) {
+                    return Err(no_attribute(&self.ty.name));
+                }
+                if self.addr == 0 {
+                    return Err(PyValueError::new_err(format!(
+                        "cannot read a field through a NULL cdata '{}'",
+                        self.ty.name
+                    )));
+                }
+                Ok((info, self.addr))
+            }
+            _ => Err(no_attribute(&self.ty.name)),
+        }
+    }
+
+    fn shared(&self) -> Owner {
+        self.owner.share()
+    }
+
+    /// The call plan of a function pointer, made on the first call.
+    fn plan(&self) -> PyResult<&Arc<CallPlan>> {
+        if let Some(plan) = self.plan.get() {
+            return Ok(plan);
+        }
+        if self.addr == 0 {
+            return Err(PyValueError::new_err("cannot call a NULL function pointer"));
+        }
+        let module = wyvern::Module::new(self.types.set.clone(), wyvern::Library::this_process());
+        // SAFETY: a function pointer cdata holds the address of a function of
+        // its type, as the cast or C that made it vouched (cffi's contract).
+        let func = unsafe { module.function_at(&self.ty.name, self.ty.qt, self.addr) }.map_err(to_py)?;
+        let _ = self.plan.set(Arc::new(CallPlan::new(&self.types, func)));
+        self.plan
+            .get()
+            .ok_or_else(|| PyTypeError::new_err("no call plan"))
+    }
+
+    fn index_of(&self, obj: &Bound<'_, PyAny>) -> PyResult<isize> {
+        obj.extract::<isize>().map_err(|_| {
+            PyTypeError::new_err(format!(
+                "cdata of type '{}' is indexed by integers, not {}",
+                self.ty.name,
+                convert::type_name(obj)
+            ))
+        })
+    }
+
+    /// `start..stop` of a slice, checked as cffi checks it.
+    fn slice_bounds(&self, slice: &Bound<'_, PySlice>) -> PyResult<(isize, isize)> {
+        let start: Option<isize> = slice.getattr("start")?.extract()?;
+        let stop: Option<isize> = slice.getattr("stop")?.extract()?;
+        let step: Option<isize> = slice.getattr("step")?.extract()?;
+        if step.is_some() {
+            return Err(PyValueError::new_err("slice with step not supported"));
+        }
+        let len = self.len.map(|n| n as isize);
+        let start = start.unwrap_or(0);
+        let stop = match (stop, len) {
+            (Some(s), _) => s,
+            (None, Some(n)) => n,
+            (None, None) => return Err(PyIndexError::new_err("slice stop must be specified")),
+        };
+        if start < 0 || stop < start || len.is_some_and(|n| stop > n) {
+            return Err(PyIndexError::new_err(format!(
+                "slice [{start}:{stop}] out of bounds of cdata '{}'",
+                self.ty.name
+            )));
+        }
+        Ok((start, stop))
+    }
+
+    fn scalar_float(&self) -> Option<f64> {
+        match self.ty.kind {
+            Kind::Prim(Prim::Float) => Some(f64::from(f32::from_le_bytes(
+                self.value[..4].try_into().ok()?,
+            ))),
+            Kind::Prim(Prim::Double) => Some(f64::from_le_bytes(self.value[..8].try_into().ok()?)),
+            Kind::Prim(Prim::LongDouble) => Some(long_double_value(&self.value)),
+            _ => None,
+        }
+    }
+
+    /// Its identity for comparisons: an address, or a scalar's value.
+    fn key(&self) -> (u8, i128, u64) {
+        if let Some(v) = scalar_int(self) {
+            (1, v, 0)
+        } else if let Some(f) = self.scalar_float() {
+            (2, 0, f.to_bits())
+        } else {
+            (0, self.addr as i128, 0)
+        }
+    }
+}
+
+fn no_attribute(ty: &str) -> PyErr {
+    PyAttributeError::new_err(format!("cdata '{ty}' has no attributes"))
+}
+
+#[pymethods]
+impl CData {
+    pub fn __repr__(&self) -> String {
+        let name = &self.ty.name;
+        if self.owning > 0 {
+            return format!("<cdata '{name}' owning {} bytes>", self.owning);
+        }
+        if let Owner::Callback(_) = self.owner {
+            return format!("<cdata '{name}' calling a Python function>");
+        }
+        match self.ty.kind {
+            Kind::Pointer { .. } | Kind::FuncPtr { .. } if self.addr == 0 => {
+                format!("<cdata '{name}' NULL>")
+            }
+            Kind::Pointer { .. } | Kind::FuncPtr { .. } | Kind::Record { .. } | Kind::Array { .. } => {
+                format!("<cdata '{name}' {:#x}>", self.addr)
+            }
+            Kind::Prim(Prim::Char) => format!("<cdata '{name}' {}>", byte_repr(self.value[0])),
+            _ => match (scalar_int(self), self.scalar_float()) {
+                (Some(v), _) => format!("<cdata '{name}' {v}>"),
+                (_, Some(f)) => format!("<cdata '{name}' {}>", float_repr(f)),
+                _ => format!("<cdata '{name}'>"),
+            },
+        }
+    }
+
+    fn __getattr__(&self, py: Python<'_>, name: &str) -> PyResult<Py<PyAny>> {
+        let (record, base) = self.record_base()?;
+        let Some(field) = record.field(name) else {
+            return Err(PyAttributeError::new_err(format!(
+                "cdata '{}' has no field '{name}'",
+                record.name
+            )));
+        };
+        let info = self.types.info(field.ty);
+        if let Some(width) = field.bit_width {
+            let signed = matches!(
+                info.kind,
+                Kind::Prim(Prim::Int { signed: true, .. }) | Kind::Enum { signed: true, .. }
+            );
+            // SAFETY: the bitfield lies inside the record at `base`.
+            let v = unsafe { load_bits(base as *const u8, field.offset_bits, width, signed) };
+            if let Kind::Prim(Prim::Bool) = info.kind {
+                return Ok(pyo3::types::PyBool::new(py, v != 0).to_owned().into_any().unbind());
+            }
+            return convert::int_object(py, v);
+        }
+        let at = base + (field.offset_bits / 8) as usize;
+        // SAFETY: the field lies inside the record at `base`.
+        unsafe { convert::read(py, &self.types, &info, at as *const u8, &self.shared()) }
+    }
+
+    fn __setattr__(&self, name: &str, value: &Bound<'_, PyAny>) -> PyResult<()> {
+        let (record, base) = self.record_base()?;
+        let Some(field) = record.field(name) else {
+            return Err(PyAttributeError::new_err(format!(
+                "cdata '{}' has no field '{name}'",
+                record.name
+            )));
+        };
+        // SAFETY: the field lies inside the record at `base`, writable memory.
+        unsafe { convert::write_field(&self.types, field, base as *mut u8, value, 0) }
+    }
+
+    fn __getitem__(&self, py: Python<'_>, index: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        if let Ok(slice) = index.downcast::<PySlice>() {
+            let (start, stop) = self.slice_bounds(slice)?;
+            let (elem, at) = self.element_at(start)?;
+            let ty = self
+                .types
+                .array_of(elem.qt, None)
+                .map_err(to_py)?;
+            let mut data = CData::object(&self.types, ty, at, self.shared());
+            data.len = Some((stop - start) as usize);
+            return Ok(Py::new(py, data)?.into_any());
+        }
+        let (elem, at) = self.element_at(self.index_of(index)?)?;
+        // SAFETY: the element lies in the array, or where the pointer (as C
+        // would) says it is.
+        unsafe { convert::read(py, &self.types, &elem, at as *const u8, &self.shared()) }
+    }
+
+    fn __setitem__(&self, index: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>) -> PyResult<()> {
+        if let Ok(slice) = index.downcast::<PySlice>() {
+            let (start, stop) = self.slice_bounds(slice)?;
+            let (elem, at) = self.element_at(start)?;
+            let ty = self
+                .types
+                .array_of(elem.qt, Some((stop - start) as u64))
+                .map_err(to_py)?;
+            let n = convert::sequence(value).map(|v| v.len());
+            if n.is_some_and(|n| n != (stop - start) as usize) {
+                return Err(PyValueError::new_err(format!(
+                    "need a list of length {}, got {}",
+                    stop - start,
+                    n.unwrap_or(0)
+                )));
+            }
+            // SAFETY: the slice lies in the array.
+            return unsafe { convert::write(&self.types, &ty, at as *mut u8, value, 0) };
+        }
+        let (elem, at) = self.element_at(self.index_of(index)?)?;
+        // SAFETY: as in `__getitem__`, into writable memory.
+        unsafe { convert::write(&self.types, &elem, at as *mut u8, value, 0) }
+    }
+
+    fn __len__(&self) -> PyResult<usize> {
+        match (&self.ty.kind, self.len) {
+            (Kind::Array { .. }, Some(n)) => Ok(n),
+            _ => Err(PyTypeError::new_err(format!(
+                "cdata of type '{}' has no len()",
+                self.ty.name
+            ))),
+        }
+    }
+
+    fn __iter__(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
+        let this = slf.get();
+        let n = match (&this.ty.kind, this.len) {
+            (Kind::Array { .. }, Some(n)) => n,
+            _ => {
+                return Err(PyTypeError::new_err(format!(
+                    "cdata '{}' does not support iteration",
+                    this.ty.name
+                )))
+            }
+        };
+        let py = slf.py();
+        let mut items = Vec::with_capacity(n);
+        for i in 0..n {
+            let (elem, at) = this.element_at(i as isize)?;
+            // SAFETY: element `i` lies in the array.
+            items.push(unsafe { convert::read(py, &this.types, &elem, at as *const u8, &this.shared())? });
+        }
+        Ok(pyo3::types::PyList::new(py, items)?.call_method0("__iter__")?.unbind())
+    }
+
+    fn __bool__(&self) -> bool {
+        match self.ty.kind {
+            Kind::Pointer { .. } | Kind::FuncPtr { .. } => self.addr != 0,
+            Kind::Record { .. } | Kind::Array { .. } => true,
+            _ => self.value.iter().any(|&b| b != 0),
+        }
+    }
+
+    fn __int__(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        if let Some(v) = scalar_int(self) {
+            return convert::int_object(py, v);
+        }
+        if let Some(f) = self.scalar_float() {
+            return Ok(f.trunc().into_pyobject(py)?.call_method0("__int__")?.unbind());
+        }
+        match self.ty.kind {
+            Kind::Pointer { .. } | Kind::FuncPtr { .. } => convert::int_object(py, self.addr as i128),
+            _ => Err(PyTypeError::new_err(format!(
+                "int() not supported on cdata '{}'",
+                self.ty.name
+            ))),
+        }
+    }
+
+    fn __index__(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        match scalar_int(self) {
+            Some(v) if !matches!(self.ty.kind, Kind::Prim(Prim::Char)) => convert::int_object(py, v),
+            _ => Err(PyTypeError::new_err(format!(
+                "cdata '{}' cannot be used as an index",
+                self.ty.name
+            ))),
+        }
+    }
+
+    fn __float__(&self) -> PyResult<f64> {
+        if let Some(f) = self.scalar_float() {
+            return Ok(f);
+        }
+        match scalar_int(self) {
+            Some(v) if !matches!(self.ty.kind, Kind::Prim(Prim::Char)) => Ok(v as f64),
+            _ => Err(PyTypeError::new_err(format!(
+                "float() not supported on cdata '{}'",
+                self.ty.name
+            ))),
+        }
+    }
+
+    fn __add__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        let Ok(n) = other.extract::<isize>() else {
+            return Ok(py.NotImplemented());
+        };
+        self.offset(py, n)
+    }
+
+    fn __radd__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        self.__add__(py, other)
+    }
+
+    fn __sub__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        if let Ok(n) = other.extract::<isize>() {
+            return self.offset(py, n.checked_neg().unwrap_or(isize::MAX));
+        }
+        let Ok(that) = other.downcast::<CData>() else {
+            return Ok(py.NotImplemented());
+        };
+        let that = that.get();
+        let (elem, size) = self.element_type()?;
+        let (their, _) = that.element_type()?;
+        if !elem.same_type(&their) {
+            return Err(PyTypeError::new_err(format!(
+                "cannot subtract cdata '{}' and cdata '{}'",
+                self.ty.name, that.ty.name
+            )));
+        }
+        let diff = (self.addr as isize).wrapping_sub(that.addr as isize) / size.max(1) as isize;
+        Ok(diff.into_pyobject(py)?.into_any().unbind())
+    }
+
+    fn __richcmp__(&self, py: Python<'_>, other: &Bound<'_, PyAny>, op: CompareOp) -> PyResult<Py<PyAny>> {
+        let Ok(that) = other.downcast::<CData>() else {
+            return Ok(py.NotImplemented());
+        };
+        let (a, b) = (self.key(), that.get().key());
+        let result = match op {
+            CompareOp::Eq => a == b,
+            CompareOp::Ne => a != b,
+            CompareOp::Lt => a < b,
+            CompareOp::Le => a <= b,
+            CompareOp::Gt => a > b,
+            CompareOp::Ge => a >= b,
+        };
+        Ok(pyo3::types::PyBool::new(py, result).to_owned().into_any().unbind())
+    }
+
+    fn __hash__(&self) -> isize {
+        let (kind, v, f) = self.key();
+        (v as isize) ^ (f as isize) ^ isize::from(kind)
+    }
+
+    #[pyo3(signature = (*args))]
+    fn __call__(&self, py: Python<'_>, args: &Bound<'_, PyTuple>) -> PyResult<Py<PyAny>> {
+        if !matches!(self.ty.kind, Kind::FuncPtr { .. }) {
+            return Err(PyTypeError::new_err(format!(
+                "cdata '{}' is not callable",
+                self.ty.name
+            )));
+        }
+        self.plan()?.call(py, &self.types, args)
+    }
+
+    fn __enter__(slf: Py<Self>) -> Py<Self> {
+        slf
+    }
+
+    fn __exit__(&self, _a: &Bound<'_, PyAny>, _b: &Bound<'_, PyAny>, _c: &Bound<'_, PyAny>) -> bool {
+        false
+    }
+}
+
+impl CData {
+    /// `self + n`: a pointer `n` elements on (an array decays to a pointer).
+    fn offset(&self, py: Python<'_>, n: isize) -> PyResult<Py<PyAny>> {
+        let (elem, size) = self.element_type()?;
+        let ty = match self.ty.kind {
+            Kind::Array { .. } => self.types.pointer_to(elem.qt).map_err(to_py)?,
+            _ => self.ty.clone(),
+        };
+        let addr = self.addr.wrapping_add_signed(n.wrapping_mul(size as isize));
+        Ok(Py::new(py, CData::pointer(&self.types, ty, addr, Owner::None))?.into_any())
+    }
+}
+
+fn byte_repr(b: u8) -> String {
+    match b {
+        b'\'' => "b\"'\"".to_owned(),
+        b'\\' => "b'\\\\'".to_owned(),
+        0x20..=0x7e => format!("b'{}'", b as char),
+        b'\n' => "b'\\n'".to_owned(),
+        b'\t' => "b'\\t'".to_owned(),
+        b'\r' => "b'\\r'".to_owned(),
+        _ => format!("b'\\x{b:02x}'"),
+    }
+}
+
+/// A float as Python's `repr` writes it (`2.5`, `1e+100`, `nan`).
+fn float_repr(f: f64) -> String {
+    Python::attach(|py| {
+        pyo3::types::PyFloat::new(py, f)
+            .repr()
+            .map(|r| r.to_string())
+            .unwrap_or_else(|_| f.to_string())
+    })
+}
+
+/// Reads an integer of `size` bytes (for callers outside conversions).
+#[allow(dead_code)]
+pub fn int_at(addr: usize, size: u8, signed: bool) -> i128 {
+    // SAFETY: callers pass readable addresses.
+    unsafe { read_int(addr as *const u8, size, signed) }
+}

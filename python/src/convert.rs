@@ -1,0 +1,691 @@
+//! Python values to C memory and back, by a type's [`Kind`], with cffi's
+//! rules: integers range-checked (`OverflowError`), plain `char` as `bytes`
+//! of length 1, pointers only from compatible pointers, records and arrays
+//! from lists, tuples, dicts or objects of their own type.
+
+use std::sync::Arc;
+
+use pyo3::exceptions::{PyOverflowError, PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyList, PyString, PyTuple};
+use wyvern::types::FlatField;
+use wyvern::{LongDouble, QualType};
+
+use crate::object::{CData, Owner};
+use crate::types::{Kind, Prim, TypeInfo, Types};
+
+/// How deeply initialisers may nest (lists of lists of structs ...).
+const MAX_DEPTH: u32 = 64;
+
+/// Reads the C value of type `ty` at `src` as Python sees it: scalars as
+/// `int`, `float`, `bool` or `bytes`; pointers, records and arrays as `CData`
+/// (records and arrays referring to the memory, kept alive by `owner`).
+///
+/// # Safety
+/// `src` must point to a readable value of type `ty`.
+pub unsafe fn read(
+    py: Python<'_>,
+    types: &Arc<Types>,
+    ty: &Arc<TypeInfo>,
+    src: *const u8,
+    owner: &Owner,
+) -> PyResult<Py<PyAny>> {
+    match ty.kind {
+        Kind::Prim(p) => {
+            // SAFETY: the caller's promise.
+            unsafe { read_prim(py, types, ty, p, src) }
+        }
+        Kind::Enum { size, signed, .. } => {
+            // SAFETY: as above.
+            let v = unsafe { read_int(src, size, signed) };
+            int_object(py, v)
+        }
+        Kind::Pointer { .. } | Kind::FuncPtr { .. } => {
+            // SAFETY: as above.
+            let addr = unsafe { src.cast::<usize>().read_unaligned() };
+            Ok(Py::new(py, CData::pointer(types, ty.clone(), addr, Owner::None))?.into_any())
+        }
+        Kind::Record { .. } | Kind::Array { .. } => {
+            let data = CData::object(types, ty.clone(), src as usize, owner.share());
+            Ok(Py::new(py, data)?.into_any())
+        }
+        Kind::Void | Kind::Function | Kind::Unsupported => Err(PyTypeError::new_err(format!(
+            "cannot read a value of type '{}'",
+            ty.name
+        ))),
+    }
+}
+
+/// # Safety
+/// `src` must point to a readable value of the scalar `ty`.
+unsafe fn read_prim(
+    py: Python<'_>,
+    types: &Arc<Types>,
+    ty: &Arc<TypeInfo>,
+    p: Prim,
+    src: *const u8,
+) -> PyResult<Py<PyAny>> {
+    // SAFETY (every read below): the caller's promise.
+    Ok(match p {
+        Prim::Int { size, signed } => return int_object(py, unsafe { read_int(src, size, signed) }),
+        Prim::Char => PyBytes::new(py, &[unsafe { src.read() }]).into_any().unbind(),
+        Prim::Bool => PyBool::new(py, unsafe { src.read() } != 0)
+            .to_owned()
+            .into_any()
+            .unbind(),
+        Prim::Float => PyFloat::new(py, f64::from(unsafe { src.cast::<f32>().read_unaligned() }))
+            .into_any()
+            .unbind(),
+        Prim::Double => PyFloat::new(py, unsafe { src.cast::<f64>().read_unaligned() })
+            .into_any()
+            .unbind(),
+        Prim::LongDouble => {
+            // cffi keeps a `long double` as a cdata, so no precision is lost.
+            let mut value = [0u8; 16];
+            let size = ty.size.unwrap_or(16).min(16);
+            unsafe { std::ptr::copy_nonoverlapping(src, value.as_mut_ptr(), size) };
+            Py::new(py, CData::scalar(types, ty.clone(), value))?.into_any()
+        }
+    })
+}
+
+/// # Safety
+/// `src` must point to `size` readable bytes.
+pub unsafe fn read_int(src: *const u8, size: u8, signed: bool) -> i128 {
+    // SAFETY: the caller's promise.
+    unsafe {
+        match (size, signed) {
+            (1, true) => i128::from(src.cast::<i8>().read()),
+            (1, false) => i128::from(src.read()),
+            (2, true) => i128::from(src.cast::<i16>().read_unaligned()),
+            (2, false) => i128::from(src.cast::<u16>().read_unaligned()),
+            (4, true) => i128::from(src.cast::<i32>().read_unaligned()),
+            (4, false) => i128::from(src.cast::<u32>().read_unaligned()),
+            (8, true) => i128::from(src.cast::<i64>().read_unaligned()),
+            (8, false) => i128::from(src.cast::<u64>().read_unaligned()),
+            (_, true) => src.cast::<i128>().read_unaligned(),
+            (_, false) => src.cast::<u128>().read_unaligned() as i128,
+        }
+    }
+}
+
+pub fn int_object(py: Python<'_>, v: i128) -> PyResult<Py<PyAny>> {
+    if let Ok(small) = i64::try_from(v) {
+        return Ok(small.into_pyobject(py)?.into_any().unbind());
+    }
+    Ok(v.into_pyobject(py)?.into_any().unbind())
+}
+
+/// The range of an integer of `size` bytes.
+pub fn int_range(size: u8, signed: bool) -> (i128, i128) {
+    let bits = u32::from(size) * 8;
+    match (signed, bits) {
+        (true, b) if b >= 128 => (i128::MIN, i128::MAX),
+        (false, b) if b >= 128 => (0, i128::MAX),
+        (true, b) => (-(1i128 << (b - 1)), (1i128 << (b - 1)) - 1),
+        (false, b) => (0, (1i128 << b) - 1),
+    }
+}
+
+/// An integer from a Python object: an `int` (or anything with `__index__`),
+/// or an integer `CData`.
+pub fn as_int(obj: &Bound<'_, PyAny>, ty: &TypeInfo) -> PyResult<i128> {
+    if let Ok(v) = obj.extract::<i64>() {
+        return Ok(i128::from(v));
+    }
+    if let Ok(v) = obj.extract::<i128>() {
+        return Ok(v);
+    }
+    if let Ok(v) = obj.extract::<u128>() {
+        return Err(PyOverflowError::new_err(format!(
+            "integer {v} does not fit '{}'",
+            ty.name
+        )));
+    }
+    if let Ok(data) = obj.downcast::<CData>() {
+        let data = data.get();
+        if let Some(v) = scalar_int(data) {
+            return Ok(v);
+        }
+    }
+    Err(wrong_type(ty, "an int", obj))
+}
+
+/// A scalar cdata's value as an integer (`char` as its code).
+pub fn scalar_int(data: &CData) -> Option<i128> {
+    match data.ty.kind {
+        Kind::Prim(Prim::Int { size, signed }) | Kind::Enum { size, signed, .. } => {
+            // SAFETY: the value's bytes hold an integer of this size.
+            Some(unsafe { read_int(data.value.as_ptr(), size, signed) })
+        }
+        Kind::Prim(Prim::Char | Prim::Bool) => Some(i128::from(data.value[0])),
+        _ => None,
+    }
+}
+
+/// cffi's message for a value of the wrong kind.
+pub fn wrong_type(ty: &TypeInfo, expected: &str, obj: &Bound<'_, PyAny>) -> PyErr {
+    PyTypeError::new_err(format!(
+        "initializer for ctype '{}' must be {expected}, not {}",
+        ty.name,
+        type_name(obj)
+    ))
+}
+
+pub fn type_name(obj: &Bound<'_, PyAny>) -> String {
+    if let Ok(data) = obj.downcast::<CData>() {
+        return format!("cdata '{}'", data.get().ty.name);
+    }
+    obj.get_type()
+        .name()
+        .map(|n| n.to_string())
+        .unwrap_or_else(|_| "?".to_owned())
+}
+
+/// Writes `obj` as a value of type `ty` at `dst`.
+///
+/// # Safety
+/// `dst` must point to writable memory for a value of type `ty`.
+pub unsafe fn write(
+    types: &Arc<Types>,
+    ty: &Arc<TypeInfo>,
+    dst: *mut u8,
+    obj: &Bound<'_, PyAny>,
+    depth: u32,
+) -> PyResult<()> {
+    if depth > MAX_DEPTH {
+        return Err(PyValueError::new_err(format!(
+            "initializer nests deeper than {MAX_DEPTH} levels"
+        )));
+    }
+    match ty.kind {
+        // SAFETY (each arm): forwarded from the caller.
+        Kind::Prim(p) => unsafe { write_prim(ty, p, dst, obj) },
+        Kind::Enum { size, signed, id } => {
+            let v = match obj.downcast::<PyString>() {
+                Ok(name) => enumerator(ty, id, &name.to_cow()?)?,
+                Err(_) => as_int(obj, ty)?,
+            };
+            check_range(v, size, signed, ty)?;
+            unsafe { write_int(dst, v, size) };
+            Ok(())
+        }
+        Kind::Pointer { .. } | Kind::FuncPtr { .. } => {
+            let addr = pointer_value(ty, obj)?;
+            unsafe { dst.cast::<usize>().write_unaligned(addr) };
+            Ok(())
+        }
+        Kind::Array { elem, len } => unsafe { write_array(types, ty, elem, len, dst, obj, depth) },
+        Kind::Record { .. } => unsafe { write_record(types, ty, dst, obj, depth) },
+        Kind::Void | Kind::Function | Kind::Unsupported => Err(PyTypeError::new_err(format!(
+            "cannot store a value of type '{}'",
+            ty.name
+        ))),
+    }
+}
+
+fn enumerator(ty: &TypeInfo, id: wyvern::types::EnumId, name: &str) -> PyResult<i128> {
+    let e = ty.set.enum_(id);
+    e.constants
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| *v)
+        .ok_or_else(|| {
+            PyValueError::new_err(format!("'{name}' is not an enumerator of '{}'", ty.name))
+        })
+}
+
+pub fn check_range(v: i128, size: u8, signed: bool, ty: &TypeInfo) -> PyResult<()> {
+    let (lo, hi) = int_range(size, signed);
+    if v < lo || v > hi {
+        return Err(PyOverflowError::new_err(format!(
+            "integer {v} does not fit '{}'",
+            ty.name
+        )));
+    }
+    Ok(())
+}
+
+/// # Safety
+/// `dst` must point to `size` writable bytes.
+pub unsafe fn write_int(dst: *mut u8, v: i128, size: u8) {
+    let bytes = v.to_le_bytes();
+    // SAFETY: the caller's promise.
+    unsafe { std::ptr::copy_nonoverlapping(bytes.as_ptr(), dst, usize::from(size).min(16)) };
+}
+
+/// # Safety
+/// `dst` must point to writable memory for the scalar `ty`.
+unsafe fn write_prim(ty: &TypeInfo, p: Prim, dst: *mut u8, obj: &Bound<'_, PyAny>) -> PyResult<()> {
+    // SAFETY (every write below): the caller's promise.
+    match p {
+        Prim::Int { size, signed } => {
+            let v = as_int(obj, ty)?;
+            check_range(v, size, signed, ty)?;
+            unsafe { write_int(dst, v, size) };
+        }
+        Prim::Char => {
+            let byte = char_byte(ty, obj)?;
+            unsafe { dst.write(byte) };
+        }
+        Prim::Bool => {
+            let v = if obj.is_instance_of::<PyBool>() {
+                i128::from(obj.is_truthy()?)
+            } else {
+                as_int(obj, ty)?
+            };
+            if !(0..=1).contains(&v) {
+                return Err(PyOverflowError::new_err(format!(
+                    "integer {v} does not fit '_Bool'"
+                )));
+            }
+            unsafe { dst.write(v as u8) };
+        }
+        Prim::Float => {
+            let v = as_float(obj, ty)?;
+            unsafe { dst.cast::<f32>().write_unaligned(v as f32) };
+        }
+        Prim::Double => {
+            let v = as_float(obj, ty)?;
+            unsafe { dst.cast::<f64>().write_unaligned(v) };
+        }
+        Prim::LongDouble => {
+            let bytes = match obj.downcast::<CData>() {
+                Ok(d) if matches!(d.get().ty.kind, Kind::Prim(Prim::LongDouble)) => d.get().value,
+                _ => long_double_bytes(as_float(obj, ty)?),
+            };
+            unsafe { std::ptr::copy_nonoverlapping(bytes.as_ptr(), dst, ty.size.unwrap_or(16)) };
+        }
+    }
+    Ok(())
+}
+
+/// The 16 bytes of a `long double` holding `v` exactly.
+pub fn long_double_bytes(v: f64) -> [u8; 16] {
+    let mut out = [0u8; 16];
+    out[..10].copy_from_slice(&LongDouble::from(v).to_le_bytes());
+    out
+}
+
+fn char_byte(ty: &TypeInfo, obj: &Bound<'_, PyAny>) -> PyResult<u8> {
+    if let Ok(b) = obj.downcast::<PyBytes>() {
+        if let [byte] = b.as_bytes() {
+            return Ok(*byte);
+        }
+    }
+    if let Ok(data) = obj.downcast::<CData>() {
+        if let Kind::Prim(Prim::Char) = data.get().ty.kind {
+            return Ok(data.get().value[0]);
+        }
+    }
+    Err(wrong_type(ty, "a bytes of length 1", obj))
+}
+
+/// A floating value: a Python `float`, an `int`, or a numeric cdata.
+pub fn as_float(obj: &Bound<'_, PyAny>, ty: &TypeInfo) -> PyResult<f64> {
+    if let Ok(f) = obj.downcast::<PyFloat>() {
+        return Ok(f.value());
+    }
+    if let Ok(data) = obj.downcast::<CData>() {
+        let data = data.get();
+        return match data.ty.kind {
+            Kind::Prim(Prim::Float) => Ok(f64::from(f32::from_le_bytes(
+                data.value[..4].try_into().unwrap_or([0; 4]),
+            ))),
+            Kind::Prim(Prim::Double) => Ok(f64::from_le_bytes(
+                data.value[..8].try_into().unwrap_or([0; 8]),
+            )),
+            Kind::Prim(Prim::LongDouble) => Ok(long_double_value(&data.value)),
+            _ => scalar_int(data)
+                .map(|v| v as f64)
+                .ok_or_else(|| wrong_type(ty, "a float", obj)),
+        };
+    }
+    if obj.is_instance_of::<PyString>() || obj.is_instance_of::<PyBytes>() {
+        return Err(wrong_type(ty, "a float", obj));
+    }
+    obj.extract::<f64>()
+        .map_err(|_| wrong_type(ty, "a float", obj))
+}
+
+pub fn long_double_value(bytes: &[u8; 16]) -> f64 {
+    let mut ten = [0u8; 10];
+    ten.copy_from_slice(&bytes[..10]);
+    LongDouble::from_le_bytes(ten).to_f64()
+}
+
+/// The address a pointer of type `ty` takes from `obj`: `None` for NULL, or
+/// a pointer, array or function cdata of a compatible type.
+pub fn pointer_value(ty: &TypeInfo, obj: &Bound<'_, PyAny>) -> PyResult<usize> {
+    if obj.is_none() {
+        return Ok(0);
+    }
+    let Ok(data) = obj.downcast::<CData>() else {
+        return Err(wrong_type(ty, "a cdata pointer", obj));
+    };
+    let data = data.get();
+    let Some(addr) = data.as_address() else {
+        return Err(wrong_type(ty, "a cdata pointer", obj));
+    };
+    if compatible_pointer(ty, &data.ty) {
+        Ok(addr)
+    } else {
+        Err(PyTypeError::new_err(format!(
+            "initializer for ctype '{}' must be a pointer to type '{}', not cdata '{}'",
+            ty.name,
+            pointee_name(ty),
+            data.ty.name
+        )))
+    }
+}
+
+fn pointee_name(ty: &TypeInfo) -> String {
+    match ty.kind {
+        Kind::Pointer { pointee } => ty.set.spell(pointee),
+        _ => ty.name.clone(),
+    }
+}
+
+/// Whether a value of type `from` (a pointer or array) may initialise a
+/// pointer of type `to`: either is `void *`, or they point to the same type
+/// (an array as a pointer to its first element), qualifiers aside.
+pub fn compatible_pointer(to: &TypeInfo, from: &TypeInfo) -> bool {
+    let target = |t: &TypeInfo| -> Option<QualType> {
+        match t.kind {
+            Kind::Pointer { pointee } => Some(pointee),
+            Kind::Array { elem, .. } => Some(elem),
+            _ => None,
+        }
+    };
+    let is_void = |t: &TypeInfo, q: QualType| {
+        matches!(t.set.ty(t.set.canonical(q.id)), wyvern::Type::Void)
+    };
+    match (&to.kind, &from.kind) {
+        (Kind::FuncPtr { .. }, Kind::FuncPtr { .. }) => true,
+        (Kind::FuncPtr { .. }, _) | (_, Kind::FuncPtr { .. }) => {
+            target(to).is_some_and(|q| is_void(to, q)) || target(from).is_some_and(|q| is_void(from, q))
+        }
+        _ => match (target(to), target(from)) {
+            (Some(a), Some(b)) => {
+                is_void(to, a)
+                    || is_void(from, b)
+                    || (to.set.same(&from.set) && to.set.canonical(a.id) == from.set.canonical(b.id))
+                    || (!to.set.same(&from.set) && to.set.spell(a) == from.set.spell(b))
+                    || char_like(to, a) && char_like(from, b)
+            }
+            _ => false,
+        },
+    }
+}
+
+/// `char`, `signed char` and `unsigned char` point at the same bytes: cffi
+/// lets one initialise the other.
+fn char_like(t: &TypeInfo, q: QualType) -> bool {
+    matches!(
+        t.set.layout(t.set.canonical(q.id)).map(|l| l.size),
+        Some(1)
+    ) && matches!(t.set.ty(t.set.canonical(q.id)), wyvern::Type::Int(_))
+}
+
+/// # Safety
+/// `dst` must point to writable memory for the array `ty`.
+unsafe fn write_array(
+    types: &Arc<Types>,
+    ty: &Arc<TypeInfo>,
+    elem: QualType,
+    len: Option<u64>,
+    dst: *mut u8,
+    obj: &Bound<'_, PyAny>,
+    depth: u32,
+) -> PyResult<()> {
+    let elem_info = types.info(elem);
+    let elem_size = elem_info.size.unwrap_or(0);
+    let capacity = len.map_or(usize::MAX, |n| n as usize);
+    if let Ok(b) = obj.downcast::<PyBytes>() {
+        if elem_size == 1 && matches!(elem_info.kind, Kind::Prim(_)) {
+            let bytes = b.as_bytes();
+            if bytes.len() > capacity {
+                return Err(PyIndexError(format!(
+                    "initializer bytes is too long for '{}' (got {} characters)",
+                    ty.name,
+                    bytes.len()
+                )));
+            }
+            // SAFETY: the array holds `capacity` bytes.
+            unsafe { std::ptr::copy_nonoverlapping(bytes.as_ptr(), dst, bytes.len()) };
+            if bytes.len() < capacity {
+                // SAFETY: as above; C strings end in a NUL.
+                unsafe { dst.add(bytes.len()).write(0) };
+            }
+            return Ok(());
+        }
+    }
+    if let Ok(data) = obj.downcast::<CData>() {
+        let data = data.get();
+        if let Kind::Array { .. } = data.ty.kind {
+            if data.ty.same_type(ty) || elem_info.same_type(&types.info(array_elem(&data.ty))) {
+                let n = data.len.unwrap_or(0).min(capacity);
+                // SAFETY: both hold `n` elements.
+                unsafe { std::ptr::copy(data.addr as *const u8, dst, n * elem_size) };
+                return Ok(());
+            }
+        }
+    }
+    let items = sequence(obj).ok_or_else(|| wrong_type(ty, "a list or tuple", obj))?;
+    if items.len() > capacity {
+        return Err(PyIndexError(format!(
+            "too many initializers for '{}' (got {})",
+            ty.name,
+            items.len()
+        )));
+    }
+    for (i, item) in items.iter().enumerate() {
+        // SAFETY: element `i` is inside the array.
+        unsafe { write(types, &elem_info, dst.add(i * elem_size), item, depth + 1)? };
+    }
+    Ok(())
+}
+
+#[allow(non_snake_case)]
+fn PyIndexError(message: String) -> PyErr {
+    pyo3::exceptions::PyIndexError::new_err(message)
+}
+
+pub fn array_elem(ty: &TypeInfo) -> QualType {
+    match ty.kind {
+        Kind::Array { elem, .. } => elem,
+        _ => ty.qt,
+    }
+}
+
+/// A list's or tuple's items.
+pub fn sequence<'py>(obj: &Bound<'py, PyAny>) -> Option<Vec<Bound<'py, PyAny>>> {
+    if let Ok(list) = obj.downcast::<PyList>() {
+        return Some(list.iter().collect());
+    }
+    if let Ok(tuple) = obj.downcast::<PyTuple>() {
+        return Some(tuple.iter().collect());
+    }
+    None
+}
+
+/// # Safety
+/// `dst` must point to writable memory for the record `ty`.
+unsafe fn write_record(
+    types: &Arc<Types>,
+    ty: &Arc<TypeInfo>,
+    dst: *mut u8,
+    obj: &Bound<'_, PyAny>,
+    depth: u32,
+) -> PyResult<()> {
+    let size = ty.size.ok_or_else(|| incomplete(ty))?;
+    if let Ok(data) = obj.downcast::<CData>() {
+        let data = data.get();
+        if matches!(data.ty.kind, Kind::Record { .. }) && data.ty.same_type(ty) {
+            // SAFETY: both are records of `size` bytes.
+            unsafe { std::ptr::copy(data.addr as *const u8, dst, size) };
+            return Ok(());
+        }
+        return Err(wrong_type(ty, "a list or dict or cdata of the same type", obj));
+    }
+    let fields = ty.fields();
+    let is_union = matches!(ty.kind, Kind::Record { union: true, .. });
+    if let Ok(dict) = obj.downcast::<PyDict>() {
+        for (key, value) in dict.iter() {
+            let name: String = key.extract()?;
+            let field = fields.iter().find(|f| f.name == name).ok_or_else(|| {
+                PyKeyError(format!("'{}' has no field '{name}'", ty.name))
+            })?;
+            // SAFETY: the field lies inside the record.
+            unsafe { write_field(types, field, dst, &value, depth)? };
+        }
+        return Ok(());
+    }
+    let items = sequence(obj).ok_or_else(|| wrong_type(ty, "a list or dict or cdata of the same type", obj))?;
+    // Positional initialisers fill the top-level members (a union's first only).
+    let top: Vec<&FieldInfo> = fields.iter().filter(|f| f.top_level).collect();
+    let limit = if is_union { 1 } else { top.len() };
+    if items.len() > limit {
+        return Err(PyValueError::new_err(format!(
+            "too many initializers for '{}' (got {})",
+            ty.name,
+            items.len()
+        )));
+    }
+    for (field, item) in top.iter().zip(items.iter()) {
+        // SAFETY: the field lies inside the record.
+        unsafe { write_field(types, field, dst, item, depth)? };
+    }
+    Ok(())
+}
+
+#[allow(non_snake_case)]
+fn PyKeyError(message: String) -> PyErr {
+    pyo3::exceptions::PyKeyError::new_err(message)
+}
+
+pub fn incomplete(ty: &TypeInfo) -> PyErr {
+    pyo3::exceptions::PyTypeError::new_err(format!(
+        "'{}' has no size (it is opaque or incomplete)",
+        ty.name
+    ))
+}
+
+/// A record's member, flattened out of anonymous members, as accessors use it.
+#[derive(Clone)]
+pub struct FieldInfo {
+    pub name: String,
+    pub ty: QualType,
+    pub offset_bits: u64,
+    pub bit_width: Option<u32>,
+    /// A direct member (not one of an anonymous struct or union inside).
+    pub top_level: bool,
+}
+
+/// The named members of record `ty`.
+pub fn fields(ty: &TypeInfo) -> Vec<FieldInfo> {
+    let Kind::Record { id, .. } = ty.kind else {
+        return Vec::new();
+    };
+    let Some(def) = &ty.set.record(id).def else {
+        return Vec::new();
+    };
+    let top: Vec<&str> = def.fields.iter().filter_map(|f| f.name.as_deref()).collect();
+    ty.set
+        .flat_fields(def)
+        .into_iter()
+        .map(|f: FlatField<'_>| FieldInfo {
+            name: f.name.to_owned(),
+            ty: f.ty,
+            offset_bits: f.offset_bits,
+            bit_width: f.bit_width,
+            top_level: top.contains(&f.name),
+        })
+        .collect()
+}
+
+/// # Safety
+/// `base` must point to writable memory for the record holding `field`.
+pub unsafe fn write_field(
+    types: &Arc<Types>,
+    field: &FieldInfo,
+    base: *mut u8,
+    obj: &Bound<'_, PyAny>,
+    depth: u32,
+) -> PyResult<()> {
+    let info = types.info(field.ty);
+    let byte = (field.offset_bits / 8) as usize;
+    match field.bit_width {
+        None => {
+            // SAFETY: the field lies inside the record.
+            unsafe { write(types, &info, base.add(byte), obj, depth + 1) }
+        }
+        Some(width) => {
+            let (signed, v) = match info.kind {
+                Kind::Prim(Prim::Int { signed, .. }) | Kind::Enum { signed, .. } => {
+                    (signed, as_int(obj, &info)?)
+                }
+                Kind::Prim(Prim::Bool) => (false, as_int(obj, &info)?),
+                _ => return Err(wrong_type(&info, "an int", obj)),
+            };
+            let (lo, hi) = bit_range(width, signed);
+            if v < lo || v > hi {
+                return Err(PyOverflowError::new_err(format!(
+                    "value {v} outside the range allowed by the bit field width: {lo} <= x <= {hi}"
+                )));
+            }
+            // SAFETY: the bits lie inside the record.
+            unsafe { store_bits(base, field.offset_bits, width, v as u128) };
+            Ok(())
+        }
+    }
+}
+
+pub fn bit_range(width: u32, signed: bool) -> (i128, i128) {
+    let width = width.clamp(1, 127);
+    if signed {
+        (-(1i128 << (width - 1)), (1i128 << (width - 1)) - 1)
+    } else {
+        (0, (1i128 << width) - 1)
+    }
+}
+
+/// The bytes `offset_bits .. + width` span, at most 17.
+fn bit_span(offset_bits: u64, width: u32) -> (usize, usize, u32) {
+    let start = (offset_bits / 8) as usize;
+    let shift = (offset_bits % 8) as u32;
+    let bytes = (shift + width).div_ceil(8) as usize;
+    (start, bytes.min(16), shift)
+}
+
+/// # Safety
+/// The bits must lie inside writable memory at `base`.
+unsafe fn store_bits(base: *mut u8, offset_bits: u64, width: u32, v: u128) {
+    let (start, bytes, shift) = bit_span(offset_bits, width);
+    let mut buf = [0u8; 16];
+    // SAFETY: the caller's promise.
+    unsafe { std::ptr::copy_nonoverlapping(base.add(start), buf.as_mut_ptr(), bytes) };
+    let mut word = u128::from_le_bytes(buf);
+    let mask = if width >= 128 { u128::MAX } else { (1u128 << width) - 1 };
+    word = (word & !(mask << shift)) | ((v & mask) << shift);
+    let out = word.to_le_bytes();
+    // SAFETY: as above.
+    unsafe { std::ptr::copy_nonoverlapping(out.as_ptr(), base.add(start), bytes) };
+}
+
+/// # Safety
+/// The bits must lie inside readable memory at `base`.
+pub unsafe fn load_bits(base: *const u8, offset_bits: u64, width: u32, signed: bool) -> i128 {
+    let (start, bytes, shift) = bit_span(offset_bits, width);
+    let mut buf = [0u8; 16];
+    // SAFETY: the caller's promise.
+    unsafe { std::ptr::copy_nonoverlapping(base.add(start), buf.as_mut_ptr(), bytes) };
+    let word = u128::from_le_bytes(buf) >> shift;
+    let width = width.clamp(1, 127);
+    let raw = (word & ((1u128 << width) - 1)) as i128;
+    if signed && raw >> (width - 1) & 1 == 1 {
+        raw - (1i128 << width)
+    } else {
+        raw
+    }
+}

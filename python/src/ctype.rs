@@ -1,0 +1,172 @@
+//! `CType` (cffi's ctype objects: `ffi.typeof`) and `CField`.
+
+use std::sync::Arc;
+
+use pyo3::basic::CompareOp;
+use pyo3::prelude::*;
+
+use crate::types::{Kind, TypeInfo, Types};
+
+#[pyclass(frozen, module = "wyvern", name = "CType")]
+pub struct CType {
+    pub types: Arc<Types>,
+    pub info: Arc<TypeInfo>,
+}
+
+impl CType {
+    pub fn new(types: &Arc<Types>, info: Arc<TypeInfo>) -> CType {
+        CType {
+            types: types.clone(),
+            info,
+        }
+    }
+
+    fn sig(&self) -> Option<wyvern::types::FnSig> {
+        let id = match self.info.kind {
+            Kind::Function => self.info.canon,
+            Kind::FuncPtr { func } => func,
+            _ => return None,
+        };
+        self.info.set.fn_sig(id).cloned()
+    }
+
+    fn wrap(&self, info: Arc<TypeInfo>) -> CType {
+        CType::new(&self.types, info)
+    }
+}
+
+/// A member of a struct or union, as cffi's `ctype.fields` lists it.
+#[pyclass(frozen, module = "wyvern", name = "CField")]
+pub struct CField {
+    #[pyo3(get, name = "type")]
+    ty: Py<CType>,
+    #[pyo3(get)]
+    offset: usize,
+    #[pyo3(get)]
+    bitshift: i64,
+    #[pyo3(get)]
+    bitsize: i64,
+    #[pyo3(get)]
+    flags: u32,
+}
+
+#[pymethods]
+impl CType {
+    fn __repr__(&self) -> String {
+        format!("<ctype '{}'>", self.info.name)
+    }
+
+    #[getter]
+    fn kind(&self) -> &'static str {
+        self.info.kind_name()
+    }
+
+    #[getter]
+    fn cname(&self) -> &str {
+        &self.info.name
+    }
+
+    /// A pointer's or array's item type.
+    #[getter]
+    fn item(&self) -> Option<CType> {
+        match self.info.kind {
+            Kind::Pointer { pointee } => Some(self.wrap(self.types.info(pointee))),
+            Kind::Array { elem, .. } => Some(self.wrap(self.types.info(elem))),
+            Kind::FuncPtr { func } => Some(self.wrap(self.types.info(wyvern::QualType::new(func)))),
+            _ => None,
+        }
+    }
+
+    #[getter]
+    fn length(&self) -> Option<u64> {
+        match self.info.kind {
+            Kind::Array { len, .. } => len,
+            _ => None,
+        }
+    }
+
+    #[getter]
+    fn fields(&self, py: Python<'_>) -> PyResult<Option<Vec<(String, CField)>>> {
+        if !matches!(self.info.kind, Kind::Record { .. }) {
+            return Ok(None);
+        }
+        let mut out = Vec::new();
+        for f in self.info.fields() {
+            let ty = Py::new(py, self.wrap(self.types.info(f.ty)))?;
+            let (bitshift, bitsize) = match f.bit_width {
+                Some(w) => ((f.offset_bits % 8) as i64, i64::from(w)),
+                None => (-1, -1),
+            };
+            out.push((
+                f.name.clone(),
+                CField {
+                    ty,
+                    offset: (f.offset_bits / 8) as usize,
+                    bitshift,
+                    bitsize,
+                    flags: 0,
+                },
+            ));
+        }
+        Ok(Some(out))
+    }
+
+    #[getter]
+    fn args(&self) -> Option<Vec<CType>> {
+        self.sig()
+            .map(|s| s.params.iter().map(|p| self.wrap(self.types.info(*p))).collect())
+    }
+
+    #[getter]
+    fn result(&self) -> Option<CType> {
+        self.sig().map(|s| self.wrap(self.types.info(s.ret)))
+    }
+
+    #[getter]
+    fn ellipsis(&self) -> Option<bool> {
+        self.sig().map(|s| s.variadic)
+    }
+
+    #[getter]
+    fn abi(&self) -> Option<String> {
+        self.sig().map(|s| format!("{:?}", s.conv))
+    }
+
+    /// An enum's values to names.
+    #[getter]
+    fn elements(&self) -> Option<Vec<(i128, String)>> {
+        match self.info.kind {
+            Kind::Enum { id, .. } => Some(
+                self.info.set.enum_(id).constants.iter().map(|(n, v)| (*v, n.clone())).collect(),
+            ),
+            _ => None,
+        }
+    }
+
+    #[getter]
+    fn relements(&self) -> Option<Vec<(String, i128)>> {
+        match self.info.kind {
+            Kind::Enum { id, .. } => Some(self.info.set.enum_(id).constants.clone()),
+            _ => None,
+        }
+    }
+
+    fn __richcmp__(&self, other: &Bound<'_, PyAny>, op: CompareOp) -> PyResult<bool> {
+        let Ok(other) = other.downcast::<CType>() else {
+            return Ok(matches!(op, CompareOp::Ne));
+        };
+        let same = self.info.same_type(&other.get().info) && self.info.name == other.get().info.name;
+        match op {
+            CompareOp::Eq => Ok(same),
+            CompareOp::Ne => Ok(!same),
+            _ => Err(pyo3::exceptions::PyTypeError::new_err("ctypes are not ordered")),
+        }
+    }
+
+    fn __hash__(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        self.info.name.hash(&mut h);
+        h.finish()
+    }
+}

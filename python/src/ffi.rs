@@ -1,0 +1,734 @@
+//! `FFI`: cffi's ABI-mode entry point. Declarations come from `cdef` (real C
+//! through libclang, `#include`s included), a binary's DWARF or a `.wydb`
+//! database, and grow with each call; objects, casts and strings are made
+//! against them.
+
+use std::sync::{Arc, Mutex};
+
+use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
+use rustc_hash::FxHashMap;
+use wyvern::{TypeSet, Library};
+
+use crate::convert::{self, read_int, scalar_int, sequence};
+use crate::ctype::CType;
+use crate::error::{to_py, CDefError};
+use crate::lib_obj::Lib;
+use crate::object::{CData, Mem, Owner};
+use crate::types::{Kind, Prim, TypeInfo, Types};
+
+#[pyclass(subclass, frozen, module = "wyvern._wyvern", name = "FFI")]
+pub struct Ffi {
+    pub state: Mutex<State>,
+}
+
+pub struct State {
+    pub types: Arc<Types>,
+    /// Every `cdef` so far, for the next to see their declarations.
+    sources: Vec<String>,
+    include_dirs: Vec<String>,
+    defines: Vec<(String, Option<String>)>,
+    /// Types by the names they were asked by.
+    names: FxHashMap<String, Arc<TypeInfo>>,
+}
+
+/// `ffi.gc`'s destructor, run when the last object sharing it goes.
+pub struct GcHold {
+    destructor: Option<Py<PyAny>>,
+    original: Option<Py<CData>>,
+}
+
+impl Drop for GcHold {
+    fn drop(&mut self) {
+        let (Some(destructor), Some(original)) = (self.destructor.take(), self.original.take()) else {
+            return;
+        };
+        Python::attach(|py| {
+            if let Err(e) = destructor.call1(py, (original,)) {
+                e.write_unraisable(py, None);
+            }
+        });
+    }
+}
+
+fn empty_set() -> TypeSet {
+    wyvern::types::TypeBuilder::new(wyvern::types::Target::host()).freeze()
+}
+
+impl Ffi {
+    pub fn types(&self) -> Arc<Types> {
+        self.lock().types.clone()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The type `cdecl` names: a C type name, a `CType`, or (for `typeof`) a cdata's type.
+    pub fn resolve(&self, cdecl: &Bound<'_, PyAny>) -> PyResult<(Arc<Types>, Arc<TypeInfo>)> {
+        if let Ok(name) = cdecl.downcast::<PyString>() {
+            let name = &*name.to_cow()?;
+            let mut state = self.lock();
+            if let Some(found) = state.names.get(name) {
+                return Ok((state.types.clone(), found.clone()));
+            }
+            let info = state.types.named(name).map_err(to_py)?;
+            state.names.insert(name.to_owned(), info.clone());
+            return Ok((state.types.clone(), info));
+        }
+        if let Ok(ct) = cdecl.downcast::<CType>() {
+            let ct = ct.get();
+            return Ok((ct.types.clone(), ct.info.clone()));
+        }
+        Err(PyTypeError::new_err(format!(
+            "expected a C type name (str) or a ctype, got {}",
+            convert::type_name(cdecl)
+        )))
+    }
+
+    /// Adds the declarations of `set` to what this FFI knows.
+    fn merge(&self, set: TypeSet) -> PyResult<()> {
+        let mut state = self.lock();
+        let merged = state.types.set.merge(&set).map_err(|e| CDefError::new_err(e.to_string()))?;
+        state.types = Types::new(merged);
+        state.names.clear();
+        Ok(())
+    }
+}
+
+#[pymethods]
+impl Ffi {
+    #[new]
+    #[pyo3(signature = (backend = None))]
+    fn py_new(backend: Option<&Bound<'_, PyAny>>) -> Ffi {
+        let _ = backend;
+        Ffi {
+            state: Mutex::new(State {
+                types: Types::new(empty_set()),
+                sources: Vec::new(),
+                include_dirs: Vec::new(),
+                defines: Vec::new(),
+                names: FxHashMap::default(),
+            }),
+        }
+    }
+
+    /// Declarations from C text: real C, read by libclang, so `#include
+    /// <...>` works; `include_dirs` and `defines` are passed to it.
+    #[pyo3(signature = (csource, r#override = false, packed = false, pack = None, include_dirs = None, defines = None))]
+    fn cdef(
+        &self,
+        py: Python<'_>,
+        csource: &str,
+        r#override: bool,
+        packed: bool,
+        pack: Option<u32>,
+        include_dirs: Option<Vec<String>>,
+        defines: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<()> {
+        let _ = r#override;
+        let mut text = String::new();
+        let pack = if packed { Some(1) } else { pack };
+        if let Some(n) = pack {
+            text.push_str(&format!("#pragma pack(push, {n})\n{csource}\n#pragma pack(pop)\n"));
+        } else {
+            text.push_str(csource);
+        }
+        let (parser, previous) = {
+            let mut state = self.lock();
+            state.include_dirs.extend(include_dirs.unwrap_or_default());
+            if let Some(defines) = defines {
+                for (k, v) in defines.iter() {
+                    let value = if v.is_none() { None } else { Some(v.str()?.to_string()) };
+                    state.defines.push((k.str()?.to_string(), value));
+                }
+            }
+            let mut parser = wyvern::Parser::new();
+            for dir in &state.include_dirs {
+                parser = parser.include_dir(dir.clone());
+            }
+            for (name, value) in &state.defines {
+                parser = parser.define(name.clone(), value.as_deref());
+            }
+            (parser, state.sources.join("\n"))
+        };
+        let whole = format!("{previous}\n{text}");
+        let set = py
+            .detach(|| parser.cdef(whole).parse())
+            .map_err(|e| CDefError::new_err(e.to_string()))?;
+        self.merge(set)?;
+        self.lock().sources.push(text);
+        Ok(())
+    }
+
+    /// Opens a library (`None`: the process itself) for this FFI's declarations.
+    #[pyo3(signature = (name = None, flags = 0))]
+    fn dlopen(slf: &Bound<'_, Self>, name: Option<&Bound<'_, PyAny>>, flags: i32) -> PyResult<Lib> {
+        let _ = flags;
+        let library = match name {
+            None => Library::this_process(),
+            Some(n) if n.is_none() => Library::this_process(),
+            Some(n) => open_library(&n.str()?.to_string())?,
+        };
+        Ok(Lib::new(slf.clone().unbind(), library))
+    }
+
+    fn dlclose(&self, lib: &Bound<'_, Lib>) {
+        lib.get().close();
+    }
+
+    /// A new zeroed object, owned by the returned cdata: `new("int *", 5)`,
+    /// `new("struct foo *", {...})`, `new("int[]", 10)`, `new("char[]", b"text")`.
+    #[pyo3(name = "new", signature = (cdecl, init = None))]
+    fn new_cdata(&self, py: Python<'_>, cdecl: &Bound<'_, PyAny>, init: Option<&Bound<'_, PyAny>>) -> PyResult<CData> {
+        let (types, ty) = self.resolve(cdecl)?;
+        let init = init.filter(|i| !i.is_none());
+        new_object(py, &types, ty, init)
+    }
+
+    /// `(cdecl) value`, as C converts (integers wrap, pointers from integers).
+    fn cast(&self, cdecl: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>) -> PyResult<CData> {
+        let (types, ty) = self.resolve(cdecl)?;
+        cast(&types, ty, value)
+    }
+
+    #[pyo3(name = "typeof")]
+    fn type_of(&self, cdecl: &Bound<'_, PyAny>) -> PyResult<CType> {
+        if let Ok(data) = cdecl.downcast::<CData>() {
+            let data = data.get();
+            let info = match (&data.ty.kind, data.len) {
+                (Kind::Array { elem, len: None }, Some(n)) => {
+                    data.types.array_of(*elem, Some(n as u64)).map_err(to_py)?
+                }
+                _ => data.ty.clone(),
+            };
+            return Ok(CType::new(&data.types, info));
+        }
+        let (types, info) = self.resolve(cdecl)?;
+        Ok(CType::new(&types, info))
+    }
+
+    fn sizeof(&self, cdecl: &Bound<'_, PyAny>) -> PyResult<usize> {
+        if let Ok(data) = cdecl.downcast::<CData>() {
+            let data = data.get();
+            if let (Kind::Array { elem, .. }, Some(n)) = (&data.ty.kind, data.len) {
+                let elem = data.types.info(*elem);
+                return Ok(n * elem.size.unwrap_or(0));
+            }
+            return data.ty.size.ok_or_else(|| convert::incomplete(&data.ty));
+        }
+        let (_, info) = self.resolve(cdecl)?;
+        info.size.ok_or_else(|| convert::incomplete(&info))
+    }
+
+    fn alignof(&self, cdecl: &Bound<'_, PyAny>) -> PyResult<usize> {
+        let info = match cdecl.downcast::<CData>() {
+            Ok(d) => d.get().ty.clone(),
+            Err(_) => self.resolve(cdecl)?.1,
+        };
+        info.size.ok_or_else(|| convert::incomplete(&info))?;
+        Ok(info.align)
+    }
+
+    #[pyo3(signature = (cdecl, *fields))]
+    fn offsetof(&self, cdecl: &Bound<'_, PyAny>, fields: &Bound<'_, PyTuple>) -> PyResult<usize> {
+        let (types, info) = self.resolve(cdecl)?;
+        Ok(walk(&types, info, fields)?.1)
+    }
+
+    #[pyo3(signature = (cdata, *fields))]
+    fn addressof(&self, cdata: &Bound<'_, CData>, fields: &Bound<'_, PyTuple>) -> PyResult<CData> {
+        let data = cdata.get();
+        let base = match data.ty.kind {
+            Kind::Record { .. } | Kind::Array { .. } => data.addr,
+            Kind::Pointer { .. } if !fields.is_empty() => data.addr,
+            _ => {
+                return Err(PyTypeError::new_err(format!(
+                    "expected a cdata struct/union/array, got cdata '{}'",
+                    data.ty.name
+                )))
+            }
+        };
+        let start = match data.ty.kind {
+            Kind::Pointer { pointee } => data.types.info(pointee),
+            _ => data.ty.clone(),
+        };
+        let (ty, offset) = walk(&data.types, start, fields)?;
+        let ptr = data.types.pointer_to(ty.qt).map_err(to_py)?;
+        Ok(CData::pointer(&data.types, ptr, base + offset, data.owner.share()))
+    }
+
+    #[pyo3(signature = (cdecl, replace_with = ""))]
+    fn getctype(&self, cdecl: &Bound<'_, PyAny>, replace_with: &str) -> PyResult<String> {
+        let (_, info) = self.resolve(cdecl)?;
+        let replace_with = replace_with.trim();
+        if replace_with.is_empty() {
+            return Ok(info.name.clone());
+        }
+        let name = &info.name;
+        let sep = if replace_with.starts_with('*') && !name.ends_with('*') || !replace_with.starts_with(['[', '(', '*']) {
+            " "
+        } else {
+            ""
+        };
+        let replace_with = if replace_with.starts_with('*') && matches!(info.kind, Kind::Array { .. } | Kind::FuncPtr { .. }) {
+            format!("({replace_with})")
+        } else {
+            replace_with.to_owned()
+        };
+        Ok(match name.find(['[', '(']) {
+            Some(at) if matches!(info.kind, Kind::Array { .. } | Kind::FuncPtr { .. }) => {
+                format!("{}{sep}{replace_with}{}", name[..at].trim_end(), &name[at..])
+            }
+            _ => format!("{name}{sep}{replace_with}"),
+        })
+    }
+
+    /// The bytes of a `char *` or `char[]` up to the NUL (or `maxlen`); an
+    /// enum's name for its value; an integer's decimal text.
+    #[pyo3(signature = (cdata, maxlen = -1))]
+    fn string(&self, py: Python<'_>, cdata: &Bound<'_, CData>, maxlen: isize) -> PyResult<Py<PyAny>> {
+        string(py, cdata.get(), maxlen)
+    }
+
+    fn unpack(&self, py: Python<'_>, cdata: &Bound<'_, CData>, length: usize) -> PyResult<Py<PyAny>> {
+        let data = cdata.get();
+        let (elem, addr) = match data.ty.kind {
+            Kind::Pointer { pointee } => (data.types.info(pointee), data.addr),
+            Kind::Array { elem, .. } => (data.types.info(elem), data.addr),
+            _ => return Err(PyTypeError::new_err(format!("expected a pointer or array, got cdata '{}'", data.ty.name))),
+        };
+        if addr == 0 && length > 0 {
+            return Err(PyRuntimeError::new_err(format!("cannot use unpack() on {}", data.__repr__())));
+        }
+        let size = elem.size.ok_or_else(|| convert::incomplete(&elem))?;
+        if let Kind::Prim(Prim::Char) = elem.kind {
+            // SAFETY: the caller says `length` bytes are there (cffi's contract).
+            let bytes = unsafe { std::slice::from_raw_parts(addr as *const u8, length) };
+            return Ok(PyBytes::new(py, bytes).into_any().unbind());
+        }
+        let mut items = Vec::with_capacity(length);
+        for i in 0..length {
+            // SAFETY: as above, `length` elements.
+            items.push(unsafe { convert::read(py, &data.types, &elem, (addr + i * size) as *const u8, &Owner::None)? });
+        }
+        Ok(PyList::new(py, items)?.into_any().unbind())
+    }
+
+    /// `ffi.callback`'s work; the Python wrapper adds the decorator form.
+    #[pyo3(signature = (cdecl, python_callable, error = None, onerror = None))]
+    fn _callback(
+        &self,
+        py: Python<'_>,
+        cdecl: &Bound<'_, PyAny>,
+        python_callable: Py<PyAny>,
+        error: Option<&Bound<'_, PyAny>>,
+        onerror: Option<Py<PyAny>>,
+    ) -> PyResult<CData> {
+        let (types, mut ty) = self.resolve(cdecl)?;
+        if let Kind::Function = ty.kind {
+            ty = types.pointer_to(ty.qt).map_err(to_py)?;
+        }
+        if !python_callable.bind(py).is_callable() {
+            return Err(PyTypeError::new_err("expected a callable object"));
+        }
+        crate::callback::make(py, &types, ty, python_callable, error, onerror.filter(|o| !o.is_none(py)))
+    }
+
+    fn new_handle(&self, obj: Py<PyAny>) -> CData {
+        let types = self.types();
+        let held = Arc::new(obj);
+        let addr = Arc::as_ptr(&held) as usize;
+        let void_ptr = types.named("void *").expect("void * is always there");
+        CData::pointer(&types, void_ptr, addr, Owner::Py(held))
+    }
+
+    fn from_handle(&self, py: Python<'_>, cdata: &Bound<'_, CData>) -> PyResult<Py<PyAny>> {
+        let addr = cdata.get().addr;
+        if addr == 0 {
+            return Err(PyRuntimeError::new_err("cannot use from_handle() on NULL pointer"));
+        }
+        // SAFETY: cffi's contract: the pointer came from `new_handle`, whose
+        // object is alive while the handle is, and points at a `Py<PyAny>`.
+        let obj = unsafe { &*(addr as *const Py<PyAny>) };
+        Ok(obj.clone_ref(py))
+    }
+
+    #[pyo3(signature = (cdata, destructor, size = 0))]
+    fn gc(&self, cdata: &Bound<'_, CData>, destructor: Option<Py<PyAny>>, size: usize) -> CData {
+        let _ = size;
+        let data = cdata.get();
+        let hold = Arc::new(GcHold {
+            destructor,
+            original: Some(cdata.clone().unbind()),
+        });
+        CData {
+            len: data.len,
+            value: data.value,
+            ..CData::pointer(&data.types, data.ty.clone(), data.addr, Owner::Gc(hold))
+        }
+    }
+
+    #[getter]
+    fn get_errno(&self) -> i32 {
+        wyvern::last_errno()
+    }
+
+    #[setter]
+    fn set_errno(&self, value: i32) {
+        wyvern::set_errno(value)
+    }
+
+    #[getter(NULL)]
+    fn null(&self) -> CData {
+        let types = self.types();
+        let void_ptr = types.named("void *").expect("void * is always there");
+        CData::pointer(&types, void_ptr, 0, Owner::None)
+    }
+
+    /// A cdata's address (a pointer's value, an object's place), for the
+    /// Python side's buffers.
+    fn _address(&self, cdata: &Bound<'_, CData>) -> usize {
+        let data = cdata.get();
+        match data.ty.kind {
+            Kind::Pointer { .. } | Kind::FuncPtr { .. } | Kind::Array { .. } | Kind::Record { .. } => data.addr,
+            _ => data.bytes_ptr() as usize,
+        }
+    }
+
+    /// A cdata of pointer or array type `cdecl` at `address`, keeping `keep`
+    /// alive (`from_buffer`).
+    #[pyo3(signature = (cdecl, address, length, keep))]
+    fn _from_address(&self, cdecl: &Bound<'_, PyAny>, address: usize, length: Option<usize>, keep: Py<PyAny>) -> PyResult<CData> {
+        let (types, ty) = self.resolve(cdecl)?;
+        let owner = Owner::Py(Arc::new(keep));
+        match ty.kind {
+            Kind::Array { .. } => {
+                let mut data = CData::object(&types, ty, address, owner);
+                if length.is_some() {
+                    data.len = length;
+                }
+                Ok(data)
+            }
+            Kind::Pointer { .. } => Ok(CData::pointer(&types, ty, address, owner)),
+            _ => Err(PyTypeError::new_err(format!("expected a pointer or array type, got '{}'", ty.name))),
+        }
+    }
+
+    /// Declarations from the DWARF of a compiled object (no header, no libclang).
+    fn dwarf(&self, py: Python<'_>, path: &str) -> PyResult<()> {
+        let set = py.detach(|| wyvern::frontend::dwarf::read(path)).map_err(to_py)?;
+        self.merge(set)
+    }
+
+    /// Declarations from a `.wydb` database (no libclang).
+    fn load(&self, py: Python<'_>, path: &str) -> PyResult<()> {
+        let set = py.detach(|| wyvern::db::load_path(path)).map_err(to_py)?;
+        self.merge(set)
+    }
+
+    /// Writes the declarations as a `.wydb` database.
+    fn save(&self, path: &str) -> PyResult<()> {
+        let types = self.types();
+        let inputs = wyvern::frontend::Inputs::default();
+        wyvern::db::Database::new(types.set.clone(), &inputs).save(path).map_err(to_py)
+    }
+
+    /// A record's layout: pahole's text (`format="text"`) or a dict (`"dict"`).
+    #[pyo3(signature = (name, format = "text"))]
+    fn layout(&self, py: Python<'_>, name: &str, format: &str) -> PyResult<Py<PyAny>> {
+        let types = self.types();
+        let qt = types.set.type_named(name).map_err(to_py)?;
+        let layout = types.set.record_layout(qt.id, name).map_err(to_py)?;
+        match format {
+            "text" => Ok(PyString::new(py, &layout.to_text()).into_any().unbind()),
+            "dict" => {
+                let json = serde_json_text(&layout)?;
+                Ok(py.import("json")?.call_method1("loads", (json,))?.unbind())
+            }
+            other => Err(PyValueError::new_err(format!("format is 'text' or 'dict', not '{other}'"))),
+        }
+    }
+
+    /// The declarations checked against a binary's DWARF: one line per difference.
+    fn check(&self, py: Python<'_>, dwarf: &str) -> PyResult<Vec<String>> {
+        let types = self.types();
+        let binary = py.detach(|| wyvern::frontend::dwarf::read(dwarf)).map_err(to_py)?;
+        let report = wyvern::check::compare(&types.set, &binary);
+        Ok(report.to_string().lines().map(str::to_owned).filter(|l| !l.trim().is_empty()).collect())
+    }
+
+    /// The names declared: `(typedefs, structs, unions)`, as cffi's `list_types`.
+    fn list_types(&self) -> (Vec<String>, Vec<String>, Vec<String>) {
+        let types = self.types();
+        let set = &types.set;
+        let mut typedefs: Vec<String> = set.typedefs().map(|t| t.name.clone()).collect();
+        let (mut structs, mut unions) = (Vec::new(), Vec::new());
+        for (_, r) in set.records() {
+            if let Some(tag) = &r.tag {
+                match r.kind {
+                    wyvern::types::RecordKind::Struct => structs.push(tag.clone()),
+                    wyvern::types::RecordKind::Union => unions.push(tag.clone()),
+                }
+            }
+        }
+        for v in [&mut typedefs, &mut structs, &mut unions] {
+            v.sort();
+            v.dedup();
+        }
+        (typedefs, structs, unions)
+    }
+}
+
+fn serde_json_text(layout: &wyvern::RecordLayout) -> PyResult<String> {
+    serde_json::to_string(layout).map_err(|e| PyValueError::new_err(e.to_string()))
+}
+
+/// Opens `name` as `dlopen` would, else as the linker resolves `-lNAME`
+/// (`"m"`, `"z"`, `"libz.so"`), as cffi's `find_library` fallback does.
+pub fn open_library(name: &str) -> PyResult<Library> {
+    // SAFETY: loading a library runs its initialisers: what the caller of
+    // `dlopen` asks for, as in cffi.
+    match unsafe { Library::open(name) } {
+        Ok(lib) => Ok(lib),
+        Err(first) => {
+            let short = name.trim_start_matches("lib");
+            let short = short.split(".so").next().unwrap_or(short);
+            if !name.contains('/') {
+                // SAFETY: as above.
+                if let Ok(lib) = unsafe { Library::open_linker_name(short) } {
+                    return Ok(lib);
+                }
+            }
+            Err(PyErr::new::<pyo3::exceptions::PyOSError, _>(first.to_string()))
+        }
+    }
+}
+
+fn new_object(py: Python<'_>, types: &Arc<Types>, ty: Arc<TypeInfo>, init: Option<&Bound<'_, PyAny>>) -> PyResult<CData> {
+    let _ = py;
+    match ty.kind {
+        Kind::Pointer { pointee } => {
+            let target = types.info(pointee);
+            let size = match target.kind {
+                Kind::Void => return Err(PyTypeError::new_err(format!("cannot instantiate ctype '{}' of unknown size", target.name))),
+                _ => target.size.ok_or_else(|| convert::incomplete(&target))?,
+            };
+            let mem = Mem::zeroed(size, target.align)?;
+            if let Some(init) = init {
+                // SAFETY: the memory holds a value of the pointee type.
+                unsafe { convert::write(types, &target, mem.addr() as *mut u8, init, 0)? };
+            }
+            let mut data = CData::pointer(types, ty, mem.addr(), Owner::Mem(mem));
+            data.owning = size;
+            Ok(data)
+        }
+        Kind::Array { elem, len } => {
+            let elem_info = types.info(elem);
+            let elem_size = elem_info.size.ok_or_else(|| convert::incomplete(&elem_info))?;
+            let n = match (len, init) {
+                (Some(n), _) => n as usize,
+                (None, Some(init)) => array_length(&elem_info, init)?,
+                (None, None) => return Err(PyTypeError::new_err(format!("'{}': an array of unknown length needs a length or an initializer", ty.name))),
+            };
+            let size = n.checked_mul(elem_size).ok_or_else(|| PyValueError::new_err("array too large"))?;
+            let mem = Mem::zeroed(size, elem_info.align)?;
+            let array_ty = types.array_of(elem, Some(n as u64)).map_err(to_py)?;
+            if let Some(init) = init.filter(|i| i.extract::<usize>().is_err() || len.is_some()) {
+                // SAFETY: the memory holds `n` elements.
+                unsafe { convert::write(types, &array_ty, mem.addr() as *mut u8, init, 0)? };
+            }
+            let mut data = CData::object(types, if len.is_some() { ty } else { ty.clone() }, mem.addr(), Owner::Mem(mem));
+            data.len = Some(n);
+            data.owning = size;
+            Ok(data)
+        }
+        _ => Err(PyTypeError::new_err(format!("expected a pointer or array ctype, got '{}'", ty.name))),
+    }
+}
+
+/// The length `new("T[]", init)` makes: an int is the length; a sequence's
+/// length; `bytes` for a `char[]` with its NUL.
+fn array_length(elem: &TypeInfo, init: &Bound<'_, PyAny>) -> PyResult<usize> {
+    if let Ok(n) = init.extract::<isize>() {
+        return usize::try_from(n).map_err(|_| PyValueError::new_err(format!("negative array length {n}")));
+    }
+    if let Ok(b) = init.downcast::<PyBytes>() {
+        if elem.size == Some(1) {
+            return Ok(b.as_bytes().len() + 1);
+        }
+    }
+    if let Some(items) = sequence(init) {
+        return Ok(items.len());
+    }
+    Err(PyTypeError::new_err(format!("expected a length or a list, got {}", convert::type_name(init))))
+}
+
+/// Follows `fields` (names, or indexes into arrays) from `start`: the type
+/// reached and its offset in bytes.
+fn walk(types: &Arc<Types>, start: Arc<TypeInfo>, fields: &Bound<'_, PyTuple>) -> PyResult<(Arc<TypeInfo>, usize)> {
+    let mut ty = start;
+    let mut offset = 0usize;
+    for f in fields.iter() {
+        if let Ok(name) = f.extract::<String>() {
+            let field = ty.field(&name).cloned().ok_or_else(|| {
+                PyKeyError(format!("'{}' has no field '{name}'", ty.name))
+            })?;
+            if field.bit_width.is_some() {
+                return Err(PyTypeError::new_err(format!("field '{name}' is a bitfield")));
+            }
+            offset += (field.offset_bits / 8) as usize;
+            ty = types.info(field.ty);
+        } else {
+            let i: usize = f.extract()?;
+            let (elem, size) = match ty.kind {
+                Kind::Array { elem, .. } | Kind::Pointer { pointee: elem } => {
+                    let e = types.info(elem);
+                    let s = e.size.unwrap_or(0);
+                    (e, s)
+                }
+                _ => return Err(PyTypeError::new_err(format!("'{}' is not an array", ty.name))),
+            };
+            offset += i * size;
+            ty = elem;
+        }
+    }
+    Ok((ty, offset))
+}
+
+#[allow(non_snake_case)]
+fn PyKeyError(message: String) -> PyErr {
+    pyo3::exceptions::PyKeyError::new_err(message)
+}
+
+/// `(ty) value`.
+fn cast(types: &Arc<Types>, ty: Arc<TypeInfo>, value: &Bound<'_, PyAny>) -> PyResult<CData> {
+    match ty.kind {
+        Kind::Pointer { .. } | Kind::FuncPtr { .. } => {
+            let addr = if value.is_none() {
+                0
+            } else if let Ok(data) = value.downcast::<CData>() {
+                let data = data.get();
+                match data.as_address() {
+                    Some(a) => a,
+                    None => scalar_int(data).map(|v| v as usize).ok_or_else(|| {
+                        PyTypeError::new_err(format!("cannot cast cdata '{}' to '{}'", data.ty.name, ty.name))
+                    })?,
+                }
+            } else {
+                let v: i128 = value.extract().map_err(|_| convert::wrong_type(&ty, "an int or a cdata", value))?;
+                v as usize
+            };
+            Ok(CData::pointer(types, ty, addr, Owner::None))
+        }
+        Kind::Prim(p) => {
+            let mut bytes = [0u8; 16];
+            match p {
+                Prim::Float | Prim::Double | Prim::LongDouble => {
+                    let f = cast_float(value, &ty)?;
+                    match p {
+                        Prim::Float => bytes[..4].copy_from_slice(&(f as f32).to_le_bytes()),
+                        Prim::Double => bytes[..8].copy_from_slice(&f.to_le_bytes()),
+                        _ => bytes = convert::long_double_bytes(f),
+                    }
+                }
+                Prim::Bool => bytes[0] = u8::from(cast_int(value, &ty)? != 0),
+                Prim::Char | Prim::Int { .. } => {
+                    let v = cast_int(value, &ty)?;
+                    bytes = v.to_le_bytes();
+                    let size = ty.size.unwrap_or(16);
+                    bytes[size.min(16)..].fill(0);
+                }
+            }
+            Ok(CData::scalar(types, ty, bytes))
+        }
+        Kind::Enum { size, .. } => {
+            let v = cast_int(value, &ty)?;
+            let mut bytes = v.to_le_bytes();
+            bytes[usize::from(size).min(16)..].fill(0);
+            Ok(CData::scalar(types, ty, bytes))
+        }
+        _ => Err(PyTypeError::new_err(format!("cannot cast to ctype '{}'", ty.name))),
+    }
+}
+
+fn cast_int(value: &Bound<'_, PyAny>, ty: &TypeInfo) -> PyResult<i128> {
+    if let Ok(b) = value.downcast::<PyBytes>() {
+        if let [byte] = b.as_bytes() {
+            return Ok(i128::from(*byte));
+        }
+    }
+    if let Ok(data) = value.downcast::<CData>() {
+        let data = data.get();
+        if let Some(v) = scalar_int(data) {
+            return Ok(v);
+        }
+        if let Some(a) = data.as_address() {
+            return Ok(a as i128);
+        }
+        if let Ok(f) = value.call_method0("__float__").and_then(|f| f.extract::<f64>()) {
+            return Ok(f as i128);
+        }
+    }
+    if let Ok(f) = value.downcast::<pyo3::types::PyFloat>() {
+        return Ok(f.value() as i128);
+    }
+    if let Ok(v) = value.extract::<i128>() {
+        return Ok(v);
+    }
+    // Beyond 128 bits: wrap as C does.
+    if let Ok(masked) = value.call_method1("__and__", (u128::MAX,)).and_then(|m| m.extract::<u128>()) {
+        return Ok(masked as i128);
+    }
+    Err(convert::wrong_type(ty, "an int or a cdata", value))
+}
+
+fn cast_float(value: &Bound<'_, PyAny>, ty: &TypeInfo) -> PyResult<f64> {
+    if let Ok(b) = value.downcast::<PyBytes>() {
+        if let [byte] = b.as_bytes() {
+            return Ok(f64::from(*byte));
+        }
+    }
+    convert::as_float(value, ty)
+}
+
+fn string(py: Python<'_>, data: &CData, maxlen: isize) -> PyResult<Py<PyAny>> {
+    let limit = usize::try_from(maxlen).unwrap_or(usize::MAX);
+    match data.ty.kind {
+        Kind::Pointer { pointee } | Kind::Array { elem: pointee, .. } => {
+            let elem = data.types.info(pointee);
+            if elem.size != Some(1) || !matches!(elem.kind, Kind::Prim(_)) {
+                return Err(PyTypeError::new_err(format!("string() of cdata '{}': expected a char pointer or array", data.ty.name)));
+            }
+            if data.addr == 0 {
+                return Err(PyRuntimeError::new_err(format!("cannot use string() on {}", data.__repr__())));
+            }
+            let bound = match data.ty.kind {
+                Kind::Array { .. } => data.len.unwrap_or(usize::MAX).min(limit),
+                _ => limit,
+            };
+            let mut n = 0;
+            // SAFETY: a char pointer points to text up to a NUL (cffi's
+            // contract), an array holds `len` bytes.
+            while n < bound && unsafe { *(data.addr as *const u8).add(n) } != 0 {
+                n += 1;
+            }
+            // SAFETY: the `n` bytes were just read.
+            let bytes = unsafe { std::slice::from_raw_parts(data.addr as *const u8, n) };
+            Ok(PyBytes::new(py, bytes).into_any().unbind())
+        }
+        Kind::Prim(Prim::Char) => Ok(PyBytes::new(py, &data.value[..1]).into_any().unbind()),
+        Kind::Enum { size, signed, id } => {
+            // SAFETY: an enum's value bytes.
+            let v = unsafe { read_int(data.value.as_ptr(), size, signed) };
+            let e = data.ty.set.enum_(id);
+            let name = e.constants.iter().find(|(_, c)| *c == v).map(|(n, _)| n.clone()).unwrap_or_else(|| v.to_string());
+            Ok(PyString::new(py, &name).into_any().unbind())
+        }
+        _ => match scalar_int(data) {
+            Some(v) => Ok(PyString::new(py, &v.to_string()).into_any().unbind()),
+            None => Err(PyTypeError::new_err(format!("string() not supported on cdata '{}'", data.ty.name))),
+        },
+    }
+}

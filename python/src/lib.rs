@@ -1,0 +1,36 @@
+//! wyvern for Python: cffi's ABI-mode API (`FFI`, `cdef`, `dlopen`, `new`,
+//! `cast`, callbacks, ...) on wyvern's C type system, with declarations from
+//! real headers (libclang), a binary's DWARF, or a `.wydb` database.
+//!
+//! The Rust side is the fast and the unsafe part: types ([`types`]), objects
+//! ([`object`], [`cdata`]), conversions ([`convert`]), calls ([`call`]) and
+//! callbacks ([`callback`]); `pysrc/wyvern/__init__.py` adds what is plain
+//! Python (the decorator form of `callback`, `buffer`, `from_buffer`,
+//! `memmove`, `include`).
+
+mod call;
+mod callback;
+mod cdata;
+mod convert;
+mod ctype;
+mod error;
+mod ffi;
+mod lib_obj;
+mod object;
+mod types;
+
+use pyo3::prelude::*;
+
+#[pymodule]
+fn _wyvern(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let py = m.py();
+    m.add_class::<ffi::Ffi>()?;
+    m.add_class::<object::CData>()?;
+    m.add_class::<ctype::CType>()?;
+    m.add_class::<ctype::CField>()?;
+    m.add_class::<lib_obj::Lib>()?;
+    m.add("FFIError", py.get_type::<error::FFIError>())?;
+    m.add("CDefError", py.get_type::<error::CDefError>())?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    Ok(())
+}

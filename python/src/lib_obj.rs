@@ -1,0 +1,160 @@
+//! `Lib`: what `ffi.dlopen` returns. Functions, globals (read and written) and
+//! constants (macros too) by their C names, against the FFI's declarations
+//! as they are when asked (a later `cdef` is seen).
+
+use std::sync::{Arc, Mutex};
+
+use pyo3::exceptions::PyAttributeError;
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyString};
+use wyvern::{ConstValue, Library, Module};
+
+use crate::call::CallPlan;
+use crate::convert;
+use crate::error::to_py;
+use crate::ffi::Ffi;
+use crate::object::{CData, Owner};
+use crate::types::{Kind, Types};
+
+#[pyclass(frozen, dict, module = "wyvern._wyvern", name = "Lib")]
+pub struct Lib {
+    ffi: Py<Ffi>,
+    /// The library bound to the FFI's declarations as last seen; `None` once closed.
+    module: Mutex<Option<(Arc<Types>, Arc<Module>)>>,
+    name: String,
+}
+
+impl Lib {
+    pub fn new(ffi: Py<Ffi>, library: Library) -> Lib {
+        let name = library.name().to_owned();
+        let types = ffi.get().types();
+        let module = Arc::new(Module::new(types.set.clone(), library));
+        Lib {
+            ffi,
+            module: Mutex::new(Some((types, module))),
+            name,
+        }
+    }
+
+    pub fn close(&self) {
+        *self.module.lock().unwrap_or_else(|p| p.into_inner()) = None;
+    }
+
+    /// The module for the FFI's current declarations.
+    fn current(&self) -> PyResult<(Arc<Types>, Arc<Module>)> {
+        let types = self.ffi.get().types();
+        let mut slot = self.module.lock().unwrap_or_else(|p| p.into_inner());
+        let Some((seen, module)) = slot.as_ref() else {
+            return Err(crate::error::FFIError::new_err(format!("library '{}' has been closed", self.name)));
+        };
+        if Arc::ptr_eq(seen, &types) {
+            return Ok((seen.clone(), module.clone()));
+        }
+        let module = Arc::new(module.rebind(types.set.clone()));
+        *slot = Some((types.clone(), module.clone()));
+        Ok((types, module))
+    }
+
+    fn function(&self, py: Python<'_>, types: &Arc<Types>, module: &Module, name: &str) -> PyResult<Py<PyAny>> {
+        let func = module.function(name).map_err(to_py)?;
+        let decl = types.set.function(name).map_err(to_py)?;
+        let fn_ty = types.set.derive(wyvern::Type::Function(func.signature().clone())).map_err(to_py)?;
+        let ptr = types.pointer_to(wyvern::QualType::new(fn_ty)).map_err(to_py)?;
+        let _ = decl;
+        let addr = func.address() as usize;
+        let data = CData::pointer(types, ptr, addr, Owner::None);
+        let _ = data.plan.set(Arc::new(CallPlan::new(types, func)));
+        Ok(Py::new(py, data)?.into_any())
+    }
+
+    fn global_address(&self, types: &Arc<Types>, module: &Module, name: &str) -> PyResult<Option<(Arc<crate::types::TypeInfo>, usize)>> {
+        let Ok(global) = types.set.global(name) else {
+            return Ok(None);
+        };
+        let addr = module.symbol(global.symbol()).map_err(to_py)? as usize;
+        Ok(Some((types.info(global.ty), addr)))
+    }
+}
+
+fn constant(py: Python<'_>, types: &Arc<Types>, c: &wyvern::Constant) -> PyResult<Py<PyAny>> {
+    Ok(match &c.value {
+        ConstValue::Int(v) => convert::int_object(py, *v)?,
+        ConstValue::Float(f) => f.into_pyobject(py)?.into_any().unbind(),
+        ConstValue::Str(bytes) => PyBytes::new(py, bytes).into_any().unbind(),
+        ConstValue::LongDouble(ld) => ld.to_f64().into_pyobject(py)?.into_any().unbind(),
+        ConstValue::Pointer(addr) => {
+            let ty = types.info(c.ty);
+            let ty = if ty.is_pointer_like() { ty } else { types.named("void *").map_err(to_py)? };
+            Py::new(py, CData::pointer(types, ty, *addr as usize, Owner::None))?.into_any()
+        }
+    })
+}
+
+#[pymethods]
+impl Lib {
+    fn __getattr__(slf: &Bound<'_, Self>, name: &str) -> PyResult<Py<PyAny>> {
+        let py = slf.py();
+        let this = slf.get();
+        if name.starts_with("__") {
+            return Err(PyAttributeError::new_err(name.to_owned()));
+        }
+        let (types, module) = this.current()?;
+        if types.set.function(name).is_ok() {
+            let f = this.function(py, &types, &module, name)?;
+            // Later lookups find it in the instance dict, as fast as an attribute.
+            slf.getattr("__dict__")?.set_item(name, &f)?;
+            return Ok(f);
+        }
+        if let Some((ty, addr)) = this.global_address(&types, &module, name)? {
+            // SAFETY: the symbol is the global's, of its declared type.
+            return unsafe { convert::read(py, &types, &ty, addr as *const u8, &Owner::None) };
+        }
+        match types.set.constant(name) {
+            Ok(c) => {
+                let v = constant(py, &types, c)?;
+                slf.getattr("__dict__")?.set_item(name, &v)?;
+                Ok(v)
+            }
+            Err(e) => Err(PyAttributeError::new_err(format!("library '{}': {e}", this.name))),
+        }
+    }
+
+    fn __setattr__(slf: &Bound<'_, Self>, name: &str, value: &Bound<'_, PyAny>) -> PyResult<()> {
+        let this = slf.get();
+        let (types, module) = this.current()?;
+        let Some((ty, addr)) = this.global_address(&types, &module, name)? else {
+            return Err(PyAttributeError::new_err(format!(
+                "library '{}' has no global variable '{name}' to write",
+                this.name
+            )));
+        };
+        if let Kind::Array { .. } | Kind::Record { .. } = ty.kind {
+            // A whole array or struct is written through its cdata.
+        }
+        // SAFETY: the symbol is the global's, writable memory of its type.
+        unsafe { convert::write(&types, &ty, addr as *mut u8, value, 0) }
+    }
+
+    fn __dir__(&self) -> PyResult<Vec<String>> {
+        let (types, _) = self.current()?;
+        let set = &types.set;
+        let mut names: Vec<String> = set
+            .functions()
+            .map(|f| f.name.clone())
+            .chain(set.globals().map(|g| g.name.clone()))
+            .chain(set.constants().map(|c| c.name.clone()))
+            .collect();
+        names.sort();
+        names.dedup();
+        Ok(names)
+    }
+
+    fn __repr__(&self) -> String {
+        format!("<Lib object for '{}'>", self.name)
+    }
+}
+
+#[allow(dead_code)]
+fn text(py: Python<'_>, s: &str) -> Py<PyAny> {
+    PyString::new(py, s).into_any().unbind()
+}

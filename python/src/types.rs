@@ -1,0 +1,318 @@
+//! C types as the Python side sees them: a [`TypeInfo`] per type, classified
+//! once into the [`Kind`] every conversion dispatches on, and cffi's spelling
+//! of its name (`int *`, `int[10]`, `int(*)(int, int)`).
+
+use std::sync::{Arc, Mutex, OnceLock};
+
+use rustc_hash::FxHashMap;
+use wyvern::types::{EnumId, Quals, RecordId, RecordKind};
+use wyvern::{FloatKind, IntKind, QualType, Type, TypeId, TypeSet};
+
+/// A scalar's shape, as conversions need it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Prim {
+    /// Any integer but plain `char`: a Python `int`.
+    Int { size: u8, signed: bool },
+    /// Plain `char`: `bytes` of length 1, as in cffi.
+    Char,
+    /// `_Bool`
+    Bool,
+    Float,
+    Double,
+    LongDouble,
+}
+
+/// What a type is, with typedefs seen through.
+#[derive(Clone, Debug)]
+pub enum Kind {
+    Void,
+    Prim(Prim),
+    Enum {
+        size: u8,
+        signed: bool,
+        id: EnumId,
+    },
+    /// A pointer to data (or to `void`).
+    Pointer { pointee: QualType },
+    /// A pointer to a function.
+    FuncPtr { func: TypeId },
+    Array { elem: QualType, len: Option<u64> },
+    Record { union: bool, id: RecordId },
+    /// A function type itself.
+    Function,
+    /// `_Complex`, vectors: declared, but not converted.
+    Unsupported,
+}
+
+/// One C type of one set, classified.
+pub struct TypeInfo {
+    pub set: TypeSet,
+    pub qt: QualType,
+    /// The type with typedefs seen through.
+    pub canon: TypeId,
+    /// cffi's spelling.
+    pub name: String,
+    /// `sizeof`, when complete.
+    pub size: Option<usize>,
+    pub align: usize,
+    pub kind: Kind,
+    /// A record's named members, flattened, made on first use.
+    fields: OnceLock<Vec<crate::convert::FieldInfo>>,
+}
+
+impl TypeInfo {
+    /// A record's named members (anonymous members' own flattened in).
+    pub fn fields(&self) -> &[crate::convert::FieldInfo] {
+        self.fields.get_or_init(|| crate::convert::fields(self))
+    }
+
+    /// The member `name`, and where it is.
+    pub fn field(&self, name: &str) -> Option<&crate::convert::FieldInfo> {
+        self.fields().iter().find(|f| f.name == name)
+    }
+
+    pub fn is_pointer_like(&self) -> bool {
+        matches!(self.kind, Kind::Pointer { .. } | Kind::FuncPtr { .. })
+    }
+
+    /// cffi's `kind` attribute.
+    pub fn kind_name(&self) -> &'static str {
+        match self.kind {
+            Kind::Void => "void",
+            Kind::Prim(_) | Kind::Unsupported => "primitive",
+            Kind::Enum { .. } => "enum",
+            Kind::Pointer { .. } | Kind::FuncPtr { .. } => "pointer",
+            Kind::Array { .. } => "array",
+            Kind::Record { union: false, .. } => "struct",
+            Kind::Record { union: true, .. } => "union",
+            Kind::Function => "function",
+        }
+    }
+
+    /// Whether `self` and `other` are the same C type (qualifiers aside).
+    pub fn same_type(&self, other: &TypeInfo) -> bool {
+        if self.set.same(&other.set) {
+            self.canon == other.canon
+        } else {
+            self.name_unqualified() == other.name_unqualified() && self.size == other.size
+        }
+    }
+
+    fn name_unqualified(&self) -> &str {
+        self.name
+            .strip_prefix("const ")
+            .or_else(|| self.name.strip_prefix("volatile "))
+            .unwrap_or(&self.name)
+    }
+}
+
+/// A type set with a cache of classified types: shared by an `FFI` and every
+/// type and object made from it. A new `cdef` makes a new one (with the old
+/// ids still valid in it); objects keep the one they were made with.
+pub struct Types {
+    pub set: TypeSet,
+    cache: Mutex<FxHashMap<(TypeId, u8), Arc<TypeInfo>>>,
+}
+
+impl Types {
+    pub fn new(set: TypeSet) -> Arc<Types> {
+        Arc::new(Types {
+            set,
+            cache: Mutex::new(FxHashMap::default()),
+        })
+    }
+
+    /// The classified type `qt`.
+    pub fn info(&self, qt: QualType) -> Arc<TypeInfo> {
+        let key = (qt.id, quals_bits(qt.quals));
+        let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(found) = cache.get(&key) {
+            return found.clone();
+        }
+        let info = Arc::new(classify(&self.set, qt));
+        cache.insert(key, info.clone());
+        info
+    }
+
+    /// The type named `name` (cffi's `int[]` included, as an array of unknown length).
+    pub fn named(&self, name: &str) -> wyvern::Result<Arc<TypeInfo>> {
+        let trimmed = name.trim();
+        if let Some(elem) = trimmed.strip_suffix("[]") {
+            let elem = self.set.type_named(elem)?;
+            let id = self.set.derive(Type::Array { elem, len: None })?;
+            return Ok(self.info(QualType::new(id)));
+        }
+        Ok(self.info(self.set.type_named(trimmed)?))
+    }
+
+    pub fn pointer_to(&self, qt: QualType) -> wyvern::Result<Arc<TypeInfo>> {
+        Ok(self.info(QualType::new(self.set.pointer_to(qt)?)))
+    }
+
+    pub fn array_of(&self, elem: QualType, len: Option<u64>) -> wyvern::Result<Arc<TypeInfo>> {
+        let id = match len {
+            Some(len) => self.set.array_of(elem, len)?,
+            None => self.set.derive(Type::Array { elem, len: None })?,
+        };
+        Ok(self.info(QualType::new(id)))
+    }
+
+    /// A scalar by its C name (`int`, `char`, `void`).
+    pub fn scalar(&self, name: &str) -> Option<Arc<TypeInfo>> {
+        self.set.type_named(name).ok().map(|qt| self.info(qt))
+    }
+}
+
+fn quals_bits(q: Quals) -> u8 {
+    [Quals::CONST, Quals::VOLATILE, Quals::RESTRICT, Quals::ATOMIC]
+        .iter()
+        .enumerate()
+        .filter(|(_, &b)| q.contains(b))
+        .fold(0, |acc, (i, _)| acc | (1 << i))
+}
+
+fn classify(set: &TypeSet, qt: QualType) -> TypeInfo {
+    let canon = set.canonical(qt.id);
+    let layout = set.layout(canon);
+    let size = layout.and_then(|l| usize::try_from(l.size).ok());
+    let align = layout.map_or(1, |l| l.align.max(1) as usize);
+    let kind = match set.ty(canon) {
+        Type::Void => Kind::Void,
+        Type::Bool => Kind::Prim(Prim::Bool),
+        Type::Int(IntKind::Char { .. }) => Kind::Prim(Prim::Char),
+        Type::Int(k) => Kind::Prim(Prim::Int {
+            size: size.unwrap_or(0) as u8,
+            signed: k.is_signed(),
+        }),
+        Type::Float(FloatKind::Float) => Kind::Prim(Prim::Float),
+        Type::Float(FloatKind::Double) => Kind::Prim(Prim::Double),
+        Type::Float(_) => Kind::Prim(Prim::LongDouble),
+        Type::Pointer(p) => match set.ty(set.canonical(p.id)) {
+            Type::Function(_) => Kind::FuncPtr {
+                func: set.canonical(p.id),
+            },
+            _ => Kind::Pointer { pointee: *p },
+        },
+        Type::Array { elem, len } => Kind::Array {
+            elem: *elem,
+            len: *len,
+        },
+        Type::Record(r) => Kind::Record {
+            union: set.record(*r).kind == RecordKind::Union,
+            id: *r,
+        },
+        Type::Enum(e) => {
+            let under = set.canonical(set.enum_(*e).underlying);
+            let signed = matches!(set.ty(under), Type::Int(k) if k.is_signed());
+            Kind::Enum {
+                size: size.unwrap_or(4) as u8,
+                signed,
+                id: *e,
+            }
+        }
+        Type::Function(_) => Kind::Function,
+        _ => Kind::Unsupported,
+    };
+    TypeInfo {
+        set: set.clone(),
+        qt,
+        canon,
+        name: cffi_name(set, qt, String::new(), 0),
+        size,
+        align,
+        kind,
+        fields: OnceLock::new(),
+    }
+}
+
+/// cffi's spelling of `qt` around the declarator text `inner`: `int *`,
+/// `int * *`, `int[10]`, `char *[5]`, `int(*)[5]`, `int(*)(int, double)`.
+fn cffi_name(set: &TypeSet, qt: QualType, inner: String, depth: u32) -> String {
+    if depth > 64 {
+        return format!("...{inner}");
+    }
+    let quals = if qt.quals.contains(Quals::CONST) {
+        "const "
+    } else {
+        ""
+    };
+    match set.ty(qt.id) {
+        Type::Pointer(p) => {
+            let star = match quals {
+                "" => "*".to_owned(),
+                _ => "* const".to_owned(),
+            };
+            let wrapped = match set.ty(set.canonical(p.id)) {
+                Type::Array { .. } | Type::Function(_) => format!("({star}{inner})"),
+                _ if inner.is_empty() => star,
+                _ if inner.starts_with('*') => format!("{star} {inner}"),
+                _ => format!("{star}{inner}"),
+            };
+            cffi_name(set, *p, wrapped, depth + 1)
+        }
+        Type::Array { elem, len } => {
+            let dims = match len {
+                Some(n) => format!("{inner}[{n}]"),
+                None => format!("{inner}[]"),
+            };
+            cffi_name(set, *elem, dims, depth + 1)
+        }
+        Type::Function(sig) => {
+            let mut params: Vec<String> = sig
+                .params
+                .iter()
+                .map(|p| cffi_name(set, *p, String::new(), depth + 1))
+                .collect();
+            if sig.variadic {
+                params.push("...".to_owned());
+            }
+            if params.is_empty() {
+                params.push("void".to_owned());
+            }
+            let text = format!("{inner}({})", params.join(", "));
+            cffi_name(set, sig.ret, text, depth + 1)
+        }
+        _ => {
+            let base = base_name(set, qt.id);
+            if inner.is_empty() {
+                format!("{quals}{base}")
+            } else if inner.starts_with('[') || inner.starts_with('(') {
+                format!("{quals}{base}{inner}")
+            } else {
+                format!("{quals}{base} {inner}")
+            }
+        }
+    }
+}
+
+/// A named type's name: `int`, `struct foo`, a typedef's name, or for an
+/// anonymous record the typedef that names it.
+fn base_name(set: &TypeSet, id: TypeId) -> String {
+    match set.ty(id) {
+        Type::Typedef(t) => {
+            // cffi sees through typedefs, except to name anonymous records.
+            let canon = set.canonical(id);
+            match set.ty(canon) {
+                Type::Record(r) if set.record(*r).tag.is_none() => set.typedef(*t).name.clone(),
+                Type::Enum(e) if set.enum_(*e).tag.is_none() => set.typedef(*t).name.clone(),
+                _ => cffi_name(set, QualType::new(canon), String::new(), 1),
+            }
+        }
+        Type::Record(r) => {
+            let record = set.record(*r);
+            match &record.tag {
+                Some(tag) => format!("{} {tag}", record.kind.keyword()),
+                None => set
+                    .display_name(id)
+                    .unwrap_or_else(|| format!("{} $anonymous", record.kind.keyword())),
+            }
+        }
+        Type::Enum(e) => match &set.enum_(*e).tag {
+            Some(tag) => format!("enum {tag}"),
+            None => set
+                .display_name(id)
+                .unwrap_or_else(|| "enum $anonymous".to_owned()),
+        },
+        _ => set.spell(QualType::new(id)),
+    }
+}
