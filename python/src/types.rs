@@ -81,7 +81,9 @@ impl TypeInfo {
             Kind::Void => "void",
             Kind::Prim(_) | Kind::Unsupported => "primitive",
             Kind::Enum { .. } => "enum",
-            Kind::Pointer { .. } | Kind::FuncPtr { .. } => "pointer",
+            Kind::Pointer { .. } => "pointer",
+            // cffi's kind for a function pointer type is "function".
+            Kind::FuncPtr { .. } => "function",
             Kind::Array { .. } => "array",
             Kind::Record { union: false, .. } => "struct",
             Kind::Record { union: true, .. } => "union",
@@ -92,7 +94,10 @@ impl TypeInfo {
     /// Whether `self` and `other` are the same C type (qualifiers aside).
     pub fn same_type(&self, other: &TypeInfo) -> bool {
         if self.set.same(&other.set) {
-            self.canon == other.canon
+            // `canon` sees through top-level typedefs only: `myint[3]` and
+            // `int[3]` differ there but are one type, as their names say (cffi's
+            // names see through typedefs; anonymous records' names are not unique).
+            self.canon == other.canon || (self.name == other.name && !self.name.contains('$'))
         } else {
             self.name_unqualified() == other.name_unqualified() && self.size == other.size
         }
@@ -285,13 +290,29 @@ fn cffi_name(set: &TypeSet, qt: QualType, inner: String, depth: u32) -> String {
     }
 }
 
+/// The typedefs cffi has as primitive types, by their own names.
+const CFFI_PRIMITIVE_TYPEDEFS: [&str; 37] = [
+    "int8_t", "uint8_t", "int16_t", "uint16_t", "int32_t", "uint32_t", "int64_t", "uint64_t",
+    "int_least8_t", "uint_least8_t", "int_least16_t", "uint_least16_t",
+    "int_least32_t", "uint_least32_t", "int_least64_t", "uint_least64_t",
+    "int_fast8_t", "uint_fast8_t", "int_fast16_t", "uint_fast16_t",
+    "int_fast32_t", "uint_fast32_t", "int_fast64_t", "uint_fast64_t",
+    "intptr_t", "uintptr_t", "intmax_t", "uintmax_t", "ptrdiff_t", "size_t", "ssize_t",
+    "wchar_t", "char16_t", "char32_t", "char8_t", "_Float16", "bool",
+];
+
 /// A named type's name: `int`, `struct foo`, a typedef's name, or for an
 /// anonymous record the typedef that names it.
 fn base_name(set: &TypeSet, id: TypeId) -> String {
     match set.ty(id) {
         Type::Typedef(t) => {
-            // cffi sees through typedefs, except to name anonymous records.
+            // cffi sees through typedefs, except to name anonymous records and
+            // for the standard ones it has as primitives (`size_t`, `int8_t`).
             let canon = set.canonical(id);
+            let name = &set.typedef(*t).name;
+            if CFFI_PRIMITIVE_TYPEDEFS.contains(&name.as_str()) {
+                return name.clone();
+            }
             match set.ty(canon) {
                 Type::Record(r) if set.record(*r).tag.is_none() => set.typedef(*t).name.clone(),
                 Type::Enum(e) if set.enum_(*e).tag.is_none() => set.typedef(*t).name.clone(),
