@@ -124,16 +124,13 @@ impl CData {
         let start: Option<isize> = slice.getattr("start")?.extract()?;
         let stop: Option<isize> = slice.getattr("stop")?.extract()?;
         let step: Option<isize> = slice.getattr("step")?.extract()?;
+        // As cffi: both ends given, no step.
         if step.is_some() {
-            return Err(PyValueError::new_err("slice with step not supported"));
+            return Err(PyIndexError::new_err("slice with step not supported"));
         }
+        let start = start.ok_or_else(|| PyIndexError::new_err("slice start must be specified"))?;
+        let stop = stop.ok_or_else(|| PyIndexError::new_err("slice stop must be specified"))?;
         let len = self.len.map(|n| n as isize);
-        let start = start.unwrap_or(0);
-        let stop = match (stop, len) {
-            (Some(s), _) => s,
-            (None, Some(n)) => n,
-            (None, None) => return Err(PyIndexError::new_err("slice stop must be specified")),
-        };
         if start < 0 || stop < start || len.is_some_and(|n| stop > n) {
             return Err(PyIndexError::new_err(format!(
                 "slice [{start}:{stop}] out of bounds of cdata '{}'",
