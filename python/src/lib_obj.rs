@@ -67,6 +67,22 @@ impl Lib {
         Ok(Py::new(py, data)?.into_any())
     }
 
+    /// `ffi.addressof(lib, name)`: a pointer to a global, or a function's pointer.
+    pub fn address_of(&self, py: Python<'_>, name: &str) -> PyResult<Py<PyAny>> {
+        let (types, module) = self.current()?;
+        if let Some((ty, addr)) = self.global_address(&types, &module, name)? {
+            let ptr = types.pointer_to(ty.qt).map_err(to_py)?;
+            return Ok(Py::new(py, CData::pointer(&types, ptr, addr, Owner::None))?.into_any());
+        }
+        if types.set.function(name).is_ok() {
+            return self.function(py, &types, &module, name);
+        }
+        Err(PyAttributeError::new_err(format!(
+            "library '{}' has no function or global variable '{name}'",
+            self.name
+        )))
+    }
+
     fn global_address(&self, types: &Arc<Types>, module: &Module, name: &str) -> PyResult<Option<(Arc<crate::types::TypeInfo>, usize)>> {
         let Ok(global) = types.set.global(name) else {
             return Ok(None);
