@@ -19,8 +19,9 @@ use crate::object::{CData, Mem, Owner};
 use crate::types::{Kind, Prim, TypeInfo, Types};
 
 /// The headers of the typedefs cffi knows without a `cdef` (`size_t`, the
-/// `<stdint.h>` types, `ssize_t`, `bool`).
-const CFFI_BUILTIN_HEADERS: [&str; 4] = ["<stddef.h>", "<stdint.h>", "<stdbool.h>", "<sys/types.h>"];
+/// `<stdint.h>` types, `bool`): headers of types and macros only, no functions
+/// (`<sys/types.h>`, for `ssize_t`, would bring `select` into `check`).
+const CFFI_BUILTIN_HEADERS: [&str; 3] = ["<stddef.h>", "<stdint.h>", "<stdbool.h>"];
 
 #[pyclass(subclass, frozen, module = "wyvern._wyvern", name = "FFI")]
 pub struct Ffi {

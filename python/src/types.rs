@@ -143,11 +143,17 @@ impl Types {
     pub fn named(&self, name: &str) -> wyvern::Result<Arc<TypeInfo>> {
         let trimmed = name.trim();
         if let Some(elem) = trimmed.strip_suffix("[]") {
-            let elem = self.set.type_named(elem)?;
+            let elem = self.named(elem)?.qt;
             let id = self.set.derive(Type::Array { elem, len: None })?;
             return Ok(self.info(QualType::new(id)));
         }
-        Ok(self.info(self.set.type_named(trimmed)?))
+        match self.set.type_named(trimmed) {
+            Ok(qt) => Ok(self.info(qt)),
+            Err(e) => match builtin_typedefs(&self.set, trimmed) {
+                Some(spelled) => Ok(self.info(self.set.type_named(&spelled).map_err(|_| e)?)),
+                None => Err(e),
+            },
+        }
     }
 
     pub fn pointer_to(&self, qt: QualType) -> wyvern::Result<Arc<TypeInfo>> {
@@ -300,6 +306,52 @@ const CFFI_PRIMITIVE_TYPEDEFS: [&str; 37] = [
     "intptr_t", "uintptr_t", "intmax_t", "uintmax_t", "ptrdiff_t", "size_t", "ssize_t",
     "wchar_t", "char16_t", "char32_t", "char8_t", "_Float16", "bool",
 ];
+
+/// What cffi's builtin typedefs are on this host: the names `<stdint.h>` and
+/// `<stddef.h>` declare, for a set without them (an FFI before any `cdef`, or
+/// from DWARF or a database).
+fn builtin_typedef(name: &str) -> Option<&'static str> {
+    let long64 = if usize::BITS == 64 { "long" } else { "long long" };
+    let ulong64 = if usize::BITS == 64 { "unsigned long" } else { "unsigned long long" };
+    Some(match name {
+        "int8_t" => "signed char",
+        "uint8_t" => "unsigned char",
+        "int16_t" => "short",
+        "uint16_t" => "unsigned short",
+        "int32_t" => "int",
+        "uint32_t" => "unsigned int",
+        "int64_t" | "intmax_t" => long64,
+        "uint64_t" | "uintmax_t" => ulong64,
+        "intptr_t" | "ptrdiff_t" | "ssize_t" => "long",
+        "uintptr_t" | "size_t" => "unsigned long",
+        "bool" => "_Bool",
+        _ => return None,
+    })
+}
+
+/// `text` with the builtin typedef names the set does not declare spelled as
+/// their scalars (`uint16_t *` as `unsigned short *`); `None` if there are none.
+fn builtin_typedefs(set: &TypeSet, text: &str) -> Option<String> {
+    let mut out = String::with_capacity(text.len());
+    let mut changed = false;
+    let mut rest = text;
+    while let Some(start) = rest.find(|c: char| c.is_ascii_alphabetic() || c == '_') {
+        out.push_str(&rest[..start]);
+        rest = &rest[start..];
+        let end = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(rest.len());
+        let word = &rest[..end];
+        match builtin_typedef(word).filter(|_| set.type_named(word).is_err()) {
+            Some(scalar) => {
+                out.push_str(scalar);
+                changed = true;
+            }
+            None => out.push_str(word),
+        }
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    changed.then_some(out)
+}
 
 /// A named type's name: `int`, `struct foo`, a typedef's name, or for an
 /// anonymous record the typedef that names it.
