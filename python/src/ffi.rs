@@ -271,7 +271,13 @@ impl Ffi {
 
     #[pyo3(signature = (cdecl, *fields))]
     fn offsetof(&self, cdecl: &Bound<'_, PyAny>, fields: &Bound<'_, PyTuple>) -> PyResult<usize> {
-        let (types, info) = self.resolve(cdecl)?;
+        let (types, mut info) = self.resolve(cdecl)?;
+        // cffi takes `offsetof("struct s *", "field")` too.
+        if let (Kind::Pointer { pointee }, Ok(first)) = (&info.kind, fields.get_item(0)) {
+            if first.is_instance_of::<PyString>() {
+                info = types.info(*pointee);
+            }
+        }
         Ok(walk(&types, info, fields)?.1)
     }
 
@@ -350,7 +356,8 @@ impl Ffi {
         let mut items = Vec::with_capacity(length);
         for i in 0..length {
             // SAFETY: as above, `length` elements.
-            items.push(unsafe { convert::read(py, &data.types, &elem, (addr + i * size) as *const u8, &Owner::None)? });
+            // Structs keep the memory they are in alive (cffi copies them).
+            items.push(unsafe { convert::read(py, &data.types, &elem, (addr + i * size) as *const u8, &data.owner)? });
         }
         Ok(PyList::new(py, items)?.into_any().unbind())
     }

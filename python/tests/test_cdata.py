@@ -520,3 +520,58 @@ def test_cdata_weakref(ffi):
     p = ffi.new("int *")
     r = weakref.ref(p)
     assert r() is p
+
+
+def test_numbers_compare_by_value(ffi):
+    assert ffi.cast("int", 5) == 5
+    assert ffi.cast("unsigned char", 255) == 255
+    assert ffi.cast("int", 1) == ffi.cast("double", 1.0)
+    assert ffi.cast("double", 0.5) == 0.5
+    assert ffi.cast("long", -3) < 0
+    assert ffi.cast("uintptr_t", ffi.cast("int *", 16)) == 16
+    assert hash(ffi.cast("int", 7)) == hash(7)
+    assert {ffi.cast("short", 7): "x"}[7] == "x"
+    assert ffi.cast("int", 5) != "5"
+
+
+def test_floats_are_false_only_at_zero(ffi):
+    assert not ffi.cast("double", -0.0)
+    assert not ffi.cast("float", 0.0)
+    assert ffi.cast("double", 5e-324)
+    assert ffi.cast("float", -1.0)
+
+
+def test_owned_pointer_is_indexed_by_zero_only(ffi):
+    p = ffi.new("struct point *")
+    with pytest.raises(IndexError):
+        p[1]
+    q = ffi.new("int *")
+    with pytest.raises(IndexError):
+        q[1] = 5
+    a = ffi.new("int[2]")
+    assert (a + 0)[1] == 0  # a plain pointer is C's: any index
+
+
+def test_unpack_structs_stay_valid(ffi):
+    pts = ffi.unpack(ffi.new("struct point[]", [[1, 2], [3, 4]]), 2)
+    gc.collect()
+    junk = [ffi.new("struct point[]", [[-1, -1]] * 4) for _ in range(20)]
+    assert [(p.x, p.y) for p in pts] == [(1, 2), (3, 4)]
+    del junk
+
+
+def test_reprs_of_bool_and_enum(ffi):
+    assert repr(ffi.cast("_Bool", 2)) == "<cdata '_Bool' True>"
+    assert repr(ffi.cast("_Bool", 0)) == "<cdata '_Bool' False>"
+    assert repr(ffi.cast("enum color", 5)) == "<cdata 'enum color' 5: GREEN>"
+    assert repr(ffi.cast("enum color", 7)) == "<cdata 'enum color' 7>"
+
+
+def test_dir_lists_fields(ffi):
+    assert dir(ffi.new("struct point *")) == ["x", "y"]
+    assert dir(ffi.new("struct point *")[0]) == ["x", "y"]
+
+
+def test_offsetof_through_pointer_type(ffi):
+    assert ffi.offsetof("struct point *", "y") == 4
+    assert ffi.offsetof("struct line", "name", 3) == 19
