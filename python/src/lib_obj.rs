@@ -131,7 +131,18 @@ impl Lib {
                 slf.getattr("__dict__")?.set_item(name, &v)?;
                 Ok(v)
             }
-            Err(e) => Err(PyAttributeError::new_err(format!("library '{}': {e}", this.name))),
+            Err(e) => {
+                // The closest name of any kind, as the set's lookups suggest it.
+                let hint = [types.set.function(name).err(), types.set.global(name).err(), Some(e)]
+                    .into_iter()
+                    .flatten()
+                    .find_map(|e| e.to_string().split_once("; did you mean").map(|(_, s)| format!("; did you mean{s}")))
+                    .unwrap_or_default();
+                Err(PyAttributeError::new_err(format!(
+                    "library '{}' has no function, global variable or constant '{name}'{hint}",
+                    this.name
+                )))
+            }
         }
     }
 

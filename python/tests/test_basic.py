@@ -123,11 +123,18 @@ def test_dlopen_missing_library(ffi):
 
 
 def test_missing_name_is_attribute_error(ffi):
-    ffi.cdef("int abs(int);")
+    ffi.cdef("int abs(int);\nextern char **environ;\n#define ANSWER_MACRO 42\n")
     lib = ffi.dlopen(None)
-    with pytest.raises(AttributeError):
+    with pytest.raises(AttributeError, match="no function, global variable or constant 'not_declared_anywhere'"):
         lib.not_declared_anywhere
-    assert "abs" in dir(lib)
+    # the closest name of any kind is suggested
+    with pytest.raises(AttributeError, match="did you mean 'abs'"):
+        lib.abz
+    with pytest.raises(AttributeError, match="did you mean 'environ'"):
+        lib.environs
+    with pytest.raises(AttributeError, match="did you mean 'ANSWER_MACRO'"):
+        lib.ANSWER_MACR
+    assert {"abs", "environ", "ANSWER_MACRO"} <= set(dir(lib))
 
 
 def test_declared_function_missing_from_library(ffi, fixture_lib):
