@@ -94,6 +94,19 @@ impl CData {
         }
     }
 
+    /// A flexible array member's length: the elements that fit in the memory
+    /// `ffi.new` allocated from `at` on (cffi's var-sized structs); `None` for
+    /// other fields, and in C's memory, where it is as long as C says.
+    fn flexible_len(&self, info: &TypeInfo, at: usize) -> Option<usize> {
+        let Kind::Array { elem, len: None } = info.kind else {
+            return None;
+        };
+        let mem = self.owner.mem()?;
+        let elem_size = self.types.info(elem).size.filter(|&s| s > 0)?;
+        let end = mem.addr() + mem.size;
+        (mem.addr()..=end).contains(&at).then(|| (end - at) / elem_size)
+    }
+
     fn shared(&self) -> Owner {
         self.owner.share()
     }
@@ -245,6 +258,11 @@ impl CData {
             return convert::int_object(py, v);
         }
         let at = base + (field.offset_bits / 8) as usize;
+        if let Some(n) = self.flexible_len(&info, at) {
+            let mut data = CData::object(&self.types, info.clone(), at, self.shared());
+            data.len = Some(n);
+            return Ok(Py::new(py, data)?.into_any());
+        }
         // SAFETY: the field lies inside the record at `base`.
         unsafe { convert::read(py, &self.types, &info, at as *const u8, &self.shared()) }
     }
@@ -257,6 +275,13 @@ impl CData {
                 record.name
             )));
         };
+        let info = self.types.info(field.ty);
+        let at = base + (field.offset_bits / 8) as usize;
+        if let (Kind::Array { elem, .. }, Some(n), None) = (&info.kind, self.flexible_len(&info, at), field.bit_width) {
+            let bounded = self.types.array_of(*elem, Some(n as u64)).map_err(to_py)?;
+            // SAFETY: the `n` elements lie in the memory `ffi.new` allocated.
+            return unsafe { convert::write(&self.types, &bounded, at as *mut u8, value, 0) };
+        }
         // SAFETY: the field lies inside the record at `base`, writable memory.
         unsafe { convert::write_field(&self.types, field, base as *mut u8, value, 0) }
     }

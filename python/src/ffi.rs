@@ -571,6 +571,7 @@ fn new_object(py: Python<'_>, types: &Arc<Types>, ty: Arc<TypeInfo>, init: Optio
                 Kind::Void => return Err(PyTypeError::new_err(format!("cannot instantiate ctype '{}' of unknown size", target.name))),
                 _ => target.size.ok_or_else(|| convert::incomplete(&target))?,
             };
+            let size = size.max(flexible_end(types, &target, init)?);
             let mem = Mem::zeroed(size, target.align)?;
             if let Some(init) = init {
                 // SAFETY: the memory holds a value of the pointee type.
@@ -602,6 +603,28 @@ fn new_object(py: Python<'_>, types: &Arc<Types>, ty: Arc<TypeInfo>, init: Optio
         }
         _ => Err(PyTypeError::new_err(format!("expected a pointer or array ctype, got '{}'", ty.name))),
     }
+}
+
+/// Where a struct's flexible array member ends with the elements `init`
+/// gives it (`new("struct s *", [n, [1, 2, 3]])`): what cffi allocates for a
+/// var-sized struct; 0 when there is none or `init` leaves it empty.
+fn flexible_end(types: &Arc<Types>, record: &TypeInfo, init: Option<&Bound<'_, PyAny>>) -> PyResult<usize> {
+    let Some(init) = init else { return Ok(0) };
+    let top: Vec<_> = record.fields().iter().filter(|f| f.top_level).collect();
+    let Some(last) = top.last() else { return Ok(0) };
+    let Kind::Array { elem, len: None } = types.info(last.ty).kind else {
+        return Ok(0);
+    };
+    let value = match init.downcast::<PyDict>() {
+        Ok(dict) => dict.get_item(&last.name)?,
+        Err(_) => sequence(init).and_then(|items| items.get(top.len() - 1).cloned()),
+    };
+    let Some(value) = value else { return Ok(0) };
+    let elem = types.info(elem);
+    let n = array_length(&elem, &value)?;
+    n.checked_mul(elem.size.unwrap_or(0))
+        .and_then(|bytes| bytes.checked_add((last.offset_bits / 8) as usize))
+        .ok_or_else(|| PyValueError::new_err("array too large"))
 }
 
 /// The length `new("T[]", init)` makes: an int is the length; a sequence's
