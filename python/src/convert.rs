@@ -529,7 +529,6 @@ unsafe fn write_record(
         return Err(wrong_type(ty, "a list or dict or cdata of the same type", obj));
     }
     let fields = ty.fields();
-    let is_union = matches!(ty.kind, Kind::Record { union: true, .. });
     if let Ok(dict) = obj.downcast::<PyDict>() {
         for (key, value) in dict.iter() {
             let name: String = key.extract()?;
@@ -542,9 +541,11 @@ unsafe fn write_record(
         return Ok(());
     }
     let items = sequence(obj).ok_or_else(|| wrong_type(ty, "a list or dict or cdata of the same type", obj))?;
-    // Positional initialisers fill the top-level members (a union's first only).
-    let top: Vec<&FieldInfo> = fields.iter().filter(|f| f.top_level).collect();
-    let limit = if is_union { 1 } else { top.len() };
+    let top: Vec<&FieldInfo> = positional(ty)
+        .iter()
+        .filter_map(|name| fields.iter().find(|f| &f.name == name))
+        .collect();
+    let limit = top.len();
     if items.len() > limit {
         return Err(PyValueError::new_err(format!(
             "too many initializers for '{}' (got {})",
@@ -557,6 +558,37 @@ unsafe fn write_record(
         unsafe { write_field(types, field, dst, item, depth)? };
     }
     Ok(())
+}
+
+/// The members a positional initialiser fills, in order, as cffi fills them:
+/// the named direct members, an anonymous struct's members in its place, an
+/// anonymous union's first; of a union, its first member only.
+fn positional(ty: &TypeInfo) -> Vec<String> {
+    let mut names = Vec::new();
+    if let Kind::Record { id, .. } = ty.kind {
+        positional_names(&ty.set, id, &mut names, 0);
+    }
+    names
+}
+
+fn positional_names(set: &wyvern::TypeSet, id: wyvern::types::RecordId, out: &mut Vec<String>, depth: u32) {
+    let record = set.record(id);
+    let Some(def) = &record.def else { return };
+    let union = record.kind == wyvern::types::RecordKind::Union;
+    // Unnamed bitfields are padding.
+    for field in def.fields.iter().filter(|f| f.name.is_some() || f.bit_width.is_none()) {
+        match &field.name {
+            Some(name) => out.push(name.clone()),
+            None => {
+                if let (wyvern::Type::Record(inner), true) = (set.ty(set.canonical(field.ty.id)), depth < MAX_DEPTH) {
+                    positional_names(set, *inner, out, depth + 1);
+                }
+            }
+        }
+        if union {
+            break;
+        }
+    }
 }
 
 #[allow(non_snake_case)]
