@@ -112,9 +112,11 @@ impl CType {
     }
 
     #[getter]
-    fn args(&self) -> Option<Vec<CType>> {
-        self.sig()
-            .map(|s| s.params.iter().map(|p| self.wrap(self.types.info(*p))).collect())
+    /// A function type's parameter types, a tuple as in cffi.
+    fn args<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, pyo3::types::PyTuple>>> {
+        let Some(sig) = self.sig() else { return Ok(None) };
+        let params: Vec<CType> = sig.params.iter().map(|p| self.wrap(self.types.info(*p))).collect();
+        Ok(Some(pyo3::types::PyTuple::new(py, params)?))
     }
 
     #[getter]

@@ -575,3 +575,46 @@ def test_dir_lists_fields(ffi):
 def test_offsetof_through_pointer_type(ffi):
     assert ffi.offsetof("struct point *", "y") == 4
     assert ffi.offsetof("struct line", "name", 3) == 19
+
+
+def test_flexible_array_member(ffi):
+    ffi.cdef("struct varsized { int n; double d[]; };")
+    assert ffi.sizeof("struct varsized") == 8
+    p = ffi.new("struct varsized *", [3, [1.0, 2.0, 3.0]])
+    assert repr(p) == "<cdata 'struct varsized *' owning 32 bytes>"
+    assert len(p.d) == 3 and list(p.d) == [1.0, 2.0, 3.0]
+    p.d[2] = 30.0
+    assert p.d[2] == 30.0
+    with pytest.raises(IndexError):
+        p.d[3]
+    q = ffi.new("struct varsized *", {"d": [0.5] * 5})
+    assert len(q.d) == 5
+    empty = ffi.new("struct varsized *")
+    assert len(empty.d) == 0
+    with pytest.raises(IndexError):
+        empty.d[0] = 1.0  # no room was allocated
+
+
+def test_flexible_array_member_assignment_is_bounded(ffi):
+    if ffi.backend_name == "cffi":
+        pytest.skip("cffi writes past the allocation here; wyvern raises")
+    ffi.cdef("struct varsized { int n; double d[]; };")
+    p = ffi.new("struct varsized *", [3, [1.0, 2.0, 3.0]])
+    with pytest.raises(IndexError):
+        p.d = [1.0, 2.0, 3.0, 4.0]
+    p.d = [7.0, 8.0]
+    assert list(p.d) == [7.0, 8.0, 3.0]
+
+
+def test_positional_init_with_anonymous_members(ffi):
+    ffi.cdef("struct anon2 { union { int i; float f; }; struct { short lo, hi; }; int last; };")
+    p = ffi.new("struct anon2 *", [5, 1, 2, 9])  # union's first, struct's members, then last
+    assert (p.i, p.lo, p.hi, p.last) == (5, 1, 2, 9)
+    assert [name for name, _ in ffi.typeof("struct anon2").fields] == ["i", "f", "lo", "hi", "last"]
+    with pytest.raises(TypeError):
+        ffi.new("struct anon2 *", [5, [1, 2]])
+
+
+def test_function_type_args_is_a_tuple(ffi):
+    ffi.cdef("typedef int (*cb_t)(void *, double);")
+    assert ffi.typeof("cb_t").args == (ffi.typeof("void *"), ffi.typeof("double"))
