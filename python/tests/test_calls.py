@@ -247,3 +247,24 @@ def test_cdef_of_fixture_matches_cffi_calls(fixture_lib, cffi_ffi):
     pa, pb = a.make_point(9, -9), b.make_point(9, -9)
     assert (pa.x, pa.y) == (pb.x, pb.y)
     assert a.point_sum([3, 4]) == b.point_sum([3, 4])
+
+
+def test_many_arguments(fix):
+    ffi, lib = fix
+    args = (1, 2, 3.5, 4.5, b"\x05", 6, 7, 8, 9.5, 10)
+    want = 1 + 20 + 350 + 4500 + 50000 + 600000 + 7000000 + 80000000 + 950000000 + 10000000000
+    assert lib.many_args(*args) == want
+
+
+def test_long_double(fix):
+    ffi, lib = fix
+    r = lib.ld_twice(1.25)
+    assert ffi.typeof(r) == ffi.typeof("long double")
+    assert float(r) == 2.5
+    assert float(lib.ld_twice(ffi.cast("long double", 2**70))) == 2.0**71
+
+
+def test_bytes_for_unsigned_char_pointer(fix):
+    ffi, lib = fix
+    assert lib.sum_bytes(b"\x01\x02\xff", 3) == 258
+    assert lib.sum_bytes(ffi.new("unsigned char[]", [1, 2]), 2) == 3

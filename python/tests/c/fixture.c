@@ -58,3 +58,17 @@ int apply_in_thread(binop f, int a, int b) {
 const char *color_name(enum color c) { return c == RED ? "red" : c == GREEN ? "green" : c == BLUE ? "blue" : "?"; }
 int sum_array(const int *xs, int n) { int s = 0; for (int i = 0; i < n; i++) s += xs[i]; return s; }
 void reverse(int *xs, int n) { for (int i = 0; i < n / 2; i++) { int t = xs[i]; xs[i] = xs[n - 1 - i]; xs[n - 1 - i] = t; } }
+
+struct big call_big(struct big (*f)(long), long x) { return f(x); }
+double call_vec(double (*f)(struct vec3, double), double k) { struct vec3 v = { 1, 2, 3 }; return f(v, k); }
+struct point call_point(struct point (*f)(struct point), int x, int y) { struct point p = { x, y }; return f(p); }
+struct mixed call_mixed(struct mixed (*f)(struct mixed), int i, double d) { struct mixed m = { i, d }; return f(m); }
+float call_float(float (*f)(float, double), float a) { return f(a, 0.25); }
+long call_many(long (*f)(int, long, double, float, char, short, unsigned, long long, double, int)) {
+    return f(1, 2, 3.5, 4.5f, 5, 6, 7, 8, 9.5, 10);
+}
+long many_args(int a, long b, double c, float d, char e, short f, unsigned g, long long h, double i, int j) {
+    return a + 10 * b + (long)(100 * c) + (long)(1000 * d) + 10000L * e + 100000L * f + 1000000L * g + 10000000LL * h + (long)(100000000 * i) + 1000000000L * j;
+}
+long double ld_twice(long double x) { return 2 * x; }
+int sum_bytes(const unsigned char *p, int n) { int s = 0; for (int i = 0; i < n; i++) s += p[i]; return s; }

@@ -48,6 +48,17 @@ const char *color_name(enum color c);
 int sum_array(const int *xs, int n);
 void reverse(int *xs, int n);
 
+/* C calling back into Python with records and floats both ways */
+struct big call_big(struct big (*f)(long), long x);
+double call_vec(double (*f)(struct vec3, double), double k);
+struct point call_point(struct point (*f)(struct point), int x, int y);
+struct mixed call_mixed(struct mixed (*f)(struct mixed), int i, double d);
+float call_float(float (*f)(float, double), float a);
+long call_many(long (*f)(int, long, double, float, char, short, unsigned, long long, double, int));
+long many_args(int a, long b, double c, float d, char e, short f, unsigned g, long long h, double i, int j);
+long double ld_twice(long double x);
+int sum_bytes(const unsigned char *p, int n);
+
 #define FIXTURE_VERSION 3
 #define FIXTURE_NAME "fixture"
 #define FIXTURE_SCALE 2.5
