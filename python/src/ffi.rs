@@ -217,8 +217,12 @@ impl Ffi {
         Ok(Lib::new(slf.clone().unbind(), library))
     }
 
-    fn dlclose(&self, lib: &Bound<'_, Lib>) {
+    fn dlclose(&self, lib: &Bound<'_, Lib>) -> PyResult<()> {
         lib.get().close();
+        // The functions and constants cached as attributes go too: after
+        // closing, every name says the library is closed.
+        lib.getattr("__dict__")?.call_method0("clear")?;
+        Ok(())
     }
 
     /// A new zeroed object, owned by the returned cdata: `new("int *", 5)`,

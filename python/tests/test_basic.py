@@ -157,8 +157,10 @@ def test_dlclose(ffi):
     lib = ffi.dlopen("libc.so.6")
     assert lib.abs(-1) == 1
     ffi.dlclose(lib)
-    with pytest.raises(wyvern.FFIError):
+    with pytest.raises(wyvern.FFIError, match="closed"):
         lib.labs
+    with pytest.raises(wyvern.FFIError, match="closed"):
+        lib.abs  # looked up (and cached) before the close
 
 
 def test_list_types(ffi):
