@@ -172,7 +172,8 @@ impl Ffi {
         let mut text = String::new();
         let pack = if packed { Some(1) } else { pack };
         if let Some(n) = pack {
-            text.push_str(&format!("#pragma pack(push, {n})\n{csource}\n#pragma pack(pop)\n"));
+            // `_Pragma` on the first line keeps the user's line numbers.
+            text.push_str(&format!("_Pragma(\"pack(push, {n})\") {csource}\n#pragma pack(pop)\n"));
         } else {
             text.push_str(csource);
         }
@@ -194,11 +195,12 @@ impl Ffi {
             for (name, value) in &state.defines {
                 parser = parser.define(name.clone(), value.as_deref());
             }
-            (parser, state.sources.join("\n"))
+            // One text per cdef, so errors say which (`<cdef 2>`) and its own lines.
+            (parser, state.sources.clone())
         };
-        let whole = format!("{previous}\n{text}");
+        let parser = previous.into_iter().chain([text.clone()]).fold(parser, |p, t| p.cdef(t));
         let set = py
-            .detach(|| parser.cdef(whole).parse())
+            .detach(|| parser.parse())
             .map_err(|e| CDefError::new_err(e.to_string()))?;
         self.merge(set)?;
         self.lock().sources.push(text);

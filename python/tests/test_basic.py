@@ -49,6 +49,19 @@ def test_cdef_error_is_cdef_error(ffi):
     assert ffi.sizeof("struct fine") == 4
 
 
+def test_cdef_errors_point_at_their_own_lines(ffi):
+    with pytest.raises(wyvern.CDefError, match=r"<cdef>:2:24: expected ';'"):
+        ffi.cdef("int ok;\nstruct broken { int x }")
+    ffi.cdef("struct a { int x; };")
+    # each cdef is its own text: the second (successful) one is <cdef 2>
+    with pytest.raises(wyvern.CDefError, match=r"<cdef 2>:2:8: redefinition of 'a'"):
+        ffi.cdef("int fine;\nstruct a { long y; };")
+    with pytest.raises(wyvern.CDefError, match=r"<cdef>:1:10: 'no_such_header_h14.h' file not found"):
+        wyvern.FFI().include("<no_such_header_h14.h>")
+    with pytest.raises(wyvern.CDefError, match=r":2:"):
+        wyvern.FFI().cdef("struct p { char c; };\nint x y;", packed=True)
+
+
 def test_unknown_type_name(ffi):
     # cffi: an undeclared struct is opaque (sizeof raises ValueError), an
     # unknown typedef a CDefError; wyvern says either way what it does not know.
