@@ -134,21 +134,26 @@ impl CType {
         self.sig().map(|s| format!("{:?}", s.conv))
     }
 
-    /// An enum's values to names.
+    /// An enum's values to names, a dict as in cffi (the first name of a value).
     #[getter]
-    fn elements(&self) -> Option<Vec<(i128, String)>> {
+    fn elements(&self) -> Option<std::collections::HashMap<i128, String>> {
         match self.info.kind {
-            Kind::Enum { id, .. } => Some(
-                self.info.set.enum_(id).constants.iter().map(|(n, v)| (*v, n.clone())).collect(),
-            ),
+            Kind::Enum { id, .. } => {
+                let mut out = std::collections::HashMap::new();
+                for (n, v) in &self.info.set.enum_(id).constants {
+                    out.entry(*v).or_insert_with(|| n.clone());
+                }
+                Some(out)
+            }
             _ => None,
         }
     }
 
+    /// An enum's names to values, a dict as in cffi.
     #[getter]
-    fn relements(&self) -> Option<Vec<(String, i128)>> {
+    fn relements(&self) -> Option<std::collections::HashMap<String, i128>> {
         match self.info.kind {
-            Kind::Enum { id, .. } => Some(self.info.set.enum_(id).constants.clone()),
+            Kind::Enum { id, .. } => Some(self.info.set.enum_(id).constants.iter().cloned().collect()),
             _ => None,
         }
     }
