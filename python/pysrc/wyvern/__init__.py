@@ -107,6 +107,12 @@ class FFI(_FFI):
         arrays, or Python buffers), which may overlap."""
         import ctypes
 
+        if n < 0:
+            raise ValueError("memmove() of a negative size (%d)" % n)
+        for what, obj in (("dest", dest), ("src", src)):
+            # A Python buffer's size is known: never read or write past it.
+            if not isinstance(obj, CData) and memoryview(obj).nbytes < n:
+                raise ValueError("memmove() of %d bytes: %s has only %d" % (n, what, memoryview(obj).nbytes))
         ctypes.memmove(_address_of(self, dest, True), _address_of(self, src, False), n)
 
     def include(self, what, lib=None, include_dirs=None, defines=None):
