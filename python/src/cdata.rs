@@ -501,7 +501,12 @@ impl CData {
         slf
     }
 
+    /// The end of a `with` block is `ffi.release`: an `ffi.gc` object's
+    /// destructor runs now (memory `ffi.new` owns goes with its last user).
     fn __exit__(&self, _a: &Bound<'_, PyAny>, _b: &Bound<'_, PyAny>, _c: &Bound<'_, PyAny>) -> bool {
+        if let Owner::Gc(hold) = &self.owner {
+            hold.run();
+        }
         false
     }
 }

@@ -40,13 +40,16 @@ pub struct State {
 
 /// `ffi.gc`'s destructor, run when the last object sharing it goes.
 pub struct GcHold {
-    destructor: Option<Py<PyAny>>,
-    original: Option<Py<CData>>,
+    /// The destructor and the object it gets, until it has run.
+    pending: Mutex<Option<(Py<PyAny>, Py<CData>)>>,
 }
 
-impl Drop for GcHold {
-    fn drop(&mut self) {
-        let (Some(destructor), Some(original)) = (self.destructor.take(), self.original.take()) else {
+impl GcHold {
+    /// Runs the destructor, the first time only: at `ffi.release`, the end
+    /// of a `with` block, or when the last object sharing it goes.
+    pub fn run(&self) {
+        let pending = self.pending.lock().unwrap_or_else(|p| p.into_inner()).take();
+        let Some((destructor, original)) = pending else {
             return;
         };
         Python::attach(|py| {
@@ -54,6 +57,12 @@ impl Drop for GcHold {
                 e.write_unraisable(py, None);
             }
         });
+    }
+}
+
+impl Drop for GcHold {
+    fn drop(&mut self) {
+        self.run();
     }
 }
 
@@ -412,8 +421,7 @@ impl Ffi {
         let _ = size;
         let data = cdata.get();
         let hold = Arc::new(GcHold {
-            destructor,
-            original: Some(cdata.clone().unbind()),
+            pending: Mutex::new(destructor.map(|d| (d, cdata.clone().unbind()))),
         });
         CData {
             len: data.len,

@@ -520,6 +520,21 @@ def test_gc_destructor(ffi):
     assert freed == [addr]
 
 
+def test_release_runs_gc_destructor_once(ffi):
+    freed = []
+    q = ffi.gc(ffi.new("int *"), lambda x: freed.append(1))
+    ffi.release(q)
+    assert freed == [1]
+    ffi.release(q)
+    del q
+    gc.collect()
+    assert freed == [1]
+    with ffi.gc(ffi.new("int *"), lambda x: freed.append(2)) as p:
+        p[0] = 1
+        assert freed == [1]
+    assert freed == [1, 2]
+
+
 def test_new_handle(ffi):
     obj = {"some": "object"}
     h = ffi.new_handle(obj)

@@ -162,7 +162,9 @@ class FFI(_FFI):
         return allocate
 
     def release(self, cdata):
-        """Nothing to do early: memory is freed with the last reference."""
+        """Runs an ``ffi.gc`` object's destructor now (once); memory
+        ``ffi.new`` owns is freed with its last reference."""
+        cdata.__exit__(None, None, None)
 
     def list_types(self):
         return _FFI.list_types(self)
