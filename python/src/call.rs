@@ -26,8 +26,58 @@ struct Scratch([u8; 16]);
 pub struct CallPlan {
     pub func: Function,
     pub params: Vec<Arc<TypeInfo>>,
+    /// Each parameter's scalar shape, converted without the general path.
+    fast: Vec<Fast>,
     pub ret: Arc<TypeInfo>,
+    ret_fast: Fast,
     pub variadic: bool,
+}
+
+/// A plain scalar's shape: what most arguments and results are.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Fast {
+    Int { size: u8, signed: bool },
+    Double,
+    Other,
+}
+
+fn fast(ty: &TypeInfo) -> Fast {
+    match ty.kind {
+        Kind::Prim(Prim::Int { size, signed }) if size <= 8 => Fast::Int { size, signed },
+        Kind::Prim(Prim::Double) => Fast::Double,
+        _ => Fast::Other,
+    }
+}
+
+/// Stores a Python `int` or `float` for a plain scalar parameter; `false`
+/// when the value needs the general path (a cdata, another kind, an error
+/// to report).
+#[inline]
+fn store_fast(shape: Fast, arg: &Bound<'_, PyAny>, out: &mut [u8; 16]) -> bool {
+    match shape {
+        Fast::Int { size, signed } => {
+            if !arg.is_exact_instance_of::<pyo3::types::PyInt>() {
+                return false;
+            }
+            let Ok(v) = arg.extract::<i64>() else {
+                return false;
+            };
+            let (lo, hi) = convert::int_range(size, signed);
+            if i128::from(v) < lo || i128::from(v) > hi {
+                return false;
+            }
+            out[..8].copy_from_slice(&v.to_le_bytes());
+            true
+        }
+        Fast::Double => match arg.downcast_exact::<pyo3::types::PyFloat>() {
+            Ok(f) => {
+                out[..8].copy_from_slice(&f.value().to_le_bytes());
+                true
+            }
+            Err(_) => false,
+        },
+        Fast::Other => false,
+    }
 }
 
 /// What a call's arguments need kept alive until it returns.
@@ -66,9 +116,13 @@ impl Outgoing<'_> {
 impl CallPlan {
     pub fn new(types: &Arc<Types>, func: Function) -> CallPlan {
         let sig = func.signature().clone();
+        let params: Vec<Arc<TypeInfo>> = sig.params.iter().map(|p| types.info(*p)).collect();
+        let ret = types.info(sig.ret);
         CallPlan {
-            params: sig.params.iter().map(|p| types.info(*p)).collect(),
-            ret: types.info(sig.ret),
+            fast: params.iter().map(|p| fast(p)).collect(),
+            params,
+            ret_fast: fast(&ret),
+            ret,
             variadic: sig.variadic || !sig.prototyped,
             func,
         }
@@ -103,6 +157,12 @@ impl CallPlan {
         let mut temps = Temps::default();
         let mut extra = Vec::new();
         for (i, arg) in args.iter().enumerate() {
+            if let Some(&shape) = self.fast.get(i) {
+                if store_fast(shape, &arg, &mut scratch[i].0) {
+                    ptrs[i] = scratch[i].0.as_mut_ptr();
+                    continue;
+                }
+            }
             let ty = match self.params.get(i) {
                 Some(ty) => ty.clone(),
                 None => {
@@ -148,6 +208,19 @@ impl CallPlan {
         ret: *mut u8,
         mem: Option<Arc<Mem>>,
     ) -> PyResult<Py<PyAny>> {
+        match self.ret_fast {
+            // SAFETY: the call wrote a value of the return type there.
+            Fast::Int { size, signed } => {
+                let v = unsafe { convert::read_int(ret, size, signed) } as i64;
+                return Ok(v.into_pyobject(py)?.into_any().unbind());
+            }
+            Fast::Double => {
+                // SAFETY: as above.
+                let v = unsafe { ret.cast::<f64>().read_unaligned() };
+                return Ok(pyo3::types::PyFloat::new(py, v).into_any().unbind());
+            }
+            Fast::Other => {}
+        }
         match self.ret.kind {
             Kind::Void => Ok(py.None()),
             Kind::Record { .. } | Kind::Array { .. } => {
@@ -162,7 +235,12 @@ impl CallPlan {
     }
 
     fn arg_error(&self, py: Python<'_>, i: usize, e: PyErr) -> PyErr {
-        let text = format!("argument {} of {}(): {}", i + 1, self.func.name(), e.value(py));
+        let text = format!(
+            "argument {} of {}(): {}",
+            i + 1,
+            self.func.name(),
+            e.value(py)
+        );
         PyErr::from_type(e.get_type(py), text)
     }
 }
@@ -262,9 +340,11 @@ fn variadic_type(types: &Arc<Types>, arg: &Bound<'_, PyAny>) -> PyResult<Arc<Typ
         return match ty.kind {
             Kind::Prim(Prim::Float) => named("double"),
             Kind::Prim(Prim::Bool | Prim::Char) => named("int"),
-            Kind::Prim(Prim::Int { size, signed }) if size < 4 => {
-                named(if signed || size < 4 { "int" } else { "unsigned int" })
-            }
+            Kind::Prim(Prim::Int { size, signed }) if size < 4 => named(if signed || size < 4 {
+                "int"
+            } else {
+                "unsigned int"
+            }),
             Kind::Enum { .. } => named("int"),
             Kind::Array { elem, .. } => Ok(types.pointer_to(elem).map_err(to_py)?),
             _ => Ok(ty.clone()),

@@ -69,7 +69,8 @@ pub fn make(
         onerror,
         error: error_bytes,
     });
-    let callback = Callback::raw(&ty.set, ty.qt, move |ret, args| body.run(ret, args)).map_err(to_py)?;
+    let callback =
+        Callback::raw(&ty.set, ty.qt, move |ret, args| body.run(ret, args)).map_err(to_py)?;
     let addr = callback.address() as usize;
     let held = Arc::new(Held {
         _callback: callback,
@@ -128,7 +129,10 @@ impl Body {
         // SAFETY: the result buffer holds the return type (`size` bytes).
         unsafe { std::ptr::copy_nonoverlapping(self.error.as_ptr(), ret, size) };
         if let Some(onerror) = &self.onerror {
-            let traceback = e.traceback(py).map(|t| t.into_any()).unwrap_or_else(|| py.None().into_bound(py));
+            let traceback = e
+                .traceback(py)
+                .map(|t| t.into_any())
+                .unwrap_or_else(|| py.None().into_bound(py));
             let args = (e.get_type(py), e.value(py), traceback);
             match onerror.bind(py).call1(args) {
                 Ok(replacement) if !replacement.is_none() => {
@@ -145,7 +149,12 @@ impl Body {
     }
 
     fn report(&self, py: Python<'_>, e: PyErr) {
-        let function = self.function.bind(py).repr().map(|r| r.to_string()).unwrap_or_default();
+        let function = self
+            .function
+            .bind(py)
+            .repr()
+            .map(|r| r.to_string())
+            .unwrap_or_default();
         eprintln!("From wyvern callback {function}:");
         e.display(py);
     }

@@ -29,7 +29,7 @@ impl CData {
                 )))
             }
         };
-        let info = self.types.info(elem);
+        let info = self.types.target(&self.ty, elem);
         let size = match info.kind {
             Kind::Void => 1,
             _ => info.size.ok_or_else(|| convert::incomplete(&info))?,
@@ -46,7 +46,10 @@ impl CData {
                 self.ty.name
             )));
         }
-        if let Some(len) = self.len.filter(|_| matches!(self.ty.kind, Kind::Array { .. })) {
+        if let Some(len) = self
+            .len
+            .filter(|_| matches!(self.ty.kind, Kind::Array { .. }))
+        {
             if i < 0 || i as usize >= len {
                 return Err(PyIndexError::new_err(format!(
                     "index too large for cdata '{}' (expected 0 <= index < {len})",
@@ -102,7 +105,8 @@ impl CData {
         let module = wyvern::Module::new(self.types.set.clone(), wyvern::Library::this_process());
         // SAFETY: a function pointer cdata holds the address of a function of
         // its type, as the cast or C that made it vouched (cffi's contract).
-        let func = unsafe { module.function_at(&self.ty.name, self.ty.qt, self.addr) }.map_err(to_py)?;
+        let func =
+            unsafe { module.function_at(&self.ty.name, self.ty.qt, self.addr) }.map_err(to_py)?;
         let _ = self.plan.set(Arc::new(CallPlan::new(&self.types, func)));
         self.plan
             .get()
@@ -184,7 +188,10 @@ impl CData {
             Kind::Pointer { .. } | Kind::FuncPtr { .. } if self.addr == 0 => {
                 format!("<cdata '{name}' NULL>")
             }
-            Kind::Pointer { .. } | Kind::FuncPtr { .. } | Kind::Record { .. } | Kind::Array { .. } => {
+            Kind::Pointer { .. }
+            | Kind::FuncPtr { .. }
+            | Kind::Record { .. }
+            | Kind::Array { .. } => {
                 format!("<cdata '{name}' {:#x}>", self.addr)
             }
             Kind::Prim(Prim::Char) => format!("<cdata '{name}' {}>", byte_repr(self.value[0])),
@@ -213,7 +220,10 @@ impl CData {
             // SAFETY: the bitfield lies inside the record at `base`.
             let v = unsafe { load_bits(base as *const u8, field.offset_bits, width, signed) };
             if let Kind::Prim(Prim::Bool) = info.kind {
-                return Ok(pyo3::types::PyBool::new(py, v != 0).to_owned().into_any().unbind());
+                return Ok(pyo3::types::PyBool::new(py, v != 0)
+                    .to_owned()
+                    .into_any()
+                    .unbind());
             }
             return convert::int_object(py, v);
         }
@@ -238,10 +248,7 @@ impl CData {
         if let Ok(slice) = index.downcast::<PySlice>() {
             let (start, stop) = self.slice_bounds(slice)?;
             let (elem, at) = self.element_at(start)?;
-            let ty = self
-                .types
-                .array_of(elem.qt, None)
-                .map_err(to_py)?;
+            let ty = self.types.array_of(elem.qt, None).map_err(to_py)?;
             let mut data = CData::object(&self.types, ty, at, self.shared());
             data.len = Some((stop - start) as usize);
             return Ok(Py::new(py, data)?.into_any());
@@ -302,9 +309,13 @@ impl CData {
         for i in 0..n {
             let (elem, at) = this.element_at(i as isize)?;
             // SAFETY: element `i` lies in the array.
-            items.push(unsafe { convert::read(py, &this.types, &elem, at as *const u8, &this.shared())? });
+            items.push(unsafe {
+                convert::read(py, &this.types, &elem, at as *const u8, &this.shared())?
+            });
         }
-        Ok(pyo3::types::PyList::new(py, items)?.call_method0("__iter__")?.unbind())
+        Ok(pyo3::types::PyList::new(py, items)?
+            .call_method0("__iter__")?
+            .unbind())
     }
 
     fn __bool__(&self) -> bool {
@@ -320,10 +331,16 @@ impl CData {
             return convert::int_object(py, v);
         }
         if let Some(f) = self.scalar_float() {
-            return Ok(f.trunc().into_pyobject(py)?.call_method0("__int__")?.unbind());
+            return Ok(f
+                .trunc()
+                .into_pyobject(py)?
+                .call_method0("__int__")?
+                .unbind());
         }
         match self.ty.kind {
-            Kind::Pointer { .. } | Kind::FuncPtr { .. } => convert::int_object(py, self.addr as i128),
+            Kind::Pointer { .. } | Kind::FuncPtr { .. } => {
+                convert::int_object(py, self.addr as i128)
+            }
             _ => Err(PyTypeError::new_err(format!(
                 "int() not supported on cdata '{}'",
                 self.ty.name
@@ -333,7 +350,9 @@ impl CData {
 
     fn __index__(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
         match scalar_int(self) {
-            Some(v) if !matches!(self.ty.kind, Kind::Prim(Prim::Char)) => convert::int_object(py, v),
+            Some(v) if !matches!(self.ty.kind, Kind::Prim(Prim::Char)) => {
+                convert::int_object(py, v)
+            }
             _ => Err(PyTypeError::new_err(format!(
                 "cdata '{}' cannot be used as an index",
                 self.ty.name
@@ -385,7 +404,12 @@ impl CData {
         Ok(diff.into_pyobject(py)?.into_any().unbind())
     }
 
-    fn __richcmp__(&self, py: Python<'_>, other: &Bound<'_, PyAny>, op: CompareOp) -> PyResult<Py<PyAny>> {
+    fn __richcmp__(
+        &self,
+        py: Python<'_>,
+        other: &Bound<'_, PyAny>,
+        op: CompareOp,
+    ) -> PyResult<Py<PyAny>> {
         let Ok(that) = other.downcast::<CData>() else {
             return Ok(py.NotImplemented());
         };
@@ -398,7 +422,10 @@ impl CData {
             CompareOp::Gt => a > b,
             CompareOp::Ge => a >= b,
         };
-        Ok(pyo3::types::PyBool::new(py, result).to_owned().into_any().unbind())
+        Ok(pyo3::types::PyBool::new(py, result)
+            .to_owned()
+            .into_any()
+            .unbind())
     }
 
     fn __hash__(&self) -> isize {
@@ -421,7 +448,12 @@ impl CData {
         slf
     }
 
-    fn __exit__(&self, _a: &Bound<'_, PyAny>, _b: &Bound<'_, PyAny>, _c: &Bound<'_, PyAny>) -> bool {
+    fn __exit__(
+        &self,
+        _a: &Bound<'_, PyAny>,
+        _b: &Bound<'_, PyAny>,
+        _c: &Bound<'_, PyAny>,
+    ) -> bool {
         false
     }
 }

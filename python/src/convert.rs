@@ -67,8 +67,12 @@ unsafe fn read_prim(
 ) -> PyResult<Py<PyAny>> {
     // SAFETY (every read below): the caller's promise.
     Ok(match p {
-        Prim::Int { size, signed } => return int_object(py, unsafe { read_int(src, size, signed) }),
-        Prim::Char => PyBytes::new(py, &[unsafe { src.read() }]).into_any().unbind(),
+        Prim::Int { size, signed } => {
+            return int_object(py, unsafe { read_int(src, size, signed) })
+        }
+        Prim::Char => PyBytes::new(py, &[unsafe { src.read() }])
+            .into_any()
+            .unbind(),
         Prim::Bool => PyBool::new(py, unsafe { src.read() } != 0)
             .to_owned()
             .into_any()
@@ -397,19 +401,20 @@ pub fn compatible_pointer(to: &TypeInfo, from: &TypeInfo) -> bool {
             _ => None,
         }
     };
-    let is_void = |t: &TypeInfo, q: QualType| {
-        matches!(t.set.ty(t.set.canonical(q.id)), wyvern::Type::Void)
-    };
+    let is_void =
+        |t: &TypeInfo, q: QualType| matches!(t.set.ty(t.set.canonical(q.id)), wyvern::Type::Void);
     match (&to.kind, &from.kind) {
         (Kind::FuncPtr { .. }, Kind::FuncPtr { .. }) => true,
         (Kind::FuncPtr { .. }, _) | (_, Kind::FuncPtr { .. }) => {
-            target(to).is_some_and(|q| is_void(to, q)) || target(from).is_some_and(|q| is_void(from, q))
+            target(to).is_some_and(|q| is_void(to, q))
+                || target(from).is_some_and(|q| is_void(from, q))
         }
         _ => match (target(to), target(from)) {
             (Some(a), Some(b)) => {
                 is_void(to, a)
                     || is_void(from, b)
-                    || (to.set.same(&from.set) && to.set.canonical(a.id) == from.set.canonical(b.id))
+                    || (to.set.same(&from.set)
+                        && to.set.canonical(a.id) == from.set.canonical(b.id))
                     || (!to.set.same(&from.set) && to.set.spell(a) == from.set.spell(b))
                     || char_like(to, a) && char_like(from, b)
             }
@@ -421,10 +426,8 @@ pub fn compatible_pointer(to: &TypeInfo, from: &TypeInfo) -> bool {
 /// `char`, `signed char` and `unsigned char` point at the same bytes: cffi
 /// lets one initialise the other.
 fn char_like(t: &TypeInfo, q: QualType) -> bool {
-    matches!(
-        t.set.layout(t.set.canonical(q.id)).map(|l| l.size),
-        Some(1)
-    ) && matches!(t.set.ty(t.set.canonical(q.id)), wyvern::Type::Int(_))
+    matches!(t.set.layout(t.set.canonical(q.id)).map(|l| l.size), Some(1))
+        && matches!(t.set.ty(t.set.canonical(q.id)), wyvern::Type::Int(_))
 }
 
 /// # Safety
@@ -526,22 +529,28 @@ unsafe fn write_record(
             unsafe { std::ptr::copy(data.addr as *const u8, dst, size) };
             return Ok(());
         }
-        return Err(wrong_type(ty, "a list or dict or cdata of the same type", obj));
+        return Err(wrong_type(
+            ty,
+            "a list or dict or cdata of the same type",
+            obj,
+        ));
     }
     let fields = ty.fields();
     let is_union = matches!(ty.kind, Kind::Record { union: true, .. });
     if let Ok(dict) = obj.downcast::<PyDict>() {
         for (key, value) in dict.iter() {
             let name: String = key.extract()?;
-            let field = fields.iter().find(|f| f.name == name).ok_or_else(|| {
-                PyKeyError(format!("'{}' has no field '{name}'", ty.name))
-            })?;
+            let field = fields
+                .iter()
+                .find(|f| f.name == name)
+                .ok_or_else(|| PyKeyError(format!("'{}' has no field '{name}'", ty.name)))?;
             // SAFETY: the field lies inside the record.
             unsafe { write_field(types, field, dst, &value, depth)? };
         }
         return Ok(());
     }
-    let items = sequence(obj).ok_or_else(|| wrong_type(ty, "a list or dict or cdata of the same type", obj))?;
+    let items = sequence(obj)
+        .ok_or_else(|| wrong_type(ty, "a list or dict or cdata of the same type", obj))?;
     // Positional initialisers fill the top-level members (a union's first only).
     let top: Vec<&FieldInfo> = fields.iter().filter(|f| f.top_level).collect();
     let limit = if is_union { 1 } else { top.len() };
@@ -590,7 +599,11 @@ pub fn fields(ty: &TypeInfo) -> Vec<FieldInfo> {
     let Some(def) = &ty.set.record(id).def else {
         return Vec::new();
     };
-    let top: Vec<&str> = def.fields.iter().filter_map(|f| f.name.as_deref()).collect();
+    let top: Vec<&str> = def
+        .fields
+        .iter()
+        .filter_map(|f| f.name.as_deref())
+        .collect();
     ty.set
         .flat_fields(def)
         .into_iter()
@@ -666,7 +679,11 @@ unsafe fn store_bits(base: *mut u8, offset_bits: u64, width: u32, v: u128) {
     // SAFETY: the caller's promise.
     unsafe { std::ptr::copy_nonoverlapping(base.add(start), buf.as_mut_ptr(), bytes) };
     let mut word = u128::from_le_bytes(buf);
-    let mask = if width >= 128 { u128::MAX } else { (1u128 << width) - 1 };
+    let mask = if width >= 128 {
+        u128::MAX
+    } else {
+        (1u128 << width) - 1
+    };
     word = (word & !(mask << shift)) | ((v & mask) << shift);
     let out = word.to_le_bytes();
     // SAFETY: as above.

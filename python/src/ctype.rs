@@ -113,8 +113,12 @@ impl CType {
 
     #[getter]
     fn args(&self) -> Option<Vec<CType>> {
-        self.sig()
-            .map(|s| s.params.iter().map(|p| self.wrap(self.types.info(*p))).collect())
+        self.sig().map(|s| {
+            s.params
+                .iter()
+                .map(|p| self.wrap(self.types.info(*p)))
+                .collect()
+        })
     }
 
     #[getter]
@@ -137,7 +141,13 @@ impl CType {
     fn elements(&self) -> Option<Vec<(i128, String)>> {
         match self.info.kind {
             Kind::Enum { id, .. } => Some(
-                self.info.set.enum_(id).constants.iter().map(|(n, v)| (*v, n.clone())).collect(),
+                self.info
+                    .set
+                    .enum_(id)
+                    .constants
+                    .iter()
+                    .map(|(n, v)| (*v, n.clone()))
+                    .collect(),
             ),
             _ => None,
         }
@@ -155,11 +165,14 @@ impl CType {
         let Ok(other) = other.downcast::<CType>() else {
             return Ok(matches!(op, CompareOp::Ne));
         };
-        let same = self.info.same_type(&other.get().info) && self.info.name == other.get().info.name;
+        let same =
+            self.info.same_type(&other.get().info) && self.info.name == other.get().info.name;
         match op {
             CompareOp::Eq => Ok(same),
             CompareOp::Ne => Ok(!same),
-            _ => Err(pyo3::exceptions::PyTypeError::new_err("ctypes are not ordered")),
+            _ => Err(pyo3::exceptions::PyTypeError::new_err(
+                "ctypes are not ordered",
+            )),
         }
     }
 

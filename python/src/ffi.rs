@@ -9,7 +9,7 @@ use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
 use rustc_hash::FxHashMap;
-use wyvern::{TypeSet, Library};
+use wyvern::{Library, TypeSet};
 
 use crate::convert::{self, read_int, scalar_int, sequence};
 use crate::ctype::CType;
@@ -41,7 +41,8 @@ pub struct GcHold {
 
 impl Drop for GcHold {
     fn drop(&mut self) {
-        let (Some(destructor), Some(original)) = (self.destructor.take(), self.original.take()) else {
+        let (Some(destructor), Some(original)) = (self.destructor.take(), self.original.take())
+        else {
             return;
         };
         Python::attach(|py| {
@@ -90,7 +91,11 @@ impl Ffi {
     /// Adds the declarations of `set` to what this FFI knows.
     fn merge(&self, set: TypeSet) -> PyResult<()> {
         let mut state = self.lock();
-        let merged = state.types.set.merge(&set).map_err(|e| CDefError::new_err(e.to_string()))?;
+        let merged = state
+            .types
+            .set
+            .merge(&set)
+            .map_err(|e| CDefError::new_err(e.to_string()))?;
         state.types = Types::new(merged);
         state.names.clear();
         Ok(())
@@ -117,6 +122,8 @@ impl Ffi {
     /// Declarations from C text: real C, read by libclang, so `#include
     /// <...>` works; `include_dirs` and `defines` are passed to it.
     #[pyo3(signature = (csource, r#override = false, packed = false, pack = None, include_dirs = None, defines = None))]
+    // cffi's signature, keyword for keyword.
+    #[allow(clippy::too_many_arguments)]
     fn cdef(
         &self,
         py: Python<'_>,
@@ -131,7 +138,9 @@ impl Ffi {
         let mut text = String::new();
         let pack = if packed { Some(1) } else { pack };
         if let Some(n) = pack {
-            text.push_str(&format!("#pragma pack(push, {n})\n{csource}\n#pragma pack(pop)\n"));
+            text.push_str(&format!(
+                "#pragma pack(push, {n})\n{csource}\n#pragma pack(pop)\n"
+            ));
         } else {
             text.push_str(csource);
         }
@@ -140,7 +149,11 @@ impl Ffi {
             state.include_dirs.extend(include_dirs.unwrap_or_default());
             if let Some(defines) = defines {
                 for (k, v) in defines.iter() {
-                    let value = if v.is_none() { None } else { Some(v.str()?.to_string()) };
+                    let value = if v.is_none() {
+                        None
+                    } else {
+                        Some(v.str()?.to_string())
+                    };
                     state.defines.push((k.str()?.to_string(), value));
                 }
             }
@@ -181,7 +194,12 @@ impl Ffi {
     /// A new zeroed object, owned by the returned cdata: `new("int *", 5)`,
     /// `new("struct foo *", {...})`, `new("int[]", 10)`, `new("char[]", b"text")`.
     #[pyo3(name = "new", signature = (cdecl, init = None))]
-    fn new_cdata(&self, py: Python<'_>, cdecl: &Bound<'_, PyAny>, init: Option<&Bound<'_, PyAny>>) -> PyResult<CData> {
+    fn new_cdata(
+        &self,
+        py: Python<'_>,
+        cdecl: &Bound<'_, PyAny>,
+        init: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<CData> {
         let (types, ty) = self.resolve(cdecl)?;
         let init = init.filter(|i| !i.is_none());
         new_object(py, &types, ty, init)
@@ -256,7 +274,12 @@ impl Ffi {
         };
         let (ty, offset) = walk(&data.types, start, fields)?;
         let ptr = data.types.pointer_to(ty.qt).map_err(to_py)?;
-        Ok(CData::pointer(&data.types, ptr, base + offset, data.owner.share()))
+        Ok(CData::pointer(
+            &data.types,
+            ptr,
+            base + offset,
+            data.owner.share(),
+        ))
     }
 
     #[pyo3(signature = (cdecl, replace_with = ""))]
@@ -267,19 +290,27 @@ impl Ffi {
             return Ok(info.name.clone());
         }
         let name = &info.name;
-        let sep = if replace_with.starts_with('*') && !name.ends_with('*') || !replace_with.starts_with(['[', '(', '*']) {
+        let sep = if replace_with.starts_with('*') && !name.ends_with('*')
+            || !replace_with.starts_with(['[', '(', '*'])
+        {
             " "
         } else {
             ""
         };
-        let replace_with = if replace_with.starts_with('*') && matches!(info.kind, Kind::Array { .. } | Kind::FuncPtr { .. }) {
+        let replace_with = if replace_with.starts_with('*')
+            && matches!(info.kind, Kind::Array { .. } | Kind::FuncPtr { .. })
+        {
             format!("({replace_with})")
         } else {
             replace_with.to_owned()
         };
         Ok(match name.find(['[', '(']) {
             Some(at) if matches!(info.kind, Kind::Array { .. } | Kind::FuncPtr { .. }) => {
-                format!("{}{sep}{replace_with}{}", name[..at].trim_end(), &name[at..])
+                format!(
+                    "{}{sep}{replace_with}{}",
+                    name[..at].trim_end(),
+                    &name[at..]
+                )
             }
             _ => format!("{name}{sep}{replace_with}"),
         })
@@ -288,19 +319,37 @@ impl Ffi {
     /// The bytes of a `char *` or `char[]` up to the NUL (or `maxlen`); an
     /// enum's name for its value; an integer's decimal text.
     #[pyo3(signature = (cdata, maxlen = -1))]
-    fn string(&self, py: Python<'_>, cdata: &Bound<'_, CData>, maxlen: isize) -> PyResult<Py<PyAny>> {
+    fn string(
+        &self,
+        py: Python<'_>,
+        cdata: &Bound<'_, CData>,
+        maxlen: isize,
+    ) -> PyResult<Py<PyAny>> {
         string(py, cdata.get(), maxlen)
     }
 
-    fn unpack(&self, py: Python<'_>, cdata: &Bound<'_, CData>, length: usize) -> PyResult<Py<PyAny>> {
+    fn unpack(
+        &self,
+        py: Python<'_>,
+        cdata: &Bound<'_, CData>,
+        length: usize,
+    ) -> PyResult<Py<PyAny>> {
         let data = cdata.get();
         let (elem, addr) = match data.ty.kind {
             Kind::Pointer { pointee } => (data.types.info(pointee), data.addr),
             Kind::Array { elem, .. } => (data.types.info(elem), data.addr),
-            _ => return Err(PyTypeError::new_err(format!("expected a pointer or array, got cdata '{}'", data.ty.name))),
+            _ => {
+                return Err(PyTypeError::new_err(format!(
+                    "expected a pointer or array, got cdata '{}'",
+                    data.ty.name
+                )))
+            }
         };
         if addr == 0 && length > 0 {
-            return Err(PyRuntimeError::new_err(format!("cannot use unpack() on {}", data.__repr__())));
+            return Err(PyRuntimeError::new_err(format!(
+                "cannot use unpack() on {}",
+                data.__repr__()
+            )));
         }
         let size = elem.size.ok_or_else(|| convert::incomplete(&elem))?;
         if let Kind::Prim(Prim::Char) = elem.kind {
@@ -311,7 +360,15 @@ impl Ffi {
         let mut items = Vec::with_capacity(length);
         for i in 0..length {
             // SAFETY: as above, `length` elements.
-            items.push(unsafe { convert::read(py, &data.types, &elem, (addr + i * size) as *const u8, &Owner::None)? });
+            items.push(unsafe {
+                convert::read(
+                    py,
+                    &data.types,
+                    &elem,
+                    (addr + i * size) as *const u8,
+                    &Owner::None,
+                )?
+            });
         }
         Ok(PyList::new(py, items)?.into_any().unbind())
     }
@@ -333,7 +390,14 @@ impl Ffi {
         if !python_callable.bind(py).is_callable() {
             return Err(PyTypeError::new_err("expected a callable object"));
         }
-        crate::callback::make(py, &types, ty, python_callable, error, onerror.filter(|o| !o.is_none(py)))
+        crate::callback::make(
+            py,
+            &types,
+            ty,
+            python_callable,
+            error,
+            onerror.filter(|o| !o.is_none(py)),
+        )
     }
 
     fn new_handle(&self, obj: Py<PyAny>) -> CData {
@@ -344,10 +408,14 @@ impl Ffi {
         CData::pointer(&types, void_ptr, addr, Owner::Py(held))
     }
 
+    // cffi's name.
+    #[allow(clippy::wrong_self_convention)]
     fn from_handle(&self, py: Python<'_>, cdata: &Bound<'_, CData>) -> PyResult<Py<PyAny>> {
         let addr = cdata.get().addr;
         if addr == 0 {
-            return Err(PyRuntimeError::new_err("cannot use from_handle() on NULL pointer"));
+            return Err(PyRuntimeError::new_err(
+                "cannot use from_handle() on NULL pointer",
+            ));
         }
         // SAFETY: cffi's contract: the pointer came from `new_handle`, whose
         // object is alive while the handle is, and points at a `Py<PyAny>`.
@@ -392,7 +460,10 @@ impl Ffi {
     fn _address(&self, cdata: &Bound<'_, CData>) -> usize {
         let data = cdata.get();
         match data.ty.kind {
-            Kind::Pointer { .. } | Kind::FuncPtr { .. } | Kind::Array { .. } | Kind::Record { .. } => data.addr,
+            Kind::Pointer { .. }
+            | Kind::FuncPtr { .. }
+            | Kind::Array { .. }
+            | Kind::Record { .. } => data.addr,
             _ => data.bytes_ptr() as usize,
         }
     }
@@ -400,7 +471,13 @@ impl Ffi {
     /// A cdata of pointer or array type `cdecl` at `address`, keeping `keep`
     /// alive (`from_buffer`).
     #[pyo3(signature = (cdecl, address, length, keep))]
-    fn _from_address(&self, cdecl: &Bound<'_, PyAny>, address: usize, length: Option<usize>, keep: Py<PyAny>) -> PyResult<CData> {
+    fn _from_address(
+        &self,
+        cdecl: &Bound<'_, PyAny>,
+        address: usize,
+        length: Option<usize>,
+        keep: Py<PyAny>,
+    ) -> PyResult<CData> {
         let (types, ty) = self.resolve(cdecl)?;
         let owner = Owner::Py(Arc::new(keep));
         match ty.kind {
@@ -412,13 +489,18 @@ impl Ffi {
                 Ok(data)
             }
             Kind::Pointer { .. } => Ok(CData::pointer(&types, ty, address, owner)),
-            _ => Err(PyTypeError::new_err(format!("expected a pointer or array type, got '{}'", ty.name))),
+            _ => Err(PyTypeError::new_err(format!(
+                "expected a pointer or array type, got '{}'",
+                ty.name
+            ))),
         }
     }
 
     /// Declarations from the DWARF of a compiled object (no header, no libclang).
     fn dwarf(&self, py: Python<'_>, path: &str) -> PyResult<()> {
-        let set = py.detach(|| wyvern::frontend::dwarf::read(path)).map_err(to_py)?;
+        let set = py
+            .detach(|| wyvern::frontend::dwarf::read(path))
+            .map_err(to_py)?;
         self.merge(set)
     }
 
@@ -432,7 +514,9 @@ impl Ffi {
     fn save(&self, path: &str) -> PyResult<()> {
         let types = self.types();
         let inputs = wyvern::frontend::Inputs::default();
-        wyvern::db::Database::new(types.set.clone(), &inputs).save(path).map_err(to_py)
+        wyvern::db::Database::new(types.set.clone(), &inputs)
+            .save(path)
+            .map_err(to_py)
     }
 
     /// A record's layout: pahole's text (`format="text"`) or a dict (`"dict"`).
@@ -447,16 +531,25 @@ impl Ffi {
                 let json = serde_json_text(&layout)?;
                 Ok(py.import("json")?.call_method1("loads", (json,))?.unbind())
             }
-            other => Err(PyValueError::new_err(format!("format is 'text' or 'dict', not '{other}'"))),
+            other => Err(PyValueError::new_err(format!(
+                "format is 'text' or 'dict', not '{other}'"
+            ))),
         }
     }
 
     /// The declarations checked against a binary's DWARF: one line per difference.
     fn check(&self, py: Python<'_>, dwarf: &str) -> PyResult<Vec<String>> {
         let types = self.types();
-        let binary = py.detach(|| wyvern::frontend::dwarf::read(dwarf)).map_err(to_py)?;
+        let binary = py
+            .detach(|| wyvern::frontend::dwarf::read(dwarf))
+            .map_err(to_py)?;
         let report = wyvern::check::compare(&types.set, &binary);
-        Ok(report.to_string().lines().map(str::to_owned).filter(|l| !l.trim().is_empty()).collect())
+        Ok(report
+            .to_string()
+            .lines()
+            .map(str::to_owned)
+            .filter(|l| !l.trim().is_empty())
+            .collect())
     }
 
     /// The names declared: `(typedefs, structs, unions)`, as cffi's `list_types`.
@@ -501,18 +594,30 @@ pub fn open_library(name: &str) -> PyResult<Library> {
                     return Ok(lib);
                 }
             }
-            Err(PyErr::new::<pyo3::exceptions::PyOSError, _>(first.to_string()))
+            Err(PyErr::new::<pyo3::exceptions::PyOSError, _>(
+                first.to_string(),
+            ))
         }
     }
 }
 
-fn new_object(py: Python<'_>, types: &Arc<Types>, ty: Arc<TypeInfo>, init: Option<&Bound<'_, PyAny>>) -> PyResult<CData> {
+fn new_object(
+    py: Python<'_>,
+    types: &Arc<Types>,
+    ty: Arc<TypeInfo>,
+    init: Option<&Bound<'_, PyAny>>,
+) -> PyResult<CData> {
     let _ = py;
     match ty.kind {
         Kind::Pointer { pointee } => {
             let target = types.info(pointee);
             let size = match target.kind {
-                Kind::Void => return Err(PyTypeError::new_err(format!("cannot instantiate ctype '{}' of unknown size", target.name))),
+                Kind::Void => {
+                    return Err(PyTypeError::new_err(format!(
+                        "cannot instantiate ctype '{}' of unknown size",
+                        target.name
+                    )))
+                }
                 _ => target.size.ok_or_else(|| convert::incomplete(&target))?,
             };
             let mem = Mem::zeroed(size, target.align)?;
@@ -526,25 +631,42 @@ fn new_object(py: Python<'_>, types: &Arc<Types>, ty: Arc<TypeInfo>, init: Optio
         }
         Kind::Array { elem, len } => {
             let elem_info = types.info(elem);
-            let elem_size = elem_info.size.ok_or_else(|| convert::incomplete(&elem_info))?;
+            let elem_size = elem_info
+                .size
+                .ok_or_else(|| convert::incomplete(&elem_info))?;
             let n = match (len, init) {
                 (Some(n), _) => n as usize,
                 (None, Some(init)) => array_length(&elem_info, init)?,
-                (None, None) => return Err(PyTypeError::new_err(format!("'{}': an array of unknown length needs a length or an initializer", ty.name))),
+                (None, None) => {
+                    return Err(PyTypeError::new_err(format!(
+                        "'{}': an array of unknown length needs a length or an initializer",
+                        ty.name
+                    )))
+                }
             };
-            let size = n.checked_mul(elem_size).ok_or_else(|| PyValueError::new_err("array too large"))?;
+            let size = n
+                .checked_mul(elem_size)
+                .ok_or_else(|| PyValueError::new_err("array too large"))?;
             let mem = Mem::zeroed(size, elem_info.align)?;
             let array_ty = types.array_of(elem, Some(n as u64)).map_err(to_py)?;
             if let Some(init) = init.filter(|i| i.extract::<usize>().is_err() || len.is_some()) {
                 // SAFETY: the memory holds `n` elements.
                 unsafe { convert::write(types, &array_ty, mem.addr() as *mut u8, init, 0)? };
             }
-            let mut data = CData::object(types, if len.is_some() { ty } else { ty.clone() }, mem.addr(), Owner::Mem(mem));
+            let mut data = CData::object(
+                types,
+                if len.is_some() { ty } else { ty.clone() },
+                mem.addr(),
+                Owner::Mem(mem),
+            );
             data.len = Some(n);
             data.owning = size;
             Ok(data)
         }
-        _ => Err(PyTypeError::new_err(format!("expected a pointer or array ctype, got '{}'", ty.name))),
+        _ => Err(PyTypeError::new_err(format!(
+            "expected a pointer or array ctype, got '{}'",
+            ty.name
+        ))),
     }
 }
 
@@ -552,7 +674,8 @@ fn new_object(py: Python<'_>, types: &Arc<Types>, ty: Arc<TypeInfo>, init: Optio
 /// length; `bytes` for a `char[]` with its NUL.
 fn array_length(elem: &TypeInfo, init: &Bound<'_, PyAny>) -> PyResult<usize> {
     if let Ok(n) = init.extract::<isize>() {
-        return usize::try_from(n).map_err(|_| PyValueError::new_err(format!("negative array length {n}")));
+        return usize::try_from(n)
+            .map_err(|_| PyValueError::new_err(format!("negative array length {n}")));
     }
     if let Ok(b) = init.downcast::<PyBytes>() {
         if elem.size == Some(1) {
@@ -562,21 +685,31 @@ fn array_length(elem: &TypeInfo, init: &Bound<'_, PyAny>) -> PyResult<usize> {
     if let Some(items) = sequence(init) {
         return Ok(items.len());
     }
-    Err(PyTypeError::new_err(format!("expected a length or a list, got {}", convert::type_name(init))))
+    Err(PyTypeError::new_err(format!(
+        "expected a length or a list, got {}",
+        convert::type_name(init)
+    )))
 }
 
 /// Follows `fields` (names, or indexes into arrays) from `start`: the type
 /// reached and its offset in bytes.
-fn walk(types: &Arc<Types>, start: Arc<TypeInfo>, fields: &Bound<'_, PyTuple>) -> PyResult<(Arc<TypeInfo>, usize)> {
+fn walk(
+    types: &Arc<Types>,
+    start: Arc<TypeInfo>,
+    fields: &Bound<'_, PyTuple>,
+) -> PyResult<(Arc<TypeInfo>, usize)> {
     let mut ty = start;
     let mut offset = 0usize;
     for f in fields.iter() {
         if let Ok(name) = f.extract::<String>() {
-            let field = ty.field(&name).cloned().ok_or_else(|| {
-                PyKeyError(format!("'{}' has no field '{name}'", ty.name))
-            })?;
+            let field = ty
+                .field(&name)
+                .cloned()
+                .ok_or_else(|| PyKeyError(format!("'{}' has no field '{name}'", ty.name)))?;
             if field.bit_width.is_some() {
-                return Err(PyTypeError::new_err(format!("field '{name}' is a bitfield")));
+                return Err(PyTypeError::new_err(format!(
+                    "field '{name}' is a bitfield"
+                )));
             }
             offset += (field.offset_bits / 8) as usize;
             ty = types.info(field.ty);
@@ -588,7 +721,12 @@ fn walk(types: &Arc<Types>, start: Arc<TypeInfo>, fields: &Bound<'_, PyTuple>) -
                     let s = e.size.unwrap_or(0);
                     (e, s)
                 }
-                _ => return Err(PyTypeError::new_err(format!("'{}' is not an array", ty.name))),
+                _ => {
+                    return Err(PyTypeError::new_err(format!(
+                        "'{}' is not an array",
+                        ty.name
+                    )))
+                }
             };
             offset += i * size;
             ty = elem;
@@ -613,11 +751,16 @@ fn cast(types: &Arc<Types>, ty: Arc<TypeInfo>, value: &Bound<'_, PyAny>) -> PyRe
                 match data.as_address() {
                     Some(a) => a,
                     None => scalar_int(data).map(|v| v as usize).ok_or_else(|| {
-                        PyTypeError::new_err(format!("cannot cast cdata '{}' to '{}'", data.ty.name, ty.name))
+                        PyTypeError::new_err(format!(
+                            "cannot cast cdata '{}' to '{}'",
+                            data.ty.name, ty.name
+                        ))
                     })?,
                 }
             } else {
-                let v: i128 = value.extract().map_err(|_| convert::wrong_type(&ty, "an int or a cdata", value))?;
+                let v: i128 = value
+                    .extract()
+                    .map_err(|_| convert::wrong_type(&ty, "an int or a cdata", value))?;
                 v as usize
             };
             Ok(CData::pointer(types, ty, addr, Owner::None))
@@ -649,7 +792,10 @@ fn cast(types: &Arc<Types>, ty: Arc<TypeInfo>, value: &Bound<'_, PyAny>) -> PyRe
             bytes[usize::from(size).min(16)..].fill(0);
             Ok(CData::scalar(types, ty, bytes))
         }
-        _ => Err(PyTypeError::new_err(format!("cannot cast to ctype '{}'", ty.name))),
+        _ => Err(PyTypeError::new_err(format!(
+            "cannot cast to ctype '{}'",
+            ty.name
+        ))),
     }
 }
 
@@ -667,7 +813,10 @@ fn cast_int(value: &Bound<'_, PyAny>, ty: &TypeInfo) -> PyResult<i128> {
         if let Some(a) = data.as_address() {
             return Ok(a as i128);
         }
-        if let Ok(f) = value.call_method0("__float__").and_then(|f| f.extract::<f64>()) {
+        if let Ok(f) = value
+            .call_method0("__float__")
+            .and_then(|f| f.extract::<f64>())
+        {
             return Ok(f as i128);
         }
     }
@@ -678,7 +827,10 @@ fn cast_int(value: &Bound<'_, PyAny>, ty: &TypeInfo) -> PyResult<i128> {
         return Ok(v);
     }
     // Beyond 128 bits: wrap as C does.
-    if let Ok(masked) = value.call_method1("__and__", (u128::MAX,)).and_then(|m| m.extract::<u128>()) {
+    if let Ok(masked) = value
+        .call_method1("__and__", (u128::MAX,))
+        .and_then(|m| m.extract::<u128>())
+    {
         return Ok(masked as i128);
     }
     Err(convert::wrong_type(ty, "an int or a cdata", value))
@@ -699,10 +851,16 @@ fn string(py: Python<'_>, data: &CData, maxlen: isize) -> PyResult<Py<PyAny>> {
         Kind::Pointer { pointee } | Kind::Array { elem: pointee, .. } => {
             let elem = data.types.info(pointee);
             if elem.size != Some(1) || !matches!(elem.kind, Kind::Prim(_)) {
-                return Err(PyTypeError::new_err(format!("string() of cdata '{}': expected a char pointer or array", data.ty.name)));
+                return Err(PyTypeError::new_err(format!(
+                    "string() of cdata '{}': expected a char pointer or array",
+                    data.ty.name
+                )));
             }
             if data.addr == 0 {
-                return Err(PyRuntimeError::new_err(format!("cannot use string() on {}", data.__repr__())));
+                return Err(PyRuntimeError::new_err(format!(
+                    "cannot use string() on {}",
+                    data.__repr__()
+                )));
             }
             let bound = match data.ty.kind {
                 Kind::Array { .. } => data.len.unwrap_or(usize::MAX).min(limit),
@@ -723,12 +881,20 @@ fn string(py: Python<'_>, data: &CData, maxlen: isize) -> PyResult<Py<PyAny>> {
             // SAFETY: an enum's value bytes.
             let v = unsafe { read_int(data.value.as_ptr(), size, signed) };
             let e = data.ty.set.enum_(id);
-            let name = e.constants.iter().find(|(_, c)| *c == v).map(|(n, _)| n.clone()).unwrap_or_else(|| v.to_string());
+            let name = e
+                .constants
+                .iter()
+                .find(|(_, c)| *c == v)
+                .map(|(n, _)| n.clone())
+                .unwrap_or_else(|| v.to_string());
             Ok(PyString::new(py, &name).into_any().unbind())
         }
         _ => match scalar_int(data) {
             Some(v) => Ok(PyString::new(py, &v.to_string()).into_any().unbind()),
-            None => Err(PyTypeError::new_err(format!("string() not supported on cdata '{}'", data.ty.name))),
+            None => Err(PyTypeError::new_err(format!(
+                "string() not supported on cdata '{}'",
+                data.ty.name
+            ))),
         },
     }
 }

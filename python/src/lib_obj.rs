@@ -45,7 +45,10 @@ impl Lib {
         let types = self.ffi.get().types();
         let mut slot = self.module.lock().unwrap_or_else(|p| p.into_inner());
         let Some((seen, module)) = slot.as_ref() else {
-            return Err(crate::error::FFIError::new_err(format!("library '{}' has been closed", self.name)));
+            return Err(crate::error::FFIError::new_err(format!(
+                "library '{}' has been closed",
+                self.name
+            )));
         };
         if Arc::ptr_eq(seen, &types) {
             return Ok((seen.clone(), module.clone()));
@@ -55,11 +58,22 @@ impl Lib {
         Ok((types, module))
     }
 
-    fn function(&self, py: Python<'_>, types: &Arc<Types>, module: &Module, name: &str) -> PyResult<Py<PyAny>> {
+    fn function(
+        &self,
+        py: Python<'_>,
+        types: &Arc<Types>,
+        module: &Module,
+        name: &str,
+    ) -> PyResult<Py<PyAny>> {
         let func = module.function(name).map_err(to_py)?;
         let decl = types.set.function(name).map_err(to_py)?;
-        let fn_ty = types.set.derive(wyvern::Type::Function(func.signature().clone())).map_err(to_py)?;
-        let ptr = types.pointer_to(wyvern::QualType::new(fn_ty)).map_err(to_py)?;
+        let fn_ty = types
+            .set
+            .derive(wyvern::Type::Function(func.signature().clone()))
+            .map_err(to_py)?;
+        let ptr = types
+            .pointer_to(wyvern::QualType::new(fn_ty))
+            .map_err(to_py)?;
         let _ = decl;
         let addr = func.address() as usize;
         let data = CData::pointer(types, ptr, addr, Owner::None);
@@ -67,7 +81,12 @@ impl Lib {
         Ok(Py::new(py, data)?.into_any())
     }
 
-    fn global_address(&self, types: &Arc<Types>, module: &Module, name: &str) -> PyResult<Option<(Arc<crate::types::TypeInfo>, usize)>> {
+    fn global_address(
+        &self,
+        types: &Arc<Types>,
+        module: &Module,
+        name: &str,
+    ) -> PyResult<Option<(Arc<crate::types::TypeInfo>, usize)>> {
         let Ok(global) = types.set.global(name) else {
             return Ok(None);
         };
@@ -84,7 +103,11 @@ fn constant(py: Python<'_>, types: &Arc<Types>, c: &wyvern::Constant) -> PyResul
         ConstValue::LongDouble(ld) => ld.to_f64().into_pyobject(py)?.into_any().unbind(),
         ConstValue::Pointer(addr) => {
             let ty = types.info(c.ty);
-            let ty = if ty.is_pointer_like() { ty } else { types.named("void *").map_err(to_py)? };
+            let ty = if ty.is_pointer_like() {
+                ty
+            } else {
+                types.named("void *").map_err(to_py)?
+            };
             Py::new(py, CData::pointer(types, ty, *addr as usize, Owner::None))?.into_any()
         }
     })
@@ -115,7 +138,10 @@ impl Lib {
                 slf.getattr("__dict__")?.set_item(name, &v)?;
                 Ok(v)
             }
-            Err(e) => Err(PyAttributeError::new_err(format!("library '{}': {e}", this.name))),
+            Err(e) => Err(PyAttributeError::new_err(format!(
+                "library '{}': {e}",
+                this.name
+            ))),
         }
     }
 

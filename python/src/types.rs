@@ -12,7 +12,10 @@ use wyvern::{FloatKind, IntKind, QualType, Type, TypeId, TypeSet};
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Prim {
     /// Any integer but plain `char`: a Python `int`.
-    Int { size: u8, signed: bool },
+    Int {
+        size: u8,
+        signed: bool,
+    },
     /// Plain `char`: `bytes` of length 1, as in cffi.
     Char,
     /// `_Bool`
@@ -33,11 +36,21 @@ pub enum Kind {
         id: EnumId,
     },
     /// A pointer to data (or to `void`).
-    Pointer { pointee: QualType },
+    Pointer {
+        pointee: QualType,
+    },
     /// A pointer to a function.
-    FuncPtr { func: TypeId },
-    Array { elem: QualType, len: Option<u64> },
-    Record { union: bool, id: RecordId },
+    FuncPtr {
+        func: TypeId,
+    },
+    Array {
+        elem: QualType,
+        len: Option<u64>,
+    },
+    Record {
+        union: bool,
+        id: RecordId,
+    },
     /// A function type itself.
     Function,
     /// `_Complex`, vectors: declared, but not converted.
@@ -58,6 +71,8 @@ pub struct TypeInfo {
     pub kind: Kind,
     /// A record's named members, flattened, made on first use.
     fields: OnceLock<Vec<crate::convert::FieldInfo>>,
+    /// A pointer's pointee or an array's element, classified on first use.
+    target: OnceLock<Arc<TypeInfo>>,
 }
 
 impl TypeInfo {
@@ -145,6 +160,11 @@ impl Types {
         Ok(self.info(self.set.type_named(trimmed)?))
     }
 
+    /// What `ty` points to or holds (its pointee, its element), cached in it.
+    pub fn target(&self, ty: &TypeInfo, qt: QualType) -> Arc<TypeInfo> {
+        ty.target.get_or_init(|| self.info(qt)).clone()
+    }
+
     pub fn pointer_to(&self, qt: QualType) -> wyvern::Result<Arc<TypeInfo>> {
         Ok(self.info(QualType::new(self.set.pointer_to(qt)?)))
     }
@@ -164,11 +184,16 @@ impl Types {
 }
 
 fn quals_bits(q: Quals) -> u8 {
-    [Quals::CONST, Quals::VOLATILE, Quals::RESTRICT, Quals::ATOMIC]
-        .iter()
-        .enumerate()
-        .filter(|(_, &b)| q.contains(b))
-        .fold(0, |acc, (i, _)| acc | (1 << i))
+    [
+        Quals::CONST,
+        Quals::VOLATILE,
+        Quals::RESTRICT,
+        Quals::ATOMIC,
+    ]
+    .iter()
+    .enumerate()
+    .filter(|(_, &b)| q.contains(b))
+    .fold(0, |acc, (i, _)| acc | (1 << i))
 }
 
 fn classify(set: &TypeSet, qt: QualType) -> TypeInfo {
@@ -222,6 +247,7 @@ fn classify(set: &TypeSet, qt: QualType) -> TypeInfo {
         align,
         kind,
         fields: OnceLock::new(),
+        target: OnceLock::new(),
     }
 }
 
