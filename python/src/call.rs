@@ -86,17 +86,34 @@ struct Temps {
     mem: Vec<Arc<Mem>>,
 }
 
-/// The argument pointers, sent to the thread-less call (the GIL released).
+/// The GIL released for a C call, by CPython's own pair of calls. (PyO3's
+/// `detach` also drains its pool of deferred reference counts, behind a
+/// mutex, on every call.) C may call back on this thread: the callback takes
+/// the GIL with `PyGILState_Ensure`, which finds this thread's state.
+pub struct Released(*mut pyo3::ffi::PyThreadState);
+
+impl Released {
+    pub fn new(_py: Python<'_>) -> Released {
+        // SAFETY: the token proves this thread holds the GIL, which this
+        // releases; nothing here touches Python until `drop` takes it back.
+        Released(unsafe { pyo3::ffi::PyEval_SaveThread() })
+    }
+}
+
+impl Drop for Released {
+    fn drop(&mut self) {
+        // SAFETY: the thread state `new` saved, on the same thread.
+        unsafe { pyo3::ffi::PyEval_RestoreThread(self.0) }
+    }
+}
+
+/// The argument pointers of a call made with the GIL released.
 struct Outgoing<'a> {
     func: &'a Function,
     extra: &'a [TypeId],
     ret: *mut u8,
     ptrs: &'a [*mut u8],
 }
-
-// SAFETY: the call runs on this same thread while the GIL is released; the
-// pointers stay valid (their buffers live on this frame) until it returns.
-unsafe impl Send for Outgoing<'_> {}
 
 impl Outgoing<'_> {
     /// # Safety
@@ -156,7 +173,8 @@ impl CallPlan {
         };
         let mut temps = Temps::default();
         let mut extra = Vec::new();
-        for (i, arg) in args.iter().enumerate() {
+        for i in 0..n {
+            let arg = args.get_borrowed_item(i)?;
             if let Some(&shape) = self.fast.get(i) {
                 if store_fast(shape, &arg, &mut scratch[i].0) {
                     ptrs[i] = scratch[i].0.as_mut_ptr();
@@ -196,7 +214,12 @@ impl CallPlan {
         // (16-byte scratch or owned memory in whole eightbytes); the result
         // buffer is large enough. What C does with them is the caller's
         // contract with C, as in cffi.
-        py.detach(move || unsafe { out.run() }).map_err(to_py)?;
+        let outcome = {
+            let _released = Released::new(py);
+            // SAFETY: as above.
+            unsafe { out.run() }
+        };
+        outcome.map_err(to_py)?;
         drop(temps);
         self.result(py, types, ret_ptr, ret_mem)
     }
