@@ -21,12 +21,18 @@ use crate::types::{Kind, Prim, TypeInfo, Types};
 #[pyclass(subclass, frozen, module = "wyvern._wyvern", name = "FFI")]
 pub struct Ffi {
     pub state: Mutex<State>,
+    /// Held while declarations are added, so that two threads' `cdef`s
+    /// both land (the parse runs without the state's lock, or the GIL).
+    adding: Mutex<()>,
 }
 
 pub struct State {
     pub types: Arc<Types>,
     /// Every `cdef` so far, for the next to see their declarations.
     sources: Vec<String>,
+    /// Nothing declared yet: the first set read replaces the empty one
+    /// rather than being merged into it.
+    empty: bool,
     include_dirs: Vec<String>,
     defines: Vec<(String, Option<String>)>,
     /// Types by the names they were asked by.
@@ -88,15 +94,34 @@ impl Ffi {
         )))
     }
 
-    /// Adds the declarations of `set` to what this FFI knows.
-    fn merge(&self, set: TypeSet) -> PyResult<()> {
+    /// The right to add declarations, taken without holding the GIL while
+    /// waiting (the holder may need it to finish).
+    fn adding(&self, py: Python<'_>) -> std::sync::MutexGuard<'_, ()> {
+        loop {
+            match self.adding.try_lock() {
+                Ok(guard) => return guard,
+                Err(std::sync::TryLockError::Poisoned(p)) => return p.into_inner(),
+                Err(std::sync::TryLockError::WouldBlock) => py.detach(std::thread::yield_now),
+            }
+        }
+    }
+
+    /// Adds the declarations of `set` to what this FFI knows (the caller
+    /// holds [`adding`](Self::adding)).
+    fn merge(&self, py: Python<'_>, set: TypeSet) -> PyResult<()> {
+        let (current, empty) = {
+            let state = self.lock();
+            (state.types.set.clone(), state.empty)
+        };
+        let merged = if empty {
+            set
+        } else {
+            py.detach(|| current.merge(&set))
+                .map_err(|e| CDefError::new_err(e.to_string()))?
+        };
         let mut state = self.lock();
-        let merged = state
-            .types
-            .set
-            .merge(&set)
-            .map_err(|e| CDefError::new_err(e.to_string()))?;
         state.types = Types::new(merged);
+        state.empty = false;
         state.names.clear();
         Ok(())
     }
@@ -109,9 +134,11 @@ impl Ffi {
     fn py_new(backend: Option<&Bound<'_, PyAny>>) -> Ffi {
         let _ = backend;
         Ffi {
+            adding: Mutex::new(()),
             state: Mutex::new(State {
                 types: Types::new(empty_set()),
                 sources: Vec::new(),
+                empty: true,
                 include_dirs: Vec::new(),
                 defines: Vec::new(),
                 names: FxHashMap::default(),
@@ -135,6 +162,7 @@ impl Ffi {
         defines: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<()> {
         let _ = r#override;
+        let _adding = self.adding(py);
         let mut text = String::new();
         let pack = if packed { Some(1) } else { pack };
         if let Some(n) = pack {
@@ -170,7 +198,7 @@ impl Ffi {
         let set = py
             .detach(|| parser.cdef(whole).parse())
             .map_err(|e| CDefError::new_err(e.to_string()))?;
-        self.merge(set)?;
+        self.merge(py, set)?;
         self.lock().sources.push(text);
         Ok(())
     }
@@ -501,13 +529,14 @@ impl Ffi {
         let set = py
             .detach(|| wyvern::frontend::dwarf::read(path))
             .map_err(to_py)?;
-        self.merge(set)
+        self.merge(py, set)
     }
 
     /// Declarations from a `.wydb` database (no libclang).
     fn load(&self, py: Python<'_>, path: &str) -> PyResult<()> {
+        let _adding = self.adding(py);
         let set = py.detach(|| wyvern::db::load_path(path)).map_err(to_py)?;
-        self.merge(set)
+        self.merge(py, set)
     }
 
     /// Writes the declarations as a `.wydb` database.
