@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use pyo3::exceptions::PyAttributeError;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyString};
+use pyo3::types::PyBytes;
 use wyvern::{ConstValue, Library, Module};
 
 use crate::call::CallPlan;
@@ -138,9 +138,12 @@ impl Lib {
                 slf.getattr("__dict__")?.set_item(name, &v)?;
                 Ok(v)
             }
-            Err(e) => Err(PyAttributeError::new_err(format!(
-                "library '{}': {e}",
-                this.name
+            Err(_) => Err(PyAttributeError::new_err(format!(
+                "library '{}' has no function, global or constant '{name}'{}",
+                this.name,
+                nearest(&types, name)
+                    .map(|n| format!("; did you mean '{n}'?"))
+                    .unwrap_or_default()
             ))),
         }
     }
@@ -180,7 +183,17 @@ impl Lib {
     }
 }
 
-#[allow(dead_code)]
-fn text(py: Python<'_>, s: &str) -> Py<PyAny> {
-    PyString::new(py, s).into_any().unbind()
+/// The declared name closest to `name`, when one is close.
+fn nearest(types: &Types, name: &str) -> Option<String> {
+    let set = &types.set;
+    let names = set
+        .functions()
+        .map(|f| f.name.as_str())
+        .chain(set.globals().map(|g| g.name.as_str()))
+        .chain(set.constants().map(|c| c.name.as_str()));
+    names
+        .map(|n| (strsim::levenshtein(n, name), n))
+        .filter(|(d, n)| *d <= (name.len() / 3).max(1) && !n.starts_with("__"))
+        .min()
+        .map(|(_, n)| n.to_owned())
 }
