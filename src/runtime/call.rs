@@ -425,13 +425,13 @@ impl Function {
         ret: *mut u8,
         args: *mut *mut c_void,
     ) -> Result<()> {
-        let running = super::unwind::enter_call();
-        let errno = super::errno::before_call();
         // SAFETY: forwarded from the caller.
-        unsafe { interface.call(code, ret.cast(), args) };
-        errno.saved();
-        drop(running);
-        super::unwind::rethrow()
+        let failed =
+            super::unwind::around_call(|| unsafe { interface.call(code, ret.cast(), args) });
+        if failed {
+            return super::unwind::rethrow();
+        }
+        Ok(())
     }
 }
 
