@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""wyvern's Python module against cffi ABI mode, ctypes and pydffi, in one process (issue #14).
+"""wyvern's Python module against cffi ABI mode, ctypes and pydffi (issue #14).
 
-    python bench.py [--calls 200000] [--repeats 7] [--as-wyvern MODULE]
+    python bench.py [--calls 40000] [--repeats 35] [--import-repeats 5] [--as-wyvern MODULE]
 
 Builds bench.c (add, dot, scale3, sum_cb: benches/call.rs' fixtures plus a struct
 returned through memory) with ``gcc -O2 -shared -fPIC`` into a scratch directory,
@@ -20,9 +20,13 @@ then times, for each implementation that imports:
 - ``import wyvern``: ``python -X importtime -c "import wyvern"`` in a fresh
   interpreter, the module's cumulative import time.
 
-Each figure is the median of ``--repeats`` runs; the implementations of a row take
-turns, one run each a round, so load from other processes falls on all alike. All
-but pydffi run in this one process. wyvern is driven by exactly the
+Each figure is the median of ``--repeats`` rounds; the implementations of a row take
+turns, one run each a round, so load from other processes falls on all alike, and
+the wyvern ratio is the median over rounds of wyvern's time / cffi's (or the bare
+parse's) in the same round. The defaults split the issue's 200k calls x 7 into 35
+rounds of 40k: on this shared 2-core machine, cffi against itself (``--as-wyvern
+cffi``) read 0.84x-1.26x at 200k x 7 with medians of medians, and 0.98x-1.02x with
+35 paired rounds. All but pydffi run in this one process. wyvern is driven by exactly the
 code that drives cffi (``ffi = FFI(); ffi.cdef(...); lib = ffi.dlopen(path)``,
 ``ffi.new``, ``ffi.callback("int(int)", f)``): one function, given the module.
 When ``import wyvern`` fails its column says "not installed"; ``--as-wyvern cffi``
@@ -99,15 +103,16 @@ def loop2(f, a, b, n):
 
 def median_ns(run, repeats):
     """Median of ``repeats`` timings of ``run()``, with the cyclic GC off while timing."""
-    return interleaved_medians({None: run}, repeats)[None]
+    return statistics.median(interleaved(({None: run}), repeats)[None])
 
 
-def interleaved_medians(runs, repeats):
-    """{key: median ns} of ``repeats`` calls of each ``runs[key]()`` (which returns ns).
+def interleaved(runs, repeats):
+    """{key: [ns of each round]}: ``repeats`` calls of each ``runs[key]()`` (which returns ns).
 
     The runs take turns, one call each a round, starting one further along each round,
     so load from other processes that comes and goes falls on all of them alike (this
-    machine is shared). The cyclic GC is off while timing.
+    machine is shared), and round r of one key can be paired with round r of another
+    (paired_ratio). The cyclic GC is off while timing.
     """
     keys = list(runs)
     times = {k: [] for k in keys}
@@ -121,13 +126,24 @@ def interleaved_medians(runs, repeats):
     finally:
         if enabled:
             gc.enable()
-    return {k: statistics.median(v) for k, v in times.items()}
+    return times
+
+
+def paired_ratio(a, b):
+    """Median over rounds of a[r] / b[r]: a ratio that drift between rounds cancels out of."""
+    return statistics.median(x / y for x, y in zip(a, b))
+
+
+def entry(samples, scale, ok):
+    """A measured cell: (median / scale, ok, the rounds / scale)."""
+    scaled = [t / scale for t in samples]
+    return statistics.median(scaled), ok, scaled
 
 
 def time_call_rows(impl_rows, calls, repeats):
     """{impl: {row: (ns per call, ok) | why not}} for {impl: {row: (f, a, b, check)}}.
 
-    Each row is timed for every implementation in turn (interleaved_medians) after
+    Each row is timed for every implementation in turn (interleaved) after
     one checked call each.
     """
     out = {impl: {} for impl in impl_rows}
@@ -144,9 +160,9 @@ def time_call_rows(impl_rows, calls, repeats):
                 out[impl][row] = why
             else:
                 runs[impl] = lambda f=f, a=a, b=b: loop2(f, a, b, n)
-        medians, why = attempt(interleaved_medians, runs, repeats)
+        samples, why = attempt(interleaved, runs, repeats)
         for impl in runs:
-            out[impl][row] = why or (medians[impl] / (n * per), oks[impl])
+            out[impl][row] = why or entry(samples[impl], n * per, oks[impl])
     return out
 
 
@@ -175,7 +191,7 @@ def cffi_like_rows(module, lib_path):
         "dot": (lib.dot, p1[0], p2[0], lambda r: close(r, EXPECT["dot"])),
         "scale3": (lib.scale3, p3[0], 2.5, lambda r: (r.x, r.y, r.z) == EXPECT["scale3"]),
         "callback": (lib.sum_cb, cb, CALLBACKS_PER_CALL, lambda r: r == EXPECT["callback"]),
-    }, (ffi, lib, cb)
+    }, (ffi, lib, cb, p1, p2, p3)  # kept alive while the rows run: p1[0] does not own p1
 
 
 class CP(ctypes.Structure):
@@ -359,7 +375,7 @@ def attempt(f, *args):
 def measure(args, lib_path):
     """{impl: {row: (value, ok) | "why not"}}, and the bare libclang used (or None)."""
     results = {}
-    modules, impl_rows = {}, {}
+    modules, impl_rows, keep = {}, {}, []
     for impl, name in (("wyvern", args.as_wyvern), ("cffi", "cffi")):
         modules[impl], why = attempt(importlib.import_module, name)
         if why:
@@ -367,12 +383,15 @@ def measure(args, lib_path):
             continue
         got, why = attempt(cffi_like_rows, modules[impl], lib_path)
         impl_rows[impl] = got[0] if got else {}
+        keep.append(got)
         results[impl] = {row: why for row in CALL_ROWS} if why else {}
     got, why = attempt(ctypes_rows, lib_path)
     impl_rows["ctypes"] = got[0] if got else {}
+    keep.append(got)
     results["ctypes"] = {row: why for row in CALL_ROWS} if why else {}
     for impl, rows in time_call_rows(impl_rows, args.calls, args.repeats).items():
         results[impl].update(rows)
+    del keep  # what the rows' arguments point into, alive until they are timed
     bare = measure_cdefs(args, results, modules, lib_path)
     results["pydffi"] = measure_pydffi_in_child(args, lib_path)
     for impl, name in (("wyvern", args.as_wyvern), ("cffi", "cffi"), ("ctypes", "ctypes"), ("pydffi", "pydffi")):
@@ -434,9 +453,9 @@ def time_cdefs(makers, repeats):
             out[name] = why or why2
         else:
             runs[name] = lambda make=make: _timed(make)
-    medians, why = attempt(interleaved_medians, runs, repeats)
+    samples, why = attempt(interleaved, runs, repeats)
     for name in runs:
-        out[name] = why or (medians[name] / 1e6, oks[name])
+        out[name] = why or entry(samples[name], 1e6, oks[name])
     return out
 
 
@@ -468,12 +487,12 @@ def measure_cdefs(args, results, modules, lib_path):
     return bare
 
 
-def cell(entry, unit_ns=True):
-    if entry is None:
+def cell(measured, unit_ns=True):
+    if measured is None:
         return "-"
-    if isinstance(entry, str):
-        return entry
-    value, ok = entry
+    if isinstance(measured, str):
+        return measured
+    value, ok = measured[0], measured[1]
     text = f"{value:,.0f}" if unit_ns else f"{value:,.1f}"
     return text if ok else f"{text} WRONG RESULT"
 
@@ -492,7 +511,10 @@ def verdict(row, results):
         base, target = results.get("cffi", {}).get(row), CALL_TARGET
     if not isinstance(base, tuple):
         return "-", "not measured (no baseline)"
-    ratio = wy[0] / base[0]
+    if len(wy) == 3 and len(base) == 3 and len(wy[2]) == len(base[2]):
+        ratio = paired_ratio(wy[2], base[2])
+    else:
+        ratio = wy[0] / base[0]
     return f"{ratio:.2f}x", "met" if ratio <= target else "missed"
 
 
@@ -522,22 +544,30 @@ def table(results, wy_label):
 
 def versions(args, bare):
     parts = [f"Python {platform.python_version()} ({platform.machine()})"]
-    for name in (args.as_wyvern, "cffi", "pydffi"):
-        try:
-            from importlib.metadata import version
-
-            parts.append(f"{name} {version(name)}")
-        except Exception:  # noqa: BLE001
-            parts.append(f"{name} not installed")
+    for name in dict.fromkeys((args.as_wyvern, "cffi", "pydffi")):
+        parts.append(f"{name} {version_of(name)}")
     if bare:
         parts.append(f"libclang {bare.path} (args: {' '.join(bare.args)})")
     return "; ".join(parts)
 
 
+def version_of(name):
+    """A module's version and, when it was imported here, where from; never imports it."""
+    module = sys.modules.get(name)
+    if module is not None and getattr(module, "__version__", None):
+        return f"{module.__version__} ({Path(module.__file__).parent})"
+    try:
+        from importlib.metadata import version
+
+        return version(name)
+    except Exception:  # noqa: BLE001 - no metadata: not installed as a distribution
+        return "not installed"
+
+
 def parse_args(argv):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--calls", type=int, default=200_000, help="calls (callbacks) per timed loop")
-    p.add_argument("--repeats", type=int, default=7, help="timed loops per row; the median is shown")
+    p.add_argument("--calls", type=int, default=40_000, help="calls (callbacks) per timed loop")
+    p.add_argument("--repeats", type=int, default=35, help="timed loops per row and implementation; the median is shown")
     p.add_argument("--import-repeats", type=int, default=5)
     p.add_argument("--as-wyvern", default="wyvern", metavar="MODULE",
                    help="module for the wyvern column (cffi, to check the code path)")
@@ -559,9 +589,9 @@ def main(argv=None):
         shutil.rmtree(scratch, ignore_errors=True)
     label = "wyvern" if args.as_wyvern == "wyvern" else f"wyvern column = {args.as_wyvern}"
     print(f"{versions(args, bare)}")
-    print(f"medians of {args.repeats} loops of {args.calls:,} calls (callbacks: "
-          f"{args.calls // CALLBACKS_PER_CALL:,} calls of sum_cb x {CALLBACKS_PER_CALL}); "
-          f"import: median of {args.import_repeats} fresh interpreters")
+    print(f"medians of {args.repeats} rounds of {args.calls:,} calls each (callbacks: "
+          f"{args.calls // CALLBACKS_PER_CALL:,} calls of sum_cb x {CALLBACKS_PER_CALL}), taken in turns; "
+          f"wyvern ratio: median of the rounds' ratios; import: median of {args.import_repeats} fresh interpreters")
     print()
     print(table(results, label))
     floor = median_ns(lambda: loop2(operator.add, 20, 22, args.calls), args.repeats) / args.calls

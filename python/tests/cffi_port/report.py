@@ -22,6 +22,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import shutil
 import signal
 import subprocess
@@ -190,11 +191,31 @@ def render(args, port, results, errors, output):
         lines.append("not_applicable.txt names tests that do not exist: "
                      + ", ".join(port["unknown_not_applicable"]))
         lines.append("")
+    lines += causes(results)
     lines += section("Failures", results, "failed")
     lines += section("Skipped by the test itself", results, "skipped")
     lines += section("Not applicable to ABI mode", results, "not_applicable",
                      strip="not applicable to ABI mode: ")
     return "\n".join(lines).rstrip() + "\n"
+
+
+def cause(message):
+    """A failure message with its particulars (quoted names, numbers, addresses) blanked."""
+    message = re.sub(r"'[^']*'|\"[^\"]*\"", "'…'", message)
+    message = re.sub(r"0x[0-9a-fA-F]+|\b\d+\b", "N", message)
+    return message[:160]
+
+
+def causes(results):
+    """Failures grouped by cause(), most common first: what to fix first."""
+    groups = Counter(cause(r["message"]) for r in results.values() if r["outcome"] == "failed")
+    if not groups:
+        return []
+    out = [f"## Failures by cause ({len(groups)} causes)", "", "| tests | first line of the error, particulars blanked |",
+           "|---:|---|"]
+    out += [f"| {n} | `{text}` |" for text, n in groups.most_common()]
+    out.append("")
+    return out
 
 
 def section(title, results, outcome, strip=""):
