@@ -7,7 +7,7 @@ use std::sync::Arc;
 use pyo3::basic::CompareOp;
 use pyo3::exceptions::{PyAttributeError, PyIndexError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PySlice, PyTuple};
+use pyo3::types::{PyFloat, PyInt, PySlice, PyTuple};
 
 use crate::call::CallPlan;
 use crate::convert::{self, load_bits, long_double_value, read_int, scalar_int};
@@ -56,6 +56,13 @@ impl CData {
                     self.ty.name
                 )));
             }
+        }
+        if self.owning > 0 && i != 0 && matches!(self.ty.kind, Kind::Pointer { .. }) {
+            // `new("T *")` owns one T: beyond it is not its memory (cffi's check).
+            return Err(PyIndexError::new_err(format!(
+                "cdata '{}' can only be indexed by 0",
+                self.ty.name
+            )));
         }
         if self.addr == 0 {
             return Err(PyValueError::new_err(format!(
@@ -128,16 +135,13 @@ impl CData {
         let start: Option<isize> = slice.getattr("start")?.extract()?;
         let stop: Option<isize> = slice.getattr("stop")?.extract()?;
         let step: Option<isize> = slice.getattr("step")?.extract()?;
+        // As cffi: both ends given, no step.
         if step.is_some() {
-            return Err(PyValueError::new_err("slice with step not supported"));
+            return Err(PyIndexError::new_err("slice with step not supported"));
         }
+        let start = start.ok_or_else(|| PyIndexError::new_err("slice start must be specified"))?;
+        let stop = stop.ok_or_else(|| PyIndexError::new_err("slice stop must be specified"))?;
         let len = self.len.map(|n| n as isize);
-        let start = start.unwrap_or(0);
-        let stop = match (stop, len) {
-            (Some(s), _) => s,
-            (None, Some(n)) => n,
-            (None, None) => return Err(PyIndexError::new_err("slice stop must be specified")),
-        };
         if start < 0 || stop < start || len.is_some_and(|n| stop > n) {
             return Err(PyIndexError::new_err(format!(
                 "slice [{start}:{stop}] out of bounds of cdata '{}'",
@@ -156,6 +160,22 @@ impl CData {
             Kind::Prim(Prim::LongDouble) => Some(long_double_value(&self.value)),
             _ => None,
         }
+    }
+
+    /// An integer's, `float`'s or `double`'s value as a Python number, for
+    /// comparisons (`char` and `long double` compare as cdata).
+    fn number<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        Ok(match self.ty.kind {
+            Kind::Prim(Prim::Int { .. } | Prim::Bool) | Kind::Enum { .. } => match scalar_int(self)
+            {
+                Some(v) => Some(convert::int_object(py, v)?.into_bound(py)),
+                None => None,
+            },
+            Kind::Prim(Prim::Float | Prim::Double) => {
+                self.scalar_float().map(|f| PyFloat::new(py, f).into_any())
+            }
+            _ => None,
+        })
     }
 
     /// Its identity for comparisons: an address, or a scalar's value.
@@ -195,6 +215,26 @@ impl CData {
                 format!("<cdata '{name}' {:#x}>", self.addr)
             }
             Kind::Prim(Prim::Char) => format!("<cdata '{name}' {}>", byte_repr(self.value[0])),
+            Kind::Prim(Prim::Bool) => {
+                format!(
+                    "<cdata '{name}' {}>",
+                    if self.value[0] != 0 { "True" } else { "False" }
+                )
+            }
+            Kind::Enum { id, .. } => {
+                let v = scalar_int(self).unwrap_or(0);
+                match self
+                    .ty
+                    .set
+                    .enum_(id)
+                    .constants
+                    .iter()
+                    .find(|(_, c)| *c == v)
+                {
+                    Some((n, _)) => format!("<cdata '{name}' {v}: {n}>"),
+                    None => format!("<cdata '{name}' {v}>"),
+                }
+            }
             _ => match (scalar_int(self), self.scalar_float()) {
                 (Some(v), _) => format!("<cdata '{name}' {v}>"),
                 (_, Some(f)) => format!("<cdata '{name}' {}>", float_repr(f)),
@@ -283,6 +323,14 @@ impl CData {
         unsafe { convert::write(&self.types, &elem, at as *mut u8, value, 0) }
     }
 
+    /// A struct's (or a pointer to one's) field names, as cffi lists them.
+    fn __dir__(&self) -> Vec<String> {
+        match self.record_base() {
+            Ok((record, _)) => record.fields().iter().map(|f| f.name.clone()).collect(),
+            Err(_) => Vec::new(),
+        }
+    }
+
     fn __len__(&self) -> PyResult<usize> {
         match (&self.ty.kind, self.len) {
             (Kind::Array { .. }, Some(n)) => Ok(n),
@@ -322,6 +370,10 @@ impl CData {
         match self.ty.kind {
             Kind::Pointer { .. } | Kind::FuncPtr { .. } => self.addr != 0,
             Kind::Record { .. } | Kind::Array { .. } => true,
+            // -0.0 is false, as in C
+            Kind::Prim(Prim::Float | Prim::Double | Prim::LongDouble) => {
+                self.scalar_float().is_some_and(|f| f != 0.0)
+            }
             _ => self.value.iter().any(|&b| b != 0),
         }
     }
@@ -410,6 +462,19 @@ impl CData {
         other: &Bound<'_, PyAny>,
         op: CompareOp,
     ) -> PyResult<Py<PyAny>> {
+        // Numbers compare by value, with Python numbers too (as in cffi).
+        if let Some(mine) = self.number(py)? {
+            let theirs = match other.downcast::<CData>() {
+                Ok(that) => that.get().number(py)?,
+                Err(_) if other.is_instance_of::<PyInt>() || other.is_instance_of::<PyFloat>() => {
+                    Some(other.clone())
+                }
+                Err(_) => None,
+            };
+            if let Some(theirs) = theirs {
+                return Ok(mine.rich_compare(theirs, op)?.unbind());
+            }
+        }
         let Ok(that) = other.downcast::<CData>() else {
             return Ok(py.NotImplemented());
         };
@@ -428,9 +493,12 @@ impl CData {
             .unbind())
     }
 
-    fn __hash__(&self) -> isize {
+    fn __hash__(&self, py: Python<'_>) -> PyResult<isize> {
+        if let Some(number) = self.number(py)? {
+            return number.hash();
+        }
         let (kind, v, f) = self.key();
-        (v as isize) ^ (f as isize) ^ isize::from(kind)
+        Ok((v as isize) ^ (f as isize) ^ isize::from(kind))
     }
 
     #[pyo3(signature = (*args))]

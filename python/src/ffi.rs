@@ -18,6 +18,11 @@ use crate::lib_obj::Lib;
 use crate::object::{CData, Mem, Owner};
 use crate::types::{Kind, Prim, TypeInfo, Types};
 
+/// The headers of the typedefs cffi knows without a `cdef` (`size_t`, the
+/// `<stdint.h>` types, `bool`): headers of types and macros only, no functions
+/// (`<sys/types.h>`, for `ssize_t`, would bring `select` into `check`).
+const CFFI_BUILTIN_HEADERS: [&str; 3] = ["<stddef.h>", "<stdint.h>", "<stdbool.h>"];
+
 #[pyclass(subclass, frozen, module = "wyvern._wyvern", name = "FFI")]
 pub struct Ffi {
     pub state: Mutex<State>,
@@ -59,8 +64,53 @@ impl Drop for GcHold {
     }
 }
 
+/// The set an FFI starts from: every standard scalar with the host's layout,
+/// so `new("int *")`, `NULL` and `sizeof("double")` work before any `cdef`
+/// (as in cffi) and after `dwarf` or `load`, whose sets have only what they use.
 fn empty_set() -> TypeSet {
-    wyvern::types::TypeBuilder::new(wyvern::types::Target::host()).freeze()
+    use std::ffi::{c_char, c_int, c_long, c_longlong, c_short};
+    use std::mem::{align_of, size_of};
+    use wyvern::{FloatKind, IntKind, Layout, Type};
+    fn layout<T>() -> Option<Layout> {
+        Some(Layout::new(size_of::<T>() as u64, align_of::<T>() as u64))
+    }
+    let mut b = wyvern::types::TypeBuilder::new(wyvern::types::Target::host());
+    let char_signed = b.target().char_signed;
+    b.intern(Type::Void, None);
+    b.intern(Type::Bool, layout::<bool>());
+    let ints = [
+        (
+            IntKind::Char {
+                signed: char_signed,
+            },
+            layout::<c_char>(),
+        ),
+        (IntKind::SChar, layout::<c_char>()),
+        (IntKind::UChar, layout::<c_char>()),
+        (IntKind::Short, layout::<c_short>()),
+        (IntKind::UShort, layout::<c_short>()),
+        (IntKind::Int, layout::<c_int>()),
+        (IntKind::UInt, layout::<c_int>()),
+        (IntKind::Long, layout::<c_long>()),
+        (IntKind::ULong, layout::<c_long>()),
+        (IntKind::LongLong, layout::<c_longlong>()),
+        (IntKind::ULongLong, layout::<c_longlong>()),
+        (IntKind::Int128, layout::<i128>()),
+        (IntKind::UInt128, layout::<i128>()),
+    ];
+    for (kind, l) in ints {
+        b.intern(Type::Int(kind), l);
+    }
+    // `long double`: 16 bytes aligned to 16 on the 64-bit targets, 12 aligned to 4 on i386.
+    let long_double = if size_of::<usize>() == 8 {
+        Layout::new(16, 16)
+    } else {
+        Layout::new(12, 4)
+    };
+    b.intern(Type::Float(FloatKind::Float), layout::<f32>());
+    b.intern(Type::Float(FloatKind::Double), layout::<f64>());
+    b.intern(Type::Float(FloatKind::LongDouble), Some(long_double));
+    b.freeze()
 }
 
 impl Ffi {
@@ -185,7 +235,11 @@ impl Ffi {
                     state.defines.push((k.str()?.to_string(), value));
                 }
             }
-            let mut parser = wyvern::Parser::new();
+            // cffi knows `size_t`, `int8_t` ... `uintptr_t` and `ssize_t` without a
+            // declaration: the headers that declare them come first.
+            let mut parser = CFFI_BUILTIN_HEADERS
+                .iter()
+                .fold(wyvern::Parser::new(), |p, h| p.header(*h));
             for dir in &state.include_dirs {
                 parser = parser.include_dir(dir.clone());
             }
@@ -242,14 +296,9 @@ impl Ffi {
     #[pyo3(name = "typeof")]
     fn type_of(&self, cdecl: &Bound<'_, PyAny>) -> PyResult<CType> {
         if let Ok(data) = cdecl.downcast::<CData>() {
+            // As cffi: `new("int[]", 3)` is an `int[]` (its length is the cdata's).
             let data = data.get();
-            let info = match (&data.ty.kind, data.len) {
-                (Kind::Array { elem, len: None }, Some(n)) => {
-                    data.types.array_of(*elem, Some(n as u64)).map_err(to_py)?
-                }
-                _ => data.ty.clone(),
-            };
-            return Ok(CType::new(&data.types, info));
+            return Ok(CType::new(&data.types, data.ty.clone()));
         }
         let (types, info) = self.resolve(cdecl)?;
         Ok(CType::new(&types, info))
@@ -279,12 +328,34 @@ impl Ffi {
 
     #[pyo3(signature = (cdecl, *fields))]
     fn offsetof(&self, cdecl: &Bound<'_, PyAny>, fields: &Bound<'_, PyTuple>) -> PyResult<usize> {
-        let (types, info) = self.resolve(cdecl)?;
+        let (types, mut info) = self.resolve(cdecl)?;
+        // cffi takes `offsetof("struct s *", "field")` too.
+        if let (Kind::Pointer { pointee }, Ok(first)) = (&info.kind, fields.get_item(0)) {
+            if first.is_instance_of::<PyString>() {
+                info = types.info(*pointee);
+            }
+        }
         Ok(walk(&types, info, fields)?.1)
     }
 
     #[pyo3(signature = (cdata, *fields))]
-    fn addressof(&self, cdata: &Bound<'_, CData>, fields: &Bound<'_, PyTuple>) -> PyResult<CData> {
+    fn addressof(
+        &self,
+        cdata: &Bound<'_, PyAny>,
+        fields: &Bound<'_, PyTuple>,
+    ) -> PyResult<Py<PyAny>> {
+        if let Ok(lib) = cdata.downcast::<Lib>() {
+            let name: String = match fields.len() {
+                1 => fields.get_item(0)?.extract()?,
+                n => {
+                    return Err(PyTypeError::new_err(format!(
+                        "addressof(lib, name) takes one name, got {n}"
+                    )))
+                }
+            };
+            return lib.get().address_of(cdata.py(), &name);
+        }
+        let cdata = cdata.downcast::<CData>()?;
         let data = cdata.get();
         let base = match data.ty.kind {
             Kind::Record { .. } | Kind::Array { .. } => data.addr,
@@ -302,46 +373,26 @@ impl Ffi {
         };
         let (ty, offset) = walk(&data.types, start, fields)?;
         let ptr = data.types.pointer_to(ty.qt).map_err(to_py)?;
-        Ok(CData::pointer(
-            &data.types,
-            ptr,
-            base + offset,
-            data.owner.share(),
-        ))
+        let pointer = CData::pointer(&data.types, ptr, base + offset, data.owner.share());
+        Ok(Py::new(cdata.py(), pointer)?.into_any())
     }
 
+    /// cffi's `getctype`: the type's name with `replace_with` put where a
+    /// declarator goes (`int(*x)[5]`), parenthesised when a `*` meets an array.
     #[pyo3(signature = (cdecl, replace_with = ""))]
     fn getctype(&self, cdecl: &Bound<'_, PyAny>, replace_with: &str) -> PyResult<String> {
         let (_, info) = self.resolve(cdecl)?;
-        let replace_with = replace_with.trim();
-        if replace_with.is_empty() {
-            return Ok(info.name.clone());
-        }
         let name = &info.name;
-        let sep = if replace_with.starts_with('*') && !name.ends_with('*')
-            || !replace_with.starts_with(['[', '(', '*'])
-        {
-            " "
-        } else {
-            ""
-        };
-        let replace_with = if replace_with.starts_with('*')
-            && matches!(info.kind, Kind::Array { .. } | Kind::FuncPtr { .. })
-        {
+        let at = declarator_place(name);
+        let replace_with = replace_with.trim();
+        let inserted = if replace_with.starts_with('*') && name[at..].starts_with('[') {
             format!("({replace_with})")
+        } else if !replace_with.is_empty() && !replace_with.starts_with(['[', '(']) {
+            format!(" {replace_with}")
         } else {
             replace_with.to_owned()
         };
-        Ok(match name.find(['[', '(']) {
-            Some(at) if matches!(info.kind, Kind::Array { .. } | Kind::FuncPtr { .. }) => {
-                format!(
-                    "{}{sep}{replace_with}{}",
-                    name[..at].trim_end(),
-                    &name[at..]
-                )
-            }
-            _ => format!("{name}{sep}{replace_with}"),
-        })
+        Ok(format!("{}{inserted}{}", &name[..at], &name[at..]))
     }
 
     /// The bytes of a `char *` or `char[]` up to the NUL (or `maxlen`); an
@@ -388,13 +439,14 @@ impl Ffi {
         let mut items = Vec::with_capacity(length);
         for i in 0..length {
             // SAFETY: as above, `length` elements.
+            // Structs keep the memory they are in alive (cffi copies them).
             items.push(unsafe {
                 convert::read(
                     py,
                     &data.types,
                     &elem,
                     (addr + i * size) as *const u8,
-                    &Owner::None,
+                    &data.owner,
                 )?
             });
         }
@@ -601,6 +653,16 @@ impl Ffi {
         }
         (typedefs, structs, unions)
     }
+}
+
+/// Where in a cffi type name a declarator goes, as cffi's `&` marks it:
+/// `int(*&)(int)`, `int(*&)[5]`, `int *&[3]`, `int&[5]`, `int *&`.
+fn declarator_place(name: &str) -> usize {
+    if let Some(open) = name.find("(*") {
+        let rest = &name[open..];
+        return open + rest.find([')', '[']).unwrap_or(rest.len());
+    }
+    name.find(['[', '(']).unwrap_or(name.len())
 }
 
 fn serde_json_text(layout: &wyvern::RecordLayout) -> PyResult<String> {

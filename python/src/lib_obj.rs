@@ -81,6 +81,22 @@ impl Lib {
         Ok(Py::new(py, data)?.into_any())
     }
 
+    /// `ffi.addressof(lib, name)`: a pointer to a global, or a function's pointer.
+    pub fn address_of(&self, py: Python<'_>, name: &str) -> PyResult<Py<PyAny>> {
+        let (types, module) = self.current()?;
+        if let Some((ty, addr)) = self.global_address(&types, &module, name)? {
+            let ptr = types.pointer_to(ty.qt).map_err(to_py)?;
+            return Ok(Py::new(py, CData::pointer(&types, ptr, addr, Owner::None))?.into_any());
+        }
+        if types.set.function(name).is_ok() {
+            return self.function(py, &types, &module, name);
+        }
+        Err(PyAttributeError::new_err(format!(
+            "library '{}' has no function or global variable '{name}'",
+            self.name
+        )))
+    }
+
     fn global_address(
         &self,
         types: &Arc<Types>,
@@ -139,7 +155,7 @@ impl Lib {
                 Ok(v)
             }
             Err(_) => Err(PyAttributeError::new_err(format!(
-                "library '{}' has no function, global or constant '{name}'{}",
+                "library '{}' has no function, global variable or constant '{name}'{}",
                 this.name,
                 nearest(&types, name)
                     .map(|n| format!("; did you mean '{n}'?"))

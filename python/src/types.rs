@@ -96,7 +96,9 @@ impl TypeInfo {
             Kind::Void => "void",
             Kind::Prim(_) | Kind::Unsupported => "primitive",
             Kind::Enum { .. } => "enum",
-            Kind::Pointer { .. } | Kind::FuncPtr { .. } => "pointer",
+            Kind::Pointer { .. } => "pointer",
+            // cffi's kind for a function pointer type is "function".
+            Kind::FuncPtr { .. } => "function",
             Kind::Array { .. } => "array",
             Kind::Record { union: false, .. } => "struct",
             Kind::Record { union: true, .. } => "union",
@@ -107,7 +109,10 @@ impl TypeInfo {
     /// Whether `self` and `other` are the same C type (qualifiers aside).
     pub fn same_type(&self, other: &TypeInfo) -> bool {
         if self.set.same(&other.set) {
-            self.canon == other.canon
+            // `canon` sees through top-level typedefs only: `myint[3]` and
+            // `int[3]` differ there but are one type, as their names say (cffi's
+            // names see through typedefs; anonymous records' names are not unique).
+            self.canon == other.canon || (self.name == other.name && !self.name.contains('$'))
         } else {
             self.name_unqualified() == other.name_unqualified() && self.size == other.size
         }
@@ -153,11 +158,17 @@ impl Types {
     pub fn named(&self, name: &str) -> wyvern::Result<Arc<TypeInfo>> {
         let trimmed = name.trim();
         if let Some(elem) = trimmed.strip_suffix("[]") {
-            let elem = self.set.type_named(elem)?;
+            let elem = self.named(elem)?.qt;
             let id = self.set.derive(Type::Array { elem, len: None })?;
             return Ok(self.info(QualType::new(id)));
         }
-        Ok(self.info(self.set.type_named(trimmed)?))
+        match self.set.type_named(trimmed) {
+            Ok(qt) => Ok(self.info(qt)),
+            Err(e) => match builtin_typedefs(&self.set, trimmed) {
+                Some(spelled) => Ok(self.info(self.set.type_named(&spelled).map_err(|_| e)?)),
+                None => Err(e),
+            },
+        }
     }
 
     /// What `ty` points to or holds (its pointee, its element), cached in it.
@@ -311,13 +322,115 @@ fn cffi_name(set: &TypeSet, qt: QualType, inner: String, depth: u32) -> String {
     }
 }
 
+/// The typedefs cffi has as primitive types, by their own names.
+const CFFI_PRIMITIVE_TYPEDEFS: [&str; 37] = [
+    "int8_t",
+    "uint8_t",
+    "int16_t",
+    "uint16_t",
+    "int32_t",
+    "uint32_t",
+    "int64_t",
+    "uint64_t",
+    "int_least8_t",
+    "uint_least8_t",
+    "int_least16_t",
+    "uint_least16_t",
+    "int_least32_t",
+    "uint_least32_t",
+    "int_least64_t",
+    "uint_least64_t",
+    "int_fast8_t",
+    "uint_fast8_t",
+    "int_fast16_t",
+    "uint_fast16_t",
+    "int_fast32_t",
+    "uint_fast32_t",
+    "int_fast64_t",
+    "uint_fast64_t",
+    "intptr_t",
+    "uintptr_t",
+    "intmax_t",
+    "uintmax_t",
+    "ptrdiff_t",
+    "size_t",
+    "ssize_t",
+    "wchar_t",
+    "char16_t",
+    "char32_t",
+    "char8_t",
+    "_Float16",
+    "bool",
+];
+
+/// What cffi's builtin typedefs are on this host: the names `<stdint.h>` and
+/// `<stddef.h>` declare, for a set without them (an FFI before any `cdef`, or
+/// from DWARF or a database).
+fn builtin_typedef(name: &str) -> Option<&'static str> {
+    let long64 = if usize::BITS == 64 {
+        "long"
+    } else {
+        "long long"
+    };
+    let ulong64 = if usize::BITS == 64 {
+        "unsigned long"
+    } else {
+        "unsigned long long"
+    };
+    Some(match name {
+        "int8_t" => "signed char",
+        "uint8_t" => "unsigned char",
+        "int16_t" => "short",
+        "uint16_t" => "unsigned short",
+        "int32_t" => "int",
+        "uint32_t" => "unsigned int",
+        "int64_t" | "intmax_t" => long64,
+        "uint64_t" | "uintmax_t" => ulong64,
+        "intptr_t" | "ptrdiff_t" | "ssize_t" => "long",
+        "uintptr_t" | "size_t" => "unsigned long",
+        "bool" => "_Bool",
+        _ => return None,
+    })
+}
+
+/// `text` with the builtin typedef names the set does not declare spelled as
+/// their scalars (`uint16_t *` as `unsigned short *`); `None` if there are none.
+fn builtin_typedefs(set: &TypeSet, text: &str) -> Option<String> {
+    let mut out = String::with_capacity(text.len());
+    let mut changed = false;
+    let mut rest = text;
+    while let Some(start) = rest.find(|c: char| c.is_ascii_alphabetic() || c == '_') {
+        out.push_str(&rest[..start]);
+        rest = &rest[start..];
+        let end = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(rest.len());
+        let word = &rest[..end];
+        match builtin_typedef(word).filter(|_| set.type_named(word).is_err()) {
+            Some(scalar) => {
+                out.push_str(scalar);
+                changed = true;
+            }
+            None => out.push_str(word),
+        }
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    changed.then_some(out)
+}
+
 /// A named type's name: `int`, `struct foo`, a typedef's name, or for an
 /// anonymous record the typedef that names it.
 fn base_name(set: &TypeSet, id: TypeId) -> String {
     match set.ty(id) {
         Type::Typedef(t) => {
-            // cffi sees through typedefs, except to name anonymous records.
+            // cffi sees through typedefs, except to name anonymous records and
+            // for the standard ones it has as primitives (`size_t`, `int8_t`).
             let canon = set.canonical(id);
+            let name = &set.typedef(*t).name;
+            if CFFI_PRIMITIVE_TYPEDEFS.contains(&name.as_str()) {
+                return name.clone();
+            }
             match set.ty(canon) {
                 Type::Record(r) if set.record(*r).tag.is_none() => set.typedef(*t).name.clone(),
                 Type::Enum(e) if set.enum_(*e).tag.is_none() => set.typedef(*t).name.clone(),

@@ -87,7 +87,7 @@ class FFI(_FFI):
             cdecl, python_buffer = "char[]", cdecl
         view = memoryview(python_buffer)
         if require_writable and view.readonly:
-            raise TypeError("from_buffer() requires a writable buffer")
+            raise BufferError("from_buffer() requires a writable buffer")
         if isinstance(python_buffer, bytes):
             addr = ctypes.cast(ctypes.c_char_p(python_buffer), ctypes.c_void_p).value or 0
         elif view.readonly:

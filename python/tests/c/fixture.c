@@ -1,0 +1,60 @@
+#include "fixture.h"
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <string.h>
+
+int counter = 7;
+double ratio = 0.25;
+const char *greeting = "hello";
+struct point origin = { 3, 4 };
+int table[4] = { 10, 20, 30, 40 };
+
+int add(int a, int b) { return a + b; }
+double scale(double x, int n) { return x * n; }
+int64_t mul64(int64_t a, int64_t b) { return a * b; }
+uint8_t low_byte(uint32_t v) { return (uint8_t)v; }
+unsigned long long ull_max(void) { return ~0ULL; }
+float halve(float f) { return f / 2; }
+struct point make_point(int x, int y) { struct point p = { x, y }; return p; }
+int point_sum(struct point p) { return p.x + p.y; }
+struct vec3 vec3_scale(struct vec3 v, double k) { struct vec3 r = { v.x * k, v.y * k, v.z * k }; return r; }
+double vec3_dot(struct vec3 a, struct vec3 b) { return a.x * b.x + a.y * b.y + a.z * b.z; }
+struct mixed mixed_make(int i, double d) { struct mixed m = { i, d }; return m; }
+double mixed_total(struct mixed m) { return m.i + m.d; }
+struct big big_make(long start) {
+    struct big b;
+    for (int i = 0; i < 5; i++) b.a[i] = start + i;
+    return b;
+}
+long big_sum(struct big b) { long s = 0; for (int i = 0; i < 5; i++) s += b.a[i] * (i + 1); return s; }
+struct flags flags_make(unsigned a, unsigned b, int c, unsigned d) { struct flags f = { a, b, c, d }; return f; }
+long flags_pack(struct flags f) { return f.a + 10L * f.b + 1000L * f.c + 100000L * f.d; }
+union num num_from_double(double d) { union num n; n.d = d; return n; }
+int num_low_int(union num n) { return n.i; }
+double outer_weight(const struct outer *o) { return o->c + o->in.s + o->in.tag[2] + o->w + o->pts[1].y; }
+void fill(char *out, int n, char c) { memset(out, c, n - 1); out[n - 1] = 0; }
+int count_char(const char *s, char c) { int k = 0; for (; *s; s++) k += *s == c; return k; }
+void set_errno_to(int e) { errno = e; }
+int bump(void) { return ++counter; }
+int sum_ints(int n, ...) {
+    va_list ap; int s = 0;
+    va_start(ap, n);
+    for (int i = 0; i < n; i++) s += va_arg(ap, int);
+    va_end(ap);
+    return s;
+}
+int apply(binop f, int a, int b) { return f(a, b); }
+
+struct job { binop f; int a, b, result; };
+static void *run_job(void *p) { struct job *j = p; j->result = j->f(j->a, j->b); return 0; }
+int apply_in_thread(binop f, int a, int b) {
+    struct job j = { f, a, b, -1 };
+    pthread_t t;
+    if (pthread_create(&t, 0, run_job, &j) != 0) return -2;
+    pthread_join(t, 0);
+    return j.result;
+}
+const char *color_name(enum color c) { return c == RED ? "red" : c == GREEN ? "green" : c == BLUE ? "blue" : "?"; }
+int sum_array(const int *xs, int n) { int s = 0; for (int i = 0; i < n; i++) s += xs[i]; return s; }
+void reverse(int *xs, int n) { for (int i = 0; i < n / 2; i++) { int t = xs[i]; xs[i] = xs[n - 1 - i]; xs[n - 1 - i] = t; } }

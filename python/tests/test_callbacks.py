@@ -1,0 +1,229 @@
+"""Python functions as C function pointers: qsort, the decorator form,
+error= and onerror=, exceptions that never reach C, and a callback C calls
+from a thread of its own."""
+
+import gc
+import sys
+
+import pytest
+
+
+@pytest.fixture
+def libc(ffi):
+    ffi.cdef("#include <stdlib.h>")
+    return ffi.dlopen(None)
+
+
+def test_qsort_with_python_comparator(ffi, libc):
+    seen = []
+
+    def compare(a, b):
+        x, y = ffi.cast("int *", a)[0], ffi.cast("int *", b)[0]
+        seen.append((x, y))
+        return (x > y) - (x < y)
+
+    cb = ffi.callback("int(*)(const void *, const void *)", compare)
+    data = [5, -1, 9, 3, 3, 0, 12, -7]
+    arr = ffi.new("int[]", data)
+    libc.qsort(arr, len(arr), ffi.sizeof("int"), cb)
+    assert list(arr) == sorted(data)
+    assert seen  # C really called it
+    assert all(x in data and y in data for x, y in seen)
+
+
+def test_qsort_structs_descending(ffi, libc):
+    ffi.cdef("struct item { int key; double w; };")
+
+    @ffi.callback("int(const void *, const void *)")
+    def by_key_desc(a, b):
+        return ffi.cast("struct item *", b).key - ffi.cast("struct item *", a).key
+
+    items = ffi.new("struct item[]", [(k, k / 2) for k in [3, 1, 4, 1, 5, 9, 2, 6]])
+    libc.qsort(items, len(items), ffi.sizeof("struct item"), by_key_desc)
+    assert [it.key for it in items] == [9, 6, 5, 4, 3, 2, 1, 1]
+    assert [it.w for it in items] == [k / 2 for k in [9, 6, 5, 4, 3, 2, 1, 1]]
+
+
+def test_callback_is_callable_from_python(ffi):
+    cb = ffi.callback("double(*)(double, int)", lambda x, n: x * n)
+    assert cb(1.5, 3) == 4.5
+    assert ffi.typeof(cb) == ffi.typeof("double(*)(double, int)")
+    assert "calling" in repr(cb) or "0x" in repr(cb)
+
+
+def test_decorator_form_with_fixture(fix):
+    ffi, lib = fix
+
+    @ffi.callback("binop")
+    def mul(a, b):
+        return a * b
+
+    assert lib.apply(mul, 6, 7) == 42
+    assert lib.apply(ffi.callback("int(int, int)", lambda a, b: a - b), 10, 3) == 7
+
+
+def test_callback_arguments_convert(fix):
+    ffi, lib = fix
+    got = []
+
+    @ffi.callback("int(*)(int, int)")
+    def record(a, b):
+        got.append((type(a), a, b))
+        return 0
+
+    lib.apply(record, -(2**31), 2**31 - 1)
+    assert got == [(int, -(2**31), 2**31 - 1)]
+
+
+def test_exception_gives_error_value(fix, capsys):
+    ffi, lib = fix
+
+    @ffi.callback("binop", error=-99)
+    def boom(a, b):
+        raise ValueError("deliberate failure in a callback")
+
+    assert lib.apply(boom, 1, 2) == -99
+    err = capsys.readouterr().err
+    assert "ValueError" in err and "deliberate failure in a callback" in err
+
+
+def test_exception_without_error_gives_zero(fix, capsys):
+    ffi, lib = fix
+    cb = ffi.callback("binop", lambda a, b: 1 / 0)
+    assert lib.apply(cb, 1, 2) == 0
+    assert "ZeroDivisionError" in capsys.readouterr().err
+
+
+def test_bad_return_value_is_an_error_not_a_crash(fix, capsys):
+    ffi, lib = fix
+    too_big = ffi.callback("binop", lambda a, b: 2**40, error=-1)
+    assert lib.apply(too_big, 1, 2) == -1
+    assert "OverflowError" in capsys.readouterr().err
+    wrong = ffi.callback("binop", lambda a, b: "text", error=-2)
+    assert lib.apply(wrong, 1, 2) == -2
+    assert "TypeError" in capsys.readouterr().err
+
+
+def test_onerror(fix, capsys):
+    ffi, lib = fix
+    calls = []
+
+    def handler(exc_type, exc_value, tb):
+        calls.append((exc_type, str(exc_value), tb is not None))
+        return 123
+
+    @ffi.callback("binop", error=-1, onerror=handler)
+    def fails(a, b):
+        raise KeyError("k")
+
+    assert lib.apply(fails, 1, 2) == 123
+    assert calls == [(KeyError, "'k'", True)]
+    assert capsys.readouterr().err == ""
+
+
+def test_onerror_returning_none_keeps_error(fix, capsys):
+    ffi, lib = fix
+    cb = ffi.callback("binop", lambda a, b: [][0], error=-5, onerror=lambda *exc: None)
+    assert lib.apply(cb, 1, 2) == -5
+    assert capsys.readouterr().err == ""
+
+
+def test_onerror_that_raises_is_reported(fix, capsys):
+    ffi, lib = fix
+
+    def bad_handler(*exc):
+        raise RuntimeError("handler broke")
+
+    cb = ffi.callback("binop", lambda a, b: [][0], error=-6, onerror=bad_handler)
+    assert lib.apply(cb, 1, 2) == -6
+    assert "handler broke" in capsys.readouterr().err
+
+
+def test_error_value_must_fit(ffi):
+    with pytest.raises(OverflowError):
+        ffi.callback("int(*)(int)", lambda x: x, error=2**40)
+    with pytest.raises(TypeError):
+        ffi.callback("int(*)(int)", 42)
+
+
+def test_callback_from_a_c_thread(fix):
+    ffi, lib = fix
+    import threading
+
+    threads = []
+
+    @ffi.callback("binop")
+    def in_thread(a, b):
+        threads.append(threading.get_ident())
+        return a * 100 + b
+
+    assert lib.apply_in_thread(in_thread, 4, 2) == 402
+    assert len(threads) == 1
+    assert threads[0] != threading.get_ident()  # really another thread
+    # and it can raise there too without taking the process down
+    failing = ffi.callback("binop", lambda a, b: 1 / 0, error=-3)
+    assert lib.apply_in_thread(failing, 0, 0) == -3
+
+
+def test_callback_from_c_threads_started_by_python_threads(fix):
+    ffi, lib = fix
+    import threading
+
+    cb = ffi.callback("binop", lambda a, b: a + b)
+    results = []
+
+    def worker(i):
+        results.append(lib.apply_in_thread(cb, i, i))
+
+    ts = [threading.Thread(target=worker, args=(i,)) for i in range(8)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    assert sorted(results) == [2 * i for i in range(8)]
+
+
+def test_callback_struct_arguments(fix):
+    ffi, lib = fix
+    ffi.cdef("typedef double (*vec_fn)(struct vec3, struct point);")
+    got = []
+
+    @ffi.callback("vec_fn")
+    def take(v, p):
+        got.append((v.x, v.y, v.z, p.x, p.y))
+        return v.x + p.y
+
+    v = ffi.new("struct vec3 *", [1.0, 2.0, 3.0])[0]
+    assert take(v, [7, 8]) == 9.0
+    assert got == [(1.0, 2.0, 3.0, 7, 8)]
+
+
+def test_callback_survives_gc_while_referenced(fix):
+    ffi, lib = fix
+    cb = ffi.callback("binop", lambda a, b: a ^ b)
+    gc.collect()
+    assert lib.apply(cb, 6, 3) == 5
+
+
+def test_handles_through_callbacks(fix):
+    """The classic cffi pattern: a Python object through C as void *."""
+    ffi, lib = fix
+    ffi.cdef("#include <stdlib.h>")
+    libc = ffi.dlopen(None)
+
+    class Order:
+        def __init__(self):
+            self.calls = 0
+
+    order = Order()
+    handle = ffi.new_handle(order)
+    keys = ffi.new("void *[]", [handle, handle])
+
+    @ffi.callback("int(const void *, const void *)")
+    def cmp(a, b):
+        obj = ffi.from_handle(ffi.cast("void **", a)[0])
+        obj.calls += 1
+        return 0
+
+    libc.qsort(keys, 2, ffi.sizeof("void *"), cmp)
+    assert order.calls >= 1

@@ -1,0 +1,249 @@
+"""Calling C: libc and libm, and the fixture library (fixture.c, built by
+conftest.py): scalars, records by value both ways, results through memory,
+bitfields, variadic functions, strings, errno, globals and constants."""
+
+import math
+import struct
+
+import pytest
+
+import wyvern
+
+
+def test_libc_and_libm(ffi):
+    ffi.cdef("#include <string.h>\n#include <stdlib.h>\n#include <math.h>")
+    libc = ffi.dlopen(None)
+    libm = ffi.dlopen("libm.so.6")
+    assert libc.strlen(b"four") == 4
+    assert libc.atoi(b"-123") == -123
+    assert libc.labs(-(2**40)) == 2**40
+    assert libm.pow(2.0, 0.5) == math.sqrt(2)
+    assert libm.floor(-1.5) == -2.0
+    assert libm.ldexp(1.0, 10) == 1024.0
+    assert libm.frexpf(8.0, ffi.new("int *")) == 0.5
+    assert libm.hypot(3, 4) == 5.0  # ints for doubles
+    e = ffi.new("int *")
+    assert libm.frexp(48.0, e) == 0.75 and e[0] == 6
+    assert libm.fabsf(-2.5) == 2.5
+
+
+def test_fixture_scalars(fix):
+    ffi, lib = fix
+    assert lib.add(2, 3) == 5
+    assert lib.add(-(2**31), 0) == -(2**31)
+    assert lib.scale(1.5, 4) == 6.0
+    assert lib.mul64(2**31, 2**31) == 2**62
+    assert lib.low_byte(0x12345678) == 0x78
+    assert lib.ull_max() == 2**64 - 1
+    assert lib.halve(3.0) == 1.5
+    assert isinstance(lib.halve(3.0), float)
+
+
+def test_argument_checks(fix):
+    ffi, lib = fix
+    with pytest.raises(TypeError):
+        lib.add(1)
+    with pytest.raises(TypeError):
+        lib.add(1, 2, 3)
+    with pytest.raises(OverflowError):
+        lib.add(2**31, 0)
+    with pytest.raises(TypeError):
+        lib.add(1.5, 2)
+    with pytest.raises(TypeError):
+        lib.add("1", 2)
+    with pytest.raises(OverflowError):
+        lib.low_byte(-1)
+
+
+def test_struct_by_value_small(fix):
+    ffi, lib = fix
+    p = lib.make_point(3, -4)
+    assert ffi.typeof(p) == ffi.typeof("struct point")
+    assert (p.x, p.y) == (3, -4)
+    assert lib.point_sum(p) == -1
+    assert lib.point_sum([10, 20]) == 30
+    assert lib.point_sum({"x": 1, "y": 1}) == 2
+    assert lib.point_sum(ffi.new("struct point *", [5, 6])[0]) == 11
+    with pytest.raises(TypeError):
+        lib.point_sum(ffi.new("struct point *", [5, 6]))  # a pointer is not the struct
+
+
+def test_struct_by_value_in_memory(fix):
+    ffi, lib = fix
+    v = ffi.new("struct vec3 *", [1.0, 2.0, 3.0])[0]
+    r = lib.vec3_scale(v, 2.0)
+    assert (r.x, r.y, r.z) == (2.0, 4.0, 6.0)
+    assert lib.vec3_dot(v, r) == 28.0
+    assert lib.vec3_dot([1, 0, 0], (0.5, 9, 9)) == 0.5
+    # the argument is a copy: the callee's changes never reach v
+    assert (v.x, v.y, v.z) == (1.0, 2.0, 3.0)
+
+
+def test_struct_mixed_classes(fix):
+    ffi, lib = fix
+    m = lib.mixed_make(7, 0.25)
+    assert (m.i, m.d) == (7, 0.25)
+    assert lib.mixed_total(m) == 7.25
+    assert lib.mixed_total({"i": -1, "d": 1.5}) == 0.5
+
+
+def test_struct_returned_through_memory(fix):
+    ffi, lib = fix
+    b = lib.big_make(100)
+    assert ffi.sizeof(b) == 40
+    assert list(b.a) == [100, 101, 102, 103, 104]
+    assert lib.big_sum(b) == sum((100 + i) * (i + 1) for i in range(5))
+    b2 = lib.big_make(-1)
+    assert list(b.a) == [100, 101, 102, 103, 104]  # each result its own memory
+    assert list(b2.a) == [-1, 0, 1, 2, 3]
+
+
+def test_bitfield_record_by_value(fix):
+    ffi, lib = fix
+    f = lib.flags_make(5, 17, -3, 99999)
+    assert (f.a, f.b, f.c, f.d) == (5, 17, -3, 99999)
+    assert lib.flags_pack(f) == 5 + 170 - 3000 + 9999900000
+    g = ffi.new("struct flags *", {"a": 1, "b": 2, "c": 7, "d": 2**20 - 1})[0]
+    assert lib.flags_pack(g) == 1 + 20 + 7000 + 100000 * (2**20 - 1)
+
+
+def test_union_by_value(fix):
+    ffi, lib = fix
+    n = lib.num_from_double(1.0)
+    assert n.d == 1.0
+    (low,) = struct.unpack("<i", struct.pack("<d", 1.0)[:4])
+    assert n.i == low
+    assert lib.num_low_int(n) == low
+    assert lib.num_low_int([42]) == 42
+
+
+def test_pointer_to_nested_struct(fix):
+    ffi, lib = fix
+    o = ffi.new("struct outer *", {"c": b"\x01", "in": {"s": 2, "tag": [b"\x00", b"\x00", b"\x03"]}, "w": 0.5, "pts": [[0, 0], [0, 4]]})
+    assert lib.outer_weight(o) == 1 + 2 + 3 + 0.5 + 4
+    assert lib.outer_weight(ffi.addressof(o[0])) == 10.5
+
+
+def test_char_pointers_in_and_out(fix):
+    ffi, lib = fix
+    assert lib.count_char(b"banana", b"a") == 3
+    buf = ffi.new("char[8]")
+    lib.fill(buf, 8, b"z")
+    assert ffi.string(buf) == b"zzzzzzz"
+    assert lib.count_char(buf, b"z") == 7
+    name = lib.color_name(lib.GREEN)
+    assert ffi.typeof(name) == ffi.typeof("const char *")
+    assert ffi.string(name) == b"green"
+    assert ffi.string(lib.color_name(ffi.cast("enum color", 6))) == b"blue"
+    with pytest.raises(TypeError):
+        lib.count_char("text", b"t")  # str is not char *
+
+
+def test_arrays_for_pointers(fix):
+    ffi, lib = fix
+    assert lib.sum_array([1, 2, 3, 4], 4) == 10
+    xs = ffi.new("int[]", [1, 2, 3, 4, 5])
+    lib.reverse(xs, 5)
+    assert list(xs) == [5, 4, 3, 2, 1]
+    assert lib.sum_array(xs + 3, 2) == 3
+    assert lib.sum_array(ffi.NULL, 0) == 0
+    with pytest.raises(TypeError):
+        lib.sum_array(ffi.new("double[2]"), 2)
+
+
+def test_variadic(fix):
+    ffi, lib = fix
+    assert lib.sum_ints(3, 1, 2, 3) == 6
+    assert lib.sum_ints(0) == 0
+    assert lib.sum_ints(2, ffi.cast("short", -1), ffi.cast("int", 5)) == 4
+
+
+def test_printf_family(ffi, capfd):
+    ffi.cdef("#include <stdio.h>")
+    libc = ffi.dlopen(None)
+    buf = ffi.new("char[128]")
+    n = libc.snprintf(buf, 128, b"%d|%s|%.3f|%c|%lld|%x", 42, b"str", 2.5, ffi.cast("int", 65), ffi.cast("long long", -(2**40)), 255)
+    want = b"42|str|2.500|A|%d|ff" % -(2**40)
+    assert ffi.string(buf) == want
+    assert n == len(want)
+    assert libc.snprintf(buf, 4, b"%s", b"truncated") == 9
+    assert ffi.string(buf) == b"tru"
+    assert libc.snprintf(buf, 128, b"%f %p", ffi.cast("float", 0.5), ffi.NULL) > 0
+    assert ffi.string(buf) == b"0.500000 (nil)"
+    libc.printf(b"printed %d\n", 7)
+    libc.fflush(ffi.NULL)
+    assert capfd.readouterr().out == "printed 7\n"
+
+
+def test_errno(fix):
+    ffi, lib = fix
+    ffi.errno = 0
+    lib.set_errno_to(34)
+    assert ffi.errno == 34
+    lib.set_errno_to(0)
+    assert ffi.errno == 0
+
+
+def test_globals_read_and_write(fix):
+    ffi, lib = fix
+    assert lib.counter == 7
+    lib.counter = 41
+    assert lib.bump() == 42
+    assert lib.counter == 42
+    assert lib.ratio == 0.25
+    lib.ratio = 0.5
+    assert lib.ratio == 0.5
+    assert ffi.string(lib.greeting) == b"hello"
+    assert (lib.origin.x, lib.origin.y) == (3, 4)
+    lib.origin.y = 40  # writes through to the library's struct
+    assert lib.origin.y == 40
+    lib.origin = {"x": 1, "y": 2}
+    assert (lib.origin.x, lib.origin.y) == (1, 2)
+    assert list(lib.table) == [10, 20, 30, 40]
+    lib.table[1] = 21
+    assert lib.table[1] == 21
+    with pytest.raises(OverflowError):
+        lib.counter = 2**40
+    with pytest.raises(AttributeError):
+        lib.not_a_global = 1
+    p = ffi.addressof(lib, "counter")
+    assert ffi.typeof(p) == ffi.typeof("int *")
+    p[0] = 7
+    assert lib.counter == 7
+    assert ffi.addressof(lib, "add")(1, 1) == 2
+
+
+def test_constants(fix):
+    ffi, lib = fix
+    assert lib.FIXTURE_VERSION == 3
+    assert lib.FIXTURE_NAME == b"fixture"
+    assert lib.FIXTURE_SCALE == 2.5
+    assert lib.FIXTURE_MASK == 4096
+    assert (lib.RED, lib.GREEN, lib.BLUE) == (0, 5, 6)
+    with pytest.raises(AttributeError):
+        lib.FIXTURE_VERSION = 4
+
+
+def test_function_pointer_from_lib(fix):
+    ffi, lib = fix
+    add = lib.add
+    assert ffi.typeof(add) == ffi.typeof("int(*)(int, int)")
+    assert lib.apply(add, 20, 22) == 42
+    fp = ffi.cast("binop", add)
+    assert fp(1, 2) == 3
+    assert repr(add).startswith("<cdata 'int(*)(int, int)'")
+
+
+def test_cdef_of_fixture_matches_cffi_calls(fixture_lib, cffi_ffi):
+    """The same plain declarations through cffi and wyvern give the same results."""
+    decls = "int add(int, int); double scale(double, int); struct point { int x; int y; }; struct point make_point(int, int); int point_sum(struct point);"
+    cffi_ffi.cdef(decls)
+    w = wyvern.FFI()
+    w.cdef(decls)
+    a, b = cffi_ffi.dlopen(fixture_lib.so), w.dlopen(fixture_lib.so)
+    for args in [(1, 2), (-5, 5), (2**30, 2**30 - 1)]:
+        assert a.add(*args) == b.add(*args)
+    assert a.scale(0.1, 3) == b.scale(0.1, 3)
+    pa, pb = a.make_point(9, -9), b.make_point(9, -9)
+    assert (pa.x, pa.y) == (pb.x, pb.y)
+    assert a.point_sum([3, 4]) == b.point_sum([3, 4])
