@@ -234,8 +234,9 @@ impl CallPlan {
         match self.ret_fast {
             // SAFETY: the call wrote a value of the return type there.
             Fast::Int { size, signed } => {
-                let v = unsafe { convert::read_int(ret, size, signed) } as i64;
-                return Ok(v.into_pyobject(py)?.into_any().unbind());
+                // SAFETY: the call wrote an integer of this size there.
+                let v = unsafe { convert::read_int(ret, size, signed) };
+                return convert::int_object(py, v);
             }
             Fast::Double => {
                 // SAFETY: as above.
