@@ -280,6 +280,11 @@ fn store_arg(
 ) -> PyResult<*mut u8> {
     let here = scratch.as_mut_ptr();
     match &ty.kind {
+        Kind::Pointer { .. } | Kind::FuncPtr { .. } if arg.is_none() => {
+            // cffi passes `None` as NULL for a pointer argument.
+            scratch[..8].copy_from_slice(&0usize.to_ne_bytes());
+            return Ok(here);
+        }
         Kind::Pointer { pointee } => {
             if let Some(addr) = temporary_pointee(types, ty, *pointee, arg, temps)? {
                 scratch[..8].copy_from_slice(&addr.to_ne_bytes());

@@ -389,15 +389,11 @@ impl CData {
                 .call_method0("__int__")?
                 .unbind());
         }
-        match self.ty.kind {
-            Kind::Pointer { .. } | Kind::FuncPtr { .. } => {
-                convert::int_object(py, self.addr as i128)
-            }
-            _ => Err(PyTypeError::new_err(format!(
-                "int() not supported on cdata '{}'",
-                self.ty.name
-            ))),
-        }
+        // As in cffi: a pointer's address is `int(ffi.cast("intptr_t", p))`.
+        Err(PyTypeError::new_err(format!(
+            "int() not supported on cdata '{}'",
+            self.ty.name
+        )))
     }
 
     fn __index__(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {

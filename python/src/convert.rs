@@ -361,9 +361,8 @@ pub fn long_double_value(bytes: &[u8; 16]) -> f64 {
 /// The address a pointer of type `ty` takes from `obj`: `None` for NULL, or
 /// a pointer, array or function cdata of a compatible type.
 pub fn pointer_value(ty: &TypeInfo, obj: &Bound<'_, PyAny>) -> PyResult<usize> {
-    if obj.is_none() {
-        return Ok(0);
-    }
+    // As in cffi, `None` is not NULL here (`ffi.NULL` is); a call's argument
+    // takes it (see `call::store_arg`).
     let Ok(data) = obj.downcast::<CData>() else {
         return Err(wrong_type(ty, "a cdata pointer", obj));
     };

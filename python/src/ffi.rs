@@ -264,7 +264,17 @@ impl Ffi {
         let library = match name {
             None => Library::this_process(),
             Some(n) if n.is_none() => Library::this_process(),
-            Some(n) => open_library(&n.str()?.to_string())?,
+            Some(n) => match n.downcast::<CData>() {
+                // A handle `dlopen` returned, as cffi takes one.
+                Ok(handle) => {
+                    let addr = handle.get().as_address().unwrap_or(0);
+                    // SAFETY: cffi's contract: the pointer is a live handle from
+                    // `dlopen`, which the library now owns (and closes).
+                    unsafe { Library::from_raw(addr as *mut std::ffi::c_void, "a dlopen handle") }
+                        .map_err(to_py)?
+                }
+                Err(_) => open_library(&n.str()?.to_string())?,
+            },
         };
         Ok(Lib::new(slf.clone().unbind(), library))
     }
@@ -294,14 +304,14 @@ impl Ffi {
     }
 
     #[pyo3(name = "typeof")]
-    fn type_of(&self, cdecl: &Bound<'_, PyAny>) -> PyResult<CType> {
+    fn type_of(&self, py: Python<'_>, cdecl: &Bound<'_, PyAny>) -> PyResult<Py<CType>> {
         if let Ok(data) = cdecl.downcast::<CData>() {
             // As cffi: `new("int[]", 3)` is an `int[]` (its length is the cdata's).
             let data = data.get();
-            return Ok(CType::new(&data.types, data.ty.clone()));
+            return CType::get(py, &data.types, data.ty.clone());
         }
         let (types, info) = self.resolve(cdecl)?;
-        Ok(CType::new(&types, info))
+        CType::get(py, &types, info)
     }
 
     fn sizeof(&self, cdecl: &Bound<'_, PyAny>) -> PyResult<usize> {
@@ -867,7 +877,13 @@ fn cast(types: &Arc<Types>, ty: Arc<TypeInfo>, value: &Bound<'_, PyAny>) -> PyRe
                         _ => bytes = convert::long_double_bytes(f),
                     }
                 }
-                Prim::Bool => bytes[0] = u8::from(cast_int(value, &ty)? != 0),
+                // Any non-zero value, a float's included, is true.
+                Prim::Bool => {
+                    bytes[0] = u8::from(
+                        cast_float(value, &ty).map_or(Ok(false), |f| Ok::<_, PyErr>(f != 0.0))?
+                            || cast_int(value, &ty).is_ok_and(|v| v != 0),
+                    )
+                }
                 Prim::Char | Prim::Int { .. } => {
                     let v = cast_int(value, &ty)?;
                     bytes = v.to_le_bytes();
@@ -980,6 +996,10 @@ fn string(py: Python<'_>, data: &CData, maxlen: isize) -> PyResult<Py<PyAny>> {
                 .unwrap_or_else(|| v.to_string());
             Ok(PyString::new(py, &name).into_any().unbind())
         }
+        Kind::Prim(Prim::Bool) => Err(PyTypeError::new_err(format!(
+            "string() not supported on cdata '{}'",
+            data.ty.name
+        ))),
         _ => match scalar_int(data) {
             Some(v) => Ok(PyString::new(py, &v.to_string()).into_any().unbind()),
             None => Err(PyTypeError::new_err(format!(

@@ -16,7 +16,7 @@ use crate::ffi::Ffi;
 use crate::object::{CData, Owner};
 use crate::types::{Kind, Types};
 
-#[pyclass(frozen, dict, module = "wyvern._wyvern", name = "Lib")]
+#[pyclass(frozen, dict, weakref, module = "wyvern._wyvern", name = "Lib")]
 pub struct Lib {
     ffi: Py<Ffi>,
     /// The library bound to the FFI's declarations as last seen; `None` once closed.

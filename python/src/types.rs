@@ -132,6 +132,9 @@ impl TypeInfo {
 pub struct Types {
     pub set: TypeSet,
     cache: Mutex<FxHashMap<(TypeId, u8), Arc<TypeInfo>>>,
+    /// The one `CType` object of each type (cffi's `typeof(a) is typeof(b)`),
+    /// by the address of its `TypeInfo` (which the `CType` keeps alive).
+    pub ctypes: Mutex<FxHashMap<usize, pyo3::Py<crate::ctype::CType>>>,
 }
 
 impl Types {
@@ -139,6 +142,7 @@ impl Types {
         Arc::new(Types {
             set,
             cache: Mutex::new(FxHashMap::default()),
+            ctypes: Mutex::new(FxHashMap::default()),
         })
     }
 
