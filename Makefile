@@ -14,10 +14,13 @@ demo: setup
 # database-only build (neither libclang nor gimli) calling through a database that
 # the default build's `wyvern compile` writes, and the CLI built without libclang
 # (and without gimli) refusing -H/--cdef/--dwarf by the feature's name and calling
-# through that database.
+# through that database; then the Python package (python/): built into
+# target/py-venv, its pytest suite under the default and the newest libclang
+# (scripts/python-test.sh).
 test: setup
 	cargo fmt --check
 	cargo clippy --all-targets -- -D warnings
+	cargo clippy -p wyvern-python --all-targets -- -D warnings
 	RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --quiet
 	bash scripts/test-libclangs.sh
 	cargo build --no-default-features --quiet
@@ -26,6 +29,8 @@ test: setup
 	WYVERN_TEST_DB=target/noparser.wydb cargo test --no-default-features --features db --test db_noparser
 	WYVERN_TEST_DB=target/noparser.wydb cargo test --no-default-features --features cli --test cli_noparser
 	WYVERN_TEST_DB=target/noparser.wydb cargo test --no-default-features --features cli,dwarf --test cli_noparser
+	bash scripts/python-test.sh
 
 bench: setup
 	cargo bench
+	bash scripts/python-bench.sh

@@ -36,7 +36,8 @@ elif ! have_libclang || ! have_builtin_headers; then
     echo "or point LIBCLANG_PATH and WYVERN_CLANG_RESOURCE_DIR at them" >&2
     exit 1
 fi
-for pkg in libffi-dev gcc-multilib dwarves; do
+# zlib and sqlite3's headers: the examples' and the Python tests' real libraries.
+for pkg in libffi-dev gcc-multilib dwarves zlib1g-dev libsqlite3-dev; do
     have_pkg "$pkg" || missing+=("$pkg")
 done
 # The clang driver, for the tests' DWARF fixtures of the other producer.

@@ -26,8 +26,58 @@ struct Scratch([u8; 16]);
 pub struct CallPlan {
     pub func: Function,
     pub params: Vec<Arc<TypeInfo>>,
+    /// Each parameter's scalar shape, converted without the general path.
+    fast: Vec<Fast>,
     pub ret: Arc<TypeInfo>,
+    ret_fast: Fast,
     pub variadic: bool,
+}
+
+/// A plain scalar's shape: what most arguments and results are.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Fast {
+    Int { size: u8, signed: bool },
+    Double,
+    Other,
+}
+
+fn fast(ty: &TypeInfo) -> Fast {
+    match ty.kind {
+        Kind::Prim(Prim::Int { size, signed }) if size <= 8 => Fast::Int { size, signed },
+        Kind::Prim(Prim::Double) => Fast::Double,
+        _ => Fast::Other,
+    }
+}
+
+/// Stores a Python `int` or `float` for a plain scalar parameter; `false`
+/// when the value needs the general path (a cdata, another kind, an error
+/// to report).
+#[inline]
+fn store_fast(shape: Fast, arg: &Bound<'_, PyAny>, out: &mut [u8; 16]) -> bool {
+    match shape {
+        Fast::Int { size, signed } => {
+            if !arg.is_exact_instance_of::<pyo3::types::PyInt>() {
+                return false;
+            }
+            let Ok(v) = arg.extract::<i64>() else {
+                return false;
+            };
+            let (lo, hi) = convert::int_range(size, signed);
+            if i128::from(v) < lo || i128::from(v) > hi {
+                return false;
+            }
+            out[..8].copy_from_slice(&v.to_le_bytes());
+            true
+        }
+        Fast::Double => match arg.downcast_exact::<pyo3::types::PyFloat>() {
+            Ok(f) => {
+                out[..8].copy_from_slice(&f.value().to_le_bytes());
+                true
+            }
+            Err(_) => false,
+        },
+        Fast::Other => false,
+    }
 }
 
 /// What a call's arguments need kept alive until it returns.
@@ -36,17 +86,34 @@ struct Temps {
     mem: Vec<Arc<Mem>>,
 }
 
-/// The argument pointers, sent to the thread-less call (the GIL released).
+/// The GIL released for a C call, by CPython's own pair of calls. (PyO3's
+/// `detach` also drains its pool of deferred reference counts, behind a
+/// mutex, on every call.) C may call back on this thread: the callback takes
+/// the GIL with `PyGILState_Ensure`, which finds this thread's state.
+pub struct Released(*mut pyo3::ffi::PyThreadState);
+
+impl Released {
+    pub fn new(_py: Python<'_>) -> Released {
+        // SAFETY: the token proves this thread holds the GIL, which this
+        // releases; nothing here touches Python until `drop` takes it back.
+        Released(unsafe { pyo3::ffi::PyEval_SaveThread() })
+    }
+}
+
+impl Drop for Released {
+    fn drop(&mut self) {
+        // SAFETY: the thread state `new` saved, on the same thread.
+        unsafe { pyo3::ffi::PyEval_RestoreThread(self.0) }
+    }
+}
+
+/// The argument pointers of a call made with the GIL released.
 struct Outgoing<'a> {
     func: &'a Function,
     extra: &'a [TypeId],
     ret: *mut u8,
     ptrs: &'a [*mut u8],
 }
-
-// SAFETY: the call runs on this same thread while the GIL is released; the
-// pointers stay valid (their buffers live on this frame) until it returns.
-unsafe impl Send for Outgoing<'_> {}
 
 impl Outgoing<'_> {
     /// # Safety
@@ -66,9 +133,13 @@ impl Outgoing<'_> {
 impl CallPlan {
     pub fn new(types: &Arc<Types>, func: Function) -> CallPlan {
         let sig = func.signature().clone();
+        let params: Vec<Arc<TypeInfo>> = sig.params.iter().map(|p| types.info(*p)).collect();
+        let ret = types.info(sig.ret);
         CallPlan {
-            params: sig.params.iter().map(|p| types.info(*p)).collect(),
-            ret: types.info(sig.ret),
+            fast: params.iter().map(|p| fast(p)).collect(),
+            params,
+            ret_fast: fast(&ret),
+            ret,
             variadic: sig.variadic || !sig.prototyped,
             func,
         }
@@ -102,7 +173,14 @@ impl CallPlan {
         };
         let mut temps = Temps::default();
         let mut extra = Vec::new();
-        for (i, arg) in args.iter().enumerate() {
+        for i in 0..n {
+            let arg = args.get_borrowed_item(i)?;
+            if let Some(&shape) = self.fast.get(i) {
+                if store_fast(shape, &arg, &mut scratch[i].0) {
+                    ptrs[i] = scratch[i].0.as_mut_ptr();
+                    continue;
+                }
+            }
             let ty = match self.params.get(i) {
                 Some(ty) => ty.clone(),
                 None => {
@@ -136,7 +214,12 @@ impl CallPlan {
         // (16-byte scratch or owned memory in whole eightbytes); the result
         // buffer is large enough. What C does with them is the caller's
         // contract with C, as in cffi.
-        py.detach(move || unsafe { out.run() }).map_err(to_py)?;
+        let outcome = {
+            let _released = Released::new(py);
+            // SAFETY: as above.
+            unsafe { out.run() }
+        };
+        outcome.map_err(to_py)?;
         drop(temps);
         self.result(py, types, ret_ptr, ret_mem)
     }
@@ -148,6 +231,20 @@ impl CallPlan {
         ret: *mut u8,
         mem: Option<Arc<Mem>>,
     ) -> PyResult<Py<PyAny>> {
+        match self.ret_fast {
+            // SAFETY: the call wrote a value of the return type there.
+            Fast::Int { size, signed } => {
+                // SAFETY: the call wrote an integer of this size there.
+                let v = unsafe { convert::read_int(ret, size, signed) };
+                return convert::int_object(py, v);
+            }
+            Fast::Double => {
+                // SAFETY: as above.
+                let v = unsafe { ret.cast::<f64>().read_unaligned() };
+                return Ok(pyo3::types::PyFloat::new(py, v).into_any().unbind());
+            }
+            Fast::Other => {}
+        }
         match self.ret.kind {
             Kind::Void => Ok(py.None()),
             Kind::Record { .. } | Kind::Array { .. } => {
@@ -162,7 +259,12 @@ impl CallPlan {
     }
 
     fn arg_error(&self, py: Python<'_>, i: usize, e: PyErr) -> PyErr {
-        let text = format!("argument {} of {}(): {}", i + 1, self.func.name(), e.value(py));
+        let text = format!(
+            "argument {} of {}(): {}",
+            i + 1,
+            self.func.name(),
+            e.value(py)
+        );
         PyErr::from_type(e.get_type(py), text)
     }
 }
@@ -178,6 +280,11 @@ fn store_arg(
 ) -> PyResult<*mut u8> {
     let here = scratch.as_mut_ptr();
     match &ty.kind {
+        Kind::Pointer { .. } | Kind::FuncPtr { .. } if arg.is_none() => {
+            // cffi passes `None` as NULL for a pointer argument.
+            scratch[..8].copy_from_slice(&0usize.to_ne_bytes());
+            return Ok(here);
+        }
         Kind::Pointer { pointee } => {
             if let Some(addr) = temporary_pointee(types, ty, *pointee, arg, temps)? {
                 scratch[..8].copy_from_slice(&addr.to_ne_bytes());
@@ -262,9 +369,11 @@ fn variadic_type(types: &Arc<Types>, arg: &Bound<'_, PyAny>) -> PyResult<Arc<Typ
         return match ty.kind {
             Kind::Prim(Prim::Float) => named("double"),
             Kind::Prim(Prim::Bool | Prim::Char) => named("int"),
-            Kind::Prim(Prim::Int { size, signed }) if size < 4 => {
-                named(if signed || size < 4 { "int" } else { "unsigned int" })
-            }
+            Kind::Prim(Prim::Int { size, signed }) if size < 4 => named(if signed || size < 4 {
+                "int"
+            } else {
+                "unsigned int"
+            }),
             Kind::Enum { .. } => named("int"),
             Kind::Array { elem, .. } => Ok(types.pointer_to(elem).map_err(to_py)?),
             _ => Ok(ty.clone()),

@@ -69,7 +69,8 @@ pub fn make(
         onerror,
         error: error_bytes,
     });
-    let callback = Callback::raw(&ty.set, ty.qt, move |ret, args| body.run(ret, args)).map_err(to_py)?;
+    let callback =
+        Callback::raw(&ty.set, ty.qt, move |ret, args| body.run(ret, args)).map_err(to_py)?;
     let addr = callback.address() as usize;
     let held = Arc::new(Held {
         _callback: callback,
@@ -80,20 +81,42 @@ pub fn make(
 
 impl Body {
     fn run(&self, ret: *mut u8, args: &[*const u8]) {
-        Python::attach(|py| {
-            let outcome = self.call(py, ret, args);
-            if let Err(e) = outcome {
+        // The GIL by CPython's own call, whichever thread this is: the one a
+        // wyvern call released it on, or one C made. (PyO3's `attach` also
+        // drains its pool of deferred reference counts, behind a mutex.)
+        // SAFETY: the interpreter is running while callbacks can be called.
+        let state = unsafe { pyo3::ffi::PyGILState_Ensure() };
+        {
+            // SAFETY: this thread holds the GIL until the release below, and
+            // nothing made with this token outlives the block.
+            let py = unsafe { Python::assume_attached() };
+            if let Err(e) = self.call(py, ret, args) {
                 self.failed(py, ret, e);
             }
-        })
+        }
+        // SAFETY: pairs the `PyGILState_Ensure` above.
+        unsafe { pyo3::ffi::PyGILState_Release(state) };
     }
 
     fn call(&self, py: Python<'_>, ret: *mut u8, args: &[*const u8]) -> PyResult<()> {
-        let mut values = Vec::with_capacity(self.params.len());
-        for (ty, &arg) in self.params.iter().zip(args) {
-            values.push(self.argument(py, ty, arg)?);
+        let n = self.params.len();
+        // SAFETY: a new tuple of `n` slots, owned here; each slot is filled
+        // once below (a tuple freed with empty slots is fine).
+        let tuple = unsafe {
+            Bound::from_owned_ptr_or_err(py, pyo3::ffi::PyTuple_New(n as pyo3::ffi::Py_ssize_t))?
+        };
+        for (i, (ty, &arg)) in self.params.iter().zip(args).enumerate() {
+            let value = self.argument(py, ty, arg)?;
+            // SAFETY: slot `i` of the new tuple, which takes the reference.
+            unsafe {
+                pyo3::ffi::PyTuple_SetItem(
+                    tuple.as_ptr(),
+                    i as pyo3::ffi::Py_ssize_t,
+                    value.into_ptr(),
+                )
+            };
         }
-        let tuple = PyTuple::new(py, values)?;
+        let tuple = tuple.downcast_into::<PyTuple>()?;
         let result = self.function.bind(py).call1(tuple)?;
         self.store(ret, &result)
     }
@@ -128,7 +151,10 @@ impl Body {
         // SAFETY: the result buffer holds the return type (`size` bytes).
         unsafe { std::ptr::copy_nonoverlapping(self.error.as_ptr(), ret, size) };
         if let Some(onerror) = &self.onerror {
-            let traceback = e.traceback(py).map(|t| t.into_any()).unwrap_or_else(|| py.None().into_bound(py));
+            let traceback = e
+                .traceback(py)
+                .map(|t| t.into_any())
+                .unwrap_or_else(|| py.None().into_bound(py));
             let args = (e.get_type(py), e.value(py), traceback);
             match onerror.bind(py).call1(args) {
                 Ok(replacement) if !replacement.is_none() => {
@@ -145,7 +171,12 @@ impl Body {
     }
 
     fn report(&self, py: Python<'_>, e: PyErr) {
-        let function = self.function.bind(py).repr().map(|r| r.to_string()).unwrap_or_default();
+        let function = self
+            .function
+            .bind(py)
+            .repr()
+            .map(|r| r.to_string())
+            .unwrap_or_default();
         eprintln!("From wyvern callback {function}:");
         e.display(py);
     }

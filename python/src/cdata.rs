@@ -29,7 +29,7 @@ impl CData {
                 )))
             }
         };
-        let info = self.types.info(elem);
+        let info = self.types.target(&self.ty, elem);
         let size = match info.kind {
             Kind::Void => 1,
             _ => info.size.ok_or_else(|| convert::incomplete(&info))?,
@@ -46,7 +46,10 @@ impl CData {
                 self.ty.name
             )));
         }
-        if let Some(len) = self.len.filter(|_| matches!(self.ty.kind, Kind::Array { .. })) {
+        if let Some(len) = self
+            .len
+            .filter(|_| matches!(self.ty.kind, Kind::Array { .. }))
+        {
             if i < 0 || i as usize >= len {
                 return Err(PyIndexError::new_err(format!(
                     "index too large for cdata '{}' (expected 0 <= index < {len})",
@@ -104,7 +107,9 @@ impl CData {
         let mem = self.owner.mem()?;
         let elem_size = self.types.info(elem).size.filter(|&s| s > 0)?;
         let end = mem.addr() + mem.size;
-        (mem.addr()..=end).contains(&at).then(|| (end - at) / elem_size)
+        (mem.addr()..=end)
+            .contains(&at)
+            .then(|| (end - at) / elem_size)
     }
 
     fn shared(&self) -> Owner {
@@ -122,7 +127,8 @@ impl CData {
         let module = wyvern::Module::new(self.types.set.clone(), wyvern::Library::this_process());
         // SAFETY: a function pointer cdata holds the address of a function of
         // its type, as the cast or C that made it vouched (cffi's contract).
-        let func = unsafe { module.function_at(&self.ty.name, self.ty.qt, self.addr) }.map_err(to_py)?;
+        let func =
+            unsafe { module.function_at(&self.ty.name, self.ty.qt, self.addr) }.map_err(to_py)?;
         let _ = self.plan.set(Arc::new(CallPlan::new(&self.types, func)));
         self.plan
             .get()
@@ -175,11 +181,14 @@ impl CData {
     /// comparisons (`char` and `long double` compare as cdata).
     fn number<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
         Ok(match self.ty.kind {
-            Kind::Prim(Prim::Int { .. } | Prim::Bool) | Kind::Enum { .. } => match scalar_int(self) {
+            Kind::Prim(Prim::Int { .. } | Prim::Bool) | Kind::Enum { .. } => match scalar_int(self)
+            {
                 Some(v) => Some(convert::int_object(py, v)?.into_bound(py)),
                 None => None,
             },
-            Kind::Prim(Prim::Float | Prim::Double) => self.scalar_float().map(|f| PyFloat::new(py, f).into_any()),
+            Kind::Prim(Prim::Float | Prim::Double) => {
+                self.scalar_float().map(|f| PyFloat::new(py, f).into_any())
+            }
             _ => None,
         })
     }
@@ -214,16 +223,29 @@ impl CData {
             Kind::Pointer { .. } | Kind::FuncPtr { .. } if self.addr == 0 => {
                 format!("<cdata '{name}' NULL>")
             }
-            Kind::Pointer { .. } | Kind::FuncPtr { .. } | Kind::Record { .. } | Kind::Array { .. } => {
+            Kind::Pointer { .. }
+            | Kind::FuncPtr { .. }
+            | Kind::Record { .. }
+            | Kind::Array { .. } => {
                 format!("<cdata '{name}' {:#x}>", self.addr)
             }
             Kind::Prim(Prim::Char) => format!("<cdata '{name}' {}>", byte_repr(self.value[0])),
             Kind::Prim(Prim::Bool) => {
-                format!("<cdata '{name}' {}>", if self.value[0] != 0 { "True" } else { "False" })
+                format!(
+                    "<cdata '{name}' {}>",
+                    if self.value[0] != 0 { "True" } else { "False" }
+                )
             }
             Kind::Enum { id, .. } => {
                 let v = scalar_int(self).unwrap_or(0);
-                match self.ty.set.enum_(id).constants.iter().find(|(_, c)| *c == v) {
+                match self
+                    .ty
+                    .set
+                    .enum_(id)
+                    .constants
+                    .iter()
+                    .find(|(_, c)| *c == v)
+                {
                     Some((n, _)) => format!("<cdata '{name}' {v}: {n}>"),
                     None => format!("<cdata '{name}' {v}>"),
                 }
@@ -253,7 +275,10 @@ impl CData {
             // SAFETY: the bitfield lies inside the record at `base`.
             let v = unsafe { load_bits(base as *const u8, field.offset_bits, width, signed) };
             if let Kind::Prim(Prim::Bool) = info.kind {
-                return Ok(pyo3::types::PyBool::new(py, v != 0).to_owned().into_any().unbind());
+                return Ok(pyo3::types::PyBool::new(py, v != 0)
+                    .to_owned()
+                    .into_any()
+                    .unbind());
             }
             return convert::int_object(py, v);
         }
@@ -277,7 +302,9 @@ impl CData {
         };
         let info = self.types.info(field.ty);
         let at = base + (field.offset_bits / 8) as usize;
-        if let (Kind::Array { elem, .. }, Some(n), None) = (&info.kind, self.flexible_len(&info, at), field.bit_width) {
+        if let (Kind::Array { elem, .. }, Some(n), None) =
+            (&info.kind, self.flexible_len(&info, at), field.bit_width)
+        {
             let bounded = self.types.array_of(*elem, Some(n as u64)).map_err(to_py)?;
             // SAFETY: the `n` elements lie in the memory `ffi.new` allocated.
             return unsafe { convert::write(&self.types, &bounded, at as *mut u8, value, 0) };
@@ -290,10 +317,7 @@ impl CData {
         if let Ok(slice) = index.downcast::<PySlice>() {
             let (start, stop) = self.slice_bounds(slice)?;
             let (elem, at) = self.element_at(start)?;
-            let ty = self
-                .types
-                .array_of(elem.qt, None)
-                .map_err(to_py)?;
+            let ty = self.types.array_of(elem.qt, None).map_err(to_py)?;
             let mut data = CData::object(&self.types, ty, at, self.shared());
             data.len = Some((stop - start) as usize);
             return Ok(Py::new(py, data)?.into_any());
@@ -362,9 +386,13 @@ impl CData {
         for i in 0..n {
             let (elem, at) = this.element_at(i as isize)?;
             // SAFETY: element `i` lies in the array.
-            items.push(unsafe { convert::read(py, &this.types, &elem, at as *const u8, &this.shared())? });
+            items.push(unsafe {
+                convert::read(py, &this.types, &elem, at as *const u8, &this.shared())?
+            });
         }
-        Ok(pyo3::types::PyList::new(py, items)?.call_method0("__iter__")?.unbind())
+        Ok(pyo3::types::PyList::new(py, items)?
+            .call_method0("__iter__")?
+            .unbind())
     }
 
     fn __bool__(&self) -> bool {
@@ -384,20 +412,24 @@ impl CData {
             return convert::int_object(py, v);
         }
         if let Some(f) = self.scalar_float() {
-            return Ok(f.trunc().into_pyobject(py)?.call_method0("__int__")?.unbind());
+            return Ok(f
+                .trunc()
+                .into_pyobject(py)?
+                .call_method0("__int__")?
+                .unbind());
         }
-        match self.ty.kind {
-            Kind::Pointer { .. } | Kind::FuncPtr { .. } => convert::int_object(py, self.addr as i128),
-            _ => Err(PyTypeError::new_err(format!(
-                "int() not supported on cdata '{}'",
-                self.ty.name
-            ))),
-        }
+        // As in cffi: a pointer's address is `int(ffi.cast("intptr_t", p))`.
+        Err(PyTypeError::new_err(format!(
+            "int() not supported on cdata '{}'",
+            self.ty.name
+        )))
     }
 
     fn __index__(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
         match scalar_int(self) {
-            Some(v) if !matches!(self.ty.kind, Kind::Prim(Prim::Char)) => convert::int_object(py, v),
+            Some(v) if !matches!(self.ty.kind, Kind::Prim(Prim::Char)) => {
+                convert::int_object(py, v)
+            }
             _ => Err(PyTypeError::new_err(format!(
                 "cdata '{}' cannot be used as an index",
                 self.ty.name
@@ -449,7 +481,12 @@ impl CData {
         Ok(diff.into_pyobject(py)?.into_any().unbind())
     }
 
-    fn __richcmp__(&self, py: Python<'_>, other: &Bound<'_, PyAny>, op: CompareOp) -> PyResult<Py<PyAny>> {
+    fn __richcmp__(
+        &self,
+        py: Python<'_>,
+        other: &Bound<'_, PyAny>,
+        op: CompareOp,
+    ) -> PyResult<Py<PyAny>> {
         // Numbers compare by value, with Python numbers too (as in cffi).
         if let Some(mine) = self.number(py)? {
             let theirs = match other.downcast::<CData>() {
@@ -475,7 +512,10 @@ impl CData {
             CompareOp::Gt => a > b,
             CompareOp::Ge => a >= b,
         };
-        Ok(pyo3::types::PyBool::new(py, result).to_owned().into_any().unbind())
+        Ok(pyo3::types::PyBool::new(py, result)
+            .to_owned()
+            .into_any()
+            .unbind())
     }
 
     fn __hash__(&self, py: Python<'_>) -> PyResult<isize> {
@@ -503,7 +543,12 @@ impl CData {
 
     /// The end of a `with` block is `ffi.release`: an `ffi.gc` object's
     /// destructor runs now (memory `ffi.new` owns goes with its last user).
-    fn __exit__(&self, _a: &Bound<'_, PyAny>, _b: &Bound<'_, PyAny>, _c: &Bound<'_, PyAny>) -> bool {
+    fn __exit__(
+        &self,
+        _a: &Bound<'_, PyAny>,
+        _b: &Bound<'_, PyAny>,
+        _c: &Bound<'_, PyAny>,
+    ) -> bool {
         if let Owner::Gc(hold) = &self.owner {
             hold.run();
         }

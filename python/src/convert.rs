@@ -67,8 +67,12 @@ unsafe fn read_prim(
 ) -> PyResult<Py<PyAny>> {
     // SAFETY (every read below): the caller's promise.
     Ok(match p {
-        Prim::Int { size, signed } => return int_object(py, unsafe { read_int(src, size, signed) }),
-        Prim::Char => PyBytes::new(py, &[unsafe { src.read() }]).into_any().unbind(),
+        Prim::Int { size, signed } => {
+            return int_object(py, unsafe { read_int(src, size, signed) })
+        }
+        Prim::Char => PyBytes::new(py, &[unsafe { src.read() }])
+            .into_any()
+            .unbind(),
         Prim::Bool => PyBool::new(py, unsafe { src.read() } != 0)
             .to_owned()
             .into_any()
@@ -357,9 +361,8 @@ pub fn long_double_value(bytes: &[u8; 16]) -> f64 {
 /// The address a pointer of type `ty` takes from `obj`: `None` for NULL, or
 /// a pointer, array or function cdata of a compatible type.
 pub fn pointer_value(ty: &TypeInfo, obj: &Bound<'_, PyAny>) -> PyResult<usize> {
-    if obj.is_none() {
-        return Ok(0);
-    }
+    // As in cffi, `None` is not NULL here (`ffi.NULL` is); a call's argument
+    // takes it (see `call::store_arg`).
     let Ok(data) = obj.downcast::<CData>() else {
         return Err(wrong_type(ty, "a cdata pointer", obj));
     };
@@ -397,19 +400,20 @@ pub fn compatible_pointer(to: &TypeInfo, from: &TypeInfo) -> bool {
             _ => None,
         }
     };
-    let is_void = |t: &TypeInfo, q: QualType| {
-        matches!(t.set.ty(t.set.canonical(q.id)), wyvern::Type::Void)
-    };
+    let is_void =
+        |t: &TypeInfo, q: QualType| matches!(t.set.ty(t.set.canonical(q.id)), wyvern::Type::Void);
     match (&to.kind, &from.kind) {
         (Kind::FuncPtr { .. }, Kind::FuncPtr { .. }) => true,
         (Kind::FuncPtr { .. }, _) | (_, Kind::FuncPtr { .. }) => {
-            target(to).is_some_and(|q| is_void(to, q)) || target(from).is_some_and(|q| is_void(from, q))
+            target(to).is_some_and(|q| is_void(to, q))
+                || target(from).is_some_and(|q| is_void(from, q))
         }
         _ => match (target(to), target(from)) {
             (Some(a), Some(b)) => {
                 is_void(to, a)
                     || is_void(from, b)
-                    || (to.set.same(&from.set) && to.set.canonical(a.id) == from.set.canonical(b.id))
+                    || (to.set.same(&from.set)
+                        && to.set.canonical(a.id) == from.set.canonical(b.id))
                     || (!to.set.same(&from.set) && to.set.spell(a) == from.set.spell(b))
                     || char_like(to, a) && char_like(from, b)
             }
@@ -421,10 +425,8 @@ pub fn compatible_pointer(to: &TypeInfo, from: &TypeInfo) -> bool {
 /// `char`, `signed char` and `unsigned char` point at the same bytes: cffi
 /// lets one initialise the other.
 fn char_like(t: &TypeInfo, q: QualType) -> bool {
-    matches!(
-        t.set.layout(t.set.canonical(q.id)).map(|l| l.size),
-        Some(1)
-    ) && matches!(t.set.ty(t.set.canonical(q.id)), wyvern::Type::Int(_))
+    matches!(t.set.layout(t.set.canonical(q.id)).map(|l| l.size), Some(1))
+        && matches!(t.set.ty(t.set.canonical(q.id)), wyvern::Type::Int(_))
 }
 
 /// # Safety
@@ -526,21 +528,27 @@ unsafe fn write_record(
             unsafe { std::ptr::copy(data.addr as *const u8, dst, size) };
             return Ok(());
         }
-        return Err(wrong_type(ty, "a list or dict or cdata of the same type", obj));
+        return Err(wrong_type(
+            ty,
+            "a list or dict or cdata of the same type",
+            obj,
+        ));
     }
     let fields = ty.fields();
     if let Ok(dict) = obj.downcast::<PyDict>() {
         for (key, value) in dict.iter() {
             let name: String = key.extract()?;
-            let field = fields.iter().find(|f| f.name == name).ok_or_else(|| {
-                PyKeyError(format!("'{}' has no field '{name}'", ty.name))
-            })?;
+            let field = fields
+                .iter()
+                .find(|f| f.name == name)
+                .ok_or_else(|| PyKeyError(format!("'{}' has no field '{name}'", ty.name)))?;
             // SAFETY: the field lies inside the record.
             unsafe { write_field(types, field, dst, &value, depth)? };
         }
         return Ok(());
     }
-    let items = sequence(obj).ok_or_else(|| wrong_type(ty, "a list or dict or cdata of the same type", obj))?;
+    let items = sequence(obj)
+        .ok_or_else(|| wrong_type(ty, "a list or dict or cdata of the same type", obj))?;
     let top: Vec<&FieldInfo> = positional(ty)
         .iter()
         .filter_map(|name| fields.iter().find(|f| &f.name == name))
@@ -571,16 +579,27 @@ fn positional(ty: &TypeInfo) -> Vec<String> {
     names
 }
 
-fn positional_names(set: &wyvern::TypeSet, id: wyvern::types::RecordId, out: &mut Vec<String>, depth: u32) {
+fn positional_names(
+    set: &wyvern::TypeSet,
+    id: wyvern::types::RecordId,
+    out: &mut Vec<String>,
+    depth: u32,
+) {
     let record = set.record(id);
     let Some(def) = &record.def else { return };
     let union = record.kind == wyvern::types::RecordKind::Union;
     // Unnamed bitfields are padding.
-    for field in def.fields.iter().filter(|f| f.name.is_some() || f.bit_width.is_none()) {
+    for field in def
+        .fields
+        .iter()
+        .filter(|f| f.name.is_some() || f.bit_width.is_none())
+    {
         match &field.name {
             Some(name) => out.push(name.clone()),
             None => {
-                if let (wyvern::Type::Record(inner), true) = (set.ty(set.canonical(field.ty.id)), depth < MAX_DEPTH) {
+                if let (wyvern::Type::Record(inner), true) =
+                    (set.ty(set.canonical(field.ty.id)), depth < MAX_DEPTH)
+                {
                     positional_names(set, *inner, out, depth + 1);
                 }
             }
@@ -622,7 +641,11 @@ pub fn fields(ty: &TypeInfo) -> Vec<FieldInfo> {
     let Some(def) = &ty.set.record(id).def else {
         return Vec::new();
     };
-    let top: Vec<&str> = def.fields.iter().filter_map(|f| f.name.as_deref()).collect();
+    let top: Vec<&str> = def
+        .fields
+        .iter()
+        .filter_map(|f| f.name.as_deref())
+        .collect();
     ty.set
         .flat_fields(def)
         .into_iter()
@@ -698,7 +721,11 @@ unsafe fn store_bits(base: *mut u8, offset_bits: u64, width: u32, v: u128) {
     // SAFETY: the caller's promise.
     unsafe { std::ptr::copy_nonoverlapping(base.add(start), buf.as_mut_ptr(), bytes) };
     let mut word = u128::from_le_bytes(buf);
-    let mask = if width >= 128 { u128::MAX } else { (1u128 << width) - 1 };
+    let mask = if width >= 128 {
+        u128::MAX
+    } else {
+        (1u128 << width) - 1
+    };
     word = (word & !(mask << shift)) | ((v & mask) << shift);
     let out = word.to_le_bytes();
     // SAFETY: as above.

@@ -30,8 +30,20 @@ impl CType {
         self.info.set.fn_sig(id).cloned()
     }
 
-    fn wrap(&self, info: Arc<TypeInfo>) -> CType {
-        CType::new(&self.types, info)
+    /// The `CType` of `info`: one object per type, as in cffi.
+    pub fn get(py: Python<'_>, types: &Arc<Types>, info: Arc<TypeInfo>) -> PyResult<Py<CType>> {
+        let key = Arc::as_ptr(&info) as usize;
+        let mut cache = types.ctypes.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(found) = cache.get(&key) {
+            return Ok(found.clone_ref(py));
+        }
+        let made = Py::new(py, CType::new(types, info))?;
+        cache.insert(key, made.clone_ref(py));
+        Ok(made)
+    }
+
+    fn wrap(&self, py: Python<'_>, info: Arc<TypeInfo>) -> PyResult<Py<CType>> {
+        CType::get(py, &self.types, info)
     }
 }
 
@@ -68,13 +80,14 @@ impl CType {
 
     /// A pointer's or array's item type.
     #[getter]
-    fn item(&self) -> Option<CType> {
-        match self.info.kind {
-            Kind::Pointer { pointee } => Some(self.wrap(self.types.info(pointee))),
-            Kind::Array { elem, .. } => Some(self.wrap(self.types.info(elem))),
-            Kind::FuncPtr { func } => Some(self.wrap(self.types.info(wyvern::QualType::new(func)))),
-            _ => None,
-        }
+    fn item(&self, py: Python<'_>) -> PyResult<Option<Py<CType>>> {
+        let item = match self.info.kind {
+            Kind::Pointer { pointee } => pointee,
+            Kind::Array { elem, .. } => elem,
+            Kind::FuncPtr { func } => wyvern::QualType::new(func),
+            _ => return Ok(None),
+        };
+        self.wrap(py, self.types.info(item)).map(Some)
     }
 
     #[getter]
@@ -92,7 +105,7 @@ impl CType {
         }
         let mut out = Vec::new();
         for f in self.info.fields() {
-            let ty = Py::new(py, self.wrap(self.types.info(f.ty)))?;
+            let ty = self.wrap(py, self.types.info(f.ty))?;
             let (bitshift, bitsize) = match f.bit_width {
                 Some(w) => ((f.offset_bits % 8) as i64, i64::from(w)),
                 None => (-1, -1),
@@ -111,17 +124,25 @@ impl CType {
         Ok(Some(out))
     }
 
-    #[getter]
     /// A function type's parameter types, a tuple as in cffi.
+    #[getter]
     fn args<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, pyo3::types::PyTuple>>> {
-        let Some(sig) = self.sig() else { return Ok(None) };
-        let params: Vec<CType> = sig.params.iter().map(|p| self.wrap(self.types.info(*p))).collect();
+        let Some(sig) = self.sig() else {
+            return Ok(None);
+        };
+        let params = sig
+            .params
+            .iter()
+            .map(|p| self.wrap(py, self.types.info(*p)))
+            .collect::<PyResult<Vec<_>>>()?;
         Ok(Some(pyo3::types::PyTuple::new(py, params)?))
     }
 
     #[getter]
-    fn result(&self) -> Option<CType> {
-        self.sig().map(|s| self.wrap(self.types.info(s.ret)))
+    fn result(&self, py: Python<'_>) -> PyResult<Option<Py<CType>>> {
+        self.sig()
+            .map(|s| self.wrap(py, self.types.info(s.ret)))
+            .transpose()
     }
 
     #[getter]
@@ -153,7 +174,9 @@ impl CType {
     #[getter]
     fn relements(&self) -> Option<std::collections::HashMap<String, i128>> {
         match self.info.kind {
-            Kind::Enum { id, .. } => Some(self.info.set.enum_(id).constants.iter().cloned().collect()),
+            Kind::Enum { id, .. } => {
+                Some(self.info.set.enum_(id).constants.iter().cloned().collect())
+            }
             _ => None,
         }
     }
@@ -162,11 +185,14 @@ impl CType {
         let Ok(other) = other.downcast::<CType>() else {
             return Ok(matches!(op, CompareOp::Ne));
         };
-        let same = self.info.same_type(&other.get().info) && self.info.name == other.get().info.name;
+        let same =
+            self.info.same_type(&other.get().info) && self.info.name == other.get().info.name;
         match op {
             CompareOp::Eq => Ok(same),
             CompareOp::Ne => Ok(!same),
-            _ => Err(pyo3::exceptions::PyTypeError::new_err("ctypes are not ordered")),
+            _ => Err(pyo3::exceptions::PyTypeError::new_err(
+                "ctypes are not ordered",
+            )),
         }
     }
 

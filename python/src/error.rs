@@ -13,11 +13,13 @@ pyo3::create_exception!(wyvern, CDefError, pyo3::exceptions::PyException);
 pub fn to_py(e: wyvern::Error) -> PyErr {
     let text = e.to_string();
     match e.kind() {
-        ErrorKind::Parse { .. } | ErrorKind::BadTypeName { .. } | ErrorKind::LibclangUnavailable { .. } => {
-            CDefError::new_err(text)
-        }
+        ErrorKind::Parse { .. }
+        | ErrorKind::BadTypeName { .. }
+        | ErrorKind::LibclangUnavailable { .. } => CDefError::new_err(text),
         ErrorKind::Value { problem, .. } => match problem {
-            ValueProblem::DoesNotFit { .. } | ValueProblem::OutOfRange { .. } => PyOverflowError::new_err(text),
+            ValueProblem::DoesNotFit { .. } | ValueProblem::OutOfRange { .. } => {
+                PyOverflowError::new_err(text)
+            }
             _ => PyTypeError::new_err(text),
         },
         ErrorKind::ArgumentCount { .. } => PyTypeError::new_err(text),

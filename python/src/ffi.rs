@@ -9,7 +9,7 @@ use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
 use rustc_hash::FxHashMap;
-use wyvern::{TypeSet, Library};
+use wyvern::{Library, TypeSet};
 
 use crate::convert::{self, read_int, scalar_int, sequence};
 use crate::ctype::CType;
@@ -26,12 +26,18 @@ const CFFI_BUILTIN_HEADERS: [&str; 3] = ["<stddef.h>", "<stdint.h>", "<stdbool.h
 #[pyclass(subclass, frozen, module = "wyvern._wyvern", name = "FFI")]
 pub struct Ffi {
     pub state: Mutex<State>,
+    /// Held while declarations are added, so that two threads' `cdef`s
+    /// both land (the parse runs without the state's lock, or the GIL).
+    adding: Mutex<()>,
 }
 
 pub struct State {
     pub types: Arc<Types>,
     /// Every `cdef` so far, for the next to see their declarations.
     sources: Vec<String>,
+    /// Nothing declared yet: the first set read replaces the empty one
+    /// rather than being merged into it.
+    empty: bool,
     include_dirs: Vec<String>,
     defines: Vec<(String, Option<String>)>,
     /// Types by the names they were asked by.
@@ -48,7 +54,11 @@ impl GcHold {
     /// Runs the destructor, the first time only: at `ffi.release`, the end
     /// of a `with` block, or when the last object sharing it goes.
     pub fn run(&self) {
-        let pending = self.pending.lock().unwrap_or_else(|p| p.into_inner()).take();
+        let pending = self
+            .pending
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
         let Some((destructor, original)) = pending else {
             return;
         };
@@ -81,7 +91,12 @@ fn empty_set() -> TypeSet {
     b.intern(Type::Void, None);
     b.intern(Type::Bool, layout::<bool>());
     let ints = [
-        (IntKind::Char { signed: char_signed }, layout::<c_char>()),
+        (
+            IntKind::Char {
+                signed: char_signed,
+            },
+            layout::<c_char>(),
+        ),
         (IntKind::SChar, layout::<c_char>()),
         (IntKind::UChar, layout::<c_char>()),
         (IntKind::Short, layout::<c_short>()),
@@ -99,7 +114,11 @@ fn empty_set() -> TypeSet {
         b.intern(Type::Int(kind), l);
     }
     // `long double`: 16 bytes aligned to 16 on the 64-bit targets, 12 aligned to 4 on i386.
-    let long_double = if size_of::<usize>() == 8 { Layout::new(16, 16) } else { Layout::new(12, 4) };
+    let long_double = if size_of::<usize>() == 8 {
+        Layout::new(16, 16)
+    } else {
+        Layout::new(12, 4)
+    };
     b.intern(Type::Float(FloatKind::Float), layout::<f32>());
     b.intern(Type::Float(FloatKind::Double), layout::<f64>());
     b.intern(Type::Float(FloatKind::LongDouble), Some(long_double));
@@ -137,11 +156,36 @@ impl Ffi {
         )))
     }
 
-    /// Adds the declarations of `set` to what this FFI knows.
-    fn merge(&self, set: TypeSet) -> PyResult<()> {
+    /// The right to add declarations, taken without holding the GIL while
+    /// waiting (the holder may need it to finish).
+    fn adding(&self, py: Python<'_>) -> std::sync::MutexGuard<'_, ()> {
+        loop {
+            match self.adding.try_lock() {
+                Ok(guard) => return guard,
+                Err(std::sync::TryLockError::Poisoned(p)) => return p.into_inner(),
+                Err(std::sync::TryLockError::WouldBlock) => py.detach(std::thread::yield_now),
+            }
+        }
+    }
+
+    /// Adds the declarations of `set` to what this FFI knows (the caller
+    /// holds [`adding`](Self::adding)). A set that `has_scalars` (a cdef's: libclang's front end adds every
+    /// scalar) replaces the empty one as it is; DWARF's and a database's have
+    /// only the scalars they use, so they are merged into it.
+    fn merge(&self, py: Python<'_>, set: TypeSet, has_scalars: bool) -> PyResult<()> {
+        let (current, empty) = {
+            let state = self.lock();
+            (state.types.set.clone(), state.empty)
+        };
+        let merged = if empty && has_scalars {
+            set
+        } else {
+            py.detach(|| current.merge(&set))
+                .map_err(|e| CDefError::new_err(e.to_string()))?
+        };
         let mut state = self.lock();
-        let merged = state.types.set.merge(&set).map_err(|e| CDefError::new_err(e.to_string()))?;
         state.types = Types::new(merged);
+        state.empty = false;
         state.names.clear();
         Ok(())
     }
@@ -154,9 +198,11 @@ impl Ffi {
     fn py_new(backend: Option<&Bound<'_, PyAny>>) -> Ffi {
         let _ = backend;
         Ffi {
+            adding: Mutex::new(()),
             state: Mutex::new(State {
                 types: Types::new(empty_set()),
                 sources: Vec::new(),
+                empty: true,
                 include_dirs: Vec::new(),
                 defines: Vec::new(),
                 names: FxHashMap::default(),
@@ -167,6 +213,8 @@ impl Ffi {
     /// Declarations from C text: real C, read by libclang, so `#include
     /// <...>` works; `include_dirs` and `defines` are passed to it.
     #[pyo3(signature = (csource, r#override = false, packed = false, pack = None, include_dirs = None, defines = None))]
+    // cffi's signature, keyword for keyword.
+    #[allow(clippy::too_many_arguments)]
     fn cdef(
         &self,
         py: Python<'_>,
@@ -178,11 +226,14 @@ impl Ffi {
         defines: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<()> {
         let _ = r#override;
+        let _adding = self.adding(py);
         let mut text = String::new();
         let pack = if packed { Some(1) } else { pack };
         if let Some(n) = pack {
             // `_Pragma` on the first line keeps the user's line numbers.
-            text.push_str(&format!("_Pragma(\"pack(push, {n})\") {csource}\n#pragma pack(pop)\n"));
+            text.push_str(&format!(
+                "_Pragma(\"pack(push, {n})\") {csource}\n#pragma pack(pop)\n"
+            ));
         } else {
             text.push_str(csource);
         }
@@ -191,13 +242,19 @@ impl Ffi {
             state.include_dirs.extend(include_dirs.unwrap_or_default());
             if let Some(defines) = defines {
                 for (k, v) in defines.iter() {
-                    let value = if v.is_none() { None } else { Some(v.str()?.to_string()) };
+                    let value = if v.is_none() {
+                        None
+                    } else {
+                        Some(v.str()?.to_string())
+                    };
                     state.defines.push((k.str()?.to_string(), value));
                 }
             }
             // cffi knows `size_t`, `int8_t` ... `uintptr_t` and `ssize_t` without a
             // declaration: the headers that declare them come first.
-            let mut parser = CFFI_BUILTIN_HEADERS.iter().fold(wyvern::Parser::new(), |p, h| p.header(*h));
+            let mut parser = CFFI_BUILTIN_HEADERS
+                .iter()
+                .fold(wyvern::Parser::new(), |p, h| p.header(*h));
             for dir in &state.include_dirs {
                 parser = parser.include_dir(dir.clone());
             }
@@ -207,11 +264,14 @@ impl Ffi {
             // One text per cdef, so errors say which (`<cdef 2>`) and its own lines.
             (parser, state.sources.clone())
         };
-        let parser = previous.into_iter().chain([text.clone()]).fold(parser, |p, t| p.cdef(t));
+        let parser = previous
+            .into_iter()
+            .chain([text.clone()])
+            .fold(parser, |p, t| p.cdef(t));
         let set = py
             .detach(|| parser.parse())
             .map_err(|e| CDefError::new_err(e.to_string()))?;
-        self.merge(set)?;
+        self.merge(py, set, true)?;
         self.lock().sources.push(text);
         Ok(())
     }
@@ -223,7 +283,17 @@ impl Ffi {
         let library = match name {
             None => Library::this_process(),
             Some(n) if n.is_none() => Library::this_process(),
-            Some(n) => open_library(&n.str()?.to_string())?,
+            Some(n) => match n.downcast::<CData>() {
+                // A handle `dlopen` returned, as cffi takes one.
+                Ok(handle) => {
+                    let addr = handle.get().as_address().unwrap_or(0);
+                    // SAFETY: cffi's contract: the pointer is a live handle from
+                    // `dlopen`, which the library now owns (and closes).
+                    unsafe { Library::from_raw(addr as *mut std::ffi::c_void, "a dlopen handle") }
+                        .map_err(to_py)?
+                }
+                Err(_) => open_library(&n.str()?.to_string())?,
+            },
         };
         Ok(Lib::new(slf.clone().unbind(), library))
     }
@@ -239,7 +309,12 @@ impl Ffi {
     /// A new zeroed object, owned by the returned cdata: `new("int *", 5)`,
     /// `new("struct foo *", {...})`, `new("int[]", 10)`, `new("char[]", b"text")`.
     #[pyo3(name = "new", signature = (cdecl, init = None))]
-    fn new_cdata(&self, py: Python<'_>, cdecl: &Bound<'_, PyAny>, init: Option<&Bound<'_, PyAny>>) -> PyResult<CData> {
+    fn new_cdata(
+        &self,
+        py: Python<'_>,
+        cdecl: &Bound<'_, PyAny>,
+        init: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<CData> {
         let (types, ty) = self.resolve(cdecl)?;
         let init = init.filter(|i| !i.is_none());
         new_object(py, &types, ty, init)
@@ -252,14 +327,14 @@ impl Ffi {
     }
 
     #[pyo3(name = "typeof")]
-    fn type_of(&self, cdecl: &Bound<'_, PyAny>) -> PyResult<CType> {
+    fn type_of(&self, py: Python<'_>, cdecl: &Bound<'_, PyAny>) -> PyResult<Py<CType>> {
         if let Ok(data) = cdecl.downcast::<CData>() {
             // As cffi: `new("int[]", 3)` is an `int[]` (its length is the cdata's).
             let data = data.get();
-            return Ok(CType::new(&data.types, data.ty.clone()));
+            return CType::get(py, &data.types, data.ty.clone());
         }
         let (types, info) = self.resolve(cdecl)?;
-        Ok(CType::new(&types, info))
+        CType::get(py, &types, info)
     }
 
     fn sizeof(&self, cdecl: &Bound<'_, PyAny>) -> PyResult<usize> {
@@ -297,11 +372,19 @@ impl Ffi {
     }
 
     #[pyo3(signature = (cdata, *fields))]
-    fn addressof(&self, cdata: &Bound<'_, PyAny>, fields: &Bound<'_, PyTuple>) -> PyResult<Py<PyAny>> {
+    fn addressof(
+        &self,
+        cdata: &Bound<'_, PyAny>,
+        fields: &Bound<'_, PyTuple>,
+    ) -> PyResult<Py<PyAny>> {
         if let Ok(lib) = cdata.downcast::<Lib>() {
             let name: String = match fields.len() {
                 1 => fields.get_item(0)?.extract()?,
-                n => return Err(PyTypeError::new_err(format!("addressof(lib, name) takes one name, got {n}"))),
+                n => {
+                    return Err(PyTypeError::new_err(format!(
+                        "addressof(lib, name) takes one name, got {n}"
+                    )))
+                }
             };
             return lib.get().address_of(cdata.py(), &name);
         }
@@ -348,19 +431,37 @@ impl Ffi {
     /// The bytes of a `char *` or `char[]` up to the NUL (or `maxlen`); an
     /// enum's name for its value; an integer's decimal text.
     #[pyo3(signature = (cdata, maxlen = -1))]
-    fn string(&self, py: Python<'_>, cdata: &Bound<'_, CData>, maxlen: isize) -> PyResult<Py<PyAny>> {
+    fn string(
+        &self,
+        py: Python<'_>,
+        cdata: &Bound<'_, CData>,
+        maxlen: isize,
+    ) -> PyResult<Py<PyAny>> {
         string(py, cdata.get(), maxlen)
     }
 
-    fn unpack(&self, py: Python<'_>, cdata: &Bound<'_, CData>, length: usize) -> PyResult<Py<PyAny>> {
+    fn unpack(
+        &self,
+        py: Python<'_>,
+        cdata: &Bound<'_, CData>,
+        length: usize,
+    ) -> PyResult<Py<PyAny>> {
         let data = cdata.get();
         let (elem, addr) = match data.ty.kind {
             Kind::Pointer { pointee } => (data.types.info(pointee), data.addr),
             Kind::Array { elem, .. } => (data.types.info(elem), data.addr),
-            _ => return Err(PyTypeError::new_err(format!("expected a pointer or array, got cdata '{}'", data.ty.name))),
+            _ => {
+                return Err(PyTypeError::new_err(format!(
+                    "expected a pointer or array, got cdata '{}'",
+                    data.ty.name
+                )))
+            }
         };
         if addr == 0 && length > 0 {
-            return Err(PyRuntimeError::new_err(format!("cannot use unpack() on {}", data.__repr__())));
+            return Err(PyRuntimeError::new_err(format!(
+                "cannot use unpack() on {}",
+                data.__repr__()
+            )));
         }
         let size = elem.size.ok_or_else(|| convert::incomplete(&elem))?;
         if let Kind::Prim(Prim::Char) = elem.kind {
@@ -372,7 +473,15 @@ impl Ffi {
         for i in 0..length {
             // SAFETY: as above, `length` elements.
             // Structs keep the memory they are in alive (cffi copies them).
-            items.push(unsafe { convert::read(py, &data.types, &elem, (addr + i * size) as *const u8, &data.owner)? });
+            items.push(unsafe {
+                convert::read(
+                    py,
+                    &data.types,
+                    &elem,
+                    (addr + i * size) as *const u8,
+                    &data.owner,
+                )?
+            });
         }
         Ok(PyList::new(py, items)?.into_any().unbind())
     }
@@ -394,7 +503,14 @@ impl Ffi {
         if !python_callable.bind(py).is_callable() {
             return Err(PyTypeError::new_err("expected a callable object"));
         }
-        crate::callback::make(py, &types, ty, python_callable, error, onerror.filter(|o| !o.is_none(py)))
+        crate::callback::make(
+            py,
+            &types,
+            ty,
+            python_callable,
+            error,
+            onerror.filter(|o| !o.is_none(py)),
+        )
     }
 
     fn new_handle(&self, obj: Py<PyAny>) -> CData {
@@ -405,10 +521,14 @@ impl Ffi {
         CData::pointer(&types, void_ptr, addr, Owner::Py(held))
     }
 
+    // cffi's name.
+    #[allow(clippy::wrong_self_convention)]
     fn from_handle(&self, py: Python<'_>, cdata: &Bound<'_, CData>) -> PyResult<Py<PyAny>> {
         let addr = cdata.get().addr;
         if addr == 0 {
-            return Err(PyRuntimeError::new_err("cannot use from_handle() on NULL pointer"));
+            return Err(PyRuntimeError::new_err(
+                "cannot use from_handle() on NULL pointer",
+            ));
         }
         // SAFETY: cffi's contract: the pointer came from `new_handle`, whose
         // object is alive while the handle is, and points at a `Py<PyAny>`.
@@ -452,7 +572,10 @@ impl Ffi {
     fn _address(&self, cdata: &Bound<'_, CData>) -> usize {
         let data = cdata.get();
         match data.ty.kind {
-            Kind::Pointer { .. } | Kind::FuncPtr { .. } | Kind::Array { .. } | Kind::Record { .. } => data.addr,
+            Kind::Pointer { .. }
+            | Kind::FuncPtr { .. }
+            | Kind::Array { .. }
+            | Kind::Record { .. } => data.addr,
             _ => data.bytes_ptr() as usize,
         }
     }
@@ -460,7 +583,13 @@ impl Ffi {
     /// A cdata of pointer or array type `cdecl` at `address`, keeping `keep`
     /// alive (`from_buffer`).
     #[pyo3(signature = (cdecl, address, length, keep))]
-    fn _from_address(&self, cdecl: &Bound<'_, PyAny>, address: usize, length: Option<usize>, keep: Py<PyAny>) -> PyResult<CData> {
+    fn _from_address(
+        &self,
+        cdecl: &Bound<'_, PyAny>,
+        address: usize,
+        length: Option<usize>,
+        keep: Py<PyAny>,
+    ) -> PyResult<CData> {
         let (types, ty) = self.resolve(cdecl)?;
         let owner = Owner::Py(Arc::new(keep));
         match ty.kind {
@@ -472,27 +601,35 @@ impl Ffi {
                 Ok(data)
             }
             Kind::Pointer { .. } => Ok(CData::pointer(&types, ty, address, owner)),
-            _ => Err(PyTypeError::new_err(format!("expected a pointer or array type, got '{}'", ty.name))),
+            _ => Err(PyTypeError::new_err(format!(
+                "expected a pointer or array type, got '{}'",
+                ty.name
+            ))),
         }
     }
 
     /// Declarations from the DWARF of a compiled object (no header, no libclang).
     fn dwarf(&self, py: Python<'_>, path: &str) -> PyResult<()> {
-        let set = py.detach(|| wyvern::frontend::dwarf::read(path)).map_err(to_py)?;
-        self.merge(set)
+        let set = py
+            .detach(|| wyvern::frontend::dwarf::read(path))
+            .map_err(to_py)?;
+        self.merge(py, set, false)
     }
 
     /// Declarations from a `.wydb` database (no libclang).
     fn load(&self, py: Python<'_>, path: &str) -> PyResult<()> {
+        let _adding = self.adding(py);
         let set = py.detach(|| wyvern::db::load_path(path)).map_err(to_py)?;
-        self.merge(set)
+        self.merge(py, set, false)
     }
 
     /// Writes the declarations as a `.wydb` database.
     fn save(&self, path: &str) -> PyResult<()> {
         let types = self.types();
         let inputs = wyvern::frontend::Inputs::default();
-        wyvern::db::Database::new(types.set.clone(), &inputs).save(path).map_err(to_py)
+        wyvern::db::Database::new(types.set.clone(), &inputs)
+            .save(path)
+            .map_err(to_py)
     }
 
     /// A record's layout: pahole's text (`format="text"`) or a dict (`"dict"`).
@@ -507,16 +644,25 @@ impl Ffi {
                 let json = serde_json_text(&layout)?;
                 Ok(py.import("json")?.call_method1("loads", (json,))?.unbind())
             }
-            other => Err(PyValueError::new_err(format!("format is 'text' or 'dict', not '{other}'"))),
+            other => Err(PyValueError::new_err(format!(
+                "format is 'text' or 'dict', not '{other}'"
+            ))),
         }
     }
 
     /// The declarations checked against a binary's DWARF: one line per difference.
     fn check(&self, py: Python<'_>, dwarf: &str) -> PyResult<Vec<String>> {
         let types = self.types();
-        let binary = py.detach(|| wyvern::frontend::dwarf::read(dwarf)).map_err(to_py)?;
+        let binary = py
+            .detach(|| wyvern::frontend::dwarf::read(dwarf))
+            .map_err(to_py)?;
         let report = wyvern::check::compare(&types.set, &binary);
-        Ok(report.to_string().lines().map(str::to_owned).filter(|l| !l.trim().is_empty()).collect())
+        Ok(report
+            .to_string()
+            .lines()
+            .map(str::to_owned)
+            .filter(|l| !l.trim().is_empty())
+            .collect())
     }
 
     /// The names declared: `(typedefs, structs, unions)`, as cffi's `list_types`.
@@ -571,18 +717,30 @@ pub fn open_library(name: &str) -> PyResult<Library> {
                     return Ok(lib);
                 }
             }
-            Err(PyErr::new::<pyo3::exceptions::PyOSError, _>(first.to_string()))
+            Err(PyErr::new::<pyo3::exceptions::PyOSError, _>(
+                first.to_string(),
+            ))
         }
     }
 }
 
-fn new_object(py: Python<'_>, types: &Arc<Types>, ty: Arc<TypeInfo>, init: Option<&Bound<'_, PyAny>>) -> PyResult<CData> {
+fn new_object(
+    py: Python<'_>,
+    types: &Arc<Types>,
+    ty: Arc<TypeInfo>,
+    init: Option<&Bound<'_, PyAny>>,
+) -> PyResult<CData> {
     let _ = py;
     match ty.kind {
         Kind::Pointer { pointee } => {
             let target = types.info(pointee);
             let size = match target.kind {
-                Kind::Void => return Err(PyTypeError::new_err(format!("cannot instantiate ctype '{}' of unknown size", target.name))),
+                Kind::Void => {
+                    return Err(PyTypeError::new_err(format!(
+                        "cannot instantiate ctype '{}' of unknown size",
+                        target.name
+                    )))
+                }
                 _ => target.size.ok_or_else(|| convert::incomplete(&target))?,
             };
             let size = size.max(flexible_end(types, &target, init)?);
@@ -597,32 +755,53 @@ fn new_object(py: Python<'_>, types: &Arc<Types>, ty: Arc<TypeInfo>, init: Optio
         }
         Kind::Array { elem, len } => {
             let elem_info = types.info(elem);
-            let elem_size = elem_info.size.ok_or_else(|| convert::incomplete(&elem_info))?;
+            let elem_size = elem_info
+                .size
+                .ok_or_else(|| convert::incomplete(&elem_info))?;
             let n = match (len, init) {
                 (Some(n), _) => n as usize,
                 (None, Some(init)) => array_length(&elem_info, init)?,
-                (None, None) => return Err(PyTypeError::new_err(format!("'{}': an array of unknown length needs a length or an initializer", ty.name))),
+                (None, None) => {
+                    return Err(PyTypeError::new_err(format!(
+                        "'{}': an array of unknown length needs a length or an initializer",
+                        ty.name
+                    )))
+                }
             };
-            let size = n.checked_mul(elem_size).ok_or_else(|| PyValueError::new_err("array too large"))?;
+            let size = n
+                .checked_mul(elem_size)
+                .ok_or_else(|| PyValueError::new_err("array too large"))?;
             let mem = Mem::zeroed(size, elem_info.align)?;
             let array_ty = types.array_of(elem, Some(n as u64)).map_err(to_py)?;
             if let Some(init) = init.filter(|i| i.extract::<usize>().is_err() || len.is_some()) {
                 // SAFETY: the memory holds `n` elements.
                 unsafe { convert::write(types, &array_ty, mem.addr() as *mut u8, init, 0)? };
             }
-            let mut data = CData::object(types, if len.is_some() { ty } else { ty.clone() }, mem.addr(), Owner::Mem(mem));
+            let mut data = CData::object(
+                types,
+                if len.is_some() { ty } else { ty.clone() },
+                mem.addr(),
+                Owner::Mem(mem),
+            );
             data.len = Some(n);
             data.owning = size;
             Ok(data)
         }
-        _ => Err(PyTypeError::new_err(format!("expected a pointer or array ctype, got '{}'", ty.name))),
+        _ => Err(PyTypeError::new_err(format!(
+            "expected a pointer or array ctype, got '{}'",
+            ty.name
+        ))),
     }
 }
 
 /// Where a struct's flexible array member ends with the elements `init`
 /// gives it (`new("struct s *", [n, [1, 2, 3]])`): what cffi allocates for a
 /// var-sized struct; 0 when there is none or `init` leaves it empty.
-fn flexible_end(types: &Arc<Types>, record: &TypeInfo, init: Option<&Bound<'_, PyAny>>) -> PyResult<usize> {
+fn flexible_end(
+    types: &Arc<Types>,
+    record: &TypeInfo,
+    init: Option<&Bound<'_, PyAny>>,
+) -> PyResult<usize> {
     let Some(init) = init else { return Ok(0) };
     let top: Vec<_> = record.fields().iter().filter(|f| f.top_level).collect();
     let Some(last) = top.last() else { return Ok(0) };
@@ -645,7 +824,8 @@ fn flexible_end(types: &Arc<Types>, record: &TypeInfo, init: Option<&Bound<'_, P
 /// length; `bytes` for a `char[]` with its NUL.
 fn array_length(elem: &TypeInfo, init: &Bound<'_, PyAny>) -> PyResult<usize> {
     if let Ok(n) = init.extract::<isize>() {
-        return usize::try_from(n).map_err(|_| PyValueError::new_err(format!("negative array length {n}")));
+        return usize::try_from(n)
+            .map_err(|_| PyValueError::new_err(format!("negative array length {n}")));
     }
     if let Ok(b) = init.downcast::<PyBytes>() {
         if elem.size == Some(1) {
@@ -655,21 +835,31 @@ fn array_length(elem: &TypeInfo, init: &Bound<'_, PyAny>) -> PyResult<usize> {
     if let Some(items) = sequence(init) {
         return Ok(items.len());
     }
-    Err(PyTypeError::new_err(format!("expected a length or a list, got {}", convert::type_name(init))))
+    Err(PyTypeError::new_err(format!(
+        "expected a length or a list, got {}",
+        convert::type_name(init)
+    )))
 }
 
 /// Follows `fields` (names, or indexes into arrays) from `start`: the type
 /// reached and its offset in bytes.
-fn walk(types: &Arc<Types>, start: Arc<TypeInfo>, fields: &Bound<'_, PyTuple>) -> PyResult<(Arc<TypeInfo>, usize)> {
+fn walk(
+    types: &Arc<Types>,
+    start: Arc<TypeInfo>,
+    fields: &Bound<'_, PyTuple>,
+) -> PyResult<(Arc<TypeInfo>, usize)> {
     let mut ty = start;
     let mut offset = 0usize;
     for f in fields.iter() {
         if let Ok(name) = f.extract::<String>() {
-            let field = ty.field(&name).cloned().ok_or_else(|| {
-                PyKeyError(format!("'{}' has no field '{name}'", ty.name))
-            })?;
+            let field = ty
+                .field(&name)
+                .cloned()
+                .ok_or_else(|| PyKeyError(format!("'{}' has no field '{name}'", ty.name)))?;
             if field.bit_width.is_some() {
-                return Err(PyTypeError::new_err(format!("field '{name}' is a bitfield")));
+                return Err(PyTypeError::new_err(format!(
+                    "field '{name}' is a bitfield"
+                )));
             }
             offset += (field.offset_bits / 8) as usize;
             ty = types.info(field.ty);
@@ -681,7 +871,12 @@ fn walk(types: &Arc<Types>, start: Arc<TypeInfo>, fields: &Bound<'_, PyTuple>) -
                     let s = e.size.unwrap_or(0);
                     (e, s)
                 }
-                _ => return Err(PyTypeError::new_err(format!("'{}' is not an array", ty.name))),
+                _ => {
+                    return Err(PyTypeError::new_err(format!(
+                        "'{}' is not an array",
+                        ty.name
+                    )))
+                }
             };
             offset += i * size;
             ty = elem;
@@ -706,11 +901,16 @@ fn cast(types: &Arc<Types>, ty: Arc<TypeInfo>, value: &Bound<'_, PyAny>) -> PyRe
                 match data.as_address() {
                     Some(a) => a,
                     None => scalar_int(data).map(|v| v as usize).ok_or_else(|| {
-                        PyTypeError::new_err(format!("cannot cast cdata '{}' to '{}'", data.ty.name, ty.name))
+                        PyTypeError::new_err(format!(
+                            "cannot cast cdata '{}' to '{}'",
+                            data.ty.name, ty.name
+                        ))
                     })?,
                 }
             } else {
-                let v: i128 = value.extract().map_err(|_| convert::wrong_type(&ty, "an int or a cdata", value))?;
+                let v: i128 = value
+                    .extract()
+                    .map_err(|_| convert::wrong_type(&ty, "an int or a cdata", value))?;
                 v as usize
             };
             Ok(CData::pointer(types, ty, addr, Owner::None))
@@ -726,7 +926,13 @@ fn cast(types: &Arc<Types>, ty: Arc<TypeInfo>, value: &Bound<'_, PyAny>) -> PyRe
                         _ => bytes = convert::long_double_bytes(f),
                     }
                 }
-                Prim::Bool => bytes[0] = u8::from(cast_int(value, &ty)? != 0),
+                // Any non-zero value, a float's included, is true.
+                Prim::Bool => {
+                    bytes[0] = u8::from(
+                        cast_float(value, &ty).map_or(Ok(false), |f| Ok::<_, PyErr>(f != 0.0))?
+                            || cast_int(value, &ty).is_ok_and(|v| v != 0),
+                    )
+                }
                 Prim::Char | Prim::Int { .. } => {
                     let v = cast_int(value, &ty)?;
                     bytes = v.to_le_bytes();
@@ -742,7 +948,10 @@ fn cast(types: &Arc<Types>, ty: Arc<TypeInfo>, value: &Bound<'_, PyAny>) -> PyRe
             bytes[usize::from(size).min(16)..].fill(0);
             Ok(CData::scalar(types, ty, bytes))
         }
-        _ => Err(PyTypeError::new_err(format!("cannot cast to ctype '{}'", ty.name))),
+        _ => Err(PyTypeError::new_err(format!(
+            "cannot cast to ctype '{}'",
+            ty.name
+        ))),
     }
 }
 
@@ -760,7 +969,10 @@ fn cast_int(value: &Bound<'_, PyAny>, ty: &TypeInfo) -> PyResult<i128> {
         if let Some(a) = data.as_address() {
             return Ok(a as i128);
         }
-        if let Ok(f) = value.call_method0("__float__").and_then(|f| f.extract::<f64>()) {
+        if let Ok(f) = value
+            .call_method0("__float__")
+            .and_then(|f| f.extract::<f64>())
+        {
             return Ok(f as i128);
         }
     }
@@ -771,7 +983,10 @@ fn cast_int(value: &Bound<'_, PyAny>, ty: &TypeInfo) -> PyResult<i128> {
         return Ok(v);
     }
     // Beyond 128 bits: wrap as C does.
-    if let Ok(masked) = value.call_method1("__and__", (u128::MAX,)).and_then(|m| m.extract::<u128>()) {
+    if let Ok(masked) = value
+        .call_method1("__and__", (u128::MAX,))
+        .and_then(|m| m.extract::<u128>())
+    {
         return Ok(masked as i128);
     }
     Err(convert::wrong_type(ty, "an int or a cdata", value))
@@ -792,10 +1007,16 @@ fn string(py: Python<'_>, data: &CData, maxlen: isize) -> PyResult<Py<PyAny>> {
         Kind::Pointer { pointee } | Kind::Array { elem: pointee, .. } => {
             let elem = data.types.info(pointee);
             if elem.size != Some(1) || !matches!(elem.kind, Kind::Prim(_)) {
-                return Err(PyTypeError::new_err(format!("string() of cdata '{}': expected a char pointer or array", data.ty.name)));
+                return Err(PyTypeError::new_err(format!(
+                    "string() of cdata '{}': expected a char pointer or array",
+                    data.ty.name
+                )));
             }
             if data.addr == 0 {
-                return Err(PyRuntimeError::new_err(format!("cannot use string() on {}", data.__repr__())));
+                return Err(PyRuntimeError::new_err(format!(
+                    "cannot use string() on {}",
+                    data.__repr__()
+                )));
             }
             let bound = match data.ty.kind {
                 Kind::Array { .. } => data.len.unwrap_or(usize::MAX).min(limit),
@@ -816,12 +1037,24 @@ fn string(py: Python<'_>, data: &CData, maxlen: isize) -> PyResult<Py<PyAny>> {
             // SAFETY: an enum's value bytes.
             let v = unsafe { read_int(data.value.as_ptr(), size, signed) };
             let e = data.ty.set.enum_(id);
-            let name = e.constants.iter().find(|(_, c)| *c == v).map(|(n, _)| n.clone()).unwrap_or_else(|| v.to_string());
+            let name = e
+                .constants
+                .iter()
+                .find(|(_, c)| *c == v)
+                .map(|(n, _)| n.clone())
+                .unwrap_or_else(|| v.to_string());
             Ok(PyString::new(py, &name).into_any().unbind())
         }
+        Kind::Prim(Prim::Bool) => Err(PyTypeError::new_err(format!(
+            "string() not supported on cdata '{}'",
+            data.ty.name
+        ))),
         _ => match scalar_int(data) {
             Some(v) => Ok(PyString::new(py, &v.to_string()).into_any().unbind()),
-            None => Err(PyTypeError::new_err(format!("string() not supported on cdata '{}'", data.ty.name))),
+            None => Err(PyTypeError::new_err(format!(
+                "string() not supported on cdata '{}'",
+                data.ty.name
+            ))),
         },
     }
 }

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use pyo3::exceptions::PyAttributeError;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyString};
+use pyo3::types::PyBytes;
 use wyvern::{ConstValue, Library, Module};
 
 use crate::call::CallPlan;
@@ -16,7 +16,7 @@ use crate::ffi::Ffi;
 use crate::object::{CData, Owner};
 use crate::types::{Kind, Types};
 
-#[pyclass(frozen, dict, module = "wyvern._wyvern", name = "Lib")]
+#[pyclass(frozen, dict, weakref, module = "wyvern._wyvern", name = "Lib")]
 pub struct Lib {
     ffi: Py<Ffi>,
     /// The library bound to the FFI's declarations as last seen; `None` once closed.
@@ -45,7 +45,10 @@ impl Lib {
         let types = self.ffi.get().types();
         let mut slot = self.module.lock().unwrap_or_else(|p| p.into_inner());
         let Some((seen, module)) = slot.as_ref() else {
-            return Err(crate::error::FFIError::new_err(format!("library '{}' has been closed", self.name)));
+            return Err(crate::error::FFIError::new_err(format!(
+                "library '{}' has been closed",
+                self.name
+            )));
         };
         if Arc::ptr_eq(seen, &types) {
             return Ok((seen.clone(), module.clone()));
@@ -55,11 +58,22 @@ impl Lib {
         Ok((types, module))
     }
 
-    fn function(&self, py: Python<'_>, types: &Arc<Types>, module: &Module, name: &str) -> PyResult<Py<PyAny>> {
+    fn function(
+        &self,
+        py: Python<'_>,
+        types: &Arc<Types>,
+        module: &Module,
+        name: &str,
+    ) -> PyResult<Py<PyAny>> {
         let func = module.function(name).map_err(to_py)?;
         let decl = types.set.function(name).map_err(to_py)?;
-        let fn_ty = types.set.derive(wyvern::Type::Function(func.signature().clone())).map_err(to_py)?;
-        let ptr = types.pointer_to(wyvern::QualType::new(fn_ty)).map_err(to_py)?;
+        let fn_ty = types
+            .set
+            .derive(wyvern::Type::Function(func.signature().clone()))
+            .map_err(to_py)?;
+        let ptr = types
+            .pointer_to(wyvern::QualType::new(fn_ty))
+            .map_err(to_py)?;
         let _ = decl;
         let addr = func.address() as usize;
         let data = CData::pointer(types, ptr, addr, Owner::None);
@@ -83,7 +97,12 @@ impl Lib {
         )))
     }
 
-    fn global_address(&self, types: &Arc<Types>, module: &Module, name: &str) -> PyResult<Option<(Arc<crate::types::TypeInfo>, usize)>> {
+    fn global_address(
+        &self,
+        types: &Arc<Types>,
+        module: &Module,
+        name: &str,
+    ) -> PyResult<Option<(Arc<crate::types::TypeInfo>, usize)>> {
         let Ok(global) = types.set.global(name) else {
             return Ok(None);
         };
@@ -100,7 +119,11 @@ fn constant(py: Python<'_>, types: &Arc<Types>, c: &wyvern::Constant) -> PyResul
         ConstValue::LongDouble(ld) => ld.to_f64().into_pyobject(py)?.into_any().unbind(),
         ConstValue::Pointer(addr) => {
             let ty = types.info(c.ty);
-            let ty = if ty.is_pointer_like() { ty } else { types.named("void *").map_err(to_py)? };
+            let ty = if ty.is_pointer_like() {
+                ty
+            } else {
+                types.named("void *").map_err(to_py)?
+            };
             Py::new(py, CData::pointer(types, ty, *addr as usize, Owner::None))?.into_any()
         }
     })
@@ -131,18 +154,13 @@ impl Lib {
                 slf.getattr("__dict__")?.set_item(name, &v)?;
                 Ok(v)
             }
-            Err(e) => {
-                // The closest name of any kind, as the set's lookups suggest it.
-                let hint = [types.set.function(name).err(), types.set.global(name).err(), Some(e)]
-                    .into_iter()
-                    .flatten()
-                    .find_map(|e| e.to_string().split_once("; did you mean").map(|(_, s)| format!("; did you mean{s}")))
-                    .unwrap_or_default();
-                Err(PyAttributeError::new_err(format!(
-                    "library '{}' has no function, global variable or constant '{name}'{hint}",
-                    this.name
-                )))
-            }
+            Err(_) => Err(PyAttributeError::new_err(format!(
+                "library '{}' has no function, global variable or constant '{name}'{}",
+                this.name,
+                nearest(&types, name)
+                    .map(|n| format!("; did you mean '{n}'?"))
+                    .unwrap_or_default()
+            ))),
         }
     }
 
@@ -181,7 +199,17 @@ impl Lib {
     }
 }
 
-#[allow(dead_code)]
-fn text(py: Python<'_>, s: &str) -> Py<PyAny> {
-    PyString::new(py, s).into_any().unbind()
+/// The declared name closest to `name`, when one is close.
+fn nearest(types: &Types, name: &str) -> Option<String> {
+    let set = &types.set;
+    let names = set
+        .functions()
+        .map(|f| f.name.as_str())
+        .chain(set.globals().map(|g| g.name.as_str()))
+        .chain(set.constants().map(|c| c.name.as_str()));
+    names
+        .map(|n| (strsim::levenshtein(n, name), n))
+        .filter(|(d, n)| *d <= (name.len() / 3).max(1) && !n.starts_with("__"))
+        .min()
+        .map(|(_, n)| n.to_owned())
 }

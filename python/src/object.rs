@@ -11,16 +11,26 @@ use pyo3::prelude::*;
 use crate::call::CallPlan;
 use crate::types::{Kind, TypeInfo, Types};
 
-/// Zeroed heap memory, aligned for any C type and padded to whole
-/// eightbytes (at least 16 bytes), since calls read registers' worth.
+/// Zeroed memory, aligned for any C type (16 bytes, or more when asked) and
+/// padded to whole eightbytes (at least 16 bytes), since calls read
+/// registers' worth. Up to 64 bytes live inside the `Mem` itself, which is
+/// always in an `Arc` (it never moves), so a small object costs one
+/// allocation.
 pub struct Mem {
-    ptr: NonNull<u8>,
-    layout: Layout,
+    storage: Storage,
     /// The bytes asked for.
     pub size: usize,
 }
 
-// SAFETY: uniquely owned heap memory; every access goes through raw pointers
+enum Storage {
+    Inline(std::cell::UnsafeCell<[u128; 4]>),
+    Heap { ptr: NonNull<u8>, layout: Layout },
+}
+
+/// Objects up to this size are stored inline.
+const INLINE_BYTES: usize = 64;
+
+// SAFETY: uniquely owned memory; every access goes through raw pointers
 // whose users (C, and conversions holding the GIL) synchronise as C would.
 unsafe impl Send for Mem {}
 // SAFETY: as above.
@@ -28,6 +38,12 @@ unsafe impl Sync for Mem {}
 
 impl Mem {
     pub fn zeroed(size: usize, align: usize) -> PyResult<Arc<Mem>> {
+        if size <= INLINE_BYTES && align <= 16 {
+            return Ok(Arc::new(Mem {
+                storage: Storage::Inline(std::cell::UnsafeCell::new([0; 4])),
+                size,
+            }));
+        }
         let capacity = size
             .max(16)
             .checked_next_multiple_of(16)
@@ -37,11 +53,18 @@ impl Mem {
         let raw = unsafe { alloc_zeroed(layout) };
         let ptr = NonNull::new(raw)
             .ok_or_else(|| pyo3::exceptions::PyMemoryError::new_err(format!("{size} bytes")))?;
-        Ok(Arc::new(Mem { ptr, layout, size }))
+        Ok(Arc::new(Mem {
+            storage: Storage::Heap { ptr, layout },
+            size,
+        }))
     }
 
+    /// Where the bytes are: stable, since a `Mem` lives in an `Arc`.
     pub fn addr(&self) -> usize {
-        self.ptr.as_ptr() as usize
+        match &self.storage {
+            Storage::Inline(cell) => cell.get() as usize,
+            Storage::Heap { ptr, .. } => ptr.as_ptr() as usize,
+        }
     }
 }
 
@@ -51,8 +74,10 @@ fn too_large() -> PyErr {
 
 impl Drop for Mem {
     fn drop(&mut self) {
-        // SAFETY: allocated in `zeroed` with this layout.
-        unsafe { dealloc(self.ptr.as_ptr(), self.layout) }
+        if let Storage::Heap { ptr, layout } = &self.storage {
+            // SAFETY: allocated in `zeroed` with this layout.
+            unsafe { dealloc(ptr.as_ptr(), *layout) }
+        }
     }
 }
 

@@ -12,7 +12,10 @@ use wyvern::{FloatKind, IntKind, QualType, Type, TypeId, TypeSet};
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Prim {
     /// Any integer but plain `char`: a Python `int`.
-    Int { size: u8, signed: bool },
+    Int {
+        size: u8,
+        signed: bool,
+    },
     /// Plain `char`: `bytes` of length 1, as in cffi.
     Char,
     /// `_Bool`
@@ -33,11 +36,21 @@ pub enum Kind {
         id: EnumId,
     },
     /// A pointer to data (or to `void`).
-    Pointer { pointee: QualType },
+    Pointer {
+        pointee: QualType,
+    },
     /// A pointer to a function.
-    FuncPtr { func: TypeId },
-    Array { elem: QualType, len: Option<u64> },
-    Record { union: bool, id: RecordId },
+    FuncPtr {
+        func: TypeId,
+    },
+    Array {
+        elem: QualType,
+        len: Option<u64>,
+    },
+    Record {
+        union: bool,
+        id: RecordId,
+    },
     /// A function type itself.
     Function,
     /// `_Complex`, vectors: declared, but not converted.
@@ -58,6 +71,8 @@ pub struct TypeInfo {
     pub kind: Kind,
     /// A record's named members, flattened, made on first use.
     fields: OnceLock<Vec<crate::convert::FieldInfo>>,
+    /// A pointer's pointee or an array's element, classified on first use.
+    target: OnceLock<Arc<TypeInfo>>,
 }
 
 impl TypeInfo {
@@ -117,6 +132,9 @@ impl TypeInfo {
 pub struct Types {
     pub set: TypeSet,
     cache: Mutex<FxHashMap<(TypeId, u8), Arc<TypeInfo>>>,
+    /// The one `CType` object of each type (cffi's `typeof(a) is typeof(b)`),
+    /// by the address of its `TypeInfo` (which the `CType` keeps alive).
+    pub ctypes: Mutex<FxHashMap<usize, pyo3::Py<crate::ctype::CType>>>,
 }
 
 impl Types {
@@ -124,6 +142,7 @@ impl Types {
         Arc::new(Types {
             set,
             cache: Mutex::new(FxHashMap::default()),
+            ctypes: Mutex::new(FxHashMap::default()),
         })
     }
 
@@ -156,6 +175,11 @@ impl Types {
         }
     }
 
+    /// What `ty` points to or holds (its pointee, its element), cached in it.
+    pub fn target(&self, ty: &TypeInfo, qt: QualType) -> Arc<TypeInfo> {
+        ty.target.get_or_init(|| self.info(qt)).clone()
+    }
+
     pub fn pointer_to(&self, qt: QualType) -> wyvern::Result<Arc<TypeInfo>> {
         Ok(self.info(QualType::new(self.set.pointer_to(qt)?)))
     }
@@ -175,11 +199,16 @@ impl Types {
 }
 
 fn quals_bits(q: Quals) -> u8 {
-    [Quals::CONST, Quals::VOLATILE, Quals::RESTRICT, Quals::ATOMIC]
-        .iter()
-        .enumerate()
-        .filter(|(_, &b)| q.contains(b))
-        .fold(0, |acc, (i, _)| acc | (1 << i))
+    [
+        Quals::CONST,
+        Quals::VOLATILE,
+        Quals::RESTRICT,
+        Quals::ATOMIC,
+    ]
+    .iter()
+    .enumerate()
+    .filter(|(_, &b)| q.contains(b))
+    .fold(0, |acc, (i, _)| acc | (1 << i))
 }
 
 fn classify(set: &TypeSet, qt: QualType) -> TypeInfo {
@@ -233,6 +262,7 @@ fn classify(set: &TypeSet, qt: QualType) -> TypeInfo {
         align,
         kind,
         fields: OnceLock::new(),
+        target: OnceLock::new(),
     }
 }
 
@@ -298,21 +328,59 @@ fn cffi_name(set: &TypeSet, qt: QualType, inner: String, depth: u32) -> String {
 
 /// The typedefs cffi has as primitive types, by their own names.
 const CFFI_PRIMITIVE_TYPEDEFS: [&str; 37] = [
-    "int8_t", "uint8_t", "int16_t", "uint16_t", "int32_t", "uint32_t", "int64_t", "uint64_t",
-    "int_least8_t", "uint_least8_t", "int_least16_t", "uint_least16_t",
-    "int_least32_t", "uint_least32_t", "int_least64_t", "uint_least64_t",
-    "int_fast8_t", "uint_fast8_t", "int_fast16_t", "uint_fast16_t",
-    "int_fast32_t", "uint_fast32_t", "int_fast64_t", "uint_fast64_t",
-    "intptr_t", "uintptr_t", "intmax_t", "uintmax_t", "ptrdiff_t", "size_t", "ssize_t",
-    "wchar_t", "char16_t", "char32_t", "char8_t", "_Float16", "bool",
+    "int8_t",
+    "uint8_t",
+    "int16_t",
+    "uint16_t",
+    "int32_t",
+    "uint32_t",
+    "int64_t",
+    "uint64_t",
+    "int_least8_t",
+    "uint_least8_t",
+    "int_least16_t",
+    "uint_least16_t",
+    "int_least32_t",
+    "uint_least32_t",
+    "int_least64_t",
+    "uint_least64_t",
+    "int_fast8_t",
+    "uint_fast8_t",
+    "int_fast16_t",
+    "uint_fast16_t",
+    "int_fast32_t",
+    "uint_fast32_t",
+    "int_fast64_t",
+    "uint_fast64_t",
+    "intptr_t",
+    "uintptr_t",
+    "intmax_t",
+    "uintmax_t",
+    "ptrdiff_t",
+    "size_t",
+    "ssize_t",
+    "wchar_t",
+    "char16_t",
+    "char32_t",
+    "char8_t",
+    "_Float16",
+    "bool",
 ];
 
 /// What cffi's builtin typedefs are on this host: the names `<stdint.h>` and
 /// `<stddef.h>` declare, for a set without them (an FFI before any `cdef`, or
 /// from DWARF or a database).
 fn builtin_typedef(name: &str) -> Option<&'static str> {
-    let long64 = if usize::BITS == 64 { "long" } else { "long long" };
-    let ulong64 = if usize::BITS == 64 { "unsigned long" } else { "unsigned long long" };
+    let long64 = if usize::BITS == 64 {
+        "long"
+    } else {
+        "long long"
+    };
+    let ulong64 = if usize::BITS == 64 {
+        "unsigned long"
+    } else {
+        "unsigned long long"
+    };
     Some(match name {
         "int8_t" => "signed char",
         "uint8_t" => "unsigned char",
@@ -338,7 +406,9 @@ fn builtin_typedefs(set: &TypeSet, text: &str) -> Option<String> {
     while let Some(start) = rest.find(|c: char| c.is_ascii_alphabetic() || c == '_') {
         out.push_str(&rest[..start]);
         rest = &rest[start..];
-        let end = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(rest.len());
+        let end = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(rest.len());
         let word = &rest[..end];
         match builtin_typedef(word).filter(|_| set.type_named(word).is_err()) {
             Some(scalar) => {

@@ -352,13 +352,13 @@ impl Function {
                 let mut ignored = RetScratch([0; 32]);
                 // SAFETY: the interface was prepared for this function's type;
                 // every argument buffer holds a checked value of its slot's type.
-                unsafe { self.invoke(interface, code, ignored.0.as_mut_ptr(), ptrs) }?;
+                unsafe { self.invoke(interface, code, ignored.0.as_mut_ptr(), ptrs.as_mut_ptr()) }?;
                 Ok(Value::Void)
             }
             Some(slot) if slot.shape != Shape::Other => {
                 let mut ret = RetScratch([0; 32]);
                 // SAFETY: as above; the result buffer has `slot.buffer` bytes.
-                unsafe { self.invoke(interface, code, ret.0.as_mut_ptr(), ptrs) }?;
+                unsafe { self.invoke(interface, code, ret.0.as_mut_ptr(), ptrs.as_mut_ptr()) }?;
                 match load_fast(slot.shape, &ret.0) {
                     Some(value) => Ok(value),
                     None => load(set, Place::whole(slot.ty), &ret.0),
@@ -367,7 +367,7 @@ impl Function {
             Some(slot) if slot.buffer <= 32 && !is_object(set, slot.ty) => {
                 let mut ret = RetScratch([0; 32]);
                 // SAFETY: as above; the result buffer has `slot.buffer` bytes.
-                unsafe { self.invoke(interface, code, ret.0.as_mut_ptr(), ptrs) }?;
+                unsafe { self.invoke(interface, code, ret.0.as_mut_ptr(), ptrs.as_mut_ptr()) }?;
                 match load_fast(slot.shape, &ret.0) {
                     Some(value) => Ok(value),
                     None => load(set, Place::whole(slot.ty), &ret.0),
@@ -376,7 +376,7 @@ impl Function {
             Some(slot) => {
                 let mut data = CData::new(set, QualType::new(slot.ty))?;
                 // SAFETY: as above; the object's buffer has at least `slot.buffer` bytes.
-                unsafe { self.invoke(interface, code, data.ffi_buffer(), ptrs) }?;
+                unsafe { self.invoke(interface, code, data.ffi_buffer(), ptrs.as_mut_ptr()) }?;
                 Ok(Value::Data(data))
             }
         }
@@ -423,15 +423,15 @@ impl Function {
         interface: &CallInterface,
         code: *const c_void,
         ret: *mut u8,
-        args: &mut [*mut c_void],
+        args: *mut *mut c_void,
     ) -> Result<()> {
-        let running = super::unwind::enter_call();
-        let errno = super::errno::before_call();
         // SAFETY: forwarded from the caller.
-        unsafe { interface.call(code, ret.cast(), args.as_mut_ptr()) };
-        errno.saved();
-        drop(running);
-        super::unwind::rethrow()
+        let failed =
+            super::unwind::around_call(|| unsafe { interface.call(code, ret.cast(), args) });
+        if failed {
+            return super::unwind::rethrow();
+        }
+        Ok(())
     }
 }
 

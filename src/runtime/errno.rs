@@ -13,12 +13,7 @@
 //! with [`set_errno`], and leaves C's `errno` as it found it otherwise (whatever
 //! the Rust code inside does to the real one).
 
-use std::cell::Cell;
-
-thread_local! {
-    /// This thread's saved `errno`.
-    static SAVED: Cell<i32> = const { Cell::new(0) };
-}
+use super::per_thread::PER_THREAD;
 
 /// This thread's saved `errno`: what `errno` was right after the last call this
 /// thread made through wyvern ([`Function::call`](super::Function::call)), or
@@ -34,20 +29,20 @@ thread_local! {
 /// ```
 #[inline]
 pub fn last_errno() -> i32 {
-    SAVED.with(Cell::get)
+    PER_THREAD.with(|t| t.errno.get())
 }
 
 /// Sets this thread's saved `errno`: the next call this thread makes through
 /// wyvern starts with `errno` set to `value`.
 #[inline]
 pub fn set_errno(value: i32) {
-    SAVED.with(|saved| saved.set(value));
+    PER_THREAD.with(|t| t.errno.set(value));
 }
 
 /// This thread's `errno`.
 #[cfg(target_os = "linux")]
 #[inline]
-fn location() -> *mut i32 {
+pub(crate) fn location() -> *mut i32 {
     // SAFETY: glibc and musl both provide `__errno_location`, which returns this
     // thread's errno and never fails.
     unsafe { libc::__errno_location() }
@@ -56,34 +51,11 @@ fn location() -> *mut i32 {
 /// Elsewhere a per-thread stand-in: the saved value is kept, but C's `errno`
 /// is not reached.
 #[cfg(not(target_os = "linux"))]
-fn location() -> *mut i32 {
+pub(crate) fn location() -> *mut i32 {
     thread_local! {
-        static STAND_IN: Cell<i32> = const { Cell::new(0) };
+        static STAND_IN: std::cell::Cell<i32> = const { std::cell::Cell::new(0) };
     }
     STAND_IN.with(Cell::as_ptr)
-}
-
-/// Puts the saved value into `errno`, just before a call into C; the returned
-/// token takes `errno` back out just after.
-#[inline]
-pub(crate) fn before_call() -> AfterCall {
-    let errno = location();
-    // SAFETY: this thread's errno is always writable, and stays where it is
-    // for the thread's life.
-    unsafe { *errno = last_errno() };
-    AfterCall(errno)
-}
-
-/// Where this thread's `errno` is, between [`before_call`] and [`AfterCall::saved`].
-pub(crate) struct AfterCall(*mut i32);
-
-impl AfterCall {
-    /// Saves `errno` as the call left it.
-    #[inline]
-    pub(crate) fn saved(self) {
-        // SAFETY: as in `before_call`; the call returned on the thread it started on.
-        set_errno(unsafe { *self.0 });
-    }
 }
 
 /// Saves C's `errno` as a callback starts; when dropped, as the callback

@@ -25,6 +25,7 @@ mod library;
 mod mem;
 mod module;
 mod named;
+mod per_thread;
 mod ptr;
 mod raw;
 mod scalar;

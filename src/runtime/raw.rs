@@ -137,14 +137,10 @@ impl Function {
     }
 }
 
-/// The argument pointers as libffi takes them: it reads the array, never
-/// writes it.
-fn raw_args(args: &[*mut u8]) -> &mut [*mut c_void] {
-    // SAFETY: `*mut u8` and `*mut c_void` have one layout; the array is only
-    // read through the `&mut` (libffi and the register path take `*mut` but
-    // do not write it), so handing out a unique view of a shared one is never
-    // used to write.
-    unsafe { std::slice::from_raw_parts_mut(args.as_ptr().cast_mut().cast(), args.len()) }
+/// The argument pointers as libffi takes them: it reads the array and never
+/// writes it, though its signature says `*mut`.
+fn raw_args(args: &[*mut u8]) -> *mut *mut c_void {
+    args.as_ptr().cast_mut().cast()
 }
 
 /// Whether a variadic argument of type `ty` is as the default argument

@@ -3,7 +3,9 @@
 //! until the wyvern call that led C to call it returns, and raised there.
 
 use std::any::Any;
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
+
+use super::per_thread::PER_THREAD;
 
 use crate::error::{Error, Result};
 
@@ -15,33 +17,34 @@ pub(crate) enum Failure {
 }
 
 thread_local! {
-    /// How many wyvern calls are running on this thread (callbacks run inside them).
-    static DEPTH: Cell<u32> = const { Cell::new(0) };
     static FAILURE: RefCell<Option<Failure>> = const { RefCell::new(None) };
-    static FAILED: Cell<bool> = const { Cell::new(false) };
 }
 
-/// Marks a wyvern call running on this thread; the returned guard ends it.
-pub(crate) fn enter_call() -> CallGuard {
-    DEPTH.with(|d| d.set(d.get() + 1));
-    CallGuard
+/// Runs `call` (a call into C) as a wyvern call on this thread: `errno` set
+/// from the saved value before and saved after, and the call counted so that
+/// a callback's failure inside it waits for it. Returns whether a callback
+/// failed (then [`rethrow`] raises the failure).
+#[inline]
+pub(crate) fn around_call(call: impl FnOnce()) -> bool {
+    PER_THREAD.with(|t| {
+        t.depth.set(t.depth.get() + 1);
+        let errno = super::errno::location();
+        // SAFETY: this thread's errno is always writable, and stays where it
+        // is for the thread's life; C returns on the thread it started on.
+        unsafe { *errno = t.errno.get() };
+        call();
+        // SAFETY: as above.
+        t.errno.set(unsafe { *errno });
+        t.depth.set(t.depth.get().saturating_sub(1));
+        t.failed.get()
+    })
 }
 
-pub(crate) struct CallGuard;
-
-impl Drop for CallGuard {
-    fn drop(&mut self) {
-        DEPTH.with(|d| d.set(d.get().saturating_sub(1)));
-    }
-}
-
-/// After a call: what a callback inside it did wrong, re-raised. A panic resumes
-/// unwinding here, in Rust, after C has returned; an error is returned.
+/// After a call in which a callback failed: the failure, re-raised. A panic
+/// resumes unwinding here, in Rust, after C has returned; an error is returned.
+#[cold]
 pub(crate) fn rethrow() -> Result<()> {
-    if !FAILED.with(Cell::get) {
-        return Ok(());
-    }
-    FAILED.with(|f| f.set(false));
+    PER_THREAD.with(|t| t.failed.set(false));
     match FAILURE.with(|f| f.borrow_mut().take()) {
         Some(Failure::Panic(payload)) => std::panic::resume_unwind(payload),
         Some(Failure::Error(e)) => Err(e),
@@ -52,7 +55,7 @@ pub(crate) fn rethrow() -> Result<()> {
 /// Keeps a callback's failure for the wyvern call running on this thread, or
 /// prints it when there is none (a thread C created).
 pub(crate) fn report(failure: Failure) {
-    if DEPTH.with(Cell::get) == 0 {
+    if PER_THREAD.with(|t| t.depth.get()) == 0 {
         let what = match &failure {
             Failure::Panic(p) => format!("panicked: {}", panic_message(p.as_ref())),
             Failure::Error(e) => format!("failed: {e}"),
@@ -71,7 +74,7 @@ pub(crate) fn report(failure: Failure) {
             *slot = Some(failure);
         }
     });
-    FAILED.with(|f| f.set(true));
+    PER_THREAD.with(|t| t.failed.set(true));
 }
 
 fn panic_message(payload: &(dyn Any + Send)) -> String {

@@ -60,6 +60,31 @@ class FFI(_FFI):
     error = FFIError
     CData = CData
     CType = CType
+    # dlopen's flags, as cffi names them (glibc's values).
+    RTLD_LAZY = 0x00001
+    RTLD_NOW = 0x00002
+    RTLD_NOLOAD = 0x00004
+    RTLD_DEEPBIND = 0x00008
+    RTLD_GLOBAL = 0x00100
+    RTLD_LOCAL = 0
+    RTLD_NODELETE = 0x01000
+
+    def init_once(self, func, tag):
+        """Runs ``func()`` once per ``tag`` for this FFI, even from several
+        threads at once, and returns its result every time (cffi's)."""
+        import threading
+
+        lock = self.__dict__.setdefault("_init_once_lock", threading.Lock())
+        with lock:
+            done = self.__dict__.setdefault("_init_once_done", {})
+            entry = done.get(tag)
+            if entry is None:
+                entry = done[tag] = [threading.Lock(), False, None]
+        with entry[0]:
+            if not entry[1]:
+                entry[2] = func()
+                entry[1] = True
+        return entry[2]
 
     def __new__(cls, backend=None):
         return super().__new__(cls, backend)

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The Python package's tests: builds python/ (maturin, abi3) into a virtual
+# environment, target/py-venv, and runs its pytest suite under Debian's default
+# libclang and the newest installed (scripts/libclangs.sh), as the Rust suite does.
+# The extension loads libclang at run time, so one build serves every libclang.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+venv=target/py-venv
+[ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+"$venv/bin/pip" install -q --disable-pip-version-check -r python/requirements-dev.txt
+(cd python && VIRTUAL_ENV="$PWD/../$venv" "../$venv/bin/maturin" develop --quiet --release)
+mapfile -t libs < <(bash scripts/libclangs.sh)
+if [ ${#libs[@]} -eq 0 ]; then
+    echo "no libclang installed (run make setup)" >&2
+    exit 1
+fi
+# The first (Debian's default) and the last (the newest).
+for lib in $(printf '%s\n' "${libs[0]}" "${libs[${#libs[@]}-1]}" | sort -u); do
+    echo "== the Python suite with LIBCLANG_PATH=$lib"
+    LIBCLANG_PATH="$lib" "$venv/bin/python" -m pytest python/tests -q -p no:cacheprovider
+done
