@@ -274,3 +274,22 @@ def test_sqlite3_program(ffi):
     lib.sqlite3_exec(conn, b"select b from t where a > 1000", on_row, ffi.NULL, ffi.NULL)
     assert rows == [{"b": "forty"}]
     assert lib.sqlite3_close(conn) == lib.SQLITE_OK
+
+
+@pytest.mark.parametrize("source", ["dwarf", "load"])
+def test_every_scalar_after_dwarf_or_load(fixture_lib, tmp_path, source):
+    """A binary's DWARF (and so a database saved from it) has only the
+    scalars the binary uses; an FFI still knows them all, as after a cdef."""
+    ffi = wyvern.FFI()
+    if source == "dwarf":
+        ffi.dwarf(fixture_lib.so)
+    else:
+        src = wyvern.FFI()
+        src.dwarf(fixture_lib.so)
+        src.save(str(tmp_path / "d.wydb"))
+        ffi.load(str(tmp_path / "d.wydb"))
+    assert ffi.sizeof("_Bool") == 1
+    assert ffi.new("signed char *", -1)[0] == -1
+    assert ffi.new("unsigned __int128 *", 2**100)[0] == 2**100
+    assert not ffi.NULL
+    assert ffi.sizeof("struct vec3") == 24
