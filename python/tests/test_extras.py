@@ -293,3 +293,28 @@ def test_every_scalar_after_dwarf_or_load(fixture_lib, tmp_path, source):
     assert ffi.new("unsigned __int128 *", 2**100)[0] == 2**100
     assert not ffi.NULL
     assert ffi.sizeof("struct vec3") == 24
+
+
+def pahole_summary(so, record):
+    """pahole's size, sum of holes and trailing padding of `struct record`."""
+    import shutil
+    import subprocess
+
+    if shutil.which("pahole") is None:
+        pytest.skip("pahole is not installed (apt-get install dwarves)")
+    text = subprocess.run(["pahole", "-C", record, so], capture_output=True, text=True, check=True).stdout
+    size = int(re.search(r"size: (\d+)", text).group(1))
+    holes = re.search(r"sum holes: (\d+)", text)
+    padding = re.search(r"/\* padding: (\d+) \*/", text)
+    return size, int(holes.group(1)) if holes else 0, int(padding.group(1)) if padding else 0
+
+
+@pytest.mark.parametrize("record", ["outer", "inner", "mixed", "point", "vec3", "big"])
+def test_layout_holes_and_padding_match_pahole(fixture_lib, record):
+    """The second oracle for layouts: pahole reading the fixture's DWARF."""
+    ffi = fixture_lib.cdef(wyvern.FFI())
+    size, holes, padding = pahole_summary(fixture_lib.so, record)
+    d = ffi.layout("struct " + record, format="dict")
+    assert d["size"] == size
+    assert sum(h["bits"] for h in d["holes"]) == 8 * holes
+    assert d["padding"] == padding
