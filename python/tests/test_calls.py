@@ -268,3 +268,32 @@ def test_bytes_for_unsigned_char_pointer(fix):
     ffi, lib = fix
     assert lib.sum_bytes(b"\x01\x02\xff", 3) == 258
     assert lib.sum_bytes(ffi.new("unsigned char[]", [1, 2]), 2) == 3
+
+
+def test_const_globals_read_but_never_written(fix):
+    ffi, lib = fix
+    assert lib.limit == 10
+    assert lib.golden == 1.618
+    assert ffi.string(lib.label) == b"label"
+    # in read-only memory: a write would crash the process, so it is refused
+    with pytest.raises(TypeError, match="const"):
+        lib.limit = 5
+    with pytest.raises(TypeError, match="const"):
+        lib.golden = 2.0  # const through a typedef
+    with pytest.raises(TypeError, match="const"):
+        lib.label = b"x"  # an array of const elements
+    assert lib.limit == 10
+
+
+def test_function_pointer_global(fix):
+    ffi, lib = fix
+    assert lib.current_op == ffi.NULL
+    assert lib.call_current(5, 3) == -1
+    lib.current_op = lib.add
+    assert lib.call_current(5, 3) == 8
+    cb = ffi.callback("binop", lambda a, b: a * b)
+    lib.current_op = cb
+    assert lib.call_current(5, 3) == 15
+    assert lib.current_op(2, 3) == 6  # read back, callable
+    lib.current_op = ffi.NULL
+    assert lib.call_current(5, 3) == -1

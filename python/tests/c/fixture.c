@@ -9,6 +9,10 @@ double ratio = 0.25;
 const char *greeting = "hello";
 struct point origin = { 3, 4 };
 int table[4] = { 10, 20, 30, 40 };
+const int limit = 10;
+const_double golden = 1.618;
+const char label[6] = "label";
+binop current_op;
 
 int add(int a, int b) { return a + b; }
 double scale(double x, int n) { return x * n; }
@@ -72,3 +76,4 @@ long many_args(int a, long b, double c, float d, char e, short f, unsigned g, lo
 }
 long double ld_twice(long double x) { return 2 * x; }
 int sum_bytes(const unsigned char *p, int n) { int s = 0; for (int i = 0; i < n; i++) s += p[i]; return s; }
+int call_current(int a, int b) { return current_op ? current_op(a, b) : -1; }

@@ -17,6 +17,11 @@ extern double ratio;
 extern const char *greeting;
 extern struct point origin;
 extern int table[4];
+extern const int limit;
+typedef const double const_double;
+extern const_double golden;
+extern const char label[6];
+extern binop current_op;
 
 int add(int a, int b);
 double scale(double x, int n);
@@ -58,6 +63,7 @@ long call_many(long (*f)(int, long, double, float, char, short, unsigned, long l
 long many_args(int a, long b, double c, float d, char e, short f, unsigned g, long long h, double i, int j);
 long double ld_twice(long double x);
 int sum_bytes(const unsigned char *p, int n);
+int call_current(int a, int b);
 
 #define FIXTURE_VERSION 3
 #define FIXTURE_NAME "fixture"
