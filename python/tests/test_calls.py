@@ -297,3 +297,30 @@ def test_function_pointer_global(fix):
     assert lib.current_op(2, 3) == 6  # read back, callable
     lib.current_op = ffi.NULL
     assert lib.call_current(5, 3) == -1
+
+
+def test_stdio_globals_and_fprintf(ffi, capfd):
+    ffi.cdef("#include <stdio.h>")
+    libc = ffi.dlopen(None)
+    assert ffi.typeof(libc.stderr) == ffi.typeof("FILE *")
+    assert libc.fprintf(libc.stderr, b"to stderr %s\n", b"ok") == len("to stderr ok\n")
+    libc.fflush(libc.stderr)
+    assert capfd.readouterr().err == "to stderr ok\n"
+
+
+def test_stat_a_file(ffi, tmp_path):
+    import os
+
+    ffi.cdef("#include <sys/stat.h>")
+    libc = ffi.dlopen(None)
+    path = tmp_path / "sized"
+    path.write_bytes(b"x" * 1234)
+    st = ffi.new("struct stat *")
+    assert libc.stat(str(path).encode(), st) == 0
+    want = os.stat(path)
+    assert st.st_size == 1234
+    assert st.st_mode == want.st_mode
+    assert st.st_ino == want.st_ino
+    assert st.st_mtim.tv_sec == int(want.st_mtime)
+    assert libc.stat(b"/no/such/file/h14", st) == -1
+    assert ffi.errno == 2

@@ -318,3 +318,21 @@ def test_layout_holes_and_padding_match_pahole(fixture_lib, record):
     assert d["size"] == size
     assert sum(h["bits"] for h in d["holes"]) == 8 * holes
     assert d["padding"] == padding
+
+
+def test_layout_of_struct_stat_matches_gcc(ffi, c_program):
+    ffi.cdef("#include <sys/stat.h>")
+    fields = ["st_dev", "st_ino", "st_mode", "st_nlink", "st_uid", "st_gid", "st_rdev", "st_size", "st_blksize", "st_blocks", "st_atim", "st_mtim", "st_ctim"]
+    prog = "#include <stdio.h>\n#include <stddef.h>\n#include <sys/stat.h>\nint main(void) {\n"
+    prog += 'printf("%zu %zu\\n", sizeof(struct stat), _Alignof(struct stat));\n'
+    for f in fields:
+        prog += 'printf("%%zu %%zu\\n", offsetof(struct stat, %s), sizeof(((struct stat *)0)->%s));\n' % (f, f)
+    prog += "return 0; }\n"
+    rows = [tuple(map(int, line.split())) for line in c_program(prog).splitlines()]
+    d = ffi.layout("struct stat", format="dict")
+    assert (d["size"], d["align"]) == rows[0]
+    by_name = {f["name"]: (f["offset"], f["size"]) for f in d["fields"]}
+    for name, want in zip(fields, rows[1:]):
+        assert by_name[name] == want, name
+    text = ffi.layout("struct stat")
+    assert text.startswith("struct stat {") and "st_size;" in text
