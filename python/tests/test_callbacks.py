@@ -284,3 +284,22 @@ def test_callback_exception_with_record_result(fix, capsys):
     r = lib.call_point(cb, 0, 0)
     assert (r.x, r.y) == (7, 8)
     assert "ZeroDivisionError" in capsys.readouterr().err
+
+
+def test_callback_from_many_c_threads_at_once(fix):
+    ffi, lib = fix
+    import threading
+
+    seen = set()
+    lock = threading.Lock()
+
+    @ffi.callback("binop")
+    def f(index, i):
+        with lock:
+            seen.add(threading.get_ident())
+        return index * 1000 + i
+
+    threads, calls = 8, 200
+    want = sum(index * 1000 + i for index in range(threads) for i in range(calls))
+    assert lib.apply_in_threads(f, threads, calls) == want
+    assert len(seen) == threads

@@ -77,3 +77,23 @@ long many_args(int a, long b, double c, float d, char e, short f, unsigned g, lo
 long double ld_twice(long double x) { return 2 * x; }
 int sum_bytes(const unsigned char *p, int n) { int s = 0; for (int i = 0; i < n; i++) s += p[i]; return s; }
 int call_current(int a, int b) { return current_op ? current_op(a, b) : -1; }
+
+struct many { binop f; int index, calls; long sum; };
+static void *run_many(void *p) {
+    struct many *m = p;
+    for (int i = 0; i < m->calls; i++) m->sum += m->f(m->index, i);
+    return 0;
+}
+/* `threads` threads calling f(index, i) `calls` times each, all at once. */
+long apply_in_threads(binop f, int threads, int calls) {
+    pthread_t t[64];
+    struct many m[64];
+    long total = 0;
+    if (threads > 64) return -1;
+    for (int i = 0; i < threads; i++) {
+        m[i] = (struct many){ f, i, calls, 0 };
+        if (pthread_create(&t[i], 0, run_many, &m[i]) != 0) return -2;
+    }
+    for (int i = 0; i < threads; i++) { pthread_join(t[i], 0); total += m[i].sum; }
+    return total;
+}

@@ -64,6 +64,7 @@ long many_args(int a, long b, double c, float d, char e, short f, unsigned g, lo
 long double ld_twice(long double x);
 int sum_bytes(const unsigned char *p, int n);
 int call_current(int a, int b);
+long apply_in_threads(binop f, int threads, int calls);
 
 #define FIXTURE_VERSION 3
 #define FIXTURE_NAME "fixture"
