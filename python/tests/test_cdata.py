@@ -646,3 +646,35 @@ def test_positional_init_with_anonymous_members(ffi):
 def test_function_type_args_is_a_tuple(ffi):
     ffi.cdef("typedef int (*cb_t)(void *, double);")
     assert ffi.typeof("cb_t").args == (ffi.typeof("void *"), ffi.typeof("double"))
+
+
+def test_from_buffer_keeps_the_buffer_exported(ffi):
+    ba = bytearray(b"hello")
+    c = ffi.from_buffer(ba)
+    with pytest.raises(BufferError):
+        ba.extend(b"x" * 100000)  # would move the bytes under c
+    part = c[1:3]
+    del c
+    gc.collect()
+    assert part[0] == b"e"
+    del part
+    gc.collect()
+    ba.extend(b"!")  # no cdata left: resizing is fine again
+    assert ba == bytearray(b"hello!")
+
+
+def test_from_buffer_kinds_of_buffers(ffi):
+    import array
+
+    m = ffi.from_buffer(memoryview(b"abcd")[1:])  # read-only, not bytes
+    assert len(m) == 3 and m[0] == b"b"
+    a = array.array("i", [1, 2, 3])
+    x = ffi.from_buffer("int[]", a)
+    x[0] = 9
+    assert list(a) == [9, 2, 3]
+    with pytest.raises(BufferError):
+        ffi.from_buffer(memoryview(b"abcdef")[::2])  # not contiguous
+    with pytest.raises(TypeError):
+        ffi.from_buffer("text")
+    with pytest.raises(ValueError):
+        ffi.from_buffer("int[3]", bytearray(4))
