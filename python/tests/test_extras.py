@@ -336,3 +336,19 @@ def test_layout_of_struct_stat_matches_gcc(ffi, c_program):
         assert by_name[name] == want, name
     text = ffi.layout("struct stat")
     assert text.startswith("struct stat {") and "st_size;" in text
+
+
+def test_include_forms(fixture_lib):
+    # several headers at once, the library by its linker name
+    lib = wyvern.FFI().include(["<string.h>", "<stdlib.h>"], lib="c")
+    assert lib.strlen(b"four") == 4 and lib.atoi(b"12") == 12
+    # a quoted header found through include_dirs
+    ffi = wyvern.FFI()
+    fix = ffi.include("fixture.h", lib=fixture_lib.so, include_dirs=[fixture_lib.include_dir])
+    assert fix.add(2, 2) == 4 and fix.FIXTURE_VERSION == 3
+    # without lib=, only the declarations
+    bare = wyvern.FFI()
+    assert bare.include("<math.h>") is None
+    assert bare.dlopen("m").sqrt(16.0) == 4.0
+    with pytest.raises(wyvern.CDefError, match="not found"):
+        wyvern.FFI().include("<no_such_header_h14b.h>")
