@@ -234,6 +234,9 @@ def test_include_zlib_stream(ffi):
 
 def test_sqlite3_program(ffi):
     lib = include_or_skip(ffi, "<sqlite3.h>", "libsqlite3.so.0", "libsqlite3-dev")
+    # the header's version macros agree with the library's
+    assert ffi.string(lib.sqlite3_libversion()) == lib.SQLITE_VERSION
+    assert lib.sqlite3_libversion_number() == lib.SQLITE_VERSION_NUMBER
     db = ffi.new("sqlite3 **")
     assert lib.sqlite3_open(b":memory:", db) == lib.SQLITE_OK
     conn = db[0]
@@ -265,7 +268,8 @@ def test_sqlite3_program(ffi):
 
     # text bound with SQLITE_TRANSIENT, a macro that is a cast of -1
     assert lib.sqlite3_prepare_v2(conn, b"insert into t values (?, ?)", -1, stmt, ffi.NULL) == lib.SQLITE_OK
-    transient = ffi.cast("sqlite3_destructor_type", -1)
+    transient = lib.SQLITE_TRANSIENT
+    assert transient == ffi.cast("sqlite3_destructor_type", -1)
     assert lib.sqlite3_bind_int64(stmt[0], 1, 2**40) == lib.SQLITE_OK
     assert lib.sqlite3_bind_text(stmt[0], 2, b"forty", -1, transient) == lib.SQLITE_OK
     assert lib.sqlite3_step(stmt[0]) == lib.SQLITE_DONE
