@@ -324,3 +324,20 @@ def test_stat_a_file(ffi, tmp_path):
     assert st.st_mtim.tv_sec == int(want.st_mtime)
     assert libc.stat(b"/no/such/file/h14", st) == -1
     assert ffi.errno == 2
+
+
+def test_time_h_round_trip(ffi):
+    import time
+
+    ffi.cdef("#include <time.h>")
+    libc = ffi.dlopen(None)
+    t = ffi.new("time_t *", 1700000000)
+    tm = ffi.new("struct tm *")
+    assert libc.gmtime_r(t, tm) == tm  # returns its second argument
+    want = time.gmtime(1700000000)
+    assert (tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min) == want[:5]
+    buf = ffi.new("char[64]")
+    n = libc.strftime(buf, 64, b"%Y-%m-%d %H:%M:%S", tm)
+    assert ffi.string(buf) == time.strftime("%Y-%m-%d %H:%M:%S", want).encode()
+    assert n == 19
+    assert libc.timegm(tm) == 1700000000
