@@ -348,8 +348,14 @@ pub fn as_float(obj: &Bound<'_, PyAny>, ty: &TypeInfo) -> PyResult<f64> {
     if obj.is_instance_of::<PyString>() || obj.is_instance_of::<PyBytes>() {
         return Err(wrong_type(ty, "a float", obj));
     }
-    obj.extract::<f64>()
-        .map_err(|_| wrong_type(ty, "a float", obj))
+    obj.extract::<f64>().map_err(|e| {
+        // An int too large for a double is an OverflowError, as in cffi.
+        if obj.is_instance_of::<pyo3::types::PyInt>() {
+            e
+        } else {
+            wrong_type(ty, "a float", obj)
+        }
+    })
 }
 
 pub fn long_double_value(bytes: &[u8; 16]) -> f64 {

@@ -955,6 +955,20 @@ fn cast(types: &Arc<Types>, ty: Arc<TypeInfo>, value: &Bound<'_, PyAny>) -> PyRe
     }
 }
 
+/// A float cast to an integer type: truncated, as C does; NaN and the
+/// infinities have no integer (cffi's `ValueError` and `OverflowError`).
+fn float_to_int(f: f64) -> PyResult<i128> {
+    if f.is_nan() {
+        return Err(PyValueError::new_err("cannot convert float NaN to integer"));
+    }
+    if f.is_infinite() {
+        return Err(pyo3::exceptions::PyOverflowError::new_err(
+            "cannot convert float infinity to integer",
+        ));
+    }
+    Ok(f as i128)
+}
+
 fn cast_int(value: &Bound<'_, PyAny>, ty: &TypeInfo) -> PyResult<i128> {
     if let Ok(b) = value.downcast::<PyBytes>() {
         if let [byte] = b.as_bytes() {
@@ -973,11 +987,11 @@ fn cast_int(value: &Bound<'_, PyAny>, ty: &TypeInfo) -> PyResult<i128> {
             .call_method0("__float__")
             .and_then(|f| f.extract::<f64>())
         {
-            return Ok(f as i128);
+            return float_to_int(f);
         }
     }
     if let Ok(f) = value.downcast::<pyo3::types::PyFloat>() {
-        return Ok(f.value() as i128);
+        return float_to_int(f.value());
     }
     if let Ok(v) = value.extract::<i128>() {
         return Ok(v);

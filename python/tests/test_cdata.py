@@ -678,3 +678,24 @@ def test_from_buffer_kinds_of_buffers(ffi):
         ffi.from_buffer("text")
     with pytest.raises(ValueError):
         ffi.from_buffer("int[3]", bytearray(4))
+
+
+def test_float_edge_conversions(ffi):
+    f = ffi.new("float *")
+    f[0] = 1e300  # out of float's range: inf, as C converts
+    assert math.isinf(f[0])
+    d = ffi.new("double *")
+    d[0] = 2**64
+    assert d[0] == 2.0**64
+    with pytest.raises(OverflowError):
+        d[0] = 2**1024  # no double holds it
+    with pytest.raises(OverflowError):
+        ffi.cast("double", 2**1024)
+    with pytest.raises(ValueError):
+        ffi.cast("int", float("nan"))
+    with pytest.raises(OverflowError):
+        ffi.cast("int", float("inf"))
+    with pytest.raises(OverflowError):
+        ffi.cast("long", ffi.cast("double", float("-inf")))
+    assert int(ffi.cast("unsigned char", 1e10)) == 0
+    assert int(ffi.cast("int", -1.9)) == -1
