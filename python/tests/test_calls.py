@@ -341,3 +341,28 @@ def test_time_h_round_trip(ffi):
     assert ffi.string(buf) == time.strftime("%Y-%m-%d %H:%M:%S", want).encode()
     assert n == 19
     assert libc.timegm(tm) == 1700000000
+
+
+def test_argv_style_char_pointer_array(fix):
+    ffi, lib = fix
+    keep = [ffi.new("char[]", s) for s in (b"ls", b"-l", b"/tmp")]
+    argv = ffi.new("char *[]", keep + [ffi.NULL])
+    out = ffi.new("char[64]")
+    assert lib.count_args(argv, out, 64) == 3
+    assert ffi.string(out) == b"ls,-l,/tmp"
+    # a list for a pointer parameter is a temporary array, as in cffi
+    assert lib.count_args(keep[:2] + [ffi.NULL], out, 64) == 2
+    assert ffi.string(out) == b"ls,-l"
+    with pytest.raises(TypeError):
+        ffi.new("char *[]", [b"bytes are not char *"])
+
+
+def test_function_pointer_in_a_struct(fix):
+    ffi, lib = fix
+    ops = ffi.new("struct ops *", {"f": lib.add, "base": 100})
+    assert lib.ops_run(ops, 5) == 105
+    assert ops.f(1, 2) == 3  # read back from the struct and called
+    cb = ffi.callback("binop", lambda a, b: a * b)
+    ops.f = cb
+    assert lib.ops_run(ops, 5) == 500
+    assert ops.f(6, 7) == 42

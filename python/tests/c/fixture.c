@@ -97,3 +97,18 @@ long apply_in_threads(binop f, int threads, int calls) {
     for (int i = 0; i < threads; i++) { pthread_join(t[i], 0); total += m[i].sum; }
     return total;
 }
+
+int ops_run(const struct ops *o, int x) { return o->f(o->base, x); }
+/* Counts argv up to its NULL and joins the strings with ',' into `joined`. */
+int count_args(char *const *argv, char *joined, int size) {
+    int n = 0, at = 0;
+    joined[0] = 0;
+    for (; argv[n]; n++) {
+        int len = (int)strlen(argv[n]);
+        if (at + len + 2 > size) return -1;
+        if (n) joined[at++] = ',';
+        memcpy(joined + at, argv[n], len + 1);
+        at += len;
+    }
+    return n;
+}

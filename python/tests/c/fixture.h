@@ -65,6 +65,9 @@ long double ld_twice(long double x);
 int sum_bytes(const unsigned char *p, int n);
 int call_current(int a, int b);
 long apply_in_threads(binop f, int threads, int calls);
+struct ops { binop f; int base; };
+int ops_run(const struct ops *o, int x);
+int count_args(char *const *argv, char *joined, int size);
 
 #define FIXTURE_VERSION 3
 #define FIXTURE_NAME "fixture"
