@@ -7,7 +7,7 @@ use std::sync::Arc;
 use pyo3::basic::CompareOp;
 use pyo3::exceptions::{PyAttributeError, PyIndexError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyFloat, PyInt, PySlice, PyTuple};
+use pyo3::types::{PyBytes, PyFloat, PyInt, PySlice, PyTuple};
 
 use crate::call::CallPlan;
 use crate::convert::{self, load_bits, long_double_value, read_int, scalar_int};
@@ -487,6 +487,11 @@ impl CData {
         other: &Bound<'_, PyAny>,
         op: CompareOp,
     ) -> PyResult<Py<PyAny>> {
+        // A `char` compares with a bytes of length 1, as in cffi.
+        if let (Kind::Prim(Prim::Char), true) = (&self.ty.kind, other.is_instance_of::<PyBytes>()) {
+            let mine = PyBytes::new(py, &self.value[..1]);
+            return Ok(mine.rich_compare(other, op)?.unbind());
+        }
         // Numbers compare by value, with Python numbers too (as in cffi).
         if let Some(mine) = self.number(py)? {
             let theirs = match other.downcast::<CData>() {

@@ -560,6 +560,9 @@ def test_numbers_compare_by_value(ffi):
     assert hash(ffi.cast("int", 7)) == hash(7)
     assert {ffi.cast("short", 7): "x"}[7] == "x"
     assert ffi.cast("int", 5) != "5"
+    assert ffi.cast("char", b"a") == b"a"
+    assert ffi.new("char[]", b"xy")[1] == b"y"
+    assert ffi.cast("char", b"a") != b"b"
 
 
 def test_floats_are_false_only_at_zero(ffi):
