@@ -250,7 +250,7 @@ impl CallPlan {
             Kind::Record { .. } | Kind::Array { .. } => {
                 let mem = mem.ok_or_else(|| PyTypeError::new_err("no result memory"))?;
                 let mut data = CData::object(types, self.ret.clone(), mem.addr(), Owner::Mem(mem));
-                data.owning = self.ret.size.unwrap_or(0);
+                data.owning = Some(self.ret.size.unwrap_or(0));
                 Ok(Py::new(py, data)?.into_any())
             }
             // SAFETY: the call wrote a value of the return type there.

@@ -205,11 +205,9 @@ pub unsafe fn write(
     match ty.kind {
         // SAFETY (each arm): forwarded from the caller.
         Kind::Prim(p) => unsafe { write_prim(ty, p, dst, obj) },
-        Kind::Enum { size, signed, id } => {
-            let v = match obj.downcast::<PyString>() {
-                Ok(name) => enumerator(ty, id, &name.to_cow()?)?,
-                Err(_) => as_int(obj, ty)?,
-            };
+        // An enum takes integers only (cffi refuses enumerator names).
+        Kind::Enum { size, signed, .. } => {
+            let v = as_int(obj, ty)?;
             check_range(v, size, signed, ty)?;
             unsafe { write_int(dst, v, size) };
             Ok(())
@@ -226,17 +224,6 @@ pub unsafe fn write(
             ty.name
         ))),
     }
-}
-
-fn enumerator(ty: &TypeInfo, id: wyvern::types::EnumId, name: &str) -> PyResult<i128> {
-    let e = ty.set.enum_(id);
-    e.constants
-        .iter()
-        .find(|(n, _)| n == name)
-        .map(|(_, v)| *v)
-        .ok_or_else(|| {
-            PyValueError::new_err(format!("'{name}' is not an enumerator of '{}'", ty.name))
-        })
 }
 
 pub fn check_range(v: i128, size: u8, signed: bool, ty: &TypeInfo) -> PyResult<()> {
@@ -466,7 +453,13 @@ unsafe fn write_array(
         let data = data.get();
         if let Kind::Array { .. } = data.ty.kind {
             if data.ty.same_type(ty) || elem_info.same_type(&types.info(array_elem(&data.ty))) {
-                let n = data.len.unwrap_or(0).min(capacity);
+                let n = data.len.unwrap_or(0);
+                if n > capacity {
+                    return Err(PyTypeError::new_err(format!(
+                        "cannot initialize '{}' from cdata '{}' of {n} items",
+                        ty.name, data.ty.name
+                    )));
+                }
                 // SAFETY: both hold `n` elements.
                 unsafe { std::ptr::copy(data.addr as *const u8, dst, n * elem_size) };
                 return Ok(());
@@ -535,7 +528,6 @@ unsafe fn write_record(
         ));
     }
     let fields = ty.fields();
-    let is_union = matches!(ty.kind, Kind::Record { union: true, .. });
     if let Ok(dict) = obj.downcast::<PyDict>() {
         for (key, value) in dict.iter() {
             let name: String = key.extract()?;
@@ -550,21 +542,75 @@ unsafe fn write_record(
     }
     let items = sequence(obj)
         .ok_or_else(|| wrong_type(ty, "a list or dict or cdata of the same type", obj))?;
-    // Positional initialisers fill the top-level members (a union's first only).
-    let top: Vec<&FieldInfo> = fields.iter().filter(|f| f.top_level).collect();
-    let limit = if is_union { 1 } else { top.len() };
-    if items.len() > limit {
+    // Positional initialisers fill the members in order, an anonymous
+    // struct's members among them, and a union's (an anonymous one's) first.
+    let positional = positional_fields(ty);
+    if items.len() > positional.len() {
         return Err(PyValueError::new_err(format!(
             "too many initializers for '{}' (got {})",
             ty.name,
             items.len()
         )));
     }
-    for (field, item) in top.iter().zip(items.iter()) {
+    for (field, item) in positional.iter().zip(items.iter()) {
         // SAFETY: the field lies inside the record.
         unsafe { write_field(types, field, dst, item, depth)? };
     }
     Ok(())
+}
+
+/// The members a positional initialiser fills, in order (cffi's rule): the
+/// named members, an anonymous struct's members in their place, and only the
+/// first member of a union (an anonymous one's too).
+fn positional_fields(ty: &TypeInfo) -> Vec<FieldInfo> {
+    let Kind::Record { id, union } = ty.kind else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    collect_positional(&ty.set, id, union, 0, 0, &mut out);
+    out
+}
+
+fn collect_positional(
+    set: &wyvern::TypeSet,
+    id: wyvern::types::RecordId,
+    union: bool,
+    base_bits: u64,
+    depth: u32,
+    out: &mut Vec<FieldInfo>,
+) {
+    let Some(def) = &set.record(id).def else {
+        return;
+    };
+    if depth > MAX_DEPTH {
+        return;
+    }
+    // An unnamed bitfield is padding.
+    for field in def
+        .fields
+        .iter()
+        .filter(|f| f.name.is_some() || f.bit_width.is_none())
+    {
+        let offset_bits = base_bits + field.offset_bits;
+        match &field.name {
+            Some(name) => out.push(FieldInfo {
+                name: name.clone(),
+                ty: field.ty,
+                offset_bits,
+                bit_width: field.bit_width,
+                top_level: depth == 0,
+            }),
+            None => {
+                if let wyvern::Type::Record(inner) = set.ty(set.canonical(field.ty.id)) {
+                    let inner_union = set.record(*inner).kind == wyvern::types::RecordKind::Union;
+                    collect_positional(set, *inner, inner_union, offset_bits, depth + 1, out);
+                }
+            }
+        }
+        if union {
+            break;
+        }
+    }
 }
 
 #[allow(non_snake_case)]

@@ -1,6 +1,8 @@
 //! `CType` (cffi's ctype objects: `ffi.typeof`) and `CField`.
 
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock, Mutex};
+
+use rustc_hash::FxHashMap;
 
 use pyo3::basic::CompareOp;
 use pyo3::prelude::*;
@@ -30,8 +32,21 @@ impl CType {
         self.info.set.fn_sig(id).cloned()
     }
 
-    /// The `CType` of `info`: one object per type, as in cffi.
+    /// The `CType` of `info`: one object per type, as in cffi, where the
+    /// scalars and `void` are one object in the whole process
+    /// (`FFI().typeof("int") is FFI().typeof("int")`).
     pub fn get(py: Python<'_>, types: &Arc<Types>, info: Arc<TypeInfo>) -> PyResult<Py<CType>> {
+        if let Kind::Prim(_) | Kind::Void = info.kind {
+            static SCALARS: LazyLock<Mutex<FxHashMap<String, Py<CType>>>> =
+                LazyLock::new(|| Mutex::new(FxHashMap::default()));
+            let mut scalars = SCALARS.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some(found) = scalars.get(&info.name) {
+                return Ok(found.clone_ref(py));
+            }
+            let made = Py::new(py, CType::new(types, info.clone()))?;
+            scalars.insert(info.name.clone(), made.clone_ref(py));
+            return Ok(made);
+        }
         let key = Arc::as_ptr(&info) as usize;
         let mut cache = types.ctypes.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(found) = cache.get(&key) {

@@ -126,13 +126,31 @@ impl Ffi {
     pub fn resolve(&self, cdecl: &Bound<'_, PyAny>) -> PyResult<(Arc<Types>, Arc<TypeInfo>)> {
         if let Ok(name) = cdecl.downcast::<PyString>() {
             let name = &*name.to_cow()?;
+            let types = {
+                let state = self.lock();
+                if let Some(found) = state.names.get(name) {
+                    return Ok((state.types.clone(), found.clone()));
+                }
+                state.types.clone()
+            };
+            let info = match lenient_named(&types, name) {
+                Ok(info) => info,
+                Err(e) => match opaque_tag(name, &e) {
+                    // cffi declares an unknown struct or union where it is named.
+                    Some(tag) => {
+                        self.declare(cdecl.py(), &format!("{tag};"))?;
+                        let types = self.types();
+                        let info = lenient_named(&types, name).map_err(to_py)?;
+                        return Ok((types, info));
+                    }
+                    None => return Err(to_py(e)),
+                },
+            };
             let mut state = self.lock();
-            if let Some(found) = state.names.get(name) {
-                return Ok((state.types.clone(), found.clone()));
+            if Arc::ptr_eq(&state.types, &types) {
+                state.names.insert(name.to_owned(), info.clone());
             }
-            let info = state.types.named(name).map_err(to_py)?;
-            state.names.insert(name.to_owned(), info.clone());
-            return Ok((state.types.clone(), info));
+            return Ok((types, info));
         }
         if let Ok(ct) = cdecl.downcast::<CType>() {
             let ct = ct.get();
@@ -142,6 +160,11 @@ impl Ffi {
             "expected a C type name (str) or a ctype, got {}",
             convert::type_name(cdecl)
         )))
+    }
+
+    /// Adds declarations from C text, as `cdef` does.
+    fn declare(&self, py: Python<'_>, text: &str) -> PyResult<()> {
+        self.cdef(py, text, false, false, None, None, None)
     }
 
     /// The right to add declarations, taken without holding the GIL while
@@ -157,7 +180,8 @@ impl Ffi {
     }
 
     /// Adds the declarations of `set` to what this FFI knows (the caller
-    /// holds [`adding`](Self::adding)).
+    /// holds [`adding`](Self::adding)). A conflict with what is declared is an
+    /// `FFIError`, as cffi raises for a redefinition.
     fn merge(&self, py: Python<'_>, set: TypeSet) -> PyResult<()> {
         let (current, empty) = {
             let state = self.lock();
@@ -167,7 +191,7 @@ impl Ffi {
             set
         } else {
             py.detach(|| current.merge(&set))
-                .map_err(|e| CDefError::new_err(e.to_string()))?
+                .map_err(|e| crate::error::FFIError::new_err(e.to_string()))?
         };
         let mut state = self.lock();
         state.types = Types::new(merged);
@@ -215,6 +239,11 @@ impl Ffi {
         let _adding = self.adding(py);
         let mut text = String::new();
         let pack = if packed { Some(1) } else { pack };
+        if let Some(n) = pack.filter(|n| !n.is_power_of_two() || *n > 16) {
+            return Err(PyValueError::new_err(format!(
+                "pack={n}: a power of two up to 16 is expected"
+            )));
+        }
         if let Some(n) = pack {
             text.push_str(&format!(
                 "#pragma pack(push, {n})\n{csource}\n#pragma pack(pop)\n"
@@ -321,10 +350,10 @@ impl Ffi {
                 let elem = data.types.info(*elem);
                 return Ok(n * elem.size.unwrap_or(0));
             }
-            return data.ty.size.ok_or_else(|| convert::incomplete(&data.ty));
+            return data.ty.size.ok_or_else(|| unknown_size(&data.ty));
         }
         let (_, info) = self.resolve(cdecl)?;
-        info.size.ok_or_else(|| convert::incomplete(&info))
+        info.size.ok_or_else(|| unknown_size(&info))
     }
 
     fn alignof(&self, cdecl: &Bound<'_, PyAny>) -> PyResult<usize> {
@@ -332,7 +361,7 @@ impl Ffi {
             Ok(d) => d.get().ty.clone(),
             Err(_) => self.resolve(cdecl)?.1,
         };
-        info.size.ok_or_else(|| convert::incomplete(&info))?;
+        info.size.ok_or_else(|| unknown_size(&info))?;
         Ok(info.align)
     }
 
@@ -514,18 +543,30 @@ impl Ffi {
     }
 
     #[pyo3(signature = (cdata, destructor, size = 0))]
-    fn gc(&self, cdata: &Bound<'_, CData>, destructor: Option<Py<PyAny>>, size: usize) -> CData {
+    fn gc(
+        &self,
+        py: Python<'_>,
+        cdata: &Bound<'_, CData>,
+        destructor: Option<Py<PyAny>>,
+        size: usize,
+    ) -> PyResult<CData> {
         let _ = size;
         let data = cdata.get();
+        let Some(destructor) = destructor.filter(|d| !d.is_none(py)) else {
+            return Err(PyTypeError::new_err(
+                "gc() needs a destructor (wyvern cannot take one off a cdata)",
+            ));
+        };
+        let destructor = Some(destructor);
         let hold = Arc::new(GcHold {
             destructor,
             original: Some(cdata.clone().unbind()),
         });
-        CData {
+        Ok(CData {
             len: data.len,
             value: data.value,
             ..CData::pointer(&data.types, data.ty.clone(), data.addr, Owner::Gc(hold))
-        }
+        })
     }
 
     #[getter]
@@ -679,6 +720,52 @@ fn serde_json_text(layout: &wyvern::RecordLayout) -> PyResult<String> {
     serde_json::to_string(layout).map_err(|e| PyValueError::new_err(e.to_string()))
 }
 
+/// cffi's error for the size of an opaque or incomplete type.
+fn unknown_size(ty: &TypeInfo) -> PyErr {
+    PyValueError::new_err(format!("ctype '{}' is of unknown size", ty.name))
+}
+
+/// The type `name`, where cffi also accepts a declarator's name in it
+/// (`char cb(char, char)`, `void foo()`): the name is left out.
+fn lenient_named(types: &Types, name: &str) -> wyvern::Result<Arc<TypeInfo>> {
+    let first = match types.named(name) {
+        Ok(info) => return Ok(info),
+        Err(e) => e,
+    };
+    if !matches!(first.kind(), wyvern::ErrorKind::BadTypeName { .. }) {
+        return Err(first);
+    }
+    for (kind, span) in wyvern::types::tokenize(name) {
+        let word = &name[span.clone()];
+        if kind != wyvern::types::TokenKind::Identifier || types.set.type_named(word).is_ok() {
+            continue;
+        }
+        let without = format!("{}{}", &name[..span.start], &name[span.end..]);
+        if let Ok(info) = types.named(&without) {
+            return Ok(info);
+        }
+    }
+    Err(first)
+}
+
+/// `struct X` or `union X` when `error` says it is not declared.
+fn opaque_tag<'a>(name: &'a str, error: &wyvern::Error) -> Option<&'a str> {
+    if !matches!(error.kind(), wyvern::ErrorKind::NotFound { .. }) {
+        return None;
+    }
+    let trimmed = name.trim();
+    let mut words = trimmed.split_whitespace();
+    let keyword = words.next()?;
+    let tag = words.next()?;
+    let is_tag = tag.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !tag.starts_with(|c: char| c.is_ascii_digit());
+    if !matches!(keyword, "struct" | "union") || !is_tag {
+        return None;
+    }
+    let end = trimmed.find(tag)? + tag.len();
+    Some(&trimmed[..end])
+}
+
 /// Opens `name` as `dlopen` would, else as the linker resolves `-lNAME`
 /// (`"m"`, `"z"`, `"libz.so"`), as cffi's `find_library` fallback does.
 pub fn open_library(name: &str) -> PyResult<Library> {
@@ -727,7 +814,7 @@ fn new_object(
                 unsafe { convert::write(types, &target, mem.addr() as *mut u8, init, 0)? };
             }
             let mut data = CData::pointer(types, ty, mem.addr(), Owner::Mem(mem));
-            data.owning = size;
+            data.owning = Some(size);
             Ok(data)
         }
         Kind::Array { elem, len } => {
@@ -761,7 +848,7 @@ fn new_object(
                 Owner::Mem(mem),
             );
             data.len = Some(n);
-            data.owning = size;
+            data.owning = Some(size);
             Ok(data)
         }
         _ => Err(PyTypeError::new_err(format!(

@@ -284,6 +284,9 @@ fn cffi_name(set: &TypeSet, qt: QualType, inner: String, depth: u32) -> String {
                 _ => "* const".to_owned(),
             };
             let wrapped = match set.ty(set.canonical(p.id)) {
+                Type::Array { .. } | Type::Function(_) if inner.starts_with('*') => {
+                    format!("({star} {inner})")
+                }
                 Type::Array { .. } | Type::Function(_) => format!("({star}{inner})"),
                 _ if inner.is_empty() => star,
                 _ if inner.starts_with('*') => format!("{star} {inner}"),

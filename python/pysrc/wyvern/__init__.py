@@ -139,6 +139,8 @@ class FFI(_FFI):
         cffi. ``ffi.include("<zlib.h>", lib="libz.so.1")`` reads a header and
         opens its library in one step, returning the library."""
         if isinstance(what, _FFI):
+            if what is self:
+                raise ValueError("an FFI cannot include itself")
             self._include_ffi(what)
             return None
         text = "\n".join("#include %s" % (h if h[:1] in "<\"" else '"%s"' % h) for h in ([what] if isinstance(what, str) else what))
