@@ -271,8 +271,13 @@ impl CData {
             return convert::int_object(py, v);
         }
         let at = base + (field.offset_bits / 8) as usize;
-        if let Kind::Array { elem, len: None } = info.kind {
-            // A flexible array member reads as a pointer to its first element (cffi).
+        if let Kind::Array {
+            elem,
+            len: None | Some(0),
+        } = info.kind
+        {
+            // A flexible (or zero-length) array member reads as a pointer to
+            // its first element (cffi).
             let ptr = self.types.pointer_to(elem).map_err(to_py)?;
             let data = CData::pointer(&self.types, ptr, at, self.shared());
             return Ok(Py::new(py, data)?.into_any());

@@ -562,7 +562,7 @@ unsafe fn write_record(
 /// The members a positional initialiser fills, in order (cffi's rule): the
 /// named members, an anonymous struct's members in their place, and only the
 /// first member of a union (an anonymous one's too).
-fn positional_fields(ty: &TypeInfo) -> Vec<FieldInfo> {
+pub fn positional_fields(ty: &TypeInfo) -> Vec<FieldInfo> {
     let Kind::Record { id, union } = ty.kind else {
         return Vec::new();
     };

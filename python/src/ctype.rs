@@ -33,10 +33,11 @@ impl CType {
     }
 
     /// The `CType` of `info`: one object per type, as in cffi, where the
-    /// scalars and `void` are one object in the whole process
+    /// types made of C's own (scalars, `void`, pointers and arrays of them)
+    /// are one object in the whole process
     /// (`FFI().typeof("int") is FFI().typeof("int")`).
     pub fn get(py: Python<'_>, types: &Arc<Types>, info: Arc<TypeInfo>) -> PyResult<Py<CType>> {
-        if let Kind::Prim(_) | Kind::Void = info.kind {
+        if info.builtin {
             static SCALARS: LazyLock<Mutex<FxHashMap<String, Py<CType>>>> =
                 LazyLock::new(|| Mutex::new(FxHashMap::default()));
             let mut scalars = SCALARS.lock().unwrap_or_else(|p| p.into_inner());
@@ -119,7 +120,11 @@ impl CType {
             return Ok(None);
         }
         let mut out = Vec::new();
+        let positional = crate::convert::positional_fields(&self.info);
         for f in self.info.fields() {
+            // cffi's flag for a member a positional initialiser skips (one
+            // sharing an anonymous union with an earlier one).
+            let skipped = !positional.iter().any(|p| p.name == f.name);
             let ty = self.wrap(py, self.types.info(f.ty))?;
             let (bitshift, bitsize) = match f.bit_width {
                 Some(w) => ((f.offset_bits % 8) as i64, i64::from(w)),
@@ -132,7 +137,7 @@ impl CType {
                     offset: (f.offset_bits / 8) as usize,
                     bitshift,
                     bitsize,
-                    flags: 0,
+                    flags: u32::from(skipped),
                 },
             ));
         }

@@ -21,7 +21,9 @@ use crate::types::{Kind, Prim, TypeInfo, Types};
 /// The headers of the typedefs cffi knows without a `cdef` (`size_t`, the
 /// `<stdint.h>` types, `bool`): headers of types and macros only, no functions
 /// (`<sys/types.h>`, for `ssize_t`, would bring `select` into `check`).
-const CFFI_BUILTIN_HEADERS: [&str; 3] = ["<stddef.h>", "<stdint.h>", "<stdbool.h>"];
+/// (Not `<stdbool.h>`: its `bool` is a macro, and cffi lets a cdef declare
+/// `typedef int bool;`; `bool` is spelled `_Bool` where nothing declares it.)
+const CFFI_BUILTIN_HEADERS: [&str; 2] = ["<stddef.h>", "<stdint.h>"];
 
 #[pyclass(subclass, frozen, module = "wyvern._wyvern", name = "FFI")]
 pub struct Ffi {
@@ -29,6 +31,8 @@ pub struct Ffi {
     /// Held while declarations are added, so that two threads' `cdef`s
     /// both land (the parse runs without the state's lock, or the GIL).
     adding: Mutex<()>,
+    /// The libraries `dlopen` opened: an FFI keeps them alive, as cffi's does.
+    libs: Mutex<Vec<Py<Lib>>>,
 }
 
 pub struct State {
@@ -46,14 +50,19 @@ pub struct State {
 
 /// `ffi.gc`'s destructor, run when the last object sharing it goes.
 pub struct GcHold {
-    destructor: Option<Py<PyAny>>,
+    /// Taken out by `gc(cdata, None)`, which cancels it.
+    destructor: Mutex<Option<Py<PyAny>>>,
     original: Option<Py<CData>>,
 }
 
 impl Drop for GcHold {
     fn drop(&mut self) {
-        let (Some(destructor), Some(original)) = (self.destructor.take(), self.original.take())
-        else {
+        let destructor = self
+            .destructor
+            .get_mut()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
+        let (Some(destructor), Some(original)) = (destructor, self.original.take()) else {
             return;
         };
         Python::attach(|py| {
@@ -164,7 +173,7 @@ impl Ffi {
 
     /// Adds declarations from C text, as `cdef` does.
     fn declare(&self, py: Python<'_>, text: &str) -> PyResult<()> {
-        self.cdef(py, text, false, false, None, None, None)
+        self.cdef(py, text, false, None, None, None, None)
     }
 
     /// The right to add declarations, taken without holding the GIL while
@@ -209,6 +218,7 @@ impl Ffi {
         let _ = backend;
         Ffi {
             adding: Mutex::new(()),
+            libs: Mutex::new(Vec::new()),
             state: Mutex::new(State {
                 types: Types::new(empty_set()),
                 sources: Vec::new(),
@@ -222,7 +232,7 @@ impl Ffi {
 
     /// Declarations from C text: real C, read by libclang, so `#include
     /// <...>` works; `include_dirs` and `defines` are passed to it.
-    #[pyo3(signature = (csource, r#override = false, packed = false, pack = None, include_dirs = None, defines = None))]
+    #[pyo3(signature = (csource, r#override = false, packed = None, pack = None, include_dirs = None, defines = None))]
     // cffi's signature, keyword for keyword.
     #[allow(clippy::too_many_arguments)]
     fn cdef(
@@ -230,7 +240,7 @@ impl Ffi {
         py: Python<'_>,
         csource: &str,
         r#override: bool,
-        packed: bool,
+        packed: Option<&Bound<'_, PyAny>>,
         pack: Option<u32>,
         include_dirs: Option<Vec<String>>,
         defines: Option<&Bound<'_, PyDict>>,
@@ -238,6 +248,10 @@ impl Ffi {
         let _ = r#override;
         let _adding = self.adding(py);
         let mut text = String::new();
+        let packed = match packed {
+            Some(p) => p.is_truthy()?,
+            None => false,
+        };
         let pack = if packed { Some(1) } else { pack };
         if let Some(n) = pack.filter(|n| !n.is_power_of_two() || *n > 16) {
             return Err(PyValueError::new_err(format!(
@@ -288,7 +302,11 @@ impl Ffi {
 
     /// Opens a library (`None`: the process itself) for this FFI's declarations.
     #[pyo3(signature = (name = None, flags = 0))]
-    fn dlopen(slf: &Bound<'_, Self>, name: Option<&Bound<'_, PyAny>>, flags: i32) -> PyResult<Lib> {
+    fn dlopen(
+        slf: &Bound<'_, Self>,
+        name: Option<&Bound<'_, PyAny>>,
+        flags: i32,
+    ) -> PyResult<Py<Lib>> {
         let _ = flags;
         let library = match name {
             None => Library::this_process(),
@@ -305,7 +323,28 @@ impl Ffi {
                 Err(_) => open_library(&n.str()?.to_string())?,
             },
         };
-        Ok(Lib::new(slf.clone().unbind(), library))
+        let lib = Py::new(slf.py(), Lib::new(slf.clone().unbind(), library))?;
+        slf.get()
+            .libs
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(lib.clone_ref(slf.py()));
+        Ok(lib)
+    }
+
+    fn __traverse__(&self, visit: pyo3::PyVisit<'_>) -> Result<(), pyo3::PyTraverseError> {
+        if let Ok(libs) = self.libs.try_lock() {
+            for lib in libs.iter() {
+                visit.call(lib)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn __clear__(&self) {
+        if let Ok(mut libs) = self.libs.try_lock() {
+            libs.clear();
+        }
     }
 
     fn dlclose(&self, lib: &Bound<'_, Lib>) {
@@ -406,11 +445,26 @@ impl Ffi {
                 )))
             }
         };
-        let start = match data.ty.kind {
-            Kind::Pointer { pointee } => data.types.info(pointee),
-            _ => data.ty.clone(),
+        let (start, base, fields) = match data.ty.kind {
+            Kind::Pointer { pointee } => {
+                // A leading index moves along the pointer, as `&p[i]`.
+                let target = data.types.info(pointee);
+                match fields
+                    .get_item(0)
+                    .ok()
+                    .and_then(|f| f.extract::<isize>().ok())
+                {
+                    Some(i) => {
+                        let size = target.size.ok_or_else(|| convert::incomplete(&target))?;
+                        let at = base.wrapping_add_signed(i.wrapping_mul(size as isize));
+                        (target, at, fields.get_slice(1, fields.len()))
+                    }
+                    None => (target, base, fields.clone()),
+                }
+            }
+            _ => (data.ty.clone(), base, fields.clone()),
         };
-        let (ty, offset) = walk(&data.types, start, fields)?;
+        let (ty, offset) = walk(&data.types, start, &fields)?;
         let ptr = data.types.pointer_to(ty.qt).map_err(to_py)?;
         let pointer = CData::pointer(&data.types, ptr, base + offset, data.owner.share());
         Ok(Py::new(cdata.py(), pointer)?.into_any())
@@ -549,24 +603,34 @@ impl Ffi {
         cdata: &Bound<'_, CData>,
         destructor: Option<Py<PyAny>>,
         size: usize,
-    ) -> PyResult<CData> {
+    ) -> PyResult<Option<CData>> {
         let _ = size;
         let data = cdata.get();
         let Some(destructor) = destructor.filter(|d| !d.is_none(py)) else {
-            return Err(PyTypeError::new_err(
-                "gc() needs a destructor (wyvern cannot take one off a cdata)",
-            ));
+            // `gc(p, None)` cancels the destructor of an object `gc` made.
+            return match &data.owner {
+                Owner::Gc(hold) => {
+                    hold.destructor
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .take();
+                    Ok(None)
+                }
+                _ => Err(PyTypeError::new_err(format!(
+                    "gc(p, None): cdata '{}' has no destructor to cancel",
+                    data.ty.name
+                ))),
+            };
         };
-        let destructor = Some(destructor);
         let hold = Arc::new(GcHold {
-            destructor,
+            destructor: Mutex::new(Some(destructor)),
             original: Some(cdata.clone().unbind()),
         });
-        Ok(CData {
+        Ok(Some(CData {
             len: data.len,
             value: data.value,
             ..CData::pointer(&data.types, data.ty.clone(), data.addr, Owner::Gc(hold))
-        })
+        }))
     }
 
     #[getter]
@@ -748,22 +812,18 @@ fn lenient_named(types: &Types, name: &str) -> wyvern::Result<Arc<TypeInfo>> {
     Err(first)
 }
 
-/// `struct X` or `union X` when `error` says it is not declared.
+/// `struct X` or `union X`, where `name` starts so, when `error` says it is
+/// not declared.
 fn opaque_tag<'a>(name: &'a str, error: &wyvern::Error) -> Option<&'a str> {
     if !matches!(error.kind(), wyvern::ErrorKind::NotFound { .. }) {
         return None;
     }
-    let trimmed = name.trim();
-    let mut words = trimmed.split_whitespace();
-    let keyword = words.next()?;
-    let tag = words.next()?;
-    let is_tag = tag.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-        && !tag.starts_with(|c: char| c.is_ascii_digit());
-    if !matches!(keyword, "struct" | "union") || !is_tag {
-        return None;
-    }
-    let end = trimmed.find(tag)? + tag.len();
-    Some(&trimmed[..end])
+    let mut tokens = wyvern::types::tokenize(name);
+    let (_, keyword) = tokens.next()?;
+    let (kind, tag) = tokens.next()?;
+    let is_record = matches!(&name[keyword.clone()], "struct" | "union");
+    (is_record && kind == wyvern::types::TokenKind::Identifier)
+        .then(|| &name[keyword.start..tag.end])
 }
 
 /// Opens `name` as `dlopen` would, else as the linker resolves `-lNAME`
@@ -986,6 +1046,19 @@ fn cast(types: &Arc<Types>, ty: Arc<TypeInfo>, value: &Bound<'_, PyAny>) -> PyRe
             bytes[usize::from(size).min(16)..].fill(0);
             Ok(CData::scalar(types, ty, bytes))
         }
+        // An array at a pointer's (or another array's) address, as cffi casts.
+        Kind::Array { .. } => {
+            let addr = value
+                .downcast::<CData>()
+                .ok()
+                .and_then(|d| d.get().as_address())
+                .ok_or_else(|| convert::wrong_type(&ty, "a cdata pointer or array", value))?;
+            Ok(CData::object(types, ty, addr, Owner::None))
+        }
+        Kind::Function => Err(CDefError::new_err(format!(
+            "cannot cast to the function type '{}': cast to a pointer to it",
+            ty.name
+        ))),
         _ => Err(PyTypeError::new_err(format!(
             "cannot cast to ctype '{}'",
             ty.name

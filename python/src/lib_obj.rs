@@ -131,6 +131,11 @@ fn constant(py: Python<'_>, types: &Arc<Types>, c: &wyvern::Constant) -> PyResul
 
 #[pymethods]
 impl Lib {
+    /// What the cycle collector sees: the FFI (which keeps this library).
+    fn __traverse__(&self, visit: pyo3::PyVisit<'_>) -> Result<(), pyo3::PyTraverseError> {
+        visit.call(&self.ffi)
+    }
+
     fn __getattr__(slf: &Bound<'_, Self>, name: &str) -> PyResult<Py<PyAny>> {
         let py = slf.py();
         let this = slf.get();

@@ -69,6 +69,10 @@ pub struct TypeInfo {
     pub size: Option<usize>,
     pub align: usize,
     pub kind: Kind,
+    /// Made of C's own types only (scalars, `void`, cffi's primitive
+    /// typedefs, and pointers, arrays and functions of them): the same type
+    /// in every FFI, as cffi shares it.
+    pub builtin: bool,
     /// A record's named members, flattened, made on first use.
     fields: OnceLock<Vec<crate::convert::FieldInfo>>,
     /// A pointer's pointee or an array's element, classified on first use.
@@ -263,6 +267,7 @@ fn classify(set: &TypeSet, qt: QualType) -> TypeInfo {
         kind,
         fields: OnceLock::new(),
         target: OnceLock::new(),
+        builtin: builtin_only(set, qt.id, 0),
     }
 }
 
@@ -460,5 +465,27 @@ fn base_name(set: &TypeSet, id: TypeId) -> String {
                 .unwrap_or_else(|| "enum $anonymous".to_owned()),
         },
         _ => set.spell(QualType::new(id)),
+    }
+}
+
+/// Whether `id` is made of C's own types only: no record, enum or typedef
+/// of the declarations' (cffi's primitive typedefs are C's).
+fn builtin_only(set: &TypeSet, id: TypeId, depth: u32) -> bool {
+    if depth > 64 {
+        return false;
+    }
+    match set.ty(id) {
+        Type::Void | Type::Bool | Type::Int(_) | Type::Float(_) | Type::Complex(_) => true,
+        Type::Pointer(p) => builtin_only(set, p.id, depth + 1),
+        Type::Array { elem, .. } => builtin_only(set, elem.id, depth + 1),
+        Type::Function(sig) => {
+            builtin_only(set, sig.ret.id, depth + 1)
+                && sig
+                    .params
+                    .iter()
+                    .all(|p| builtin_only(set, p.id, depth + 1))
+        }
+        Type::Typedef(t) => CFFI_PRIMITIVE_TYPEDEFS.contains(&set.typedef(*t).name.as_str()),
+        _ => false,
     }
 }
