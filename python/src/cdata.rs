@@ -218,6 +218,15 @@ impl CData {
             // A record in memory it does not own: cffi's reference.
             Kind::Record { .. } => format!("<cdata '{name} &' {:#x}>", self.addr),
             Kind::Prim(Prim::Char) => format!("<cdata '{name}' {}>", byte_repr(self.value[0])),
+            Kind::Prim(Prim::WChar { .. }) => {
+                let code = scalar_int(self).unwrap_or(0);
+                let shown = Python::attach(|py| {
+                    convert::wide_char_object(py, code)
+                        .and_then(|c| c.bind(py).repr().map(|r| r.to_string()))
+                        .unwrap_or_else(|_| code.to_string())
+                });
+                format!("<cdata '{name}' {shown}>")
+            }
             Kind::Prim(Prim::Bool) => {
                 format!(
                     "<cdata '{name}' {}>",

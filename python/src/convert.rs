@@ -73,6 +73,10 @@ unsafe fn read_prim(
         Prim::Char => PyBytes::new(py, &[unsafe { src.read() }])
             .into_any()
             .unbind(),
+        Prim::WChar { size, signed } => {
+            let code = unsafe { read_int(src, size, signed) };
+            return wide_char_object(py, code);
+        }
         Prim::Bool => PyBool::new(py, unsafe { src.read() } != 0)
             .to_owned()
             .into_any()
@@ -158,7 +162,8 @@ pub fn as_int(obj: &Bound<'_, PyAny>, ty: &TypeInfo) -> PyResult<i128> {
 /// A scalar cdata's value as an integer (`char` as its code).
 pub fn scalar_int(data: &CData) -> Option<i128> {
     match data.ty.kind {
-        Kind::Prim(Prim::Int { size, signed }) | Kind::Enum { size, signed, .. } => {
+        Kind::Prim(Prim::Int { size, signed } | Prim::WChar { size, signed })
+        | Kind::Enum { size, signed, .. } => {
             // SAFETY: the value's bytes hold an integer of this size.
             Some(unsafe { read_int(data.value.as_ptr(), size, signed) })
         }
@@ -259,6 +264,10 @@ unsafe fn write_prim(ty: &TypeInfo, p: Prim, dst: *mut u8, obj: &Bound<'_, PyAny
             let byte = char_byte(ty, obj)?;
             unsafe { dst.write(byte) };
         }
+        Prim::WChar { size, .. } => {
+            let code = wide_char(ty, size, obj)?;
+            unsafe { write_int(dst, i128::from(code), size) };
+        }
         Prim::Bool => {
             let v = if obj.is_instance_of::<PyBool>() {
                 i128::from(obj.is_truthy()?)
@@ -296,6 +305,65 @@ pub fn long_double_bytes(v: f64) -> [u8; 16] {
     let mut out = [0u8; 16];
     out[..10].copy_from_slice(&LongDouble::from(v).to_le_bytes());
     out
+}
+
+/// A wide character as Python has it: a `str` of length 1 (a code C holds
+/// that is no character, `(wchar_t)-1`, is its integer).
+pub fn wide_char_object(py: Python<'_>, code: i128) -> PyResult<Py<PyAny>> {
+    match u32::try_from(code).ok().and_then(char::from_u32) {
+        Some(c) => Ok(PyString::new(py, c.encode_utf8(&mut [0; 4]))
+            .into_any()
+            .unbind()),
+        None => int_object(py, code),
+    }
+}
+
+/// The code of a wide character from a `str` of length 1 (or a cdata of a
+/// wide character type), for a `wchar_t`, `char16_t` or `char32_t` of `size` bytes.
+pub fn wide_char(ty: &TypeInfo, size: u8, obj: &Bound<'_, PyAny>) -> PyResult<u32> {
+    if let Ok(s) = obj.downcast::<PyString>() {
+        let text = s.to_cow()?;
+        let mut chars = text.chars();
+        if let (Some(c), None) = (chars.next(), chars.next()) {
+            let code = u32::from(c);
+            if size < 4 && code > 0xFFFF {
+                return Err(PyTypeError::new_err(format!(
+                    "character U+{code:04X} does not fit '{}' (it needs a surrogate pair)",
+                    ty.name
+                )));
+            }
+            return Ok(code);
+        }
+    }
+    if let Ok(data) = obj.downcast::<CData>() {
+        if let Kind::Prim(Prim::WChar { .. }) = data.get().ty.kind {
+            return Ok(scalar_int(data.get()).unwrap_or(0) as u32);
+        }
+    }
+    Err(wrong_type(ty, "a str of length 1", obj))
+}
+
+/// `text` as the codes of a wide character array of `size`-byte elements:
+/// UTF-16 (surrogate pairs) for 2 bytes, code points for 4.
+pub fn wide_codes(text: &str, size: u8) -> Vec<u32> {
+    if size < 4 {
+        text.encode_utf16().map(u32::from).collect()
+    } else {
+        text.chars().map(u32::from).collect()
+    }
+}
+
+/// The `str` of wide character codes `codes` (UTF-16 for 2-byte ones).
+pub fn wide_text(codes: &[u32], size: u8) -> String {
+    if size < 4 {
+        let units: Vec<u16> = codes.iter().map(|&c| c as u16).collect();
+        String::from_utf16_lossy(&units)
+    } else {
+        codes
+            .iter()
+            .map(|&c| char::from_u32(c).unwrap_or(char::REPLACEMENT_CHARACTER))
+            .collect()
+    }
 }
 
 fn char_byte(ty: &TypeInfo, obj: &Bound<'_, PyAny>) -> PyResult<u8> {
@@ -448,6 +516,28 @@ unsafe fn write_array(
             }
             return Ok(());
         }
+    }
+    if let (Ok(text), Kind::Prim(Prim::WChar { size, .. })) =
+        (obj.downcast::<PyString>(), &elem_info.kind)
+    {
+        let codes = wide_codes(&text.to_cow()?, *size);
+        if codes.len() > capacity {
+            return Err(PyIndexError(format!(
+                "initializer string is too long for '{}' (got {} characters)",
+                ty.name,
+                codes.len()
+            )));
+        }
+        for (i, code) in codes
+            .iter()
+            .chain(std::iter::once(&0))
+            .take(capacity)
+            .enumerate()
+        {
+            // SAFETY: element `i` is inside the array.
+            unsafe { write_int(dst.add(i * elem_size), i128::from(*code), *size) };
+        }
+        return Ok(());
     }
     if let Ok(data) = obj.downcast::<CData>() {
         let data = data.get();

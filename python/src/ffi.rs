@@ -25,6 +25,11 @@ use crate::types::{Kind, Prim, TypeInfo, Types};
 /// `typedef int bool;`; `bool` is spelled `_Bool` where nothing declares it.)
 const CFFI_BUILTIN_HEADERS: [&str; 2] = ["<stddef.h>", "<stdint.h>"];
 
+/// `char16_t` and `char32_t` as `<uchar.h>` declares them, without its
+/// functions (which `check` would report); C11 lets a header declare them again.
+const CFFI_WIDE_TYPEDEFS: &str =
+    "typedef __CHAR16_TYPE__ char16_t;\ntypedef __CHAR32_TYPE__ char32_t;\n";
+
 #[pyclass(subclass, frozen, module = "wyvern._wyvern", name = "FFI")]
 pub struct Ffi {
     pub state: Mutex<State>,
@@ -119,6 +124,23 @@ fn empty_set() -> TypeSet {
     b.intern(Type::Float(FloatKind::Float), layout::<f32>());
     b.intern(Type::Float(FloatKind::Double), layout::<f64>());
     b.intern(Type::Float(FloatKind::LongDouble), Some(long_double));
+    // cffi's wide character types, which C declares as typedefs of integers.
+    let wide = [
+        ("wchar_t", IntKind::Int, layout::<c_int>()),
+        ("char16_t", IntKind::UShort, layout::<c_short>()),
+        ("char32_t", IntKind::UInt, layout::<c_int>()),
+    ];
+    for (name, kind, l) in wide {
+        let target = b.intern(Type::Int(kind), l);
+        b.add_typedef(
+            wyvern::types::Typedef {
+                name: name.to_owned(),
+                target: wyvern::QualType::new(target),
+                location: None,
+            },
+            l,
+        );
+    }
     b.freeze()
 }
 
@@ -291,7 +313,7 @@ impl Ffi {
             }
             (parser, state.sources.join("\n"))
         };
-        let whole = format!("{previous}\n{text}");
+        let whole = format!("{CFFI_WIDE_TYPEDEFS}{previous}\n{text}");
         let set = py
             .detach(|| parser.cdef(whole).parse())
             .map_err(|e| CDefError::new_err(e.to_string()))?;
@@ -524,6 +546,18 @@ impl Ffi {
             )));
         }
         let size = elem.size.ok_or_else(|| convert::incomplete(&elem))?;
+        if let Kind::Prim(Prim::WChar { size, signed }) = elem.kind {
+            let codes: Vec<u32> = (0..length)
+                // SAFETY: the caller says `length` characters are there.
+                .map(
+                    |i| unsafe { read_int((addr + i * size as usize) as *const u8, size, signed) }
+                        as u32,
+                )
+                .collect();
+            return Ok(PyString::new(py, &convert::wide_text(&codes, size))
+                .into_any()
+                .unbind());
+        }
         if let Kind::Prim(Prim::Char) = elem.kind {
             // SAFETY: the caller says `length` bytes are there (cffi's contract).
             let bytes = unsafe { std::slice::from_raw_parts(addr as *const u8, length) };
@@ -930,6 +964,11 @@ fn array_length(elem: &TypeInfo, init: &Bound<'_, PyAny>) -> PyResult<usize> {
             return Ok(b.as_bytes().len() + 1);
         }
     }
+    if let (Ok(text), Kind::Prim(Prim::WChar { size, .. })) =
+        (init.downcast::<PyString>(), &elem.kind)
+    {
+        return Ok(convert::wide_codes(&text.to_cow()?, *size).len() + 1);
+    }
     if let Some(items) = sequence(init) {
         return Ok(items.len());
     }
@@ -1025,13 +1064,8 @@ fn cast(types: &Arc<Types>, ty: Arc<TypeInfo>, value: &Bound<'_, PyAny>) -> PyRe
                     }
                 }
                 // Any non-zero value, a float's included, is true.
-                Prim::Bool => {
-                    bytes[0] = u8::from(
-                        cast_float(value, &ty).map_or(Ok(false), |f| Ok::<_, PyErr>(f != 0.0))?
-                            || cast_int(value, &ty).is_ok_and(|v| v != 0),
-                    )
-                }
-                Prim::Char | Prim::Int { .. } => {
+                Prim::Bool => bytes[0] = u8::from(cast_truth(value, &ty)?),
+                Prim::Char | Prim::Int { .. } | Prim::WChar { .. } => {
                     let v = cast_int(value, &ty)?;
                     bytes = v.to_le_bytes();
                     let size = ty.size.unwrap_or(16);
@@ -1066,7 +1100,23 @@ fn cast(types: &Arc<Types>, ty: Arc<TypeInfo>, value: &Bound<'_, PyAny>) -> PyRe
     }
 }
 
+/// `(_Bool) value`: whether it is non-zero (`0.1` is true).
+fn cast_truth(value: &Bound<'_, PyAny>, ty: &TypeInfo) -> PyResult<bool> {
+    if let Ok(f) = value.downcast::<pyo3::types::PyFloat>() {
+        return Ok(f.value() != 0.0);
+    }
+    Ok(cast_int(value, ty)? != 0)
+}
+
 fn cast_int(value: &Bound<'_, PyAny>, ty: &TypeInfo) -> PyResult<i128> {
+    // A character: its code (`(int) L'x'`).
+    if let Ok(s) = value.downcast::<PyString>() {
+        let text = s.to_cow()?;
+        let mut chars = text.chars();
+        if let (Some(c), None) = (chars.next(), chars.next()) {
+            return Ok(i128::from(u32::from(c)));
+        }
+    }
     if let Ok(b) = value.downcast::<PyBytes>() {
         if let [byte] = b.as_bytes() {
             return Ok(i128::from(*byte));
@@ -1112,9 +1162,54 @@ fn cast_float(value: &Bound<'_, PyAny>, ty: &TypeInfo) -> PyResult<f64> {
     convert::as_float(value, ty)
 }
 
+/// `string()` of a wide character pointer or array: the `str` up to the NUL
+/// (or `limit` characters, or the array's end).
+fn wide_string(
+    py: Python<'_>,
+    data: &CData,
+    elem: wyvern::QualType,
+    limit: usize,
+) -> PyResult<Py<PyAny>> {
+    let Kind::Prim(Prim::WChar { size, signed }) = data.types.info(elem).kind else {
+        return Err(PyTypeError::new_err("not a wide character type"));
+    };
+    if data.addr == 0 {
+        return Err(PyRuntimeError::new_err(format!(
+            "cannot use string() on {}",
+            data.__repr__()
+        )));
+    }
+    let bound = match data.ty.kind {
+        Kind::Array { .. } => data.len.unwrap_or(usize::MAX).min(limit),
+        _ => limit,
+    };
+    let mut codes = Vec::new();
+    while codes.len() < bound {
+        let at = data.addr + codes.len() * usize::from(size);
+        // SAFETY: a wide character pointer points to text up to a NUL (cffi's
+        // contract); an array holds `len` characters.
+        let code = unsafe { read_int(at as *const u8, size, signed) };
+        if code == 0 {
+            break;
+        }
+        codes.push(code as u32);
+    }
+    Ok(PyString::new(py, &convert::wide_text(&codes, size))
+        .into_any()
+        .unbind())
+}
+
 fn string(py: Python<'_>, data: &CData, maxlen: isize) -> PyResult<Py<PyAny>> {
     let limit = usize::try_from(maxlen).unwrap_or(usize::MAX);
     match data.ty.kind {
+        Kind::Pointer { pointee } | Kind::Array { elem: pointee, .. }
+            if matches!(
+                data.types.info(pointee).kind,
+                Kind::Prim(Prim::WChar { .. })
+            ) =>
+        {
+            wide_string(py, data, pointee, limit)
+        }
         Kind::Pointer { pointee } | Kind::Array { elem: pointee, .. } => {
             let elem = data.types.info(pointee);
             if elem.size != Some(1) || !matches!(elem.kind, Kind::Prim(_)) {
@@ -1144,6 +1239,9 @@ fn string(py: Python<'_>, data: &CData, maxlen: isize) -> PyResult<Py<PyAny>> {
             Ok(PyBytes::new(py, bytes).into_any().unbind())
         }
         Kind::Prim(Prim::Char) => Ok(PyBytes::new(py, &data.value[..1]).into_any().unbind()),
+        Kind::Prim(Prim::WChar { .. }) => {
+            convert::wide_char_object(py, scalar_int(data).unwrap_or(0))
+        }
         Kind::Enum { size, signed, id } => {
             // SAFETY: an enum's value bytes.
             let v = unsafe { read_int(data.value.as_ptr(), size, signed) };

@@ -20,6 +20,12 @@ pub enum Prim {
     Char,
     /// `_Bool`
     Bool,
+    /// `wchar_t`, `char16_t`, `char32_t` (integer typedefs C gives those
+    /// names): a `str` of length 1, as in cffi.
+    WChar {
+        size: u8,
+        signed: bool,
+    },
     Float,
     Double,
     LongDouble,
@@ -221,6 +227,10 @@ fn classify(set: &TypeSet, qt: QualType) -> TypeInfo {
     let size = layout.and_then(|l| usize::try_from(l.size).ok());
     let align = layout.map_or(1, |l| l.align.max(1) as usize);
     let kind = match set.ty(canon) {
+        Type::Int(k) if is_wide_char(set, qt.id) => Kind::Prim(Prim::WChar {
+            size: size.unwrap_or(4) as u8,
+            signed: k.is_signed(),
+        }),
         Type::Void => Kind::Void,
         Type::Bool => Kind::Prim(Prim::Bool),
         Type::Int(IntKind::Char { .. }) => Kind::Prim(Prim::Char),
@@ -488,4 +498,21 @@ fn builtin_only(set: &TypeSet, id: TypeId, depth: u32) -> bool {
         Type::Typedef(t) => CFFI_PRIMITIVE_TYPEDEFS.contains(&set.typedef(*t).name.as_str()),
         _ => false,
     }
+}
+
+/// Whether `id` is (a typedef chain through) `wchar_t`, `char16_t` or `char32_t`.
+fn is_wide_char(set: &TypeSet, mut id: TypeId) -> bool {
+    for _ in 0..64 {
+        match set.ty(id) {
+            Type::Typedef(t) => {
+                let typedef = set.typedef(*t);
+                if matches!(typedef.name.as_str(), "wchar_t" | "char16_t" | "char32_t") {
+                    return true;
+                }
+                id = typedef.target.id;
+            }
+            _ => return false,
+        }
+    }
+    false
 }
