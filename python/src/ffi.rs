@@ -164,14 +164,14 @@ impl Ffi {
                 }
                 state.types.clone()
             };
-            let info = match lenient_named(&types, name) {
+            let info = match types.named(name) {
                 Ok(info) => info,
                 Err(e) => match opaque_tag(name, &e) {
                     // cffi declares an unknown struct or union where it is named.
                     Some(tag) => {
                         self.declare(cdecl.py(), &format!("{tag};"))?;
                         let types = self.types();
-                        let info = lenient_named(&types, name).map_err(to_py)?;
+                        let info = types.named(name).map_err(to_py)?;
                         return Ok((types, info));
                     }
                     None => return Err(to_py(e)),
@@ -270,10 +270,22 @@ impl Ffi {
         let _ = r#override;
         let _adding = self.adding(py);
         let mut text = String::new();
+        // cffi's rules: `packed` is a bool, and not both with `pack`.
         let packed = match packed {
-            Some(p) => p.is_truthy()?,
+            Some(p) if p.is_instance_of::<pyo3::types::PyBool>() || p.is_none() => p.is_truthy()?,
+            Some(p) => {
+                return Err(PyValueError::new_err(format!(
+                    "packed must be True or False, not {}",
+                    p.repr()?
+                )))
+            }
             None => false,
         };
+        if packed && pack.is_some() {
+            return Err(PyValueError::new_err(
+                "give packed=True or pack=N, not both",
+            ));
+        }
         let pack = if packed { Some(1) } else { pack };
         if let Some(n) = pack.filter(|n| !n.is_power_of_two() || *n > 16) {
             return Err(PyValueError::new_err(format!(
@@ -821,29 +833,6 @@ fn serde_json_text(layout: &wyvern::RecordLayout) -> PyResult<String> {
 /// cffi's error for the size of an opaque or incomplete type.
 fn unknown_size(ty: &TypeInfo) -> PyErr {
     PyValueError::new_err(format!("ctype '{}' is of unknown size", ty.name))
-}
-
-/// The type `name`, where cffi also accepts a declarator's name in it
-/// (`char cb(char, char)`, `void foo()`): the name is left out.
-fn lenient_named(types: &Types, name: &str) -> wyvern::Result<Arc<TypeInfo>> {
-    let first = match types.named(name) {
-        Ok(info) => return Ok(info),
-        Err(e) => e,
-    };
-    if !matches!(first.kind(), wyvern::ErrorKind::BadTypeName { .. }) {
-        return Err(first);
-    }
-    for (kind, span) in wyvern::types::tokenize(name) {
-        let word = &name[span.clone()];
-        if kind != wyvern::types::TokenKind::Identifier || types.set.type_named(word).is_ok() {
-            continue;
-        }
-        let without = format!("{}{}", &name[..span.start], &name[span.end..]);
-        if let Ok(info) = types.named(&without) {
-            return Ok(info);
-        }
-    }
-    Err(first)
 }
 
 /// `struct X` or `union X`, where `name` starts so, when `error` says it is
