@@ -250,7 +250,7 @@ impl CallPlan {
             Kind::Record { .. } | Kind::Array { .. } => {
                 let mem = mem.ok_or_else(|| PyTypeError::new_err("no result memory"))?;
                 let mut data = CData::object(types, self.ret.clone(), mem.addr(), Owner::Mem(mem));
-                data.owning = self.ret.size.unwrap_or(0);
+                data.owning = Some(self.ret.size.unwrap_or(0));
                 Ok(Py::new(py, data)?.into_any())
             }
             // SAFETY: the call wrote a value of the return type there.
@@ -330,6 +330,23 @@ fn temporary_pointee(
     arg: &Bound<'_, PyAny>,
     temps: &mut Temps,
 ) -> PyResult<Option<usize>> {
+    if let Ok(text) = arg.downcast::<pyo3::types::PyString>() {
+        let target = types.info(pointee);
+        let Kind::Prim(Prim::WChar { size, .. }) = target.kind else {
+            return Err(convert::wrong_type(ty, "a cdata pointer", arg));
+        };
+        // A `str` for a wide character pointer: a NUL-terminated copy.
+        let codes = convert::wide_codes(&text.to_cow()?, size);
+        let mem = Mem::zeroed((codes.len() + 1) * usize::from(size), target.align)?;
+        for (i, code) in codes.iter().enumerate() {
+            let at = (mem.addr() + i * usize::from(size)) as *mut u8;
+            // SAFETY: character `i` lies inside the copy.
+            unsafe { convert::write_int(at, i128::from(*code), size) };
+        }
+        let addr = mem.addr();
+        temps.mem.push(mem);
+        return Ok(Some(addr));
+    }
     if let Ok(b) = arg.downcast::<PyBytes>() {
         let target = types.info(pointee);
         let bytes_like = matches!(target.kind, Kind::Void)

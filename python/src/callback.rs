@@ -18,6 +18,18 @@ use crate::types::{Kind, TypeInfo, Types};
 /// A callback's code and what it calls, alive while its cdata is.
 pub struct Held {
     _callback: Callback<'static>,
+    function: Py<PyAny>,
+}
+
+impl Held {
+    /// The Python function's repr, for the cdata's.
+    pub fn function_repr(&self, py: Python<'_>) -> String {
+        self.function
+            .bind(py)
+            .repr()
+            .map(|r| r.to_string())
+            .unwrap_or_else(|_| "a Python function".to_owned())
+    }
 }
 
 struct Body {
@@ -61,6 +73,7 @@ pub fn make(
         // SAFETY: 32 bytes hold the (small) result type.
         unsafe { convert::write(types, &ret, error_bytes.as_mut_ptr(), error, 0)? };
     }
+    let kept = function.clone_ref(py);
     let body = Arc::new(Body {
         types: types.clone(),
         params: sig.params.iter().map(|p| types.info(*p)).collect(),
@@ -74,8 +87,8 @@ pub fn make(
     let addr = callback.address() as usize;
     let held = Arc::new(Held {
         _callback: callback,
+        function: kept,
     });
-    let _ = py;
     Ok(CData::pointer(types, ty, addr, Owner::Callback(held)))
 }
 

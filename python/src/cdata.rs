@@ -57,7 +57,7 @@ impl CData {
                 )));
             }
         }
-        if self.owning > 0 && i != 0 && matches!(self.ty.kind, Kind::Pointer { .. }) {
+        if self.owning.is_some() && i != 0 && matches!(self.ty.kind, Kind::Pointer { .. }) {
             // `new("T *")` owns one T: beyond it is not its memory (cffi's check).
             return Err(PyIndexError::new_err(format!(
                 "cdata '{}' can only be indexed by 0",
@@ -213,23 +213,35 @@ fn no_attribute(ty: &str) -> PyErr {
 impl CData {
     pub fn __repr__(&self) -> String {
         let name = &self.ty.name;
-        if self.owning > 0 {
-            return format!("<cdata '{name}' owning {} bytes>", self.owning);
+        if let Some(bytes) = self.owning {
+            return format!("<cdata '{name}' owning {bytes} bytes>");
         }
-        if let Owner::Callback(_) = self.owner {
-            return format!("<cdata '{name}' calling a Python function>");
+        if self.sliced {
+            return format!("<cdata '{name}' sliced length {}>", self.len.unwrap_or(0));
+        }
+        if let Owner::Callback(held) = &self.owner {
+            let function = Python::attach(|py| held.function_repr(py));
+            return format!("<cdata '{name}' calling {function}>");
         }
         match self.ty.kind {
             Kind::Pointer { .. } | Kind::FuncPtr { .. } if self.addr == 0 => {
                 format!("<cdata '{name}' NULL>")
             }
-            Kind::Pointer { .. }
-            | Kind::FuncPtr { .. }
-            | Kind::Record { .. }
-            | Kind::Array { .. } => {
+            Kind::Pointer { .. } | Kind::FuncPtr { .. } | Kind::Array { .. } => {
                 format!("<cdata '{name}' {:#x}>", self.addr)
             }
+            // A record in memory it does not own: cffi's reference.
+            Kind::Record { .. } => format!("<cdata '{name} &' {:#x}>", self.addr),
             Kind::Prim(Prim::Char) => format!("<cdata '{name}' {}>", byte_repr(self.value[0])),
+            Kind::Prim(Prim::WChar { .. }) => {
+                let code = scalar_int(self).unwrap_or(0);
+                let shown = Python::attach(|py| {
+                    convert::wide_char_object(py, code)
+                        .and_then(|c| c.bind(py).repr().map(|r| r.to_string()))
+                        .unwrap_or_else(|_| code.to_string())
+                });
+                format!("<cdata '{name}' {shown}>")
+            }
             Kind::Prim(Prim::Bool) => {
                 format!(
                     "<cdata '{name}' {}>",
@@ -284,8 +296,21 @@ impl CData {
         }
         let at = base + (field.offset_bits / 8) as usize;
         if let Some(n) = self.flexible_len(&info, at) {
+            // In memory `ffi.new` sized for it: an array of the elements
+            // allocated (cffi's var-sized structs).
             let mut data = CData::object(&self.types, info.clone(), at, self.shared());
             data.len = Some(n);
+            return Ok(Py::new(py, data)?.into_any());
+        }
+        if let Kind::Array {
+            elem,
+            len: None | Some(0),
+        } = info.kind
+        {
+            // A flexible (or zero-length) array member reads as a pointer to
+            // its first element (cffi).
+            let ptr = self.types.pointer_to(elem).map_err(to_py)?;
+            let data = CData::pointer(&self.types, ptr, at, self.shared());
             return Ok(Py::new(py, data)?.into_any());
         }
         // SAFETY: the field lies inside the record at `base`.
@@ -320,6 +345,7 @@ impl CData {
             let ty = self.types.array_of(elem.qt, None).map_err(to_py)?;
             let mut data = CData::object(&self.types, ty, at, self.shared());
             data.len = Some((stop - start) as usize);
+            data.sliced = true;
             return Ok(Py::new(py, data)?.into_any());
         }
         let (elem, at) = self.element_at(self.index_of(index)?)?;

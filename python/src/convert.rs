@@ -73,6 +73,10 @@ unsafe fn read_prim(
         Prim::Char => PyBytes::new(py, &[unsafe { src.read() }])
             .into_any()
             .unbind(),
+        Prim::WChar { size, signed } => {
+            let code = unsafe { read_int(src, size, signed) };
+            return wide_char_object(py, code);
+        }
         Prim::Bool => PyBool::new(py, unsafe { src.read() } != 0)
             .to_owned()
             .into_any()
@@ -158,7 +162,8 @@ pub fn as_int(obj: &Bound<'_, PyAny>, ty: &TypeInfo) -> PyResult<i128> {
 /// A scalar cdata's value as an integer (`char` as its code).
 pub fn scalar_int(data: &CData) -> Option<i128> {
     match data.ty.kind {
-        Kind::Prim(Prim::Int { size, signed }) | Kind::Enum { size, signed, .. } => {
+        Kind::Prim(Prim::Int { size, signed } | Prim::WChar { size, signed })
+        | Kind::Enum { size, signed, .. } => {
             // SAFETY: the value's bytes hold an integer of this size.
             Some(unsafe { read_int(data.value.as_ptr(), size, signed) })
         }
@@ -205,11 +210,9 @@ pub unsafe fn write(
     match ty.kind {
         // SAFETY (each arm): forwarded from the caller.
         Kind::Prim(p) => unsafe { write_prim(ty, p, dst, obj) },
-        Kind::Enum { size, signed, id } => {
-            let v = match obj.downcast::<PyString>() {
-                Ok(name) => enumerator(ty, id, &name.to_cow()?)?,
-                Err(_) => as_int(obj, ty)?,
-            };
+        // An enum takes integers only (cffi refuses enumerator names).
+        Kind::Enum { size, signed, .. } => {
+            let v = as_int(obj, ty)?;
             check_range(v, size, signed, ty)?;
             unsafe { write_int(dst, v, size) };
             Ok(())
@@ -226,17 +229,6 @@ pub unsafe fn write(
             ty.name
         ))),
     }
-}
-
-fn enumerator(ty: &TypeInfo, id: wyvern::types::EnumId, name: &str) -> PyResult<i128> {
-    let e = ty.set.enum_(id);
-    e.constants
-        .iter()
-        .find(|(n, _)| n == name)
-        .map(|(_, v)| *v)
-        .ok_or_else(|| {
-            PyValueError::new_err(format!("'{name}' is not an enumerator of '{}'", ty.name))
-        })
 }
 
 pub fn check_range(v: i128, size: u8, signed: bool, ty: &TypeInfo) -> PyResult<()> {
@@ -271,6 +263,10 @@ unsafe fn write_prim(ty: &TypeInfo, p: Prim, dst: *mut u8, obj: &Bound<'_, PyAny
         Prim::Char => {
             let byte = char_byte(ty, obj)?;
             unsafe { dst.write(byte) };
+        }
+        Prim::WChar { size, .. } => {
+            let code = wide_char(ty, size, obj)?;
+            unsafe { write_int(dst, i128::from(code), size) };
         }
         Prim::Bool => {
             let v = if obj.is_instance_of::<PyBool>() {
@@ -309,6 +305,65 @@ pub fn long_double_bytes(v: f64) -> [u8; 16] {
     let mut out = [0u8; 16];
     out[..10].copy_from_slice(&LongDouble::from(v).to_le_bytes());
     out
+}
+
+/// A wide character as Python has it: a `str` of length 1 (a code C holds
+/// that is no character, `(wchar_t)-1`, is its integer).
+pub fn wide_char_object(py: Python<'_>, code: i128) -> PyResult<Py<PyAny>> {
+    match u32::try_from(code).ok().and_then(char::from_u32) {
+        Some(c) => Ok(PyString::new(py, c.encode_utf8(&mut [0; 4]))
+            .into_any()
+            .unbind()),
+        None => int_object(py, code),
+    }
+}
+
+/// The code of a wide character from a `str` of length 1 (or a cdata of a
+/// wide character type), for a `wchar_t`, `char16_t` or `char32_t` of `size` bytes.
+pub fn wide_char(ty: &TypeInfo, size: u8, obj: &Bound<'_, PyAny>) -> PyResult<u32> {
+    if let Ok(s) = obj.downcast::<PyString>() {
+        let text = s.to_cow()?;
+        let mut chars = text.chars();
+        if let (Some(c), None) = (chars.next(), chars.next()) {
+            let code = u32::from(c);
+            if size < 4 && code > 0xFFFF {
+                return Err(PyTypeError::new_err(format!(
+                    "character U+{code:04X} does not fit '{}' (it needs a surrogate pair)",
+                    ty.name
+                )));
+            }
+            return Ok(code);
+        }
+    }
+    if let Ok(data) = obj.downcast::<CData>() {
+        if let Kind::Prim(Prim::WChar { .. }) = data.get().ty.kind {
+            return Ok(scalar_int(data.get()).unwrap_or(0) as u32);
+        }
+    }
+    Err(wrong_type(ty, "a str of length 1", obj))
+}
+
+/// `text` as the codes of a wide character array of `size`-byte elements:
+/// UTF-16 (surrogate pairs) for 2 bytes, code points for 4.
+pub fn wide_codes(text: &str, size: u8) -> Vec<u32> {
+    if size < 4 {
+        text.encode_utf16().map(u32::from).collect()
+    } else {
+        text.chars().map(u32::from).collect()
+    }
+}
+
+/// The `str` of wide character codes `codes` (UTF-16 for 2-byte ones).
+pub fn wide_text(codes: &[u32], size: u8) -> String {
+    if size < 4 {
+        let units: Vec<u16> = codes.iter().map(|&c| c as u16).collect();
+        String::from_utf16_lossy(&units)
+    } else {
+        codes
+            .iter()
+            .map(|&c| char::from_u32(c).unwrap_or(char::REPLACEMENT_CHARACTER))
+            .collect()
+    }
 }
 
 fn char_byte(ty: &TypeInfo, obj: &Bound<'_, PyAny>) -> PyResult<u8> {
@@ -468,11 +523,39 @@ unsafe fn write_array(
             return Ok(());
         }
     }
+    if let (Ok(text), Kind::Prim(Prim::WChar { size, .. })) =
+        (obj.downcast::<PyString>(), &elem_info.kind)
+    {
+        let codes = wide_codes(&text.to_cow()?, *size);
+        if codes.len() > capacity {
+            return Err(PyIndexError(format!(
+                "initializer string is too long for '{}' (got {} characters)",
+                ty.name,
+                codes.len()
+            )));
+        }
+        for (i, code) in codes
+            .iter()
+            .chain(std::iter::once(&0))
+            .take(capacity)
+            .enumerate()
+        {
+            // SAFETY: element `i` is inside the array.
+            unsafe { write_int(dst.add(i * elem_size), i128::from(*code), *size) };
+        }
+        return Ok(());
+    }
     if let Ok(data) = obj.downcast::<CData>() {
         let data = data.get();
         if let Kind::Array { .. } = data.ty.kind {
             if data.ty.same_type(ty) || elem_info.same_type(&types.info(array_elem(&data.ty))) {
-                let n = data.len.unwrap_or(0).min(capacity);
+                let n = data.len.unwrap_or(0);
+                if n > capacity {
+                    return Err(PyTypeError::new_err(format!(
+                        "cannot initialize '{}' from cdata '{}' of {n} items",
+                        ty.name, data.ty.name
+                    )));
+                }
                 // SAFETY: both hold `n` elements.
                 unsafe { std::ptr::copy(data.addr as *const u8, dst, n * elem_size) };
                 return Ok(());
@@ -555,58 +638,68 @@ unsafe fn write_record(
     }
     let items = sequence(obj)
         .ok_or_else(|| wrong_type(ty, "a list or dict or cdata of the same type", obj))?;
-    let top: Vec<&FieldInfo> = positional(ty)
-        .iter()
-        .filter_map(|name| fields.iter().find(|f| &f.name == name))
-        .collect();
-    let limit = top.len();
-    if items.len() > limit {
+    // Positional initialisers fill the members in order, an anonymous
+    // struct's members among them, and a union's (an anonymous one's) first.
+    let positional = positional_fields(ty);
+    if items.len() > positional.len() {
         return Err(PyValueError::new_err(format!(
             "too many initializers for '{}' (got {})",
             ty.name,
             items.len()
         )));
     }
-    for (field, item) in top.iter().zip(items.iter()) {
+    for (field, item) in positional.iter().zip(items.iter()) {
         // SAFETY: the field lies inside the record.
         unsafe { write_field(types, field, dst, item, depth)? };
     }
     Ok(())
 }
 
-/// The members a positional initialiser fills, in order, as cffi fills them:
-/// the named direct members, an anonymous struct's members in its place, an
-/// anonymous union's first; of a union, its first member only.
-fn positional(ty: &TypeInfo) -> Vec<String> {
-    let mut names = Vec::new();
-    if let Kind::Record { id, .. } = ty.kind {
-        positional_names(&ty.set, id, &mut names, 0);
-    }
-    names
+/// The members a positional initialiser fills, in order (cffi's rule): the
+/// named members, an anonymous struct's members in their place, and only the
+/// first member of a union (an anonymous one's too).
+pub fn positional_fields(ty: &TypeInfo) -> Vec<FieldInfo> {
+    let Kind::Record { id, union } = ty.kind else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    collect_positional(&ty.set, id, union, 0, 0, &mut out);
+    out
 }
 
-fn positional_names(
+fn collect_positional(
     set: &wyvern::TypeSet,
     id: wyvern::types::RecordId,
-    out: &mut Vec<String>,
+    union: bool,
+    base_bits: u64,
     depth: u32,
+    out: &mut Vec<FieldInfo>,
 ) {
-    let record = set.record(id);
-    let Some(def) = &record.def else { return };
-    let union = record.kind == wyvern::types::RecordKind::Union;
-    // Unnamed bitfields are padding.
+    let Some(def) = &set.record(id).def else {
+        return;
+    };
+    if depth > MAX_DEPTH {
+        return;
+    }
+    // An unnamed bitfield is padding.
     for field in def
         .fields
         .iter()
         .filter(|f| f.name.is_some() || f.bit_width.is_none())
     {
+        let offset_bits = base_bits + field.offset_bits;
         match &field.name {
-            Some(name) => out.push(name.clone()),
+            Some(name) => out.push(FieldInfo {
+                name: name.clone(),
+                ty: field.ty,
+                offset_bits,
+                bit_width: field.bit_width,
+                top_level: depth == 0,
+            }),
             None => {
-                if let (wyvern::Type::Record(inner), true) =
-                    (set.ty(set.canonical(field.ty.id)), depth < MAX_DEPTH)
-                {
-                    positional_names(set, *inner, out, depth + 1);
+                if let wyvern::Type::Record(inner) = set.ty(set.canonical(field.ty.id)) {
+                    let inner_union = set.record(*inner).kind == wyvern::types::RecordKind::Union;
+                    collect_positional(set, *inner, inner_union, offset_bits, depth + 1, out);
                 }
             }
         }

@@ -1,6 +1,8 @@
 //! `CType` (cffi's ctype objects: `ffi.typeof`) and `CField`.
 
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock, Mutex};
+
+use rustc_hash::FxHashMap;
 
 use pyo3::basic::CompareOp;
 use pyo3::prelude::*;
@@ -30,8 +32,22 @@ impl CType {
         self.info.set.fn_sig(id).cloned()
     }
 
-    /// The `CType` of `info`: one object per type, as in cffi.
+    /// The `CType` of `info`: one object per type, as in cffi, where the
+    /// types made of C's own (scalars, `void`, pointers and arrays of them)
+    /// are one object in the whole process
+    /// (`FFI().typeof("int") is FFI().typeof("int")`).
     pub fn get(py: Python<'_>, types: &Arc<Types>, info: Arc<TypeInfo>) -> PyResult<Py<CType>> {
+        if info.builtin {
+            static SCALARS: LazyLock<Mutex<FxHashMap<String, Py<CType>>>> =
+                LazyLock::new(|| Mutex::new(FxHashMap::default()));
+            let mut scalars = SCALARS.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some(found) = scalars.get(&info.name) {
+                return Ok(found.clone_ref(py));
+            }
+            let made = Py::new(py, CType::new(types, info.clone()))?;
+            scalars.insert(info.name.clone(), made.clone_ref(py));
+            return Ok(made);
+        }
         let key = Arc::as_ptr(&info) as usize;
         let mut cache = types.ctypes.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(found) = cache.get(&key) {
@@ -104,7 +120,11 @@ impl CType {
             return Ok(None);
         }
         let mut out = Vec::new();
+        let positional = crate::convert::positional_fields(&self.info);
         for f in self.info.fields() {
+            // cffi's flag for a member a positional initialiser skips (one
+            // sharing an anonymous union with an earlier one).
+            let skipped = !positional.iter().any(|p| p.name == f.name);
             let ty = self.wrap(py, self.types.info(f.ty))?;
             let (bitshift, bitsize) = match f.bit_width {
                 Some(w) => ((f.offset_bits % 8) as i64, i64::from(w)),
@@ -117,7 +137,7 @@ impl CType {
                     offset: (f.offset_bits / 8) as usize,
                     bitshift,
                     bitsize,
-                    flags: 0,
+                    flags: u32::from(skipped),
                 },
             ));
         }

@@ -21,7 +21,14 @@ use crate::types::{Kind, Prim, TypeInfo, Types};
 /// The headers of the typedefs cffi knows without a `cdef` (`size_t`, the
 /// `<stdint.h>` types, `bool`): headers of types and macros only, no functions
 /// (`<sys/types.h>`, for `ssize_t`, would bring `select` into `check`).
-const CFFI_BUILTIN_HEADERS: [&str; 3] = ["<stddef.h>", "<stdint.h>", "<stdbool.h>"];
+/// (Not `<stdbool.h>`: its `bool` is a macro, and cffi lets a cdef declare
+/// `typedef int bool;`; `bool` is spelled `_Bool` where nothing declares it.)
+const CFFI_BUILTIN_HEADERS: [&str; 2] = ["<stddef.h>", "<stdint.h>"];
+
+/// `char16_t` and `char32_t` as `<uchar.h>` declares them, without its
+/// functions (which `check` would report); C11 lets a header declare them again.
+const CFFI_WIDE_TYPEDEFS: &str =
+    "typedef __CHAR16_TYPE__ char16_t;\ntypedef __CHAR32_TYPE__ char32_t;\n";
 
 #[pyclass(subclass, frozen, module = "wyvern._wyvern", name = "FFI")]
 pub struct Ffi {
@@ -29,6 +36,8 @@ pub struct Ffi {
     /// Held while declarations are added, so that two threads' `cdef`s
     /// both land (the parse runs without the state's lock, or the GIL).
     adding: Mutex<()>,
+    /// The libraries `dlopen` opened: an FFI keeps them alive, as cffi's does.
+    libs: Mutex<Vec<Py<Lib>>>,
 }
 
 pub struct State {
@@ -67,6 +76,16 @@ impl GcHold {
                 e.write_unraisable(py, None);
             }
         });
+    }
+}
+
+impl GcHold {
+    /// `gc(p, None)`: the destructor never runs.
+    pub fn cancel(&self) {
+        self.pending
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
     }
 }
 
@@ -122,6 +141,23 @@ fn empty_set() -> TypeSet {
     b.intern(Type::Float(FloatKind::Float), layout::<f32>());
     b.intern(Type::Float(FloatKind::Double), layout::<f64>());
     b.intern(Type::Float(FloatKind::LongDouble), Some(long_double));
+    // cffi's wide character types, which C declares as typedefs of integers.
+    let wide = [
+        ("wchar_t", IntKind::Int, layout::<c_int>()),
+        ("char16_t", IntKind::UShort, layout::<c_short>()),
+        ("char32_t", IntKind::UInt, layout::<c_int>()),
+    ];
+    for (name, kind, l) in wide {
+        let target = b.intern(Type::Int(kind), l);
+        b.add_typedef(
+            wyvern::types::Typedef {
+                name: name.to_owned(),
+                target: wyvern::QualType::new(target),
+                location: None,
+            },
+            l,
+        );
+    }
     b.freeze()
 }
 
@@ -138,13 +174,31 @@ impl Ffi {
     pub fn resolve(&self, cdecl: &Bound<'_, PyAny>) -> PyResult<(Arc<Types>, Arc<TypeInfo>)> {
         if let Ok(name) = cdecl.downcast::<PyString>() {
             let name = &*name.to_cow()?;
+            let types = {
+                let state = self.lock();
+                if let Some(found) = state.names.get(name) {
+                    return Ok((state.types.clone(), found.clone()));
+                }
+                state.types.clone()
+            };
+            let info = match types.named(name) {
+                Ok(info) => info,
+                Err(e) => match opaque_tag(name, &e) {
+                    // cffi declares an unknown struct or union where it is named.
+                    Some(tag) => {
+                        self.declare(cdecl.py(), &format!("{tag};"))?;
+                        let types = self.types();
+                        let info = types.named(name).map_err(to_py)?;
+                        return Ok((types, info));
+                    }
+                    None => return Err(to_py(e)),
+                },
+            };
             let mut state = self.lock();
-            if let Some(found) = state.names.get(name) {
-                return Ok((state.types.clone(), found.clone()));
+            if Arc::ptr_eq(&state.types, &types) {
+                state.names.insert(name.to_owned(), info.clone());
             }
-            let info = state.types.named(name).map_err(to_py)?;
-            state.names.insert(name.to_owned(), info.clone());
-            return Ok((state.types.clone(), info));
+            return Ok((types, info));
         }
         if let Ok(ct) = cdecl.downcast::<CType>() {
             let ct = ct.get();
@@ -154,6 +208,11 @@ impl Ffi {
             "expected a C type name (str) or a ctype, got {}",
             convert::type_name(cdecl)
         )))
+    }
+
+    /// Adds declarations from C text, as `cdef` does.
+    fn declare(&self, py: Python<'_>, text: &str) -> PyResult<()> {
+        self.cdef(py, text, false, None, None, None, None)
     }
 
     /// The right to add declarations, taken without holding the GIL while
@@ -169,9 +228,11 @@ impl Ffi {
     }
 
     /// Adds the declarations of `set` to what this FFI knows (the caller
-    /// holds [`adding`](Self::adding)). A set that `has_scalars` (a cdef's: libclang's front end adds every
-    /// scalar) replaces the empty one as it is; DWARF's and a database's have
-    /// only the scalars they use, so they are merged into it.
+    /// holds [`adding`](Self::adding)). A conflict with what is declared is an
+    /// `FFIError`, as cffi raises for a redefinition. A set that `has_scalars`
+    /// (a cdef's: libclang's front end adds every scalar) replaces the empty one
+    /// as it is; DWARF's and a database's have only the scalars they use, so
+    /// they are merged into it.
     fn merge(&self, py: Python<'_>, set: TypeSet, has_scalars: bool) -> PyResult<()> {
         let (current, empty) = {
             let state = self.lock();
@@ -181,7 +242,7 @@ impl Ffi {
             set
         } else {
             py.detach(|| current.merge(&set))
-                .map_err(|e| CDefError::new_err(e.to_string()))?
+                .map_err(|e| crate::error::FFIError::new_err(e.to_string()))?
         };
         let mut state = self.lock();
         state.types = Types::new(merged);
@@ -199,6 +260,7 @@ impl Ffi {
         let _ = backend;
         Ffi {
             adding: Mutex::new(()),
+            libs: Mutex::new(Vec::new()),
             state: Mutex::new(State {
                 types: Types::new(empty_set()),
                 sources: Vec::new(),
@@ -212,7 +274,7 @@ impl Ffi {
 
     /// Declarations from C text: real C, read by libclang, so `#include
     /// <...>` works; `include_dirs` and `defines` are passed to it.
-    #[pyo3(signature = (csource, r#override = false, packed = false, pack = None, include_dirs = None, defines = None))]
+    #[pyo3(signature = (csource, r#override = false, packed = None, pack = None, include_dirs = None, defines = None))]
     // cffi's signature, keyword for keyword.
     #[allow(clippy::too_many_arguments)]
     fn cdef(
@@ -220,7 +282,7 @@ impl Ffi {
         py: Python<'_>,
         csource: &str,
         r#override: bool,
-        packed: bool,
+        packed: Option<&Bound<'_, PyAny>>,
         pack: Option<u32>,
         include_dirs: Option<Vec<String>>,
         defines: Option<&Bound<'_, PyDict>>,
@@ -228,7 +290,28 @@ impl Ffi {
         let _ = r#override;
         let _adding = self.adding(py);
         let mut text = String::new();
+        // cffi's rules: `packed` is a bool, and not both with `pack`.
+        let packed = match packed {
+            Some(p) if p.is_instance_of::<pyo3::types::PyBool>() || p.is_none() => p.is_truthy()?,
+            Some(p) => {
+                return Err(PyValueError::new_err(format!(
+                    "packed must be True or False, not {}",
+                    p.repr()?
+                )))
+            }
+            None => false,
+        };
+        if packed && pack.is_some() {
+            return Err(PyValueError::new_err(
+                "give packed=True or pack=N, not both",
+            ));
+        }
         let pack = if packed { Some(1) } else { pack };
+        if let Some(n) = pack.filter(|n| !n.is_power_of_two() || *n > 16) {
+            return Err(PyValueError::new_err(format!(
+                "pack={n}: a power of two up to 16 is expected"
+            )));
+        }
         if let Some(n) = pack {
             // `_Pragma` on the first line keeps the user's line numbers.
             text.push_str(&format!(
@@ -261,12 +344,18 @@ impl Ffi {
             for (name, value) in &state.defines {
                 parser = parser.define(name.clone(), value.as_deref());
             }
-            // One text per cdef, so errors say which (`<cdef 2>`) and its own lines.
             (parser, state.sources.clone())
         };
+        // One text per cdef, so errors say which (`<cdef 2>`) and its own lines;
+        // the wide typedefs go first, `#line` keeping the first text's lines.
         let parser = previous
             .into_iter()
             .chain([text.clone()])
+            .enumerate()
+            .map(|(i, t)| match i {
+                0 => format!("{CFFI_WIDE_TYPEDEFS}#line 1\n{t}"),
+                _ => t,
+            })
             .fold(parser, |p, t| p.cdef(t));
         let set = py
             .detach(|| parser.parse())
@@ -278,7 +367,11 @@ impl Ffi {
 
     /// Opens a library (`None`: the process itself) for this FFI's declarations.
     #[pyo3(signature = (name = None, flags = 0))]
-    fn dlopen(slf: &Bound<'_, Self>, name: Option<&Bound<'_, PyAny>>, flags: i32) -> PyResult<Lib> {
+    fn dlopen(
+        slf: &Bound<'_, Self>,
+        name: Option<&Bound<'_, PyAny>>,
+        flags: i32,
+    ) -> PyResult<Py<Lib>> {
         let _ = flags;
         let library = match name {
             None => Library::this_process(),
@@ -295,7 +388,28 @@ impl Ffi {
                 Err(_) => open_library(&n.str()?.to_string())?,
             },
         };
-        Ok(Lib::new(slf.clone().unbind(), library))
+        let lib = Py::new(slf.py(), Lib::new(slf.clone().unbind(), library))?;
+        slf.get()
+            .libs
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(lib.clone_ref(slf.py()));
+        Ok(lib)
+    }
+
+    fn __traverse__(&self, visit: pyo3::PyVisit<'_>) -> Result<(), pyo3::PyTraverseError> {
+        if let Ok(libs) = self.libs.try_lock() {
+            for lib in libs.iter() {
+                visit.call(lib)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn __clear__(&self) {
+        if let Ok(mut libs) = self.libs.try_lock() {
+            libs.clear();
+        }
     }
 
     fn dlclose(&self, lib: &Bound<'_, Lib>) -> PyResult<()> {
@@ -344,10 +458,10 @@ impl Ffi {
                 let elem = data.types.info(*elem);
                 return Ok(n * elem.size.unwrap_or(0));
             }
-            return data.ty.size.ok_or_else(|| convert::incomplete(&data.ty));
+            return data.ty.size.ok_or_else(|| unknown_size(&data.ty));
         }
         let (_, info) = self.resolve(cdecl)?;
-        info.size.ok_or_else(|| convert::incomplete(&info))
+        info.size.ok_or_else(|| unknown_size(&info))
     }
 
     fn alignof(&self, cdecl: &Bound<'_, PyAny>) -> PyResult<usize> {
@@ -355,7 +469,7 @@ impl Ffi {
             Ok(d) => d.get().ty.clone(),
             Err(_) => self.resolve(cdecl)?.1,
         };
-        info.size.ok_or_else(|| convert::incomplete(&info))?;
+        info.size.ok_or_else(|| unknown_size(&info))?;
         Ok(info.align)
     }
 
@@ -400,11 +514,26 @@ impl Ffi {
                 )))
             }
         };
-        let start = match data.ty.kind {
-            Kind::Pointer { pointee } => data.types.info(pointee),
-            _ => data.ty.clone(),
+        let (start, base, fields) = match data.ty.kind {
+            Kind::Pointer { pointee } => {
+                // A leading index moves along the pointer, as `&p[i]`.
+                let target = data.types.info(pointee);
+                match fields
+                    .get_item(0)
+                    .ok()
+                    .and_then(|f| f.extract::<isize>().ok())
+                {
+                    Some(i) => {
+                        let size = target.size.ok_or_else(|| convert::incomplete(&target))?;
+                        let at = base.wrapping_add_signed(i.wrapping_mul(size as isize));
+                        (target, at, fields.get_slice(1, fields.len()))
+                    }
+                    None => (target, base, fields.clone()),
+                }
+            }
+            _ => (data.ty.clone(), base, fields.clone()),
         };
-        let (ty, offset) = walk(&data.types, start, fields)?;
+        let (ty, offset) = walk(&data.types, start, &fields)?;
         let ptr = data.types.pointer_to(ty.qt).map_err(to_py)?;
         let pointer = CData::pointer(&data.types, ptr, base + offset, data.owner.share());
         Ok(Py::new(cdata.py(), pointer)?.into_any())
@@ -464,6 +593,18 @@ impl Ffi {
             )));
         }
         let size = elem.size.ok_or_else(|| convert::incomplete(&elem))?;
+        if let Kind::Prim(Prim::WChar { size, signed }) = elem.kind {
+            let codes: Vec<u32> = (0..length)
+                // SAFETY: the caller says `length` characters are there.
+                .map(
+                    |i| unsafe { read_int((addr + i * size as usize) as *const u8, size, signed) }
+                        as u32,
+                )
+                .collect();
+            return Ok(PyString::new(py, &convert::wide_text(&codes, size))
+                .into_any()
+                .unbind());
+        }
         if let Kind::Prim(Prim::Char) = elem.kind {
             // SAFETY: the caller says `length` bytes are there (cffi's contract).
             let bytes = unsafe { std::slice::from_raw_parts(addr as *const u8, length) };
@@ -537,17 +678,36 @@ impl Ffi {
     }
 
     #[pyo3(signature = (cdata, destructor, size = 0))]
-    fn gc(&self, cdata: &Bound<'_, CData>, destructor: Option<Py<PyAny>>, size: usize) -> CData {
+    fn gc(
+        &self,
+        py: Python<'_>,
+        cdata: &Bound<'_, CData>,
+        destructor: Option<Py<PyAny>>,
+        size: usize,
+    ) -> PyResult<Option<CData>> {
         let _ = size;
         let data = cdata.get();
+        let Some(destructor) = destructor.filter(|d| !d.is_none(py)) else {
+            // `gc(p, None)` cancels the destructor of an object `gc` made.
+            return match &data.owner {
+                Owner::Gc(hold) => {
+                    hold.cancel();
+                    Ok(None)
+                }
+                _ => Err(PyTypeError::new_err(format!(
+                    "gc(p, None): cdata '{}' has no destructor to cancel",
+                    data.ty.name
+                ))),
+            };
+        };
         let hold = Arc::new(GcHold {
-            pending: Mutex::new(destructor.map(|d| (d, cdata.clone().unbind()))),
+            pending: Mutex::new(Some((destructor, cdata.clone().unbind()))),
         });
-        CData {
+        Ok(Some(CData {
             len: data.len,
             value: data.value,
             ..CData::pointer(&data.types, data.ty.clone(), data.addr, Owner::Gc(hold))
-        }
+        }))
     }
 
     #[getter]
@@ -701,6 +861,25 @@ fn serde_json_text(layout: &wyvern::RecordLayout) -> PyResult<String> {
     serde_json::to_string(layout).map_err(|e| PyValueError::new_err(e.to_string()))
 }
 
+/// cffi's error for the size of an opaque or incomplete type.
+fn unknown_size(ty: &TypeInfo) -> PyErr {
+    PyValueError::new_err(format!("ctype '{}' is of unknown size", ty.name))
+}
+
+/// `struct X` or `union X`, where `name` starts so, when `error` says it is
+/// not declared.
+fn opaque_tag<'a>(name: &'a str, error: &wyvern::Error) -> Option<&'a str> {
+    if !matches!(error.kind(), wyvern::ErrorKind::NotFound { .. }) {
+        return None;
+    }
+    let mut tokens = wyvern::types::tokenize(name);
+    let (_, keyword) = tokens.next()?;
+    let (kind, tag) = tokens.next()?;
+    let is_record = matches!(&name[keyword.clone()], "struct" | "union");
+    (is_record && kind == wyvern::types::TokenKind::Identifier)
+        .then(|| &name[keyword.start..tag.end])
+}
+
 /// Opens `name` as `dlopen` would, else as the linker resolves `-lNAME`
 /// (`"m"`, `"z"`, `"libz.so"`), as cffi's `find_library` fallback does.
 pub fn open_library(name: &str) -> PyResult<Library> {
@@ -750,7 +929,7 @@ fn new_object(
                 unsafe { convert::write(types, &target, mem.addr() as *mut u8, init, 0)? };
             }
             let mut data = CData::pointer(types, ty, mem.addr(), Owner::Mem(mem));
-            data.owning = size;
+            data.owning = Some(size);
             Ok(data)
         }
         Kind::Array { elem, len } => {
@@ -784,7 +963,7 @@ fn new_object(
                 Owner::Mem(mem),
             );
             data.len = Some(n);
-            data.owning = size;
+            data.owning = Some(size);
             Ok(data)
         }
         _ => Err(PyTypeError::new_err(format!(
@@ -831,6 +1010,11 @@ fn array_length(elem: &TypeInfo, init: &Bound<'_, PyAny>) -> PyResult<usize> {
         if elem.size == Some(1) {
             return Ok(b.as_bytes().len() + 1);
         }
+    }
+    if let (Ok(text), Kind::Prim(Prim::WChar { size, .. })) =
+        (init.downcast::<PyString>(), &elem.kind)
+    {
+        return Ok(convert::wide_codes(&text.to_cow()?, *size).len() + 1);
     }
     if let Some(items) = sequence(init) {
         return Ok(items.len());
@@ -927,13 +1111,8 @@ fn cast(types: &Arc<Types>, ty: Arc<TypeInfo>, value: &Bound<'_, PyAny>) -> PyRe
                     }
                 }
                 // Any non-zero value, a float's included, is true.
-                Prim::Bool => {
-                    bytes[0] = u8::from(
-                        cast_float(value, &ty).map_or(Ok(false), |f| Ok::<_, PyErr>(f != 0.0))?
-                            || cast_int(value, &ty).is_ok_and(|v| v != 0),
-                    )
-                }
-                Prim::Char | Prim::Int { .. } => {
+                Prim::Bool => bytes[0] = u8::from(cast_truth(value, &ty)?),
+                Prim::Char | Prim::Int { .. } | Prim::WChar { .. } => {
                     let v = cast_int(value, &ty)?;
                     bytes = v.to_le_bytes();
                     let size = ty.size.unwrap_or(16);
@@ -948,6 +1127,19 @@ fn cast(types: &Arc<Types>, ty: Arc<TypeInfo>, value: &Bound<'_, PyAny>) -> PyRe
             bytes[usize::from(size).min(16)..].fill(0);
             Ok(CData::scalar(types, ty, bytes))
         }
+        // An array at a pointer's (or another array's) address, as cffi casts.
+        Kind::Array { .. } => {
+            let addr = value
+                .downcast::<CData>()
+                .ok()
+                .and_then(|d| d.get().as_address())
+                .ok_or_else(|| convert::wrong_type(&ty, "a cdata pointer or array", value))?;
+            Ok(CData::object(types, ty, addr, Owner::None))
+        }
+        Kind::Function => Err(CDefError::new_err(format!(
+            "cannot cast to the function type '{}': cast to a pointer to it",
+            ty.name
+        ))),
         _ => Err(PyTypeError::new_err(format!(
             "cannot cast to ctype '{}'",
             ty.name
@@ -969,7 +1161,23 @@ fn float_to_int(f: f64) -> PyResult<i128> {
     Ok(f as i128)
 }
 
+/// `(_Bool) value`: whether it is non-zero (`0.1` is true).
+fn cast_truth(value: &Bound<'_, PyAny>, ty: &TypeInfo) -> PyResult<bool> {
+    if let Ok(f) = value.downcast::<pyo3::types::PyFloat>() {
+        return Ok(f.value() != 0.0);
+    }
+    Ok(cast_int(value, ty)? != 0)
+}
+
 fn cast_int(value: &Bound<'_, PyAny>, ty: &TypeInfo) -> PyResult<i128> {
+    // A character: its code (`(int) L'x'`).
+    if let Ok(s) = value.downcast::<PyString>() {
+        let text = s.to_cow()?;
+        let mut chars = text.chars();
+        if let (Some(c), None) = (chars.next(), chars.next()) {
+            return Ok(i128::from(u32::from(c)));
+        }
+    }
     if let Ok(b) = value.downcast::<PyBytes>() {
         if let [byte] = b.as_bytes() {
             return Ok(i128::from(*byte));
@@ -1015,9 +1223,54 @@ fn cast_float(value: &Bound<'_, PyAny>, ty: &TypeInfo) -> PyResult<f64> {
     convert::as_float(value, ty)
 }
 
+/// `string()` of a wide character pointer or array: the `str` up to the NUL
+/// (or `limit` characters, or the array's end).
+fn wide_string(
+    py: Python<'_>,
+    data: &CData,
+    elem: wyvern::QualType,
+    limit: usize,
+) -> PyResult<Py<PyAny>> {
+    let Kind::Prim(Prim::WChar { size, signed }) = data.types.info(elem).kind else {
+        return Err(PyTypeError::new_err("not a wide character type"));
+    };
+    if data.addr == 0 {
+        return Err(PyRuntimeError::new_err(format!(
+            "cannot use string() on {}",
+            data.__repr__()
+        )));
+    }
+    let bound = match data.ty.kind {
+        Kind::Array { .. } => data.len.unwrap_or(usize::MAX).min(limit),
+        _ => limit,
+    };
+    let mut codes = Vec::new();
+    while codes.len() < bound {
+        let at = data.addr + codes.len() * usize::from(size);
+        // SAFETY: a wide character pointer points to text up to a NUL (cffi's
+        // contract); an array holds `len` characters.
+        let code = unsafe { read_int(at as *const u8, size, signed) };
+        if code == 0 {
+            break;
+        }
+        codes.push(code as u32);
+    }
+    Ok(PyString::new(py, &convert::wide_text(&codes, size))
+        .into_any()
+        .unbind())
+}
+
 fn string(py: Python<'_>, data: &CData, maxlen: isize) -> PyResult<Py<PyAny>> {
     let limit = usize::try_from(maxlen).unwrap_or(usize::MAX);
     match data.ty.kind {
+        Kind::Pointer { pointee } | Kind::Array { elem: pointee, .. }
+            if matches!(
+                data.types.info(pointee).kind,
+                Kind::Prim(Prim::WChar { .. })
+            ) =>
+        {
+            wide_string(py, data, pointee, limit)
+        }
         Kind::Pointer { pointee } | Kind::Array { elem: pointee, .. } => {
             let elem = data.types.info(pointee);
             if elem.size != Some(1) || !matches!(elem.kind, Kind::Prim(_)) {
@@ -1047,6 +1300,9 @@ fn string(py: Python<'_>, data: &CData, maxlen: isize) -> PyResult<Py<PyAny>> {
             Ok(PyBytes::new(py, bytes).into_any().unbind())
         }
         Kind::Prim(Prim::Char) => Ok(PyBytes::new(py, &data.value[..1]).into_any().unbind()),
+        Kind::Prim(Prim::WChar { .. }) => {
+            convert::wide_char_object(py, scalar_int(data).unwrap_or(0))
+        }
         Kind::Enum { size, signed, id } => {
             // SAFETY: an enum's value bytes.
             let v = unsafe { read_int(data.value.as_ptr(), size, signed) };

@@ -145,6 +145,11 @@ fn is_const(set: &wyvern::TypeSet, qt: wyvern::QualType, depth: u32) -> bool {
 
 #[pymethods]
 impl Lib {
+    /// What the cycle collector sees: the FFI (which keeps this library).
+    fn __traverse__(&self, visit: pyo3::PyVisit<'_>) -> Result<(), pyo3::PyTraverseError> {
+        visit.call(&self.ffi)
+    }
+
     fn __getattr__(slf: &Bound<'_, Self>, name: &str) -> PyResult<Py<PyAny>> {
         let py = slf.py();
         let this = slf.get();

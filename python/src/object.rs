@@ -133,7 +133,9 @@ pub struct CData {
     pub len: Option<usize>,
     pub owner: Owner,
     /// Bytes `ffi.new` allocated for it, for its repr.
-    pub owning: usize,
+    pub owning: Option<usize>,
+    /// A slice of an array (`p[2:5]`), for its repr.
+    pub sliced: bool,
     /// A function pointer's call plan, made on the first call.
     pub plan: OnceLock<Arc<CallPlan>>,
 }
@@ -147,7 +149,8 @@ impl CData {
             value: [0; 16],
             len: None,
             owner,
-            owning: 0,
+            owning: None,
+            sliced: false,
             plan: OnceLock::new(),
         }
     }

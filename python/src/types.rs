@@ -20,6 +20,12 @@ pub enum Prim {
     Char,
     /// `_Bool`
     Bool,
+    /// `wchar_t`, `char16_t`, `char32_t` (integer typedefs C gives those
+    /// names): a `str` of length 1, as in cffi.
+    WChar {
+        size: u8,
+        signed: bool,
+    },
     Float,
     Double,
     LongDouble,
@@ -69,6 +75,10 @@ pub struct TypeInfo {
     pub size: Option<usize>,
     pub align: usize,
     pub kind: Kind,
+    /// Made of C's own types only (scalars, `void`, cffi's primitive
+    /// typedefs, and pointers, arrays and functions of them): the same type
+    /// in every FFI, as cffi shares it.
+    pub builtin: bool,
     /// A record's named members, flattened, made on first use.
     fields: OnceLock<Vec<crate::convert::FieldInfo>>,
     /// A pointer's pointee or an array's element, classified on first use.
@@ -217,6 +227,10 @@ fn classify(set: &TypeSet, qt: QualType) -> TypeInfo {
     let size = layout.and_then(|l| usize::try_from(l.size).ok());
     let align = layout.map_or(1, |l| l.align.max(1) as usize);
     let kind = match set.ty(canon) {
+        Type::Int(k) if is_wide_char(set, qt.id) => Kind::Prim(Prim::WChar {
+            size: size.unwrap_or(4) as u8,
+            signed: k.is_signed(),
+        }),
         Type::Void => Kind::Void,
         Type::Bool => Kind::Prim(Prim::Bool),
         Type::Int(IntKind::Char { .. }) => Kind::Prim(Prim::Char),
@@ -263,6 +277,7 @@ fn classify(set: &TypeSet, qt: QualType) -> TypeInfo {
         kind,
         fields: OnceLock::new(),
         target: OnceLock::new(),
+        builtin: builtin_only(set, qt.id, 0),
     }
 }
 
@@ -284,6 +299,9 @@ fn cffi_name(set: &TypeSet, qt: QualType, inner: String, depth: u32) -> String {
                 _ => "* const".to_owned(),
             };
             let wrapped = match set.ty(set.canonical(p.id)) {
+                Type::Array { .. } | Type::Function(_) if inner.starts_with('*') => {
+                    format!("({star} {inner})")
+                }
                 Type::Array { .. } | Type::Function(_) => format!("({star}{inner})"),
                 _ if inner.is_empty() => star,
                 _ if inner.starts_with('*') => format!("{star} {inner}"),
@@ -458,4 +476,43 @@ fn base_name(set: &TypeSet, id: TypeId) -> String {
         },
         _ => set.spell(QualType::new(id)),
     }
+}
+
+/// Whether `id` is made of C's own types only: no record, enum or typedef
+/// of the declarations' (cffi's primitive typedefs are C's).
+fn builtin_only(set: &TypeSet, id: TypeId, depth: u32) -> bool {
+    if depth > 64 {
+        return false;
+    }
+    match set.ty(id) {
+        Type::Void | Type::Bool | Type::Int(_) | Type::Float(_) | Type::Complex(_) => true,
+        Type::Pointer(p) => builtin_only(set, p.id, depth + 1),
+        Type::Array { elem, .. } => builtin_only(set, elem.id, depth + 1),
+        Type::Function(sig) => {
+            builtin_only(set, sig.ret.id, depth + 1)
+                && sig
+                    .params
+                    .iter()
+                    .all(|p| builtin_only(set, p.id, depth + 1))
+        }
+        Type::Typedef(t) => CFFI_PRIMITIVE_TYPEDEFS.contains(&set.typedef(*t).name.as_str()),
+        _ => false,
+    }
+}
+
+/// Whether `id` is (a typedef chain through) `wchar_t`, `char16_t` or `char32_t`.
+fn is_wide_char(set: &TypeSet, mut id: TypeId) -> bool {
+    for _ in 0..64 {
+        match set.ty(id) {
+            Type::Typedef(t) => {
+                let typedef = set.typedef(*t);
+                if matches!(typedef.name.as_str(), "wchar_t" | "char16_t" | "char32_t") {
+                    return true;
+                }
+                id = typedef.target.id;
+            }
+            _ => return false,
+        }
+    }
+    false
 }

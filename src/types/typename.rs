@@ -295,6 +295,13 @@ impl<'t> Parser<'_, 't> {
             pointers.push(Derive::Pointer(quals));
             self.enter(1)?;
         }
+        // A declarator's name (`int (*f)(int)`, `char cb(char)`, a parameter's)
+        // is allowed where it goes, and ignored: this reads type names.
+        if let Some(Tok::Word(w)) = self.peek() {
+            if !is_qualifier(w) {
+                self.pos += 1;
+            }
+        }
         // A parenthesised declarator, unless the parenthesis opens a parameter list.
         let mut inner = Vec::new();
         if self.peek() == Some(&Tok::Punct('('))
@@ -373,12 +380,10 @@ impl<'t> Parser<'_, 't> {
                 self.expect(')')?;
                 break;
             }
+            // The name a parameter may have is read (and ignored) with its
+            // declarator.
             let ty = self.type_name()?;
-            // An identifier naming the parameter is allowed and ignored.
-            if let Some(Tok::Word(_)) = self.peek() {
-                self.pos += 1;
-            }
-            params.push(ty);
+            params.push(self.adjust_param(ty)?);
             if self.eat(')') {
                 break;
             }
@@ -389,6 +394,16 @@ impl<'t> Parser<'_, 't> {
             params.clear();
         }
         Ok((params, variadic))
+    }
+
+    /// A parameter's type as C adjusts it: an array is a pointer to its
+    /// element, a function a pointer to it (`char *argv[]` is `char **`).
+    fn adjust_param(&self, ty: QualType) -> Result<QualType> {
+        match self.set.ty(self.set.canonical(ty.id)) {
+            Type::Array { elem, .. } => Ok(QualType::new(self.set.pointer_to(*elem)?)),
+            Type::Function(_) => Ok(QualType::new(self.set.pointer_to(ty)?)),
+            _ => Ok(ty),
+        }
     }
 
     fn derive(&self, ty: QualType, step: Derive) -> Result<QualType> {
@@ -408,6 +423,14 @@ impl<'t> Parser<'_, 't> {
         };
         Ok(QualType::with(self.set.derive(wanted)?, quals))
     }
+}
+
+/// A qualifier that may follow a `*` in a declarator.
+fn is_qualifier(word: &str) -> bool {
+    matches!(
+        word,
+        "const" | "volatile" | "restrict" | "__restrict" | "__restrict__" | "_Atomic"
+    )
 }
 
 #[cfg(all(test, feature = "clang"))]
@@ -442,5 +465,23 @@ mod tests {
         ] {
             assert!(length(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn declarator_names_are_ignored_and_parameters_adjusted_as_c_does() {
+        let set = crate::cdef("struct foo_s { int x; };").unwrap();
+        let same = |a: &str, b: &str| {
+            let (x, y) = (set.type_named(a).unwrap(), set.type_named(b).unwrap());
+            assert_eq!(set.spell(x), set.spell(y), "{a} / {b}");
+            assert_eq!(x.id, y.id, "{a} / {b}");
+        };
+        same("char cb(char, char)", "char (char, char)");
+        same("void foo()", "void ()");
+        same("int (*handler)(int)", "int (*)(int)");
+        same("char g(char cb(char, char))", "char (char (*)(char, char))");
+        same("void (*)(char *argv[])", "void (*)(char **)");
+        same("int (*)(struct foo_s [])", "int (*)(struct foo_s *)");
+        same("int (*)(const int a[4])", "int (*)(const int *)");
+        assert!(set.type_named("int x y").is_err());
     }
 }

@@ -18,19 +18,35 @@ from ._wyvern import Lib
 __all__ = ["FFI", "CData", "CType", "CField", "FFIError", "CDefError", "__version__"]
 
 
-class _Buffer:
-    """``ffi.buffer(cdata, size)``: the raw bytes of C memory, read and
-    written through slices, ``len``, ``bytes()`` and the buffer protocol of
-    the memoryview it wraps (``buf.view``)."""
+_PLAIN = []
+
+
+def _plain_ffi():
+    """An FFI with no declarations, for what needs only a cdata's own type."""
+    if not _PLAIN:
+        _PLAIN.append(_FFI())
+    return _PLAIN[0]
+
+
+class buffer:
+    """``ffi.buffer(cdata, size=-1)``: the raw bytes of C memory (a pointer's
+    pointee, an array, a struct), read and written through indexes and
+    slices, with ``len``, ``bytes()``, comparisons as bytes, and the buffer
+    protocol of the memoryview it wraps (``.view``; on Python >= 3.12 the
+    buffer itself, so ``file.write(buf)`` works)."""
 
     __slots__ = ("_keep", "view", "_addr")
 
-    def __init__(self, keep, addr, size):
+    def __init__(self, cdata, size=-1):
         import ctypes
 
-        self._keep = keep
-        self._addr = addr
-        self.view = memoryview((ctypes.c_char * size).from_address(addr)).cast("B")
+        ffi = _plain_ffi()
+        if size is None or size < 0:
+            kind = ffi.typeof(cdata).kind
+            size = ffi.sizeof(ffi.typeof(cdata).item) if kind == "pointer" else ffi.sizeof(cdata)
+        self._keep = cdata
+        self._addr = ffi._address(cdata)
+        self.view = memoryview((ctypes.c_char * size).from_address(self._addr)).cast("B")
 
     def __len__(self):
         return len(self.view)
@@ -47,8 +63,37 @@ class _Buffer:
     def __bytes__(self):
         return self.view.tobytes()
 
+    def __buffer__(self, flags):
+        return self.view
+
+    def _other(self, other):
+        return bytes(other) if isinstance(other, (buffer, bytes, bytearray, memoryview)) else None
+
     def __eq__(self, other):
-        return bytes(self) == bytes(other)
+        o = self._other(other)
+        return NotImplemented if o is None else bytes(self) == o
+
+    def __ne__(self, other):
+        o = self._other(other)
+        return NotImplemented if o is None else bytes(self) != o
+
+    def __lt__(self, other):
+        o = self._other(other)
+        return NotImplemented if o is None else bytes(self) < o
+
+    def __le__(self, other):
+        o = self._other(other)
+        return NotImplemented if o is None else bytes(self) <= o
+
+    def __gt__(self, other):
+        o = self._other(other)
+        return NotImplemented if o is None else bytes(self) > o
+
+    def __ge__(self, other):
+        o = self._other(other)
+        return NotImplemented if o is None else bytes(self) >= o
+
+    __hash__ = None
 
     def __repr__(self):
         return "<wyvern buffer %#x of %d bytes>" % (self._addr, len(self))
@@ -60,6 +105,7 @@ class FFI(_FFI):
     error = FFIError
     CData = CData
     CType = CType
+    buffer = buffer
     # dlopen's flags, as cffi names them (glibc's values).
     RTLD_LAZY = 0x00001
     RTLD_NOW = 0x00002
@@ -97,11 +143,6 @@ class FFI(_FFI):
         if python_callable is None:
             return lambda fn: self._callback(cdecl, fn, error, onerror)
         return self._callback(cdecl, python_callable, error, onerror)
-
-    def buffer(self, cdata, size=-1):
-        if size is None or size < 0:
-            size = self.sizeof(cdata) if cdata_kind(self, cdata) != "pointer" else self.sizeof(self.typeof(cdata).item)
-        return _Buffer(cdata, self._address(cdata), size)
 
     def from_buffer(self, cdecl, python_buffer=None, require_writable=False):
         """A ``char[]`` (or ``cdecl``) cdata over a Python buffer's own memory,
@@ -142,6 +183,8 @@ class FFI(_FFI):
         cffi. ``ffi.include("<zlib.h>", lib="libz.so.1")`` reads a header and
         opens its library in one step, returning the library."""
         if isinstance(what, _FFI):
+            if what is self:
+                raise ValueError("an FFI cannot include itself")
             self._include_ffi(what)
             return None
         text = "\n".join("#include %s" % (h if h[:1] in "<\"" else '"%s"' % h) for h in ([what] if isinstance(what, str) else what))

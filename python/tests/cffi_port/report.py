@@ -45,6 +45,8 @@ def parse_args(argv):
                    help="with --ffi cffi: run real cffi through the stand-in module (CFFI_PORT_SHIM=1)")
     p.add_argument("--output", default=str(HERE / "RESULTS.md"))
     p.add_argument("--hang-seconds", type=float, default=60.0)
+    p.add_argument("--check", action="store_true",
+                   help="exit 1 when the pass rate over applicable tests is under the target (make test)")
     p.add_argument("pytest_args", nargs="*", help="passed to pytest after --")
     return p.parse_args(argv)
 
@@ -239,6 +241,12 @@ def main(argv=None):
     Path(args.output).write_text(text)
     counts = Counter(r["outcome"] for r in results.values())
     print(f"{args.output}: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+    applicable = sum(v for k, v in counts.items() if k != "not_applicable")
+    rate = counts.get("passed", 0) / applicable if applicable else 0.0
+    print(f"pass rate over applicable tests: {counts.get('passed', 0)}/{applicable} = {rate:.1%} "
+          f"(target {TARGET:.0%})")
+    if args.check and rate < TARGET:
+        return 1
     return 0
 
 
