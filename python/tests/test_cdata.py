@@ -699,3 +699,30 @@ def test_float_edge_conversions(ffi):
         ffi.cast("long", ffi.cast("double", float("-inf")))
     assert int(ffi.cast("unsigned char", 1e10)) == 0
     assert int(ffi.cast("int", -1.9)) == -1
+
+
+def test_new_allocator_with_custom_alloc_and_free(ffi):
+    ffi.cdef("void *malloc(size_t); void free(void *);")
+    libc = ffi.dlopen(None)
+    freed = []
+
+    def free(p):
+        freed.append(int(ffi.cast("uintptr_t", p)))
+        libc.free(p)
+
+    alloc = ffi.new_allocator(alloc=libc.malloc, free=free)
+    p = alloc("struct point *", [1, 2])
+    assert (p.x, p.y) == (1, 2)
+    where = int(ffi.cast("uintptr_t", p))
+    del p
+    gc.collect()
+    assert freed == [where]
+    a = alloc("int[4]", [1, 2, 3])
+    assert list(a) == [1, 2, 3, 0] and len(a) == 4
+    b = alloc("int[]", 5)
+    assert len(b) == 5 and list(b) == [0] * 5
+    s = alloc("char[]", b"hi")
+    assert ffi.string(s) == b"hi" and len(s) == 3
+    del a, b, s
+    gc.collect()
+    assert len(freed) == 4

@@ -210,19 +210,37 @@ class FFI(_FFI):
 
         def allocate(cdecl, init=None):
             ctype = self.typeof(cdecl) if isinstance(cdecl, str) else cdecl
-            if ctype.kind == "pointer":
-                size = self.sizeof(ctype.item)
-            else:
-                raise TypeError("custom allocators take pointer types here")
+            if ctype.kind not in ("pointer", "array"):
+                raise TypeError("expected a pointer or array ctype, got '%s'" % ctype.cname)
+            item = self.sizeof(ctype.item)
+            length = ctype.length if ctype.kind == "array" else None
+            if ctype.kind == "array" and length is None:
+                # `T[]`: the length is an int, or the initializer's.
+                if isinstance(init, int):
+                    length, init = init, None
+                elif isinstance(init, bytes) and item == 1:
+                    length = len(init) + 1
+                else:
+                    length = len(init)
+            size = item if length is None else item * length
             p = alloc(size)
             if not p:
                 raise MemoryError("alloc() returned NULL")
             if should_clear_after_alloc:
                 ctypes_memset(self._address(p), size)
-            q = self.cast(ctype, p)
-            if init is not None:
-                q[0] = init
-            return self.gc(q, free) if free is not None else q
+            if length is None:
+                q = self.cast(ctype, p)
+                if init is not None:
+                    q[0] = init
+                return self.gc(q, free) if free is not None else q
+            # An array over the memory, keeping what frees it alive.
+            keep = self.gc(self.cast("void *", p), free) if free is not None else p
+            array = self._from_address(ctype, self._address(p), length, keep)
+            if isinstance(init, bytes):
+                self.memmove(array, init + b"\0", min(len(init) + 1, size))
+            elif init is not None:
+                array[0 : len(init)] = init
+            return array
 
         return allocate
 
