@@ -726,3 +726,14 @@ def test_new_allocator_with_custom_alloc_and_free(ffi):
     del a, b, s
     gc.collect()
     assert len(freed) == 4
+
+
+def test_memmove_and_from_buffer_take_ffi_buffers(ffi):
+    src = ffi.new("char[]", b"abcd")
+    dst = ffi.new("char[5]")
+    ffi.memmove(ffi.buffer(dst), ffi.buffer(src), 4)
+    assert ffi.string(dst) == b"abcd"
+    view = ffi.from_buffer(ffi.buffer(src))
+    assert len(view) == 5 and view[1] == b"b"
+    view[0] = b"z"
+    assert ffi.string(src) == b"zbcd"

@@ -283,6 +283,8 @@ class _Export:
     def __init__(self, obj):
         import ctypes
 
+        if isinstance(obj, buffer):
+            obj = obj.view  # before Python 3.12, a class has no buffer protocol
         view = _py_buffer_type()()
         # PyBUF_SIMPLE: contiguous bytes, or the exporter raises BufferError.
         ctypes.pythonapi.PyObject_GetBuffer(ctypes.py_object(obj), ctypes.byref(view), 0)
