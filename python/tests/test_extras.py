@@ -132,6 +132,16 @@ def test_dwarf_without_header(fixture_lib, c_program):
     f = lib.flags_make(5, 17, -3, 99999)
     assert lib.flags_pack(f) == 5 + 170 - 3000 + 9999900000
     assert lib.counter == lib.bump() - 1
+    # variadic, enums, strings, callbacks of a typedef'd function pointer type,
+    # const globals: all from the DWARF alone
+    assert lib.sum_ints(3, 1, 2, 3) == 6
+    assert ffi.string(lib.color_name(6)) == b"blue"
+    assert lib.count_char(b"banana", b"a") == 3
+    assert lib.apply_in_thread(ffi.callback("binop", lambda a, b: a - b), 6, 7) == -1
+    assert float(lib.ld_twice(1.5)) == 3.0
+    assert lib.golden == 1.618
+    with pytest.raises(TypeError, match="const"):
+        lib.limit = 3
     gcc = gcc_layouts(c_program, fixture_lib)
     for rec, (size, align, offsets) in gcc.items():
         assert ffi.sizeof(rec) == size, rec
