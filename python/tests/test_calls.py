@@ -366,3 +366,29 @@ def test_function_pointer_in_a_struct(fix):
     ops.f = cb
     assert lib.ops_run(ops, 5) == 500
     assert ops.f(6, 7) == 42
+
+
+def test_the_gil_is_released_during_a_call(fix):
+    """C says it is running, then waits for an answer only a Python thread
+    gives: the answer comes only if the call let go of the GIL (the C side
+    gives up after 10 s, so a broken build fails rather than hangs)."""
+    import os
+    import threading
+
+    ffi, lib = fix
+    to_py_r, to_py_w = os.pipe()
+    to_c_r, to_c_w = os.pipe()
+
+    def answer():
+        os.read(to_py_r, 1)  # C is running now
+        os.write(to_c_w, b"a")
+
+    t = threading.Thread(target=answer)
+    t.start()
+    try:
+        assert lib.handshake(to_py_w, to_c_r, 10000) == 1
+    finally:
+        os.write(to_py_w, b"x")  # frees the thread if C never wrote
+        t.join()
+        for fd in (to_py_r, to_py_w, to_c_r, to_c_w):
+            os.close(fd)

@@ -3,6 +3,8 @@
 #include <pthread.h>
 #include <stdarg.h>
 #include <string.h>
+#include <poll.h>
+#include <unistd.h>
 
 int counter = 7;
 double ratio = 0.25;
@@ -111,4 +113,12 @@ int count_args(char *const *argv, char *joined, int size) {
         at += len;
     }
     return n;
+}
+
+/* Says "in C now" on out_fd, then waits up to timeout_ms for in_fd: 1 when
+   it became readable (someone answered while this call ran), 0 if not. */
+int handshake(int out_fd, int in_fd, int timeout_ms) {
+    struct pollfd p = { in_fd, POLLIN, 0 };
+    if (write(out_fd, "c", 1) != 1) return -1;
+    return poll(&p, 1, timeout_ms) == 1 && (p.revents & POLLIN);
 }

@@ -68,6 +68,7 @@ long apply_in_threads(binop f, int threads, int calls);
 struct ops { binop f; int base; };
 int ops_run(const struct ops *o, int x);
 int count_args(char *const *argv, char *joined, int size);
+int handshake(int out_fd, int in_fd, int timeout_ms);
 
 #define FIXTURE_VERSION 3
 #define FIXTURE_NAME "fixture"
