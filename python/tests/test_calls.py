@@ -176,10 +176,34 @@ def test_printf_family(ffi, capfd):
 
 
 def test_errno(fix):
+    import os
+    import threading
+
     ffi, lib = fix
     ffi.errno = 0
     lib.set_errno_to(34)
     assert ffi.errno == 34
+    # saved right after the call: Python's own C calls in between leave it
+    try:
+        os.stat("/no/such/file/h14")
+    except OSError:
+        pass
+    assert ffi.errno == 34
+    # per thread
+    seen = {}
+
+    def other():
+        lib.set_errno_to(9)
+        seen["other"] = ffi.errno
+
+    t = threading.Thread(target=other)
+    t.start()
+    t.join()
+    assert seen == {"other": 9} and ffi.errno == 34
+    # set before a call, C sees it (and leaves it)
+    ffi.errno = 11
+    lib.add(1, 2)
+    assert ffi.errno == 11
     lib.set_errno_to(0)
     assert ffi.errno == 0
 
