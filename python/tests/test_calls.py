@@ -202,7 +202,7 @@ def test_errno(fix):
     assert seen == {"other": 9} and ffi.errno == 34
     # set before a call, C sees it (and leaves it)
     ffi.errno = 11
-    lib.add(1, 2)
+    assert lib.get_errno() == 11
     assert ffi.errno == 11
     lib.set_errno_to(0)
     assert ffi.errno == 0

@@ -45,6 +45,7 @@ double outer_weight(const struct outer *o);
 void fill(char *out, int n, char c);
 int count_char(const char *s, char c);
 void set_errno_to(int e);
+int get_errno(void);
 int bump(void);
 int sum_ints(int n, ...);
 int apply(binop f, int a, int b);
