@@ -233,3 +233,17 @@ def test_type_names_match_cffi(ffi, cffi_ffi):
         assert ffi.typeof(cdecl).kind == cffi_ffi.typeof(cdecl).kind, cdecl
     # wyvern keeps qualifiers in names (cffi drops them): deliberately.
     assert ffi.typeof("const char *").cname == "const char *"
+
+
+@pytest.mark.parametrize("pack", [1, 2, 4])
+def test_pack_matches_gcc(ffi, c_program, pack):
+    decl = "struct packed_h14 { char c; int i; short s; double d; };"
+    ffi.cdef(decl, pack=pack)
+    out = c_program(
+        "#include <stdio.h>\n#include <stddef.h>\n#pragma pack(%d)\n%s\n#pragma pack()\n"
+        'int main(void) { printf("%%zu %%zu %%zu %%zu %%zu", sizeof(struct packed_h14), _Alignof(struct packed_h14),'
+        " offsetof(struct packed_h14, i), offsetof(struct packed_h14, s), offsetof(struct packed_h14, d)); return 0; }" % (pack, decl)
+    )
+    got = (ffi.sizeof("struct packed_h14"), ffi.alignof("struct packed_h14"),
+           ffi.offsetof("struct packed_h14", "i"), ffi.offsetof("struct packed_h14", "s"), ffi.offsetof("struct packed_h14", "d"))
+    assert " ".join(map(str, got)) == out
