@@ -34,7 +34,7 @@ def test_new_scalar_pointer(ffi):
     assert p[0] == 42
     q = ffi.new("double *", 2.5)
     assert q[0] == 2.5
-    assert ffi.typeof(p) is ffi.typeof("int *") or ffi.typeof(p) == ffi.typeof("int *")
+    assert ffi.typeof(p) is ffi.typeof("int *")  # one ctype object per type
 
 
 def test_new_repr_says_owning(ffi):
@@ -141,7 +141,7 @@ def test_pointer_comparison_and_hash(ffi):
     assert ffi.cast("void *", 0) == ffi.NULL
     assert ffi.new("int *") != ffi.NULL
     assert p != 5  # not equal to non-cdata
-    assert ffi.cast("int *", p) == ffi.cast("char *", p) or ffi.backend_name == "cffi"
+    assert ffi.cast("int *", p) == ffi.cast("char *", p)  # pointers compare by address
 
 
 def test_scalar_cdata_compare(ffi):
@@ -453,7 +453,7 @@ def test_typeof_sizeof_alignof(ffi):
     assert ffi.sizeof(ffi.new("struct point *")[0]) == 8
     fp = ffi.typeof("int(*)(int, long)")
     assert fp.kind == "function"
-    assert fp.args == (ffi.typeof("int"), ffi.typeof("long")) or list(fp.args) == [ffi.typeof("int"), ffi.typeof("long")]
+    assert fp.args == (ffi.typeof("int"), ffi.typeof("long"))
     assert fp.result == ffi.typeof("int")
     assert fp.ellipsis is False
     assert ffi.typeof(ffi.new("int[]", 3)) == ffi.typeof("int[]")
