@@ -549,8 +549,10 @@ unsafe fn write_array(
         let data = data.get();
         if let Kind::Array { .. } = data.ty.kind {
             if data.ty.same_type(ty) || elem_info.same_type(&types.info(array_elem(&data.ty))) {
+                // Of the same length only, as in cffi (`int[5]` from an `int[4]`
+                // would leave a part unset that the initializer does not say).
                 let n = data.len.unwrap_or(0);
-                if n > capacity {
+                if n > capacity || (len.is_some() && n != capacity) {
                     return Err(PyTypeError::new_err(format!(
                         "cannot initialize '{}' from cdata '{}' of {n} items",
                         ty.name, data.ty.name

@@ -737,3 +737,15 @@ def test_memmove_and_from_buffer_take_ffi_buffers(ffi):
     assert len(view) == 5 and view[1] == b"b"
     view[0] = b"z"
     assert ffi.string(src) == b"zbcd"
+
+
+def test_array_from_an_array_of_the_same_type_and_length(ffi):
+    p = ffi.new("int[4]", [10, 20, 30, 400])
+    q = ffi.new("int[4]", p)
+    assert list(q) == [10, 20, 30, 400]
+    for other in ["int[3]", "int[5]", "int16_t[4]"]:
+        with pytest.raises(TypeError):
+            ffi.new(other, p)
+    ln = ffi.new("struct line *")
+    ln.name = ffi.new("char[8]", b"abc")
+    assert ffi.string(ln.name) == b"abc"
