@@ -430,6 +430,7 @@ impl Ffi {
         init: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<CData> {
         let (types, ty) = self.resolve(cdecl)?;
+        no_function_type(&types, &ty)?;
         let init = init.filter(|i| !i.is_none());
         new_object(py, &types, ty, init)
     }
@@ -437,6 +438,7 @@ impl Ffi {
     /// `(cdecl) value`, as C converts (integers wrap, pointers from integers).
     fn cast(&self, cdecl: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>) -> PyResult<CData> {
         let (types, ty) = self.resolve(cdecl)?;
+        no_function_type(&types, &ty)?;
         cast(&types, ty, value)
     }
 
@@ -971,6 +973,35 @@ fn new_object(
             ty.name
         ))),
     }
+}
+
+/// cffi's refusal of a function type (or an array of them) where an object's
+/// type goes: `new` and `cast` want a pointer to the function; and of a
+/// pointer to a function C cannot have.
+fn no_function_type(types: &Arc<Types>, ty: &TypeInfo) -> PyResult<()> {
+    let function = match ty.kind {
+        Kind::Function => true,
+        Kind::Array { elem, .. } => matches!(types.info(elem).kind, Kind::Function),
+        _ => false,
+    };
+    if function {
+        return Err(CDefError::new_err(format!(
+            "the type '{}' is a function type, not a pointer-to-function type",
+            ty.name
+        )));
+    }
+    // C has no function returning an array or a function (C11 6.7.6.3p1).
+    if let Kind::FuncPtr { func } = ty.kind {
+        if let Some(sig) = ty.set.fn_sig(func) {
+            if let Kind::Array { .. } | Kind::Function = types.info(sig.ret).kind {
+                return Err(PyTypeError::new_err(format!(
+                    "'{}': a function cannot return an array or a function",
+                    ty.name
+                )));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Where a struct's flexible array member ends with the elements `init`

@@ -9,6 +9,8 @@ import weakref
 
 import pytest
 
+import wyvern
+
 DECLS = """
 struct point { int x; int y; };
 struct line { struct point a, b; char name[8]; };
@@ -749,3 +751,23 @@ def test_array_from_an_array_of_the_same_type_and_length(ffi):
     ln = ffi.new("struct line *")
     ln.name = ffi.new("char[8]", b"abc")
     assert ffi.string(ln.name) == b"abc"
+
+
+def cdef_error(ffi):
+    if ffi.backend_name == "cffi":
+        import cffi
+
+        return cffi.CDefError
+    return wyvern.CDefError
+
+
+def test_function_types_are_not_objects(ffi):
+    with pytest.raises(cdef_error(ffi)):
+        ffi.cast("int(int)", 42)
+    with pytest.raises(cdef_error(ffi)):
+        ffi.new("int(int)")
+    with pytest.raises(TypeError):
+        ffi.cast("int(*)(int)[5]", 0)  # a function returning an array
+    f = ffi.cast("int(*)(int)", 42)
+    a = ffi.new("int(*[5])(int)", [f])
+    assert len(a) == 5 and a[0] == f and a[1] == ffi.NULL
