@@ -366,3 +366,23 @@ def test_include_forms(fixture_lib):
     assert bare.dlopen("m").sqrt(16.0) == 4.0
     with pytest.raises(wyvern.CDefError, match="not found"):
         wyvern.FFI().include("<no_such_header_h14b.h>")
+
+
+def test_layout_dict_nests_anonymous_members(ffi, c_program):
+    decl = "struct anon_h14 { int kind; union { int i; double d; }; struct { char a, b; } named; char tail; };"
+    ffi.cdef(decl)
+    out = c_program(
+        "#include <stdio.h>\n#include <stddef.h>\n%s\nint main(void) {"
+        ' printf("%%zu %%zu %%zu %%zu %%zu", sizeof(struct anon_h14), offsetof(struct anon_h14, i),'
+        " offsetof(struct anon_h14, d), offsetof(struct anon_h14, named), offsetof(struct anon_h14, tail)); return 0; }" % decl
+    )
+    size, i, d, named, tail = map(int, out.split())
+    layout = ffi.layout("struct anon_h14", format="dict")
+    assert layout["size"] == size
+    anon = [f for f in layout["fields"] if f["name"] is None]
+    assert len(anon) == 1 and anon[0]["type"] == "union {...}"
+    inner = {f["name"]: f["offset"] for f in anon[0]["fields"]}
+    assert inner == {"i": i, "d": d}
+    top = {f["name"]: f["offset"] for f in layout["fields"] if f["name"]}
+    assert top == {"kind": 0, "named": named, "tail": tail}
+    assert (ffi.offsetof("struct anon_h14", "d"), ffi.offsetof("struct anon_h14", "tail")) == (d, tail)
