@@ -386,3 +386,37 @@ def test_layout_dict_nests_anonymous_members(ffi, c_program):
     top = {f["name"]: f["offset"] for f in layout["fields"] if f["name"]}
     assert top == {"kind": 0, "named": named, "tail": tail}
     assert (ffi.offsetof("struct anon_h14", "d"), ffi.offsetof("struct anon_h14", "tail")) == (d, tail)
+
+
+def test_a_saved_database_needs_no_libclang(tmp_path):
+    """A .wydb made from <zlib.h> drives zlib in a process where libclang
+    cannot be found (LIBCLANG_PATH at an empty directory)."""
+    import os
+    import subprocess
+    import sys
+
+    ffi = wyvern.FFI()
+    include_or_skip(ffi, "<zlib.h>", "libz.so.1", "zlib1g-dev")
+    db = tmp_path / "zlib.wydb"
+    ffi.save(str(db))
+    script = (
+        "import sys, zlib, wyvern\n"
+        "ffi = wyvern.FFI()\n"
+        "ffi.load(sys.argv[1])\n"
+        "lib = ffi.dlopen('libz.so.1')\n"
+        "src = b'no libclang here ' * 20\n"
+        "assert lib.crc32(0, src, len(src)) == zlib.crc32(src)\n"
+        "assert lib.Z_OK == 0 and ffi.sizeof('z_stream') > 0\n"
+        "try:\n"
+        "    ffi.cdef('int x;')\n"
+        "except wyvern.CDefError as e:\n"
+        "    print('cdef:', e)\n"
+        "print('ok')\n"
+    )
+    empty = tmp_path / "no-libclang"
+    empty.mkdir()
+    env = dict(os.environ, LIBCLANG_PATH=str(empty))
+    run = subprocess.run([sys.executable, "-c", script, str(db)], env=env, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.splitlines()[-1] == "ok"
+    assert run.stdout.startswith("cdef:")  # cdef itself does need libclang, and says so
