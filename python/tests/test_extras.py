@@ -114,10 +114,12 @@ def test_layout_errors(ffi):
     ffi.cdef("struct s { int a; }; struct opaque;")
     with pytest.raises(ValueError):
         ffi.layout("struct s", format="yaml")
-    with pytest.raises(Exception, match="nothere"):
+    with pytest.raises(wyvern.CDefError, match="no type 'struct nothere'"):
         ffi.layout("struct nothere")
-    with pytest.raises(Exception):
+    with pytest.raises(wyvern.FFIError, match="not a struct or union"):
         ffi.layout("int")
+    with pytest.raises(wyvern.FFIError, match="incomplete"):
+        ffi.layout("struct opaque")
 
 
 def test_dwarf_without_header(fixture_lib, c_program):
@@ -173,10 +175,25 @@ def test_save_and_load_round_trip(fixture_lib, tmp_path):
 def test_load_rejects_garbage(ffi, tmp_path):
     bad = tmp_path / "bad.wydb"
     bad.write_bytes(b"not a database at all")
-    with pytest.raises(Exception):
+    with pytest.raises(wyvern.FFIError, match="not a wyvern database"):
         ffi.load(str(bad))
-    with pytest.raises(Exception):
+    with pytest.raises(wyvern.FFIError, match="No such file"):
         ffi.load(str(tmp_path / "missing.wydb"))
+    good = tmp_path / "good.wydb"
+    src = wyvern.FFI()
+    src.cdef("struct kept { int a; double b; }; int kept_fn(struct kept *);")
+    src.save(str(good))
+    data = good.read_bytes()
+    for i, damaged in enumerate([data[: len(data) // 2], data[:-1], data[:40] + bytes([data[40] ^ 0xFF]) + data[41:]]):
+        path = tmp_path / ("damaged%d.wydb" % i)
+        path.write_bytes(damaged)
+        with pytest.raises(wyvern.FFIError):
+            ffi.load(str(path))
+    # refused whole: the FFI is as it was, and the good one still loads
+    with pytest.raises(ValueError, match="unknown size"):
+        ffi.sizeof("struct kept")  # not declared: opaque, as in cffi
+    ffi.load(str(good))
+    assert ffi.sizeof("struct kept") == 16
 
 
 def test_check_against_dwarf(fixture_lib):
