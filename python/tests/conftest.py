@@ -19,9 +19,6 @@ def have_gcc():
     return shutil.which("gcc") is not None
 
 
-requires_gcc = pytest.mark.skipif(not have_gcc(), reason="gcc is not installed")
-
-
 @pytest.fixture
 def ffi():
     return wyvern.FFI()

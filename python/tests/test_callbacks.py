@@ -3,7 +3,6 @@ error= and onerror=, exceptions that never reach C, and a callback C calls
 from a thread of its own."""
 
 import gc
-import sys
 
 import pytest
 
