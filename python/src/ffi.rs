@@ -18,17 +18,42 @@ use crate::lib_obj::Lib;
 use crate::object::{CData, Mem, Owner};
 use crate::types::{Kind, Prim, TypeInfo, Types};
 
-/// The headers of the typedefs cffi knows without a `cdef` (`size_t`, the
-/// `<stdint.h>` types, `bool`): headers of types and macros only, no functions
-/// (`<sys/types.h>`, for `ssize_t`, would bring `select` into `check`).
-/// (Not `<stdbool.h>`: its `bool` is a macro, and cffi lets a cdef declare
-/// `typedef int bool;`; `bool` is spelled `_Bool` where nothing declares it.)
-const CFFI_BUILTIN_HEADERS: [&str; 2] = ["<stddef.h>", "<stdint.h>"];
-
-/// `char16_t` and `char32_t` as `<uchar.h>` declares them, without its
-/// functions (which `check` would report); C11 lets a header declare them again.
-const CFFI_WIDE_TYPEDEFS: &str =
-    "typedef __CHAR16_TYPE__ char16_t;\ntypedef __CHAR32_TYPE__ char32_t;\n";
+/// The typedefs cffi knows without a declaration (`size_t`, the `<stdint.h>`
+/// types, `wchar_t`, `char16_t` ...), each as the compiler's own predefined
+/// type names it (`__SIZE_TYPE__`), which is what the system headers declare
+/// too: C11 lets a header declare them again. Text, not `#include`s: the
+/// headers would cost a parse of their own in every `cdef`, and `<uchar.h>`
+/// brings functions that `check` would report. (Not `bool`: a cdef may
+/// declare `typedef int bool;`. Not the `int_fast` types: glibc's differ
+/// from the compiler's.)
+const CFFI_PRELUDE: &str = "\
+typedef __SIZE_TYPE__ size_t;
+typedef __PTRDIFF_TYPE__ ptrdiff_t;
+typedef __PTRDIFF_TYPE__ ssize_t;
+typedef __WCHAR_TYPE__ wchar_t;
+typedef __CHAR16_TYPE__ char16_t;
+typedef __CHAR32_TYPE__ char32_t;
+typedef __INTPTR_TYPE__ intptr_t;
+typedef __UINTPTR_TYPE__ uintptr_t;
+typedef __INTMAX_TYPE__ intmax_t;
+typedef __UINTMAX_TYPE__ uintmax_t;
+typedef __INT8_TYPE__ int8_t;
+typedef __UINT8_TYPE__ uint8_t;
+typedef __INT16_TYPE__ int16_t;
+typedef __UINT16_TYPE__ uint16_t;
+typedef __INT32_TYPE__ int32_t;
+typedef __UINT32_TYPE__ uint32_t;
+typedef __INT64_TYPE__ int64_t;
+typedef __UINT64_TYPE__ uint64_t;
+typedef __INT_LEAST8_TYPE__ int_least8_t;
+typedef __UINT_LEAST8_TYPE__ uint_least8_t;
+typedef __INT_LEAST16_TYPE__ int_least16_t;
+typedef __UINT_LEAST16_TYPE__ uint_least16_t;
+typedef __INT_LEAST32_TYPE__ int_least32_t;
+typedef __UINT_LEAST32_TYPE__ uint_least32_t;
+typedef __INT_LEAST64_TYPE__ int_least64_t;
+typedef __UINT_LEAST64_TYPE__ uint_least64_t;
+";
 
 #[pyclass(subclass, frozen, module = "wyvern._wyvern", name = "FFI")]
 pub struct Ffi {
@@ -312,20 +337,17 @@ impl Ffi {
                     state.defines.push((k.str()?.to_string(), value));
                 }
             }
-            // cffi knows `size_t`, `int8_t` ... `uintptr_t` and `ssize_t` without a
-            // declaration: the headers that declare them come first.
-            let mut parser = CFFI_BUILTIN_HEADERS
-                .iter()
-                .fold(wyvern::Parser::new(), |p, h| p.header(*h));
+            let previous = state.sources.join("\n");
+            let mut parser = wyvern::Parser::new();
             for dir in &state.include_dirs {
                 parser = parser.include_dir(dir.clone());
             }
             for (name, value) in &state.defines {
                 parser = parser.define(name.clone(), value.as_deref());
             }
-            (parser, state.sources.join("\n"))
+            (parser, previous)
         };
-        let whole = format!("{CFFI_WIDE_TYPEDEFS}{previous}\n{text}");
+        let whole = format!("{CFFI_PRELUDE}{previous}\n{text}");
         let set = py
             .detach(|| parser.cdef(whole).parse())
             .map_err(|e| CDefError::new_err(e.to_string()))?;
