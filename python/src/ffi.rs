@@ -317,12 +317,15 @@ impl Ffi {
                 "pack={n}: a power of two up to 16 is expected"
             )));
         }
+        // Each cdef's lines are numbered from 1, in a file named for it
+        // (`<cdef 2>:3:5`), whatever comes before it in the parse.
+        let label = format!("#line 1 \"<cdef {}>\"\n", self.lock().sources.len() + 1);
         if let Some(n) = pack {
             text.push_str(&format!(
-                "#pragma pack(push, {n})\n{csource}\n#pragma pack(pop)\n"
+                "#pragma pack(push, {n})\n{label}{csource}\n#pragma pack(pop)\n"
             ));
         } else {
-            text.push_str(csource);
+            text.push_str(&format!("{label}{csource}\n"));
         }
         let (parser, previous) = {
             let mut state = self.lock();
