@@ -7,7 +7,7 @@ use std::sync::Arc;
 use pyo3::basic::CompareOp;
 use pyo3::exceptions::{PyAttributeError, PyIndexError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyFloat, PyInt, PySlice, PyTuple};
+use pyo3::types::{PyBytes, PyFloat, PyInt, PySlice, PyTuple};
 
 use crate::call::CallPlan;
 use crate::convert::{self, load_bits, long_double_value, read_int, scalar_int};
@@ -95,6 +95,21 @@ impl CData {
             }
             _ => Err(no_attribute(&self.ty.name)),
         }
+    }
+
+    /// A flexible array member's length: the elements that fit in the memory
+    /// `ffi.new` allocated from `at` on (cffi's var-sized structs); `None` for
+    /// other fields, and in C's memory, where it is as long as C says.
+    fn flexible_len(&self, info: &TypeInfo, at: usize) -> Option<usize> {
+        let Kind::Array { elem, len: None } = info.kind else {
+            return None;
+        };
+        let mem = self.owner.mem()?;
+        let elem_size = self.types.info(elem).size.filter(|&s| s > 0)?;
+        let end = mem.addr() + mem.size;
+        (mem.addr()..=end)
+            .contains(&at)
+            .then(|| (end - at) / elem_size)
     }
 
     fn shared(&self) -> Owner {
@@ -280,6 +295,13 @@ impl CData {
             return convert::int_object(py, v);
         }
         let at = base + (field.offset_bits / 8) as usize;
+        if let Some(n) = self.flexible_len(&info, at) {
+            // In memory `ffi.new` sized for it: an array of the elements
+            // allocated (cffi's var-sized structs).
+            let mut data = CData::object(&self.types, info.clone(), at, self.shared());
+            data.len = Some(n);
+            return Ok(Py::new(py, data)?.into_any());
+        }
         if let Kind::Array {
             elem,
             len: None | Some(0),
@@ -303,6 +325,15 @@ impl CData {
                 record.name
             )));
         };
+        let info = self.types.info(field.ty);
+        let at = base + (field.offset_bits / 8) as usize;
+        if let (Kind::Array { elem, .. }, Some(n), None) =
+            (&info.kind, self.flexible_len(&info, at), field.bit_width)
+        {
+            let bounded = self.types.array_of(*elem, Some(n as u64)).map_err(to_py)?;
+            // SAFETY: the `n` elements lie in the memory `ffi.new` allocated.
+            return unsafe { convert::write(&self.types, &bounded, at as *mut u8, value, 0) };
+        }
         // SAFETY: the field lies inside the record at `base`, writable memory.
         unsafe { convert::write_field(&self.types, field, base as *mut u8, value, 0) }
     }
@@ -482,6 +513,11 @@ impl CData {
         other: &Bound<'_, PyAny>,
         op: CompareOp,
     ) -> PyResult<Py<PyAny>> {
+        // A `char` compares with a bytes of length 1, as in cffi.
+        if let (Kind::Prim(Prim::Char), true) = (&self.ty.kind, other.is_instance_of::<PyBytes>()) {
+            let mine = PyBytes::new(py, &self.value[..1]);
+            return Ok(mine.rich_compare(other, op)?.unbind());
+        }
         // Numbers compare by value, with Python numbers too (as in cffi).
         if let Some(mine) = self.number(py)? {
             let theirs = match other.downcast::<CData>() {
@@ -536,12 +572,17 @@ impl CData {
         slf
     }
 
+    /// The end of a `with` block is `ffi.release`: an `ffi.gc` object's
+    /// destructor runs now (memory `ffi.new` owns goes with its last user).
     fn __exit__(
         &self,
         _a: &Bound<'_, PyAny>,
         _b: &Bound<'_, PyAny>,
         _c: &Bound<'_, PyAny>,
     ) -> bool {
+        if let Owner::Gc(hold) = &self.owner {
+            hold.run();
+        }
         false
     }
 }

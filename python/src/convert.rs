@@ -403,8 +403,14 @@ pub fn as_float(obj: &Bound<'_, PyAny>, ty: &TypeInfo) -> PyResult<f64> {
     if obj.is_instance_of::<PyString>() || obj.is_instance_of::<PyBytes>() {
         return Err(wrong_type(ty, "a float", obj));
     }
-    obj.extract::<f64>()
-        .map_err(|_| wrong_type(ty, "a float", obj))
+    obj.extract::<f64>().map_err(|e| {
+        // An int too large for a double is an OverflowError, as in cffi.
+        if obj.is_instance_of::<pyo3::types::PyInt>() {
+            e
+        } else {
+            wrong_type(ty, "a float", obj)
+        }
+    })
 }
 
 pub fn long_double_value(bytes: &[u8; 16]) -> f64 {
@@ -543,8 +549,10 @@ unsafe fn write_array(
         let data = data.get();
         if let Kind::Array { .. } = data.ty.kind {
             if data.ty.same_type(ty) || elem_info.same_type(&types.info(array_elem(&data.ty))) {
+                // Of the same length only, as in cffi (`int[5]` from an `int[4]`
+                // would leave a part unset that the initializer does not say).
                 let n = data.len.unwrap_or(0);
-                if n > capacity {
+                if n > capacity || (len.is_some() && n != capacity) {
                     return Err(PyTypeError::new_err(format!(
                         "cannot initialize '{}' from cdata '{}' of {n} items",
                         ty.name, data.ty.name

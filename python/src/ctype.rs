@@ -144,16 +144,18 @@ impl CType {
         Ok(Some(out))
     }
 
+    /// A function type's parameter types, a tuple as in cffi.
     #[getter]
-    fn args(&self, py: Python<'_>) -> PyResult<Option<Vec<Py<CType>>>> {
-        self.sig()
-            .map(|s| {
-                s.params
-                    .iter()
-                    .map(|p| self.wrap(py, self.types.info(*p)))
-                    .collect()
-            })
-            .transpose()
+    fn args<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, pyo3::types::PyTuple>>> {
+        let Some(sig) = self.sig() else {
+            return Ok(None);
+        };
+        let params = sig
+            .params
+            .iter()
+            .map(|p| self.wrap(py, self.types.info(*p)))
+            .collect::<PyResult<Vec<_>>>()?;
+        Ok(Some(pyo3::types::PyTuple::new(py, params)?))
     }
 
     #[getter]
@@ -173,27 +175,28 @@ impl CType {
         self.sig().map(|s| format!("{:?}", s.conv))
     }
 
-    /// An enum's values to names.
+    /// An enum's values to names, a dict as in cffi (the first name of a value).
     #[getter]
-    fn elements(&self) -> Option<Vec<(i128, String)>> {
+    fn elements(&self) -> Option<std::collections::HashMap<i128, String>> {
         match self.info.kind {
-            Kind::Enum { id, .. } => Some(
-                self.info
-                    .set
-                    .enum_(id)
-                    .constants
-                    .iter()
-                    .map(|(n, v)| (*v, n.clone()))
-                    .collect(),
-            ),
+            Kind::Enum { id, .. } => {
+                let mut out = std::collections::HashMap::new();
+                for (n, v) in &self.info.set.enum_(id).constants {
+                    out.entry(*v).or_insert_with(|| n.clone());
+                }
+                Some(out)
+            }
             _ => None,
         }
     }
 
+    /// An enum's names to values, a dict as in cffi.
     #[getter]
-    fn relements(&self) -> Option<Vec<(String, i128)>> {
+    fn relements(&self) -> Option<std::collections::HashMap<String, i128>> {
         match self.info.kind {
-            Kind::Enum { id, .. } => Some(self.info.set.enum_(id).constants.clone()),
+            Kind::Enum { id, .. } => {
+                Some(self.info.set.enum_(id).constants.iter().cloned().collect())
+            }
             _ => None,
         }
     }

@@ -13,8 +13,11 @@ pyo3::create_exception!(wyvern, CDefError, pyo3::exceptions::PyException);
 pub fn to_py(e: wyvern::Error) -> PyErr {
     let text = e.to_string();
     match e.kind() {
+        // An unknown type name too, as cffi's "unknown identifier".
         ErrorKind::Parse { .. }
         | ErrorKind::BadTypeName { .. }
+        | ErrorKind::NotFound { what: "type", .. }
+        | ErrorKind::UnusedType { .. }
         | ErrorKind::LibclangUnavailable { .. } => CDefError::new_err(text),
         ErrorKind::Value { problem, .. } => match problem {
             ValueProblem::DoesNotFit { .. } | ValueProblem::OutOfRange { .. } => {

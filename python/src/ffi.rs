@@ -80,19 +80,20 @@ pub struct State {
 
 /// `ffi.gc`'s destructor, run when the last object sharing it goes.
 pub struct GcHold {
-    /// Taken out by `gc(cdata, None)`, which cancels it.
-    destructor: Mutex<Option<Py<PyAny>>>,
-    original: Option<Py<CData>>,
+    /// The destructor and the object it gets, until it has run.
+    pending: Mutex<Option<(Py<PyAny>, Py<CData>)>>,
 }
 
-impl Drop for GcHold {
-    fn drop(&mut self) {
-        let destructor = self
-            .destructor
-            .get_mut()
+impl GcHold {
+    /// Runs the destructor, the first time only: at `ffi.release`, the end
+    /// of a `with` block, or when the last object sharing it goes.
+    pub fn run(&self) {
+        let pending = self
+            .pending
+            .lock()
             .unwrap_or_else(|p| p.into_inner())
             .take();
-        let (Some(destructor), Some(original)) = (destructor, self.original.take()) else {
+        let Some((destructor, original)) = pending else {
             return;
         };
         Python::attach(|py| {
@@ -100,6 +101,22 @@ impl Drop for GcHold {
                 e.write_unraisable(py, None);
             }
         });
+    }
+}
+
+impl GcHold {
+    /// `gc(p, None)`: the destructor never runs.
+    pub fn cancel(&self) {
+        self.pending
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
+    }
+}
+
+impl Drop for GcHold {
+    fn drop(&mut self) {
+        self.run();
     }
 }
 
@@ -237,13 +254,16 @@ impl Ffi {
 
     /// Adds the declarations of `set` to what this FFI knows (the caller
     /// holds [`adding`](Self::adding)). A conflict with what is declared is an
-    /// `FFIError`, as cffi raises for a redefinition.
-    fn merge(&self, py: Python<'_>, set: TypeSet) -> PyResult<()> {
+    /// `FFIError`, as cffi raises for a redefinition. A set that `has_scalars`
+    /// (a cdef's: libclang's front end adds every scalar) replaces the empty one
+    /// as it is; DWARF's and a database's have only the scalars they use, so
+    /// they are merged into it.
+    fn merge(&self, py: Python<'_>, set: TypeSet, has_scalars: bool) -> PyResult<()> {
         let (current, empty) = {
             let state = self.lock();
             (state.types.set.clone(), state.empty)
         };
-        let merged = if empty {
+        let merged = if empty && has_scalars {
             set
         } else {
             py.detach(|| current.merge(&set))
@@ -319,7 +339,11 @@ impl Ffi {
         }
         // Each cdef's lines are numbered from 1, in a file named for it
         // (`<cdef 2>:3:5`), whatever comes before it in the parse.
-        let label = format!("#line 1 \"<cdef {}>\"\n", self.lock().sources.len() + 1);
+        // (`<cdef>` for the first, as the crate names a lone cdef text.)
+        let label = match self.lock().sources.len() + 1 {
+            1 => "#line 1 \"<cdef>\"\n".to_owned(),
+            n => format!("#line 1 \"<cdef {n}>\"\n"),
+        };
         if let Some(n) = pack {
             text.push_str(&format!(
                 "#pragma pack(push, {n})\n{label}{csource}\n#pragma pack(pop)\n"
@@ -354,7 +378,7 @@ impl Ffi {
         let set = py
             .detach(|| parser.cdef(whole).parse())
             .map_err(|e| CDefError::new_err(e.to_string()))?;
-        self.merge(py, set)?;
+        self.merge(py, set, true)?;
         self.lock().sources.push(text);
         Ok(())
     }
@@ -406,8 +430,12 @@ impl Ffi {
         }
     }
 
-    fn dlclose(&self, lib: &Bound<'_, Lib>) {
+    fn dlclose(&self, lib: &Bound<'_, Lib>) -> PyResult<()> {
         lib.get().close();
+        // The functions and constants cached as attributes go too: after
+        // closing, every name says the library is closed.
+        lib.getattr("__dict__")?.call_method0("clear")?;
+        Ok(())
     }
 
     /// A new zeroed object, owned by the returned cdata: `new("int *", 5)`,
@@ -681,10 +709,7 @@ impl Ffi {
             // `gc(p, None)` cancels the destructor of an object `gc` made.
             return match &data.owner {
                 Owner::Gc(hold) => {
-                    hold.destructor
-                        .lock()
-                        .unwrap_or_else(|p| p.into_inner())
-                        .take();
+                    hold.cancel();
                     Ok(None)
                 }
                 _ => Err(PyTypeError::new_err(format!(
@@ -694,8 +719,7 @@ impl Ffi {
             };
         };
         let hold = Arc::new(GcHold {
-            destructor: Mutex::new(Some(destructor)),
-            original: Some(cdata.clone().unbind()),
+            pending: Mutex::new(Some((destructor, cdata.clone().unbind()))),
         });
         Ok(Some(CData {
             len: data.len,
@@ -767,14 +791,14 @@ impl Ffi {
         let set = py
             .detach(|| wyvern::frontend::dwarf::read(path))
             .map_err(to_py)?;
-        self.merge(py, set)
+        self.merge(py, set, false)
     }
 
     /// Declarations from a `.wydb` database (no libclang).
     fn load(&self, py: Python<'_>, path: &str) -> PyResult<()> {
         let _adding = self.adding(py);
         let set = py.detach(|| wyvern::db::load_path(path)).map_err(to_py)?;
-        self.merge(py, set)
+        self.merge(py, set, false)
     }
 
     /// Writes the declarations as a `.wydb` database.
@@ -916,6 +940,7 @@ fn new_object(
                 }
                 _ => target.size.ok_or_else(|| convert::incomplete(&target))?,
             };
+            let size = size.max(flexible_end(types, &target, init)?);
             let mem = Mem::zeroed(size, target.align)?;
             if let Some(init) = init {
                 // SAFETY: the memory holds a value of the pointee type.
@@ -964,6 +989,32 @@ fn new_object(
             ty.name
         ))),
     }
+}
+
+/// Where a struct's flexible array member ends with the elements `init`
+/// gives it (`new("struct s *", [n, [1, 2, 3]])`): what cffi allocates for a
+/// var-sized struct; 0 when there is none or `init` leaves it empty.
+fn flexible_end(
+    types: &Arc<Types>,
+    record: &TypeInfo,
+    init: Option<&Bound<'_, PyAny>>,
+) -> PyResult<usize> {
+    let Some(init) = init else { return Ok(0) };
+    let top: Vec<_> = record.fields().iter().filter(|f| f.top_level).collect();
+    let Some(last) = top.last() else { return Ok(0) };
+    let Kind::Array { elem, len: None } = types.info(last.ty).kind else {
+        return Ok(0);
+    };
+    let value = match init.downcast::<PyDict>() {
+        Ok(dict) => dict.get_item(&last.name)?,
+        Err(_) => sequence(init).and_then(|items| items.get(top.len() - 1).cloned()),
+    };
+    let Some(value) = value else { return Ok(0) };
+    let elem = types.info(elem);
+    let n = array_length(&elem, &value)?;
+    n.checked_mul(elem.size.unwrap_or(0))
+        .and_then(|bytes| bytes.checked_add((last.offset_bits / 8) as usize))
+        .ok_or_else(|| PyValueError::new_err("array too large"))
 }
 
 /// The length `new("T[]", init)` makes: an int is the length; a sequence's
@@ -1114,6 +1165,20 @@ fn cast(types: &Arc<Types>, ty: Arc<TypeInfo>, value: &Bound<'_, PyAny>) -> PyRe
     }
 }
 
+/// A float cast to an integer type: truncated, as C does; NaN and the
+/// infinities have no integer (cffi's `ValueError` and `OverflowError`).
+fn float_to_int(f: f64) -> PyResult<i128> {
+    if f.is_nan() {
+        return Err(PyValueError::new_err("cannot convert float NaN to integer"));
+    }
+    if f.is_infinite() {
+        return Err(pyo3::exceptions::PyOverflowError::new_err(
+            "cannot convert float infinity to integer",
+        ));
+    }
+    Ok(f as i128)
+}
+
 /// `(_Bool) value`: whether it is non-zero (`0.1` is true).
 fn cast_truth(value: &Bound<'_, PyAny>, ty: &TypeInfo) -> PyResult<bool> {
     if let Ok(f) = value.downcast::<pyo3::types::PyFloat>() {
@@ -1148,11 +1213,11 @@ fn cast_int(value: &Bound<'_, PyAny>, ty: &TypeInfo) -> PyResult<i128> {
             .call_method0("__float__")
             .and_then(|f| f.extract::<f64>())
         {
-            return Ok(f as i128);
+            return float_to_int(f);
         }
     }
     if let Ok(f) = value.downcast::<pyo3::types::PyFloat>() {
-        return Ok(f.value() as i128);
+        return float_to_int(f.value());
     }
     if let Ok(v) = value.extract::<i128>() {
         return Ok(v);

@@ -2,9 +2,9 @@
 //! `cast`, callbacks, ...) on wyvern's C type system, with declarations from
 //! real headers (libclang), a binary's DWARF, or a `.wydb` database.
 //!
-//! The Rust side is the fast and the unsafe part: types ([`types`]), objects
-//! ([`object`], [`cdata`]), conversions ([`convert`]), calls ([`call`]) and
-//! callbacks ([`callback`]); `pysrc/wyvern/__init__.py` adds what is plain
+//! The Rust side is the fast and the unsafe part: types (`types`), objects
+//! (`object`, `cdata`), conversions (`convert`), calls (`call`) and
+//! callbacks (`callback`); `pysrc/wyvern/__init__.py` adds what is plain
 //! Python (the decorator form of `callback`, `buffer`, `from_buffer`,
 //! `memmove`, `include`).
 

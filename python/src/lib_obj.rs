@@ -14,7 +14,7 @@ use crate::convert;
 use crate::error::to_py;
 use crate::ffi::Ffi;
 use crate::object::{CData, Owner};
-use crate::types::{Kind, Types};
+use crate::types::Types;
 
 #[pyclass(frozen, dict, weakref, module = "wyvern._wyvern", name = "Lib")]
 pub struct Lib {
@@ -129,6 +129,20 @@ fn constant(py: Python<'_>, types: &Arc<Types>, c: &wyvern::Constant) -> PyResul
     })
 }
 
+/// Whether a value of type `qt` is const: qualified so, through its
+/// typedefs, or (an array) in its elements.
+fn is_const(set: &wyvern::TypeSet, qt: wyvern::QualType, depth: u32) -> bool {
+    if qt.quals.contains(wyvern::types::Quals::CONST) {
+        return true;
+    }
+    match set.ty(qt.id) {
+        _ if depth > 64 => false,
+        wyvern::Type::Typedef(t) => is_const(set, set.typedef(*t).target, depth + 1),
+        wyvern::Type::Array { elem, .. } => is_const(set, *elem, depth + 1),
+        _ => false,
+    }
+}
+
 #[pymethods]
 impl Lib {
     /// What the cycle collector sees: the FFI (which keeps this library).
@@ -178,8 +192,12 @@ impl Lib {
                 this.name
             )));
         };
-        if let Kind::Array { .. } | Kind::Record { .. } = ty.kind {
-            // A whole array or struct is written through its cdata.
+        if is_const(&types.set, ty.qt, 0) {
+            // It may be in read-only memory: writing would crash the process.
+            return Err(pyo3::exceptions::PyTypeError::new_err(format!(
+                "library '{}': global variable '{name}' is const ('{}'): it cannot be written",
+                this.name, ty.name
+            )));
         }
         // SAFETY: the symbol is the global's, writable memory of its type.
         unsafe { convert::write(&types, &ty, addr as *mut u8, value, 0) }

@@ -100,6 +100,15 @@ pub enum Owner {
 }
 
 impl Owner {
+    /// The memory `ffi.new` allocated that this keeps alive, if any.
+    pub fn mem(&self) -> Option<&Arc<Mem>> {
+        match self {
+            Owner::Mem(mem) => Some(mem),
+            Owner::Within(inner) => inner.mem(),
+            _ => None,
+        }
+    }
+
     /// What a part of an object held by `self` keeps alive.
     pub fn share(&self) -> Owner {
         match self {

@@ -49,13 +49,30 @@ def test_cdef_error_is_cdef_error(ffi):
     assert ffi.sizeof("struct fine") == 4
 
 
+def test_cdef_errors_point_at_their_own_lines(ffi):
+    with pytest.raises(wyvern.CDefError, match=r"<cdef>:2:24: expected ';'"):
+        ffi.cdef("int ok;\nstruct broken { int x }")
+    ffi.cdef("struct a { int x; };")
+    # each cdef is its own text: the second (successful) one is <cdef 2>
+    with pytest.raises(wyvern.CDefError, match=r"<cdef 2>:2:8: redefinition of 'a'"):
+        ffi.cdef("int fine;\nstruct a { long y; };")
+    with pytest.raises(wyvern.CDefError, match=r"<cdef>:1:10: 'no_such_header_h14.h' file not found"):
+        wyvern.FFI().include("<no_such_header_h14.h>")
+    with pytest.raises(wyvern.CDefError, match=r":2:"):
+        wyvern.FFI().cdef("struct p { char c; };\nint x y;", packed=True)
+
+
 def test_unknown_type_name(ffi):
-    # cffi: an undeclared struct is opaque (sizeof raises ValueError), an
-    # unknown typedef a CDefError; wyvern says either way what it does not know.
-    with pytest.raises((wyvern.CDefError, wyvern.FFIError, ValueError), match="nowhere"):
+    # As cffi: an undeclared struct is opaque (sizeof raises ValueError), an
+    # unknown type name is a CDefError.
+    with pytest.raises(ValueError, match="nowhere"):
         ffi.sizeof("struct nowhere")
-    with pytest.raises((wyvern.CDefError, wyvern.FFIError), match="foo_t"):
+    with pytest.raises(wyvern.CDefError, match="foo_t"):
         ffi.typeof("foo_t")
+    with pytest.raises(wyvern.CDefError, match="foo_t"):
+        ffi.new("foo_t *")
+    with pytest.raises(wyvern.CDefError, match="did you mean 'size_t'"):
+        ffi.cast("sizet", 1)
 
 
 def test_cdef_include_stdio(ffi, c_program):
@@ -157,8 +174,10 @@ def test_dlclose(ffi):
     lib = ffi.dlopen("libc.so.6")
     assert lib.abs(-1) == 1
     ffi.dlclose(lib)
-    with pytest.raises(wyvern.FFIError):
+    with pytest.raises(wyvern.FFIError, match="closed"):
         lib.labs
+    with pytest.raises(wyvern.FFIError, match="closed"):
+        lib.abs  # looked up (and cached) before the close
 
 
 def test_list_types(ffi):
@@ -218,3 +237,17 @@ def test_type_names_match_cffi(ffi, cffi_ffi):
         assert ffi.typeof(cdecl).kind == cffi_ffi.typeof(cdecl).kind, cdecl
     # wyvern keeps qualifiers in names (cffi drops them): deliberately.
     assert ffi.typeof("const char *").cname == "const char *"
+
+
+@pytest.mark.parametrize("pack", [1, 2, 4])
+def test_pack_matches_gcc(ffi, c_program, pack):
+    decl = "struct packed_h14 { char c; int i; short s; double d; };"
+    ffi.cdef(decl, pack=pack)
+    out = c_program(
+        "#include <stdio.h>\n#include <stddef.h>\n#pragma pack(%d)\n%s\n#pragma pack()\n"
+        'int main(void) { printf("%%zu %%zu %%zu %%zu %%zu", sizeof(struct packed_h14), _Alignof(struct packed_h14),'
+        " offsetof(struct packed_h14, i), offsetof(struct packed_h14, s), offsetof(struct packed_h14, d)); return 0; }" % (pack, decl)
+    )
+    got = (ffi.sizeof("struct packed_h14"), ffi.alignof("struct packed_h14"),
+           ffi.offsetof("struct packed_h14", "i"), ffi.offsetof("struct packed_h14", "s"), ffi.offsetof("struct packed_h14", "d"))
+    assert " ".join(map(str, got)) == out

@@ -176,10 +176,34 @@ def test_printf_family(ffi, capfd):
 
 
 def test_errno(fix):
+    import os
+    import threading
+
     ffi, lib = fix
     ffi.errno = 0
     lib.set_errno_to(34)
     assert ffi.errno == 34
+    # saved right after the call: Python's own C calls in between leave it
+    try:
+        os.stat("/no/such/file/h14")
+    except OSError:
+        pass
+    assert ffi.errno == 34
+    # per thread
+    seen = {}
+
+    def other():
+        lib.set_errno_to(9)
+        seen["other"] = ffi.errno
+
+    t = threading.Thread(target=other)
+    t.start()
+    t.join()
+    assert seen == {"other": 9} and ffi.errno == 34
+    # set before a call, C sees it (and leaves it)
+    ffi.errno = 11
+    assert lib.get_errno() == 11
+    assert ffi.errno == 11
     lib.set_errno_to(0)
     assert ffi.errno == 0
 
@@ -247,3 +271,148 @@ def test_cdef_of_fixture_matches_cffi_calls(fixture_lib, cffi_ffi):
     pa, pb = a.make_point(9, -9), b.make_point(9, -9)
     assert (pa.x, pa.y) == (pb.x, pb.y)
     assert a.point_sum([3, 4]) == b.point_sum([3, 4])
+
+
+def test_many_arguments(fix):
+    ffi, lib = fix
+    args = (1, 2, 3.5, 4.5, b"\x05", 6, 7, 8, 9.5, 10)
+    want = 1 + 20 + 350 + 4500 + 50000 + 600000 + 7000000 + 80000000 + 950000000 + 10000000000
+    assert lib.many_args(*args) == want
+
+
+def test_long_double(fix):
+    ffi, lib = fix
+    r = lib.ld_twice(1.25)
+    assert ffi.typeof(r) == ffi.typeof("long double")
+    assert float(r) == 2.5
+    assert float(lib.ld_twice(ffi.cast("long double", 2**70))) == 2.0**71
+
+
+def test_bytes_for_unsigned_char_pointer(fix):
+    ffi, lib = fix
+    assert lib.sum_bytes(b"\x01\x02\xff", 3) == 258
+    assert lib.sum_bytes(ffi.new("unsigned char[]", [1, 2]), 2) == 3
+
+
+def test_const_globals_read_but_never_written(fix):
+    ffi, lib = fix
+    assert lib.limit == 10
+    assert lib.golden == 1.618
+    assert ffi.string(lib.label) == b"label"
+    # in read-only memory: a write would crash the process, so it is refused
+    with pytest.raises(TypeError, match="const"):
+        lib.limit = 5
+    with pytest.raises(TypeError, match="const"):
+        lib.golden = 2.0  # const through a typedef
+    with pytest.raises(TypeError, match="const"):
+        lib.label = b"x"  # an array of const elements
+    assert lib.limit == 10
+
+
+def test_function_pointer_global(fix):
+    ffi, lib = fix
+    assert lib.current_op == ffi.NULL
+    assert lib.call_current(5, 3) == -1
+    lib.current_op = lib.add
+    assert lib.call_current(5, 3) == 8
+    cb = ffi.callback("binop", lambda a, b: a * b)
+    lib.current_op = cb
+    assert lib.call_current(5, 3) == 15
+    assert lib.current_op(2, 3) == 6  # read back, callable
+    lib.current_op = ffi.NULL
+    assert lib.call_current(5, 3) == -1
+
+
+def test_stdio_globals_and_fprintf(ffi, capfd):
+    ffi.cdef("#include <stdio.h>")
+    libc = ffi.dlopen(None)
+    assert ffi.typeof(libc.stderr) == ffi.typeof("FILE *")
+    assert libc.fprintf(libc.stderr, b"to stderr %s\n", b"ok") == len("to stderr ok\n")
+    libc.fflush(libc.stderr)
+    assert capfd.readouterr().err == "to stderr ok\n"
+
+
+def test_stat_a_file(ffi, tmp_path):
+    import os
+
+    ffi.cdef("#include <sys/stat.h>")
+    libc = ffi.dlopen(None)
+    path = tmp_path / "sized"
+    path.write_bytes(b"x" * 1234)
+    st = ffi.new("struct stat *")
+    assert libc.stat(str(path).encode(), st) == 0
+    want = os.stat(path)
+    assert st.st_size == 1234
+    assert st.st_mode == want.st_mode
+    assert st.st_ino == want.st_ino
+    assert st.st_mtim.tv_sec == int(want.st_mtime)
+    assert libc.stat(b"/no/such/file/h14", st) == -1
+    assert ffi.errno == 2
+
+
+def test_time_h_round_trip(ffi):
+    import time
+
+    ffi.cdef("#include <time.h>")
+    libc = ffi.dlopen(None)
+    t = ffi.new("time_t *", 1700000000)
+    tm = ffi.new("struct tm *")
+    assert libc.gmtime_r(t, tm) == tm  # returns its second argument
+    want = time.gmtime(1700000000)
+    assert (tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min) == want[:5]
+    buf = ffi.new("char[64]")
+    n = libc.strftime(buf, 64, b"%Y-%m-%d %H:%M:%S", tm)
+    assert ffi.string(buf) == time.strftime("%Y-%m-%d %H:%M:%S", want).encode()
+    assert n == 19
+    assert libc.timegm(tm) == 1700000000
+
+
+def test_argv_style_char_pointer_array(fix):
+    ffi, lib = fix
+    keep = [ffi.new("char[]", s) for s in (b"ls", b"-l", b"/tmp")]
+    argv = ffi.new("char *[]", keep + [ffi.NULL])
+    out = ffi.new("char[64]")
+    assert lib.count_args(argv, out, 64) == 3
+    assert ffi.string(out) == b"ls,-l,/tmp"
+    # a list for a pointer parameter is a temporary array, as in cffi
+    assert lib.count_args(keep[:2] + [ffi.NULL], out, 64) == 2
+    assert ffi.string(out) == b"ls,-l"
+    with pytest.raises(TypeError):
+        ffi.new("char *[]", [b"bytes are not char *"])
+
+
+def test_function_pointer_in_a_struct(fix):
+    ffi, lib = fix
+    ops = ffi.new("struct ops *", {"f": lib.add, "base": 100})
+    assert lib.ops_run(ops, 5) == 105
+    assert ops.f(1, 2) == 3  # read back from the struct and called
+    cb = ffi.callback("binop", lambda a, b: a * b)
+    ops.f = cb
+    assert lib.ops_run(ops, 5) == 500
+    assert ops.f(6, 7) == 42
+
+
+def test_the_gil_is_released_during_a_call(fix):
+    """C says it is running, then waits for an answer only a Python thread
+    gives: the answer comes only if the call let go of the GIL (the C side
+    gives up after 10 s, so a broken build fails rather than hangs)."""
+    import os
+    import threading
+
+    ffi, lib = fix
+    to_py_r, to_py_w = os.pipe()
+    to_c_r, to_c_w = os.pipe()
+
+    def answer():
+        os.read(to_py_r, 1)  # C is running now
+        os.write(to_c_w, b"a")
+
+    t = threading.Thread(target=answer)
+    t.start()
+    try:
+        assert lib.handshake(to_py_w, to_c_r, 10000) == 1
+    finally:
+        os.write(to_py_w, b"x")  # frees the thread if C never wrote
+        t.join()
+        for fd in (to_py_r, to_py_w, to_c_r, to_c_w):
+            os.close(fd)

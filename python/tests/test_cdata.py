@@ -34,7 +34,7 @@ def test_new_scalar_pointer(ffi):
     assert p[0] == 42
     q = ffi.new("double *", 2.5)
     assert q[0] == 2.5
-    assert ffi.typeof(p) is ffi.typeof("int *") or ffi.typeof(p) == ffi.typeof("int *")
+    assert ffi.typeof(p) is ffi.typeof("int *")  # one ctype object per type
 
 
 def test_new_repr_says_owning(ffi):
@@ -141,7 +141,7 @@ def test_pointer_comparison_and_hash(ffi):
     assert ffi.cast("void *", 0) == ffi.NULL
     assert ffi.new("int *") != ffi.NULL
     assert p != 5  # not equal to non-cdata
-    assert ffi.cast("int *", p) == ffi.cast("char *", p) or ffi.backend_name == "cffi"
+    assert ffi.cast("int *", p) == ffi.cast("char *", p)  # pointers compare by address
 
 
 def test_scalar_cdata_compare(ffi):
@@ -280,9 +280,9 @@ def test_enums(ffi):
     assert ffi.cast("enum color", 5) == ffi.cast("int", 5)
     assert ffi.string(ffi.cast("enum color", 6)) == "BLUE"
     assert ffi.string(ffi.cast("enum color", 42)) == "42"
-    assert ffi.typeof("enum color").relements == {"RED": 0, "GREEN": 5, "BLUE": 6} or ffi.backend_name != "cffi"
-    assert dict(ffi.typeof("enum color").relements) == {"RED": 0, "GREEN": 5, "BLUE": 6}
-    assert dict(ffi.typeof("enum color").elements) == {0: "RED", 5: "GREEN", 6: "BLUE"}
+    assert ffi.typeof("enum color").relements == {"RED": 0, "GREEN": 5, "BLUE": 6}
+    assert ffi.typeof("enum color").elements == {0: "RED", 5: "GREEN", 6: "BLUE"}
+    assert ffi.typeof("enum color").elements[5] == "GREEN"
     with pytest.raises(OverflowError):
         e[0] = 2**32
     # An enumerator's name is not an integer, in cffi and wyvern alike.
@@ -453,7 +453,7 @@ def test_typeof_sizeof_alignof(ffi):
     assert ffi.sizeof(ffi.new("struct point *")[0]) == 8
     fp = ffi.typeof("int(*)(int, long)")
     assert fp.kind == "function"
-    assert fp.args == (ffi.typeof("int"), ffi.typeof("long")) or list(fp.args) == [ffi.typeof("int"), ffi.typeof("long")]
+    assert fp.args == (ffi.typeof("int"), ffi.typeof("long"))
     assert fp.result == ffi.typeof("int")
     assert fp.ellipsis is False
     assert ffi.typeof(ffi.new("int[]", 3)) == ffi.typeof("int[]")
@@ -476,6 +476,19 @@ def test_memmove_and_buffer(ffi):
     ffi.memmove(a, b"\x07\x00\x00\x00", 4)
     assert a[0] == 7
     assert ffi.buffer(ffi.new("char[]", b"abc"), 2)[:] == b"ab"
+
+
+def test_memmove_checks_sizes(ffi):
+    with pytest.raises(ValueError):
+        ffi.memmove(ffi.new("int[2]"), ffi.new("int[2]"), -1)
+    if ffi.backend_name == "wyvern":
+        # cffi writes past a Python buffer's end here; wyvern refuses.
+        small = bytearray(4)
+        with pytest.raises(ValueError):
+            ffi.memmove(small, b"12345678", 8)
+        with pytest.raises(ValueError):
+            ffi.memmove(ffi.new("char[8]"), b"123", 8)
+        assert small == bytearray(4)
 
 
 def test_from_buffer(ffi):
@@ -504,6 +517,21 @@ def test_gc_destructor(ffi):
     assert freed == [addr]
 
 
+def test_release_runs_gc_destructor_once(ffi):
+    freed = []
+    q = ffi.gc(ffi.new("int *"), lambda x: freed.append(1))
+    ffi.release(q)
+    assert freed == [1]
+    ffi.release(q)
+    del q
+    gc.collect()
+    assert freed == [1]
+    with ffi.gc(ffi.new("int *"), lambda x: freed.append(2)) as p:
+        p[0] = 1
+        assert freed == [1]
+    assert freed == [1, 2]
+
+
 def test_new_handle(ffi):
     obj = {"some": "object"}
     h = ffi.new_handle(obj)
@@ -529,6 +557,9 @@ def test_numbers_compare_by_value(ffi):
     assert hash(ffi.cast("int", 7)) == hash(7)
     assert {ffi.cast("short", 7): "x"}[7] == "x"
     assert ffi.cast("int", 5) != "5"
+    assert ffi.cast("char", b"a") == b"a"
+    assert ffi.new("char[]", b"xy")[1] == b"y"
+    assert ffi.cast("char", b"a") != b"b"
 
 
 def test_floats_are_false_only_at_zero(ffi):
@@ -572,3 +603,149 @@ def test_dir_lists_fields(ffi):
 def test_offsetof_through_pointer_type(ffi):
     assert ffi.offsetof("struct point *", "y") == 4
     assert ffi.offsetof("struct line", "name", 3) == 19
+
+
+def test_flexible_array_member(ffi):
+    ffi.cdef("struct varsized { int n; double d[]; };")
+    assert ffi.sizeof("struct varsized") == 8
+    p = ffi.new("struct varsized *", [3, [1.0, 2.0, 3.0]])
+    assert repr(p) == "<cdata 'struct varsized *' owning 32 bytes>"
+    assert len(p.d) == 3 and list(p.d) == [1.0, 2.0, 3.0]
+    p.d[2] = 30.0
+    assert p.d[2] == 30.0
+    with pytest.raises(IndexError):
+        p.d[3]
+    q = ffi.new("struct varsized *", {"d": [0.5] * 5})
+    assert len(q.d) == 5
+    empty = ffi.new("struct varsized *")
+    assert len(empty.d) == 0
+    with pytest.raises(IndexError):
+        empty.d[0] = 1.0  # no room was allocated
+
+
+def test_flexible_array_member_assignment_is_bounded(ffi):
+    if ffi.backend_name == "cffi":
+        pytest.skip("cffi writes past the allocation here; wyvern raises")
+    ffi.cdef("struct varsized { int n; double d[]; };")
+    p = ffi.new("struct varsized *", [3, [1.0, 2.0, 3.0]])
+    with pytest.raises(IndexError):
+        p.d = [1.0, 2.0, 3.0, 4.0]
+    p.d = [7.0, 8.0]
+    assert list(p.d) == [7.0, 8.0, 3.0]
+
+
+def test_positional_init_with_anonymous_members(ffi):
+    ffi.cdef("struct anon2 { union { int i; float f; }; struct { short lo, hi; }; int last; };")
+    p = ffi.new("struct anon2 *", [5, 1, 2, 9])  # union's first, struct's members, then last
+    assert (p.i, p.lo, p.hi, p.last) == (5, 1, 2, 9)
+    assert [name for name, _ in ffi.typeof("struct anon2").fields] == ["i", "f", "lo", "hi", "last"]
+    with pytest.raises(TypeError):
+        ffi.new("struct anon2 *", [5, [1, 2]])
+
+
+def test_function_type_args_is_a_tuple(ffi):
+    ffi.cdef("typedef int (*cb_t)(void *, double);")
+    assert ffi.typeof("cb_t").args == (ffi.typeof("void *"), ffi.typeof("double"))
+
+
+def test_from_buffer_keeps_the_buffer_exported(ffi):
+    ba = bytearray(b"hello")
+    c = ffi.from_buffer(ba)
+    with pytest.raises(BufferError):
+        ba.extend(b"x" * 100000)  # would move the bytes under c
+    part = c[1:3]
+    del c
+    gc.collect()
+    assert part[0] == b"e"
+    del part
+    gc.collect()
+    ba.extend(b"!")  # no cdata left: resizing is fine again
+    assert ba == bytearray(b"hello!")
+
+
+def test_from_buffer_kinds_of_buffers(ffi):
+    import array
+
+    m = ffi.from_buffer(memoryview(b"abcd")[1:])  # read-only, not bytes
+    assert len(m) == 3 and m[0] == b"b"
+    a = array.array("i", [1, 2, 3])
+    x = ffi.from_buffer("int[]", a)
+    x[0] = 9
+    assert list(a) == [9, 2, 3]
+    with pytest.raises(BufferError):
+        ffi.from_buffer(memoryview(b"abcdef")[::2])  # not contiguous
+    with pytest.raises(TypeError):
+        ffi.from_buffer("text")
+    with pytest.raises(ValueError):
+        ffi.from_buffer("int[3]", bytearray(4))
+
+
+def test_float_edge_conversions(ffi):
+    f = ffi.new("float *")
+    f[0] = 1e300  # out of float's range: inf, as C converts
+    assert math.isinf(f[0])
+    d = ffi.new("double *")
+    d[0] = 2**64
+    assert d[0] == 2.0**64
+    with pytest.raises(OverflowError):
+        d[0] = 2**1024  # no double holds it
+    with pytest.raises(OverflowError):
+        ffi.cast("double", 2**1024)
+    with pytest.raises(ValueError):
+        ffi.cast("int", float("nan"))
+    with pytest.raises(OverflowError):
+        ffi.cast("int", float("inf"))
+    with pytest.raises(OverflowError):
+        ffi.cast("long", ffi.cast("double", float("-inf")))
+    assert int(ffi.cast("unsigned char", 1e10)) == 0
+    assert int(ffi.cast("int", -1.9)) == -1
+
+
+def test_new_allocator_with_custom_alloc_and_free(ffi):
+    ffi.cdef("void *malloc(size_t); void free(void *);")
+    libc = ffi.dlopen(None)
+    freed = []
+
+    def free(p):
+        freed.append(int(ffi.cast("uintptr_t", p)))
+        libc.free(p)
+
+    alloc = ffi.new_allocator(alloc=libc.malloc, free=free)
+    p = alloc("struct point *", [1, 2])
+    assert (p.x, p.y) == (1, 2)
+    where = int(ffi.cast("uintptr_t", p))
+    del p
+    gc.collect()
+    assert freed == [where]
+    a = alloc("int[4]", [1, 2, 3])
+    assert list(a) == [1, 2, 3, 0] and len(a) == 4
+    b = alloc("int[]", 5)
+    assert len(b) == 5 and list(b) == [0] * 5
+    s = alloc("char[]", b"hi")
+    assert ffi.string(s) == b"hi" and len(s) == 3
+    del a, b, s
+    gc.collect()
+    assert len(freed) == 4
+
+
+def test_memmove_and_from_buffer_take_ffi_buffers(ffi):
+    src = ffi.new("char[]", b"abcd")
+    dst = ffi.new("char[5]")
+    ffi.memmove(ffi.buffer(dst), ffi.buffer(src), 4)
+    assert ffi.string(dst) == b"abcd"
+    view = ffi.from_buffer(ffi.buffer(src))
+    assert len(view) == 5 and view[1] == b"b"
+    view[0] = b"z"
+    assert ffi.string(src) == b"zbcd"
+
+
+def test_array_from_an_array_of_the_same_type_and_length(ffi):
+    p = ffi.new("int[4]", [10, 20, 30, 400])
+    q = ffi.new("int[4]", p)
+    assert list(q) == [10, 20, 30, 400]
+    for other in ["int[3]", "int[5]", "int16_t[4]"]:
+        with pytest.raises(TypeError):
+            ffi.new(other, p)
+    ln = ffi.new("struct line *")
+    ln.name = ffi.new("char[8]", b"abc")
+    assert ffi.string(ln.name) == b"abc"

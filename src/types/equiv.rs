@@ -68,7 +68,7 @@ use super::func::FnSig;
 use super::id::{EnumId, RecordId, TypeId};
 use super::record::{Field, RecordDef};
 use super::set::TypeSet;
-use super::ty::{QualType, Type};
+use super::ty::{QualType, Quals, Type};
 
 /// The deepest comparison, [`crate::limits::MAX_TYPE_DEPTH`].
 pub(crate) const MAX_DEPTH: u32 = crate::limits::MAX_TYPE_DEPTH;
@@ -349,6 +349,20 @@ impl<'s> Equiv<'s> {
 
     fn same_qual(&mut self, x: QualType, y: QualType, quals: bool, depth: u32) -> Outcome {
         let (x, y) = (self.resolve(self.a, x), self.resolve(self.b, y));
+        if let (Some(Type::Array { elem: e, len: n }), Some(Type::Array { elem: f, len: m })) =
+            (Self::ty(self.a, x.id), Self::ty(self.b, y.id))
+        {
+            if !x.quals.is_empty() || !y.quals.is_empty() {
+                // An array's qualifiers are its elements' (C11 6.7.3p9): gcc's
+                // DWARF has `const (char[6])` where a header has `(const char)[6]`.
+                let down = |q: QualType, top: Quals| {
+                    QualType::with(q.id, if quals { q.quals | top } else { q.quals })
+                };
+                let (e, f) = (down(*e, x.quals), down(*f, y.quals));
+                let lengths = n == m || (self.rules.compatible && (n.is_none() || m.is_none()));
+                return Outcome::of(lengths).and(|| self.same_qual(e, f, true, depth + 1));
+            }
+        }
         if quals && x.quals != y.quals {
             return Outcome::Different;
         }

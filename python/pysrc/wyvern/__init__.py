@@ -146,34 +146,37 @@ class FFI(_FFI):
 
     def from_buffer(self, cdecl, python_buffer=None, require_writable=False):
         """A ``char[]`` (or ``cdecl``) cdata over a Python buffer's own memory,
-        which it keeps alive."""
-        import ctypes
-
+        which it keeps alive and exported (a ``bytearray`` cannot be resized
+        under it) while the cdata lives."""
         if python_buffer is None:
             cdecl, python_buffer = "char[]", cdecl
-        view = memoryview(python_buffer)
-        if require_writable and view.readonly:
+        export = _Export(python_buffer)
+        if require_writable and export.readonly:
             raise BufferError("from_buffer() requires a writable buffer")
-        if isinstance(python_buffer, bytes):
-            addr = ctypes.cast(ctypes.c_char_p(python_buffer), ctypes.c_void_p).value or 0
-        elif view.readonly:
-            raise TypeError("from_buffer() needs bytes or a writable buffer")
-        else:
-            addr = ctypes.addressof((ctypes.c_char * view.nbytes).from_buffer(view))
         ctype = self.typeof(cdecl) if isinstance(cdecl, str) else cdecl
+        item = self.sizeof(ctype.item)
         if ctype.kind == "array":
-            item = self.sizeof(ctype.item)
-            length = view.nbytes // item if ctype.length is None else ctype.length
+            length = export.nbytes // item if ctype.length is None else ctype.length
+            needed = length * item
         else:
-            length = None
-        return self._from_address(ctype, addr, length, python_buffer)
+            length, needed = None, item
+        if needed > export.nbytes:
+            raise ValueError("buffer is too small (%d bytes) for '%s' (%d bytes)" % (export.nbytes, ctype.cname, needed))
+        return self._from_address(ctype, export.addr, length, (python_buffer, export))
 
     def memmove(self, dest, src, n):
         """Copies ``n`` bytes from ``src`` to ``dest`` (cdata pointers or
         arrays, or Python buffers), which may overlap."""
         import ctypes
 
-        ctypes.memmove(_address_of(self, dest, True), _address_of(self, src, False), n)
+        if n < 0:
+            raise ValueError("memmove() of a negative size (%d)" % n)
+        (to, dest_export), (frm, src_export) = _address_of(self, dest, True), _address_of(self, src, False)
+        for what, export in (("dest", dest_export), ("src", src_export)):
+            # A Python buffer's size is known: never read or write past it.
+            if export is not None and export.nbytes < n:
+                raise ValueError("memmove() of %d bytes: %s has only %d" % (n, what, export.nbytes))
+        ctypes.memmove(to, frm, n)
 
     def include(self, what, lib=None, include_dirs=None, defines=None):
         """``ffi.include(other_ffi)`` takes another FFI's declarations, as in
@@ -207,24 +210,44 @@ class FFI(_FFI):
 
         def allocate(cdecl, init=None):
             ctype = self.typeof(cdecl) if isinstance(cdecl, str) else cdecl
-            if ctype.kind == "pointer":
-                size = self.sizeof(ctype.item)
-            else:
-                raise TypeError("custom allocators take pointer types here")
+            if ctype.kind not in ("pointer", "array"):
+                raise TypeError("expected a pointer or array ctype, got '%s'" % ctype.cname)
+            item = self.sizeof(ctype.item)
+            length = ctype.length if ctype.kind == "array" else None
+            if ctype.kind == "array" and length is None:
+                # `T[]`: the length is an int, or the initializer's.
+                if isinstance(init, int):
+                    length, init = init, None
+                elif isinstance(init, bytes) and item == 1:
+                    length = len(init) + 1
+                else:
+                    length = len(init)
+            size = item if length is None else item * length
             p = alloc(size)
             if not p:
                 raise MemoryError("alloc() returned NULL")
             if should_clear_after_alloc:
                 ctypes_memset(self._address(p), size)
-            q = self.cast(ctype, p)
-            if init is not None:
-                q[0] = init
-            return self.gc(q, free) if free is not None else q
+            if length is None:
+                q = self.cast(ctype, p)
+                if init is not None:
+                    q[0] = init
+                return self.gc(q, free) if free is not None else q
+            # An array over the memory, keeping what frees it alive.
+            keep = self.gc(self.cast("void *", p), free) if free is not None else p
+            array = self._from_address(ctype, self._address(p), length, keep)
+            if isinstance(init, bytes):
+                self.memmove(array, init + b"\0", min(len(init) + 1, size))
+            elif init is not None:
+                array[0 : len(init)] = init
+            return array
 
         return allocate
 
     def release(self, cdata):
-        """Nothing to do early: memory is freed with the last reference."""
+        """Runs an ``ffi.gc`` object's destructor now (once); memory
+        ``ffi.new`` owns is freed with its last reference."""
+        cdata.__exit__(None, None, None)
 
     def list_types(self):
         return _FFI.list_types(self)
@@ -241,15 +264,65 @@ def cdata_kind(ffi, cdata):
 
 
 def _address_of(ffi, obj, writable):
-    import ctypes
-
+    """Where a cdata's or a Python buffer's bytes are, and what keeps a
+    buffer exported until the caller is done with it."""
     if isinstance(obj, CData):
-        return ffi._address(obj)
-    view = memoryview(obj)
-    if isinstance(obj, bytes):
-        if writable:
-            raise TypeError("memmove() cannot write into bytes")
-        return ctypes.cast(ctypes.c_char_p(obj), ctypes.c_void_p).value
-    if view.readonly:
-        raise TypeError("memmove() needs a writable buffer")
-    return ctypes.addressof((ctypes.c_char * view.nbytes).from_buffer(view))
+        return ffi._address(obj), None
+    export = _Export(obj)
+    if writable and export.readonly:
+        raise TypeError("memmove() cannot write into a read-only buffer (%s)" % type(obj).__name__)
+    return export.addr, export
+
+
+class _Export:
+    """A Python buffer's memory (``PyObject_GetBuffer``), contiguous, held
+    exported while this object lives: the exporter cannot resize or free it."""
+
+    __slots__ = ("_view", "addr", "nbytes", "readonly")
+
+    def __init__(self, obj):
+        import ctypes
+
+        if isinstance(obj, buffer):
+            obj = obj.view  # before Python 3.12, a class has no buffer protocol
+        view = _py_buffer_type()()
+        # PyBUF_SIMPLE: contiguous bytes, or the exporter raises BufferError.
+        ctypes.pythonapi.PyObject_GetBuffer(ctypes.py_object(obj), ctypes.byref(view), 0)
+        self._view = view
+        self.addr = view.buf or 0
+        self.nbytes = view.len
+        self.readonly = bool(view.readonly)
+
+    def __del__(self):
+        import ctypes
+
+        view, self._view = getattr(self, "_view", None), None
+        if view is not None:
+            ctypes.pythonapi.PyBuffer_Release(ctypes.byref(view))
+
+
+_PY_BUFFER = []
+
+
+def _py_buffer_type():
+    """ctypes' ``Py_buffer``, made once."""
+    if not _PY_BUFFER:
+        import ctypes
+
+        class PyBuffer(ctypes.Structure):
+            _fields_ = [
+                ("buf", ctypes.c_void_p),
+                ("obj", ctypes.c_void_p),
+                ("len", ctypes.c_ssize_t),
+                ("itemsize", ctypes.c_ssize_t),
+                ("readonly", ctypes.c_int),
+                ("ndim", ctypes.c_int),
+                ("format", ctypes.c_char_p),
+                ("shape", ctypes.c_void_p),
+                ("strides", ctypes.c_void_p),
+                ("suboffsets", ctypes.c_void_p),
+                ("internal", ctypes.c_void_p),
+            ]
+
+        _PY_BUFFER.append(PyBuffer)
+    return _PY_BUFFER[0]

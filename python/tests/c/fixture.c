@@ -3,12 +3,18 @@
 #include <pthread.h>
 #include <stdarg.h>
 #include <string.h>
+#include <poll.h>
+#include <unistd.h>
 
 int counter = 7;
 double ratio = 0.25;
 const char *greeting = "hello";
 struct point origin = { 3, 4 };
 int table[4] = { 10, 20, 30, 40 };
+const int limit = 10;
+const_double golden = 1.618;
+const char label[6] = "label";
+binop current_op;
 
 int add(int a, int b) { return a + b; }
 double scale(double x, int n) { return x * n; }
@@ -36,6 +42,7 @@ double outer_weight(const struct outer *o) { return o->c + o->in.s + o->in.tag[2
 void fill(char *out, int n, char c) { memset(out, c, n - 1); out[n - 1] = 0; }
 int count_char(const char *s, char c) { int k = 0; for (; *s; s++) k += *s == c; return k; }
 void set_errno_to(int e) { errno = e; }
+int get_errno(void) { return errno; }
 int bump(void) { return ++counter; }
 int sum_ints(int n, ...) {
     va_list ap; int s = 0;
@@ -58,3 +65,61 @@ int apply_in_thread(binop f, int a, int b) {
 const char *color_name(enum color c) { return c == RED ? "red" : c == GREEN ? "green" : c == BLUE ? "blue" : "?"; }
 int sum_array(const int *xs, int n) { int s = 0; for (int i = 0; i < n; i++) s += xs[i]; return s; }
 void reverse(int *xs, int n) { for (int i = 0; i < n / 2; i++) { int t = xs[i]; xs[i] = xs[n - 1 - i]; xs[n - 1 - i] = t; } }
+
+struct big call_big(struct big (*f)(long), long x) { return f(x); }
+double call_vec(double (*f)(struct vec3, double), double k) { struct vec3 v = { 1, 2, 3 }; return f(v, k); }
+struct point call_point(struct point (*f)(struct point), int x, int y) { struct point p = { x, y }; return f(p); }
+struct mixed call_mixed(struct mixed (*f)(struct mixed), int i, double d) { struct mixed m = { i, d }; return f(m); }
+float call_float(float (*f)(float, double), float a) { return f(a, 0.25); }
+long call_many(long (*f)(int, long, double, float, char, short, unsigned, long long, double, int)) {
+    return f(1, 2, 3.5, 4.5f, 5, 6, 7, 8, 9.5, 10);
+}
+long many_args(int a, long b, double c, float d, char e, short f, unsigned g, long long h, double i, int j) {
+    return a + 10 * b + (long)(100 * c) + (long)(1000 * d) + 10000L * e + 100000L * f + 1000000L * g + 10000000LL * h + (long)(100000000 * i) + 1000000000L * j;
+}
+long double ld_twice(long double x) { return 2 * x; }
+int sum_bytes(const unsigned char *p, int n) { int s = 0; for (int i = 0; i < n; i++) s += p[i]; return s; }
+int call_current(int a, int b) { return current_op ? current_op(a, b) : -1; }
+
+struct many { binop f; int index, calls; long sum; };
+static void *run_many(void *p) {
+    struct many *m = p;
+    for (int i = 0; i < m->calls; i++) m->sum += m->f(m->index, i);
+    return 0;
+}
+/* `threads` threads calling f(index, i) `calls` times each, all at once. */
+long apply_in_threads(binop f, int threads, int calls) {
+    pthread_t t[64];
+    struct many m[64];
+    long total = 0;
+    if (threads > 64) return -1;
+    for (int i = 0; i < threads; i++) {
+        m[i] = (struct many){ f, i, calls, 0 };
+        if (pthread_create(&t[i], 0, run_many, &m[i]) != 0) return -2;
+    }
+    for (int i = 0; i < threads; i++) { pthread_join(t[i], 0); total += m[i].sum; }
+    return total;
+}
+
+int ops_run(const struct ops *o, int x) { return o->f(o->base, x); }
+/* Counts argv up to its NULL and joins the strings with ',' into `joined`. */
+int count_args(char *const *argv, char *joined, int size) {
+    int n = 0, at = 0;
+    joined[0] = 0;
+    for (; argv[n]; n++) {
+        int len = (int)strlen(argv[n]);
+        if (at + len + 2 > size) return -1;
+        if (n) joined[at++] = ',';
+        memcpy(joined + at, argv[n], len + 1);
+        at += len;
+    }
+    return n;
+}
+
+/* Says "in C now" on out_fd, then waits up to timeout_ms for in_fd: 1 when
+   it became readable (someone answered while this call ran), 0 if not. */
+int handshake(int out_fd, int in_fd, int timeout_ms) {
+    struct pollfd p = { in_fd, POLLIN, 0 };
+    if (write(out_fd, "c", 1) != 1) return -1;
+    return poll(&p, 1, timeout_ms) == 1 && (p.revents & POLLIN);
+}

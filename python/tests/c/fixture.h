@@ -17,6 +17,11 @@ extern double ratio;
 extern const char *greeting;
 extern struct point origin;
 extern int table[4];
+extern const int limit;
+typedef const double const_double;
+extern const_double golden;
+extern const char label[6];
+extern binop current_op;
 
 int add(int a, int b);
 double scale(double x, int n);
@@ -40,6 +45,7 @@ double outer_weight(const struct outer *o);
 void fill(char *out, int n, char c);
 int count_char(const char *s, char c);
 void set_errno_to(int e);
+int get_errno(void);
 int bump(void);
 int sum_ints(int n, ...);
 int apply(binop f, int a, int b);
@@ -47,6 +53,23 @@ int apply_in_thread(binop f, int a, int b);
 const char *color_name(enum color c);
 int sum_array(const int *xs, int n);
 void reverse(int *xs, int n);
+
+/* C calling back into Python with records and floats both ways */
+struct big call_big(struct big (*f)(long), long x);
+double call_vec(double (*f)(struct vec3, double), double k);
+struct point call_point(struct point (*f)(struct point), int x, int y);
+struct mixed call_mixed(struct mixed (*f)(struct mixed), int i, double d);
+float call_float(float (*f)(float, double), float a);
+long call_many(long (*f)(int, long, double, float, char, short, unsigned, long long, double, int));
+long many_args(int a, long b, double c, float d, char e, short f, unsigned g, long long h, double i, int j);
+long double ld_twice(long double x);
+int sum_bytes(const unsigned char *p, int n);
+int call_current(int a, int b);
+long apply_in_threads(binop f, int threads, int calls);
+struct ops { binop f; int base; };
+int ops_run(const struct ops *o, int x);
+int count_args(char *const *argv, char *joined, int size);
+int handshake(int out_fd, int in_fd, int timeout_ms);
 
 #define FIXTURE_VERSION 3
 #define FIXTURE_NAME "fixture"
