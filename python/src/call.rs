@@ -35,13 +35,13 @@ pub struct CallPlan {
 
 /// A plain scalar's shape: what most arguments and results are.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Fast {
+pub enum Fast {
     Int { size: u8, signed: bool },
     Double,
     Other,
 }
 
-fn fast(ty: &TypeInfo) -> Fast {
+pub fn fast(ty: &TypeInfo) -> Fast {
     match ty.kind {
         Kind::Prim(Prim::Int { size, signed }) if size <= 8 => Fast::Int { size, signed },
         Kind::Prim(Prim::Double) => Fast::Double,
@@ -53,7 +53,7 @@ fn fast(ty: &TypeInfo) -> Fast {
 /// when the value needs the general path (a cdata, another kind, an error
 /// to report).
 #[inline]
-fn store_fast(shape: Fast, arg: &Bound<'_, PyAny>, out: &mut [u8; 16]) -> bool {
+pub fn store_fast(shape: Fast, arg: &Bound<'_, PyAny>, out: &mut [u8; 16]) -> bool {
     match shape {
         Fast::Int { size, signed } => {
             if !arg.is_exact_instance_of::<pyo3::types::PyInt>() {

@@ -10,6 +10,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 use wyvern::Callback;
 
+use crate::call::{fast, store_fast, Fast};
 use crate::convert;
 use crate::error::to_py;
 use crate::object::{CData, Mem, Owner};
@@ -36,6 +37,7 @@ struct Body {
     types: Arc<Types>,
     params: Vec<Arc<TypeInfo>>,
     ret: Arc<TypeInfo>,
+    ret_fast: Fast,
     function: Py<PyAny>,
     onerror: Option<Py<PyAny>>,
     /// The result C gets when the function raises: `error` converted once.
@@ -77,6 +79,7 @@ pub fn make(
     let body = Arc::new(Body {
         types: types.clone(),
         params: sig.params.iter().map(|p| types.info(*p)).collect(),
+        ret_fast: fast(&ret),
         ret,
         function,
         onerror,
@@ -137,6 +140,18 @@ impl Body {
     /// Argument values: records are copied, since libffi's memory for them
     /// is gone when the callback returns.
     fn argument(&self, py: Python<'_>, ty: &Arc<TypeInfo>, arg: *const u8) -> PyResult<Py<PyAny>> {
+        match fast(ty) {
+            Fast::Int { size, signed } => {
+                // SAFETY: libffi's argument holds an integer of this size.
+                return convert::int_object(py, unsafe { convert::read_int(arg, size, signed) });
+            }
+            Fast::Double => {
+                // SAFETY: libffi's argument holds a double.
+                let v = unsafe { arg.cast::<f64>().read_unaligned() };
+                return Ok(pyo3::types::PyFloat::new(py, v).into_any().unbind());
+            }
+            Fast::Other => {}
+        }
         if let Kind::Record { .. } = ty.kind {
             let size = ty.size.unwrap_or(0);
             let mem = Mem::zeroed(size, ty.align)?;
@@ -151,6 +166,14 @@ impl Body {
 
     fn store(&self, ret: *mut u8, result: &Bound<'_, PyAny>) -> PyResult<()> {
         if let Kind::Void = self.ret.kind {
+            return Ok(());
+        }
+        let mut word = [0u8; 16];
+        if store_fast(self.ret_fast, result, &mut word) {
+            let size = self.ret.size.unwrap_or(8).min(8);
+            // SAFETY: libffi's result buffer holds the return type (`size`
+            // bytes: an integer or a double).
+            unsafe { std::ptr::copy_nonoverlapping(word.as_ptr(), ret, size) };
             return Ok(());
         }
         // SAFETY: libffi's result buffer holds the return type.

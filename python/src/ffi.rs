@@ -18,17 +18,42 @@ use crate::lib_obj::Lib;
 use crate::object::{CData, Mem, Owner};
 use crate::types::{Kind, Prim, TypeInfo, Types};
 
-/// The headers of the typedefs cffi knows without a `cdef` (`size_t`, the
-/// `<stdint.h>` types, `bool`): headers of types and macros only, no functions
-/// (`<sys/types.h>`, for `ssize_t`, would bring `select` into `check`).
-/// (Not `<stdbool.h>`: its `bool` is a macro, and cffi lets a cdef declare
-/// `typedef int bool;`; `bool` is spelled `_Bool` where nothing declares it.)
-const CFFI_BUILTIN_HEADERS: [&str; 2] = ["<stddef.h>", "<stdint.h>"];
-
-/// `char16_t` and `char32_t` as `<uchar.h>` declares them, without its
-/// functions (which `check` would report); C11 lets a header declare them again.
-const CFFI_WIDE_TYPEDEFS: &str =
-    "typedef __CHAR16_TYPE__ char16_t;\ntypedef __CHAR32_TYPE__ char32_t;\n";
+/// The typedefs cffi knows without a declaration (`size_t`, the `<stdint.h>`
+/// types, `wchar_t`, `char16_t` ...), each as the compiler's own predefined
+/// type names it (`__SIZE_TYPE__`), which is what the system headers declare
+/// too: C11 lets a header declare them again. Text, not `#include`s: the
+/// headers would cost a parse of their own in every `cdef`, and `<uchar.h>`
+/// brings functions that `check` would report. (Not `bool`: a cdef may
+/// declare `typedef int bool;`. Not the `int_fast` types: glibc's differ
+/// from the compiler's.)
+const CFFI_PRELUDE: &str = "\
+typedef __SIZE_TYPE__ size_t;
+typedef __PTRDIFF_TYPE__ ptrdiff_t;
+typedef __PTRDIFF_TYPE__ ssize_t;
+typedef __WCHAR_TYPE__ wchar_t;
+typedef __CHAR16_TYPE__ char16_t;
+typedef __CHAR32_TYPE__ char32_t;
+typedef __INTPTR_TYPE__ intptr_t;
+typedef __UINTPTR_TYPE__ uintptr_t;
+typedef __INTMAX_TYPE__ intmax_t;
+typedef __UINTMAX_TYPE__ uintmax_t;
+typedef __INT8_TYPE__ int8_t;
+typedef __UINT8_TYPE__ uint8_t;
+typedef __INT16_TYPE__ int16_t;
+typedef __UINT16_TYPE__ uint16_t;
+typedef __INT32_TYPE__ int32_t;
+typedef __UINT32_TYPE__ uint32_t;
+typedef __INT64_TYPE__ int64_t;
+typedef __UINT64_TYPE__ uint64_t;
+typedef __INT_LEAST8_TYPE__ int_least8_t;
+typedef __UINT_LEAST8_TYPE__ uint_least8_t;
+typedef __INT_LEAST16_TYPE__ int_least16_t;
+typedef __UINT_LEAST16_TYPE__ uint_least16_t;
+typedef __INT_LEAST32_TYPE__ int_least32_t;
+typedef __UINT_LEAST32_TYPE__ uint_least32_t;
+typedef __INT_LEAST64_TYPE__ int_least64_t;
+typedef __UINT_LEAST64_TYPE__ uint_least64_t;
+";
 
 #[pyclass(subclass, frozen, module = "wyvern._wyvern", name = "FFI")]
 pub struct Ffi {
@@ -312,13 +337,19 @@ impl Ffi {
                 "pack={n}: a power of two up to 16 is expected"
             )));
         }
+        // Each cdef's lines are numbered from 1, in a file named for it
+        // (`<cdef 2>:3:5`), whatever comes before it in the parse.
+        // (`<cdef>` for the first, as the crate names a lone cdef text.)
+        let label = match self.lock().sources.len() + 1 {
+            1 => "#line 1 \"<cdef>\"\n".to_owned(),
+            n => format!("#line 1 \"<cdef {n}>\"\n"),
+        };
         if let Some(n) = pack {
-            // `_Pragma` on the first line keeps the user's line numbers.
             text.push_str(&format!(
-                "_Pragma(\"pack(push, {n})\") {csource}\n#pragma pack(pop)\n"
+                "#pragma pack(push, {n})\n{label}{csource}\n#pragma pack(pop)\n"
             ));
         } else {
-            text.push_str(csource);
+            text.push_str(&format!("{label}{csource}\n"));
         }
         let (parser, previous) = {
             let mut state = self.lock();
@@ -333,32 +364,19 @@ impl Ffi {
                     state.defines.push((k.str()?.to_string(), value));
                 }
             }
-            // cffi knows `size_t`, `int8_t` ... `uintptr_t` and `ssize_t` without a
-            // declaration: the headers that declare them come first.
-            let mut parser = CFFI_BUILTIN_HEADERS
-                .iter()
-                .fold(wyvern::Parser::new(), |p, h| p.header(*h));
+            let previous = state.sources.join("\n");
+            let mut parser = wyvern::Parser::new();
             for dir in &state.include_dirs {
                 parser = parser.include_dir(dir.clone());
             }
             for (name, value) in &state.defines {
                 parser = parser.define(name.clone(), value.as_deref());
             }
-            (parser, state.sources.clone())
+            (parser, previous)
         };
-        // One text per cdef, so errors say which (`<cdef 2>`) and its own lines;
-        // the wide typedefs go first, `#line` keeping the first text's lines.
-        let parser = previous
-            .into_iter()
-            .chain([text.clone()])
-            .enumerate()
-            .map(|(i, t)| match i {
-                0 => format!("{CFFI_WIDE_TYPEDEFS}#line 1\n{t}"),
-                _ => t,
-            })
-            .fold(parser, |p, t| p.cdef(t));
+        let whole = format!("{CFFI_PRELUDE}{previous}\n{text}");
         let set = py
-            .detach(|| parser.parse())
+            .detach(|| parser.cdef(whole).parse())
             .map_err(|e| CDefError::new_err(e.to_string()))?;
         self.merge(py, set, true)?;
         self.lock().sources.push(text);

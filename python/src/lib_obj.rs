@@ -231,7 +231,7 @@ fn nearest(types: &Types, name: &str) -> Option<String> {
         .chain(set.globals().map(|g| g.name.as_str()))
         .chain(set.constants().map(|c| c.name.as_str()));
     names
-        .map(|n| (strsim::levenshtein(n, name), n))
+        .map(|n| (strsim::osa_distance(n, name), n))
         .filter(|(d, n)| *d <= (name.len() / 3).max(1) && !n.starts_with("__"))
         .min()
         .map(|(_, n)| n.to_owned())

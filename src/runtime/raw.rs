@@ -235,7 +235,7 @@ unsafe extern "C" fn raw_trampoline(
     let state = unsafe { &*(user as *const RawState<'_>) };
     let ret = ret.cast::<u8>();
     // SAFETY: libffi's result buffer holds the result, at least an `ffi_arg`.
-    unsafe { std::ptr::write_bytes(ret, 0, state.ret_size.max(8)) };
+    unsafe { zero(ret, state.ret_size) };
     let outcome = catch_unwind(AssertUnwindSafe(|| {
         // SAFETY: libffi passes one pointer per parameter.
         let args = unsafe { std::slice::from_raw_parts(args.cast::<*const u8>(), state.params) };
@@ -254,8 +254,24 @@ unsafe extern "C" fn raw_trampoline(
         }
         Err(payload) => {
             // SAFETY: as above.
-            unsafe { std::ptr::write_bytes(ret, 0, state.ret_size.max(8)) };
+            unsafe { zero(ret, state.ret_size) };
             report(Failure::Panic(payload));
         }
+    }
+}
+
+/// Zeroes a callback's result buffer: an `ffi_arg` at least, `size` bytes at
+/// most (one store for a scalar, the common case).
+///
+/// # Safety
+/// `ret` must be libffi's result buffer for a result of `size` bytes.
+#[inline]
+unsafe fn zero(ret: *mut u8, size: usize) {
+    if size <= 8 {
+        // SAFETY: the caller's promise: the buffer holds an `ffi_arg`.
+        unsafe { ret.cast::<u64>().write_unaligned(0) }
+    } else {
+        // SAFETY: the caller's promise.
+        unsafe { std::ptr::write_bytes(ret, 0, size) }
     }
 }
