@@ -10,7 +10,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyFloat, PyInt, PySlice, PyTuple};
 
 use crate::call::CallPlan;
-use crate::convert::{self, load_bits, long_double_value, read_int, scalar_int};
+use crate::convert::{self, load_bits, long_double_value, scalar_int};
 use crate::error::to_py;
 use crate::object::{CData, Owner};
 use crate::types::{Kind, Prim, TypeInfo};
@@ -620,11 +620,4 @@ fn float_repr(f: f64) -> String {
             .map(|r| r.to_string())
             .unwrap_or_else(|_| f.to_string())
     })
-}
-
-/// Reads an integer of `size` bytes (for callers outside conversions).
-#[allow(dead_code)]
-pub fn int_at(addr: usize, size: u8, signed: bool) -> i128 {
-    // SAFETY: callers pass readable addresses.
-    unsafe { read_int(addr as *const u8, size, signed) }
 }
