@@ -34,16 +34,7 @@ pub(super) fn wide_string(
     let Kind::Prim(Prim::WChar { size, signed }) = data.types.info(elem).kind else {
         return Err(PyTypeError::new_err("not a wide character type"));
     };
-    if data.addr == 0 {
-        return Err(PyRuntimeError::new_err(format!(
-            "cannot use string() on {}",
-            data.__repr__()
-        )));
-    }
-    let bound = match data.ty.kind {
-        Kind::Array { .. } => data.len.unwrap_or(usize::MAX).min(limit),
-        _ => limit,
-    };
+    let bound = text_bound(data, limit)?;
     let mut codes = Vec::new();
     while codes.len() < bound {
         let at = data.addr + codes.len() * usize::from(size);
@@ -58,6 +49,21 @@ pub(super) fn wide_string(
     Ok(PyString::new(py, &convert::wide_text(&codes, size))
         .into_any()
         .unbind())
+}
+
+/// How many characters `string()` may read from `data`: `limit`, and an
+/// array's length; a NULL pointer is refused.
+fn text_bound(data: &CData, limit: usize) -> PyResult<usize> {
+    if data.addr == 0 {
+        return Err(PyRuntimeError::new_err(format!(
+            "cannot use string() on {}",
+            data.__repr__()
+        )));
+    }
+    Ok(match data.ty.kind {
+        Kind::Array { .. } => data.len.unwrap_or(usize::MAX).min(limit),
+        _ => limit,
+    })
 }
 
 pub(super) fn string(py: Python<'_>, data: &CData, maxlen: isize) -> PyResult<Py<PyAny>> {
@@ -79,16 +85,7 @@ pub(super) fn string(py: Python<'_>, data: &CData, maxlen: isize) -> PyResult<Py
                     data.ty.name
                 )));
             }
-            if data.addr == 0 {
-                return Err(PyRuntimeError::new_err(format!(
-                    "cannot use string() on {}",
-                    data.__repr__()
-                )));
-            }
-            let bound = match data.ty.kind {
-                Kind::Array { .. } => data.len.unwrap_or(usize::MAX).min(limit),
-                _ => limit,
-            };
+            let bound = text_bound(data, limit)?;
             let mut n = 0;
             // SAFETY: a char pointer points to text up to a NUL (cffi's
             // contract), an array holds `len` bytes.
