@@ -7,10 +7,8 @@
 # RESULTS.md there and fails under a 90% pass rate.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+bash scripts/python-venv.sh
 venv=target/py-venv
-[ -x "$venv/bin/python" ] || python3 -m venv "$venv"
-"$venv/bin/pip" install -q --disable-pip-version-check -r python/requirements-dev.txt
-(cd python && VIRTUAL_ENV="$PWD/../$venv" "../$venv/bin/maturin" develop --quiet --release)
 mapfile -t libs < <(bash scripts/libclangs.sh)
 if [ ${#libs[@]} -eq 0 ]; then
     echo "no libclang installed (run make setup)" >&2

@@ -10,7 +10,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyFloat, PyInt, PySlice, PyTuple};
 
 use crate::call::CallPlan;
-use crate::convert::{self, load_bits, long_double_value, read_int, scalar_int};
+use crate::convert::{self, load_bits, long_double_value, scalar_int};
 use crate::error::to_py;
 use crate::object::{CData, Owner};
 use crate::types::{Kind, Prim, TypeInfo};
@@ -205,6 +205,13 @@ impl CData {
     }
 }
 
+/// The member `name` of `record`, or cffi's `AttributeError`.
+fn field_of<'r>(record: &'r TypeInfo, name: &str) -> PyResult<&'r convert::FieldInfo> {
+    record.field(name).ok_or_else(|| {
+        PyAttributeError::new_err(format!("cdata '{}' has no field '{name}'", record.name))
+    })
+}
+
 fn no_attribute(ty: &str) -> PyErr {
     PyAttributeError::new_err(format!("cdata '{ty}' has no attributes"))
 }
@@ -272,12 +279,7 @@ impl CData {
 
     fn __getattr__(&self, py: Python<'_>, name: &str) -> PyResult<Py<PyAny>> {
         let (record, base) = self.record_base()?;
-        let Some(field) = record.field(name) else {
-            return Err(PyAttributeError::new_err(format!(
-                "cdata '{}' has no field '{name}'",
-                record.name
-            )));
-        };
+        let field = field_of(&record, name)?;
         let info = self.types.info(field.ty);
         if let Some(width) = field.bit_width {
             let signed = matches!(
@@ -319,12 +321,7 @@ impl CData {
 
     fn __setattr__(&self, name: &str, value: &Bound<'_, PyAny>) -> PyResult<()> {
         let (record, base) = self.record_base()?;
-        let Some(field) = record.field(name) else {
-            return Err(PyAttributeError::new_err(format!(
-                "cdata '{}' has no field '{name}'",
-                record.name
-            )));
-        };
+        let field = field_of(&record, name)?;
         let info = self.types.info(field.ty);
         let at = base + (field.offset_bits / 8) as usize;
         if let (Kind::Array { elem, .. }, Some(n), None) =
@@ -620,11 +617,4 @@ fn float_repr(f: f64) -> String {
             .map(|r| r.to_string())
             .unwrap_or_else(|_| f.to_string())
     })
-}
-
-/// Reads an integer of `size` bytes (for callers outside conversions).
-#[allow(dead_code)]
-pub fn int_at(addr: usize, size: u8, signed: bool) -> i128 {
-    // SAFETY: callers pass readable addresses.
-    unsafe { read_int(addr as *const u8, size, signed) }
 }

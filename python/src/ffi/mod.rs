@@ -1,0 +1,307 @@
+//! `FFI`: cffi's ABI-mode entry point. Declarations come from `cdef` (real C
+//! through libclang, `#include`s included), a binary's DWARF or a `.wydb`
+//! database, and grow with each call; objects, casts and strings are made
+//! against them.
+
+use std::sync::{Arc, Mutex};
+
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyString};
+use rustc_hash::FxHashMap;
+use wyvern::{Library, TypeSet};
+
+use crate::convert::{self};
+use crate::ctype::CType;
+use crate::error::{to_py, CDefError};
+use crate::lib_obj::Lib;
+use crate::object::CData;
+use crate::types::{TypeInfo, Types};
+
+mod extras;
+mod gc;
+mod make;
+mod objects;
+mod prelude;
+mod text;
+
+pub use gc::GcHold;
+use make::opaque_tag;
+pub use make::open_library;
+use prelude::{empty_set, CFFI_PRELUDE};
+
+#[pyclass(subclass, frozen, module = "wyvern._wyvern", name = "FFI")]
+pub struct Ffi {
+    pub state: Mutex<State>,
+    /// Held while declarations are added, so that two threads' `cdef`s
+    /// both land (the parse runs without the state's lock, or the GIL).
+    adding: Mutex<()>,
+    /// The libraries `dlopen` opened: an FFI keeps them alive, as cffi's does.
+    libs: Mutex<Vec<Py<Lib>>>,
+}
+
+pub struct State {
+    pub types: Arc<Types>,
+    /// Every `cdef` so far, for the next to see their declarations.
+    sources: Vec<String>,
+    /// Nothing declared yet: the first set read replaces the empty one
+    /// rather than being merged into it.
+    empty: bool,
+    include_dirs: Vec<String>,
+    defines: Vec<(String, Option<String>)>,
+    /// Types by the names they were asked by.
+    names: FxHashMap<String, Arc<TypeInfo>>,
+}
+
+impl Ffi {
+    pub fn types(&self) -> Arc<Types> {
+        self.lock().types.clone()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The type `cdecl` names: a C type name, a `CType`, or (for `typeof`) a cdata's type.
+    pub fn resolve(&self, cdecl: &Bound<'_, PyAny>) -> PyResult<(Arc<Types>, Arc<TypeInfo>)> {
+        if let Ok(name) = cdecl.downcast::<PyString>() {
+            let name = &*name.to_cow()?;
+            let types = {
+                let state = self.lock();
+                if let Some(found) = state.names.get(name) {
+                    return Ok((state.types.clone(), found.clone()));
+                }
+                state.types.clone()
+            };
+            let info = match types.named(name) {
+                Ok(info) => info,
+                Err(e) => match opaque_tag(name, &e) {
+                    // cffi declares an unknown struct or union where it is named.
+                    Some(tag) => {
+                        self.declare(cdecl.py(), &format!("{tag};"))?;
+                        let types = self.types();
+                        let info = types.named(name).map_err(to_py)?;
+                        return Ok((types, info));
+                    }
+                    None => return Err(to_py(e)),
+                },
+            };
+            let mut state = self.lock();
+            if Arc::ptr_eq(&state.types, &types) {
+                state.names.insert(name.to_owned(), info.clone());
+            }
+            return Ok((types, info));
+        }
+        if let Ok(ct) = cdecl.downcast::<CType>() {
+            let ct = ct.get();
+            return Ok((ct.types.clone(), ct.info.clone()));
+        }
+        Err(PyTypeError::new_err(format!(
+            "expected a C type name (str) or a ctype, got {}",
+            convert::type_name(cdecl)
+        )))
+    }
+
+    /// Adds declarations from C text, as `cdef` does.
+    fn declare(&self, py: Python<'_>, text: &str) -> PyResult<()> {
+        self.cdef(py, text, false, None, None, None, None)
+    }
+
+    /// The right to add declarations, taken without holding the GIL while
+    /// waiting (the holder may need it to finish).
+    fn adding(&self, py: Python<'_>) -> std::sync::MutexGuard<'_, ()> {
+        loop {
+            match self.adding.try_lock() {
+                Ok(guard) => return guard,
+                Err(std::sync::TryLockError::Poisoned(p)) => return p.into_inner(),
+                Err(std::sync::TryLockError::WouldBlock) => py.detach(std::thread::yield_now),
+            }
+        }
+    }
+
+    /// Adds the declarations of `set` to what this FFI knows (the caller
+    /// holds [`adding`](Self::adding)). A conflict with what is declared is an
+    /// `FFIError`, as cffi raises for a redefinition. A set that `has_scalars`
+    /// (a cdef's: libclang's front end adds every scalar) replaces the empty one
+    /// as it is; DWARF's and a database's have only the scalars they use, so
+    /// they are merged into it.
+    fn merge(&self, py: Python<'_>, set: TypeSet, has_scalars: bool) -> PyResult<()> {
+        let (current, empty) = {
+            let state = self.lock();
+            (state.types.set.clone(), state.empty)
+        };
+        let merged = if empty && has_scalars {
+            set
+        } else {
+            py.detach(|| current.merge(&set))
+                .map_err(|e| crate::error::FFIError::new_err(e.to_string()))?
+        };
+        let mut state = self.lock();
+        state.types = Types::new(merged);
+        state.empty = false;
+        state.names.clear();
+        Ok(())
+    }
+}
+
+#[pymethods]
+impl Ffi {
+    #[new]
+    #[pyo3(signature = (backend = None))]
+    fn py_new(backend: Option<&Bound<'_, PyAny>>) -> Ffi {
+        let _ = backend;
+        Ffi {
+            adding: Mutex::new(()),
+            libs: Mutex::new(Vec::new()),
+            state: Mutex::new(State {
+                types: Types::new(empty_set()),
+                sources: Vec::new(),
+                empty: true,
+                include_dirs: Vec::new(),
+                defines: Vec::new(),
+                names: FxHashMap::default(),
+            }),
+        }
+    }
+
+    /// Declarations from C text: real C, read by libclang, so `#include
+    /// <...>` works; `include_dirs` and `defines` are passed to it.
+    #[pyo3(signature = (csource, r#override = false, packed = None, pack = None, include_dirs = None, defines = None))]
+    // cffi's signature, keyword for keyword.
+    #[allow(clippy::too_many_arguments)]
+    fn cdef(
+        &self,
+        py: Python<'_>,
+        csource: &str,
+        r#override: bool,
+        packed: Option<&Bound<'_, PyAny>>,
+        pack: Option<u32>,
+        include_dirs: Option<Vec<String>>,
+        defines: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<()> {
+        let _ = r#override;
+        let _adding = self.adding(py);
+        let mut text = String::new();
+        // cffi's rules: `packed` is a bool, and not both with `pack`.
+        let packed = match packed {
+            Some(p) if p.is_instance_of::<pyo3::types::PyBool>() || p.is_none() => p.is_truthy()?,
+            Some(p) => {
+                return Err(PyValueError::new_err(format!(
+                    "packed must be True or False, not {}",
+                    p.repr()?
+                )))
+            }
+            None => false,
+        };
+        if packed && pack.is_some() {
+            return Err(PyValueError::new_err(
+                "give packed=True or pack=N, not both",
+            ));
+        }
+        let pack = if packed { Some(1) } else { pack };
+        if let Some(n) = pack.filter(|n| !n.is_power_of_two() || *n > 16) {
+            return Err(PyValueError::new_err(format!(
+                "pack={n}: a power of two up to 16 is expected"
+            )));
+        }
+        // Each cdef's lines are numbered from 1, in a file named for it
+        // (`<cdef 2>:3:5`), whatever comes before it in the parse.
+        // (`<cdef>` for the first, as the crate names a lone cdef text.)
+        let label = match self.lock().sources.len() + 1 {
+            1 => "#line 1 \"<cdef>\"\n".to_owned(),
+            n => format!("#line 1 \"<cdef {n}>\"\n"),
+        };
+        if let Some(n) = pack {
+            text.push_str(&format!(
+                "#pragma pack(push, {n})\n{label}{csource}\n#pragma pack(pop)\n"
+            ));
+        } else {
+            text.push_str(&format!("{label}{csource}\n"));
+        }
+        let (parser, previous) = {
+            let mut state = self.lock();
+            state.include_dirs.extend(include_dirs.unwrap_or_default());
+            if let Some(defines) = defines {
+                for (k, v) in defines.iter() {
+                    let value = if v.is_none() {
+                        None
+                    } else {
+                        Some(v.str()?.to_string())
+                    };
+                    state.defines.push((k.str()?.to_string(), value));
+                }
+            }
+            let previous = state.sources.join("\n");
+            let mut parser = wyvern::Parser::new();
+            for dir in &state.include_dirs {
+                parser = parser.include_dir(dir.clone());
+            }
+            for (name, value) in &state.defines {
+                parser = parser.define(name.clone(), value.as_deref());
+            }
+            (parser, previous)
+        };
+        let whole = format!("{CFFI_PRELUDE}{previous}\n{text}");
+        let set = py
+            .detach(|| parser.cdef(whole).parse())
+            .map_err(|e| CDefError::new_err(e.to_string()))?;
+        self.merge(py, set, true)?;
+        self.lock().sources.push(text);
+        Ok(())
+    }
+
+    /// Opens a library (`None`: the process itself) for this FFI's declarations.
+    #[pyo3(signature = (name = None, flags = 0))]
+    fn dlopen(
+        slf: &Bound<'_, Self>,
+        name: Option<&Bound<'_, PyAny>>,
+        flags: i32,
+    ) -> PyResult<Py<Lib>> {
+        let _ = flags;
+        let library = match name {
+            None => Library::this_process(),
+            Some(n) if n.is_none() => Library::this_process(),
+            Some(n) => match n.downcast::<CData>() {
+                // A handle `dlopen` returned, as cffi takes one.
+                Ok(handle) => {
+                    let addr = handle.get().as_address().unwrap_or(0);
+                    // SAFETY: cffi's contract: the pointer is a live handle from
+                    // `dlopen`, which the library now owns (and closes).
+                    unsafe { Library::from_raw(addr as *mut std::ffi::c_void, "a dlopen handle") }
+                        .map_err(to_py)?
+                }
+                Err(_) => open_library(&n.str()?.to_string())?,
+            },
+        };
+        let lib = Py::new(slf.py(), Lib::new(slf.clone().unbind(), library))?;
+        slf.get()
+            .libs
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(lib.clone_ref(slf.py()));
+        Ok(lib)
+    }
+
+    fn __traverse__(&self, visit: pyo3::PyVisit<'_>) -> Result<(), pyo3::PyTraverseError> {
+        if let Ok(libs) = self.libs.try_lock() {
+            for lib in libs.iter() {
+                visit.call(lib)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn __clear__(&self) {
+        if let Ok(mut libs) = self.libs.try_lock() {
+            libs.clear();
+        }
+    }
+
+    fn dlclose(&self, lib: &Bound<'_, Lib>) -> PyResult<()> {
+        lib.get().close();
+        // The functions and constants cached as attributes go too: after
+        // closing, every name says the library is closed.
+        lib.getattr("__dict__")?.call_method0("clear")?;
+        Ok(())
+    }
+}
