@@ -10,7 +10,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyFloat, PyInt, PySlice, PyTuple};
 
 use crate::call::CallPlan;
-use crate::convert::{self, load_bits, long_double_value, scalar_int};
+use crate::convert::{self, load_bits, scalar_int};
 use crate::error::to_py;
 use crate::object::{CData, Owner};
 use crate::types::{Kind, Prim, TypeInfo};
@@ -167,14 +167,7 @@ impl CData {
     }
 
     fn scalar_float(&self) -> Option<f64> {
-        match self.ty.kind {
-            Kind::Prim(Prim::Float) => Some(f64::from(f32::from_le_bytes(
-                self.value[..4].try_into().ok()?,
-            ))),
-            Kind::Prim(Prim::Double) => Some(f64::from_le_bytes(self.value[..8].try_into().ok()?)),
-            Kind::Prim(Prim::LongDouble) => Some(long_double_value(&self.value)),
-            _ => None,
-        }
+        convert::scalar_float(self)
     }
 
     /// An integer's, `float`'s or `double`'s value as a Python number, for

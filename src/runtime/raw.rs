@@ -19,7 +19,6 @@ use super::callback::{closure_interface, function_type, install, Callback};
 use super::data::size_of;
 use super::mem::int_shape;
 use super::unwind::{report, Failure};
-use crate::abi::extend;
 use crate::error::{ErrorKind, Result};
 use crate::types::{FloatKind, IntKind, QualType, Type, TypeId, TypeSet};
 
@@ -244,10 +243,11 @@ unsafe extern "C" fn raw_trampoline(
     match outcome {
         Ok(()) => {
             if let Some((size, signed)) = state.ret_int {
-                let mut word = [0u8; 8];
                 // SAFETY: the buffer holds at least 8 bytes, the low `size` the result's.
-                unsafe { std::ptr::copy_nonoverlapping(ret, word.as_mut_ptr(), size) };
-                let word = extend(u64::from_le_bytes(word), size, signed);
+                let word = super::callback::ffi_arg(
+                    unsafe { std::slice::from_raw_parts(ret, size) },
+                    signed,
+                );
                 // SAFETY: as above.
                 unsafe { ret.cast::<u64>().write_unaligned(word) };
             }

@@ -386,24 +386,26 @@ fn char_byte(ty: &TypeInfo, obj: &Bound<'_, PyAny>) -> PyResult<u8> {
 }
 
 /// A floating value: a Python `float`, an `int`, or a numeric cdata.
+/// A floating cdata's value (`float`, `double`, `long double` rounded).
+pub fn scalar_float(data: &CData) -> Option<f64> {
+    let bytes = &data.value;
+    match data.ty.kind {
+        Kind::Prim(Prim::Float) => Some(f64::from(f32::from_le_bytes(bytes[..4].try_into().ok()?))),
+        Kind::Prim(Prim::Double) => Some(f64::from_le_bytes(bytes[..8].try_into().ok()?)),
+        Kind::Prim(Prim::LongDouble) => Some(long_double_value(bytes)),
+        _ => None,
+    }
+}
+
 pub fn as_float(obj: &Bound<'_, PyAny>, ty: &TypeInfo) -> PyResult<f64> {
     if let Ok(f) = obj.downcast::<PyFloat>() {
         return Ok(f.value());
     }
     if let Ok(data) = obj.downcast::<CData>() {
         let data = data.get();
-        return match data.ty.kind {
-            Kind::Prim(Prim::Float) => Ok(f64::from(f32::from_le_bytes(
-                data.value[..4].try_into().unwrap_or([0; 4]),
-            ))),
-            Kind::Prim(Prim::Double) => Ok(f64::from_le_bytes(
-                data.value[..8].try_into().unwrap_or([0; 8]),
-            )),
-            Kind::Prim(Prim::LongDouble) => Ok(long_double_value(&data.value)),
-            _ => scalar_int(data)
-                .map(|v| v as f64)
-                .ok_or_else(|| wrong_type(ty, "a float", obj)),
-        };
+        return scalar_float(data)
+            .or_else(|| scalar_int(data).map(|v| v as f64))
+            .ok_or_else(|| wrong_type(ty, "a float", obj));
     }
     if obj.is_instance_of::<PyString>() || obj.is_instance_of::<PyBytes>() {
         return Err(wrong_type(ty, "a float", obj));

@@ -8,7 +8,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use libffi::raw as ffi;
 
 use super::{callback_param, closure_interface, function_type, install, Callback};
-use crate::abi::{extend, Shape};
+use crate::abi::Shape;
 use crate::error::{ErrorKind, Param, Result, ValueProblem};
 use crate::runtime::data::size_of;
 use crate::runtime::mem::{int_shape, load, Place};
@@ -329,9 +329,7 @@ impl State<'_> {
         match int_shape(&self.set, ret_ty) {
             // libffi wants integers narrower than a register as a whole `ffi_arg`.
             Some((width, signed)) if width < 8 => {
-                let mut word = [0u8; 8];
-                word[..width].copy_from_slice(&scratch[..width]);
-                let word = extend(u64::from_le_bytes(word), width, signed);
+                let word = super::ffi_arg(&scratch[..width], signed);
                 // SAFETY: the result buffer holds at least an `ffi_arg`.
                 unsafe { ret.cast::<u64>().write_unaligned(word) };
             }

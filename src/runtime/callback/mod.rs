@@ -222,6 +222,15 @@ pub(super) fn install<'a, S: Send + Sync + 'a>(
     })
 }
 
+/// An integer result narrower than a register (`low`, its C bytes), as the
+/// whole `ffi_arg` libffi wants a closure to return it in: extended to 64 bits.
+pub(crate) fn ffi_arg(low: &[u8], signed: bool) -> u64 {
+    let mut word = [0u8; 8];
+    let width = low.len().min(8);
+    word[..width].copy_from_slice(&low[..width]);
+    crate::abi::extend(u64::from_le_bytes(word), width, signed)
+}
+
 /// The function type behind `ty` (a function, a pointer to one, or typedefs of them).
 pub(crate) fn function_type(set: &TypeSet, ty: TypeId) -> Result<(TypeId, FnSig)> {
     let mut id = set.canonical(ty);
