@@ -5,7 +5,9 @@
 use std::sync::Arc;
 
 use pyo3::basic::CompareOp;
-use pyo3::exceptions::{PyAttributeError, PyIndexError, PyTypeError, PyValueError};
+use pyo3::exceptions::{
+    PyAttributeError, PyIndexError, PyRuntimeError, PyTypeError, PyValueError,
+};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyFloat, PyInt, PySlice, PyTuple};
 
@@ -50,7 +52,13 @@ impl CData {
             .len
             .filter(|_| matches!(self.ty.kind, Kind::Array { .. }))
         {
-            if i < 0 || i as usize >= len {
+            if i < 0 {
+                return Err(PyIndexError::new_err(format!(
+                    "negative index {i} for cdata '{}' (expected 0 <= index < {len})",
+                    self.ty.name
+                )));
+            }
+            if i as usize >= len {
                 return Err(PyIndexError::new_err(format!(
                     "index too large for cdata '{}' (expected 0 <= index < {len})",
                     self.ty.name
@@ -65,7 +73,7 @@ impl CData {
             )));
         }
         if self.addr == 0 {
-            return Err(PyValueError::new_err(format!(
+            return Err(PyRuntimeError::new_err(format!(
                 "cannot dereference a NULL cdata '{}'",
                 self.ty.name
             )));
@@ -86,7 +94,7 @@ impl CData {
                     return Err(no_attribute(&self.ty.name));
                 }
                 if self.addr == 0 {
-                    return Err(PyValueError::new_err(format!(
+                    return Err(PyRuntimeError::new_err(format!(
                         "cannot read a field through a NULL cdata '{}'",
                         self.ty.name
                     )));
@@ -122,7 +130,10 @@ impl CData {
             return Ok(plan);
         }
         if self.addr == 0 {
-            return Err(PyValueError::new_err("cannot call a NULL function pointer"));
+            return Err(PyRuntimeError::new_err(format!(
+                "cannot call a NULL function pointer '{}'",
+                self.ty.name
+            )));
         }
         let module = wyvern::Module::new(self.types.set.clone(), wyvern::Library::this_process());
         // SAFETY: a function pointer cdata holds the address of a function of

@@ -173,6 +173,18 @@ impl Lib {
                 slf.getattr("__dict__")?.set_item(name, &v)?;
                 Ok(v)
             }
+            // A function-like macro (zlib's `deflateInit`) or a declaration
+            // left out: the crate's error says what it is and what it expands to.
+            Err(_) if set_knows(&types, name) => {
+                let why = match types.set.function(name) {
+                    Err(e) => e.to_string(),
+                    Ok(_) => format!("'{name}' is not a function"),
+                };
+                Err(PyAttributeError::new_err(format!(
+                    "library '{}' has no function '{name}': {why}",
+                    this.name
+                )))
+            }
             Err(_) => Err(PyAttributeError::new_err(format!(
                 "library '{}' has no function, global variable or constant '{name}'{}",
                 this.name,
@@ -220,6 +232,12 @@ impl Lib {
     fn __repr__(&self) -> String {
         format!("<Lib object for '{}'>", self.name)
     }
+}
+
+/// Whether `name` is a macro a program may name as a function, or a
+/// declaration the parse left out: something to explain, not a missing name.
+fn set_knows(types: &Types, name: &str) -> bool {
+    types.set.function_macro(name).is_some() || types.set.why_skipped(name).is_some()
 }
 
 /// The declared name closest to `name`, when one is close.

@@ -18,6 +18,7 @@ use crate::lib_obj::Lib;
 use crate::object::CData;
 use crate::types::{TypeInfo, Types};
 
+mod definitions;
 mod extras;
 mod gc;
 mod make;
@@ -38,12 +39,17 @@ pub struct Ffi {
     adding: Mutex<()>,
     /// The libraries `dlopen` opened: an FFI keeps them alive, as cffi's does.
     libs: Mutex<Vec<Py<Lib>>>,
+    /// `ffi.NULL`, made on first use.
+    null: std::sync::OnceLock<Py<CData>>,
 }
 
 pub struct State {
     pub types: Arc<Types>,
     /// Every `cdef` so far, for the next to see their declarations.
     sources: Vec<String>,
+    /// How many of `sources` are the user's `cdef`s (the others are
+    /// declarations the FFI made itself).
+    cdefs: usize,
     /// Nothing declared yet: the first set read replaces the empty one
     /// rather than being merged into it.
     empty: bool,
@@ -102,9 +108,45 @@ impl Ffi {
         )))
     }
 
-    /// Adds declarations from C text, as `cdef` does.
+    /// Adds declarations the FFI makes itself (an opaque `struct X;` for a tag
+    /// named before it is declared): in a file of their own, `<ffi>`, so that
+    /// `<cdef N>` counts only the user's `cdef`s.
     fn declare(&self, py: Python<'_>, text: &str) -> PyResult<()> {
-        self.cdef(py, text, false, None, None, None, None)
+        let _adding = self.adding(py);
+        self.add_source(py, format!("#line 1 \"<ffi>\"\n{text}\n"))
+    }
+
+    /// Parses `text` after every source so far and, when it parses, keeps it
+    /// (the caller holds [`adding`](Self::adding)).
+    fn add_source(&self, py: Python<'_>, text: String) -> PyResult<()> {
+        let (parser, previous) = {
+            let state = self.lock();
+            let previous = state.sources.join("\n");
+            // A warning in the user's text is an error, as cffi's parser
+            // refuses what it does not understand (`struct s { int a }`,
+            // the `;` missing). Headers' warnings are system headers', which
+            // clang does not report.
+            let mut parser = wyvern::Parser::new()
+                .arg("-Werror")
+                .arg("-Wno-error=pragma-pack")
+                // A macro defined again is cffi's FFIError (the merge's
+                // conflict) when its value differs, and fine when it does not.
+                .arg("-Wno-error=macro-redefined");
+            for dir in &state.include_dirs {
+                parser = parser.include_dir(dir.clone());
+            }
+            for (name, value) in &state.defines {
+                parser = parser.define(name.clone(), value.as_deref());
+            }
+            (parser, previous)
+        };
+        let whole = format!("{CFFI_PRELUDE}{previous}\n{text}");
+        let set = py
+            .detach(|| parser.cdef(whole).parse())
+            .map_err(|e| CDefError::new_err(e.to_string()))?;
+        self.merge(py, set, true)?;
+        self.lock().sources.push(text);
+        Ok(())
     }
 
     /// The right to add declarations, taken without holding the GIL while
@@ -153,9 +195,11 @@ impl Ffi {
         Ffi {
             adding: Mutex::new(()),
             libs: Mutex::new(Vec::new()),
+            null: std::sync::OnceLock::new(),
             state: Mutex::new(State {
                 types: Types::new(empty_set()),
                 sources: Vec::new(),
+                cdefs: 0,
                 empty: true,
                 include_dirs: Vec::new(),
                 defines: Vec::new(),
@@ -207,10 +251,16 @@ impl Ffi {
         // Each cdef's lines are numbered from 1, in a file named for it
         // (`<cdef 2>:3:5`), whatever comes before it in the parse.
         // (`<cdef>` for the first, as the crate names a lone cdef text.)
-        let label = match self.lock().sources.len() + 1 {
+        let number = self.lock().cdefs + 1;
+        let label = match number {
             1 => "#line 1 \"<cdef>\"\n".to_owned(),
             n => format!("#line 1 \"<cdef {n}>\"\n"),
         };
+        let place = match number {
+            1 => "<cdef>".to_owned(),
+            n => format!("<cdef {n}>"),
+        };
+        definitions::refuse(csource, &place)?;
         if let Some(n) = pack {
             text.push_str(&format!(
                 "#pragma pack(push, {n})\n{label}{csource}\n#pragma pack(pop)\n"
@@ -218,7 +268,7 @@ impl Ffi {
         } else {
             text.push_str(&format!("{label}{csource}\n"));
         }
-        let (parser, previous) = {
+        {
             let mut state = self.lock();
             state.include_dirs.extend(include_dirs.unwrap_or_default());
             if let Some(defines) = defines {
@@ -231,22 +281,9 @@ impl Ffi {
                     state.defines.push((k.str()?.to_string(), value));
                 }
             }
-            let previous = state.sources.join("\n");
-            let mut parser = wyvern::Parser::new();
-            for dir in &state.include_dirs {
-                parser = parser.include_dir(dir.clone());
-            }
-            for (name, value) in &state.defines {
-                parser = parser.define(name.clone(), value.as_deref());
-            }
-            (parser, previous)
-        };
-        let whole = format!("{CFFI_PRELUDE}{previous}\n{text}");
-        let set = py
-            .detach(|| parser.cdef(whole).parse())
-            .map_err(|e| CDefError::new_err(e.to_string()))?;
-        self.merge(py, set, true)?;
-        self.lock().sources.push(text);
+        }
+        self.add_source(py, text)?;
+        self.lock().cdefs += 1;
         Ok(())
     }
 

@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use pyo3::exceptions::{PyRuntimeError, PyTypeError};
+use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PyString, PyTuple};
 
@@ -178,8 +178,11 @@ impl Ffi {
         &self,
         py: Python<'_>,
         cdata: &Bound<'_, CData>,
-        length: usize,
+        length: isize,
     ) -> PyResult<Py<PyAny>> {
+        // cffi's check and words: a count below zero is a ValueError.
+        let length = usize::try_from(length)
+            .map_err(|_| PyValueError::new_err(format!("'length' cannot be negative: {length}")))?;
         let data = cdata.get();
         let (elem, addr) = match data.ty.kind {
             Kind::Pointer { pointee } => (data.types.info(pointee), data.addr),
@@ -323,11 +326,17 @@ impl Ffi {
         wyvern::set_errno(value)
     }
 
+    /// One object per FFI, as cffi's (`ffi.NULL is ffi.NULL`), made on first use.
     #[getter(NULL)]
-    fn null(&self) -> CData {
+    fn null(&self, py: Python<'_>) -> PyResult<Py<CData>> {
+        if let Some(null) = self.null.get() {
+            return Ok(null.clone_ref(py));
+        }
         let types = self.types();
-        let void_ptr = types.named("void *").expect("void * is always there");
-        CData::pointer(&types, void_ptr, 0, Owner::None)
+        let void_ptr = types.named("void *").map_err(to_py)?;
+        let made = Py::new(py, CData::pointer(&types, void_ptr, 0, Owner::None))?;
+        // Another thread may have made one meanwhile: the first kept wins.
+        Ok(self.null.get_or_init(|| made).clone_ref(py))
     }
 
     /// A cdata's address (a pointer's value, an object's place), for the

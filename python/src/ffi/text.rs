@@ -112,16 +112,10 @@ pub(super) fn string(py: Python<'_>, data: &CData, maxlen: isize) -> PyResult<Py
                 .unwrap_or_else(|| v.to_string());
             Ok(PyString::new(py, &name).into_any().unbind())
         }
-        Kind::Prim(Prim::Bool) => Err(PyTypeError::new_err(format!(
-            "string() not supported on cdata '{}'",
+        // cffi's rule: of the scalars, only chars and enums have a string.
+        _ => Err(PyTypeError::new_err(format!(
+            "string(): unexpected cdata '{}' argument (a char or wide char pointer or array, a char, or an enum is expected)",
             data.ty.name
         ))),
-        _ => match scalar_int(data) {
-            Some(v) => Ok(PyString::new(py, &v.to_string()).into_any().unbind()),
-            None => Err(PyTypeError::new_err(format!(
-                "string() not supported on cdata '{}'",
-                data.ty.name
-            ))),
-        },
     }
 }

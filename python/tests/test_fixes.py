@@ -1,0 +1,104 @@
+"""Behaviours where wyvern once differed from cffi (or said too little), each
+checked against what cffi 2.1.1 does when cffi is there to ask."""
+
+import pytest
+
+import wyvern
+
+
+def raised(f):
+    try:
+        f()
+    except Exception as e:  # noqa: BLE001 - the type is what is compared
+        return type(e).__name__, str(e)
+    return None
+
+
+def same_type_as_cffi(cffi_ffi, ffi, f):
+    """`f(ffi)` raises, and the same exception type as under cffi."""
+    ours = raised(lambda: f(ffi))
+    theirs = raised(lambda: f(cffi_ffi))
+    assert ours is not None, "wyvern accepted it"
+    assert theirs is not None, "cffi accepted it"
+    assert ours[0] == theirs[0], (ours, theirs)
+    return ours[1]
+
+
+# 1. <cdef N> counts the user's cdefs, not the opaque structs the FFI declares.
+def test_cdef_numbers_ignore_implicit_declarations(ffi):
+    ffi.cdef("int a;")
+    # Naming an unknown struct declares it (opaque), as cffi does.
+    ffi.new("struct nowhere **")
+    ffi.typeof("struct elsewhere *")
+    ffi.cdef("int b;")
+    with pytest.raises(wyvern.CDefError, match=r"<cdef 3>:2:"):
+        ffi.cdef("int c;\nint d e;")
+
+
+# 2. What clang only warns about, and definitions, are refused with a place.
+def test_cdef_refuses_warnings_and_definitions(ffi, cffi_ffi):
+    msg = same_type_as_cffi(cffi_ffi, ffi, lambda f: f.cdef("struct s { int a } ;"))
+    assert "<cdef>:1:" in msg and "expected ';'" in msg
+    msg = same_type_as_cffi(cffi_ffi, ffi, lambda f: f.cdef("int g;\nint f(void) { return 1; }"))
+    assert "<cdef>:2:13: a function body" in msg
+    # cffi ignores an initializer; nothing could use it, so it is refused.
+    with pytest.raises(wyvern.CDefError, match=r"<cdef>:1:7: an initializer"):
+        ffi.cdef("int x = 5;")
+    # Brackets, bodies of records and enums, comments and macros are fine.
+    ffi.cdef(
+        "typedef struct __attribute__((packed)) { char c; int i; } P;\n"
+        "struct __attribute__((aligned(8))) q { int a; };\n"
+        "enum e { A = 1, B = A + 1 };  /* int y = 1; { */\n"
+        "#define M(x) { x = 1; }\n"
+        "struct q *make(int (*cb)(int)); // = {\n"
+    )
+    assert ffi.sizeof("P") == 5
+    assert ffi.sizeof("struct q") == 8
+    with pytest.raises(wyvern.CDefError, match=r"<cdef 2>:1:19: a function body"):
+        ffi.cdef("struct q *g(void) { return 0; }")
+
+
+# 3. Negative indexes and lengths.
+def test_negative_index_and_length(ffi, cffi_ffi):
+    msg = same_type_as_cffi(cffi_ffi, ffi, lambda f: f.new("int[3]")[-1])
+    assert "negative index" in msg
+    msg = same_type_as_cffi(
+        cffi_ffi, ffi, lambda f: f.new("int[3]").__setitem__(-2, 1)
+    )
+    assert "negative index" in msg
+    msg = same_type_as_cffi(cffi_ffi, ffi, lambda f: f.unpack(f.new("int[3]"), -1))
+    assert "negative" in msg
+    # A pointer into C's memory may go back, as in C.
+    arr = ffi.new("int[3]", [1, 2, 3])
+    assert (arr + 2)[-1] == 2
+
+
+# 6. NULL dereference is cffi's RuntimeError.
+def test_null_dereference_is_runtime_error(ffi, cffi_ffi):
+    for f in (
+        lambda f: f.cast("int *", 0)[0],
+        lambda f: f.cast("int *", 0).__setitem__(0, 1),
+    ):
+        same_type_as_cffi(cffi_ffi, ffi, f)
+    cffi_ffi.cdef("struct pt { int x; }; typedef int (*fp)(int);")
+    ffi.cdef("struct pt { int x; }; typedef int (*fp)(int);")
+    # (cffi reads through it and crashes: not asked.)
+    with pytest.raises(RuntimeError, match="NULL"):
+        ffi.cast("struct pt *", 0).x
+    same_type_as_cffi(cffi_ffi, ffi, lambda f: f.cast("fp", 0)(1))
+
+
+# 7. string() of an int is cffi's TypeError.
+def test_string_of_an_int_is_type_error(ffi, cffi_ffi):
+    for cdecl in ("int", "long", "_Bool", "double"):
+        same_type_as_cffi(cffi_ffi, ffi, lambda f: f.string(f.cast(cdecl, 5)))
+    assert ffi.string(ffi.cast("char", 65)) == b"A"
+
+
+# 11. One NULL per FFI.
+def test_null_is_one_object(ffi):
+    first = ffi.NULL
+    ffi.cdef("int later;")
+    assert ffi.NULL is first
+    assert first == ffi.cast("void *", 0)
+    assert wyvern.FFI().NULL is not first
