@@ -102,3 +102,51 @@ def test_null_is_one_object(ffi):
     assert ffi.NULL is first
     assert first == ffi.cast("void *", 0)
     assert wyvern.FFI().NULL is not first
+
+
+# 5. A function-like macro on Lib says what it is and what it expands to.
+def test_function_like_macro_on_lib(ffi):
+    ffi.cdef("int abs(int);\n#define twice_abs(x) abs(x) * 2")
+    lib = ffi.dlopen(None)
+    with pytest.raises(AttributeError) as e:
+        lib.twice_abs
+    assert "function-like macro" in str(e.value)
+    assert "abs(x) * 2" in str(e.value)
+    with pytest.raises(AttributeError, match="no function, global variable or constant 'nothing'"):
+        lib.nothing
+
+
+def test_zlib_deflate_init_is_a_macro(ffi):
+    import os
+
+    if not os.path.exists("/usr/include/zlib.h"):
+        pytest.skip("zlib.h is not installed")
+    ffi.cdef("#include <zlib.h>")
+    lib = ffi.dlopen(None)
+    with pytest.raises(AttributeError, match=r"function-like macro.*deflateInit_") as e:
+        lib.deflateInit
+    assert "deflateInit(strm, level)" in str(e.value)
+
+
+# 9. A function pointer takes only one of its own type.
+def test_function_pointer_types_must_match(ffi, cffi_ffi, fixture_lib):
+    decls = "typedef int (*fa)(int, int); typedef int (*fb)(double); typedef int (*fv)(int, ...);"
+    cffi_ffi.cdef(decls)
+    ffi.cdef(decls)
+    for other in ("fb", "fv"):
+        msg = same_type_as_cffi(
+            cffi_ffi, ffi, lambda f: f.new("fa *").__setitem__(0, f.cast(other, 1))
+        )
+        assert "int(*)(int, int)" in msg
+    fixture_lib.cdef(ffi)
+    lib = ffi.dlopen(fixture_lib.so)
+    wrong = ffi.callback("int(double)", lambda x: 1)
+    with pytest.raises(TypeError, match=r"int\(\*\)\(double\)"):
+        lib.apply(wrong, 1, 2)
+    # The same type, spelt another way, and a callback of it are taken.
+    right = ffi.callback("int(int, int)", lambda a, b: a * b)
+    assert lib.apply(right, 6, 7) == 42
+    assert lib.apply(ffi.cast("fa", right), 6, 7) == 42
+    assert lib.apply(ffi.cast("binop", right), 2, 3) == 6
+    # void * still converts either way, as in cffi.
+    assert lib.apply(ffi.cast("binop", ffi.cast("void *", right)), 2, 5) == 10

@@ -471,7 +471,12 @@ pub fn compatible_pointer(to: &TypeInfo, from: &TypeInfo) -> bool {
     let is_void =
         |t: &TypeInfo, q: QualType| matches!(t.set.ty(t.set.canonical(q.id)), wyvern::Type::Void);
     match (&to.kind, &from.kind) {
-        (Kind::FuncPtr { .. }, Kind::FuncPtr { .. }) => true,
+        // cffi's rule: a function pointer takes only one of its own type
+        // (parameters, result and variadic alike), qualifiers aside.
+        (Kind::FuncPtr { func: a }, Kind::FuncPtr { func: b }) => {
+            (to.set.same(&from.set) && a == b)
+                || to.set.spell(QualType::new(*a)) == from.set.spell(QualType::new(*b))
+        }
         (Kind::FuncPtr { .. }, _) | (_, Kind::FuncPtr { .. }) => {
             target(to).is_some_and(|q| is_void(to, q))
                 || target(from).is_some_and(|q| is_void(from, q))
