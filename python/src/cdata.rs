@@ -120,6 +120,17 @@ impl CData {
             .then(|| (end - at) / elem_size)
     }
 
+    /// Refuses a write into const memory (see [`Owner::ReadOnly`]).
+    pub fn writable(&self) -> PyResult<()> {
+        if self.owner.is_read_only() {
+            return Err(PyTypeError::new_err(format!(
+                "cdata '{}' is in a const global's memory, which may be read-only: it cannot be written",
+                self.ty.name
+            )));
+        }
+        Ok(())
+    }
+
     fn shared(&self) -> Owner {
         self.owner.share()
     }
@@ -324,6 +335,7 @@ impl CData {
     }
 
     fn __setattr__(&self, name: &str, value: &Bound<'_, PyAny>) -> PyResult<()> {
+        self.writable()?;
         let (record, base) = self.record_base()?;
         let field = field_of(&record, name)?;
         let info = self.types.info(field.ty);
@@ -356,6 +368,7 @@ impl CData {
     }
 
     fn __setitem__(&self, index: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>) -> PyResult<()> {
+        self.writable()?;
         if let Ok(slice) = index.downcast::<PySlice>() {
             let (start, stop) = self.slice_bounds(slice)?;
             let (elem, at) = self.element_at(start)?;

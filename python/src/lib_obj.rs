@@ -164,8 +164,15 @@ impl Lib {
             return Ok(f);
         }
         if let Some((ty, addr)) = this.global_address(&types, &module, name)? {
+            // A const record or array may be in read-only memory: its fields
+            // and elements refuse writes.
+            let owner = if is_const(&types.set, ty.qt, 0) {
+                Owner::ReadOnly
+            } else {
+                Owner::None
+            };
             // SAFETY: the symbol is the global's, of its declared type.
-            return unsafe { convert::read(py, &types, &ty, addr as *const u8, &Owner::None) };
+            return unsafe { convert::read(py, &types, &ty, addr as *const u8, &owner) };
         }
         match types.set.constant(name) {
             Ok(c) => {

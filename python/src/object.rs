@@ -97,6 +97,10 @@ pub enum Owner {
     Gc(Arc<crate::ffi::GcHold>),
     /// An object inside another: what keeps that one alive.
     Within(Arc<Owner>),
+    /// C's memory that is const (a `const struct P origin;` global): it
+    /// may be in a read-only segment, where a write would crash the
+    /// process, so fields and elements are not written through it.
+    ReadOnly,
 }
 
 impl Owner {
@@ -109,10 +113,20 @@ impl Owner {
         }
     }
 
+    /// Whether the memory is const: writes through it are refused.
+    pub fn is_read_only(&self) -> bool {
+        match self {
+            Owner::ReadOnly => true,
+            Owner::Within(inner) => inner.is_read_only(),
+            _ => false,
+        }
+    }
+
     /// What a part of an object held by `self` keeps alive.
     pub fn share(&self) -> Owner {
         match self {
             Owner::None => Owner::None,
+            Owner::ReadOnly => Owner::ReadOnly,
             Owner::Within(inner) => Owner::Within(inner.clone()),
             other => Owner::Within(Arc::new(other.clone())),
         }

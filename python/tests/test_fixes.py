@@ -150,3 +150,38 @@ def test_function_pointer_types_must_match(ffi, cffi_ffi, fixture_lib):
     assert lib.apply(ffi.cast("binop", right), 2, 3) == 6
     # void * still converts either way, as in cffi.
     assert lib.apply(ffi.cast("binop", ffi.cast("void *", right)), 2, 5) == 10
+
+
+# 8. A const global's memory (.rodata) is never written.
+def test_const_globals_refuse_writes(ffi, tmp_path):
+    from conftest import gcc, have_gcc
+
+    if not have_gcc():
+        pytest.skip("gcc is not installed")
+    (tmp_path / "cg.c").write_text(
+        "struct P { int x, y; struct { int z; } in; };\n"
+        "const struct P origin = {1, 2, {3}};\n"
+        "const int table[4] = {1, 2, 3, 4};\n"
+        "struct P moving = {5, 6, {7}};\n"
+    )
+    gcc(["-shared", "-fPIC", "-o", "libcg.so", "cg.c"], cwd=tmp_path)
+    ffi.cdef(
+        "struct P { int x, y; struct { int z; } in; };\n"
+        "extern const struct P origin; extern const int table[4]; extern struct P moving;"
+    )
+    lib = ffi.dlopen(str(tmp_path / "libcg.so"))
+    assert (lib.origin.x, lib.origin.y, getattr(lib.origin, "in").z) == (1, 2, 3)
+    assert list(lib.table) == [1, 2, 3, 4]
+    for write in (
+        lambda: setattr(lib.origin, "x", 9),
+        lambda: setattr(getattr(lib.origin, "in"), "z", 9),
+        lambda: lib.table.__setitem__(0, 9),
+        lambda: lib.table[1:3].__setitem__(slice(0, 2), [8, 9]),
+        lambda: setattr(lib, "origin", ffi.new("struct P *")[0]),
+    ):
+        with pytest.raises(TypeError, match="const"):
+            write()
+    assert list(lib.table) == [1, 2, 3, 4] and lib.origin.x == 1
+    # What is not const is still written in place.
+    lib.moving.x = 50
+    assert lib.moving.x == 50
