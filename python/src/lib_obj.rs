@@ -230,6 +230,8 @@ impl Lib {
             .map(|f| f.name.clone())
             .chain(set.globals().map(|g| g.name.clone()))
             .chain(set.constants().map(|c| c.name.clone()))
+            // What `cdef(..., override=True)` replaced.
+            .filter(|n| !n.starts_with(crate::ffi::HIDDEN_PREFIX))
             .collect();
         names.sort();
         names.dedup();

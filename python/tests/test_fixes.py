@@ -185,3 +185,40 @@ def test_const_globals_refuse_writes(ffi, tmp_path):
     # What is not const is still written in place.
     lib.moving.x = 50
     assert lib.moving.x == 50
+
+
+# 10. A name declared again: cffi's FFIError, or with override=True the new one.
+def test_redeclaration_and_override(ffi, cffi_ffi):
+    decls = "extern int g; int abs(int); typedef int T; struct a { int x; };"
+    ffi.cdef(decls + " int use_t(T);")
+    cffi_ffi.cdef(decls)
+    for again in ("extern long g;", "typedef long T;", "long abs(long);"):
+        msg = same_type_as_cffi(cffi_ffi, ffi, lambda f: f.cdef(again))
+        assert "override=True" in msg and "<cdef 2>:1:" in msg
+    # A struct defined again is a CDefError, override or not, as in cffi.
+    for override in (False, True):
+        same_type_as_cffi(
+            cffi_ffi, ffi, lambda f: f.cdef("struct a { long y; };", override=override)
+        )
+    # The same declaration again is C, and fine.
+    ffi.cdef("extern int g; typedef int T;")
+    ffi.cdef("typedef long T; long abs(long);", override=True)
+    cffi_ffi.cdef("typedef long T; long abs(long);", override=True)
+    assert ffi.sizeof("T") == cffi_ffi.sizeof("T") == 8
+    lib = ffi.dlopen(None)
+    assert ffi.typeof(lib.abs) == ffi.typeof("long(*)(long)")
+    assert not [n for n in dir(lib) if "overridden" in n]
+    assert "abs" in dir(lib)
+    # Overridden again, and the numbering of cdefs goes on.
+    ffi.cdef("typedef short T;", override=True)
+    assert ffi.sizeof("T") == 2
+    with pytest.raises(wyvern.CDefError, match=r"<cdef 5>:1:"):
+        ffi.cdef("int x y;")
+
+
+# 4. include() of a header without lib= returns the process's library.
+def test_include_without_lib_returns_the_process(ffi):
+    lib = ffi.include("<stdlib.h>")
+    assert lib is not None
+    assert lib.abs(-3) == 3
+    assert "running process" in repr(lib)

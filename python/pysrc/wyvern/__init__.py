@@ -180,8 +180,12 @@ class FFI(_FFI):
 
     def include(self, what, lib=None, include_dirs=None, defines=None):
         """``ffi.include(other_ffi)`` takes another FFI's declarations, as in
-        cffi. ``ffi.include("<zlib.h>", lib="libz.so.1")`` reads a header and
-        opens its library in one step, returning the library."""
+        cffi, and returns None. ``ffi.include("<zlib.h>", lib="libz.so.1")``
+        reads a header and opens its library in one step, returning the
+        library. Without ``lib=``, the header's declarations are added and the
+        process itself is returned (``dlopen(None)``): its functions are those
+        already loaded (libc's for ``<stdio.h>``); another library's are
+        reached with ``lib=`` or ``ffi.dlopen``."""
         if isinstance(what, _FFI):
             if what is self:
                 raise ValueError("an FFI cannot include itself")
@@ -189,7 +193,7 @@ class FFI(_FFI):
             return None
         text = "\n".join("#include %s" % (h if h[:1] in "<\"" else '"%s"' % h) for h in ([what] if isinstance(what, str) else what))
         self.cdef(text, include_dirs=include_dirs, defines=defines)
-        return self.dlopen(lib) if lib is not None else None
+        return self.dlopen(lib)
 
     def _include_ffi(self, other):
         import tempfile, os

@@ -24,11 +24,13 @@ mod gc;
 mod make;
 mod objects;
 mod prelude;
+mod redeclare;
 mod text;
 
 pub use gc::GcHold;
 use make::opaque_tag;
 pub use make::open_library;
+pub use redeclare::HIDDEN_PREFIX;
 use prelude::{empty_set, CFFI_PRELUDE};
 
 #[pyclass(subclass, frozen, module = "wyvern._wyvern", name = "FFI")]
@@ -43,6 +45,17 @@ pub struct Ffi {
     null: std::sync::OnceLock<Py<CData>>,
 }
 
+/// Which user `cdef` a source is, for [`Ffi::add_source`].
+struct UserCdef<'a> {
+    /// Its file name in locations: `<cdef 2>`.
+    place: String,
+    /// The text as the user gave it (locations count lines in it).
+    csource: &'a str,
+    /// Its number, which makes hidden names unique.
+    number: usize,
+    r#override: bool,
+}
+
 pub struct State {
     pub types: Arc<Types>,
     /// Every `cdef` so far, for the next to see their declarations.
@@ -55,6 +68,9 @@ pub struct State {
     empty: bool,
     include_dirs: Vec<String>,
     defines: Vec<(String, Option<String>)>,
+    /// Every declaration came from `sources` (no DWARF or database was
+    /// merged in), so a parse of them is the whole set.
+    only_cdefs: bool,
     /// Types by the names they were asked by.
     names: FxHashMap<String, Arc<TypeInfo>>,
 }
@@ -113,15 +129,25 @@ impl Ffi {
     /// `<cdef N>` counts only the user's `cdef`s.
     fn declare(&self, py: Python<'_>, text: &str) -> PyResult<()> {
         let _adding = self.adding(py);
-        self.add_source(py, format!("#line 1 \"<ffi>\"\n{text}\n"))
+        self.add_source(py, format!("#line 1 \"<ffi>\"\n{text}\n"), None)
     }
 
     /// Parses `text` after every source so far and, when it parses, keeps it
-    /// (the caller holds [`adding`](Self::adding)).
-    fn add_source(&self, py: Python<'_>, text: String) -> PyResult<()> {
-        let (parser, previous) = {
+    /// (the caller holds [`adding`](Self::adding)). For a user's cdef,
+    /// `user` says which it is: a name it declares again with another type
+    /// is cffi's `FFIError`, or, with `override`, replaces the old
+    /// declaration ([`redeclare`]).
+    fn add_source(&self, py: Python<'_>, text: String, user: Option<UserCdef<'_>>) -> PyResult<()> {
+        let (include_dirs, defines, previous, only_cdefs) = {
             let state = self.lock();
-            let previous = state.sources.join("\n");
+            (
+                state.include_dirs.clone(),
+                state.defines.clone(),
+                state.sources.join("\n"),
+                state.only_cdefs,
+            )
+        };
+        let parser = || {
             // A warning in the user's text is an error, as cffi's parser
             // refuses what it does not understand (`struct s { int a }`,
             // the `;` missing). Headers' warnings are system headers', which
@@ -131,22 +157,71 @@ impl Ffi {
                 .arg("-Wno-error=pragma-pack")
                 // A macro defined again is cffi's FFIError (the merge's
                 // conflict) when its value differs, and fine when it does not.
-                .arg("-Wno-error=macro-redefined");
-            for dir in &state.include_dirs {
+                .arg("-Wno-error=macro-redefined")
+                // `long abs(long);` is what the user says the library has.
+                .arg("-Wno-incompatible-library-redeclaration");
+            for dir in &include_dirs {
                 parser = parser.include_dir(dir.clone());
             }
-            for (name, value) in &state.defines {
+            for (name, value) in &defines {
                 parser = parser.define(name.clone(), value.as_deref());
             }
-            (parser, previous)
+            parser
         };
-        let whole = format!("{CFFI_PRELUDE}{previous}\n{text}");
-        let set = py
-            .detach(|| parser.cdef(whole).parse())
-            .map_err(|e| CDefError::new_err(e.to_string()))?;
-        self.merge(py, set, true)?;
-        self.lock().sources.push(text);
-        Ok(())
+        let mut hidden: Vec<String> = Vec::new();
+        loop {
+            let previous = match &user {
+                Some(u) if !hidden.is_empty() => {
+                    let (before, after) = redeclare::hiding(&hidden, u.number);
+                    format!("{before}{previous}\n{after}")
+                }
+                _ => previous.clone(),
+            };
+            let whole = format!("{CFFI_PRELUDE}{previous}\n{text}");
+            let error = match py.detach(|| parser().cdef(whole).parse()) {
+                Ok(set) => {
+                    if hidden.is_empty() || !only_cdefs {
+                        // A set read from DWARF or a database is not in the
+                        // sources: the old declaration stays there, and the
+                        // merge says they conflict.
+                        self.merge(py, set, true)?;
+                    } else {
+                        // Every declaration is in the sources just parsed.
+                        let mut state = self.lock();
+                        state.types = Types::new(set);
+                        state.names.clear();
+                    }
+                    let mut state = self.lock();
+                    if !hidden.is_empty() {
+                        state.sources = vec![previous];
+                    }
+                    state.sources.push(text);
+                    return Ok(());
+                }
+                Err(e) => e,
+            };
+            if let Some(u) = &user {
+                let clashes = redeclare::clashes(&error, &u.place, u.csource);
+                if let Some(first) = clashes.first() {
+                    if !u.r#override {
+                        return Err(crate::error::FFIError::new_err(format!(
+                            "{}: multiple declarations of '{}' (for interactive usage, try cdef(xx, override=True))",
+                            first.location, first.name
+                        )));
+                    }
+                    let new: Vec<String> = clashes
+                        .into_iter()
+                        .map(|c| c.name)
+                        .filter(|n| !hidden.contains(n))
+                        .collect();
+                    if !new.is_empty() && hidden.len() < 256 {
+                        hidden.extend(new);
+                        continue;
+                    }
+                }
+            }
+            return Err(CDefError::new_err(error.to_string()));
+        }
     }
 
     /// The right to add declarations, taken without holding the GIL while
@@ -181,6 +256,7 @@ impl Ffi {
         let mut state = self.lock();
         state.types = Types::new(merged);
         state.empty = false;
+        state.only_cdefs &= has_scalars;
         state.names.clear();
         Ok(())
     }
@@ -200,6 +276,7 @@ impl Ffi {
                 types: Types::new(empty_set()),
                 sources: Vec::new(),
                 cdefs: 0,
+                only_cdefs: true,
                 empty: true,
                 include_dirs: Vec::new(),
                 defines: Vec::new(),
@@ -223,7 +300,6 @@ impl Ffi {
         include_dirs: Option<Vec<String>>,
         defines: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<()> {
-        let _ = r#override;
         let _adding = self.adding(py);
         let mut text = String::new();
         // cffi's rules: `packed` is a bool, and not both with `pack`.
@@ -282,7 +358,13 @@ impl Ffi {
                 }
             }
         }
-        self.add_source(py, text)?;
+        let user = UserCdef {
+            place,
+            csource,
+            number,
+            r#override,
+        };
+        self.add_source(py, text, Some(user))?;
         self.lock().cdefs += 1;
         Ok(())
     }
