@@ -379,7 +379,7 @@ def test_include_forms(fixture_lib):
     assert fix.add(2, 2) == 4 and fix.FIXTURE_VERSION == 3
     # without lib=, the declarations and the process itself (libc is loaded)
     bare = wyvern.FFI()
-    assert bare.include("<stdlib.h>").atoi(b"7") == 7
+    assert bare.include(["<stdlib.h>", "<math.h>"]).atoi(b"7") == 7
     assert bare.dlopen("m").sqrt(16.0) == 4.0
     with pytest.raises(wyvern.CDefError, match="not found"):
         wyvern.FFI().include("<no_such_header_h14b.h>")
