@@ -5,9 +5,7 @@
 use std::sync::Arc;
 
 use pyo3::basic::CompareOp;
-use pyo3::exceptions::{
-    PyAttributeError, PyIndexError, PyRuntimeError, PyTypeError, PyValueError,
-};
+use pyo3::exceptions::{PyAttributeError, PyIndexError, PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyFloat, PyInt, PySlice, PyTuple};
 

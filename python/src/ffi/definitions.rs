@@ -133,8 +133,8 @@ fn first_definition(text: &str) -> Option<(usize, usize, &'static str)> {
                             tag_pending = true;
                             tag_named = false;
                         }
-                        "__attribute__" | "__attribute" | "__declspec" | "_Alignas"
-                        | "alignas" => {}
+                        "__attribute__" | "__attribute" | "__declspec" | "_Alignas" | "alignas" => {
+                        }
                         // The tag after the keyword.
                         _ if tag_pending && !tag_named => tag_named = true,
                         _ => tag_pending = false,

@@ -30,8 +30,8 @@ mod text;
 pub use gc::GcHold;
 use make::opaque_tag;
 pub use make::open_library;
-pub use redeclare::HIDDEN_PREFIX;
 use prelude::{empty_set, CFFI_PRELUDE};
+pub use redeclare::HIDDEN_PREFIX;
 
 #[pyclass(subclass, frozen, module = "wyvern._wyvern", name = "FFI")]
 pub struct Ffi {

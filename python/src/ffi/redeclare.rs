@@ -33,7 +33,8 @@ pub fn clashes(error: &Error, place: &str, csource: &str) -> Vec<Clash> {
             continue;
         }
         let is_clash = d.message.starts_with("conflicting types for ")
-            || d.message.starts_with("typedef redefinition with different types")
+            || d.message
+                .starts_with("typedef redefinition with different types")
             || ((d.message.starts_with("redefinition of ")
                 || d.message.starts_with("redeclaration of "))
                 && d.message.contains("different type"));
@@ -58,7 +59,9 @@ pub fn clashes(error: &Error, place: &str, csource: &str) -> Vec<Clash> {
 
 /// The C identifier at 1-based `line`, `column` (in bytes, as clang counts) of `text`.
 fn identifier_at(text: &str, line: u32, column: u32) -> Option<String> {
-    let line_text = text.lines().nth(usize::try_from(line).ok()?.checked_sub(1)?)?;
+    let line_text = text
+        .lines()
+        .nth(usize::try_from(line).ok()?.checked_sub(1)?)?;
     let start = usize::try_from(column).ok()?.checked_sub(1)?;
     let rest = line_text.get(start..)?;
     let name: String = rest
