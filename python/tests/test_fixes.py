@@ -39,7 +39,7 @@ def test_cdef_numbers_ignore_implicit_declarations(ffi):
 def test_cdef_refuses_warnings_and_definitions(ffi, cffi_ffi):
     msg = same_type_as_cffi(cffi_ffi, ffi, lambda f: f.cdef("struct s { int a } ;"))
     assert "<cdef>:1:" in msg and "expected ';'" in msg
-    msg = same_type_as_cffi(cffi_ffi, ffi, lambda f: f.cdef("int g;\nint f(void) { return 1; }"))
+    msg = same_type_as_cffi(cffi_ffi, ffi, lambda f: f.cdef("extern int g;\nint f(void) { return 1; }"))
     assert "<cdef>:2:13: a function body" in msg
     # cffi ignores an initializer; nothing could use it, so it is refused.
     with pytest.raises(wyvern.CDefError, match=r"<cdef>:1:7: an initializer"):
