@@ -22,10 +22,13 @@ pub struct Lib {
     /// The library bound to the FFI's declarations as last seen; `None` once closed.
     module: Mutex<Option<(Arc<Types>, Arc<Module>)>>,
     name: String,
+    /// `dlopen(None)` (or `include` without `lib=`): a missing symbol may be
+    /// one of a library not yet opened, which the error says.
+    process: bool,
 }
 
 impl Lib {
-    pub fn new(ffi: Py<Ffi>, library: Library) -> Lib {
+    pub fn new(ffi: Py<Ffi>, library: Library, process: bool) -> Lib {
         let name = library.name().to_owned();
         let types = ffi.get().types();
         let module = Arc::new(Module::new(types.set.clone(), library));
@@ -33,6 +36,7 @@ impl Lib {
             ffi,
             module: Mutex::new(Some((types, module))),
             name,
+            process,
         }
     }
 
@@ -65,7 +69,17 @@ impl Lib {
         module: &Module,
         name: &str,
     ) -> PyResult<Py<PyAny>> {
-        let func = module.function(name).map_err(to_py)?;
+        let func = module.function(name).map_err(|e| {
+            if self.process && matches!(e.kind(), wyvern::ErrorKind::Symbol { .. }) {
+                // `include("<zlib.h>")` declares zlib's functions in a process
+                // that has not loaded zlib.
+                return crate::error::FFIError::new_err(format!(
+                    "{e} (the library that defines it is not loaded: open it with \
+                     ffi.dlopen(...) or ffi.include(..., lib=...))"
+                ));
+            }
+            to_py(e)
+        })?;
         let decl = types.set.function(name).map_err(to_py)?;
         let fn_ty = types
             .set

@@ -222,3 +222,7 @@ def test_include_without_lib_returns_the_process(ffi):
     assert lib is not None
     assert lib.abs(-3) == 3
     assert "running process" in repr(lib)
+    # A function of a library the process has not loaded: the error says so.
+    ffi.cdef("int wyvern_nowhere_fn(int);")
+    with pytest.raises(wyvern.FFIError, match=r"not loaded: open it with ffi.dlopen"):
+        lib.wyvern_nowhere_fn

@@ -377,6 +377,7 @@ impl Ffi {
         flags: i32,
     ) -> PyResult<Py<Lib>> {
         let _ = flags;
+        let process = name.is_none_or(|n| n.is_none());
         let library = match name {
             None => Library::this_process(),
             Some(n) if n.is_none() => Library::this_process(),
@@ -392,7 +393,7 @@ impl Ffi {
                 Err(_) => open_library(&n.str()?.to_string())?,
             },
         };
-        let lib = Py::new(slf.py(), Lib::new(slf.clone().unbind(), library))?;
+        let lib = Py::new(slf.py(), Lib::new(slf.clone().unbind(), library, process))?;
         slf.get()
             .libs
             .lock()
