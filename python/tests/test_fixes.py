@@ -44,6 +44,8 @@ def test_cdef_refuses_warnings_and_definitions(ffi, cffi_ffi):
     # cffi ignores an initializer; nothing could use it, so it is refused.
     with pytest.raises(wyvern.CDefError, match=r"<cdef>:1:7: an initializer"):
         ffi.cdef("int x = 5;")
+    with pytest.raises(wyvern.CDefError, match=r"1:20: an initializer.*#define NAME value"):
+        ffi.cdef("static const int X = 5;")
     # Brackets, bodies of records and enums, comments and macros are fine.
     ffi.cdef(
         "typedef struct __attribute__((packed)) { char c; int i; } P;\n"

@@ -19,7 +19,12 @@ pub(super) fn refuse(text: &str, place: &str) -> PyResult<()> {
     match first_definition(text) {
         Some((line, col, what)) => Err(CDefError::new_err(format!(
             "{place}:{line}:{col}: {what}: cdef() declares what the library defines; \
-             write the declaration alone (valid C, but not valid in cdef())"
+             write the declaration alone (valid C, but not valid in cdef()){}",
+            if what == "an initializer" {
+                "; for a constant, `#define NAME value` or `enum { NAME = value };`"
+            } else {
+                ""
+            }
         ))),
         None => Ok(()),
     }
