@@ -228,3 +228,12 @@ def test_include_without_lib_returns_the_process(ffi):
     ffi.cdef("int wyvern_nowhere_fn(int);")
     with pytest.raises(wyvern.FFIError, match=r"not loaded: open it with ffi.dlopen"):
         lib.wyvern_nowhere_fn
+
+
+def test_a_header_that_warns_is_still_read(ffi, tmp_path):
+    # A project's header, found through include_dirs: its warnings are C's.
+    (tmp_path / "warns.h").write_text("struct w { int a } ;\nint uses_w(struct w *);\n")
+    ffi.cdef('#include "warns.h"', include_dirs=[str(tmp_path)])
+    assert ffi.sizeof("struct w") == 4
+    with pytest.raises(wyvern.CDefError, match=r"^<cdef 2>:1:17: expected ';' at end of declaration list$"):
+        ffi.cdef("struct v { int a } ;")

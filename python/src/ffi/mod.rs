@@ -45,6 +45,25 @@ pub struct Ffi {
     null: std::sync::OnceLock<Py<CData>>,
 }
 
+/// The diagnostics of a strict parse's error that point into a cdef's text
+/// (`<cdef>`, `<cdef 2>`, the FFI's own `<ffi>`), one a line; `None` when
+/// all are in headers.
+fn warnings_in_cdef_text(error: &wyvern::Error) -> Option<String> {
+    let wyvern::ErrorKind::Parse { diagnostics } = error.kind() else {
+        return None;
+    };
+    let lines: Vec<String> = diagnostics
+        .iter()
+        .filter(|d| {
+            d.location
+                .as_ref()
+                .is_some_and(|l| l.file.starts_with("<cdef") || &*l.file == "<ffi>")
+        })
+        .map(|d| d.to_string())
+        .collect();
+    (!lines.is_empty()).then(|| lines.join("\n"))
+}
+
 /// Which user `cdef` a source is, for [`Ffi::add_source`].
 struct UserCdef<'a> {
     /// Its file name in locations: `<cdef 2>`.
@@ -147,19 +166,21 @@ impl Ffi {
                 state.only_cdefs,
             )
         };
-        let parser = || {
-            // A warning in the user's text is an error, as cffi's parser
-            // refuses what it does not understand (`struct s { int a }`,
-            // the `;` missing). Headers' warnings are system headers', which
-            // clang does not report.
+        let parser = |strict: bool| {
             let mut parser = wyvern::Parser::new()
-                .arg("-Werror")
-                .arg("-Wno-error=pragma-pack")
-                // A macro defined again is cffi's FFIError (the merge's
-                // conflict) when its value differs, and fine when it does not.
-                .arg("-Wno-error=macro-redefined")
                 // `long abs(long);` is what the user says the library has.
                 .arg("-Wno-incompatible-library-redeclaration");
+            if strict {
+                // A warning in the user's text is an error, as cffi's parser
+                // refuses what it does not understand (`struct s { int a }`,
+                // the `;` missing).
+                parser = parser
+                    .arg("-Werror")
+                    .arg("-Wno-error=pragma-pack")
+                    // A macro defined again is cffi's FFIError (the merge's
+                    // conflict) when its value differs, and fine when it does not.
+                    .arg("-Wno-error=macro-redefined");
+            }
             for dir in &include_dirs {
                 parser = parser.include_dir(dir.clone());
             }
@@ -167,6 +188,25 @@ impl Ffi {
                 parser = parser.define(name.clone(), value.as_deref());
             }
             parser
+        };
+        // Strict for the cdef texts, not for the headers they include (a
+        // project's header found through `include_dirs` may well warn): a
+        // strict failure is parsed again as C. When C accepts it, the
+        // failure is the cdef texts' warnings, and only those are reported.
+        let parse = |whole: String| -> Result<TypeSet, (wyvern::Error, Option<String>)> {
+            py.detach(|| {
+                let strict = match parser(true).cdef(whole.clone()).parse() {
+                    Ok(set) => return Ok(set),
+                    Err(e) => e,
+                };
+                match parser(false).cdef(whole).parse() {
+                    Err(e) => Err((e, None)),
+                    Ok(set) => match warnings_in_cdef_text(&strict) {
+                        None => Ok(set),
+                        Some(text) => Err((strict, Some(text))),
+                    },
+                }
+            })
         };
         let mut hidden: Vec<String> = Vec::new();
         loop {
@@ -178,7 +218,7 @@ impl Ffi {
                 _ => previous.clone(),
             };
             let whole = format!("{CFFI_PRELUDE}{previous}\n{text}");
-            let error = match py.detach(|| parser().cdef(whole).parse()) {
+            let (error, warnings) = match parse(whole) {
                 Ok(set) => {
                     if hidden.is_empty() || !only_cdefs {
                         // A set read from DWARF or a database is not in the
@@ -220,7 +260,9 @@ impl Ffi {
                     }
                 }
             }
-            return Err(CDefError::new_err(error.to_string()));
+            return Err(CDefError::new_err(
+                warnings.unwrap_or_else(|| error.to_string()),
+            ));
         }
     }
 
