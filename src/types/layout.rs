@@ -299,31 +299,59 @@ fn write_field(out: &mut String, f: &FieldLayout, indent: usize) {
 
 /// A member's `/* offset size */` comment and the end of its line.
 fn position(out: &mut String, f: &FieldLayout) {
-    let _ = match f.bit_width {
-        Some(_) => writeln!(
-            out,
-            "/* {:>6}:{:<2}{:>5} */",
-            f.offset,
-            f.bit_offset % 8,
-            f.size
-        ),
-        None => writeln!(out, "/* {:>6}{:>8} */", f.offset, f.size),
-    };
+    // `/* {offset:>6}:{bit:<2}{size:>5} */` for a bitfield, else
+    // `/* {offset:>6}{size:>8} */`.
+    out.push_str("/* ");
+    number(out, f.offset, 6);
+    if f.bit_width.is_some() {
+        out.push(':');
+        // A bit within a byte is one digit: `{:<2}` adds one space.
+        number(out, f.bit_offset % 8, 0);
+        out.push(' ');
+        number(out, f.size, 5);
+    } else {
+        number(out, f.size, 8);
+    }
+    out.push_str(" */\n");
 }
 
 fn tabs(out: &mut String, n: usize) {
-    out.extend(std::iter::repeat_n('\t', n));
+    repeat(out, "\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t", n);
 }
 
 /// `n` spaces. Not `{:<width$}`: `format!` panics on a width above `u16::MAX`,
 /// which a long member name reaches.
-fn spaces(out: &mut String, mut n: usize) {
-    const SPACES: &str = "                                                                ";
+fn spaces(out: &mut String, n: usize) {
+    repeat(out, "                                                                ", n);
+}
+
+/// `n` copies of the one-byte character that `run` is made of, pushed a run at a time.
+fn repeat(out: &mut String, run: &str, mut n: usize) {
     while n > 0 {
-        let k = n.min(SPACES.len());
-        out.push_str(&SPACES[..k]);
+        let k = n.min(run.len());
+        out.push_str(&run[..k]);
         n -= k;
     }
+}
+
+/// `n` in decimal, right-aligned in `width` columns (as `{n:>width$}`), with
+/// no trip through `core::fmt`: a large layout prints thousands of them.
+fn number(out: &mut String, n: u64, width: usize) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut rest = n;
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    let digits = &digits[at..];
+    spaces(out, width.saturating_sub(digits.len()));
+    // The digits are ASCII.
+    out.push_str(std::str::from_utf8(digits).unwrap_or_default());
 }
 
 fn hole_line(out: &mut String, h: &Hole, indent: usize) {

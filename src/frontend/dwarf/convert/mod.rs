@@ -303,7 +303,7 @@ impl<'d, 'a> Converter<'d, 'a> {
         match entry.attr_value(gimli::DW_AT_name) {
             Some(value) => {
                 let text = self.dwarf.attr_string(unit, value)?;
-                Ok(Some(text.to_string_lossy()?.into_owned()))
+                Ok(Some(owned_text(&text.to_slice()?)))
             }
             None => Ok(None),
         }
@@ -591,6 +591,15 @@ fn unrepresentable(what: &str, key: usize) -> Malformed {
     Malformed::Skip(format!(
         "its type is {what}, which C has not (the DWARF entry at {key:#x})"
     ))
+}
+
+/// A DWARF string as Rust's, invalid UTF-8 replaced (checked with `from_utf8`
+/// first: `from_utf8_lossy` is slower on the valid names that are the rule).
+fn owned_text(bytes: &[u8]) -> String {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => text.to_owned(),
+        Err(_) => String::from_utf8_lossy(bytes).into_owned(),
+    }
 }
 
 /// What a named type entry's name is prefixed with in the converter's `named`
