@@ -35,37 +35,37 @@ pub(crate) fn run(args: &LayoutArgs, out: &mut dyn Write) -> Result<()> {
         }
         _ => args.sources.load()?,
     };
+    // JSON needs every layout; text is made as each layout is, so only one is
+    // held at a time, and written once all are made (an error leaves no output).
     let mut layouts = Vec::new();
+    let mut text = String::new();
+    let mut add = |layout: wyvern::RecordLayout| {
+        if args.json {
+            layouts.push(layout);
+        } else {
+            if !text.is_empty() {
+                text.push('\n');
+            }
+            layout.write_text(&mut text);
+        }
+    };
     if args.types.is_empty() {
         for (name, ty) in set.named_records() {
-            layouts.push(set.record_layout(ty, &name)?);
+            add(set.record_layout(ty, &name)?);
         }
     } else {
         for name in &args.types {
             let ty = set.type_named(name)?;
-            layouts.push(set.record_layout(ty.id, name.trim())?);
+            add(set.record_layout(ty.id, name.trim())?);
         }
     }
     if args.json {
         crate::write_json(out, &layouts)?;
     } else {
-        // One buffer for every layout's text, written as it fills.
-        let mut text = String::new();
-        for (i, layout) in layouts.iter().enumerate() {
-            if i > 0 {
-                text.push('\n');
-            }
-            layout.write_text(&mut text);
-            if text.len() >= 1 << 16 {
-                out.write_all(text.as_bytes())?;
-                text.clear();
-            }
-        }
         out.write_all(text.as_bytes())?;
     }
-    // The process ends after this command: freeing every type and layout one
-    // allocation at a time would be a tenth of a small object's run.
-    std::mem::forget(layouts);
+    // The process ends after this command: freeing every type one allocation at
+    // a time would be a tenth of a small object's run.
     std::mem::forget(set);
     Ok(())
 }
