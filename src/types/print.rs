@@ -27,12 +27,12 @@ impl TypeSet {
             out.push_str("/* ... */");
             return;
         }
-        let quals = ty.quals.spelling();
+        let quals = ty.quals.as_str();
         match self.ty(ty.id) {
             Type::Pointer(pointee) => {
                 let mut star = String::from("*");
                 if !quals.is_empty() {
-                    star.push_str(&quals);
+                    star.push_str(quals);
                     if !inner.is_empty() {
                         star.push(' ');
                     }
@@ -70,7 +70,7 @@ impl TypeSet {
             }
             _ => {
                 if !quals.is_empty() {
-                    out.push_str(&quals);
+                    out.push_str(quals);
                     out.push(' ');
                 }
                 self.write_base_name(ty.id, out);
