@@ -365,17 +365,25 @@ impl<'d, 'a> Converter<'d, 'a> {
         let header = program.header();
         let file = header.file(file_index)?;
         let name = self.dwarf.attr_string(unit, file.path_name()).ok()?;
-        let mut path = name.to_string_lossy().ok()?.into_owned();
-        if !path.starts_with('/') {
-            if let Some(dir) = file.directory(header) {
-                if let Ok(dir) = self.dwarf.attr_string(unit, dir) {
-                    if let Ok(dir) = dir.to_string_lossy() {
-                        path = format!("{}/{path}", dir.trim_end_matches('/'));
-                    }
-                }
-            }
+        let name = owned_text(&name.to_slice().ok()?);
+        if name.starts_with('/') {
+            return Some(name);
         }
-        Some(path)
+        let dir = file
+            .directory(header)
+            .and_then(|dir| self.dwarf.attr_string(unit, dir).ok())
+            .and_then(|dir| dir.to_slice().ok().map(|d| owned_text(&d)));
+        Some(match dir {
+            Some(dir) => {
+                let dir = dir.trim_end_matches('/');
+                let mut path = String::with_capacity(dir.len() + 1 + name.len());
+                path.push_str(dir);
+                path.push('/');
+                path.push_str(&name);
+                path
+            }
+            None => name,
+        })
     }
 
     fn flag(entry: &Die<'a>, at: gimli::DwAt) -> bool {
