@@ -322,7 +322,11 @@ fn tabs(out: &mut String, n: usize) {
 /// `n` spaces. Not `{:<width$}`: `format!` panics on a width above `u16::MAX`,
 /// which a long member name reaches.
 fn spaces(out: &mut String, n: usize) {
-    repeat(out, "                                                                ", n);
+    repeat(
+        out,
+        "                                                                ",
+        n,
+    );
 }
 
 /// `n` copies of the one-byte character that `run` is made of, pushed a run at a time.

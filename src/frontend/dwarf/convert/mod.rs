@@ -453,7 +453,7 @@ impl<'d, 'a> Converter<'d, 'a> {
             return Ok(QualType::new(id));
         }
         Ok(match entry.tag() {
-            gimli::DW_TAG_base_type => QualType::new(self.base(unit, &entry)?),
+            gimli::DW_TAG_base_type => QualType::new(self.base(unit, entry)?),
             gimli::DW_TAG_pointer_type => {
                 let pointee = self.type_of(unit, entry, depth)?;
                 let size = u64::from(unit.encoding().address_size);
