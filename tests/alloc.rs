@@ -1,7 +1,9 @@
 //! `Function::call` makes no heap allocation once warmed up: for functions of
-//! 0 to 8 scalar parameters of mixed types, for a variadic function called with
-//! the same shape of arguments each time, and for small structs by value. The
-//! results are checked against a gcc-compiled program that makes the same calls.
+//! 0 to 8 scalar parameters of mixed types, of 12 (the rest on the stack), for
+//! a variadic function called with the same shape of arguments each time, for
+//! small structs by value and a large one passed in memory; `call_into` for
+//! record results. The results are checked against a gcc-compiled program that
+//! makes the same calls.
 
 // Uses a few of the shared helpers.
 #[allow(dead_code, unused_imports)]
@@ -88,6 +90,9 @@ void *f7(void *p, int a, long b, double c, float d, unsigned char e, short f);
 double f8(int a, long b, double c, float d, void *p, unsigned char e, long long f, short g);
 long long g8(short a, unsigned char b, int c, long d, long long e, void *p, int f, long g);
 double h8(float a, double b, float c, double d, float e, double f, float g, double h);
+long k12(long a, int b, long c, int d, long e, int f, long g, int h, long i, int j, long k, double l);
+struct P3 { double x, y, z; };
+double norm3(struct P3 p, int k, long a, long b, long c, long d, long e, long f);
 double vmix(int n, ...);
 double dot(struct P a, struct P b);
 long qsum(struct Q q, int k);
@@ -122,6 +127,12 @@ long long g8(short a, unsigned char b, int c, long d, long long e, void *p, int 
 double h8(float a, double b, float c, double d, float e, double f, float g, double h) {
     return a + b / 2 + c / 4 + d / 8 + e / 16 + f / 32 + g / 64 + h / 128;
 }
+long k12(long a, int b, long c, int d, long e, int f, long g, int h, long i, int j, long k, double l) {
+    return a - b * 2 + c * 3 - d * 5 + e * 7 - f * 11 + g * 13 - h * 17 + i * 19 - j * 23 + k * 29 + (long)(l * 31);
+}
+double norm3(struct P3 p, int k, long a, long b, long c, long d, long e, long f) {
+    return (p.x * p.x + p.y * p.y + p.z * p.z) * k + a - b + c - d + e - f;
+}
 double vmix(int n, ...) {
     va_list ap;
     va_start(ap, n);
@@ -147,7 +158,7 @@ struct Case {
     args: Vec<Value>,
 }
 
-fn cases(p: &CData, q: &CData) -> Vec<Case> {
+fn cases(p: &CData, q: &CData, p3: &CData) -> Vec<Case> {
     use Value::{Float, Int, Pointer};
     let case = |name, ret, c_args, args| Case {
         name,
@@ -256,6 +267,42 @@ fn cases(p: &CData, q: &CData) -> Vec<Case> {
                 Float(8.0),
             ],
         ),
+        // More arguments than registers: the rest go on the stack.
+        case(
+            "k12",
+            'i',
+            "-1, 2, -3, 4, -5, 6, -7, 8, -9, 10, -11, 0.5",
+            vec![
+                Int(-1),
+                Int(2),
+                Int(-3),
+                Int(4),
+                Int(-5),
+                Int(6),
+                Int(-7),
+                Int(8),
+                Int(-9),
+                Int(10),
+                Int(-11),
+                Float(0.5),
+            ],
+        ),
+        // A record passed in memory, on the stack.
+        case(
+            "norm3",
+            'd',
+            "(struct P3){1.5, -2.0, 0.25}, 3, 1, 2, 3, 4, 5, 6",
+            vec![
+                Value::Data(p3.clone()),
+                Int(3),
+                Int(1),
+                Int(2),
+                Int(3),
+                Int(4),
+                Int(5),
+                Int(6),
+            ],
+        ),
         case(
             "vmix",
             'd',
@@ -347,7 +394,11 @@ fn calls_make_no_heap_allocation_after_the_first() {
     q.set("b", i64::from(b'z')).unwrap();
     q.set("c", 300).unwrap();
     q.set("d", 2.5).unwrap();
-    let mut cases = cases(&p, &q);
+    let mut p3 = CData::new_named(&types, "struct P3").unwrap();
+    p3.set("x", 1.5).unwrap();
+    p3.set("y", -2.0).unwrap();
+    p3.set("z", 0.25).unwrap();
+    let mut cases = cases(&p, &q, &p3);
 
     // The same calls, made by gcc-compiled code.
     let driver_source = format!("{SOURCE}\n{}", driver(&cases));

@@ -374,12 +374,22 @@ impl RegisterCall {
                     };
                     for part in parts {
                         let start = usize::from(part.offset);
-                        let Some(chunk) = bytes.get(start..start + usize::from(part.len)) else {
-                            return false;
+                        let word = match bytes.get(start..start + 8) {
+                            // A whole eightbyte (the common case): one load.
+                            Some(&[a, b, c, d, e, f, g, h]) if part.len == 8 => {
+                                u64::from_le_bytes([a, b, c, d, e, f, g, h])
+                            }
+                            _ => {
+                                let Some(chunk) = bytes.get(start..start + usize::from(part.len))
+                                else {
+                                    return false;
+                                };
+                                let mut word = [0u8; 8];
+                                word[..chunk.len()].copy_from_slice(chunk);
+                                u64::from_le_bytes(word)
+                            }
                         };
-                        let mut word = [0u8; 8];
-                        word[..chunk.len()].copy_from_slice(chunk);
-                        words.put(part.dst, u64::from_le_bytes(word));
+                        words.put(part.dst, word);
                     }
                 }
                 _ => return false,
