@@ -360,3 +360,8 @@ pub(crate) fn bare_parse(args: &[String], text: &str) -> Result<()> {
 pub fn libclang_version() -> Result<String> {
     Ok(load::ensure_loaded(None)?.version.clone())
 }
+
+/// The file of the loaded libclang (loading it if needed).
+pub(crate) fn libclang_path() -> Result<PathBuf> {
+    Ok(load::library_path(load::ensure_loaded(None)?).to_path_buf())
+}
