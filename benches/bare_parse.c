@@ -5,6 +5,7 @@
  * needed: the four functions are declared here with libclang's signatures. */
 #include <dlfcn.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 struct CXUnsavedFile {
@@ -17,8 +18,8 @@ typedef void *CXIndex;
 typedef void *CXTranslationUnit;
 
 int main(int argc, char **argv) {
-    if (argc < 3) {
-        fprintf(stderr, "usage: bare_parse LIBCLANG TEXT [ARG...]\n");
+    if (argc < 4) {
+        fprintf(stderr, "usage: bare_parse LIBCLANG OPTIONS TEXT [ARG...]\n");
         return 2;
     }
     void *lib = dlopen(argv[1], RTLD_NOW);
@@ -39,9 +40,11 @@ int main(int argc, char **argv) {
         return 2;
     }
     CXIndex index = create_index(0, 0);
-    struct CXUnsavedFile file = {"bare.c", argv[2], strlen(argv[2])};
+    unsigned options = (unsigned)strtoul(argv[2], 0, 0);
+    struct CXUnsavedFile file = {"bare.c", argv[3], strlen(argv[3])};
     CXTranslationUnit tu = 0;
-    int err = parse(index, "bare.c", (const char *const *)argv + 3, argc - 3, &file, 1, 0, &tu);
+    int err = parse(index, "bare.c", (const char *const *)argv + 4, argc - 4, &file, 1, options,
+                    &tu);
     if (err != 0 || !tu) {
         fprintf(stderr, "libclang failed to parse (error %d)\n", err);
         return 1;
