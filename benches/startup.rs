@@ -46,7 +46,11 @@ fn main() {
 
     // Once each, checked, before timing.
     let out = wyvern_cmd.output().expect("runs wyvern");
-    assert!(out.status.success(), "wyvern dump failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "wyvern dump failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let lines = out.stdout.iter().filter(|&&b| b == b'\n').count();
     assert!(lines > 500, "wyvern dump printed only {lines} lines");
     run(&mut bare_cmd);

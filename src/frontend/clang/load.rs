@@ -154,10 +154,7 @@ pub(crate) fn search(
     if let Some(path) = explicit {
         return Ok(vec![Candidate::File(resolve(path, "Parser::libclang")?)]);
     }
-    let mut found: Vec<Candidate> = known_files(root)
-        .into_iter()
-        .map(Candidate::File)
-        .collect();
+    let mut found: Vec<Candidate> = known_files(root).into_iter().map(Candidate::File).collect();
     found.extend(LOADER_NAMES.iter().map(|n| Candidate::Loader(n)));
     Ok(found)
 }
@@ -299,18 +296,20 @@ fn open(
 ) -> std::result::Result<(libloading::Library, Functions, PathBuf), String> {
     let (name, shown): (OsString, String) = match candidate {
         Candidate::File(path) => (path.clone().into_os_string(), path.display().to_string()),
-        Candidate::Loader(name) => (OsString::from(name), format!("{name} (the loader's search)")),
+        Candidate::Loader(name) => (
+            OsString::from(name),
+            format!("{name} (the loader's search)"),
+        ),
     };
     // SAFETY: opening a shared library runs its initialisers; a libclang's (LLVM's
     // static constructors) are sound to run, and that is what we are opening: a
     // candidate is named libclang by the user or by where it is installed.
-    let library = unsafe { libloading::Library::new(&name) }
-        .map_err(|e| format!("{shown}: {e}"))?;
+    let library =
+        unsafe { libloading::Library::new(&name) }.map_err(|e| format!("{shown}: {e}"))?;
     // SAFETY: the library is a libclang (above); `Functions::load` takes each
     // function with libclang's signature, and the library is kept loaded for the
     // rest of the process by the caller.
-    let functions =
-        unsafe { Functions::load(&library) }.map_err(|e| format!("{shown}: {e}"))?;
+    let functions = unsafe { Functions::load(&library) }.map_err(|e| format!("{shown}: {e}"))?;
     let path = match candidate {
         Candidate::File(path) => path.clone(),
         Candidate::Loader(name) => loaded_file(&library).unwrap_or_else(|| PathBuf::from(name)),
@@ -432,10 +431,7 @@ mod tests {
 
     /// A fake root: `files` are created (empty; the choice never opens them).
     fn tree(name: &str, files: &[&str]) -> PathBuf {
-        let root = std::env::temp_dir().join(format!(
-            "wyvern-load-{name}-{}",
-            std::process::id()
-        ));
+        let root = std::env::temp_dir().join(format!("wyvern-load-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&root);
         for f in files {
             let path = root.join(f);
@@ -565,7 +561,10 @@ mod tests {
         // which setting and which path, and no fallback.
         let none = root.join("opt/b");
         let err = search(Some(none.as_os_str()), None, &root).unwrap_err();
-        assert!(err.starts_with("LIBCLANG_PATH is ") && err.contains("opt/b"), "{err}");
+        assert!(
+            err.starts_with("LIBCLANG_PATH is ") && err.contains("opt/b"),
+            "{err}"
+        );
         let missing = root.join("nowhere");
         let err = search(None, Some(&missing), &root).unwrap_err();
         assert!(

@@ -205,7 +205,8 @@ mod tests {
                     }
                     // A libclang function: a lower-case word after `clang_`, or
                     // `clang_Type_…`-style; not a CXToken-like constant.
-                    let is_call = rest.starts_with('(') || rest.starts_with(')') || rest.starts_with(',');
+                    let is_call =
+                        rest.starts_with('(') || rest.starts_with(')') || rest.starts_with(',');
                     if !is_call || OWN.contains(&name) {
                         continue;
                     }
