@@ -70,3 +70,36 @@ fn a_directory_without_libclang_is_an_error_naming_it() {
         out.describe()
     );
 }
+
+#[test]
+fn a_parser_names_its_libclang() {
+    // The library this process loaded, by LIBCLANG_PATH or by wyvern's search.
+    let loaded = wyvern::__private::libclang_path().expect("libclang loads");
+    let env_set = std::env::var_os("LIBCLANG_PATH").is_some_and(|v| !v.is_empty());
+    let types = wyvern::Parser::new()
+        .libclang(&loaded)
+        .cdef("int f(void);")
+        .parse()
+        .unwrap();
+    assert_eq!(types.prototype(types.function("f").unwrap()), "int f(void)");
+    // Another library: with LIBCLANG_PATH set the parser's choice is overridden;
+    // without, the process already has one and says so.
+    let other = wyvern::Parser::new()
+        .libclang("/nonexistent/libclang.so")
+        .cdef("int f(void);")
+        .parse();
+    if env_set {
+        assert!(other.is_ok());
+    } else {
+        let err = other.unwrap_err();
+        assert!(
+            matches!(err.kind(), wyvern::ErrorKind::LibclangUnavailable { .. }),
+            "{err}"
+        );
+        let text = err.to_string();
+        assert!(
+            text.contains("/nonexistent/libclang.so") && text.contains("already loaded"),
+            "{text}"
+        );
+    }
+}
