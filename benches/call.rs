@@ -1,8 +1,11 @@
-//! One call of `int add(int, int)` and of `double dot(struct P, struct P)`, built
-//! with `gcc -O2 -shared -fPIC` at startup, four ways: directly through a Rust
-//! function pointer, through a hand-built libffi `ffi_cif`, through wyvern's
-//! checked `Function::call`, and through `Function::typed`. Prints the ratios
-//! (targets: dynamic ≤ 1.3× raw libffi; typed ≤ 1.05× direct) from one run.
+//! One call of `int add(int, int)`, of `double dot(struct P, struct P)` and of
+//! `struct P3 scale3(struct P3, double)` (a result returned through memory),
+//! built with `gcc -O2 -shared -fPIC` at startup, four ways: directly through a
+//! Rust function pointer, through a hand-built libffi `ffi_cif`, through
+//! wyvern's checked `Function::call` (for `scale3`, `Function::call_into` a
+//! result object the caller keeps), and through `Function::typed`. Prints the
+//! ratios from one run (targets: dynamic `add` and `dot` ≤ 3× the direct call,
+//! dynamic `scale3` ≤ 1.0× raw libffi; typed ≤ 1.05× direct).
 //! Then a C loop calling back into Rust: a C function pointer, a raw libffi
 //! closure and a wyvern `Callback` (target: ≤ 1.5× the raw closure).
 
@@ -18,12 +21,15 @@ use libffi::raw as ffi;
 use wyvern::{CData, Function, Library, Module, Parser, Value};
 
 const HEADER: &str = "struct P { double x, y; };\n\
+                      struct P3 { double x, y, z; };\n\
                       int add(int a, int b);\n\
-                      double dot(struct P a, struct P b);\n";
+                      double dot(struct P a, struct P b);\n\
+                      struct P3 scale3(struct P3 p, double k);\n";
 
 const SOURCE: &str = "#include \"call.h\"\n\
                       int add(int a, int b) { return a + b; }\n\
-                      double dot(struct P a, struct P b) { return a.x * b.x + a.y * b.y; }\n";
+                      double dot(struct P a, struct P b) { return a.x * b.x + a.y * b.y; }\n\
+                      struct P3 scale3(struct P3 p, double k) { struct P3 r = { p.x * k, p.y * k, p.z * k }; return r; }\n";
 
 wyvern::c_struct! {
     /// `struct P` of the header.
@@ -31,13 +37,31 @@ wyvern::c_struct! {
     pub struct P { pub x: f64, pub y: f64 }
 }
 
+wyvern::c_struct! {
+    /// `struct P3` of the header.
+    #[derive(Clone, Copy, Debug, PartialEq)]
+    pub struct P3 { pub x: f64, pub y: f64, pub z: f64 }
+}
+
 type AddFn = unsafe extern "C" fn(i32, i32) -> i32;
 type DotFn = unsafe extern "C" fn(P, P) -> f64;
+type Scale3Fn = unsafe extern "C" fn(P3, f64) -> P3;
 
 const A: i32 = 20;
 const B: i32 = 22;
 const P1: P = P { x: 1.5, y: 2.0 };
 const P2: P = P { x: 3.0, y: -0.5 };
+const Q: P3 = P3 {
+    x: 1.5,
+    y: -2.25,
+    z: 0.125,
+};
+const K: f64 = 2.5;
+
+/// A `struct P3` result as one number: every way must compute the same.
+fn p3_number(p: P3) -> f64 {
+    p.x + p.y * 10.0 + p.z * 100.0
+}
 
 /// The four ways to call, in table order.
 #[derive(Clone, Copy, PartialEq)]
@@ -61,20 +85,22 @@ impl Way {
     }
 }
 
-/// The two functions, in table order.
+/// The functions, in table order.
 #[derive(Clone, Copy, PartialEq)]
 enum Func {
     Add,
     Dot,
+    Scale3,
 }
 
-const FUNCS: [Func; 2] = [Func::Add, Func::Dot];
+const FUNCS: [Func; 3] = [Func::Add, Func::Dot, Func::Scale3];
 
 impl Func {
     fn name(self) -> &'static str {
         match self {
             Func::Add => "add",
             Func::Dot => "dot",
+            Func::Scale3 => "scale3",
         }
     }
 }
@@ -140,16 +166,24 @@ struct Fixture {
     _module: Module,
     add: Function,
     dot: Function,
+    scale3: Function,
     add_direct: AddFn,
     dot_direct: DotFn,
+    scale3_direct: Scale3Fn,
     add_typed: AddFn,
     dot_typed: DotFn,
+    scale3_typed: Scale3Fn,
     add_raw: RawCall,
     dot_raw: RawCall,
+    scale3_raw: RawCall,
     add_args: [Value; 2],
     dot_args: [Value; 2],
+    scale3_args: [Value; 2],
+    /// The caller's result object `call_into` writes into.
+    scale3_out: CData,
     raw_ints: [i32; 2],
     raw_points: [P; 2],
+    raw_scale: (P3, f64),
 }
 
 /// Writes `<name>.h` and `<name>.c` into `dir` and builds `lib<name>.so` from them.
@@ -188,13 +222,16 @@ impl Fixture {
         let module = Module::new(types, library);
         let add = module.function("add").unwrap();
         let dot = module.function("dot").unwrap();
+        let scale3 = module.function("scale3").unwrap();
         let add_code = module.symbol("add").unwrap();
         let dot_code = module.symbol("dot").unwrap();
+        let scale3_code = module.symbol("scale3").unwrap();
         // SAFETY: the symbols are these functions, compiled from SOURCE.
-        let (add_direct, dot_direct) = unsafe {
+        let (add_direct, dot_direct, scale3_direct) = unsafe {
             (
                 std::mem::transmute::<*mut c_void, AddFn>(add_code),
                 std::mem::transmute::<*mut c_void, DotFn>(dot_code),
+                std::mem::transmute::<*mut c_void, Scale3Fn>(scale3_code),
             )
         };
 
@@ -214,6 +251,24 @@ impl Fixture {
         // SAFETY: `double dot(struct P, struct P)`, P = { double, double }.
         let dot_raw =
             unsafe { RawCall::new(dot_code, double, Box::new([p, p]), Some((record, elements))) };
+        let mut elements3: Box<[*mut ffi::ffi_type]> =
+            Box::new([double, double, double, null_mut()]);
+        let mut record3 = Box::new(ffi::ffi_type {
+            size: 0,
+            alignment: 0,
+            type_: ffi::FFI_TYPE_STRUCT,
+            elements: elements3.as_mut_ptr(),
+        });
+        let p3: *mut ffi::ffi_type = &mut *record3;
+        // SAFETY: `struct P3 scale3(struct P3, double)`, P3 = { double, double, double }.
+        let scale3_raw = unsafe {
+            RawCall::new(
+                scale3_code,
+                p3,
+                Box::new([p3, double]),
+                Some((record3, elements3)),
+            )
+        };
 
         let mut p1 = CData::new_named(module.types(), "struct P").unwrap();
         p1.set("x", P1.x).unwrap();
@@ -221,20 +276,32 @@ impl Fixture {
         let mut p2 = CData::new_named(module.types(), "struct P").unwrap();
         p2.set("x", P2.x).unwrap();
         p2.set("y", P2.y).unwrap();
+        let mut q = CData::new_named(module.types(), "struct P3").unwrap();
+        q.set("x", Q.x).unwrap();
+        q.set("y", Q.y).unwrap();
+        q.set("z", Q.z).unwrap();
+        let scale3_out = CData::new_named(module.types(), "struct P3").unwrap();
 
         Fixture {
             add_typed: add.typed::<AddFn>().unwrap(),
             dot_typed: dot.typed::<DotFn>().unwrap(),
+            scale3_typed: scale3.typed::<Scale3Fn>().unwrap(),
             add,
             dot,
+            scale3,
             add_direct,
             dot_direct,
+            scale3_direct,
             add_raw,
             dot_raw,
+            scale3_raw,
             add_args: [Value::Int(A.into()), Value::Int(B.into())],
             dot_args: [Value::Data(p1), Value::Data(p2)],
+            scale3_args: [Value::Data(q), Value::Float(K)],
+            scale3_out,
             raw_ints: [A, B],
             raw_points: [P1, P2],
+            raw_scale: (Q, K),
             _module: module,
             _scratch: scratch,
         }
@@ -256,6 +323,28 @@ impl Fixture {
                 (Func::Add, Way::Typed) => add_through_pointer(self.add_typed, n),
                 (Func::Dot, Way::Direct) => dot_through_pointer(self.dot_direct, n),
                 (Func::Dot, Way::Typed) => dot_through_pointer(self.dot_typed, n),
+                (Func::Scale3, Way::Direct) => scale3_through_pointer(self.scale3_direct, n),
+                (Func::Scale3, Way::Typed) => scale3_through_pointer(self.scale3_typed, n),
+                (Func::Scale3, Way::RawLibffi) => {
+                    let (p, k) = &mut self.raw_scale;
+                    let mut args: [*mut c_void; 2] =
+                        [ptr::from_mut(p).cast(), ptr::from_mut(k).cast()];
+                    let mut ret = P3 {
+                        x: 0.0,
+                        y: 0.0,
+                        z: 0.0,
+                    };
+                    let elapsed = raw_libffi(
+                        &mut self.scale3_raw,
+                        &mut args,
+                        ptr::from_mut(&mut ret).cast(),
+                        n,
+                    );
+                    (elapsed, p3_number(ret))
+                }
+                (Func::Scale3, Way::Dynamic) => {
+                    dynamic_into(&self.scale3, &mut self.scale3_args, &mut self.scale3_out, n)
+                }
                 (Func::Add, Way::RawLibffi) => {
                     let [a, b] = &mut self.raw_ints;
                     let mut args: [*mut c_void; 2] =
@@ -317,6 +406,50 @@ unsafe fn dot_through_pointer(f: DotFn, n: u64) -> (Duration, f64) {
         last = unsafe { black_box(f)(black_box(P1), black_box(P2)) };
     }
     (start.elapsed(), last)
+}
+
+/// # Safety
+/// `f` is `scale3`.
+#[inline(never)]
+unsafe fn scale3_through_pointer(f: Scale3Fn, n: u64) -> (Duration, f64) {
+    let mut last = Q;
+    let start = Instant::now();
+    for _ in 0..n {
+        // SAFETY: forwarded from the caller.
+        last = unsafe { black_box(f)(black_box(Q), black_box(K)) };
+        black_box(&last);
+    }
+    (start.elapsed(), p3_number(last))
+}
+
+/// # Safety
+/// `args` suit `f`, whose result is `out`'s type.
+#[inline(never)]
+unsafe fn dynamic_into(
+    f: &Function,
+    args: &mut [Value],
+    out: &mut CData,
+    n: u64,
+) -> (Duration, f64) {
+    let start = Instant::now();
+    for _ in 0..n {
+        // SAFETY: forwarded from the caller.
+        let done = unsafe { f.call_into(black_box(&mut *args), out) };
+        black_box(done.is_ok());
+    }
+    let elapsed = start.elapsed();
+    let field = |name| {
+        out.get(name)
+            .ok()
+            .and_then(|v| v.as_f64())
+            .unwrap_or(f64::NAN)
+    };
+    let last = P3 {
+        x: field("x"),
+        y: field("y"),
+        z: field("z"),
+    };
+    (elapsed, p3_number(last))
 }
 
 /// # Safety
@@ -418,7 +551,7 @@ fn bench(c: &mut Criterion) {
     }
 
     // Criterion's measurements; the mean of every call it timed is kept for the table.
-    let mut criterion_mean = [[None; 4]; 2];
+    let mut criterion_mean = [[None; 4]; FUNCS.len()];
     for (fi, func) in FUNCS.into_iter().enumerate() {
         let mut group = c.benchmark_group(format!("call {}", func.name()));
         group
@@ -445,13 +578,14 @@ fn bench(c: &mut Criterion) {
 
     // The same, interleaved so that every way sees the same load: per round, the
     // median of each way's batches; then the best round of each way.
-    let mut best = [[f64::MAX; 4]; 2];
+    let mut best = [[f64::MAX; 4]; FUNCS.len()];
+    let slots = FUNCS.len() * WAYS.len();
     for round in 0..ROUNDS {
-        let mut samples: [[Vec<f64>; 4]; 2] = Default::default();
+        let mut samples: [[Vec<f64>; 4]; FUNCS.len()] = Default::default();
         for batch in 0..BATCHES {
-            for k in 0..8 {
+            for k in 0..slots {
                 // Rotate the order so that no way always runs right after another.
-                let slot = (k + round + batch) % 8;
+                let slot = (k + round + batch) % slots;
                 let (fi, wi) = (slot / 4, slot % 4);
                 let calls = WAYS[wi].batch();
                 let (elapsed, last) = fx.run(FUNCS[fi], WAYS[wi], calls);
@@ -492,10 +626,20 @@ fn bench(c: &mut Criterion) {
         "ratio", "interleaved", "criterion", "target"
     );
     for (fi, func) in FUNCS.into_iter().enumerate() {
-        for (num, den, target) in [
-            (Way::Dynamic, Way::RawLibffi, 1.30),
-            (Way::Typed, Way::Direct, 1.05),
-        ] {
+        let targets: &[(Way, Way, f64)] = if func == Func::Scale3 {
+            // A struct result through memory: raw libffi is the bar.
+            &[
+                (Way::Dynamic, Way::RawLibffi, 1.0),
+                (Way::Typed, Way::Direct, 1.05),
+            ]
+        } else {
+            &[
+                (Way::Dynamic, Way::Direct, 3.0),
+                (Way::Dynamic, Way::RawLibffi, 1.30),
+                (Way::Typed, Way::Direct, 1.05),
+            ]
+        };
+        for &(num, den, target) in targets {
             let (n, d) = (num as usize, den as usize);
             let interleaved = best[fi][n] / best[fi][d];
             let criterion = criterion_mean[fi][n]
@@ -515,10 +659,12 @@ fn bench(c: &mut Criterion) {
             );
         }
     }
+    println!("(scale3's wyvern dynamic is call_into a struct P3 the caller keeps: no allocation)");
     println!(
-        "typed() gave the dlsym address itself: add {}, dot {}",
+        "typed() gave the dlsym address itself: add {}, dot {}, scale3 {}",
         fx.add_typed as usize == fx.add_direct as usize,
-        fx.dot_typed as usize == fx.dot_direct as usize
+        fx.dot_typed as usize == fx.dot_direct as usize,
+        fx.scale3_typed as usize == fx.scale3_direct as usize
     );
 }
 

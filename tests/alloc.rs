@@ -1,7 +1,9 @@
 //! `Function::call` makes no heap allocation once warmed up: for functions of
-//! 0 to 8 scalar parameters of mixed types, for a variadic function called with
-//! the same shape of arguments each time, and for small structs by value. The
-//! results are checked against a gcc-compiled program that makes the same calls.
+//! 0 to 8 scalar parameters of mixed types, of 12 (the rest on the stack), for
+//! a variadic function called with the same shape of arguments each time, for
+//! small structs by value and a large one passed in memory; `call_into` for
+//! record results. The results are checked against a gcc-compiled program that
+//! makes the same calls.
 
 // Uses a few of the shared helpers.
 #[allow(dead_code, unused_imports)]
@@ -88,6 +90,9 @@ void *f7(void *p, int a, long b, double c, float d, unsigned char e, short f);
 double f8(int a, long b, double c, float d, void *p, unsigned char e, long long f, short g);
 long long g8(short a, unsigned char b, int c, long d, long long e, void *p, int f, long g);
 double h8(float a, double b, float c, double d, float e, double f, float g, double h);
+long k12(long a, int b, long c, int d, long e, int f, long g, int h, long i, int j, long k, double l);
+struct P3 { double x, y, z; };
+double norm3(struct P3 p, int k, long a, long b, long c, long d, long e, long f);
 double vmix(int n, ...);
 double dot(struct P a, struct P b);
 long qsum(struct Q q, int k);
@@ -122,6 +127,12 @@ long long g8(short a, unsigned char b, int c, long d, long long e, void *p, int 
 double h8(float a, double b, float c, double d, float e, double f, float g, double h) {
     return a + b / 2 + c / 4 + d / 8 + e / 16 + f / 32 + g / 64 + h / 128;
 }
+long k12(long a, int b, long c, int d, long e, int f, long g, int h, long i, int j, long k, double l) {
+    return a - b * 2 + c * 3 - d * 5 + e * 7 - f * 11 + g * 13 - h * 17 + i * 19 - j * 23 + k * 29 + (long)(l * 31);
+}
+double norm3(struct P3 p, int k, long a, long b, long c, long d, long e, long f) {
+    return (p.x * p.x + p.y * p.y + p.z * p.z) * k + a - b + c - d + e - f;
+}
 double vmix(int n, ...) {
     va_list ap;
     va_start(ap, n);
@@ -147,7 +158,7 @@ struct Case {
     args: Vec<Value>,
 }
 
-fn cases(p: &CData, q: &CData) -> Vec<Case> {
+fn cases(p: &CData, q: &CData, p3: &CData) -> Vec<Case> {
     use Value::{Float, Int, Pointer};
     let case = |name, ret, c_args, args| Case {
         name,
@@ -256,6 +267,42 @@ fn cases(p: &CData, q: &CData) -> Vec<Case> {
                 Float(8.0),
             ],
         ),
+        // More arguments than registers: the rest go on the stack.
+        case(
+            "k12",
+            'i',
+            "-1, 2, -3, 4, -5, 6, -7, 8, -9, 10, -11, 0.5",
+            vec![
+                Int(-1),
+                Int(2),
+                Int(-3),
+                Int(4),
+                Int(-5),
+                Int(6),
+                Int(-7),
+                Int(8),
+                Int(-9),
+                Int(10),
+                Int(-11),
+                Float(0.5),
+            ],
+        ),
+        // A record passed in memory, on the stack.
+        case(
+            "norm3",
+            'd',
+            "(struct P3){1.5, -2.0, 0.25}, 3, 1, 2, 3, 4, 5, 6",
+            vec![
+                Value::Data(p3.clone()),
+                Int(3),
+                Int(1),
+                Int(2),
+                Int(3),
+                Int(4),
+                Int(5),
+                Int(6),
+            ],
+        ),
         case(
             "vmix",
             'd',
@@ -347,7 +394,11 @@ fn calls_make_no_heap_allocation_after_the_first() {
     q.set("b", i64::from(b'z')).unwrap();
     q.set("c", 300).unwrap();
     q.set("d", 2.5).unwrap();
-    let mut cases = cases(&p, &q);
+    let mut p3 = CData::new_named(&types, "struct P3").unwrap();
+    p3.set("x", 1.5).unwrap();
+    p3.set("y", -2.0).unwrap();
+    p3.set("z", 0.25).unwrap();
+    let mut cases = cases(&p, &q, &p3);
 
     // The same calls, made by gcc-compiled code.
     let driver_source = format!("{SOURCE}\n{}", driver(&cases));
@@ -447,4 +498,187 @@ fn accessors_make_no_heap_allocation() {
     });
     assert_eq!((total, count), (28, 0), "allocations by a bound accessor");
     assert_eq!(recs.get("[7].f").unwrap(), Value::Int(7));
+}
+
+const RECORDS_HEADER: &str = r#"
+struct P3 { double x, y, z; };
+struct P { double x, y; };
+struct IL { int a; long b; };
+struct LD { long a; double b; };
+struct DL { double a; long b; };
+struct C3 { char c[3]; };
+struct P3 scale3(struct P3 p, double k);
+struct P mid(struct P a, struct P b);
+struct IL make_il(int a, long b);
+struct LD make_ld(long a, double b);
+struct DL make_dl(double a, long b);
+struct C3 make_c3(int a);
+struct P3 stacked(long a, long b, long c, long d, long e, long f, long g, struct P3 p);
+"#;
+
+const RECORDS_SOURCE: &str = r#"
+#include "records.h"
+struct P3 scale3(struct P3 p, double k) { struct P3 r = { p.x * k, p.y * k, p.z * k }; return r; }
+struct P mid(struct P a, struct P b) { struct P r = { (a.x + b.x) / 2, (a.y + b.y) / 2 }; return r; }
+struct IL make_il(int a, long b) { struct IL r = { a * 3, b - 7 }; return r; }
+struct LD make_ld(long a, double b) { struct LD r = { a + 1, b * 2 }; return r; }
+struct DL make_dl(double a, long b) { struct DL r = { a / 4, b * 5 }; return r; }
+struct C3 make_c3(int a) { struct C3 r = { { (char)a, (char)(a + 1), (char)(a + 2) } }; return r; }
+struct P3 stacked(long a, long b, long c, long d, long e, long f, long g, struct P3 p) {
+    struct P3 r = { p.x + a + b, p.y + c + d + e, p.z + f * g }; return r;
+}
+"#;
+
+/// `Function::call_into` writes record results (in registers, through memory,
+/// and through libffi for a call with stack arguments) into the caller's
+/// object with no heap allocation, and gives what gcc-compiled code gets.
+#[test]
+fn call_into_makes_no_heap_allocation() {
+    let dir = TempDir::new("alloc-into");
+    std::fs::write(dir.path().join("records.h"), RECORDS_HEADER).expect("write records.h");
+    let lib = match gcc_compile(
+        dir.path(),
+        "records",
+        RECORDS_SOURCE,
+        &["-O2", "-shared", "-fPIC"],
+    ) {
+        Compiled::Ok(path) => path,
+        Compiled::Failed(stderr) => panic!("gcc failed on the library:\n{stderr}"),
+    };
+    // (function, C arguments, the result's members printed with %.17g / %ld)
+    let calls: [(&str, &str, &[&str]); 7] = [
+        (
+            "scale3",
+            "(struct P3){1.5, -2.25, 4}, 2.5",
+            &["x", "y", "z"],
+        ),
+        ("mid", "(struct P){1, 2}, (struct P){4, -8}", &["x", "y"]),
+        ("make_il", "-11, 1L << 40", &["a", "b"]),
+        ("make_ld", "-5, 0.75", &["a", "b"]),
+        ("make_dl", "10.0, -3", &["a", "b"]),
+        ("make_c3", "65", &["c[0]", "c[1]", "c[2]"]),
+        (
+            "stacked",
+            "1, 2, 3, 4, 5, 6, 7, (struct P3){0.5, 0.25, 0.125}",
+            &["x", "y", "z"],
+        ),
+    ];
+    let mut main = String::from("#include <stdio.h>\nint main(void) {\n");
+    for (i, (name, args, members)) in calls.iter().enumerate() {
+        let ty = match *name {
+            "scale3" | "stacked" => "struct P3",
+            "mid" => "struct P",
+            "make_il" => "struct IL",
+            "make_ld" => "struct LD",
+            "make_dl" => "struct DL",
+            _ => "struct C3",
+        };
+        main.push_str(&format!("    {ty} r{i} = {name}({args});\n"));
+        for m in *members {
+            main.push_str(&format!(
+                "    if (sizeof(r{i}.{m}) == 8 && (double)r{i}.{m} != (long)r{i}.{m}) printf(\"%.17g \", (double)r{i}.{m}); else printf(\"%ld \", (long)r{i}.{m});\n"
+            ));
+        }
+        main.push_str("    puts(\"\");\n");
+    }
+    main.push_str("    return 0;\n}\n");
+    let driver = format!("{RECORDS_SOURCE}\n{main}");
+    let expected: Vec<String> = match gcc_compile(dir.path(), "driver", &driver, &["-O2"]) {
+        Compiled::Ok(exe) => run_program(&exe)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .lines()
+            .map(|l| l.trim_end().to_owned())
+            .collect(),
+        Compiled::Failed(stderr) => panic!("gcc failed on the driver:\n{stderr}\n{driver}"),
+    };
+
+    let types = Parser::new()
+        .header(
+            dir.path()
+                .join("records.h")
+                .to_str()
+                .expect("UTF-8 temp path"),
+        )
+        .parse()
+        .expect("records.h parses");
+    let object = |name: &str, members: &[(&str, Value)]| {
+        let mut data = CData::new_named(&types, name).unwrap();
+        for (m, v) in members {
+            data.set(m, v.clone()).unwrap();
+        }
+        Value::Data(data)
+    };
+    use Value::{Float, Int};
+    let args: Vec<Vec<Value>> = vec![
+        vec![
+            object(
+                "struct P3",
+                &[("x", Float(1.5)), ("y", Float(-2.25)), ("z", Float(4.0))],
+            ),
+            Float(2.5),
+        ],
+        vec![
+            object("struct P", &[("x", Float(1.0)), ("y", Float(2.0))]),
+            object("struct P", &[("x", Float(4.0)), ("y", Float(-8.0))]),
+        ],
+        vec![Int(-11), Int(1 << 40)],
+        vec![Int(-5), Float(0.75)],
+        vec![Float(10.0), Int(-3)],
+        vec![Int(65)],
+        (1..=7)
+            .map(Int)
+            .chain([object(
+                "struct P3",
+                &[("x", Float(0.5)), ("y", Float(0.25)), ("z", Float(0.125))],
+            )])
+            .collect(),
+    ];
+    // SAFETY: a library just built from RECORDS_SOURCE; its initialisers do nothing.
+    let module = Module::new(
+        types.clone(),
+        unsafe { Library::open(lib.to_str().unwrap()) }.unwrap(),
+    );
+    let shown = |data: &CData, members: &[&str]| {
+        members
+            .iter()
+            .map(|m| match data.get(m).unwrap() {
+                Value::Int(v) => v.to_string(),
+                Value::Float(v) if v == (v as i64) as f64 => (v as i64).to_string(),
+                Value::Float(v) => format!("{v:?}"),
+                other => format!("{other:?}"),
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let mut failures = Vec::new();
+    for (((name, c_args, members), mut args), want) in calls.iter().zip(args).zip(&expected) {
+        let f = module.function(name).unwrap();
+        // SAFETY: the arguments match the C declarations.
+        let Value::Data(first) = unsafe { f.call(&mut args) }.unwrap() else {
+            panic!("{name} returns a record")
+        };
+        let mut out = CData::new(&types, first.ty()).unwrap();
+        let (ok, count) = allocations(|| {
+            (0..CALLS).all(|_| {
+                // SAFETY: as above.
+                unsafe { f.call_into(&mut args, &mut out) }.is_ok()
+            })
+        });
+        for (way, got) in [
+            ("call", shown(&first, members)),
+            ("call_into", shown(&out, members)),
+        ] {
+            if got != *want {
+                failures.push(format!(
+                    "{name}({c_args}) by {way}: wyvern gave {got}, gcc's program {want}"
+                ));
+            }
+        }
+        if !ok || count != 0 {
+            failures.push(format!(
+                "{name}: call_into ok {ok}, {count} heap allocations in {CALLS} calls"
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

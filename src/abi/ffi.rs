@@ -358,9 +358,10 @@ fn direct_plan(
         .iter()
         .zip(&interface.args)
         .map(|(p, slot)| {
+            let align = set.layout(p.id)?.align;
             classify(set, p.id)
                 .ok()
-                .map(|passing| (passing, slot.shape))
+                .map(|passing| (passing, slot.shape, slot.size as u64, align))
         })
         .collect::<Option<Vec<_>>>()?;
     let ret = match interface.ret {

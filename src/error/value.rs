@@ -111,6 +111,15 @@ pub enum ValueProblem {
         /// The parameter's C type.
         ty: String,
     },
+    /// The object given to [`Function::call_into`](crate::Function::call_into)
+    /// for the result is not of the function's result type.
+    #[error("{value} cannot hold it: the function returns '{ty}'")]
+    ResultObject {
+        /// The object (`a 'struct other' object`).
+        value: String,
+        /// The function's result type.
+        ty: String,
+    },
     /// An object, buffer or string passed for a parameter declared as an array
     /// (`uuid_t out`, `int a[4]`) that holds less than the array: the function
     /// may read or write all of it.

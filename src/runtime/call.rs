@@ -9,6 +9,7 @@ use rustc_hash::FxHashMap;
 use super::data::CData;
 use super::library::Library;
 use super::mem::{load, value_error, Place};
+use super::register_call::RegisterCall;
 use super::scalar::{load_fast, store_fast};
 use super::store::store;
 use super::value::Value;
@@ -57,6 +58,9 @@ struct Inner {
     param_names: Vec<Option<String>>,
     code: usize,
     fixed: Arc<CallInterface>,
+    /// The fixed call with every value-independent decision made, when it is
+    /// register-only and returns a scalar (see `register_call`).
+    prepared: Option<RegisterCall>,
     /// Interfaces per shape of variadic arguments.
     variadic: Mutex<FxHashMap<Box<[TypeId]>, Arc<CallInterface>>>,
     _library: Arc<Library>,
@@ -97,6 +101,13 @@ impl Function {
                     other => other,
                 },
             )?);
+        // Declared arrays are checked against the argument's size, which the
+        // prepared call does not do; unprototyped and variadic functions take
+        // more arguments than its plan.
+        let prepared =
+            (sig.prototyped && !sig.variadic && decl.param_arrays.iter().all(Option::is_none))
+                .then(|| RegisterCall::new(set, &fixed))
+                .flatten();
         Ok(Function {
             inner: Arc::new(Inner {
                 name: decl.name.clone(),
@@ -106,6 +117,7 @@ impl Function {
                 param_names: decl.param_names.clone(),
                 code: code as usize,
                 fixed,
+                prepared,
                 variadic: Mutex::new(FxHashMap::default()),
                 _library: library,
                 libraries,
@@ -208,6 +220,102 @@ impl Function {
     /// contract (valid pointers, buffer sizes, format strings that match).
     pub unsafe fn call(&self, args: &mut [Value]) -> Result<Value> {
         let inner = &*self.inner;
+        if let Some(prepared) = &inner.prepared {
+            let code = inner.code as *const c_void;
+            // SAFETY: `prepared` was made for this function; the rest is
+            // forwarded from the caller.
+            if prepared.returns_object() {
+                if let Some(slot) = &inner.fixed.ret {
+                    let mut data = CData::new(&inner.set, QualType::new(slot.ty))?;
+                    // SAFETY: as above; the object is of the result's type.
+                    let done =
+                        unsafe { prepared.call_into(&inner.set, code, args, data.ffi_buffer()) };
+                    if let Some(done) = done {
+                        return done.map(|()| Value::Data(data));
+                    }
+                }
+            } else if let Some(result) = unsafe { prepared.call(&inner.set, code, args) } {
+                return result;
+            }
+        }
+        // SAFETY: forwarded from the caller.
+        unsafe { self.call_general(args, None) }
+    }
+
+    /// Calls a function that returns a record (or another object: an array
+    /// inside one, a complex number), writing the result into `result`, an
+    /// object of the result's type the caller owns: [`call`](Self::call)
+    /// without the new [`CData`] per call. A register-only call with arguments
+    /// that need no conversion (integers in range, floats, addresses, objects
+    /// of the parameter's type) allocates nothing at all.
+    ///
+    /// What `result` held is overwritten; what it kept alive (pointers wyvern
+    /// stored into it) it still keeps.
+    ///
+    /// ```no_run
+    /// # fn main() -> wyvern::Result<()> {
+    /// let types = wyvern::Parser::new().header("<stdlib.h>").parse()?;
+    /// // SAFETY: libc's initialisers are sound to run.
+    /// let module = wyvern::Module::new(types, unsafe { wyvern::Library::open("libc.so.6")? });
+    /// let ldiv = module.function("ldiv")?;
+    /// let mut out = wyvern::CData::new_named(module.types(), "ldiv_t")?;
+    /// for n in [7, 9, 11] {
+    ///     // SAFETY: ldiv has no preconditions but a non-zero divisor.
+    ///     unsafe { ldiv.call_into(&mut [n.into(), 2.into()], &mut out)? };
+    ///     assert_eq!(out.get("quot")?, wyvern::Value::Int(n / 2));
+    /// }
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// As [`call`](Self::call), and [`ErrorKind::Value`] when `result` is not
+    /// an object of the function's result type (or the function returns a
+    /// scalar or nothing).
+    ///
+    /// # Safety
+    /// As [`call`](Self::call).
+    pub unsafe fn call_into(&self, args: &mut [Value], result: &mut CData) -> Result<()> {
+        let inner = &*self.inner;
+        let set = &inner.set;
+        let fits = inner.fixed.ret.is_some_and(|slot| {
+            is_object(set, slot.ty)
+                && result.same_set(set)
+                && set.canonical(result.type_id()) == slot.canonical
+        });
+        if !fits {
+            let problem = ValueProblem::ResultObject {
+                value: format!("a '{}' object", result.type_name()),
+                ty: set.spell(inner.sig.ret),
+            };
+            return Err(value_error(
+                &|| format!("the result of '{}'", inner.name),
+                problem,
+            ));
+        }
+        if let Some(prepared) = &inner.prepared {
+            let code = inner.code as *const c_void;
+            // SAFETY: `prepared` was made for this function; `result` is an object
+            // of its result type; the rest is forwarded from the caller.
+            if let Some(done) = unsafe { prepared.call_into(set, code, args, result.ffi_buffer()) }
+            {
+                return done;
+            }
+        }
+        // SAFETY: forwarded from the caller; `result` is of the result type.
+        unsafe { self.call_general(args, Some(result)) }.map(|_| ())
+    }
+
+    /// [`call`](Self::call) for every call the prepared one does not make:
+    /// checked conversions, errors, variadic arguments, libffi. Kept out of line
+    /// so that the prepared call does not pay for its stack frame.
+    ///
+    /// # Safety
+    /// As [`call`](Self::call).
+    /// With `into`, an object of the result's type, the result goes there
+    /// and the call returns [`Value::Void`].
+    #[inline(never)]
+    unsafe fn call_general(&self, args: &mut [Value], into: Option<&mut CData>) -> Result<Value> {
+        let inner = &*self.inner;
         let fixed = inner.sig.params.len();
         let variadic = inner.sig.variadic || !inner.sig.prototyped;
         if args.len() < fixed || (args.len() > fixed && !variadic) {
@@ -225,11 +333,11 @@ impl Function {
         }
         if args.len() == fixed {
             // SAFETY: forwarded from the caller.
-            return unsafe { self.call_with(&inner.fixed, args) };
+            return unsafe { self.call_with(&inner.fixed, args, into) };
         }
         let interface = self.variadic_interface(args)?;
         // SAFETY: forwarded from the caller.
-        unsafe { self.call_with(&interface, args) }
+        unsafe { self.call_with(&interface, args, into) }
     }
 
     /// An object, buffer or string wyvern owns (a string with its NUL), passed
@@ -313,7 +421,12 @@ impl Function {
     /// # Safety
     /// As [`call`](Self::call); `interface` matches `args`.
     #[inline]
-    unsafe fn call_with(&self, interface: &CallInterface, args: &mut [Value]) -> Result<Value> {
+    unsafe fn call_with(
+        &self,
+        interface: &CallInterface,
+        args: &mut [Value],
+        into: Option<&mut CData>,
+    ) -> Result<Value> {
         let inner = &*self.inner;
         let set = &inner.set;
         let n = args.len();
@@ -372,6 +485,15 @@ impl Function {
                     Some(value) => Ok(value),
                     None => load(set, Place::whole(slot.ty), &ret.0),
                 }
+            }
+            Some(_) if into.is_some() => {
+                let Some(data) = into else {
+                    return Ok(Value::Void);
+                };
+                // SAFETY: as above; `into` is an object of the result's type
+                // (checked by `call_into`), whose buffer has at least `slot.buffer` bytes.
+                unsafe { self.invoke(interface, code, data.ffi_buffer(), ptrs.as_mut_ptr()) }?;
+                Ok(Value::Void)
             }
             Some(slot) => {
                 let mut data = CData::new(set, QualType::new(slot.ty))?;

@@ -11,7 +11,7 @@ use std::ptr::null_mut;
 
 use libffi::raw as ffi;
 
-use crate::abi::direct::Plan;
+use crate::abi::direct::{Plan, MAX_STACK_WORDS};
 use crate::abi::CallInterface;
 #[cfg(all(target_arch = "x86_64", unix))]
 use crate::abi::{
@@ -118,11 +118,76 @@ impl CallInterface {
     }
 }
 
-/// A function taking every System V argument register, integer then vector,
-/// returning `R`: what a register-only call is made through.
+/// Calls `code` with rdi..r9 set to `gpr`, xmm0..xmm7's low halves to `sse`
+/// and `stack` (at most [`MAX_STACK_WORDS`] eightbytes) on the stack, first at
+/// the lowest address, returning what comes back in the registers `R` is
+/// returned in.
+///
+/// # Safety
+/// `code` must be a non-variadic System V function whose arguments are in the
+/// registers of their class and order that hold them here and in `stack`'s
+/// eightbytes, laid out as the psABI lays out its stack arguments, and that
+/// returns its result in the registers `R` is returned in (a scalar, or a
+/// two-field `#[repr(C)]` struct of the same classes). Loading every argument
+/// register, and passing more stack than the callee reads, is what the ABI
+/// allows a caller to do: the callee reads what its prototype names, and the
+/// caller cleans the stack.
 #[cfg(all(target_arch = "x86_64", unix))]
-type AllRegisters<R> =
-    unsafe extern "C" fn(u64, u64, u64, u64, u64, u64, f64, f64, f64, f64, f64, f64, f64, f64) -> R;
+#[inline(always)]
+pub(crate) unsafe fn call_with_stack<R>(
+    code: *const c_void,
+    gpr: &[u64; 6],
+    sse: &[u64; 8],
+    stack: &[u64],
+) -> R {
+    let [g0, g1, g2, g3, g4, g5] = *gpr;
+    let [s0, s1, s2, s3, s4, s5, s6, s7] = sse.map(f64::from_bits);
+    macro_rules! with_words {
+        ($($w:ident),*) => {{
+            #[allow(unused_mut, unused_variables)]
+            let mut words = stack.iter().copied();
+            $(let $w = words.next().unwrap_or(0);)*
+            // SAFETY: the caller's guarantee: `code` takes these registers, then
+            // this many stack eightbytes; every `u64` after the fourteen
+            // register parameters goes on the stack, in order.
+            let f: unsafe extern "C" fn(
+                u64, u64, u64, u64, u64, u64, f64, f64, f64, f64, f64, f64, f64, f64,
+                $(with_words!(@u64 $w)),*
+            ) -> R = unsafe { std::mem::transmute(code) };
+            // SAFETY: as above.
+            unsafe { f(g0, g1, g2, g3, g4, g5, s0, s1, s2, s3, s4, s5, s6, s7, $($w),*) }
+        }};
+        (@u64 $w:ident) => { u64 };
+    }
+    match stack.len() {
+        0 => with_words!(),
+        1 => with_words!(w0),
+        2 => with_words!(w0, w1),
+        3 => with_words!(w0, w1, w2),
+        4 => with_words!(w0, w1, w2, w3),
+        5 => with_words!(w0, w1, w2, w3, w4),
+        6 => with_words!(w0, w1, w2, w3, w4, w5),
+        7 => with_words!(w0, w1, w2, w3, w4, w5, w6),
+        8 => with_words!(w0, w1, w2, w3, w4, w5, w6, w7),
+        9..=12 => with_words!(w0, w1, w2, w3, w4, w5, w6, w7, w8, w9, w10, w11),
+        _ => with_words!(w0, w1, w2, w3, w4, w5, w6, w7, w8, w9, w10, w11, w12, w13, w14, w15),
+    }
+}
+
+/// Register-only calls are made on x86-64 System V hosts only; no plan exists
+/// elsewhere, so this is never reached.
+///
+/// # Safety
+/// Never called: no [`Plan`] is made on other hosts.
+#[cfg(not(all(target_arch = "x86_64", unix)))]
+pub(crate) unsafe fn call_with_stack<R>(
+    _: *const c_void,
+    _: &[u64; 6],
+    _: &[u64; 8],
+    _: &[u64],
+) -> R {
+    unreachable!("calls without libffi are only planned on x86-64 System V hosts")
+}
 
 impl Plan {
     /// Makes the call.
@@ -140,10 +205,10 @@ impl Plan {
         ret: *mut c_void,
         args: *const *mut c_void,
     ) {
+        let mut stack = [0u64; MAX_STACK_WORDS];
         // SAFETY: forwarded from the caller.
-        let (gpr, sse) = unsafe { self.registers(ret, args) };
-        let [g0, g1, g2, g3, g4, g5] = gpr;
-        let [s0, s1, s2, s3, s4, s5, s6, s7] = sse.map(f64::from_bits);
+        let (gpr, sse) = unsafe { self.registers(ret, args, &mut stack) };
+        let stack = &stack[..usize::from(self.stack_words)];
 
         #[repr(C)]
         struct IntInt(u64, u64);
@@ -159,11 +224,8 @@ impl Plan {
                 // SAFETY: see `call`'s contract: `code` takes only register
                 // arguments of these classes in this order, and returns its result
                 // in the registers `$ret` is returned in (a scalar or a two-field
-                // `#[repr(C)]` struct of the same classes). Loading every argument
-                // register is what the ABI allows a caller to do.
-                let f: AllRegisters<$ret> = unsafe { std::mem::transmute(code) };
-                // SAFETY: as above.
-                unsafe { f(g0, g1, g2, g3, g4, g5, s0, s1, s2, s3, s4, s5, s6, s7) }
+                // `#[repr(C)]` struct of the same classes).
+                unsafe { call_with_stack::<$ret>(code, &gpr, &sse, stack) }
             }};
         }
         let (low, high) = match self.ret {
@@ -206,7 +268,12 @@ impl Plan {
     /// As [`call`](Self::call).
     #[cfg(all(target_arch = "x86_64", unix))]
     #[inline(always)]
-    unsafe fn registers(&self, ret: *mut c_void, args: *const *mut c_void) -> ([u64; 6], [u64; 8]) {
+    unsafe fn registers(
+        &self,
+        ret: *mut c_void,
+        args: *const *mut c_void,
+        stack: &mut [u64; MAX_STACK_WORDS],
+    ) -> ([u64; 6], [u64; 8]) {
         let mut gpr = [0u64; 6];
         let mut sse = [0u64; 8];
         if self.ret == Ret::Memory {
@@ -229,6 +296,12 @@ impl Plan {
                     }
                 }
                 Reg::Sse(index) => sse[usize::from(index)] = raw,
+                Reg::Stack { word, extend } => {
+                    stack[usize::from(word)] = match extend {
+                        Some((size, signed)) => crate::abi::extend(raw, usize::from(size), signed),
+                        None => raw,
+                    }
+                }
             }
         }
         (gpr, sse)

@@ -28,6 +28,7 @@ mod named;
 mod per_thread;
 mod ptr;
 mod raw;
+mod register_call;
 mod scalar;
 mod store;
 mod typed;

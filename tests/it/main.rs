@@ -15,6 +15,7 @@ mod abi_random;
 mod api;
 mod arrays;
 mod asm_labels;
+mod call_into;
 mod call_libc;
 mod callback_types;
 mod callbacks;

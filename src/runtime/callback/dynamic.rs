@@ -27,6 +27,10 @@ struct State<'a> {
     shapes: Vec<(Shape, usize)>,
     ret: Option<TypeId>,
     ret_shape: Shape,
+    /// Whether every parameter is a plain scalar (its shape is not
+    /// `Shape::Other`) and there are at most [`INLINE_PARAMS`]: then the
+    /// arguments are decoded by shape alone, into values that own nothing.
+    scalars: bool,
     /// The result, as messages name it (`the result of the callback for
     /// parameter '__compar' (index 3) of 'qsort'`).
     place: String,
@@ -148,7 +152,10 @@ impl<'a> Callback<'a> {
         };
         let shapes = interface.args.iter().map(|a| (a.shape, a.size)).collect();
         let ret_shape = interface.ret.map_or(Shape::Other, |r| r.shape);
+        let scalars = interface.args.len() <= INLINE_PARAMS
+            && interface.args.iter().all(|a| a.shape != Shape::Other);
         let state = Box::new(State {
+            scalars,
             set: set.clone(),
             params: sig.params.iter().map(|p| p.id).collect(),
             shapes,
@@ -241,10 +248,47 @@ impl Drop for Args<'_> {
     }
 }
 
+/// The most parameters whose values a callback decodes without a heap buffer.
+const INLINE_PARAMS: usize = 8;
+
+/// A plain scalar argument of `shape` at `p`, as a value (one that owns nothing).
+///
+/// # Safety
+/// `p` points to a value of a type of that shape.
+#[inline(always)]
+unsafe fn scalar_arg(shape: Shape, p: *const u8) -> Value {
+    // SAFETY: the caller's guarantee; unaligned reads, as libffi's buffers
+    // need not be aligned for the type.
+    unsafe {
+        match shape {
+            Shape::Int { size, signed } => {
+                let raw = match size {
+                    1 => u64::from(p.read()),
+                    2 => u64::from(p.cast::<u16>().read_unaligned()),
+                    4 => u64::from(p.cast::<u32>().read_unaligned()),
+                    _ => p.cast::<u64>().read_unaligned(),
+                };
+                int_value(raw, size, signed)
+            }
+            Shape::F64 => Value::Float(p.cast::<f64>().read_unaligned()),
+            Shape::F32 => Value::Float(f64::from(p.cast::<f32>().read_unaligned())),
+            Shape::Pointer => match p.cast::<usize>().read_unaligned() {
+                0 => Value::Null,
+                address => Value::Pointer(address),
+            },
+            Shape::Other => Value::Void,
+        }
+    }
+}
+
 impl State<'_> {
     /// # Safety
     /// As the trampoline's arguments.
     unsafe fn run(&self, ret: *mut c_void, args: *mut *mut c_void) -> Result<()> {
+        if self.scalars {
+            // SAFETY: forwarded from the caller.
+            return unsafe { self.run_scalars(ret, args) };
+        }
         let n = self.params.len();
         let mut slots = [const { MaybeUninit::uninit() }; 8];
         let mut values = Args::new(&mut slots, n);
@@ -279,8 +323,56 @@ impl State<'_> {
     ///
     /// # Safety
     /// `ret` is libffi's result buffer for this callback's return type.
-    #[inline]
-    unsafe fn write_result(&self, ret: *mut c_void, mut result: Value) -> Result<()> {
+    /// [`run`](Self::run) for plain scalar parameters: decoded by shape into
+    /// values that own nothing, so nothing is dropped.
+    ///
+    /// # Safety
+    /// As the trampoline's arguments; every parameter's shape is a scalar one
+    /// and there are at most [`INLINE_PARAMS`].
+    #[inline(always)]
+    unsafe fn run_scalars(&self, ret: *mut c_void, args: *mut *mut c_void) -> Result<()> {
+        let mut values = [const { MaybeUninit::<Value>::uninit() }; INLINE_PARAMS];
+        let n = self.shapes.len().min(INLINE_PARAMS);
+        for (i, (slot, &(shape, _))) in values.iter_mut().zip(&self.shapes[..n]).enumerate() {
+            // SAFETY: libffi passes one pointer per parameter, to a value of its type.
+            slot.write(unsafe { scalar_arg(shape, (*args.add(i)).cast::<u8>()) });
+        }
+        // SAFETY: the first `n` are initialised; scalar values own nothing, so
+        // leaving them undropped leaks nothing.
+        let values = unsafe { std::slice::from_raw_parts(values.as_ptr().cast::<Value>(), n) };
+        let result = (self.body)(values);
+        // SAFETY: forwarded from the caller.
+        unsafe { self.write_result(ret, result) }
+    }
+
+    #[inline(always)]
+    unsafe fn write_result(&self, ret: *mut c_void, result: Value) -> Result<()> {
+        // A plain scalar goes straight into the `ffi_arg` (integers extended).
+        let mut word = [0u8; 16];
+        if self.ret.is_some() && store_fast(self.ret_shape, &result, &mut word) {
+            let mut low = [0u8; 8];
+            low.copy_from_slice(&word[..8]);
+            // SAFETY: the result buffer holds at least an `ffi_arg` (8 bytes); a
+            // `float` result is read from its low 4.
+            unsafe { ret.cast::<u64>().write_unaligned(u64::from_le_bytes(low)) };
+            // What `store_fast` takes (integers, floats, addresses) owns nothing.
+            std::mem::forget(result);
+            return Ok(());
+        }
+        if self.ret.is_none() && matches!(result, Value::Void) {
+            return Ok(());
+        }
+        // SAFETY: forwarded from the caller.
+        unsafe { self.write_other_result(ret, result) }
+    }
+
+    /// [`write_result`](Self::write_result) for every result but a plain
+    /// scalar: checked conversions, objects, and the errors.
+    ///
+    /// # Safety
+    /// As [`write_result`](Self::write_result).
+    #[inline(never)]
+    unsafe fn write_other_result(&self, ret: *mut c_void, mut result: Value) -> Result<()> {
         let Some(ret_ty) = self.ret else {
             return match result {
                 Value::Void => Ok(()),
@@ -289,16 +381,6 @@ impl State<'_> {
                 })),
             };
         };
-        // A plain scalar goes straight into the `ffi_arg` (integers extended).
-        let mut word = [0u8; 16];
-        if store_fast(self.ret_shape, &result, &mut word) {
-            let mut low = [0u8; 8];
-            low.copy_from_slice(&word[..8]);
-            // SAFETY: the result buffer holds at least an `ffi_arg` (8 bytes); a
-            // `float` result is read from its low 4.
-            unsafe { ret.cast::<u64>().write_unaligned(u64::from_le_bytes(low)) };
-            return Ok(());
-        }
         let size = size_of(&self.set, ret_ty)?;
         let mut small = [0u8; 32];
         let mut large = Vec::new();

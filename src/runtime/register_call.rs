@@ -1,0 +1,418 @@
+//! The prepared fast path of [`Function::call`](super::Function::call): for a
+//! function whose call is register-only (see [`crate::abi::direct`]), every
+//! decision that does not depend on the values is made once, when the function
+//! is bound: which register each argument's eightbytes go in, the range an
+//! integer argument must lie in, which object type a record argument must be,
+//! and how the result comes back. A call is then the checks that depend on the
+//! values, a few register moves and the call itself: no buffers, no pointers to
+//! them, no second look at the type set.
+//!
+//! A value the plan does not expect (a string for a pointer, an integer out of
+//! range, a record of another type, a `Value` of another kind) makes the call
+//! leave the fast path before anything happened; the general path then converts
+//! it or reports the error, with the same messages as before.
+
+use std::ffi::c_void;
+
+use super::invoke::call_with_stack;
+use super::scalar::int_value;
+use super::value::Value;
+use crate::abi::direct::{Reg, Ret as PlanRet, MAX_STACK_WORDS};
+use crate::abi::sysv::Class;
+use crate::abi::{CallInterface, Shape};
+use crate::types::{TypeId, TypeSet};
+
+/// Where one eightbyte goes (the plan's [`Reg`]): its index in [`Words`],
+/// which holds rdi..r9, then xmm0..xmm7, then the stack eightbytes.
+#[derive(Debug, Clone, Copy)]
+struct Dst(u8);
+
+const SSE_AT: usize = 6;
+const STACK_AT: usize = 14;
+const WORDS: usize = STACK_AT + MAX_STACK_WORDS;
+
+impl From<Reg> for Dst {
+    fn from(reg: Reg) -> Dst {
+        let at = match reg {
+            Reg::Gpr { index, .. } => usize::from(index),
+            Reg::Sse(index) => SSE_AT + usize::from(index),
+            Reg::Stack { word, .. } => STACK_AT + usize::from(word),
+        };
+        // At most 30: the plan's indices are below 6, 8 and MAX_STACK_WORDS.
+        Dst(at.min(WORDS - 1) as u8)
+    }
+}
+
+/// How one argument reaches its registers or stack slots.
+#[derive(Debug, Clone, Copy)]
+enum Arg {
+    /// An integer in `min..=max` (the parameter type's range), sign- or
+    /// zero-extended to 64 bits as clang-built callees expect.
+    Int { dst: Dst, min: i128, max: i128 },
+    /// A `double`.
+    F64 { dst: Dst },
+    /// A `float` (a finite `double` that stays finite, or a non-finite one).
+    F32 { dst: Dst },
+    /// An address (or NULL).
+    Pointer { dst: Dst },
+    /// An object of type `canonical` (typedefs seen through) passed by value:
+    /// its eightbytes, `parts[first..first + count]` of the call's parts.
+    Object {
+        canonical: TypeId,
+        first: u16,
+        count: u8,
+    },
+}
+
+/// One eightbyte of an object argument: `len` bytes from `offset`.
+#[derive(Debug, Clone, Copy)]
+struct Part {
+    offset: u8,
+    len: u8,
+    dst: Dst,
+}
+
+/// How the result comes back.
+#[derive(Debug, Clone, Copy)]
+enum Ret {
+    Void,
+    Int {
+        size: u8,
+        signed: bool,
+    },
+    F64,
+    F32,
+    Pointer,
+    /// A record in one or two registers of these classes, written into the
+    /// result object.
+    Object(Class, Option<Class>),
+    /// A record through memory: the result object's address goes in rdi.
+    Memory,
+}
+
+/// The registers and stack eightbytes of one call: rdi..r9, xmm0..xmm7, then
+/// the stack.
+struct Words([u64; WORDS]);
+
+impl Words {
+    #[inline(always)]
+    fn put(&mut self, dst: Dst, word: u64) {
+        self.0[usize::from(dst.0) % WORDS] = word;
+    }
+
+    /// The general registers, the vector registers and the first `stack` stack
+    /// eightbytes.
+    #[inline(always)]
+    fn split(&self, stack: u8) -> (&[u64; 6], &[u64; 8], &[u64]) {
+        let (gpr, rest) = self
+            .0
+            .split_first_chunk::<6>()
+            .unwrap_or_else(|| unreachable!());
+        let (sse, rest) = rest
+            .split_first_chunk::<8>()
+            .unwrap_or_else(|| unreachable!());
+        (gpr, sse, &rest[..usize::from(stack).min(MAX_STACK_WORDS)])
+    }
+}
+
+/// A call without libffi with its conversions decided.
+#[derive(Debug)]
+pub(crate) struct RegisterCall {
+    args: Box<[Arg]>,
+    /// The eightbytes of object arguments.
+    parts: Box<[Part]>,
+    ret: Ret,
+    /// How many stack eightbytes the call passes.
+    stack_words: u8,
+}
+
+impl RegisterCall {
+    /// The prepared call for `interface` (the fixed parameters of a function of
+    /// `set`), or `None` when it needs libffi or its result is neither a
+    /// scalar nor a record.
+    pub(crate) fn new(set: &TypeSet, interface: &CallInterface) -> Option<RegisterCall> {
+        let plan = interface.direct.as_ref()?;
+        if interface.args.len() != interface.fixed {
+            return None;
+        }
+        let ret = match (plan.ret, interface.ret) {
+            (PlanRet::Void, _) | (_, None) => Ret::Void,
+            (PlanRet::Memory, Some(slot)) if is_record(set, slot.canonical) => Ret::Memory,
+            (PlanRet::Regs(first, second), Some(slot)) if is_record(set, slot.canonical) => {
+                Ret::Object(first, second)
+            }
+            (PlanRet::Regs(_, None), Some(slot)) => match slot.shape {
+                Shape::Int { size, signed } => Ret::Int { size, signed },
+                Shape::F64 => Ret::F64,
+                Shape::F32 => Ret::F32,
+                Shape::Pointer => Ret::Pointer,
+                Shape::Other => return None,
+            },
+            _ => return None,
+        };
+        let mut args = Vec::with_capacity(interface.args.len());
+        let mut object_parts = Vec::new();
+        for (i, slot) in interface.args.iter().enumerate() {
+            let parts: Vec<_> = plan
+                .parts
+                .iter()
+                .filter(|p| usize::from(p.arg) == i)
+                .collect();
+            let arg = match (slot.shape, parts.as_slice()) {
+                (Shape::Int { size, signed }, [only]) if !matches!(only.reg, Reg::Sse(_)) => {
+                    let (min, max) = int_range(size, signed)?;
+                    Arg::Int {
+                        dst: only.reg.into(),
+                        min,
+                        max,
+                    }
+                }
+                (Shape::F64, [only]) if !matches!(only.reg, Reg::Gpr { .. }) => Arg::F64 {
+                    dst: only.reg.into(),
+                },
+                (Shape::F32, [only]) if !matches!(only.reg, Reg::Gpr { .. }) => Arg::F32 {
+                    dst: only.reg.into(),
+                },
+                (Shape::Pointer, [only]) if !matches!(only.reg, Reg::Sse(_)) => Arg::Pointer {
+                    dst: only.reg.into(),
+                },
+                (Shape::Other, [_, ..]) if is_record(set, slot.canonical) => {
+                    let first = u16::try_from(object_parts.len()).ok()?;
+                    for part in &parts {
+                        let offset = usize::from(part.offset);
+                        let len = slot.size.checked_sub(offset)?.min(8);
+                        object_parts.push(Part {
+                            offset: part.offset,
+                            len: u8::try_from(len).ok()?,
+                            dst: part.reg.into(),
+                        });
+                    }
+                    Arg::Object {
+                        canonical: slot.canonical,
+                        first,
+                        count: u8::try_from(parts.len()).ok()?,
+                    }
+                }
+                _ => return None,
+            };
+            args.push(arg);
+        }
+        Some(RegisterCall {
+            args: args.into_boxed_slice(),
+            parts: object_parts.into_boxed_slice(),
+            ret,
+            stack_words: plan.stack_words,
+        })
+    }
+
+    /// Whether the result is a record, which [`call_into`](Self::call_into)
+    /// writes into an object ([`call`](Self::call) makes none).
+    pub(crate) fn returns_object(&self) -> bool {
+        matches!(self.ret, Ret::Object(..) | Ret::Memory)
+    }
+
+    /// Calls `code` with `args` when every value is one the plan expects and
+    /// the result is not a record; `None` (before anything ran) otherwise.
+    ///
+    /// # Safety
+    /// `code` must be the function this plan was made for (its interface's
+    /// signature); the arguments must satisfy its contract, as for
+    /// [`Function::call`](super::Function::call).
+    #[inline]
+    pub(crate) unsafe fn call(
+        &self,
+        set: &TypeSet,
+        code: *const c_void,
+        args: &[Value],
+    ) -> Option<crate::Result<Value>> {
+        let mut words = Words([0; WORDS]);
+        if self.returns_object() || !self.load(set, args, &mut words) {
+            return None;
+        }
+        let (gpr, sse, stack) = words.split(self.stack_words);
+        let mut raw = 0u64;
+        let ret = self.ret;
+        // SAFETY: the plan was made from this function's register-only System V
+        // signature, and each register holds a checked value of its parameter
+        // (the caller's guarantee for the function itself).
+        let failed = super::unwind::around_call(|| unsafe {
+            raw = match ret {
+                Ret::F64 | Ret::F32 => call_with_stack::<f64>(code, gpr, sse, stack).to_bits(),
+                _ => call_with_stack::<u64>(code, gpr, sse, stack),
+            };
+        });
+        if failed {
+            return Some(super::unwind::rethrow().map(|()| Value::Void));
+        }
+        Some(Ok(match ret {
+            Ret::Int { size, signed } => int_value(raw, size, signed),
+            Ret::F64 => Value::Float(f64::from_bits(raw)),
+            Ret::F32 => Value::Float(f64::from(f32::from_bits(raw as u32))),
+            Ret::Pointer if raw == 0 => Value::Null,
+            Ret::Pointer => Value::Pointer(raw as usize),
+            Ret::Void | Ret::Object(..) | Ret::Memory => Value::Void,
+        }))
+    }
+
+    /// Calls `code` with `args`, its record result written to `out`, when every
+    /// value is one the plan expects and the result is a record; `None` (before
+    /// anything ran) otherwise.
+    ///
+    /// # Safety
+    /// As [`call`](Self::call); `out` must point to the result's whole size
+    /// and at least 16 bytes, writable (a [`CData`](super::CData) buffer of the
+    /// result's type).
+    #[inline]
+    pub(crate) unsafe fn call_into(
+        &self,
+        set: &TypeSet,
+        code: *const c_void,
+        args: &[Value],
+        out: *mut u8,
+    ) -> Option<crate::Result<()>> {
+        let mut words = Words([0; WORDS]);
+        if !self.returns_object() || !self.load(set, args, &mut words) {
+            return None;
+        }
+        let ret = self.ret;
+        if let Ret::Memory = ret {
+            // The hidden first argument: where the callee writes the result.
+            words.0[0] = out as u64;
+        }
+        let (gpr, sse, stack) = words.split(self.stack_words);
+
+        #[repr(C)]
+        struct IntInt(u64, u64);
+        #[repr(C)]
+        struct SseSse(f64, f64);
+        #[repr(C)]
+        struct IntSse(u64, f64);
+        #[repr(C)]
+        struct SseInt(f64, u64);
+
+        // SAFETY: as in `call`; each two-field `#[repr(C)]` struct comes back in
+        // the registers of its fields' classes, as the record does.
+        let failed = super::unwind::around_call(|| unsafe {
+            let (low, high) = match ret {
+                Ret::Object(Class::Integer, None) => {
+                    (call_with_stack::<u64>(code, gpr, sse, stack), None)
+                }
+                Ret::Object(_, None) => (
+                    call_with_stack::<f64>(code, gpr, sse, stack).to_bits(),
+                    None,
+                ),
+                Ret::Object(Class::Integer, Some(Class::Integer)) => {
+                    let IntInt(a, b) = call_with_stack(code, gpr, sse, stack);
+                    (a, Some(b))
+                }
+                Ret::Object(Class::Integer, Some(_)) => {
+                    let IntSse(a, b) = call_with_stack(code, gpr, sse, stack);
+                    (a, Some(b.to_bits()))
+                }
+                Ret::Object(_, Some(Class::Integer)) => {
+                    let SseInt(a, b) = call_with_stack(code, gpr, sse, stack);
+                    (a.to_bits(), Some(b))
+                }
+                Ret::Object(_, Some(_)) => {
+                    let SseSse(a, b) = call_with_stack(code, gpr, sse, stack);
+                    (a.to_bits(), Some(b.to_bits()))
+                }
+                _ => {
+                    call_with_stack::<u64>(code, gpr, sse, stack);
+                    return;
+                }
+            };
+            // SAFETY: `out` has at least 16 writable bytes.
+            out.cast::<u64>().write_unaligned(low);
+            if let Some(high) = high {
+                out.cast::<u64>().add(1).write_unaligned(high);
+            }
+        });
+        if failed {
+            return Some(super::unwind::rethrow());
+        }
+        Some(Ok(()))
+    }
+
+    /// Puts every argument in its registers and stack slots; `false` (with
+    /// nothing run) when a value is not one the plan expects.
+    #[inline(always)]
+    fn load(&self, set: &TypeSet, args: &[Value], words: &mut Words) -> bool {
+        if args.len() != self.args.len() {
+            return false;
+        }
+        for (arg, value) in self.args.iter().zip(args) {
+            match (*arg, value) {
+                (Arg::Int { dst, min, max }, Value::Int(v)) if (min..=max).contains(v) => {
+                    // In range, so the low 64 bits are the value sign- or
+                    // zero-extended, as the register takes it.
+                    words.put(dst, *v as u64);
+                }
+                (Arg::F64 { dst }, Value::Float(v)) => words.put(dst, v.to_bits()),
+                (Arg::F32 { dst }, Value::Float(v))
+                    if !v.is_finite() || (*v as f32).is_finite() =>
+                {
+                    words.put(dst, u64::from((*v as f32).to_bits()));
+                }
+                (Arg::Pointer { dst }, Value::Pointer(a)) => words.put(dst, *a as u64),
+                (Arg::Pointer { dst }, Value::Null) => words.put(dst, 0),
+                (
+                    Arg::Object {
+                        canonical,
+                        first,
+                        count,
+                    },
+                    Value::Data(data),
+                ) if data.same_set(set)
+                    && (data.type_id() == canonical
+                        || set.canonical(data.type_id()) == canonical) =>
+                {
+                    let bytes = data.bytes();
+                    let first = usize::from(first);
+                    let Some(parts) = self.parts.get(first..first + usize::from(count)) else {
+                        return false;
+                    };
+                    for part in parts {
+                        let start = usize::from(part.offset);
+                        let word = match bytes.get(start..start + 8) {
+                            // A whole eightbyte (the common case): one load.
+                            Some(&[a, b, c, d, e, f, g, h]) if part.len == 8 => {
+                                u64::from_le_bytes([a, b, c, d, e, f, g, h])
+                            }
+                            _ => {
+                                let Some(chunk) = bytes.get(start..start + usize::from(part.len))
+                                else {
+                                    return false;
+                                };
+                                let mut word = [0u8; 8];
+                                word[..chunk.len()].copy_from_slice(chunk);
+                                u64::from_le_bytes(word)
+                            }
+                        };
+                        words.put(part.dst, word);
+                    }
+                }
+                _ => return false,
+            }
+        }
+        true
+    }
+}
+
+/// The values an integer of `size` bytes holds.
+fn int_range(size: u8, signed: bool) -> Option<(i128, i128)> {
+    let bits = u32::from(size) * 8;
+    if !(1..=64).contains(&bits) {
+        return None;
+    }
+    Some(if signed {
+        (-(1i128 << (bits - 1)), (1i128 << (bits - 1)) - 1)
+    } else {
+        (0, (1i128 << bits) - 1)
+    })
+}
+
+/// Records (structs and unions) come as objects of their type.
+fn is_record(set: &TypeSet, canonical: TypeId) -> bool {
+    matches!(set.ty(canonical), crate::types::Type::Record(_))
+}
