@@ -1,6 +1,8 @@
 //! Record layout reports: every field's offset and size, the holes between them and
 //! the trailing padding, for pahole-style text or JSON.
 
+use std::fmt::Write as _;
+
 use serde::Serialize;
 
 use super::record::{Field, RecordKind};
@@ -209,107 +211,160 @@ impl RecordLayout {
     /// pahole-style text: one line per member with its offset and size, holes and
     /// padding called out, and a summary.
     pub fn to_text(&self) -> String {
+        let mut out = String::with_capacity(64 * (self.fields.len() + 4));
+        self.write_text(&mut out);
+        out
+    }
+
+    /// As [`to_text`](Self::to_text), appended to `out`: a caller printing many
+    /// layouts reuses one buffer.
+    pub fn write_text(&self, out: &mut String) {
         // A typedef name does not say struct or union; the header line does.
-        let mut out = if self.name == self.record {
-            format!("{} {{\n", self.name)
-        } else {
+        out.push_str(&self.name);
+        if self.name != self.record {
             // `FILE: struct _IO_FILE {`, `pthread_mutex_t: union {`
-            format!(
-                "{}: {} {{\n",
-                self.name,
-                self.record.trim_end_matches(" {...}")
-            )
-        };
+            out.push_str(": ");
+            out.push_str(self.record.trim_end_matches(" {...}"));
+        }
+        out.push_str(" {\n");
         let mut holes = self.holes.iter().peekable();
         let mut members = 0;
         for f in &self.fields {
             while let Some(h) = holes.next_if(|h| h.bit_offset < f.bit_offset && field_bits(f) > 0)
             {
-                out.push_str(&hole_line(h, 1));
+                hole_line(out, h, 1);
             }
-            write_field(&mut out, f, 1);
+            write_field(out, f, 1);
             members += 1;
         }
         for h in holes {
-            out.push_str(&hole_line(h, 1));
+            hole_line(out, h, 1);
         }
-        let hole_bytes: u64 = self.holes.iter().map(|h| h.bits).sum::<u64>() / 8;
-        let hole_bits: u64 = self.holes.iter().map(|h| h.bits).sum::<u64>() % 8;
-        out.push_str(&format!(
+        let hole_bits: u64 = self.holes.iter().map(|h| h.bits).sum();
+        // Writing to a `String` cannot fail.
+        let _ = write!(
+            out,
             "\n\t/* size: {}, align: {}, members: {members}, cachelines: {} */\n",
             self.size,
             self.align,
             self.size.div_ceil(64)
-        ));
+        );
         if !self.holes.is_empty() {
-            out.push_str(&format!(
-                "\t/* sum members holes: {} bytes{}, in {} holes */\n",
-                hole_bytes,
-                if hole_bits > 0 {
-                    format!(" {hole_bits} bits")
-                } else {
-                    String::new()
-                },
-                self.holes.len()
-            ));
+            let _ = write!(out, "\t/* sum members holes: {} bytes", hole_bits / 8);
+            if hole_bits % 8 > 0 {
+                let _ = write!(out, " {} bits", hole_bits % 8);
+            }
+            let _ = writeln!(out, ", in {} holes */", self.holes.len());
         }
         if self.padding > 0 {
-            out.push_str(&format!("\t/* padding: {} */\n", self.padding));
+            let _ = writeln!(out, "\t/* padding: {} */", self.padding);
         }
         if self.packed {
             out.push_str("\t/* packed */\n");
         }
         out.push_str("};\n");
-        out
     }
 }
 
 fn write_field(out: &mut String, f: &FieldLayout, indent: usize) {
-    let tabs = "\t".repeat(indent);
-    let mut decl = f.decl.clone();
-    if let Some(w) = f.bit_width {
-        decl.push_str(&format!(":{w}"));
-    }
-    decl.push(';');
-    let position = match f.bit_width {
-        Some(_) => format!("{:>6}:{:<2}{:>5}", f.offset, f.bit_offset % 8, f.size),
-        None => format!("{:>6}{:>8}", f.offset, f.size),
-    };
+    let width = 48usize.saturating_sub(indent * 8);
     if let Some(nested) = &f.fields {
-        out.push_str(&format!("{tabs}{} {{\n", f.ty.trim_end_matches(" {...}")));
+        tabs(out, indent);
+        out.push_str(f.ty.trim_end_matches(" {...}"));
+        out.push_str(" {\n");
         for inner in nested {
             write_field(out, inner, indent + 1);
         }
-        out.push_str(&tabs);
-        padded(out, "};", 48usize.saturating_sub(indent * 8));
-        out.push_str(&format!("/* {position} */\n"));
+        tabs(out, indent);
+        out.push_str("};");
+        spaces(out, width.saturating_sub(2));
+        position(out, f);
         return;
     }
-    out.push_str(&tabs);
-    padded(
-        out,
-        &decl,
-        48usize.saturating_sub(indent * 8).max(decl.len() + 1),
-    );
-    out.push_str(&format!("/* {position} */\n"));
+    tabs(out, indent);
+    let start = out.len();
+    out.push_str(&f.decl);
+    if let Some(w) = f.bit_width {
+        let _ = write!(out, ":{w}");
+    }
+    out.push(';');
+    let decl = &out[start..];
+    // At least one space after the declaration (counted in bytes), padded to the
+    // column (counted in characters).
+    let width = width.max(decl.len() + 1);
+    let pad = width.saturating_sub(decl.chars().count());
+    spaces(out, pad);
+    position(out, f);
 }
 
-/// `text` padded with spaces to `width` characters. Not `{:<width$}`: `format!`
-/// panics on a width above `u16::MAX`, which a long member name reaches.
-fn padded(out: &mut String, text: &str, width: usize) {
-    out.push_str(text);
-    let pad = width.saturating_sub(text.chars().count());
-    out.extend(std::iter::repeat_n(' ', pad));
-}
-
-fn hole_line(h: &Hole, indent: usize) -> String {
-    let tabs = "\t".repeat(indent);
-    if h.bits % 8 == 0 {
-        format!(
-            "\n{tabs}/* XXX {} bytes hole, try to pack */\n\n",
-            h.bits / 8
-        )
+/// A member's `/* offset size */` comment and the end of its line.
+fn position(out: &mut String, f: &FieldLayout) {
+    // `/* {offset:>6}:{bit:<2}{size:>5} */` for a bitfield, else
+    // `/* {offset:>6}{size:>8} */`.
+    out.push_str("/* ");
+    number(out, f.offset, 6);
+    if f.bit_width.is_some() {
+        out.push(':');
+        // A bit within a byte is one digit: `{:<2}` adds one space.
+        number(out, f.bit_offset % 8, 0);
+        out.push(' ');
+        number(out, f.size, 5);
     } else {
-        format!("{tabs}/* XXX {} bits hole, try to pack */\n", h.bits)
+        number(out, f.size, 8);
+    }
+    out.push_str(" */\n");
+}
+
+fn tabs(out: &mut String, n: usize) {
+    repeat(out, "\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t", n);
+}
+
+/// `n` spaces. Not `{:<width$}`: `format!` panics on a width above `u16::MAX`,
+/// which a long member name reaches.
+fn spaces(out: &mut String, n: usize) {
+    repeat(
+        out,
+        "                                                                ",
+        n,
+    );
+}
+
+/// `n` copies of the one-byte character that `run` is made of, pushed a run at a time.
+fn repeat(out: &mut String, run: &str, mut n: usize) {
+    while n > 0 {
+        let k = n.min(run.len());
+        out.push_str(&run[..k]);
+        n -= k;
+    }
+}
+
+/// `n` in decimal, right-aligned in `width` columns (as `{n:>width$}`), with
+/// no trip through `core::fmt`: a large layout prints thousands of them.
+fn number(out: &mut String, n: u64, width: usize) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut rest = n;
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    let digits = &digits[at..];
+    spaces(out, width.saturating_sub(digits.len()));
+    // The digits are ASCII.
+    out.push_str(std::str::from_utf8(digits).unwrap_or_default());
+}
+
+fn hole_line(out: &mut String, h: &Hole, indent: usize) {
+    if h.bits % 8 == 0 {
+        out.push('\n');
+        tabs(out, indent);
+        let _ = write!(out, "/* XXX {} bytes hole, try to pack */\n\n", h.bits / 8);
+    } else {
+        tabs(out, indent);
+        let _ = writeln!(out, "/* XXX {} bits hole, try to pack */", h.bits);
     }
 }

@@ -13,7 +13,7 @@ impl TypeSet {
 
     /// A C declaration of `name` with type `ty`: `char *argv[4]`, `void (*handler)(int)`.
     pub fn declare(&self, ty: QualType, name: &str) -> String {
-        let mut out = String::new();
+        let mut out = String::with_capacity(name.len() + 32);
         self.declarator(ty, name.to_owned(), &mut out, 0);
         out
     }
@@ -27,12 +27,12 @@ impl TypeSet {
             out.push_str("/* ... */");
             return;
         }
-        let quals = ty.quals.spelling();
+        let quals = ty.quals.as_str();
         match self.ty(ty.id) {
             Type::Pointer(pointee) => {
                 let mut star = String::from("*");
                 if !quals.is_empty() {
-                    star.push_str(&quals);
+                    star.push_str(quals);
                     if !inner.is_empty() {
                         star.push(' ');
                     }
@@ -70,10 +70,10 @@ impl TypeSet {
             }
             _ => {
                 if !quals.is_empty() {
-                    out.push_str(&quals);
+                    out.push_str(quals);
                     out.push(' ');
                 }
-                out.push_str(&self.base_name(ty.id));
+                self.write_base_name(ty.id, out);
                 if !inner.is_empty() {
                     out.push(' ');
                     out.push_str(&inner);
@@ -82,35 +82,48 @@ impl TypeSet {
         }
     }
 
-    /// The name of a non-derived type.
-    fn base_name(&self, id: super::TypeId) -> String {
+    /// Writes the name of a non-derived type (the common case of a member's
+    /// type, so no `String` of its own).
+    fn write_base_name(&self, id: super::TypeId, out: &mut String) {
         match self.ty(id) {
-            Type::Void => "void".into(),
-            Type::Bool => "_Bool".into(),
-            Type::Int(k) => k.spelling().into(),
-            Type::Float(k) => k.spelling().into(),
-            Type::Complex(k) => format!("{} _Complex", k.spelling()),
+            Type::Void => out.push_str("void"),
+            Type::Bool => out.push_str("_Bool"),
+            Type::Int(k) => out.push_str(k.spelling()),
+            Type::Float(k) => out.push_str(k.spelling()),
+            Type::Complex(k) => {
+                out.push_str(k.spelling());
+                out.push_str(" _Complex");
+            }
             Type::Vector { elem, len } => {
                 let size = self.layout(id).map(|l| l.size).unwrap_or(0);
-                format!(
+                out.push_str(&format!(
                     "{} __attribute__((vector_size({size}))) /* {len} lanes */",
                     self.spell((*elem).into())
-                )
+                ));
             }
             Type::Record(r) => {
                 let record = self.record(*r);
+                out.push_str(record.kind.keyword());
                 match &record.tag {
-                    Some(tag) => format!("{} {tag}", record.kind.keyword()),
-                    None => format!("{} {{...}}", record.kind.keyword()),
+                    Some(tag) => {
+                        out.push(' ');
+                        out.push_str(tag);
+                    }
+                    None => out.push_str(" {...}"),
                 }
             }
             Type::Enum(e) => match &self.enum_(*e).tag {
-                Some(tag) => format!("enum {tag}"),
-                None => "enum {...}".into(),
+                Some(tag) => {
+                    out.push_str("enum ");
+                    out.push_str(tag);
+                }
+                None => out.push_str("enum {...}"),
             },
-            Type::Typedef(t) => self.typedef(*t).name.clone(),
+            Type::Typedef(t) => out.push_str(&self.typedef(*t).name),
             // Derived types are handled by `declarator`.
-            Type::Pointer(_) | Type::Array { .. } | Type::Function(_) => self.spell(id.into()),
+            Type::Pointer(_) | Type::Array { .. } | Type::Function(_) => {
+                out.push_str(&self.spell(id.into()));
+            }
         }
     }
 

@@ -32,20 +32,31 @@ impl Quals {
 
     /// The C spelling, in the usual order, each followed by nothing (`"const volatile"`).
     pub fn spelling(self) -> String {
-        let mut words = Vec::new();
-        if self.contains(Quals::CONST) {
-            words.push("const");
-        }
-        if self.contains(Quals::VOLATILE) {
-            words.push("volatile");
-        }
-        if self.contains(Quals::RESTRICT) {
-            words.push("restrict");
-        }
-        if self.contains(Quals::ATOMIC) {
-            words.push("_Atomic");
-        }
-        words.join(" ")
+        self.as_str().to_owned()
+    }
+
+    /// As [`spelling`](Self::spelling), with no allocation.
+    pub(crate) fn as_str(self) -> &'static str {
+        // Indexed by the four bits: const 1, volatile 2, restrict 4, _Atomic 8.
+        const SPELLINGS: [&str; 16] = [
+            "",
+            "const",
+            "volatile",
+            "const volatile",
+            "restrict",
+            "const restrict",
+            "volatile restrict",
+            "const volatile restrict",
+            "_Atomic",
+            "const _Atomic",
+            "volatile _Atomic",
+            "const volatile _Atomic",
+            "restrict _Atomic",
+            "const restrict _Atomic",
+            "volatile restrict _Atomic",
+            "const volatile restrict _Atomic",
+        ];
+        SPELLINGS[usize::from(self.0 & 15)]
     }
 }
 
@@ -343,4 +354,28 @@ pub struct FnSig {
     pub prototyped: bool,
     /// The calling convention.
     pub conv: CallConv,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Quals;
+
+    #[test]
+    fn every_combination_of_qualifiers_is_spelled_in_order() {
+        let words = [
+            (Quals::CONST, "const"),
+            (Quals::VOLATILE, "volatile"),
+            (Quals::RESTRICT, "restrict"),
+            (Quals::ATOMIC, "_Atomic"),
+        ];
+        for bits in 0..16u8 {
+            let q = Quals(bits);
+            let expected: Vec<&str> = words
+                .iter()
+                .filter(|(w, _)| q.contains(*w))
+                .map(|(_, s)| *s)
+                .collect();
+            assert_eq!(q.spelling(), expected.join(" "), "bits {bits:#06b}");
+        }
+    }
 }

@@ -91,6 +91,9 @@ pub(crate) struct Converter<'d, 'a> {
     file_names: FxHashMap<(usize, u64), std::sync::Arc<str>>,
     /// Every path named, once.
     paths: rustc_hash::FxHashSet<std::sync::Arc<str>>,
+    /// Entries that `ty` read by offset and is done with: reading the next one
+    /// into a spare reuses its attribute list rather than allocating one.
+    spare: Vec<Die<'a>>,
 }
 
 impl<'d, 'a> Converter<'d, 'a> {
@@ -111,6 +114,7 @@ impl<'d, 'a> Converter<'d, 'a> {
             anonymous_enums: FxHashMap::default(),
             file_names: FxHashMap::default(),
             paths: rustc_hash::FxHashSet::default(),
+            spare: Vec::new(),
         }
     }
 
@@ -299,7 +303,7 @@ impl<'d, 'a> Converter<'d, 'a> {
         match entry.attr_value(gimli::DW_AT_name) {
             Some(value) => {
                 let text = self.dwarf.attr_string(unit, value)?;
-                Ok(Some(text.to_string_lossy()?.into_owned()))
+                Ok(Some(owned_text(&text.to_slice()?)))
             }
             None => Ok(None),
         }
@@ -361,17 +365,25 @@ impl<'d, 'a> Converter<'d, 'a> {
         let header = program.header();
         let file = header.file(file_index)?;
         let name = self.dwarf.attr_string(unit, file.path_name()).ok()?;
-        let mut path = name.to_string_lossy().ok()?.into_owned();
-        if !path.starts_with('/') {
-            if let Some(dir) = file.directory(header) {
-                if let Ok(dir) = self.dwarf.attr_string(unit, dir) {
-                    if let Ok(dir) = dir.to_string_lossy() {
-                        path = format!("{}/{path}", dir.trim_end_matches('/'));
-                    }
-                }
-            }
+        let name = owned_text(&name.to_slice().ok()?);
+        if name.starts_with('/') {
+            return Some(name);
         }
-        Some(path)
+        let dir = file
+            .directory(header)
+            .and_then(|dir| self.dwarf.attr_string(unit, dir).ok())
+            .and_then(|dir| dir.to_slice().ok().map(|d| owned_text(&d)));
+        Some(match dir {
+            Some(dir) => {
+                let dir = dir.trim_end_matches('/');
+                let mut path = String::with_capacity(dir.len() + 1 + name.len());
+                path.push_str(dir);
+                path.push('/');
+                path.push_str(&name);
+                path
+            }
+            None => name,
+        })
     }
 
     fn flag(entry: &Die<'a>, at: gimli::DwAt) -> bool {
@@ -412,31 +424,53 @@ impl<'d, 'a> Converter<'d, 'a> {
                 crate::limits::types_too_deep()
             )));
         }
-        let entry = unit.entry(offset)?;
-        if let Some(id) = self.complete_named(unit, &entry)? {
-            let q = QualType::new(id);
-            self.memo.insert(key, q);
-            return Ok(q);
+        let mut entry = self
+            .spare
+            .pop()
+            .unwrap_or_else(gimli::DebuggingInformationEntry::null);
+        let converted = self.entry_type(unit, offset, &mut entry, key, depth);
+        self.spare.push(entry);
+        let q = converted?;
+        self.memo.insert(key, q);
+        Ok(q)
+    }
+
+    /// The type of the entry at `offset` (its `key`), read into `entry`.
+    fn entry_type(
+        &mut self,
+        unit: &Unit<'a>,
+        offset: UnitOffset,
+        entry: &mut Die<'a>,
+        key: usize,
+        depth: u32,
+    ) -> Result<QualType> {
+        unit.entries_raw(Some(offset))?.read_entry(entry)?;
+        if entry.is_null() {
+            return Err(gimli::Error::NoEntryAtGivenOffset(offset.0 as u64).into());
         }
-        let q = match entry.tag() {
-            gimli::DW_TAG_base_type => QualType::new(self.base(unit, &entry)?),
+        let entry = &*entry;
+        if let Some(id) = self.complete_named(unit, entry)? {
+            return Ok(QualType::new(id));
+        }
+        Ok(match entry.tag() {
+            gimli::DW_TAG_base_type => QualType::new(self.base(unit, entry)?),
             gimli::DW_TAG_pointer_type => {
-                let pointee = self.type_of(unit, &entry, depth)?;
+                let pointee = self.type_of(unit, entry, depth)?;
                 let size = u64::from(unit.encoding().address_size);
                 QualType::new(self.nested(Type::Pointer(pointee), Some(Layout::new(size, size)))?)
             }
-            gimli::DW_TAG_const_type => self.qualified(unit, &entry, Quals::CONST, depth)?,
-            gimli::DW_TAG_volatile_type => self.qualified(unit, &entry, Quals::VOLATILE, depth)?,
-            gimli::DW_TAG_restrict_type => self.qualified(unit, &entry, Quals::RESTRICT, depth)?,
-            gimli::DW_TAG_atomic_type => self.qualified(unit, &entry, Quals::ATOMIC, depth)?,
-            gimli::DW_TAG_typedef => QualType::new(self.typedef(unit, &entry, depth)?),
+            gimli::DW_TAG_const_type => self.qualified(unit, entry, Quals::CONST, depth)?,
+            gimli::DW_TAG_volatile_type => self.qualified(unit, entry, Quals::VOLATILE, depth)?,
+            gimli::DW_TAG_restrict_type => self.qualified(unit, entry, Quals::RESTRICT, depth)?,
+            gimli::DW_TAG_atomic_type => self.qualified(unit, entry, Quals::ATOMIC, depth)?,
+            gimli::DW_TAG_typedef => QualType::new(self.typedef(unit, entry, depth)?),
             gimli::DW_TAG_structure_type | gimli::DW_TAG_union_type | gimli::DW_TAG_class_type => {
-                QualType::new(self.record(unit, &entry, depth)?)
+                QualType::new(self.record(unit, entry, depth)?)
             }
-            gimli::DW_TAG_enumeration_type => QualType::new(self.enumeration(unit, &entry, depth)?),
-            gimli::DW_TAG_array_type => QualType::new(self.array(unit, &entry, depth)?),
+            gimli::DW_TAG_enumeration_type => QualType::new(self.enumeration(unit, entry, depth)?),
+            gimli::DW_TAG_array_type => QualType::new(self.array(unit, entry, depth)?),
             gimli::DW_TAG_subroutine_type => {
-                let sig = self.signature(unit, &entry, depth)?;
+                let sig = self.signature(unit, entry, depth)?;
                 QualType::new(self.nested(Type::Function(sig), None)?)
             }
             gimli::DW_TAG_unspecified_type => QualType::new(self.b.intern(Type::Void, None)),
@@ -452,9 +486,7 @@ impl<'d, 'a> Converter<'d, 'a> {
             other => {
                 return Err(unrepresentable(&format!("a type of kind {other}"), key));
             }
-        };
-        self.memo.insert(key, q);
-        Ok(q)
+        })
     }
 
     fn qualified(
@@ -567,6 +599,15 @@ fn unrepresentable(what: &str, key: usize) -> Malformed {
     Malformed::Skip(format!(
         "its type is {what}, which C has not (the DWARF entry at {key:#x})"
     ))
+}
+
+/// A DWARF string as Rust's, invalid UTF-8 replaced (checked with `from_utf8`
+/// first: `from_utf8_lossy` is slower on the valid names that are the rule).
+fn owned_text(bytes: &[u8]) -> String {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => text.to_owned(),
+        Err(_) => String::from_utf8_lossy(bytes).into_owned(),
+    }
 }
 
 /// What a named type entry's name is prefixed with in the converter's `named`
