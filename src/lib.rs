@@ -185,4 +185,15 @@ pub mod __private {
     pub fn bare_parse(args: &[String], text: &str) -> crate::Result<()> {
         crate::frontend::clang::bare_parse(args, text)
     }
+
+    /// The file of the libclang this process loaded (loading it if needed), for a
+    /// benchmark to run a bare parse process with the same library.
+    ///
+    /// # Errors
+    /// [`ErrorKind::LibclangUnavailable`](crate::ErrorKind::LibclangUnavailable)
+    /// when libclang cannot be loaded.
+    #[cfg(feature = "clang")]
+    pub fn libclang_path() -> crate::Result<std::path::PathBuf> {
+        crate::frontend::clang::libclang_path()
+    }
 }

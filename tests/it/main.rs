@@ -25,6 +25,7 @@ mod cli;
 mod cli_call;
 mod cli_db;
 mod cli_process;
+mod cli_startup;
 mod db;
 mod db_fuzz;
 mod direct_calls;

@@ -80,7 +80,7 @@ impl Sources {
     pub(crate) fn load(&self) -> Result<TypeSet> {
         self.check_given()?;
         let parsed = if self.parses() {
-            Some(self.parse_with_inputs()?.0)
+            Some(self.parse()?)
         } else {
             None
         };
@@ -152,6 +152,19 @@ impl Sources {
             (true, false) => "--cdef".into(),
             _ => "the headers and --cdef".into(),
         }
+    }
+
+    /// The declarations of -H and --cdef, parsed with -I, -D and --target
+    /// (without keeping a copy of every file read, which only a database needs).
+    #[cfg(feature = "clang")]
+    fn parse(&self) -> Result<TypeSet> {
+        Ok(self.parser()?.parse()?)
+    }
+
+    /// Without libclang there is nothing to parse -H and --cdef with.
+    #[cfg(not(feature = "clang"))]
+    fn parse(&self) -> Result<TypeSet> {
+        Err(without_front_end("libclang", "clang", "-H and --cdef"))
     }
 
     /// The declarations of -H and --cdef, parsed with -I, -D and --target, and

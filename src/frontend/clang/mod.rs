@@ -31,7 +31,7 @@ pub(crate) const MAIN_FILE: &str = "wyvern-input.c";
 /// text) and the compiler settings (include directories, defines, target), then
 /// [`Parser::parse`] runs libclang once and converts what it found into a
 /// [`TypeSet`]. libclang is loaded at run time on first use, once per process
-/// (`LIBCLANG_PATH` chooses which); parses may run from any number of threads at
+/// (`LIBCLANG_PATH` or [`Parser::libclang`] chooses which); parses may run from any number of threads at
 /// once.
 ///
 /// ```
@@ -54,6 +54,7 @@ pub struct Parser {
     defines: Vec<(String, Option<String>)>,
     target: Option<String>,
     args: Vec<String>,
+    libclang: Option<PathBuf>,
 }
 
 impl Parser {
@@ -98,6 +99,21 @@ impl Parser {
         self
     }
 
+    /// Chooses the libclang to load: the library file, or a directory, of which
+    /// the newest `libclang*.so*` (by the version in its name) is taken.
+    ///
+    /// A process loads one libclang, the first time a parse needs one, so this
+    /// decides only if no libclang is loaded yet; afterwards a parser naming
+    /// another library fails with [`ErrorKind::LibclangUnavailable`]. The
+    /// `LIBCLANG_PATH` environment variable, when set, overrides it (the person
+    /// running the program chooses), and this setting is then ignored. Without
+    /// either, libclang is looked for in `/usr/lib/llvm-N/lib` (newest N first),
+    /// then by the dynamic loader (`libclang.so.1`, `libclang.so`).
+    pub fn libclang(mut self, path: impl Into<PathBuf>) -> Parser {
+        self.libclang = Some(path.into());
+        self
+    }
+
     /// Passes an extra argument to the compiler (`-std=c11`, `-fms-extensions`…).
     pub fn arg(mut self, arg: impl Into<String>) -> Parser {
         self.args.push(arg.into());
@@ -129,7 +145,7 @@ impl Parser {
     /// # Errors
     /// [`ErrorKind::LibclangUnavailable`] when libclang cannot be loaded.
     pub fn clang_args(&self) -> Result<Vec<String>> {
-        let lib = load::ensure_loaded()?;
+        let lib = load::ensure_loaded(self.libclang.as_deref())?;
         Ok(self.compiler_args(lib.builtin_includes.as_deref()))
     }
 
@@ -180,7 +196,7 @@ impl Parser {
     }
 
     fn parse_inner(&self, want_inputs: bool) -> Result<(TypeSet, Option<Inputs>)> {
-        let lib = load::ensure_loaded()?;
+        let lib = load::ensure_loaded(self.libclang.as_deref())?;
         let main = self.main_text()?;
         let args = self.compiler_args(lib.builtin_includes.as_deref());
         let index = sys::Index::new();
@@ -320,7 +336,7 @@ pub fn cdef(text: &str) -> Result<TypeSet> {
 /// [`ErrorKind::LibclangUnavailable`] when libclang cannot be loaded, and
 /// [`ErrorKind::Parse`] when libclang fails outright.
 pub(crate) fn bare_parse(args: &[String], text: &str) -> Result<()> {
-    load::ensure_loaded()?;
+    load::ensure_loaded(None)?;
     let index = sys::Index::new();
     index
         .parse("bare.c", text, args, 0)
@@ -342,5 +358,10 @@ pub(crate) fn bare_parse(args: &[String], text: &str) -> Result<()> {
 /// # Errors
 /// [`ErrorKind::LibclangUnavailable`] when it cannot be loaded.
 pub fn libclang_version() -> Result<String> {
-    Ok(load::ensure_loaded()?.version.clone())
+    Ok(load::ensure_loaded(None)?.version.clone())
+}
+
+/// The file of the loaded libclang (loading it if needed).
+pub(crate) fn libclang_path() -> Result<PathBuf> {
+    Ok(load::library_path(load::ensure_loaded(None)?).to_path_buf())
 }

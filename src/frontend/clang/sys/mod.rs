@@ -8,11 +8,12 @@ use std::marker::PhantomData;
 use std::os::raw::{c_char, c_uint};
 use std::ptr;
 
-use clang_sys::*;
+use api::*;
 
 use crate::error::{Diagnostic, Severity};
 use crate::SourceLocation;
 
+pub(crate) mod api;
 mod ty;
 
 /// Turns a `CXString` into a `String`, disposing it.

@@ -4,7 +4,7 @@ use std::ffi::c_void;
 use std::marker::PhantomData;
 use std::os::raw::c_uint;
 
-use clang_sys::*;
+use super::api::*;
 
 use super::{take_string, ClangType, Cursor};
 
