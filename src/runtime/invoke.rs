@@ -11,13 +11,10 @@ use std::ptr::null_mut;
 
 use libffi::raw as ffi;
 
-use crate::abi::direct::{Plan, MAX_STACK_WORDS};
+use crate::abi::direct::{Plan, Ret, MAX_STACK_WORDS};
 use crate::abi::CallInterface;
 #[cfg(all(target_arch = "x86_64", unix))]
-use crate::abi::{
-    direct::{Reg, Ret},
-    sysv::Class,
-};
+use crate::abi::{direct::Reg, sysv::Class};
 
 impl CallInterface {
     /// Calls `code` through libffi.
@@ -174,6 +171,86 @@ pub(crate) unsafe fn call_with_stack<R>(
     }
 }
 
+/// [`call_with_stack`] for a result that comes back as `ret` says: one or two
+/// registers of those classes, written to `out`; through memory (whose address
+/// the caller put in rdi) or nothing, when `out` is left alone.
+///
+/// # Safety
+/// As [`call_with_stack`], with the result passed as `ret` says; `out` must
+/// point to at least 16 writable bytes when the result is in registers.
+#[cfg(all(target_arch = "x86_64", unix))]
+#[inline(always)]
+pub(crate) unsafe fn call_returning(
+    ret: Ret,
+    code: *const c_void,
+    gpr: &[u64; 6],
+    sse: &[u64; 8],
+    stack: &[u64],
+    out: *mut u8,
+) {
+    #[repr(C)]
+    struct IntInt(u64, u64);
+    #[repr(C)]
+    struct SseSse(f64, f64);
+    #[repr(C)]
+    struct IntSse(u64, f64);
+    #[repr(C)]
+    struct SseInt(f64, u64);
+
+    macro_rules! call_as {
+        ($ret:ty) => {{
+            // SAFETY: the caller's guarantee: the result comes back in the
+            // registers `$ret` is returned in (a scalar or a two-field
+            // `#[repr(C)]` struct of the same classes).
+            unsafe { call_with_stack::<$ret>(code, gpr, sse, stack) }
+        }};
+    }
+    let (low, high) = match ret {
+        Ret::Void | Ret::Memory => {
+            call_as!(u64);
+            return;
+        }
+        Ret::Regs(Class::Integer, None) => (call_as!(u64), None),
+        Ret::Regs(_, None) => (call_as!(f64).to_bits(), None),
+        Ret::Regs(Class::Integer, Some(Class::Integer)) => {
+            let IntInt(a, b) = call_as!(IntInt);
+            (a, Some(b))
+        }
+        Ret::Regs(Class::Integer, Some(_)) => {
+            let IntSse(a, b) = call_as!(IntSse);
+            (a, Some(b.to_bits()))
+        }
+        Ret::Regs(_, Some(Class::Integer)) => {
+            let SseInt(a, b) = call_as!(SseInt);
+            (a.to_bits(), Some(b))
+        }
+        Ret::Regs(_, Some(_)) => {
+            let SseSse(a, b) = call_as!(SseSse);
+            (a.to_bits(), Some(b.to_bits()))
+        }
+    };
+    let out = out.cast::<u64>();
+    // SAFETY: `out` has at least 16 writable bytes (the caller's guarantee).
+    unsafe {
+        out.write_unaligned(low);
+        if let Some(high) = high {
+            out.add(1).write_unaligned(high);
+        }
+    }
+}
+
+#[cfg(not(all(target_arch = "x86_64", unix)))]
+pub(crate) unsafe fn call_returning(
+    _: Ret,
+    _: *const c_void,
+    _: &[u64; 6],
+    _: &[u64; 8],
+    _: &[u64],
+    _: *mut u8,
+) {
+    unreachable!("calls without libffi are only planned on x86-64 System V hosts")
+}
+
 /// Register-only calls are made on x86-64 System V hosts only; no plan exists
 /// elsewhere, so this is never reached.
 ///
@@ -210,56 +287,8 @@ impl Plan {
         let (gpr, sse) = unsafe { self.registers(ret, args, &mut stack) };
         let stack = &stack[..usize::from(self.stack_words)];
 
-        #[repr(C)]
-        struct IntInt(u64, u64);
-        #[repr(C)]
-        struct SseSse(f64, f64);
-        #[repr(C)]
-        struct IntSse(u64, f64);
-        #[repr(C)]
-        struct SseInt(f64, u64);
-
-        macro_rules! call_as {
-            ($ret:ty) => {{
-                // SAFETY: see `call`'s contract: `code` takes only register
-                // arguments of these classes in this order, and returns its result
-                // in the registers `$ret` is returned in (a scalar or a two-field
-                // `#[repr(C)]` struct of the same classes).
-                unsafe { call_with_stack::<$ret>(code, &gpr, &sse, stack) }
-            }};
-        }
-        let (low, high) = match self.ret {
-            Ret::Void | Ret::Memory => {
-                call_as!(u64);
-                return;
-            }
-            Ret::Regs(Class::Integer, None) => (call_as!(u64), None),
-            Ret::Regs(_, None) => (call_as!(f64).to_bits(), None),
-            Ret::Regs(Class::Integer, Some(Class::Integer)) => {
-                let IntInt(a, b) = call_as!(IntInt);
-                (a, Some(b))
-            }
-            Ret::Regs(Class::Integer, Some(_)) => {
-                let IntSse(a, b) = call_as!(IntSse);
-                (a, Some(b.to_bits()))
-            }
-            Ret::Regs(_, Some(Class::Integer)) => {
-                let SseInt(a, b) = call_as!(SseInt);
-                (a.to_bits(), Some(b))
-            }
-            Ret::Regs(_, Some(_)) => {
-                let SseSse(a, b) = call_as!(SseSse);
-                (a.to_bits(), Some(b.to_bits()))
-            }
-        };
-        let out = ret.cast::<u64>();
-        // SAFETY: `ret` has at least 16 writable bytes.
-        unsafe {
-            out.write_unaligned(low);
-            if let Some(high) = high {
-                out.add(1).write_unaligned(high);
-            }
-        }
+        // SAFETY: forwarded from the caller; `ret` is as `call_returning` needs.
+        unsafe { call_returning(self.ret, code, &gpr, &sse, stack, ret.cast()) }
     }
 
     /// The argument registers' contents: rdi..r9, and xmm0..xmm7's low halves.

@@ -14,7 +14,7 @@
 
 use std::ffi::c_void;
 
-use super::invoke::call_with_stack;
+use super::invoke::{call_returning, call_with_stack};
 use super::scalar::int_value;
 use super::value::Value;
 use crate::abi::direct::{Reg, Ret as PlanRet, MAX_STACK_WORDS};
@@ -281,52 +281,14 @@ impl RegisterCall {
         }
         let (gpr, sse, stack) = words.split(self.stack_words);
 
-        #[repr(C)]
-        struct IntInt(u64, u64);
-        #[repr(C)]
-        struct SseSse(f64, f64);
-        #[repr(C)]
-        struct IntSse(u64, f64);
-        #[repr(C)]
-        struct SseInt(f64, u64);
-
-        // SAFETY: as in `call`; each two-field `#[repr(C)]` struct comes back in
-        // the registers of its fields' classes, as the record does.
+        let how = match ret {
+            Ret::Object(first, second) => PlanRet::Regs(first, second),
+            _ => PlanRet::Memory,
+        };
+        // SAFETY: as in `call`; `out` has at least 16 writable bytes, and the
+        // whole result when it comes back through memory (its address in rdi).
         let failed = super::unwind::around_call(|| unsafe {
-            let (low, high) = match ret {
-                Ret::Object(Class::Integer, None) => {
-                    (call_with_stack::<u64>(code, gpr, sse, stack), None)
-                }
-                Ret::Object(_, None) => (
-                    call_with_stack::<f64>(code, gpr, sse, stack).to_bits(),
-                    None,
-                ),
-                Ret::Object(Class::Integer, Some(Class::Integer)) => {
-                    let IntInt(a, b) = call_with_stack(code, gpr, sse, stack);
-                    (a, Some(b))
-                }
-                Ret::Object(Class::Integer, Some(_)) => {
-                    let IntSse(a, b) = call_with_stack(code, gpr, sse, stack);
-                    (a, Some(b.to_bits()))
-                }
-                Ret::Object(_, Some(Class::Integer)) => {
-                    let SseInt(a, b) = call_with_stack(code, gpr, sse, stack);
-                    (a.to_bits(), Some(b))
-                }
-                Ret::Object(_, Some(_)) => {
-                    let SseSse(a, b) = call_with_stack(code, gpr, sse, stack);
-                    (a.to_bits(), Some(b.to_bits()))
-                }
-                _ => {
-                    call_with_stack::<u64>(code, gpr, sse, stack);
-                    return;
-                }
-            };
-            // SAFETY: `out` has at least 16 writable bytes.
-            out.cast::<u64>().write_unaligned(low);
-            if let Some(high) = high {
-                out.cast::<u64>().add(1).write_unaligned(high);
-            }
+            call_returning(how, code, gpr, sse, stack, out);
         });
         if failed {
             return Some(super::unwind::rethrow());
