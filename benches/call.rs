@@ -186,6 +186,20 @@ struct Fixture {
     raw_scale: (P3, f64),
 }
 
+/// A libffi struct type of `fields`, and the NULL-terminated element list it
+/// points into (boxed, so it never moves).
+fn record_type(fields: &[*mut ffi::ffi_type]) -> (Box<ffi::ffi_type>, Box<[*mut ffi::ffi_type]>) {
+    let mut elements: Box<[*mut ffi::ffi_type]> =
+        fields.iter().copied().chain([null_mut()]).collect();
+    let record = Box::new(ffi::ffi_type {
+        size: 0,
+        alignment: 0,
+        type_: ffi::FFI_TYPE_STRUCT,
+        elements: elements.as_mut_ptr(),
+    });
+    (record, elements)
+}
+
 /// Writes `<name>.h` and `<name>.c` into `dir` and builds `lib<name>.so` from them.
 fn gcc_library(dir: &Path, name: &str, header: &str, source: &str) -> PathBuf {
     std::fs::write(dir.join(format!("{name}.h")), header).expect("write the header");
@@ -240,25 +254,12 @@ impl Fixture {
         let double = addr_of_mut!(ffi::ffi_type_double);
         // SAFETY: `int add(int, int)`.
         let add_raw = unsafe { RawCall::new(add_code, sint32, Box::new([sint32, sint32]), None) };
-        let mut elements: Box<[*mut ffi::ffi_type]> = Box::new([double, double, null_mut()]);
-        let mut record = Box::new(ffi::ffi_type {
-            size: 0,
-            alignment: 0,
-            type_: ffi::FFI_TYPE_STRUCT,
-            elements: elements.as_mut_ptr(),
-        });
+        let (mut record, elements) = record_type(&[double, double]);
         let p: *mut ffi::ffi_type = &mut *record;
         // SAFETY: `double dot(struct P, struct P)`, P = { double, double }.
         let dot_raw =
             unsafe { RawCall::new(dot_code, double, Box::new([p, p]), Some((record, elements))) };
-        let mut elements3: Box<[*mut ffi::ffi_type]> =
-            Box::new([double, double, double, null_mut()]);
-        let mut record3 = Box::new(ffi::ffi_type {
-            size: 0,
-            alignment: 0,
-            type_: ffi::FFI_TYPE_STRUCT,
-            elements: elements3.as_mut_ptr(),
-        });
+        let (mut record3, elements3) = record_type(&[double, double, double]);
         let p3: *mut ffi::ffi_type = &mut *record3;
         // SAFETY: `struct P3 scale3(struct P3, double)`, P3 = { double, double, double }.
         let scale3_raw = unsafe {

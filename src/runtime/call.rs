@@ -59,7 +59,8 @@ struct Inner {
     code: usize,
     fixed: Arc<CallInterface>,
     /// The fixed call with every value-independent decision made, when it is
-    /// register-only and returns a scalar (see `register_call`).
+    /// made without libffi and returns a scalar or a record (see
+    /// `register_call`).
     prepared: Option<RegisterCall>,
     /// Interfaces per shape of variadic arguments.
     variadic: Mutex<FxHashMap<Box<[TypeId]>, Arc<CallInterface>>>,
@@ -224,17 +225,20 @@ impl Function {
             let code = inner.code as *const c_void;
             // SAFETY: `prepared` was made for this function; the rest is
             // forwarded from the caller.
-            if prepared.returns_object() {
-                if let Some(slot) = &inner.fixed.ret {
-                    let mut data = CData::new(&inner.set, QualType::new(slot.ty))?;
-                    // SAFETY: as above; the object is of the result's type.
-                    let done =
-                        unsafe { prepared.call_into(&inner.set, code, args, data.ffi_buffer()) };
-                    if let Some(done) = done {
-                        return done.map(|()| Value::Data(data));
-                    }
-                }
-            } else if let Some(result) = unsafe { prepared.call(&inner.set, code, args) } {
+            if let (true, Some(slot)) = (prepared.returns_object(), &inner.fixed.ret) {
+                // One object for the result, whichever path fills it.
+                let mut data = CData::new(&inner.set, QualType::new(slot.ty))?;
+                // SAFETY: as above; the object is of the result's type.
+                let done = match unsafe {
+                    prepared.call_into(&inner.set, code, args, data.ffi_buffer())
+                } {
+                    Some(done) => done,
+                    // SAFETY: forwarded from the caller; `data` is of the result type.
+                    None => unsafe { self.call_general(args, Some(&mut data)) }.map(|_| ()),
+                };
+                return done.map(|()| Value::Data(data));
+            }
+            if let Some(result) = unsafe { prepared.call(&inner.set, code, args) } {
                 return result;
             }
         }
@@ -307,12 +311,12 @@ impl Function {
 
     /// [`call`](Self::call) for every call the prepared one does not make:
     /// checked conversions, errors, variadic arguments, libffi. Kept out of line
-    /// so that the prepared call does not pay for its stack frame.
+    /// so that the prepared call does not pay for its stack frame. With `into`,
+    /// an object of the result's type, the result goes there and the call
+    /// returns [`Value::Void`].
     ///
     /// # Safety
     /// As [`call`](Self::call).
-    /// With `into`, an object of the result's type, the result goes there
-    /// and the call returns [`Value::Void`].
     #[inline(never)]
     unsafe fn call_general(&self, args: &mut [Value], into: Option<&mut CData>) -> Result<Value> {
         let inner = &*self.inner;
@@ -460,15 +464,19 @@ impl Function {
             };
         }
         let code = inner.code as *const c_void;
-        match interface.ret {
-            None => {
+        match (interface.ret, into) {
+            (None, _) => {
                 let mut ignored = RetScratch([0; 32]);
                 // SAFETY: the interface was prepared for this function's type;
                 // every argument buffer holds a checked value of its slot's type.
                 unsafe { self.invoke(interface, code, ignored.0.as_mut_ptr(), ptrs.as_mut_ptr()) }?;
                 Ok(Value::Void)
             }
-            Some(slot) if slot.shape != Shape::Other => {
+            // Scalars, and what else fits the scratch buffer and is no object.
+            (Some(slot), _)
+                if slot.shape != Shape::Other
+                    || (slot.buffer <= 32 && !is_object(set, slot.ty)) =>
+            {
                 let mut ret = RetScratch([0; 32]);
                 // SAFETY: as above; the result buffer has `slot.buffer` bytes.
                 unsafe { self.invoke(interface, code, ret.0.as_mut_ptr(), ptrs.as_mut_ptr()) }?;
@@ -477,25 +485,13 @@ impl Function {
                     None => load(set, Place::whole(slot.ty), &ret.0),
                 }
             }
-            Some(slot) if slot.buffer <= 32 && !is_object(set, slot.ty) => {
-                let mut ret = RetScratch([0; 32]);
-                // SAFETY: as above; the result buffer has `slot.buffer` bytes.
-                unsafe { self.invoke(interface, code, ret.0.as_mut_ptr(), ptrs.as_mut_ptr()) }?;
-                match load_fast(slot.shape, &ret.0) {
-                    Some(value) => Ok(value),
-                    None => load(set, Place::whole(slot.ty), &ret.0),
-                }
-            }
-            Some(_) if into.is_some() => {
-                let Some(data) = into else {
-                    return Ok(Value::Void);
-                };
+            (Some(_), Some(data)) => {
                 // SAFETY: as above; `into` is an object of the result's type
                 // (checked by `call_into`), whose buffer has at least `slot.buffer` bytes.
                 unsafe { self.invoke(interface, code, data.ffi_buffer(), ptrs.as_mut_ptr()) }?;
                 Ok(Value::Void)
             }
-            Some(slot) => {
+            (Some(slot), None) => {
                 let mut data = CData::new(set, QualType::new(slot.ty))?;
                 // SAFETY: as above; the object's buffer has at least `slot.buffer` bytes.
                 unsafe { self.invoke(interface, code, data.ffi_buffer(), ptrs.as_mut_ptr()) }?;

@@ -1,11 +1,11 @@
 //! The prepared fast path of [`Function::call`](super::Function::call): for a
-//! function whose call is register-only (see [`crate::abi::direct`]), every
-//! decision that does not depend on the values is made once, when the function
-//! is bound: which register each argument's eightbytes go in, the range an
+//! function called without libffi (see [`crate::abi::direct`]), every decision
+//! that does not depend on the values is made once, when the function is bound:
+//! which register or stack slot each argument's eightbytes go in, the range an
 //! integer argument must lie in, which object type a record argument must be,
 //! and how the result comes back. A call is then the checks that depend on the
-//! values, a few register moves and the call itself: no buffers, no pointers to
-//! them, no second look at the type set.
+//! values, a few moves and the call itself: no buffers, no pointers to them, no
+//! second look at the type set.
 //!
 //! A value the plan does not expect (a string for a pointer, an integer out of
 //! range, a record of another type, a `Value` of another kind) makes the call
@@ -18,8 +18,8 @@ use super::invoke::{call_returning, call_with_stack};
 use super::scalar::int_value;
 use super::value::Value;
 use crate::abi::direct::{Reg, Ret as PlanRet, MAX_STACK_WORDS};
-use crate::abi::sysv::Class;
 use crate::abi::{CallInterface, Shape};
+use crate::error::IntRange;
 use crate::types::{TypeId, TypeSet};
 
 /// Where one eightbyte goes (the plan's [`Reg`]): its index in [`Words`],
@@ -83,11 +83,9 @@ enum Ret {
     F64,
     F32,
     Pointer,
-    /// A record in one or two registers of these classes, written into the
-    /// result object.
-    Object(Class, Option<Class>),
-    /// A record through memory: the result object's address goes in rdi.
-    Memory,
+    /// A record, written into the result object as the plan's result says: in
+    /// one or two registers, or through memory (the object's address in rdi).
+    Record(PlanRet),
 }
 
 /// The registers and stack eightbytes of one call: rdi..r9, xmm0..xmm7, then
@@ -137,10 +135,7 @@ impl RegisterCall {
         }
         let ret = match (plan.ret, interface.ret) {
             (PlanRet::Void, _) | (_, None) => Ret::Void,
-            (PlanRet::Memory, Some(slot)) if is_record(set, slot.canonical) => Ret::Memory,
-            (PlanRet::Regs(first, second), Some(slot)) if is_record(set, slot.canonical) => {
-                Ret::Object(first, second)
-            }
+            (how, Some(slot)) if is_record(set, slot.canonical) => Ret::Record(how),
             (PlanRet::Regs(_, None), Some(slot)) => match slot.shape {
                 Shape::Int { size, signed } => Ret::Int { size, signed },
                 Shape::F64 => Ret::F64,
@@ -160,11 +155,11 @@ impl RegisterCall {
                 .collect();
             let arg = match (slot.shape, parts.as_slice()) {
                 (Shape::Int { size, signed }, [only]) if !matches!(only.reg, Reg::Sse(_)) => {
-                    let (min, max) = int_range(size, signed)?;
+                    let range = IntRange::of(u32::from(size) * 8, signed);
                     Arg::Int {
                         dst: only.reg.into(),
-                        min,
-                        max,
+                        min: range.min,
+                        max: i128::try_from(range.max).ok()?,
                     }
                 }
                 (Shape::F64, [only]) if !matches!(only.reg, Reg::Gpr { .. }) => Arg::F64 {
@@ -208,7 +203,7 @@ impl RegisterCall {
     /// Whether the result is a record, which [`call_into`](Self::call_into)
     /// writes into an object ([`call`](Self::call) makes none).
     pub(crate) fn returns_object(&self) -> bool {
-        matches!(self.ret, Ret::Object(..) | Ret::Memory)
+        matches!(self.ret, Ret::Record(_))
     }
 
     /// Calls `code` with `args` when every value is one the plan expects and
@@ -250,7 +245,7 @@ impl RegisterCall {
             Ret::F32 => Value::Float(f64::from(f32::from_bits(raw as u32))),
             Ret::Pointer if raw == 0 => Value::Null,
             Ret::Pointer => Value::Pointer(raw as usize),
-            Ret::Void | Ret::Object(..) | Ret::Memory => Value::Void,
+            Ret::Void | Ret::Record(_) => Value::Void,
         }))
     }
 
@@ -270,21 +265,18 @@ impl RegisterCall {
         args: &[Value],
         out: *mut u8,
     ) -> Option<crate::Result<()>> {
+        let Ret::Record(how) = self.ret else {
+            return None;
+        };
         let mut words = Words([0; WORDS]);
-        if !self.returns_object() || !self.load(set, args, &mut words) {
+        if !self.load(set, args, &mut words) {
             return None;
         }
-        let ret = self.ret;
-        if let Ret::Memory = ret {
+        if how == PlanRet::Memory {
             // The hidden first argument: where the callee writes the result.
             words.0[0] = out as u64;
         }
         let (gpr, sse, stack) = words.split(self.stack_words);
-
-        let how = match ret {
-            Ret::Object(first, second) => PlanRet::Regs(first, second),
-            _ => PlanRet::Memory,
-        };
         // SAFETY: as in `call`; `out` has at least 16 writable bytes, and the
         // whole result when it comes back through memory (its address in rdi).
         let failed = super::unwind::around_call(|| unsafe {
@@ -359,19 +351,6 @@ impl RegisterCall {
         }
         true
     }
-}
-
-/// The values an integer of `size` bytes holds.
-fn int_range(size: u8, signed: bool) -> Option<(i128, i128)> {
-    let bits = u32::from(size) * 8;
-    if !(1..=64).contains(&bits) {
-        return None;
-    }
-    Some(if signed {
-        (-(1i128 << (bits - 1)), (1i128 << (bits - 1)) - 1)
-    } else {
-        (0, (1i128 << bits) - 1)
-    })
 }
 
 /// Records (structs and unions) come as objects of their type.

@@ -199,23 +199,23 @@ unsafe extern "C" fn trampoline(
     report(failure);
 }
 
-/// The arguments of one callback call, in a caller's array of 8 slots (or a
+/// The arguments of one callback call, in a caller's array of [`INLINE_PARAMS`] slots (or a
 /// vector beyond that), initialised and dropped only as far as they are filled:
 /// a full `[Value; 8]`, or moving one, costs more than the rest of the call.
 struct Args<'s> {
-    inline: &'s mut [MaybeUninit<Value>; 8],
+    inline: &'s mut [MaybeUninit<Value>; INLINE_PARAMS],
     heap: Vec<Value>,
     len: usize,
     spilled: bool,
 }
 
 impl<'s> Args<'s> {
-    fn new(inline: &'s mut [MaybeUninit<Value>; 8], n: usize) -> Args<'s> {
+    fn new(inline: &'s mut [MaybeUninit<Value>; INLINE_PARAMS], n: usize) -> Args<'s> {
         Args {
             inline,
             heap: Vec::new(),
             len: 0,
-            spilled: n > 8,
+            spilled: n > INLINE_PARAMS,
         }
     }
 
@@ -290,27 +290,16 @@ impl State<'_> {
             return unsafe { self.run_scalars(ret, args) };
         }
         let n = self.params.len();
-        let mut slots = [const { MaybeUninit::uninit() }; 8];
+        let mut slots = [const { MaybeUninit::uninit() }; INLINE_PARAMS];
         let mut values = Args::new(&mut slots, n);
         for (i, ty) in self.params.iter().enumerate() {
             let (shape, size) = self.shapes[i];
             // SAFETY: libffi's `args[i]` points to the argument's value, `size` bytes.
             let bytes = unsafe { std::slice::from_raw_parts((*args.add(i)).cast::<u8>(), size) };
             values.push(match shape {
-                Shape::Int { size, signed } => {
-                    let p = bytes.as_ptr();
-                    // SAFETY: `bytes` holds `size` bytes (1, 2, 4 or 8).
-                    let raw = unsafe {
-                        match size {
-                            1 => u64::from(p.read()),
-                            2 => u64::from(p.cast::<u16>().read_unaligned()),
-                            4 => u64::from(p.cast::<u32>().read_unaligned()),
-                            _ => p.cast::<u64>().read_unaligned(),
-                        }
-                    };
-                    int_value(raw, size, signed)
-                }
-                _ => load(&self.set, Place::whole(*ty), bytes)?,
+                Shape::Other => load(&self.set, Place::whole(*ty), bytes)?,
+                // SAFETY: `bytes` holds a value of the parameter's type.
+                scalar => unsafe { scalar_arg(scalar, bytes.as_ptr()) },
             });
         }
         let values = values.as_slice();
@@ -319,10 +308,6 @@ impl State<'_> {
         unsafe { self.write_result(ret, result) }
     }
 
-    /// Writes the closure's `result` into libffi's result buffer `ret`.
-    ///
-    /// # Safety
-    /// `ret` is libffi's result buffer for this callback's return type.
     /// [`run`](Self::run) for plain scalar parameters: decoded by shape into
     /// values that own nothing, so nothing is dropped.
     ///
@@ -345,6 +330,10 @@ impl State<'_> {
         unsafe { self.write_result(ret, result) }
     }
 
+    /// Writes the closure's `result` into libffi's result buffer `ret`.
+    ///
+    /// # Safety
+    /// `ret` is libffi's result buffer for this callback's return type.
     #[inline(always)]
     unsafe fn write_result(&self, ret: *mut c_void, result: Value) -> Result<()> {
         // A plain scalar goes straight into the `ffi_arg` (integers extended).
