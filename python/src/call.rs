@@ -7,6 +7,7 @@ use std::sync::Arc;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyTuple};
+use pyo3::Borrowed;
 use wyvern::{Function, QualType, TypeId};
 
 use crate::convert::{self, sequence};
@@ -30,6 +31,11 @@ pub struct CallPlan {
     fast: Vec<Fast>,
     pub ret: Arc<TypeInfo>,
     ret_fast: Fast,
+    /// Every parameter a plain scalar (at most `INLINE` of them), the
+    /// function not variadic and the result a plain scalar or void: what
+    /// [`call_fast`](Self::call_fast) calls.
+    all_fast: bool,
+    types: Arc<Types>,
     pub variadic: bool,
 }
 
@@ -54,14 +60,29 @@ pub fn fast(ty: &TypeInfo) -> Fast {
 /// to report).
 #[inline]
 pub fn store_fast(shape: Fast, arg: &Bound<'_, PyAny>, out: &mut [u8; 16]) -> bool {
+    store_fast_ptr(shape, arg.as_ptr(), out)
+}
+
+/// [`store_fast`] on the object's pointer: CPython's own checks and
+/// conversions, which neither raise nor allocate here (an exact `int` that
+/// overflows `long long` says so through `overflow`; an exact `float`
+/// always converts).
+#[inline(always)]
+fn store_fast_ptr(shape: Fast, arg: *mut pyo3::ffi::PyObject, out: &mut [u8; 16]) -> bool {
     match shape {
         Fast::Int { size, signed } => {
-            if !arg.is_exact_instance_of::<pyo3::types::PyInt>() {
+            // SAFETY: `arg` is a live object (borrowed for the call); the
+            // type check reads its header only.
+            if unsafe { pyo3::ffi::PyLong_CheckExact(arg) } == 0 {
                 return false;
             }
-            let Ok(v) = arg.extract::<i64>() else {
+            let mut overflow = 0;
+            // SAFETY: an exact `int`: the conversion cannot fail but by
+            // overflow, which it reports in `overflow` without raising.
+            let v = unsafe { pyo3::ffi::PyLong_AsLongLongAndOverflow(arg, &mut overflow) };
+            if overflow != 0 {
                 return false;
-            };
+            }
             let (lo, hi) = convert::int_range(size, signed);
             if i128::from(v) < lo || i128::from(v) > hi {
                 return false;
@@ -69,14 +90,44 @@ pub fn store_fast(shape: Fast, arg: &Bound<'_, PyAny>, out: &mut [u8; 16]) -> bo
             out[..8].copy_from_slice(&v.to_le_bytes());
             true
         }
-        Fast::Double => match arg.downcast_exact::<pyo3::types::PyFloat>() {
-            Ok(f) => {
-                out[..8].copy_from_slice(&f.value().to_le_bytes());
-                true
+        Fast::Double => {
+            // SAFETY: as above.
+            if unsafe { pyo3::ffi::PyFloat_CheckExact(arg) } == 0 {
+                return false;
             }
-            Err(_) => false,
-        },
+            // SAFETY: an exact `float`, which converts without raising.
+            let v = unsafe { pyo3::ffi::PyFloat_AsDouble(arg) };
+            out[..8].copy_from_slice(&v.to_le_bytes());
+            true
+        }
         Fast::Other => false,
+    }
+}
+
+/// A call's arguments as CPython passes them: a tuple (`tp_call`) or an
+/// array of borrowed references (vectorcall).
+pub enum Args<'a, 'py> {
+    Tuple(&'a Bound<'py, PyTuple>),
+    Vector(&'a [*mut pyo3::ffi::PyObject]),
+}
+
+impl<'a, 'py> Args<'a, 'py> {
+    fn len(&self) -> usize {
+        match self {
+            Args::Tuple(t) => t.len(),
+            Args::Vector(v) => v.len(),
+        }
+    }
+
+    #[inline(always)]
+    fn ptr(&self, i: usize) -> PyResult<*mut pyo3::ffi::PyObject> {
+        match self {
+            Args::Tuple(t) => Ok(t.get_borrowed_item(i)?.as_ptr()),
+            Args::Vector(v) => v
+                .get(i)
+                .copied()
+                .ok_or_else(|| pyo3::exceptions::PyIndexError::new_err("argument index")),
+        }
     }
 }
 
@@ -135,12 +186,20 @@ impl CallPlan {
         let sig = func.signature().clone();
         let params: Vec<Arc<TypeInfo>> = sig.params.iter().map(|p| types.info(*p)).collect();
         let ret = types.info(sig.ret);
+        let fast_params: Vec<Fast> = params.iter().map(|p| fast(p)).collect();
+        let variadic = sig.variadic || !sig.prototyped;
+        let ret_fast = fast(&ret);
         CallPlan {
-            fast: params.iter().map(|p| fast(p)).collect(),
+            all_fast: !variadic
+                && fast_params.len() <= INLINE
+                && fast_params.iter().all(|f| *f != Fast::Other)
+                && (ret_fast != Fast::Other || matches!(ret.kind, Kind::Void)),
+            types: types.clone(),
+            fast: fast_params,
             params,
-            ret_fast: fast(&ret),
+            ret_fast,
             ret,
-            variadic: sig.variadic || !sig.prototyped,
+            variadic,
             func,
         }
     }
@@ -149,7 +208,7 @@ impl CallPlan {
         &self,
         py: Python<'_>,
         types: &Arc<Types>,
-        args: &Bound<'_, PyTuple>,
+        args: Args<'_, '_>,
     ) -> PyResult<Py<PyAny>> {
         let n = args.len();
         let fixed = self.params.len();
@@ -160,6 +219,11 @@ impl CallPlan {
                 if self.variadic { "at least " } else { "" },
                 fixed
             )));
+        }
+        if self.all_fast && n == fixed {
+            if let Some(done) = self.call_fast(py, &args) {
+                return done;
+            }
         }
         let mut inline = [Scratch([0; 16]); INLINE];
         let mut inline_ptrs = [std::ptr::null_mut::<u8>(); INLINE];
@@ -173,22 +237,23 @@ impl CallPlan {
         };
         let mut temps = Temps::default();
         let mut extra = Vec::new();
-        for i in 0..n {
-            let arg = args.get_borrowed_item(i)?;
-            if let Some(&shape) = self.fast.get(i) {
-                if store_fast(shape, &arg, &mut scratch[i].0) {
-                    ptrs[i] = scratch[i].0.as_mut_ptr();
-                    continue;
-                }
+        for (i, (&shape, ty)) in self.fast.iter().zip(&self.params).enumerate() {
+            let raw = args.ptr(i)?;
+            let slot = &mut scratch[i].0;
+            if store_fast_ptr(shape, raw, slot) {
+                ptrs[i] = slot.as_mut_ptr();
+                continue;
             }
-            let ty = match self.params.get(i) {
-                Some(ty) => ty.clone(),
-                None => {
-                    let ty = variadic_type(types, &arg).map_err(|e| self.arg_error(py, i, e))?;
-                    extra.push(ty.qt.id);
-                    ty
-                }
-            };
+            // SAFETY: CPython lends each argument for the call's duration.
+            let arg = unsafe { Borrowed::from_ptr(py, raw) };
+            ptrs[i] = store_arg(types, ty, &arg, slot, &mut temps)
+                .map_err(|e| self.arg_error(py, i, e))?;
+        }
+        for i in fixed..n {
+            // SAFETY: as above.
+            let arg = unsafe { Borrowed::from_ptr(py, args.ptr(i)?) };
+            let ty = variadic_type(types, &arg).map_err(|e| self.arg_error(py, i, e))?;
+            extra.push(ty.qt.id);
             ptrs[i] = store_arg(types, &ty, &arg, &mut scratch[i].0, &mut temps)
                 .map_err(|e| self.arg_error(py, i, e))?;
         }
@@ -224,6 +289,39 @@ impl CallPlan {
         self.result(py, types, ret_ptr, ret_mem)
     }
 
+    /// The call of a function whose parameters are all plain scalars
+    /// (`all_fast`), when every argument is an exact `int` or `float` that
+    /// fits: no temporaries, no variadic types, no result memory. `None`
+    /// (before anything ran) for an argument that needs the general path.
+    #[inline]
+    fn call_fast(&self, py: Python<'_>, args: &Args<'_, '_>) -> Option<PyResult<Py<PyAny>>> {
+        let mut slots = [Scratch([0; 16]); INLINE];
+        let mut ptrs = [std::ptr::null_mut::<u8>(); INLINE];
+        let n = self.fast.len();
+        for (i, ((&shape, slot), ptr)) in
+            self.fast.iter().zip(&mut slots).zip(&mut ptrs).enumerate()
+        {
+            let raw = args.ptr(i).ok()?;
+            if !store_fast_ptr(shape, raw, &mut slot.0) {
+                return None;
+            }
+            *ptr = slot.0.as_mut_ptr();
+        }
+        let mut ret = [0u64; 4];
+        let ret_ptr = ret.as_mut_ptr().cast::<u8>();
+        let outcome = {
+            let _released = Released::new(py);
+            // SAFETY: one checked scalar per parameter, each in a 16-byte
+            // buffer; the result buffer holds 32 bytes (a scalar's at most).
+            unsafe { self.func.call_raw(ret_ptr, &ptrs[..n]) }
+        };
+        Some(match outcome {
+            // A scalar or void result: no memory, no types needed.
+            Ok(()) => self.result(py, &self.types, ret_ptr, None),
+            Err(e) => Err(to_py(e)),
+        })
+    }
+
     fn result(
         &self,
         py: Python<'_>,
@@ -236,7 +334,15 @@ impl CallPlan {
             Fast::Int { size, signed } => {
                 // SAFETY: the call wrote an integer of this size there.
                 let v = unsafe { convert::read_int(ret, size, signed) };
-                return convert::int_object(py, v);
+                // SAFETY: CPython's constructors, with the GIL held; they
+                // return a new reference or NULL with an exception set.
+                let made = match (i64::try_from(v), u64::try_from(v)) {
+                    (Ok(small), _) => unsafe { pyo3::ffi::PyLong_FromLongLong(small) },
+                    (_, Ok(large)) => unsafe { pyo3::ffi::PyLong_FromUnsignedLongLong(large) },
+                    _ => return convert::int_object(py, v),
+                };
+                // SAFETY: a new reference, or NULL with an exception set.
+                return unsafe { Bound::from_owned_ptr_or_err(py, made) }.map(Bound::unbind);
             }
             Fast::Double => {
                 // SAFETY: as above.

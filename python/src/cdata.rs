@@ -134,7 +134,7 @@ impl CData {
     }
 
     /// The call plan of a function pointer, made on the first call.
-    fn plan(&self) -> PyResult<&Arc<CallPlan>> {
+    pub fn plan(&self) -> PyResult<&Arc<CallPlan>> {
         if let Some(plan) = self.plan.get() {
             return Ok(plan);
         }
@@ -577,7 +577,8 @@ impl CData {
                 self.ty.name
             )));
         }
-        self.plan()?.call(py, &self.types, args)
+        self.plan()?
+            .call(py, &self.types, crate::call::Args::Tuple(args))
     }
 
     fn __enter__(slf: Py<Self>) -> Py<Self> {

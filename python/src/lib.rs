@@ -18,6 +18,7 @@ mod ffi;
 mod lib_obj;
 mod object;
 mod types;
+mod vectorcall;
 
 use pyo3::prelude::*;
 
@@ -26,6 +27,11 @@ fn _wyvern(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
     m.add_class::<ffi::Ffi>()?;
     m.add_class::<object::CData>()?;
+    // Function pointers called the way CPython calls its own functions.
+    let sample = Bound::new(py, ffi::sample_cdata()?)?;
+    let vectorcall = vectorcall::install(&py.get_type::<object::CData>(), &sample)?;
+    // Whether calls take the vectorcall path (tests and benchmarks check it).
+    m.add("_vectorcall", vectorcall)?;
     m.add_class::<ctype::CType>()?;
     m.add_class::<ctype::CField>()?;
     m.add_class::<lib_obj::Lib>()?;

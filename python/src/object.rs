@@ -152,13 +152,15 @@ pub struct CData {
     pub sliced: bool,
     /// A function pointer's call plan, made on the first call.
     pub plan: OnceLock<Arc<CallPlan>>,
+    /// What CPython calls to call it (see [`crate::vectorcall`]): set for
+    /// function pointers, `None` (`tp_call`) for every other cdata.
+    pub vectorcall: Option<crate::vectorcall::Entry>,
 }
 
 impl CData {
     pub fn pointer(types: &Arc<Types>, ty: Arc<TypeInfo>, addr: usize, owner: Owner) -> CData {
         CData {
             types: types.clone(),
-            ty,
             addr,
             value: [0; 16],
             len: None,
@@ -166,6 +168,11 @@ impl CData {
             owning: None,
             sliced: false,
             plan: OnceLock::new(),
+            vectorcall: match ty.kind {
+                Kind::FuncPtr { .. } => Some(crate::vectorcall::entry),
+                _ => None,
+            },
+            ty,
         }
     }
 

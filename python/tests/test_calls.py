@@ -416,3 +416,43 @@ def test_the_gil_is_released_during_a_call(fix):
         t.join()
         for fd in (to_py_r, to_py_w, to_c_r, to_c_w):
             os.close(fd)
+
+
+def test_calls_through_vectorcall_and_tp_call_agree(fix):
+    """A function pointer cdata is called through CPython's vectorcall
+    protocol (python/src/vectorcall.rs); `__call__` and keyword arguments
+    take tp_call. Both give the same results and the same errors."""
+    import os
+    import sys
+
+    from wyvern import _wyvern
+
+    ffi, lib = fix
+    known = sys.maxsize > 2**32 and (3, 8) <= sys.version_info[:2] <= (3, 14)
+    if known and "WYVERN_PY_NO_VECTORCALL" not in os.environ:
+        assert _wyvern._vectorcall, "the vectorcall slot was not installed"
+    add, scale = lib.add, lib.scale
+    for a, b in [(2, 3), (-(2**31), 0), (2**31 - 1, 0), (0, -7)]:
+        assert add(a, b) == add.__call__(a, b) == a + b
+    assert scale(1.5, 4) == scale.__call__(1.5, 4) == 6.0
+    # The general path from the fast one: a cdata int, an int for a double.
+    assert add(ffi.cast("int", 40), 2) == 42
+    assert scale(2, 4) == 8.0
+    errors = []
+    for call in (add, add.__call__):
+        for args, exc in [((1,), TypeError), ((1, 2, 3), TypeError),
+                          ((2**31, 0), OverflowError), ((2**80, 0), OverflowError),
+                          ((1.5, 0), TypeError), ((None, 0), TypeError)]:
+            with pytest.raises(exc) as info:
+                call(*args)
+            errors.append(str(info.value))
+    half = len(errors) // 2
+    assert errors[:half] == errors[half:]
+    with pytest.raises(TypeError, match="keyword"):
+        add(1, b=2)
+    # Not a function: not callable, by either path.
+    with pytest.raises(TypeError, match="not callable"):
+        ffi.new("int *")(1)
+    null_fn = ffi.cast("int(*)(int, int)", 0)
+    with pytest.raises(RuntimeError, match="NULL"):
+        null_fn(1, 2)

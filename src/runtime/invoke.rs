@@ -282,6 +282,14 @@ impl Plan {
         ret: *mut c_void,
         args: *const *mut c_void,
     ) {
+        if self.stack_words == 0 {
+            // The common case: registers only, and no stack words to clear.
+            // SAFETY: forwarded from the caller.
+            let (gpr, sse) = unsafe { self.registers(ret, args, &mut []) };
+            // SAFETY: forwarded from the caller; `ret` is as `call_returning` needs.
+            unsafe { call_returning(self.ret, code, &gpr, &sse, &[], ret.cast()) };
+            return;
+        }
         let mut stack = [0u64; MAX_STACK_WORDS];
         // SAFETY: forwarded from the caller.
         let (gpr, sse) = unsafe { self.registers(ret, args, &mut stack) };
@@ -301,7 +309,7 @@ impl Plan {
         &self,
         ret: *mut c_void,
         args: *const *mut c_void,
-        stack: &mut [u64; MAX_STACK_WORDS],
+        stack: &mut [u64],
     ) -> ([u64; 6], [u64; 8]) {
         let mut gpr = [0u64; 6];
         let mut sse = [0u64; 8];
@@ -326,9 +334,14 @@ impl Plan {
                 }
                 Reg::Sse(index) => sse[usize::from(index)] = raw,
                 Reg::Stack { word, extend } => {
-                    stack[usize::from(word)] = match extend {
-                        Some((size, signed)) => crate::abi::extend(raw, usize::from(size), signed),
-                        None => raw,
+                    // Present: the plan counted its stack words (`stack_words`).
+                    if let Some(slot) = stack.get_mut(usize::from(word)) {
+                        *slot = match extend {
+                            Some((size, signed)) => {
+                                crate::abi::extend(raw, usize::from(size), signed)
+                            }
+                            None => raw,
+                        }
                     }
                 }
             }

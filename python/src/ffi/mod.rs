@@ -467,3 +467,11 @@ impl Ffi {
         Ok(())
     }
 }
+
+/// A cdata of the built-in `int` type, for what needs one object of the
+/// class (the vectorcall field's place in every object).
+pub fn sample_cdata() -> PyResult<CData> {
+    let types = Types::new(empty_set());
+    let int = types.named("int").map_err(to_py)?;
+    Ok(CData::scalar(&types, int, [0; 16]))
+}
