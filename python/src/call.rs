@@ -131,6 +131,20 @@ impl<'a, 'py> Args<'a, 'py> {
     }
 }
 
+/// A Python `int` by CPython's own constructors (PyO3's conversion goes
+/// through more checks).
+pub fn int_result(py: Python<'_>, v: i128) -> PyResult<Py<PyAny>> {
+    // SAFETY: CPython's constructors, with the GIL held; they return a new
+    // reference or NULL with an exception set.
+    let made = match (i64::try_from(v), u64::try_from(v)) {
+        (Ok(small), _) => unsafe { pyo3::ffi::PyLong_FromLongLong(small) },
+        (_, Ok(large)) => unsafe { pyo3::ffi::PyLong_FromUnsignedLongLong(large) },
+        _ => return convert::int_object(py, v),
+    };
+    // SAFETY: a new reference, or NULL with an exception set.
+    unsafe { Bound::from_owned_ptr_or_err(py, made) }.map(Bound::unbind)
+}
+
 /// What a call's arguments need kept alive until it returns.
 #[derive(Default)]
 struct Temps {
@@ -333,16 +347,7 @@ impl CallPlan {
             // SAFETY: the call wrote a value of the return type there.
             Fast::Int { size, signed } => {
                 // SAFETY: the call wrote an integer of this size there.
-                let v = unsafe { convert::read_int(ret, size, signed) };
-                // SAFETY: CPython's constructors, with the GIL held; they
-                // return a new reference or NULL with an exception set.
-                let made = match (i64::try_from(v), u64::try_from(v)) {
-                    (Ok(small), _) => unsafe { pyo3::ffi::PyLong_FromLongLong(small) },
-                    (_, Ok(large)) => unsafe { pyo3::ffi::PyLong_FromUnsignedLongLong(large) },
-                    _ => return convert::int_object(py, v),
-                };
-                // SAFETY: a new reference, or NULL with an exception set.
-                return unsafe { Bound::from_owned_ptr_or_err(py, made) }.map(Bound::unbind);
+                return int_result(py, unsafe { convert::read_int(ret, size, signed) });
             }
             Fast::Double => {
                 // SAFETY: as above.

@@ -36,6 +36,8 @@ impl Held {
 struct Body {
     types: Arc<Types>,
     params: Vec<Arc<TypeInfo>>,
+    /// Each parameter's scalar shape (`fast`), decided once.
+    shapes: Vec<Fast>,
     ret: Arc<TypeInfo>,
     ret_fast: Fast,
     function: Py<PyAny>,
@@ -76,9 +78,11 @@ pub fn make(
         unsafe { convert::write(types, &ret, error_bytes.as_mut_ptr(), error, 0)? };
     }
     let kept = function.clone_ref(py);
+    let params: Vec<Arc<TypeInfo>> = sig.params.iter().map(|p| types.info(*p)).collect();
     let body = Arc::new(Body {
         types: types.clone(),
-        params: sig.params.iter().map(|p| types.info(*p)).collect(),
+        shapes: params.iter().map(|p| fast(p)).collect(),
+        params,
         ret_fast: fast(&ret),
         ret,
         function,
@@ -116,13 +120,42 @@ impl Body {
 
     fn call(&self, py: Python<'_>, ret: *mut u8, args: &[*const u8]) -> PyResult<()> {
         let n = self.params.len();
+        if let (Some(vectorcall), true) = (vectorcall_function(), n <= INLINE_ARGS) {
+            // The arguments as CPython's vectorcall takes them: no tuple.
+            // `Bound`s: released by CPython's decref when dropped (a `Py`
+            // would go through PyO3's check of the thread first).
+            let mut values: [Option<Bound<'_, PyAny>>; INLINE_ARGS] = Default::default();
+            let mut ptrs = [std::ptr::null_mut::<pyo3::ffi::PyObject>(); INLINE_ARGS];
+            for (i, ((ty, &arg), shape)) in
+                self.params.iter().zip(args).zip(&self.shapes).enumerate()
+            {
+                let value = self.argument(py, ty, *shape, arg)?.into_bound(py);
+                ptrs[i] = value.as_ptr();
+                values[i] = Some(value);
+            }
+            // SAFETY: the function is live (held by this body); `ptrs` holds
+            // `n` references that `values` keeps alive across the call.
+            let result = unsafe {
+                Bound::from_owned_ptr_or_err(
+                    py,
+                    vectorcall(
+                        self.function.as_ptr(),
+                        ptrs.as_ptr(),
+                        n,
+                        std::ptr::null_mut(),
+                    ),
+                )?
+            };
+            drop(values);
+            return self.store(ret, &result);
+        }
         // SAFETY: a new tuple of `n` slots, owned here; each slot is filled
         // once below (a tuple freed with empty slots is fine).
         let tuple = unsafe {
             Bound::from_owned_ptr_or_err(py, pyo3::ffi::PyTuple_New(n as pyo3::ffi::Py_ssize_t))?
         };
-        for (i, (ty, &arg)) in self.params.iter().zip(args).enumerate() {
-            let value = self.argument(py, ty, arg)?;
+        for (i, ((ty, &arg), shape)) in self.params.iter().zip(args).zip(&self.shapes).enumerate() {
+            let value = self.argument(py, ty, *shape, arg)?;
             // SAFETY: slot `i` of the new tuple, which takes the reference.
             unsafe {
                 pyo3::ffi::PyTuple_SetItem(
@@ -139,11 +172,18 @@ impl Body {
 
     /// Argument values: records are copied, since libffi's memory for them
     /// is gone when the callback returns.
-    fn argument(&self, py: Python<'_>, ty: &Arc<TypeInfo>, arg: *const u8) -> PyResult<Py<PyAny>> {
-        match fast(ty) {
+    fn argument(
+        &self,
+        py: Python<'_>,
+        ty: &Arc<TypeInfo>,
+        shape: Fast,
+        arg: *const u8,
+    ) -> PyResult<Py<PyAny>> {
+        match shape {
             Fast::Int { size, signed } => {
                 // SAFETY: libffi's argument holds an integer of this size.
-                return convert::int_object(py, unsafe { convert::read_int(arg, size, signed) });
+                let v = unsafe { convert::read_int(arg, size, signed) };
+                return crate::call::int_result(py, v);
             }
             Fast::Double => {
                 // SAFETY: libffi's argument holds a double.
@@ -170,10 +210,14 @@ impl Body {
         }
         let mut word = [0u8; 16];
         if store_fast(self.ret_fast, result, &mut word) {
-            let size = self.ret.size.unwrap_or(8).min(8);
-            // SAFETY: libffi's result buffer holds the return type (`size`
-            // bytes: an integer or a double).
-            unsafe { std::ptr::copy_nonoverlapping(word.as_ptr(), ret, size) };
+            let [a, b, c, d, e, f, g, h, ..] = word;
+            // SAFETY: libffi's result buffer for a scalar holds an `ffi_arg`
+            // (8 bytes) at least; an integer narrower than that is extended
+            // from its low bytes after the body returns (`raw_trampoline`).
+            unsafe {
+                ret.cast::<u64>()
+                    .write_unaligned(u64::from_le_bytes([a, b, c, d, e, f, g, h]))
+            };
             return Ok(());
         }
         // SAFETY: libffi's result buffer holds the return type.
@@ -216,4 +260,31 @@ impl Body {
         eprintln!("From wyvern callback {function}:");
         e.display(py);
     }
+}
+
+/// Arguments up to this many go to the Python function without a tuple.
+const INLINE_ARGS: usize = 8;
+
+/// CPython's vectorcall function type.
+type Vectorcall = unsafe extern "C" fn(
+    *mut pyo3::ffi::PyObject,
+    *const *mut pyo3::ffi::PyObject,
+    usize,
+    *mut pyo3::ffi::PyObject,
+) -> *mut pyo3::ffi::PyObject;
+
+/// `PyObject_Vectorcall`, which CPython exports as a function from 3.9 on
+/// (the stable ABI names it from 3.12, so the abi3 build looks it up rather
+/// than links it); `None` where it is not exported, and the callback then
+/// packs a tuple.
+fn vectorcall_function() -> Option<Vectorcall> {
+    static FOUND: std::sync::OnceLock<Option<Vectorcall>> = std::sync::OnceLock::new();
+    *FOUND.get_or_init(|| {
+        // SAFETY: a lookup in the process's own symbols; the symbol, when
+        // present, is CPython's `PyObject_Vectorcall`, of this type.
+        unsafe {
+            let found = libc::dlsym(libc::RTLD_DEFAULT, c"PyObject_Vectorcall".as_ptr());
+            (!found.is_null()).then(|| std::mem::transmute::<*mut libc::c_void, Vectorcall>(found))
+        }
+    })
 }

@@ -18,8 +18,6 @@
 //! through `tp_call` as before: CPython checks the slot for NULL.
 
 use std::ffi::c_ulong;
-use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::ptr::null_mut;
 
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::ffi;
@@ -103,8 +101,12 @@ pub fn install(ty: &Bound<'_, PyType>, sample: &Bound<'_, CData>) -> PyResult<bo
     Ok(true)
 }
 
-/// The vectorcall entry of a function pointer cdata: the call, with
-/// panics turned into Python exceptions (nothing unwinds into CPython).
+/// The vectorcall entry of a function pointer cdata: the call inside
+/// PyO3's own trampoline for `METH_FASTCALL` functions (hidden in
+/// `pyo3::impl_`, but what PyO3's generated code calls), which marks the
+/// thread attached for PyO3 (so references dropped in the call are released
+/// at once rather than queued), turns panics into Python exceptions and
+/// sets the error of a failed call.
 ///
 /// # Safety
 /// CPython's vectorcall contract: the GIL held, `callable` a live `CData`,
@@ -115,30 +117,20 @@ pub unsafe extern "C" fn entry(
     nargsf: usize,
     kwnames: *mut ffi::PyObject,
 ) -> *mut ffi::PyObject {
-    // SAFETY: CPython calls vectorcall functions with the GIL held.
-    let py = unsafe { Python::assume_attached() };
+    let n = (nargsf & !ARGUMENTS_OFFSET) as ffi::Py_ssize_t;
     // SAFETY: forwarded from CPython's contract.
-    let outcome = catch_unwind(AssertUnwindSafe(|| unsafe {
-        call(py, callable, args, nargsf, kwnames)
-    }));
-    let error = match outcome {
-        Ok(Ok(result)) => return result.into_ptr(),
-        Ok(Err(error)) => error,
-        Err(_) => pyo3::panic::PanicException::new_err("a wyvern call panicked"),
-    };
-    error.restore(py);
-    null_mut()
+    unsafe { pyo3::impl_::trampoline::fastcall_with_keywords(callable, args, n, kwnames, call) }
 }
 
 /// # Safety
-/// As [`entry`].
+/// As [`entry`], with `n` the positional argument count.
 unsafe fn call(
     py: Python<'_>,
     callable: *mut ffi::PyObject,
     args: *const *mut ffi::PyObject,
-    nargsf: usize,
+    n: ffi::Py_ssize_t,
     kwnames: *mut ffi::PyObject,
-) -> PyResult<Py<PyAny>> {
+) -> PyResult<*mut ffi::PyObject> {
     // SAFETY: CPython lends the callable for the call.
     let callable = unsafe { Borrowed::from_ptr(py, callable) };
     let data = callable.downcast::<CData>()?.get();
@@ -149,12 +141,13 @@ unsafe fn call(
             data.ty.name
         )));
     }
-    let n = nargsf & !ARGUMENTS_OFFSET;
+    let n = usize::try_from(n).unwrap_or(0);
     let args: &[*mut ffi::PyObject] = if n == 0 || args.is_null() {
         &[]
     } else {
         // SAFETY: CPython passes `n` borrowed references at `args`.
         unsafe { std::slice::from_raw_parts(args, n) }
     };
-    data.plan()?.call(py, &data.types, Args::Vector(args))
+    let result = data.plan()?.call(py, &data.types, Args::Vector(args))?;
+    Ok(result.into_ptr())
 }
