@@ -83,8 +83,19 @@ fn store_fast_ptr(shape: Fast, arg: *mut pyo3::ffi::PyObject, out: &mut [u8; 16]
             if overflow != 0 {
                 return false;
             }
-            let (lo, hi) = convert::int_range(size, signed);
-            if i128::from(v) < lo || i128::from(v) > hi {
+            // The parameter's range, within `long long` (a larger `unsigned
+            // long long` goes the general way).
+            let (lo, hi): (i64, i64) = match (size, signed) {
+                (1, true) => (i8::MIN.into(), i8::MAX.into()),
+                (1, false) => (0, u8::MAX.into()),
+                (2, true) => (i16::MIN.into(), i16::MAX.into()),
+                (2, false) => (0, u16::MAX.into()),
+                (4, true) => (i32::MIN.into(), i32::MAX.into()),
+                (4, false) => (0, u32::MAX.into()),
+                (_, true) => (i64::MIN, i64::MAX),
+                (_, false) => (0, i64::MAX),
+            };
+            if v < lo || v > hi {
                 return false;
             }
             out[..8].copy_from_slice(&v.to_le_bytes());

@@ -122,25 +122,21 @@ impl Body {
         let n = self.params.len();
         if let (Some(vectorcall), true) = (vectorcall_function(), n <= INLINE_ARGS) {
             // The arguments as CPython's vectorcall takes them: no tuple.
-            // `Bound`s: released by CPython's decref when dropped (a `Py`
-            // would go through PyO3's check of the thread first).
-            let mut values: [Option<Bound<'_, PyAny>>; INLINE_ARGS] = Default::default();
-            let mut ptrs = [std::ptr::null_mut::<pyo3::ffi::PyObject>(); INLINE_ARGS];
-            for (i, ((ty, &arg), shape)) in
-                self.params.iter().zip(args).zip(&self.shapes).enumerate()
-            {
-                let value = self.argument(py, ty, *shape, arg)?.into_bound(py);
-                ptrs[i] = value.as_ptr();
-                values[i] = Some(value);
+            let mut values = Owned {
+                ptrs: [std::ptr::null_mut(); INLINE_ARGS],
+                len: 0,
+            };
+            for ((ty, &arg), shape) in self.params.iter().zip(args).zip(&self.shapes) {
+                values.push(self.argument(py, ty, *shape, arg)?.into_ptr());
             }
-            // SAFETY: the function is live (held by this body); `ptrs` holds
-            // `n` references that `values` keeps alive across the call.
+            // SAFETY: the function is live (held by this body); `values`
+            // holds `n` references, alive across the call.
             let result = unsafe {
                 Bound::from_owned_ptr_or_err(
                     py,
                     vectorcall(
                         self.function.as_ptr(),
-                        ptrs.as_ptr(),
+                        values.ptrs.as_ptr(),
                         n,
                         std::ptr::null_mut(),
                     ),
@@ -264,6 +260,38 @@ impl Body {
 
 /// Arguments up to this many go to the Python function without a tuple.
 const INLINE_ARGS: usize = 8;
+
+/// A callback's argument objects, owned: released by CPython's decref when
+/// dropped (a `Py` would first go through PyO3's check of the thread).
+struct Owned {
+    ptrs: [*mut pyo3::ffi::PyObject; INLINE_ARGS],
+    len: usize,
+}
+
+impl Owned {
+    /// Takes one reference (callers push at most `INLINE_ARGS`; one more
+    /// is released at once).
+    fn push(&mut self, obj: *mut pyo3::ffi::PyObject) {
+        match self.ptrs.get_mut(self.len) {
+            Some(slot) => {
+                *slot = obj;
+                self.len += 1;
+            }
+            // SAFETY: a reference this owns, with the GIL held.
+            None => unsafe { pyo3::ffi::Py_DecRef(obj) },
+        }
+    }
+}
+
+impl Drop for Owned {
+    fn drop(&mut self) {
+        for &obj in &self.ptrs[..self.len] {
+            // SAFETY: references this owns, released with the GIL held
+            // (inside the callback's `PyGILState_Ensure`).
+            unsafe { pyo3::ffi::Py_DecRef(obj) };
+        }
+    }
+}
 
 /// CPython's vectorcall function type.
 type Vectorcall = unsafe extern "C" fn(
