@@ -180,10 +180,21 @@ def test_const_globals_refuse_writes(ffi, tmp_path):
         lambda: lib.table.__setitem__(0, 9),
         lambda: lib.table[1:3].__setitem__(slice(0, 2), [8, 9]),
         lambda: setattr(lib, "origin", ffi.new("struct P *")[0]),
+        # memmove and buffer know it too.
+        lambda: ffi.memmove(lib.table, b"\xff" * 4, 4),
+        lambda: ffi.memmove(lib.origin, ffi.new("struct P *"), 4),
+        lambda: ffi.buffer(lib.table).__setitem__(0, b"\x09"),
+        lambda: ffi.buffer(lib.origin).__setitem__(slice(0, 4), b"\0" * 4),
     ):
         with pytest.raises(TypeError, match="const"):
             write()
     assert list(lib.table) == [1, 2, 3, 4] and lib.origin.x == 1
+    # Reading them, and copying out of them, is fine.
+    assert ffi.buffer(lib.table)[0:4] == (1).to_bytes(4, "little")
+    assert ffi.buffer(lib.table).view.readonly
+    out = ffi.new("int[4]")
+    ffi.memmove(out, lib.table, 16)
+    assert list(out) == [1, 2, 3, 4]
     # What is not const is still written in place.
     lib.moving.x = 50
     assert lib.moving.x == 50
