@@ -137,14 +137,7 @@ impl<'tu> Converter<'tu> {
     /// `c` as a definition when it is one and is in the main file (the
     /// sources given: `cdef` text), not in a header it includes.
     fn defined(&mut self, c: Cursor<'tu>, kind: DefinitionKind) {
-        let Some((file, ..)) = c.start() else {
-            return;
-        };
-        let name = self
-            .file_names
-            .entry(file)
-            .or_insert_with(|| file.name().into());
-        if &**name != super::MAIN_FILE {
+        if !c.in_main_file() {
             return;
         }
         let is = match kind {

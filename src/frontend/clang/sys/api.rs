@@ -184,6 +184,7 @@ functions! {
         fn clang_getFileName(file: CXFile) -> CXString;
         fn clang_getFunctionTypeCallingConv(type_: CXType) -> CXCallingConv;
         fn clang_getInclusions(tu: CXTranslationUnit, visitor: CXInclusionVisitor, data: CXClientData);
+        fn clang_Location_isFromMainFile(location: CXSourceLocation) -> c_int;
         fn clang_getRange(begin: CXSourceLocation, end: CXSourceLocation) -> CXSourceRange;
         fn clang_getRangeEnd(range: CXSourceRange) -> CXSourceLocation;
         fn clang_getLocationForOffset(tu: CXTranslationUnit, file: CXFile, offset: c_uint) -> CXSourceLocation;

@@ -394,6 +394,13 @@ impl<'tu> Cursor<'tu> {
         unsafe { clang_isCursorDefinition(self.raw) != 0 }
     }
 
+    /// Whether the cursor is in the main file (the sources given), cheaply:
+    /// no file, line or column is computed.
+    pub(crate) fn in_main_file(self) -> bool {
+        // SAFETY: valid cursor.
+        unsafe { clang_Location_isFromMainFile(clang_getCursorLocation(self.raw)) != 0 }
+    }
+
     /// Whether a variable's declaration has an initializer (`int x = 5;`);
     /// `None` when the libclang is older than 12, which cannot tell.
     pub(crate) fn has_initializer(self) -> Option<bool> {
