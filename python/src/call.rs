@@ -417,12 +417,18 @@ impl CallPlan {
     /// Where the call writes its result: a record's or a large value's own
     /// memory, made before the call, or (`Scratch`) the caller's buffer.
     fn result_place(&self, py: Python<'_>, types: &Arc<Types>) -> PyResult<Place> {
+        let size = self.ret.size.unwrap_or(0);
         if self.ret_inline {
-            let size = self.ret.size.unwrap_or(0);
+            if let Some(data) = crate::freelist::take(py, types, &self.ret) {
+                // SAFETY: its own bytes, `size` of them (at most
+                // `INLINE_RECORD`), which nothing else refers to: zeroed, as
+                // a new record's.
+                unsafe { std::ptr::write_bytes(data.get().addr() as *mut u8, 0, size) };
+                return Ok(Place::Object(data));
+            }
             let data = CData::inline_record(types, self.ret.clone(), size);
             return Ok(Place::Object(Py::new(py, data)?));
         }
-        let size = self.ret.size.unwrap_or(0);
         if matches!(self.ret.kind, Kind::Record { .. }) || size > 32 {
             return Ok(Place::Mem(Mem::zeroed(size, self.ret.align)?));
         }
