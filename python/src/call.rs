@@ -574,7 +574,11 @@ fn inline_result(types: &Types, ty: &TypeInfo) -> bool {
 /// (a record [`passed_in_place`]), to pass in place; `None` for anything
 /// else, which the general conversion handles.
 #[inline(always)]
-fn in_place_ptr(py: Python<'_>, ty: &Arc<TypeInfo>, raw: *mut pyo3::ffi::PyObject) -> Option<*mut u8> {
+fn in_place_ptr(
+    py: Python<'_>,
+    ty: &Arc<TypeInfo>,
+    raw: *mut pyo3::ffi::PyObject,
+) -> Option<*mut u8> {
     // SAFETY: CPython lends each argument for the call's duration.
     let arg = unsafe { Borrowed::from_ptr(py, raw) };
     let data = arg.downcast::<CData>().ok()?.get();

@@ -63,7 +63,10 @@ impl CData {
                 )));
             }
         }
-        if matches!(self.shown, Shown::Owning(_)) && i != 0 && matches!(self.ty.kind, Kind::Pointer { .. }) {
+        if matches!(self.shown, Shown::Owning(_))
+            && i != 0
+            && matches!(self.ty.kind, Kind::Pointer { .. })
+        {
             // `new("T *")` owns one T: beyond it is not its memory (cffi's check).
             return Err(PyIndexError::new_err(format!(
                 "cdata '{}' can only be indexed by 0",
@@ -262,7 +265,11 @@ impl CData {
             Kind::Prim(Prim::Bool) => {
                 format!(
                     "<cdata '{name}' {}>",
-                    if self.value()[0] != 0 { "True" } else { "False" }
+                    if self.value()[0] != 0 {
+                        "True"
+                    } else {
+                        "False"
+                    }
                 )
             }
             Kind::Enum { id, .. } => {
@@ -327,7 +334,11 @@ impl CData {
             return Ok(Py::new(py, data)?.into_any());
         }
         // SAFETY: the field lies inside the record at `base`.
-        unsafe { convert::read(py, &this.types, &info, at as *const u8, || CData::part_owner(slf)) }
+        unsafe {
+            convert::read(py, &this.types, &info, at as *const u8, || {
+                CData::part_owner(slf)
+            })
+        }
     }
 
     fn __setattr__(&self, name: &str, value: &Bound<'_, PyAny>) -> PyResult<()> {
@@ -361,7 +372,11 @@ impl CData {
         let (elem, at) = this.element_at(this.index_of(index)?)?;
         // SAFETY: the element lies in the array, or where the pointer (as C
         // would) says it is.
-        unsafe { convert::read(py, &this.types, &elem, at as *const u8, || CData::part_owner(slf)) }
+        unsafe {
+            convert::read(py, &this.types, &elem, at as *const u8, || {
+                CData::part_owner(slf)
+            })
+        }
     }
 
     fn __setitem__(&self, index: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>) -> PyResult<()> {
@@ -424,7 +439,9 @@ impl CData {
             let (elem, at) = this.element_at(i as isize)?;
             // SAFETY: element `i` lies in the array.
             items.push(unsafe {
-                convert::read(py, &this.types, &elem, at as *const u8, || CData::part_owner(slf))?
+                convert::read(py, &this.types, &elem, at as *const u8, || {
+                    CData::part_owner(slf)
+                })?
             });
         }
         Ok(pyo3::types::PyList::new(py, items)?
@@ -607,7 +624,9 @@ impl CData {
             Kind::Array { .. } => self.types.pointer_to(elem.qt).map_err(to_py)?,
             _ => self.ty.clone(),
         };
-        let addr = self.addr().wrapping_add_signed(n.wrapping_mul(size as isize));
+        let addr = self
+            .addr()
+            .wrapping_add_signed(n.wrapping_mul(size as isize));
         Ok(Py::new(py, CData::pointer(&self.types, ty, addr, Owner::None))?.into_any())
     }
 }

@@ -228,7 +228,9 @@ impl CData {
         let mut value = [0; 16];
         // SAFETY: the cell holds at least 16 bytes; a scalar's are written
         // only before it is shared (`set_value`).
-        unsafe { std::ptr::copy_nonoverlapping(self.bytes.0.get().cast::<u8>(), value.as_mut_ptr(), 16) };
+        unsafe {
+            std::ptr::copy_nonoverlapping(self.bytes.0.get().cast::<u8>(), value.as_mut_ptr(), 16)
+        };
         value
     }
 
