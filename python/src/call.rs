@@ -36,7 +36,7 @@ pub struct CallPlan {
     /// [`call_fast`](Self::call_fast) calls.
     all_fast: bool,
     /// Every parameter a plain scalar or a record read in place (see
-    /// [`in_place`]), at most `INLINE` of them, the function not variadic,
+    /// [`passed_in_place`]), at most `INLINE` of them, the function not variadic,
     /// and the result a plain scalar, void or an inline record: what
     /// [`call_direct`](Self::call_direct) calls.
     all_direct: bool,
