@@ -408,9 +408,10 @@ impl CallPlan {
             // is the result record's own bytes.
             unsafe { self.func.call_raw(ret_ptr, &ptrs[..n]) }
         };
-        Some(match outcome {
-            Ok(()) => self.result(py, &self.types, ret_ptr, place),
-            Err(e) => Err(to_py(e)),
+        Some(match (outcome, place) {
+            (Ok(()), Place::Object(data)) => Ok(data.into_any()),
+            (Ok(()), place) => self.result(py, &self.types, ret_ptr, place),
+            (Err(e), _) => Err(to_py(e)),
         })
     }
 
@@ -420,10 +421,9 @@ impl CallPlan {
         let size = self.ret.size.unwrap_or(0);
         if self.ret_inline {
             if let Some(data) = crate::freelist::take(py, types, &self.ret) {
-                // SAFETY: its own bytes, `size` of them (at most
-                // `INLINE_RECORD`), which nothing else refers to: zeroed, as
-                // a new record's.
-                unsafe { std::ptr::write_bytes(data.get().addr() as *mut u8, 0, size) };
+                // SAFETY: its own `INLINE_RECORD` bytes, which nothing else
+                // refers to: zeroed, as a new record's.
+                unsafe { std::ptr::write_bytes(data.get().addr() as *mut u8, 0, INLINE_RECORD) };
                 return Ok(Place::Object(data));
             }
             let data = CData::inline_record(types, self.ret.clone(), size);
