@@ -16,7 +16,8 @@ demo: setup
 # (and without gimli) refusing -H/--cdef/--dwarf by the feature's name and calling
 # through that database; then the Python package (python/): built into
 # target/py-venv, its pytest suite under the default and the newest libclang
-# (scripts/python-test.sh).
+# (scripts/python-test.sh), and the same wheel under every other CPython the
+# machine has (scripts/python-versions.sh).
 test: setup
 	cargo fmt --check
 	cargo clippy --all-targets -- -D warnings
@@ -30,6 +31,7 @@ test: setup
 	WYVERN_TEST_DB=target/noparser.wydb cargo test --no-default-features --features cli --test cli_noparser
 	WYVERN_TEST_DB=target/noparser.wydb cargo test --no-default-features --features cli,dwarf --test cli_noparser
 	bash scripts/python-test.sh
+	bash scripts/python-versions.sh
 
 bench: setup
 	cargo bench

@@ -144,7 +144,7 @@ pub mod types;
 
 pub use error::{Diagnostic, Error, ErrorKind, IntRange, Param, Result, Severity, ValueProblem};
 #[cfg(feature = "clang")]
-pub use frontend::clang::{cdef, libclang_version, Parser};
+pub use frontend::clang::{cdef, libclang_version, Definition, DefinitionKind, Parser};
 pub use location::SourceLocation;
 pub use runtime::{
     last_errno, set_errno, typed_callback, Accessor, Bound, CData, CPtr, CType, Callback,

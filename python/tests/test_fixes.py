@@ -1,6 +1,8 @@
 """Behaviours where wyvern once differed from cffi (or said too little), each
 checked against what cffi 2.1.1 does when cffi is there to ask."""
 
+import re
+
 import pytest
 
 import wyvern
@@ -36,16 +38,25 @@ def test_cdef_numbers_ignore_implicit_declarations(ffi):
 
 
 # 2. What clang only warns about, and definitions, are refused with a place.
-def test_cdef_refuses_warnings_and_definitions(ffi, cffi_ffi):
+def test_cdef_refuses_warnings_and_definitions(ffi, cffi_ffi, tmp_path):
     msg = same_type_as_cffi(cffi_ffi, ffi, lambda f: f.cdef("struct s { int a } ;"))
     assert "<cdef>:1:" in msg and "expected ';'" in msg
     msg = same_type_as_cffi(cffi_ffi, ffi, lambda f: f.cdef("extern int g;\nint f(void) { return 1; }"))
-    assert "<cdef>:2:13: a function body" in msg
+    assert "<cdef>:2:5: a function body ('f')" in msg
     # cffi ignores an initializer; nothing could use it, so it is refused.
-    with pytest.raises(wyvern.CDefError, match=r"<cdef>:1:7: an initializer"):
+    with pytest.raises(wyvern.CDefError, match=r"<cdef>:1:5: an initializer \('x'\)"):
         ffi.cdef("int x = 5;")
-    with pytest.raises(wyvern.CDefError, match=r"1:20: an initializer.*#define NAME value"):
+    with pytest.raises(wyvern.CDefError, match=r"1:18: an initializer.*#define NAME value"):
         ffi.cdef("static const int X = 5;")
+    # libclang finds them, wherever the text puts them.
+    for text, where in [
+        ("__attribute__((noinline)) int h(void) /* { */ { return 0; }", "1:31: a function body ('h')"),
+        ("int a, b(void);\nint c(void)\n/* its body: */\n{ return 0; }", "2:5: a function body ('c')"),
+        ("int arr[] = {1, 2};", "1:5: an initializer ('arr')"),
+        ("extern int e;\nint /* = */ arr2[2] = {0};", "2:13: an initializer ('arr2')"),
+    ]:
+        with pytest.raises(wyvern.CDefError, match=re.escape(where)):
+            wyvern.FFI().cdef(text)
     # Brackets, bodies of records and enums, comments and macros are fine.
     ffi.cdef(
         "typedef struct __attribute__((packed)) { char c; int i; } P;\n"
@@ -56,8 +67,11 @@ def test_cdef_refuses_warnings_and_definitions(ffi, cffi_ffi):
     )
     assert ffi.sizeof("P") == 5
     assert ffi.sizeof("struct q") == 8
-    with pytest.raises(wyvern.CDefError, match=r"<cdef 2>:1:19: a function body"):
+    with pytest.raises(wyvern.CDefError, match=r"<cdef 2>:1:11: a function body"):
         ffi.cdef("struct q *g(void) { return 0; }")
+    # Definitions in a header the text includes are the header's own.
+    (tmp_path / "inl.h").write_text("static inline int twice(int x) { return 2 * x; }\nint used;\n")
+    ffi.cdef('#include "inl.h"\nint later(void);', include_dirs=[str(tmp_path)])
 
 
 # 3. Negative indexes and lengths.
@@ -180,10 +194,21 @@ def test_const_globals_refuse_writes(ffi, tmp_path):
         lambda: lib.table.__setitem__(0, 9),
         lambda: lib.table[1:3].__setitem__(slice(0, 2), [8, 9]),
         lambda: setattr(lib, "origin", ffi.new("struct P *")[0]),
+        # memmove and buffer know it too.
+        lambda: ffi.memmove(lib.table, b"\xff" * 4, 4),
+        lambda: ffi.memmove(lib.origin, ffi.new("struct P *"), 4),
+        lambda: ffi.buffer(lib.table).__setitem__(0, b"\x09"),
+        lambda: ffi.buffer(lib.origin).__setitem__(slice(0, 4), b"\0" * 4),
     ):
         with pytest.raises(TypeError, match="const"):
             write()
     assert list(lib.table) == [1, 2, 3, 4] and lib.origin.x == 1
+    # Reading them, and copying out of them, is fine.
+    assert ffi.buffer(lib.table)[0:4] == (1).to_bytes(4, "little")
+    assert ffi.buffer(lib.table).view.readonly
+    out = ffi.new("int[4]")
+    ffi.memmove(out, lib.table, 16)
+    assert list(out) == [1, 2, 3, 4]
     # What is not const is still written in place.
     lib.moving.x = 50
     assert lib.moving.x == 50

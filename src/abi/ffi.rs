@@ -200,12 +200,9 @@ impl CallInterface {
             by_reference,
             direct: None,
         };
-        if abi == default_abi()
-            && !sig.variadic
-            && sig.prototyped
-            && variadic.is_empty()
-            && !closure
-        {
+        // Calls without libffi, and callbacks entered without it (the callee's
+        // view of the same registers and stack words).
+        if abi == default_abi() && !sig.variadic && sig.prototyped && variadic.is_empty() {
             interface.direct = direct_plan(set, sig, &interface);
         }
         if abi == default_abi() {

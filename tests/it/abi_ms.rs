@@ -144,7 +144,16 @@ fn forced_result(n: usize) -> Option<Option<Ty>> {
     }
 }
 
-fn gen_sig(rng: &mut Rng, spec: &Spec, n: usize) -> Sig {
+/// Which conventions a spec's signatures have: mostly `ms_abi` (the default
+/// test), or System V only (`random_sysv_callbacks_match_gcc`: the default
+/// convention or `sysv_abi`, whose callbacks take wyvern's own closure entry).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Mode {
+    Ms,
+    SysV,
+}
+
+fn gen_sig(rng: &mut Rng, spec: &Spec, n: usize, mode: Mode) -> Sig {
     let count = if rng.chance(35) {
         rng.between(5, 12)
     } else {
@@ -152,8 +161,16 @@ fn gen_sig(rng: &mut Rng, spec: &Spec, n: usize) -> Sig {
     };
     let params: Vec<Ty> = (0..count).map(|_| spec.random_param(rng, &MIX)).collect();
     let ret = forced_result(n).unwrap_or_else(|| random_result(rng, spec));
-    let conv = if rng.chance(15) { Conv::SysV } else { Conv::Ms };
-    let caller = rng.pick(&[Conv::Default, Conv::Ms, Conv::SysV]);
+    let (conv, caller) = match mode {
+        Mode::Ms => (
+            if rng.chance(15) { Conv::SysV } else { Conv::Ms },
+            rng.pick(&[Conv::Default, Conv::Ms, Conv::SysV]),
+        ),
+        Mode::SysV => (
+            rng.pick(&[Conv::Default, Conv::SysV]),
+            rng.pick(&[Conv::Default, Conv::SysV]),
+        ),
+    };
     let args = params.iter().map(|p| spec.gen_arg(rng, *p)).collect();
     let ret_value = ret.map(|t| spec.gen_arg(rng, t));
     Sig {
@@ -166,7 +183,7 @@ fn gen_sig(rng: &mut Rng, spec: &Spec, n: usize) -> Sig {
     }
 }
 
-fn random_spec(seed: u64, count: usize) -> Spec {
+fn random_spec(seed: u64, count: usize, mode: Mode) -> Spec {
     let mut rng = Rng::new(seed);
     let mut spec = Spec::default();
     for k in 0..32 + count / 4 {
@@ -181,11 +198,11 @@ fn random_spec(seed: u64, count: usize) -> Spec {
         spec.records.push(r);
     }
     for i in 0..count {
-        let f = gen_sig(&mut rng, &spec, i);
+        let f = gen_sig(&mut rng, &spec, i, mode);
         spec.funcs.push(f);
     }
     for j in 0..count.div_ceil(2) {
-        let c = gen_sig(&mut rng, &spec, j);
+        let c = gen_sig(&mut rng, &spec, j, mode);
         spec.callbacks.push(c);
     }
     spec
@@ -724,10 +741,19 @@ fn wyvern_side_in_a_child_process() {
     let Some(task) = ChildTask::from_env(CHILD_ENV) else {
         return;
     };
-    let (seed, count) = task.key.split_once(':').expect("seed:count");
+    let fields: Vec<&str> = task.key.split(':').collect();
+    let [seed, count, mode, closures] = fields[..] else {
+        panic!("seed:count:mode:closures, not {}", task.key);
+    };
+    if closures == "libffi" {
+        // Before any callback is made: this child runs one test on one thread.
+        std::env::set_var("WYVERN_LIBFFI_CALLBACKS", "1");
+    }
+    let mode = if mode == "sysv" { Mode::SysV } else { Mode::Ms };
     let spec = random_spec(
         seed.parse().expect("a seed"),
         count.parse().expect("a count"),
+        mode,
     );
     wyvern_side(&spec, &task.dir, task.from, &mut task.results());
 }
@@ -738,13 +764,17 @@ fn wyvern_side_in_a_child_process() {
 /// Builds everything for `(seed, count)`, runs the driver and then the wyvern
 /// side in child processes (again after a crash, from the next item), and
 /// returns a report for every item that differs from gcc.
-fn run_spec(seed: u64, count: usize) -> Vec<String> {
+fn run_spec(seed: u64, count: usize, mode: Mode) -> Vec<String> {
     let started = Instant::now();
+    let test = match mode {
+        Mode::Ms => "random_ms_abi_signatures_match_gcc",
+        Mode::SysV => "random_sysv_callbacks_match_gcc",
+    };
     let how = format!(
         "seed {seed:#x} (reproduce: WYVERN_MS_SEED={seed:#x} WYVERN_MS_COUNT={count} \
-         cargo test --test it abi_ms::random)"
+         cargo test --test it abi_ms::{test})"
     );
-    let spec = random_spec(seed, count);
+    let spec = random_spec(seed, count, mode);
     let src = sources(&spec);
     let mut dir = TempDir::new(&format!("ms-{seed:x}"));
     if std::env::var_os("WYVERN_MS_KEEP").is_some() {
@@ -793,30 +823,36 @@ fn run_spec(seed: u64, count: usize) -> Vec<String> {
         )
     };
     let mut failures = Vec::new();
-    abi::run_children(
-        abi::Child {
-            module: module_path!(),
-            prefix: CHILD_ENV,
-        },
-        &format!("{seed}:{count}"),
-        &path,
-        total,
-        &how,
-        |n| format!("item {n}"),
-        |n, finding| {
-            failures.push(match finding {
-                Finding::Mismatch(problem) => report(n, &problem),
-                Finding::Crash(child) => report(
-                    n,
-                    &format!(
+    // System V callbacks take wyvern's own closure entry; they are checked
+    // through libffi's closures too (`WYVERN_LIBFFI_CALLBACKS`).
+    let (mode_name, closures): (&str, &[&str]) = match mode {
+        Mode::Ms => ("ms", &["default"]),
+        Mode::SysV => ("sysv", &["default", "libffi"]),
+    };
+    for closure in closures {
+        abi::run_children(
+            abi::Child {
+                module: module_path!(),
+                prefix: CHILD_ENV,
+            },
+            &format!("{seed}:{count}:{mode_name}:{closure}"),
+            &path,
+            total,
+            &how,
+            |n| format!("item {n}"),
+            |n, finding| {
+                let found = match finding {
+                    Finding::Mismatch(problem) => problem,
+                    Finding::Crash(child) => format!(
                         "the process crashed checking it (exit status {:?})\n{}",
                         child.status,
                         common::truncate(child.stderr.trim_end(), 2000)
                     ),
-                ),
-            })
-        },
-    );
+                };
+                failures.push(report(n, &format!("(callbacks: {closure}) {found}")));
+            },
+        );
+    }
     // Records in the signatures of `ms_abi` functions and callback types, by how
     // they travel: in a register (1, 2, 4 or 8 bytes) or by reference.
     let (mut in_register, mut by_reference) = (0, 0);
@@ -835,7 +871,7 @@ fn run_spec(seed: u64, count: usize) -> Vec<String> {
         }
     }
     announce(&format!(
-        "abi_ms: seed {seed:#x}: {} functions ({} ms_abi), {} callbacks ({} ms_abi), {} records; \
+        "abi_ms ({mode_name}): seed {seed:#x}: {} functions ({} ms_abi), {} callbacks ({} ms_abi), {} records; \
          ms_abi records in registers {in_register}, by reference {by_reference}; \
          gcc and driver {:.1}s, total {:.1}s, {} mismatches",
         spec.funcs.len(),
@@ -854,7 +890,21 @@ fn run_spec(seed: u64, count: usize) -> Vec<String> {
 fn random_ms_abi_signatures_match_gcc() {
     let seed = env_number("WYVERN_MS_SEED").unwrap_or(DEFAULT_SEED);
     let count = env_number("WYVERN_MS_COUNT").map_or(DEFAULT_COUNT, |n| n as usize);
-    let failures = run_spec(seed, count);
+    fail_on(run_spec(seed, count, Mode::Ms));
+}
+
+/// The same harness with System V signatures only (the default convention and
+/// `sysv_abi`): every callback with a register-only signature enters through
+/// wyvern's own closure entry, and each is checked again through libffi's
+/// closures; both must match gcc.
+#[test]
+fn random_sysv_callbacks_match_gcc() {
+    let seed = env_number("WYVERN_MS_SEED").unwrap_or(DEFAULT_SEED ^ 0x5e5);
+    let count = env_number("WYVERN_MS_COUNT").map_or(DEFAULT_COUNT, |n| n as usize);
+    fail_on(run_spec(seed, count, Mode::SysV));
+}
+
+fn fail_on(failures: Vec<String>) {
     if failures.is_empty() {
         return;
     }

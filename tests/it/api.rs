@@ -311,3 +311,55 @@ fn undef_removes_the_definition_in_force() {
     let t = wyvern::cdef("#define X 1\n#undef X\n#define X 2\n").unwrap();
     assert_eq!(t.constant("X").unwrap().value, wyvern::ConstValue::Int(2));
 }
+
+#[test]
+fn definitions_in_the_sources_are_listed_and_those_of_headers_are_not() {
+    use wyvern::DefinitionKind::{Body, Initializer};
+    let dir = crate::common::TempDir::new("definitions");
+    std::fs::write(
+        dir.path().join("own.h"),
+        "static inline int twice(int x) { return 2 * x; }\nint counter = 0;\n",
+    )
+    .unwrap();
+    let text = "#include \"own.h\"\n\
+                int declared(int);\n\
+                extern int seen;\n\
+                int tentative;\n\
+                int body(void) { return 1; }\n\
+                __attribute__((cold)) int later(void)\n/* { */\n{ return 2; }\n\
+                static const int limit = 5;\n\
+                struct p { int x, y; } origin = { 1, 2 }, plain;\n\
+                int table[] = { 1, 2, 3 };\n";
+    let (types, defined) = Parser::new()
+        .include_dir(dir.path())
+        .cdef(text)
+        .parse_with_definitions()
+        .unwrap();
+    let found: Vec<_> = defined
+        .iter()
+        .map(|d| {
+            let at = d.location.as_ref().map(|l| (l.line, l.column));
+            (d.name.as_str(), d.kind, at)
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("body", Body, Some((5, 5))),
+            ("later", Body, Some((6, 27))),
+            ("limit", Initializer, Some((9, 18))),
+            ("origin", Initializer, Some((10, 24))),
+            ("table", Initializer, Some((11, 5))),
+        ]
+    );
+    // They are declarations too; the header's definitions are its own.
+    assert!(types.function("body").is_ok() && types.function("twice").is_ok());
+    assert!(types.global("origin").is_ok() && types.global("counter").is_ok());
+    // `parse` gives the same set.
+    let again = Parser::new()
+        .include_dir(dir.path())
+        .cdef(text)
+        .parse()
+        .unwrap();
+    assert_eq!(again.functions().count(), types.functions().count());
+}

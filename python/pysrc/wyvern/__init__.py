@@ -47,6 +47,9 @@ class buffer:
         self._keep = cdata
         self._addr = ffi._address(cdata)
         self.view = memoryview((ctypes.c_char * size).from_address(self._addr)).cast("B")
+        if ffi._read_only(cdata):
+            # A const global's memory may be in a read-only segment.
+            self.view = self.view.toreadonly()
 
     def __len__(self):
         return len(self.view)
@@ -56,6 +59,8 @@ class buffer:
         return got.tobytes() if isinstance(got, memoryview) else bytes([got])
 
     def __setitem__(self, index, value):
+        if self.view.readonly:
+            raise TypeError("buffer of a const global's memory, which may be read-only: it cannot be written")
         if isinstance(index, int):
             value = value[0] if isinstance(value, (bytes, bytearray)) else value
         self.view[index] = value
@@ -271,6 +276,11 @@ def _address_of(ffi, obj, writable):
     """Where a cdata's or a Python buffer's bytes are, and what keeps a
     buffer exported until the caller is done with it."""
     if isinstance(obj, CData):
+        if writable and ffi._read_only(obj):
+            raise TypeError(
+                "memmove() cannot write into cdata '%s': a const global's memory, which may be read-only"
+                % ffi.typeof(obj).cname
+            )
         return ffi._address(obj), None
     export = _Export(obj)
     if writable and export.readonly:

@@ -193,16 +193,17 @@ impl Ffi {
         // project's header found through `include_dirs` may well warn): a
         // strict failure is parsed again as C. When C accepts it, the
         // failure is the cdef texts' warnings, and only those are reported.
-        let parse = |whole: String| -> Result<TypeSet, (wyvern::Error, Option<String>)> {
+        type Parsed = (TypeSet, Vec<wyvern::Definition>);
+        let parse = |whole: String| -> Result<Parsed, (wyvern::Error, Option<String>)> {
             py.detach(|| {
-                let strict = match parser(true).cdef(whole.clone()).parse() {
-                    Ok(set) => return Ok(set),
+                let strict = match parser(true).cdef(whole.clone()).parse_with_definitions() {
+                    Ok(parsed) => return Ok(parsed),
                     Err(e) => e,
                 };
-                match parser(false).cdef(whole).parse() {
+                match parser(false).cdef(whole).parse_with_definitions() {
                     Err(e) => Err((e, None)),
-                    Ok(set) => match warnings_in_cdef_text(&strict) {
-                        None => Ok(set),
+                    Ok(parsed) => match warnings_in_cdef_text(&strict) {
+                        None => Ok(parsed),
                         Some(text) => Err((strict, Some(text))),
                     },
                 }
@@ -219,7 +220,12 @@ impl Ffi {
             };
             let whole = format!("{CFFI_PRELUDE}{previous}\n{text}");
             let (error, warnings) = match parse(whole) {
-                Ok(set) => {
+                Ok((set, defined)) => {
+                    // What the texts define (the headers they include may):
+                    // earlier cdefs had none, so any is this one's.
+                    if let Some(first) = defined.first() {
+                        return Err(definitions::refusal(first));
+                    }
                     if hidden.is_empty() || !only_cdefs {
                         // A set read from DWARF or a database is not in the
                         // sources: the old declaration stays there, and the
@@ -378,7 +384,6 @@ impl Ffi {
             1 => "<cdef>".to_owned(),
             n => format!("<cdef {n}>"),
         };
-        definitions::refuse(csource, &place)?;
         if let Some(n) = pack {
             text.push_str(&format!(
                 "#pragma pack(push, {n})\n{label}{csource}\n#pragma pack(pop)\n"

@@ -338,6 +338,12 @@ impl Ffi {
         Ok(self.null.get_or_init(|| made).clone_ref(py))
     }
 
+    /// Whether a cdata's memory is a const global's (see `Owner::ReadOnly`):
+    /// `buffer` then reads only and `memmove` refuses to write into it.
+    fn _read_only(&self, cdata: &Bound<'_, CData>) -> bool {
+        cdata.get().owner.is_read_only()
+    }
+
     /// A cdata's address (a pointer's value, an object's place), for the
     /// Python side's buffers.
     fn _address(&self, cdata: &Bound<'_, CData>) -> usize {

@@ -25,6 +25,33 @@ use crate::types::{Target, TypeBuilder, TypeSet};
 /// The name of the in-memory main file clang parses.
 pub(crate) const MAIN_FILE: &str = "wyvern-input.c";
 
+/// A definition in the sources a [`Parser`] was given itself (its
+/// [`cdef`](Parser::cdef) text), not in the headers they include: a function
+/// with a body, or a variable with an initializer. Valid C, which the type set
+/// takes as the declaration it also is; a caller that only declares (cffi's
+/// `cdef`, whose library defines what it declares) refuses it.
+/// [`Parser::parse_with_definitions`] lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Definition {
+    /// The function's or the variable's name.
+    pub name: String,
+    /// A body or an initializer.
+    pub kind: DefinitionKind,
+    /// Where it is (the `cdef` text's line and column, or where `#line` says).
+    pub location: Option<crate::SourceLocation>,
+}
+
+/// What a [`Definition`] defines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DefinitionKind {
+    /// A function body: `int f(void) { return 1; }`.
+    Body,
+    /// A variable's initializer: `int x = 5;` (a libclang older than 12 does
+    /// not tell initializers apart, and then none is listed).
+    Initializer,
+}
+
 /// Parses C declarations with libclang: the header front end.
 ///
 /// A `Parser` gathers the input (header files, `<system>` headers, declaration
@@ -179,7 +206,32 @@ impl Parser {
     ///   C does not compile — a missing `#include` is an error, not a warning;
     /// - [`ErrorKind::Io`] for a header path that does not exist.
     pub fn parse(&self) -> Result<TypeSet> {
-        self.parse_inner(false).map(|(types, _)| types)
+        self.parse_inner(false).map(|parsed| parsed.types)
+    }
+
+    /// Parses as [`parse`](Self::parse) does, and also lists the definitions
+    /// in the parser's own sources (function bodies, initializers; not those
+    /// of the headers included), in the order they come.
+    ///
+    /// ```
+    /// # fn main() -> wyvern::Result<()> {
+    /// use wyvern::DefinitionKind;
+    /// let (types, defined) = wyvern::Parser::new()
+    ///     .header("<stdlib.h>")
+    ///     .cdef("int twice(int x) { return 2 * x; }\nint limit = 10;\nextern int other;")
+    ///     .parse_with_definitions()?;
+    /// let found: Vec<_> = defined.iter().map(|d| (d.name.as_str(), d.kind)).collect();
+    /// assert_eq!(found, [("twice", DefinitionKind::Body), ("limit", DefinitionKind::Initializer)]);
+    /// assert_eq!(defined[1].location.as_ref().map(|l| (l.line, l.column)), Some((2, 5)));
+    /// assert!(types.function("twice").is_ok());
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// As [`parse`](Self::parse).
+    pub fn parse_with_definitions(&self) -> Result<(TypeSet, Vec<Definition>)> {
+        self.parse_inner(false)
+            .map(|parsed| (parsed.types, parsed.definitions))
     }
 
     /// Parses as [`parse`](Self::parse) does, and also returns what the parse read:
@@ -191,11 +243,11 @@ impl Parser {
     /// # Errors
     /// As [`parse`](Self::parse).
     pub fn parse_with_inputs(&self) -> Result<(TypeSet, Inputs)> {
-        let (types, inputs) = self.parse_inner(true)?;
-        Ok((types, inputs.unwrap_or_default()))
+        let parsed = self.parse_inner(true)?;
+        Ok((parsed.types, parsed.inputs.unwrap_or_default()))
     }
 
-    fn parse_inner(&self, want_inputs: bool) -> Result<(TypeSet, Option<Inputs>)> {
+    fn parse_inner(&self, want_inputs: bool) -> Result<Parsed> {
         let lib = load::ensure_loaded(self.libclang.as_deref())?;
         let main = self.main_text()?;
         let args = self.compiler_args(lib.builtin_includes.as_deref());
@@ -249,6 +301,7 @@ impl Parser {
         let char_signed = !conv.has_predefined("__CHAR_UNSIGNED__");
         let little_endian = !conv.has_predefined("__BIG_ENDIAN__");
         let mut macros = std::mem::take(&mut conv.macros);
+        let definitions = std::mem::take(&mut conv.definitions);
         for m in &mut macros {
             if user_defines.contains(&m.name.as_str()) {
                 m.builtin = false;
@@ -272,8 +325,19 @@ impl Parser {
                 })
                 .collect(),
         });
-        Ok((builder.freeze(), inputs))
+        Ok(Parsed {
+            types: builder.freeze(),
+            inputs,
+            definitions,
+        })
     }
+}
+
+/// What one parse gives.
+struct Parsed {
+    types: TypeSet,
+    inputs: Option<Inputs>,
+    definitions: Vec<Definition>,
 }
 
 /// `#include` line for a header argument.

@@ -16,6 +16,8 @@ use crate::error::{ErrorKind, Param, Result};
 use crate::types::{FnSig, QualType, Type, TypeId, TypeSet};
 
 mod dynamic;
+#[cfg(all(target_arch = "x86_64", unix))]
+mod entry;
 pub(crate) mod typed;
 
 /// A Rust closure callable from C as a function pointer of a C function type.
@@ -82,7 +84,7 @@ pub(crate) mod typed;
 /// checked when it is made ([`typed`](Callback::typed)). On a thread with no
 /// wyvern call to return to (one C created), the failure is printed to stderr.
 pub struct Callback<'a> {
-    closure: *mut ffi::ffi_closure,
+    closure: Closure,
     code: *const c_void,
     /// The cif the closure was prepared with; freed after the closure.
     _interface: CallInterface,
@@ -90,6 +92,18 @@ pub struct Callback<'a> {
     _state: Box<dyn Erased + 'a>,
     set: TypeSet,
     ty: QualType,
+}
+
+/// The code C calls: wyvern's own entry (see `entry`), or a libffi closure
+/// for the signatures that need one.
+enum Closure {
+    #[cfg(all(target_arch = "x86_64", unix))]
+    Own {
+        /// Dropped first: its data slot points to the entry.
+        _stub: entry::Stub,
+        _entry: Box<entry::Entry>,
+    },
+    Libffi(*mut ffi::ffi_closure),
 }
 
 /// Any callback state, its type erased once the trampoline that reads it is chosen.
@@ -167,9 +181,13 @@ impl Callback<'static> {
 
 impl Drop for Callback<'_> {
     fn drop(&mut self) {
-        // SAFETY: allocated by `ffi_closure_alloc` in `new`; the state it points
-        // to is dropped after this.
-        unsafe { ffi::ffi_closure_free(self.closure.cast()) };
+        if let Closure::Libffi(closure) = self.closure {
+            // SAFETY: allocated by `ffi_closure_alloc` in `install`; the state
+            // it points to is dropped after this.
+            unsafe { ffi::ffi_closure_free(closure.cast()) };
+        }
+        // Wyvern's own stub goes back to its pool when `closure` drops, before
+        // the state it leads to (fields drop in order).
     }
 }
 
@@ -184,6 +202,23 @@ pub(super) fn install<'a, S: Send + Sync + 'a>(
     state: Box<S>,
     trampoline: Trampoline,
 ) -> Result<Callback<'a>> {
+    let user = (&*state as *const S).cast_mut().cast::<c_void>();
+    #[cfg(all(target_arch = "x86_64", unix))]
+    if let Some(entry) = entry::Entry::new(&interface, trampoline, user) {
+        if let Some(stub) = entry::Stub::new(&entry) {
+            return Ok(Callback {
+                code: stub.code(),
+                closure: Closure::Own {
+                    _stub: stub,
+                    _entry: entry,
+                },
+                _interface: interface,
+                _state: state,
+                set: set.clone(),
+                ty,
+            });
+        }
+    }
     let mut code = null_mut::<c_void>();
     // SAFETY: allocates a closure and its executable code address.
     let closure =
@@ -196,7 +231,6 @@ pub(super) fn install<'a, S: Send + Sync + 'a>(
         }
         .into());
     }
-    let user = (&*state as *const S).cast_mut().cast::<c_void>();
     // SAFETY: the closure, the cif (owned by `interface`) and the user data
     // (`state`) all live as long as the returned `Callback`, which frees the
     // closure before dropping them.
@@ -213,7 +247,7 @@ pub(super) fn install<'a, S: Send + Sync + 'a>(
         .into());
     }
     Ok(Callback {
-        closure,
+        closure: Closure::Libffi(closure),
         code,
         _interface: interface,
         _state: state,

@@ -9,6 +9,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use clang_sys::*;
 
 use super::sys::{ClangType, Cursor, TranslationUnit};
+use super::{Definition, DefinitionKind};
 use crate::error::{ErrorKind, Result};
 use crate::limits::MAX_TYPE_DEPTH;
 use crate::types::{
@@ -64,6 +65,8 @@ pub(crate) struct Converter<'tu> {
     /// How many conversions of types inside types are under way: the nesting of
     /// the type being converted, bounded by [`MAX_TYPE_DEPTH`].
     depth: u32,
+    /// Function bodies and initializers in the main file (see [`Definition`]).
+    pub(crate) definitions: Vec<Definition>,
 }
 
 impl<'tu> Converter<'tu> {
@@ -83,6 +86,7 @@ impl<'tu> Converter<'tu> {
             file_texts: FxHashMap::default(),
             events: Vec::new(),
             depth: 0,
+            definitions: Vec::new(),
         }
     }
 
@@ -107,8 +111,14 @@ impl<'tu> Converter<'tu> {
             CXCursor_StructDecl | CXCursor_UnionDecl => self.record(c).map(drop),
             CXCursor_EnumDecl => self.enum_decl(c).map(drop),
             CXCursor_TypedefDecl => self.typedef_decl(c).map(drop),
-            CXCursor_FunctionDecl => self.function(c),
-            CXCursor_VarDecl => self.global(c),
+            CXCursor_FunctionDecl => {
+                self.defined(c, DefinitionKind::Body);
+                self.function(c)
+            }
+            CXCursor_VarDecl => {
+                self.defined(c, DefinitionKind::Initializer);
+                self.global(c)
+            }
             CXCursor_MacroDefinition => {
                 self.macro_def(c);
                 Ok(())
@@ -121,6 +131,40 @@ impl<'tu> Converter<'tu> {
             }
             _ => Ok(()),
         }
+    }
+
+    /// Records the function (`Body`) or variable (`Initializer`) declared at
+    /// `c` as a definition when it is one and is in the main file (the
+    /// sources given: `cdef` text), not in a header it includes.
+    fn defined(&mut self, c: Cursor<'tu>, kind: DefinitionKind) {
+        let Some((file, ..)) = c.start() else {
+            return;
+        };
+        let name = self
+            .file_names
+            .entry(file)
+            .or_insert_with(|| file.name().into());
+        if &**name != super::MAIN_FILE {
+            return;
+        }
+        let is = match kind {
+            DefinitionKind::Initializer => c.has_initializer() == Some(true),
+            // The parse skips function bodies (`SkipFunctionBodies`), and
+            // libclang then neither calls the function a definition nor
+            // extends its extent over the body: the body is the `{` that
+            // follows the declaration (after attributes or an asm label).
+            DefinitionKind::Body => {
+                c.is_definition() || body_follows(&self.tu.tokens_after(c, 4096))
+            }
+        };
+        if !is {
+            return;
+        }
+        self.definitions.push(Definition {
+            name: c.spelling(),
+            kind,
+            location: c.presumed_location(),
+        });
     }
 
     fn function(&mut self, c: Cursor<'tu>) -> Result<()> {
@@ -473,6 +517,26 @@ fn location(
         line,
         column,
     })
+}
+
+/// Whether `tokens` (what follows a function declaration's extent, which may
+/// start with its own last token, a `)`) go on to a body: a `{` outside
+/// parentheses before any `;`, `,` or `=`.
+fn body_follows(tokens: &[super::sys::Token<'_>]) -> bool {
+    let mut depth = 0usize;
+    for t in tokens {
+        if t.kind != CXToken_Punctuation {
+            continue;
+        }
+        match &*t.text {
+            "(" => depth += 1,
+            ")" => depth = depth.saturating_sub(1),
+            "{" if depth == 0 => return true,
+            ";" | "," | "=" | "}" if depth == 0 => return false,
+            _ => {}
+        }
+    }
+    false
 }
 
 /// Whether a record or enum's USR gives it `name` as its tag: it ends in

@@ -184,6 +184,8 @@ functions! {
         fn clang_getFileName(file: CXFile) -> CXString;
         fn clang_getFunctionTypeCallingConv(type_: CXType) -> CXCallingConv;
         fn clang_getInclusions(tu: CXTranslationUnit, visitor: CXInclusionVisitor, data: CXClientData);
+        fn clang_getRange(begin: CXSourceLocation, end: CXSourceLocation) -> CXSourceRange;
+        fn clang_getRangeEnd(range: CXSourceRange) -> CXSourceLocation;
         fn clang_getLocationForOffset(tu: CXTranslationUnit, file: CXFile, offset: c_uint) -> CXSourceLocation;
         fn clang_getNumArgTypes(type_: CXType) -> c_int;
         fn clang_getNumDiagnostics(tu: CXTranslationUnit) -> c_uint;
@@ -209,6 +211,7 @@ functions! {
         fn clang_visitChildren(cursor: CXCursor, visitor: CXCursorVisitor, data: CXClientData) -> c_uint;
     }
     optional {
+        fn clang_Cursor_getVarDeclInitializer(cursor: CXCursor) -> CXCursor;
         fn clang_Type_getValueType(type_: CXType) -> CXType;
     }
 }

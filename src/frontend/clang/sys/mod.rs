@@ -160,13 +160,41 @@ impl TranslationUnit<'_> {
         }
     }
 
+    /// The tokens from the last one a cursor's extent covers on, up to
+    /// `bytes` further in its file: what follows a declaration.
+    pub(crate) fn tokens_after(&self, cursor: Cursor<'_>, bytes: u32) -> Vec<Token<'static>> {
+        let mut file: CXFile = ptr::null_mut();
+        let (mut line, mut column, mut offset) = (0, 0, 0);
+        // SAFETY: valid TU and cursor; out-pointers are valid.
+        let end = unsafe {
+            let end = clang_getRangeEnd(clang_getCursorExtent(cursor.raw));
+            clang_getFileLocation(end, &mut file, &mut line, &mut column, &mut offset);
+            end
+        };
+        if file.is_null() {
+            return Vec::new();
+        }
+        let size = u32::try_from(self.file_contents(FileHandle(file)).len()).unwrap_or(u32::MAX);
+        let stop = offset.saturating_add(bytes).min(size);
+        // SAFETY: valid TU and file; both offsets lie inside the file.
+        let range = unsafe {
+            let stop = clang_getLocationForOffset(self.raw, file, stop);
+            clang_getRange(end, stop)
+        };
+        self.range_tokens(range)
+    }
+
     /// The spellings of the tokens a cursor covers.
     pub(crate) fn tokens(&self, cursor: Cursor<'_>) -> Vec<Token<'static>> {
+        // SAFETY: valid cursor.
+        self.range_tokens(unsafe { clang_getCursorExtent(cursor.raw) })
+    }
+
+    fn range_tokens(&self, range: CXSourceRange) -> Vec<Token<'static>> {
         let mut tokens: *mut CXToken = ptr::null_mut();
         let mut count: c_uint = 0;
-        // SAFETY: valid TU and cursor; the token array is disposed after copying.
+        // SAFETY: valid TU and range; the token array is disposed after copying.
         unsafe {
-            let range = clang_getCursorExtent(cursor.raw);
             clang_tokenize(self.raw, range, &mut tokens, &mut count);
             if tokens.is_null() {
                 return Vec::new();
@@ -364,6 +392,18 @@ impl<'tu> Cursor<'tu> {
     pub(crate) fn is_definition(self) -> bool {
         // SAFETY: valid cursor.
         unsafe { clang_isCursorDefinition(self.raw) != 0 }
+    }
+
+    /// Whether a variable's declaration has an initializer (`int x = 5;`);
+    /// `None` when the libclang is older than 12, which cannot tell.
+    pub(crate) fn has_initializer(self) -> Option<bool> {
+        if !clang_Cursor_getVarDeclInitializer::is_loaded() {
+            return None;
+        }
+        // SAFETY: valid cursor; the function exists (checked above) and
+        // returns a null cursor for no initializer.
+        let init = Cursor::new(unsafe { clang_Cursor_getVarDeclInitializer(self.raw) });
+        Some(!init.is_null())
     }
 
     pub(crate) fn is_anonymous(self) -> bool {
