@@ -12,7 +12,7 @@ use wyvern::{Function, QualType, TypeId};
 
 use crate::convert::{self, sequence};
 use crate::error::to_py;
-use crate::object::{CData, Mem, Owner};
+use crate::object::{CData, Mem, Owner, Shown, INLINE_RECORD};
 use crate::types::{Kind, Prim, TypeInfo, Types};
 
 /// Arguments up to this many use buffers on the stack.
@@ -35,6 +35,17 @@ pub struct CallPlan {
     /// function not variadic and the result a plain scalar or void: what
     /// [`call_fast`](Self::call_fast) calls.
     all_fast: bool,
+    /// Every parameter a plain scalar or a record read in place (see
+    /// [`passed_in_place`]), at most `INLINE` of them, the function not variadic,
+    /// and the result a plain scalar, void or an inline record: what
+    /// [`call_direct`](Self::call_direct) calls.
+    all_direct: bool,
+    /// Each parameter's record type when it is one a cdata of that type is
+    /// passed in place for.
+    in_place: Vec<Option<Arc<TypeInfo>>>,
+    /// The result a record whose bytes live inside its `CData`
+    /// ([`CData::inline_record`]).
+    ret_inline: bool,
     types: Arc<Types>,
     pub variadic: bool,
 }
@@ -214,11 +225,23 @@ impl CallPlan {
         let fast_params: Vec<Fast> = params.iter().map(|p| fast(p)).collect();
         let variadic = sig.variadic || !sig.prototyped;
         let ret_fast = fast(&ret);
+        let in_place: Vec<Option<Arc<TypeInfo>>> = params
+            .iter()
+            .map(|p| passed_in_place(p).then(|| p.clone()))
+            .collect();
+        let ret_inline = inline_result(types, &ret);
+        let scalar_ret = ret_fast != Fast::Other || matches!(ret.kind, Kind::Void);
+        let few = !variadic && params.len() <= INLINE;
         CallPlan {
-            all_fast: !variadic
-                && fast_params.len() <= INLINE
-                && fast_params.iter().all(|f| *f != Fast::Other)
-                && (ret_fast != Fast::Other || matches!(ret.kind, Kind::Void)),
+            all_fast: few && fast_params.iter().all(|f| *f != Fast::Other) && scalar_ret,
+            all_direct: few
+                && fast_params
+                    .iter()
+                    .zip(&in_place)
+                    .all(|(f, r)| *f != Fast::Other || r.is_some())
+                && (scalar_ret || ret_inline),
+            in_place,
+            ret_inline,
             types: types.clone(),
             fast: fast_params,
             params,
@@ -247,6 +270,10 @@ impl CallPlan {
         }
         if self.all_fast && n == fixed {
             if let Some(done) = self.call_fast(py, &args) {
+                return done;
+            }
+        } else if self.all_direct && n == fixed {
+            if let Some(done) = self.call_direct(py, &args) {
                 return done;
             }
         }
@@ -282,18 +309,11 @@ impl CallPlan {
             ptrs[i] = store_arg(types, &ty, &arg, &mut scratch[i].0, &mut temps)
                 .map_err(|e| self.arg_error(py, i, e))?;
         }
-        let ret_size = self.ret.size.unwrap_or(0);
-        let record_result = matches!(self.ret.kind, Kind::Record { .. });
         let mut ret_scratch = [0u64; 4];
-        let ret_mem = if record_result || ret_size > 32 {
-            Some(Mem::zeroed(ret_size, self.ret.align)?)
-        } else {
-            None
-        };
-        let ret_ptr = match &ret_mem {
-            Some(m) => m.addr() as *mut u8,
-            None => ret_scratch.as_mut_ptr().cast(),
-        };
+        let ret_place = self.result_place(py, types)?;
+        let ret_ptr = ret_place
+            .addr()
+            .unwrap_or_else(|| ret_scratch.as_mut_ptr().cast());
         let out = Outgoing {
             func: &self.func,
             extra: &extra,
@@ -311,7 +331,7 @@ impl CallPlan {
         };
         outcome.map_err(to_py)?;
         drop(temps);
-        self.result(py, types, ret_ptr, ret_mem)
+        self.result(py, types, ret_ptr, ret_place)
     }
 
     /// The call of a function whose parameters are all plain scalars
@@ -342,9 +362,77 @@ impl CallPlan {
         };
         Some(match outcome {
             // A scalar or void result: no memory, no types needed.
-            Ok(()) => self.result(py, &self.types, ret_ptr, None),
+            Ok(()) => self.result(py, &self.types, ret_ptr, Place::Scratch),
             Err(e) => Err(to_py(e)),
         })
+    }
+
+    /// The call of a function whose parameters are plain scalars or records
+    /// read in place and whose result is a scalar, void or an inline record
+    /// (`all_direct`), when every argument is an exact `int` or `float` that
+    /// fits or a cdata of its record's type: no temporaries, no variadic
+    /// types, the result object made first and C writing into it. `None`
+    /// (before anything ran) for an argument that needs the general path.
+    #[inline]
+    fn call_direct(&self, py: Python<'_>, args: &Args<'_, '_>) -> Option<PyResult<Py<PyAny>>> {
+        let mut slots = [Scratch([0; 16]); INLINE];
+        let mut ptrs = [std::ptr::null_mut::<u8>(); INLINE];
+        let n = self.fast.len();
+        for (i, (((&shape, record), slot), ptr)) in self
+            .fast
+            .iter()
+            .zip(&self.in_place)
+            .zip(&mut slots)
+            .zip(&mut ptrs)
+            .enumerate()
+        {
+            let raw = args.ptr(i).ok()?;
+            *ptr = match record {
+                Some(ty) => in_place_ptr(py, ty, raw)?,
+                None if store_fast_ptr(shape, raw, &mut slot.0) => slot.0.as_mut_ptr(),
+                None => return None,
+            };
+        }
+        let place = match self.result_place(py, &self.types) {
+            Ok(place) => place,
+            Err(e) => return Some(Err(e)),
+        };
+        let mut ret = [0u64; 4];
+        let ret_ptr = place.addr().unwrap_or_else(|| ret.as_mut_ptr().cast());
+        let outcome = {
+            let _released = Released::new(py);
+            // SAFETY: one checked scalar per scalar parameter, each in a
+            // 16-byte buffer, and a live record of the parameter's type (whole
+            // eightbytes) per record parameter, its object borrowed for the
+            // call; the result buffer holds 32 bytes (a scalar's at most) or
+            // is the result record's own bytes.
+            unsafe { self.func.call_raw(ret_ptr, &ptrs[..n]) }
+        };
+        Some(match (outcome, place) {
+            (Ok(()), Place::Object(data)) => Ok(data.into_any()),
+            (Ok(()), place) => self.result(py, &self.types, ret_ptr, place),
+            (Err(e), _) => Err(to_py(e)),
+        })
+    }
+
+    /// Where the call writes its result: a record's or a large value's own
+    /// memory, made before the call, or (`Scratch`) the caller's buffer.
+    fn result_place(&self, py: Python<'_>, types: &Arc<Types>) -> PyResult<Place> {
+        let size = self.ret.size.unwrap_or(0);
+        if self.ret_inline {
+            if let Some(data) = crate::freelist::take(py, types, &self.ret) {
+                // SAFETY: its own `INLINE_RECORD` bytes, which nothing else
+                // refers to: zeroed, as a new record's.
+                unsafe { std::ptr::write_bytes(data.get().addr() as *mut u8, 0, INLINE_RECORD) };
+                return Ok(Place::Object(data));
+            }
+            let data = CData::inline_record(types, self.ret.clone(), size);
+            return Ok(Place::Object(Py::new(py, data)?));
+        }
+        if matches!(self.ret.kind, Kind::Record { .. }) || size > 32 {
+            return Ok(Place::Mem(Mem::zeroed(size, self.ret.align)?));
+        }
+        Ok(Place::Scratch)
     }
 
     fn result(
@@ -352,7 +440,7 @@ impl CallPlan {
         py: Python<'_>,
         types: &Arc<Types>,
         ret: *mut u8,
-        mem: Option<Arc<Mem>>,
+        place: Place,
     ) -> PyResult<Py<PyAny>> {
         match self.ret_fast {
             // SAFETY: the call wrote a value of the return type there.
@@ -369,14 +457,18 @@ impl CallPlan {
         }
         match self.ret.kind {
             Kind::Void => Ok(py.None()),
-            Kind::Record { .. } | Kind::Array { .. } => {
-                let mem = mem.ok_or_else(|| PyTypeError::new_err("no result memory"))?;
-                let mut data = CData::object(types, self.ret.clone(), mem.addr(), Owner::Mem(mem));
-                data.owning = Some(self.ret.size.unwrap_or(0));
-                Ok(Py::new(py, data)?.into_any())
-            }
+            Kind::Record { .. } | Kind::Array { .. } => match place {
+                Place::Object(data) => Ok(data.into_any()),
+                Place::Mem(mem) => {
+                    let mut data =
+                        CData::object(types, self.ret.clone(), mem.addr(), Owner::Mem(mem));
+                    data.shown = Shown::Owning(self.ret.size.unwrap_or(0));
+                    Ok(Py::new(py, data)?.into_any())
+                }
+                Place::Scratch => Err(PyTypeError::new_err("no result memory")),
+            },
             // SAFETY: the call wrote a value of the return type there.
-            _ => unsafe { convert::read(py, types, &self.ret, ret, &Owner::None) },
+            _ => unsafe { convert::read(py, types, &self.ret, ret, || Owner::None) },
         }
     }
 
@@ -415,15 +507,9 @@ fn store_arg(
         }
         Kind::Record { .. } => {
             let size = ty.size.ok_or_else(|| convert::incomplete(ty))?;
-            if let Ok(data) = arg.downcast::<CData>() {
-                let data = data.get();
-                if matches!(data.ty.kind, Kind::Record { .. })
-                    && data.ty.same_type(ty)
-                    && size >= 16
-                    && size % 8 == 0
-                {
-                    // Read in place: whole eightbytes, no copy.
-                    return Ok(data.addr as *mut u8);
+            if passed_in_place(ty) {
+                if let Some(at) = in_place_ptr(arg.py(), ty, arg.as_ptr()) {
+                    return Ok(at);
                 }
             }
             if size > 16 {
@@ -440,6 +526,66 @@ fn store_arg(
     // SAFETY: the scratch holds 16 bytes: every scalar, and records up to 16.
     unsafe { convert::write(types, ty, here, arg, 0)? };
     Ok(here)
+}
+
+/// Where a call's result goes (see [`CallPlan::result_place`]).
+enum Place {
+    /// The caller's scratch buffer: a scalar or a small non-record.
+    Scratch,
+    /// A record's `CData`, its bytes inside it.
+    Object(Py<CData>),
+    /// Memory of its own: a record too large (or too aligned) to be inline.
+    Mem(Arc<Mem>),
+}
+
+impl Place {
+    /// Where the call writes, unless it is the scratch buffer.
+    fn addr(&self) -> Option<*mut u8> {
+        match self {
+            Place::Scratch => None,
+            Place::Object(data) => Some(data.get().addr() as *mut u8),
+            Place::Mem(mem) => Some(mem.addr() as *mut u8),
+        }
+    }
+}
+
+/// A record parameter a cdata of its type is passed for in place, without a
+/// copy: complete, at least 16 bytes and in whole eightbytes (what a call
+/// reads of it).
+fn passed_in_place(ty: &TypeInfo) -> bool {
+    matches!(ty.kind, Kind::Record { .. })
+        && ty.size.is_some_and(|size| size >= 16 && size % 8 == 0)
+}
+
+/// A record result whose bytes can live inside its `CData`: small enough,
+/// aligned to at most 16, and without a flexible array member (whose
+/// length is read from the size of memory `ffi.new` owns).
+fn inline_result(types: &Types, ty: &TypeInfo) -> bool {
+    matches!(ty.kind, Kind::Record { .. })
+        && ty.size.is_some_and(|size| size <= INLINE_RECORD)
+        && ty.align <= 16
+        && !ty
+            .fields()
+            .iter()
+            .any(|f| matches!(types.info(f.ty).kind, Kind::Array { len: None, .. }))
+}
+
+/// The address of the record `raw` holds when it is a cdata of type `ty`
+/// (a record [`passed_in_place`]), to pass in place; `None` for anything
+/// else, which the general conversion handles.
+#[inline(always)]
+fn in_place_ptr(
+    py: Python<'_>,
+    ty: &Arc<TypeInfo>,
+    raw: *mut pyo3::ffi::PyObject,
+) -> Option<*mut u8> {
+    // SAFETY: CPython lends each argument for the call's duration.
+    let arg = unsafe { Borrowed::from_ptr(py, raw) };
+    let data = arg.downcast::<CData>().ok()?.get();
+    let same = Arc::ptr_eq(&data.ty, ty)
+        || (matches!(data.ty.kind, Kind::Record { .. }) && data.ty.same_type(ty));
+    // Read in place: whole eightbytes, no copy.
+    same.then(|| data.addr() as *mut u8)
 }
 
 /// What cffi passes for a pointer parameter given something other than a

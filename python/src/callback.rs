@@ -197,7 +197,7 @@ impl Body {
             return Ok(Py::new(py, data)?.into_any());
         }
         // SAFETY: libffi's argument holds a value of this type.
-        unsafe { convert::read(py, &self.types, ty, arg, &Owner::None) }
+        unsafe { convert::read(py, &self.types, ty, arg, || Owner::None) }
     }
 
     fn store(&self, ret: *mut u8, result: &Bound<'_, PyAny>) -> PyResult<()> {

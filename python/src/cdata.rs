@@ -12,7 +12,7 @@ use pyo3::types::{PyBytes, PyFloat, PyInt, PySlice, PyTuple};
 use crate::call::CallPlan;
 use crate::convert::{self, load_bits, scalar_int};
 use crate::error::to_py;
-use crate::object::{CData, Owner};
+use crate::object::{CData, Owner, Shown};
 use crate::types::{Kind, Prim, TypeInfo};
 
 impl CData {
@@ -63,14 +63,17 @@ impl CData {
                 )));
             }
         }
-        if self.owning.is_some() && i != 0 && matches!(self.ty.kind, Kind::Pointer { .. }) {
+        if matches!(self.shown, Shown::Owning(_))
+            && i != 0
+            && matches!(self.ty.kind, Kind::Pointer { .. })
+        {
             // `new("T *")` owns one T: beyond it is not its memory (cffi's check).
             return Err(PyIndexError::new_err(format!(
                 "cdata '{}' can only be indexed by 0",
                 self.ty.name
             )));
         }
-        if self.addr == 0 {
+        if self.addr() == 0 {
             return Err(PyRuntimeError::new_err(format!(
                 "cannot dereference a NULL cdata '{}'",
                 self.ty.name
@@ -79,25 +82,25 @@ impl CData {
         let offset = i
             .checked_mul(size as isize)
             .ok_or_else(|| PyIndexError::new_err("index out of range"))?;
-        Ok((info, self.addr.wrapping_add_signed(offset)))
+        Ok((info, self.addr().wrapping_add_signed(offset)))
     }
 
     /// The record behind it (itself, or what it points to) and where it is.
     fn record_base(&self) -> PyResult<(Arc<TypeInfo>, usize)> {
         match self.ty.kind {
-            Kind::Record { .. } => Ok((self.ty.clone(), self.addr)),
+            Kind::Record { .. } => Ok((self.ty.clone(), self.addr())),
             Kind::Pointer { pointee } => {
                 let info = self.types.info(pointee);
                 if !matches!(info.kind, Kind::Record { .. }) {
                     return Err(no_attribute(&self.ty.name));
                 }
-                if self.addr == 0 {
+                if self.addr() == 0 {
                     return Err(PyRuntimeError::new_err(format!(
                         "cannot read a field through a NULL cdata '{}'",
                         self.ty.name
                     )));
                 }
-                Ok((info, self.addr))
+                Ok((info, self.addr()))
             }
             _ => Err(no_attribute(&self.ty.name)),
         }
@@ -129,16 +132,12 @@ impl CData {
         Ok(())
     }
 
-    fn shared(&self) -> Owner {
-        self.owner.share()
-    }
-
     /// The call plan of a function pointer, made on the first call.
     pub fn plan(&self) -> PyResult<&Arc<CallPlan>> {
         if let Some(plan) = self.plan.get() {
             return Ok(plan);
         }
-        if self.addr == 0 {
+        if self.addr() == 0 {
             return Err(PyRuntimeError::new_err(format!(
                 "cannot call a NULL function pointer '{}'",
                 self.ty.name
@@ -148,7 +147,7 @@ impl CData {
         // SAFETY: a function pointer cdata holds the address of a function of
         // its type, as the cast or C that made it vouched (cffi's contract).
         let func =
-            unsafe { module.function_at(&self.ty.name, self.ty.qt, self.addr) }.map_err(to_py)?;
+            unsafe { module.function_at(&self.ty.name, self.ty.qt, self.addr()) }.map_err(to_py)?;
         let _ = self.plan.set(Arc::new(CallPlan::new(&self.types, func)));
         self.plan
             .get()
@@ -213,7 +212,7 @@ impl CData {
         } else if let Some(f) = self.scalar_float() {
             (2, 0, f.to_bits())
         } else {
-            (0, self.addr as i128, 0)
+            (0, self.addr() as i128, 0)
         }
     }
 }
@@ -233,26 +232,27 @@ fn no_attribute(ty: &str) -> PyErr {
 impl CData {
     pub fn __repr__(&self) -> String {
         let name = &self.ty.name;
-        if let Some(bytes) = self.owning {
-            return format!("<cdata '{name}' owning {bytes} bytes>");
-        }
-        if self.sliced {
-            return format!("<cdata '{name}' sliced length {}>", self.len.unwrap_or(0));
+        match self.shown {
+            Shown::Owning(bytes) => return format!("<cdata '{name}' owning {bytes} bytes>"),
+            Shown::Sliced => {
+                return format!("<cdata '{name}' sliced length {}>", self.len.unwrap_or(0))
+            }
+            Shown::Plain => {}
         }
         if let Owner::Callback(held) = &self.owner {
             let function = Python::attach(|py| held.function_repr(py));
             return format!("<cdata '{name}' calling {function}>");
         }
         match self.ty.kind {
-            Kind::Pointer { .. } | Kind::FuncPtr { .. } if self.addr == 0 => {
+            Kind::Pointer { .. } | Kind::FuncPtr { .. } if self.addr() == 0 => {
                 format!("<cdata '{name}' NULL>")
             }
             Kind::Pointer { .. } | Kind::FuncPtr { .. } | Kind::Array { .. } => {
-                format!("<cdata '{name}' {:#x}>", self.addr)
+                format!("<cdata '{name}' {:#x}>", self.addr())
             }
             // A record in memory it does not own: cffi's reference.
-            Kind::Record { .. } => format!("<cdata '{name} &' {:#x}>", self.addr),
-            Kind::Prim(Prim::Char) => format!("<cdata '{name}' {}>", byte_repr(self.value[0])),
+            Kind::Record { .. } => format!("<cdata '{name} &' {:#x}>", self.addr()),
+            Kind::Prim(Prim::Char) => format!("<cdata '{name}' {}>", byte_repr(self.value()[0])),
             Kind::Prim(Prim::WChar { .. }) => {
                 let code = scalar_int(self).unwrap_or(0);
                 let shown = Python::attach(|py| {
@@ -265,7 +265,11 @@ impl CData {
             Kind::Prim(Prim::Bool) => {
                 format!(
                     "<cdata '{name}' {}>",
-                    if self.value[0] != 0 { "True" } else { "False" }
+                    if self.value()[0] != 0 {
+                        "True"
+                    } else {
+                        "False"
+                    }
                 )
             }
             Kind::Enum { id, .. } => {
@@ -290,10 +294,11 @@ impl CData {
         }
     }
 
-    fn __getattr__(&self, py: Python<'_>, name: &str) -> PyResult<Py<PyAny>> {
-        let (record, base) = self.record_base()?;
+    fn __getattr__(slf: &Bound<'_, Self>, name: &str) -> PyResult<Py<PyAny>> {
+        let (py, this) = (slf.py(), slf.get());
+        let (record, base) = this.record_base()?;
         let field = field_of(&record, name)?;
-        let info = self.types.info(field.ty);
+        let info = this.types.info(field.ty);
         if let Some(width) = field.bit_width {
             let signed = matches!(
                 info.kind,
@@ -310,10 +315,10 @@ impl CData {
             return convert::int_object(py, v);
         }
         let at = base + (field.offset_bits / 8) as usize;
-        if let Some(n) = self.flexible_len(&info, at) {
+        if let Some(n) = this.flexible_len(&info, at) {
             // In memory `ffi.new` sized for it: an array of the elements
             // allocated (cffi's var-sized structs).
-            let mut data = CData::object(&self.types, info.clone(), at, self.shared());
+            let mut data = CData::object(&this.types, info.clone(), at, CData::part_owner(slf));
             data.len = Some(n);
             return Ok(Py::new(py, data)?.into_any());
         }
@@ -324,12 +329,16 @@ impl CData {
         {
             // A flexible (or zero-length) array member reads as a pointer to
             // its first element (cffi).
-            let ptr = self.types.pointer_to(elem).map_err(to_py)?;
-            let data = CData::pointer(&self.types, ptr, at, self.shared());
+            let ptr = this.types.pointer_to(elem).map_err(to_py)?;
+            let data = CData::pointer(&this.types, ptr, at, CData::part_owner(slf));
             return Ok(Py::new(py, data)?.into_any());
         }
         // SAFETY: the field lies inside the record at `base`.
-        unsafe { convert::read(py, &self.types, &info, at as *const u8, &self.shared()) }
+        unsafe {
+            convert::read(py, &this.types, &info, at as *const u8, || {
+                CData::part_owner(slf)
+            })
+        }
     }
 
     fn __setattr__(&self, name: &str, value: &Bound<'_, PyAny>) -> PyResult<()> {
@@ -349,20 +358,25 @@ impl CData {
         unsafe { convert::write_field(&self.types, field, base as *mut u8, value, 0) }
     }
 
-    fn __getitem__(&self, py: Python<'_>, index: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+    fn __getitem__(slf: &Bound<'_, Self>, index: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        let (py, this) = (slf.py(), slf.get());
         if let Ok(slice) = index.downcast::<PySlice>() {
-            let (start, stop) = self.slice_bounds(slice)?;
-            let (elem, at) = self.element_at(start)?;
-            let ty = self.types.array_of(elem.qt, None).map_err(to_py)?;
-            let mut data = CData::object(&self.types, ty, at, self.shared());
+            let (start, stop) = this.slice_bounds(slice)?;
+            let (elem, at) = this.element_at(start)?;
+            let ty = this.types.array_of(elem.qt, None).map_err(to_py)?;
+            let mut data = CData::object(&this.types, ty, at, CData::part_owner(slf));
             data.len = Some((stop - start) as usize);
-            data.sliced = true;
+            data.shown = Shown::Sliced;
             return Ok(Py::new(py, data)?.into_any());
         }
-        let (elem, at) = self.element_at(self.index_of(index)?)?;
+        let (elem, at) = this.element_at(this.index_of(index)?)?;
         // SAFETY: the element lies in the array, or where the pointer (as C
         // would) says it is.
-        unsafe { convert::read(py, &self.types, &elem, at as *const u8, &self.shared()) }
+        unsafe {
+            convert::read(py, &this.types, &elem, at as *const u8, || {
+                CData::part_owner(slf)
+            })
+        }
     }
 
     fn __setitem__(&self, index: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>) -> PyResult<()> {
@@ -425,7 +439,9 @@ impl CData {
             let (elem, at) = this.element_at(i as isize)?;
             // SAFETY: element `i` lies in the array.
             items.push(unsafe {
-                convert::read(py, &this.types, &elem, at as *const u8, &this.shared())?
+                convert::read(py, &this.types, &elem, at as *const u8, || {
+                    CData::part_owner(slf)
+                })?
             });
         }
         Ok(pyo3::types::PyList::new(py, items)?
@@ -435,13 +451,13 @@ impl CData {
 
     fn __bool__(&self) -> bool {
         match self.ty.kind {
-            Kind::Pointer { .. } | Kind::FuncPtr { .. } => self.addr != 0,
+            Kind::Pointer { .. } | Kind::FuncPtr { .. } => self.addr() != 0,
             Kind::Record { .. } | Kind::Array { .. } => true,
             // -0.0 is false, as in C
             Kind::Prim(Prim::Float | Prim::Double | Prim::LongDouble) => {
                 self.scalar_float().is_some_and(|f| f != 0.0)
             }
-            _ => self.value.iter().any(|&b| b != 0),
+            _ => self.value().iter().any(|&b| b != 0),
         }
     }
 
@@ -515,7 +531,7 @@ impl CData {
                 self.ty.name, that.ty.name
             )));
         }
-        let diff = (self.addr as isize).wrapping_sub(that.addr as isize) / size.max(1) as isize;
+        let diff = (self.addr() as isize).wrapping_sub(that.addr() as isize) / size.max(1) as isize;
         Ok(diff.into_pyobject(py)?.into_any().unbind())
     }
 
@@ -527,7 +543,7 @@ impl CData {
     ) -> PyResult<Py<PyAny>> {
         // A `char` compares with a bytes of length 1, as in cffi.
         if let (Kind::Prim(Prim::Char), true) = (&self.ty.kind, other.is_instance_of::<PyBytes>()) {
-            let mine = PyBytes::new(py, &self.value[..1]);
+            let mine = PyBytes::new(py, &self.value()[..1]);
             return Ok(mine.rich_compare(other, op)?.unbind());
         }
         // Numbers compare by value, with Python numbers too (as in cffi).
@@ -608,7 +624,9 @@ impl CData {
             Kind::Array { .. } => self.types.pointer_to(elem.qt).map_err(to_py)?,
             _ => self.ty.clone(),
         };
-        let addr = self.addr.wrapping_add_signed(n.wrapping_mul(size as isize));
+        let addr = self
+            .addr()
+            .wrapping_add_signed(n.wrapping_mul(size as isize));
         Ok(Py::new(py, CData::pointer(&self.types, ty, addr, Owner::None))?.into_any())
     }
 }

@@ -15,6 +15,7 @@ mod convert;
 mod ctype;
 mod error;
 mod ffi;
+mod freelist;
 mod lib_obj;
 mod object;
 mod types;
@@ -32,6 +33,9 @@ fn _wyvern(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let vectorcall = vectorcall::install(&py.get_type::<object::CData>(), &sample)?;
     // Whether calls take the vectorcall path (tests and benchmarks check it).
     m.add("_vectorcall", vectorcall)?;
+    // Records that calls return reused once dead (tests check it).
+    let freelist = freelist::install(&py.get_type::<object::CData>(), &sample)?;
+    m.add("_freelist", freelist)?;
     m.add_class::<ctype::CType>()?;
     m.add_class::<ctype::CField>()?;
     m.add_class::<lib_obj::Lib>()?;

@@ -186,7 +186,7 @@ impl Lib {
                 Owner::None
             };
             // SAFETY: the symbol is the global's, of its declared type.
-            return unsafe { convert::read(py, &types, &ty, addr as *const u8, &owner) };
+            return unsafe { convert::read(py, &types, &ty, addr as *const u8, || owner) };
         }
         match types.set.constant(name) {
             Ok(c) => {

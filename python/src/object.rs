@@ -101,6 +101,10 @@ pub enum Owner {
     /// may be in a read-only segment, where a write would crash the
     /// process, so fields and elements are not written through it.
     ReadOnly,
+    /// The object's own inline bytes (a small struct a call
+    /// returned): the object is the memory, so a part of it keeps the
+    /// object itself alive ([`CData::part_owner`]).
+    Inline,
 }
 
 impl Owner {
@@ -121,15 +125,26 @@ impl Owner {
             _ => false,
         }
     }
+}
 
-    /// What a part of an object held by `self` keeps alive.
-    pub fn share(&self) -> Owner {
-        match self {
-            Owner::None => Owner::None,
-            Owner::ReadOnly => Owner::ReadOnly,
-            Owner::Within(inner) => Owner::Within(inner.clone()),
-            other => Owner::Within(Arc::new(other.clone())),
-        }
+/// Records up to this size that a call returns live inside their `CData`.
+pub const INLINE_RECORD: usize = 32;
+
+/// A record's bytes inside its own Python object (which CPython never
+/// moves), aligned for any C type up to 16 and in whole eightbytes, as
+/// [`Mem`]: one allocation for a returned struct instead of two.
+#[repr(C, align(16))]
+pub struct InlineBytes(std::cell::UnsafeCell<[u8; INLINE_RECORD]>);
+
+// SAFETY: as `Mem`: every access goes through raw pointers whose users (C,
+// and conversions holding the GIL) synchronise as C would.
+unsafe impl Send for InlineBytes {}
+// SAFETY: as above.
+unsafe impl Sync for InlineBytes {}
+
+impl InlineBytes {
+    fn zeroed() -> InlineBytes {
+        InlineBytes(std::cell::UnsafeCell::new([0; INLINE_RECORD]))
     }
 }
 
@@ -138,18 +153,20 @@ impl Owner {
 pub struct CData {
     pub types: Arc<Types>,
     pub ty: Arc<TypeInfo>,
-    /// Pointers: the pointer's value; records and arrays: where they are;
-    /// scalars: unused (the value is in `value`).
-    pub addr: usize,
-    /// A scalar's bytes (up to `long double`'s 16).
-    pub value: [u8; 16],
+    /// Pointers: the pointer's value; records and arrays: where they are
+    /// (but see [`addr`](Self::addr)); scalars: unused (the value is in
+    /// `bytes`).
+    place: usize,
+    /// A scalar's bytes (up to `long double`'s 16: see
+    /// [`value`](Self::value)), or a record's own when its owner is
+    /// [`Owner::Inline`]. One field for both keeps the object at 128 bytes,
+    /// which Rust moves without calling `memcpy`.
+    bytes: InlineBytes,
     /// An array's length (its type's, or what `new("int[]", n)` made).
     pub len: Option<usize>,
     pub owner: Owner,
-    /// Bytes `ffi.new` allocated for it, for its repr.
-    pub owning: Option<usize>,
-    /// A slice of an array (`p[2:5]`), for its repr.
-    pub sliced: bool,
+    /// What its repr says of its memory.
+    pub shown: Shown,
     /// A function pointer's call plan, made on the first call.
     pub plan: OnceLock<Arc<CallPlan>>,
     /// What CPython calls to call it (see [`crate::vectorcall`]): set for
@@ -157,16 +174,26 @@ pub struct CData {
     pub vectorcall: Option<crate::vectorcall::Entry>,
 }
 
+/// What a cdata's repr says of its memory, besides its type.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Shown {
+    /// Its address (or value).
+    Plain,
+    /// The bytes `ffi.new` (or a call's result) allocated for it.
+    Owning(usize),
+    /// A slice of an array (`p[2:5]`), with its length.
+    Sliced,
+}
+
 impl CData {
     pub fn pointer(types: &Arc<Types>, ty: Arc<TypeInfo>, addr: usize, owner: Owner) -> CData {
         CData {
             types: types.clone(),
-            addr,
-            value: [0; 16],
+            place: addr,
+            bytes: InlineBytes::zeroed(),
             len: None,
             owner,
-            owning: None,
-            sliced: false,
+            shown: Shown::Plain,
             plan: OnceLock::new(),
             vectorcall: match ty.kind {
                 Kind::FuncPtr { .. } => Some(crate::vectorcall::entry),
@@ -190,25 +217,74 @@ impl CData {
 
     /// A scalar value of `ty`, its bytes `value`.
     pub fn scalar(types: &Arc<Types>, ty: Arc<TypeInfo>, value: [u8; 16]) -> CData {
+        let mut data = CData::pointer(types, ty, 0, Owner::None);
+        data.set_value(value);
+        data
+    }
+
+    /// A scalar's bytes (a copy: they live in the same cell as an inline
+    /// record's).
+    pub fn value(&self) -> [u8; 16] {
+        let mut value = [0; 16];
+        // SAFETY: the cell holds at least 16 bytes; a scalar's are written
+        // only before it is shared (`set_value`).
+        unsafe {
+            std::ptr::copy_nonoverlapping(self.bytes.0.get().cast::<u8>(), value.as_mut_ptr(), 16)
+        };
+        value
+    }
+
+    /// Sets a scalar's bytes, before the object is shared.
+    pub fn set_value(&mut self, value: [u8; 16]) {
+        self.bytes.0.get_mut()[..16].copy_from_slice(&value);
+    }
+
+    /// A zeroed record of `ty` (at most [`INLINE_RECORD`] bytes, aligned to
+    /// at most 16) whose bytes are inside the object: what a call returns.
+    /// It owns them, as cffi's returned structs do.
+    pub fn inline_record(types: &Arc<Types>, ty: Arc<TypeInfo>, size: usize) -> CData {
         CData {
-            value,
-            ..CData::pointer(types, ty, 0, Owner::None)
+            shown: Shown::Owning(size),
+            ..CData::object(types, ty, 0, Owner::Inline)
+        }
+    }
+
+    /// Pointers: the pointer's value; records and arrays: where they are;
+    /// scalars: 0 (the value is in `value`).
+    #[inline]
+    pub fn addr(&self) -> usize {
+        match self.owner {
+            Owner::Inline => self.bytes.0.get() as usize,
+            _ => self.place,
+        }
+    }
+
+    /// What a part of it (a field, an element, `ffi.addressof`) keeps
+    /// alive: what keeps its memory alive, or, for a record whose bytes are
+    /// inside it, the object itself.
+    pub fn part_owner(slf: &Bound<'_, CData>) -> Owner {
+        match &slf.get().owner {
+            Owner::None => Owner::None,
+            Owner::ReadOnly => Owner::ReadOnly,
+            Owner::Within(inner) => Owner::Within(inner.clone()),
+            Owner::Inline => Owner::Py(Arc::new(slf.clone().into_any().unbind())),
+            other => Owner::Within(Arc::new(other.clone())),
         }
     }
 
     /// Where its C bytes are: a scalar's own, else its memory.
     pub fn bytes_ptr(&self) -> *const u8 {
         match self.ty.kind {
-            Kind::Record { .. } | Kind::Array { .. } => self.addr as *const u8,
-            _ if self.ty.is_pointer_like() => (&self.addr as *const usize).cast(),
-            _ => self.value.as_ptr(),
+            Kind::Record { .. } | Kind::Array { .. } => self.addr() as *const u8,
+            _ if self.ty.is_pointer_like() => (&self.place as *const usize).cast(),
+            _ => self.bytes.0.get().cast::<u8>(),
         }
     }
 
     /// The address a pointer to it, or it as a pointer, holds.
     pub fn as_address(&self) -> Option<usize> {
         match self.ty.kind {
-            Kind::Pointer { .. } | Kind::FuncPtr { .. } | Kind::Array { .. } => Some(self.addr),
+            Kind::Pointer { .. } | Kind::FuncPtr { .. } | Kind::Array { .. } => Some(self.addr()),
             _ => None,
         }
     }

@@ -456,3 +456,126 @@ def test_calls_through_vectorcall_and_tp_call_agree(fix):
     null_fn = ffi.cast("int(*)(int, int)", 0)
     with pytest.raises(RuntimeError, match="NULL"):
         null_fn(1, 2)
+
+
+def test_records_returned_by_value_equal_c(fix, fixture_lib, c_program):
+    """Records a call returns, through memory (vec3: 24 bytes, box: 32 with a
+    record inside) and in registers (point, mixed), by the direct path (a
+    cdata of the parameter's record type read in place) and the general one
+    (a list converted): the values C computes, each result owning its bytes."""
+    ffi, lib = fix
+    out = c_program(r'''
+#include <stdio.h>
+#include "fixture.c"
+int main(void) {
+    struct vec3 v = { 1.5, -2.25, 3.0 };
+    struct vec3 r = vec3_scale(v, 2.5);
+    struct box b = box_around(v, 0.125);
+    struct point p = make_point(7, -9);
+    struct mixed m = mixed_make(-3, 0.1);
+    printf("%.17g %.17g %.17g\n", r.x, r.y, r.z);
+    printf("%.17g %.17g %.17g %.17g\n", b.lo.x, b.lo.y, b.lo.z, b.r);
+    printf("%d %d\n%d %.17g\n", p.x, p.y, m.i, m.d);
+    return 0;
+}''', include_dirs=[fixture_lib.include_dir], libs=["pthread"])
+    want = [[float(x) for x in line.split()] for line in out.splitlines()]
+    v = ffi.new("struct vec3 *", [1.5, -2.25, 3.0])[0]
+    for arg in (v, [1.5, -2.25, 3.0]):
+        r = lib.vec3_scale(arg, 2.5)
+        assert [r.x, r.y, r.z] == want[0]
+        assert repr(r) == "<cdata 'struct vec3' owning 24 bytes>"
+        b = lib.box_around(arg, 0.125)
+        assert [b.lo.x, b.lo.y, b.lo.z, b.r] == want[1]
+        assert repr(b) == "<cdata 'struct box' owning 32 bytes>"
+    p, m = lib.make_point(7, -9), lib.mixed_make(-3, 0.1)
+    assert [p.x, p.y] == want[2] and [m.i, m.d] == want[3]
+    assert repr(p) == "<cdata 'struct point' owning 8 bytes>"
+    # The bytes are the record's, in C's layout.
+    assert bytes(ffi.buffer(r)) == struct.pack("<3d", *want[0])
+    # Each result is its own memory, also while one is kept and others die.
+    r1 = lib.vec3_scale(v, 1.0)
+    for k in range(50):
+        assert lib.vec3_scale(v, k).z == 3.0 * k
+    assert (r1.x, r1.y, r1.z) == (1.5, -2.25, 3.0)
+    # A result passed to the function that made it (read in place while the
+    # new result is written).
+    r2 = lib.vec3_scale(lib.vec3_scale(v, 2.0), 3.0)
+    assert (r2.x, r2.y, r2.z) == (9.0, -13.5, 18.0)
+    # Results of different types in turn.
+    for i in range(20):
+        assert lib.make_point(i, -i).y == -i
+        assert lib.vec3_scale(v, i).x == 1.5 * i
+        assert lib.box_around(v, i).r == i
+        assert lib.mixed_make(i, 0.5).i == i
+
+
+def test_returned_record_fields_and_addresses(fix):
+    """A returned record's fields are written like any record's; its address,
+    a field's address and a record inside it stay valid while they are used,
+    after the result itself has no name and other results come and go."""
+    import gc
+    import os
+    import sys
+    import weakref
+
+    from wyvern import _wyvern
+
+    ffi, lib = fix
+    known = sys.maxsize > 2**32 and (3, 9) <= sys.version_info[:2] <= (3, 14)
+    if known and "WYVERN_PY_NO_FREELIST" not in os.environ:
+        assert _wyvern._freelist, "the free list of returned records was not installed"
+    v = ffi.new("struct vec3 *", [1.0, 2.0, 3.0])[0]
+    r = lib.vec3_scale(v, 2.0)
+    r.y = -8.5
+    assert (r.x, r.y, r.z) == (2.0, -8.5, 6.0)
+    assert lib.vec3_dot(r, v) == 2.0 - 17.0 + 18.0
+    whole = ffi.addressof(lib.vec3_scale(v, 3.0))
+    field = ffi.addressof(lib.vec3_scale(v, 4.0), "y")
+    inner = lib.box_around(v, 0.5).lo
+    assert ffi.typeof(whole) == ffi.typeof("struct vec3 *")
+    assert ffi.typeof(field) == ffi.typeof("double *")
+    assert repr(inner).startswith("<cdata 'struct vec3 &' 0x")
+    for k in range(100):  # other results made and dropped meanwhile
+        lib.vec3_scale(v, k)
+        lib.box_around(v, k)
+    gc.collect()
+    assert (whole.x, whole[0].y, whole.z) == (3.0, 6.0, 9.0)
+    assert field[0] == 8.0
+    assert (inner.x, inner.y, inner.z) == (0.5, 1.5, 2.5)
+    whole.x = 11.0
+    assert whole[0].x == 11.0
+    assert lib.vec3_dot(whole[0], v) == 11.0 + 12.0 + 27.0
+    # A result with no other reference dies at once, as any object.
+    dead = []
+    ref = weakref.ref(lib.vec3_scale(v, 1.0), dead.append)
+    assert ref() is None and len(dead) == 1
+    kept = lib.vec3_scale(v, 1.0)
+    ref = weakref.ref(kept)
+    assert ref() is kept
+    del kept
+    assert ref() is None
+    assert lib.vec3_scale(v, 5.0).z == 15.0
+    # ffi.gc of a result: the destructor gets the record, still readable.
+    seen = []
+    g = ffi.gc(lib.vec3_scale(v, 7.0), lambda p: seen.append(p.z))
+    assert g.x == 7.0
+    del g
+    gc.collect()
+    assert seen == [21.0]
+
+
+def test_record_argument_errors_unchanged(fix):
+    """The direct path gives way to the general one for what it does not
+    take, with the general path's errors."""
+    ffi, lib = fix
+    v = ffi.new("struct vec3 *", [1.0, 2.0, 3.0])
+    with pytest.raises(TypeError, match=r"argument 1 of vec3_scale\(\)"):
+        lib.vec3_scale(v, 1.0)  # a pointer is not the struct
+    with pytest.raises(TypeError, match=r"argument 1 of vec3_scale\(\)"):
+        lib.vec3_scale(ffi.new("struct point *")[0], 1.0)
+    with pytest.raises(TypeError, match=r"argument 2 of vec3_scale\(\)"):
+        lib.vec3_scale(v[0], "2")
+    with pytest.raises(TypeError, match="expects 2 arguments, got 1"):
+        lib.vec3_scale(v[0])
+    assert lib.vec3_scale(v[0], 2).y == 4.0  # an int for a double: converted
+    assert lib.vec3_scale({"x": 1, "y": 1, "z": 1}, 0.5).z == 0.5

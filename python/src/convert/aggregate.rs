@@ -83,7 +83,7 @@ pub(super) unsafe fn write_array(
                     )));
                 }
                 // SAFETY: both hold `n` elements.
-                unsafe { std::ptr::copy(data.addr as *const u8, dst, n * elem_size) };
+                unsafe { std::ptr::copy(data.addr() as *const u8, dst, n * elem_size) };
                 return Ok(());
             }
         }
@@ -139,7 +139,7 @@ pub(super) unsafe fn write_record(
         let data = data.get();
         if matches!(data.ty.kind, Kind::Record { .. }) && data.ty.same_type(ty) {
             // SAFETY: both are records of `size` bytes.
-            unsafe { std::ptr::copy(data.addr as *const u8, dst, size) };
+            unsafe { std::ptr::copy(data.addr() as *const u8, dst, size) };
             return Ok(());
         }
         return Err(wrong_type(

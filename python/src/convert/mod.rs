@@ -24,7 +24,8 @@ pub(crate) const MAX_DEPTH: u32 = 64;
 
 /// Reads the C value of type `ty` at `src` as Python sees it: scalars as
 /// `int`, `float`, `bool` or `bytes`; pointers, records and arrays as `CData`
-/// (records and arrays referring to the memory, kept alive by `owner`).
+/// (records and arrays referring to the memory, kept alive by what `owner`
+/// gives: asked only for those).
 ///
 /// # Safety
 /// `src` must point to a readable value of type `ty`.
@@ -33,7 +34,7 @@ pub unsafe fn read(
     types: &Arc<Types>,
     ty: &Arc<TypeInfo>,
     src: *const u8,
-    owner: &Owner,
+    owner: impl FnOnce() -> Owner,
 ) -> PyResult<Py<PyAny>> {
     match ty.kind {
         Kind::Prim(p) => {
@@ -51,7 +52,7 @@ pub unsafe fn read(
             Ok(Py::new(py, CData::pointer(types, ty.clone(), addr, Owner::None))?.into_any())
         }
         Kind::Record { .. } | Kind::Array { .. } => {
-            let data = CData::object(types, ty.clone(), src as usize, owner.share());
+            let data = CData::object(types, ty.clone(), src as usize, owner());
             Ok(Py::new(py, data)?.into_any())
         }
         Kind::Void | Kind::Function | Kind::Unsupported => Err(PyTypeError::new_err(format!(
@@ -170,9 +171,9 @@ pub fn scalar_int(data: &CData) -> Option<i128> {
         Kind::Prim(Prim::Int { size, signed } | Prim::WChar { size, signed })
         | Kind::Enum { size, signed, .. } => {
             // SAFETY: the value's bytes hold an integer of this size.
-            Some(unsafe { read_int(data.value.as_ptr(), size, signed) })
+            Some(unsafe { read_int(data.value().as_ptr(), size, signed) })
         }
-        Kind::Prim(Prim::Char | Prim::Bool) => Some(i128::from(data.value[0])),
+        Kind::Prim(Prim::Char | Prim::Bool) => Some(i128::from(data.value()[0])),
         _ => None,
     }
 }
@@ -296,7 +297,7 @@ unsafe fn write_prim(ty: &TypeInfo, p: Prim, dst: *mut u8, obj: &Bound<'_, PyAny
         }
         Prim::LongDouble => {
             let bytes = match obj.downcast::<CData>() {
-                Ok(d) if matches!(d.get().ty.kind, Kind::Prim(Prim::LongDouble)) => d.get().value,
+                Ok(d) if matches!(d.get().ty.kind, Kind::Prim(Prim::LongDouble)) => d.get().value(),
                 _ => long_double_bytes(as_float(obj, ty)?),
             };
             unsafe { std::ptr::copy_nonoverlapping(bytes.as_ptr(), dst, ty.size.unwrap_or(16)) };
@@ -379,7 +380,7 @@ fn char_byte(ty: &TypeInfo, obj: &Bound<'_, PyAny>) -> PyResult<u8> {
     }
     if let Ok(data) = obj.downcast::<CData>() {
         if let Kind::Prim(Prim::Char) = data.get().ty.kind {
-            return Ok(data.get().value[0]);
+            return Ok(data.get().value()[0]);
         }
     }
     Err(wrong_type(ty, "a bytes of length 1", obj))
@@ -388,7 +389,7 @@ fn char_byte(ty: &TypeInfo, obj: &Bound<'_, PyAny>) -> PyResult<u8> {
 /// A floating value: a Python `float`, an `int`, or a numeric cdata.
 /// A floating cdata's value (`float`, `double`, `long double` rounded).
 pub fn scalar_float(data: &CData) -> Option<f64> {
-    let bytes = &data.value;
+    let bytes = &data.value();
     match data.ty.kind {
         Kind::Prim(Prim::Float) => Some(f64::from(f32::from_le_bytes(bytes[..4].try_into().ok()?))),
         Kind::Prim(Prim::Double) => Some(f64::from_le_bytes(bytes[..8].try_into().ok()?)),

@@ -10,7 +10,7 @@ use wyvern::Library;
 
 use crate::convert::{self, scalar_int, sequence};
 use crate::error::{to_py, CDefError};
-use crate::object::{CData, Mem, Owner};
+use crate::object::{CData, Mem, Owner, Shown};
 use crate::types::{Kind, Prim, TypeInfo, Types};
 
 /// cffi's error for the size of an opaque or incomplete type.
@@ -110,7 +110,7 @@ pub(super) fn new_object(
                 unsafe { convert::write(types, &target, mem.addr() as *mut u8, init, 0)? };
             }
             let mut data = CData::pointer(types, ty, mem.addr(), Owner::Mem(mem));
-            data.owning = Some(size);
+            data.shown = Shown::Owning(size);
             Ok(data)
         }
         Kind::Array { elem, len } => {
@@ -144,7 +144,7 @@ pub(super) fn new_object(
                 Owner::Mem(mem),
             );
             data.len = Some(n);
-            data.owning = Some(size);
+            data.shown = Shown::Owning(size);
             Ok(data)
         }
         _ => Err(PyTypeError::new_err(format!(

@@ -110,8 +110,8 @@ impl Ffi {
         let cdata = cdata.downcast::<CData>()?;
         let data = cdata.get();
         let base = match data.ty.kind {
-            Kind::Record { .. } | Kind::Array { .. } => data.addr,
-            Kind::Pointer { .. } if !fields.is_empty() => data.addr,
+            Kind::Record { .. } | Kind::Array { .. } => data.addr(),
+            Kind::Pointer { .. } if !fields.is_empty() => data.addr(),
             _ => {
                 return Err(PyTypeError::new_err(format!(
                     "expected a cdata struct/union/array, got cdata '{}'",
@@ -140,7 +140,7 @@ impl Ffi {
         };
         let (ty, offset) = walk(&data.types, start, &fields)?;
         let ptr = data.types.pointer_to(ty.qt).map_err(to_py)?;
-        let pointer = CData::pointer(&data.types, ptr, base + offset, data.owner.share());
+        let pointer = CData::pointer(&data.types, ptr, base + offset, CData::part_owner(cdata));
         Ok(Py::new(cdata.py(), pointer)?.into_any())
     }
 
@@ -185,8 +185,8 @@ impl Ffi {
             .map_err(|_| PyValueError::new_err(format!("'length' cannot be negative: {length}")))?;
         let data = cdata.get();
         let (elem, addr) = match data.ty.kind {
-            Kind::Pointer { pointee } => (data.types.info(pointee), data.addr),
-            Kind::Array { elem, .. } => (data.types.info(elem), data.addr),
+            Kind::Pointer { pointee } => (data.types.info(pointee), data.addr()),
+            Kind::Array { elem, .. } => (data.types.info(elem), data.addr()),
             _ => {
                 return Err(PyTypeError::new_err(format!(
                     "expected a pointer or array, got cdata '{}'",
@@ -228,7 +228,7 @@ impl Ffi {
                     &data.types,
                     &elem,
                     (addr + i * size) as *const u8,
-                    &data.owner,
+                    || CData::part_owner(cdata),
                 )?
             });
         }
@@ -273,7 +273,7 @@ impl Ffi {
     // cffi's name.
     #[allow(clippy::wrong_self_convention)]
     fn from_handle(&self, py: Python<'_>, cdata: &Bound<'_, CData>) -> PyResult<Py<PyAny>> {
-        let addr = cdata.get().addr;
+        let addr = cdata.get().addr();
         if addr == 0 {
             return Err(PyRuntimeError::new_err(
                 "cannot use from_handle() on NULL pointer",
@@ -309,11 +309,10 @@ impl Ffi {
             };
         };
         let hold = Arc::new(GcHold::new(destructor, cdata.clone().unbind()));
-        Ok(Some(CData {
-            len: data.len,
-            value: data.value,
-            ..CData::pointer(&data.types, data.ty.clone(), data.addr, Owner::Gc(hold))
-        }))
+        let mut held = CData::pointer(&data.types, data.ty.clone(), data.addr(), Owner::Gc(hold));
+        held.len = data.len;
+        held.set_value(data.value());
+        Ok(Some(held))
     }
 
     #[getter]
@@ -353,7 +352,7 @@ impl Ffi {
             Kind::Pointer { .. }
             | Kind::FuncPtr { .. }
             | Kind::Array { .. }
-            | Kind::Record { .. } => data.addr,
+            | Kind::Record { .. } => data.addr(),
             _ => data.bytes_ptr() as usize,
         }
     }

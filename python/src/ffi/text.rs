@@ -37,7 +37,7 @@ pub(super) fn wide_string(
     let bound = text_bound(data, limit)?;
     let mut codes = Vec::new();
     while codes.len() < bound {
-        let at = data.addr + codes.len() * usize::from(size);
+        let at = data.addr() + codes.len() * usize::from(size);
         // SAFETY: a wide character pointer points to text up to a NUL (cffi's
         // contract); an array holds `len` characters.
         let code = unsafe { read_int(at as *const u8, size, signed) };
@@ -54,7 +54,7 @@ pub(super) fn wide_string(
 /// How many characters `string()` may read from `data`: `limit`, and an
 /// array's length; a NULL pointer is refused.
 fn text_bound(data: &CData, limit: usize) -> PyResult<usize> {
-    if data.addr == 0 {
+    if data.addr() == 0 {
         return Err(PyRuntimeError::new_err(format!(
             "cannot use string() on {}",
             data.__repr__()
@@ -89,20 +89,20 @@ pub(super) fn string(py: Python<'_>, data: &CData, maxlen: isize) -> PyResult<Py
             let mut n = 0;
             // SAFETY: a char pointer points to text up to a NUL (cffi's
             // contract), an array holds `len` bytes.
-            while n < bound && unsafe { *(data.addr as *const u8).add(n) } != 0 {
+            while n < bound && unsafe { *(data.addr() as *const u8).add(n) } != 0 {
                 n += 1;
             }
             // SAFETY: the `n` bytes were just read.
-            let bytes = unsafe { std::slice::from_raw_parts(data.addr as *const u8, n) };
+            let bytes = unsafe { std::slice::from_raw_parts(data.addr() as *const u8, n) };
             Ok(PyBytes::new(py, bytes).into_any().unbind())
         }
-        Kind::Prim(Prim::Char) => Ok(PyBytes::new(py, &data.value[..1]).into_any().unbind()),
+        Kind::Prim(Prim::Char) => Ok(PyBytes::new(py, &data.value()[..1]).into_any().unbind()),
         Kind::Prim(Prim::WChar { .. }) => {
             convert::wide_char_object(py, scalar_int(data).unwrap_or(0))
         }
         Kind::Enum { size, signed, id } => {
             // SAFETY: an enum's value bytes.
-            let v = unsafe { read_int(data.value.as_ptr(), size, signed) };
+            let v = unsafe { read_int(data.value().as_ptr(), size, signed) };
             let e = data.ty.set.enum_(id);
             let name = e
                 .constants

@@ -26,6 +26,7 @@ struct point make_point(int x, int y) { struct point p = { x, y }; return p; }
 int point_sum(struct point p) { return p.x + p.y; }
 struct vec3 vec3_scale(struct vec3 v, double k) { struct vec3 r = { v.x * k, v.y * k, v.z * k }; return r; }
 double vec3_dot(struct vec3 a, struct vec3 b) { return a.x * b.x + a.y * b.y + a.z * b.z; }
+struct box box_around(struct vec3 v, double r) { struct box b = { { v.x - r, v.y - r, v.z - r }, r }; return b; }
 struct mixed mixed_make(int i, double d) { struct mixed m = { i, d }; return m; }
 double mixed_total(struct mixed m) { return m.i + m.d; }
 struct big big_make(long start) {

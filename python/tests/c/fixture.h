@@ -9,6 +9,7 @@ struct flags { unsigned a : 3; unsigned b : 5; signed c : 4; unsigned d : 20; };
 union num { int i; float f; double d; };
 struct inner { short s; char tag[3]; };
 struct outer { char c; struct inner in; double w; struct point pts[2]; };
+struct box { struct vec3 lo; double r; };     /* 32 bytes, a record inside */
 typedef int (*binop)(int, int);
 enum color { RED, GREEN = 5, BLUE };
 
@@ -33,6 +34,7 @@ struct point make_point(int x, int y);
 int point_sum(struct point p);
 struct vec3 vec3_scale(struct vec3 v, double k);
 double vec3_dot(struct vec3 a, struct vec3 b);
+struct box box_around(struct vec3 v, double r);
 struct mixed mixed_make(int i, double d);
 double mixed_total(struct mixed m);
 struct big big_make(long start);
