@@ -66,16 +66,15 @@ enum Area {
 /// Where one argument's bytes are when the entry runs.
 #[derive(Debug, Clone, Copy)]
 enum Source {
-    /// Contiguous from eightbyte `index` of `area`: a scalar, a record in one
-    /// register or in two of a kind in a row, or anything on the stack.
-    At { area: Area, index: u8 },
+    /// Contiguous from byte `offset` of the frame: a scalar, a record in one
+    /// register or in two of a kind in a row.
+    Frame(u16),
+    /// Contiguous from byte `offset` of the caller's stack arguments.
+    Stack(u16),
     /// A record in two eightbytes that are not adjacent (an integer and a
-    /// vector register): put together in pair buffer `slot`.
-    Pair {
-        slot: u8,
-        low: (Area, u8),
-        high: (Area, u8),
-    },
+    /// vector register), at these frame offsets: put together in pair
+    /// buffer `slot`.
+    Pair { slot: u8, low: u16, high: u16 },
 }
 
 /// One callback's entry: what its data slot points to.
@@ -85,6 +84,8 @@ pub(super) struct Entry {
     user: *mut c_void,
     sources: Box<[Source]>,
     ret: Ret,
+    /// For a result in registers: the frame's `out` slot of each eightbyte.
+    out: [Option<u8>; 2],
 }
 
 // SAFETY: immutable after creation; `user` points to the callback's state,
@@ -92,6 +93,15 @@ pub(super) struct Entry {
 unsafe impl Send for Entry {}
 // SAFETY: as above.
 unsafe impl Sync for Entry {}
+
+/// The byte offset in [`Frame`] of eightbyte `index` of `area` (a register).
+fn frame_offset(area: Area, index: u8) -> u16 {
+    let index = u16::from(index);
+    match area {
+        Area::Gpr => index.min(5) * 8,
+        _ => 48 + index.min(7) * 8,
+    }
+}
 
 fn area_of(reg: Reg) -> (Area, u8) {
     match reg {
@@ -122,20 +132,20 @@ impl Entry {
             let second = parts.next();
             let (area, index) = area_of(first.reg);
             let source = match second.map(|p| area_of(p.reg)) {
-                // One eightbyte, the stack (whose words are in order), or two
-                // of a kind in a row.
-                None => Source::At { area, index },
-                Some(_) if area == Area::Stack => Source::At { area, index },
+                // The stack's words are in order.
+                _ if area == Area::Stack => Source::Stack(u16::from(index) * 8),
+                // One eightbyte, or two of a kind in a row.
+                None => Source::Frame(frame_offset(area, index)),
                 Some((area2, index2)) if area2 == area && index2 == index + 1 => {
-                    Source::At { area, index }
+                    Source::Frame(frame_offset(area, index))
                 }
-                Some(high) => {
+                Some((area2, index2)) => {
                     let slot = pairs;
                     pairs += 1;
                     Source::Pair {
                         slot,
-                        low: (area, index),
-                        high,
+                        low: frame_offset(area, index),
+                        high: frame_offset(area2, index2),
                     }
                 }
             };
@@ -144,11 +154,32 @@ impl Entry {
         if usize::from(pairs) > MAX_PAIRS {
             return None;
         }
+        // Which frame slot (rax 0, rdx 1, xmm0 2, xmm1 3) each result
+        // eightbyte goes in: INTEGER ones in rax then rdx, SSE ones in xmm0
+        // then xmm1.
+        let mut out = [None; 2];
+        if let Ret::Regs(low, high) = plan.ret {
+            let (mut int, mut sse) = (0u8, 2u8);
+            for (slot, class) in out.iter_mut().zip([Some(low), high]) {
+                *slot = match class {
+                    Some(Class::Integer) => {
+                        int += 1;
+                        Some(int - 1)
+                    }
+                    Some(_) => {
+                        sse += 1;
+                        Some(sse - 1)
+                    }
+                    None => None,
+                };
+            }
+        }
         Some(Box::new(Entry {
             trampoline,
             user,
             sources: sources.into_boxed_slice(),
             ret: plan.ret,
+            out,
         }))
     }
 }
@@ -170,26 +201,25 @@ unsafe extern "C" fn dispatch(entry: *const Entry, frame: *mut Frame, stack: *co
     // use) are written and read: left uninitialised, not cleared on each call.
     let mut pairs = [MaybeUninit::<[u64; 2]>::uninit(); MAX_PAIRS];
     let mut args = [MaybeUninit::<*mut c_void>::uninit(); MAX_ARGS];
-    let word = |frame: &mut Frame, (area, index): (Area, u8)| -> *mut u64 {
-        let index = usize::from(index);
-        match area {
-            Area::Gpr => frame.gpr[index.min(5)..].as_mut_ptr(),
-            Area::Sse => frame.sse[index.min(7)..].as_mut_ptr(),
-            // SAFETY: the plan's stack words lie in the caller's stack
-            // arguments, which the caller passed.
-            Area::Stack => unsafe { stack.add(index) }.cast_mut(),
-        }
-    };
+    let base = (frame as *mut Frame).cast::<u8>();
     for (slot, source) in args.iter_mut().zip(entry.sources.iter()) {
-        slot.write(match *source {
-            Source::At { area, index } => word(frame, (area, index)).cast(),
-            Source::Pair { slot, low, high } => {
-                // SAFETY: both point into the frame (registers only).
-                let words = unsafe { [*word(frame, low), *word(frame, high)] };
-                pairs[usize::from(slot) % MAX_PAIRS]
-                    .write(words)
-                    .as_mut_ptr()
-                    .cast()
+        // SAFETY: frame offsets lie in the frame's registers (`frame_offset`);
+        // stack offsets in the caller's stack arguments, which the plan counted.
+        slot.write(unsafe {
+            match *source {
+                Source::Frame(offset) => base.add(usize::from(offset)).cast(),
+                Source::Stack(offset) => stack
+                    .cast::<u8>()
+                    .add(usize::from(offset))
+                    .cast_mut()
+                    .cast(),
+                Source::Pair { slot, low, high } => {
+                    let word = |offset: u16| base.add(usize::from(offset)).cast::<u64>().read();
+                    pairs[usize::from(slot) % MAX_PAIRS]
+                        .write([word(low), word(high)])
+                        .as_mut_ptr()
+                        .cast()
+                }
             }
         });
     }
@@ -207,25 +237,13 @@ unsafe extern "C" fn dispatch(entry: *const Entry, frame: *mut Frame, stack: *co
     // to its value (the trampolines catch every panic).
     // (The trampoline reads the first `sources.len()` pointers, written above.)
     unsafe { (entry.trampoline)(null_mut(), ret, args.as_mut_ptr().cast(), entry.user) };
-    match entry.ret {
-        Ret::Void => {}
-        Ret::Memory => frame.out[0] = frame.gpr[0],
-        Ret::Regs(low, high) => {
-            // rax then rdx for INTEGER eightbytes, xmm0 then xmm1 for SSE ones.
-            let (mut int, mut sse) = (0, 2);
-            for (value, class) in [(out.0[0], Some(low)), (out.0[1], high)] {
-                match class {
-                    Some(Class::Integer) => {
-                        frame.out[int] = value;
-                        int += 1;
-                    }
-                    Some(_) => {
-                        frame.out[sse % 4] = value;
-                        sse += 1;
-                    }
-                    None => {}
-                }
-            }
+    if entry.ret == Ret::Memory {
+        frame.out[0] = frame.gpr[0];
+        return;
+    }
+    for (value, slot) in out.0.iter().zip(entry.out) {
+        if let Some(slot) = slot {
+            frame.out[usize::from(slot) % 4] = *value;
         }
     }
 }
