@@ -262,3 +262,32 @@ def test_a_header_that_warns_is_still_read(ffi, tmp_path):
     assert ffi.sizeof("struct w") == 4
     with pytest.raises(wyvern.CDefError, match=r"^<cdef 2>:1:17: expected ';' at end of declaration list$"):
         ffi.cdef("struct v { int a } ;")
+
+
+# override=True replaces declarations that came from DWARF too, and what a
+# library looked up before the override.
+def test_override_replaces_dwarf_declarations_and_cached_lookups(ffi, tmp_path):
+    from conftest import gcc, have_gcc
+
+    if not have_gcc():
+        pytest.skip("gcc is not installed")
+    (tmp_path / "ov.c").write_text("int f(int x) { return x + 1; }\ndouble g = 2.5;\nint h(void) { return 7; }\n")
+    gcc(["-g", "-shared", "-fPIC", "-o", "libov.so", "ov.c"], cwd=tmp_path)
+    so = str(tmp_path / "libov.so")
+    ffi.dwarf(so)
+    lib = ffi.dlopen(so)
+    assert (lib.f(1), lib.g, lib.h()) == (2, 2.5, 7)
+    with pytest.raises(wyvern.FFIError, match="function f"):
+        ffi.cdef("long f(long);")
+    ffi.cdef("long f(long); float g;", override=True)
+    assert ffi.typeof(lib.f) is ffi.typeof("long(*)(long)")
+    assert ffi.typeof(ffi.addressof(lib, "g")) is ffi.typeof("float *")
+    assert lib.h() == 7  # what was not redeclared stays
+    # The same for declarations from cdef, looked up before.
+    other = wyvern.FFI()
+    other.cdef("int f(int);")
+    lib2 = other.dlopen(so)
+    assert lib2.f(41) == 42
+    other.cdef("unsigned f(unsigned);", override=True)
+    assert other.typeof(lib2.f) is other.typeof("unsigned(*)(unsigned)")
+    assert lib2.f(41) == 42

@@ -90,6 +90,30 @@ impl TypeSet {
         &self.inner.data
     }
 
+    /// A copy of the set without the functions and globals named `names`
+    /// (every other declaration, and every type id, as they are here): what a
+    /// caller replacing declarations merges the new ones into (cffi's
+    /// `cdef(..., override=True)`). The ids of types derived from this set
+    /// after it was made ([`pointer_to`](Self::pointer_to), [`derive`](Self::derive))
+    /// are not carried over: derive them again from the copy.
+    ///
+    /// ```
+    /// # fn main() -> wyvern::Result<()> {
+    /// let old = wyvern::cdef("int f(int); double g; int h(void);")?;
+    /// let new = wyvern::cdef("long f(long); double g;")?;
+    /// assert!(old.merge(&new).is_err());
+    /// let both = old.without(&["f"]).merge(&new)?;
+    /// assert_eq!(both.prototype(both.function("f")?), "long f(long)");
+    /// assert!(both.function("h").is_ok() && both.global("g").is_ok());
+    /// # Ok(()) }
+    /// ```
+    pub fn without(&self, names: &[&str]) -> TypeSet {
+        let mut data = self.inner.data.clone();
+        data.functions.retain(|f| !names.contains(&f.name.as_str()));
+        data.globals.retain(|g| !names.contains(&g.name.as_str()));
+        TypeSet::from_data(data)
+    }
+
     /// Whether `other` is this same set (a clone of it), so ids are shared.
     #[inline]
     pub fn same(&self, other: &TypeSet) -> bool {

@@ -230,12 +230,16 @@ impl Ffi {
                         // A set read from DWARF or a database is not in the
                         // sources: the old declaration stays there, and the
                         // merge says they conflict.
-                        self.merge(py, set, true)?;
+                        let replacing = user.as_ref().is_some_and(|u| u.r#override);
+                        self.merge_replacing(py, set, replacing)?;
                     } else {
                         // Every declaration is in the sources just parsed.
                         let mut state = self.lock();
                         state.types = Types::new(set);
                         state.names.clear();
+                    }
+                    if !hidden.is_empty() {
+                        self.forget_cached(py, &hidden)?;
                     }
                     let mut state = self.lock();
                     if !hidden.is_empty() {
@@ -291,10 +295,72 @@ impl Ffi {
     /// as it is; DWARF's and a database's have only the scalars they use, so
     /// they are merged into it.
     fn merge(&self, py: Python<'_>, set: TypeSet, has_scalars: bool) -> PyResult<()> {
-        let (current, empty) = {
+        self.merge_with(py, set, has_scalars, false)
+    }
+
+    /// Drops what the libraries opened from this FFI cached as attributes for
+    /// `names` (`lib.f` looked up before an override replaced `f`).
+    fn forget_cached(&self, py: Python<'_>, names: &[String]) -> PyResult<()> {
+        let libs: Vec<Py<Lib>> = {
+            let libs = self.libs.lock().unwrap_or_else(|p| p.into_inner());
+            libs.iter().map(|l| l.clone_ref(py)).collect()
+        };
+        for lib in libs {
+            let dict = lib.bind(py).getattr("__dict__")?;
+            for name in names {
+                if dict.contains(name)? {
+                    dict.del_item(name)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// [`merge`](Self::merge) of a cdef's set; with `replacing`
+    /// (`override=True`), its functions and globals replace those of the same
+    /// name declared otherwise (from DWARF or a database, which are not in the
+    /// sources parsed again, where a clash would be clang's).
+    fn merge_replacing(&self, py: Python<'_>, set: TypeSet, replacing: bool) -> PyResult<()> {
+        self.merge_with(py, set, true, replacing)
+    }
+
+    fn merge_with(
+        &self,
+        py: Python<'_>,
+        set: TypeSet,
+        has_scalars: bool,
+        replacing: bool,
+    ) -> PyResult<()> {
+        let (mut current, empty) = {
             let state = self.lock();
             (state.types.set.clone(), state.empty)
         };
+        if replacing && !empty {
+            let differs: Vec<String> = set
+                .functions()
+                .filter(|f| {
+                    current.function(&f.name).is_ok_and(|old| {
+                        current.prototype(old) != set.prototype(f) || old.symbol() != f.symbol()
+                    })
+                })
+                .map(|f| f.name.clone())
+                .chain(
+                    set.globals()
+                        .filter(|g| {
+                            current.global(&g.name).is_ok_and(|old| {
+                                current.spell(old.ty) != set.spell(g.ty)
+                                    || old.symbol() != g.symbol()
+                            })
+                        })
+                        .map(|g| g.name.clone()),
+                )
+                .collect();
+            if !differs.is_empty() {
+                let names: Vec<&str> = differs.iter().map(String::as_str).collect();
+                current = current.without(&names);
+                self.forget_cached(py, &differs)?;
+            }
+        }
         let merged = if empty && has_scalars {
             set
         } else {
