@@ -163,8 +163,11 @@ type RawBody<'a> = dyn Fn(*mut u8, &[*const u8]) + Send + Sync + 'a;
 
 struct RawState<'a> {
     params: usize,
-    /// The result's C size (0 for `void`), and its integer shape when libffi
-    /// wants it widened to a whole `ffi_arg`.
+    /// How many bytes of the result buffer are zeroed: a scalar's `ffi_arg`
+    /// at least (0 for `void`), a record's own size only (one returned
+    /// through memory is the caller's buffer, which may be smaller than a
+    /// register); and the result's integer shape when libffi wants it
+    /// widened to a whole `ffi_arg`.
     ret_size: usize,
     ret_int: Option<(usize, bool)>,
     body: Box<RawBody<'a>>,
@@ -208,8 +211,9 @@ impl<'a> Callback<'a> {
         let interface = closure_interface(set, ty, &sig, None)?;
         let (ret_size, ret_int) = match set.ty(set.canonical(sig.ret.id)) {
             Type::Void => (0, None),
+            Type::Record(_) => (size_of(set, sig.ret.id)?, None),
             _ => (
-                size_of(set, sig.ret.id)?,
+                size_of(set, sig.ret.id)?.max(8),
                 int_shape(set, sig.ret.id).filter(|(size, _)| *size < 8),
             ),
         };
@@ -235,7 +239,8 @@ unsafe extern "C" fn raw_trampoline(
     // while the `Callback` is.
     let state = unsafe { &*(user as *const RawState<'_>) };
     let ret = ret.cast::<u8>();
-    // SAFETY: libffi's result buffer holds the result, at least an `ffi_arg`.
+    // SAFETY: the result buffer holds `ret_size` bytes: a scalar's at least
+    // an `ffi_arg`, a record's its size.
     unsafe { zero(ret, state.ret_size) };
     let outcome = catch_unwind(AssertUnwindSafe(|| {
         // SAFETY: libffi passes one pointer per parameter.
@@ -262,15 +267,15 @@ unsafe extern "C" fn raw_trampoline(
     }
 }
 
-/// Zeroes a callback's result buffer: an `ffi_arg` at least, `size` bytes at
-/// most (one store for a scalar, the common case).
+/// Zeroes the first `size` bytes of a callback's result buffer (one store
+/// for a scalar's `ffi_arg`, the common case).
 ///
 /// # Safety
-/// `ret` must be libffi's result buffer for a result of `size` bytes.
+/// `ret` must be a result buffer of at least `size` bytes.
 #[inline]
 unsafe fn zero(ret: *mut u8, size: usize) {
-    if size <= 8 {
-        // SAFETY: the caller's promise: the buffer holds an `ffi_arg`.
+    if size == 8 {
+        // SAFETY: the caller's promise: the buffer holds 8 bytes.
         unsafe { ret.cast::<u64>().write_unaligned(0) }
     } else {
         // SAFETY: the caller's promise.

@@ -540,3 +540,66 @@ fn callbacks_see_c_errno_and_leave_it_unless_they_set_it() {
     .unwrap();
     assert_eq!(run(&calling, 4), (5, libc::ERANGE as i128));
 }
+
+/// A record returned through memory that is smaller than a register (a packed
+/// one under System V, a 3-byte one under ms_abi, as gcc returns them): the
+/// callee writes its bytes at the caller's address and nothing after them,
+/// whether its body writes the result, writes nothing or panics.
+#[test]
+fn callbacks_returning_small_records_in_memory_write_only_their_bytes() {
+    let types = wyvern::cdef(
+        "struct __attribute__((packed)) p5 { char c; int i; };\n\
+         typedef struct p5 (*p5_fn)(void);\n\
+         struct t3 { char a, b, c; };\n\
+         typedef struct t3 (__attribute__((ms_abi)) *t3_fn)(void);",
+    )
+    .unwrap();
+    const GUARD: u8 = 0xa5;
+    // Calls the callback at `code` as C would, with the hidden result pointer
+    // to a guarded buffer; the bytes of the buffer afterwards.
+    let call = |code: *const std::ffi::c_void, ms: bool| -> [u8; 16] {
+        let mut buffer = [GUARD; 16];
+        let out = buffer.as_mut_ptr();
+        // SAFETY: a callback of a function type that returns its record
+        // through memory: it takes the buffer's address (rdi, or rcx under
+        // ms_abi) and returns it.
+        let back = unsafe {
+            if ms {
+                let f: extern "win64" fn(*mut u8) -> *mut u8 = std::mem::transmute(code);
+                f(out)
+            } else {
+                let f: extern "C" fn(*mut u8) -> *mut u8 = std::mem::transmute(code);
+                f(out)
+            }
+        };
+        assert_eq!(back, out, "the hidden pointer comes back");
+        buffer
+    };
+    for (name, size, ms) in [("p5_fn", 5, false), ("t3_fn", 3, true)] {
+        let ty = types.type_named(name).unwrap();
+        // A body writing the whole result.
+        let writes = Callback::raw(&types, ty, move |ret, _| {
+            // SAFETY: the result buffer holds the record's `size` bytes.
+            unsafe { std::ptr::write_bytes(ret, 0x11, size) }
+        })
+        .unwrap();
+        // One writing nothing, and one that panics: C gets zeroes.
+        let nothing = Callback::raw(&types, ty, |_, _| {}).unwrap();
+        let raw_panics = Callback::raw(&types, ty, |_, _| panic!("raw result exploded")).unwrap();
+        let panics = Callback::new(&types, ty, |_: &[Value]| -> Value {
+            panic!("result exploded")
+        })
+        .unwrap();
+        for (what, callback, byte) in [
+            ("writes", &writes, 0x11),
+            ("nothing", &nothing, 0),
+            ("raw panics", &raw_panics, 0),
+            ("panics", &panics, 0),
+        ] {
+            let buffer = call(callback.address(), ms);
+            let mut expected = [GUARD; 16];
+            expected[..size].fill(byte);
+            assert_eq!(buffer, expected, "{name}, a body that {what}");
+        }
+    }
+}

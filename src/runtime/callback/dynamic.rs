@@ -191,9 +191,16 @@ unsafe extern "C" fn trampoline(
         Err(payload) => Failure::Panic(payload),
     };
     if let Some(ret_ty) = state.ret {
-        // A zeroed result: at least an `ffi_arg`, or the whole returned object.
-        let size = size_of(&state.set, ret_ty).unwrap_or(0).max(8);
-        // SAFETY: libffi's result buffer holds the return type, at least 8 bytes.
+        // A zeroed result: a scalar's whole `ffi_arg`; a record's own bytes
+        // only, since one returned through memory is the caller's buffer,
+        // which may be smaller than 8 bytes (a packed record).
+        let size = size_of(&state.set, ret_ty).unwrap_or(0);
+        let size = match state.set.ty(state.set.canonical(ret_ty)) {
+            Type::Record(_) => size,
+            _ => size.max(8),
+        };
+        // SAFETY: the result buffer holds the return type; a scalar's, an
+        // `ffi_arg` at least.
         unsafe { std::ptr::write_bytes(ret.cast::<u8>(), 0, size) };
     }
     report(failure);

@@ -246,11 +246,16 @@ unsafe extern "C" fn typed_trampoline<A, R, F>(
             }
         }
         Err(payload) => {
-            let size = std::mem::size_of::<R>();
-            if size > 0 {
-                // SAFETY: the result buffer holds at least an `ffi_arg`, or the result.
-                unsafe { std::ptr::write_bytes(ret.cast::<u8>(), 0, size.max(8)) };
-            }
+            // A narrow integer's whole `ffi_arg`; anything else its own bytes
+            // (a record returned through memory is the caller's buffer, which
+            // may be smaller than 8 bytes).
+            let size = match state.extend {
+                Some(_) => 8,
+                None => std::mem::size_of::<R>(),
+            };
+            // SAFETY: the result buffer holds the result, and an `ffi_arg`
+            // for an integer narrower than one.
+            unsafe { std::ptr::write_bytes(ret.cast::<u8>(), 0, size) };
             report(Failure::Panic(payload));
         }
     }
