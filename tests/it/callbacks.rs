@@ -603,3 +603,55 @@ fn callbacks_returning_small_records_in_memory_write_only_their_bytes() {
         }
     }
 }
+
+/// A record whose first eightbyte holds no member (a set from DWARF, which
+/// leaves unnamed bitfields out, or built by hand): System V passes only its
+/// second eightbyte, and the callback must still find it at its offset in the
+/// record, as wyvern's own calls put it there.
+#[test]
+fn a_record_whose_first_eightbyte_is_empty_reaches_a_callback_at_its_offset() {
+    use wyvern::types::{Field, FnSig, RecordDef, RecordKind, TypeBuilder};
+    use wyvern::{CallConv, FloatKind, Layout, QualType, Type};
+    let mut builder = TypeBuilder::new(wyvern::types::Target::host());
+    let double = builder.intern(Type::Float(FloatKind::Double), Some(Layout::new(8, 8)));
+    let (record, record_ty) = builder.declare_record(RecordKind::Struct, Some("gap".into()), None);
+    builder.define_record(
+        record,
+        RecordDef {
+            layout: Layout::new(16, 8),
+            fields: vec![Field {
+                name: Some("d".into()),
+                ty: QualType::from(double),
+                offset_bits: 64,
+                bit_width: None,
+            }],
+            packed: false,
+        },
+    );
+    let sig = FnSig {
+        ret: QualType::from(double),
+        params: vec![QualType::from(record_ty)],
+        variadic: false,
+        prototyped: true,
+        conv: CallConv::C,
+    };
+    let function = builder.intern(Type::Function(sig), None);
+    let pointer = builder.intern(
+        Type::Pointer(QualType::from(function)),
+        Some(Layout::new(8, 8)),
+    );
+    let types = builder.freeze();
+    let callback = Callback::raw(&types, QualType::from(pointer), |ret, args| {
+        // SAFETY: the argument is a `struct gap`, its member at byte 8; the
+        // result a double.
+        unsafe {
+            let d = args[0].add(8).cast::<f64>().read_unaligned();
+            ret.cast::<f64>().write_unaligned(d);
+        }
+    })
+    .unwrap();
+    // SAFETY: the record's one data eightbyte is SSE: it travels in xmm0, the
+    // first vector register, and the double result comes back there.
+    let f: extern "C" fn(f64, f64) -> f64 = unsafe { std::mem::transmute(callback.address()) };
+    assert_eq!(f(2.5, -1.0), 2.5);
+}

@@ -130,6 +130,12 @@ impl Entry {
             let mut parts = plan.parts.iter().filter(|p| usize::from(p.arg) == arg);
             let first = parts.next()?;
             let second = parts.next();
+            // A pointer into the frame is the argument's start: a record whose
+            // first eightbyte holds no member (only its second is passed) is
+            // left to libffi, which puts its eightbytes where they belong.
+            if first.offset != 0 || second.is_some_and(|p| p.offset != 8) {
+                return None;
+            }
             let (area, index) = area_of(first.reg);
             let source = match second.map(|p| area_of(p.reg)) {
                 // The stack's words are in order.
