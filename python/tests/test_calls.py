@@ -579,3 +579,21 @@ def test_record_argument_errors_unchanged(fix):
         lib.vec3_scale(v[0])
     assert lib.vec3_scale(v[0], 2).y == 4.0  # an int for a double: converted
     assert lib.vec3_scale({"x": 1, "y": 1, "z": 1}, 0.5).z == 0.5
+
+
+def test_views_of_a_returned_records_buffer_keep_it_alive(fix):
+    """A view of `ffi.buffer(result)` (its `.view`, or `memoryview(buf)` on
+    Python >= 3.12) is of the result's own bytes: it keeps the result alive
+    after the buffer goes, so later results (which may reuse a dead one's
+    object) do not show through it."""
+    import sys
+
+    ffi, lib = fix
+    v = ffi.new("struct vec3 *", [1.0, 2.0, 3.0])[0]
+    views = [ffi.buffer(lib.vec3_scale(v, 2.0)).view]
+    if sys.version_info >= (3, 12):
+        views.append(memoryview(ffi.buffer(lib.vec3_scale(v, 2.0))))
+    for k in range(20):
+        assert lib.vec3_scale(v, 100.0 + k).x == 100.0 + k
+    for view in views:
+        assert bytes(view) == struct.pack("<3d", 2.0, 4.0, 6.0)

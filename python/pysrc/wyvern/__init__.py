@@ -46,7 +46,13 @@ class buffer:
             size = ffi.sizeof(ffi.typeof(cdata).item) if kind == "pointer" else ffi.sizeof(cdata)
         self._keep = cdata
         self._addr = ffi._address(cdata)
-        self.view = memoryview((ctypes.c_char * size).from_address(self._addr)).cast("B")
+        memory = (ctypes.c_char * size).from_address(self._addr)
+        # Every view made of this one (``memoryview(buf)``, ``buf.view``)
+        # holds the ctypes array: it keeps the cdata whose memory it is alive
+        # (a returned record's bytes are inside its cdata, which a later
+        # call's result may reuse once it is dead).
+        memory._wyvern_keep = cdata
+        self.view = memoryview(memory).cast("B")
         if ffi._read_only(cdata):
             # A const global's memory may be in a read-only segment.
             self.view = self.view.toreadonly()
