@@ -335,6 +335,7 @@ impl Ffi {
             let state = self.lock();
             (state.types.set.clone(), state.empty)
         };
+        let mut replaced: Vec<String> = Vec::new();
         if replacing && !empty {
             let differs: Vec<String> = set
                 .functions()
@@ -358,7 +359,7 @@ impl Ffi {
             if !differs.is_empty() {
                 let names: Vec<&str> = differs.iter().map(String::as_str).collect();
                 current = current.without(&names);
-                self.forget_cached(py, &differs)?;
+                replaced = differs;
             }
         }
         let merged = if empty && has_scalars {
@@ -367,11 +368,18 @@ impl Ffi {
             py.detach(|| current.merge(&set))
                 .map_err(|e| crate::error::FFIError::new_err(e.to_string()))?
         };
-        let mut state = self.lock();
-        state.types = Types::new(merged);
-        state.empty = false;
-        state.only_cdefs &= has_scalars;
-        state.names.clear();
+        {
+            let mut state = self.lock();
+            state.types = Types::new(merged);
+            state.empty = false;
+            state.only_cdefs &= has_scalars;
+            state.names.clear();
+        }
+        // After the new declarations are in place: the merge above runs
+        // without the GIL, and a `lib.f` looked up meanwhile cached the old `f`.
+        if !replaced.is_empty() {
+            self.forget_cached(py, &replaced)?;
+        }
         Ok(())
     }
 }
