@@ -655,3 +655,65 @@ fn a_record_whose_first_eightbyte_is_empty_reaches_a_callback_at_its_offset() {
     let f: extern "C" fn(f64, f64) -> f64 = unsafe { std::mem::transmute(callback.address()) };
     assert_eq!(f(2.5, -1.0), 2.5);
 }
+
+/// Arguments past the registers, as gcc passes them to a callback: a
+/// 16-byte-aligned record and an `__int128` each after one odd stack word
+/// (so padded to 16), a ninth double, and the seventh integer and the last
+/// argument on the stack around them.
+#[test]
+fn stack_arguments_reach_a_callback_where_gcc_puts_them() {
+    let decls = "struct a16 { _Alignas(16) long a; long b; };\n\
+        typedef long (*many_fn)(long, long, long, long, long, long, long, struct a16, long,\n\
+            __int128, double, double, double, double, double, double, double, double,\n\
+            double, long);\n\
+        long call_many(many_fn f);\n";
+    let source = format!(
+        "{decls}long call_many(many_fn f) {{\n\
+             struct a16 s = {{ 11, 12 }};\n\
+             return f(1, 2, 3, 4, 5, 6, 7, s, 16, ((__int128)13 << 64) | 14,\n\
+                      0.5, 1.5, 2.5, 3.5, 4.5, 5.5, 6.5, 7.5, 8.5, 15) + 1;\n\
+         }}\n"
+    );
+    let dir = TempDir::new("callbacks-stack");
+    let lib = match gcc_compile(
+        dir.path(),
+        "libmany.so",
+        &source,
+        &["-shared", "-fPIC", "-O1"],
+    ) {
+        Compiled::Ok(p) => p,
+        Compiled::Failed(e) => panic!("{e}"),
+    };
+    let types = wyvern::cdef(decls).unwrap();
+    // SAFETY: the library just built, of these declarations.
+    let m = Module::new(
+        types,
+        unsafe { Library::open(lib.to_str().unwrap()) }.unwrap(),
+    );
+    let call_many = m.function("call_many").unwrap();
+    let seen = std::sync::Mutex::new(Vec::new());
+    let callback = Callback::raw(m.types(), call_many.signature().params[0], |ret, args| {
+        // SAFETY: each argument is of its parameter's type.
+        let text = unsafe {
+            let long = |i: usize| args[i].cast::<i64>().read_unaligned();
+            let double = |i: usize| args[i].cast::<f64>().read_unaligned();
+            let ints: Vec<i64> = (0..7).chain([8]).map(long).collect();
+            let record = [long(7), args[7].cast::<i64>().add(1).read_unaligned()];
+            let wide = args[9].cast::<i128>().read_unaligned();
+            let doubles: Vec<f64> = (10..19).map(double).collect();
+            format!("{ints:?} {record:?} {:#x} {doubles:?} {}", wide, long(19))
+        };
+        seen.lock().unwrap().push(text);
+        // SAFETY: a long result.
+        unsafe { ret.cast::<i64>().write_unaligned(41) };
+    })
+    .unwrap();
+    // SAFETY: the callback is of the parameter's type.
+    let result = unsafe { call_many.call(&mut [callback.to_value()]) }.unwrap();
+    assert_eq!(result.as_int(), Some(42));
+    assert_eq!(
+        *seen.lock().unwrap(),
+        ["[1, 2, 3, 4, 5, 6, 7, 16] [11, 12] 0xd000000000000000e \
+          [0.5, 1.5, 2.5, 3.5, 4.5, 5.5, 6.5, 7.5, 8.5] 15"]
+    );
+}
