@@ -29,7 +29,9 @@ struct Dst(u8);
 
 const SSE_AT: usize = 6;
 const STACK_AT: usize = 14;
-const WORDS: usize = STACK_AT + MAX_STACK_WORDS;
+/// The registers and the stack words, rounded up to a power of two so that
+/// an index is kept in bounds by a mask.
+const WORDS: usize = (STACK_AT + MAX_STACK_WORDS).next_power_of_two();
 
 impl From<Reg> for Dst {
     fn from(reg: Reg) -> Dst {
@@ -38,7 +40,7 @@ impl From<Reg> for Dst {
             Reg::Sse(index) => SSE_AT + usize::from(index),
             Reg::Stack { word, .. } => STACK_AT + usize::from(word),
         };
-        // At most 30: the plan's indices are below 6, 8 and MAX_STACK_WORDS.
+        // Below 30: the plan's indices are below 6, 8 and MAX_STACK_WORDS.
         Dst(at.min(WORDS - 1) as u8)
     }
 }
@@ -46,9 +48,9 @@ impl From<Reg> for Dst {
 /// How one argument reaches its registers or stack slots.
 #[derive(Debug, Clone, Copy)]
 enum Arg {
-    /// An integer in `min..=max` (the parameter type's range), sign- or
-    /// zero-extended to 64 bits as clang-built callees expect.
-    Int { dst: Dst, min: i128, max: i128 },
+    /// An integer in `min..=min + span` (the parameter type's range), sign-
+    /// or zero-extended to 64 bits as clang-built callees expect.
+    Int { dst: Dst, min: i128, span: u128 },
     /// A `double`.
     F64 { dst: Dst },
     /// A `float` (a finite `double` that stays finite, or a non-finite one).
@@ -89,13 +91,17 @@ enum Ret {
 }
 
 /// The registers and stack eightbytes of one call: rdi..r9, xmm0..xmm7, then
-/// the stack.
-struct Words([u64; WORDS]);
+/// the stack; `N` is a power of two, [`REGISTERS_ONLY`] for a call that
+/// passes no stack words (fewer to clear), [`WORDS`] for one that does.
+struct Words<const N: usize>([u64; N]);
 
-impl Words {
+/// The registers, rounded up to a power of two.
+const REGISTERS_ONLY: usize = STACK_AT.next_power_of_two();
+
+impl<const N: usize> Words<N> {
     #[inline(always)]
     fn put(&mut self, dst: Dst, word: u64) {
-        self.0[usize::from(dst.0) % WORDS] = word;
+        self.0[usize::from(dst.0) & (N - 1)] = word;
     }
 
     /// The general registers, the vector registers and the first `stack` stack
@@ -109,7 +115,7 @@ impl Words {
         let (sse, rest) = rest
             .split_first_chunk::<8>()
             .unwrap_or_else(|| unreachable!());
-        (gpr, sse, &rest[..usize::from(stack).min(MAX_STACK_WORDS)])
+        (gpr, sse, &rest[..usize::from(stack).min(rest.len())])
     }
 }
 
@@ -156,10 +162,11 @@ impl RegisterCall {
             let arg = match (slot.shape, parts.as_slice()) {
                 (Shape::Int { size, signed }, [only]) if !matches!(only.reg, Reg::Sse(_)) => {
                     let range = IntRange::of(u32::from(size) * 8, signed);
+                    let max = i128::try_from(range.max).ok()?;
                     Arg::Int {
                         dst: only.reg.into(),
                         min: range.min,
-                        max: i128::try_from(range.max).ok()?,
+                        span: max.abs_diff(range.min),
                     }
                 }
                 (Shape::F64, [only]) if !matches!(only.reg, Reg::Gpr { .. }) => Arg::F64 {
@@ -220,7 +227,28 @@ impl RegisterCall {
         code: *const c_void,
         args: &[Value],
     ) -> Option<crate::Result<Value>> {
-        let mut words = Words([0; WORDS]);
+        // SAFETY: forwarded from the caller.
+        unsafe {
+            if self.stack_words == 0 {
+                self.call_with::<REGISTERS_ONLY>(set, code, args)
+            } else {
+                self.call_with::<WORDS>(set, code, args)
+            }
+        }
+    }
+
+    /// [`call`](Self::call) with `N` words to load.
+    ///
+    /// # Safety
+    /// As [`call`](Self::call).
+    #[inline(always)]
+    unsafe fn call_with<const N: usize>(
+        &self,
+        set: &TypeSet,
+        code: *const c_void,
+        args: &[Value],
+    ) -> Option<crate::Result<Value>> {
+        let mut words = Words([0; N]);
         if self.returns_object() || !self.load(set, args, &mut words) {
             return None;
         }
@@ -268,7 +296,30 @@ impl RegisterCall {
         let Ret::Record(how) = self.ret else {
             return None;
         };
-        let mut words = Words([0; WORDS]);
+        // SAFETY: forwarded from the caller.
+        unsafe {
+            if self.stack_words == 0 {
+                self.call_into_with::<REGISTERS_ONLY>(set, code, args, out, how)
+            } else {
+                self.call_into_with::<WORDS>(set, code, args, out, how)
+            }
+        }
+    }
+
+    /// [`call_into`](Self::call_into) with `N` words to load.
+    ///
+    /// # Safety
+    /// As [`call_into`](Self::call_into).
+    #[inline(always)]
+    unsafe fn call_into_with<const N: usize>(
+        &self,
+        set: &TypeSet,
+        code: *const c_void,
+        args: &[Value],
+        out: *mut u8,
+        how: PlanRet,
+    ) -> Option<crate::Result<()>> {
+        let mut words = Words([0; N]);
         if !self.load(set, args, &mut words) {
             return None;
         }
@@ -291,13 +342,16 @@ impl RegisterCall {
     /// Puts every argument in its registers and stack slots; `false` (with
     /// nothing run) when a value is not one the plan expects.
     #[inline(always)]
-    fn load(&self, set: &TypeSet, args: &[Value], words: &mut Words) -> bool {
+    fn load<const N: usize>(&self, set: &TypeSet, args: &[Value], words: &mut Words<N>) -> bool {
         if args.len() != self.args.len() {
             return false;
         }
         for (arg, value) in self.args.iter().zip(args) {
             match (*arg, value) {
-                (Arg::Int { dst, min, max }, Value::Int(v)) if (min..=max).contains(v) => {
+                // One comparison: below `min` wraps to above `span`.
+                (Arg::Int { dst, min, span }, Value::Int(v))
+                    if v.wrapping_sub(min) as u128 <= span =>
+                {
                     // In range, so the low 64 bits are the value sign- or
                     // zero-extended, as the register takes it.
                     words.put(dst, *v as u64);
