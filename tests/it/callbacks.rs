@@ -659,7 +659,8 @@ fn a_record_whose_first_eightbyte_is_empty_reaches_a_callback_at_its_offset() {
 /// Arguments past the registers, as gcc passes them to a callback: a
 /// 16-byte-aligned record and an `__int128` each after one odd stack word
 /// (so padded to 16), a ninth double, and the seventh integer and the last
-/// argument on the stack around them.
+/// argument on the stack around them. A backtrace taken inside goes through
+/// the entry and C to the test.
 #[test]
 fn stack_arguments_reach_a_callback_where_gcc_puts_them() {
     let decls = "struct a16 { _Alignas(16) long a; long b; };\n\
@@ -704,6 +705,11 @@ fn stack_arguments_reach_a_callback_where_gcc_puts_them() {
             format!("{ints:?} {record:?} {:#x} {doubles:?} {}", wide, long(19))
         };
         seen.lock().unwrap().push(text);
+        // The entry's unwind information leads through C back to this test.
+        let trace = std::backtrace::Backtrace::force_capture().to_string();
+        for caller in ["call_many", "stack_arguments_reach_a_callback"] {
+            assert!(trace.contains(caller), "no {caller} in\n{trace}");
+        }
         // SAFETY: a long result.
         unsafe { ret.cast::<i64>().write_unaligned(41) };
     })
