@@ -723,3 +723,43 @@ fn stack_arguments_reach_a_callback_where_gcc_puts_them() {
           [0.5, 1.5, 2.5, 3.5, 4.5, 5.5, 6.5, 7.5, 8.5] 15"]
     );
 }
+
+/// Callbacks made, called and dropped on several threads at once: each one
+/// runs its own closure (the stubs of the pool are each given to one), and
+/// those kept (and leaked) stay callable while others come and go.
+#[test]
+fn callbacks_made_and_dropped_on_many_threads_each_call_their_own_closure() {
+    let types = wyvern::cdef("typedef long (*tag_fn)(long);").unwrap();
+    let ty = types.type_named("tag_fn").unwrap();
+    let make = |tag: i64| Callback::typed(&types, ty, move |(x,): (i64,)| tag * 1000 + x).unwrap();
+    // SAFETY: callbacks of `long (*)(long)`.
+    let call = |f: *const std::ffi::c_void, x: i64| unsafe {
+        std::mem::transmute::<*const std::ffi::c_void, extern "C" fn(i64) -> i64>(f)(x)
+    };
+    let kept = make(-1);
+    let leaked = make(-2).leak() as usize;
+    std::thread::scope(|scope| {
+        for thread in 0..4i64 {
+            let (make, call, kept) = (&make, &call, &kept);
+            scope.spawn(move || {
+                let mut alive = Vec::new();
+                for i in 0..300i64 {
+                    let tag = thread * 10_000 + i;
+                    let callback = make(tag);
+                    assert_eq!(call(callback.address(), 7), tag * 1000 + 7);
+                    if i % 3 == 0 {
+                        alive.push((tag, callback));
+                    }
+                    if i % 50 == 0 {
+                        alive.clear();
+                    }
+                    for (tag, callback) in &alive {
+                        assert_eq!(call(callback.address(), 1), tag * 1000 + 1);
+                    }
+                    assert_eq!(call(kept.address(), 2), -1000 + 2);
+                    assert_eq!(call(leaked as *const std::ffi::c_void, 3), -2000 + 3);
+                }
+            });
+        }
+    });
+}
