@@ -363,3 +363,15 @@ fn definitions_in_the_sources_are_listed_and_those_of_headers_are_not() {
         .unwrap();
     assert_eq!(again.functions().count(), types.functions().count());
 }
+
+#[test]
+fn a_body_far_after_its_declaration_is_still_a_definition() {
+    // A long comment between the declaration and its body, then a prototype.
+    let text = format!(
+        "int far(void)\n/* {} */\n{{ return 3; }}\nint near(void);\nint after(void) {{ return 4; }}\n",
+        "x".repeat(600)
+    );
+    let (_, defined) = Parser::new().cdef(text).parse_with_definitions().unwrap();
+    let names: Vec<_> = defined.iter().map(|d| d.name.as_str()).collect();
+    assert_eq!(names, ["far", "after"]);
+}

@@ -147,7 +147,13 @@ impl<'tu> Converter<'tu> {
             // extends its extent over the body: the body is the `{` that
             // follows the declaration (after attributes or an asm label).
             DefinitionKind::Body => {
-                c.is_definition() || body_follows(&self.tu.tokens_after(c, 4096))
+                // A short look first: tokenizing 4 KiB after each of a long
+                // cdef's thousands of prototypes cost more than the parse.
+                c.is_definition()
+                    || [128, 4096]
+                        .into_iter()
+                        .find_map(|bytes| body_follows(&self.tu.tokens_after(c, bytes)))
+                        .unwrap_or(false)
             }
         };
         if !is {
@@ -514,8 +520,9 @@ fn location(
 
 /// Whether `tokens` (what follows a function declaration's extent, which may
 /// start with its own last token, a `)`) go on to a body: a `{` outside
-/// parentheses before any `;`, `,` or `=`.
-fn body_follows(tokens: &[super::sys::Token<'_>]) -> bool {
+/// parentheses before any `;`, `,` or `=`; `None` when they end before
+/// either.
+fn body_follows(tokens: &[super::sys::Token<'_>]) -> Option<bool> {
     let mut depth = 0usize;
     for t in tokens {
         if t.kind != CXToken_Punctuation {
@@ -524,12 +531,12 @@ fn body_follows(tokens: &[super::sys::Token<'_>]) -> bool {
         match &*t.text {
             "(" => depth += 1,
             ")" => depth = depth.saturating_sub(1),
-            "{" if depth == 0 => return true,
-            ";" | "," | "=" | "}" if depth == 0 => return false,
+            "{" if depth == 0 => return Some(true),
+            ";" | "," | "=" | "}" if depth == 0 => return Some(false),
             _ => {}
         }
     }
-    false
+    None
 }
 
 /// Whether a record or enum's USR gives it `name` as its tag: it ends in
