@@ -149,11 +149,7 @@ impl<'tu> Converter<'tu> {
             DefinitionKind::Body => {
                 // A short look first: tokenizing 4 KiB after each of a long
                 // cdef's thousands of prototypes cost more than the parse.
-                c.is_definition()
-                    || [128, 4096]
-                        .into_iter()
-                        .find_map(|bytes| body_follows(&self.tu.tokens_after(c, bytes)))
-                        .unwrap_or(false)
+                c.is_definition() || self.body_after(c)
             }
         };
         if !is {
@@ -164,6 +160,34 @@ impl<'tu> Converter<'tu> {
             kind,
             location: c.presumed_location(),
         });
+    }
+
+    /// Whether a body follows function declaration `c` (whose body the parse
+    /// skipped): a `;` or `,` right after its extent says no at once (almost
+    /// every prototype); otherwise clang's tokens after it decide.
+    fn body_after(&mut self, c: Cursor<'tu>) -> bool {
+        let tu = self.tu;
+        let Some((file, offset)) = tu.extent_end(c) else {
+            return false;
+        };
+        // clang_getFileContents is costly per call; ask once per file.
+        let text: &'tu [u8] = self
+            .file_texts
+            .entry(file)
+            .or_insert_with(|| tu.file_contents(file));
+        let next = text
+            .get(offset as usize..)
+            .unwrap_or(&[])
+            .iter()
+            .find(|b| !b.is_ascii_whitespace());
+        if matches!(next, Some(b';' | b',')) {
+            return false;
+        }
+        let size = text.len();
+        [128, 4096]
+            .into_iter()
+            .find_map(|bytes| body_follows(&tu.tokens_after(c, bytes, |_| size)))
+            .unwrap_or(false)
     }
 
     fn function(&mut self, c: Cursor<'tu>) -> Result<()> {

@@ -162,26 +162,29 @@ impl TranslationUnit<'_> {
 
     /// The tokens from the last one a cursor's extent covers on, up to
     /// `bytes` further in its file: what follows a declaration.
-    pub(crate) fn tokens_after(&self, cursor: Cursor<'_>, bytes: u32) -> Vec<Token<'static>> {
-        let mut file: CXFile = ptr::null_mut();
-        let (mut line, mut column, mut offset) = (0, 0, 0);
-        // SAFETY: valid TU and cursor; out-pointers are valid.
-        let end = unsafe {
-            let end = clang_getRangeEnd(clang_getCursorExtent(cursor.raw));
-            clang_getFileLocation(end, &mut file, &mut line, &mut column, &mut offset);
-            end
-        };
-        if file.is_null() {
+    pub(crate) fn tokens_after(
+        &self,
+        cursor: Cursor<'_>,
+        bytes: u32,
+        file_size: impl FnOnce(FileHandle) -> usize,
+    ) -> Vec<Token<'static>> {
+        let Some((file, offset, end)) = extent_end(cursor) else {
             return Vec::new();
-        }
-        let size = u32::try_from(self.file_contents(FileHandle(file)).len()).unwrap_or(u32::MAX);
+        };
+        let size = u32::try_from(file_size(file)).unwrap_or(u32::MAX);
         let stop = offset.saturating_add(bytes).min(size);
+        let file = file.0;
         // SAFETY: valid TU and file; both offsets lie inside the file.
         let range = unsafe {
             let stop = clang_getLocationForOffset(self.raw, file, stop);
             clang_getRange(end, stop)
         };
         self.range_tokens(range)
+    }
+
+    /// Where a cursor's extent ends: its file and byte offset there.
+    pub(crate) fn extent_end(&self, cursor: Cursor<'_>) -> Option<(FileHandle, u32)> {
+        extent_end(cursor).map(|(file, offset, _)| (file, offset))
     }
 
     /// The spellings of the tokens a cursor covers.
@@ -269,6 +272,20 @@ impl FileHandle {
         // SAFETY: a non-null file handle from libclang.
         take_string(unsafe { clang_getFileName(self.0) })
     }
+}
+
+/// Where `cursor`'s extent ends: its file, the byte offset there, and the
+/// location itself.
+fn extent_end(cursor: Cursor<'_>) -> Option<(FileHandle, u32, CXSourceLocation)> {
+    let mut file: CXFile = ptr::null_mut();
+    let (mut line, mut column, mut offset) = (0, 0, 0);
+    // SAFETY: valid cursor; out-pointers are valid.
+    let end = unsafe {
+        let end = clang_getRangeEnd(clang_getCursorExtent(cursor.raw));
+        clang_getFileLocation(end, &mut file, &mut line, &mut column, &mut offset);
+        end
+    };
+    (!file.is_null()).then_some((FileHandle(file), offset, end))
 }
 
 /// A token: its kind (`CXToken_*`) and spelling.
