@@ -14,8 +14,56 @@ impl TypeSet {
     /// A C declaration of `name` with type `ty`: `char *argv[4]`, `void (*handler)(int)`.
     pub fn declare(&self, ty: QualType, name: &str) -> String {
         let mut out = String::with_capacity(name.len() + 32);
-        self.declarator(ty, name.to_owned(), &mut out, 0);
+        self.declare_into(ty, name, &mut out);
         out
+    }
+
+    /// [`declare`](Self::declare), appended to `out`. The common types (a
+    /// named type, or pointers to one: `const char *restrict name`) are
+    /// written in one pass; arrays, functions and pointers to them take the
+    /// inside-out [`declarator`](Self::declarator).
+    fn declare_into(&self, ty: QualType, name: &str, out: &mut String) {
+        // The qualifiers of each pointer, the outermost first.
+        let mut levels = [super::ty::Quals::NONE; 8];
+        let mut n = 0;
+        let mut base = ty;
+        while let Type::Pointer(pointee) = self.ty(base.id) {
+            let wrapped = matches!(self.ty(pointee.id), Type::Array { .. } | Type::Function(_));
+            let Some(level) = levels.get_mut(n).filter(|_| !wrapped) else {
+                self.declarator(ty, name.to_owned(), out, 0);
+                return;
+            };
+            *level = base.quals;
+            n += 1;
+            base = *pointee;
+        }
+        if matches!(self.ty(base.id), Type::Array { .. } | Type::Function(_)) {
+            self.declarator(ty, name.to_owned(), out, 0);
+            return;
+        }
+        let quals = base.quals.as_str();
+        if !quals.is_empty() {
+            out.push_str(quals);
+            out.push(' ');
+        }
+        self.write_base_name(base.id, out);
+        if n == 0 && name.is_empty() {
+            return;
+        }
+        out.push(' ');
+        // The innermost pointer is written first; a pointer's qualifiers are
+        // followed by a space when anything comes after them.
+        for i in (0..n).rev() {
+            out.push('*');
+            let quals = levels[i].as_str();
+            if !quals.is_empty() {
+                out.push_str(quals);
+                if i > 0 || !name.is_empty() {
+                    out.push(' ');
+                }
+            }
+        }
+        out.push_str(name);
     }
 
     /// Writes `ty` around the declarator text `inner` (which already holds what binds
@@ -132,28 +180,43 @@ impl TypeSet {
         let Some(sig) = self.fn_sig(f.ty) else {
             return self.declare(f.ty.into(), &f.name);
         };
-        let mut params: Vec<String> = sig
-            .params
-            .iter()
-            .enumerate()
-            .map(|(i, p)| {
-                let name = f.param_names.get(i).cloned().flatten().unwrap_or_default();
-                self.declare(*p, &name)
-            })
-            .collect();
-        if sig.variadic {
-            params.push("...".into());
-        } else if params.is_empty() && sig.prototyped {
-            params.push("void".into());
-        }
-        let mut inner = format!("{}({})", f.name, params.join(", "));
+        let mut inner = String::with_capacity(f.name.len() + 16 * sig.params.len() + 8);
         if let Some(attr) = sig.conv.attribute() {
-            inner = format!("{attr} {inner}");
+            inner.push_str(&attr);
+            inner.push(' ');
         }
-        let mut text = self.declare(sig.ret, &inner);
+        inner.push_str(&f.name);
+        inner.push('(');
+        for (i, p) in sig.params.iter().enumerate() {
+            if i > 0 {
+                inner.push_str(", ");
+            }
+            let name = f
+                .param_names
+                .get(i)
+                .and_then(|n| n.as_deref())
+                .unwrap_or("");
+            self.declare_into(*p, name, &mut inner);
+        }
+        if sig.variadic {
+            inner.push_str(if sig.params.is_empty() {
+                "..."
+            } else {
+                ", ..."
+            });
+        } else if sig.params.is_empty() && sig.prototyped {
+            inner.push_str("void");
+        }
+        inner.push(')');
+        let mut text = String::with_capacity(inner.len() + 16);
         if !f.is_callable() {
-            text = format!("static {}{text}", if f.inline { "inline " } else { "" });
+            text.push_str(if f.inline {
+                "static inline "
+            } else {
+                "static "
+            });
         }
+        self.declare_into(sig.ret, &inner, &mut text);
         text
     }
 }
