@@ -210,6 +210,17 @@ pub enum Compiled {
     Failed(String),
 }
 
+impl Compiled {
+    /// The executable or library built; a test's own C that does not compile
+    /// fails the test with the compiler's message.
+    pub fn built(self) -> PathBuf {
+        match self {
+            Compiled::Ok(path) => path,
+            Compiled::Failed(e) => panic!("{e}"),
+        }
+    }
+}
+
 /// What every gcc run of the tests is given: the C dialect wyvern parses, no
 /// warnings, every error reported, and errors located where they are written.
 const GCC_FLAGS: [&str; 4] = [

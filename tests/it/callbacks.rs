@@ -62,10 +62,7 @@ int main(void) {{
 ",
         c = fixture("callbacks.c").display()
     );
-    let exe = match gcc_compile(dir.path(), "driver", &source, &["-O1", "-pthread"]) {
-        Compiled::Ok(p) => p,
-        Compiled::Failed(e) => panic!("{e}"),
-    };
+    let exe = gcc_compile(dir.path(), "driver", &source, &["-O1", "-pthread"]).built();
     run_program(&exe)
         .unwrap()
         .lines()
@@ -676,15 +673,13 @@ fn stack_arguments_reach_a_callback_where_gcc_puts_them() {
          }}\n"
     );
     let dir = TempDir::new("callbacks-stack");
-    let lib = match gcc_compile(
+    let lib = gcc_compile(
         dir.path(),
         "libmany.so",
         &source,
         &["-shared", "-fPIC", "-O1"],
-    ) {
-        Compiled::Ok(p) => p,
-        Compiled::Failed(e) => panic!("{e}"),
-    };
+    )
+    .built();
     let types = wyvern::cdef(decls).unwrap();
     // SAFETY: the library just built, of these declarations.
     let m = Module::new(

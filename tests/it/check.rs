@@ -537,19 +537,17 @@ fn types_too_deep_to_compare_are_reported_as_such() {
 /// (C11 6.7.3p9), never a difference.
 #[test]
 fn a_const_array_is_an_array_of_const_elements() {
-    use crate::common::{gcc_compile, Compiled, TempDir};
+    use crate::common::{gcc_compile, TempDir};
     let decls = "extern const char label[6];\nextern const int grid[2][3];\ntypedef const double cd;\nextern cd weights[2];\n";
     let dir = TempDir::new("check-const-array");
     let source = format!("{decls}const char label[6] = \"label\";\nconst int grid[2][3] = {{ {{ 1 }} }};\ncd weights[2] = {{ 0.5, 1.5 }};\n");
-    let lib = match gcc_compile(
+    let lib = gcc_compile(
         dir.path(),
         "libconst.so",
         &source,
         &["-g", "-shared", "-fPIC"],
-    ) {
-        Compiled::Ok(p) => p,
-        Compiled::Failed(e) => panic!("{e}"),
-    };
+    )
+    .built();
     let binary = wyvern::frontend::dwarf::read(&lib).expect("gcc's DWARF reads");
     let report = compare(&parse(decls, &[]), &binary);
     assert_eq!(found(&report), Vec::<String>::new(), "{report}");

@@ -156,15 +156,13 @@ fn register_only_signatures_match_gcc() {
     .unwrap();
     let library = format!("#include \"direct.h\"\n{support}{library}");
     std::fs::write(dir.path().join("direct_lib.c"), &library).unwrap();
-    let lib = match gcc_compile(
+    let lib = gcc_compile(
         dir.path(),
         "libdirect.so",
         &library,
         &["-shared", "-fPIC", "-O1"],
-    ) {
-        Compiled::Ok(p) => p,
-        Compiled::Failed(e) => panic!("{e}"),
-    };
+    )
+    .built();
     let exe = match gcc_compile(dir.path(), "driver", &format!("#include <stdio.h>\n#include \"direct_lib.c\"\nint main(void) {{\n{driver}    return 0;\n}}\n"), &["-O1"]) {
         Compiled::Ok(p) => p,
         Compiled::Failed(e) => panic!("{e}"),

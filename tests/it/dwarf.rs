@@ -285,15 +285,13 @@ fn damaged_objects_give_errors_not_panics() {
     assert!(loaded > 0, "no damaged object loaded at all");
     let e = wyvern::frontend::dwarf::read_bytes(b"not an object", "junk").unwrap_err();
     assert!(e.to_string().contains("not an object file"), "{e}");
-    let no_debug = match gcc_compile(
+    let no_debug = gcc_compile(
         dir.path(),
         "libnodebug.so",
         "int f(void) { return 1; }",
         &["-shared", "-fPIC"],
-    ) {
-        Compiled::Ok(p) => p,
-        Compiled::Failed(e) => panic!("{e}"),
-    };
+    )
+    .built();
     let e = wyvern::frontend::dwarf::read(&no_debug).unwrap_err();
     assert!(e.to_string().contains("no DWARF debug info"), "{e}");
     let out = run_wyvern(&["layout", "--dwarf", &no_debug.display().to_string()]);
@@ -1030,10 +1028,7 @@ int use(enum big b, struct pk *p);
     for flags in [["-gdwarf-2", "-gstrict-dwarf"], ["-gdwarf-4", "-g"]] {
         let mut all = vec!["-c"];
         all.extend(flags);
-        let object = match gcc_compile(dir.path(), "e.o", &source, &all) {
-            Compiled::Ok(p) => p,
-            Compiled::Failed(e) => panic!("{e}"),
-        };
+        let object = gcc_compile(dir.path(), "e.o", &source, &all).built();
         let binary = wyvern::frontend::dwarf::read(&object).unwrap();
         let headers = wyvern::Parser::new()
             .header(header.display().to_string())

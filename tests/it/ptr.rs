@@ -4,7 +4,7 @@
 
 use crate::common;
 
-use common::{gcc_compile, Compiled, TempDir};
+use common::{gcc_compile, TempDir};
 use wyvern::{CData, CPtr, ErrorKind, Library, Module, Value, ValueProblem};
 
 const HEADER: &str = "
@@ -55,10 +55,7 @@ void bump(int *p) { *p += 1; }
 "#;
 
 fn module(dir: &TempDir) -> Module {
-    let lib = match gcc_compile(dir.path(), "libnodes.so", SOURCE, &["-shared", "-fPIC"]) {
-        Compiled::Ok(p) => p,
-        Compiled::Failed(e) => panic!("{e}"),
-    };
+    let lib = gcc_compile(dir.path(), "libnodes.so", SOURCE, &["-shared", "-fPIC"]).built();
     let types = wyvern::cdef(HEADER).expect("the header parses");
     // SAFETY: the test's own library, with no initialisers.
     let lib = lib.to_str().expect("a UTF-8 path");
