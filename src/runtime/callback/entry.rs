@@ -12,14 +12,14 @@
 //! The code: each callback has a 16-byte stub in a page of identical stubs,
 //! mapped read-and-execute, with a data page right after it, read-write. The
 //! stub loads the callback's [`Entry`] from its slot of the data page into
-//! `r10` and jumps to the address beside it, [`wyvern_closure_entry`]. Since
+//! `r10` and jumps to the address beside it, [`wyvern_closure_entry_v1`]. Since
 //! every stub finds its data at the same distance, the code page is written
 //! once, before it is made executable, and never again: a callback made or
 //! freed changes only its data slot. (libffi's static trampolines work the
 //! same way.) Stubs are kept in a pool and reused; the pages are never
 //! unmapped.
 //!
-//! `wyvern_closure_entry` saves rdi..r9 and the low halves of xmm0..xmm7 into a
+//! `wyvern_closure_entry_v1` saves rdi..r9 and the low halves of xmm0..xmm7 into a
 //! [`Frame`] on its stack and calls [`dispatch`] with the entry, the frame and
 //! the caller's stack arguments. `dispatch` gives the callback's trampoline
 //! (the same function a libffi closure would call, with the same arguments:
@@ -193,7 +193,7 @@ impl Entry {
 /// At most 7 arguments of two eightbytes fit in 14 registers.
 const MAX_PAIRS: usize = 7;
 
-/// Called by [`wyvern_closure_entry`] with the callback's entry, the saved
+/// Called by [`wyvern_closure_entry_v1`] with the callback's entry, the saved
 /// registers and the caller's stack arguments.
 ///
 /// # Safety
