@@ -70,13 +70,18 @@ impl Lib {
         name: &str,
     ) -> PyResult<Py<PyAny>> {
         let func = module.function(name).map_err(|e| {
-            if self.process && matches!(e.kind(), wyvern::ErrorKind::Symbol { .. }) {
-                // `include("<zlib.h>")` declares zlib's functions in a process
-                // that has not loaded zlib.
-                return crate::error::FFIError::new_err(format!(
-                    "{e} (the library that defines it is not loaded: open it with \
+            // A declared function the library does not define is cffi's
+            // AttributeError (so `hasattr(lib, name)` says False).
+            if matches!(e.kind(), wyvern::ErrorKind::Symbol { .. }) {
+                let hint = if self.process {
+                    // `include("<zlib.h>")` declares zlib's functions in a
+                    // process that has not loaded zlib.
+                    " (the library that defines it is not loaded: open it with \
                      ffi.dlopen(...) or ffi.include(..., lib=...))"
-                ));
+                } else {
+                    ""
+                };
+                return pyo3::exceptions::PyAttributeError::new_err(format!("{e}{hint}"));
             }
             to_py(e)
         })?;
@@ -120,7 +125,13 @@ impl Lib {
         let Ok(global) = types.set.global(name) else {
             return Ok(None);
         };
-        let addr = module.symbol(global.symbol()).map_err(to_py)? as usize;
+        let addr = module.symbol(global.symbol()).map_err(|e| match e.kind() {
+            // As for a function: cffi's AttributeError.
+            wyvern::ErrorKind::Symbol { .. } => {
+                pyo3::exceptions::PyAttributeError::new_err(e.to_string())
+            }
+            _ => to_py(e),
+        })? as usize;
         Ok(Some((types.info(global.ty), addr)))
     }
 }

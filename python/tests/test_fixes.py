@@ -249,10 +249,37 @@ def test_include_without_lib_returns_the_process(ffi):
     assert lib is not None
     assert lib.abs(-3) == 3
     assert "running process" in repr(lib)
-    # A function of a library the process has not loaded: the error says so.
-    ffi.cdef("int wyvern_nowhere_fn(int);")
-    with pytest.raises(wyvern.FFIError, match=r"not loaded: open it with ffi.dlopen"):
+    # A function of a library the process has not loaded: the error says so,
+    # as cffi's AttributeError (so hasattr says no).
+    ffi.cdef("int wyvern_nowhere_fn(int); extern int wyvern_nowhere_var;")
+    with pytest.raises(AttributeError, match=r"not loaded: open it with ffi.dlopen"):
         lib.wyvern_nowhere_fn
+    assert not hasattr(lib, "wyvern_nowhere_fn")
+    assert not hasattr(lib, "wyvern_nowhere_var")
+
+
+# dlopen's flags reach dlopen: RTLD_GLOBAL makes the library's symbols the
+# process's, as in cffi.
+def test_dlopen_flags_reach_dlopen(ffi, tmp_path):
+    import ctypes
+
+    from conftest import gcc, have_gcc
+
+    if not have_gcc():
+        pytest.skip("gcc is not installed")
+    (tmp_path / "g.c").write_text("int wyvern_global_probe(void) { return 7; }\n")
+    gcc(["-shared", "-fPIC", "-o", "libglobalprobe.so", "g.c"], cwd=tmp_path)
+    ffi.cdef("int wyvern_global_probe(void);")
+    process = ffi.dlopen(None)
+    assert not hasattr(process, "wyvern_global_probe")
+    lib = ffi.dlopen(str(tmp_path / "libglobalprobe.so"), ffi.RTLD_GLOBAL)
+    assert lib.wyvern_global_probe() == 7
+    assert ffi.dlopen(None).wyvern_global_probe() == 7
+    assert ctypes.CDLL(None).wyvern_global_probe() == 7
+    with pytest.raises(OSError, match="nothing-here"):
+        ffi.dlopen("libnothing-here.so", ffi.RTLD_NOW | ffi.RTLD_GLOBAL)
+    # A name as the linker finds it, with flags too.
+    assert ffi.dlopen("m", ffi.RTLD_NOW) is not None
 
 
 def test_a_header_that_warns_is_still_read(ffi, tmp_path):

@@ -497,7 +497,6 @@ impl Ffi {
         name: Option<&Bound<'_, PyAny>>,
         flags: i32,
     ) -> PyResult<Py<Lib>> {
-        let _ = flags;
         let process = name.is_none_or(|n| n.is_none());
         let library = match name {
             None => Library::this_process(),
@@ -511,7 +510,7 @@ impl Ffi {
                     unsafe { Library::from_raw(addr as *mut std::ffi::c_void, "a dlopen handle") }
                         .map_err(to_py)?
                 }
-                Err(_) => open_library(&n.str()?.to_string())?,
+                Err(_) => open_library(&n.str()?.to_string(), flags)?,
             },
         };
         let lib = Py::new(slf.py(), Lib::new(slf.clone().unbind(), library, process))?;
