@@ -342,6 +342,36 @@ fn variadic_arguments_take_their_type_from_the_literal() {
 }
 
 #[test]
+fn variadic_out_arguments_are_printed_after_the_call() {
+    let call = [
+        "call",
+        "-H",
+        "<stdio.h>",
+        "sscanf",
+        "\"12 ab\"",
+        "\"%d %2s\"",
+        "&(int){0}",
+        "&(char[4]){0}",
+    ];
+    assert_eq!(stdout_of(&call), "2\narg3 = 12\narg4 = \"ab\"\n");
+    let mut json = vec!["call", "--json"];
+    json.extend(&call[1..]);
+    let value: serde_json::Value = serde_json::from_str(&stdout_of(&json)).unwrap();
+    assert_eq!(value["return"], 2);
+    assert_eq!(value["out"]["2"], 12);
+    assert_eq!(value["out"]["3"], serde_json::json!([97, 98, 0, 0]));
+    // Braces need a type there, and the error says how to give one.
+    let out = run_wyvern(&["call", "-H", "<stdio.h>", "printf", "\"%d\\n\"", "&[1]"]);
+    assert_eq!(out.status, Some(1));
+    assert!(
+        out.stderr
+            .contains("as in (struct timespec){1, 2} or &(int){0}"),
+        "{}",
+        out.describe()
+    );
+}
+
+#[test]
 fn structs_unions_and_arrays_by_value_with_braces_and_designators() {
     let dir = TempDir::new("cli-call");
     let (header, lib) = shapes_library(&dir);

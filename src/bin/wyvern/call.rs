@@ -144,7 +144,14 @@ fn arguments(
                 let declared = function.param_array(i);
                 typed_value(module, param.id, declared, &lit).with_context(|| place.clone())?
             }
-            None => variadic_value(module, &lit).with_context(|| place.clone())?,
+            None => {
+                // `&(int){0}`: an out-argument a variadic function writes
+                // (sscanf's), printed after the call as a fixed one is.
+                if matches!(&lit, Lit::AddressOf(inner) if matches!(**inner, Lit::Compound(..))) {
+                    outputs.push(i);
+                }
+                variadic_value(module, &lit).with_context(|| place.clone())?
+            }
         };
         values.push(value);
     }
@@ -486,7 +493,8 @@ fn variadic_value(module: &Module, lit: &Lit) -> Result<Value> {
             Ok(Value::Ref(compound(module, inner)?))
         }
         Lit::List(_) | Lit::AddressOf(_) | Lit::Buffer(..) => Err(anyhow!(
-            "a variadic argument has no declared type, so braces and &{{}} cannot be used"
+            "a variadic argument has no declared type, so braces and &{{}} cannot be used: \
+             give it one, as in (struct timespec){{1, 2}} or &(int){{0}}"
         )),
         Lit::Float {
             value,
