@@ -58,7 +58,8 @@ pub(crate) fn run(args: &CallArgs, out: &mut dyn Write) -> Result<()> {
         // SAFETY: the user asked for this call; wyvern checked every argument against
         // the header, and what the function does with them is the user's contract.
         unsafe { function.call(&mut values) }
-    })?;
+    })
+    .map_err(cli_hint)?;
     let errno = wyvern::last_errno();
     // What the function printed through C's stdio comes before wyvern's output.
     // SAFETY: fflush(NULL) flushes every open C stream; it has no preconditions.
@@ -156,6 +157,20 @@ fn arguments(
         values.push(value);
     }
     Ok((values, outputs))
+}
+
+/// A call's error, with the library's Rust hint (`pass Value::Ref`) in the
+/// CLI's spelling: an object goes by address as `&(T){...}`.
+fn cli_hint(e: wyvern::Error) -> anyhow::Error {
+    match e.kind() {
+        wyvern::ErrorKind::Value {
+            place,
+            problem: wyvern::ValueProblem::NotAPointer { ty, object: true },
+        } => anyhow!(
+            "{place}: a '{ty}' object is not a pointer; write &({ty}){{...}} to pass one by address"
+        ),
+        _ => e.into(),
+    }
 }
 
 fn open_libraries(names: &[String]) -> Result<Vec<Library>> {
