@@ -360,31 +360,24 @@ fn variadic_out_arguments_are_printed_after_the_call() {
     assert_eq!(value["return"], 2);
     assert_eq!(value["out"]["2"], 12);
     assert_eq!(value["out"]["3"], serde_json::json!([97, 98, 0, 0]));
-    // An object where a pointer goes: the hint is the CLI's spelling.
-    let out = run_wyvern(&[
-        "call",
-        "-H",
-        "<time.h>",
-        "nanosleep",
-        "(struct timespec){0, 2}",
-        "NULL",
-    ]);
-    assert_eq!(out.status, Some(1));
-    assert!(
-        out.stderr
-            .contains("write &(struct timespec){...} to pass one by address"),
-        "{}",
-        out.describe()
-    );
-    // Braces need a type there, and the error says how to give one.
-    let out = run_wyvern(&["call", "-H", "<stdio.h>", "printf", "\"%d\\n\"", "&[1]"]);
-    assert_eq!(out.status, Some(1));
-    assert!(
-        out.stderr
-            .contains("as in (struct timespec){1, 2} or &(int){0}"),
-        "{}",
-        out.describe()
-    );
+    // An object where a pointer goes: the hint is the CLI's spelling; braces
+    // in a variadic argument need a type, and the error says how to give one.
+    for (args, needle) in [
+        (
+            ["<time.h>", "nanosleep", "(struct timespec){0, 2}", "NULL"],
+            "write &(struct timespec){...} to pass one by address",
+        ),
+        (
+            ["<stdio.h>", "printf", "\"%d\\n\"", "&[1]"],
+            "as in (struct timespec){1, 2} or &(int){0}",
+        ),
+    ] {
+        let mut all = vec!["call", "-H"];
+        all.extend(args);
+        let out = run_wyvern(&all);
+        assert_eq!(out.status, Some(1), "{}", out.describe());
+        assert!(out.stderr.contains(needle), "{}", out.describe());
+    }
 }
 
 #[test]
