@@ -217,13 +217,20 @@ impl Lib {
                     this.name
                 )))
             }
-            Err(_) => Err(PyAttributeError::new_err(format!(
-                "library '{}' has no function, global variable or constant '{name}'{}",
-                this.name,
-                nearest(&types, name)
-                    .map(|n| format!("; did you mean '{n}'?"))
-                    .unwrap_or_default()
-            ))),
+            Err(_) => {
+                let err = PyAttributeError::new_err(format!(
+                    "library '{}' has no function, global variable or constant '{name}'{}",
+                    this.name,
+                    nearest(&types, name)
+                        .map(|n| format!("; did you mean '{n}'?"))
+                        .unwrap_or_default()
+                ));
+                // The name, as CPython (3.10 and later) gives an AttributeError:
+                // with it set, CPython adds no second "Did you mean" of its own
+                // (it augments only errors that carry neither name nor object).
+                err.value(py).setattr("name", name)?;
+                Err(err)
+            }
         }
     }
 

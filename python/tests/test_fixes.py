@@ -318,3 +318,22 @@ def test_override_replaces_dwarf_declarations_and_cached_lookups(ffi, tmp_path):
     other.cdef("unsigned f(unsigned);", override=True)
     assert other.typeof(lib2.f) is other.typeof("unsigned(*)(unsigned)")
     assert lib2.f(41) == 42
+
+
+# An unknown name's AttributeError suggests the nearest once: CPython adds no
+# "Did you mean" of its own to the traceback.
+def test_an_unknown_name_is_suggested_once():
+    import subprocess
+    import sys
+
+    code = (
+        "import wyvern\n"
+        "ffi = wyvern.FFI(); ffi.cdef('long strtok2(long);'); lib = ffi.dlopen(None)\n"
+        "assert not hasattr(lib, 'strtol')\n"
+        "lib.strtol\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 1, proc.stderr
+    last = proc.stderr.strip().splitlines()[-1]
+    assert last.startswith("AttributeError:") and "'strtok2'" in last, last
+    assert last.lower().count("did you mean") == 1, last
