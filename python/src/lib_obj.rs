@@ -217,6 +217,16 @@ impl Lib {
                     this.name
                 )))
             }
+            // Another macro that is no constant (`#undef`'d, or not an
+            // expression): the crate's error says why.
+            Err(e) if matches!(e.kind(), wyvern::ErrorKind::NotAConstant { .. }) => {
+                let err = PyAttributeError::new_err(format!(
+                    "library '{}' has no constant '{name}': {e}",
+                    this.name
+                ));
+                err.value(py).setattr("name", name)?;
+                Err(err)
+            }
             Err(_) => {
                 let err = PyAttributeError::new_err(format!(
                     "library '{}' has no function, global variable or constant '{name}'{}",

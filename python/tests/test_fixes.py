@@ -337,3 +337,14 @@ def test_an_unknown_name_is_suggested_once():
     last = proc.stderr.strip().splitlines()[-1]
     assert last.startswith("AttributeError:") and "'strtok2'" in last, last
     assert last.lower().count("did you mean") == 1, last
+
+
+# A macro that is no constant says why, as the Rust API does.
+def test_a_macro_that_is_no_constant_says_why(ffi):
+    ffi.cdef("#define GONE 1\n#undef GONE\n#define NOPE (x +)\n")
+    lib = ffi.dlopen(None)
+    with pytest.raises(AttributeError, match=r"'GONE' .*#undef'd at <cdef>:2:1"):
+        lib.GONE
+    with pytest.raises(AttributeError, match=r"'NOPE' is a macro but not a constant: it uses 'x'"):
+        lib.NOPE
+    assert not hasattr(lib, "GONE")
