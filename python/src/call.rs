@@ -33,7 +33,7 @@ pub struct CallPlan {
     ret_fast: Fast,
     /// Every parameter a plain scalar (at most `INLINE` of them), the
     /// function not variadic and the result a plain scalar or void: what
-    /// [`call_fast`](Self::call_fast) calls.
+    /// [`call_direct`](Self::call_direct) calls without its record steps.
     all_fast: bool,
     /// Every parameter a plain scalar or a record read in place (see
     /// [`passed_in_place`]), at most `INLINE` of them, the function not variadic,
@@ -269,11 +269,11 @@ impl CallPlan {
             )));
         }
         if self.all_fast && n == fixed {
-            if let Some(done) = self.call_fast(py, &args) {
+            if let Some(done) = self.call_direct::<false>(py, &args) {
                 return done;
             }
         } else if self.all_direct && n == fixed {
-            if let Some(done) = self.call_direct(py, &args) {
+            if let Some(done) = self.call_direct::<true>(py, &args) {
                 return done;
             }
         }
@@ -334,47 +334,20 @@ impl CallPlan {
         self.result(py, types, ret_ptr, ret_place)
     }
 
-    /// The call of a function whose parameters are all plain scalars
-    /// (`all_fast`), when every argument is an exact `int` or `float` that
-    /// fits: no temporaries, no variadic types, no result memory. `None`
-    /// (before anything ran) for an argument that needs the general path.
-    #[inline]
-    fn call_fast(&self, py: Python<'_>, args: &Args<'_, '_>) -> Option<PyResult<Py<PyAny>>> {
-        let mut slots = [Scratch([0; 16]); INLINE];
-        let mut ptrs = [std::ptr::null_mut::<u8>(); INLINE];
-        let n = self.fast.len();
-        for (i, ((&shape, slot), ptr)) in
-            self.fast.iter().zip(&mut slots).zip(&mut ptrs).enumerate()
-        {
-            let raw = args.ptr(i).ok()?;
-            if !store_fast_ptr(shape, raw, &mut slot.0) {
-                return None;
-            }
-            *ptr = slot.0.as_mut_ptr();
-        }
-        let mut ret = [0u64; 4];
-        let ret_ptr = ret.as_mut_ptr().cast::<u8>();
-        let outcome = {
-            let _released = Released::new(py);
-            // SAFETY: one checked scalar per parameter, each in a 16-byte
-            // buffer; the result buffer holds 32 bytes (a scalar's at most).
-            unsafe { self.func.call_raw(ret_ptr, &ptrs[..n]) }
-        };
-        Some(match outcome {
-            // A scalar or void result: no memory, no types needed.
-            Ok(()) => self.result(py, &self.types, ret_ptr, Place::Scratch),
-            Err(e) => Err(to_py(e)),
-        })
-    }
-
     /// The call of a function whose parameters are plain scalars or records
     /// read in place and whose result is a scalar, void or an inline record
     /// (`all_direct`), when every argument is an exact `int` or `float` that
     /// fits or a cdata of its record's type: no temporaries, no variadic
     /// types, the result object made first and C writing into it. `None`
     /// (before anything ran) for an argument that needs the general path.
+    /// Without `RECORDS` (`all_fast`: scalars only, a scalar or void result)
+    /// the record steps are left out of the code.
     #[inline]
-    fn call_direct(&self, py: Python<'_>, args: &Args<'_, '_>) -> Option<PyResult<Py<PyAny>>> {
+    fn call_direct<const RECORDS: bool>(
+        &self,
+        py: Python<'_>,
+        args: &Args<'_, '_>,
+    ) -> Option<PyResult<Py<PyAny>>> {
         let mut slots = [Scratch([0; 16]); INLINE];
         let mut ptrs = [std::ptr::null_mut::<u8>(); INLINE];
         let n = self.fast.len();
@@ -387,15 +360,19 @@ impl CallPlan {
             .enumerate()
         {
             let raw = args.ptr(i).ok()?;
-            *ptr = match record {
+            *ptr = match record.as_ref().filter(|_| RECORDS) {
                 Some(ty) => in_place_ptr(py, ty, raw)?,
                 None if store_fast_ptr(shape, raw, &mut slot.0) => slot.0.as_mut_ptr(),
                 None => return None,
             };
         }
-        let place = match self.result_place(py, &self.types) {
-            Ok(place) => place,
-            Err(e) => return Some(Err(e)),
+        let place = if RECORDS {
+            match self.result_place(py, &self.types) {
+                Ok(place) => place,
+                Err(e) => return Some(Err(e)),
+            }
+        } else {
+            Place::Scratch
         };
         let mut ret = [0u64; 4];
         let ret_ptr = place.addr().unwrap_or_else(|| ret.as_mut_ptr().cast());
