@@ -39,56 +39,25 @@ pub(super) fn opaque_tag<'a>(name: &'a str, error: &wyvern::Error) -> Option<&'a
 /// `dlopen(name, flags)` takes them; 0 is the default (`RTLD_NOW`). A binding
 /// mode is added when `flags` has none, as cffi does.
 pub fn open_library(name: &str, flags: i32) -> PyResult<Library> {
-    if flags != 0 {
-        let flags = if flags & (libc::RTLD_LAZY | libc::RTLD_NOW) == 0 {
-            flags | libc::RTLD_NOW
-        } else {
-            flags
-        };
-        let open = |path: &str| -> Result<Library, String> {
-            let c_path =
-                std::ffi::CString::new(path).map_err(|_| format!("{path:?}: a NUL in the name"))?;
-            // SAFETY: loading a library runs its initialisers, what the caller
-            // of `dlopen` asks for; a non-NULL handle is this call's to own.
-            unsafe {
-                let handle = libc::dlopen(c_path.as_ptr(), flags);
-                if handle.is_null() {
-                    let why = libc::dlerror();
-                    return Err(if why.is_null() {
-                        format!("cannot load library '{path}'")
-                    } else {
-                        std::ffi::CStr::from_ptr(why).to_string_lossy().into_owned()
-                    });
-                }
-                Library::from_raw(handle, path).map_err(|e| e.to_string())
-            }
-        };
-        return match open(name) {
-            Ok(lib) => Ok(lib),
-            Err(first) => {
-                let short = name.trim_start_matches("lib");
-                let short = short.split(".so").next().unwrap_or(short);
-                if !name.contains('/') {
-                    if let Ok(path) = Library::find_linker_name(short) {
-                        if let Ok(lib) = open(&path.to_string_lossy()) {
-                            return Ok(lib);
-                        }
-                    }
-                }
-                Err(PyErr::new::<pyo3::exceptions::PyOSError, _>(first))
-            }
-        };
-    }
     // SAFETY: loading a library runs its initialisers: what the caller of
     // `dlopen` asks for, as in cffi.
-    match unsafe { Library::open(name) } {
+    let open = |path: &str| unsafe {
+        if flags == 0 {
+            Library::open(path)
+        } else {
+            Library::open_with_flags(path, flags)
+        }
+    };
+    match open(name) {
         Ok(lib) => Ok(lib),
         Err(first) => {
             let short = name.trim_start_matches("lib");
             let short = short.split(".so").next().unwrap_or(short);
             if !name.contains('/') {
-                // SAFETY: as above.
-                if let Ok(lib) = unsafe { Library::open_linker_name(short) } {
+                if let Some(lib) = Library::find_linker_name(short)
+                    .ok()
+                    .and_then(|path| open(path.to_str()?).ok())
+                {
                     return Ok(lib);
                 }
             }

@@ -38,7 +38,48 @@ impl Library {
     /// must be one that is sound to load into this process.
     pub unsafe fn open(name: &str) -> Result<Library> {
         // SAFETY: the caller vouches for the library's initialisers.
-        let inner = unsafe { libloading::Library::new(name) }.map_err(|e| {
+        unsafe { Library::load(name, libloading::Library::new(name)) }
+    }
+
+    /// [`open`](Self::open) with `dlopen`'s own `flags` (`RTLD_GLOBAL`,
+    /// `RTLD_NODELETE`, ...); a binding mode, `RTLD_NOW`, is added when
+    /// `flags` has neither `RTLD_NOW` nor `RTLD_LAZY`, as `dlopen` needs one.
+    ///
+    /// ```
+    /// # fn main() -> wyvern::Result<()> {
+    /// // SAFETY: libm's initialisers are sound to run.
+    /// let libm = unsafe { wyvern::Library::open_with_flags("libm.so.6", libc::RTLD_GLOBAL) }?;
+    /// assert!(!libm.symbol("cos")?.is_null());
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// As [`open`](Self::open).
+    ///
+    /// # Safety
+    /// As [`open`](Self::open).
+    #[cfg(unix)]
+    pub unsafe fn open_with_flags(name: &str, flags: i32) -> Result<Library> {
+        let flags = if flags & (libc::RTLD_LAZY | libc::RTLD_NOW) == 0 {
+            flags | libc::RTLD_NOW
+        } else {
+            flags
+        };
+        // SAFETY: the caller vouches for the library's initialisers.
+        let opened = unsafe { libloading::os::unix::Library::open(Some(name), flags) };
+        // SAFETY: as above (the library is loaded already).
+        unsafe { Library::load(name, opened.map(Into::into)) }
+    }
+
+    /// The library `opened` by `name`, or the error that says why not.
+    ///
+    /// # Safety
+    /// As [`open`](Self::open).
+    unsafe fn load(
+        name: &str,
+        opened: std::result::Result<libloading::Library, libloading::Error>,
+    ) -> Result<Library> {
+        let inner = opened.map_err(|e| {
             // libloading's own text is a summary; the loader's words are its source.
             let message = match std::error::Error::source(&e) {
                 Some(source) => source.to_string(),
