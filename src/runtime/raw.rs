@@ -15,8 +15,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use libffi::raw as ffi;
 
 use super::call::Function;
-use super::callback::{closure_interface, function_type, install, Callback};
-use super::data::size_of;
+use super::callback::{closure_interface, function_type, install, result_bytes, Callback};
 use super::mem::int_shape;
 use super::unwind::{report, Failure};
 use crate::error::{ErrorKind, Result};
@@ -163,11 +162,9 @@ type RawBody<'a> = dyn Fn(*mut u8, &[*const u8]) + Send + Sync + 'a;
 
 struct RawState<'a> {
     params: usize,
-    /// How many bytes of the result buffer are zeroed: a scalar's `ffi_arg`
-    /// at least (0 for `void`), a record's own size only (one returned
-    /// through memory is the caller's buffer, which may be smaller than a
-    /// register); and the result's integer shape when libffi wants it
-    /// widened to a whole `ffi_arg`.
+    /// How many bytes of the result buffer are zeroed (`result_bytes`), and
+    /// the result's integer shape when libffi wants it widened to a whole
+    /// `ffi_arg`.
     ret_size: usize,
     ret_int: Option<(usize, bool)>,
     body: Box<RawBody<'a>>,
@@ -209,18 +206,10 @@ impl<'a> Callback<'a> {
     ) -> Result<Callback<'a>> {
         let (_, sig) = function_type(set, ty.id)?;
         let interface = closure_interface(set, ty, &sig, None)?;
-        let (ret_size, ret_int) = match set.ty(set.canonical(sig.ret.id)) {
-            Type::Void => (0, None),
-            Type::Record(_) => (size_of(set, sig.ret.id)?, None),
-            _ => (
-                size_of(set, sig.ret.id)?.max(8),
-                int_shape(set, sig.ret.id).filter(|(size, _)| *size < 8),
-            ),
-        };
         let state = Box::new(RawState {
             params: sig.params.len(),
-            ret_size,
-            ret_int,
+            ret_size: result_bytes(set, sig.ret.id)?,
+            ret_int: int_shape(set, sig.ret.id).filter(|(size, _)| *size < 8),
             body: Box::new(body),
         });
         install(set, ty, interface, state, raw_trampoline)

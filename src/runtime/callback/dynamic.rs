@@ -7,7 +7,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use libffi::raw as ffi;
 
-use super::{callback_param, closure_interface, function_type, install, Callback};
+use super::{callback_param, closure_interface, function_type, install, result_bytes, Callback};
 use crate::abi::Shape;
 use crate::error::{ErrorKind, Param, Result, ValueProblem};
 use crate::runtime::data::size_of;
@@ -26,6 +26,9 @@ struct State<'a> {
     /// Each parameter's scalar shape, for conversions that skip the type set.
     shapes: Vec<(Shape, usize)>,
     ret: Option<TypeId>,
+    /// How many bytes of the result buffer a failed call zeroes
+    /// (`result_bytes`).
+    ret_bytes: usize,
     ret_shape: Shape,
     /// Whether every parameter is a plain scalar (its shape is not
     /// `Shape::Other`) and there are at most [`INLINE_PARAMS`]: then the
@@ -160,6 +163,7 @@ impl<'a> Callback<'a> {
             params: sig.params.iter().map(|p| p.id).collect(),
             shapes,
             ret,
+            ret_bytes: result_bytes(set, sig.ret.id)?,
             ret_shape,
             place,
             body: Box::new(move |args: &[Value]| body(args).into()),
@@ -190,19 +194,9 @@ unsafe extern "C" fn trampoline(
         Ok(Err(e)) => Failure::Error(e),
         Err(payload) => Failure::Panic(payload),
     };
-    if let Some(ret_ty) = state.ret {
-        // A zeroed result: a scalar's whole `ffi_arg`; a record's own bytes
-        // only, since one returned through memory is the caller's buffer,
-        // which may be smaller than 8 bytes (a packed record).
-        let size = size_of(&state.set, ret_ty).unwrap_or(0);
-        let size = match state.set.ty(state.set.canonical(ret_ty)) {
-            Type::Record(_) => size,
-            _ => size.max(8),
-        };
-        // SAFETY: the result buffer holds the return type; a scalar's, an
-        // `ffi_arg` at least.
-        unsafe { std::ptr::write_bytes(ret.cast::<u8>(), 0, size) };
-    }
+    // A zeroed result.
+    // SAFETY: the result buffer holds `ret_bytes` bytes (`result_bytes`).
+    unsafe { std::ptr::write_bytes(ret.cast::<u8>(), 0, state.ret_bytes) };
     report(failure);
 }
 

@@ -256,6 +256,19 @@ pub(super) fn install<'a, S: Send + Sync + 'a>(
     })
 }
 
+/// How many bytes of a callback's result buffer are its result's, zeroed
+/// before the body runs or when it fails: none for `void`, a record's own
+/// size (one returned through memory is the caller's buffer, which may be
+/// smaller than 8 bytes: a packed record), and a scalar's whole `ffi_arg` at
+/// least.
+pub(crate) fn result_bytes(set: &TypeSet, ret: TypeId) -> Result<usize> {
+    match set.ty(set.canonical(ret)) {
+        Type::Void => Ok(0),
+        Type::Record(_) => super::data::size_of(set, ret),
+        _ => Ok(super::data::size_of(set, ret)?.max(8)),
+    }
+}
+
 /// An integer result narrower than a register (`low`, its C bytes), as the
 /// whole `ffi_arg` libffi wants a closure to return it in: extended to 64 bits.
 pub(crate) fn ffi_arg(low: &[u8], signed: bool) -> u64 {
