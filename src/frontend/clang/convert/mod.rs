@@ -146,11 +146,7 @@ impl<'tu> Converter<'tu> {
             // libclang then neither calls the function a definition nor
             // extends its extent over the body: the body is the `{` that
             // follows the declaration (after attributes or an asm label).
-            DefinitionKind::Body => {
-                // A short look first: tokenizing 4 KiB after each of a long
-                // cdef's thousands of prototypes cost more than the parse.
-                c.is_definition() || self.body_after(c)
-            }
+            DefinitionKind::Body => c.is_definition() || self.body_after(c),
         };
         if !is {
             return;
@@ -164,29 +160,30 @@ impl<'tu> Converter<'tu> {
 
     /// Whether a body follows function declaration `c` (whose body the parse
     /// skipped): a `;` or `,` right after its extent says no at once (almost
-    /// every prototype); otherwise clang's tokens after it decide.
+    /// every prototype); otherwise clang's tokens after it decide, a short
+    /// look first (tokenizing 4 KiB after each of a long cdef's thousands of
+    /// prototypes cost more than the parse).
     fn body_after(&mut self, c: Cursor<'tu>) -> bool {
         let tu = self.tu;
-        let Some((file, offset)) = tu.extent_end(c) else {
+        let Some(end) = c.extent_end() else {
             return false;
         };
         // clang_getFileContents is costly per call; ask once per file.
         let text: &'tu [u8] = self
             .file_texts
-            .entry(file)
-            .or_insert_with(|| tu.file_contents(file));
+            .entry(end.file)
+            .or_insert_with(|| tu.file_contents(end.file));
         let next = text
-            .get(offset as usize..)
+            .get(end.offset as usize..)
             .unwrap_or(&[])
             .iter()
             .find(|b| !b.is_ascii_whitespace());
         if matches!(next, Some(b';' | b',')) {
             return false;
         }
-        let size = text.len();
         [128, 4096]
             .into_iter()
-            .find_map(|bytes| body_follows(&tu.tokens_after(c, bytes, |_| size)))
+            .find_map(|bytes| body_follows(&tu.tokens_after(&end, bytes, text.len())))
             .unwrap_or(false)
     }
 

@@ -160,31 +160,23 @@ impl TranslationUnit<'_> {
         }
     }
 
-    /// The tokens from the last one a cursor's extent covers on, up to
-    /// `bytes` further in its file: what follows a declaration.
+    /// The tokens from `end` on (where a cursor's extent ends, which may be
+    /// its last token's start), up to `bytes` further in a file of
+    /// `file_size` bytes: what follows a declaration.
     pub(crate) fn tokens_after(
         &self,
-        cursor: Cursor<'_>,
+        end: &ExtentEnd,
         bytes: u32,
-        file_size: impl FnOnce(FileHandle) -> usize,
+        file_size: usize,
     ) -> Vec<Token<'static>> {
-        let Some((file, offset, end)) = extent_end(cursor) else {
-            return Vec::new();
-        };
-        let size = u32::try_from(file_size(file)).unwrap_or(u32::MAX);
-        let stop = offset.saturating_add(bytes).min(size);
-        let file = file.0;
+        let size = u32::try_from(file_size).unwrap_or(u32::MAX);
+        let stop = end.offset.saturating_add(bytes).min(size);
         // SAFETY: valid TU and file; both offsets lie inside the file.
         let range = unsafe {
-            let stop = clang_getLocationForOffset(self.raw, file, stop);
-            clang_getRange(end, stop)
+            let stop = clang_getLocationForOffset(self.raw, end.file.0, stop);
+            clang_getRange(end.location, stop)
         };
         self.range_tokens(range)
-    }
-
-    /// Where a cursor's extent ends: its file and byte offset there.
-    pub(crate) fn extent_end(&self, cursor: Cursor<'_>) -> Option<(FileHandle, u32)> {
-        extent_end(cursor).map(|(file, offset, _)| (file, offset))
     }
 
     /// The spellings of the tokens a cursor covers.
@@ -274,18 +266,12 @@ impl FileHandle {
     }
 }
 
-/// Where `cursor`'s extent ends: its file, the byte offset there, and the
-/// location itself.
-fn extent_end(cursor: Cursor<'_>) -> Option<(FileHandle, u32, CXSourceLocation)> {
-    let mut file: CXFile = ptr::null_mut();
-    let (mut line, mut column, mut offset) = (0, 0, 0);
-    // SAFETY: valid cursor; out-pointers are valid.
-    let end = unsafe {
-        let end = clang_getRangeEnd(clang_getCursorExtent(cursor.raw));
-        clang_getFileLocation(end, &mut file, &mut line, &mut column, &mut offset);
-        end
-    };
-    (!file.is_null()).then_some((FileHandle(file), offset, end))
+/// Where a cursor's extent ends ([`Cursor::extent_end`]).
+pub(crate) struct ExtentEnd {
+    pub(crate) file: FileHandle,
+    /// The byte offset in `file`.
+    pub(crate) offset: u32,
+    location: CXSourceLocation,
 }
 
 /// A token: its kind (`CXToken_*`) and spelling.
@@ -409,6 +395,23 @@ impl<'tu> Cursor<'tu> {
     pub(crate) fn is_definition(self) -> bool {
         // SAFETY: valid cursor.
         unsafe { clang_isCursorDefinition(self.raw) != 0 }
+    }
+
+    /// Where the cursor's extent ends: its file and the byte offset there.
+    pub(crate) fn extent_end(self) -> Option<ExtentEnd> {
+        let mut file: CXFile = ptr::null_mut();
+        let (mut line, mut column, mut offset) = (0, 0, 0);
+        // SAFETY: valid cursor; out-pointers are valid.
+        let location = unsafe {
+            let end = clang_getRangeEnd(clang_getCursorExtent(self.raw));
+            clang_getFileLocation(end, &mut file, &mut line, &mut column, &mut offset);
+            end
+        };
+        (!file.is_null()).then_some(ExtentEnd {
+            file: FileHandle(file),
+            offset,
+            location,
+        })
     }
 
     /// Whether the cursor is in the main file (the sources given), cheaply:
