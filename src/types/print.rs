@@ -41,29 +41,26 @@ impl TypeSet {
             self.declarator(ty, name.to_owned(), out, 0);
             return;
         }
-        let quals = base.quals.as_str();
-        if !quals.is_empty() {
-            out.push_str(quals);
-            out.push(' ');
-        }
-        self.write_base_name(base.id, out);
+        self.write_base(base, out);
         if n == 0 && name.is_empty() {
             return;
         }
         out.push(' ');
-        // The innermost pointer is written first; a pointer's qualifiers are
-        // followed by a space when anything comes after them.
+        // The innermost pointer is written first.
         for i in (0..n).rev() {
-            out.push('*');
-            let quals = levels[i].as_str();
-            if !quals.is_empty() {
-                out.push_str(quals);
-                if i > 0 || !name.is_empty() {
-                    out.push(' ');
-                }
-            }
+            write_star(levels[i], i > 0 || !name.is_empty(), out);
         }
         out.push_str(name);
+    }
+
+    /// A named type with its qualifiers: `const char`, `struct stat`.
+    fn write_base(&self, ty: QualType, out: &mut String) {
+        let quals = ty.quals.as_str();
+        if !quals.is_empty() {
+            out.push_str(quals);
+            out.push(' ');
+        }
+        self.write_base_name(ty.id, out);
     }
 
     /// Writes `ty` around the declarator text `inner` (which already holds what binds
@@ -75,16 +72,10 @@ impl TypeSet {
             out.push_str("/* ... */");
             return;
         }
-        let quals = ty.quals.as_str();
         match self.ty(ty.id) {
             Type::Pointer(pointee) => {
-                let mut star = String::from("*");
-                if !quals.is_empty() {
-                    star.push_str(quals);
-                    if !inner.is_empty() {
-                        star.push(' ');
-                    }
-                }
+                let mut star = String::with_capacity(inner.len() + 10);
+                write_star(ty.quals, !inner.is_empty(), &mut star);
                 star.push_str(&inner);
                 let wrap = matches!(self.ty(pointee.id), Type::Array { .. } | Type::Function(_));
                 let next = if wrap { format!("({star})") } else { star };
@@ -117,11 +108,7 @@ impl TypeSet {
                 self.declarator(sig.ret, text, out, depth + 1);
             }
             _ => {
-                if !quals.is_empty() {
-                    out.push_str(quals);
-                    out.push(' ');
-                }
-                self.write_base_name(ty.id, out);
+                self.write_base(ty, out);
                 if !inner.is_empty() {
                     out.push(' ');
                     out.push_str(&inner);
@@ -218,5 +205,18 @@ impl TypeSet {
         }
         self.declare_into(sig.ret, &inner, &mut text);
         text
+    }
+}
+
+/// A pointer's `*` and its qualifiers (`*const`), followed by a space when
+/// `more` comes after them.
+fn write_star(quals: super::ty::Quals, more: bool, out: &mut String) {
+    out.push('*');
+    let quals = quals.as_str();
+    if !quals.is_empty() {
+        out.push_str(quals);
+        if more {
+            out.push(' ');
+        }
     }
 }
