@@ -220,27 +220,23 @@ impl Lib {
             // Another macro that is no constant (`#undef`'d, or not an
             // expression): the crate's error says why.
             Err(e) if matches!(e.kind(), wyvern::ErrorKind::NotAConstant { .. }) => {
-                let err = PyAttributeError::new_err(format!(
-                    "library '{}' has no constant '{name}': {e}",
-                    this.name
-                ));
-                err.value(py).setattr("name", name)?;
-                Err(err)
+                Err(no_attribute(
+                    py,
+                    name,
+                    format!("library '{}' has no constant '{name}': {e}", this.name),
+                )?)
             }
-            Err(_) => {
-                let err = PyAttributeError::new_err(format!(
+            Err(_) => Err(no_attribute(
+                py,
+                name,
+                format!(
                     "library '{}' has no function, global variable or constant '{name}'{}",
                     this.name,
                     nearest(&types, name)
                         .map(|n| format!("; did you mean '{n}'?"))
                         .unwrap_or_default()
-                ));
-                // The name, as CPython (3.10 and later) gives an AttributeError:
-                // with it set, CPython adds no second "Did you mean" of its own
-                // (it augments only errors that carry neither name nor object).
-                err.value(py).setattr("name", name)?;
-                Err(err)
-            }
+                ),
+            )?),
         }
     }
 
@@ -287,6 +283,15 @@ impl Lib {
 
 /// Whether `name` is a macro a program may name as a function, or a
 /// declaration the parse left out: something to explain, not a missing name.
+/// The `AttributeError` for `name`, carrying it as CPython (3.10 and later)
+/// gives one: with it set, CPython adds no second "Did you mean" to ours (it
+/// augments only errors that carry neither a name nor an object).
+fn no_attribute(py: Python<'_>, name: &str, message: String) -> PyResult<PyErr> {
+    let err = PyAttributeError::new_err(message);
+    err.value(py).setattr("name", name)?;
+    Ok(err)
+}
+
 fn set_knows(types: &Types, name: &str) -> bool {
     types.set.function_macro(name).is_some() || types.set.why_skipped(name).is_some()
 }

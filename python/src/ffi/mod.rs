@@ -231,7 +231,7 @@ impl Ffi {
                         // sources: the old declaration stays there, and the
                         // merge says they conflict.
                         let replacing = user.as_ref().is_some_and(|u| u.r#override);
-                        self.merge_replacing(py, set, replacing)?;
+                        self.merge_with(py, set, true, replacing)?;
                     } else {
                         // Every declaration is in the sources just parsed.
                         let mut state = self.lock();
@@ -316,14 +316,10 @@ impl Ffi {
         Ok(())
     }
 
-    /// [`merge`](Self::merge) of a cdef's set; with `replacing`
-    /// (`override=True`), its functions and globals replace those of the same
-    /// name declared otherwise (from DWARF or a database, which are not in the
+    /// [`merge`](Self::merge); with `replacing` (a cdef's `override=True`),
+    /// the set's functions and globals replace those of the same name
+    /// declared otherwise (from DWARF or a database, which are not in the
     /// sources parsed again, where a clash would be clang's).
-    fn merge_replacing(&self, py: Python<'_>, set: TypeSet, replacing: bool) -> PyResult<()> {
-        self.merge_with(py, set, true, replacing)
-    }
-
     fn merge_with(
         &self,
         py: Python<'_>,
