@@ -72,9 +72,7 @@ impl Function {
     /// of the sizes given, holding values of the parameters' types.
     pub unsafe fn call_raw(&self, ret: *mut u8, args: &[*mut u8]) -> Result<()> {
         let (interface, code) = self.fixed_interface();
-        if args.len() != interface.args.len() {
-            self.check_raw_count(args.len(), 0)?;
-        }
+        self.check_raw_count(args.len(), 0)?;
         // SAFETY: forwarded from the caller; one buffer per parameter.
         unsafe { self.invoke(interface, code, ret, raw_args(args)) }
     }
@@ -118,7 +116,9 @@ impl Function {
         unsafe { self.invoke(&interface, code, ret, raw_args(args)) }
     }
 
-    /// `args` pointers for the fixed parameters and `extra` more.
+    /// `args` pointers for the fixed parameters and `extra` more (checked on
+    /// every raw call: inline, its error out of line).
+    #[inline]
     fn check_raw_count(&self, args: usize, extra: usize) -> Result<()> {
         let sig = self.signature();
         let fixed = sig.params.len();
@@ -126,6 +126,17 @@ impl Function {
         if args == fixed + extra && (extra == 0 || variadic) {
             return Ok(());
         }
+        self.raw_count_error(args, extra, fixed, variadic)
+    }
+
+    #[cold]
+    fn raw_count_error(
+        &self,
+        args: usize,
+        extra: usize,
+        fixed: usize,
+        variadic: bool,
+    ) -> Result<()> {
         Err(ErrorKind::ArgumentCount {
             function: self.name().to_owned(),
             prototype: self.prototype(),
