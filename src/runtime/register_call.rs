@@ -14,7 +14,7 @@
 
 use std::ffi::c_void;
 
-use super::invoke::{call_returning, call_with_stack};
+use super::invoke::{call_returning, call_with_gprs, call_with_stack};
 use super::value::Value;
 use crate::abi::direct::{Reg, Ret as PlanRet, MAX_STACK_WORDS};
 use crate::abi::{CallInterface, Shape};
@@ -98,6 +98,9 @@ struct Words<const N: usize>([u64; N]);
 
 /// The registers, rounded up to a power of two.
 const REGISTERS_ONLY: usize = STACK_AT.next_power_of_two();
+/// The general registers, rounded up to a power of two: for a call whose
+/// arguments all go in them (no vector register to clear and load).
+const GENERAL_ONLY: usize = SSE_AT.next_power_of_two();
 
 impl<const N: usize> Words<N> {
     #[inline(always)]
@@ -107,6 +110,12 @@ impl<const N: usize> Words<N> {
 
     /// The general registers, the vector registers and the first `stack` stack
     /// eightbytes.
+    /// The general registers.
+    #[inline(always)]
+    fn general(&self) -> &[u64; 6] {
+        self.0.first_chunk::<6>().unwrap_or_else(|| unreachable!())
+    }
+
     /// With [`REGISTERS_ONLY`] words, the stack is empty whatever `stack`
     /// says, which the compiler then knows (one call, not one per length).
     #[inline(always)]
@@ -134,6 +143,8 @@ pub(crate) struct RegisterCall {
     ret: Ret,
     /// How many stack eightbytes the call passes.
     stack_words: u8,
+    /// Whether every argument eightbyte goes in a general register.
+    general_only: bool,
 }
 
 impl RegisterCall {
@@ -208,11 +219,14 @@ impl RegisterCall {
             };
             args.push(arg);
         }
+        let general_only =
+            plan.stack_words == 0 && plan.parts.iter().all(|p| matches!(p.reg, Reg::Gpr { .. }));
         Some(RegisterCall {
             args: args.into_boxed_slice(),
             parts: object_parts.into_boxed_slice(),
             ret,
             stack_words: plan.stack_words,
+            general_only,
         })
     }
 
@@ -238,7 +252,9 @@ impl RegisterCall {
     ) -> Option<crate::Result<Value>> {
         // SAFETY: forwarded from the caller.
         unsafe {
-            if self.stack_words == 0 {
+            if self.general_only {
+                self.call_with::<GENERAL_ONLY>(set, code, args)
+            } else if self.stack_words == 0 {
                 self.call_with::<REGISTERS_ONLY>(set, code, args)
             } else {
                 self.call_with::<WORDS>(set, code, args)
@@ -261,13 +277,22 @@ impl RegisterCall {
         if self.returns_object() || !self.load(set, args, &mut words) {
             return None;
         }
-        let (gpr, sse, stack) = words.split(self.stack_words);
         let mut raw = 0u64;
         let ret = self.ret;
         // SAFETY: the plan was made from this function's register-only System V
         // signature, and each register holds a checked value of its parameter
-        // (the caller's guarantee for the function itself).
+        // (the caller's guarantee for the function itself); with
+        // `GENERAL_ONLY` words, it takes no vector register and no stack.
         let failed = super::unwind::around_call(|| unsafe {
+            if N == GENERAL_ONLY {
+                let gpr = words.general();
+                raw = match ret {
+                    Ret::F64 | Ret::F32 => call_with_gprs::<f64>(code, gpr).to_bits(),
+                    _ => call_with_gprs::<u64>(code, gpr),
+                };
+                return;
+            }
+            let (gpr, sse, stack) = words.split(self.stack_words);
             raw = match ret {
                 Ret::F64 | Ret::F32 => call_with_stack::<f64>(code, gpr, sse, stack).to_bits(),
                 _ => call_with_stack::<u64>(code, gpr, sse, stack),
