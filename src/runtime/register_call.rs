@@ -108,16 +108,15 @@ impl<const N: usize> Words<N> {
         self.0[usize::from(dst.0) & (N - 1)] = word;
     }
 
-    /// The general registers, the vector registers and the first `stack` stack
-    /// eightbytes.
     /// The general registers.
     #[inline(always)]
     fn general(&self) -> &[u64; 6] {
         self.0.first_chunk::<6>().unwrap_or_else(|| unreachable!())
     }
 
-    /// With [`REGISTERS_ONLY`] words, the stack is empty whatever `stack`
-    /// says, which the compiler then knows (one call, not one per length).
+    /// The general registers, the vector registers and the first `stack` stack
+    /// eightbytes. With [`REGISTERS_ONLY`] words, the stack is empty whatever
+    /// `stack` says, which the compiler then knows (one call, not one per length).
     #[inline(always)]
     fn split(&self, stack: u8) -> (&[u64; 6], &[u64; 8], &[u64]) {
         let (gpr, rest) = self
