@@ -13,6 +13,7 @@ use wyvern::Callback;
 use crate::call::{fast, store_fast, Fast};
 use crate::convert;
 use crate::error::to_py;
+use crate::gil::Attached;
 use crate::object::{CData, Mem, Owner};
 use crate::types::{Kind, TypeInfo, Types};
 
@@ -40,6 +41,10 @@ struct Body {
     shapes: Vec<Fast>,
     ret: Arc<TypeInfo>,
     ret_fast: Fast,
+    /// CPython's vectorcall when every parameter is an integer or a
+    /// `double`, at most [`INLINE_ARGS`] of them, and the result one too or
+    /// `void`: the callback then takes [`Body::call_scalar`].
+    scalar: Option<Vectorcall>,
     function: Py<PyAny>,
     onerror: Option<Py<PyAny>>,
     /// The result C gets when the function raises: `error` converted once.
@@ -79,11 +84,18 @@ pub fn make(
     }
     let kept = function.clone_ref(py);
     let params: Vec<Arc<TypeInfo>> = sig.params.iter().map(|p| types.info(*p)).collect();
+    let shapes: Vec<Fast> = params.iter().map(|p| fast(p)).collect();
+    let ret_fast = fast(&ret);
     let body = Arc::new(Body {
         types: types.clone(),
-        shapes: params.iter().map(|p| fast(p)).collect(),
+        scalar: vectorcall_function().filter(|_| {
+            shapes.len() <= INLINE_ARGS
+                && shapes.iter().all(|s| *s != Fast::Other)
+                && (ret_fast != Fast::Other || matches!(ret.kind, Kind::Void))
+        }),
+        shapes,
         params,
-        ret_fast: fast(&ret),
+        ret_fast,
         ret,
         function,
         onerror,
@@ -101,21 +113,60 @@ pub fn make(
 
 impl Body {
     fn run(&self, ret: *mut u8, args: &[*const u8]) {
-        // The GIL by CPython's own call, whichever thread this is: the one a
-        // wyvern call released it on, or one C made. (PyO3's `attach` also
-        // drains its pool of deferred reference counts, behind a mutex.)
-        // SAFETY: the interpreter is running while callbacks can be called.
-        let state = unsafe { pyo3::ffi::PyGILState_Ensure() };
-        {
-            // SAFETY: this thread holds the GIL until the release below, and
-            // nothing made with this token outlives the block.
-            let py = unsafe { Python::assume_attached() };
-            if let Err(e) = self.call(py, ret, args) {
-                self.failed(py, ret, e);
-            }
+        // SAFETY: the interpreter is running while callbacks can be called,
+        // and `attached` is dropped here, on this thread.
+        let attached = unsafe { Attached::new() };
+        let py = attached.py();
+        let outcome = match self.scalar {
+            Some(vectorcall) => self.call_scalar(py, vectorcall, ret, args),
+            None => self.call(py, ret, args),
+        };
+        if let Err(e) = outcome {
+            self.failed(py, ret, e);
         }
-        // SAFETY: pairs the `PyGILState_Ensure` above.
-        unsafe { pyo3::ffi::PyGILState_Release(state) };
+    }
+
+    /// The call of a function whose parameters are integers and doubles
+    /// (`scalar`): each argument made by CPython's own constructor straight
+    /// into the vectorcall's array, with no `PyResult` around each.
+    #[inline]
+    fn call_scalar(
+        &self,
+        py: Python<'_>,
+        vectorcall: Vectorcall,
+        ret: *mut u8,
+        args: &[*const u8],
+    ) -> PyResult<()> {
+        let mut values = [std::ptr::null_mut(); INLINE_ARGS];
+        let mut made = 0;
+        for ((&shape, &arg), slot) in self.shapes.iter().zip(args).zip(&mut values) {
+            // SAFETY: libffi's argument holds a value of the parameter's
+            // type, of this shape.
+            let value = unsafe { scalar_object(shape, arg) };
+            if value.is_null() {
+                let e = PyErr::fetch(py);
+                // SAFETY: the references made so far, owned here.
+                unsafe { release(&values[..made]) };
+                return Err(e);
+            }
+            *slot = value;
+            made += 1;
+        }
+        // SAFETY: the function is live (held by this body); `values` holds
+        // `made` references, alive across the call.
+        let result = unsafe {
+            vectorcall(
+                self.function.as_ptr(),
+                values.as_ptr(),
+                made,
+                std::ptr::null_mut(),
+            )
+        };
+        // SAFETY: the arguments' references, owned here and done with.
+        unsafe { release(&values[..made]) };
+        // SAFETY: a new reference, or NULL with an exception set.
+        let result = unsafe { Bound::from_owned_ptr_or_err(py, result)? };
+        self.store(ret, &result)
     }
 
     fn call(&self, py: Python<'_>, ret: *mut u8, args: &[*const u8]) -> PyResult<()> {
@@ -200,6 +251,7 @@ impl Body {
         unsafe { convert::read(py, &self.types, ty, arg, || Owner::None) }
     }
 
+    #[inline]
     fn store(&self, ret: *mut u8, result: &Bound<'_, PyAny>) -> PyResult<()> {
         if let Kind::Void = self.ret.kind {
             return Ok(());
@@ -258,6 +310,51 @@ impl Body {
     }
 }
 
+/// The Python object of a scalar argument (`Fast::Int` or `Fast::Double`),
+/// a new reference; NULL with an exception set when CPython cannot make it,
+/// or for `Fast::Other`, which [`Body::call_scalar`] never passes.
+///
+/// # Safety
+/// The GIL is held, and `arg` points to a value of this shape.
+#[inline(always)]
+unsafe fn scalar_object(shape: Fast, arg: *const u8) -> *mut pyo3::ffi::PyObject {
+    // SAFETY: the caller's promises; CPython's constructors return a new
+    // reference or NULL with an exception set.
+    unsafe {
+        match shape {
+            Fast::Int {
+                size: 8,
+                signed: false,
+            } => pyo3::ffi::PyLong_FromUnsignedLongLong(arg.cast::<u64>().read_unaligned()),
+            // Every other integer of at most 8 bytes fits `long long`.
+            Fast::Int { size, signed } => {
+                pyo3::ffi::PyLong_FromLongLong(convert::read_int(arg, size, signed) as i64)
+            }
+            Fast::Double => pyo3::ffi::PyFloat_FromDouble(arg.cast::<f64>().read_unaligned()),
+            Fast::Other => {
+                pyo3::ffi::PyErr_SetString(
+                    pyo3::ffi::PyExc_SystemError,
+                    c"wyvern: a callback's argument is not a scalar".as_ptr(),
+                );
+                std::ptr::null_mut()
+            }
+        }
+    }
+}
+
+/// Releases each reference of `objects` (by CPython's decref: a `Py` would
+/// first go through PyO3's check of the thread).
+///
+/// # Safety
+/// The GIL is held, and the caller owns one reference per entry.
+#[inline]
+unsafe fn release(objects: &[*mut pyo3::ffi::PyObject]) {
+    for &obj in objects {
+        // SAFETY: the caller's promises.
+        unsafe { pyo3::ffi::Py_DecRef(obj) };
+    }
+}
+
 /// Arguments up to this many go to the Python function without a tuple.
 const INLINE_ARGS: usize = 8;
 
@@ -287,7 +384,7 @@ impl Drop for Owned {
     fn drop(&mut self) {
         for &obj in &self.ptrs[..self.len] {
             // SAFETY: references this owns, released with the GIL held
-            // (inside the callback's `PyGILState_Ensure`).
+            // (inside the callback's `Attached`).
             unsafe { pyo3::ffi::Py_DecRef(obj) };
         }
     }

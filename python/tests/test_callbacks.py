@@ -305,3 +305,125 @@ def test_callback_from_many_c_threads_at_once(fix):
     want = sum(index * 1000 + i for index in range(threads) for i in range(calls))
     assert lib.apply_in_threads(f, threads, calls) == want
     assert len(seen) == threads
+
+
+# How a callback takes the GIL (python/src/gil.rs): with the thread state the
+# wyvern call around it saved when C calls back on that call's thread, else
+# by PyGILState_Ensure. Each way, and each way nested in the other, below.
+
+
+def test_nested_callbacks_on_one_thread(fix):
+    ffi, lib = fix
+    import threading
+
+    seen = []
+
+    @ffi.callback("binop")
+    def inner(a, b):
+        seen.append(("inner", threading.get_ident()))
+        return a * 10 + b
+
+    @ffi.callback("binop")
+    def middle(a, b):
+        seen.append(("middle", threading.get_ident()))
+        return lib.apply(inner, a, b) + 100
+
+    @ffi.callback("binop")
+    def outer(a, b):
+        # C calling back, Python calling C again, C calling back: three
+        # calls' saved states, each put back as its call returns.
+        first = lib.apply(middle, a, b)
+        second = lib.apply(middle, b, a)
+        return first * 1000 + second
+
+    assert lib.apply(outer, 1, 2) == 112 * 1000 + 121
+    assert [name for name, _ in seen] == ["middle", "inner"] * 2
+    assert {ident for _, ident in seen} == {threading.get_ident()}
+    # Python runs as before once every call has returned.
+    assert lib.apply(inner, 3, 4) == 34
+
+
+def test_nested_callback_raising(fix, capsys):
+    ffi, lib = fix
+    failing = ffi.callback("binop", lambda a, b: 1 // 0, error=-7)
+
+    @ffi.callback("binop")
+    def outer(a, b):
+        return lib.apply(failing, a, b) * 2
+
+    assert lib.apply(outer, 1, 2) == -14
+    assert "ZeroDivisionError" in capsys.readouterr().err
+
+
+def test_callback_on_a_c_thread_calling_c_that_calls_back(fix):
+    ffi, lib = fix
+    import threading
+
+    seen = []
+
+    @ffi.callback("binop")
+    def inner(a, b):
+        seen.append(threading.get_ident())
+        return a + b
+
+    @ffi.callback("binop")
+    def on_thread(a, b):
+        # A thread C made: this callback took the GIL by PyGILState_Ensure;
+        # the call below saves that thread's state and `inner` restores it.
+        seen.append(threading.get_ident())
+        return lib.apply(inner, a, b) * 10
+
+    assert lib.apply_in_thread(on_thread, 2, 3) == 50
+    assert len(seen) == 2 and seen[0] == seen[1] != threading.get_ident()
+
+
+def test_callback_from_a_c_thread_inside_a_nested_call(fix):
+    ffi, lib = fix
+    import threading
+
+    inner = ffi.callback("binop", lambda a, b: a * b)
+
+    @ffi.callback("binop")
+    def outer(a, b):
+        # This thread is inside two calls that released the GIL; the thread C
+        # starts has no saved state of its own.
+        return lib.apply_in_thread(inner, a, b) + 1
+
+    assert lib.apply(outer, 6, 7) == 43
+    assert threading.active_count() >= 1
+
+
+def test_callback_called_with_the_gil_held_inside_a_call(fix):
+    """A call released the GIL; C reaches Python by a way that takes it (here
+    a wyvern callback), and Python calls another callback through ctypes'
+    PYFUNCTYPE, which keeps the GIL: that callback finds a saved state but
+    this thread holding the GIL, and must not wait for the GIL it holds."""
+    ffi, lib = fix
+    import ctypes
+
+    inner = ffi.callback("binop", lambda a, b: a - b)
+    held = ctypes.PYFUNCTYPE(ctypes.c_int, ctypes.c_int, ctypes.c_int)(
+        int(ffi.cast("intptr_t", inner))
+    )
+
+    @ffi.callback("binop")
+    def outer(a, b):
+        return held(a, b) * 100
+
+    assert lib.apply(outer, 9, 4) == 500
+    # And with no wyvern call around it at all.
+    assert held(9, 4) == 5
+
+
+def test_callback_called_after_the_call_returned(fix):
+    """C calling a callback on the thread of a finished call (here through
+    ctypes, which releases the GIL): no saved state, PyGILState_Ensure."""
+    ffi, lib = fix
+    import ctypes
+
+    cb = ffi.callback("binop", lambda a, b: a * 3 + b)
+    assert lib.apply(cb, 1, 1) == 4
+    released = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_int, ctypes.c_int)(
+        int(ffi.cast("intptr_t", cb))
+    )
+    assert released(5, 1) == 16
