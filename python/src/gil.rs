@@ -1,66 +1,47 @@
 //! The GIL around C: released for each call into C ([`Released`]), taken
 //! back by each callback C makes ([`Attached`]).
 //!
-//! A call releases the GIL with `PyEval_SaveThread` and, for as long as C
-//! runs, keeps the thread state it saved in a thread-local. A callback C makes
-//! on that thread during the call takes the GIL back with
-//! `PyEval_RestoreThread` of that state and gives it up again with
-//! `PyEval_SaveThread`: the pair the call itself uses. `PyGILState_Ensure` and
-//! `PyGILState_Release` would find the same state, but each looks it up in
-//! CPython's own thread-local and keeps a counter, about 90 instructions of a
-//! callback's 1,700 (callgrind, `int (*)(int)` from a C loop).
-//!
-//! A callback that finds no saved state (a thread C made, or C calling later,
-//! after the call returned) or that finds this thread already holding the GIL
-//! (C reached from Python by something that kept the GIL, such as ctypes'
-//! `PyDLL`, inside a call that released it) uses `PyGILState_Ensure`, which
-//! handles both. Calls nest (a callback calling C calling a callback): each
-//! call keeps the state the one around it kept and puts it back when it
-//! returns.
-
-use std::cell::Cell;
-use std::ptr::null_mut;
+//! A call releases the GIL with `PyEval_SaveThread`. A callback takes it with
+//! what `PyGILState_Ensure` itself does when the thread has a state that does
+//! not hold the GIL (the thread of a call that released it, the common case):
+//! `PyEval_RestoreThread` of the state CPython keeps for the thread, and
+//! `PyEval_SaveThread` when done. Left out is what that case never needs:
+//! `PyGILState_Ensure`'s counter, and `PyGILState_Release`'s second lookup
+//! of the state and its check of the counter (which deletes a state it made),
+//! about 50 instructions of a callback's 1,600 (callgrind, `int (*)(int)`
+//! from a C loop). A thread with no state yet (one C made) or one that
+//! already holds the GIL (C reached from Python by something that kept it,
+//! such as ctypes' `PYFUNCTYPE`) goes through `PyGILState_Ensure`, which
+//! makes the state or counts the nesting.
 
 use pyo3::ffi::PyThreadState;
 use pyo3::prelude::*;
 
-thread_local! {
-    /// The thread state a call into C on this thread saved, while C runs;
-    /// null outside such calls.
-    static SAVED: Cell<*mut PyThreadState> = const { Cell::new(null_mut()) };
-}
-
 /// The GIL released for a C call, by CPython's own pair of calls. (PyO3's
 /// `detach` also drains its pool of deferred reference counts, behind a
-/// mutex, on every call.)
-pub struct Released {
-    state: *mut PyThreadState,
-    /// What [`SAVED`] held before: a call around this one, or null.
-    outer: *mut PyThreadState,
-}
+/// mutex, on every call.) C may call back on this thread: the callback's
+/// [`Attached`] finds this thread's state and restores it.
+pub struct Released(*mut PyThreadState);
 
 impl Released {
     pub fn new(_py: Python<'_>) -> Released {
         // SAFETY: the token proves this thread holds the GIL, which this
         // releases; nothing here touches Python until `drop` takes it back.
-        let state = unsafe { pyo3::ffi::PyEval_SaveThread() };
-        let outer = SAVED.with(|saved| saved.replace(state));
-        Released { state, outer }
+        Released(unsafe { pyo3::ffi::PyEval_SaveThread() })
     }
 }
 
 impl Drop for Released {
     fn drop(&mut self) {
-        SAVED.with(|saved| saved.set(self.outer));
         // SAFETY: the thread state `new` saved, on the same thread.
-        unsafe { pyo3::ffi::PyEval_RestoreThread(self.state) }
+        unsafe { pyo3::ffi::PyEval_RestoreThread(self.0) }
     }
 }
 
 /// The GIL held by a callback, whichever thread C called it on, until this
 /// is dropped.
 pub enum Attached {
-    /// Taken back with the state a call on this thread saved.
+    /// Taken with this thread's state, which did not hold it.
     Restored,
     /// Taken by `PyGILState_Ensure`.
     Ensured(pyo3::ffi::PyGILState_STATE),
@@ -73,12 +54,13 @@ impl Attached {
     /// The interpreter is running (callbacks are called only while it is),
     /// and the `Attached` is dropped on this thread.
     pub unsafe fn new() -> Attached {
-        let saved = SAVED.with(Cell::get);
-        if !saved.is_null() && !holds(saved) {
-            // SAFETY: `saved` is this thread's state, saved by the `Released`
-            // of a call that is still running (it clears `SAVED` before it
-            // returns), and this thread does not hold the GIL.
-            unsafe { pyo3::ffi::PyEval_RestoreThread(saved) };
+        // SAFETY: CPython's lookup of this thread's state, made to be called
+        // without the GIL.
+        let state = unsafe { pyo3::ffi::PyGILState_GetThisThreadState() };
+        if !state.is_null() && !holds(state) {
+            // SAFETY: this thread's own state, which does not hold the GIL:
+            // what `PyGILState_Ensure` restores in this case.
+            unsafe { pyo3::ffi::PyEval_RestoreThread(state) };
             return Attached::Restored;
         }
         // SAFETY: the caller's guarantee: the interpreter is running.
@@ -96,8 +78,10 @@ impl Attached {
 impl Drop for Attached {
     fn drop(&mut self) {
         match *self {
-            // SAFETY: this thread holds the GIL, taken by `new` with the state
-            // the `Released` around it saved; `Released::drop` takes it back.
+            // SAFETY: this thread holds the GIL, taken by `new` with its own
+            // state, which is left as `new` found it: not holding the GIL
+            // (and `PyGILState_Release`, whose counter `new` did not touch,
+            // would do only this).
             Attached::Restored => unsafe {
                 pyo3::ffi::PyEval_SaveThread();
             },

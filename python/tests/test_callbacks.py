@@ -307,9 +307,9 @@ def test_callback_from_many_c_threads_at_once(fix):
     assert len(seen) == threads
 
 
-# How a callback takes the GIL (python/src/gil.rs): with the thread state the
-# wyvern call around it saved when C calls back on that call's thread, else
-# by PyGILState_Ensure. Each way, and each way nested in the other, below.
+# How a callback takes the GIL (python/src/gil.rs): by restoring this thread's
+# state when a call released the GIL on it, else by PyGILState_Ensure (a thread
+# C made, or one holding the GIL). Each way, and each nested in the other, below.
 
 
 def test_nested_callbacks_on_one_thread(fix):
@@ -330,8 +330,8 @@ def test_nested_callbacks_on_one_thread(fix):
 
     @ffi.callback("binop")
     def outer(a, b):
-        # C calling back, Python calling C again, C calling back: three
-        # calls' saved states, each put back as its call returns.
+        # C calling back, Python calling C again, C calling back: the GIL
+        # released and taken back three deep on one thread state.
         first = lib.apply(middle, a, b)
         second = lib.apply(middle, b, a)
         return first * 1000 + second
@@ -368,8 +368,9 @@ def test_callback_on_a_c_thread_calling_c_that_calls_back(fix):
 
     @ffi.callback("binop")
     def on_thread(a, b):
-        # A thread C made: this callback took the GIL by PyGILState_Ensure;
-        # the call below saves that thread's state and `inner` restores it.
+        # A thread C made: this callback took the GIL by PyGILState_Ensure,
+        # which made the thread's state; the call below releases it and
+        # `inner` restores it.
         seen.append(threading.get_ident())
         return lib.apply(inner, a, b) * 10
 
@@ -386,7 +387,7 @@ def test_callback_from_a_c_thread_inside_a_nested_call(fix):
     @ffi.callback("binop")
     def outer(a, b):
         # This thread is inside two calls that released the GIL; the thread C
-        # starts has no saved state of its own.
+        # starts has no thread state yet (PyGILState_Ensure makes one).
         return lib.apply_in_thread(inner, a, b) + 1
 
     assert lib.apply(outer, 6, 7) == 43
@@ -396,8 +397,8 @@ def test_callback_from_a_c_thread_inside_a_nested_call(fix):
 def test_callback_called_with_the_gil_held_inside_a_call(fix):
     """A call released the GIL; C reaches Python by a way that takes it (here
     a wyvern callback), and Python calls another callback through ctypes'
-    PYFUNCTYPE, which keeps the GIL: that callback finds a saved state but
-    this thread holding the GIL, and must not wait for the GIL it holds."""
+    PYFUNCTYPE, which keeps the GIL: that callback finds this thread's state
+    holding the GIL, and must not wait for the GIL it holds."""
     ffi, lib = fix
     import ctypes
 
@@ -416,8 +417,9 @@ def test_callback_called_with_the_gil_held_inside_a_call(fix):
 
 
 def test_callback_called_after_the_call_returned(fix):
-    """C calling a callback on the thread of a finished call (here through
-    ctypes, which releases the GIL): no saved state, PyGILState_Ensure."""
+    """C calling a callback on the thread of a finished call, through ctypes,
+    which released the GIL its own way: the thread's state is restored the
+    same."""
     ffi, lib = fix
     import ctypes
 
