@@ -41,10 +41,10 @@ struct Body {
     shapes: Vec<Fast>,
     ret: Arc<TypeInfo>,
     ret_fast: Fast,
-    /// CPython's vectorcall when every parameter is an integer or a
-    /// `double`, at most [`INLINE_ARGS`] of them, and the result one too or
-    /// `void`: the callback then takes [`Body::call_scalar`].
-    scalar: Option<Vectorcall>,
+    /// When every parameter is an integer or a `double`, at most
+    /// [`INLINE_ARGS`] of them, and the result one too or `void`: the
+    /// callback then takes [`Body::call_scalar`].
+    scalar: Option<ScalarCall>,
     function: Py<PyAny>,
     onerror: Option<Py<PyAny>>,
     /// The result C gets when the function raises: `error` converted once.
@@ -88,11 +88,7 @@ pub fn make(
     let ret_fast = fast(&ret);
     let body = Arc::new(Body {
         types: types.clone(),
-        scalar: vectorcall_function().filter(|_| {
-            shapes.len() <= INLINE_ARGS
-                && shapes.iter().all(|s| *s != Fast::Other)
-                && (ret_fast != Fast::Other || matches!(ret.kind, Kind::Void))
-        }),
+        scalar: ScalarCall::new(&shapes, ret_fast, &ret),
         shapes,
         params,
         ret_fast,
@@ -117,8 +113,8 @@ impl Body {
         // and `attached` is dropped here, on this thread.
         let attached = unsafe { Attached::new() };
         let py = attached.py();
-        let outcome = match self.scalar {
-            Some(vectorcall) => self.call_scalar(py, vectorcall, ret, args),
+        let outcome = match &self.scalar {
+            Some(scalar) => self.call_scalar(py, scalar, ret, args),
             None => self.call(py, ret, args),
         };
         if let Err(e) = outcome {
@@ -133,16 +129,16 @@ impl Body {
     fn call_scalar(
         &self,
         py: Python<'_>,
-        vectorcall: Vectorcall,
+        scalar: &ScalarCall,
         ret: *mut u8,
         args: &[*const u8],
     ) -> PyResult<()> {
         let mut values = [std::ptr::null_mut(); INLINE_ARGS];
         let mut made = 0;
-        for ((&shape, &arg), slot) in self.shapes.iter().zip(args).zip(&mut values) {
+        for ((&param, &arg), slot) in scalar.params.iter().zip(args).zip(&mut values) {
             // SAFETY: libffi's argument holds a value of the parameter's
-            // type, of this shape.
-            let value = unsafe { scalar_object(shape, arg) };
+            // type, which `param` is the shape of.
+            let value = unsafe { param.object(arg) };
             if value.is_null() {
                 let e = PyErr::fetch(py);
                 // SAFETY: the references made so far, owned here.
@@ -155,7 +151,7 @@ impl Body {
         // SAFETY: the function is live (held by this body); `values` holds
         // `made` references, alive across the call.
         let result = unsafe {
-            vectorcall(
+            (scalar.vectorcall)(
                 self.function.as_ptr(),
                 values.as_ptr(),
                 made,
@@ -166,7 +162,16 @@ impl Body {
         unsafe { release(&values[..made]) };
         // SAFETY: a new reference, or NULL with an exception set.
         let result = unsafe { Bound::from_owned_ptr_or_err(py, result)? };
-        self.store(ret, &result)
+        match scalar.ret {
+            None => Ok(()),
+            // SAFETY: libffi's result buffer for a scalar holds an `ffi_arg`
+            // (8 bytes) at least; an integer narrower than that is extended
+            // from its low bytes after the body returns (`raw_trampoline`).
+            Some(ty) if unsafe { ty.store(result.as_ptr(), ret) } => Ok(()),
+            // Not an exact `int` or `float` that fits: the general way, which
+            // converts or says why not.
+            Some(_) => self.store(ret, &result),
+        }
     }
 
     fn call(&self, py: Python<'_>, ret: *mut u8, args: &[*const u8]) -> PyResult<()> {
@@ -310,34 +315,129 @@ impl Body {
     }
 }
 
-/// The Python object of a scalar argument (`Fast::Int` or `Fast::Double`),
-/// a new reference; NULL with an exception set when CPython cannot make it,
-/// or for `Fast::Other`, which [`Body::call_scalar`] never passes.
-///
-/// # Safety
-/// The GIL is held, and `arg` points to a value of this shape.
-#[inline(always)]
-unsafe fn scalar_object(shape: Fast, arg: *const u8) -> *mut pyo3::ffi::PyObject {
-    // SAFETY: the caller's promises; CPython's constructors return a new
-    // reference or NULL with an exception set.
-    unsafe {
-        match shape {
-            Fast::Int {
-                size: 8,
-                signed: false,
-            } => pyo3::ffi::PyLong_FromUnsignedLongLong(arg.cast::<u64>().read_unaligned()),
-            // Every other integer of at most 8 bytes fits `long long`.
-            Fast::Int { size, signed } => {
-                pyo3::ffi::PyLong_FromLongLong(convert::read_int(arg, size, signed) as i64)
+/// What [`Body::call_scalar`] needs, decided when the callback is made.
+struct ScalarCall {
+    vectorcall: Vectorcall,
+    params: Box<[Scalar]>,
+    /// `None` for `void`.
+    ret: Option<Scalar>,
+}
+
+impl ScalarCall {
+    /// `None` unless every parameter is a scalar, at most [`INLINE_ARGS`] of
+    /// them, the result a scalar or `void`, and CPython exports vectorcall.
+    fn new(shapes: &[Fast], ret_fast: Fast, ret: &TypeInfo) -> Option<ScalarCall> {
+        if shapes.len() > INLINE_ARGS {
+            return None;
+        }
+        Some(ScalarCall {
+            vectorcall: vectorcall_function()?,
+            params: shapes
+                .iter()
+                .map(|&s| Scalar::of(s))
+                .collect::<Option<_>>()?,
+            ret: match ret.kind {
+                Kind::Void => None,
+                _ => Some(Scalar::of(ret_fast)?),
+            },
+        })
+    }
+}
+
+/// A scalar parameter's C type, one case each: one jump a callback's
+/// argument, where [`Fast`] takes a test of its size and then of its sign.
+#[derive(Clone, Copy)]
+enum Scalar {
+    I8,
+    U8,
+    I16,
+    U16,
+    I32,
+    U32,
+    I64,
+    U64,
+    Double,
+}
+
+impl Scalar {
+    fn of(shape: Fast) -> Option<Scalar> {
+        Some(match shape {
+            Fast::Int { size: 1, signed } => [Scalar::U8, Scalar::I8][usize::from(signed)],
+            Fast::Int { size: 2, signed } => [Scalar::U16, Scalar::I16][usize::from(signed)],
+            Fast::Int { size: 4, signed } => [Scalar::U32, Scalar::I32][usize::from(signed)],
+            Fast::Int { size: 8, signed } => [Scalar::U64, Scalar::I64][usize::from(signed)],
+            Fast::Double => Scalar::Double,
+            Fast::Int { .. } | Fast::Other => return None,
+        })
+    }
+
+    /// The Python object of an argument of this type, a new reference; NULL
+    /// with an exception set when CPython cannot make it.
+    ///
+    /// # Safety
+    /// The GIL is held, and `arg` points to a value of this type.
+    #[inline(always)]
+    unsafe fn object(self, arg: *const u8) -> *mut pyo3::ffi::PyObject {
+        use pyo3::ffi::{PyFloat_FromDouble, PyLong_FromLongLong, PyLong_FromUnsignedLongLong};
+        // SAFETY: the caller's promises; CPython's constructors return a new
+        // reference or NULL with an exception set.
+        unsafe {
+            match self {
+                Scalar::I8 => PyLong_FromLongLong(arg.cast::<i8>().read().into()),
+                Scalar::U8 => PyLong_FromLongLong(arg.read().into()),
+                Scalar::I16 => PyLong_FromLongLong(arg.cast::<i16>().read_unaligned().into()),
+                Scalar::U16 => PyLong_FromLongLong(arg.cast::<u16>().read_unaligned().into()),
+                Scalar::I32 => PyLong_FromLongLong(arg.cast::<i32>().read_unaligned().into()),
+                Scalar::U32 => PyLong_FromLongLong(arg.cast::<u32>().read_unaligned().into()),
+                Scalar::I64 => PyLong_FromLongLong(arg.cast::<i64>().read_unaligned()),
+                Scalar::U64 => PyLong_FromUnsignedLongLong(arg.cast::<u64>().read_unaligned()),
+                Scalar::Double => PyFloat_FromDouble(arg.cast::<f64>().read_unaligned()),
             }
-            Fast::Double => pyo3::ffi::PyFloat_FromDouble(arg.cast::<f64>().read_unaligned()),
-            Fast::Other => {
-                pyo3::ffi::PyErr_SetString(
-                    pyo3::ffi::PyExc_SystemError,
-                    c"wyvern: a callback's argument is not a scalar".as_ptr(),
-                );
-                std::ptr::null_mut()
+        }
+    }
+
+    /// Writes `obj` as a value of this type to `out` (8 bytes: an integer as
+    /// `long long`, its low bytes the value) when it is an exact `int` in
+    /// range or an exact `float`; `false`, with nothing raised or written,
+    /// for anything else (a larger `unsigned long long` included).
+    ///
+    /// # Safety
+    /// The GIL is held, `obj` is live and `out` holds 8 bytes.
+    #[inline(always)]
+    unsafe fn store(self, obj: *mut pyo3::ffi::PyObject, out: *mut u8) -> bool {
+        // SAFETY: the caller's promises: the type checks read the header
+        // only, and an exact `int`'s conversion fails only by overflow, which
+        // it reports in `overflow` without raising.
+        unsafe {
+            if let Scalar::Double = self {
+                if pyo3::ffi::PyFloat_CheckExact(obj) == 0 {
+                    return false;
+                }
+                let v = pyo3::ffi::PyFloat_AsDouble(obj);
+                out.cast::<f64>().write_unaligned(v);
+                return true;
             }
+            if pyo3::ffi::PyLong_CheckExact(obj) == 0 {
+                return false;
+            }
+            let mut overflow = 0;
+            let v = pyo3::ffi::PyLong_AsLongLongAndOverflow(obj, &mut overflow);
+            let fits = overflow == 0
+                && match self {
+                    Scalar::I8 => i8::try_from(v).is_ok(),
+                    Scalar::U8 => u8::try_from(v).is_ok(),
+                    Scalar::I16 => i16::try_from(v).is_ok(),
+                    Scalar::U16 => u16::try_from(v).is_ok(),
+                    Scalar::I32 => i32::try_from(v).is_ok(),
+                    Scalar::U32 => u32::try_from(v).is_ok(),
+                    // (`Double` went its own way above.)
+                    Scalar::I64 | Scalar::Double => true,
+                    Scalar::U64 => v >= 0,
+                };
+            if fits {
+                out.cast::<i64>().write_unaligned(v);
+            }
+            fits
         }
     }
 }

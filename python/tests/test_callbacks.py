@@ -77,6 +77,59 @@ def test_callback_arguments_convert(fix):
     assert got == [(int, -(2**31), 2**31 - 1)]
 
 
+SCALARS = [
+    ("signed char", -(2**7), 2**7 - 1),
+    ("unsigned char", 0, 2**8 - 1),
+    ("short", -(2**15), 2**15 - 1),
+    ("unsigned short", 0, 2**16 - 1),
+    ("int", -(2**31), 2**31 - 1),
+    ("unsigned int", 0, 2**32 - 1),
+    ("long long", -(2**63), 2**63 - 1),
+    ("unsigned long long", 0, 2**64 - 1),
+]
+
+
+@pytest.mark.parametrize("name, lo, hi", SCALARS)
+def test_scalar_callbacks_round_trip_their_range(ffi, capsys, name, lo, hi):
+    """Every integer type both ways through a callback (the scalar path:
+    python/src/callback.rs' Scalar), the ends of its range included; a result
+    one past either end is an OverflowError and the error value, as before."""
+    seen = []
+
+    def same(x, y):
+        seen.append((type(x), x, type(y), y))
+        return x
+
+    cb = ffi.callback("%s(%s, double)" % (name, name), same, error=7)
+    for v in (lo, hi, 0, 1, hi // 3):
+        assert cb(v, 0.5) == v
+    assert seen[0] == (int, lo, float, 0.5)
+    # A result that does not fit, one past each end.
+    for bad in (lo - 1, hi + 1):
+        assert ffi.callback("%s(%s)" % (name, name), lambda x: bad, error=7)(1) == 7
+        assert "OverflowError" in capsys.readouterr().err
+    # Not an exact int: an int subclass and an object with __index__ convert
+    # the general way, as cffi does.
+    class Sub(int):
+        pass
+
+    assert ffi.callback("%s(%s)" % (name, name), lambda x: Sub(x))(1) == 1
+    assert ffi.callback("%s(void)" % name, lambda: True)() == 1
+
+
+def test_scalar_callback_double_and_void(ffi, capsys):
+    got = []
+    cb = ffi.callback("double(double, unsigned char)", lambda x, c: x * c)
+    assert cb(1.25, 4) == 5.0
+    # An int result for a double converts the general way.
+    assert ffi.callback("double(int)", lambda x: x * 2)(21) == 42.0
+    assert ffi.callback("double(int)", lambda x: "no", error=-1.5)(1) == -1.5
+    assert "TypeError" in capsys.readouterr().err
+    void = ffi.callback("void(long long, double)", lambda x, d: got.append((x, d)))
+    assert void(-5, 2.5) is None
+    assert got == [(-5, 2.5)]
+
+
 def test_exception_gives_error_value(fix, capsys):
     ffi, lib = fix
 
