@@ -52,8 +52,24 @@ fn value(rng: &mut Rng, (ty, size, signed, float): (&str, u32, bool, bool)) -> (
 
 #[test]
 fn register_only_signatures_match_gcc() {
-    let mut rng = Rng(0x5eed);
-    let dir = TempDir::new("direct-calls");
+    signatures_match_gcc(0x5eed, false);
+}
+
+/// Integer parameters only (the prepared call's straight-line path, up to six
+/// of them; seven and eight take the stack), every width, extremes included;
+/// a value one past its parameter's range is refused by name.
+#[test]
+fn integer_only_signatures_match_gcc() {
+    signatures_match_gcc(0x1e7, true);
+}
+
+fn signatures_match_gcc(seed: u64, integers_only: bool) {
+    let mut rng = Rng(seed);
+    let dir = TempDir::new(if integers_only {
+        "direct-int-calls"
+    } else {
+        "direct-calls"
+    });
     let (mut header, mut library, mut driver) = (String::new(), String::new(), String::new());
     let mut calls = Vec::new();
     for n in 0..120 {
@@ -62,9 +78,19 @@ fn register_only_signatures_match_gcc() {
         let (mut gpr, mut sse) = (0, 0);
         let stack = n % 2 == 1;
         let mut params = Vec::new();
-        for _ in 0..rng.below(if stack { 24 } else { 12 }) {
-            let s = SCALARS[rng.below(SCALARS.len())];
-            let pointer = !s.3 && rng.below(8) == 0;
+        let count = match (integers_only, stack) {
+            (true, _) => rng.below(9),
+            (false, true) => rng.below(24),
+            (false, false) => rng.below(12),
+        };
+        for _ in 0..count {
+            let s = if integers_only {
+                SCALARS[rng.below(8)]
+            } else {
+                SCALARS[rng.below(SCALARS.len())]
+            };
+            let pointer = !integers_only && !s.3 && rng.below(8) == 0;
+            let stack = stack || integers_only;
             if !stack && ((s.3 && sse == 8) || (!s.3 && gpr == 6)) {
                 continue;
             }
@@ -146,7 +172,17 @@ fn register_only_signatures_match_gcc() {
             ),
         };
         driver.push_str(&format!("    {print} printf(\" %a\\n\", log_sum());\n"));
-        calls.push((format!("f{n}"), args, ret_void, ret_pointer, ret.3));
+        let past = params
+            .iter()
+            .enumerate()
+            .find_map(|(i, ((_, size, signed, float), p))| {
+                let past = match signed {
+                    true => 1i128 << (size * 8 - 1),
+                    false => 1i128 << (size * 8),
+                };
+                (integers_only && !float && !p).then_some((i, past))
+            });
+        calls.push((format!("f{n}"), args, ret_void, ret_pointer, ret.3, past));
     }
     let support = "double log_total; int log_count;\nvoid log_value(double v) { log_total = log_total * 0.5 + v; log_count++; }\ndouble log_sum(void) { double t = log_total; log_total = 0; return t; }\n";
     std::fs::write(
@@ -178,8 +214,26 @@ fn register_only_signatures_match_gcc() {
         unsafe { Library::open(&lib.display().to_string()) }.unwrap(),
     );
     let log_sum = module.function("log_sum").unwrap();
-    for ((name, mut args, void, pointer, float), want) in calls.into_iter().zip(expected.lines()) {
+    for ((name, mut args, void, pointer, float, past), want) in
+        calls.into_iter().zip(expected.lines())
+    {
         let f = module.function(&name).unwrap();
+        if let Some((i, past)) = past {
+            // One past the range: refused, naming the argument, before any call.
+            let mut wrong = args.clone();
+            wrong[i] = Value::Int(past);
+            // SAFETY: refused before the call.
+            let e = unsafe { f.call(&mut wrong) }.unwrap_err();
+            let place = format!("argument {} ('a{i}') of '{name}'", i + 1);
+            assert!(e.to_string().starts_with(&place), "{e}");
+            // And one argument too few.
+            // SAFETY: as above.
+            let e = unsafe { f.call(&mut wrong[1..]) }.unwrap_err();
+            assert!(
+                matches!(e.kind(), wyvern::ErrorKind::ArgumentCount { .. }),
+                "{e}"
+            );
+        }
         // SAFETY: the functions only do arithmetic on their arguments.
         let got = unsafe { f.call(&mut args) }.unwrap();
         let shown = match (void, pointer, float, &got) {
