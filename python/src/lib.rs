@@ -16,6 +16,7 @@ mod ctype;
 mod error;
 mod ffi;
 mod freelist;
+mod gil;
 mod lib_obj;
 mod object;
 mod slots;
