@@ -112,3 +112,17 @@ def test_libraries_made_and_dropped_on_threads(make_lib):
     for t in threads:
         t.join()
     assert not errors
+
+
+def test_del_of_a_looked_up_name_forgets_it():
+    """`del lib.f`, as in cffi: the cached function goes, and the next lookup
+    makes it again; a name never looked up is an AttributeError."""
+    ffi = wyvern.FFI()
+    ffi.cdef("int abs(int);")
+    lib = ffi.dlopen(None)
+    first = lib.abs
+    del lib.abs
+    assert "abs" not in lib.__dict__
+    assert lib.abs(-4) == 4 and lib.abs is not first
+    with pytest.raises(AttributeError):
+        del lib.labs
