@@ -639,6 +639,12 @@ fn variadic_type(types: &Arc<Types>, arg: &Bound<'_, PyAny>) -> PyResult<Arc<Typ
             "unsigned long"
         });
     }
+    if arg.is_instance_of::<pyo3::types::PyInt>() {
+        return Err(pyo3::exceptions::PyOverflowError::new_err(format!(
+            "a variadic argument: integer {} does not fit any C integer type",
+            arg.str().map(|s| s.to_string()).unwrap_or_default()
+        )));
+    }
     Err(PyTypeError::new_err(format!(
         "a variadic argument must be a cdata, an int, a float, bytes or None, not {}",
         convert::type_name(arg)

@@ -365,3 +365,17 @@ def test_a_macro_that_is_no_constant_says_why(ffi):
     with pytest.raises(AttributeError, match=r"'NOPE' is a macro but not a constant: it uses 'x'"):
         lib.NOPE
     assert not hasattr(lib, "GONE")
+
+
+# Integers beyond 128 bits are an OverflowError, as any too big for the type.
+def test_integers_beyond_128_bits_overflow():
+    ffi = wyvern.FFI()
+    ffi.cdef("int abs(int); int printf(const char *, ...);")
+    lib = ffi.dlopen(None)
+    for big in (2**128, 2**200, -(2**129)):
+        with pytest.raises(OverflowError, match=r"does not fit"):
+            lib.abs(big)
+        with pytest.raises(OverflowError, match=r"does not fit"):
+            ffi.new("long long *", big)
+        with pytest.raises(OverflowError, match=r"does not fit"):
+            lib.printf(b"%d", big)

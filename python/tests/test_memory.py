@@ -44,6 +44,23 @@ def test_memmove_checks_sizes(ffi):
         with pytest.raises(ValueError):
             ffi.memmove(ffi.new("char[8]"), b"123", 8)
         assert small == bytearray(4)
+        # Nor past what ffi.new made (the cdata it returned, and what keeps
+        # that memory, a field or an element's address): cffi corrupts the
+        # heap here (or crashes, at 4096 bytes). A pointer made by arithmetic
+        # or a cast is C's pointer, unchecked, as in cffi.
+        a = ffi.new("char[2]", b"xy")
+        with pytest.raises(ValueError, match=r"dest has only 2"):
+            ffi.memmove(a, bytes(4096), 4096)
+        with pytest.raises(ValueError, match=r"src has only 2"):
+            ffi.memmove(bytearray(6), a, 6)
+        p = ffi.new("struct point *")
+        with pytest.raises(ValueError, match=r"dest has only 4"):
+            ffi.memmove(ffi.addressof(p, "y"), bytes(5), 5)
+        with pytest.raises(ValueError, match=r"dest has only 8"):
+            ffi.memmove(p, bytes(9), 9)
+        ffi.memmove(a + 1, b"z", 1)  # unchecked, and in bounds
+        ffi.memmove(p, (5).to_bytes(4, sys.byteorder) * 2, 8)
+        assert bytes(ffi.buffer(a)) == b"xz" and (p.x, p.y) == (5, 5)
 
 
 def test_from_buffer(ffi):

@@ -183,10 +183,12 @@ class FFI(_FFI):
         if n < 0:
             raise ValueError("memmove() of a negative size (%d)" % n)
         (to, dest_export), (frm, src_export) = _address_of(self, dest, True), _address_of(self, src, False)
-        for what, export in (("dest", dest_export), ("src", src_export)):
-            # A Python buffer's size is known: never read or write past it.
-            if export is not None and export.nbytes < n:
-                raise ValueError("memmove() of %d bytes: %s has only %d" % (n, what, export.nbytes))
+        for what, obj, export in (("dest", dest, dest_export), ("src", src, src_export)):
+            # A Python buffer's size is known, and so is the memory of a cdata
+            # that ffi.new made (or an array's): never read or write past it.
+            have = export.nbytes if export is not None else self._extent(obj)
+            if have is not None and have < n:
+                raise ValueError("memmove() of %d bytes: %s has only %d" % (n, what, have))
         ctypes.memmove(to, frm, n)
 
     def include(self, what, lib=None, include_dirs=None, defines=None):

@@ -156,6 +156,14 @@ pub fn as_int(obj: &Bound<'_, PyAny>, ty: &TypeInfo) -> PyResult<i128> {
             ty.name
         )));
     }
+    if obj.is_instance_of::<pyo3::types::PyInt>() {
+        // Beyond 128 bits: too big for any C integer, as cffi says.
+        return Err(PyOverflowError::new_err(format!(
+            "integer {} does not fit '{}'",
+            obj.str().map(|s| s.to_string()).unwrap_or_default(),
+            ty.name
+        )));
+    }
     if let Ok(data) = obj.downcast::<CData>() {
         let data = data.get();
         if let Some(v) = scalar_int(data) {

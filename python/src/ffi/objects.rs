@@ -357,6 +357,30 @@ impl Ffi {
         }
     }
 
+    /// How many bytes from [`_address`](Self::_address) on are known to be
+    /// the cdata's memory (what `memmove` may read or write): to the end of
+    /// what `ffi.new` allocated when it points inside that, else its
+    /// array's, record's or scalar's size; `None` for a pointer into memory
+    /// wyvern does not know (C's).
+    fn _extent(&self, cdata: &Bound<'_, CData>) -> Option<usize> {
+        let addr = self._address(cdata);
+        let data = cdata.get();
+        if let Some(mem) = data.owner.mem() {
+            let (start, end) = (mem.addr(), mem.addr().saturating_add(mem.size));
+            if (start..=end).contains(&addr) {
+                return Some(end - addr);
+            }
+        }
+        match &data.ty.kind {
+            Kind::Pointer { .. } | Kind::FuncPtr { .. } => None,
+            Kind::Array { elem, .. } => match data.len {
+                Some(n) => data.types.info(*elem).size.map(|size| n * size),
+                None => None,
+            },
+            _ => data.ty.size,
+        }
+    }
+
     /// A cdata of pointer or array type `cdecl` at `address`, keeping `keep`
     /// alive (`from_buffer`).
     #[pyo3(signature = (cdecl, address, length, keep))]
