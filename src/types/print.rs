@@ -22,7 +22,7 @@ impl TypeSet {
     /// named type, or pointers to one: `const char *restrict name`) are
     /// written in one pass; arrays, functions and pointers to them take the
     /// inside-out [`declarator`](Self::declarator).
-    fn declare_into(&self, ty: QualType, name: &str, out: &mut String) {
+    pub(super) fn declare_into(&self, ty: QualType, name: &str, out: &mut String) {
         // The qualifiers of each pointer, the outermost first.
         let mut levels = [super::ty::Quals::NONE; 8];
         let mut n = 0;

@@ -42,13 +42,16 @@ pub(crate) fn run(args: &LayoutArgs, out: &mut dyn Write) -> Result<()> {
     // goes out as it is made and a reader of the pipe works alongside.
     let stream = args.types.is_empty();
     let mut layouts = Vec::new();
+    // Text reuses one layout's memory for every record.
+    let mut layout = wyvern::RecordLayout::default();
     let mut text = String::new();
     let mut made = 0usize;
-    let mut add = |layout: wyvern::RecordLayout| -> std::io::Result<()> {
+    let mut add = |ty: wyvern::TypeId, name: &str| -> Result<()> {
         if args.json {
-            layouts.push(layout);
+            layouts.push(set.record_layout(ty, name)?);
             return Ok(());
         }
+        set.record_layout_into(ty, name, &mut layout)?;
         if made > 0 {
             text.push('\n');
         }
@@ -62,12 +65,12 @@ pub(crate) fn run(args: &LayoutArgs, out: &mut dyn Write) -> Result<()> {
     };
     if args.types.is_empty() {
         for (name, ty) in set.named_records() {
-            add(set.record_layout(ty, &name)?)?;
+            add(ty, &name)?;
         }
     } else {
         for name in &args.types {
             let ty = set.type_named(name)?;
-            add(set.record_layout(ty.id, name.trim())?)?;
+            add(ty.id, name.trim())?;
         }
     }
     if args.json {

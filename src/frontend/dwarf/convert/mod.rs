@@ -70,8 +70,9 @@ pub(crate) struct Converter<'d, 'a> {
     memo: FxHashMap<usize, QualType>,
     /// `struct tag` / `union tag` / `enum tag` / typedef name → the one kept.
     named: FxHashMap<String, TypeId>,
-    /// Records declared and not yet defined, by name, to define when a unit has them.
-    incomplete: FxHashMap<String, crate::types::RecordId>,
+    /// Records declared and not yet defined (their types), to define when a
+    /// unit has them.
+    incomplete: rustc_hash::FxHashSet<TypeId>,
     /// Records whose bodies cannot be represented (they nest past [`MAX_DEPTH`],
     /// they are C++ classes), with why: what uses them is left out.
     unrepresentable: FxHashMap<TypeId, String>,
@@ -103,7 +104,7 @@ impl<'d, 'a> Converter<'d, 'a> {
             b: TypeBuilder::new(target),
             memo: FxHashMap::default(),
             named: FxHashMap::default(),
-            incomplete: FxHashMap::default(),
+            incomplete: rustc_hash::FxHashSet::default(),
             unrepresentable: FxHashMap::default(),
             functions: FxHashMap::default(),
             globals: FxHashMap::default(),
@@ -161,12 +162,11 @@ impl<'d, 'a> Converter<'d, 'a> {
         key.clear();
         key.push_str(prefix);
         key.push_str(name);
-        let key = key.as_str();
         Ok(self
             .named
-            .get(key)
+            .get(key.as_str())
             .copied()
-            .filter(|_| !self.incomplete.contains_key(key)))
+            .filter(|id| !self.incomplete.contains(id)))
     }
 
     /// Whether every wanted type has been read (records and enums defined).
@@ -174,9 +174,11 @@ impl<'d, 'a> Converter<'d, 'a> {
         let Some(wanted) = &self.wanted else {
             return false;
         };
-        wanted
-            .iter()
-            .all(|name| self.named.contains_key(name) && !self.incomplete.contains_key(name))
+        wanted.iter().all(|name| {
+            self.named
+                .get(name)
+                .is_some_and(|id| !self.incomplete.contains(id))
+        })
     }
 
     /// Converts every unit of the object, then of each split DWARF file.
