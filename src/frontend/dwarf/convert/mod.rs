@@ -221,7 +221,7 @@ impl<'d, 'a> Converter<'d, 'a> {
             if let Some(wanted) = &self.wanted {
                 let asked = self.asked_name(unit, entry)?;
                 if asked.is_some_and(|n| wanted.contains(&n)) {
-                    self.ty(unit, entry.offset(), 0)?;
+                    self.ty_of_entry(unit, entry, 0)?;
                 }
                 continue;
             }
@@ -256,11 +256,11 @@ impl<'d, 'a> Converter<'d, 'a> {
                 let anonymous = entry.attr_value(gimli::DW_AT_name).is_none()
                     && entry.tag() != gimli::DW_TAG_enumeration_type;
                 if !anonymous && self.complete_named(unit, entry)?.is_none() {
-                    self.ty(unit, entry.offset(), 0)?;
+                    self.ty_of_entry(unit, entry, 0)?;
                 }
             }
             gimli::DW_TAG_base_type => {
-                self.ty(unit, entry.offset(), 0)?;
+                self.ty_of_entry(unit, entry, 0)?;
             }
             _ => {}
         }
@@ -414,11 +414,41 @@ impl<'d, 'a> Converter<'d, 'a> {
     /// The type at `offset`, converted once.
     fn ty(&mut self, unit: &Unit<'a>, offset: UnitOffset, depth: u32) -> Result<QualType> {
         let key = self.key(unit, offset);
+        if let Some(q) = self.memoised(key, depth)? {
+            return Ok(q);
+        }
+        let mut entry = self
+            .spare
+            .pop()
+            .unwrap_or_else(gimli::DebuggingInformationEntry::null);
+        let converted = read_at(unit, offset, &mut entry)
+            .and_then(|()| self.entry_type(unit, &entry, key, depth));
+        self.spare.push(entry);
+        let q = converted?;
+        self.memo.insert(key, q);
+        Ok(q)
+    }
+
+    /// As [`ty`](Self::ty), for an entry already read (one of a unit's
+    /// top-level entries): it is not read again.
+    fn ty_of_entry(&mut self, unit: &Unit<'a>, entry: &Die<'a>, depth: u32) -> Result<QualType> {
+        let key = self.key(unit, entry.offset());
+        if let Some(q) = self.memoised(key, depth)? {
+            return Ok(q);
+        }
+        let q = self.entry_type(unit, entry, key, depth)?;
+        self.memo.insert(key, q);
+        Ok(q)
+    }
+
+    /// The type already converted for the entry at `key`; an error when that
+    /// type cannot be represented, or when `depth` is too deep to convert it.
+    fn memoised(&self, key: usize, depth: u32) -> Result<Option<QualType>> {
         if let Some(&q) = self.memo.get(&key) {
             if let Some(reason) = self.unrepresentable.get(&q.id) {
                 return Err(Malformed::Skip(reason.clone()));
             }
-            return Ok(q);
+            return Ok(Some(q));
         }
         if depth > MAX_DEPTH {
             return Err(Malformed::Skip(format!(
@@ -426,31 +456,17 @@ impl<'d, 'a> Converter<'d, 'a> {
                 crate::limits::types_too_deep()
             )));
         }
-        let mut entry = self
-            .spare
-            .pop()
-            .unwrap_or_else(gimli::DebuggingInformationEntry::null);
-        let converted = self.entry_type(unit, offset, &mut entry, key, depth);
-        self.spare.push(entry);
-        let q = converted?;
-        self.memo.insert(key, q);
-        Ok(q)
+        Ok(None)
     }
 
-    /// The type of the entry at `offset` (its `key`), read into `entry`.
+    /// The type of `entry` (at `key`).
     fn entry_type(
         &mut self,
         unit: &Unit<'a>,
-        offset: UnitOffset,
-        entry: &mut Die<'a>,
+        entry: &Die<'a>,
         key: usize,
         depth: u32,
     ) -> Result<QualType> {
-        unit.entries_raw(Some(offset))?.read_entry(entry)?;
-        if entry.is_null() {
-            return Err(gimli::Error::NoEntryAtGivenOffset(offset.0 as u64).into());
-        }
-        let entry = &*entry;
         if let Some(id) = self.complete_named(unit, entry)? {
             return Ok(QualType::new(id));
         }
@@ -593,6 +609,15 @@ impl<'d, 'a> Converter<'d, 'a> {
         }
         Ok(current.id)
     }
+}
+
+/// Reads the entry at `offset` of `unit` into `entry`.
+fn read_at<'a>(unit: &Unit<'a>, offset: UnitOffset, entry: &mut Die<'a>) -> Result<()> {
+    unit.entries_raw(Some(offset))?.read_entry(entry)?;
+    if entry.is_null() {
+        return Err(gimli::Error::NoEntryAtGivenOffset(offset.0 as u64).into());
+    }
+    Ok(())
 }
 
 /// Why a type entry (at `key`, its `.debug_info` offset) is left out: `what`
