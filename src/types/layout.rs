@@ -409,7 +409,7 @@ fn repeat(out: &mut String, run: &str, mut n: usize) {
 
 /// `n` in decimal, right-aligned in `width` columns (as `{n:>width$}`), with
 /// no trip through `core::fmt`: a large layout prints thousands of them.
-fn number(out: &mut String, n: u64, width: usize) {
+pub(super) fn number(out: &mut String, n: u64, width: usize) {
     let mut digits = [0u8; 20];
     let mut at = digits.len();
     let mut rest = n;

@@ -4,7 +4,7 @@
 use gimli::AttributeValue;
 
 use super::{Converter, Die, Malformed, Result, Unit};
-use crate::types::{Field, Layout, QualType, RecordDef, RecordKind, Type, TypeId};
+use crate::types::{tag_name, Field, Layout, QualType, RecordDef, RecordKind, Type, TypeId};
 
 impl<'d, 'a> Converter<'d, 'a> {
     pub(super) fn record(
@@ -20,7 +20,7 @@ impl<'d, 'a> Converter<'d, 'a> {
         };
         let tag = self.name(unit, entry)?;
         let declaration = Self::flag(entry, gimli::DW_AT_declaration);
-        let key = tag.as_ref().map(|t| format!("{} {t}", kind.keyword()));
+        let key = tag.as_deref().map(|t| tag_name(kind.keyword(), t));
         // A record another unit already defined (or declared) is the same record.
         let (record, id) = match key.as_ref().and_then(|k| self.named.get(k).copied()) {
             Some(id) if self.unrepresentable.contains_key(&id) => {
