@@ -199,7 +199,12 @@ impl TypeSet {
             match into.get_mut(i) {
                 Some(layout) => self.field_layout_into(f, base_bits, depth, layout),
                 None => {
-                    let mut layout = FieldLayout::default();
+                    // Room for most spellings, so they seldom grow.
+                    let mut layout = FieldLayout {
+                        ty: String::with_capacity(32),
+                        decl: String::with_capacity(48),
+                        ..FieldLayout::default()
+                    };
                     self.field_layout_into(f, base_bits, depth, &mut layout);
                     into.push(layout);
                 }
