@@ -3,7 +3,7 @@
 # (maturin, into target/wheels), then for each interpreter found (python3.N on the
 # PATH, and pyenv's versions) installs it with pytest and cffi into its own
 # environment (target/py-venvs/3.N) and runs the pytest suite under Debian's
-# default libclang. An interpreter the wheel's tag does not serve (below 3.9) is
+# default libclang. An interpreter the wheel's tag does not serve (below 3.8) is
 # reported, not failed; a machine with no other interpreter checks nothing here.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,8 +33,8 @@ for entry in $(printf '%s\n' "${interpreters[@]}" | sort -V); do
     version=${entry%%=*}
     path=${entry#*=}
     minor=${version#3.}
-    if [ "$minor" -lt 9 ]; then
-        echo "== CPython $version: not served (the abi3 wheel needs 3.9 or later)"
+    if [ "$minor" -lt 8 ]; then
+        echo "== CPython $version: not served (the abi3 wheel needs 3.8 or later)"
         continue
     fi
     venv=target/py-venvs/$version

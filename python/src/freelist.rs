@@ -47,9 +47,7 @@ static FREE: AtomicPtr<ffi::PyObject> = AtomicPtr::new(std::ptr::null_mut());
 /// `sample` is any object of it, used to find where its value lies. Returns
 /// whether it was installed; `false` leaves the type as PyO3 made it.
 pub fn install(ty: &Bound<'_, PyType>, sample: &Bound<'_, CData>) -> PyResult<bool> {
-    let version = ty.py().version_info();
-    let known = ((3, 9)..=(3, 14)).contains(&(version.major, version.minor));
-    if std::env::var_os("WYVERN_PY_NO_FREELIST").is_some() || usize::BITS != 64 || !known {
+    if std::env::var_os("WYVERN_PY_NO_FREELIST").is_some() || !crate::slots::known_layout(ty.py()) {
         return Ok(false);
     }
     let Some(weaklist) = ty

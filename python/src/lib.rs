@@ -18,6 +18,7 @@ mod ffi;
 mod freelist;
 mod lib_obj;
 mod object;
+mod slots;
 mod types;
 mod vectorcall;
 
@@ -30,6 +31,16 @@ fn _wyvern(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<object::CData>()?;
     // Function pointers called the way CPython calls its own functions.
     let sample = Bound::new(py, ffi::sample_cdata()?)?;
+    // Weak references (before the two below, which take the dealloc it sets).
+    let cdata_type = py.get_type::<object::CData>();
+    let weakref = slots::install(
+        &cdata_type,
+        slots::Class::CData,
+        sample.as_any(),
+        std::ptr::addr_of!(sample.get().weaklist).cast(),
+        slots::Slot::WeakList,
+    )?;
+    m.add("_weakref", weakref)?;
     let vectorcall = vectorcall::install(&py.get_type::<object::CData>(), &sample)?;
     // Whether calls take the vectorcall path (tests and benchmarks check it).
     m.add("_vectorcall", vectorcall)?;

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use pyo3::exceptions::PyAttributeError;
 use pyo3::prelude::*;
-use pyo3::types::PyBytes;
+use pyo3::types::{PyBytes, PyDict};
 use wyvern::{ConstValue, Library, Module};
 
 use crate::call::CallPlan;
@@ -16,7 +16,7 @@ use crate::ffi::Ffi;
 use crate::object::{CData, Owner};
 use crate::types::Types;
 
-#[pyclass(frozen, dict, weakref, module = "wyvern._wyvern", name = "Lib")]
+#[pyclass(frozen, module = "wyvern._wyvern", name = "Lib")]
 pub struct Lib {
     ffi: Py<Ffi>,
     /// The library bound to the FFI's declarations as last seen; `None` once closed.
@@ -25,19 +25,69 @@ pub struct Lib {
     /// `dlopen(None)` (or `include` without `lib=`): a missing symbol may be
     /// one of a library not yet opened, which the error says.
     process: bool,
+    /// The functions and constants looked up so far, by name: the
+    /// instance dict (see [`crate::slots`]), where CPython's own attribute
+    /// lookup finds them before `__getattr__` runs.
+    cache: Py<PyDict>,
+    /// Its weak references (see [`crate::slots`]).
+    weaklist: crate::slots::WeakList,
 }
 
 impl Lib {
-    pub fn new(ffi: Py<Ffi>, library: Library, process: bool) -> Lib {
+    /// A new `Lib` object; the first one made tells the class where its
+    /// dict and weak references are ([`crate::slots::install`]).
+    pub fn create(
+        py: Python<'_>,
+        ffi: Py<Ffi>,
+        library: Library,
+        process: bool,
+    ) -> PyResult<Py<Lib>> {
         let name = library.name().to_owned();
         let types = ffi.get().types();
         let module = Arc::new(Module::new(types.set.clone(), library));
-        Lib {
-            ffi,
-            module: Mutex::new(Some((types, module))),
-            name,
-            process,
+        let lib = Bound::new(
+            py,
+            Lib {
+                ffi,
+                module: Mutex::new(Some((types, module))),
+                name,
+                process,
+                cache: PyDict::new(py).unbind(),
+                weaklist: crate::slots::WeakList::new(),
+            },
+        )?;
+        static INSTALLED: std::sync::Once = std::sync::Once::new();
+        let mut failed = None;
+        INSTALLED.call_once(|| {
+            let ty = py.get_type::<Lib>();
+            let this = lib.get();
+            let slots = [
+                (
+                    std::ptr::addr_of!(this.cache).cast::<u8>(),
+                    crate::slots::Slot::Dict,
+                ),
+                (
+                    std::ptr::addr_of!(this.weaklist).cast::<u8>(),
+                    crate::slots::Slot::WeakList,
+                ),
+            ];
+            for (field, slot) in slots {
+                let done =
+                    crate::slots::install(&ty, crate::slots::Class::Lib, lib.as_any(), field, slot);
+                if let Err(e) = done {
+                    failed = Some(e);
+                }
+            }
+        });
+        match failed {
+            Some(e) => Err(e),
+            None => Ok(lib.unbind()),
         }
+    }
+
+    /// The functions and constants looked up so far (its `__dict__`).
+    pub fn cache<'py>(&self, py: Python<'py>) -> &Bound<'py, PyDict> {
+        self.cache.bind(py)
     }
 
     pub fn close(&self) {
@@ -172,7 +222,14 @@ fn is_const(set: &wyvern::TypeSet, qt: wyvern::QualType, depth: u32) -> bool {
 impl Lib {
     /// What the cycle collector sees: the FFI (which keeps this library).
     fn __traverse__(&self, visit: pyo3::PyVisit<'_>) -> Result<(), pyo3::PyTraverseError> {
-        visit.call(&self.ffi)
+        visit.call(&self.ffi)?;
+        visit.call(&self.cache)
+    }
+
+    /// What it has looked up so far, as cffi's library objects keep it.
+    #[getter]
+    fn __dict__(&self, py: Python<'_>) -> Py<PyDict> {
+        self.cache.clone_ref(py)
     }
 
     fn __getattr__(slf: &Bound<'_, Self>, name: &str) -> PyResult<Py<PyAny>> {
@@ -181,11 +238,15 @@ impl Lib {
         if name.starts_with("__") {
             return Err(PyAttributeError::new_err(name.to_owned()));
         }
+        // Found here only when the class has no instance dict (see `slots`).
+        if let Some(cached) = this.cache(py).get_item(name)? {
+            return Ok(cached.unbind());
+        }
         let (types, module) = this.current()?;
         if types.set.function(name).is_ok() {
             let f = this.function(py, &types, &module, name)?;
             // Later lookups find it in the instance dict, as fast as an attribute.
-            slf.getattr("__dict__")?.set_item(name, &f)?;
+            this.cache(py).set_item(name, &f)?;
             return Ok(f);
         }
         if let Some((ty, addr)) = this.global_address(&types, &module, name)? {
@@ -202,7 +263,7 @@ impl Lib {
         match types.set.constant(name) {
             Ok(c) => {
                 let v = constant(py, &types, c)?;
-                slf.getattr("__dict__")?.set_item(name, &v)?;
+                this.cache(py).set_item(name, &v)?;
                 Ok(v)
             }
             // A function-like macro (zlib's `deflateInit`) or a declaration

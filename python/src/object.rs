@@ -149,7 +149,7 @@ impl InlineBytes {
 }
 
 /// A C value Python holds: cffi's `CData`.
-#[pyclass(frozen, weakref, module = "wyvern", name = "CData")]
+#[pyclass(frozen, module = "wyvern", name = "CData")]
 pub struct CData {
     pub types: Arc<Types>,
     pub ty: Arc<TypeInfo>,
@@ -172,6 +172,8 @@ pub struct CData {
     /// What CPython calls to call it (see [`crate::vectorcall`]): set for
     /// function pointers, `None` (`tp_call`) for every other cdata.
     pub vectorcall: Option<crate::vectorcall::Entry>,
+    /// Its weak references (see [`crate::slots`]).
+    pub weaklist: crate::slots::WeakList,
 }
 
 /// What a cdata's repr says of its memory, besides its type.
@@ -199,6 +201,7 @@ impl CData {
                 Kind::FuncPtr { .. } => Some(crate::vectorcall::entry),
                 _ => None,
             },
+            weaklist: crate::slots::WeakList::new(),
             ty,
         }
     }

@@ -52,9 +52,8 @@ const ARGUMENTS_OFFSET: usize = 1 << (usize::BITS - 1);
 /// lies. Returns whether it was installed; `false` leaves the type as PyO3
 /// made it.
 pub fn install(ty: &Bound<'_, PyType>, sample: &Bound<'_, CData>) -> PyResult<bool> {
-    let version = ty.py().version_info();
-    let known = ((3, 8)..=(3, 14)).contains(&(version.major, version.minor));
-    if std::env::var_os("WYVERN_PY_NO_VECTORCALL").is_some() || usize::BITS != 64 || !known {
+    if std::env::var_os("WYVERN_PY_NO_VECTORCALL").is_some() || !crate::slots::known_layout(ty.py())
+    {
         return Ok(false);
     }
     let object = sample.as_ptr() as usize;

@@ -495,6 +495,10 @@ def test_owned_pointer_is_indexed_by_zero_only(ffi):
 
 
 def test_unpack_structs_stay_valid(ffi):
+    if ffi.backend_name == "cffi" and int(__import__("cffi").__version__.split(".")[0]) < 2:
+        # cffi 1.17.1, the last release for CPython 3.8, frees what the
+        # unpacked structs point into; cffi 2 keeps it.
+        pytest.xfail("cffi before 2.0 does not keep unpack()'s array alive")
     pts = ffi.unpack(ffi.new("struct point[]", [[1, 2], [3, 4]]), 2)
     gc.collect()
     junk = [ffi.new("struct point[]", [[-1, -1]] * 4) for _ in range(20)]

@@ -102,6 +102,66 @@ def test_cdata_weakref(ffi):
     assert r() is p
 
 
+def test_weak_references_and_the_lib_dict_on_every_version(ffi):
+    """PyO3's weakref and dict options need CPython 3.9's stable ABI; the one
+    wheel, which serves 3.8 too, sets the type fields itself
+    (python/src/slots.rs). Weak references to cdata and libraries work and
+    die with their object (callbacks run), and a library's looked-up names
+    are its __dict__, found there by CPython's own attribute lookup."""
+    import sys
+
+    from wyvern import _wyvern
+
+    known = sys.maxsize > 2**32 and (3, 8) <= sys.version_info[:2] <= (3, 14)
+    if known:
+        assert _wyvern._weakref, "tp_weaklistoffset was not set on CData"
+        assert _wyvern.CData.__weakrefoffset__ > 0
+    ffi = type(ffi)()  # its own, which the fixture does not keep
+    ffi.cdef("int abs(int);")
+    lib = ffi.dlopen(None)
+    assert lib.abs(-3) == 3
+    assert "abs" in lib.__dict__ and lib.__dict__["abs"] is lib.abs
+    if known:
+        assert type(lib).__dictoffset__ != 0 and type(lib).__weakrefoffset__ != 0
+    dead = []
+    r_lib = weakref.ref(lib, lambda r: dead.append("lib"))
+    p = ffi.new("int[4]")
+    r_p = weakref.ref(p, lambda r: dead.append("cdata"))
+    field = weakref.ref(ffi.cast("int *", p), lambda r: dead.append("cast"))
+    assert r_lib() is lib and r_p() is p
+    del p
+    gc.collect()
+    assert r_p() is None and field() is None
+    # A library is collected with its FFI (the FFI keeps it in a cycle).
+    del lib, ffi
+    gc.collect()
+    assert r_lib() is None
+    assert sorted(dead) == ["cast", "cdata", "lib"]
+
+
+def test_many_weakly_referenced_cdata_die_cleanly(ffi):
+    """Objects die with weak references and callbacks that make new objects
+    and collect, in every order (the dealloc in python/src/slots.rs clears
+    the references before PyO3 frees the object)."""
+    made = []
+
+    def cb(_ref):
+        made.append(ffi.new("int *", len(made)))
+        if len(made) % 7 == 0:
+            gc.collect()
+
+    refs = []
+    for i in range(300):
+        p = ffi.new("int[2]", [i, i])
+        refs.append(weakref.ref(p, cb))
+        if i % 3 == 0:
+            refs.append(weakref.ref(p))
+        del p
+    gc.collect()
+    assert all(r() is None for r in refs)
+    assert len(made) == 300 and [m[0] for m in made] == list(range(300))
+
+
 def test_from_buffer_keeps_the_buffer_exported(ffi):
     ba = bytearray(b"hello")
     c = ffi.from_buffer(ba)

@@ -222,28 +222,48 @@ impl Function {
     pub unsafe fn call(&self, args: &mut [Value]) -> Result<Value> {
         let inner = &*self.inner;
         if let Some(prepared) = &inner.prepared {
-            let code = inner.code as *const c_void;
+            if prepared.returns_object() {
+                // SAFETY: forwarded from the caller.
+                return unsafe { self.call_returning_object(prepared, args) };
+            }
             // SAFETY: `prepared` was made for this function; the rest is
             // forwarded from the caller.
-            if let (true, Some(slot)) = (prepared.returns_object(), &inner.fixed.ret) {
-                // One object for the result, whichever path fills it.
-                let mut data = CData::new(&inner.set, QualType::new(slot.ty))?;
-                // SAFETY: as above; the object is of the result's type.
-                let done = match unsafe {
-                    prepared.call_into(&inner.set, code, args, data.ffi_buffer())
-                } {
-                    Some(done) => done,
-                    // SAFETY: forwarded from the caller; `data` is of the result type.
-                    None => unsafe { self.call_general(args, Some(&mut data)) }.map(|_| ()),
-                };
-                return done.map(|()| Value::Data(data));
-            }
-            if let Some(result) = unsafe { prepared.call(&inner.set, code, args) } {
+            if let Some(result) = unsafe { prepared.call(&inner.set, inner.code as _, args) } {
                 return result;
             }
         }
         // SAFETY: forwarded from the caller.
         unsafe { self.call_general(args, None) }
+    }
+
+    /// [`call`](Self::call) of a function whose prepared call returns a
+    /// record: into a new object. Out of line, so that a call returning a
+    /// scalar does not pay for its frame.
+    ///
+    /// # Safety
+    /// As [`call`](Self::call); `prepared` is this function's.
+    #[inline(never)]
+    unsafe fn call_returning_object(
+        &self,
+        prepared: &RegisterCall,
+        args: &mut [Value],
+    ) -> Result<Value> {
+        let inner = &*self.inner;
+        let Some(slot) = &inner.fixed.ret else {
+            // SAFETY: forwarded from the caller.
+            return unsafe { self.call_general(args, None) };
+        };
+        // One object for the result, whichever path fills it.
+        let mut data = CData::new(&inner.set, QualType::new(slot.ty))?;
+        let code = inner.code as *const c_void;
+        // SAFETY: `prepared` was made for this function; the object is of
+        // the result's type; the rest is forwarded from the caller.
+        let done = match unsafe { prepared.call_into(&inner.set, code, args, data.ffi_buffer()) } {
+            Some(done) => done,
+            // SAFETY: forwarded from the caller; `data` is of the result type.
+            None => unsafe { self.call_general(args, Some(&mut data)) }.map(|_| ()),
+        };
+        done.map(|()| Value::Data(data))
     }
 
     /// Calls a function that returns a record (or another object: an array

@@ -171,6 +171,24 @@ pub(crate) unsafe fn call_with_stack<R>(
     }
 }
 
+/// [`call_with_stack`] of a function whose arguments all go in general
+/// registers: the vector registers are neither cleared nor loaded.
+///
+/// # Safety
+/// As [`call_with_stack`], for a function that takes no vector register and
+/// no stack eightbyte.
+#[cfg(all(target_arch = "x86_64", unix))]
+#[inline(always)]
+pub(crate) unsafe fn call_with_gprs<R>(code: *const c_void, gpr: &[u64; 6]) -> R {
+    let [g0, g1, g2, g3, g4, g5] = *gpr;
+    // SAFETY: the caller's guarantee: `code` takes (at most) these six
+    // registers; the ones it does not take are ignored by the callee.
+    unsafe {
+        let f: unsafe extern "C" fn(u64, u64, u64, u64, u64, u64) -> R = std::mem::transmute(code);
+        f(g0, g1, g2, g3, g4, g5)
+    }
+}
+
 /// [`call_with_stack`] for a result that comes back as `ret` says: one or two
 /// registers of those classes, written to `out`; through memory (whose address
 /// the caller put in rdi) or nothing, when `out` is left alone.
@@ -263,6 +281,12 @@ pub(crate) unsafe fn call_with_stack<R>(
     _: &[u64; 8],
     _: &[u64],
 ) -> R {
+    unreachable!("calls without libffi are only planned on x86-64 System V hosts")
+}
+
+/// Never called: see [`call_with_stack`].
+#[cfg(not(all(target_arch = "x86_64", unix)))]
+pub(crate) unsafe fn call_with_gprs<R>(_: *const c_void, _: &[u64; 6]) -> R {
     unreachable!("calls without libffi are only planned on x86-64 System V hosts")
 }
 

@@ -306,7 +306,7 @@ impl Ffi {
             libs.iter().map(|l| l.clone_ref(py)).collect()
         };
         for lib in libs {
-            let dict = lib.bind(py).getattr("__dict__")?;
+            let dict = lib.get().cache(py);
             for name in names {
                 if dict.contains(name)? {
                     dict.del_item(name)?;
@@ -509,7 +509,7 @@ impl Ffi {
                 Err(_) => open_library(&n.str()?.to_string(), flags)?,
             },
         };
-        let lib = Py::new(slf.py(), Lib::new(slf.clone().unbind(), library, process))?;
+        let lib = Lib::create(slf.py(), slf.clone().unbind(), library, process)?;
         slf.get()
             .libs
             .lock()
@@ -537,7 +537,7 @@ impl Ffi {
         lib.get().close();
         // The functions and constants cached as attributes go too: after
         // closing, every name says the library is closed.
-        lib.getattr("__dict__")?.call_method0("clear")?;
+        lib.get().cache(lib.py()).clear();
         Ok(())
     }
 }

@@ -100,6 +100,7 @@ impl Buffer {
         Ok(Buffer { ptr, layout, size })
     }
 
+    #[inline]
     fn all(&self) -> &[u8] {
         // SAFETY: `ptr` owns `layout.size()` initialised (zeroed, then written) bytes.
         unsafe { std::slice::from_raw_parts(self.ptr.as_ptr(), self.layout.size()) }
@@ -221,6 +222,7 @@ impl CData {
     }
 
     /// The object's bytes (`sizeof` of its type).
+    #[inline]
     pub fn bytes(&self) -> &[u8] {
         &self.0.buf.all()[..self.0.buf.size]
     }
