@@ -220,7 +220,9 @@ impl<'d, 'a> Converter<'d, 'a> {
             let entry = child.entry();
             if let Some(wanted) = &self.wanted {
                 let asked = self.asked_name(unit, entry)?;
-                if asked.is_some_and(|n| wanted.contains(&n)) {
+                if asked.is_some_and(|n| wanted.contains(&n))
+                    && self.complete_named(unit, entry)?.is_none()
+                {
                     self.ty_of_entry(unit, entry, 0)?;
                 }
                 continue;
@@ -421,8 +423,12 @@ impl<'d, 'a> Converter<'d, 'a> {
             .spare
             .pop()
             .unwrap_or_else(gimli::DebuggingInformationEntry::null);
-        let converted = read_at(unit, offset, &mut entry)
-            .and_then(|()| self.entry_type(unit, &entry, key, depth));
+        let converted = read_at(unit, offset, &mut entry).and_then(|()| {
+            match self.complete_named(unit, &entry)? {
+                Some(id) => Ok(QualType::new(id)),
+                None => self.entry_type(unit, &entry, key, depth),
+            }
+        });
         self.spare.push(entry);
         let q = converted?;
         self.memo.insert(key, q);
@@ -430,7 +436,9 @@ impl<'d, 'a> Converter<'d, 'a> {
     }
 
     /// As [`ty`](Self::ty), for an entry already read (one of a unit's
-    /// top-level entries): it is not read again.
+    /// top-level entries), which is not read again, and whose name the caller
+    /// has looked up with [`complete_named`](Self::complete_named) and found no
+    /// complete type by.
     fn ty_of_entry(&mut self, unit: &Unit<'a>, entry: &Die<'a>, depth: u32) -> Result<QualType> {
         let key = self.key(unit, entry.offset());
         if let Some(q) = self.memoised(key, depth)? {
@@ -459,7 +467,8 @@ impl<'d, 'a> Converter<'d, 'a> {
         Ok(None)
     }
 
-    /// The type of `entry` (at `key`).
+    /// The type of `entry` (at `key`), converted: no complete type by its name
+    /// is known yet.
     fn entry_type(
         &mut self,
         unit: &Unit<'a>,
@@ -467,9 +476,6 @@ impl<'d, 'a> Converter<'d, 'a> {
         key: usize,
         depth: u32,
     ) -> Result<QualType> {
-        if let Some(id) = self.complete_named(unit, entry)? {
-            return Ok(QualType::new(id));
-        }
         Ok(match entry.tag() {
             gimli::DW_TAG_base_type => QualType::new(self.base(unit, entry)?),
             gimli::DW_TAG_pointer_type => {
