@@ -428,8 +428,10 @@ pub(super) fn number(out: &mut String, n: u64, width: usize) {
     }
     let digits = &digits[at..];
     spaces(out, width.saturating_sub(digits.len()));
-    // The digits are ASCII.
-    out.push_str(std::str::from_utf8(digits).unwrap_or_default());
+    // Pushed one by one (a few, ASCII) rather than checked as UTF-8 first.
+    for &digit in digits {
+        out.push(char::from(digit));
+    }
 }
 
 fn hole_line(out: &mut String, h: &Hole, indent: usize) {

@@ -553,7 +553,8 @@ impl TypeSet {
     /// Compiler-implicit records (`struct __va_list_tag`), which no header declares,
     /// are left out.
     pub fn named_records(&self) -> Vec<(String, TypeId)> {
-        let mut out = Vec::new();
+        // At most one a record: sized once rather than grown.
+        let mut out = Vec::with_capacity(self.inner.data.records.len());
         for (id, record) in self.records() {
             if record.def.is_none() || record.location.is_none() {
                 continue;
