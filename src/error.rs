@@ -119,6 +119,12 @@ pub struct Diagnostic {
     pub severity: Severity,
     /// The compiler's message.
     pub message: String,
+    /// The names of the declarations at its location (functions, global
+    /// variables, typedefs), as clang spells them: what a diagnostic such as
+    /// `conflicting types for 'f'` is about, also when a macro wrote the
+    /// declaration (and the location is the macro's use, not the name).
+    /// Empty for a diagnostic that is not at a declaration.
+    pub declared: Vec<String>,
 }
 
 impl fmt::Display for Diagnostic {

@@ -12,6 +12,7 @@ use wyvern::{Function, QualType, TypeId};
 
 use crate::convert::{self, sequence};
 use crate::error::to_py;
+use crate::gil::Released;
 use crate::object::{CData, Mem, Owner, Shown, INLINE_RECORD};
 use crate::types::{Kind, Prim, TypeInfo, Types};
 
@@ -171,27 +172,6 @@ pub fn int_result(py: Python<'_>, v: i128) -> PyResult<Py<PyAny>> {
 #[derive(Default)]
 struct Temps {
     mem: Vec<Arc<Mem>>,
-}
-
-/// The GIL released for a C call, by CPython's own pair of calls. (PyO3's
-/// `detach` also drains its pool of deferred reference counts, behind a
-/// mutex, on every call.) C may call back on this thread: the callback takes
-/// the GIL with `PyGILState_Ensure`, which finds this thread's state.
-pub struct Released(*mut pyo3::ffi::PyThreadState);
-
-impl Released {
-    pub fn new(_py: Python<'_>) -> Released {
-        // SAFETY: the token proves this thread holds the GIL, which this
-        // releases; nothing here touches Python until `drop` takes it back.
-        Released(unsafe { pyo3::ffi::PyEval_SaveThread() })
-    }
-}
-
-impl Drop for Released {
-    fn drop(&mut self) {
-        // SAFETY: the thread state `new` saved, on the same thread.
-        unsafe { pyo3::ffi::PyEval_RestoreThread(self.0) }
-    }
 }
 
 /// The argument pointers of a call made with the GIL released.

@@ -13,6 +13,7 @@ use wyvern::Callback;
 use crate::call::{fast, store_fast, Fast};
 use crate::convert;
 use crate::error::to_py;
+use crate::gil::Attached;
 use crate::object::{CData, Mem, Owner};
 use crate::types::{Kind, TypeInfo, Types};
 
@@ -40,6 +41,10 @@ struct Body {
     shapes: Vec<Fast>,
     ret: Arc<TypeInfo>,
     ret_fast: Fast,
+    /// When every parameter is an integer or a `double`, at most
+    /// [`INLINE_ARGS`] of them, and the result one too or `void`: the
+    /// callback then takes [`Body::call_scalar`].
+    scalar: Option<ScalarCall>,
     function: Py<PyAny>,
     onerror: Option<Py<PyAny>>,
     /// The result C gets when the function raises: `error` converted once.
@@ -79,11 +84,14 @@ pub fn make(
     }
     let kept = function.clone_ref(py);
     let params: Vec<Arc<TypeInfo>> = sig.params.iter().map(|p| types.info(*p)).collect();
+    let shapes: Vec<Fast> = params.iter().map(|p| fast(p)).collect();
+    let ret_fast = fast(&ret);
     let body = Arc::new(Body {
         types: types.clone(),
-        shapes: params.iter().map(|p| fast(p)).collect(),
+        scalar: ScalarCall::new(&shapes, ret_fast, &ret),
+        shapes,
         params,
-        ret_fast: fast(&ret),
+        ret_fast,
         ret,
         function,
         onerror,
@@ -101,21 +109,69 @@ pub fn make(
 
 impl Body {
     fn run(&self, ret: *mut u8, args: &[*const u8]) {
-        // The GIL by CPython's own call, whichever thread this is: the one a
-        // wyvern call released it on, or one C made. (PyO3's `attach` also
-        // drains its pool of deferred reference counts, behind a mutex.)
-        // SAFETY: the interpreter is running while callbacks can be called.
-        let state = unsafe { pyo3::ffi::PyGILState_Ensure() };
-        {
-            // SAFETY: this thread holds the GIL until the release below, and
-            // nothing made with this token outlives the block.
-            let py = unsafe { Python::assume_attached() };
-            if let Err(e) = self.call(py, ret, args) {
-                self.failed(py, ret, e);
-            }
+        // SAFETY: the interpreter is running while callbacks can be called,
+        // and `attached` is dropped here, on this thread.
+        let attached = unsafe { Attached::new() };
+        let py = attached.py();
+        let outcome = match &self.scalar {
+            Some(scalar) => self.call_scalar(py, scalar, ret, args),
+            None => self.call(py, ret, args),
+        };
+        if let Err(e) = outcome {
+            self.failed(py, ret, e);
         }
-        // SAFETY: pairs the `PyGILState_Ensure` above.
-        unsafe { pyo3::ffi::PyGILState_Release(state) };
+    }
+
+    /// The call of a function whose parameters are integers and doubles
+    /// (`scalar`): each argument made by CPython's own constructor straight
+    /// into the vectorcall's array, with no `PyResult` around each.
+    #[inline]
+    fn call_scalar(
+        &self,
+        py: Python<'_>,
+        scalar: &ScalarCall,
+        ret: *mut u8,
+        args: &[*const u8],
+    ) -> PyResult<()> {
+        let mut values = [std::ptr::null_mut(); INLINE_ARGS];
+        let mut made = 0;
+        for ((&param, &arg), slot) in scalar.params.iter().zip(args).zip(&mut values) {
+            // SAFETY: libffi's argument holds a value of the parameter's
+            // type, which `param` is the shape of.
+            let value = unsafe { param.object(arg) };
+            if value.is_null() {
+                let e = PyErr::fetch(py);
+                // SAFETY: the references made so far, owned here.
+                unsafe { release(&values[..made]) };
+                return Err(e);
+            }
+            *slot = value;
+            made += 1;
+        }
+        // SAFETY: the function is live (held by this body); `values` holds
+        // `made` references, alive across the call.
+        let result = unsafe {
+            (scalar.vectorcall)(
+                self.function.as_ptr(),
+                values.as_ptr(),
+                made,
+                std::ptr::null_mut(),
+            )
+        };
+        // SAFETY: the arguments' references, owned here and done with.
+        unsafe { release(&values[..made]) };
+        // SAFETY: a new reference, or NULL with an exception set.
+        let result = unsafe { Bound::from_owned_ptr_or_err(py, result)? };
+        match scalar.ret {
+            None => Ok(()),
+            // SAFETY: libffi's result buffer for a scalar holds an `ffi_arg`
+            // (8 bytes) at least; an integer narrower than that is extended
+            // from its low bytes after the body returns (`raw_trampoline`).
+            Some(ty) if unsafe { ty.store(result.as_ptr(), ret) } => Ok(()),
+            // Not an exact `int` or `float` that fits: the general way, which
+            // converts or says why not.
+            Some(_) => self.store(ret, &result),
+        }
     }
 
     fn call(&self, py: Python<'_>, ret: *mut u8, args: &[*const u8]) -> PyResult<()> {
@@ -200,6 +256,7 @@ impl Body {
         unsafe { convert::read(py, &self.types, ty, arg, || Owner::None) }
     }
 
+    #[inline]
     fn store(&self, ret: *mut u8, result: &Bound<'_, PyAny>) -> PyResult<()> {
         if let Kind::Void = self.ret.kind {
             return Ok(());
@@ -258,6 +315,146 @@ impl Body {
     }
 }
 
+/// What [`Body::call_scalar`] needs, decided when the callback is made.
+struct ScalarCall {
+    vectorcall: Vectorcall,
+    params: Box<[Scalar]>,
+    /// `None` for `void`.
+    ret: Option<Scalar>,
+}
+
+impl ScalarCall {
+    /// `None` unless every parameter is a scalar, at most [`INLINE_ARGS`] of
+    /// them, the result a scalar or `void`, and CPython exports vectorcall.
+    fn new(shapes: &[Fast], ret_fast: Fast, ret: &TypeInfo) -> Option<ScalarCall> {
+        if shapes.len() > INLINE_ARGS {
+            return None;
+        }
+        Some(ScalarCall {
+            vectorcall: vectorcall_function()?,
+            params: shapes
+                .iter()
+                .map(|&s| Scalar::of(s))
+                .collect::<Option<_>>()?,
+            ret: match ret.kind {
+                Kind::Void => None,
+                _ => Some(Scalar::of(ret_fast)?),
+            },
+        })
+    }
+}
+
+/// A scalar parameter's C type, one case each: one jump a callback's
+/// argument, where [`Fast`] takes a test of its size and then of its sign.
+#[derive(Clone, Copy)]
+enum Scalar {
+    I8,
+    U8,
+    I16,
+    U16,
+    I32,
+    U32,
+    I64,
+    U64,
+    Double,
+}
+
+impl Scalar {
+    fn of(shape: Fast) -> Option<Scalar> {
+        Some(match shape {
+            Fast::Int { size: 1, signed } => [Scalar::U8, Scalar::I8][usize::from(signed)],
+            Fast::Int { size: 2, signed } => [Scalar::U16, Scalar::I16][usize::from(signed)],
+            Fast::Int { size: 4, signed } => [Scalar::U32, Scalar::I32][usize::from(signed)],
+            Fast::Int { size: 8, signed } => [Scalar::U64, Scalar::I64][usize::from(signed)],
+            Fast::Double => Scalar::Double,
+            Fast::Int { .. } | Fast::Other => return None,
+        })
+    }
+
+    /// The Python object of an argument of this type, a new reference; NULL
+    /// with an exception set when CPython cannot make it.
+    ///
+    /// # Safety
+    /// The GIL is held, and `arg` points to a value of this type.
+    #[inline(always)]
+    unsafe fn object(self, arg: *const u8) -> *mut pyo3::ffi::PyObject {
+        use pyo3::ffi::{PyFloat_FromDouble, PyLong_FromLongLong, PyLong_FromUnsignedLongLong};
+        // SAFETY: the caller's promises; CPython's constructors return a new
+        // reference or NULL with an exception set.
+        unsafe {
+            match self {
+                Scalar::I8 => PyLong_FromLongLong(arg.cast::<i8>().read().into()),
+                Scalar::U8 => PyLong_FromLongLong(arg.read().into()),
+                Scalar::I16 => PyLong_FromLongLong(arg.cast::<i16>().read_unaligned().into()),
+                Scalar::U16 => PyLong_FromLongLong(arg.cast::<u16>().read_unaligned().into()),
+                Scalar::I32 => PyLong_FromLongLong(arg.cast::<i32>().read_unaligned().into()),
+                Scalar::U32 => PyLong_FromLongLong(arg.cast::<u32>().read_unaligned().into()),
+                Scalar::I64 => PyLong_FromLongLong(arg.cast::<i64>().read_unaligned()),
+                Scalar::U64 => PyLong_FromUnsignedLongLong(arg.cast::<u64>().read_unaligned()),
+                Scalar::Double => PyFloat_FromDouble(arg.cast::<f64>().read_unaligned()),
+            }
+        }
+    }
+
+    /// Writes `obj` as a value of this type to `out` (8 bytes: an integer as
+    /// `long long`, its low bytes the value) when it is an exact `int` in
+    /// range or an exact `float`; `false`, with nothing raised or written,
+    /// for anything else (a larger `unsigned long long` included).
+    ///
+    /// # Safety
+    /// The GIL is held, `obj` is live and `out` holds 8 bytes.
+    #[inline(always)]
+    unsafe fn store(self, obj: *mut pyo3::ffi::PyObject, out: *mut u8) -> bool {
+        // SAFETY: the caller's promises: the type checks read the header
+        // only, and an exact `int`'s conversion fails only by overflow, which
+        // it reports in `overflow` without raising.
+        unsafe {
+            if let Scalar::Double = self {
+                if pyo3::ffi::PyFloat_CheckExact(obj) == 0 {
+                    return false;
+                }
+                let v = pyo3::ffi::PyFloat_AsDouble(obj);
+                out.cast::<f64>().write_unaligned(v);
+                return true;
+            }
+            if pyo3::ffi::PyLong_CheckExact(obj) == 0 {
+                return false;
+            }
+            let mut overflow = 0;
+            let v = pyo3::ffi::PyLong_AsLongLongAndOverflow(obj, &mut overflow);
+            let fits = overflow == 0
+                && match self {
+                    Scalar::I8 => i8::try_from(v).is_ok(),
+                    Scalar::U8 => u8::try_from(v).is_ok(),
+                    Scalar::I16 => i16::try_from(v).is_ok(),
+                    Scalar::U16 => u16::try_from(v).is_ok(),
+                    Scalar::I32 => i32::try_from(v).is_ok(),
+                    Scalar::U32 => u32::try_from(v).is_ok(),
+                    // (`Double` went its own way above.)
+                    Scalar::I64 | Scalar::Double => true,
+                    Scalar::U64 => v >= 0,
+                };
+            if fits {
+                out.cast::<i64>().write_unaligned(v);
+            }
+            fits
+        }
+    }
+}
+
+/// Releases each reference of `objects` (by CPython's decref: a `Py` would
+/// first go through PyO3's check of the thread).
+///
+/// # Safety
+/// The GIL is held, and the caller owns one reference per entry.
+#[inline]
+unsafe fn release(objects: &[*mut pyo3::ffi::PyObject]) {
+    for &obj in objects {
+        // SAFETY: the caller's promises.
+        unsafe { pyo3::ffi::Py_DecRef(obj) };
+    }
+}
+
 /// Arguments up to this many go to the Python function without a tuple.
 const INLINE_ARGS: usize = 8;
 
@@ -287,7 +484,7 @@ impl Drop for Owned {
     fn drop(&mut self) {
         for &obj in &self.ptrs[..self.len] {
             // SAFETY: references this owns, released with the GIL held
-            // (inside the callback's `PyGILState_Ensure`).
+            // (inside the callback's `Attached`).
             unsafe { pyo3::ffi::Py_DecRef(obj) };
         }
     }

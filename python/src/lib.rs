@@ -16,6 +16,7 @@ mod ctype;
 mod error;
 mod ffi;
 mod freelist;
+mod gil;
 mod lib_obj;
 mod object;
 mod slots;
@@ -31,7 +32,8 @@ fn _wyvern(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<object::CData>()?;
     // Function pointers called the way CPython calls its own functions.
     let sample = Bound::new(py, ffi::sample_cdata()?)?;
-    // Weak references (before the two below, which take the dealloc it sets).
+    // Weak references (before the free list below, which takes the dealloc
+    // this sets as the one it hands other objects to).
     let cdata_type = py.get_type::<object::CData>();
     let weakref = slots::install(
         &cdata_type,

@@ -321,6 +321,16 @@ impl Lib {
         unsafe { convert::write(&types, &ty, addr as *mut u8, value, 0) }
     }
 
+    /// `del lib.f`: forgets what was looked up (the next `lib.f` looks it up
+    /// again), as cffi's library objects do.
+    fn __delattr__(slf: &Bound<'_, Self>, name: &str) -> PyResult<()> {
+        let cache = slf.get().cache(slf.py());
+        if cache.contains(name)? {
+            return cache.del_item(name);
+        }
+        Err(PyAttributeError::new_err(name.to_owned()))
+    }
+
     fn __dir__(&self) -> PyResult<Vec<String>> {
         let (types, _) = self.current()?;
         let set = &types.set;

@@ -77,6 +77,59 @@ def test_callback_arguments_convert(fix):
     assert got == [(int, -(2**31), 2**31 - 1)]
 
 
+SCALARS = [
+    ("signed char", -(2**7), 2**7 - 1),
+    ("unsigned char", 0, 2**8 - 1),
+    ("short", -(2**15), 2**15 - 1),
+    ("unsigned short", 0, 2**16 - 1),
+    ("int", -(2**31), 2**31 - 1),
+    ("unsigned int", 0, 2**32 - 1),
+    ("long long", -(2**63), 2**63 - 1),
+    ("unsigned long long", 0, 2**64 - 1),
+]
+
+
+@pytest.mark.parametrize("name, lo, hi", SCALARS)
+def test_scalar_callbacks_round_trip_their_range(ffi, capsys, name, lo, hi):
+    """Every integer type both ways through a callback (the scalar path:
+    python/src/callback.rs' Scalar), the ends of its range included; a result
+    one past either end is an OverflowError and the error value, as before."""
+    seen = []
+
+    def same(x, y):
+        seen.append((type(x), x, type(y), y))
+        return x
+
+    cb = ffi.callback("%s(%s, double)" % (name, name), same, error=7)
+    for v in (lo, hi, 0, 1, hi // 3):
+        assert cb(v, 0.5) == v
+    assert seen[0] == (int, lo, float, 0.5)
+    # A result that does not fit, one past each end.
+    for bad in (lo - 1, hi + 1):
+        assert ffi.callback("%s(%s)" % (name, name), lambda x: bad, error=7)(1) == 7
+        assert "OverflowError" in capsys.readouterr().err
+    # Not an exact int: an int subclass and an object with __index__ convert
+    # the general way, as cffi does.
+    class Sub(int):
+        pass
+
+    assert ffi.callback("%s(%s)" % (name, name), lambda x: Sub(x))(1) == 1
+    assert ffi.callback("%s(void)" % name, lambda: True)() == 1
+
+
+def test_scalar_callback_double_and_void(ffi, capsys):
+    got = []
+    cb = ffi.callback("double(double, unsigned char)", lambda x, c: x * c)
+    assert cb(1.25, 4) == 5.0
+    # An int result for a double converts the general way.
+    assert ffi.callback("double(int)", lambda x: x * 2)(21) == 42.0
+    assert ffi.callback("double(int)", lambda x: "no", error=-1.5)(1) == -1.5
+    assert "TypeError" in capsys.readouterr().err
+    void = ffi.callback("void(long long, double)", lambda x, d: got.append((x, d)))
+    assert void(-5, 2.5) is None
+    assert got == [(-5, 2.5)]
+
+
 def test_exception_gives_error_value(fix, capsys):
     ffi, lib = fix
 
@@ -305,3 +358,127 @@ def test_callback_from_many_c_threads_at_once(fix):
     want = sum(index * 1000 + i for index in range(threads) for i in range(calls))
     assert lib.apply_in_threads(f, threads, calls) == want
     assert len(seen) == threads
+
+
+# How a callback takes the GIL (python/src/gil.rs): by restoring this thread's
+# state when a call released the GIL on it, else by PyGILState_Ensure (a thread
+# C made, or one holding the GIL). Each way, and each nested in the other, below.
+
+
+def test_nested_callbacks_on_one_thread(fix):
+    ffi, lib = fix
+    import threading
+
+    seen = []
+
+    @ffi.callback("binop")
+    def inner(a, b):
+        seen.append(("inner", threading.get_ident()))
+        return a * 10 + b
+
+    @ffi.callback("binop")
+    def middle(a, b):
+        seen.append(("middle", threading.get_ident()))
+        return lib.apply(inner, a, b) + 100
+
+    @ffi.callback("binop")
+    def outer(a, b):
+        # C calling back, Python calling C again, C calling back: the GIL
+        # released and taken back three deep on one thread state.
+        first = lib.apply(middle, a, b)
+        second = lib.apply(middle, b, a)
+        return first * 1000 + second
+
+    assert lib.apply(outer, 1, 2) == 112 * 1000 + 121
+    assert [name for name, _ in seen] == ["middle", "inner"] * 2
+    assert {ident for _, ident in seen} == {threading.get_ident()}
+    # Python runs as before once every call has returned.
+    assert lib.apply(inner, 3, 4) == 34
+
+
+def test_nested_callback_raising(fix, capsys):
+    ffi, lib = fix
+    failing = ffi.callback("binop", lambda a, b: 1 // 0, error=-7)
+
+    @ffi.callback("binop")
+    def outer(a, b):
+        return lib.apply(failing, a, b) * 2
+
+    assert lib.apply(outer, 1, 2) == -14
+    assert "ZeroDivisionError" in capsys.readouterr().err
+
+
+def test_callback_on_a_c_thread_calling_c_that_calls_back(fix):
+    ffi, lib = fix
+    import threading
+
+    seen = []
+
+    @ffi.callback("binop")
+    def inner(a, b):
+        seen.append(threading.get_ident())
+        return a + b
+
+    @ffi.callback("binop")
+    def on_thread(a, b):
+        # A thread C made: this callback took the GIL by PyGILState_Ensure,
+        # which made the thread's state; the call below releases it and
+        # `inner` restores it.
+        seen.append(threading.get_ident())
+        return lib.apply(inner, a, b) * 10
+
+    assert lib.apply_in_thread(on_thread, 2, 3) == 50
+    assert len(seen) == 2 and seen[0] == seen[1] != threading.get_ident()
+
+
+def test_callback_from_a_c_thread_inside_a_nested_call(fix):
+    ffi, lib = fix
+    import threading
+
+    inner = ffi.callback("binop", lambda a, b: a * b)
+
+    @ffi.callback("binop")
+    def outer(a, b):
+        # This thread is inside two calls that released the GIL; the thread C
+        # starts has no thread state yet (PyGILState_Ensure makes one).
+        return lib.apply_in_thread(inner, a, b) + 1
+
+    assert lib.apply(outer, 6, 7) == 43
+    assert threading.active_count() >= 1
+
+
+def test_callback_called_with_the_gil_held_inside_a_call(fix):
+    """A call released the GIL; C reaches Python by a way that takes it (here
+    a wyvern callback), and Python calls another callback through ctypes'
+    PYFUNCTYPE, which keeps the GIL: that callback finds this thread's state
+    holding the GIL, and must not wait for the GIL it holds."""
+    ffi, lib = fix
+    import ctypes
+
+    inner = ffi.callback("binop", lambda a, b: a - b)
+    held = ctypes.PYFUNCTYPE(ctypes.c_int, ctypes.c_int, ctypes.c_int)(
+        int(ffi.cast("intptr_t", inner))
+    )
+
+    @ffi.callback("binop")
+    def outer(a, b):
+        return held(a, b) * 100
+
+    assert lib.apply(outer, 9, 4) == 500
+    # And with no wyvern call around it at all.
+    assert held(9, 4) == 5
+
+
+def test_callback_called_after_the_call_returned(fix):
+    """C calling a callback on the thread of a finished call, through ctypes,
+    which released the GIL its own way: the thread's state is restored the
+    same."""
+    ffi, lib = fix
+    import ctypes
+
+    cb = ffi.callback("binop", lambda a, b: a * 3 + b)
+    assert lib.apply(cb, 1, 1) == 4
+    released = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_int, ctypes.c_int)(
+        int(ffi.cast("intptr_t", cb))
+    )
+    assert released(5, 1) == 16

@@ -243,6 +243,23 @@ def test_redeclaration_and_override(ffi, cffi_ffi):
         ffi.cdef("int x y;")
 
 
+# override=True of declarations a macro wrote: clang names them at the macro's
+# use (the name is not in the text there), and they are replaced all the same.
+def test_override_of_declarations_a_macro_writes():
+    ffi = wyvern.FFI()
+    ffi.cdef("int abs(int); typedef int T; extern int g;")
+    ffi.cdef("#define DECLS long abs(long); typedef long T;\nDECLS", override=True)
+    assert ffi.sizeof("T") == 8
+    assert ffi.typeof(ffi.dlopen(None).abs) == ffi.typeof("long(*)(long)")
+    ffi.cdef("#define D(type, name) extern type name;\nD(short, g)", override=True)
+    # g is a short now: declaring it so again is C, as an int it clashes.
+    ffi.cdef("extern short g;")
+    with pytest.raises(wyvern.FFIError, match=r"'g'"):
+        ffi.cdef("extern int g;")
+    with pytest.raises(wyvern.FFIError, match=r"override=True"):
+        ffi.cdef("#define E(name) unsigned name(unsigned);\nE(abs)")
+
+
 # 4. include() of a header without lib= returns the process's library.
 def test_include_without_lib_returns_the_process(ffi):
     lib = ffi.include("<stdlib.h>")

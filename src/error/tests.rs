@@ -24,6 +24,7 @@ fn severities_display_and_serialise_as_the_compiler_prints_them() {
             location: Some(at.clone()),
             severity,
             message: "m".into(),
+            declared: Vec::new(),
         }
         .to_string()
     };

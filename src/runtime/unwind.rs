@@ -24,27 +24,53 @@ thread_local! {
 /// from the saved value before and saved after, and the call counted so that
 /// a callback's failure inside it waits for it. Returns whether a callback
 /// failed (then [`rethrow`] raises the failure).
-///
-/// Inlined into each call path, the thread-local reached once: the call runs
-/// outside `LocalKey::with`'s closure, which kept the call's registers and
-/// its code in memory (about 50 instructions a call).
 #[inline(always)]
 pub(crate) fn around_call(call: impl FnOnce()) -> bool {
-    let t: *const PerThread = PER_THREAD.with(|t| t as *const PerThread);
-    // SAFETY: this thread's own state, alive as long as the thread, used on
-    // it and before this returns (C returns on the thread it started on);
-    // its fields are `Cell`s, so a callback reaching it meanwhile is fine.
-    let t = unsafe { &*t };
-    t.depth.set(t.depth.get() + 1);
-    let errno = super::errno::location();
-    // SAFETY: this thread's errno is always writable, and stays where it
-    // is for the thread's life.
-    unsafe { *errno = t.errno.get() };
+    let scope = CallScope::enter();
     call();
-    // SAFETY: as above.
-    t.errno.set(unsafe { *errno });
-    t.depth.set(t.depth.get().saturating_sub(1));
-    t.failed.get()
+    scope.leave()
+}
+
+/// [`around_call`] in two halves, for a call path that keeps the call in
+/// its own body (a closure it passes is not always inlined, and then the
+/// call's registers go through memory).
+///
+/// Inlined, the thread-local is reached once: not inside `LocalKey::with`'s
+/// closure, which kept the call's registers and its code in memory (about 50
+/// instructions a call).
+pub(crate) struct CallScope {
+    t: *const PerThread,
+    errno: *mut i32,
+}
+
+impl CallScope {
+    /// Before the call: the call counted, `errno` set from the saved value.
+    #[inline(always)]
+    pub(crate) fn enter() -> CallScope {
+        let t: *const PerThread = PER_THREAD.with(|t| t as *const PerThread);
+        // SAFETY: this thread's own state, alive as long as the thread, used
+        // on it until `leave` (C returns on the thread it started on); its
+        // fields are `Cell`s, so a callback reaching it meanwhile is fine.
+        let state = unsafe { &*t };
+        state.depth.set(state.depth.get() + 1);
+        let errno = super::errno::location();
+        // SAFETY: this thread's errno is always writable, and stays where it
+        // is for the thread's life.
+        unsafe { *errno = state.errno.get() };
+        CallScope { t, errno }
+    }
+
+    /// After the call: `errno` saved, the count undone; whether a callback
+    /// failed.
+    #[inline(always)]
+    pub(crate) fn leave(self) -> bool {
+        // SAFETY: as in `enter`, on the same thread.
+        let state = unsafe { &*self.t };
+        // SAFETY: as in `enter`.
+        state.errno.set(unsafe { *self.errno });
+        state.depth.set(state.depth.get().saturating_sub(1));
+        state.failed.get()
+    }
 }
 
 /// After a call in which a callback failed: the failure, re-raised. A panic

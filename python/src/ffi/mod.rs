@@ -65,11 +65,9 @@ fn warnings_in_cdef_text(error: &wyvern::Error) -> Option<String> {
 }
 
 /// Which user `cdef` a source is, for [`Ffi::add_source`].
-struct UserCdef<'a> {
+struct UserCdef {
     /// Its file name in locations: `<cdef 2>`.
     place: String,
-    /// The text as the user gave it (locations count lines in it).
-    csource: &'a str,
     /// Its number, which makes hidden names unique.
     number: usize,
     r#override: bool,
@@ -156,7 +154,7 @@ impl Ffi {
     /// `user` says which it is: a name it declares again with another type
     /// is cffi's `FFIError`, or, with `override`, replaces the old
     /// declaration ([`redeclare`]).
-    fn add_source(&self, py: Python<'_>, text: String, user: Option<UserCdef<'_>>) -> PyResult<()> {
+    fn add_source(&self, py: Python<'_>, text: String, user: Option<UserCdef>) -> PyResult<()> {
         let (include_dirs, defines, previous, only_cdefs) = {
             let state = self.lock();
             (
@@ -251,7 +249,7 @@ impl Ffi {
                 Err(e) => e,
             };
             if let Some(u) = &user {
-                let clashes = redeclare::clashes(&error, &u.place, u.csource);
+                let clashes = redeclare::clashes(&error, &u.place);
                 if let Some(first) = clashes.first() {
                     if !u.r#override {
                         return Err(crate::error::FFIError::new_err(format!(
@@ -477,7 +475,6 @@ impl Ffi {
         }
         let user = UserCdef {
             place,
-            csource,
             number,
             r#override,
         };

@@ -21,9 +21,10 @@ pub struct Clash {
 }
 
 /// The redeclarations among `error`'s diagnostics that point into `place`,
-/// whose text is `csource`; empty when any other error is there too (then
-/// the error is the parse's own).
-pub fn clashes(error: &Error, place: &str, csource: &str) -> Vec<Clash> {
+/// named by the declarations clang has at their locations (not read from the
+/// text, where a macro may have written them); empty when any other error is
+/// there too (then the error is the parse's own).
+pub fn clashes(error: &Error, place: &str) -> Vec<Clash> {
     let ErrorKind::Parse { diagnostics } = error.kind() else {
         return Vec::new();
     };
@@ -44,31 +45,22 @@ pub fn clashes(error: &Error, place: &str, csource: &str) -> Vec<Clash> {
         if !is_clash {
             return Vec::new();
         }
-        let Some(name) = identifier_at(csource, loc.line, loc.column) else {
+        // The declarations clang has there (several when a macro wrote
+        // them): the one declared again is among them, and hiding the
+        // others' earlier declarations too only replaces them by the new.
+        if d.declared.is_empty() {
             return Vec::new();
-        };
-        if !found.iter().any(|c: &Clash| c.name == name) {
-            found.push(Clash {
-                name,
-                location: format!("{place}:{}:{}", loc.line, loc.column),
-            });
+        }
+        for name in &d.declared {
+            if !found.iter().any(|c: &Clash| &c.name == name) {
+                found.push(Clash {
+                    name: name.clone(),
+                    location: format!("{place}:{}:{}", loc.line, loc.column),
+                });
+            }
         }
     }
     found
-}
-
-/// The C identifier at 1-based `line`, `column` (in bytes, as clang counts) of `text`.
-fn identifier_at(text: &str, line: u32, column: u32) -> Option<String> {
-    let line_text = text
-        .lines()
-        .nth(usize::try_from(line).ok()?.checked_sub(1)?)?;
-    let start = usize::try_from(column).ok()?.checked_sub(1)?;
-    let rest = line_text.get(start..)?;
-    let name: String = rest
-        .chars()
-        .take_while(|c| *c == '_' || c.is_ascii_alphanumeric())
-        .collect();
-    (!name.is_empty() && !name.starts_with(|c: char| c.is_ascii_digit())).then_some(name)
 }
 
 /// The lines that hide `names` in the sources between them: `(before, after)`.

@@ -261,6 +261,7 @@ impl Parser {
                     location: None,
                     severity: crate::error::Severity::Error,
                     message,
+                    declared: Vec::new(),
                 }],
             })?;
         let mut errors = tu.errors();
@@ -276,6 +277,7 @@ impl Parser {
                          install its resource dir (Debian: libclang-common-N-dev) or set WYVERN_CLANG_RESOURCE_DIR",
                         load::library_path(lib).display()
                     ),
+                    declared: Vec::new(),
                 });
             }
             return Err(ErrorKind::Parse {
@@ -411,6 +413,7 @@ pub(crate) fn bare_parse(args: &[String], text: &str) -> Result<()> {
                     location: None,
                     severity: crate::error::Severity::Error,
                     message,
+                    declared: Vec::new(),
                 }],
             }
             .into()

@@ -271,11 +271,22 @@ pub(crate) fn result_bytes(set: &TypeSet, ret: TypeId) -> Result<usize> {
 
 /// An integer result narrower than a register (`low`, its C bytes), as the
 /// whole `ffi_arg` libffi wants a closure to return it in: extended to 64 bits.
+/// (The widths C has are matched one by one: a copy of a variable length is
+/// a call to `memcpy`, on every callback that returns an `int`.)
+#[inline]
 pub(crate) fn ffi_arg(low: &[u8], signed: bool) -> u64 {
-    let mut word = [0u8; 8];
-    let width = low.len().min(8);
-    word[..width].copy_from_slice(&low[..width]);
-    crate::abi::extend(u64::from_le_bytes(word), width, signed)
+    let raw = match *low {
+        [a] => u64::from(a),
+        [a, b] => u64::from(u16::from_le_bytes([a, b])),
+        [a, b, c, d] => u64::from(u32::from_le_bytes([a, b, c, d])),
+        _ => {
+            let mut word = [0u8; 8];
+            let width = low.len().min(8);
+            word[..width].copy_from_slice(&low[..width]);
+            u64::from_le_bytes(word)
+        }
+    };
+    crate::abi::extend(raw, low.len().min(8), signed)
 }
 
 /// The function type behind `ty` (a function, a pointer to one, or typedefs of them).

@@ -142,10 +142,45 @@ impl TranslationUnit<'_> {
                     location,
                     severity,
                     message,
+                    declared: Vec::new(),
                 });
             }
         }
+        if out.iter().any(|d| d.location.is_some()) {
+            self.name_declarations(&mut out);
+        }
         out
+    }
+
+    /// Fills each diagnostic's `declared`: the top-level functions, global
+    /// variables and typedefs whose location is the diagnostic's, compared
+    /// as both are shown (a macro's declarations at the macro's use).
+    fn name_declarations(&self, diagnostics: &mut [Diagnostic]) {
+        let mut at_location: std::collections::HashMap<SourceLocation, Vec<usize>> =
+            std::collections::HashMap::new();
+        for (i, d) in diagnostics.iter().enumerate() {
+            if let Some(at) = &d.location {
+                at_location.entry(at.clone()).or_default().push(i);
+            }
+        }
+        self.cursor().visit(|c| {
+            if !matches!(
+                c.kind(),
+                CXCursor_FunctionDecl | CXCursor_VarDecl | CXCursor_TypedefDecl
+            ) {
+                return;
+            }
+            let Some(at) = c.presumed_location() else {
+                return;
+            };
+            for &i in at_location.get(&at).into_iter().flatten() {
+                let name = c.spelling();
+                let d = &mut diagnostics[i];
+                if !name.is_empty() && !d.declared.contains(&name) {
+                    d.declared.push(name);
+                }
+            }
+        });
     }
 
     /// The target triple and pointer width in bits.
