@@ -1,8 +1,6 @@
 //! Record layout reports: every field's offset and size, the holes between them and
 //! the trailing padding, for pahole-style text or JSON.
 
-use std::fmt::Write as _;
-
 use serde::Serialize;
 
 use super::record::{Field, RecordKind};
@@ -12,7 +10,10 @@ use super::TypeId;
 use crate::error::{ErrorKind, Result};
 
 /// The layout of one record, as `wyvern layout` reports it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+///
+/// The default is an empty report to fill with
+/// [`TypeSet::record_layout_into`].
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct RecordLayout {
     /// The name it was asked by (`struct stat`, `pthread_mutex_t`).
     pub name: String,
@@ -37,7 +38,7 @@ pub struct RecordLayout {
 }
 
 /// One member of a [`RecordLayout`].
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct FieldLayout {
     /// The name, or `None` for an anonymous member or unnamed bitfield.
     pub name: Option<String>,
@@ -88,6 +89,38 @@ impl TypeSet {
     /// [`ErrorKind::NotARecord`] for another kind of type, [`ErrorKind::Incomplete`]
     /// for a declared but undefined record.
     pub fn record_layout(&self, ty: TypeId, name: &str) -> Result<RecordLayout> {
+        let mut layout = RecordLayout::default();
+        self.record_layout_into(ty, name, &mut layout)?;
+        Ok(layout)
+    }
+
+    /// As [`record_layout`](Self::record_layout), into `layout`, reusing the
+    /// memory of what it held (its strings and lists): a caller printing every
+    /// record of a set one at a time allocates for the largest, not for each.
+    ///
+    /// ```
+    /// # fn main() -> wyvern::Result<()> {
+    /// let types = wyvern::cdef("struct a { char c; int i; }; struct b { double d; };")?;
+    /// let mut layout = wyvern::RecordLayout::default();
+    /// let mut text = String::new();
+    /// for (name, ty) in types.named_records() {
+    ///     types.record_layout_into(ty, &name, &mut layout)?;
+    ///     layout.write_text(&mut text);
+    /// }
+    /// assert!(text.starts_with("struct a {"));
+    /// assert_eq!(layout.name, "struct b");
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// As [`record_layout`](Self::record_layout); `layout` is then left partly
+    /// overwritten.
+    pub fn record_layout_into(
+        &self,
+        ty: TypeId,
+        name: &str,
+        into: &mut RecordLayout,
+    ) -> Result<()> {
         let canonical = self.canonical(ty);
         let Type::Record(record_id) = self.ty(canonical) else {
             return Err(ErrorKind::NotARecord {
@@ -113,14 +146,11 @@ impl TypeSet {
         };
         // Asked by a typedef name, the typedef's own alignment attribute counts.
         let layout = self.layout(ty).unwrap_or(def.layout);
-        let fields: Vec<FieldLayout> = def
-            .fields
-            .iter()
-            .map(|f| self.field_layout(f, 0, 0))
-            .collect();
-        let mut holes = Vec::new();
+        self.field_layouts_into(&def.fields, 0, 0, &mut into.fields);
+        let holes = &mut into.holes;
+        holes.clear();
         let mut end_bits = 0u64;
-        for f in &fields {
+        for f in &into.fields {
             let extent = field_bits(f);
             // Zero-width bitfields and flexible arrays occupy nothing: they neither
             // end a hole nor start one.
@@ -143,45 +173,73 @@ impl TypeSet {
                 bits: used_bytes.saturating_mul(8).saturating_sub(end_bits),
             });
         }
-        Ok(RecordLayout {
-            name: name.to_owned(),
-            kind: record.kind.keyword(),
-            size: layout.size,
-            align: layout.align,
-            fields,
-            holes,
-            padding: layout.size.saturating_sub(used_bytes),
-            packed: def.packed,
-            record: self.spell(canonical.into()),
-        })
+        into.name.clear();
+        into.name.push_str(name);
+        into.kind = record.kind.keyword();
+        into.size = layout.size;
+        into.align = layout.align;
+        into.padding = layout.size.saturating_sub(used_bytes);
+        into.packed = def.packed;
+        into.record.clear();
+        self.declare_into(canonical.into(), "", &mut into.record);
+        Ok(())
     }
 
-    fn field_layout(&self, f: &Field, base_bits: u64, depth: u32) -> FieldLayout {
+    /// The layouts of `fields` (at `base_bits` in the outermost record) into
+    /// `into`, reusing the layouts it holds.
+    fn field_layouts_into(
+        &self,
+        fields: &[Field],
+        base_bits: u64,
+        depth: u32,
+        into: &mut Vec<FieldLayout>,
+    ) {
+        into.truncate(fields.len());
+        for (i, f) in fields.iter().enumerate() {
+            match into.get_mut(i) {
+                Some(layout) => self.field_layout_into(f, base_bits, depth, layout),
+                None => {
+                    // Room for most spellings, so they seldom grow.
+                    let mut layout = FieldLayout {
+                        ty: String::with_capacity(32),
+                        decl: String::with_capacity(48),
+                        ..FieldLayout::default()
+                    };
+                    self.field_layout_into(f, base_bits, depth, &mut layout);
+                    into.push(layout);
+                }
+            }
+        }
+    }
+
+    fn field_layout_into(&self, f: &Field, base_bits: u64, depth: u32, into: &mut FieldLayout) {
         let bit_offset = base_bits.saturating_add(f.offset_bits);
         let size = self.layout(f.ty.id).map(|l| l.size).unwrap_or(0);
         let nested = if f.is_anonymous_member() && depth < crate::limits::MAX_TYPE_DEPTH {
             match self.ty(self.canonical(f.ty.id)) {
-                Type::Record(r) => self.record(*r).def.as_ref().map(|d| {
-                    d.fields
-                        .iter()
-                        .map(|inner| self.field_layout(inner, bit_offset, depth + 1))
-                        .collect()
-                }),
+                Type::Record(r) => self.record(*r).def.as_ref(),
                 _ => None,
             }
         } else {
             None
         };
-        FieldLayout {
-            name: f.name.clone(),
-            ty: self.spell(f.ty),
-            decl: self.declare(f.ty, f.name.as_deref().unwrap_or_default()),
-            offset: bit_offset / 8,
-            bit_offset,
-            bit_width: f.bit_width,
-            size,
-            fields: nested,
+        match nested {
+            Some(def) => {
+                let inner = into.fields.get_or_insert_with(Vec::new);
+                self.field_layouts_into(&def.fields, bit_offset, depth + 1, inner);
+            }
+            None => into.fields = None,
         }
+        // Into the string it held, when it held one.
+        into.name.clone_from(&f.name);
+        into.ty.clear();
+        self.declare_into(f.ty, "", &mut into.ty);
+        into.decl.clear();
+        self.declare_into(f.ty, f.name.as_deref().unwrap_or_default(), &mut into.decl);
+        into.offset = bit_offset / 8;
+        into.bit_offset = bit_offset;
+        into.bit_width = f.bit_width;
+        into.size = size;
     }
 }
 
@@ -228,7 +286,7 @@ impl RecordLayout {
         }
         out.push_str(" {\n");
         let mut holes = self.holes.iter().peekable();
-        let mut members = 0;
+        let mut members = 0u64;
         for f in &self.fields {
             while let Some(h) = holes.next_if(|h| h.bit_offset < f.bit_offset && field_bits(f) > 0)
             {
@@ -241,23 +299,32 @@ impl RecordLayout {
             hole_line(out, h, 1);
         }
         let hole_bits: u64 = self.holes.iter().map(|h| h.bits).sum();
-        // Writing to a `String` cannot fail.
-        let _ = write!(
-            out,
-            "\n\t/* size: {}, align: {}, members: {members}, cachelines: {} */\n",
-            self.size,
-            self.align,
-            self.size.div_ceil(64)
-        );
+        out.push_str("\n\t/* size: ");
+        number(out, self.size, 0);
+        out.push_str(", align: ");
+        number(out, self.align, 0);
+        out.push_str(", members: ");
+        number(out, members, 0);
+        out.push_str(", cachelines: ");
+        number(out, self.size.div_ceil(64), 0);
+        out.push_str(" */\n");
         if !self.holes.is_empty() {
-            let _ = write!(out, "\t/* sum members holes: {} bytes", hole_bits / 8);
+            out.push_str("\t/* sum members holes: ");
+            number(out, hole_bits / 8, 0);
+            out.push_str(" bytes");
             if hole_bits % 8 > 0 {
-                let _ = write!(out, " {} bits", hole_bits % 8);
+                out.push(' ');
+                number(out, hole_bits % 8, 0);
+                out.push_str(" bits");
             }
-            let _ = writeln!(out, ", in {} holes */", self.holes.len());
+            out.push_str(", in ");
+            number(out, self.holes.len() as u64, 0);
+            out.push_str(" holes */\n");
         }
         if self.padding > 0 {
-            let _ = writeln!(out, "\t/* padding: {} */", self.padding);
+            out.push_str("\t/* padding: ");
+            number(out, self.padding, 0);
+            out.push_str(" */\n");
         }
         if self.packed {
             out.push_str("\t/* packed */\n");
@@ -285,14 +352,21 @@ fn write_field(out: &mut String, f: &FieldLayout, indent: usize) {
     let start = out.len();
     out.push_str(&f.decl);
     if let Some(w) = f.bit_width {
-        let _ = write!(out, ":{w}");
+        out.push(':');
+        number(out, u64::from(w), 0);
     }
     out.push(';');
     let decl = &out[start..];
     // At least one space after the declaration (counted in bytes), padded to the
     // column (counted in characters).
     let width = width.max(decl.len() + 1);
-    let pad = width.saturating_sub(decl.chars().count());
+    // Counting characters is slower than the check that there are none but ASCII.
+    let chars = if decl.is_ascii() {
+        decl.len()
+    } else {
+        decl.chars().count()
+    };
+    let pad = width.saturating_sub(chars);
     spaces(out, pad);
     position(out, f);
 }
@@ -340,7 +414,7 @@ fn repeat(out: &mut String, run: &str, mut n: usize) {
 
 /// `n` in decimal, right-aligned in `width` columns (as `{n:>width$}`), with
 /// no trip through `core::fmt`: a large layout prints thousands of them.
-fn number(out: &mut String, n: u64, width: usize) {
+pub(super) fn number(out: &mut String, n: u64, width: usize) {
     let mut digits = [0u8; 20];
     let mut at = digits.len();
     let mut rest = n;
@@ -354,17 +428,23 @@ fn number(out: &mut String, n: u64, width: usize) {
     }
     let digits = &digits[at..];
     spaces(out, width.saturating_sub(digits.len()));
-    // The digits are ASCII.
-    out.push_str(std::str::from_utf8(digits).unwrap_or_default());
+    // Pushed one by one (a few, ASCII) rather than checked as UTF-8 first.
+    for &digit in digits {
+        out.push(char::from(digit));
+    }
 }
 
 fn hole_line(out: &mut String, h: &Hole, indent: usize) {
     if h.bits % 8 == 0 {
         out.push('\n');
         tabs(out, indent);
-        let _ = write!(out, "/* XXX {} bytes hole, try to pack */\n\n", h.bits / 8);
+        out.push_str("/* XXX ");
+        number(out, h.bits / 8, 0);
+        out.push_str(" bytes hole, try to pack */\n\n");
     } else {
         tabs(out, indent);
-        let _ = writeln!(out, "/* XXX {} bits hole, try to pack */", h.bits);
+        out.push_str("/* XXX ");
+        number(out, h.bits, 0);
+        out.push_str(" bits hole, try to pack */\n");
     }
 }

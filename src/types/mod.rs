@@ -87,6 +87,7 @@ pub use id::{EnumId, FunctionId, RecordId, TypedefId};
 pub use layout::{FieldLayout, Hole};
 pub use long_double::ParseLongDoubleError;
 #[cfg_attr(not(feature = "db"), allow(unused_imports))]
+pub(crate) use names::tag_name;
 pub(crate) use nesting::check_nesting;
 pub use record::{Field, FlatField, Record, RecordDef, RecordKind};
 pub use ty::Quals;

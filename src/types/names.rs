@@ -71,6 +71,17 @@ pub(super) struct Names {
     pub(super) anonymous_names: FxHashMap<TypeId, String>,
 }
 
+/// `keyword tag` (`struct stat`, `enum E`): a tag as the index and users name
+/// it. Made without `format!`, which took several times as long for the
+/// thousands of names of a real object.
+pub(crate) fn tag_name(keyword: &str, tag: &str) -> String {
+    let mut name = String::with_capacity(keyword.len() + 1 + tag.len());
+    name.push_str(keyword);
+    name.push(' ');
+    name.push_str(tag);
+    name
+}
+
 pub(super) fn index(data: &TypeSetData) -> Names {
     let mut names = Names::default();
     // Sized up front: a database load builds this index at once, and rehashing
@@ -83,7 +94,7 @@ pub(super) fn index(data: &TypeSetData) -> Names {
             Type::Record(r) => {
                 if let Some(record) = data.records.get(r.index()) {
                     if let Some(tag) = &record.tag {
-                        let key = format!("{} {tag}", record.kind.keyword());
+                        let key = tag_name(record.kind.keyword(), tag);
                         // A complete definition wins over an earlier forward declaration.
                         let replace = match names.tags.get(&key) {
                             None => true,
@@ -97,7 +108,7 @@ pub(super) fn index(data: &TypeSetData) -> Names {
             }
             Type::Enum(e) => {
                 if let Some(tag) = data.enums.get(e.index()).and_then(|e| e.tag.as_ref()) {
-                    names.tags.entry(format!("enum {tag}")).or_insert(id);
+                    names.tags.entry(tag_name("enum", tag)).or_insert(id);
                 }
             }
             Type::Typedef(t) => {

@@ -22,7 +22,7 @@ impl TypeSet {
     /// named type, or pointers to one: `const char *restrict name`) are
     /// written in one pass; arrays, functions and pointers to them take the
     /// inside-out [`declarator`](Self::declarator).
-    fn declare_into(&self, ty: QualType, name: &str, out: &mut String) {
+    pub(super) fn declare_into(&self, ty: QualType, name: &str, out: &mut String) {
         // The qualifiers of each pointer, the outermost first.
         let mut levels = [super::ty::Quals::NONE; 8];
         let mut n = 0;
@@ -73,38 +73,55 @@ impl TypeSet {
             return;
         }
         match self.ty(ty.id) {
+            // Each piece is pushed, not `format!`ted: a record's members
+            // spell many of these.
             Type::Pointer(pointee) => {
-                let mut star = String::with_capacity(inner.len() + 10);
-                write_star(ty.quals, !inner.is_empty(), &mut star);
-                star.push_str(&inner);
                 let wrap = matches!(self.ty(pointee.id), Type::Array { .. } | Type::Function(_));
-                let next = if wrap { format!("({star})") } else { star };
+                let mut next = String::with_capacity(inner.len() + 12);
+                if wrap {
+                    next.push('(');
+                }
+                write_star(ty.quals, !inner.is_empty(), &mut next);
+                next.push_str(&inner);
+                if wrap {
+                    next.push(')');
+                }
                 self.declarator(*pointee, next, out, depth + 1);
             }
             Type::Array { elem, len } => {
-                let len = len.map(|n| n.to_string()).unwrap_or_default();
-                self.declarator(*elem, format!("{inner}[{len}]"), out, depth + 1);
+                let mut next = inner;
+                next.push('[');
+                if let Some(len) = len {
+                    super::layout::number(&mut next, *len, 0);
+                }
+                next.push(']');
+                self.declarator(*elem, next, out, depth + 1);
             }
             Type::Function(sig) => {
-                // Parameters nest inside this type: the depth goes on counting.
-                let mut params: Vec<String> = sig
-                    .params
-                    .iter()
-                    .map(|p| {
-                        let mut param = String::new();
-                        self.declarator(*p, String::new(), &mut param, depth + 1);
-                        param
-                    })
-                    .collect();
-                if sig.variadic {
-                    params.push("...".into());
-                } else if params.is_empty() && sig.prototyped {
-                    params.push("void".into());
-                }
-                let mut text = format!("{inner}({})", params.join(", "));
+                let mut text = String::with_capacity(inner.len() + 16 * sig.params.len() + 8);
                 if let Some(attr) = sig.conv.attribute() {
-                    text = format!("{attr} {text}");
+                    text.push_str(&attr);
+                    text.push(' ');
                 }
+                text.push_str(&inner);
+                text.push('(');
+                // Parameters nest inside this type: the depth goes on counting.
+                for (i, p) in sig.params.iter().enumerate() {
+                    if i > 0 {
+                        text.push_str(", ");
+                    }
+                    self.declarator(*p, String::new(), &mut text, depth + 1);
+                }
+                if sig.variadic {
+                    text.push_str(if sig.params.is_empty() {
+                        "..."
+                    } else {
+                        ", ..."
+                    });
+                } else if sig.params.is_empty() && sig.prototyped {
+                    text.push_str("void");
+                }
+                text.push(')');
                 self.declarator(sig.ret, text, out, depth + 1);
             }
             _ => {

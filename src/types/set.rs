@@ -398,12 +398,12 @@ impl TypeSet {
             Type::Record(r) => {
                 let record = self.record(*r);
                 match &record.tag {
-                    Some(tag) => Some(format!("{} {tag}", record.kind.keyword())),
+                    Some(tag) => Some(super::tag_name(record.kind.keyword(), tag)),
                     None => self.inner.names.anonymous_names.get(&id).cloned(),
                 }
             }
             Type::Enum(e) => match &self.enum_(*e).tag {
-                Some(tag) => Some(format!("enum {tag}")),
+                Some(tag) => Some(super::tag_name("enum", tag)),
                 None => self.inner.names.anonymous_names.get(&id).cloned(),
             },
             Type::Typedef(t) => Some(self.typedef(*t).name.clone()),
@@ -495,7 +495,7 @@ impl TypeSet {
     }
 
     pub(crate) fn tag(&self, keyword: &str, tag: &str) -> Result<TypeId> {
-        let key = format!("{keyword} {tag}");
+        let key = super::tag_name(keyword, tag);
         match self.inner.names.tags.get(&key) {
             Some(&id) => Ok(id),
             None if self.why_skipped(&key).is_some() => Err(ErrorKind::LeftOut {
@@ -553,7 +553,8 @@ impl TypeSet {
     /// Compiler-implicit records (`struct __va_list_tag`), which no header declares,
     /// are left out.
     pub fn named_records(&self) -> Vec<(String, TypeId)> {
-        let mut out = Vec::new();
+        // At most one a record: sized once rather than grown.
+        let mut out = Vec::with_capacity(self.inner.data.records.len());
         for (id, record) in self.records() {
             if record.def.is_none() || record.location.is_none() {
                 continue;

@@ -135,6 +135,7 @@ fn layouts_from_dwarf_equal_layouts_from_the_headers() {
         let dwarf = wyvern::frontend::dwarf::read(&lib).unwrap();
         let n = same_layouts(&header, &dwarf, name);
         assert!(n > 20, "{name}: only {n} records compared");
+        reused_layouts_equal_fresh(&dwarf, name);
         // Every enumerator has the header's value, also where DWARF stores it in
         // a sign-less data form (0xFFFFFFFFu, 200 in a packed enum).
         let mut enumerators = 0;
@@ -147,6 +148,20 @@ fn layouts_from_dwarf_equal_layouts_from_the_headers() {
             enumerators += 1;
         }
         assert!(enumerators > 10, "{name}: only {enumerators} enumerators");
+    }
+}
+
+/// One report refilled with `record_layout_into` for every record, forwards
+/// and backwards (so its member lists both grow and shrink, and members with
+/// nested ones meet slots without), is each time what `record_layout` makes.
+fn reused_layouts_equal_fresh(types: &TypeSet, what: &str) {
+    let records = types.named_records();
+    let mut reused = wyvern::RecordLayout::default();
+    for (name, ty) in records.iter().chain(records.iter().rev()) {
+        let fresh = types.record_layout(*ty, name).unwrap();
+        types.record_layout_into(*ty, name, &mut reused).unwrap();
+        assert_eq!(reused, fresh, "{what}: {name}");
+        assert_eq!(reused.to_text(), fresh.to_text(), "{what}: {name}");
     }
 }
 

@@ -24,6 +24,7 @@
 //! [`limits`](crate::limits).
 
 mod convert;
+mod sections;
 
 use std::borrow::Cow;
 use std::path::Path;
@@ -129,7 +130,7 @@ fn package_path(path: &Path) -> Option<std::path::PathBuf> {
 /// `/usr/lib/debug/` (the link's CRC must match).
 fn separate_debug_file(path: &Path, bytes: &[u8]) -> Option<std::path::PathBuf> {
     let file = object::File::parse(bytes).ok()?;
-    if file.section_by_name(".debug_info").is_some() {
+    if sections::find(&file, ".debug_info").is_some() {
         return None;
     }
     if let Ok(Some(id)) = file.build_id() {
@@ -183,7 +184,7 @@ fn convert_bytes(
     let because = |message: String, cause| dwarf_error(name, message, Some(cause));
     let file = object::File::parse(bytes)
         .map_err(|e| because(format!("not an object file: {e}"), Box::new(e)))?;
-    if file.section_by_name(".debug_info").is_none() {
+    if sections::find(&file, ".debug_info").is_none() {
         return Err(bad(
             "it has no DWARF debug info (.debug_info); compile with -g".into(),
         ));
@@ -260,12 +261,12 @@ fn load_sections<'d>(
 ) -> Result<gimli::DwarfSections<Section<'d>>> {
     let because = |message: String, cause| dwarf_error(name, message, Some(cause));
     gimli::DwarfSections::load(|id| -> Result<Section<'d>> {
-        match file.section_by_name(id.name()) {
-            Some(section) => Ok(Section {
-                data: section
-                    .uncompressed_data()
+        match sections::find(file, id.name()) {
+            Some(found) => Ok(Section {
+                data: found
+                    .data()
                     .map_err(|e| because(format!("section {}: {e}", id.name()), Box::new(e)))?,
-                relocations: Relocations(section.relocation_map().map_err(|e| {
+                relocations: Relocations(found.section.relocation_map().map_err(|e| {
                     because(format!("relocations of {}: {e}", id.name()), Box::new(e))
                 })?),
             }),
@@ -421,9 +422,9 @@ fn dwo_section<'d>(
     file: &object::File<'d>,
     id: gimli::SectionId,
 ) -> std::result::Result<Cow<'d, [u8]>, SectionError> {
-    match file.section_by_name(id.dwo_name().unwrap_or_default()) {
-        Some(section) => section
-            .uncompressed_data()
+    match sections::find(file, id.dwo_name().unwrap_or_default()) {
+        Some(found) => found
+            .data()
             .map_err(|e| SectionError(format!("section {}: {e}", id.name()), Box::new(e))),
         None => Ok(Cow::Borrowed(&[])),
     }

@@ -3,7 +3,7 @@
 use gimli::AttributeValue;
 
 use super::{Converter, Die, Malformed, Result, Unit};
-use crate::types::{Enum, IntKind, Layout, QualType, Type, TypeId};
+use crate::types::{tag_name, Enum, IntKind, Layout, QualType, Type, TypeId};
 
 impl<'d, 'a> Converter<'d, 'a> {
     pub(super) fn enumeration(
@@ -13,7 +13,7 @@ impl<'d, 'a> Converter<'d, 'a> {
         depth: u32,
     ) -> Result<TypeId> {
         let tag = self.name(unit, entry)?;
-        let key = tag.as_ref().map(|t| format!("enum {t}"));
+        let key = tag.as_deref().map(|t| tag_name("enum", t));
         if let Some(id) = key.as_ref().and_then(|k| self.named.get(k).copied()) {
             return Ok(id);
         }

@@ -70,8 +70,9 @@ pub(crate) struct Converter<'d, 'a> {
     memo: FxHashMap<usize, QualType>,
     /// `struct tag` / `union tag` / `enum tag` / typedef name → the one kept.
     named: FxHashMap<String, TypeId>,
-    /// Records declared and not yet defined, by name, to define when a unit has them.
-    incomplete: FxHashMap<String, crate::types::RecordId>,
+    /// Records declared and not yet defined (their types), to define when a
+    /// unit has them.
+    incomplete: rustc_hash::FxHashSet<TypeId>,
     /// Records whose bodies cannot be represented (they nest past [`MAX_DEPTH`],
     /// they are C++ classes), with why: what uses them is left out.
     unrepresentable: FxHashMap<TypeId, String>,
@@ -103,7 +104,7 @@ impl<'d, 'a> Converter<'d, 'a> {
             b: TypeBuilder::new(target),
             memo: FxHashMap::default(),
             named: FxHashMap::default(),
-            incomplete: FxHashMap::default(),
+            incomplete: rustc_hash::FxHashSet::default(),
             unrepresentable: FxHashMap::default(),
             functions: FxHashMap::default(),
             globals: FxHashMap::default(),
@@ -161,12 +162,11 @@ impl<'d, 'a> Converter<'d, 'a> {
         key.clear();
         key.push_str(prefix);
         key.push_str(name);
-        let key = key.as_str();
         Ok(self
             .named
-            .get(key)
+            .get(key.as_str())
             .copied()
-            .filter(|_| !self.incomplete.contains_key(key)))
+            .filter(|id| !self.incomplete.contains(id)))
     }
 
     /// Whether every wanted type has been read (records and enums defined).
@@ -174,9 +174,11 @@ impl<'d, 'a> Converter<'d, 'a> {
         let Some(wanted) = &self.wanted else {
             return false;
         };
-        wanted
-            .iter()
-            .all(|name| self.named.contains_key(name) && !self.incomplete.contains_key(name))
+        wanted.iter().all(|name| {
+            self.named
+                .get(name)
+                .is_some_and(|id| !self.incomplete.contains(id))
+        })
     }
 
     /// Converts every unit of the object, then of each split DWARF file.
@@ -218,8 +220,10 @@ impl<'d, 'a> Converter<'d, 'a> {
             let entry = child.entry();
             if let Some(wanted) = &self.wanted {
                 let asked = self.asked_name(unit, entry)?;
-                if asked.is_some_and(|n| wanted.contains(&n)) {
-                    self.ty(unit, entry.offset(), 0)?;
+                if asked.is_some_and(|n| wanted.contains(&n))
+                    && self.complete_named(unit, entry)?.is_none()
+                {
+                    self.ty_of_entry(unit, entry, 0)?;
                 }
                 continue;
             }
@@ -254,11 +258,11 @@ impl<'d, 'a> Converter<'d, 'a> {
                 let anonymous = entry.attr_value(gimli::DW_AT_name).is_none()
                     && entry.tag() != gimli::DW_TAG_enumeration_type;
                 if !anonymous && self.complete_named(unit, entry)?.is_none() {
-                    self.ty(unit, entry.offset(), 0)?;
+                    self.ty_of_entry(unit, entry, 0)?;
                 }
             }
             gimli::DW_TAG_base_type => {
-                self.ty(unit, entry.offset(), 0)?;
+                self.ty_of_entry(unit, entry, 0)?;
             }
             _ => {}
         }
@@ -412,11 +416,47 @@ impl<'d, 'a> Converter<'d, 'a> {
     /// The type at `offset`, converted once.
     fn ty(&mut self, unit: &Unit<'a>, offset: UnitOffset, depth: u32) -> Result<QualType> {
         let key = self.key(unit, offset);
+        if let Some(q) = self.memoised(key, depth)? {
+            return Ok(q);
+        }
+        let mut entry = self
+            .spare
+            .pop()
+            .unwrap_or_else(gimli::DebuggingInformationEntry::null);
+        let converted = read_at(unit, offset, &mut entry).and_then(|()| {
+            match self.complete_named(unit, &entry)? {
+                Some(id) => Ok(QualType::new(id)),
+                None => self.entry_type(unit, &entry, key, depth),
+            }
+        });
+        self.spare.push(entry);
+        let q = converted?;
+        self.memo.insert(key, q);
+        Ok(q)
+    }
+
+    /// As [`ty`](Self::ty), for an entry already read (one of a unit's
+    /// top-level entries), which is not read again, and whose name the caller
+    /// has looked up with [`complete_named`](Self::complete_named) and found no
+    /// complete type by.
+    fn ty_of_entry(&mut self, unit: &Unit<'a>, entry: &Die<'a>, depth: u32) -> Result<QualType> {
+        let key = self.key(unit, entry.offset());
+        if let Some(q) = self.memoised(key, depth)? {
+            return Ok(q);
+        }
+        let q = self.entry_type(unit, entry, key, depth)?;
+        self.memo.insert(key, q);
+        Ok(q)
+    }
+
+    /// The type already converted for the entry at `key`; an error when that
+    /// type cannot be represented, or when `depth` is too deep to convert it.
+    fn memoised(&self, key: usize, depth: u32) -> Result<Option<QualType>> {
         if let Some(&q) = self.memo.get(&key) {
             if let Some(reason) = self.unrepresentable.get(&q.id) {
                 return Err(Malformed::Skip(reason.clone()));
             }
-            return Ok(q);
+            return Ok(Some(q));
         }
         if depth > MAX_DEPTH {
             return Err(Malformed::Skip(format!(
@@ -424,34 +464,18 @@ impl<'d, 'a> Converter<'d, 'a> {
                 crate::limits::types_too_deep()
             )));
         }
-        let mut entry = self
-            .spare
-            .pop()
-            .unwrap_or_else(gimli::DebuggingInformationEntry::null);
-        let converted = self.entry_type(unit, offset, &mut entry, key, depth);
-        self.spare.push(entry);
-        let q = converted?;
-        self.memo.insert(key, q);
-        Ok(q)
+        Ok(None)
     }
 
-    /// The type of the entry at `offset` (its `key`), read into `entry`.
+    /// The type of `entry` (at `key`), converted: no complete type by its name
+    /// is known yet.
     fn entry_type(
         &mut self,
         unit: &Unit<'a>,
-        offset: UnitOffset,
-        entry: &mut Die<'a>,
+        entry: &Die<'a>,
         key: usize,
         depth: u32,
     ) -> Result<QualType> {
-        unit.entries_raw(Some(offset))?.read_entry(entry)?;
-        if entry.is_null() {
-            return Err(gimli::Error::NoEntryAtGivenOffset(offset.0 as u64).into());
-        }
-        let entry = &*entry;
-        if let Some(id) = self.complete_named(unit, entry)? {
-            return Ok(QualType::new(id));
-        }
         Ok(match entry.tag() {
             gimli::DW_TAG_base_type => QualType::new(self.base(unit, entry)?),
             gimli::DW_TAG_pointer_type => {
@@ -591,6 +615,15 @@ impl<'d, 'a> Converter<'d, 'a> {
         }
         Ok(current.id)
     }
+}
+
+/// Reads the entry at `offset` of `unit` into `entry`.
+fn read_at<'a>(unit: &Unit<'a>, offset: UnitOffset, entry: &mut Die<'a>) -> Result<()> {
+    unit.entries_raw(Some(offset))?.read_entry(entry)?;
+    if entry.is_null() {
+        return Err(gimli::Error::NoEntryAtGivenOffset(offset.0 as u64).into());
+    }
+    Ok(())
 }
 
 /// Why a type entry (at `key`, its `.debug_info` offset) is left out: `what`

@@ -4,7 +4,7 @@
 use gimli::AttributeValue;
 
 use super::{Converter, Die, Malformed, Result, Unit};
-use crate::types::{Field, Layout, QualType, RecordDef, RecordKind, Type, TypeId};
+use crate::types::{tag_name, Field, Layout, QualType, RecordDef, RecordKind, Type, TypeId};
 
 impl<'d, 'a> Converter<'d, 'a> {
     pub(super) fn record(
@@ -20,7 +20,7 @@ impl<'d, 'a> Converter<'d, 'a> {
         };
         let tag = self.name(unit, entry)?;
         let declaration = Self::flag(entry, gimli::DW_AT_declaration);
-        let key = tag.as_ref().map(|t| format!("{} {t}", kind.keyword()));
+        let key = tag.as_deref().map(|t| tag_name(kind.keyword(), t));
         // A record another unit already defined (or declared) is the same record.
         let (record, id) = match key.as_ref().and_then(|k| self.named.get(k).copied()) {
             Some(id) if self.unrepresentable.contains_key(&id) => {
@@ -31,20 +31,17 @@ impl<'d, 'a> Converter<'d, 'a> {
                 let Type::Record(r) = self.b.get(id).cloned().unwrap_or(Type::Void) else {
                     return Ok(id);
                 };
-                let pending = key
-                    .as_ref()
-                    .is_some_and(|k| self.incomplete.contains_key(k));
-                if declaration || !pending {
+                if declaration || !self.incomplete.contains(&id) {
                     return Ok(id);
                 }
                 (r, id)
             }
             None => {
                 let location = self.location(unit, entry);
-                let (r, id) = self.b.declare_record(kind, tag.clone(), location);
-                if let Some(k) = &key {
-                    self.named.insert(k.clone(), id);
-                    self.incomplete.insert(k.clone(), r);
+                let (r, id) = self.b.declare_record(kind, tag, location);
+                if let Some(k) = key {
+                    self.named.insert(k, id);
+                    self.incomplete.insert(id);
                 }
                 (r, id)
             }
@@ -54,7 +51,7 @@ impl<'d, 'a> Converter<'d, 'a> {
         if declaration {
             return Ok(id);
         }
-        let defined = self.record_body(unit, entry, record, key, depth);
+        let defined = self.record_body(unit, entry, record, id, depth);
         // Memoised before its body (so pointers to itself find it), a record
         // left without a body for its depth must not read as incomplete later.
         if let Err(Malformed::Skip(reason)) = &defined {
@@ -63,13 +60,13 @@ impl<'d, 'a> Converter<'d, 'a> {
         defined.map(|()| id)
     }
 
-    /// Reads the members of `record` and defines it.
+    /// Reads the members of `record` (of the type `id`) and defines it.
     pub(super) fn record_body(
         &mut self,
         unit: &Unit<'a>,
         entry: &Die<'a>,
         record: crate::types::RecordId,
-        key: Option<String>,
+        id: TypeId,
         depth: u32,
     ) -> Result<()> {
         let location = self.location(unit, entry);
@@ -137,9 +134,7 @@ impl<'d, 'a> Converter<'d, 'a> {
                 packed,
             },
         );
-        if let Some(k) = key {
-            self.incomplete.remove(&k);
-        }
+        self.incomplete.remove(&id);
         Ok(())
     }
 
