@@ -247,3 +247,8 @@ def test_memmove_and_from_buffer_take_ffi_buffers(ffi):
     assert len(view) == 5 and view[1] == b"b"
     view[0] = b"z"
     assert ffi.string(src) == b"zbcd"
+
+
+def test_buffer_of_a_non_cdata_is_a_type_error(ffi):
+    with pytest.raises(TypeError, match=r"buffer\(\) argument 1 must be"):
+        ffi.buffer(5)

@@ -40,6 +40,9 @@ class buffer:
     def __init__(self, cdata, size=-1):
         import ctypes
 
+        if not isinstance(cdata, CData):
+            # cffi's TypeError, in words that name what it takes.
+            raise TypeError("buffer() argument 1 must be a cdata, not %s" % type(cdata).__name__)
         ffi = _plain_ffi()
         if size is None or size < 0:
             kind = ffi.typeof(cdata).kind
